@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { Command } from 'commander';
+import { ConfigError, loadConfig } from '../config/config.js';
+import { coreVersion } from '../version.js';
+import { adminCreate, migrate, start } from './commands.js';
+
+const program = new Command();
+program.name('huiliu').description('Huiliu (汇流) — Customer Data Platform').version(coreVersion);
+
+program
+  .command('start')
+  .description('Start the API, workers and console in one process (embedded mode)')
+  .action(async () => {
+    await start(loadConfig());
+  });
+
+program
+  .command('migrate')
+  .description('Run pending OLTP migrations and exit')
+  .action(async () => {
+    await migrate(loadConfig());
+  });
+
+const admin = program.command('admin').description('Platform operator tasks');
+admin
+  .command('create')
+  .description('Create a tenant and its first super staff (高级员工)')
+  .requiredOption('--tenant <name>', 'tenant name')
+  .requiredOption('--email <email>', 'the super staff member’s email (the login)')
+  .option('--name <name>', 'the super staff member’s name', 'Admin')
+  .option('--password <password>', 'password (else read from HUILIU_ADMIN_PASSWORD)')
+  .option('--time-zone <zone>', 'IANA time zone, fixed once the first event arrives', 'Asia/Shanghai')
+  .action(async (opts: { tenant: string; email: string; name: string; password?: string; timeZone: string }) => {
+    const password = opts.password ?? process.env.HUILIU_ADMIN_PASSWORD;
+    if (!password) throw new Error('Give --password or set HUILIU_ADMIN_PASSWORD');
+    await adminCreate(loadConfig({ env: { ...process.env, HUILIU_ADMIN_PASSWORD: undefined } }), { ...opts, password });
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    const err = error as { code?: string; message?: string; stack?: string };
+    process.stderr.write(`huiliu: ${err.code ? `${err.code}: ` : ''}${err.message ?? String(error)}\n`);
+    if (process.env.HUILIU_TEST_DEBUG) process.stderr.write(`${err.stack}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,167 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Joi from 'joi';
+
+export interface HuiliuConfig {
+  /** HTTP port of the API and console. */
+  port: number;
+  host: string;
+  /** Absolute path of the data directory (SQLite file, DuckDB file, secret key, uploads). */
+  dataDir: string;
+  /** `mysql://user:pass@host:port/db` for MySQL/MariaDB; absent = SQLite in the data dir. */
+  oltpUrl?: string;
+  /** Base64 of 32 random bytes; absent = generated into `<dataDir>/secret.key`. */
+  secretKey?: string;
+  /** Previous master keys (comma-separated base64), still accepted for decryption. */
+  previousSecretKeys?: string;
+  /** Public base URL, e.g. https://cdp.example.com (used in links and to mark cookies Secure). */
+  publicUrl?: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Directory of the built console; absent = the console package's dist next to core. */
+  consoleDir?: string;
+  session: { ttlHours: number };
+}
+
+const ENV_PREFIX = 'HUILIU_';
+/** Variables for the test harness, not settings of the product. */
+const IGNORED_ENV_PREFIXES = ['HUILIU_TEST_'];
+
+export const configSchema: Joi.ObjectSchema<HuiliuConfig> = Joi.object<HuiliuConfig>({
+  port: Joi.number().integer().min(0).max(65535).default(3000),
+  host: Joi.string().hostname().default('0.0.0.0'),
+  dataDir: Joi.string().default('./data'),
+  oltpUrl: Joi.string().pattern(/^(mysql|mariadb|sqlite):/, 'mysql://, mariadb:// or sqlite: URL'),
+  secretKey: Joi.string().base64(),
+  previousSecretKeys: Joi.string(),
+  publicUrl: Joi.string().uri({ scheme: ['http', 'https'] }),
+  logLevel: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
+  consoleDir: Joi.string(),
+  session: Joi.object({
+    ttlHours: Joi.number()
+      .integer()
+      .min(1)
+      .max(24 * 90)
+      .default(24 * 7),
+  }).default(),
+}).unknown(false);
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Source = { kind: 'env'; name: string } | { kind: 'file'; file: string };
+
+function camel(segment: string): string {
+  return segment.toLowerCase().replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
+
+function envToKey(name: string): string[] {
+  return name.slice(ENV_PREFIX.length).split('__').map(camel);
+}
+
+function setPath(target: Record<string, unknown>, keys: string[], value: unknown): void {
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys[keys.length - 1]!] = value;
+}
+
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const prev = out[key];
+    out[key] =
+      typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value) &&
+      typeof prev === 'object' &&
+      prev !== null &&
+      !Array.isArray(prev)
+        ? deepMerge(prev as Record<string, unknown>, value as Record<string, unknown>)
+        : value;
+  }
+  return out;
+}
+
+function collectPaths(obj: Record<string, unknown>, prefix: string[] = [], out: string[][] = []): string[][] {
+  for (const [key, value] of Object.entries(obj)) {
+    if (typeof value === 'object' && value !== null && !Array.isArray(value))
+      collectPaths(value as Record<string, unknown>, [...prefix, key], out);
+    else out.push([...prefix, key]);
+  }
+  return out;
+}
+
+export interface LoadConfigOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Values that win over everything (used by the CLI and tests). */
+  overrides?: Partial<HuiliuConfig>;
+}
+
+/**
+ * Loads the configuration: `HUILIU_*` environment variables (nested keys with `__`), then
+ * `<dataDir>/huiliu.json`, then defaults. A bad value throws a ConfigError naming its key.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): HuiliuConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const sources = new Map<string, Source>();
+
+  const fromEnv: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(ENV_PREFIX) || value === undefined || value === '') continue;
+    if (IGNORED_ENV_PREFIXES.some((p) => name.startsWith(p))) continue;
+    const keys = envToKey(name);
+    setPath(fromEnv, keys, value);
+    sources.set(keys.join('.'), { kind: 'env', name });
+  }
+
+  const dataDirRaw = (options.overrides?.dataDir ?? fromEnv.dataDir ?? './data') as string;
+  const dataDir = path.resolve(cwd, dataDirRaw);
+  const file = path.join(dataDir, 'huiliu.json');
+  let fromFile: Record<string, unknown> = {};
+  if (existsSync(file)) {
+    try {
+      fromFile = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    } catch (error) {
+      throw new ConfigError([`${file} is not valid JSON: ${(error as Error).message}`]);
+    }
+    if (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile)) {
+      throw new ConfigError([`${file} must hold a JSON object`]);
+    }
+    for (const keys of collectPaths(fromFile)) {
+      const key = keys.join('.');
+      if (!sources.has(key)) sources.set(key, { kind: 'file', file });
+    }
+  }
+
+  const merged = deepMerge(deepMerge(fromFile, fromEnv), (options.overrides ?? {}) as Record<string, unknown>);
+  const { value, error } = configSchema.validate(merged, { abortEarly: false, convert: true });
+  if (error) {
+    throw new ConfigError(
+      error.details.map((detail) => {
+        const key = detail.path.join('.');
+        const source = sources.get(key);
+        const label =
+          source?.kind === 'env' ? `${source.name}` : source?.kind === 'file' ? `"${key}" in ${source.file}` : `"${key}"`;
+        return `${label}: ${detail.message.replace(/^"[^"]*" /, '')}`;
+      }),
+    );
+  }
+  return { ...value, dataDir: path.resolve(cwd, value.dataDir) };
+}
+
+/** Where the built console lives when no `consoleDir` is configured. */
+export function defaultConsoleDir(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  // core/dist/config or core/src/config → console/dist
+  return path.resolve(here, '..', '..', '..', 'console', 'dist');
+}

@@ -1,0 +1,124 @@
+import Joi from 'joi';
+import type { ServerRoute } from '@hapi/hapi';
+import type { DependencyContainer } from 'tsyringe';
+import { defineRoute } from '../../server/route.js';
+import { principalOf, staffOf } from '../../server/principal.js';
+import { epochMs, id, pageOf, pageQuery, shortText, type PageQuery } from '../../server/schemas.js';
+import { ACCESS_TOKEN_TTL_SECONDS, AppsService } from './apps.service.js';
+
+const appSchema = Joi.object({
+  id: id().required(),
+  name: Joi.string().required(),
+  appKey: Joi.string().required(),
+  status: Joi.string().valid('enabled', 'disabled').required(),
+  createdAt: epochMs().required(),
+  updatedAt: epochMs().required(),
+  lastUsedAt: epochMs().allow(null).required(),
+}).label('App');
+
+const appWithSecret = Joi.object({ app: appSchema.required(), appSecret: Joi.string().required() }).label('AppWithSecret');
+const appParams = Joi.object({ appId: id().required() });
+
+export function appsRoutes(container: DependencyContainer): ServerRoute[] {
+  const apps = container.resolve(AppsService);
+  return [
+    defineRoute({
+      method: 'POST',
+      path: '/api/v1/auth/token',
+      access: { permission: 'public' },
+      options: {
+        description: `Open API: exchange appKey + appSecret for a bearer token valid ${ACCESS_TOKEN_TTL_SECONDS} s`,
+        validate: {
+          payload: Joi.object({ appKey: Joi.string().max(64).required(), appSecret: Joi.string().max(128).required() }),
+        },
+        response: {
+          schema: Joi.object({
+            accessToken: Joi.string().required(),
+            tokenType: Joi.string().valid('Bearer').required(),
+            expiresIn: Joi.number().integer().required(),
+          }).label('AccessToken'),
+        },
+      },
+      handler: (request) => {
+        const { appKey, appSecret } = request.payload as { appKey: string; appSecret: string };
+        return apps.issueToken(appKey, appSecret);
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/v1/apps',
+      access: { permission: 'apps.view' },
+      options: {
+        description: 'Open API apps (私有App)',
+        validate: { query: pageQuery },
+        response: { schema: pageOf(appSchema, 'AppPage') },
+      },
+      handler: (request) => {
+        const { page, pageSize } = request.query as unknown as PageQuery;
+        return apps.list(principalOf(request).tenantId, page, pageSize);
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/api/v1/apps',
+      access: { permission: 'apps.edit' },
+      options: {
+        description: 'Create an Open API app; the secret is returned only this once',
+        validate: { payload: Joi.object({ name: shortText(64).required() }) },
+        response: { status: { 201: appWithSecret } },
+      },
+      handler: async (request, h) => {
+        const principal = staffOf(request);
+        const created = await apps.create(principal.tenantId, (request.payload as { name: string }).name, principal.staffId);
+        return h.response(created).code(201);
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/v1/apps/{appId}',
+      access: { permission: 'apps.view' },
+      options: { description: 'One Open API app', validate: { params: appParams }, response: { schema: appSchema } },
+      handler: (request) => apps.get(principalOf(request).tenantId, request.params.appId as string),
+    }),
+    defineRoute({
+      method: 'PATCH',
+      path: '/api/v1/apps/{appId}',
+      access: { permission: 'apps.edit' },
+      options: {
+        description: 'Rename, enable or disable an app (disabling revokes its tokens)',
+        validate: {
+          params: appParams,
+          payload: Joi.object({ name: shortText(64), status: Joi.string().valid('enabled', 'disabled') }).min(1),
+        },
+        response: { schema: appSchema },
+      },
+      handler: (request) =>
+        apps.update(
+          principalOf(request).tenantId,
+          request.params.appId as string,
+          request.payload as { name?: string; status?: 'enabled' | 'disabled' },
+        ),
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/api/v1/apps/{appId}/secret',
+      access: { permission: 'apps.edit' },
+      options: {
+        description: 'Issue a new secret; the old secret and its tokens stop working',
+        validate: { params: appParams },
+        response: { schema: appWithSecret },
+      },
+      handler: (request) => apps.resetSecret(principalOf(request).tenantId, request.params.appId as string),
+    }),
+    defineRoute({
+      method: 'DELETE',
+      path: '/api/v1/apps/{appId}',
+      access: { permission: 'apps.edit' },
+      options: { description: 'Delete an app and revoke its tokens', validate: { params: appParams } },
+      handler: async (request, h) => {
+        await apps.remove(principalOf(request).tenantId, request.params.appId as string);
+        return h.response().code(204);
+      },
+    }),
+  ];
+}

@@ -1,0 +1,146 @@
+import { randomBytes } from 'node:crypto';
+import { inject, injectable } from 'tsyringe';
+import { PermissionRegistry } from '../../kernel/permissions.js';
+import { dummyPasswordHash, hashPassword, verifyPassword } from '../../lib/password.js';
+import { hashToken, randomToken } from '../../lib/tokens.js';
+import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../server/errors.js';
+import type { Principal } from '../../server/principal.js';
+import { OltpStore, type TenantDb } from '../../store/oltp/oltp-store.js';
+import type { Page } from '../staff/staff.service.js';
+import { toApiApp, type ApiApp, type ApiAppRow } from './apps.types.js';
+
+/** Lifetime of an Open API access token (seconds). */
+export const ACCESS_TOKEN_TTL_SECONDS = 7200;
+
+export interface AccessToken {
+  accessToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+}
+
+/**
+ * Open API apps (私有App): an appKey/appSecret pair exchanged for short-lived bearer tokens.
+ * The secret is shown once and stored only as an argon2id hash; tokens only as SHA-256.
+ */
+@injectable()
+export class AppsService {
+  constructor(
+    @inject(OltpStore) private readonly oltp: OltpStore,
+    @inject(PermissionRegistry) private readonly permissions: PermissionRegistry,
+  ) {}
+
+  private db(tenantId: string): TenantDb {
+    return this.oltp.forTenant(tenantId);
+  }
+
+  async list(tenantId: string, page: number, pageSize: number): Promise<Page<ApiApp>> {
+    const [countRow] = await this.db(tenantId).from('api_app').count<{ n: number }[]>({ n: '*' });
+    const rows = await this.db(tenantId)
+      .from<ApiAppRow>('api_app')
+      .orderBy('id', 'desc')
+      .limit(pageSize)
+      .offset((page - 1) * pageSize);
+    return { items: rows.map(toApiApp), total: Number(countRow?.n ?? 0), page, pageSize };
+  }
+
+  async count(tenantId: string): Promise<number> {
+    const [row] = await this.db(tenantId).from('api_app').count<{ n: number }[]>({ n: '*' });
+    return Number(row?.n ?? 0);
+  }
+
+  async get(tenantId: string, appId: string): Promise<ApiApp> {
+    return toApiApp(await this.row(tenantId, appId));
+  }
+
+  private async row(tenantId: string, appId: string): Promise<ApiAppRow> {
+    const row = await this.db(tenantId).from<ApiAppRow>('api_app').where('api_app.id', appId).first();
+    if (!row) throw new NotFoundError('app_not_found');
+    return row;
+  }
+
+  async create(tenantId: string, name: string, createdBy: string | null): Promise<{ app: ApiApp; appSecret: string }> {
+    const appSecret = randomToken(32);
+    const now = Date.now();
+    const id = await this.db(tenantId).insert('api_app', {
+      name: name.trim(),
+      app_key: `ak_${randomBytes(12).toString('hex')}`,
+      secret_hash: await hashPassword(appSecret),
+      status: 'enabled',
+      created_by: createdBy,
+      created_at: now,
+      updated_at: now,
+    });
+    return { app: await this.get(tenantId, id), appSecret };
+  }
+
+  async update(tenantId: string, appId: string, changes: { name?: string; status?: 'enabled' | 'disabled' }): Promise<ApiApp> {
+    await this.row(tenantId, appId);
+    const db = this.db(tenantId);
+    await db.transaction(async (tx) => {
+      const patch: Record<string, unknown> = { updated_at: Date.now() };
+      if (changes.name !== undefined) patch.name = changes.name.trim();
+      if (changes.status !== undefined) patch.status = changes.status;
+      await tx.from('api_app').where('api_app.id', appId).update(patch);
+      // Disabling an app revokes its live tokens at once.
+      if (changes.status === 'disabled') await tx.from('api_token').where('api_token.app_id', appId).delete();
+    });
+    return this.get(tenantId, appId);
+  }
+
+  /** A new secret; the old one and every token issued with it stop working. */
+  async resetSecret(tenantId: string, appId: string): Promise<{ app: ApiApp; appSecret: string }> {
+    await this.row(tenantId, appId);
+    const appSecret = randomToken(32);
+    const secretHash = await hashPassword(appSecret);
+    await this.db(tenantId).transaction(async (tx) => {
+      await tx.from('api_app').where('api_app.id', appId).update({ secret_hash: secretHash, updated_at: Date.now() });
+      await tx.from('api_token').where('api_token.app_id', appId).delete();
+    });
+    return { app: await this.get(tenantId, appId), appSecret };
+  }
+
+  async remove(tenantId: string, appId: string): Promise<void> {
+    await this.row(tenantId, appId);
+    await this.db(tenantId).transaction(async (tx) => {
+      await tx.from('api_token').where('api_token.app_id', appId).delete();
+      await tx.from('api_app').where('api_app.id', appId).delete();
+    });
+  }
+
+  /** `POST /api/v1/auth/token`: the app key tells the tenant, the secret proves it. */
+  async issueToken(appKey: string, appSecret: string): Promise<AccessToken> {
+    const row = await this.oltp.knex<ApiAppRow>('api_app').where({ app_key: appKey }).first();
+    const ok = await verifyPassword(row?.secret_hash ?? (await dummyPasswordHash()), appSecret);
+    if (!row || !ok) throw new UnauthorizedError('app_credentials_invalid');
+    if (row.status !== 'enabled') throw new ForbiddenError('app_disabled');
+    const accessToken = randomToken(32);
+    const now = Date.now();
+    const db = this.db(String(row.tenant_id));
+    await db.transaction(async (tx) => {
+      await tx.insert('api_token', {
+        app_id: row.id,
+        token_hash: hashToken(accessToken),
+        created_at: now,
+        expires_at: now + ACCESS_TOKEN_TTL_SECONDS * 1000,
+      });
+      await tx.from('api_app').where('api_app.id', row.id).update({ last_used_at: now });
+      // Expired tokens of this app are swept as new ones are issued.
+      await tx.from('api_token').where('api_token.app_id', row.id).where('api_token.expires_at', '<=', now).delete();
+    });
+    return { accessToken, tokenType: 'Bearer', expiresIn: ACCESS_TOKEN_TTL_SECONDS };
+  }
+
+  async principalForToken(accessToken: string): Promise<Principal | null> {
+    const row = await this.oltp
+      .knex('api_token as k')
+      .join('api_app as a', 'a.id', 'k.app_id')
+      .join('tenant as t', 't.id', 'k.tenant_id')
+      .where('k.token_hash', hashToken(accessToken))
+      .first<
+        | { tenant_id: number | string; app_id: number | string; expires_at: number; status: string; tenant_status: string }
+        | undefined
+      >('k.tenant_id', 'k.app_id', 'k.expires_at', 'a.status', 't.status as tenant_status');
+    if (!row || Number(row.expires_at) <= Date.now() || row.status !== 'enabled' || row.tenant_status !== 'active') return null;
+    return { kind: 'app', tenantId: String(row.tenant_id), appId: String(row.app_id), permissions: this.permissions.forApp() };
+  }
+}

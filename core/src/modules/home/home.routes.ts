@@ -1,0 +1,31 @@
+import Joi from 'joi';
+import type { ServerRoute } from '@hapi/hapi';
+import type { DependencyContainer } from 'tsyringe';
+import { defineRoute } from '../../server/route.js';
+import { principalOf } from '../../server/principal.js';
+import { tenantSchema } from '../../server/schemas.js';
+import { HomeService } from './home.service.js';
+
+export function homeRoutes(container: DependencyContainer): ServerRoute[] {
+  const home = container.resolve(HomeService);
+  return [
+    defineRoute({
+      method: 'GET',
+      path: '/api/v1/home',
+      access: { permission: 'home.view' },
+      options: {
+        description: 'Home page (§1.2.3): version, tenant and usage numbers',
+        response: {
+          schema: Joi.object({
+            version: Joi.string().required(),
+            tenant: tenantSchema.required(),
+            counts: Joi.array()
+              .items(Joi.object({ key: Joi.string().required(), value: Joi.number().required() }))
+              .required(),
+          }).label('HomeSummary'),
+        },
+      },
+      handler: (request) => home.summary(principalOf(request).tenantId),
+    }),
+  ];
+}

@@ -1,0 +1,130 @@
+import { inject, injectable } from 'tsyringe';
+import { CONFIG } from '../../container.js';
+import type { HuiliuConfig } from '../../config/config.js';
+import { PermissionRegistry } from '../../kernel/permissions.js';
+import { assertPasswordStrength, dummyPasswordHash, hashPassword, verifyPassword } from '../../lib/password.js';
+import { hashToken, randomToken } from '../../lib/tokens.js';
+import { ForbiddenError, InputError, UnauthorizedError } from '../../server/errors.js';
+import type { Principal } from '../../server/principal.js';
+import { OltpStore } from '../../store/oltp/oltp-store.js';
+import { normalizeEmail, toStaff, type Staff, type StaffRow } from './staff.types.js';
+
+export interface LoginResult {
+  /** The opaque session token for the cookie; only its hash is stored. */
+  sessionToken: string;
+  csrfToken: string;
+  staff: Staff;
+}
+
+interface SessionJoinRow {
+  session_id: number | string;
+  tenant_id: number | string;
+  staff_id: number | string;
+  csrf_token: string;
+  expires_at: number;
+  last_seen_at: number;
+  is_super: number | boolean;
+  status: 'enabled' | 'disabled';
+  tenant_status: string;
+}
+
+/** Refresh `last_seen_at` at most this often, so a busy console does not write on every call. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+@injectable()
+export class AuthService {
+  constructor(
+    @inject(OltpStore) private readonly oltp: OltpStore,
+    @inject(PermissionRegistry) private readonly permissions: PermissionRegistry,
+    @inject(CONFIG) private readonly config: HuiliuConfig,
+  ) {}
+
+  get sessionTtlMs(): number {
+    return this.config.session.ttlHours * 3600_000;
+  }
+
+  /**
+   * Email + password login (邮箱即账号). Emails are unique across tenants, so the login itself
+   * tells which tenant the staff member belongs to; this lookup is the one that is not tenant-scoped.
+   */
+  async login(email: string, password: string, userAgent?: string): Promise<LoginResult> {
+    const row = await this.oltp
+      .knex<StaffRow>('staff')
+      .where({ email: normalizeEmail(email) })
+      .first();
+    const ok = await verifyPassword(row?.password_hash ?? (await dummyPasswordHash()), password);
+    if (!row || !ok) throw new UnauthorizedError('invalid_credentials');
+    if (row.status !== 'enabled') throw new ForbiddenError('staff_disabled');
+    const sessionToken = randomToken();
+    const csrfToken = randomToken(24);
+    const now = Date.now();
+    await this.oltp.knex.transaction(async (trx) => {
+      await trx('staff_session').insert({
+        tenant_id: row.tenant_id,
+        staff_id: row.id,
+        token_hash: hashToken(sessionToken),
+        csrf_token: csrfToken,
+        user_agent: userAgent?.slice(0, 255) ?? null,
+        created_at: now,
+        expires_at: now + this.sessionTtlMs,
+        last_seen_at: now,
+      });
+      await trx('staff').where({ id: row.id }).update({ last_login_at: now });
+    });
+    return { sessionToken, csrfToken, staff: toStaff({ ...row, last_login_at: now }) };
+  }
+
+  /** Resolves a session cookie to its principal, or null when unknown, expired or disabled. */
+  async principalForSession(sessionToken: string): Promise<Principal | null> {
+    const row = await this.oltp
+      .knex('staff_session as s')
+      .join('staff as m', 'm.id', 's.staff_id')
+      .join('tenant as t', 't.id', 's.tenant_id')
+      .where('s.token_hash', hashToken(sessionToken))
+      .first<SessionJoinRow | undefined>(
+        's.id as session_id',
+        's.tenant_id',
+        's.staff_id',
+        's.csrf_token',
+        's.expires_at',
+        's.last_seen_at',
+        'm.is_super',
+        'm.status',
+        't.status as tenant_status',
+      );
+    const now = Date.now();
+    if (!row || Number(row.expires_at) <= now || row.status !== 'enabled' || row.tenant_status !== 'active') return null;
+    if (now - Number(row.last_seen_at) > TOUCH_INTERVAL_MS) {
+      await this.oltp.knex('staff_session').where({ id: row.session_id }).update({ last_seen_at: now });
+    }
+    const isSuper = Boolean(row.is_super);
+    return {
+      kind: 'staff',
+      tenantId: String(row.tenant_id),
+      staffId: String(row.staff_id),
+      isSuper,
+      sessionId: String(row.session_id),
+      csrfToken: row.csrf_token,
+      permissions: this.permissions.forStaff({ isSuper }),
+    };
+  }
+
+  async logout(tenantId: string, sessionId: string): Promise<void> {
+    await this.oltp.forTenant(tenantId).from('staff_session').where('staff_session.id', sessionId).delete();
+  }
+
+  /** Changes the caller's own password; every other session of theirs is signed out. */
+  async changePassword(tenantId: string, staffId: string, sessionId: string, current: string, next: string): Promise<void> {
+    const db = this.oltp.forTenant(tenantId);
+    const row = await db.from<StaffRow>('staff').where('staff.id', staffId).first();
+    if (!row || !(await verifyPassword(row.password_hash, current))) {
+      throw new InputError('invalid_credentials', {}, [{ path: 'currentPassword', code: 'invalid_credentials' }]);
+    }
+    assertPasswordStrength(next, 'newPassword');
+    const passwordHash = await hashPassword(next);
+    await db.transaction(async (tx) => {
+      await tx.from('staff').where('staff.id', staffId).update({ password_hash: passwordHash, updated_at: Date.now() });
+      await tx.from('staff_session').where('staff_session.staff_id', staffId).whereNot('staff_session.id', sessionId).delete();
+    });
+  }
+}

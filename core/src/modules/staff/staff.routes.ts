@@ -1,0 +1,120 @@
+import Joi from 'joi';
+import type { ResponseToolkit, ServerRoute } from '@hapi/hapi';
+import type { DependencyContainer } from 'tsyringe';
+import { defineRoute } from '../../server/route.js';
+import { principalOf, staffOf } from '../../server/principal.js';
+import { email, id, pageOf, pageQuery, staffSchema, tenantSchema, type PageQuery } from '../../server/schemas.js';
+import { TenantService } from '../tenancy/tenant.service.js';
+import { AuthService } from './auth.service.js';
+import { StaffService } from './staff.service.js';
+import type { Staff } from './staff.types.js';
+
+const sessionSchema = Joi.object({
+  staff: staffSchema.required(),
+  tenant: tenantSchema.required(),
+  csrfToken: Joi.string().required(),
+  permissions: Joi.array().items(Joi.string()).required(),
+}).label('Session');
+
+export function staffRoutes(container: DependencyContainer): ServerRoute[] {
+  const auth = container.resolve(AuthService);
+  const staffService = container.resolve(StaffService);
+  const tenants = container.resolve(TenantService);
+
+  const session = async (staff: Staff, csrfToken: string, permissions: Set<string>) => ({
+    staff,
+    tenant: await tenants.get(staff.tenantId),
+    csrfToken,
+    permissions: [...permissions].sort(),
+  });
+
+  return [
+    defineRoute({
+      method: 'POST',
+      path: '/api/v1/auth/login',
+      access: { permission: 'public' },
+      options: {
+        description: 'Staff login by email and password; sets the session cookie',
+        validate: { payload: Joi.object({ email: email().required(), password: Joi.string().max(128).required() }) },
+        response: { schema: sessionSchema },
+      },
+      handler: async (request, h: ResponseToolkit) => {
+        const { email: address, password } = request.payload as { email: string; password: string };
+        const result = await auth.login(address, password, request.headers['user-agent'] as string | undefined);
+        request.cookieAuth.set({ sid: result.sessionToken });
+        const principal = await auth.principalForSession(result.sessionToken);
+        return h.response(await session(result.staff, result.csrfToken, principal!.permissions));
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/v1/auth/session',
+      access: { permission: 'authenticated' },
+      options: {
+        description: 'The signed-in staff member, tenant, CSRF token and permissions',
+        response: { schema: sessionSchema },
+      },
+      handler: async (request) => {
+        const principal = staffOf(request);
+        return session(await staffService.get(principal.tenantId, principal.staffId), principal.csrfToken, principal.permissions);
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/api/v1/auth/logout',
+      access: { permission: 'authenticated' },
+      options: { description: 'End the current session' },
+      handler: async (request, h) => {
+        const principal = staffOf(request);
+        await auth.logout(principal.tenantId, principal.sessionId);
+        request.cookieAuth.clear();
+        return h.response().code(204);
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/api/v1/auth/password',
+      access: { permission: 'authenticated' },
+      options: {
+        description: 'Change one’s own password (other sessions are signed out)',
+        validate: {
+          payload: Joi.object({
+            currentPassword: Joi.string().max(128).required(),
+            newPassword: Joi.string().max(128).required(),
+          }),
+        },
+      },
+      handler: async (request, h) => {
+        const principal = staffOf(request);
+        const { currentPassword, newPassword } = request.payload as { currentPassword: string; newPassword: string };
+        await auth.changePassword(principal.tenantId, principal.staffId, principal.sessionId, currentPassword, newPassword);
+        return h.response().code(204);
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/v1/staff',
+      access: { permission: 'staff.view' },
+      options: {
+        description: 'Staff of the tenant',
+        validate: { query: pageQuery },
+        response: { schema: pageOf(staffSchema, 'StaffPage') },
+      },
+      handler: (request) => {
+        const { page, pageSize } = request.query as unknown as PageQuery;
+        return staffService.list(principalOf(request).tenantId, page, pageSize);
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/v1/staff/{staffId}',
+      access: { permission: 'staff.view' },
+      options: {
+        description: 'One staff member',
+        validate: { params: Joi.object({ staffId: id().required() }) },
+        response: { schema: staffSchema },
+      },
+      handler: (request) => staffService.get(principalOf(request).tenantId, request.params.staffId as string),
+    }),
+  ];
+}

@@ -1,0 +1,42 @@
+import { inject, injectable } from 'tsyringe';
+import { NotFoundError } from '../../server/errors.js';
+import type { TenantDb } from '../../store/oltp/oltp-store.js';
+import { OltpStore } from '../../store/oltp/oltp-store.js';
+import { toStaff, type Staff, type StaffRow } from './staff.types.js';
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+@injectable()
+export class StaffService {
+  constructor(@inject(OltpStore) private readonly oltp: OltpStore) {}
+
+  private db(tenantId: string): TenantDb {
+    return this.oltp.forTenant(tenantId);
+  }
+
+  async list(tenantId: string, page: number, pageSize: number): Promise<Page<Staff>> {
+    const [countRow] = await this.db(tenantId).from('staff').count<{ n: number }[]>({ n: '*' });
+    const rows = await this.db(tenantId)
+      .from<StaffRow>('staff')
+      .orderBy('id', 'asc')
+      .limit(pageSize)
+      .offset((page - 1) * pageSize);
+    return { items: rows.map(toStaff), total: Number(countRow?.n ?? 0), page, pageSize };
+  }
+
+  async get(tenantId: string, staffId: string): Promise<Staff> {
+    const row = await this.db(tenantId).from<StaffRow>('staff').where('staff.id', staffId).first();
+    if (!row) throw new NotFoundError('staff_not_found');
+    return toStaff(row);
+  }
+
+  async count(tenantId: string): Promise<number> {
+    const [row] = await this.db(tenantId).from('staff').count<{ n: number }[]>({ n: '*' });
+    return Number(row?.n ?? 0);
+  }
+}

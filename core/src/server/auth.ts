@@ -1,0 +1,93 @@
+import Boom from '@hapi/boom';
+import Cookie from '@hapi/cookie';
+import type { Plugin, Request, Server } from '@hapi/hapi';
+import { AUTHENTICATED, PUBLIC, type PermissionRegistry } from '../kernel/permissions.js';
+import { safeEqual } from '../lib/tokens.js';
+import { ForbiddenError } from './errors.js';
+import type { HuiliuCredentials, Principal } from './principal.js';
+
+export const SESSION_COOKIE = 'huiliu_sid';
+const SAFE_METHODS = new Set(['get', 'head', 'options']);
+
+export interface AuthPluginOptions {
+  cookiePassword: string;
+  secureCookies: boolean;
+  sessionTtlMs: number;
+  permissions: PermissionRegistry;
+  principalForSession(token: string): Promise<Principal | null>;
+  principalForToken(token: string): Promise<Principal | null>;
+}
+
+function credentials(principal: Principal): HuiliuCredentials & Record<string, unknown> {
+  return { principal };
+}
+
+/**
+ * Console sessions (cookie) and Open API bearer tokens, then one check every route passes through:
+ * the permission it declared, and the CSRF header for state-changing calls made with a cookie.
+ */
+export const authPlugin: Plugin<AuthPluginOptions> = {
+  name: 'huiliu-auth',
+  dependencies: [],
+  async register(server: Server, options) {
+    await server.register(Cookie);
+    server.auth.strategy('session', 'cookie', {
+      cookie: {
+        name: SESSION_COOKIE,
+        password: options.cookiePassword,
+        isSecure: options.secureCookies,
+        isHttpOnly: true,
+        isSameSite: 'Lax',
+        path: '/',
+        ttl: options.sessionTtlMs,
+      },
+      keepAlive: false,
+      validate: async (_request: Request, session: object) => {
+        const sid = (session as { sid?: unknown }).sid;
+        if (typeof sid !== 'string') return { isValid: false };
+        const principal = await options.principalForSession(sid);
+        return principal ? { isValid: true, credentials: credentials(principal) } : { isValid: false };
+      },
+    });
+
+    server.auth.scheme('bearer', () => ({
+      authenticate: async (request, h) => {
+        const header = request.headers.authorization as string | undefined;
+        if (!header) throw Boom.unauthorized(null, 'Bearer');
+        const match = /^Bearer\s+(\S+)$/i.exec(header);
+        const principal = match ? await options.principalForToken(match[1]!) : null;
+        if (!principal) throw Boom.unauthorized('token_invalid', 'Bearer');
+        return h.authenticated({ credentials: credentials(principal) });
+      },
+    }));
+    server.auth.strategy('bearer', 'bearer');
+
+    server.ext('onPostAuth', (request, h) => {
+      const access = request.route.settings.plugins?.huiliu;
+      if (!access || access.permission === PUBLIC) return h.continue;
+      const principal = (request.auth.credentials as unknown as HuiliuCredentials).principal;
+      if (principal.kind === 'staff' && !SAFE_METHODS.has(request.method)) {
+        const header = request.headers['x-csrf-token'];
+        if (typeof header !== 'string' || !safeEqual(header, principal.csrfToken)) {
+          throw new ForbiddenError('csrf_token_invalid');
+        }
+      }
+      if (access.permission !== AUTHENTICATED && !principal.permissions.has(access.permission)) {
+        throw new ForbiddenError('forbidden');
+      }
+      return h.continue;
+    });
+
+    // Every API route must declare a known permission: a route without one never starts.
+    server.ext('onPreStart', () => {
+      for (const route of server.table()) {
+        if (!route.path.startsWith('/api/') && !route.path.startsWith('/v1/')) continue;
+        const access = route.settings.plugins?.huiliu;
+        if (!access) throw new Error(`Route ${route.method.toUpperCase()} ${route.path} declares no permission`);
+        if (!options.permissions.isKnown(access.permission)) {
+          throw new Error(`Route ${route.method.toUpperCase()} ${route.path} declares unknown permission "${access.permission}"`);
+        }
+      }
+    });
+  },
+};

@@ -1,0 +1,31 @@
+import type { Request } from '@hapi/hapi';
+
+/** Who is calling: a staff member through a console session, or an Open API app by bearer token. */
+export type Principal =
+  | {
+      kind: 'staff';
+      tenantId: string;
+      staffId: string;
+      isSuper: boolean;
+      sessionId: string;
+      csrfToken: string;
+      permissions: Set<string>;
+    }
+  | { kind: 'app'; tenantId: string; appId: string; permissions: Set<string> };
+
+export interface HuiliuCredentials {
+  principal: Principal;
+}
+
+/** The caller of an authenticated route. */
+export function principalOf(request: Request): Principal {
+  const credentials = request.auth.credentials as unknown as HuiliuCredentials | null;
+  if (!credentials?.principal) throw new Error(`Route ${request.route.path} has no authenticated principal`);
+  return credentials.principal;
+}
+
+export function staffOf(request: Request): Extract<Principal, { kind: 'staff' }> {
+  const principal = principalOf(request);
+  if (principal.kind !== 'staff') throw new Error(`Route ${request.route.path} is for staff only`);
+  return principal;
+}

@@ -1,0 +1,95 @@
+import Glue from '@hapi/glue';
+import Inert from '@hapi/inert';
+import Vision from '@hapi/vision';
+import type { Plugin, Server, ServerRoute } from '@hapi/hapi';
+import HapiPino from 'hapi-pino';
+import HapiSwagger from 'hapi-swagger';
+import type { Logger } from 'pino';
+import { authPlugin, type AuthPluginOptions } from './auth.js';
+import { consolePlugin } from './console.plugin.js';
+import { errorResponsesPlugin, validationFailAction } from './error-responses.js';
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  version: string;
+  logger: Logger;
+  consoleDir: string;
+  auth: AuthPluginOptions;
+  /** Route sets of the core modules (and, later, plugins). */
+  routes: ServerRoute[];
+  /** Validate responses against their schemas and fail on mismatch (tests); log only otherwise. */
+  strictResponses: boolean;
+}
+
+const routesPlugin: Plugin<{ routes: ServerRoute[] }> = {
+  name: 'huiliu-routes',
+  dependencies: ['huiliu-auth', 'huiliu-error-responses'],
+  register(server, { routes }) {
+    server.route(routes);
+  },
+};
+
+/** The hapi server, composed by @hapi/glue from a manifest. */
+export async function createServer(options: ServerOptions): Promise<Server> {
+  const manifest = {
+    server: {
+      host: options.host,
+      port: options.port,
+      router: { stripTrailingSlash: true },
+      debug: false,
+      routes: {
+        validate: { failAction: validationFailAction },
+        response: { failAction: options.strictResponses ? 'error' : 'log' },
+        payload: { maxBytes: 1024 * 1024 },
+        security: { noSniff: true, xframe: 'sameorigin', referrer: 'same-origin' },
+      },
+    },
+    register: {
+      plugins: [
+        {
+          plugin: HapiPino,
+          options: {
+            instance: options.logger,
+            logPayload: false,
+            ignorePaths: ['/health', '/ready'],
+            redact: {
+              paths: [
+                'req.headers.authorization',
+                'req.headers.cookie',
+                'req.headers["x-csrf-token"]',
+                'res.headers["set-cookie"]',
+              ],
+              censor: '[redacted]',
+            },
+          },
+        },
+        { plugin: Inert },
+        { plugin: Vision },
+        {
+          plugin: HapiSwagger,
+          options: {
+            info: { title: 'Huiliu API', version: options.version, description: 'Console and Open API of Huiliu (汇流)' },
+            documentationPath: '/documentation',
+            jsonPath: '/swagger.json',
+            grouping: 'tags',
+            securityDefinitions: {
+              bearer: {
+                type: 'apiKey',
+                name: 'Authorization',
+                in: 'header',
+                description: 'Bearer <accessToken> from POST /api/v1/auth/token',
+              },
+            },
+            security: [{ bearer: [] }],
+          },
+        },
+        { plugin: errorResponsesPlugin },
+        { plugin: authPlugin, options: options.auth },
+        { plugin: routesPlugin, options: { routes: options.routes } },
+        { plugin: consolePlugin, options: { dir: options.consoleDir } },
+      ],
+    },
+  };
+  return Glue.compose(manifest as unknown as Glue.Manifest);
+}

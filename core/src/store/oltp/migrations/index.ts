@@ -1,0 +1,5 @@
+import type { OltpMigration } from './types.js';
+import { platform } from './0001_platform.js';
+
+/** Core's migration set, in order. Never edit a released migration: add the next one. */
+export const coreMigrations: readonly OltpMigration[] = [platform];

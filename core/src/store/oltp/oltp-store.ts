@@ -1,0 +1,87 @@
+import type { Knex } from 'knex';
+import { Columns } from './columns.js';
+import type { OltpConnectionInfo } from './knex.js';
+import type { OltpMigration } from './migrations/types.js';
+
+type Executor = Knex | Knex.Transaction;
+
+/**
+ * Tenant-confined access to the OLTP store. Every query it builds is filtered by the tenant and
+ * every row it inserts is stamped with it; repositories never see the bare knex instance.
+ */
+export class TenantDb {
+  constructor(
+    private readonly executor: Executor,
+    readonly tenantId: string,
+  ) {}
+
+  /** A query on `table` already restricted to this tenant. */
+  from<TRecord extends object = Record<string, unknown>>(table: string): Knex.QueryBuilder<TRecord> {
+    return this.executor<TRecord>(table).where(`${table}.tenant_id`, this.tenantId);
+  }
+
+  /** Inserts one row stamped with this tenant and returns its id as a string. */
+  async insert(table: string, row: Record<string, unknown>): Promise<string> {
+    const [id] = await this.executor(table).insert({ ...row, tenant_id: this.tenantId });
+    return String(id);
+  }
+
+  async transaction<T>(work: (db: TenantDb) => Promise<T>): Promise<T> {
+    if (this.executor.isTransaction) return work(this);
+    return (this.executor as Knex).transaction((trx) => work(new TenantDb(trx, this.tenantId)));
+  }
+}
+
+export class OltpStore {
+  readonly columns: Columns;
+
+  constructor(
+    readonly knex: Knex,
+    readonly info: OltpConnectionInfo,
+  ) {
+    this.columns = new Columns(info.client);
+  }
+
+  forTenant(tenantId: string): TenantDb {
+    return new TenantDb(this.knex, tenantId);
+  }
+
+  /** Runs every pending migration of `migrations` (in one knex migration table). */
+  async migrate(migrations: readonly OltpMigration[], tableName = 'knex_migrations'): Promise<string[]> {
+    const [, applied] = (await this.knex.migrate.latest({ migrationSource: this.source(migrations), tableName })) as [
+      number,
+      string[],
+    ];
+    return applied;
+  }
+
+  async rollbackAll(migrations: readonly OltpMigration[], tableName = 'knex_migrations'): Promise<void> {
+    await this.knex.migrate.rollback({ migrationSource: this.source(migrations), tableName }, true);
+  }
+
+  async ping(): Promise<void> {
+    await this.knex.raw('select 1 as ok');
+  }
+
+  async close(): Promise<void> {
+    await this.knex.destroy();
+  }
+
+  private source(migrations: readonly OltpMigration[]): Knex.MigrationSource<OltpMigration> {
+    const columns = this.columns;
+    return {
+      getMigrations: async () => [...migrations],
+      getMigrationName: (migration) => migration.name,
+      getMigration: async (migration) => ({
+        up: (knex: Knex) => migration.up(knex, columns),
+        down: (knex: Knex) => migration.down(knex),
+      }),
+    };
+  }
+}
+
+/** True when a write failed on a UNIQUE constraint (either engine). */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

@@ -1,0 +1,77 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, it } from 'vitest';
+import { createMysqlDatabase, testEngines } from './support/engines.js';
+import { Client, createTestApp } from './support/test-app.js';
+
+const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli', 'main.js');
+
+function run(args: string[], env: Record<string, string>, cwd: string) {
+  const res = spawnSync(process.execPath, [cli, ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HUILIU_LOG_LEVEL: 'warn', ...env },
+    encoding: 'utf8',
+  });
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+it('is built (npm test builds before testing)', () => {
+  expect(existsSync(cli)).toBe(true);
+});
+
+it('stops with a message naming the bad key', () => {
+  const cwd = mkdtempSync(path.join(os.tmpdir(), 'huiliu-cli-'));
+  const res = run(['migrate'], { HUILIU_PORT: 'seventy' }, cwd);
+  expect(res.code).toBe(1);
+  expect(res.stderr).toContain('HUILIU_PORT: must be a number');
+});
+
+for (const engine of testEngines()) {
+  it(`migrates and creates a tenant whose super staff can log in [${engine}]`, async () => {
+    const cwd = mkdtempSync(path.join(os.tmpdir(), 'huiliu-cli-'));
+    const database = engine === 'mariadb' ? await createMysqlDatabase() : undefined;
+    const env: Record<string, string> = {
+      HUILIU_DATA_DIR: path.join(cwd, 'data'),
+      ...(database ? { HUILIU_OLTP_URL: database.url } : {}),
+    };
+    try {
+      const migrated = run(['migrate'], env, cwd);
+      expect(migrated.stderr).toBe('');
+      expect(migrated.stdout).toMatch(/Applied 1 migration\(s\).*0001_platform/);
+      expect(run(['migrate'], env, cwd).stdout).toMatch(/Up to date/);
+
+      const created = run(
+        ['admin', 'create', '--tenant', '命令行租户', '--email', 'cli@example.com', '--password', 'Cli-pass-123'],
+        env,
+        cwd,
+      );
+      expect(created.stderr).toBe('');
+      expect(created.stdout).toMatch(/Created tenant \d+ "命令行租户" \(Asia\/Shanghai\) with super staff cli@example\.com/);
+      const again = run(
+        ['admin', 'create', '--tenant', 'x', '--email', 'CLI@example.com', '--password', 'Cli-pass-123'],
+        env,
+        cwd,
+      );
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain('This email is already in use');
+
+      // The same store, opened by an app, accepts the login.
+      const app = await createTestApp('sqlite', {
+        dataDir: path.join(cwd, 'data'),
+        ...(database ? { oltpUrl: database.url } : {}),
+      });
+      try {
+        expect(app.setupToken).toBeUndefined();
+        const client = await Client.staff(app.server, 'cli@example.com', 'Cli-pass-123');
+        expect((await client.request('GET', '/api/v1/home')).body.tenant.name).toBe('命令行租户');
+      } finally {
+        await app.stop();
+      }
+    } finally {
+      await database?.drop();
+    }
+  });
+}

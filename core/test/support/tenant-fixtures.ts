@@ -1,0 +1,29 @@
+import type { HuiliuApp } from '../../src/app.js';
+import type { Client, TenantFixture } from './test-app.js';
+
+/**
+ * How the cross-tenant replay test gets a real id of the victim tenant for each route parameter.
+ * A module adding a route with a new `{param}` adds its builder here; the replay test fails on a
+ * parameter it cannot fill.
+ */
+export interface FixtureContext {
+  app: HuiliuApp;
+  tenant: TenantFixture;
+  /** The victim's super staff, logged in. */
+  client: Client;
+  /** A marker string put into the victim's objects, so leaks are visible in other tenants' lists. */
+  marker: string;
+}
+
+export const paramFixtures: Record<string, (ctx: FixtureContext) => Promise<string>> = {
+  staffId: async ({ tenant }) => tenant.staffId,
+  appId: async ({ client, marker }) => {
+    const res = await client.request('POST', '/api/v1/apps', { name: `app-${marker}` });
+    return res.body.app.id as string;
+  },
+};
+
+/** A valid payload for routes that take one, keyed by `METHOD path` (validation runs before 404). */
+export const examplePayloads: Record<string, unknown> = {
+  'PATCH /api/v1/apps/{appId}': { name: 'hijacked', status: 'disabled' },
+};

@@ -1,0 +1,76 @@
+// Installs and builds what `npm start` and `npm test` need, using only Node built-ins (it runs
+// before node_modules exists). Each step is skipped when its outputs are newer than its inputs.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+function mtime(file) {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+/** Newest modification time of the files under `dir` (skipping node_modules and dist). */
+function newest(dir) {
+  let latest = mtime(dir);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return latest;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name === 'dist') continue;
+    const full = path.join(dir, entry.name);
+    latest = Math.max(latest, entry.isDirectory() ? newest(full) : mtime(full));
+  }
+  return latest;
+}
+
+function run(command, args, label) {
+  process.stdout.write(`› ${label}\n`);
+  const res = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: process.env });
+  if (res.status !== 0) {
+    process.stderr.write(`✗ ${label} failed (exit ${res.status ?? res.signal})\n`);
+    process.exit(res.status ?? 1);
+  }
+}
+
+function workspaceManifests() {
+  const manifests = [path.join(root, 'package.json'), path.join(root, 'package-lock.json')];
+  for (const group of ['core', 'console', 'bench']) manifests.push(path.join(root, group, 'package.json'));
+  for (const group of ['plugins', 'sdk']) {
+    const dir = path.join(root, group);
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir)) manifests.push(path.join(dir, name, 'package.json'));
+  }
+  return manifests;
+}
+
+export function ensureInstalled() {
+  const marker = path.join(root, 'node_modules', '.package-lock.json');
+  const inputs = Math.max(...workspaceManifests().map(mtime));
+  if (!existsSync(marker) || mtime(marker) < inputs) {
+    run(npm, ['install', '--no-audit', '--no-fund'], 'Installing dependencies (npm install)');
+  }
+}
+
+export function ensureBuilt() {
+  run(
+    process.execPath,
+    [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'tsconfig.build.json'],
+    'Building TypeScript packages (tsc -b)',
+  );
+  const consoleDir = path.join(root, 'console');
+  const built = path.join(consoleDir, 'dist', 'index.html');
+  const sources = Math.max(
+    newest(path.join(consoleDir, 'src')),
+    mtime(path.join(consoleDir, 'index.html')),
+    mtime(path.join(consoleDir, 'vite.config.ts')),
+    mtime(path.join(consoleDir, 'package.json')),
+  );
+  if (!existsSync(built) || mtime(built) < sources) {
+    run(npm, ['run', 'build', '-w', '@huiliu/console'], 'Building the console (vite build)');
+  }
+}
