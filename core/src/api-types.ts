@@ -1,6 +1,59 @@
-/** Types of the API surface, for the console and SDKs (types only). */
+/**
+ * Types of the API surface for the console and SDKs (types only; nothing here runs). Times are
+ * epoch milliseconds, ids strings.
+ */
+import type { ApiApp } from './modules/apps/apps.types.js';
+import type { Staff } from './modules/staff/staff.types.js';
+import type { Tenant } from './modules/tenancy/tenant.types.js';
+
 export type { Tenant } from './modules/tenancy/tenant.types.js';
 export type { Staff } from './modules/staff/staff.types.js';
 export type { ApiApp } from './modules/apps/apps.types.js';
 export type { HomeSummary } from './modules/home/home.service.js';
+export type { Page } from './modules/staff/staff.service.js';
+export type { AccessToken } from './modules/apps/apps.service.js';
 export type { ErrorCode, Locale } from './server/messages.js';
+export type { ErrorDetail } from './server/errors.js';
+
+export interface ErrorBody {
+  statusCode: number;
+  code: string;
+  message: string;
+  details?: { path: string; code: string }[];
+  requestId: string;
+}
+
+export interface Session {
+  staff: Staff;
+  tenant: Tenant;
+  csrfToken: string;
+  permissions: string[];
+}
+
+export interface SetupStatus {
+  needed: boolean;
+}
+
+export interface SetupRequest {
+  setupToken: string;
+  tenantName: string;
+  timeZone: string;
+  name: string;
+  email: string;
+  password: string;
+}
+
+export interface SetupResult {
+  tenant: Tenant;
+  staff: Staff;
+}
+
+export interface LoginRequest {
+  email: string;
+  password: string;
+}
+
+export interface AppWithSecret {
+  app: ApiApp;
+  appSecret: string;
+}

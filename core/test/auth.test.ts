@@ -117,3 +117,21 @@ describeEngines('staff login and sessions', (ctx) => {
     expect(ctx.app.container.resolve(AuthService).sessionTtlMs).toBe(7 * 24 * 3600_000);
   });
 });
+
+describeEngines('login throttling', (ctx) => {
+  it('refuses further attempts for an email after 5 failures, even with the right password', async () => {
+    const tenant = await createTenant(ctx.app);
+    const client = new Client(ctx.app.server);
+    for (let i = 0; i < 5; i += 1) {
+      const res = await client.request('POST', '/api/v1/auth/login', { email: tenant.email, password: `Wrong-${i}-pass` });
+      expect(res.statusCode).toBe(401);
+    }
+    const blocked = await client.request('POST', '/api/v1/auth/login', { email: tenant.email, password: tenant.password });
+    expect(blocked.statusCode).toBe(429);
+    expect(blocked.body.code).toBe('too_many_login_attempts');
+    expect(blocked.body.message).toMatch(/15 分钟/);
+    // Another staff member is not affected.
+    const other = await createTenant(ctx.app);
+    await Client.staff(ctx.app.server, other.email, other.password);
+  });
+});

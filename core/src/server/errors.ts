@@ -48,6 +48,12 @@ export class ConflictError extends DomainError {
   }
 }
 
+export class RateLimitError extends DomainError {
+  constructor(code: ErrorCode, params?: Record<string, unknown>) {
+    super(code, 429, params);
+  }
+}
+
 export class UpstreamError extends DomainError {
   constructor(
     code: ErrorCode,

@@ -22,6 +22,10 @@ export const errorMessages = {
   },
   internal_error: { 'zh-CN': '服务器内部错误', 'en-US': 'Internal server error' },
   too_many_requests: { 'zh-CN': '请求过于频繁，请稍后再试', 'en-US': 'Too many requests; try again later' },
+  too_many_login_attempts: {
+    'zh-CN': '登录失败次数过多，请 {minutes} 分钟后再试',
+    'en-US': 'Too many failed sign-ins; try again in {minutes} minutes',
+  },
   setup_token_invalid: {
     'zh-CN': '初始化令牌不正确，请查看服务启动日志中的令牌',
     'en-US': 'The setup token is wrong; use the token printed in the server log',

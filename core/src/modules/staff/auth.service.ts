@@ -4,7 +4,7 @@ import type { HuiliuConfig } from '../../config/config.js';
 import { PermissionRegistry } from '../../kernel/permissions.js';
 import { assertPasswordStrength, dummyPasswordHash, hashPassword, verifyPassword } from '../../lib/password.js';
 import { hashToken, randomToken } from '../../lib/tokens.js';
-import { ForbiddenError, InputError, UnauthorizedError } from '../../server/errors.js';
+import { ForbiddenError, InputError, RateLimitError, UnauthorizedError } from '../../server/errors.js';
 import type { Principal } from '../../server/principal.js';
 import { OltpStore } from '../../store/oltp/oltp-store.js';
 import { normalizeEmail, toStaff, type Staff, type StaffRow } from './staff.types.js';
@@ -28,11 +28,18 @@ interface SessionJoinRow {
   tenant_status: string;
 }
 
+/** Failed logins of one email allowed per window before further attempts are refused. */
+export const LOGIN_MAX_FAILURES = 5;
+export const LOGIN_WINDOW_MS = 15 * 60_000;
+
 /** Refresh `last_seen_at` at most this often, so a busy console does not write on every call. */
 const TOUCH_INTERVAL_MS = 60_000;
 
 @injectable()
 export class AuthService {
+  /** Recent failed logins per email (per process): a brake on password guessing. */
+  private readonly failures = new Map<string, number[]>();
+
   constructor(
     @inject(OltpStore) private readonly oltp: OltpStore,
     @inject(PermissionRegistry) private readonly permissions: PermissionRegistry,
@@ -48,12 +55,15 @@ export class AuthService {
    * tells which tenant the staff member belongs to; this lookup is the one that is not tenant-scoped.
    */
   async login(email: string, password: string, userAgent?: string): Promise<LoginResult> {
-    const row = await this.oltp
-      .knex<StaffRow>('staff')
-      .where({ email: normalizeEmail(email) })
-      .first();
+    const key = normalizeEmail(email);
+    this.assertNotThrottled(key);
+    const row = await this.oltp.knex<StaffRow>('staff').where({ email: key }).first();
     const ok = await verifyPassword(row?.password_hash ?? (await dummyPasswordHash()), password);
-    if (!row || !ok) throw new UnauthorizedError('invalid_credentials');
+    if (!row || !ok) {
+      this.recordFailure(key);
+      throw new UnauthorizedError('invalid_credentials');
+    }
+    this.failures.delete(key);
     if (row.status !== 'enabled') throw new ForbiddenError('staff_disabled');
     const sessionToken = randomToken();
     const csrfToken = randomToken(24);
@@ -72,6 +82,30 @@ export class AuthService {
       await trx('staff').where({ id: row.id }).update({ last_login_at: now });
     });
     return { sessionToken, csrfToken, staff: toStaff({ ...row, last_login_at: now }) };
+  }
+
+  private recentFailures(key: string, now = Date.now()): number[] {
+    const recent = (this.failures.get(key) ?? []).filter((at) => now - at < LOGIN_WINDOW_MS);
+    if (recent.length) this.failures.set(key, recent);
+    else this.failures.delete(key);
+    return recent;
+  }
+
+  private assertNotThrottled(key: string): void {
+    const recent = this.recentFailures(key);
+    if (recent.length >= LOGIN_MAX_FAILURES) {
+      const minutes = Math.ceil((recent[0]! + LOGIN_WINDOW_MS - Date.now()) / 60_000);
+      throw new RateLimitError('too_many_login_attempts', { minutes });
+    }
+  }
+
+  private recordFailure(key: string): void {
+    const now = Date.now();
+    this.failures.set(key, [...this.recentFailures(key, now), now]);
+    if (this.failures.size > 10_000) {
+      // Bound the memory: drop the oldest entries (Map keeps insertion order).
+      for (const stale of [...this.failures.keys()].slice(0, 1000)) this.failures.delete(stale);
+    }
   }
 
   /** Resolves a session cookie to its principal, or null when unknown, expired or disabled. */

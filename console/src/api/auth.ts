@@ -1,0 +1,35 @@
+import { api, isApiError, setCsrfToken } from './client';
+import type { LoginRequest, Session } from './types';
+
+export const sessionQueryKey = ['session'] as const;
+
+export async function login(body: LoginRequest): Promise<Session> {
+  const session = await api.post<Session>('/api/v1/auth/login', body);
+  setCsrfToken(session.csrfToken);
+  return session;
+}
+
+/** The current session, or null when nobody is logged in. */
+export async function getSession(): Promise<Session | null> {
+  try {
+    const session = await api.get<Session>('/api/v1/auth/session', {
+      redirectOnUnauthenticated: false,
+    });
+    setCsrfToken(session.csrfToken);
+    return session;
+  } catch (error) {
+    if (isApiError(error, 'unauthenticated')) {
+      setCsrfToken(null);
+      return null;
+    }
+    throw error;
+  }
+}
+
+export async function logout(): Promise<void> {
+  try {
+    await api.post<void>('/api/v1/auth/logout', undefined, { redirectOnUnauthenticated: false });
+  } finally {
+    setCsrfToken(null);
+  }
+}

@@ -1,0 +1,30 @@
+import { TranslationOutlined } from '@ant-design/icons';
+import { Button, Dropdown } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { changeLanguage, currentLanguage, isLanguage, languages } from '../i18n';
+
+/** 中文 / English. The choice is kept in localStorage. */
+export function LanguageSwitch() {
+  const { t } = useTranslation();
+  const current = currentLanguage();
+  return (
+    <Dropdown
+      trigger={['click']}
+      menu={{
+        selectable: true,
+        selectedKeys: [current],
+        items: languages.map((language) => ({
+          key: language,
+          label: <span data-testid={`lang-option-${language}`}>{t(`language.${language}`)}</span>,
+        })),
+        onClick: ({ key }) => {
+          if (isLanguage(key)) void changeLanguage(key);
+        },
+      }}
+    >
+      <Button type="text" icon={<TranslationOutlined />} title={t('language.switchTitle')} data-testid="lang-switch">
+        {t(`language.${current}`)}
+      </Button>
+    </Dropdown>
+  );
+}

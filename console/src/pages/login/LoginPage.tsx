@@ -1,0 +1,107 @@
+import { LockOutlined, MailOutlined } from '@ant-design/icons';
+import { LoginForm, ProFormText } from '@ant-design/pro-components';
+import { useQueryClient } from '@tanstack/react-query';
+import { Alert } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Navigate, useLocation, useNavigate } from 'react-router-dom';
+import { login, sessionQueryKey } from '../../api/auth';
+import { AuthFrame } from '../../components/AuthFrame';
+import type { LoginLocationState } from '../../session/guards';
+import { useSessionQuery } from '../../session/session';
+import { useErrorText } from '../../utils/errors';
+import { testId } from '../../utils/test-id';
+
+interface LoginFormValues {
+  email: string;
+  password: string;
+}
+
+/** Where to go after login: the page that sent us here, never /login or /setup. */
+function targetAfterLogin(state: LoginLocationState | null): string {
+  const from = state?.from;
+  if (!from || !from.startsWith('/') || from.startsWith('//')) return '/';
+  if (from.startsWith('/login') || from.startsWith('/setup')) return '/';
+  return from;
+}
+
+export default function LoginPage() {
+  const { t } = useTranslation();
+  const location = useLocation();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const errorText = useErrorText();
+  const state = (location.state ?? null) as LoginLocationState | null;
+  const [error, setError] = useState<unknown>(null);
+  // Already logged in (e.g. a bookmark to /login): straight to the console.
+  const { data: session } = useSessionQuery();
+
+  if (session) return <Navigate to={targetAfterLogin(state)} replace />;
+
+  const onFinish = async (values: LoginFormValues) => {
+    setError(null);
+    try {
+      const newSession = await login({ email: values.email.trim(), password: values.password });
+      queryClient.setQueryData(sessionQueryKey, newSession);
+      navigate(targetAfterLogin(state), { replace: true });
+      return true;
+    } catch (caught) {
+      setError(caught);
+      return false;
+    }
+  };
+
+  return (
+    <AuthFrame>
+      <LoginForm<LoginFormValues>
+        logo="/logo.svg"
+        title={t('app.brand')}
+        subTitle={t('login.subtitle')}
+        initialValues={{ email: state?.email ?? '' }}
+        onFinish={onFinish}
+        submitter={{
+          searchConfig: { submitText: t('login.submit') },
+          submitButtonProps: testId('login-submit'),
+        }}
+      >
+        {state?.setupDone && !error && (
+          <Alert
+            type="success"
+            showIcon
+            message={t('login.setupDone')}
+            style={{ marginBottom: 24 }}
+            data-testid="login-setup-done"
+          />
+        )}
+        {error !== null && (
+          <Alert type="error" showIcon message={errorText(error)} style={{ marginBottom: 24 }} data-testid="login-error" />
+        )}
+        <ProFormText
+          name="email"
+          placeholder={t('login.email.placeholder')}
+          fieldProps={{
+            size: 'large',
+            prefix: <MailOutlined />,
+            autoComplete: 'username',
+            ...testId('login-email'),
+          }}
+          rules={[
+            { required: true, message: t('login.email.required') },
+            { type: 'email', message: t('login.email.invalid') },
+          ]}
+        />
+        <ProFormText.Password
+          name="password"
+          placeholder={t('login.password.placeholder')}
+          fieldProps={{
+            size: 'large',
+            prefix: <LockOutlined />,
+            autoComplete: 'current-password',
+            ...testId('login-password'),
+          }}
+          rules={[{ required: true, message: t('login.password.required') }]}
+        />
+      </LoginForm>
+    </AuthFrame>
+  );
+}

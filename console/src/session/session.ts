@@ -1,0 +1,26 @@
+import { type QueryClient, useQuery } from '@tanstack/react-query';
+import { getSession, sessionQueryKey } from '../api/auth';
+import type { Session } from '../api/types';
+
+export function useSessionQuery() {
+  return useQuery({ queryKey: sessionQueryKey, queryFn: getSession, staleTime: Infinity });
+}
+
+/** The logged-in session; only call below <RequireAuth>. */
+export function useSession(): Session {
+  const { data } = useSessionQuery();
+  if (!data) throw new Error('useSession() used outside an authenticated route');
+  return data;
+}
+
+export function hasPermission(session: Session, permission: string | undefined): boolean {
+  return permission === undefined || session.permissions.includes(permission);
+}
+
+/** After logout or an expired session: no session, and nothing cached from the old one. */
+export function forgetSession(queryClient: QueryClient): void {
+  queryClient.setQueryData(sessionQueryKey, null);
+  queryClient.removeQueries({
+    predicate: (query) => query.queryKey[0] !== sessionQueryKey[0] && query.queryKey[0] !== 'setup',
+  });
+}
