@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
@@ -12,6 +13,14 @@ export default defineConfig({
       },
     }),
   ],
+  // Tests run on sources: plugins' `@huiliu/core/*` imports resolve to core's source too, so one
+  // copy of the kernel is loaded (the published packages resolve them through `exports`).
+  resolve: {
+    alias: {
+      '@huiliu/core/plugin-api': fileURLToPath(new URL('./core/src/plugin-api.ts', import.meta.url)),
+      '@huiliu/core/testing': fileURLToPath(new URL('./core/src/testing.ts', import.meta.url)),
+    },
+  },
   test: {
     include: ['core/**/*.test.ts', 'plugins/**/*.test.ts', 'sdk/**/*.test.ts', 'e2e/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],

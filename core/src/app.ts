@@ -2,11 +2,21 @@ import 'reflect-metadata';
 import type { Server } from '@hapi/hapi';
 import pino, { type Logger } from 'pino';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
-import { defaultConsoleDir, type HuiliuConfig } from './config/config.js';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultConsoleDir, pluginSettings, type HuiliuConfig } from './config/config.js';
 import { loadSecretBox, SecretBox } from './config/secret-box.js';
 import { CONFIG, LOGGER, VERSION } from './container.js';
+import type { PluginDefinition } from './kernel/define-plugin.js';
+import { discoverPluginPackages, importPluginPackage } from './kernel/discovery.js';
+import { Kernel, type PluginEntry } from './kernel/kernel.js';
 import { PermissionRegistry } from './kernel/permissions.js';
+import { coreServices as pluginServices } from './kernel/services.js';
+import { builtinPlugin } from './modules/plugins/builtin.plugin.js';
+import { pluginsRoutes } from './modules/plugins/plugins.routes.js';
 import { appsRoutes } from './modules/apps/apps.routes.js';
+import { channelsRoutes } from './modules/channels/channels.routes.js';
+import { ChannelsService } from './modules/channels/channels.service.js';
 import { AppsService } from './modules/apps/apps.service.js';
 import { homeRoutes } from './modules/home/home.routes.js';
 import { HomeCounters, HomeService } from './modules/home/home.service.js';
@@ -31,6 +41,7 @@ export interface HuiliuApp {
   logger: Logger;
   /** The one-time first-run token while no tenant exists. */
   setupToken: string | undefined;
+  kernel: Kernel;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -39,12 +50,47 @@ export interface CreateAppOptions {
   logger?: Logger;
   /** Fail requests whose responses do not match their schemas (tests). */
   strictResponses?: boolean;
+  /** Plugins to load besides the discovered packages (tests, embedding). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  plugins?: PluginDefinition<any>[];
+}
+
+/** Where discovery looks for node_modules: the working directory and core's own install. */
+const coreRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The plugins to load: core's built-ins, installed packages (unless disabled) and explicit ones. */
+async function pluginEntries(config: HuiliuConfig, explicit: CreateAppOptions['plugins'] = []): Promise<PluginEntry[]> {
+  const entries: PluginEntry[] = [{ definition: builtinPlugin(coreVersion), source: { kind: 'builtin' } }];
+  if (config.discoverPlugins) {
+    for (const manifest of discoverPluginPackages([process.cwd(), coreRoot])) {
+      const settings = pluginSettings(config, manifest.pluginId);
+      if (!settings.enabled || explicit.some((p) => p.id === manifest.pluginId)) continue;
+      entries.push({
+        definition: await importPluginPackage(manifest, coreVersion),
+        options: settings.options,
+        source: { kind: 'package', packageName: manifest.packageName, dir: manifest.dir },
+      });
+    }
+  }
+  for (const definition of explicit) {
+    const settings = pluginSettings(config, definition.id);
+    if (settings.enabled) entries.push({ definition, options: settings.options, source: { kind: 'explicit' } });
+  }
+  return entries;
 }
 
 export type ServiceClass = new (...args: never[]) => object;
 
 /** Every injectable service of core; a test resolves each so a broken injection fails loudly. */
-export const coreServices: readonly ServiceClass[] = [TenantService, SetupService, StaffService, AuthService, AppsService, HomeService];
+export const coreServices: readonly ServiceClass[] = [
+  TenantService,
+  SetupService,
+  StaffService,
+  AuthService,
+  AppsService,
+  HomeService,
+  ChannelsService,
+];
 
 export function createLogger(config: HuiliuConfig): Logger {
   return pino({
@@ -79,9 +125,34 @@ export async function createApp(config: HuiliuConfig, options: CreateAppOptions 
   container.registerInstance(HomeCounters, new HomeCounters());
   for (const service of coreServices) container.registerSingleton(service as new (...args: unknown[]) => object);
 
+  const kernel = new Kernel({
+    coreVersion,
+    logger,
+    oltp,
+    secrets,
+    permissions: container.resolve(PermissionRegistry),
+    services: {
+      [pluginServices.channels.id]: () => ({
+        get: (tenantId: string, channelId: string, type?: string) =>
+          container.resolve(ChannelsService).get(tenantId, channelId, type),
+      }),
+    },
+  });
+  try {
+    await kernel.load(await pluginEntries(config, options.plugins));
+    await kernel.migrate();
+  } catch (error) {
+    await oltp.close();
+    throw error;
+  }
+  container.registerInstance(Kernel, kernel);
+
+  // Home page numbers (§1.2.3): connections, staff, Open API apps; later modules add theirs.
   const counters = container.resolve(HomeCounters);
+  const channels = container.resolve(ChannelsService);
   const staff = container.resolve(StaffService);
   const apps = container.resolve(AppsService);
+  counters.add({ key: 'connections', count: (tenantId) => channels.count(tenantId) });
   counters.add({ key: 'staff', count: (tenantId) => staff.count(tenantId) });
   counters.add({ key: 'apps', count: (tenantId) => apps.count(tenantId) });
 
@@ -107,7 +178,10 @@ export async function createApp(config: HuiliuConfig, options: CreateAppOptions 
       ...staffRoutes(container),
       ...appsRoutes(container),
       ...homeRoutes(container),
+      ...channelsRoutes(container),
+      ...pluginsRoutes(kernel),
     ],
+    plugins: kernel.hapiPlugins(),
   });
   await server.initialize();
 
@@ -120,13 +194,16 @@ export async function createApp(config: HuiliuConfig, options: CreateAppOptions 
     server,
     logger,
     setupToken,
+    kernel,
     async start() {
       await server.start();
+      await kernel.start();
     },
     async stop() {
       if (stopped) return;
       stopped = true;
       await server.stop({ timeout: 5000 });
+      await kernel.stop();
       await oltp.close();
       container.clearInstances();
     },

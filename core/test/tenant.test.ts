@@ -63,6 +63,7 @@ describeEngines('home page', (ctx) => {
     expect(res.body.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(res.body.tenant.name).toBe('首页租户');
     expect(res.body.counts).toEqual([
+      { key: 'connections', value: 0 },
       { key: 'staff', value: 1 },
       { key: 'apps', value: 2 },
     ]);

@@ -21,6 +21,10 @@ export interface HuiliuConfig {
   /** Directory of the built console; absent = the console package's dist next to core. */
   consoleDir?: string;
   session: { ttlHours: number };
+  /** Find plugin packages in node_modules (package.json#huiliu). */
+  discoverPlugins: boolean;
+  /** Per plugin (by id, or its camelCase for env keys): enable/disable and options. */
+  plugins: Record<string, { enabled: boolean; options: Record<string, unknown> }>;
 }
 
 const ENV_PREFIX = 'HUILIU_';
@@ -37,6 +41,10 @@ export const configSchema: Joi.ObjectSchema<HuiliuConfig> = Joi.object<HuiliuCon
   publicUrl: Joi.string().uri({ scheme: ['http', 'https'] }),
   logLevel: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
   consoleDir: Joi.string(),
+  discoverPlugins: Joi.boolean().default(true),
+  plugins: Joi.object()
+    .pattern(Joi.string(), Joi.object({ enabled: Joi.boolean().default(true), options: Joi.object().unknown(true).default({}) }))
+    .default({}),
   session: Joi.object({
     ttlHours: Joi.number()
       .integer()
@@ -157,6 +165,12 @@ export function loadConfig(options: LoadConfigOptions = {}): HuiliuConfig {
     );
   }
   return { ...value, dataDir: path.resolve(cwd, value.dataDir) };
+}
+
+/** The config entry of a plugin: keyed by its id or, from env variables, by its camelCase id. */
+export function pluginSettings(config: HuiliuConfig, pluginId: string): { enabled: boolean; options: Record<string, unknown> } {
+  const camelId = pluginId.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+  return config.plugins[pluginId] ?? config.plugins[camelId] ?? { enabled: true, options: {} };
 }
 
 /** Where the built console lives when no `consoleDir` is configured. */

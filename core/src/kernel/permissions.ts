@@ -19,7 +19,9 @@ export const AUTHENTICATED = 'authenticated';
 export const corePermissions: PermissionDefinition[] = [
   { id: 'home.view', fixed: true },
   { id: 'contacts.view', fixed: true },
-  { id: 'connections.view', fixed: true },
+  { id: 'connections.view', fixed: true, openApi: true },
+  { id: 'connections.edit', openApi: true },
+  { id: 'connections.delete' },
   { id: 'metadata.view', fixed: true },
   { id: 'settings.shortLinks', fixed: true },
   { id: 'tenant.view', fixed: true, openApi: true },

@@ -32,7 +32,7 @@ export function validationFailAction(_request: Request, _h: ResponseToolkit, err
 
 function codeForBoom(boom: Boom): ErrorCode {
   const status = boom.output.statusCode;
-  if (isErrorCode(boom.message)) return boom.message;
+  if (isErrorCode(boom.message)) return boom.message as ErrorCode;
   if (status === 400 && /payload/i.test(boom.message) && /json|format/i.test(boom.message)) return 'invalid_json';
   switch (status) {
     case 400:

@@ -48,6 +48,17 @@ export const errorMessages = {
     'zh-CN': '租户已收到事件数据，时区不可再修改',
     'en-US': 'The tenant has received events; its time zone can no longer change',
   },
+  channel_type_unknown: { 'zh-CN': '渠道类型 {type} 不存在', 'en-US': 'Unknown channel type {type}' },
+  channel_type_not_manual: {
+    'zh-CN': '{type} 类型的连接不能手动创建，请通过授权流程接入',
+    'en-US': 'Channels of type {type} cannot be created by hand; connect them through their authorization flow',
+  },
+  channel_key_required: { 'zh-CN': '请填写 {label}', 'en-US': '{label} is required' },
+  channel_key_taken: {
+    'zh-CN': '{label} {key} 已被本租户的其他连接使用',
+    'en-US': '{label} {key} is already used by another channel of this tenant',
+  },
+  channel_not_found: { 'zh-CN': '连接不存在', 'en-US': 'Channel not found' },
   app_not_found: { 'zh-CN': '应用不存在', 'en-US': 'App not found' },
   app_credentials_invalid: {
     'zh-CN': 'appKey 或 appSecret 不正确',
@@ -60,13 +71,38 @@ export const errorMessages = {
   },
 } as const satisfies Record<string, Record<Locale, string>>;
 
-export type ErrorCode = keyof typeof errorMessages;
+/** Core's own codes (autocompleted); plugins add theirs at registration (see registerErrorMessages). */
+export type CoreErrorCode = keyof typeof errorMessages;
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export type ErrorCode = CoreErrorCode | (string & {});
 
-export function isErrorCode(code: string): code is ErrorCode {
-  return Object.prototype.hasOwnProperty.call(errorMessages, code);
+/** Codes contributed by plugins, with their owner. Process-wide: identical re-registration is a no-op. */
+const pluginMessages = new Map<string, { pluginId: string; texts: Record<Locale, string> }>();
+
+const isCoreCode = (code: string): code is CoreErrorCode => Object.prototype.hasOwnProperty.call(errorMessages, code);
+
+/**
+ * Adds a plugin's error messages. A plugin may not redefine a core code or another plugin's code;
+ * codes are snake_case and need both languages.
+ */
+export function registerErrorMessages(pluginId: string, messages: Record<string, Record<Locale, string>>): void {
+  for (const [code, texts] of Object.entries(messages)) {
+    if (!/^[a-z]+(_[a-z0-9]+)*$/.test(code)) throw new Error(`error code "${code}" must be snake_case`);
+    if (!texts?.['zh-CN'] || !texts['en-US']) throw new Error(`error code "${code}" needs a zh-CN and an en-US message`);
+    if (isCoreCode(code)) throw new Error(`error code "${code}" is a core code`);
+    const existing = pluginMessages.get(code);
+    if (existing && (existing.pluginId !== pluginId || JSON.stringify(existing.texts) !== JSON.stringify(texts))) {
+      throw new Error(`error code "${code}" is already registered by plugin "${existing.pluginId}"`);
+    }
+    pluginMessages.set(code, { pluginId, texts: { 'zh-CN': texts['zh-CN'], 'en-US': texts['en-US'] } });
+  }
+}
+
+export function isErrorCode(code: string): boolean {
+  return isCoreCode(code) || pluginMessages.has(code);
 }
 
 export function formatMessage(code: ErrorCode, locale: Locale, params: Record<string, unknown> = {}): string {
-  const template: string = errorMessages[code][locale];
+  const template: string = isCoreCode(code) ? errorMessages[code][locale] : (pluginMessages.get(code)?.texts[locale] ?? code);
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }

@@ -16,8 +16,10 @@ export interface ServerOptions {
   logger: Logger;
   consoleDir: string;
   auth: AuthPluginOptions;
-  /** Route sets of the core modules (and, later, plugins). */
+  /** Route sets of the core modules. */
   routes: ServerRoute[];
+  /** hapi plugins wrapping Huiliu plugins' routes (mounted under their prefix). */
+  plugins?: { plugin: Plugin<void>; routes: { prefix: string } }[];
   /** Validate responses against their schemas and fail on mismatch (tests); log only otherwise. */
   strictResponses: boolean;
 }
@@ -87,6 +89,7 @@ export async function createServer(options: ServerOptions): Promise<Server> {
         { plugin: errorResponsesPlugin },
         { plugin: authPlugin, options: options.auth },
         { plugin: routesPlugin, options: { routes: options.routes } },
+        ...(options.plugins ?? []),
         { plugin: consolePlugin, options: { dir: options.consoleDir } },
       ],
     },

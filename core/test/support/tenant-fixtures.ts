@@ -17,6 +17,23 @@ export interface FixtureContext {
 
 export const paramFixtures: Record<string, (ctx: FixtureContext) => Promise<string>> = {
   staffId: async ({ tenant }) => tenant.staffId,
+  noteId: async ({ client, marker }) => {
+    const res = await client.request('POST', '/api/v1/p/acme-crm/notes', { body: `note-${marker}` });
+    return res.body.id as string;
+  },
+  channelId: async ({ client, marker }) => {
+    const res = await client.request('POST', '/api/v1/channels', { type: 'custom', name: `channel-${marker}` });
+    return res.body.id as string;
+  },
+  customAppId: async ({ client, marker }) => {
+    const channel = await client.request('POST', '/api/v1/channels', { type: 'custom', name: `apps-${marker}` });
+    const res = await client.request('POST', `/api/v1/p/custom-channel/channels/${channel.body.id}/apps`, {
+      platform: 'web',
+      name: `web-${marker}`,
+      domain: 'victim.example.com',
+    });
+    return res.body.id as string;
+  },
   appId: async ({ client, marker }) => {
     const res = await client.request('POST', '/api/v1/apps', { name: `app-${marker}` });
     return res.body.app.id as string;
@@ -26,4 +43,7 @@ export const paramFixtures: Record<string, (ctx: FixtureContext) => Promise<stri
 /** A valid payload for routes that take one, keyed by `METHOD path` (validation runs before 404). */
 export const examplePayloads: Record<string, unknown> = {
   'PATCH /api/v1/apps/{appId}': { name: 'hijacked', status: 'disabled' },
+  'PATCH /api/v1/channels/{channelId}': { name: 'hijacked' },
+  'POST /api/v1/p/custom-channel/channels/{channelId}/apps': { platform: 'web', name: 'intruder', domain: 'evil.example.com' },
+  'PATCH /api/v1/p/custom-channel/apps/{customAppId}': { status: 'disabled' },
 };

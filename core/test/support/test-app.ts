@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Server, ServerInjectOptions } from '@hapi/hapi';
-import pino from 'pino';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { createApp, type HuiliuApp } from '../../src/app.js';
-import { loadConfig, type HuiliuConfig } from '../../src/config/config.js';
+import type { CreateAppOptions, HuiliuApp } from '../../src/app.js';
+import type { HuiliuConfig } from '../../src/config/config.js';
 import { TenantService } from '../../src/modules/tenancy/tenant.service.js';
-import { createMysqlDatabase, testEngines, type Engine } from './engines.js';
+import { testEngines, type Engine } from './engines.js';
+import { startIsolatedApp } from '../../src/testing.js';
 
 export interface TestApp extends HuiliuApp {
   engine: Engine;
@@ -16,42 +13,33 @@ export interface TestApp extends HuiliuApp {
 }
 
 /** A real Huiliu instance on a fresh store (temp SQLite file or a fresh MariaDB database). */
-export async function createTestApp(engine: Engine, overrides: Partial<HuiliuConfig> = {}): Promise<TestApp> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'huiliu-test-'));
-  const database = engine === 'mariadb' ? await createMysqlDatabase() : undefined;
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      dataDir,
-      port: 0,
-      host: '127.0.0.1',
-      logLevel: 'silent',
-      ...(database ? { oltpUrl: database.url } : {}),
-      ...overrides,
-    },
+export async function createTestApp(
+  engine: Engine,
+  overrides: Partial<HuiliuConfig> = {},
+  options: { plugins?: CreateAppOptions['plugins'] } = {},
+): Promise<TestApp> {
+  const { app, close } = await startIsolatedApp({
+    engine: engine === 'mariadb' ? 'mysql' : 'sqlite',
+    overrides,
+    plugins: options.plugins,
   });
-  const app = await createApp(config, { logger: pino({ level: 'silent' }), strictResponses: true });
-  return Object.assign(app, {
-    engine,
-    dataDir,
-    async close() {
-      await app.stop();
-      await database?.drop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  });
+  return Object.assign(app, { engine, dataDir: app.config.dataDir, close });
 }
 
 /**
  * Runs a suite once per OLTP engine with its own app: `describeEngines('apps', (ctx) => …)`.
  * `ctx.app` is ready inside tests.
  */
-export function describeEngines(name: string, suite: (ctx: { readonly app: TestApp; readonly engine: Engine }) => void): void {
+export function describeEngines(
+  name: string,
+  suite: (ctx: { readonly app: TestApp; readonly engine: Engine }) => void,
+  options: { plugins?: CreateAppOptions['plugins'] } = {},
+): void {
   for (const engine of testEngines()) {
     describe(`${name} [${engine}]`, () => {
       let app: TestApp | undefined;
       beforeAll(async () => {
-        app = await createTestApp(engine);
+        app = await createTestApp(engine, {}, options);
       });
       afterAll(async () => {
         await app?.close();

@@ -59,6 +59,18 @@ export class OltpStore {
     await this.knex.migrate.rollback({ migrationSource: this.source(migrations), tableName }, true);
   }
 
+  /** Names of the tables in the OLTP database. */
+  async listTables(): Promise<string[]> {
+    if (this.info.client === 'sqlite') {
+      const rows = await this.knex.raw<{ name: string }[]>("select name from sqlite_master where type = 'table'");
+      return rows.map((r) => r.name);
+    }
+    const [rows] = await this.knex.raw(
+      'select table_name as name from information_schema.tables where table_schema = database()',
+    );
+    return (rows as { name: string }[]).map((r) => r.name);
+  }
+
   async ping(): Promise<void> {
     await this.knex.raw('select 1 as ok');
   }

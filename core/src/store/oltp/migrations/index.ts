@@ -1,5 +1,6 @@
 import type { OltpMigration } from './types.js';
 import { platform } from './0001_platform.js';
+import { channels } from './0002_channels.js';
 
 /** Core's migration set, in order. Never edit a released migration: add the next one. */
-export const coreMigrations: readonly OltpMigration[] = [platform];
+export const coreMigrations: readonly OltpMigration[] = [platform, channels];

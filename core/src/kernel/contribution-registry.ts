@@ -1,0 +1,297 @@
+import cron from 'node-cron';
+import type Joi from 'joi';
+import {
+  propertyTypes,
+  type ActionDefinition,
+  type ChannelTypeDefinition,
+  type EventTypeDefinition,
+  type LocalizedText,
+  type OlapRelationDefinition,
+  type OltpMigration,
+  type PluginRoute,
+  type PresetDashboardDefinition,
+  type PropertyType,
+  type ReportModelDefinition,
+  type ScheduleDefinition,
+  type SystemPropertyDefinition,
+  type TriggerDefinition,
+  type UserIdTypeDefinition,
+} from './contributions.js';
+import { PluginError } from './plugin-error.js';
+import type { PermissionRegistry } from './permissions.js';
+
+export interface Owned<T> {
+  pluginId: string;
+  definition: T;
+}
+
+type AnyTrigger = TriggerDefinition<Record<string, unknown>>;
+type AnyAction = ActionDefinition<Record<string, unknown>>;
+type AnyReportModel = ReportModelDefinition<Record<string, unknown>>;
+
+const SLUG = /^[a-z][a-zA-Z0-9]*([.-][a-zA-Z0-9]+)*$/;
+const SYSTEM_PROPERTY = /^s_[A-Za-z][A-Za-z0-9_]*$/;
+const EVENT_CODE = /^\$?[A-Za-z_][A-Za-z0-9_]*$/;
+
+function assertText(pluginId: string, what: string, text: LocalizedText | undefined): void {
+  if (!text || !text['zh-CN'] || !text['en-US']) throw new PluginError(pluginId, `${what} needs a name in zh-CN and en-US`);
+}
+
+function validateExamples(pluginId: string, what: string, schema: Joi.ObjectSchema, examples: unknown[]): void {
+  if (!schema || typeof (schema as { validate?: unknown }).validate !== 'function') {
+    throw new PluginError(pluginId, `${what} needs a joi config schema`);
+  }
+  if (!Array.isArray(examples) || examples.length === 0) throw new PluginError(pluginId, `${what} needs at least one example`);
+  examples.forEach((example, index) => {
+    const { error } = schema.validate(example);
+    if (error) throw new PluginError(pluginId, `${what} example #${index + 1} does not match its schema: ${error.message}`);
+  });
+}
+
+/**
+ * Everything plugins (and core's built-ins) contributed, with its owner. Rules that span plugins
+ * live here: one owner per id, one type per `s_` property, one definition per `type@version`.
+ */
+export class ContributionRegistry {
+  readonly channelTypes = new Map<string, Owned<ChannelTypeDefinition>>();
+  readonly userIdTypes = new Map<string, Owned<UserIdTypeDefinition>>();
+  readonly eventTypes = new Map<string, Owned<EventTypeDefinition>>();
+  readonly systemProperties = new Map<string, Owned<SystemPropertyDefinition>>();
+  readonly triggers = new Map<string, Owned<AnyTrigger>>();
+  readonly actions = new Map<string, Owned<AnyAction>>();
+  readonly reportModels = new Map<string, Owned<AnyReportModel>>();
+  readonly presetDashboards = new Map<string, Owned<PresetDashboardDefinition>>();
+  readonly routes: Owned<PluginRoute>[] = [];
+  readonly schedules = new Map<string, Owned<ScheduleDefinition>>();
+  readonly migrations = new Map<string, OltpMigration[]>();
+  readonly olapRelations = new Map<string, Owned<OlapRelationDefinition>>();
+  readonly permissionIds = new Map<string, string[]>();
+
+  constructor(private readonly permissions: PermissionRegistry) {}
+
+  private claim<T>(map: Map<string, Owned<T>>, pluginId: string, key: string, what: string, definition: T): void {
+    const existing = map.get(key);
+    if (existing) {
+      throw new PluginError(pluginId, `${what} "${key}" is already registered by plugin "${existing.pluginId}"`);
+    }
+    map.set(key, { pluginId, definition });
+  }
+
+  addUserIdType(pluginId: string, definition: UserIdTypeDefinition): void {
+    if (!/^[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)?$/.test(definition.id)) {
+      throw new PluginError(pluginId, `user-ID type "${definition.id}" must look like externalId or <channel>.<name>`);
+    }
+    assertText(pluginId, `user-ID type "${definition.id}"`, definition.name);
+    this.claim(this.userIdTypes, pluginId, definition.id, 'user-ID type', definition);
+  }
+
+  addChannelType(pluginId: string, definition: ChannelTypeDefinition): void {
+    if (!SLUG.test(definition.type)) throw new PluginError(pluginId, `channel type "${definition.type}" is not a valid id`);
+    assertText(pluginId, `channel type "${definition.type}"`, definition.name);
+    this.claim(this.channelTypes, pluginId, definition.type, 'channel type', definition);
+  }
+
+  addSystemProperty(pluginId: string, definition: SystemPropertyDefinition): void {
+    if (!SYSTEM_PROPERTY.test(definition.id)) {
+      throw new PluginError(pluginId, `system property "${definition.id}" must start with s_ and be a legal identifier`);
+    }
+    if (!propertyTypes.includes(definition.type)) {
+      throw new PluginError(pluginId, `system property "${definition.id}" has unknown type "${definition.type}"`);
+    }
+    assertText(pluginId, `system property "${definition.id}"`, definition.name);
+    const existing = this.systemProperties.get(definition.id);
+    if (existing) {
+      if (existing.definition.type !== definition.type) {
+        throw new PluginError(
+          pluginId,
+          `system property "${definition.id}" is declared as ${definition.type}, but plugin "${existing.pluginId}" declared it as ${existing.definition.type}`,
+        );
+      }
+      return; // The same property shared by several event types or plugins.
+    }
+    this.systemProperties.set(definition.id, { pluginId, definition });
+  }
+
+  addEventType(pluginId: string, definition: EventTypeDefinition): void {
+    if (!EVENT_CODE.test(definition.code))
+      throw new PluginError(pluginId, `event code "${definition.code}" is not a legal identifier`);
+    assertText(pluginId, `event type "${definition.code}"`, definition.name);
+    if (!['inbound', 'outbound'].includes(definition.direction)) {
+      throw new PluginError(pluginId, `event type "${definition.code}" needs a direction (inbound or outbound)`);
+    }
+    const seen = new Set<string>();
+    for (const property of definition.properties) {
+      if (seen.has(property.id))
+        throw new PluginError(pluginId, `event type "${definition.code}" lists property "${property.id}" twice`);
+      seen.add(property.id);
+    }
+    // Check every property before claiming anything, so a refused event type leaves no trace.
+    for (const property of definition.properties) {
+      const existing = this.systemProperties.get(property.id);
+      if (existing && existing.definition.type !== property.type) {
+        throw new PluginError(
+          pluginId,
+          `event type "${definition.code}": system property "${property.id}" is declared as ${property.type}, but plugin "${existing.pluginId}" declared it as ${existing.definition.type}`,
+        );
+      }
+    }
+    this.claim(this.eventTypes, pluginId, definition.code, 'event type', definition);
+    for (const property of definition.properties) this.addSystemProperty(pluginId, property);
+  }
+
+  addTrigger(pluginId: string, definition: AnyTrigger): void {
+    const key = this.versionKey(pluginId, 'trigger', definition.type, definition.version);
+    assertText(pluginId, `trigger "${key}"`, definition.name);
+    validateExamples(pluginId, `trigger "${key}"`, definition.config, definition.examples);
+    if (typeof definition.activate !== 'function') throw new PluginError(pluginId, `trigger "${key}" needs activate()`);
+    this.claim(this.triggers, pluginId, key, 'trigger', definition);
+  }
+
+  addAction(pluginId: string, definition: AnyAction): void {
+    const key = this.versionKey(pluginId, 'action', definition.type, definition.version);
+    assertText(pluginId, `action "${key}"`, definition.name);
+    validateExamples(pluginId, `action "${key}"`, definition.config, definition.examples);
+    if (typeof definition.execute !== 'function') throw new PluginError(pluginId, `action "${key}" needs execute()`);
+    this.claim(this.actions, pluginId, key, 'action', definition);
+  }
+
+  private versionKey(pluginId: string, what: string, type: string, version: number): string {
+    if (!SLUG.test(type)) throw new PluginError(pluginId, `${what} type "${type}" is not a valid id`);
+    if (!Number.isInteger(version) || version < 1)
+      throw new PluginError(pluginId, `${what} "${type}" needs an integer version ≥ 1`);
+    return `${type}@${version}`;
+  }
+
+  addReportModel(pluginId: string, definition: AnyReportModel): void {
+    if (!SLUG.test(definition.id)) throw new PluginError(pluginId, `report model "${definition.id}" is not a valid id`);
+    assertText(pluginId, `report model "${definition.id}"`, definition.name);
+    validateExamples(pluginId, `report model "${definition.id}"`, definition.query, definition.examples);
+    this.claim(this.reportModels, pluginId, definition.id, 'report model', definition);
+  }
+
+  addPresetDashboard(pluginId: string, definition: PresetDashboardDefinition): void {
+    if (!SLUG.test(definition.id)) throw new PluginError(pluginId, `preset dashboard "${definition.id}" is not a valid id`);
+    assertText(pluginId, `preset dashboard "${definition.id}"`, definition.name);
+    this.claim(this.presetDashboards, pluginId, definition.id, 'preset dashboard', definition);
+  }
+
+  addRoutes(pluginId: string, routes: PluginRoute[]): void {
+    for (const route of routes) {
+      if (!route.path.startsWith('/')) throw new PluginError(pluginId, `route path "${route.path}" must start with /`);
+      const duplicate = this.routes.find(
+        (r) => r.pluginId === pluginId && r.definition.method === route.method && r.definition.path === route.path,
+      );
+      if (duplicate) throw new PluginError(pluginId, `route ${route.method} ${route.path} is declared twice`);
+      this.routes.push({ pluginId, definition: route });
+    }
+  }
+
+  addSchedule(pluginId: string, definition: ScheduleDefinition): void {
+    if (!cron.validate(definition.cron)) {
+      throw new PluginError(pluginId, `schedule "${definition.key}" has an invalid cron expression "${definition.cron}"`);
+    }
+    this.claim(this.schedules, pluginId, `${pluginId}:${definition.key}`, 'schedule', definition);
+  }
+
+  addMigrations(pluginId: string, migrations: OltpMigration[]): void {
+    const list = this.migrations.get(pluginId) ?? [];
+    for (const migration of migrations) {
+      if (list.some((m) => m.name === migration.name))
+        throw new PluginError(pluginId, `migration "${migration.name}" is declared twice`);
+      list.push(migration);
+    }
+    this.migrations.set(pluginId, list);
+  }
+
+  addOlapRelation(pluginId: string, definition: OlapRelationDefinition): void {
+    for (const column of definition.columns) {
+      if (!propertyTypes.includes(column.type as PropertyType)) {
+        throw new PluginError(
+          pluginId,
+          `OLAP relation "${definition.name}" column "${column.name}" has unknown type "${column.type}"`,
+        );
+      }
+    }
+    this.claim(this.olapRelations, pluginId, definition.name, 'OLAP relation', definition);
+  }
+
+  addPermissions(pluginId: string, permissions: { id: string }[]): void {
+    const ids = this.permissionIds.get(pluginId) ?? [];
+    for (const permission of permissions) {
+      try {
+        this.permissions.add(permission);
+      } catch (error) {
+        throw new PluginError(pluginId, (error as Error).message);
+      }
+      ids.push(permission.id);
+    }
+    this.permissionIds.set(pluginId, ids);
+  }
+
+  /** Checks that need every plugin's contributions: references between them. */
+  verify(): void {
+    for (const { pluginId, definition: route } of this.routes) {
+      if (!this.permissions.isKnown(route.permission)) {
+        throw new PluginError(pluginId, `route ${route.method} ${route.path} declares unknown permission "${route.permission}"`);
+      }
+    }
+    for (const { pluginId, definition } of this.channelTypes.values()) {
+      for (const id of definition.userIdTypes) {
+        if (!this.userIdTypes.has(id))
+          throw new PluginError(pluginId, `channel type "${definition.type}" owns unknown user-ID type "${id}"`);
+      }
+    }
+    for (const { pluginId, definition } of this.eventTypes.values()) {
+      if (!this.channelTypes.has(definition.channelType)) {
+        throw new PluginError(
+          pluginId,
+          `event type "${definition.code}" belongs to unknown channel type "${definition.channelType}"`,
+        );
+      }
+    }
+    for (const { pluginId, definition } of this.presetDashboards.values()) {
+      for (const report of definition.reports) {
+        if (!this.reportModels.has(report.model)) {
+          throw new PluginError(pluginId, `preset dashboard "${definition.id}" uses unknown report model "${report.model}"`);
+        }
+      }
+    }
+  }
+
+  /** What one plugin contributed, for `GET /api/v1/plugins` and the console. */
+  summarize(pluginId: string) {
+    const mine = <T>(map: Map<string, Owned<T>>) => [...map.entries()].filter(([, o]) => o.pluginId === pluginId);
+    return {
+      channelTypes: mine(this.channelTypes).map(([type, o]) => ({
+        type,
+        name: o.definition.name,
+        userIdTypes: o.definition.userIdTypes,
+      })),
+      userIdTypes: mine(this.userIdTypes).map(([id, o]) => ({ id, name: o.definition.name, scope: o.definition.scope })),
+      eventTypes: mine(this.eventTypes).map(([code, o]) => ({
+        code,
+        name: o.definition.name,
+        channelType: o.definition.channelType,
+        direction: o.definition.direction,
+        properties: o.definition.properties.map((p) => ({ id: p.id, type: p.type, name: p.name })),
+      })),
+      triggers: mine(this.triggers).map(([key, o]) => ({ key, name: o.definition.name })),
+      actions: mine(this.actions).map(([key, o]) => ({ key, name: o.definition.name })),
+      reportModels: mine(this.reportModels).map(([id, o]) => ({ id, name: o.definition.name })),
+      presetDashboards: mine(this.presetDashboards).map(([id, o]) => ({ id, name: o.definition.name })),
+      routes: this.routes
+        .filter((r) => r.pluginId === pluginId)
+        .map((r) => ({
+          method: r.definition.method,
+          path: `/api/v1/p/${pluginId}${r.definition.path}`,
+          permission: r.definition.permission,
+        })),
+      schedules: mine(this.schedules).map(([key, o]) => ({ key, cron: o.definition.cron })),
+      migrations: (this.migrations.get(pluginId) ?? []).map((m) => m.name),
+      olapRelations: mine(this.olapRelations).map(([name]) => name),
+      permissions: this.permissionIds.get(pluginId) ?? [],
+    };
+  }
+}
+
+export type ContributionSummary = ReturnType<ContributionRegistry['summarize']>;

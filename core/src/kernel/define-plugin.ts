@@ -1,0 +1,44 @@
+import type Joi from 'joi';
+import type { Dependency, DependencyValues } from './extension-point.js';
+import type { PluginLogger } from './services.js';
+
+/** What a plugin's init may return: hooks run after the server started and when it stops. */
+export interface PluginLifecycle {
+  start?(): Promise<void> | void;
+  stop?(): Promise<void> | void;
+}
+
+export interface PluginInit<D extends Record<string, Dependency>, O> {
+  deps: D;
+  init(
+    context: DependencyValues<D> & { options: O; logger: PluginLogger },
+  ): Promise<PluginLifecycle | void> | PluginLifecycle | void;
+}
+
+export interface PluginRegistrationEnvironment<O> {
+  registerInit<D extends Record<string, Dependency>>(init: PluginInit<D, O>): void;
+}
+
+export interface PluginDefinition<O = Record<string, unknown>> {
+  readonly $$type: '@huiliu/Plugin';
+  /** kebab-case, unique: `wechat`, `custom-channel`, `acme-crm`. */
+  id: string;
+  /** The plugin's own semver version. */
+  version: string;
+  /** The @huiliu/core range the plugin supports, e.g. `^0.1.0`. */
+  requires: { core: string };
+  /** Other plugins it needs, by id, with a semver range of their versions. */
+  dependencies?: Record<string, string>;
+  /** Its options, validated before init. */
+  options?: Joi.ObjectSchema<O>;
+  register(environment: PluginRegistrationEnvironment<O>): void;
+}
+
+/** Declares a plugin: the default export of a plugin package. */
+export function definePlugin<O = Record<string, unknown>>(definition: Omit<PluginDefinition<O>, '$$type'>): PluginDefinition<O> {
+  return { ...definition, $$type: '@huiliu/Plugin' };
+}
+
+export function isPluginDefinition(value: unknown): value is PluginDefinition<unknown> {
+  return typeof value === 'object' && value !== null && (value as { $$type?: unknown }).$$type === '@huiliu/Plugin';
+}

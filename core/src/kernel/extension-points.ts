@@ -1,0 +1,75 @@
+import type {
+  ActionDefinition,
+  LocalizedText,
+  ChannelTypeDefinition,
+  EventTypeDefinition,
+  OlapRelationDefinition,
+  OltpMigration,
+  PermissionDefinition,
+  PluginRoute,
+  PresetDashboardDefinition,
+  ReportModelDefinition,
+  ScheduleDefinition,
+  SystemPropertyDefinition,
+  TriggerDefinition,
+  UserIdTypeDefinition,
+} from './contributions.js';
+import { createExtensionPoint } from './extension-point.js';
+
+export interface ChannelsExtension {
+  addChannelType(channelType: ChannelTypeDefinition): void;
+  addUserIdType(userIdType: UserIdTypeDefinition): void;
+}
+
+export interface EventsExtension {
+  addEventType(eventType: EventTypeDefinition): void;
+  /** A system property not tied to one event type (its type is fixed everywhere). */
+  addSystemProperty(property: SystemPropertyDefinition): void;
+}
+
+export interface JourneysExtension {
+  addTrigger<C>(trigger: TriggerDefinition<C>): void;
+  addAction<C>(action: ActionDefinition<C>): void;
+}
+
+export interface ReportsExtension {
+  addReportModel<Q>(model: ReportModelDefinition<Q>): void;
+  addPresetDashboard(dashboard: PresetDashboardDefinition): void;
+}
+
+export interface HttpExtension {
+  addRoutes(routes: PluginRoute[]): void;
+}
+
+export interface SchedulerExtension {
+  addSchedule(schedule: ScheduleDefinition): void;
+}
+
+export interface OltpExtension {
+  /** Migrations of tables prefixed with the plugin id, tracked in the plugin's own migration table. */
+  addMigrations(migrations: OltpMigration[]): void;
+}
+
+export interface OlapExtension {
+  addRelation(relation: OlapRelationDefinition): void;
+}
+
+export interface ErrorsExtension {
+  /** The plugin's own error codes (snake_case) with zh-CN and en-US messages (`{param}` placeholders). */
+  addErrorMessages(messages: Record<string, LocalizedText>): void;
+}
+
+export interface PermissionsExtension {
+  addPermissions(permissions: PermissionDefinition[]): void;
+}
+
+export const channelsExtensionPoint = createExtensionPoint<ChannelsExtension>({ id: 'channels.types' });
+export const eventsExtensionPoint = createExtensionPoint<EventsExtension>({ id: 'events.types' });
+export const journeysExtensionPoint = createExtensionPoint<JourneysExtension>({ id: 'journeys.nodes' });
+export const reportsExtensionPoint = createExtensionPoint<ReportsExtension>({ id: 'reports.models' });
+export const httpExtensionPoint = createExtensionPoint<HttpExtension>({ id: 'http.routes' });
+export const schedulerExtensionPoint = createExtensionPoint<SchedulerExtension>({ id: 'jobs.schedules' });
+export const oltpExtensionPoint = createExtensionPoint<OltpExtension>({ id: 'store.oltpMigrations' });
+export const olapExtensionPoint = createExtensionPoint<OlapExtension>({ id: 'store.olapRelations' });
+export const permissionsExtensionPoint = createExtensionPoint<PermissionsExtension>({ id: 'auth.permissions' });
+export const errorsExtensionPoint = createExtensionPoint<ErrorsExtension>({ id: 'http.errors' });

@@ -1,0 +1,44 @@
+import type { Logger } from 'pino';
+import type { Knex } from 'knex';
+import { createServiceRef } from './extension-point.js';
+import type { TenantDb } from '../store/oltp/oltp-store.js';
+
+/** The logger a plugin gets: a pino child bound to `plugin: <id>`. */
+export type PluginLogger = Pick<Logger, 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'>;
+
+/** OLTP access for a plugin: tenant-confined queries on its own (prefixed) tables. */
+export interface PluginDatabase {
+  forTenant(tenantId: string): TenantDb;
+  /** Runs work in one transaction (for writes spanning tenants, e.g. webhooks resolving a tenant). */
+  transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T>;
+}
+
+/** Sealing of third-party credentials at rest (AES-256-GCM, master key). */
+export interface PluginSecrets {
+  seal(plaintext: string, associatedData?: string): string;
+  open(sealed: string, associatedData?: string): string;
+}
+
+/** A channel as plugins see it. */
+export interface PluginChannel {
+  id: string;
+  type: string;
+  channelKey: string;
+  name: string;
+  status: 'active' | 'disabled';
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Read access to the tenant's channels (连接), e.g. for a connector's pages about one channel. */
+export interface PluginChannels {
+  /** The channel, optionally only if it has the given type; throws a 404 `channel_not_found` otherwise. */
+  get(tenantId: string, channelId: string, type?: string): Promise<PluginChannel>;
+}
+
+export const coreServices = {
+  logger: createServiceRef<PluginLogger>({ id: 'core.logger' }),
+  database: createServiceRef<PluginDatabase>({ id: 'core.database' }),
+  secrets: createServiceRef<PluginSecrets>({ id: 'core.secrets' }),
+  channels: createServiceRef<PluginChannels>({ id: 'core.channels' }),
+};

@@ -1,0 +1,50 @@
+import type { LocalizedText } from '../../kernel/contributions.js';
+
+export interface Channel {
+  id: string;
+  type: string;
+  /** ChannelID (custom channels, `udc_…`), AppID (mini-programs, official accounts). */
+  channelKey: string;
+  name: string;
+  status: 'active' | 'disabled';
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ChannelRow {
+  id: number | string;
+  tenant_id: number | string;
+  type: string;
+  channel_key: string;
+  name: string;
+  status: 'active' | 'disabled';
+  created_by: number | string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export function toChannel(row: ChannelRow): Channel {
+  return {
+    id: String(row.id),
+    type: row.type,
+    channelKey: row.channel_key,
+    name: row.name,
+    status: row.status,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+/** A channel type as the console and the Open API see it (§2.1.4 获取 channelType 列表). */
+export interface ChannelTypeInfo {
+  type: string;
+  name: LocalizedText;
+  description: LocalizedText | null;
+  userIdTypes: string[];
+  customEvents: boolean;
+  /** Whether operators create it by hand, and what its key is called (ChannelID, AppID). */
+  manual: { keyLabel: LocalizedText; keyPattern: string; keyGenerated: boolean; keyHelp: LocalizedText | null } | null;
+  pluginId: string;
+  /** This tenant's channels of the type. */
+  count: number;
+}

@@ -1,0 +1,150 @@
+import { inject, injectable } from 'tsyringe';
+import type { ChannelTypeDefinition } from '../../kernel/contributions.js';
+import { Kernel } from '../../kernel/kernel.js';
+import { ConflictError, InputError, NotFoundError } from '../../server/errors.js';
+import { isUniqueViolation, OltpStore, type TenantDb } from '../../store/oltp/oltp-store.js';
+import type { Page } from '../staff/staff.service.js';
+import { toChannel, type Channel, type ChannelRow, type ChannelTypeInfo } from './channel.types.js';
+
+export interface NewChannel {
+  type: string;
+  name: string;
+  /** Blank = generated when the type can generate keys. */
+  channelKey?: string;
+}
+
+/** Attempts at a generated key before giving up (a collision needs the same random key twice). */
+const GENERATE_ATTEMPTS = 5;
+
+/**
+ * Channels (连接): a tenant's connections of the channel types plugins contribute. The type's
+ * definition decides how a channel is created by hand and whether it may be deleted now.
+ */
+@injectable()
+export class ChannelsService {
+  constructor(
+    @inject(OltpStore) private readonly oltp: OltpStore,
+    @inject(Kernel) private readonly kernel: Kernel,
+  ) {}
+
+  private db(tenantId: string): TenantDb {
+    return this.oltp.forTenant(tenantId);
+  }
+
+  private definition(type: string): { pluginId: string; definition: ChannelTypeDefinition } {
+    const owned = this.kernel.contributions.channelTypes.get(type);
+    if (!owned) throw new InputError('channel_type_unknown', { type }, [{ path: 'type', code: 'channel_type_unknown' }]);
+    return owned;
+  }
+
+  async types(tenantId: string): Promise<ChannelTypeInfo[]> {
+    const counts = await this.countsByType(tenantId);
+    return [...this.kernel.contributions.channelTypes.values()].map(({ pluginId, definition }) => ({
+      type: definition.type,
+      name: definition.name,
+      description: definition.description ?? null,
+      userIdTypes: definition.userIdTypes,
+      customEvents: definition.customEvents,
+      manual: definition.manual
+        ? {
+            keyLabel: definition.manual.key.label,
+            keyPattern: definition.manual.key.pattern.source,
+            keyGenerated: typeof definition.manual.key.generate === 'function',
+            keyHelp: definition.manual.key.help ?? null,
+          }
+        : null,
+      pluginId,
+      count: counts.get(definition.type) ?? 0,
+    }));
+  }
+
+  async countsByType(tenantId: string): Promise<Map<string, number>> {
+    const rows = await this.db(tenantId)
+      .from('channel')
+      .select('channel.type')
+      .count<{ type: string; n: number }[]>({ n: '*' })
+      .groupBy('channel.type');
+    return new Map(rows.map((r) => [r.type, Number(r.n)]));
+  }
+
+  async count(tenantId: string): Promise<number> {
+    const [row] = await this.db(tenantId).from('channel').count<{ n: number }[]>({ n: '*' });
+    return Number(row?.n ?? 0);
+  }
+
+  async list(tenantId: string, query: { type?: string; page: number; pageSize: number }): Promise<Page<Channel>> {
+    const filtered = () => {
+      const q = this.db(tenantId).from<ChannelRow>('channel');
+      if (query.type) q.where('channel.type', query.type);
+      return q;
+    };
+    const [countRow] = await filtered().count<{ n: number }[]>({ n: '*' });
+    const rows = await filtered()
+      .orderBy('channel.id', 'desc')
+      .limit(query.pageSize)
+      .offset((query.page - 1) * query.pageSize);
+    return { items: rows.map(toChannel), total: Number(countRow?.n ?? 0), page: query.page, pageSize: query.pageSize };
+  }
+
+  async get(tenantId: string, channelId: string, type?: string): Promise<Channel> {
+    const q = this.db(tenantId).from<ChannelRow>('channel').where('channel.id', channelId);
+    if (type) q.where('channel.type', type);
+    const row = await q.first();
+    if (!row) throw new NotFoundError('channel_not_found');
+    return toChannel(row);
+  }
+
+  async create(tenantId: string, input: NewChannel, createdBy: string | null): Promise<Channel> {
+    const { definition } = this.definition(input.type);
+    const manual = definition.manual;
+    if (!manual)
+      throw new InputError('channel_type_not_manual', { type: input.type }, [{ path: 'type', code: 'channel_type_not_manual' }]);
+    const label = manual.key.label['en-US'];
+    const given = input.channelKey?.trim() ?? '';
+    if (!given && !manual.key.generate) {
+      throw new InputError('channel_key_required', { label }, [{ path: 'channelKey', code: 'channel_key_required' }]);
+    }
+    if (given && !manual.key.pattern.test(given)) {
+      throw new InputError(manual.key.invalidCode, { key: given }, [{ path: 'channelKey', code: manual.key.invalidCode }]);
+    }
+    const now = Date.now();
+    for (let attempt = 1; ; attempt += 1) {
+      const channelKey = given || manual.key.generate!();
+      try {
+        const id = await this.db(tenantId).insert('channel', {
+          type: definition.type,
+          channel_key: channelKey,
+          name: input.name.trim(),
+          status: 'active',
+          created_by: createdBy,
+          created_at: now,
+          updated_at: now,
+        });
+        const channel = await this.get(tenantId, id);
+        await definition.handlers?.connect?.({ tenantId, channelId: channel.id, settings: {} });
+        return channel;
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        if (given || attempt >= GENERATE_ATTEMPTS) {
+          throw new ConflictError('channel_key_taken', { label, key: channelKey });
+        }
+      }
+    }
+  }
+
+  async rename(tenantId: string, channelId: string, name: string): Promise<Channel> {
+    await this.get(tenantId, channelId);
+    await this.db(tenantId).from('channel').where('channel.id', channelId).update({ name: name.trim(), updated_at: Date.now() });
+    return this.get(tenantId, channelId);
+  }
+
+  /** Deletes a channel unless its type says why not (e.g. apps still sending data). */
+  async remove(tenantId: string, channelId: string): Promise<void> {
+    const channel = await this.get(tenantId, channelId);
+    const { definition } = this.definition(channel.type);
+    const refusal = await definition.handlers?.checkDelete?.({ tenantId, channelId });
+    if (refusal) throw new ConflictError(refusal.code, refusal.params);
+    await this.db(tenantId).from('channel').where('channel.id', channelId).delete();
+    await definition.handlers?.disconnect?.({ tenantId, channelId });
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * @huiliu/core/plugin-api — the only module a plugin imports. Everything here is additive:
+ * breaking changes get new names (and extension points new ids).
+ */
+export { default as Joi } from 'joi';
+export {
+  definePlugin,
+  type PluginDefinition,
+  type PluginLifecycle,
+  type PluginRegistrationEnvironment,
+} from './kernel/define-plugin.js';
+export { createExtensionPoint, createServiceRef, type ExtensionPoint, type ServiceRef } from './kernel/extension-point.js';
+export {
+  channelsExtensionPoint,
+  eventsExtensionPoint,
+  journeysExtensionPoint,
+  reportsExtensionPoint,
+  httpExtensionPoint,
+  schedulerExtensionPoint,
+  oltpExtensionPoint,
+  olapExtensionPoint,
+  permissionsExtensionPoint,
+  errorsExtensionPoint,
+  type ErrorsExtension,
+  type ChannelsExtension,
+  type EventsExtension,
+  type JourneysExtension,
+  type ReportsExtension,
+  type HttpExtension,
+  type SchedulerExtension,
+  type OltpExtension,
+  type OlapExtension,
+  type PermissionsExtension,
+} from './kernel/extension-points.js';
+export {
+  coreServices,
+  type PluginLogger,
+  type PluginDatabase,
+  type PluginSecrets,
+  type PluginChannel,
+  type PluginChannels,
+} from './kernel/services.js';
+export {
+  ActionError,
+  propertyTypes,
+  type ActionDefinition,
+  type ActionInput,
+  type ActionResult,
+  type ChannelHandlers,
+  type ManualChannelCreation,
+  type Refusal,
+  type ChannelTypeDefinition,
+  type Cleanup,
+  type EventTypeDefinition,
+  type LocalizedText,
+  type OlapRelationDefinition,
+  type OltpMigration,
+  type PermissionDefinition,
+  type PluginRoute,
+  type PresetDashboardDefinition,
+  type PropertyType,
+  type ReportModelDefinition,
+  type ScheduleDefinition,
+  type SystemPropertyDefinition,
+  type TriggerActivation,
+  type TriggerDefinition,
+  type UserIdTypeDefinition,
+} from './kernel/contributions.js';
+export { PluginError } from './kernel/plugin-error.js';
+export { NotFoundError, InputError, ConflictError, ForbiddenError, UpstreamError } from './server/errors.js';
+export type { TenantDb } from './store/oltp/oltp-store.js';
+export type { Knex } from 'knex';
+export type { Columns } from './store/oltp/columns.js';
+export { principalOf, type Principal } from './server/principal.js';

@@ -1,0 +1,207 @@
+/**
+ * @huiliu/core/testing — boot plugins in a real kernel on real stores, and the contract every
+ * plugin passes. Test-runner agnostic: failures throw.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Server } from '@hapi/hapi';
+import joiToJson from 'joi-to-json';
+import mysql from 'mysql2/promise';
+import pino from 'pino';
+import { createApp, type HuiliuApp } from './app.js';
+import { loadConfig, type HuiliuConfig } from './config/config.js';
+import type { PluginDefinition } from './kernel/define-plugin.js';
+import { migrationTable, tablePrefix } from './kernel/kernel.js';
+
+export const defaultTestMysqlUrl = (): string => process.env.HUILIU_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+
+/** A fresh MySQL/MariaDB database on the server of `baseUrl`; `drop()` removes it. */
+export async function createMysqlDatabase(baseUrl = defaultTestMysqlUrl()): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `huiliu_t_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const base = new URL(baseUrl);
+  return {
+    url: `${baseUrl.replace(/\/$/, '')}/${name}`,
+    async drop() {
+      const connection = await mysql.createConnection({
+        host: base.hostname,
+        port: Number(base.port || 3306),
+        user: decodeURIComponent(base.username || 'root'),
+        password: decodeURIComponent(base.password),
+      });
+      try {
+        await connection.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      } finally {
+        await connection.end();
+      }
+    },
+  };
+}
+
+export type TestEngine = 'sqlite' | 'mysql';
+
+export interface StartTestKernelOptions {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  plugins: PluginDefinition<any>[];
+  /** Options per plugin id. */
+  options?: Record<string, Record<string, unknown>>;
+  engine?: TestEngine;
+  mysqlUrl?: string;
+}
+
+export interface TestKernel {
+  app: HuiliuApp;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/**
+ * A real app on a fresh store (a temp SQLite file, or a fresh MySQL/MariaDB database dropped on
+ * close) with its own data dir; not listening until `app.start()`.
+ */
+export async function startIsolatedApp(options: {
+  engine?: TestEngine;
+  mysqlUrl?: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  plugins?: PluginDefinition<any>[];
+  overrides?: Partial<HuiliuConfig>;
+}): Promise<TestKernel> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'huiliu-test-'));
+  const database = options.engine === 'mysql' ? await createMysqlDatabase(options.mysqlUrl) : undefined;
+  const cleanup = async () => {
+    await database?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const config = loadConfig({
+      env: {},
+      overrides: {
+        dataDir,
+        port: 0,
+        host: '127.0.0.1',
+        logLevel: 'silent',
+        discoverPlugins: false,
+        ...(database ? { oltpUrl: database.url } : {}),
+        ...options.overrides,
+      },
+    });
+    const app = await createApp(config, { logger: pino({ level: 'silent' }), strictResponses: true, plugins: options.plugins });
+    return {
+      app,
+      server: app.server,
+      async close() {
+        await app.stop();
+        await cleanup();
+      },
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+/** Boots the given plugins (and core's built-ins) in a real app on a fresh store, not listening. */
+export function startTestKernel(options: StartTestKernelOptions): Promise<TestKernel> {
+  return startIsolatedApp({
+    engine: options.engine,
+    mysqlUrl: options.mysqlUrl,
+    plugins: options.plugins,
+    overrides: {
+      plugins: Object.fromEntries(
+        Object.entries(options.options ?? {}).map(([id, opts]) => [id, { enabled: true, options: opts }]),
+      ),
+    },
+  });
+}
+
+export interface PluginContractReport {
+  pluginId: string;
+  jsonSchemas: string[];
+  examples: number;
+  migrations: { engine: TestEngine; up: string[]; downLeftTables: string[] }[];
+}
+
+// joi-to-json is CommonJS (`module.exports = parse`) while its typings declare an ES default export.
+const parse = joiToJson as unknown as (schema: unknown, mode: 'json') => Record<string, unknown>;
+
+function toJsonSchema(what: string, schema: unknown): Record<string, unknown> {
+  let json: Record<string, unknown>;
+  try {
+    json = parse(schema, 'json');
+  } catch (error) {
+    throw new Error(`${what}: the joi schema does not convert to JSON Schema: ${(error as Error).message}`);
+  }
+  if (json?.type !== 'object')
+    throw new Error(`${what}: the JSON Schema must describe an object (got ${JSON.stringify(json?.type)})`);
+  return json;
+}
+
+/**
+ * The contract every plugin passes: it boots; its options, trigger/action config and report query
+ * schemas convert to JSON Schema (the console renders them as forms); every example validates;
+ * its migrations run up and down (leaving none of its tables) on each engine.
+ */
+export async function expectPluginContract(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  plugin: PluginDefinition<any>,
+  options: {
+    options?: Record<string, unknown>;
+    engines?: TestEngine[];
+    mysqlUrl?: string;
+    dependencies?: PluginDefinition<any>[];
+  } = {},
+): Promise<PluginContractReport> {
+  const report: PluginContractReport = { pluginId: plugin.id, jsonSchemas: [], examples: 0, migrations: [] };
+  if (plugin.options) {
+    toJsonSchema(`plugin "${plugin.id}" options`, plugin.options);
+    report.jsonSchemas.push('options');
+  }
+  for (const engine of options.engines ?? ['sqlite', 'mysql']) {
+    const kernel = await startTestKernel({
+      plugins: [...(options.dependencies ?? []), plugin],
+      options: options.options ? { [plugin.id]: options.options } : {},
+      engine,
+      mysqlUrl: options.mysqlUrl,
+    });
+    try {
+      const registry = kernel.app.kernel.contributions;
+      if (report.migrations.length === 0) {
+        const mine = <T>(map: Map<string, { pluginId: string; definition: T }>) =>
+          [...map.entries()].filter(([, o]) => o.pluginId === plugin.id);
+        for (const [key, { definition }] of mine(registry.triggers)) {
+          toJsonSchema(`trigger "${key}" config`, definition.config);
+          report.jsonSchemas.push(`trigger:${key}`);
+          report.examples += definition.examples.length;
+        }
+        for (const [key, { definition }] of mine(registry.actions)) {
+          toJsonSchema(`action "${key}" config`, definition.config);
+          report.jsonSchemas.push(`action:${key}`);
+          report.examples += definition.examples.length;
+        }
+        for (const [key, { definition }] of mine(registry.reportModels)) {
+          toJsonSchema(`report model "${key}" query`, definition.query);
+          report.jsonSchemas.push(`report:${key}`);
+          report.examples += definition.examples.length;
+        }
+      }
+      const migrations = registry.migrations.get(plugin.id) ?? [];
+      const prefix = tablePrefix(plugin.id);
+      const oltp = kernel.app.oltp;
+      const up = (await oltp.listTables()).filter((t) => t.startsWith(prefix) && !t.startsWith(migrationTable(plugin.id)));
+      if (migrations.length) {
+        await oltp.rollbackAll(migrations, migrationTable(plugin.id));
+        const left = (await oltp.listTables()).filter((t) => t.startsWith(prefix) && !t.startsWith(migrationTable(plugin.id)));
+        if (left.length)
+          throw new Error(`plugin "${plugin.id}" migrations down left tables behind on ${engine}: ${left.join(', ')}`);
+        await oltp.migrate(migrations, migrationTable(plugin.id));
+        report.migrations.push({ engine, up, downLeftTables: left });
+      } else {
+        report.migrations.push({ engine, up: [], downLeftTables: [] });
+      }
+    } finally {
+      await kernel.close();
+    }
+  }
+  return report;
+}

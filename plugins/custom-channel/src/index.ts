@@ -1,0 +1,49 @@
+import {
+  channelsExtensionPoint,
+  coreServices,
+  definePlugin,
+  errorsExtensionPoint,
+  eventsExtensionPoint,
+  httpExtensionPoint,
+  oltpExtensionPoint,
+} from '@huiliu/core/plugin-api';
+import { AppsRepository } from './apps/apps.repo.js';
+import { appsRoutes } from './apps/apps.routes.js';
+import { AppsService } from './apps/apps.service.js';
+import { customChannel, externalId } from './channels/custom.channel.js';
+import { errorMessages } from './errors.js';
+import { sdkEvents } from './events/sdk.events.js';
+import { appsTable } from './migrations/0001-apps.migration.js';
+import { pluginVersion } from './version.js';
+
+export default definePlugin({
+  id: 'custom-channel',
+  version: pluginVersion,
+  requires: { core: '^0.1.0' },
+  register({ registerInit }) {
+    registerInit({
+      deps: {
+        channels: channelsExtensionPoint,
+        events: eventsExtensionPoint,
+        http: httpExtensionPoint,
+        oltp: oltpExtensionPoint,
+        errors: errorsExtensionPoint,
+        database: coreServices.database,
+        channelRecords: coreServices.channels,
+      },
+      init({ channels, events, http, oltp, errors, database, channelRecords }) {
+        const repo = new AppsRepository(database);
+        const apps = new AppsService(repo, channelRecords);
+        errors.addErrorMessages(errorMessages);
+        oltp.addMigrations([appsTable]);
+        channels.addUserIdType(externalId);
+        channels.addChannelType(customChannel(repo));
+        for (const event of sdkEvents) events.addEventType(event);
+        http.addRoutes(appsRoutes(apps));
+      },
+    });
+  },
+});
+
+export { AppsService } from './apps/apps.service.js';
+export type { CustomApp, WriteKeyOwner } from './apps/app.types.js';

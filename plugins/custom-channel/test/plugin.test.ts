@@ -1,0 +1,26 @@
+import { expectPluginContract, startTestKernel } from '@huiliu/core/testing';
+import { describe, expect, it } from 'vitest';
+import plugin from '../src/index.js';
+
+describe('custom-channel plugin', () => {
+  it('passes the plugin contract on SQLite and MySQL', async () => {
+    const report = await expectPluginContract(plugin);
+    expect(report.pluginId).toBe('custom-channel');
+    expect(report.migrations.map((m) => m.engine)).toEqual(['sqlite', 'mysql']);
+  });
+
+  it('registers the custom channel type owning externalId and its SDK events', async () => {
+    const kernel = await startTestKernel({ plugins: [plugin] });
+    try {
+      const [info] = kernel.app.kernel.list().filter((p) => p.id === 'custom-channel');
+      expect(info!.contributions.channelTypes).toEqual([
+        { type: 'custom', name: { 'zh-CN': '自定义渠道', 'en-US': 'Custom channel' }, userIdTypes: ['externalId'] },
+      ]);
+      expect(info!.contributions.userIdTypes.map((u) => [u.id, u.scope])).toEqual([['externalId', 'channel']]);
+      expect(info!.contributions.eventTypes.map((e) => e.code)).toEqual(['$pageview', '$AppInstall', '$AppStart']);
+      expect(kernel.app.kernel.contributions.channelTypes.get('custom')!.definition.customEvents).toBe(true);
+    } finally {
+      await kernel.close();
+    }
+  });
+});

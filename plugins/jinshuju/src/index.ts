@@ -1,0 +1,19 @@
+import { channelsExtensionPoint, definePlugin, eventsExtensionPoint } from '@huiliu/core/plugin-api';
+import { jinshujuChannel } from './channels/jinshuju.channel.js';
+import { formEvents } from './events/form.events.js';
+import { pluginVersion } from './version.js';
+
+export default definePlugin({
+  id: 'jinshuju',
+  version: pluginVersion,
+  requires: { core: '^0.1.0' },
+  register({ registerInit }) {
+    registerInit({
+      deps: { channels: channelsExtensionPoint, events: eventsExtensionPoint },
+      init({ channels, events }) {
+        channels.addChannelType(jinshujuChannel);
+        for (const event of formEvents) events.addEventType(event);
+      },
+    });
+  },
+});

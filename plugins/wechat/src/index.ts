@@ -1,0 +1,39 @@
+import { channelsExtensionPoint, definePlugin, eventsExtensionPoint } from '@huiliu/core/plugin-api';
+import { openId, unionId, wechatChannel } from './channels/wechat.channel.js';
+import { followEvents } from './events/follow.events.js';
+import { massSendEvents } from './events/mass-send.events.js';
+import { menuConversationEvents } from './events/menu-conversation.events.js';
+import { menuEvents } from './events/menu.events.js';
+import { messageEvents } from './events/message.events.js';
+import { notificationEvents } from './events/notification.events.js';
+import { qrCodeEvents } from './events/qr-code.events.js';
+import { templateEvents } from './events/template.events.js';
+import { pluginVersion } from './version.js';
+
+export default definePlugin({
+  id: 'wechat',
+  version: pluginVersion,
+  requires: { core: '^0.1.0' },
+  register({ registerInit }) {
+    registerInit({
+      deps: { channels: channelsExtensionPoint, events: eventsExtensionPoint },
+      init({ channels, events }) {
+        channels.addUserIdType(openId);
+        channels.addUserIdType(unionId);
+        channels.addChannelType(wechatChannel);
+        for (const event of [
+          ...followEvents,
+          ...qrCodeEvents,
+          ...menuEvents,
+          ...messageEvents,
+          ...templateEvents,
+          ...notificationEvents,
+          ...massSendEvents,
+          ...menuConversationEvents,
+        ]) {
+          events.addEventType(event);
+        }
+      },
+    });
+  },
+});
