@@ -4,6 +4,7 @@ import type { MessageKey } from './i18n';
 
 const HomePage = lazy(() => import('./pages/home/HomePage'));
 const AppsPage = lazy(() => import('./pages/settings/apps/AppsPage'));
+const PluginsPage = lazy(() => import('./pages/settings/plugins/PluginsPage'));
 
 /**
  * The console's pages and menu, in one place. A module adds its entry here: a node with an
@@ -39,9 +40,26 @@ export const appRoutes: AppRoute[] = [
           },
         ],
       },
+      {
+        path: '/settings/system',
+        name: 'menu.system',
+        children: [
+          {
+            path: '/settings/plugins',
+            name: 'menu.plugins',
+            permission: 'plugins.view',
+            element: <PluginsPage />,
+          },
+        ],
+      },
     ],
   },
 ];
+
+/** The `data-testid` of a route's menu entry: `menu.privateApps` → `menu-privateApps`. */
+export function menuTestId(route: Pick<AppRoute, 'name'>): string {
+  return route.name.replace(/\./g, '-');
+}
 
 /** The routes a staff member may see; folders without visible children are dropped. */
 export function visibleRoutes(routes: AppRoute[], allowed: (permission: string | undefined) => boolean): AppRoute[] {

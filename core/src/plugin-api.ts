@@ -9,7 +9,7 @@ export {
   type PluginLifecycle,
   type PluginRegistrationEnvironment,
 } from './kernel/define-plugin.js';
-export { createExtensionPoint, createServiceRef, type ExtensionPoint, type ServiceRef } from './kernel/extension-point.js';
+export type { ExtensionPoint, ServiceRef } from './kernel/extension-point.js';
 export {
   channelsExtensionPoint,
   eventsExtensionPoint,

@@ -24,3 +24,97 @@ export interface ErrorDetail {
 
 /** An error body from the server, or one the client makes up for network failures (no request id). */
 export type ErrorBody = Omit<ServerErrorBody, 'requestId' | 'details'> & { requestId?: string; details?: ErrorDetail[] };
+
+// ---- plugins (GET /api/v1/plugins; typed here by hand until @huiliu/core/api-types has them) ----
+
+/** Operator-facing text in both console languages. */
+export interface LocalizedText {
+  'zh-CN': string;
+  'en-US': string;
+}
+
+export type PluginSource = 'builtin' | 'explicit' | 'package';
+export type PluginState = 'registered' | 'started' | 'stopped';
+export type PropertyType = 'string' | 'number' | 'integer' | 'bool' | 'date' | 'datetime' | 'string[]';
+
+export interface PluginChannelType {
+  type: string;
+  name: LocalizedText;
+  userIdTypes: string[];
+}
+
+export interface PluginUserIdType {
+  id: string;
+  name: LocalizedText;
+  scope: 'channel' | 'channelType';
+}
+
+export interface PluginEventProperty {
+  id: string;
+  type: PropertyType;
+  name: LocalizedText;
+}
+
+export interface PluginEventType {
+  code: string;
+  name: LocalizedText;
+  channelType: string;
+  direction: 'inbound' | 'outbound';
+  properties: PluginEventProperty[];
+}
+
+/** A journey trigger or action: `key` is `type@version`. */
+export interface PluginJourneyNode {
+  key: string;
+  name: LocalizedText;
+}
+
+export interface PluginNamedItem {
+  id: string;
+  name: LocalizedText;
+}
+
+export interface PluginRoute {
+  method: string;
+  /** The full path, under `/api/v1/p/<pluginId>`. */
+  path: string;
+  permission: string;
+}
+
+export interface PluginSchedule {
+  key: string;
+  cron: string;
+}
+
+export interface PluginContributions {
+  channelTypes: PluginChannelType[];
+  userIdTypes: PluginUserIdType[];
+  eventTypes: PluginEventType[];
+  triggers: PluginJourneyNode[];
+  actions: PluginJourneyNode[];
+  reportModels: PluginNamedItem[];
+  presetDashboards: PluginNamedItem[];
+  routes: PluginRoute[];
+  schedules: PluginSchedule[];
+  /** OLTP migration names. */
+  migrations: string[];
+  /** OLAP relation names. */
+  olapRelations: string[];
+  /** Permission ids. */
+  permissions: string[];
+}
+
+export interface PluginInfo {
+  id: string;
+  version: string;
+  requires: { core: string };
+  dependencies: Record<string, string>;
+  source: PluginSource;
+  packageName: string | null;
+  state: PluginState;
+  contributions: PluginContributions;
+}
+
+export interface PluginList {
+  items: PluginInfo[];
+}

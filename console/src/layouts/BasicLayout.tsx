@@ -9,7 +9,7 @@ import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { logout } from '../api/auth';
 import { ErrorBoundary } from '../components/ErrorBoundary';
 import { LanguageSwitch } from '../components/LanguageSwitch';
-import { type AppRoute, appRoutes, visibleRoutes } from '../routes';
+import { type AppRoute, appRoutes, menuTestId, visibleRoutes } from '../routes';
 import { forgetSession, hasPermission, useSession } from '../session/session';
 
 function toMenuData(routes: AppRoute[], t: TFunction): MenuDataItem[] {
@@ -18,6 +18,7 @@ function toMenuData(routes: AppRoute[], t: TFunction): MenuDataItem[] {
     name: t(route.name),
     icon: route.icon,
     hideInMenu: route.hideInMenu,
+    testId: menuTestId(route),
     children: route.children ? toMenuData(route.children, t) : undefined,
   }));
 }
@@ -62,7 +63,16 @@ export function BasicLayout() {
       fixSiderbar
       fixedHeader
       onMenuHeaderClick={() => navigate('/')}
-      menuItemRender={(item, dom) => (item.path ? <Link to={item.path}>{dom}</Link> : dom)}
+      menuItemRender={(item, dom) =>
+        item.path ? (
+          <Link to={item.path} data-testid={item.testId as string | undefined}>
+            {dom}
+          </Link>
+        ) : (
+          dom
+        )
+      }
+      subMenuItemRender={(item, dom) => <span data-testid={item.testId as string | undefined}>{dom}</span>}
       actionsRender={() => [
         <Tooltip key="tenant" title={t('header.tenant')}>
           <span style={{ display: 'inline-flex', alignItems: 'center', gap: 6, padding: '0 8px' }}>

@@ -170,7 +170,13 @@ export function loadConfig(options: LoadConfigOptions = {}): HuiliuConfig {
 /** The config entry of a plugin: keyed by its id or, from env variables, by its camelCase id. */
 export function pluginSettings(config: HuiliuConfig, pluginId: string): { enabled: boolean; options: Record<string, unknown> } {
   const camelId = pluginId.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
-  return config.plugins[pluginId] ?? config.plugins[camelId] ?? { enabled: true, options: {} };
+  const byId = config.plugins[pluginId];
+  // Env variables can only spell the camelCase key; they win over huiliu.json's kebab-case key.
+  const byCamel = camelId === pluginId ? undefined : config.plugins[camelId];
+  return {
+    enabled: byCamel?.enabled ?? byId?.enabled ?? true,
+    options: { ...(byId?.options ?? {}), ...(byCamel?.options ?? {}) },
+  };
 }
 
 /** Where the built console lives when no `consoleDir` is configured. */

@@ -6,7 +6,10 @@ import type { TenantDb } from '../store/oltp/oltp-store.js';
 /** The logger a plugin gets: a pino child bound to `plugin: <id>`. */
 export type PluginLogger = Pick<Logger, 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'>;
 
-/** OLTP access for a plugin: tenant-confined queries on its own (prefixed) tables. */
+/**
+ * OLTP access for a plugin: tenant-confined queries. A plugin reads and writes only its own
+ * (prefixed) tables — core's data is reached through core services (e.g. `coreServices.channels`).
+ */
 export interface PluginDatabase {
   forTenant(tenantId: string): TenantDb;
   /** Runs work in one transaction (for writes spanning tenants, e.g. webhooks resolving a tenant). */
