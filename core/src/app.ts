@@ -12,6 +12,16 @@ import { discoverPluginPackages, importPluginPackage } from './kernel/discovery.
 import { Kernel, type PluginEntry } from './kernel/kernel.js';
 import { PermissionRegistry } from './kernel/permissions.js';
 import { coreServices as pluginServices } from './kernel/services.js';
+import { CronSchedule } from './jobs/cron.js';
+import { WorkerPool } from './jobs/pool.js';
+import { Scheduler, SCHEDULE_TASK_KIND, type ScheduleEntry } from './jobs/scheduler.js';
+import { TaskKinds } from './jobs/task-kinds.js';
+import { TaskMutex } from './jobs/task-mutex.js';
+import { TaskQueue } from './jobs/task-queue.js';
+import { TaskWorker } from './jobs/worker.js';
+import { FilesService } from './modules/files/files.service.js';
+import { notificationsRoutes } from './modules/notifications/notifications.routes.js';
+import { NotificationsService } from './modules/notifications/notifications.service.js';
 import { builtinPlugin } from './modules/plugins/builtin.plugin.js';
 import { pluginsRoutes } from './modules/plugins/plugins.routes.js';
 import { appsRoutes } from './modules/apps/apps.routes.js';
@@ -42,6 +52,14 @@ export interface HuiliuApp {
   /** The one-time first-run token while no tenant exists. */
   setupToken: string | undefined;
   kernel: Kernel;
+  jobs: {
+    kinds: TaskKinds;
+    queue: TaskQueue;
+    worker: TaskWorker;
+    scheduler: Scheduler;
+    /** The piscina pool for pure CPU-heavy functions (started on first use). */
+    pool(): WorkerPool;
+  };
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -90,6 +108,10 @@ export const coreServices: readonly ServiceClass[] = [
   AppsService,
   HomeService,
   ChannelsService,
+  TaskQueue,
+  TaskMutex,
+  FilesService,
+  NotificationsService,
 ];
 
 export function createLogger(config: HuiliuConfig): Logger {
@@ -123,6 +145,7 @@ export async function createApp(config: HuiliuConfig, options: CreateAppOptions 
   container.registerInstance(OltpStore, oltp);
   container.registerInstance(PermissionRegistry, new PermissionRegistry());
   container.registerInstance(HomeCounters, new HomeCounters());
+  container.registerInstance(TaskKinds, new TaskKinds());
   for (const service of coreServices) container.registerSingleton(service as new (...args: unknown[]) => object);
 
   const kernel = new Kernel({
@@ -132,6 +155,16 @@ export async function createApp(config: HuiliuConfig, options: CreateAppOptions 
     secrets,
     permissions: container.resolve(PermissionRegistry),
     services: {
+      [pluginServices.tasks.id]: (pluginId: string) => ({
+        enqueue: async (tenantId: string, kind: string, payload: Record<string, unknown>, opts: { createdBy?: string | null; runAt?: number } = {}) => {
+          if (!kind.startsWith(`${pluginId}.`)) throw new Error(`Plugin "${pluginId}" may enqueue only its own task kinds`);
+          const task = await container.resolve(TaskQueue).enqueue(tenantId, kind, payload, opts);
+          return { id: task!.id, status: task!.status };
+        },
+      }),
+      [pluginServices.files.id]: () => ({
+        save: (tenantId: string, input: Parameters<FilesService['save']>[1]) => container.resolve(FilesService).save(tenantId, input),
+      }),
       [pluginServices.channels.id]: () => ({
         get: (tenantId: string, channelId: string, type?: string) =>
           container.resolve(ChannelsService).get(tenantId, channelId, type),
@@ -156,6 +189,42 @@ export async function createApp(config: HuiliuConfig, options: CreateAppOptions 
   counters.add({ key: 'staff', count: (tenantId) => staff.count(tenantId) });
   counters.add({ key: 'apps', count: (tenantId) => apps.count(tenantId) });
 
+  // Jobs: task kinds of core and plugins, the scheduler's entries, the worker of this process.
+  const kinds = container.resolve(TaskKinds);
+  const queue = container.resolve(TaskQueue);
+  const files = container.resolve(FilesService);
+  const notifications = container.resolve(NotificationsService);
+  const entries: ScheduleEntry[] = [
+    {
+      key: 'core:files.cleanup',
+      cron: new CronSchedule('17 * * * *'),
+      run: async ({ tenantId }) => void (await files.cleanupExpired(tenantId)),
+    },
+    ...[...kernel.contributions.schedules.entries()].map(([key, { definition }]) => ({
+      key,
+      cron: new CronSchedule(definition.cron),
+      run: definition.run,
+    })),
+  ];
+  const scheduler = new Scheduler(oltp, queue, entries, logger.child({ component: 'scheduler' }));
+  kinds.add({
+    kind: SCHEDULE_TASK_KIND,
+    notifies: false,
+    maxAttempts: 1,
+    async run({ task }) {
+      const entry = scheduler.entry(String(task.payload.key));
+      if (!entry) throw new Error(`No schedule "${String(task.payload.key)}"`);
+      await entry.run({ tenantId: task.tenantId, dueAt: task.dueAt ?? task.runAt });
+    },
+  });
+  for (const { definition } of kernel.contributions.taskKinds.values()) kinds.add(definition);
+  const worker = new TaskWorker(queue, kinds, logger.child({ component: 'worker' }), {
+    // Embedded: this process holds the OLAP store; scaled: every worker reaches StarRocks.
+    hasOlap: true,
+    onFinished: async (task) => void (await notifications.fromTask(task)),
+  });
+  let pool: WorkerPool | undefined;
+
   const auth = container.resolve(AuthService);
   const server = await createServer({
     host: config.host,
@@ -179,6 +248,7 @@ export async function createApp(config: HuiliuConfig, options: CreateAppOptions 
       ...appsRoutes(container),
       ...homeRoutes(container),
       ...channelsRoutes(container),
+      ...notificationsRoutes(container),
       ...pluginsRoutes(kernel),
     ],
     plugins: kernel.hapiPlugins(),
@@ -195,15 +265,21 @@ export async function createApp(config: HuiliuConfig, options: CreateAppOptions 
     logger,
     setupToken,
     kernel,
+    jobs: { kinds, queue, worker, scheduler, pool: () => (pool ??= new WorkerPool(1)) },
     async start() {
       await server.start();
       await kernel.start();
+      worker.start();
+      scheduler.start();
     },
     async stop() {
       if (stopped) return;
       stopped = true;
+      scheduler.stop();
+      await worker.stop();
       await server.stop({ timeout: 5000 });
       await kernel.stop();
+      await pool?.close();
       await oltp.close();
       container.clearInstances();
     },

@@ -39,6 +39,8 @@ export {
   type PluginSecrets,
   type PluginChannel,
   type PluginChannels,
+  type PluginTasks,
+  type PluginFiles,
 } from './kernel/services.js';
 export {
   ActionError,
@@ -72,3 +74,4 @@ export type { TenantDb } from './store/oltp/oltp-store.js';
 export type { Knex } from 'knex';
 export type { Columns } from './store/oltp/columns.js';
 export { principalOf, type Principal } from './server/principal.js';
+export { RetryableTaskError, type TaskKindDefinition, type TaskContext, type TaskResult, type Task } from './jobs/task.types.js';

@@ -29,6 +29,13 @@ it('stops with a message naming the bad key', () => {
   expect(res.stderr).toContain('HUILIU_PORT: must be a number');
 });
 
+it('refuses `huiliu worker` in embedded mode (DuckDB), saying why', () => {
+  const cwd = mkdtempSync(path.join(os.tmpdir(), 'huiliu-cli-'));
+  const res = run(['worker'], { HUILIU_DATA_DIR: path.join(cwd, 'data') }, cwd);
+  expect(res.code).toBe(1);
+  expect(res.stderr).toContain('huiliu worker runs only in scaled mode (StarRocks: set HUILIU_OLAP_URL)');
+});
+
 for (const engine of testEngines()) {
   it(`migrates and creates a tenant whose super staff can log in [${engine}]`, async () => {
     const cwd = mkdtempSync(path.join(os.tmpdir(), 'huiliu-cli-'));
@@ -40,7 +47,7 @@ for (const engine of testEngines()) {
     try {
       const migrated = run(['migrate'], env, cwd);
       expect(migrated.stderr).toBe('');
-      expect(migrated.stdout).toMatch(/Applied \d+ migration\(s\).*0001_platform, 0002_channels/);
+      expect(migrated.stdout).toMatch(/Applied \d+ migration\(s\).*0001_platform, 0002_channels, 0003_jobs/);
       expect(run(['migrate'], env, cwd).stdout).toMatch(/Up to date/);
 
       const created = run(

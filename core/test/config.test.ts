@@ -101,7 +101,10 @@ describe('plugin settings', () => {
   it('lets env variables (camelCase id) win over huiliu.json’s kebab-case key', async () => {
     const { pluginSettings } = await import('../src/config/config.js');
     const cwd = tmp();
-    writeFileSync(path.join(cwd, 'huiliu.json'), JSON.stringify({ plugins: { 'acme-crm': { enabled: true, options: { a: 1, b: 2 } } } }));
+    writeFileSync(
+      path.join(cwd, 'huiliu.json'),
+      JSON.stringify({ plugins: { 'acme-crm': { enabled: true, options: { a: 1, b: 2 } } } }),
+    );
     const config = loadConfig({ env: { HUILIU_DATA_DIR: cwd, HUILIU_PLUGINS__ACME_CRM__ENABLED: 'false' }, cwd });
     expect(pluginSettings(config, 'acme-crm')).toEqual({ enabled: false, options: { a: 1, b: 2 } });
     expect(pluginSettings(config, 'wechat')).toEqual({ enabled: true, options: {} });

@@ -339,7 +339,9 @@ describeEngines('plugins in the running server', (ctx) => {
         { id: 's_pipeline', type: 'string', name: { 'zh-CN': '销售管道', 'en-US': 'Pipeline' } },
         { id: 's_leadScore', type: 'integer', name: { 'zh-CN': '线索评分', 'en-US': 'Lead score' } },
       ]);
+      expect(fixture.contributions.taskKinds).toEqual([{ kind: 'acme-crm.exportNotes', notifies: true }]);
       expect(fixture.contributions.routes.map((r: any) => `${r.method} ${r.path}`)).toEqual([
+        'POST /api/v1/p/acme-crm/exports',
         'GET /api/v1/p/acme-crm/ping',
         'POST /api/v1/p/acme-crm/notes',
         'GET /api/v1/p/acme-crm/notes/{noteId}',

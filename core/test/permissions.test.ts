@@ -52,6 +52,6 @@ describe('route permissions', () => {
       expect.arrayContaining(['contacts.view', 'connections.view', 'metadata.view', 'settings.shortLinks']),
     );
     expect(normal.has('apps.edit')).toBe(false);
-    expect([...registry.forApp()]).toEqual(['connections.view', 'connections.edit', 'tenant.view']);
+    expect([...registry.forApp()]).toEqual(['connections.view', 'connections.edit', 'tenant.view', 'tasks.view']);
   });
 });

@@ -1,4 +1,4 @@
-import type { HuiliuConfig } from '../config/config.js';
+import { deploymentMode, type HuiliuConfig } from '../config/config.js';
 import { createApp, createLogger } from '../app.js';
 import { DomainError } from '../server/errors.js';
 import { formatMessage } from '../server/messages.js';
@@ -45,6 +45,29 @@ export async function start(config: HuiliuConfig): Promise<void> {
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/**
+ * `huiliu worker`: only in scaled mode. With the embedded DuckDB store exactly one process may hold
+ * the OLAP file, and `huiliu start` already runs the workers and the scheduler.
+ */
+export async function worker(config: HuiliuConfig): Promise<void> {
+  if (deploymentMode(config) === 'embedded') {
+    throw new Error(
+      'huiliu worker runs only in scaled mode (StarRocks: set HUILIU_OLAP_URL). With the embedded DuckDB store, ' +
+        '`huiliu start` runs the API, the workers and the scheduler in one process.',
+    );
+  }
+  const app = await createApp(config);
+  app.jobs.worker.start();
+  app.jobs.scheduler.start();
+  out(`Huiliu worker ${app.jobs.worker.owner} is running (OLTP ${app.oltp.info.display}).`);
+  const shutdown = async () => {
+    await app.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
 }
 
 export async function migrate(config: HuiliuConfig): Promise<void> {

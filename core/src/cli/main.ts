@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { coreVersion } from '../version.js';
-import { adminCreate, migrate, start } from './commands.js';
+import { adminCreate, migrate, start, worker } from './commands.js';
 
 const program = new Command();
 program.name('huiliu').description('Huiliu (汇流) — Customer Data Platform').version(coreVersion);
@@ -13,6 +13,13 @@ program
   .description('Start the API, workers and console in one process (embedded mode)')
   .action(async () => {
     await start(loadConfig());
+  });
+
+program
+  .command('worker')
+  .description('Run task workers and the scheduler without the API (scaled mode, with StarRocks)')
+  .action(async () => {
+    await worker(loadConfig());
   });
 
 program

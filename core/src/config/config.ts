@@ -11,6 +11,11 @@ export interface HuiliuConfig {
   dataDir: string;
   /** `mysql://user:pass@host:port/db` for MySQL/MariaDB; absent = SQLite in the data dir. */
   oltpUrl?: string;
+  /**
+   * The scaled OLAP store (StarRocks, `mysql://…` of its FE). Absent = embedded DuckDB in the data
+   * dir, and then one process runs API, workers and scheduler (`huiliu worker` refuses to start).
+   */
+  olapUrl?: string;
   /** Base64 of 32 random bytes; absent = generated into `<dataDir>/secret.key`. */
   secretKey?: string;
   /** Previous master keys (comma-separated base64), still accepted for decryption. */
@@ -36,6 +41,7 @@ export const configSchema: Joi.ObjectSchema<HuiliuConfig> = Joi.object<HuiliuCon
   host: Joi.string().hostname().default('0.0.0.0'),
   dataDir: Joi.string().default('./data'),
   oltpUrl: Joi.string().pattern(/^(mysql|mariadb|sqlite):/, 'mysql://, mariadb:// or sqlite: URL'),
+  olapUrl: Joi.string().pattern(/^(mysql|starrocks):\/\//, 'mysql:// or starrocks:// URL'),
   secretKey: Joi.string().base64(),
   previousSecretKeys: Joi.string(),
   publicUrl: Joi.string().uri({ scheme: ['http', 'https'] }),
@@ -177,6 +183,11 @@ export function pluginSettings(config: HuiliuConfig, pluginId: string): { enable
     enabled: byCamel?.enabled ?? byId?.enabled ?? true,
     options: { ...(byId?.options ?? {}), ...(byCamel?.options ?? {}) },
   };
+}
+
+/** Deployment mode follows the OLAP engine (ARCHITECTURE §7). */
+export function deploymentMode(config: HuiliuConfig): 'embedded' | 'scaled' {
+  return config.olapUrl ? 'scaled' : 'embedded';
 }
 
 /** Where the built console lives when no `consoleDir` is configured. */

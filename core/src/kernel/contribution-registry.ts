@@ -18,6 +18,7 @@ import {
   type UserIdTypeDefinition,
 } from './contributions.js';
 import { PluginError } from './plugin-error.js';
+import type { TaskKindDefinition } from '../jobs/task.types.js';
 import type { PermissionRegistry } from './permissions.js';
 
 export interface Owned<T> {
@@ -63,6 +64,7 @@ export class ContributionRegistry {
   readonly presetDashboards = new Map<string, Owned<PresetDashboardDefinition>>();
   readonly routes: Owned<PluginRoute>[] = [];
   readonly schedules = new Map<string, Owned<ScheduleDefinition>>();
+  readonly taskKinds = new Map<string, Owned<TaskKindDefinition>>();
   readonly migrations = new Map<string, OltpMigration[]>();
   readonly olapRelations = new Map<string, Owned<OlapRelationDefinition>>();
   readonly permissionIds = new Map<string, string[]>();
@@ -193,6 +195,13 @@ export class ContributionRegistry {
     this.claim(this.schedules, pluginId, `${pluginId}:${definition.key}`, 'schedule', definition);
   }
 
+  addTaskKind(pluginId: string, definition: TaskKindDefinition): void {
+    if (!definition.kind.startsWith(`${pluginId}.`))
+      throw new PluginError(pluginId, `task kind "${definition.kind}" must start with "${pluginId}."`);
+    if (typeof definition.run !== 'function') throw new PluginError(pluginId, `task kind "${definition.kind}" needs run()`);
+    this.claim(this.taskKinds, pluginId, definition.kind, 'task kind', definition);
+  }
+
   addMigrations(pluginId: string, migrations: OltpMigration[]): void {
     const list = this.migrations.get(pluginId) ?? [];
     for (const migration of migrations) {
@@ -287,6 +296,7 @@ export class ContributionRegistry {
           permission: r.definition.permission,
         })),
       schedules: mine(this.schedules).map(([key, o]) => ({ key, cron: o.definition.cron })),
+      taskKinds: mine(this.taskKinds).map(([kind, o]) => ({ kind, notifies: o.definition.notifies })),
       migrations: (this.migrations.get(pluginId) ?? []).map((m) => m.name),
       olapRelations: mine(this.olapRelations).map(([name]) => name),
       permissions: this.permissionIds.get(pluginId) ?? [],

@@ -15,6 +15,7 @@ import type {
   UserIdTypeDefinition,
 } from './contributions.js';
 import { createExtensionPoint } from './extension-point.js';
+import type { TaskKindDefinition } from '../jobs/task.types.js';
 
 export interface ChannelsExtension {
   addChannelType(channelType: ChannelTypeDefinition): void;
@@ -43,6 +44,8 @@ export interface HttpExtension {
 
 export interface SchedulerExtension {
   addSchedule(schedule: ScheduleDefinition): void;
+  /** A kind of durable task; its id must start with `<pluginId>.`. */
+  addTaskKind(taskKind: TaskKindDefinition): void;
 }
 
 export interface OltpExtension {

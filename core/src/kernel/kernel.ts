@@ -103,6 +103,7 @@ export class Kernel {
     }));
     ext(schedulerExtensionPoint, (id) => ({
       addSchedule: (d: Parameters<ContributionRegistry['addSchedule']>[1]) => registry.addSchedule(id, d),
+      addTaskKind: (d: Parameters<ContributionRegistry['addTaskKind']>[1]) => registry.addTaskKind(id, d),
     }));
     ext(oltpExtensionPoint, (id) => ({
       addMigrations: (d: Parameters<ContributionRegistry['addMigrations']>[1]) => registry.addMigrations(id, d),

@@ -25,6 +25,7 @@ export const corePermissions: PermissionDefinition[] = [
   { id: 'metadata.view', fixed: true },
   { id: 'settings.shortLinks', fixed: true },
   { id: 'tenant.view', fixed: true, openApi: true },
+  { id: 'tasks.view', fixed: true, openApi: true },
   { id: 'tenant.edit', superOnly: true },
   { id: 'staff.view', superOnly: true },
   { id: 'apps.view', superOnly: true },

@@ -39,9 +39,29 @@ export interface PluginChannels {
   get(tenantId: string, channelId: string, type?: string): Promise<PluginChannel>;
 }
 
+/** Durable tasks: a plugin enqueues work of its own task kinds (see SchedulerExtension.addTaskKind). */
+export interface PluginTasks {
+  enqueue(
+    tenantId: string,
+    kind: string,
+    payload: Record<string, unknown>,
+    options?: { createdBy?: string | null; runAt?: number },
+  ): Promise<{ id: string; status: string }>;
+}
+
+/** Result files (exports, failure reports), kept 3 days unless said otherwise; downloaded at /api/v1/files/{id}. */
+export interface PluginFiles {
+  save(
+    tenantId: string,
+    input: { name: string; contentType: string; content: Buffer | string; ttlMs?: number | null; taskId?: string | null; createdBy?: string | null },
+  ): Promise<{ id: string; name: string; size: number; expiresAt: number | null }>;
+}
+
 export const coreServices = {
   logger: createServiceRef<PluginLogger>({ id: 'core.logger' }),
   database: createServiceRef<PluginDatabase>({ id: 'core.database' }),
   secrets: createServiceRef<PluginSecrets>({ id: 'core.secrets' }),
   channels: createServiceRef<PluginChannels>({ id: 'core.channels' }),
+  tasks: createServiceRef<PluginTasks>({ id: 'core.tasks' }),
+  files: createServiceRef<PluginFiles>({ id: 'core.files' }),
 };

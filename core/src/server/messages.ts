@@ -59,6 +59,17 @@ export const errorMessages = {
     'en-US': '{label} {key} is already used by another channel of this tenant',
   },
   channel_not_found: { 'zh-CN': '连接不存在', 'en-US': 'Channel not found' },
+  task_not_found: { 'zh-CN': '任务不存在', 'en-US': 'Task not found' },
+  notification_not_found: { 'zh-CN': '通知不存在', 'en-US': 'Notification not found' },
+  file_not_found: { 'zh-CN': '文件不存在', 'en-US': 'File not found' },
+  file_expired: {
+    'zh-CN': '文件已过期（导出文件保留 3 天），请重新导出',
+    'en-US': 'The file has expired (exports are kept 3 days); export again',
+  },
+  task_running: {
+    'zh-CN': '已有同类任务正在进行，请等待其完成',
+    'en-US': 'A task of this kind is already running; wait for it to finish',
+  },
   app_not_found: { 'zh-CN': '应用不存在', 'en-US': 'App not found' },
   app_credentials_invalid: {
     'zh-CN': 'appKey 或 appSecret 不正确',

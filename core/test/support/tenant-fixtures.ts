@@ -34,6 +34,22 @@ export const paramFixtures: Record<string, (ctx: FixtureContext) => Promise<stri
     });
     return res.body.id as string;
   },
+  taskId: async ({ client }) => {
+    const res = await client.request('POST', '/api/v1/p/acme-crm/exports', {});
+    return res.body.taskId as string;
+  },
+  notificationId: async ({ app, client }) => {
+    await client.request('POST', '/api/v1/p/acme-crm/exports', {});
+    while ((await app.jobs.worker.poll()) > 0);
+    const res = await client.request('GET', '/api/v1/notifications');
+    return res.body.items[0].id as string;
+  },
+  fileId: async ({ app, client }) => {
+    await client.request('POST', '/api/v1/p/acme-crm/exports', {});
+    while ((await app.jobs.worker.poll()) > 0);
+    const res = await client.request('GET', '/api/v1/notifications');
+    return res.body.items[0].files[0].id as string;
+  },
   appId: async ({ client, marker }) => {
     const res = await client.request('POST', '/api/v1/apps', { name: `app-${marker}` });
     return res.body.app.id as string;

@@ -105,6 +105,14 @@ export class Client {
     return client;
   }
 
+  /** The cookie / bearer headers of this caller, for raw `server.inject` calls. */
+  authHeaders(): Record<string, string> {
+    return {
+      ...(this.cookie ? { cookie: this.cookie } : {}),
+      ...(this.bearer ? { authorization: `Bearer ${this.bearer}` } : {}),
+    };
+  }
+
   get csrf(): string | undefined {
     return this.csrfToken;
   }

@@ -37,6 +37,7 @@ export function pluginsRoutes(kernel: Kernel): ServerRoute[] {
                     presetDashboards: Joi.array().items(Joi.object({ id: Joi.string(), name: text })),
                     routes: Joi.array().items(Joi.object({ method: Joi.string(), path: Joi.string(), permission: Joi.string() })),
                     schedules: Joi.array().items(Joi.object({ key: Joi.string(), cron: Joi.string() })),
+                    taskKinds: Joi.array().items(Joi.object({ kind: Joi.string(), notifies: Joi.boolean() })),
                     migrations: Joi.array().items(Joi.string()),
                     olapRelations: Joi.array().items(Joi.string()),
                     permissions: Joi.array().items(Joi.string()),

@@ -71,6 +71,18 @@ export class OltpStore {
     return (rows as { name: string }[]).map((r) => r.name);
   }
 
+  /** The database server's clock in epoch ms: leases are measured on it, never on a process clock. */
+  async now(executor: Knex | Knex.Transaction = this.knex): Promise<number> {
+    if (this.info.client === 'sqlite') {
+      const [row] = await executor.raw<{ now: number }[]>(
+        "select cast((julianday('now') - 2440587.5) * 86400000 as integer) as now",
+      );
+      return Number(row!.now);
+    }
+    const [rows] = await executor.raw('select cast(unix_timestamp(now(3)) * 1000 as unsigned) as now');
+    return Number((rows as { now: number }[])[0]!.now);
+  }
+
   async ping(): Promise<void> {
     await this.knex.raw('select 1 as ok');
   }

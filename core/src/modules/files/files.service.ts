@@ -1,0 +1,144 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { inject, injectable } from 'tsyringe';
+import { CONFIG } from '../../container.js';
+import type { HuiliuConfig } from '../../config/config.js';
+import { DomainError, NotFoundError } from '../../server/errors.js';
+import { OltpStore } from '../../store/oltp/oltp-store.js';
+
+/** Exports are kept 3 days (seed §1.4.4). */
+export const EXPORT_TTL_MS = 3 * 24 * 3600_000;
+
+export interface StoredFile {
+  id: string;
+  name: string;
+  contentType: string;
+  size: number;
+  taskId: string | null;
+  expiresAt: number | null;
+  createdAt: number;
+}
+
+interface StoredFileRow {
+  id: number | string;
+  tenant_id: number | string;
+  name: string;
+  content_type: string;
+  size: number;
+  storage_path: string;
+  task_id: number | string | null;
+  created_by: number | string | null;
+  expires_at: number | null;
+  created_at: number;
+}
+
+function toStoredFile(row: StoredFileRow): StoredFile {
+  return {
+    id: String(row.id),
+    name: row.name,
+    contentType: row.content_type,
+    size: Number(row.size),
+    taskId: row.task_id === null ? null : String(row.task_id),
+    expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+    createdAt: Number(row.created_at),
+  };
+}
+
+export class FileExpiredError extends DomainError {
+  constructor() {
+    super('file_expired', 410);
+  }
+}
+
+/**
+ * Result files (exports, failure reports) under `<dataDir>/files/<tenantId>/`, named by random
+ * ids (never by operator input), written atomically, deleted when they expire.
+ */
+@injectable()
+export class FilesService {
+  private readonly root: string;
+
+  constructor(
+    @inject(OltpStore) private readonly oltp: OltpStore,
+    @inject(CONFIG) config: HuiliuConfig,
+  ) {
+    this.root = path.join(config.dataDir, 'files');
+  }
+
+  async save(
+    tenantId: string,
+    input: {
+      name: string;
+      contentType: string;
+      content: Buffer | string;
+      ttlMs?: number | null;
+      taskId?: string | null;
+      createdBy?: string | null;
+    },
+  ): Promise<StoredFile> {
+    const body = typeof input.content === 'string' ? Buffer.from(input.content, 'utf8') : input.content;
+    const relative = path.join(tenantId, randomBytes(16).toString('hex'));
+    const full = path.join(this.root, relative);
+    mkdirSync(path.dirname(full), { recursive: true });
+    writeFileSync(`${full}.part`, body);
+    renameSync(`${full}.part`, full);
+    const now = Date.now();
+    try {
+      const id = await this.oltp.forTenant(tenantId).insert('stored_file', {
+        name: input.name.slice(0, 255),
+        content_type: input.contentType,
+        size: body.length,
+        storage_path: relative,
+        task_id: input.taskId ?? null,
+        created_by: input.createdBy ?? null,
+        expires_at: input.ttlMs === null ? null : now + (input.ttlMs ?? EXPORT_TTL_MS),
+        created_at: now,
+      });
+      return this.get(tenantId, id, { allowExpired: true });
+    } catch (error) {
+      rmSync(full, { force: true });
+      throw error;
+    }
+  }
+
+  async get(tenantId: string, fileId: string, options: { allowExpired?: boolean } = {}): Promise<StoredFile> {
+    const row = await this.oltp.forTenant(tenantId).from<StoredFileRow>('stored_file').where('stored_file.id', fileId).first();
+    if (!row) throw new NotFoundError('file_not_found');
+    const file = toStoredFile(row);
+    if (!options.allowExpired && file.expiresAt !== null && file.expiresAt <= Date.now()) throw new FileExpiredError();
+    return file;
+  }
+
+  async many(tenantId: string, fileIds: string[]): Promise<StoredFile[]> {
+    if (fileIds.length === 0) return [];
+    const rows = await this.oltp.forTenant(tenantId).from<StoredFileRow>('stored_file').whereIn('stored_file.id', fileIds);
+    return rows.map(toStoredFile);
+  }
+
+  /** The file and where it lies on disk, for download. */
+  async open(tenantId: string, fileId: string): Promise<{ file: StoredFile; path: string }> {
+    const file = await this.get(tenantId, fileId);
+    const row = await this.oltp.forTenant(tenantId).from<StoredFileRow>('stored_file').where('stored_file.id', fileId).first();
+    return { file, path: path.join(this.root, row!.storage_path) };
+  }
+
+  /** Deletes expired files of a tenant (rows and bytes). */
+  async cleanupExpired(tenantId: string, now = Date.now()): Promise<number> {
+    const db = this.oltp.forTenant(tenantId);
+    const expired = await db
+      .from<StoredFileRow>('stored_file')
+      .whereNotNull('stored_file.expires_at')
+      .where('stored_file.expires_at', '<=', now);
+    for (const row of expired) rmSync(path.join(this.root, row.storage_path), { force: true });
+    if (expired.length)
+      await db
+        .from('stored_file')
+        .whereIn(
+          'stored_file.id',
+          expired.map((r: StoredFileRow) => r.id),
+        )
+        .delete();
+    return expired.length;
+  }
+}

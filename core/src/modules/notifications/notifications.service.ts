@@ -1,0 +1,140 @@
+import { inject, injectable } from 'tsyringe';
+import { TaskKinds } from '../../jobs/task-kinds.js';
+import type { Task } from '../../jobs/task.types.js';
+import { NotFoundError } from '../../server/errors.js';
+import { OltpStore } from '../../store/oltp/oltp-store.js';
+import { FilesService, type StoredFile } from '../files/files.service.js';
+
+export interface Notification {
+  id: string;
+  kind: string;
+  level: 'success' | 'error';
+  taskId: string | null;
+  counts: Record<string, number>;
+  files: (StoredFile & { expired: boolean })[];
+  error: { code: string; message: string } | null;
+  readAt: number | null;
+  createdAt: number;
+}
+
+interface NotificationRow {
+  id: number | string;
+  tenant_id: number | string;
+  staff_id: number | string | null;
+  task_id: number | string | null;
+  kind: string;
+  level: 'success' | 'error';
+  data: string;
+  read_at: number | null;
+  created_at: number;
+}
+
+interface NotificationData {
+  counts?: Record<string, number>;
+  fileIds?: string[];
+  error?: { code: string; message: string } | null;
+}
+
+/**
+ * The notification center (seed: results of imports, exports, syncs, deletions): a notifying
+ * task's end produces a notification for the staff member who started it (success green,
+ * failure red, with counts and its result files). Notifications of system-started tasks reach
+ * every staff member of the tenant.
+ */
+@injectable()
+export class NotificationsService {
+  constructor(
+    @inject(OltpStore) private readonly oltp: OltpStore,
+    @inject(TaskKinds) private readonly kinds: TaskKinds,
+    @inject(FilesService) private readonly files: FilesService,
+  ) {}
+
+  /** Called when a task ends for good; only notifying kinds that succeeded or failed notify. */
+  async fromTask(task: Task): Promise<Notification | null> {
+    if (!this.kinds.get(task.kind)?.notifies || (task.status !== 'succeeded' && task.status !== 'failed')) return null;
+    const data: NotificationData = {
+      counts: task.result?.counts ?? {},
+      fileIds: task.result?.fileIds ?? [],
+      error: task.status === 'failed' && task.error ? { code: task.error.code, message: task.error.message } : null,
+    };
+    const id = await this.oltp.forTenant(task.tenantId).insert('notification', {
+      staff_id: task.createdBy,
+      task_id: task.id,
+      kind: task.kind,
+      level: task.status === 'succeeded' ? 'success' : 'error',
+      data: JSON.stringify(data),
+      created_at: Date.now(),
+    });
+    return this.get(task.tenantId, task.createdBy ?? '', id);
+  }
+
+  private visible(tenantId: string, staffId: string) {
+    return this.oltp
+      .forTenant(tenantId)
+      .from<NotificationRow>('notification')
+      .where((q) => q.where('notification.staff_id', staffId).orWhereNull('notification.staff_id'));
+  }
+
+  private async toNotification(tenantId: string, row: NotificationRow): Promise<Notification> {
+    const data = JSON.parse(row.data) as NotificationData;
+    const now = Date.now();
+    const files = await this.files.many(tenantId, data.fileIds ?? []);
+    return {
+      id: String(row.id),
+      kind: row.kind,
+      level: row.level,
+      taskId: row.task_id === null ? null : String(row.task_id),
+      counts: data.counts ?? {},
+      files: files.map((f) => ({ ...f, expired: f.expiresAt !== null && f.expiresAt <= now })),
+      error: data.error ?? null,
+      readAt: row.read_at === null ? null : Number(row.read_at),
+      createdAt: Number(row.created_at),
+    };
+  }
+
+  async get(tenantId: string, staffId: string, notificationId: string): Promise<Notification> {
+    const row = await this.visible(tenantId, staffId).where('notification.id', notificationId).first();
+    if (!row) throw new NotFoundError('notification_not_found');
+    return this.toNotification(tenantId, row);
+  }
+
+  async list(tenantId: string, staffId: string, query: { page: number; pageSize: number; unreadOnly?: boolean }) {
+    const filtered = () => {
+      const q = this.visible(tenantId, staffId);
+      if (query.unreadOnly) q.whereNull('notification.read_at');
+      return q;
+    };
+    const [countRow] = await filtered().count<{ n: number }[]>({ n: '*' });
+    const rows = await filtered()
+      .orderBy('notification.id', 'desc')
+      .limit(query.pageSize)
+      .offset((query.page - 1) * query.pageSize);
+    return {
+      items: await Promise.all(rows.map((row: NotificationRow) => this.toNotification(tenantId, row))),
+      total: Number(countRow?.n ?? 0),
+      page: query.page,
+      pageSize: query.pageSize,
+      unread: await this.unreadCount(tenantId, staffId),
+    };
+  }
+
+  async unreadCount(tenantId: string, staffId: string): Promise<number> {
+    const [row] = await this.visible(tenantId, staffId).whereNull('notification.read_at').count<{ n: number }[]>({ n: '*' });
+    return Number(row?.n ?? 0);
+  }
+
+  async markRead(tenantId: string, staffId: string, notificationId: string): Promise<Notification> {
+    await this.get(tenantId, staffId, notificationId);
+    await this.oltp
+      .forTenant(tenantId)
+      .from('notification')
+      .where('notification.id', notificationId)
+      .whereNull('notification.read_at')
+      .update({ read_at: Date.now() });
+    return this.get(tenantId, staffId, notificationId);
+  }
+
+  async markAllRead(tenantId: string, staffId: string): Promise<number> {
+    return this.visible(tenantId, staffId).whereNull('notification.read_at').update({ read_at: Date.now() });
+  }
+}
