@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 export const screenshotDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'test-results', 'screenshots');
 
@@ -22,9 +22,15 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
+/** A full-page screenshot; `hideToasts` leaves antd's message toasts out of the picture. */
+export async function screenshot(page: Page, name: string, options: { hideToasts?: boolean } = {}): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
-  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true, animations: 'disabled' });
+  await page.screenshot({
+    path: path.join(screenshotDir, `${name}.png`),
+    fullPage: true,
+    animations: 'disabled',
+    style: options.hideToasts ? '.ant-message { display: none !important; }' : undefined,
+  });
 }
 
 /** Signs in through the login page and waits for the home page. */
@@ -34,4 +40,10 @@ export async function login(page: Page, base: string, email: string, password: s
   await page.getByTestId('login-password').fill(password);
   await page.getByTestId('login-submit').click();
   await page.getByTestId('home-tenant-name').waitFor();
+}
+
+/** The validation messages antd shows under a form field (the field given by its input). */
+export async function formErrorOf(input: Locator): Promise<string> {
+  const item = input.locator('xpath=ancestor::div[contains(concat(" ", normalize-space(@class), " "), " ant-form-item ")][1]');
+  return (await item.locator('.ant-form-item-explain-error').allTextContents()).join(' ');
 }

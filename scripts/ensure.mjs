@@ -64,11 +64,16 @@ export function ensureBuilt() {
   );
   const consoleDir = path.join(root, 'console');
   const built = path.join(consoleDir, 'dist', 'index.html');
+  // The console bundles first-party plugins' console entries (plugins/*/console) too.
+  const pluginConsoles = existsSync(path.join(root, 'plugins'))
+    ? readdirSync(path.join(root, 'plugins')).map((name) => newest(path.join(root, 'plugins', name, 'console')))
+    : [];
   const sources = Math.max(
     newest(path.join(consoleDir, 'src')),
     mtime(path.join(consoleDir, 'index.html')),
     mtime(path.join(consoleDir, 'vite.config.ts')),
     mtime(path.join(consoleDir, 'package.json')),
+    ...pluginConsoles,
   );
   if (!existsSync(built) || mtime(built) < sources) {
     run(npm, ['run', 'build', '-w', '@huiliu/console'], 'Building the console (vite build)');

@@ -1,8 +1,11 @@
-import { HomeOutlined, SettingOutlined } from '@ant-design/icons';
+import { ApiOutlined, HomeOutlined, SettingOutlined } from '@ant-design/icons';
 import { lazy, type ReactNode } from 'react';
-import type { MessageKey } from './i18n';
+import type { MessageKey, PluginMessageKey } from './i18n';
+import { pluginPageRoutes } from './plugins/registry';
 
 const HomePage = lazy(() => import('./pages/home/HomePage'));
+const ConnectionsPage = lazy(() => import('./pages/connections/ConnectionsPage'));
+const ChannelDetailPage = lazy(() => import('./pages/connections/ChannelDetailPage'));
 const AppsPage = lazy(() => import('./pages/settings/apps/AppsPage'));
 const PluginsPage = lazy(() => import('./pages/settings/plugins/PluginsPage'));
 
@@ -10,10 +13,13 @@ const PluginsPage = lazy(() => import('./pages/settings/plugins/PluginsPage'));
  * The console's pages and menu, in one place. A module adds its entry here: a node with an
  * `element` is a page (and a menu item), a node with `children` only is a menu folder (hidden
  * when none of its children is visible). `permission` hides the entry and guards the page.
+ * `hideInMenu` pages (details, plugin pages) are routed but not in the menu; the menu entry whose
+ * path prefixes theirs stays selected.
  */
 export interface AppRoute {
   path: string;
-  name: MessageKey;
+  /** A console message key; plugin pages use their own (`plugin.<id>.…`). */
+  name: MessageKey | PluginMessageKey;
   icon?: ReactNode;
   permission?: string;
   element?: ReactNode;
@@ -23,6 +29,22 @@ export interface AppRoute {
 
 export const appRoutes: AppRoute[] = [
   { path: '/', name: 'menu.home', icon: <HomeOutlined />, element: <HomePage /> },
+  // CONSOLE.md's order: … 微信营销, 连接管理, 元数据管理, 设置 (only existing modules are shown).
+  {
+    path: '/connections',
+    name: 'menu.connections',
+    icon: <ApiOutlined />,
+    permission: 'connections.view',
+    element: <ConnectionsPage />,
+  },
+  {
+    path: '/connections/:channelId',
+    name: 'menu.connectionDetail',
+    // 连接-查看 lists connections but cannot open them.
+    permission: 'connections.edit',
+    element: <ChannelDetailPage />,
+    hideInMenu: true,
+  },
   {
     path: '/settings',
     name: 'menu.settings',
@@ -54,6 +76,14 @@ export const appRoutes: AppRoute[] = [
       },
     ],
   },
+  // Pages of first-party plugins' console entries (e.g. a custom channel's app).
+  ...pluginPageRoutes.map(({ path, name, permission, Page }): AppRoute => ({
+    path,
+    name,
+    permission,
+    element: <Page />,
+    hideInMenu: true,
+  })),
 ];
 
 /** The `data-testid` of a route's menu entry: `menu.privateApps` → `menu-privateApps`. */

@@ -118,3 +118,55 @@ export interface PluginInfo {
 export interface PluginList {
   items: PluginInfo[];
 }
+
+// ---- channels (GET /api/v1/channel-types, /api/v1/channels; typed here by hand until
+// @huiliu/core/api-types has them) ----
+
+/** How operators create a channel of a type by hand, and what its key is called. */
+export interface ChannelTypeManual {
+  /** "ChannelID" (custom channels), "AppID" (mini-programs). */
+  keyLabel: LocalizedText;
+  /** The key's pattern (a RegExp source), checked by the server. */
+  keyPattern: string;
+  /** A blank key is generated (custom channels: `udc_…`). */
+  keyGenerated: boolean;
+  keyHelp: LocalizedText | null;
+}
+
+/** A channel type contributed by a plugin, with this tenant's channel count. */
+export interface ChannelType {
+  type: string;
+  name: LocalizedText;
+  description: LocalizedText | null;
+  userIdTypes: string[];
+  customEvents: boolean;
+  /** null: connected through an authorization flow, not created by hand. */
+  manual: ChannelTypeManual | null;
+  pluginId: string;
+  count: number;
+}
+
+export interface ChannelTypeList {
+  items: ChannelType[];
+}
+
+export type ChannelStatus = 'active' | 'disabled';
+
+/** A connection (连接): one instance of a channel type. */
+export interface Channel {
+  id: string;
+  type: string;
+  /** ChannelID (custom channels, `udc_…`) or AppID. */
+  channelKey: string;
+  name: string;
+  status: ChannelStatus;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface NewChannel {
+  type: string;
+  name: string;
+  /** Blank = generated when the type generates keys. */
+  channelKey?: string;
+}

@@ -10,11 +10,11 @@ export const languages = ['zh-CN', 'en-US'] as const;
 export type Language = (typeof languages)[number];
 export const defaultLanguage: Language = 'zh-CN';
 
-/** Every dotted key of the messages, e.g. `'apps.columns.name'`. */
-type Leaves<T, Prefix extends string = ''> = {
-  [K in keyof T & string]: T[K] extends string ? `${Prefix}${K}` : Leaves<T[K], `${Prefix}${K}.`>;
+/** Every dotted key of a messages object, e.g. `'apps.columns.name'`. */
+export type MessageKeysOf<T, Prefix extends string = ''> = {
+  [K in keyof T & string]: T[K] extends string ? `${Prefix}${K}` : MessageKeysOf<T[K], `${Prefix}${K}.`>;
 }[keyof T & string];
-export type MessageKey = Leaves<Messages>;
+export type MessageKey = MessageKeysOf<Messages>;
 
 const storageKey = 'huiliu.language';
 const dayjsLocales: Record<Language, string> = { 'zh-CN': 'zh-cn', 'en-US': 'en' };
@@ -69,6 +69,31 @@ export async function changeLanguage(language: Language): Promise<void> {
 /** Whether a key computed at run time (e.g. `errors.${code}`) has a translation. */
 export function hasMessage(key: string): key is MessageKey {
   return i18n.exists(key);
+}
+
+/** A plugin console entry's message key: `plugin.<pluginId>.<key within its messages>`. */
+export type PluginMessageKey = `plugin.${string}`;
+
+const pluginIds: string[] = [];
+
+/**
+ * Adds a first-party plugin's console messages under `plugin.<pluginId>.` in both languages
+ * (src/plugins/registry.tsx does it for every entry before the first render).
+ */
+export function addPluginMessages(pluginId: string, messages: Record<Language, Record<string, unknown>>): void {
+  for (const language of languages) {
+    i18n.addResourceBundle(language, 'translation', { plugin: { [pluginId]: messages[language] } }, true, true);
+  }
+  if (!pluginIds.includes(pluginId)) pluginIds.push(pluginId);
+}
+
+/**
+ * The message key of a server error code: the console's `errors.<code>`, else a plugin's
+ * `plugin.<id>.errors.<code>` (plugins translate their own codes); undefined without a text.
+ */
+export function errorMessageKey(code: string): string | undefined {
+  const candidates = [`errors.${code}`, ...pluginIds.map((id) => `plugin.${id}.errors.${code}`)];
+  return candidates.find((key) => i18n.exists(key));
 }
 
 export default i18n;

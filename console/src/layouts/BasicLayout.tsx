@@ -9,18 +9,21 @@ import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { logout } from '../api/auth';
 import { ErrorBoundary } from '../components/ErrorBoundary';
 import { LanguageSwitch } from '../components/LanguageSwitch';
+import type { MessageKey } from '../i18n';
 import { type AppRoute, appRoutes, menuTestId, visibleRoutes } from '../routes';
 import { forgetSession, hasPermission, useSession } from '../session/session';
 
+/** Hidden pages stay out of the menu data: the entry whose path prefixes theirs stays selected. */
 function toMenuData(routes: AppRoute[], t: TFunction): MenuDataItem[] {
-  return routes.map((route) => ({
-    path: route.path,
-    name: t(route.name),
-    icon: route.icon,
-    hideInMenu: route.hideInMenu,
-    testId: menuTestId(route),
-    children: route.children ? toMenuData(route.children, t) : undefined,
-  }));
+  return routes
+    .filter((route) => !route.hideInMenu)
+    .map((route) => ({
+      path: route.path,
+      name: t(route.name as MessageKey),
+      icon: route.icon,
+      testId: menuTestId(route),
+      children: route.children ? toMenuData(route.children, t) : undefined,
+    }));
 }
 
 /** The authenticated frame: side menu built from `appRoutes`, header with tenant, language, staff. */

@@ -2,16 +2,19 @@ import type { FormInstance } from 'antd';
 import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
 import { isApiError } from '../api/client';
-import { hasMessage } from '../i18n';
+import { errorMessageKey, type MessageKey } from '../i18n';
 
-/** Text for any thrown error: `errors.<code>` when we have it, else the server's message. */
+/**
+ * Text for any thrown error: `errors.<code>` (or a plugin's `plugin.<id>.errors.<code>`) when we
+ * have it, else the server's (already localized) message.
+ */
 export function useErrorText(): (error: unknown) => string {
   const { t } = useTranslation();
   return useCallback(
     (error: unknown) => {
       if (isApiError(error)) {
-        const key = `errors.${error.code}`;
-        if (hasMessage(key)) return t(key);
+        const key = errorMessageKey(error.code);
+        if (key) return t(key as MessageKey);
         return error.message || t('errors.unknown_error');
       }
       return t('errors.unknown_error');
@@ -35,19 +38,25 @@ export function useApplyFieldErrors(): (
   return useCallback(
     (form, error, fieldByCode = {}) => {
       if (!form || !isApiError(error)) return false;
-      const known = new Set(Object.keys(form.getFieldsValue(true) as object));
-      const fields: { name: string; errors: string[] }[] = [];
+      // Fields with a value and registered fields left empty.
+      const known = new Set([
+        ...Object.keys(form.getFieldsValue(true) as object),
+        ...Object.keys(form.getFieldsValue() as object),
+      ]);
+      const fields = new Map<string, string>();
       const field = fieldByCode[error.code];
-      if (field) fields.push({ name: field, errors: [errorText(error)] });
+      if (field) fields.set(field, errorText(error));
       for (const detail of error.details) {
         const path = Array.isArray(detail.path) ? detail.path : String(detail.path).split('.');
         const name = String(path[path.length - 1] ?? '');
-        if (!known.has(name)) continue;
-        const key = `errors.${detail.code}`;
-        fields.push({ name, errors: [hasMessage(key) ? t(key) : t('validation.fieldInvalid')] });
+        if (!known.has(name) || fields.has(name)) continue;
+        const key = errorMessageKey(detail.code);
+        // No text of ours: the server's message when it is about this very field.
+        const fallback = detail.code === error.code && error.message ? error.message : t('validation.fieldInvalid');
+        fields.set(name, key ? t(key as MessageKey) : fallback);
       }
-      if (fields.length > 0) form.setFields(fields);
-      return fields.length > 0;
+      if (fields.size > 0) form.setFields([...fields].map(([name, text]) => ({ name, errors: [text] })));
+      return fields.size > 0;
     },
     [t, errorText],
   );

@@ -23,6 +23,11 @@ export interface ClaimOptions {
 
 export type FailOutcome = 'retry' | 'failed' | 'lost';
 
+function isDeadlock(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT';
+}
+
 /**
  * The durable task table. Claiming is a conditional UPDATE with a lease measured on the
  * database clock (`FOR UPDATE SKIP LOCKED` on MySQL/MariaDB); every later write by a worker is
@@ -114,7 +119,21 @@ export class TaskQueue {
    * expired (their worker died) — for `owner`. Serves every tenant: the worker pool is shared.
    */
   async claim(owner: string, options: ClaimOptions): Promise<Task[]> {
+    // Concurrent claimers on MySQL/MariaDB can still deadlock on secondary-index locks; InnoDB
+    // rolls one back, which then simply tries again.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.claimOnce(owner, options);
+      } catch (error) {
+        if (!isDeadlock(error) || attempt >= 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+      }
+    }
+  }
+
+  private async claimOnce(owner: string, options: ClaimOptions): Promise<Task[]> {
     const limit = options.limit ?? 1;
+    const isolation = this.oltp.info.client === 'mysql' ? { isolationLevel: 'read committed' as const } : undefined;
     const claimed = await this.oltp.knex.transaction(async (trx) => {
       const now = await this.oltp.now(trx);
       const candidates = trx<TaskRow>('task')
@@ -153,7 +172,7 @@ export class TaskQueue {
         if (updated === 1) taken.push(String(row.id));
       }
       return taken;
-    });
+    }, isolation);
     if (claimed.length === 0) return [];
     const rows = await this.oltp.knex<TaskRow>('task').whereIn('id', claimed).orderBy('run_at', 'asc');
     return rows.map(toTask);

@@ -19,9 +19,14 @@ const zhCN = {
     backHome: '返回首页',
     loadFailed: '加载失败',
     requestId: '请求 ID：{{id}}',
+    edit: '编辑',
+    copy: '复制',
+    copied: '已复制',
   },
   menu: {
     home: '首页',
+    connections: '连接管理',
+    connectionDetail: '连接详情',
     settings: '设置',
     integration: '应用集成',
     privateApps: '私有App设置',
@@ -106,6 +111,7 @@ const zhCN = {
     counts: {
       staff: '员工数',
       apps: '私有应用',
+      connections: '连接数',
     },
   },
   apps: {
@@ -174,6 +180,95 @@ const zhCN = {
       warning: 'appSecret 只显示这一次，关闭后无法再次查看。请立即复制并妥善保存。',
       hint: '使用 appKey 和 appSecret 调用 POST /api/v1/auth/token 换取访问令牌。',
       done: '我已保存',
+    },
+  },
+  connections: {
+    title: '连接管理',
+    description:
+      '连接是某种第三方应用或自建系统的一个实例：一个公众号、一个小程序、一个自定义渠道。联系人的渠道账号与事件都挂在连接上。',
+    types: {
+      title: '渠道类型',
+      all: '全部连接',
+      allDescription: '本租户所有类型的连接',
+      countLabel: '个连接',
+      manual: '可手动创建',
+      authorized: '授权接入',
+      empty: '没有可用的渠道类型。渠道类型由插件提供，请在服务器上启用相应插件。',
+    },
+    filter: {
+      all: '全部渠道类型',
+    },
+    columns: {
+      name: '连接名称',
+      type: '渠道类型',
+      key: 'ChannelID / AppID',
+      status: '状态',
+      createdAt: '创建时间',
+    },
+    status: {
+      active: '正常',
+      disabled: '停用',
+    },
+    open: '详情',
+    empty: {
+      title: '还没有连接',
+      description:
+        '创建自定义渠道，接入自建的网站、iOS 与安卓应用；或先登记微信小程序，以便为它创建自定义事件。公众号通过微信授权接入。',
+      viewOnly: '有“连接-编辑”权限的员工可以创建连接。',
+      filteredTitle: '该渠道类型下还没有连接',
+      filteredDescription: '换一个渠道类型，或查看全部连接。',
+      showAll: '查看全部连接',
+    },
+    create: {
+      button: '创建连接',
+      title: '创建连接',
+      type: {
+        label: '渠道类型',
+        required: '请选择渠道类型',
+        authorizedOnly: '该类型通过授权接入，不能手动创建',
+      },
+      name: {
+        label: '连接名称',
+        placeholder: '例如：联否商城',
+        required: '请输入连接名称',
+        max: '连接名称不能超过 {{max}} 个字符',
+      },
+      key: {
+        generatedPlaceholder: '留空自动生成',
+        placeholder: '请输入 {{label}}',
+        required: '请输入 {{label}}',
+        max: '{{label}} 不能超过 {{max}} 个字符',
+      },
+      success: '连接已创建',
+    },
+    detail: {
+      basics: '基本信息',
+      typeName: '渠道类型',
+      channelType: 'channelType',
+      key: '标识',
+      status: '状态',
+      createdAt: '创建时间',
+      updatedAt: '更新时间',
+      keyHint: '调用 Open API（例如创建自定义事件）时需要 channelType 和 {{label}}。',
+      noSection: '该类型的连接暂无更多设置。',
+      notFound: {
+        title: '连接不存在',
+        subTitle: '该连接不存在或已被删除。',
+        back: '返回连接管理',
+      },
+    },
+    rename: {
+      action: '重命名',
+      title: '重命名连接',
+      success: '名称已更新',
+    },
+    remove: {
+      action: '删除',
+      title: '确定删除连接「{{name}}」？',
+      content: '删除后，该连接及其下的全部设置（例如自定义渠道的应用和 writeKey）一并删除，且不可恢复。',
+      ok: '删除',
+      success: '连接已删除',
+      refused: '无法删除该连接',
     },
   },
   plugins: {
@@ -289,6 +384,12 @@ const zhCN = {
     csrf_token_invalid: '页面已过期，请刷新页面后重试',
     not_found: '请求的内容不存在',
     app_not_found: '应用不存在或已被删除',
+    channel_not_found: '连接不存在或已被删除',
+    channel_type_unknown: '渠道类型不存在',
+    channel_type_not_manual: '该类型的连接不能手动创建，请通过授权流程接入',
+    // channel_key_required / channel_key_taken: the server's message names the key (ChannelID / AppID).
+    // Contributed by the miniprogram plugin, which has no console entry.
+    miniprogram_app_id_invalid: 'AppID 不合法：应为 wx 开头、共 18 位的小程序 AppID',
     internal_error: '服务器内部错误，请稍后重试',
     invalid_json: '请求格式有误',
     payload_too_large: '提交的内容过大',

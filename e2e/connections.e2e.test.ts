@@ -1,0 +1,184 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { firstPartyPlugins } from '../core/test/support/plugins.js';
+import { hashPassword } from '../core/src/lib/password.js';
+import { Client, createTenant, createTestApp, type TestApp } from '../core/test/support/test-app.js';
+import { testEngines } from '../core/test/support/engines.js';
+import { formErrorOf, launchBrowser, login, screenshot } from './browser.js';
+
+for (const engine of testEngines()) {
+  describe(`console: connections → custom channel → apps and writeKeys [${engine}]`, () => {
+    let app: TestApp;
+    let browser: Browser;
+    let base: string;
+
+    beforeAll(async () => {
+      app = await createTestApp(engine, {}, { plugins: firstPartyPlugins });
+      await app.start();
+      base = `http://127.0.0.1:${app.server.info.port}`;
+      browser = await launchBrowser();
+    });
+
+    afterAll(async () => {
+      await browser?.close();
+      await app?.close();
+    });
+
+    /** The public writeKey check (SDK set-up), asked outside the browser. */
+    const checkWriteKey = async (writeKey: string) => {
+      const res = await fetch(`${base}/api/v1/p/custom-channel/write-keys/${encodeURIComponent(writeKey)}`);
+      return { status: res.status, body: (await res.json()) as { enabled?: boolean; code?: string } };
+    };
+
+    it('creates a custom channel, adds web and iOS apps, copies and disables a writeKey, refuses the delete', async () => {
+      const tenant = await createTenant(app, { name: '连接租户' });
+      const context: BrowserContext = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN' });
+      await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+      const page: Page = await context.newPage();
+      page.setDefaultTimeout(10_000);
+      await login(page, base, tenant.email, tenant.password);
+
+      // 连接管理: channel types as cards with counts, nothing created yet.
+      await page.getByTestId('menu-connections').click();
+      await page.getByTestId('connections-page').waitFor();
+      await page.getByTestId('connections-empty').waitFor();
+      expect(await page.getByTestId('channel-type-card-custom-count').textContent()).toBe('0');
+      expect(await page.getByTestId('channel-type-card-all').textContent()).toContain('全部连接');
+
+      // 创建连接 → 自定义渠道 with a blank ChannelID; the official account is authorization-only.
+      await page.getByTestId('connections-create').click();
+      await page.getByTestId('channel-name-input').waitFor();
+      expect(await page.getByTestId('channel-type-option-custom').isChecked()).toBe(true);
+      expect(await page.getByTestId('channel-type-option-wechat').isDisabled()).toBe(true);
+      expect(await page.getByTestId('channel-key-input').getAttribute('placeholder')).toBe('留空自动生成');
+      await page.getByTestId('channel-name-input').fill('联否商城');
+      await page.getByTestId('channel-form-submit').click();
+
+      // The detail page shows channelType custom and a generated udc_… ChannelID.
+      await page.getByTestId('channel-detail-page').waitFor();
+      await page.getByTestId('channel-key').waitFor();
+      expect(page.url()).toMatch(/\/connections\/\d+$/);
+      const channelUrl = page.url();
+      expect(await page.getByTestId('channel-name').textContent()).toBe('联否商城');
+      expect(await page.getByTestId('channel-type-code').textContent()).toBe('custom');
+      expect(await page.getByTestId('channel-key').textContent()).toMatch(/^udc_[a-z0-9]{12}$/);
+      expect(await page.getByTestId('channel-basics').textContent()).toContain('ChannelID');
+
+      // 添加应用: a web app with an invalid domain → the server's error on the field.
+      await page.getByTestId('custom-apps').waitFor();
+      await page.getByTestId('custom-apps-empty-web').waitFor();
+      await page.getByTestId('custom-apps-add').click();
+      await page.getByTestId('custom-app-name-input').fill('官网');
+      await page.getByTestId('custom-app-domain-input').fill('https://shop.example.com/path');
+      await page.getByTestId('custom-app-submit').click();
+      await expect.poll(() => formErrorOf(page.getByTestId('custom-app-domain-input'))).toContain('域名不合法');
+      // …then a valid one.
+      await page.getByTestId('custom-app-domain-input').fill('Shop.Example.com');
+      await page.getByTestId('custom-app-submit').click();
+      await page.getByTestId('custom-app-name').filter({ hasText: '官网' }).waitFor();
+      expect(await page.getByTestId('custom-app-identifier').textContent()).toBe('shop.example.com');
+      expect(await page.getByTestId('custom-app-status').textContent()).toBe('启用');
+      expect(await page.getByTestId('custom-apps-count-web').textContent()).toBe('1');
+      await screenshot(page, `connections-${engine}-02-channel-detail`, { hideToasts: true });
+
+      // The app page: full writeKey, copied through the copy button, checked against the API.
+      await page.getByTestId('custom-app-view').click();
+      await page.getByTestId('custom-app-page').waitFor();
+      const writeKey = (await page.getByTestId('custom-app-write-key').textContent())!;
+      expect(writeKey).toMatch(/^[A-Za-z0-9_-]{32}$/);
+      await page.getByTestId('custom-app-write-key-copy').click();
+      await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(writeKey);
+      expect(await checkWriteKey(writeKey)).toEqual({
+        status: 200,
+        body: { writeKey, platform: 'web', enabled: true },
+      });
+      const snippet = await page.getByTestId('custom-app-snippet').textContent();
+      expect(snippet).toContain(`writeKey: '${writeKey}'`);
+      expect(snippet).toContain(`serverUrl: '${base}/api/v1/collect'`);
+      expect(snippet).toContain(`${base}/sdk/huiliu.min.js`);
+      await screenshot(page, `connections-${engine}-03-web-app`, { hideToasts: true });
+
+      // Disable (after a confirm that says what is dropped): 停用 here and in the check.
+      await page.getByTestId('custom-app-status-switch').click();
+      await page.getByTestId('custom-app-disable-confirm').click();
+      await expect.poll(() => page.getByTestId('custom-app-status').textContent()).toBe('停用');
+      expect((await checkWriteKey(writeKey)).body.enabled).toBe(false);
+      await page.reload();
+      await page.getByTestId('custom-app-write-key').waitFor();
+      expect(await page.getByTestId('custom-app-status').textContent()).toBe('停用');
+      expect(await page.getByTestId('custom-app-status-switch').isChecked()).toBe(false);
+
+      // Another app, enabled: an iOS app.
+      await page.goto(channelUrl);
+      await page.getByTestId('custom-apps-add').click();
+      await page.getByTestId('custom-app-platform-ios').click();
+      await page.getByTestId('custom-app-name-input').fill('商城 iOS');
+      await page.getByTestId('custom-app-bundleId-input').fill('com.example.shop');
+      await page.getByTestId('custom-app-submit').click();
+      await page.getByTestId('custom-app-name').filter({ hasText: '商城 iOS' }).waitFor();
+      expect(await page.getByTestId('custom-apps-count-ios').textContent()).toBe('1');
+
+      // Deleting the channel is refused while an app is enabled: the server's reason is shown.
+      await page.getByTestId('channel-delete').click();
+      await page.getByTestId('channel-delete-confirm').click();
+      await expect
+        .poll(() => page.getByTestId('channel-delete-error-message').textContent())
+        .toContain('该渠道下还有 1 个启用中的应用');
+      expect(page.url()).toBe(channelUrl);
+
+      // The list: the channel, and the custom channel type counts it.
+      await page.getByTestId('menu-connections').click();
+      await page.getByTestId('connections-page').waitFor();
+      await page.getByTestId('channel-name-link').filter({ hasText: '联否商城' }).waitFor();
+      expect(await page.getByTestId('channel-type-card-custom-count').textContent()).toBe('1');
+      expect(await page.getByTestId('channel-key-cell').textContent()).toMatch(/^udc_/);
+      await screenshot(page, `connections-${engine}-01-list`, { hideToasts: true });
+
+      // Filtering by another type shows its own empty state.
+      await page.getByTestId('channel-type-card-miniprogram').click();
+      await page.getByTestId('connections-empty-filtered').waitFor();
+      expect(page.url()).toMatch(/\?type=miniprogram$/);
+
+      // Home counts connections.
+      await page.getByTestId('menu-home').click();
+      await expect.poll(() => page.getByTestId('home-count-connections').textContent()).toContain('连接数');
+      expect(await page.getByTestId('home-count-connections').textContent()).toContain('1');
+      await context.close();
+    });
+
+    it('lets staff with 连接-查看 only list connections, without creating or opening them', async () => {
+      const tenant = await createTenant(app, { name: '只读租户' });
+      const admin = await Client.staff(app.server, tenant.email, tenant.password);
+      const channel = (await admin.request('POST', '/api/v1/channels', { type: 'custom', name: '只读商城' })).body;
+      // Normal staff (not 高级员工) hold the fixed permissions only: connections.view, not .edit.
+      const email = `viewer.${engine}.${Date.now()}@example.com`;
+      const now = Date.now();
+      await app.oltp.forTenant(tenant.tenantId).insert('staff', {
+        email,
+        name: '只读运营',
+        password_hash: await hashPassword('Viewer-pass-1'),
+        is_super: false,
+        status: 'enabled',
+        created_at: now,
+        updated_at: now,
+      });
+
+      const page = await browser.newPage({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN' });
+      page.setDefaultTimeout(10_000);
+      await login(page, base, email, 'Viewer-pass-1');
+      await page.getByTestId('menu-connections').click();
+      await page.getByTestId(`channel-row-${channel.id}`).waitFor();
+      expect(await page.getByTestId('channel-name').textContent()).toBe('只读商城');
+      expect(await page.getByTestId('channel-type-card-custom-count').textContent()).toBe('1');
+      expect(await page.getByTestId('connections-create').count()).toBe(0);
+      expect(await page.getByTestId('channel-name-link').count()).toBe(0);
+      expect(await page.getByTestId('channel-action-open').count()).toBe(0);
+
+      // Its address leads to the forbidden page, not to the channel.
+      await page.goto(`${base}/connections/${channel.id}`);
+      await page.getByText('无权访问').waitFor();
+      expect(await page.getByTestId('channel-detail-page').count()).toBe(0);
+      await page.close();
+    });
+  });
+}
