@@ -1,8 +1,7 @@
 import type { Knex } from 'knex';
 import { inject, injectable } from 'tsyringe';
 import { NotFoundError } from '../server/errors.js';
-import { isUniqueViolation, OltpStore } from '../store/oltp/oltp-store.js';
-import type { Page } from '../modules/staff/staff.service.js';
+import { isUniqueViolation, OltpStore, paginate, type Page } from '../store/oltp/oltp-store.js';
 import { TaskKinds } from './task-kinds.js';
 import { backoffMs, toTask, type Task, type TaskResult, type TaskRow, type TaskStatus } from './task.types.js';
 
@@ -89,12 +88,7 @@ export class TaskQueue {
       if (query.status) q.where('task.status', query.status);
       return q;
     };
-    const [countRow] = await filtered().count<{ n: number }[]>({ n: '*' });
-    const rows = await filtered()
-      .orderBy('task.id', 'desc')
-      .limit(query.pageSize)
-      .offset((query.page - 1) * query.pageSize);
-    return { items: rows.map(toTask), total: Number(countRow?.n ?? 0), page: query.page, pageSize: query.pageSize };
+    return paginate(filtered, { ...query, orderBy: 'task.id' }, toTask);
   }
 
   /** A queued task is cancelled at once; a running one is asked to stop (its worker aborts it). */

@@ -5,8 +5,7 @@ import { dummyPasswordHash, hashPassword, verifyPassword } from '../../lib/passw
 import { hashToken, randomToken } from '../../lib/tokens.js';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../server/errors.js';
 import type { Principal } from '../../server/principal.js';
-import { OltpStore, type TenantDb } from '../../store/oltp/oltp-store.js';
-import type { Page } from '../staff/staff.service.js';
+import { OltpStore, paginate, type Page, type TenantDb } from '../../store/oltp/oltp-store.js';
 import { toApiApp, type ApiApp, type ApiAppRow } from './apps.types.js';
 
 /** Lifetime of an Open API access token (seconds). */
@@ -34,13 +33,7 @@ export class AppsService {
   }
 
   async list(tenantId: string, page: number, pageSize: number): Promise<Page<ApiApp>> {
-    const [countRow] = await this.db(tenantId).from('api_app').count<{ n: number }[]>({ n: '*' });
-    const rows = await this.db(tenantId)
-      .from<ApiAppRow>('api_app')
-      .orderBy('id', 'desc')
-      .limit(pageSize)
-      .offset((page - 1) * pageSize);
-    return { items: rows.map(toApiApp), total: Number(countRow?.n ?? 0), page, pageSize };
+    return paginate(() => this.db(tenantId).from<ApiAppRow>('api_app'), { page, pageSize, orderBy: 'api_app.id' }, toApiApp);
   }
 
   async count(tenantId: string): Promise<number> {

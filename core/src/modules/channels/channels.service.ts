@@ -2,8 +2,7 @@ import { inject, injectable } from 'tsyringe';
 import type { ChannelTypeDefinition } from '../../kernel/contributions.js';
 import { Kernel } from '../../kernel/kernel.js';
 import { ConflictError, InputError, NotFoundError } from '../../server/errors.js';
-import { isUniqueViolation, OltpStore, type TenantDb } from '../../store/oltp/oltp-store.js';
-import type { Page } from '../staff/staff.service.js';
+import { isUniqueViolation, OltpStore, paginate, type Page, type TenantDb } from '../../store/oltp/oltp-store.js';
 import { toChannel, type Channel, type ChannelRow, type ChannelTypeInfo } from './channel.types.js';
 
 export interface NewChannel {
@@ -78,12 +77,7 @@ export class ChannelsService {
       if (query.type) q.where('channel.type', query.type);
       return q;
     };
-    const [countRow] = await filtered().count<{ n: number }[]>({ n: '*' });
-    const rows = await filtered()
-      .orderBy('channel.id', 'desc')
-      .limit(query.pageSize)
-      .offset((query.page - 1) * query.pageSize);
-    return { items: rows.map(toChannel), total: Number(countRow?.n ?? 0), page: query.page, pageSize: query.pageSize };
+    return paginate(filtered, { ...query, orderBy: 'channel.id' }, toChannel);
   }
 
   async get(tenantId: string, channelId: string, type?: string): Promise<Channel> {

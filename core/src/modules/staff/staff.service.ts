@@ -1,15 +1,10 @@
 import { inject, injectable } from 'tsyringe';
 import { NotFoundError } from '../../server/errors.js';
 import type { TenantDb } from '../../store/oltp/oltp-store.js';
-import { OltpStore } from '../../store/oltp/oltp-store.js';
-import { toStaff, type Staff, type StaffRow } from './staff.types.js';
+import { OltpStore, paginate, type Page } from '../../store/oltp/oltp-store.js';
 
-export interface Page<T> {
-  items: T[];
-  total: number;
-  page: number;
-  pageSize: number;
-}
+export type { Page };
+import { toStaff, type Staff, type StaffRow } from './staff.types.js';
 
 @injectable()
 export class StaffService {
@@ -20,13 +15,11 @@ export class StaffService {
   }
 
   async list(tenantId: string, page: number, pageSize: number): Promise<Page<Staff>> {
-    const [countRow] = await this.db(tenantId).from('staff').count<{ n: number }[]>({ n: '*' });
-    const rows = await this.db(tenantId)
-      .from<StaffRow>('staff')
-      .orderBy('id', 'asc')
-      .limit(pageSize)
-      .offset((page - 1) * pageSize);
-    return { items: rows.map(toStaff), total: Number(countRow?.n ?? 0), page, pageSize };
+    return paginate(
+      () => this.db(tenantId).from<StaffRow>('staff'),
+      { page, pageSize, orderBy: 'staff.id', direction: 'asc' },
+      toStaff,
+    );
   }
 
   async get(tenantId: string, staffId: string): Promise<Staff> {

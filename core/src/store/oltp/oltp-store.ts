@@ -109,3 +109,27 @@ export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code;
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+/**
+ * One page of an admin list (`page`/`pageSize` + `total`, ARCHITECTURE §9): `query()` builds the
+ * filtered query afresh for the count and for the rows.
+ */
+export async function paginate<Row extends object, T>(
+  query: () => Knex.QueryBuilder<Row>,
+  options: { page: number; pageSize: number; orderBy: string; direction?: 'asc' | 'desc' },
+  map: (row: Row) => T,
+): Promise<Page<T>> {
+  const [countRow] = await query().count<{ n: number }[]>({ n: '*' });
+  const rows = (await query()
+    .orderBy(options.orderBy, options.direction ?? 'desc')
+    .limit(options.pageSize)
+    .offset((options.page - 1) * options.pageSize)) as Row[];
+  return { items: rows.map(map), total: Number(countRow?.n ?? 0), page: options.page, pageSize: options.pageSize };
+}
