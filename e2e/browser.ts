@@ -47,3 +47,29 @@ export async function formErrorOf(input: Locator): Promise<string> {
   const item = input.locator('xpath=ancestor::div[contains(concat(" ", normalize-space(@class), " "), " ant-form-item ")][1]');
   return (await item.locator('.ant-form-item-explain-error').allTextContents()).join(' ');
 }
+
+/**
+ * Calls the API from inside the page, as the console does: the session cookie goes along and
+ * writes carry the session's CSRF token (read from `GET /api/v1/auth/session`).
+ */
+export async function apiFromPage<T = any>(
+  page: Page,
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (method !== 'GET') {
+        const session = (await (await fetch('/api/v1/auth/session')).json()) as { csrfToken: string };
+        headers['x-csrf-token'] = session.csrfToken;
+      }
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      const text = await res.text();
+      return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+    },
+    { method, path, body },
+  );
+}

@@ -8,6 +8,7 @@ const ConnectionsPage = lazy(() => import('./pages/connections/ConnectionsPage')
 const ChannelDetailPage = lazy(() => import('./pages/connections/ChannelDetailPage'));
 const AppsPage = lazy(() => import('./pages/settings/apps/AppsPage'));
 const PluginsPage = lazy(() => import('./pages/settings/plugins/PluginsPage'));
+const NotificationsPage = lazy(() => import('./pages/settings/notifications/NotificationsPage'));
 
 /**
  * The console's pages and menu, in one place. A module adds its entry here: a node with an
@@ -73,6 +74,12 @@ export const appRoutes: AppRoute[] = [
             element: <PluginsPage />,
           },
         ],
+      },
+      // Every staff member's own notifications (task results); the task list needs tasks.view.
+      {
+        path: '/settings/notifications',
+        name: 'menu.notifications',
+        element: <NotificationsPage />,
       },
     ],
   },

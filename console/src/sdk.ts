@@ -6,9 +6,24 @@
  * instance: one API client (CSRF token, 401 handling), one i18next, one session.
  */
 export { api, ApiError, isApiError, type Query, type RequestOptions } from './api/client';
-export type { Channel, ChannelStatus, ChannelType, ChannelTypeManual, LocalizedText, Page, Session } from './api/types';
+export type {
+  Channel,
+  ChannelStatus,
+  ChannelType,
+  ChannelTypeManual,
+  LocalizedText,
+  Notification,
+  Page,
+  Session,
+  StoredFile,
+  Task,
+  TaskStatus,
+} from './api/types';
 export { channelQueryKey, channelsQueryKey, channelTypesQueryKey, useChannel, useChannelTypes } from './api/channels';
 export { hasPermission, useSession } from './session/session';
+export { notificationsQueryKey } from './api/notifications';
+export { getTask, tasksQueryKey } from './api/tasks';
+export { useTaskSubmitted } from './notifications/useTaskSubmitted';
 export { useApplyFieldErrors, useErrorText } from './utils/errors';
 export { formatDate, formatDateTime, formatNumber } from './utils/format';
 export { localized, useLocalized } from './utils/localized';

@@ -156,14 +156,20 @@ export async function createApp(config: HuiliuConfig, options: CreateAppOptions 
     permissions: container.resolve(PermissionRegistry),
     services: {
       [pluginServices.tasks.id]: (pluginId: string) => ({
-        enqueue: async (tenantId: string, kind: string, payload: Record<string, unknown>, opts: { createdBy?: string | null; runAt?: number } = {}) => {
+        enqueue: async (
+          tenantId: string,
+          kind: string,
+          payload: Record<string, unknown>,
+          opts: { createdBy?: string | null; runAt?: number } = {},
+        ) => {
           if (!kind.startsWith(`${pluginId}.`)) throw new Error(`Plugin "${pluginId}" may enqueue only its own task kinds`);
           const task = await container.resolve(TaskQueue).enqueue(tenantId, kind, payload, opts);
           return { id: task!.id, status: task!.status };
         },
       }),
       [pluginServices.files.id]: () => ({
-        save: (tenantId: string, input: Parameters<FilesService['save']>[1]) => container.resolve(FilesService).save(tenantId, input),
+        save: (tenantId: string, input: Parameters<FilesService['save']>[1]) =>
+          container.resolve(FilesService).save(tenantId, input),
       }),
       [pluginServices.channels.id]: () => ({
         get: (tenantId: string, channelId: string, type?: string) =>

@@ -25,10 +25,7 @@ function addKind(app: TestApp, definition: Omit<TaskKindDefinition, 'kind'> & { 
   return kind;
 }
 
-function worker(
-  app: TestApp,
-  options: { leaseMs?: number; onFinished?: TaskWorkerOptions['onFinished'] } = {},
-) {
+function worker(app: TestApp, options: { leaseMs?: number; onFinished?: TaskWorkerOptions['onFinished'] } = {}) {
   const queue = app.container.resolve(TaskQueue);
   return new TaskWorker(queue, app.jobs.kinds, silent, {
     hasOlap: true,
@@ -354,3 +351,20 @@ if (testEngines().includes('mariadb')) {
     }, 60_000);
   });
 }
+
+describeEngines(
+  'task list',
+  (ctx) => {
+    it('shows operators their long work and hides internal tasks unless asked', async () => {
+      const tenant = await createTenant(ctx.app);
+      const client = await Client.staff(ctx.app.server, tenant.email, tenant.password);
+      await client.request('POST', '/api/v1/p/acme-crm/exports', {});
+      await ctx.app.jobs.queue.enqueue(tenant.tenantId, SCHEDULE_TASK_KIND, { key: 'core:files.cleanup' });
+      const visible = await client.request('GET', '/api/v1/tasks');
+      expect(visible.body.items.map((t: any) => t.kind)).toEqual(['acme-crm.exportNotes']);
+      const all = await client.request('GET', '/api/v1/tasks?all=true');
+      expect(all.body.items.map((t: any) => t.kind)).toEqual([SCHEDULE_TASK_KIND, 'acme-crm.exportNotes']);
+    });
+  },
+  { plugins: allPlugins },
+);

@@ -11,10 +11,19 @@ export type {
   ApiApp as PrivateApp,
   AppWithSecret,
   Page,
+  Notification,
+  Task,
+  StoredFile,
 } from '@huiliu/core/api-types';
-import type { ErrorBody as ServerErrorBody } from '@huiliu/core/api-types';
+import type { ErrorBody as ServerErrorBody, Notification, Page, Task } from '@huiliu/core/api-types';
 
 export type AppStatus = 'enabled' | 'disabled';
+
+/** A page of the notification center, with the caller's unread count. */
+export type NotificationPage = Page<Notification> & { unread: number };
+/** A result file as a notification lists it: `expired` files answer 410 `file_expired`. */
+export type NotificationFile = Notification['files'][number];
+export type TaskStatus = Task['status'];
 
 /** The server sends a dotted string; older shapes used an array of segments. */
 export interface ErrorDetail {

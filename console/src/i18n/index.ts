@@ -71,6 +71,12 @@ export function hasMessage(key: string): key is MessageKey {
   return i18n.exists(key);
 }
 
+/** The first of `keys` that holds a text (not a nested group) in the current language. */
+export function firstTextKey(keys: string[]): string | undefined {
+  const language = currentLanguage();
+  return keys.find((key) => typeof i18n.getResource(language, 'translation', key) === 'string');
+}
+
 /** A plugin console entry's message key: `plugin.<pluginId>.<key within its messages>`. */
 export type PluginMessageKey = `plugin.${string}`;
 

@@ -10,6 +10,7 @@ import { logout } from '../api/auth';
 import { ErrorBoundary } from '../components/ErrorBoundary';
 import { LanguageSwitch } from '../components/LanguageSwitch';
 import type { MessageKey } from '../i18n';
+import { NotificationBell } from '../notifications/NotificationBell';
 import { type AppRoute, appRoutes, menuTestId, visibleRoutes } from '../routes';
 import { forgetSession, hasPermission, useSession } from '../session/session';
 
@@ -26,7 +27,7 @@ function toMenuData(routes: AppRoute[], t: TFunction): MenuDataItem[] {
     }));
 }
 
-/** The authenticated frame: side menu built from `appRoutes`, header with tenant, language, staff. */
+/** The authenticated frame: side menu built from `appRoutes`, header with tenant, language, notification bell, staff. */
 export function BasicLayout() {
   const session = useSession();
   const { t } = useTranslation();
@@ -94,6 +95,7 @@ export function BasicLayout() {
           </span>
         </Tooltip>,
         <LanguageSwitch key="language" />,
+        <NotificationBell key="notifications" />,
       ]}
       avatarProps={{
         icon: <UserOutlined />,

@@ -1,9 +1,11 @@
 import dayjs from 'dayjs';
+import relativeTime from 'dayjs/plugin/relativeTime';
 import timezone from 'dayjs/plugin/timezone';
 import utc from 'dayjs/plugin/utc';
 
 dayjs.extend(utc);
 dayjs.extend(timezone);
+dayjs.extend(relativeTime);
 
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 
@@ -14,6 +16,24 @@ export function formatDateTime(epochMs: number, timeZone: string): string {
 
 export function formatDate(epochMs: number, timeZone: string): string {
   return dayjs(epochMs).tz(timeZone).format('YYYY-MM-DD');
+}
+
+/** "3 分钟前" / "3 minutes ago" in the console language (dayjs follows it); time zones do not matter. */
+export function formatRelativeTime(epochMs: number, now: number = Date.now()): string {
+  return dayjs(epochMs).from(Math.max(now, epochMs));
+}
+
+/** A file size: "512 B", "1.2 KB", "3.4 MB" (numbers in the console language). */
+export function formatFileSize(bytes: number, language: string): string {
+  const units = ['B', 'KB', 'MB', 'GB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const number = new Intl.NumberFormat(language, { maximumFractionDigits: unit === 0 ? 0 : 1 }).format(value);
+  return `${number} ${units[unit]}`;
 }
 
 /** A number with thousands separators in the console language. */

@@ -80,11 +80,12 @@ export class TaskQueue {
 
   async list(
     tenantId: string,
-    query: { page: number; pageSize: number; kind?: string; status?: TaskStatus },
+    query: { page: number; pageSize: number; kind?: string; status?: TaskStatus; kinds?: string[] },
   ): Promise<Page<Task>> {
     const filtered = () => {
       const q = this.oltp.forTenant(tenantId).from<TaskRow>('task');
       if (query.kind) q.where('task.kind', query.kind);
+      else if (query.kinds) q.whereIn('task.kind', query.kinds);
       if (query.status) q.where('task.status', query.status);
       return q;
     };

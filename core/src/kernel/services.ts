@@ -53,7 +53,14 @@ export interface PluginTasks {
 export interface PluginFiles {
   save(
     tenantId: string,
-    input: { name: string; contentType: string; content: Buffer | string; ttlMs?: number | null; taskId?: string | null; createdBy?: string | null },
+    input: {
+      name: string;
+      contentType: string;
+      content: Buffer | string;
+      ttlMs?: number | null;
+      taskId?: string | null;
+      createdBy?: string | null;
+    },
   ): Promise<{ id: string; name: string; size: number; expiresAt: number | null }>;
 }
 

@@ -33,10 +33,12 @@ const enUS: Messages = {
     privateApps: 'Private apps',
     system: 'System',
     plugins: 'Plugins',
+    notifications: 'Notification center',
   },
   header: {
     tenant: 'Tenant',
     logout: 'Log out',
+    notifications: 'Notifications',
   },
   setup: {
     title: 'First-time setup',
@@ -362,6 +364,107 @@ const enUS: Messages = {
       authenticated: 'Any signed-in caller',
     },
   },
+  notifications: {
+    title: 'Notification center',
+    description:
+      'Results of background tasks such as imports, exports, syncs and deletions: success or failure, counts and result files. Exported files are kept 3 days; export again after they expire.',
+    tabs: {
+      notifications: 'Notifications',
+      tasks: 'Tasks',
+    },
+    kinds: {
+      schedule: {
+        run: 'Scheduled job',
+      },
+    },
+    counts: {},
+    countItem: '{{name}}: {{value}}',
+    level: {
+      success: 'Succeeded',
+      error: 'Failed',
+    },
+    filter: {
+      all: 'All',
+      unread: 'Unread',
+    },
+    columns: {
+      level: 'Result',
+      kind: 'Task',
+      counts: 'Counts',
+      error: 'Reason',
+      files: 'Files',
+      createdAt: 'Time',
+      readState: 'State',
+    },
+    read: 'Read',
+    unread: 'Unread',
+    markRead: 'Mark as read',
+    readAll: 'Mark all as read',
+    readAllDone: 'All notifications marked as read',
+    viewAll: 'View all',
+    unreadCount: '{{count}} unread',
+    files: {
+      expired: 'Expired',
+      expiredHint: 'The file has expired (exports are kept 3 days); export again',
+      download: 'Download {{name}}',
+    },
+    empty: {
+      title: 'No notifications yet',
+      description:
+        'When an import, export or sync you start finishes or fails, you are notified here, and exported files are downloaded here.',
+      unreadTitle: 'No unread notifications',
+      unreadDescription: 'Every notification has been read.',
+    },
+    taskSubmitted: 'Task submitted. You will be notified in the notification center when it finishes.',
+    viewTasks: 'View tasks',
+  },
+  tasks: {
+    columns: {
+      kind: 'Task',
+      status: 'Status',
+      attempts: 'Attempts',
+      createdBy: 'Started by',
+      createdAt: 'Submitted',
+      startedAt: 'Started',
+      finishedAt: 'Finished',
+      result: 'Result',
+      error: 'Reason',
+    },
+    status: {
+      queued: 'Queued',
+      running: 'Running',
+      succeeded: 'Succeeded',
+      failed: 'Failed',
+      cancelled: 'Cancelled',
+    },
+    filter: {
+      allStatuses: 'All statuses',
+    },
+    createdBy: {
+      me: 'Me',
+      system: 'System',
+      staff: 'Staff #{{id}}',
+    },
+    schedule: 'Schedule: {{key}}',
+    attempts: '{{attempts}} / {{max}}',
+    cancel: {
+      action: 'Cancel',
+      title: 'Cancel this task?',
+      queuedDescription: 'The task has not started; it will not run.',
+      runningDescription: 'The task is running; it stops after its current step. What it has done is not undone.',
+      ok: 'Cancel task',
+      back: 'Keep it',
+      done: 'Task cancelled',
+      requested: 'Cancellation requested; the task stops shortly',
+      notAllowed: 'The task has ended and cannot be cancelled',
+    },
+    empty: {
+      title: 'No tasks yet',
+      description:
+        'Long operations such as imports, exports and syncs run as background tasks; follow their progress and results here.',
+      filteredTitle: 'No tasks with this status',
+    },
+  },
   pages: {
     notFound: {
       title: 'Page not found',
@@ -387,6 +490,12 @@ const enUS: Messages = {
     not_found: 'The requested item does not exist.',
     app_not_found: 'The app does not exist or was deleted.',
     channel_not_found: 'The connection does not exist or was deleted.',
+    notification_not_found: 'The notification does not exist.',
+    task_not_found: 'The task does not exist.',
+    task_running: 'A task of this kind is already running; wait for it to finish.',
+    task_lease_expired: 'The process running the task stopped; the task failed. Submit it again.',
+    file_not_found: 'The file does not exist.',
+    file_expired: 'The file has expired (exports are kept 3 days); export again.',
     channel_type_unknown: 'Unknown channel type',
     channel_type_not_manual: 'Connections of this type cannot be created by hand; connect them through their authorization flow',
     miniprogram_app_id_invalid: 'Invalid AppID: a mini-program AppID is wx followed by 16 hex characters',

@@ -32,10 +32,12 @@ const zhCN = {
     privateApps: '私有App设置',
     system: '系统',
     plugins: '插件',
+    notifications: '通知中心',
   },
   header: {
     tenant: '当前租户',
     logout: '退出登录',
+    notifications: '通知',
   },
   setup: {
     title: '首次使用',
@@ -359,6 +361,107 @@ const zhCN = {
       authenticated: '登录即可',
     },
   },
+  notifications: {
+    title: '通知中心',
+    description: '导入、导出、同步、删除等后台任务的结果：成功或失败、处理数量和结果文件。导出文件保留 3 天，过期后请重新导出。',
+    tabs: {
+      notifications: '通知',
+      tasks: '任务列表',
+    },
+    // Titles by task kind (a kind id's dots nest: `schedule.run` → schedule.run). A plugin names
+    // its kinds in its console messages under `taskKinds`; without a text the kind id is shown.
+    kinds: {
+      schedule: {
+        run: '定时任务',
+      },
+    },
+    // Names of a result's counts (`counts: {name: n}`); a plugin's under `taskCounts`; else the name.
+    counts: {},
+    countItem: '{{name}}：{{value}}',
+    level: {
+      success: '成功',
+      error: '失败',
+    },
+    filter: {
+      all: '全部',
+      unread: '未读',
+    },
+    columns: {
+      level: '结果',
+      kind: '任务类型',
+      counts: '处理数量',
+      error: '失败原因',
+      files: '结果文件',
+      createdAt: '时间',
+      readState: '状态',
+    },
+    read: '已读',
+    unread: '未读',
+    markRead: '标为已读',
+    readAll: '全部已读',
+    readAllDone: '已全部标为已读',
+    viewAll: '查看全部',
+    unreadCount: '{{count}} 条未读',
+    files: {
+      expired: '已过期',
+      expiredHint: '文件已过期（导出文件保留 3 天），请重新导出',
+      download: '下载 {{name}}',
+    },
+    empty: {
+      title: '还没有通知',
+      description: '发起导入、导出、同步等任务后，完成或失败时会在这里提醒你，导出的文件也在这里下载。',
+      unreadTitle: '没有未读通知',
+      unreadDescription: '所有通知都已读。',
+    },
+    taskSubmitted: '任务已提交，完成后将在通知中心提醒',
+    viewTasks: '查看任务',
+  },
+  tasks: {
+    columns: {
+      kind: '任务类型',
+      status: '状态',
+      attempts: '尝试次数',
+      createdBy: '发起人',
+      createdAt: '提交时间',
+      startedAt: '开始时间',
+      finishedAt: '结束时间',
+      result: '结果',
+      error: '失败原因',
+    },
+    status: {
+      queued: '排队中',
+      running: '进行中',
+      succeeded: '成功',
+      failed: '失败',
+      cancelled: '已取消',
+    },
+    filter: {
+      allStatuses: '全部状态',
+    },
+    createdBy: {
+      me: '我',
+      system: '系统',
+      staff: '员工 #{{id}}',
+    },
+    schedule: '调度：{{key}}',
+    attempts: '{{attempts}} / {{max}}',
+    cancel: {
+      action: '取消',
+      title: '确定取消该任务？',
+      queuedDescription: '任务尚未开始，取消后不会再执行。',
+      runningDescription: '任务正在执行，将在当前步骤结束后停止；已处理的部分不会回滚。',
+      ok: '取消任务',
+      back: '不取消',
+      done: '任务已取消',
+      requested: '已请求取消，任务将尽快停止',
+      notAllowed: '任务已结束，无法取消',
+    },
+    empty: {
+      title: '还没有任务',
+      description: '导入、导出、同步等耗时操作会作为后台任务运行，在这里查看进度和结果。',
+      filteredTitle: '没有该状态的任务',
+    },
+  },
   pages: {
     notFound: {
       title: '页面不存在',
@@ -387,6 +490,12 @@ const zhCN = {
     channel_not_found: '连接不存在或已被删除',
     channel_type_unknown: '渠道类型不存在',
     channel_type_not_manual: '该类型的连接不能手动创建，请通过授权流程接入',
+    notification_not_found: '通知不存在',
+    task_not_found: '任务不存在',
+    task_running: '已有同类任务正在进行，请等待其完成',
+    task_lease_expired: '执行任务的进程中途退出，任务已失败，请重新提交',
+    file_not_found: '文件不存在',
+    file_expired: '文件已过期（导出文件保留 3 天），请重新导出',
     // channel_key_required / channel_key_taken: the server's message names the key (ChannelID / AppID).
     // Contributed by the miniprogram plugin, which has no console entry.
     miniprogram_app_id_invalid: 'AppID 不合法：应为 wx 开头、共 18 位的小程序 AppID',

@@ -1,7 +1,9 @@
 import Joi from 'joi';
 import type { ServerRoute } from '@hapi/hapi';
 import type { DependencyContainer } from 'tsyringe';
+import { TaskKinds } from '../../jobs/task-kinds.js';
 import { TaskQueue } from '../../jobs/task-queue.js';
+import type { TaskStatus } from '../../jobs/task.types.js';
 import { defineRoute } from '../../server/route.js';
 import { principalOf, staffOf } from '../../server/principal.js';
 import { epochMs, id, pageQuery, type PageQuery } from '../../server/schemas.js';
@@ -58,6 +60,7 @@ export function notificationsRoutes(container: DependencyContainer): ServerRoute
   const notifications = container.resolve(NotificationsService);
   const files = container.resolve(FilesService);
   const tasks = container.resolve(TaskQueue);
+  const taskKinds = container.resolve(TaskKinds);
   const notificationParams = Joi.object({ notificationId: id().required() });
   return [
     defineRoute({
@@ -136,6 +139,7 @@ export function notificationsRoutes(container: DependencyContainer): ServerRoute
           query: (pageQuery as Joi.ObjectSchema).keys({
             kind: Joi.string().max(100),
             status: Joi.string().valid('queued', 'running', 'succeeded', 'failed', 'cancelled'),
+            all: Joi.boolean().default(false).description('include internal tasks (scheduler firings, journey steps)'),
           }),
         },
         response: {
@@ -147,7 +151,18 @@ export function notificationsRoutes(container: DependencyContainer): ServerRoute
           }).label('TaskPage'),
         },
       },
-      handler: (request) => tasks.list(principalOf(request).tenantId, request.query as never),
+      handler: (request) => {
+        const query = request.query as { page: number; pageSize: number; kind?: string; status?: TaskStatus; all: boolean };
+        // Operators see their long work (kinds that notify); internal work only when asked for.
+        const kinds =
+          query.kind || query.all
+            ? undefined
+            : taskKinds
+                .all()
+                .filter((k) => k.notifies)
+                .map((k) => k.kind);
+        return tasks.list(principalOf(request).tenantId, { ...query, kinds });
+      },
     }),
     defineRoute({
       method: 'GET',
