@@ -149,6 +149,7 @@ export async function expectPluginContract(
     options?: Record<string, unknown>;
     engines?: TestEngine[];
     mysqlUrl?: string;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     dependencies?: PluginDefinition<any>[];
   } = {},
 ): Promise<PluginContractReport> {

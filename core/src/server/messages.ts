@@ -84,7 +84,6 @@ export const errorMessages = {
 
 /** Core's own codes (autocompleted); plugins add theirs at registration (see registerErrorMessages). */
 export type CoreErrorCode = keyof typeof errorMessages;
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export type ErrorCode = CoreErrorCode | (string & {});
 
 /** Codes contributed by plugins, with their owner. Process-wide: identical re-registration is a no-op. */

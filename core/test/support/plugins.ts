@@ -6,7 +6,5 @@ import wechat from '../../../plugins/wechat/src/index.js';
 import acme from '../fixtures/acme-crm.plugin.js';
 
 /** The first-party plugins (from source) and the fixture third-party plugin. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const firstPartyPlugins: PluginDefinition<any>[] = [wechat, miniprogram, customChannel, jinshuju];
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const allPlugins: PluginDefinition<any>[] = [...firstPartyPlugins, acme];
