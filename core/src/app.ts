@@ -41,12 +41,15 @@ import { createServer } from './server/server.js';
 import { createKnex } from './store/oltp/knex.js';
 import { coreMigrations } from './store/oltp/migrations/index.js';
 import { OltpStore } from './store/oltp/oltp-store.js';
+import { ANALYTICS_ENGINE, createAnalyticsEngine, type AnalyticsEngine } from './store/olap/index.js';
 import { coreVersion } from './version.js';
 
 export interface HuiliuApp {
   config: HuiliuConfig;
   container: DependencyContainer;
   oltp: OltpStore;
+  /** The analytics store (DuckDB embedded; StarRocks in scaled mode). */
+  olap: AnalyticsEngine;
   server: Server;
   logger: Logger;
   /** The one-time first-run token while no tenant exists. */
@@ -186,6 +189,24 @@ export async function createApp(config: HuiliuConfig, options: CreateAppOptions 
   }
   container.registerInstance(Kernel, kernel);
 
+  let olap: AnalyticsEngine | undefined;
+  try {
+    olap = await createAnalyticsEngine({
+      olapUrl: config.olapUrl,
+      dataDir: config.dataDir,
+      oltp,
+      logger: logger.child({ store: 'olap' }),
+      ...config.olap,
+    });
+    olap.setPluginRelations([...kernel.contributions.olapRelations.values()].map((owned) => owned.definition));
+    await olap.start();
+  } catch (error) {
+    await olap?.close();
+    await oltp.close();
+    throw error;
+  }
+  container.registerInstance(ANALYTICS_ENGINE, olap);
+
   // Home page numbers (§1.2.3): connections, staff, Open API apps; later modules add theirs.
   const counters = container.resolve(HomeCounters);
   const channels = container.resolve(ChannelsService);
@@ -248,7 +269,10 @@ export async function createApp(config: HuiliuConfig, options: CreateAppOptions 
       principalForToken: (token) => apps.principalForToken(token),
     },
     routes: [
-      ...healthRoutes([{ name: 'oltp', check: () => oltp.ping() }]),
+      ...healthRoutes([
+        { name: 'oltp', check: () => oltp.ping() },
+        { name: 'olap', check: () => olap.ping() },
+      ]),
       ...tenancyRoutes(container),
       ...staffRoutes(container),
       ...appsRoutes(container),
@@ -267,6 +291,7 @@ export async function createApp(config: HuiliuConfig, options: CreateAppOptions 
     config,
     container,
     oltp,
+    olap,
     server,
     logger,
     setupToken,
@@ -286,6 +311,7 @@ export async function createApp(config: HuiliuConfig, options: CreateAppOptions 
       await server.stop({ timeout: 5000 });
       await kernel.stop();
       await pool?.close();
+      await olap.close();
       await oltp.close();
       container.clearInstances();
     },

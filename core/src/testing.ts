@@ -14,6 +14,7 @@ import { createApp, type HuiliuApp } from './app.js';
 import { loadConfig, type HuiliuConfig } from './config/config.js';
 import type { PluginDefinition } from './kernel/define-plugin.js';
 import { migrationTable, tablePrefix } from './kernel/kernel.js';
+import { checkReportModelSql, type ReportSqlCheck } from './store/olap/report-sql-check.js';
 
 export const defaultTestMysqlUrl = (): string => process.env.HUILIU_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 
@@ -119,7 +120,13 @@ export interface PluginContractReport {
   pluginId: string;
   jsonSchemas: string[];
   examples: number;
-  migrations: { engine: TestEngine; up: string[]; downLeftTables: string[] }[];
+  migrations: {
+    engine: TestEngine;
+    up: string[];
+    downLeftTables: string[];
+  }[];
+  /** Each report model's SQL, run against an in-memory DuckDB tenant. */
+  reportSql: ReportSqlCheck[];
 }
 
 // joi-to-json is CommonJS (`module.exports = parse`) while its typings declare an ES default export.
@@ -153,7 +160,7 @@ export async function expectPluginContract(
     dependencies?: PluginDefinition<any>[];
   } = {},
 ): Promise<PluginContractReport> {
-  const report: PluginContractReport = { pluginId: plugin.id, jsonSchemas: [], examples: 0, migrations: [] };
+  const report: PluginContractReport = { pluginId: plugin.id, jsonSchemas: [], examples: 0, migrations: [], reportSql: [] };
   if (plugin.options) {
     toJsonSchema(`plugin "${plugin.id}" options`, plugin.options);
     report.jsonSchemas.push('options');
@@ -185,6 +192,16 @@ export async function expectPluginContract(
           report.jsonSchemas.push(`report:${key}`);
           report.examples += definition.examples.length;
         }
+        report.reportSql = await checkReportModelSql(
+          mine(registry.reportModels).map(([, { definition }]) => definition),
+          {
+            systemProperties: [...registry.systemProperties.values()].map(({ definition }) => ({
+              id: definition.id,
+              type: definition.type,
+            })),
+            relations: [...registry.olapRelations.values()].map(({ definition }) => definition),
+          },
+        );
       }
       const migrations = registry.migrations.get(plugin.id) ?? [];
       const prefix = tablePrefix(plugin.id);

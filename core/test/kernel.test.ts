@@ -98,6 +98,29 @@ describe('plugin kernel refuses', () => {
     await kernel.close();
   });
 
+  it('a report model whose SQL does not run on the analytics engine', async () => {
+    const { reportsExtensionPoint } = await import('@huiliu/core/plugin-api');
+    const broken = definePlugin({
+      id: 'broken-report',
+      version: '1.0.0',
+      requires: { core: '^0.1.0' },
+      register({ registerInit }) {
+        registerInit({
+          deps: { reports: reportsExtensionPoint },
+          init: ({ reports }) =>
+            reports.addReportModel({
+              id: 'broken.report',
+              name: text('b'),
+              query: Joi.object({}),
+              examples: [{}],
+              toSql: () => 'select no_such_column from events',
+            }),
+        });
+      },
+    });
+    await expect(expectPluginContract(broken, { engines: ['sqlite'] })).rejects.toThrow(/no_such_column/);
+  });
+
   it('an example that does not match its config schema', async () => {
     const bad = (deps: any) =>
       deps.journeys.addAction({
@@ -247,6 +270,11 @@ describe('the fixture third-party plugin', () => {
       'report:acme.leadsByPipeline',
     ]);
     expect(report.examples).toBe(4);
+    // The report model's SQL ran against an in-memory DuckDB tenant, once per example.
+    expect(report.reportSql).toEqual([
+      { model: 'acme.leadsByPipeline', example: 1, columns: ['s_pipeline', 'leads'] },
+      { model: 'acme.leadsByPipeline', example: 2, columns: ['s_pipeline', 'leads'] },
+    ]);
     expect(report.migrations).toEqual([
       { engine: 'sqlite', up: ['acme_crm_note'], downLeftTables: [] },
       { engine: 'mysql', up: ['acme_crm_note'], downLeftTables: [] },

@@ -16,6 +16,8 @@ export interface HuiliuConfig {
    * dir, and then one process runs API, workers and scheduler (`huiliu worker` refuses to start).
    */
   olapUrl?: string;
+  /** Limits of the analytics engine (env: HUILIU_OLAP__QUERY_TIMEOUT_MS, HUILIU_OLAP__THREADS, HUILIU_OLAP__MEMORY_LIMIT). */
+  olap: { queryTimeoutMs: number; threads?: number; memoryLimit?: string };
   /** Base64 of 32 random bytes; absent = generated into `<dataDir>/secret.key`. */
   secretKey?: string;
   /** Previous master keys (comma-separated base64), still accepted for decryption. */
@@ -42,6 +44,11 @@ export const configSchema: Joi.ObjectSchema<HuiliuConfig> = Joi.object<HuiliuCon
   dataDir: Joi.string().default('./data'),
   oltpUrl: Joi.string().pattern(/^(mysql|mariadb|sqlite):/, 'mysql://, mariadb:// or sqlite: URL'),
   olapUrl: Joi.string().pattern(/^(mysql|starrocks):\/\//, 'mysql:// or starrocks:// URL'),
+  olap: Joi.object({
+    queryTimeoutMs: Joi.number().integer().min(100).max(3_600_000).default(30_000),
+    threads: Joi.number().integer().min(1).max(256),
+    memoryLimit: Joi.string().pattern(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'size such as 4GB'),
+  }).default(),
   secretKey: Joi.string().base64(),
   previousSecretKeys: Joi.string(),
   publicUrl: Joi.string().uri({ scheme: ['http', 'https'] }),

@@ -1,0 +1,79 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { InjectionToken } from 'tsyringe';
+import type { OltpStore } from '../oltp/oltp-store.js';
+import type { AnalyticsEngine } from './analytics-engine.js';
+import { DuckDbEngine } from './duckdb/duckdb-engine.js';
+import { OltpSchemaVersionStore } from './schema-versions.js';
+
+export type * from './analytics-engine.js';
+export type {
+  OlapTenantDeclaration,
+  OlapPropertyDeclaration,
+  OlapContactAttributeDeclaration,
+  OlapDimensionDeclaration,
+} from './declaration.js';
+export { validateDeclaration, eventViewColumn } from './declaration.js';
+export type { SqlDialect, OlapColumnType } from './dialect.js';
+export { propertyColumnType } from './dialect.js';
+export { duckDbDialect } from './duckdb/duckdb-dialect.js';
+export { DuckDbEngine, type DuckDbEngineOptions } from './duckdb/duckdb-engine.js';
+export * from './errors.js';
+export { OlapWriter } from './olap-writer.js';
+export {
+  referencedMembershipColumns,
+  type ContactViewMemberships,
+  type ContactViewGroup,
+  type ContactViewTag,
+} from './relations.js';
+export { checkReportModelSql, type ReportSqlCheck, type ReportSqlCheckOptions } from './report-sql-check.js';
+export {
+  MemorySchemaVersionStore,
+  OltpSchemaVersionStore,
+  type OlapSchemaRecord,
+  type OlapSchemaVersionStore,
+} from './schema-versions.js';
+export { ZonedClock } from './zoned-clock.js';
+
+/** The container token of the process's one analytics engine. */
+export const ANALYTICS_ENGINE: InjectionToken<AnalyticsEngine> = Symbol('AnalyticsEngine');
+
+export interface CreateAnalyticsEngineOptions {
+  /**
+   * `HUILIU_OLAP_URL` (config `olapUrl`): the StarRocks FE of scaled mode (`mysql://` or
+   * `starrocks://`). Absent = embedded mode: DuckDB in the data dir.
+   */
+  olapUrl?: string;
+  dataDir: string;
+  /** The DuckDB file instead of `<dataDir>/analytics.duckdb`; `:memory:` for throwaway engines. */
+  duckdbPath?: string;
+  oltp: OltpStore;
+  logger?: Logger;
+  queryTimeoutMs?: number;
+  threads?: number;
+  memoryLimit?: string;
+}
+
+/**
+ * The process's analytics engine, not yet started (`start()` reconciles every tenant). Embedded
+ * mode gets DuckDB; scaled mode needs the StarRocks adapter, which is not part of this build yet.
+ */
+export async function createAnalyticsEngine(options: CreateAnalyticsEngineOptions): Promise<AnalyticsEngine> {
+  if (options.olapUrl) {
+    throw new Error(
+      'HUILIU_OLAP_URL is set (scaled mode, StarRocks), but the StarRocks adapter is not available in this build; ' +
+        'unset it to use the embedded DuckDB store',
+    );
+  }
+  const file = options.duckdbPath ?? path.join(options.dataDir, 'analytics.duckdb');
+  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  return DuckDbEngine.open({
+    path: file,
+    versions: new OltpSchemaVersionStore(options.oltp),
+    logger: options.logger,
+    queryTimeoutMs: options.queryTimeoutMs,
+    threads: options.threads,
+    memoryLimit: options.memoryLimit,
+  });
+}

@@ -1,0 +1,266 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { duckDbDialect } from '../../src/store/olap/duckdb/duckdb-dialect.js';
+import { DuckDbEngine, type DuckDbEngineOptions } from '../../src/store/olap/duckdb/duckdb-engine.js';
+import { OlapQueryTimeoutError } from '../../src/store/olap/errors.js';
+import { MemorySchemaVersionStore } from '../../src/store/olap/schema-versions.js';
+import { ZonedClock } from '../../src/store/olap/zoned-clock.js';
+import { crashBatch, crashDeclaration, crashTenantId } from './fixtures/crash-batch.js';
+import { eventRow, num, sampleDeclaration } from './support.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const opened: DuckDbEngine[] = [];
+const dirs: string[] = [];
+
+async function openEngine(options: Partial<DuckDbEngineOptions> = {}): Promise<DuckDbEngine> {
+  const engine = await DuckDbEngine.open({ path: ':memory:', versions: new MemorySchemaVersionStore(), ...options });
+  opened.push(engine);
+  return engine;
+}
+
+function scratchDir(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'huiliu-duckdb-'));
+  dirs.push(dir);
+  return dir;
+}
+
+afterEach(async () => {
+  for (const engine of opened.splice(0)) await engine.close();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+const cpuMs = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000;
+
+describe('DuckDB engine', () => {
+  it('refuses to open a second engine on a file this process already holds', async () => {
+    const file = path.join(scratchDir(), 'analytics.duckdb');
+    await openEngine({ path: file });
+    await expect(openEngine({ path: file })).rejects.toMatchObject({ code: 'olap_already_open' });
+  });
+
+  it('opens with external access disabled and the configuration locked', async () => {
+    const engine = await openEngine();
+    const tenant = engine.forTenant('1');
+    await tenant.declare(sampleDeclaration());
+    await expect(tenant.query(`SELECT * FROM read_csv('/etc/passwd')`)).rejects.toThrow(/disabled by configuration/);
+    await expect(tenant.query(`ATTACH '${path.join(scratchDir(), 'other.duckdb')}'`)).rejects.toThrow(
+      /disabled by configuration/,
+    );
+    await expect(tenant.query('INSTALL httpfs')).rejects.toThrow(/disabled by configuration/);
+    await expect(tenant.query('SET enable_external_access = true')).rejects.toThrow(/configuration has been locked/);
+    await expect(tenant.query('SET threads = 1')).rejects.toThrow(/configuration has been locked/);
+  });
+
+  it('refuses a tenant id that is not a numeric id (it names a schema)', async () => {
+    const engine = await openEngine();
+    expect(() => engine.forTenant('1; DROP SCHEMA t_1')).toThrow(/olap_argument_invalid/);
+  });
+
+  it('stops an interrupted query inside DuckDB: no CPU is spent afterwards and the same connection answers at once', async () => {
+    // One read connection: the follow-up query must run on the connection the slow query held.
+    const engine = await openEngine({ readConnections: 1, threads: 2 });
+    const tenant = engine.forTenant('1');
+    await tenant.declare(sampleDeclaration());
+    const before = process.cpuUsage();
+    const started = Date.now();
+    const error = await tenant
+      .query('SELECT sum(hash(i)) AS n FROM range(1000000000000) AS t(i)', { timeoutMs: 800 })
+      .catch((e: unknown) => e);
+    const elapsed = Date.now() - started;
+    const during = cpuMs(process.cpuUsage(before));
+    expect(error).toBeInstanceOf(OlapQueryTimeoutError);
+    expect(String((error as OlapQueryTimeoutError).cause)).toMatch(/INTERRUPT/);
+    expect(elapsed).toBeLessThan(3_000);
+    // The measurement means something: the query did burn CPU while it ran…
+    expect(during).toBeGreaterThan(400);
+
+    // …and stopped burning it: over the next second the process is idle.
+    const idleFrom = process.cpuUsage();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(cpuMs(process.cpuUsage(idleFrom))).toBeLessThan(200);
+
+    // A DuckDB connection runs one query at a time: an instant answer proves the slow one is gone.
+    const answeredFrom = Date.now();
+    expect((await tenant.query('SELECT 42 AS answer')).rows).toEqual([{ answer: 42 }]);
+    expect(Date.now() - answeredFrom).toBeLessThan(500);
+  });
+
+  it('rolls back everything of a batch that fails after its rows were appended', async () => {
+    let fail = true;
+    const engine = await openEngine({
+      faultInjection: {
+        beforeCommit: () => {
+          if (fail) throw new Error('simulated crash before COMMIT');
+        },
+      },
+    });
+    const tenant = engine.forTenant('1');
+    await tenant.declare(sampleDeclaration());
+    const batch = {
+      batchId: 'b-fail',
+      events: Array.from({ length: 3000 }, () => eventRow()),
+      contacts: [{ id: '1001', createdAt: 1, updatedAt: 1 }],
+      aliases: [{ fromContactId: '5', toContactId: '1001' }],
+    };
+    await expect(tenant.load(batch)).rejects.toThrow('simulated crash before COMMIT');
+    for (const sql of [
+      'SELECT count(*) AS n FROM events',
+      'SELECT count(*) AS n FROM contacts',
+      'SELECT count(*) AS n FROM events WHERE source_contact_id <> contact_id',
+    ]) {
+      expect(num((await tenant.query<{ n: bigint }>(sql)).rows[0]!.n)).toBe(0);
+    }
+    fail = false;
+    expect(await tenant.load(batch)).toMatchObject({ status: 'loaded', events: 3000, contacts: 1 });
+  });
+
+  it('loses nothing and duplicates nothing when the process is killed in the middle of a load', async () => {
+    const file = path.join(scratchDir(), 'analytics.duckdb');
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(root, 'node_modules/vite-node/vite-node.mjs'),
+        path.join(root, 'core/test/olap/fixtures/crash-mid-load.ts'),
+        file,
+      ],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('IN_TRANSACTION')) resolve();
+      });
+      child.on('exit', (code) => reject(new Error(`child exited (${code}) before the load was in flight: ${stderr}`)));
+    });
+    // Every row and the ledger entry are written, COMMIT has not happened: kill -9.
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+
+    const engine = await openEngine({ path: file });
+    const tenant = engine.forTenant(crashTenantId);
+    await tenant.declare(crashDeclaration);
+    const counts = async () =>
+      (
+        await tenant.query<{ events: bigint; contacts: bigint }>(
+          'SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM contacts) AS contacts',
+        )
+      ).rows[0]!;
+    expect(await counts()).toEqual({ events: 0n, contacts: 0n });
+    // The batch was never acknowledged; the worker retries it and it loads exactly once.
+    expect(await tenant.load(crashBatch())).toMatchObject({ status: 'loaded', events: 130_000 });
+    expect(await tenant.load(crashBatch())).toMatchObject({ status: 'already_loaded' });
+    expect(await counts()).toEqual({ events: 130_000n, contacts: 1n });
+  }, 60_000);
+
+  it('computes event_day at load exactly as the dialect computes local dates in SQL, across DST changes', async () => {
+    const engine = await openEngine();
+    const zones = ['Asia/Shanghai', 'America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Asia/Kathmandu'];
+    // Every 37 minutes through 2026: ~14,000 instants per zone, hitting every transition.
+    const instants = Array.from({ length: 14_300 }, (_, i) => Date.UTC(2026, 0, 1) + i * 37 * 60_000);
+    for (const [index, timeZone] of zones.entries()) {
+      const tenant = engine.forTenant(String(index + 1));
+      await tenant.declare(sampleDeclaration({ timeZone }));
+      await tenant.load({ batchId: 'b-dst', events: instants.map((eventTime) => eventRow({ eventTime })) });
+      const { rows } = await tenant.query<{ n: bigint; differ: bigint }>(
+        `SELECT count(*) AS n, count(*) FILTER (WHERE event_day <> ${duckDbDialect.localDate('event_time', timeZone)}) AS differ FROM events`,
+      );
+      expect(rows[0], timeZone).toEqual({ n: BigInt(instants.length), differ: 0n });
+    }
+    // And the JS clock agrees with Intl on a known Lord Howe half-hour DST change (2026-04-05 02:00 → 01:30).
+    const lordHowe = new ZonedClock('Australia/Lord_Howe');
+    expect(lordHowe.offsetMs(Date.UTC(2026, 3, 4, 14, 59))).toBe(11 * 3600_000);
+    expect(lordHowe.offsetMs(Date.UTC(2026, 3, 4, 15, 0))).toBe(10.5 * 3600_000);
+  });
+
+  it('buckets weeks Monday to Sunday and months in the tenant time zone', async () => {
+    const engine = await openEngine();
+    const tenant = engine.forTenant('1');
+    await tenant.declare(sampleDeclaration());
+    // Sunday 2026-11-29 20:00 UTC is Monday 2026-11-30 04:00 in Shanghai; Nov 30 16:30 UTC is Dec 1.
+    await tenant.load({
+      batchId: 'b-buckets',
+      events: [eventRow({ eventTime: Date.UTC(2026, 10, 29, 20) }), eventRow({ eventTime: Date.UTC(2026, 10, 30, 16, 30) })],
+    });
+    const tz = 'Asia/Shanghai';
+    const { rows } = await tenant.query(
+      `SELECT ${duckDbDialect.localWeekStart('event_time', tz)} AS week, ${duckDbDialect.localMonthStart('event_time', tz)} AS month,
+              ${duckDbDialect.epochMs('event_time')} AS ms FROM events ORDER BY event_time`,
+      { rowMode: 'json' },
+    );
+    expect(rows).toEqual([
+      { week: '2026-11-30', month: '2026-11-01', ms: String(Date.UTC(2026, 10, 29, 20)) },
+      { week: '2026-11-30', month: '2026-12-01', ms: String(Date.UTC(2026, 10, 30, 16, 30)) },
+    ]);
+    const today = (await tenant.query<{ d: string }>(`SELECT ${duckDbDialect.localToday(tz)} AS d`, { rowMode: 'json' })).rows[0]!
+      .d;
+    expect(today).toBe(new ZonedClock(tz).localDate(Date.now()));
+  });
+
+  it('reports truncation when a result has more rows than asked for', async () => {
+    const engine = await openEngine();
+    const tenant = engine.forTenant('1');
+    await tenant.declare(sampleDeclaration());
+    const result = await tenant.query('SELECT i FROM range(5000) AS t(i)', { maxRows: 10 });
+    expect(result.rows).toHaveLength(10);
+    expect(result.truncated).toBe(true);
+    expect((await tenant.query('SELECT i FROM range(5) AS t(i)', { maxRows: 10 })).truncated).toBe(false);
+  });
+
+  it('starts the other tenants when one recorded declaration cannot be reconciled, and reports it on use', async () => {
+    const file = path.join(scratchDir(), 'analytics.duckdb');
+    const versions = new MemorySchemaVersionStore();
+    let engine = await DuckDbEngine.open({ path: file, versions });
+    await engine.forTenant('1').declare(sampleDeclaration());
+    await engine.forTenant('2').declare(sampleDeclaration());
+    await engine.close();
+    // A record that contradicts the physical schema (p_11 is DOUBLE), as a bad restore could leave.
+    const broken = sampleDeclaration();
+    broken.eventProperties[0] = { id: '11', name: 'amount', type: 'string' };
+    await versions.record('1', broken, Date.now());
+    const logged: unknown[] = [];
+    const logger = {
+      error: (fields: unknown) => logged.push(fields),
+      info: () => undefined,
+    } as unknown as DuckDbEngineOptions['logger'];
+    engine = await openEngine({ path: file, versions, logger });
+    await engine.start();
+    expect(logged).toEqual([expect.objectContaining({ tenantId: '1' })]);
+    expect((await engine.forTenant('2').query<{ n: bigint }>('SELECT count(*) AS n FROM events')).rows).toEqual([{ n: 0n }]);
+    await expect(engine.forTenant('1').query('SELECT count(*) AS n FROM events')).rejects.toMatchObject({
+      code: 'olap_schema_conflict',
+    });
+  });
+
+  it('interrupts a running query when it closes instead of closing the connection under it', async () => {
+    const engine = await DuckDbEngine.open({ path: ':memory:', versions: new MemorySchemaVersionStore(), readConnections: 1 });
+    const tenant = engine.forTenant('1');
+    await tenant.declare(sampleDeclaration());
+    const running = tenant
+      .query('SELECT sum(hash(i)) AS n FROM range(1000000000000) AS t(i)', { timeoutMs: 600_000 })
+      .catch((e: unknown) => e);
+    const queued = tenant.query('SELECT 1 AS one').catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = Date.now();
+    await engine.close();
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(String(await running)).toMatch(/INTERRUPT/);
+    expect(await queued).toMatchObject({ code: 'olap_closed' });
+  });
+
+  it('refuses writes once closed, after finishing the queued ones', async () => {
+    const engine = await DuckDbEngine.open({ path: ':memory:', versions: new MemorySchemaVersionStore() });
+    const tenant = engine.forTenant('1');
+    await tenant.declare(sampleDeclaration());
+    const queued = tenant.load({ batchId: 'b-last', events: [eventRow()] });
+    await engine.close();
+    expect((await queued).status).toBe('loaded');
+    await expect(tenant.load({ batchId: 'b-late', events: [eventRow()] })).rejects.toMatchObject({ code: 'olap_closed' });
+    await expect(tenant.query('SELECT 1')).rejects.toMatchObject({ code: 'olap_closed' });
+  });
+});

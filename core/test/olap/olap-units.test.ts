@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest';
+import { validateDeclaration } from '../../src/store/olap/declaration.js';
+import { duckDbDialect } from '../../src/store/olap/duckdb/duckdb-dialect.js';
+import { OlapInputError } from '../../src/store/olap/errors.js';
+import { OlapWriter } from '../../src/store/olap/olap-writer.js';
+import { planSchema } from '../../src/store/olap/physical-schema.js';
+import { referencedMembershipColumns, TenantRelations } from '../../src/store/olap/relations.js';
+import { coerce, MISMATCH } from '../../src/store/olap/values.js';
+import { ZonedClock } from '../../src/store/olap/zoned-clock.js';
+import { sampleDeclaration } from './support.js';
+
+describe('OLAP declaration', () => {
+  it('refuses unknown keys, a non-numeric id and an unknown property type', () => {
+    const error = (() => {
+      try {
+        validateDeclaration({ ...sampleDeclaration(), eventProperties: [{ id: 'abc', name: 'x', type: 'money' }], extraKey: 1 });
+      } catch (e) {
+        return e;
+      }
+    })() as OlapInputError;
+    expect(error).toBeInstanceOf(OlapInputError);
+    expect(error.code).toBe('olap_declaration_invalid');
+    expect(error.details!.map((d) => d.path).sort()).toEqual(['eventProperties.0.id', 'eventProperties.0.type', 'extraKey']);
+  });
+
+  it('refuses two event codes that differ only in case', () => {
+    expect(() =>
+      validateDeclaration(
+        sampleDeclaration({
+          events: [
+            { code: 'Buy', alias: 'Buy' },
+            { code: 'buy', alias: 'buy' },
+          ],
+        }),
+      ),
+    ).toThrow(/olap_event_duplicate_ignoring_case/);
+  });
+
+  it('fills absent lists and sorts by id so equal declarations compare equal', () => {
+    const declaration = validateDeclaration({
+      timeZone: 'Asia/Shanghai',
+      eventProperties: [
+        { id: '10', name: 'b', type: 'string' },
+        { id: '9', name: 'a', type: 'string' },
+      ],
+    });
+    expect(declaration.eventProperties.map((p) => p.id)).toEqual(['9', '10']);
+    expect(declaration.dimensions).toEqual([]);
+  });
+});
+
+describe('OLAP relations', () => {
+  const relations = new TenantRelations(duckDbDialect, '7', validateDeclaration(sampleDeclaration()), []);
+
+  it('prefixes only the relation CTEs a query mentions', () => {
+    const sql = relations.resolve('SELECT count(*) FROM contacts');
+    expect(sql).toMatch(/^WITH "contacts" AS \(SELECT .* FROM "t_7"."contact_data"\) SELECT count\(\*\) FROM contacts$/);
+    expect(sql).not.toContain('event_data');
+    expect(relations.resolve('SELECT 1')).toBe('SELECT 1');
+  });
+
+  it('merges relation CTEs into a leading WITH, keeping RECURSIVE and skipping leading comments', () => {
+    const sql = relations.resolve('/* a */ -- b\nWITH RECURSIVE x AS (SELECT contact_id FROM events) SELECT * FROM x');
+    expect(sql.startsWith('WITH RECURSIVE "events" AS (SELECT COALESCE(a.to_contact_id, e.contact_id) AS contact_id')).toBe(true);
+    expect(sql.endsWith(', x AS (SELECT contact_id FROM events) SELECT * FROM x')).toBe(true);
+  });
+
+  it('applies merge aliases in the events relation and exposes system properties under their s_ names', () => {
+    const events = relations.events();
+    expect(events).toContain('LEFT JOIN "t_7"."contact_alias" AS a ON a.from_contact_id = e.contact_id');
+    expect(events).toContain('e."p_13" AS "s_msg_type"');
+  });
+
+  it('joins only the requested group and tag columns into contact_view', () => {
+    expect(relations.contactViewSql()).toBe('SELECT * FROM "t_7"."contact_view"');
+    const sql = relations.contactViewSql({
+      groups: [{ groupId: '12', version: 3 }],
+      tags: [{ tagId: '5', column: 'tag_vip', calcDate: '2026-11-24', type: 'bool' }],
+    });
+    expect(sql).toContain('(g0.contact_id IS NOT NULL) AS "group_12"');
+    expect(sql).toContain('WHERE group_id = 12 AND version = 3');
+    expect(sql).toContain(`(t0.value_number <> 0) AS "tag_vip"`);
+    expect(() =>
+      relations.contactViewSql({ tags: [{ tagId: '5', column: 'tag_x; DROP', calcDate: '2026-11-24', type: 'string' }] }),
+    ).toThrow(/invalid tag reference/);
+  });
+
+  it('finds the group and tag columns a query references', () => {
+    expect(
+      referencedMembershipColumns('SELECT id FROM contact_view WHERE group_12 AND tag_vip > 1 OR group_12 AND tag_value IS NULL'),
+    ).toEqual({
+      groupIds: ['12'],
+      tagColumns: ['tag_vip'],
+    });
+  });
+});
+
+describe('OLAP schema plan', () => {
+  it('creates missing tables, adds missing columns and reports type changes as conflicts', () => {
+    const plan = planSchema(
+      [
+        { name: 'a', columns: [{ name: 'x', type: 'bigint' }] },
+        {
+          name: 'b',
+          columns: [
+            { name: 'x', type: 'bigint' },
+            { name: 'y', type: 'varchar' },
+            { name: 'z', type: 'double' },
+          ],
+        },
+      ],
+      new Map([
+        [
+          'b',
+          new Map([
+            ['x', 'BIGINT'],
+            ['z', 'VARCHAR'],
+            ['old', 'DATE'],
+          ]),
+        ],
+      ]),
+      (type) => duckDbDialect.columnType(type),
+    );
+    expect(plan.createTables.map((t) => t.name)).toEqual(['a']);
+    expect(plan.addColumns).toEqual([{ table: 'b', column: { name: 'y', type: 'varchar' } }]);
+    expect(plan.conflicts).toEqual([{ table: 'b', column: 'z', existing: 'VARCHAR', declared: 'DOUBLE' }]);
+  });
+});
+
+describe('OLAP value conversion', () => {
+  const clock = new ZonedClock('Asia/Shanghai');
+
+  it('converts when nothing is lost and refuses otherwise', () => {
+    expect(coerce('12.5', 'double', clock)).toBe(12.5);
+    expect(coerce('12', 'bigint', clock)).toBe(12n);
+    expect(coerce(12.5, 'bigint', clock)).toBe(MISMATCH);
+    expect(coerce('9223372036854775808', 'bigint', clock)).toBe(MISMATCH);
+    expect(coerce(1, 'boolean', clock)).toBe(true);
+    expect(coerce('yes', 'boolean', clock)).toBe(MISMATCH);
+    expect(coerce(3, 'varchar', clock)).toBe('3');
+    expect(coerce({ a: 1 }, 'varchar', clock)).toBe(MISMATCH);
+    expect(coerce(['a', 2], 'varchar[]', clock)).toEqual(['a', '2']);
+    expect(coerce('a', 'varchar[]', clock)).toBe(MISMATCH);
+    expect(coerce('2026-02-30', 'date', clock)).toBe(MISMATCH);
+    expect(coerce('2026-11-25', 'date', clock)).toBe(Date.UTC(2026, 10, 25) / 86_400_000);
+  });
+
+  it('reads a datetime without a zone as the tenant wall clock', () => {
+    expect(coerce('2026-11-25 08:00:00', 'timestamp', clock)).toBe(Date.UTC(2026, 10, 25, 0, 0));
+    expect(coerce('2026-11-25T08:00:00Z', 'timestamp', clock)).toBe(Date.UTC(2026, 10, 25, 8, 0));
+    expect(coerce('2026-11-25 25:00:00', 'timestamp', clock)).toBe(MISMATCH);
+  });
+});
+
+describe('ZonedClock', () => {
+  it('maps wall-clock times in a DST gap forward and in an overlap to the earlier instant', () => {
+    const newYork = new ZonedClock('America/New_York');
+    // 2026-03-08 02:30 does not exist in New York; 2026-11-01 01:30 happens twice.
+    expect(newYork.fromLocal(Date.UTC(2026, 2, 8, 2, 30))).toBe(Date.UTC(2026, 2, 8, 7, 30));
+    expect(newYork.fromLocal(Date.UTC(2026, 10, 1, 1, 30))).toBe(Date.UTC(2026, 10, 1, 5, 30));
+    expect(newYork.localDate(Date.UTC(2026, 10, 1, 3, 59))).toBe('2026-10-31');
+  });
+});
+
+describe('OlapWriter', () => {
+  it('runs tasks one at a time in submission order, and a failing task does not stop the queue', async () => {
+    const writer = new OlapWriter({});
+    const log: string[] = [];
+    let running = 0;
+    const task = (name: string, ms: number, fail = false) =>
+      writer.run(async () => {
+        running += 1;
+        expect(running).toBe(1);
+        log.push(`start ${name}`);
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        log.push(`end ${name}`);
+        running -= 1;
+        if (fail) throw new Error(name);
+        return name;
+      });
+    const results = await Promise.allSettled([task('a', 30), task('b', 5, true), task('c', 1)]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(log).toEqual(['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
+    expect(writer.pending).toBe(0);
+    await writer.close();
+    await expect(writer.run(async () => 1)).rejects.toMatchObject({ code: 'olap_closed' });
+  });
+});
