@@ -35,7 +35,7 @@ for (const engine of testEngines()) {
       const context: BrowserContext = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN' });
       await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
       const page: Page = await context.newPage();
-      page.setDefaultTimeout(10_000);
+      page.setDefaultTimeout(20_000);
       await login(page, base, tenant.email, tenant.password);
 
       // 连接管理: channel types as cards with counts, nothing created yet.
@@ -164,7 +164,7 @@ for (const engine of testEngines()) {
       });
 
       const page = await browser.newPage({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN' });
-      page.setDefaultTimeout(10_000);
+      page.setDefaultTimeout(20_000);
       await login(page, base, email, 'Viewer-pass-1');
       await page.getByTestId('menu-connections').click();
       await page.getByTestId(`channel-row-${channel.id}`).waitFor();

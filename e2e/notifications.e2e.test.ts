@@ -48,7 +48,7 @@ for (const engine of testEngines()) {
         acceptDownloads: true,
       });
       const page: Page = await context.newPage();
-      page.setDefaultTimeout(10_000);
+      page.setDefaultTimeout(20_000);
       const pageErrors: string[] = [];
       page.on('pageerror', (error) => pageErrors.push(error.message));
       await login(page, base, tenant.email, tenant.password);
@@ -213,6 +213,6 @@ for (const engine of testEngines()) {
       expect(pageErrors).toEqual([]);
       await context.close();
       // The bell polls every 15 s: room for one full interval.
-    }, 60_000);
+    }, 120_000);
   });
 }

@@ -24,7 +24,7 @@ describe('console: plugins page with the installed first-party plugins (as npm s
   it('lists core and the four plugins, and shows a plugin’s contributions', async () => {
     const tenant = await createTenant(app, { name: '插件租户' });
     const page = await browser.newPage({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN' });
-    page.setDefaultTimeout(10_000);
+    page.setDefaultTimeout(20_000);
     await login(page, base, tenant.email, tenant.password);
     await page.getByTestId('menu-settings').click();
     await page.getByTestId('menu-system').click();

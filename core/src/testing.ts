@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Server } from '@hapi/hapi';
+import type { Server, ServerInjectOptions } from '@hapi/hapi';
 import joiToJson from 'joi-to-json';
 import mysql from 'mysql2/promise';
 import pino from 'pino';
@@ -14,6 +14,7 @@ import { createApp, type HuiliuApp } from './app.js';
 import { loadConfig, type HuiliuConfig } from './config/config.js';
 import type { PluginDefinition } from './kernel/define-plugin.js';
 import { migrationTable, tablePrefix } from './kernel/kernel.js';
+import { TenantService } from './modules/tenancy/tenant.service.js';
 import { checkReportModelSql, type ReportSqlCheck } from './store/olap/report-sql-check.js';
 
 export const defaultTestMysqlUrl = (): string => process.env.HUILIU_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
@@ -222,4 +223,102 @@ export async function expectPluginContract(
     }
   }
   return report;
+}
+
+// ---- fixtures and an API caller for tests of plugins and modules -----------------------------------
+
+let sequence = 0;
+
+export interface TenantFixture {
+  tenantId: string;
+  staffId: string;
+  email: string;
+  password: string;
+}
+
+/** A tenant with its super staff, created through the service (as `huiliu admin create` does). */
+export async function createTenant(app: HuiliuApp, options: { name?: string; timeZone?: string } = {}): Promise<TenantFixture> {
+  sequence += 1;
+  const email = `admin${sequence}.${process.pid}.${Date.now()}@example.com`;
+  const password = 'Secret-pass-123';
+  const { tenant, staff } = await app.container.resolve(TenantService).createWithSuperStaff({
+    tenantName: options.name ?? `Tenant ${sequence}`,
+    timeZone: options.timeZone,
+    staff: { email, name: `Admin ${sequence}`, password },
+  });
+  return { tenantId: tenant.id, staffId: staff.id, email, password };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface InjectResult<T = any> {
+  statusCode: number;
+  body: T;
+  headers: Record<string, unknown>;
+}
+
+/** A caller of the API: anonymous, a logged-in staff member (cookie + CSRF), or an app (bearer). */
+export class Client {
+  private cookie: string | undefined;
+  private csrfToken: string | undefined;
+  private bearer: string | undefined;
+  language = 'zh-CN';
+
+  constructor(private readonly server: Server) {}
+
+  static async staff(server: Server, email: string, password: string): Promise<Client> {
+    const client = new Client(server);
+    const res = await client.request('POST', '/api/v1/auth/login', { email, password });
+    if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${JSON.stringify(res.body)}`);
+    return client;
+  }
+
+  static app(server: Server, accessToken: string): Client {
+    const client = new Client(server);
+    client.bearer = accessToken;
+    return client;
+  }
+
+  /** The cookie / bearer headers of this caller, for raw `server.inject` calls. */
+  authHeaders(): Record<string, string> {
+    return {
+      ...(this.cookie ? { cookie: this.cookie } : {}),
+      ...(this.bearer ? { authorization: `Bearer ${this.bearer}` } : {}),
+    };
+  }
+
+  get csrf(): string | undefined {
+    return this.csrfToken;
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async request<T = any>(
+    method: string,
+    url: string,
+    payload?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<InjectResult<T>> {
+    const options: ServerInjectOptions = {
+      method,
+      url,
+      headers: {
+        'accept-language': this.language,
+        ...(this.cookie ? { cookie: this.cookie } : {}),
+        ...(this.csrfToken && !['GET', 'HEAD'].includes(method.toUpperCase()) ? { 'x-csrf-token': this.csrfToken } : {}),
+        ...(this.bearer ? { authorization: `Bearer ${this.bearer}` } : {}),
+        ...headers,
+      },
+    };
+    if (payload !== undefined) options.payload = payload as object;
+    const res = await this.server.inject(options);
+    const setCookie = res.headers['set-cookie'];
+    if (setCookie) {
+      const first = (Array.isArray(setCookie) ? setCookie[0] : setCookie)!.split(';')[0]!;
+      this.cookie = first.endsWith('=') ? undefined : first;
+    }
+    let body: unknown = res.payload;
+    if (String(res.headers['content-type'] ?? '').includes('application/json')) body = JSON.parse(res.payload);
+    const maybe = body as { csrfToken?: string } | null;
+    if (maybe && typeof maybe === 'object' && typeof maybe.csrfToken === 'string') this.csrfToken = maybe.csrfToken;
+    return { statusCode: res.statusCode, body: body as T, headers: res.headers as Record<string, unknown> };
+  }
 }
