@@ -133,12 +133,26 @@ export async function createApp(config: HuiliuConfig, options: CreateAppOptions 
   const secrets = loadSecretBox(config);
   const { knex, info } = await createKnex(config);
   const oltp = new OltpStore(knex, info);
+  const opened: { olap?: AnalyticsEngine } = {};
   try {
-    await oltp.migrate(coreMigrations);
+    return await assemble(config, options, logger, secrets, oltp, opened);
   } catch (error) {
+    // A failure half-way (bad plugin, unreachable store…) leaves no store open behind it.
+    await opened.olap?.close().catch(() => undefined);
     await oltp.close();
     throw error;
   }
+}
+
+async function assemble(
+  config: HuiliuConfig,
+  options: CreateAppOptions,
+  logger: Logger,
+  secrets: SecretBox,
+  oltp: OltpStore,
+  opened: { olap?: AnalyticsEngine },
+): Promise<HuiliuApp> {
+  await oltp.migrate(coreMigrations);
 
   const container = rootContainer.createChildContainer();
   container.registerInstance(CONFIG, config);
@@ -180,31 +194,20 @@ export async function createApp(config: HuiliuConfig, options: CreateAppOptions 
       }),
     },
   });
-  try {
-    await kernel.load(await pluginEntries(config, options.plugins));
-    await kernel.migrate();
-  } catch (error) {
-    await oltp.close();
-    throw error;
-  }
+  await kernel.load(await pluginEntries(config, options.plugins));
+  await kernel.migrate();
   container.registerInstance(Kernel, kernel);
 
-  let olap: AnalyticsEngine | undefined;
-  try {
-    olap = await createAnalyticsEngine({
-      olapUrl: config.olapUrl,
-      dataDir: config.dataDir,
-      oltp,
-      logger: logger.child({ store: 'olap' }),
-      ...config.olap,
-    });
-    olap.setPluginRelations([...kernel.contributions.olapRelations.values()].map((owned) => owned.definition));
-    await olap.start();
-  } catch (error) {
-    await olap?.close();
-    await oltp.close();
-    throw error;
-  }
+  const olap = await createAnalyticsEngine({
+    olapUrl: config.olapUrl,
+    dataDir: config.dataDir,
+    oltp,
+    logger: logger.child({ store: 'olap' }),
+    ...config.olap,
+  });
+  opened.olap = olap;
+  olap.setPluginRelations([...kernel.contributions.olapRelations.values()].map((owned) => owned.definition));
+  await olap.start();
   container.registerInstance(ANALYTICS_ENGINE, olap);
 
   // Home page numbers (§1.2.3): connections, staff, Open API apps; later modules add theirs.

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { deploymentMode, type HuiliuConfig } from '../config/config.js';
 import { createApp, createLogger } from '../app.js';
 import { DomainError } from '../server/errors.js';
@@ -26,6 +27,7 @@ export async function start(config: HuiliuConfig): Promise<void> {
   out(`  Console:        ${url}/`);
   out(`  API docs:       ${url}/documentation`);
   out(`  OLTP:           ${app.oltp.info.display}`);
+  out(`  OLAP:           ${app.olap.kind === 'duckdb' ? `duckdb:${path.join(config.dataDir, 'analytics.duckdb')}` : 'starrocks'}`);
   out(`  Data directory: ${config.dataDir}`);
   if (app.setupToken) {
     out('');
