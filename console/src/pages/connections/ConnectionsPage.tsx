@@ -1,5 +1,5 @@
 import { type ActionType, PageContainer, ProCard, type ProColumns, ProTable } from '@ant-design/pro-components';
-import { Alert, Button, Empty, Select, Skeleton, Space, Tag, Typography, theme } from 'antd';
+import { Button, Empty, Select, Skeleton, Space, Tag, Typography, theme } from 'antd';
 import { type HTMLAttributes, type KeyboardEvent, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router-dom';
@@ -7,12 +7,12 @@ import { CHANNELS_PAGE_SIZE_MAX, listChannels, useChannelTypes } from '../../api
 import type { Channel, ChannelType } from '../../api/types';
 import { ErrorResult } from '../../components/ErrorResult';
 import { hasPermission, useSession } from '../../session/session';
-import { useErrorText } from '../../utils/errors';
 import { formatDateTime, formatNumber } from '../../utils/format';
 import { useLocalized } from '../../utils/localized';
 import { testId } from '../../utils/test-id';
 import { CreateChannelButton } from './CreateChannelModal';
 import { ChannelStatusTag } from './ChannelStatusTag';
+import { LoadErrorAlert } from '../../components/LoadErrorAlert';
 
 const DEFAULT_PAGE_SIZE = 20;
 
@@ -124,7 +124,6 @@ export default function ConnectionsPage() {
   const { t } = useTranslation();
   const session = useSession();
   const text = useLocalized();
-  const errorText = useErrorText();
   const timeZone = session.tenant.timeZone;
   // 连接-查看 lists; opening, creating and editing need 连接-编辑 (the server enforces it too).
   const canEdit = hasPermission(session, 'connections.edit');
@@ -268,17 +267,7 @@ export default function ConnectionsPage() {
         ) : (
           <TypeCards types={types.data.items} selected={typeFilter} onSelect={selectType} />
         )}
-        {loadError !== null && (
-          <Alert
-            type="error"
-            showIcon
-            message={t('common.loadFailed')}
-            description={errorText(loadError)}
-            action={<Button onClick={reloadAll}>{t('common.retry')}</Button>}
-            style={{ marginBottom: 16 }}
-            data-testid="connections-load-error"
-          />
-        )}
+        <LoadErrorAlert error={loadError} onRetry={reloadAll} testId="connections-load-error" />
         <ProTable<Channel>
           rowKey="id"
           actionRef={actionRef}

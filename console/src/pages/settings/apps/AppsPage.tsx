@@ -1,5 +1,5 @@
 import { type ActionType, PageContainer, type ProColumns, ProTable } from '@ant-design/pro-components';
-import { Alert, App, Button, Empty, Popconfirm, Tag, Typography } from 'antd';
+import { App, Empty, Popconfirm, Tag, Typography } from 'antd';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { deleteApp, listApps, PAGE_SIZE_MAX, resetAppSecret, updateApp } from '../../../api/apps';
@@ -11,6 +11,7 @@ import { formatDateTime } from '../../../utils/format';
 import { testId } from '../../../utils/test-id';
 import { CreateAppButton, RenameAppModal } from './AppFormModals';
 import { AppSecretModal, type RevealedSecret } from './AppSecretModal';
+import { LoadErrorAlert } from '../../../components/LoadErrorAlert';
 
 const DEFAULT_PAGE_SIZE = 20;
 
@@ -149,17 +150,7 @@ export default function AppsPage() {
 
   return (
     <PageContainer title={t('apps.title')} content={t('apps.description')}>
-      {loadError !== null && (
-        <Alert
-          type="error"
-          showIcon
-          message={t('common.loadFailed')}
-          description={errorText(loadError)}
-          action={<Button onClick={reload}>{t('common.retry')}</Button>}
-          style={{ marginBottom: 16 }}
-          data-testid="apps-load-error"
-        />
-      )}
+      <LoadErrorAlert error={loadError} onRetry={reload} testId="apps-load-error" />
       <ProTable<PrivateApp>
         rowKey="id"
         actionRef={actionRef}

@@ -1,6 +1,6 @@
 import { type ProColumns, ProTable } from '@ant-design/pro-components';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Badge, Button, Empty, Segmented, Space, Tooltip, Typography } from 'antd';
+import { App, Badge, Button, Empty, Segmented, Space, Tooltip, Typography } from 'antd';
 import { type HTMLAttributes, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
@@ -18,6 +18,7 @@ import { useSession } from '../../../session/session';
 import { useErrorText } from '../../../utils/errors';
 import { formatDateTime, formatNumber } from '../../../utils/format';
 import { testId } from '../../../utils/test-id';
+import { LoadErrorAlert } from '../../../components/LoadErrorAlert';
 
 const DEFAULT_PAGE_SIZE = 20;
 const POLL_MS = 15_000;
@@ -201,17 +202,7 @@ export function NotificationsTab() {
   const unread = data?.unread ?? 0;
   return (
     <>
-      {list.error && (
-        <Alert
-          type="error"
-          showIcon
-          message={t('common.loadFailed')}
-          description={errorText(list.error)}
-          action={<Button onClick={() => void list.refetch()}>{t('common.retry')}</Button>}
-          style={{ marginBottom: 16 }}
-          data-testid="notifications-page-error"
-        />
-      )}
+      <LoadErrorAlert error={list.error} onRetry={() => void list.refetch()} testId="notifications-page-error" />
       <ProTable<Notification>
         rowKey="id"
         columns={columns}

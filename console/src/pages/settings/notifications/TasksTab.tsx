@@ -1,6 +1,6 @@
 import { type ProColumns, ProTable } from '@ant-design/pro-components';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Empty, Popconfirm, Select, Space, Tooltip, Typography } from 'antd';
+import { App, Empty, Popconfirm, Select, Space, Tooltip, Typography } from 'antd';
 import { type HTMLAttributes, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { isApiError } from '../../../api/client';
@@ -14,6 +14,7 @@ import { useErrorText } from '../../../utils/errors';
 import { formatDateTime } from '../../../utils/format';
 import { testId } from '../../../utils/test-id';
 import { TaskStatusTag } from './TaskStatusTag';
+import { LoadErrorAlert } from '../../../components/LoadErrorAlert';
 
 const DEFAULT_PAGE_SIZE = 20;
 /** While a listed task is queued or running its progress is followed closely; otherwise now and then. */
@@ -222,17 +223,7 @@ export function TasksTab() {
 
   return (
     <>
-      {list.error && (
-        <Alert
-          type="error"
-          showIcon
-          message={t('common.loadFailed')}
-          description={errorText(list.error)}
-          action={<Button onClick={() => void list.refetch()}>{t('common.retry')}</Button>}
-          style={{ marginBottom: 16 }}
-          data-testid="tasks-error"
-        />
-      )}
+      <LoadErrorAlert error={list.error} onRetry={() => void list.refetch()} testId="tasks-error" />
       <ProTable<Task>
         rowKey="id"
         columns={columns}

@@ -1,15 +1,15 @@
 import { PageContainer, ProCard, type ProColumns, ProTable } from '@ant-design/pro-components';
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Button, Empty, Skeleton, Space, Tag, Typography } from 'antd';
+import { Empty, Skeleton, Space, Tag, Typography } from 'antd';
 import { type HTMLAttributes, type Key, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { listPlugins, pluginsQueryKey } from '../../../api/plugins';
 import type { PluginInfo } from '../../../api/types';
 import { ErrorResult } from '../../../components/ErrorResult';
-import { useErrorText } from '../../../utils/errors';
 import { formatNumber } from '../../../utils/format';
 import { testId } from '../../../utils/test-id';
 import { contributionCount, PluginContributions } from './PluginContributions';
+import { LoadErrorAlert } from '../../../components/LoadErrorAlert';
 
 const stateColors: Record<PluginInfo['state'], string> = { registered: 'default', started: 'green', stopped: 'default' };
 
@@ -135,7 +135,6 @@ function PluginsTable({ plugins, refreshing, onReload }: { plugins: PluginInfo[]
 /** 插件: the plugins the server loaded, their versions, state and contributions (read-only). */
 export default function PluginsPage() {
   const { t } = useTranslation();
-  const errorText = useErrorText();
   const { data, isPending, isFetching, error, refetch } = useQuery({ queryKey: pluginsQueryKey, queryFn: listPlugins });
   const reload = () => void refetch();
 
@@ -154,18 +153,7 @@ export default function PluginsPage() {
           </ProCard>
         ) : (
           <>
-            {error && (
-              // A refresh failed: keep showing the last list, say so, offer a retry.
-              <Alert
-                type="error"
-                showIcon
-                message={t('common.loadFailed')}
-                description={errorText(error)}
-                action={<Button onClick={reload}>{t('common.retry')}</Button>}
-                style={{ marginBottom: 16 }}
-                data-testid="plugins-load-error"
-              />
-            )}
+            <LoadErrorAlert error={error} onRetry={reload} testId="plugins-load-error" />
             <PluginsTable plugins={data.items} refreshing={isFetching} onReload={reload} />
           </>
         )}
