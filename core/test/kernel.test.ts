@@ -379,3 +379,18 @@ describeEngines('plugins in the running server', (ctx) => {
     }
   });
 });
+
+describe('plugin database service', () => {
+  it('looks up across tenants only in the plugin’s own tables', async () => {
+    const kernel = await startTestKernel({ plugins: [acme] });
+    try {
+      const database = kernel.app.kernel.resolveService('core.database', 'acme-crm') as any;
+      await expect(database.findAcrossTenants('staff', { id: 1 })).rejects.toThrow(
+        'Plugin "acme-crm": may look up only its own tables ("acme_crm_…"), not "staff"',
+      );
+      expect(await database.findAcrossTenants('acme_crm_note', { id: 999 })).toBeUndefined();
+    } finally {
+      await kernel.close();
+    }
+  });
+});

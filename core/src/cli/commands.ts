@@ -27,7 +27,9 @@ export async function start(config: HuiliuConfig): Promise<void> {
   out(`  Console:        ${url}/`);
   out(`  API docs:       ${url}/documentation`);
   out(`  OLTP:           ${app.oltp.info.display}`);
-  out(`  OLAP:           ${app.olap.kind === 'duckdb' ? `duckdb:${path.join(config.dataDir, 'analytics.duckdb')}` : 'starrocks'}`);
+  out(
+    `  OLAP:           ${app.olap.kind === 'duckdb' ? `duckdb:${path.join(config.dataDir, 'analytics.duckdb')}` : 'starrocks'}`,
+  );
   out(`  Data directory: ${config.dataDir}`);
   if (app.setupToken) {
     out('');

@@ -126,9 +126,13 @@ export class Kernel {
     }));
 
     this.serviceFactories.set(coreServices.logger.id, (id) => deps.logger.child({ plugin: id }));
-    this.serviceFactories.set(coreServices.database.id, (): PluginDatabase => ({
+    this.serviceFactories.set(coreServices.database.id, (id): PluginDatabase => ({
       forTenant: (tenantId) => deps.oltp.forTenant(tenantId),
-      transaction: (work) => deps.oltp.knex.transaction(work),
+      findAcrossTenants: async <Row extends object>(table: string, where: Record<string, unknown>) => {
+        if (!table.startsWith(tablePrefix(id)))
+          throw new PluginError(id, `may look up only its own tables ("${tablePrefix(id)}…"), not "${table}"`);
+        return (await deps.oltp.knex(table).where(where).first()) as Row | undefined;
+      },
     }));
     this.serviceFactories.set(coreServices.secrets.id, (id): PluginSecrets => ({
       seal: (plaintext, associatedData = '') => deps.secrets.seal(plaintext, `plugin:${id}:${associatedData}`),

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import type { Knex } from 'knex';
 import { createServiceRef } from './extension-point.js';
 import type { TenantDb } from '../store/oltp/oltp-store.js';
 
@@ -12,8 +11,12 @@ export type PluginLogger = Pick<Logger, 'fatal' | 'error' | 'warn' | 'info' | 'd
  */
 export interface PluginDatabase {
   forTenant(tenantId: string): TenantDb;
-  /** Runs work in one transaction (for writes spanning tenants, e.g. webhooks resolving a tenant). */
-  transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T>;
+  /**
+   * The one query that is not tenant-scoped: a row of the plugin's own table found by a unique key
+   * when the tenant is not known yet (a writeKey, a webhook's app id tells the tenant). Only tables
+   * with the plugin's prefix; the row carries its `tenant_id`.
+   */
+  findAcrossTenants<Row extends object>(table: string, where: Record<string, unknown>): Promise<Row | undefined>;
 }
 
 /** Sealing of third-party credentials at rest (AES-256-GCM, master key). */

@@ -44,7 +44,7 @@ export class AppsRepository {
    * the key) and tells which tenant, channel and app the data belongs to.
    */
   async ownerOfWriteKey(writeKey: string): Promise<WriteKeyOwner | undefined> {
-    const row = await this.database.transaction((trx) => trx<CustomAppRow>(TABLE).where({ write_key: writeKey }).first());
+    const row = await this.database.findAcrossTenants<CustomAppRow>(TABLE, { write_key: writeKey });
     if (!row) return undefined;
     return {
       tenantId: String(row.tenant_id),
