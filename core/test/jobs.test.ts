@@ -368,3 +368,36 @@ describeEngines(
   },
   { plugins: allPlugins },
 );
+
+describeEngines(
+  'notifications of tasks nobody started',
+  (ctx) => {
+    it('reach every enabled staff member, each with their own read state', async () => {
+      const tenant = await createTenant(ctx.app);
+      const now = Date.now();
+      const { hashPassword } = await import('../src/lib/password.js');
+      await ctx.app.oltp.forTenant(tenant.tenantId).insert('staff', {
+        email: `ops.${now}@example.com`,
+        name: '运营',
+        password_hash: await hashPassword('Ops-pass-123'),
+        is_super: false,
+        status: 'enabled',
+        created_at: now,
+        updated_at: now,
+      });
+      await ctx.app.jobs.queue.enqueue(tenant.tenantId, 'acme-crm.exportNotes', {}); // no starter
+      while ((await ctx.app.jobs.worker.poll()) > 0);
+      const admin = await Client.staff(ctx.app.server, tenant.email, tenant.password);
+      const ops = await Client.staff(ctx.app.server, `ops.${now}@example.com`, 'Ops-pass-123');
+      const adminList = (await admin.request('GET', '/api/v1/notifications')).body;
+      expect(adminList).toMatchObject({ total: 1, unread: 1 });
+      await admin.request('POST', `/api/v1/notifications/${adminList.items[0].id}/read`);
+      expect((await admin.request('GET', '/api/v1/notifications')).body.unread).toBe(0);
+      expect((await ops.request('GET', '/api/v1/notifications')).body).toMatchObject({ total: 1, unread: 1 });
+      // One staff member's notification is not another's.
+      const opsId = (await ops.request('GET', '/api/v1/notifications')).body.items[0].id;
+      expect((await admin.request('POST', `/api/v1/notifications/${opsId}/read`)).statusCode).toBe(404);
+    });
+  },
+  { plugins: allPlugins },
+);

@@ -39,7 +39,7 @@ interface NotificationData {
  * The notification center (seed: results of imports, exports, syncs, deletions): a notifying
  * task's end produces a notification for the staff member who started it (success green,
  * failure red, with counts and its result files). Notifications of system-started tasks reach
- * every staff member of the tenant.
+ * every enabled staff member of the tenant, one row each (their own read state).
  */
 @injectable()
 export class NotificationsService {
@@ -57,22 +57,34 @@ export class NotificationsService {
       fileIds: task.result?.fileIds ?? [],
       error: task.status === 'failed' && task.error ? { code: task.error.code, message: task.error.message } : null,
     };
-    const id = await this.oltp.forTenant(task.tenantId).insert('notification', {
-      staff_id: task.createdBy,
-      task_id: task.id,
-      kind: task.kind,
-      level: task.status === 'succeeded' ? 'success' : 'error',
-      data: JSON.stringify(data),
-      created_at: Date.now(),
+    // A task nobody started (scheduled syncs…) notifies every enabled staff member, each with their
+    // own read state.
+    const db = this.oltp.forTenant(task.tenantId);
+    const recipients = task.createdBy
+      ? [task.createdBy]
+      : (await db.from<{ id: number | string }>('staff').where('staff.status', 'enabled').select('staff.id')).map(
+          (r: { id: number | string }) => String(r.id),
+        );
+    const ids: string[] = [];
+    await db.transaction(async (tx) => {
+      for (const staffId of recipients) {
+        ids.push(
+          await tx.insert('notification', {
+            staff_id: staffId,
+            task_id: task.id,
+            kind: task.kind,
+            level: task.status === 'succeeded' ? 'success' : 'error',
+            data: JSON.stringify(data),
+            created_at: Date.now(),
+          }),
+        );
+      }
     });
-    return this.get(task.tenantId, task.createdBy ?? '', id);
+    return ids.length ? this.get(task.tenantId, recipients[0]!, ids[0]!) : null;
   }
 
   private visible(tenantId: string, staffId: string) {
-    return this.oltp
-      .forTenant(tenantId)
-      .from<NotificationRow>('notification')
-      .where((q) => q.where('notification.staff_id', staffId).orWhereNull('notification.staff_id'));
+    return this.oltp.forTenant(tenantId).from<NotificationRow>('notification').where('notification.staff_id', staffId);
   }
 
   private async toNotification(tenantId: string, row: NotificationRow): Promise<Notification> {
