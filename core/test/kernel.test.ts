@@ -381,14 +381,20 @@ describeEngines('plugins in the running server', (ctx) => {
 });
 
 describe('plugin database service', () => {
-  it('looks up across tenants only in the plugin’s own tables', async () => {
+  it('confines a plugin to its own tables, within a tenant and across tenants', async () => {
     const kernel = await startTestKernel({ plugins: [acme] });
     try {
       const database = kernel.app.kernel.resolveService('core.database', 'acme-crm') as any;
       await expect(database.findAcrossTenants('staff', { id: 1 })).rejects.toThrow(
-        'Plugin "acme-crm": may look up only its own tables ("acme_crm_…"), not "staff"',
+        'Plugin "acme-crm": may use only its own tables ("acme_crm_…"), not "staff"',
       );
       expect(await database.findAcrossTenants('acme_crm_note', { id: 999 })).toBeUndefined();
+      const tenant = await createTenant(kernel.app);
+      expect(() => database.forTenant(tenant.tenantId).from('staff')).toThrow('may use only its own tables');
+      await expect(database.forTenant(tenant.tenantId).insert('channel', { name: 'x' })).rejects.toThrow(
+        'may use only its own tables',
+      );
+      expect(await database.forTenant(tenant.tenantId).from('acme_crm_note')).toEqual([]);
     } finally {
       await kernel.close();
     }

@@ -127,10 +127,10 @@ export class Kernel {
 
     this.serviceFactories.set(coreServices.logger.id, (id) => deps.logger.child({ plugin: id }));
     this.serviceFactories.set(coreServices.database.id, (id): PluginDatabase => ({
-      forTenant: (tenantId) => deps.oltp.forTenant(tenantId),
+      // A plugin reads and writes only its own tables; core data comes through core services.
+      forTenant: (tenantId) => deps.oltp.forTenant(tenantId, (table) => ownTable(id, table)),
       findAcrossTenants: async <Row extends object>(table: string, where: Record<string, unknown>) => {
-        if (!table.startsWith(tablePrefix(id)))
-          throw new PluginError(id, `may look up only its own tables ("${tablePrefix(id)}…"), not "${table}"`);
+        ownTable(id, table);
         return (await deps.oltp.knex(table).where(where).first()) as Row | undefined;
       },
     }));
@@ -327,6 +327,12 @@ export class Kernel {
       state,
       contributions: this.contributions.summarize(entry.definition.id),
     }));
+  }
+}
+
+function ownTable(pluginId: string, table: string): void {
+  if (!table.startsWith(tablePrefix(pluginId))) {
+    throw new PluginError(pluginId, `may use only its own tables ("${tablePrefix(pluginId)}…"), not "${table}"`);
   }
 }
 

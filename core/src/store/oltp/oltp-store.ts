@@ -10,25 +10,32 @@ type Executor = Knex | Knex.Transaction;
  * every row it inserts is stamped with it; repositories never see the bare knex instance.
  */
 export class TenantDb {
+  /**
+   * @param allowTable restricts which tables `from`/`insert` may name (a plugin's own prefix); it
+   *   throws for any other table.
+   */
   constructor(
     private readonly executor: Executor,
     readonly tenantId: string,
+    private readonly allowTable?: (table: string) => void,
   ) {}
 
   /** A query on `table` already restricted to this tenant. */
   from<TRecord extends object = Record<string, unknown>>(table: string): Knex.QueryBuilder<TRecord> {
+    this.allowTable?.(table);
     return this.executor<TRecord>(table).where(`${table}.tenant_id`, this.tenantId);
   }
 
   /** Inserts one row stamped with this tenant and returns its id as a string. */
   async insert(table: string, row: Record<string, unknown>): Promise<string> {
+    this.allowTable?.(table);
     const [id] = await this.executor(table).insert({ ...row, tenant_id: this.tenantId });
     return String(id);
   }
 
   async transaction<T>(work: (db: TenantDb) => Promise<T>): Promise<T> {
     if (this.executor.isTransaction) return work(this);
-    return (this.executor as Knex).transaction((trx) => work(new TenantDb(trx, this.tenantId)));
+    return (this.executor as Knex).transaction((trx) => work(new TenantDb(trx, this.tenantId, this.allowTable)));
   }
 }
 
@@ -42,8 +49,8 @@ export class OltpStore {
     this.columns = new Columns(info.client);
   }
 
-  forTenant(tenantId: string): TenantDb {
-    return new TenantDb(this.knex, tenantId);
+  forTenant(tenantId: string, allowTable?: (table: string) => void): TenantDb {
+    return new TenantDb(this.knex, tenantId, allowTable);
   }
 
   /** Runs every pending migration of `migrations` (in one knex migration table). */
