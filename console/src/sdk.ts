@@ -29,5 +29,6 @@ export { formatDate, formatDateTime, formatNumber } from './utils/format';
 export { localized, useLocalized } from './utils/localized';
 export { testId } from './utils/test-id';
 export { ErrorResult } from './components/ErrorResult';
+export { StatusResult } from './components/StatusResult';
 export { usePluginTranslation, type PluginMessageKeyOf, type PluginMessages, type PluginT } from './plugins/plugin-i18n';
 export type { ChannelSectionProps } from './plugins/types';

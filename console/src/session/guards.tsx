@@ -1,9 +1,9 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Button, Result } from 'antd';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, Navigate, useLocation, useNavigate } from 'react-router-dom';
+import { Navigate, useLocation, useNavigate } from 'react-router-dom';
 import { setUnauthenticatedHandler } from '../api/client';
+import { StatusResult } from '../components/StatusResult';
 import { getSetupStatus, setupQueryKey } from '../api/setup';
 import { ErrorResult } from '../components/ErrorResult';
 import { FullPageSpin } from '../components/FullPageSpin';
@@ -88,15 +88,12 @@ export function RequirePermission({ permission, children }: { permission: string
   const { t } = useTranslation();
   if (hasPermission(session, permission)) return children;
   return (
-    <Result
+    <StatusResult
       status="403"
       title={t('pages.forbidden.title')}
       subTitle={t('pages.forbidden.subTitle')}
-      extra={
-        <Link to="/">
-          <Button type="primary">{t('common.backHome')}</Button>
-        </Link>
-      }
+      backTo="/"
+      backLabel={t('common.backHome')}
     />
   );
 }

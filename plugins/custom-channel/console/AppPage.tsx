@@ -1,8 +1,8 @@
 import { CopyOutlined, EditOutlined, ReloadOutlined } from '@ant-design/icons';
 import { PageContainer, ProCard } from '@ant-design/pro-components';
 import { useQuery } from '@tanstack/react-query';
-import { ErrorResult, formatDateTime, isApiError, useChannel, useSession } from '@huiliu/console/sdk';
-import { Alert, App, Button, Descriptions, Result, Skeleton, Space, Switch, Typography, theme } from 'antd';
+import { ErrorResult, formatDateTime, isApiError, StatusResult, useChannel, useSession } from '@huiliu/console/sdk';
+import { Alert, App, Button, Descriptions, Skeleton, Space, Switch, Typography, theme } from 'antd';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { AppFormModal } from './AppFormModal';
@@ -217,16 +217,13 @@ export default function AppPage() {
   const channel = useChannel(channelId);
 
   const notFound = (
-    <Result
+    <StatusResult
       status="404"
       title={t('app.notFound.title')}
       subTitle={t('app.notFound.subTitle')}
-      data-testid="custom-app-not-found"
-      extra={
-        <Link to={`/connections/${channelId}`}>
-          <Button type="primary">{t('app.notFound.back')}</Button>
-        </Link>
-      }
+      backTo={`/connections/${channelId}`}
+      backLabel={t('app.notFound.back')}
+      testId="custom-app-not-found"
     />
   );
 

@@ -1,7 +1,7 @@
 import { DeleteOutlined, EditOutlined } from '@ant-design/icons';
 import { ModalForm, PageContainer, ProCard, type ProFormInstance, ProFormText } from '@ant-design/pro-components';
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Descriptions, Empty, Result, Skeleton, Space, Typography } from 'antd';
+import { Alert, App, Button, Descriptions, Empty, Skeleton, Space, Typography } from 'antd';
 import { Suspense, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router-dom';
@@ -26,6 +26,7 @@ import { formatDateTime } from '../../utils/format';
 import { useLocalized } from '../../utils/localized';
 import { testId } from '../../utils/test-id';
 import { ChannelStatusTag } from './ChannelStatusTag';
+import { StatusResult } from '../../components/StatusResult';
 
 /** 重命名: mounted only while open. */
 function RenameChannelModal({ channel, onClose }: { channel: Channel; onClose: () => void }) {
@@ -240,16 +241,13 @@ export default function ChannelDetailPage() {
     );
   } else if (channel.error && !channel.data) {
     content = isApiError(channel.error, 'channel_not_found') ? (
-      <Result
+      <StatusResult
         status="404"
         title={t('connections.detail.notFound.title')}
         subTitle={t('connections.detail.notFound.subTitle')}
-        extra={
-          <Link to="/connections">
-            <Button type="primary">{t('connections.detail.notFound.back')}</Button>
-          </Link>
-        }
-        data-testid="channel-not-found"
+        backTo="/connections"
+        backLabel={t('connections.detail.notFound.back')}
+        testId="channel-not-found"
       />
     ) : (
       <PageContainer title={t('menu.connectionDetail')}>

@@ -1,7 +1,7 @@
 import { type ProColumns, ProTable } from '@ant-design/pro-components';
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { App, Badge, Button, Empty, Segmented, Space, Tooltip, Typography } from 'antd';
-import { type HTMLAttributes, useEffect, useState } from 'react';
+import { type HTMLAttributes, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
   listNotifications,
@@ -19,8 +19,8 @@ import { useErrorText } from '../../../utils/errors';
 import { formatDateTime, formatNumber } from '../../../utils/format';
 import { testId } from '../../../utils/test-id';
 import { LoadErrorAlert } from '../../../components/LoadErrorAlert';
+import { usePagedList } from '../../../utils/paged-list';
 
-const DEFAULT_PAGE_SIZE = 20;
 const POLL_MS = 15_000;
 
 type Filter = 'all' | 'unread';
@@ -38,23 +38,13 @@ export function NotificationsTab() {
   const kindName = useTaskKindName();
   const queryClient = useQueryClient();
   const [filter, setFilter] = useState<Filter>('all');
-  const [pageInfo, setPageInfo] = useState({ current: 1, pageSize: DEFAULT_PAGE_SIZE });
-
-  const query = { page: pageInfo.current, pageSize: pageInfo.pageSize, unread: filter === 'unread' };
-  const list = useQuery({
-    queryKey: notificationListQueryKey(query),
-    queryFn: () => listNotifications(query),
-    placeholderData: keepPreviousData,
+  const { list, data, resetPage, tableProps } = usePagedList({
+    filters: { unread: filter === 'unread' },
+    queryKey: notificationListQueryKey,
+    queryFn: listNotifications,
+    maxPageSize: NOTIFICATIONS_PAGE_SIZE_MAX,
     refetchInterval: POLL_MS,
   });
-  const data = list.data;
-
-  // The page emptied (its last rows were read under 未读, or they are gone): step back.
-  useEffect(() => {
-    if (data && data.items.length === 0 && data.total > 0 && pageInfo.current > 1) {
-      setPageInfo((info) => ({ ...info, current: Math.max(1, Math.ceil(data.total / info.pageSize)) }));
-    }
-  }, [data, pageInfo.current]);
 
   const refresh = () => queryClient.invalidateQueries({ queryKey: notificationsQueryKey });
   const markRead = useMutation({
@@ -73,7 +63,7 @@ export function NotificationsTab() {
 
   const changeFilter = (value: Filter) => {
     setFilter(value);
-    setPageInfo((info) => ({ ...info, current: 1 }));
+    resetPage();
   };
 
   const columns: ProColumns<Notification>[] = [
@@ -204,10 +194,9 @@ export function NotificationsTab() {
     <>
       <LoadErrorAlert error={list.error} onRetry={() => void list.refetch()} testId="notifications-page-error" />
       <ProTable<Notification>
+        {...tableProps}
         rowKey="id"
         columns={columns}
-        dataSource={data?.items ?? []}
-        loading={list.isPending || list.isPlaceholderData}
         search={false}
         cardBordered
         scroll={{ x: 'max-content' }}
@@ -215,15 +204,6 @@ export function NotificationsTab() {
           persistenceKey: `huiliu.notifications.columns.${session.staff.id}`,
           persistenceType: 'localStorage',
         }}
-        pagination={{
-          current: pageInfo.current,
-          pageSize: pageInfo.pageSize,
-          total: data?.total ?? 0,
-          showSizeChanger: true,
-          pageSizeOptions: [10, 20, 50, NOTIFICATIONS_PAGE_SIZE_MAX],
-          onChange: (current, pageSize) => setPageInfo({ current: pageSize === pageInfo.pageSize ? current : 1, pageSize }),
-        }}
-        options={{ reload: () => void list.refetch() }}
         headerTitle={
           <Segmented<Filter>
             value={filter}

@@ -1,5 +1,5 @@
 import { type ProColumns, ProTable } from '@ant-design/pro-components';
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { App, Empty, Popconfirm, Select, Space, Tooltip, Typography } from 'antd';
 import { type HTMLAttributes, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -15,8 +15,8 @@ import { formatDateTime } from '../../../utils/format';
 import { testId } from '../../../utils/test-id';
 import { TaskStatusTag } from './TaskStatusTag';
 import { LoadErrorAlert } from '../../../components/LoadErrorAlert';
+import { usePagedList } from '../../../utils/paged-list';
 
-const DEFAULT_PAGE_SIZE = 20;
 /** While a listed task is queued or running its progress is followed closely; otherwise now and then. */
 const POLL_ACTIVE_MS = 2_000;
 const POLL_IDLE_MS = 15_000;
@@ -35,16 +35,13 @@ export function TasksTab() {
   const kindName = useTaskKindName();
   const queryClient = useQueryClient();
   const [status, setStatus] = useState<TaskStatus | undefined>(undefined);
-  const [pageInfo, setPageInfo] = useState({ current: 1, pageSize: DEFAULT_PAGE_SIZE });
-
-  const query = { page: pageInfo.current, pageSize: pageInfo.pageSize, status };
-  const list = useQuery({
-    queryKey: taskListQueryKey(query),
-    queryFn: () => listTasks(query),
-    placeholderData: keepPreviousData,
+  const { list, data, resetPage, tableProps } = usePagedList({
+    filters: { status },
+    queryKey: taskListQueryKey,
+    queryFn: listTasks,
+    maxPageSize: TASKS_PAGE_SIZE_MAX,
     refetchInterval: (q) => (q.state.data?.items.some(isTaskActive) ? POLL_ACTIVE_MS : POLL_IDLE_MS),
   });
-  const data = list.data;
 
   // A listed task just ended: its notification is there now, show it in the bell without waiting.
   const activeIds = useRef<Set<string>>(new Set());
@@ -54,12 +51,6 @@ export function TasksTab() {
     activeIds.current = new Set(data.items.filter(isTaskActive).map((task) => task.id));
     if (ended) void queryClient.invalidateQueries({ queryKey: notificationsQueryKey });
   }, [data, queryClient]);
-
-  useEffect(() => {
-    if (data && data.items.length === 0 && data.total > 0 && pageInfo.current > 1) {
-      setPageInfo((info) => ({ ...info, current: Math.max(1, Math.ceil(data.total / info.pageSize)) }));
-    }
-  }, [data, pageInfo.current]);
 
   const cancel = useMutation({
     mutationFn: cancelTask,
@@ -225,10 +216,9 @@ export function TasksTab() {
     <>
       <LoadErrorAlert error={list.error} onRetry={() => void list.refetch()} testId="tasks-error" />
       <ProTable<Task>
+        {...tableProps}
         rowKey="id"
         columns={columns}
-        dataSource={data?.items ?? []}
-        loading={list.isPending || list.isPlaceholderData}
         search={false}
         cardBordered
         scroll={{ x: 'max-content' }}
@@ -236,15 +226,6 @@ export function TasksTab() {
           persistenceKey: `huiliu.tasks.columns.${session.staff.id}`,
           persistenceType: 'localStorage',
         }}
-        pagination={{
-          current: pageInfo.current,
-          pageSize: pageInfo.pageSize,
-          total: data?.total ?? 0,
-          showSizeChanger: true,
-          pageSizeOptions: [10, 20, 50, TASKS_PAGE_SIZE_MAX],
-          onChange: (current, pageSize) => setPageInfo({ current: pageSize === pageInfo.pageSize ? current : 1, pageSize }),
-        }}
-        options={{ reload: () => void list.refetch() }}
         headerTitle={
           <Select<TaskStatus>
             allowClear
@@ -253,7 +234,7 @@ export function TasksTab() {
             value={status}
             onChange={(value) => {
               setStatus(value);
-              setPageInfo((info) => ({ ...info, current: 1 }));
+              resetPage();
             }}
             options={statuses.map((value) => ({ value, label: t(`tasks.status.${value}`) }))}
             data-testid="tasks-status-filter"

@@ -1,0 +1,26 @@
+import { Button, Result } from 'antd';
+import { Link } from 'react-router-dom';
+
+/** A whole-page 403/404 with one way out (e.g. back home, back to the list). */
+export function StatusResult(props: {
+  status: '403' | '404';
+  title: string;
+  subTitle: string;
+  backTo: string;
+  backLabel: string;
+  testId?: string;
+}) {
+  return (
+    <Result
+      status={props.status}
+      title={props.title}
+      subTitle={props.subTitle}
+      data-testid={props.testId}
+      extra={
+        <Link to={props.backTo}>
+          <Button type="primary">{props.backLabel}</Button>
+        </Link>
+      }
+    />
+  );
+}
