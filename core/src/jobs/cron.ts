@@ -1,4 +1,5 @@
 import cron from 'node-cron';
+import { ZonedClock } from '../lib/zoned-clock.js';
 
 export interface ZonedMinute {
   minute: number;
@@ -9,31 +10,19 @@ export interface ZonedMinute {
   dayOfWeek: number;
 }
 
-const WEEKDAYS: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
-const formatters = new Map<string, Intl.DateTimeFormat>();
+const clocks = new Map<string, ZonedClock>();
 
 /** The wall-clock fields of an instant in a time zone (e.g. Asia/Shanghai). */
 export function zonedMinute(instant: number, timeZone: string): ZonedMinute {
-  let format = formatters.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      weekday: 'short',
-    });
-    formatters.set(timeZone, format);
-  }
-  const parts = Object.fromEntries(format.formatToParts(new Date(instant)).map((p) => [p.type, p.value]));
+  let clock = clocks.get(timeZone);
+  if (!clock) clocks.set(timeZone, (clock = new ZonedClock(timeZone)));
+  const local = new Date(instant + clock.offsetMs(instant));
   return {
-    minute: Number(parts.minute),
-    hour: Number(parts.hour),
-    dayOfMonth: Number(parts.day),
-    month: Number(parts.month),
-    dayOfWeek: WEEKDAYS[parts.weekday!]!,
+    minute: local.getUTCMinutes(),
+    hour: local.getUTCHours(),
+    dayOfMonth: local.getUTCDate(),
+    month: local.getUTCMonth() + 1,
+    dayOfWeek: local.getUTCDay(),
   };
 }
 

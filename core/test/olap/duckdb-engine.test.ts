@@ -8,7 +8,7 @@ import { duckDbDialect } from '../../src/store/olap/duckdb/duckdb-dialect.js';
 import { DuckDbEngine, type DuckDbEngineOptions } from '../../src/store/olap/duckdb/duckdb-engine.js';
 import { OlapQueryTimeoutError } from '../../src/store/olap/errors.js';
 import { MemorySchemaVersionStore } from '../../src/store/olap/schema-versions.js';
-import { ZonedClock } from '../../src/store/olap/zoned-clock.js';
+import { ZonedClock } from '../../src/lib/zoned-clock.js';
 import { crashBatch, crashDeclaration, crashTenantId } from './fixtures/crash-batch.js';
 import { eventRow, num, sampleDeclaration } from './support.js';
 

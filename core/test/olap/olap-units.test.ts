@@ -6,7 +6,7 @@ import { OlapWriter } from '../../src/store/olap/olap-writer.js';
 import { planSchema } from '../../src/store/olap/physical-schema.js';
 import { referencedMembershipColumns, TenantRelations } from '../../src/store/olap/relations.js';
 import { coerce, MISMATCH } from '../../src/store/olap/values.js';
-import { ZonedClock } from '../../src/store/olap/zoned-clock.js';
+import { ZonedClock } from '../../src/lib/zoned-clock.js';
 import { sampleDeclaration } from './support.js';
 
 describe('OLAP declaration', () => {

@@ -34,7 +34,7 @@ export {
   type OlapSchemaRecord,
   type OlapSchemaVersionStore,
 } from './schema-versions.js';
-export { ZonedClock } from './zoned-clock.js';
+export { ZonedClock } from '../../lib/zoned-clock.js';
 
 /** The container token of the process's one analytics engine. */
 export const ANALYTICS_ENGINE: InjectionToken<AnalyticsEngine> = Symbol('AnalyticsEngine');

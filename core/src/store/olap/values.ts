@@ -1,5 +1,5 @@
 import type { OlapColumnType } from './dialect.js';
-import type { ZonedClock } from './zoned-clock.js';
+import type { ZonedClock } from '../../lib/zoned-clock.js';
 
 /** Returned when a value cannot be stored in a column without losing something. */
 export const MISMATCH: unique symbol = Symbol('mismatch');

@@ -21,7 +21,7 @@ import { dimensionFieldColumn, dimensionTable, planSchema, tables, tenantTables,
 import { logicalRelationNames, TenantRelations, type ContactViewMemberships } from '../relations.js';
 import type { OlapSchemaRecord, OlapSchemaVersionStore } from '../schema-versions.js';
 import { coerce, MISMATCH, parseDateOnly } from '../values.js';
-import { ZonedClock } from '../zoned-clock.js';
+import { ZonedClock } from '../../../lib/zoned-clock.js';
 import { duckDbDialect } from './duckdb-dialect.js';
 import { loadBatch, toId, type LoadHooks, type LoaderTenant, type PhysicalColumn } from './duckdb-loader.js';
 import { appendFor, appendInto, columnTypeOf, ConnectionPool, inTransaction, interruptible } from './duckdb-support.js';

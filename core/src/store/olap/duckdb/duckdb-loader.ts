@@ -6,7 +6,7 @@ import { OlapInputError } from '../errors.js';
 import { contactSystemFields, eventSystemColumns, pluginRelationTable, propertyColumn, tables } from '../physical-schema.js';
 import type { TenantRelations } from '../relations.js';
 import { coerce, MISMATCH, parseDateOnly, type ColumnValue } from '../values.js';
-import type { ZonedClock } from '../zoned-clock.js';
+import type { ZonedClock } from '../../../lib/zoned-clock.js';
 import { appendFor, appendInto, inTransaction, type AppendValue } from './duckdb-support.js';
 
 /** A physical column as the catalog lists it, in table order (the order the appender fills). */
