@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { packageVersion } from './lib/package-version.js';
 
 /** The version of @huiliu/core, read from its package.json. */
-export const coreVersion: string = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+export const coreVersion: string = packageVersion(import.meta.url);

@@ -6,6 +6,7 @@ import {
   eventsExtensionPoint,
   httpExtensionPoint,
   oltpExtensionPoint,
+  packageVersion,
 } from '@huiliu/core/plugin-api';
 import { AppsRepository } from './apps/apps.repo.js';
 import { appsRoutes } from './apps/apps.routes.js';
@@ -14,11 +15,10 @@ import { customChannel, externalId } from './channels/custom.channel.js';
 import { errorMessages } from './errors.js';
 import { sdkEvents } from './events/sdk.events.js';
 import { appsTable } from './migrations/0001-apps.migration.js';
-import { pluginVersion } from './version.js';
 
 export default definePlugin({
   id: 'custom-channel',
-  version: pluginVersion,
+  version: packageVersion(import.meta.url),
   requires: { core: '^0.1.0' },
   register({ registerInit }) {
     registerInit({

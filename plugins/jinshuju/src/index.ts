@@ -1,11 +1,10 @@
-import { channelsExtensionPoint, definePlugin, eventsExtensionPoint } from '@huiliu/core/plugin-api';
+import { channelsExtensionPoint, definePlugin, eventsExtensionPoint, packageVersion } from '@huiliu/core/plugin-api';
 import { jinshujuChannel } from './channels/jinshuju.channel.js';
 import { formEvents } from './events/form.events.js';
-import { pluginVersion } from './version.js';
 
 export default definePlugin({
   id: 'jinshuju',
-  version: pluginVersion,
+  version: packageVersion(import.meta.url),
   requires: { core: '^0.1.0' },
   register({ registerInit }) {
     registerInit({

@@ -1,11 +1,16 @@
-import { channelsExtensionPoint, definePlugin, errorsExtensionPoint, eventsExtensionPoint } from '@huiliu/core/plugin-api';
+import {
+  channelsExtensionPoint,
+  definePlugin,
+  errorsExtensionPoint,
+  eventsExtensionPoint,
+  packageVersion,
+} from '@huiliu/core/plugin-api';
 import { errorMessages, miniprogramChannel } from './channels/miniprogram.channel.js';
 import { sdkEvents } from './events/sdk.events.js';
-import { pluginVersion } from './version.js';
 
 export default definePlugin({
   id: 'miniprogram',
-  version: pluginVersion,
+  version: packageVersion(import.meta.url),
   requires: { core: '^0.1.0' },
   register({ registerInit }) {
     registerInit({

@@ -1,4 +1,4 @@
-import { channelsExtensionPoint, definePlugin, eventsExtensionPoint } from '@huiliu/core/plugin-api';
+import { channelsExtensionPoint, definePlugin, eventsExtensionPoint, packageVersion } from '@huiliu/core/plugin-api';
 import { openId, unionId, wechatChannel } from './channels/wechat.channel.js';
 import { followEvents } from './events/follow.events.js';
 import { massSendEvents } from './events/mass-send.events.js';
@@ -8,11 +8,10 @@ import { messageEvents } from './events/message.events.js';
 import { notificationEvents } from './events/notification.events.js';
 import { qrCodeEvents } from './events/qr-code.events.js';
 import { templateEvents } from './events/template.events.js';
-import { pluginVersion } from './version.js';
 
 export default definePlugin({
   id: 'wechat',
-  version: pluginVersion,
+  version: packageVersion(import.meta.url),
   requires: { core: '^0.1.0' },
   register({ registerInit }) {
     registerInit({
