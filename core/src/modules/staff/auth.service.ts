@@ -14,6 +14,7 @@ export interface LoginResult {
   sessionToken: string;
   csrfToken: string;
   staff: Staff;
+  permissions: Set<string>;
 }
 
 interface SessionJoinRow {
@@ -81,7 +82,8 @@ export class AuthService {
       });
       await trx('staff').where({ id: row.id }).update({ last_login_at: now });
     });
-    return { sessionToken, csrfToken, staff: toStaff({ ...row, last_login_at: now }) };
+    const staff = toStaff({ ...row, last_login_at: now });
+    return { sessionToken, csrfToken, staff, permissions: this.permissions.forStaff(staff) };
   }
 
   private recentFailures(key: string, now = Date.now()): number[] {

@@ -42,8 +42,7 @@ export function staffRoutes(container: DependencyContainer): ServerRoute[] {
         const { email: address, password } = request.payload as { email: string; password: string };
         const result = await auth.login(address, password, request.headers['user-agent'] as string | undefined);
         request.cookieAuth.set({ sid: result.sessionToken });
-        const principal = await auth.principalForSession(result.sessionToken);
-        return h.response(await session(result.staff, result.csrfToken, principal!.permissions));
+        return h.response(await session(result.staff, result.csrfToken, result.permissions));
       },
     }),
     defineRoute({
