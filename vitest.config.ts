@@ -27,6 +27,5 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 90_000,
     hookTimeout: 60_000,
-    setupFiles: ['core/test/support/setup.ts'],
   },
 });

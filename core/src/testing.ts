@@ -10,11 +10,11 @@ import type { Server, ServerInjectOptions } from '@hapi/hapi';
 import joiToJson from 'joi-to-json';
 import mysql from 'mysql2/promise';
 import pino from 'pino';
+import { setupServiceRef } from './modules/setup/setup.service.js';
 import { createApp, type HuiliuApp } from './app.js';
 import { loadConfig, type HuiliuConfig } from './config/config.js';
 import type { PluginDefinition } from './kernel/define-plugin.js';
 import { migrationTable, tablePrefix } from './kernel/kernel.js';
-import { TenantService } from './modules/tenancy/tenant.service.js';
 import { checkReportModelSql, type ReportSqlCheck } from './store/olap/report-sql-check.js';
 
 export const defaultTestMysqlUrl = (): string => process.env.HUILIU_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
@@ -241,7 +241,7 @@ export async function createTenant(app: HuiliuApp, options: { name?: string; tim
   sequence += 1;
   const email = `admin${sequence}.${process.pid}.${Date.now()}@example.com`;
   const password = 'Secret-pass-123';
-  const { tenant, staff } = await app.container.resolve(TenantService).createWithSuperStaff({
+  const { tenant, staff } = await app.service(setupServiceRef).createWithSuperStaff({
     tenantName: options.name ?? `Tenant ${sequence}`,
     timeZone: options.timeZone,
     staff: { email, name: `Admin ${sequence}`, password },

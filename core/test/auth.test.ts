@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { AuthService } from '../src/modules/staff/auth.service.js';
+import { authServiceRef } from '../src/modules/staff/auth.service.js';
 import { Client, createTenant, describeEngines } from './support/test-app.js';
 
 describeEngines('staff login and sessions', (ctx) => {
@@ -114,7 +114,7 @@ describeEngines('staff login and sessions', (ctx) => {
     const sessions = await db.from('staff_session').select('token_hash');
     expect(sessions.length).toBeGreaterThan(0);
     for (const s of sessions) expect(token).not.toContain(s.token_hash);
-    expect(ctx.app.container.resolve(AuthService).sessionTtlMs).toBe(7 * 24 * 3600_000);
+    expect(ctx.app.service(authServiceRef).sessionTtlMs).toBe(7 * 24 * 3600_000);
   });
 });
 

@@ -5,11 +5,12 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { CronSchedule } from '../src/jobs/cron.js';
 import { Scheduler, SCHEDULE_TASK_KIND } from '../src/jobs/scheduler.js';
-import { TaskMutex } from '../src/jobs/task-mutex.js';
-import { TaskQueue } from '../src/jobs/task-queue.js';
+import { taskMutexRef } from '../src/jobs/task-mutex.js';
+import { taskQueueRef } from '../src/jobs/task-queue.js';
 import { TaskWorker, type TaskWorkerOptions } from '../src/jobs/worker.js';
 import { RetryableTaskError, type TaskKindDefinition } from '../src/jobs/task.types.js';
-import { FilesService } from '../src/modules/files/files.service.js';
+import { filesServiceRef } from '../src/modules/files/files.service.js';
+import { tenantServiceRef } from '../src/modules/tenancy/tenant.service.js';
 import { allPlugins } from './support/plugins.js';
 import { testEngines } from './support/engines.js';
 import { Client, createTenant, createTestApp, describeEngines, type TestApp } from './support/test-app.js';
@@ -26,7 +27,7 @@ function addKind(app: TestApp, definition: Omit<TaskKindDefinition, 'kind'> & { 
 }
 
 function worker(app: TestApp, options: { leaseMs?: number; onFinished?: TaskWorkerOptions['onFinished'] } = {}) {
-  const queue = app.container.resolve(TaskQueue);
+  const queue = app.service(taskQueueRef);
   return new TaskWorker(queue, app.jobs.kinds, silent, {
     hasOlap: true,
     leaseMs: options.leaseMs ?? 10_000,
@@ -144,7 +145,7 @@ describeEngines('durable tasks', (ctx) => {
   it('lets one task at a time hold a mutex, and frees the mutex of a task that ended', async () => {
     const { tenantId } = await createTenant(ctx.app);
     const kind = addKind(ctx.app, { notifies: false, run: async () => undefined });
-    const mutex = ctx.app.container.resolve(TaskMutex);
+    const mutex = ctx.app.service(taskMutexRef);
     const first = (await ctx.app.jobs.queue.enqueue(tenantId, kind.kind, {}))!;
     const second = (await ctx.app.jobs.queue.enqueue(tenantId, kind.kind, {}))!;
     expect(await mutex.acquire(tenantId, 'contacts.import', first.id)).toBe(true);
@@ -193,8 +194,8 @@ for (const engine of testEngines()) {
             run: async ({ tenantId }: { tenantId: string }) => void ran.push(tenantId),
           },
         ];
-        const first = new Scheduler(app.oltp, app.jobs.queue, entries, silent);
-        const second = new Scheduler(app.oltp, app.jobs.queue, entries, silent);
+        const first = new Scheduler(app.service(tenantServiceRef), app.jobs.queue, entries, silent);
+        const second = new Scheduler(app.service(tenantServiceRef), app.jobs.queue, entries, silent);
         const at = Date.UTC(2026, 10, 24, 18, 45, 30);
         const [a, b] = await Promise.all([first.tick(at), second.tick(at)]);
         expect(a + b).toBe(1); // only the Shanghai tenant is due, and it is inserted once
@@ -205,9 +206,9 @@ for (const engine of testEngines()) {
         ]);
         expect(utc.tenantId).not.toBe(shanghai.tenantId);
         // The firing runs the schedule through the worker (the app's scheduler knows only its own entries).
-        const scheduler = new Scheduler(app.oltp, app.jobs.queue, entries, silent);
+        const scheduler = new Scheduler(app.service(tenantServiceRef), app.jobs.queue, entries, silent);
         ran = [];
-        const queue = app.container.resolve(TaskQueue);
+        const queue = app.service(taskQueueRef);
         const [task] = await queue.claim('w', { kinds: [SCHEDULE_TASK_KIND], leaseMs: 10_000 });
         await scheduler.entry('test:nightly')!.run({ tenantId: task!.tenantId, dueAt: task!.dueAt! });
         expect(ran).toEqual([shanghai.tenantId]);
@@ -289,7 +290,7 @@ describeEngines(
     it('refuses expired files with file_expired and deletes them at cleanup', async () => {
       const tenant = await createTenant(ctx.app);
       const client = await Client.staff(ctx.app.server, tenant.email, tenant.password);
-      const files = ctx.app.container.resolve(FilesService);
+      const files = ctx.app.service(filesServiceRef);
       const file = await files.save(tenant.tenantId, { name: 'old.csv', contentType: 'text/csv', content: 'a,b\n', ttlMs: -1 });
       const res = await client.request('GET', `/api/v1/files/${file.id}`);
       expect(res.statusCode).toBe(410);
@@ -359,7 +360,7 @@ describeEngines(
       const tenant = await createTenant(ctx.app);
       const client = await Client.staff(ctx.app.server, tenant.email, tenant.password);
       await client.request('POST', '/api/v1/p/acme-crm/exports', {});
-      await ctx.app.jobs.queue.enqueue(tenant.tenantId, SCHEDULE_TASK_KIND, { key: 'core:files.cleanup' });
+      await ctx.app.jobs.queue.enqueue(tenant.tenantId, SCHEDULE_TASK_KIND, { key: 'files:cleanup' });
       const visible = await client.request('GET', '/api/v1/tasks');
       expect(visible.body.items.map((t: any) => t.kind)).toEqual(['acme-crm.exportNotes']);
       const all = await client.request('GET', '/api/v1/tasks?all=true');

@@ -1,5 +1,4 @@
 import { expect, it } from 'vitest';
-import { coreServices } from '../src/app.js';
 import { errorMessages, locales } from '../src/server/messages.js';
 import { Client, createTenant, describeEngines } from './support/test-app.js';
 
@@ -63,8 +62,12 @@ describeEngines('server', (ctx) => {
     expect(res.body).toMatchObject({ code: 'validation_failed', details: [{ path: 'appId', code: 'string.pattern.name' }] });
   });
 
-  it('resolves every core service from the container', () => {
-    for (const service of coreServices) expect(ctx.app.container.resolve(service as new () => object)).toBeInstanceOf(service);
+  it('makes every service that core modules provide (a broken wiring fails here, not at first use)', () => {
+    const ids = ctx.app.kernel.providedServiceIds();
+    expect(ids).toEqual(
+      expect.arrayContaining(['tenancy.tenants', 'staff.auth', 'tasks.queue', 'schedule.scheduler', 'core.files']),
+    );
+    for (const id of ids) expect(ctx.app.kernel.resolveAsKernel(id), id).toBeTruthy();
   });
 
   it('declares a known permission on every API route', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { setupServiceRef } from '../src/modules/setup/setup.service.js';
 import { Client, describeEngines } from './support/test-app.js';
 
 describeEngines('first-run setup', (ctx) => {
@@ -68,8 +69,7 @@ describe('setup token', () => {
     const app = await createTestApp('sqlite');
     try {
       await createTenant(app);
-      const { SetupService } = await import('../src/modules/tenancy/setup.service.js');
-      expect(await app.container.resolve(SetupService).prepare()).toBeUndefined();
+      expect(await app.service(setupServiceRef).prepare()).toBeUndefined();
     } finally {
       await app.close();
     }

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
-import { TenantService } from '../src/modules/tenancy/tenant.service.js';
+import { setupServiceRef } from '../src/modules/setup/setup.service.js';
+import { tenantServiceRef } from '../src/modules/tenancy/tenant.service.js';
 import { Client, createTenant, describeEngines } from './support/test-app.js';
 
 describeEngines('tenant settings', (ctx) => {
@@ -28,7 +29,7 @@ describeEngines('tenant settings', (ctx) => {
     expect(changed.statusCode).toBe(200);
     expect(changed.body).toMatchObject({ timeZone: 'Asia/Tokyo', name: '新名字' });
 
-    await ctx.app.container.resolve(TenantService).markFirstEvent(tenant.tenantId, Date.now());
+    await ctx.app.service(tenantServiceRef).markFirstEvent(tenant.tenantId, Date.now());
     const locked = await client.request('PATCH', '/api/v1/tenant', { timeZone: 'Asia/Shanghai' });
     expect(locked.statusCode).toBe(409);
     expect(locked.body.code).toBe('time_zone_locked');
@@ -41,7 +42,7 @@ describeEngines('tenant settings', (ctx) => {
   it('refuses a second staff member with an email already used in another tenant', async () => {
     const first = await createTenant(ctx.app);
     await expect(
-      ctx.app.container.resolve(TenantService).createWithSuperStaff({
+      ctx.app.service(setupServiceRef).createWithSuperStaff({
         tenantName: 'dup',
         staff: { email: first.email.toUpperCase(), name: 'x', password: 'Other-pass-1' },
       }),

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { deploymentMode, type HuiliuConfig } from '../config/config.js';
 import { createApp, createLogger } from '../app.js';
+import { setupServiceRef } from '../modules/setup/setup.service.js';
 import { DomainError } from '../server/errors.js';
 import { formatMessage } from '../server/messages.js';
-import { TenantService } from '../modules/tenancy/tenant.service.js';
 import { createKnex } from '../store/oltp/knex.js';
 import { coreMigrations } from '../store/oltp/migrations/index.js';
 import { OltpStore } from '../store/oltp/oltp-store.js';
@@ -95,7 +95,7 @@ export async function adminCreate(
 ): Promise<void> {
   const app = await createApp({ ...config, logLevel: 'warn' }, { logger: createLogger({ ...config, logLevel: 'warn' }) });
   try {
-    const { tenant, staff } = await app.container.resolve(TenantService).createWithSuperStaff({
+    const { tenant, staff } = await app.service(setupServiceRef).createWithSuperStaff({
       tenantName: input.tenant,
       timeZone: input.timeZone,
       staff: { email: input.email, name: input.name, password: input.password },

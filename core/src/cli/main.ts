@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import 'reflect-metadata';
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { coreVersion } from '../version.js';

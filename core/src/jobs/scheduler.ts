@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { OltpStore } from '../store/oltp/oltp-store.js';
+import { createServiceRef } from '../kernel/extension-point.js';
 import { CronSchedule } from './cron.js';
 import type { TaskQueue } from './task-queue.js';
 
@@ -25,7 +25,8 @@ export class Scheduler {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly oltp: OltpStore,
+    /** Tenancy's service: the tenants and their zones (the scheduler never reads their table). */
+    private readonly tenants: { listActive(): Promise<{ id: string; timeZone: string }[]> },
     private readonly queue: TaskQueue,
     private readonly entries: ScheduleEntry[],
     private readonly logger: Logger,
@@ -44,15 +45,12 @@ export class Scheduler {
       return 0;
     }
     // The scheduler serves every tenant: the one place that lists them all.
-    const tenants = await this.oltp
-      .knex('tenant')
-      .where({ status: 'active' })
-      .select<{ id: number | string; time_zone: string }[]>('id', 'time_zone');
+    const tenants = await this.tenants.listActive();
     let inserted = 0;
     for (let minute = Math.max(from, current - 60 * MINUTE); minute <= current; minute += MINUTE) {
       for (const tenant of tenants) {
         for (const entry of this.entries) {
-          if (!entry.cron.matches(minute, tenant.time_zone)) continue;
+          if (!entry.cron.matches(minute, tenant.timeZone)) continue;
           const task = await this.queue.enqueue(
             String(tenant.id),
             SCHEDULE_TASK_KIND,
@@ -84,3 +82,5 @@ export class Scheduler {
     if (this.timer) clearTimeout(this.timer);
   }
 }
+
+export const schedulerRef = createServiceRef<Scheduler>({ id: 'schedule.scheduler' });

@@ -1,21 +1,34 @@
+import { createServiceRef } from '../kernel/extension-point.js';
 import type { TaskKindDefinition } from './task.types.js';
 
-/** The registered kinds of task (core modules and plugins add theirs). */
+/**
+ * The kinds of task: those core modules and plugins contributed (`jobs.schedules` extension
+ * point, read live from the registry), plus kinds added directly (tests).
+ */
 export class TaskKinds {
   private readonly kinds = new Map<string, TaskKindDefinition>();
+
+  constructor(
+    private readonly contributed: { taskKinds: ReadonlyMap<string, { definition: TaskKindDefinition }> } = {
+      taskKinds: new Map(),
+    },
+  ) {}
 
   add(definition: TaskKindDefinition): void {
     if (!/^[a-z][A-Za-z0-9]*([.:-][A-Za-z0-9]+)*$/.test(definition.kind))
       throw new Error(`Task kind "${definition.kind}" is not a valid id`);
-    if (this.kinds.has(definition.kind)) throw new Error(`Task kind "${definition.kind}" is registered twice`);
+    if (this.kinds.has(definition.kind) || this.contributed.taskKinds.has(definition.kind))
+      throw new Error(`Task kind "${definition.kind}" is registered twice`);
     this.kinds.set(definition.kind, definition);
   }
 
   get(kind: string): TaskKindDefinition | undefined {
-    return this.kinds.get(kind);
+    return this.contributed.taskKinds.get(kind)?.definition ?? this.kinds.get(kind);
   }
 
   all(): TaskKindDefinition[] {
-    return [...this.kinds.values()];
+    return [...[...this.contributed.taskKinds.values()].map((owned) => owned.definition), ...this.kinds.values()];
   }
 }
+
+export const taskKindsRef = createServiceRef<TaskKinds>({ id: 'tasks.kinds' });

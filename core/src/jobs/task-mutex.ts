@@ -1,28 +1,27 @@
-import { inject, injectable } from 'tsyringe';
-import { isUniqueViolation, OltpStore } from '../store/oltp/oltp-store.js';
+import { createServiceRef } from '../kernel/extension-point.js';
+import { isUniqueViolation, type ModuleDatabase } from '../store/oltp/oltp-store.js';
 
 /**
  * "One at a time" rules (one contact import per tenant, one tag full sync…): a row per held
  * mutex, taken by a task and released when it ends. Taking a held mutex fails at once.
  */
-@injectable()
 export class TaskMutex {
-  constructor(@inject(OltpStore) private readonly oltp: OltpStore) {}
+  constructor(private readonly oltp: ModuleDatabase) {}
 
   /** Takes the mutex for `taskId`; false when another task holds it. */
   async acquire(tenantId: string, name: string, taskId: string): Promise<boolean> {
     try {
       await this.oltp
-        .knex('task_mutex')
+        .unscoped('task_mutex')
         .insert({ tenant_id: tenantId, name, task_id: taskId, acquired_at: await this.oltp.now() });
       return true;
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       // A holder whose task has ended (crashed without releasing) no longer holds it.
       const released = await this.oltp
-        .knex('task_mutex')
+        .unscoped('task_mutex')
         .where({ tenant_id: tenantId, name })
-        .whereIn('task_id', this.oltp.knex('task').select('id').whereIn('status', ['succeeded', 'failed', 'cancelled']))
+        .whereIn('task_id', this.oltp.unscoped('task').select('id').whereIn('status', ['succeeded', 'failed', 'cancelled']))
         .delete();
       if (released === 0) return false;
       return this.acquire(tenantId, name, taskId);
@@ -47,3 +46,5 @@ export class TaskMutex {
     return row ? String(row.task_id) : null;
   }
 }
+
+export const taskMutexRef = createServiceRef<TaskMutex>({ id: 'tasks.mutex' });

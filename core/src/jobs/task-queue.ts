@@ -1,8 +1,7 @@
-import type { Knex } from 'knex';
-import { inject, injectable } from 'tsyringe';
+import { createServiceRef } from '../kernel/extension-point.js';
 import { NotFoundError } from '../server/errors.js';
-import { isUniqueViolation, OltpStore, paginate, type Page } from '../store/oltp/oltp-store.js';
-import { TaskKinds } from './task-kinds.js';
+import { isUniqueViolation, type ModuleDatabase, paginate, type Page } from '../store/oltp/oltp-store.js';
+import type { TaskKinds } from './task-kinds.js';
 import { backoffMs, toTask, type Task, type TaskResult, type TaskRow, type TaskStatus } from './task.types.js';
 
 export interface EnqueueOptions {
@@ -33,11 +32,10 @@ function isDeadlock(error: unknown): boolean {
  * fenced by its lease, so a worker that lost its lease (crashed, paused) cannot finish a task
  * another worker has taken over.
  */
-@injectable()
 export class TaskQueue {
   constructor(
-    @inject(OltpStore) private readonly oltp: OltpStore,
-    @inject(TaskKinds) private readonly kinds: TaskKinds,
+    private readonly oltp: ModuleDatabase,
+    private readonly kinds: TaskKinds,
   ) {}
 
   async enqueue(
@@ -128,10 +126,11 @@ export class TaskQueue {
 
   private async claimOnce(owner: string, options: ClaimOptions): Promise<Task[]> {
     const limit = options.limit ?? 1;
-    const isolation = this.oltp.info.client === 'mysql' ? { isolationLevel: 'read committed' as const } : undefined;
-    const claimed = await this.oltp.knex.transaction(async (trx) => {
-      const now = await this.oltp.now(trx);
-      const candidates = trx<TaskRow>('task')
+    const isolation = this.oltp.client === 'mysql' ? { isolationLevel: 'read committed' as const } : undefined;
+    const claimed = await this.oltp.transaction(async () => {
+      const now = await this.oltp.now();
+      const candidates = this.oltp
+        .unscoped<TaskRow>('task')
         .select('id', 'status', 'attempts', 'max_attempts')
         .where((q) =>
           q
@@ -141,17 +140,18 @@ export class TaskQueue {
         .orderBy('run_at', 'asc')
         .limit(limit);
       if (options.kinds) candidates.whereIn('kind', options.kinds);
-      if (this.oltp.info.client === 'mysql') candidates.forUpdate().skipLocked();
+      if (this.oltp.client === 'mysql') candidates.forUpdate().skipLocked();
       const rows = await candidates;
       const taken: string[] = [];
       for (const row of rows) {
         const expired = row.status === 'running';
         if (expired && Number(row.attempts) >= Number(row.max_attempts)) {
           // Its last attempt died with the lease: do not run it again.
-          await this.failExpired(trx, String(row.id), now);
+          await this.failExpired(String(row.id), now);
           continue;
         }
-        const updated = await trx('task')
+        const updated = await this.oltp
+          .unscoped('task')
           .where({ id: row.id })
           .where((q) =>
             q.where('status', 'queued').orWhere((w) => w.where('status', 'running').where('lease_expires_at', '<', now)),
@@ -160,8 +160,8 @@ export class TaskQueue {
             status: 'running',
             lease_owner: owner,
             lease_expires_at: now + options.leaseMs,
-            attempts: trx.raw('attempts + 1'),
-            started_at: trx.raw('coalesce(started_at, ?)', [now]),
+            attempts: this.oltp.raw('attempts + 1'),
+            started_at: this.oltp.raw('coalesce(started_at, ?)', [now]),
             updated_at: now,
           });
         if (updated === 1) taken.push(String(row.id));
@@ -169,12 +169,13 @@ export class TaskQueue {
       return taken;
     }, isolation);
     if (claimed.length === 0) return [];
-    const rows = await this.oltp.knex<TaskRow>('task').whereIn('id', claimed).orderBy('run_at', 'asc');
+    const rows = await this.oltp.unscoped<TaskRow>('task').whereIn('id', claimed).orderBy('run_at', 'asc');
     return rows.map(toTask);
   }
 
-  private async failExpired(trx: Knex.Transaction, taskId: string, now: number): Promise<void> {
-    await trx('task')
+  private async failExpired(taskId: string, now: number): Promise<void> {
+    await this.oltp
+      .unscoped('task')
       .where({ id: taskId, status: 'running' })
       .update({
         status: 'failed',
@@ -200,9 +201,9 @@ export class TaskQueue {
     const now = await this.oltp.now();
     const patch: Record<string, unknown> = { lease_expires_at: now + leaseMs, updated_at: now };
     if (progress !== undefined) patch.progress = Math.max(0, Math.min(100, Math.round(progress)));
-    const updated = await this.oltp.knex('task').where({ id: taskId, status: 'running', lease_owner: owner }).update(patch);
+    const updated = await this.oltp.unscoped('task').where({ id: taskId, status: 'running', lease_owner: owner }).update(patch);
     if (updated === 0) return { held: false, cancelRequested: false };
-    const row = await this.oltp.knex<TaskRow>('task').where({ id: taskId }).first('cancel_requested');
+    const row = await this.oltp.unscoped<TaskRow>('task').where({ id: taskId }).first('cancel_requested');
     return { held: true, cancelRequested: Boolean(row?.cancel_requested) };
   }
 
@@ -210,7 +211,7 @@ export class TaskQueue {
   async complete(taskId: string, owner: string, result: TaskResult | void): Promise<boolean> {
     const now = await this.oltp.now();
     const updated = await this.oltp
-      .knex('task')
+      .unscoped('task')
       .where({ id: taskId, status: 'running', lease_owner: owner })
       .update({
         status: 'succeeded',
@@ -230,7 +231,7 @@ export class TaskQueue {
     const now = await this.oltp.now();
     const retry = error.retryable && task.attempts < task.maxAttempts;
     const updated = await this.oltp
-      .knex('task')
+      .unscoped('task')
       .where({ id: task.id, status: 'running', lease_owner: owner })
       .update(
         retry
@@ -259,9 +260,11 @@ export class TaskQueue {
   async markCancelled(taskId: string, owner: string): Promise<boolean> {
     const now = await this.oltp.now();
     const updated = await this.oltp
-      .knex('task')
+      .unscoped('task')
       .where({ id: taskId, status: 'running', lease_owner: owner })
       .update({ status: 'cancelled', lease_owner: null, lease_expires_at: null, finished_at: now, updated_at: now });
     return updated === 1;
   }
 }
+
+export const taskQueueRef = createServiceRef<TaskQueue>({ id: 'tasks.queue' });

@@ -12,13 +12,14 @@ import {
   type PresetDashboardDefinition,
   type PropertyType,
   type ReportModelDefinition,
+  type HomeCounterDefinition,
   type ScheduleDefinition,
   type SystemPropertyDefinition,
   type TriggerDefinition,
   type UserIdTypeDefinition,
 } from './contributions.js';
 import { PluginError } from './plugin-error.js';
-import type { TaskKindDefinition } from '../jobs/task.types.js';
+import type { Task, TaskKindDefinition } from '../jobs/task.types.js';
 import type { PermissionRegistry } from './permissions.js';
 
 export interface Owned<T> {
@@ -68,8 +69,36 @@ export class ContributionRegistry {
   readonly migrations = new Map<string, OltpMigration[]>();
   readonly olapRelations = new Map<string, Owned<OlapRelationDefinition>>();
   readonly permissionIds = new Map<string, string[]>();
+  /** Owners that are core modules (their routes keep their own paths). */
+  readonly moduleIds = new Set<string>();
+  readonly homeCounters = new Map<string, Owned<HomeCounterDefinition>>();
+  readonly taskFinishedListeners: Owned<(task: Task) => Promise<void>>[] = [];
+  private frozen = false;
 
   constructor(private readonly permissions: PermissionRegistry) {}
+
+  /** After start-up verification nothing may be added: a late contribution would be ignored silently. */
+  freeze(): void {
+    this.frozen = true;
+  }
+
+  private open(pluginId: string, what: string): void {
+    if (this.frozen)
+      throw new PluginError(pluginId, `adds ${what} after start-up (the registry is frozen; contribute in init())`);
+  }
+
+  addTaskFinishedListener(pluginId: string, listener: (task: Task) => Promise<void>): void {
+    this.open(pluginId, 'a task listener');
+    this.taskFinishedListeners.push({ pluginId, definition: listener });
+  }
+
+  addHomeCounter(pluginId: string, definition: HomeCounterDefinition): void {
+    this.open(pluginId, 'a home counter');
+    if (!/^[a-z][A-Za-z0-9]*$/.test(definition.key))
+      throw new PluginError(pluginId, `home counter "${definition.key}" is not a valid key`);
+    if (typeof definition.count !== 'function') throw new PluginError(pluginId, `home counter "${definition.key}" needs count()`);
+    this.claim(this.homeCounters, pluginId, definition.key, 'home counter', definition);
+  }
 
   private claim<T>(map: Map<string, Owned<T>>, pluginId: string, key: string, what: string, definition: T): void {
     const existing = map.get(key);
@@ -80,6 +109,7 @@ export class ContributionRegistry {
   }
 
   addUserIdType(pluginId: string, definition: UserIdTypeDefinition): void {
+    this.open(pluginId, 'a user-ID type');
     if (!/^[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)?$/.test(definition.id)) {
       throw new PluginError(pluginId, `user-ID type "${definition.id}" must look like externalId or <channel>.<name>`);
     }
@@ -88,12 +118,14 @@ export class ContributionRegistry {
   }
 
   addChannelType(pluginId: string, definition: ChannelTypeDefinition): void {
+    this.open(pluginId, 'a channel type');
     if (!SLUG.test(definition.type)) throw new PluginError(pluginId, `channel type "${definition.type}" is not a valid id`);
     assertText(pluginId, `channel type "${definition.type}"`, definition.name);
     this.claim(this.channelTypes, pluginId, definition.type, 'channel type', definition);
   }
 
   addSystemProperty(pluginId: string, definition: SystemPropertyDefinition): void {
+    this.open(pluginId, 'a system property');
     if (!SYSTEM_PROPERTY.test(definition.id)) {
       throw new PluginError(pluginId, `system property "${definition.id}" must start with s_ and be a legal identifier`);
     }
@@ -115,6 +147,7 @@ export class ContributionRegistry {
   }
 
   addEventType(pluginId: string, definition: EventTypeDefinition): void {
+    this.open(pluginId, 'an event type');
     if (!EVENT_CODE.test(definition.code))
       throw new PluginError(pluginId, `event code "${definition.code}" is not a legal identifier`);
     assertText(pluginId, `event type "${definition.code}"`, definition.name);
@@ -142,6 +175,7 @@ export class ContributionRegistry {
   }
 
   addTrigger(pluginId: string, definition: AnyTrigger): void {
+    this.open(pluginId, 'a trigger');
     const key = this.versionKey(pluginId, 'trigger', definition.type, definition.version);
     assertText(pluginId, `trigger "${key}"`, definition.name);
     validateExamples(pluginId, `trigger "${key}"`, definition.config, definition.examples);
@@ -150,6 +184,7 @@ export class ContributionRegistry {
   }
 
   addAction(pluginId: string, definition: AnyAction): void {
+    this.open(pluginId, 'an action');
     const key = this.versionKey(pluginId, 'action', definition.type, definition.version);
     assertText(pluginId, `action "${key}"`, definition.name);
     validateExamples(pluginId, `action "${key}"`, definition.config, definition.examples);
@@ -165,6 +200,7 @@ export class ContributionRegistry {
   }
 
   addReportModel(pluginId: string, definition: AnyReportModel): void {
+    this.open(pluginId, 'a report model');
     if (!SLUG.test(definition.id)) throw new PluginError(pluginId, `report model "${definition.id}" is not a valid id`);
     assertText(pluginId, `report model "${definition.id}"`, definition.name);
     validateExamples(pluginId, `report model "${definition.id}"`, definition.query, definition.examples);
@@ -172,12 +208,14 @@ export class ContributionRegistry {
   }
 
   addPresetDashboard(pluginId: string, definition: PresetDashboardDefinition): void {
+    this.open(pluginId, 'a preset dashboard');
     if (!SLUG.test(definition.id)) throw new PluginError(pluginId, `preset dashboard "${definition.id}" is not a valid id`);
     assertText(pluginId, `preset dashboard "${definition.id}"`, definition.name);
     this.claim(this.presetDashboards, pluginId, definition.id, 'preset dashboard', definition);
   }
 
   addRoutes(pluginId: string, routes: PluginRoute[]): void {
+    this.open(pluginId, 'routes');
     for (const route of routes) {
       if (!route.path.startsWith('/')) throw new PluginError(pluginId, `route path "${route.path}" must start with /`);
       const duplicate = this.routes.find(
@@ -189,6 +227,7 @@ export class ContributionRegistry {
   }
 
   addSchedule(pluginId: string, definition: ScheduleDefinition): void {
+    this.open(pluginId, 'a schedule');
     if (!cron.validate(definition.cron)) {
       throw new PluginError(pluginId, `schedule "${definition.key}" has an invalid cron expression "${definition.cron}"`);
     }
@@ -196,6 +235,7 @@ export class ContributionRegistry {
   }
 
   addTaskKind(pluginId: string, definition: TaskKindDefinition): void {
+    this.open(pluginId, 'a task kind');
     if (!definition.kind.startsWith(`${pluginId}.`))
       throw new PluginError(pluginId, `task kind "${definition.kind}" must start with "${pluginId}."`);
     if (typeof definition.run !== 'function') throw new PluginError(pluginId, `task kind "${definition.kind}" needs run()`);
@@ -203,6 +243,7 @@ export class ContributionRegistry {
   }
 
   addMigrations(pluginId: string, migrations: OltpMigration[]): void {
+    this.open(pluginId, 'migrations');
     const list = this.migrations.get(pluginId) ?? [];
     for (const migration of migrations) {
       if (list.some((m) => m.name === migration.name))
@@ -213,6 +254,7 @@ export class ContributionRegistry {
   }
 
   addOlapRelation(pluginId: string, definition: OlapRelationDefinition): void {
+    this.open(pluginId, 'an OLAP relation');
     for (const column of definition.columns) {
       if (!propertyTypes.includes(column.type as PropertyType)) {
         throw new PluginError(
@@ -225,6 +267,7 @@ export class ContributionRegistry {
   }
 
   addPermissions(pluginId: string, permissions: { id: string }[]): void {
+    this.open(pluginId, 'permissions');
     const ids = this.permissionIds.get(pluginId) ?? [];
     for (const permission of permissions) {
       try {
@@ -267,9 +310,14 @@ export class ContributionRegistry {
     }
   }
 
-  /** What one plugin contributed, for `GET /api/v1/plugins` and the console. */
-  summarize(pluginId: string) {
-    const mine = <T>(map: Map<string, Owned<T>>) => [...map.entries()].filter(([, o]) => o.pluginId === pluginId);
+  /**
+   * What one plugin contributed (or core's modules together), for `GET /api/v1/plugins` and the
+   * console. A plugin's routes are shown under its `/api/v1/p/<id>` mount, a module's as they are.
+   */
+  summarize(ownerIds: readonly string[]) {
+    const owners = new Set(ownerIds);
+    const mine = <T>(map: Map<string, Owned<T>>) => [...map.entries()].filter(([, o]) => owners.has(o.pluginId));
+    const mountOf = (pluginId: string) => (this.moduleIds.has(pluginId) ? '' : `/api/v1/p/${pluginId}`);
     return {
       channelTypes: mine(this.channelTypes).map(([type, o]) => ({
         type,
@@ -289,17 +337,17 @@ export class ContributionRegistry {
       reportModels: mine(this.reportModels).map(([id, o]) => ({ id, name: o.definition.name })),
       presetDashboards: mine(this.presetDashboards).map(([id, o]) => ({ id, name: o.definition.name })),
       routes: this.routes
-        .filter((r) => r.pluginId === pluginId)
+        .filter((r) => owners.has(r.pluginId))
         .map((r) => ({
           method: r.definition.method,
-          path: `/api/v1/p/${pluginId}${r.definition.path}`,
+          path: `${mountOf(r.pluginId)}${r.definition.path}`,
           permission: r.definition.permission,
         })),
       schedules: mine(this.schedules).map(([key, o]) => ({ key, cron: o.definition.cron })),
       taskKinds: mine(this.taskKinds).map(([kind, o]) => ({ kind, notifies: o.definition.notifies })),
-      migrations: (this.migrations.get(pluginId) ?? []).map((m) => m.name),
+      migrations: ownerIds.flatMap((id) => (this.migrations.get(id) ?? []).map((m) => m.name)),
       olapRelations: mine(this.olapRelations).map(([name]) => name),
-      permissions: this.permissionIds.get(pluginId) ?? [],
+      permissions: ownerIds.flatMap((id) => this.permissionIds.get(id) ?? []),
     };
   }
 }

@@ -195,9 +195,18 @@ export interface PluginRoute {
   permission: string;
   callers?: 'staff' | 'app' | 'any';
   description?: string;
+  notes?: string | string[];
+  /** OpenAPI tags besides `api` and the owner's. */
+  tags?: string[];
   validate?: RouteOptions['validate'];
   response?: RouteOptions['response'];
   handler(request: Request, h: ResponseToolkit): Lifecycle.ReturnValue | Promise<Lifecycle.ReturnValue>;
+}
+
+/** A number on the home page (§1.2.3): connections, staff, contacts, journeys… */
+export interface HomeCounterDefinition {
+  key: string;
+  count(tenantId: string): Promise<number>;
 }
 
 /** A recurring job evaluated by the scheduler in each tenant's time zone. */

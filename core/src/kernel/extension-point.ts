@@ -39,3 +39,37 @@ export function createServiceRef<T>(options: { id: string }): ServiceRef<T> {
 
 export type Dependency = ExtensionPoint<unknown> | ServiceRef<unknown>;
 export type DependencyValues<D extends Record<string, Dependency>> = { [K in keyof D]: D[K]['T'] };
+
+/** Who asks for a service: a plugin or a core module, by id. */
+export interface ServiceConsumer {
+  id: string;
+  kind: 'plugin' | 'module';
+}
+
+/**
+ * How a service is made (Backstage's `createServiceFactory`): its deps are other service refs,
+ * resolved for the module that provides it. `root` services are made once; `consumer` services
+ * once per plugin or module that asks (a logger bound to its id, a database confined to its tables).
+ */
+export interface ServiceFactory<T = unknown> {
+  readonly $$type: '@huiliu/ServiceFactory';
+  readonly service: ServiceRef<T>;
+  readonly scope: 'root' | 'consumer';
+  readonly deps: Record<string, ServiceRef<unknown>>;
+  create(deps: Record<string, unknown>, consumer: ServiceConsumer): T;
+}
+
+export function createServiceFactory<T, D extends Record<string, ServiceRef<unknown>> = Record<string, never>>(options: {
+  service: ServiceRef<T>;
+  scope?: 'root' | 'consumer';
+  deps?: D;
+  factory(deps: DependencyValues<D>, consumer: ServiceConsumer): T;
+}): ServiceFactory<T> {
+  return {
+    $$type: '@huiliu/ServiceFactory',
+    service: options.service,
+    scope: options.scope ?? 'root',
+    deps: options.deps ?? {},
+    create: (deps, consumer) => options.factory(deps as DependencyValues<D>, consumer),
+  };
+}

@@ -3,6 +3,7 @@ import type {
   LocalizedText,
   ChannelTypeDefinition,
   EventTypeDefinition,
+  HomeCounterDefinition,
   OlapRelationDefinition,
   OltpMigration,
   PermissionDefinition,
@@ -15,7 +16,7 @@ import type {
   UserIdTypeDefinition,
 } from './contributions.js';
 import { createExtensionPoint } from './extension-point.js';
-import type { TaskKindDefinition } from '../jobs/task.types.js';
+import type { Task, TaskKindDefinition } from '../jobs/task.types.js';
 
 export interface ChannelsExtension {
   addChannelType(channelType: ChannelTypeDefinition): void;
@@ -66,6 +67,19 @@ export interface PermissionsExtension {
   addPermissions(permissions: PermissionDefinition[]): void;
 }
 
+export interface HomeExtension {
+  /** A usage number on the home page, counted per tenant. */
+  addCounter(counter: HomeCounterDefinition): void;
+}
+
+export interface TasksExtension {
+  /** Called once a task ends for good (succeeded, failed or cancelled), after its row is final. */
+  onTaskFinished(listener: (task: Task) => Promise<void>): void;
+}
+
+/** Core modules only for now (the notification center listens); not part of the plugin API yet. */
+export const tasksExtensionPoint = createExtensionPoint<TasksExtension>({ id: 'tasks.lifecycle' });
+export const homeExtensionPoint = createExtensionPoint<HomeExtension>({ id: 'home.counters' });
 export const channelsExtensionPoint = createExtensionPoint<ChannelsExtension>({ id: 'channels.types' });
 export const eventsExtensionPoint = createExtensionPoint<EventsExtension>({ id: 'events.types' });
 export const journeysExtensionPoint = createExtensionPoint<JourneysExtension>({ id: 'journeys.nodes' });

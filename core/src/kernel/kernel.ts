@@ -6,7 +6,14 @@ import { defineRoute } from '../server/route.js';
 import type { OltpStore } from '../store/oltp/oltp-store.js';
 import { ContributionRegistry, type ContributionSummary } from './contribution-registry.js';
 import { isPluginDefinition, type PluginDefinition, type PluginInit, type PluginLifecycle } from './define-plugin.js';
-import type { Dependency } from './extension-point.js';
+import { isModuleDefinition, type ModuleDefinition } from './define-module.js';
+import {
+  createServiceFactory,
+  type Dependency,
+  type ServiceConsumer,
+  type ServiceFactory,
+  type ServiceRef,
+} from './extension-point.js';
 import {
   channelsExtensionPoint,
   errorsExtensionPoint,
@@ -15,15 +22,17 @@ import {
   journeysExtensionPoint,
   olapExtensionPoint,
   oltpExtensionPoint,
+  homeExtensionPoint,
   permissionsExtensionPoint,
   reportsExtensionPoint,
   schedulerExtensionPoint,
+  tasksExtensionPoint,
 } from './extension-points.js';
 import { PluginError } from './plugin-error.js';
 import type { LocalizedText } from './contributions.js';
 import { registerErrorMessages } from '../server/messages.js';
 import type { PermissionRegistry } from './permissions.js';
-import { coreServices, type PluginDatabase, type PluginSecrets } from './services.js';
+import { coreServices, kernelServices, type PluginDatabase, type PluginSecrets } from './services.js';
 
 export type PluginSource = { kind: 'builtin' } | { kind: 'explicit' } | { kind: 'package'; packageName: string; dir: string };
 
@@ -51,14 +60,29 @@ interface LoadedPlugin {
   state: PluginInfo['state'];
 }
 
+interface LoadedModule {
+  definition: ModuleDefinition;
+  lifecycle: PluginLifecycle;
+  state: PluginInfo['state'];
+}
+
 export interface KernelDependencies {
   coreVersion: string;
   logger: Logger;
   oltp: OltpStore;
   secrets: SecretBox;
   permissions: PermissionRegistry;
-  /** Services implemented by core modules, by service ref id (resolved lazily, per plugin). */
-  services?: Record<string, (pluginId: string) => unknown>;
+  /** Root services made outside the kernel (config, the OLAP store…), as typed factories. */
+  services?: readonly ServiceFactory<unknown>[];
+}
+
+/** Service refs a plugin may ask for: the `core.*` ones of `@huiliu/core/plugin-api`. */
+const PLUGIN_SERVICE_PREFIX = 'core.';
+
+interface ProvidedService {
+  factory: ServiceFactory<unknown>;
+  /** The module that provides it (its deps are resolved as that module), or the kernel. */
+  provider: ServiceConsumer;
 }
 
 const PLUGIN_ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
@@ -76,8 +100,11 @@ export function tablePrefix(pluginId: string): string {
 export class Kernel {
   readonly contributions: ContributionRegistry;
   private readonly loaded: LoadedPlugin[] = [];
+  private readonly modules: LoadedModule[] = [];
   private readonly extensionFactories = new Map<string, (pluginId: string) => unknown>();
-  private readonly serviceFactories = new Map<string, (pluginId: string) => unknown>();
+  private readonly services = new Map<string, ProvidedService>();
+  private readonly rootInstances = new Map<string, unknown>();
+  private readonly resolving = new Set<string>();
 
   constructor(private readonly deps: KernelDependencies) {
     const registry = (this.contributions = new ContributionRegistry(deps.permissions));
@@ -114,6 +141,17 @@ export class Kernel {
     ext(permissionsExtensionPoint, (id) => ({
       addPermissions: (d: Parameters<ContributionRegistry['addPermissions']>[1]) => registry.addPermissions(id, d),
     }));
+    ext(tasksExtensionPoint, (id) => ({
+      onTaskFinished: (listener: Parameters<ContributionRegistry['addTaskFinishedListener']>[1]) => {
+        if (!this.modules.some((m) => m.definition.id === id) && this.registering?.id !== id) {
+          throw new PluginError(id, 'asks for "tasks.lifecycle", an extension point of core modules');
+        }
+        registry.addTaskFinishedListener(id, listener);
+      },
+    }));
+    ext(homeExtensionPoint, (id) => ({
+      addCounter: (d: Parameters<ContributionRegistry['addHomeCounter']>[1]) => registry.addHomeCounter(id, d),
+    }));
 
     ext(errorsExtensionPoint, (id) => ({
       addErrorMessages: (messages: Record<string, LocalizedText>) => {
@@ -125,35 +163,200 @@ export class Kernel {
       },
     }));
 
-    this.serviceFactories.set(coreServices.logger.id, (id) => deps.logger.child({ plugin: id }));
-    this.serviceFactories.set(coreServices.database.id, (id): PluginDatabase => ({
-      // A plugin reads and writes only its own tables; core data comes through core services.
-      forTenant: (tenantId) => deps.oltp.forTenant(tenantId, (table) => ownTable(id, table)),
-      findAcrossTenants: async <Row extends object>(table: string, where: Record<string, unknown>) => {
-        ownTable(id, table);
-        return (await deps.oltp.knex(table).where(where).first()) as Row | undefined;
-      },
-    }));
-    this.serviceFactories.set(coreServices.secrets.id, (id): PluginSecrets => ({
-      seal: (plaintext, associatedData = '') => deps.secrets.seal(plaintext, `plugin:${id}:${associatedData}`),
-      open: (sealed, associatedData = '') => deps.secrets.open(sealed, `plugin:${id}:${associatedData}`),
-    }));
-    for (const [id, factory] of Object.entries(deps.services ?? {})) this.serviceFactories.set(id, factory);
+    const kernel: ServiceConsumer = { id: 'kernel', kind: 'module' };
+    const provide = (factory: ServiceFactory<unknown>) => this.provide(factory, kernel);
+    provide(
+      kernelFactory(coreServices.logger, 'consumer', (consumer) =>
+        deps.logger.child(consumer.kind === 'plugin' ? { plugin: consumer.id } : { module: consumer.id }),
+      ),
+    );
+    provide(kernelFactory(kernelServices.logger, 'consumer', (consumer) => deps.logger.child({ module: consumer.id })));
+    provide(
+      kernelFactory(coreServices.database, 'consumer', (consumer): PluginDatabase => ({
+        // A plugin reads and writes only its own tables; core data comes through core services.
+        forTenant: (tenantId) => deps.oltp.forTenant(tenantId, (table) => ownTable(consumer.id, table)),
+        findAcrossTenants: async <Row extends object>(table: string, where: Record<string, unknown>) => {
+          ownTable(consumer.id, table);
+          return (await deps.oltp.knex(table).where(where).first()) as Row | undefined;
+        },
+      })),
+    );
+    provide(
+      kernelFactory(coreServices.secrets, 'consumer', (consumer): PluginSecrets => ({
+        seal: (plaintext, associatedData = '') => deps.secrets.seal(plaintext, `plugin:${consumer.id}:${associatedData}`),
+        open: (sealed, associatedData = '') => deps.secrets.open(sealed, `plugin:${consumer.id}:${associatedData}`),
+      })),
+    );
+    provide(
+      kernelFactory(kernelServices.moduleDatabase, 'consumer', (consumer) => {
+        const module = this.modules.find((m) => m.definition.id === consumer.id)?.definition ?? this.registering;
+        if (!module || module.id !== consumer.id) throw new Error(`"${consumer.id}" is not a core module`);
+        return deps.oltp.forModule(module.id, module.tables);
+      }),
+    );
+    provide(kernelFactory(kernelServices.contributions, 'root', () => this.contributions));
+    provide(kernelFactory(kernelServices.permissions, 'root', () => deps.permissions));
+    provide(kernelFactory(kernelServices.secretBox, 'root', () => deps.secrets));
+    provide(kernelFactory(kernelServices.version, 'root', () => deps.coreVersion));
+    provide(kernelFactory(kernelServices.plugins, 'root', () => ({ list: () => this.list() })));
+    for (const factory of deps.services ?? []) provide(factory);
+  }
+
+  /** The module being registered right now (its services resolve before it is listed as loaded). */
+  private registering: ModuleDefinition | undefined;
+
+  private provide(factory: ServiceFactory<unknown>, provider: ServiceConsumer): void {
+    const existing = this.services.get(factory.service.id);
+    if (existing) {
+      throw new PluginError(
+        provider.id,
+        `provides service "${factory.service.id}", already provided by "${existing.provider.id}"`,
+      );
+    }
+    this.services.set(factory.service.id, { factory, provider });
   }
 
   /** Ids of every service a plugin can ask for. */
   serviceIds(): string[] {
-    return [...this.serviceFactories.keys()];
+    return [...this.services.keys()].filter((id) => id.startsWith(PLUGIN_SERVICE_PREFIX));
   }
 
+  /** A service for a plugin (only the `core.*` services of the plugin API). */
   resolveService(serviceId: string, pluginId: string): unknown {
-    const factory = this.serviceFactories.get(serviceId);
-    if (!factory) throw new PluginError(pluginId, `asks for unknown service "${serviceId}"`);
-    return factory(pluginId);
+    return this.resolveFor(serviceId, { id: pluginId, kind: 'plugin' });
+  }
+
+  /** A service as the kernel itself sees it (the app's wiring and tests). */
+  get<T>(ref: ServiceRef<T>): T {
+    return this.resolveAsKernel(ref.id) as T;
+  }
+
+  resolveAsKernel(serviceId: string): unknown {
+    return this.resolveFor(serviceId, { id: 'kernel', kind: 'module' });
+  }
+
+  /** Ids of every service provided (the kernel's and core modules'), except per-consumer ones. */
+  providedServiceIds(): string[] {
+    return [...this.services.entries()].filter(([, p]) => p.factory.scope === 'root').map(([id]) => id);
+  }
+
+  private resolveFor(serviceId: string, consumer: ServiceConsumer): unknown {
+    const provided = this.services.get(serviceId);
+    if (!provided) throw new PluginError(consumer.id, `asks for unknown service "${serviceId}"`);
+    if (consumer.kind === 'plugin' && !serviceId.startsWith(PLUGIN_SERVICE_PREFIX)) {
+      throw new PluginError(consumer.id, `asks for "${serviceId}", a service of core modules that plugins cannot use`);
+    }
+    const { factory, provider } = provided;
+    if (factory.scope === 'root' && this.rootInstances.has(serviceId)) return this.rootInstances.get(serviceId);
+    if (this.resolving.has(serviceId)) throw new PluginError(consumer.id, `service "${serviceId}" depends on itself`);
+    this.resolving.add(serviceId);
+    try {
+      const deps: Record<string, unknown> = {};
+      for (const [name, ref] of Object.entries(factory.deps)) deps[name] = this.resolveFor(ref.id, provider);
+      const instance = factory.create(deps, factory.scope === 'consumer' ? consumer : provider);
+      if (factory.scope === 'root') this.rootInstances.set(serviceId, instance);
+      return instance;
+    } finally {
+      this.resolving.delete(serviceId);
+    }
+  }
+
+  /**
+   * Registers core's modules (in their dependency order), then the plugins. Modules contribute
+   * through the same extension points and service refs as plugins; afterwards the registry is
+   * verified and frozen, so a late contribution fails instead of being silently ignored.
+   */
+  async load(entries: PluginEntry[], modules: readonly ModuleDefinition[] = []): Promise<void> {
+    for (const module of this.orderModules(modules)) await this.registerModule(module);
+    await this.loadPlugins(entries);
+    this.contributions.verify();
+    this.contributions.freeze();
+  }
+
+  private orderModules(modules: readonly ModuleDefinition[]): ModuleDefinition[] {
+    const byId = new Map<string, ModuleDefinition>();
+    for (const module of modules) {
+      if (!isModuleDefinition(module)) throw new Error('A core module is not made with defineModule()');
+      if (byId.has(module.id)) throw new PluginError(module.id, 'is registered twice (duplicate module id)');
+      byId.set(module.id, module);
+    }
+    const ordered: ModuleDefinition[] = [];
+    const state = new Map<string, 'visiting' | 'done'>();
+    const visit = (module: ModuleDefinition, path: string[]) => {
+      if (state.get(module.id) === 'done') return;
+      if (state.get(module.id) === 'visiting')
+        throw new PluginError(module.id, `has a dependency cycle: ${[...path, module.id].join(' → ')}`);
+      state.set(module.id, 'visiting');
+      for (const depId of module.dependencies ?? []) {
+        const dep = byId.get(depId);
+        if (!dep) throw new PluginError(module.id, `depends on module "${depId}", which is not loaded`);
+        visit(dep, [...path, module.id]);
+      }
+      state.set(module.id, 'done');
+      ordered.push(module);
+    };
+    for (const module of byId.values()) visit(module, []);
+    return ordered;
+  }
+
+  private async registerModule(module: ModuleDefinition): Promise<void> {
+    const tableOwner = this.modules.find((m) => m.definition.tables.some((t) => module.tables.includes(t)));
+    if (tableOwner) throw new PluginError(module.id, `claims a table of module "${tableOwner.definition.id}"`);
+    const consumer: ServiceConsumer = { id: module.id, kind: 'module' };
+    this.contributions.moduleIds.add(module.id);
+    for (const factory of module.provides ?? []) this.provide(factory, consumer);
+    this.registering = module;
+    try {
+      const lifecycle = await this.runRegistration(module.id, consumer, module.register, {});
+      this.modules.push({ definition: module, lifecycle, state: 'registered' });
+    } finally {
+      this.registering = undefined;
+    }
+  }
+
+  /** Runs `register` → `registerInit` → `init` with the asked extension points and services. */
+  private async runRegistration<O>(
+    id: string,
+    consumer: ServiceConsumer,
+    register: PluginDefinition<O>['register'],
+    options: O,
+  ): Promise<PluginLifecycle> {
+    let registered: PluginInit<Record<string, Dependency>, unknown> | undefined;
+    register({
+      registerInit: (init) => {
+        if (registered) throw new PluginError(id, 'calls registerInit more than once');
+        registered = init as PluginInit<Record<string, Dependency>, unknown>;
+      },
+    });
+    if (!registered) throw new PluginError(id, 'never calls registerInit');
+    const values: Record<string, unknown> = {};
+    for (const [name, dependency] of Object.entries(registered.deps)) {
+      if (dependency?.$$type === '@huiliu/ExtensionPoint') {
+        const factory = this.extensionFactories.get(dependency.id);
+        if (!factory) throw new PluginError(id, `asks for unknown extension point "${dependency.id}"`);
+        values[name] = factory(id);
+      } else if (dependency?.$$type === '@huiliu/ServiceRef') {
+        values[name] = this.resolveFor(dependency.id, consumer);
+      } else {
+        throw new PluginError(id, `dependency "${name}" is neither an extension point nor a service ref`);
+      }
+    }
+    let lifecycle: PluginLifecycle | void;
+    try {
+      lifecycle = await registered.init({
+        ...values,
+        options,
+        logger: this.deps.logger.child(consumer.kind === 'plugin' ? { plugin: id } : { module: id }),
+      } as never);
+    } catch (error) {
+      if (error instanceof PluginError) throw error;
+      throw new PluginError(id, `init failed: ${(error as Error).message}`);
+    }
+    return lifecycle ?? {};
   }
 
   /** Checks and registers the plugins; on any problem nothing is left half-registered in the app. */
-  async load(entries: PluginEntry[]): Promise<void> {
+  private async loadPlugins(entries: PluginEntry[]): Promise<void> {
     const byId = new Map<string, PluginEntry>();
     for (const entry of entries) {
       const definition = entry.definition;
@@ -177,40 +380,17 @@ export class Kernel {
     for (const entry of this.order(byId)) {
       const { definition } = entry;
       const options = this.validateOptions(entry);
-      let registered: PluginInit<Record<string, Dependency>, unknown> | undefined;
-      definition.register({
-        registerInit: (init) => {
-          if (registered) throw new PluginError(definition.id, 'calls registerInit more than once');
-          registered = init as PluginInit<Record<string, Dependency>, unknown>;
-        },
-      });
-      if (!registered) throw new PluginError(definition.id, 'never calls registerInit');
-      const values: Record<string, unknown> = {};
-      for (const [name, dependency] of Object.entries(registered.deps)) {
-        if (dependency?.$$type === '@huiliu/ExtensionPoint') {
-          const factory = this.extensionFactories.get(dependency.id);
-          if (!factory) throw new PluginError(definition.id, `asks for unknown extension point "${dependency.id}"`);
-          values[name] = factory(definition.id);
-        } else if (dependency?.$$type === '@huiliu/ServiceRef') {
-          values[name] = this.resolveService(dependency.id, definition.id);
-        } else {
-          throw new PluginError(definition.id, `dependency "${name}" is neither an extension point nor a service ref`);
-        }
+      if (this.modules.some((m) => m.definition.id === definition.id)) {
+        throw new PluginError(definition.id, 'has the id of a core module (reserved)');
       }
-      let lifecycle: PluginLifecycle | void;
-      try {
-        lifecycle = await registered.init({
-          ...values,
-          options,
-          logger: this.deps.logger.child({ plugin: definition.id }),
-        } as never);
-      } catch (error) {
-        if (error instanceof PluginError) throw error;
-        throw new PluginError(definition.id, `init failed: ${(error as Error).message}`);
-      }
-      this.loaded.push({ entry, lifecycle: lifecycle ?? {}, state: 'registered' });
+      const lifecycle = await this.runRegistration(
+        definition.id,
+        { id: definition.id, kind: 'plugin' },
+        definition.register,
+        options,
+      );
+      this.loaded.push({ entry, lifecycle, state: 'registered' });
     }
-    this.contributions.verify();
   }
 
   private validateOptions(entry: PluginEntry): unknown {
@@ -262,19 +442,25 @@ export class Kernel {
     }
   }
 
-  /** One hapi plugin per plugin with routes, mounted under `/api/v1/p/<id>`. */
-  hapiPlugins(): { plugin: Plugin<void>; routes: { prefix: string } }[] {
-    return this.loaded
-      .map(({ entry }) => entry.definition)
-      .filter((definition) => this.contributions.routes.some((r) => r.pluginId === definition.id))
-      .map((definition) => ({
+  /**
+   * One hapi plugin per module or plugin with routes: a module's at their own `/api/v1/...`
+   * paths, a plugin's under `/api/v1/p/<id>`.
+   */
+  hapiPlugins(): { plugin: Plugin<void>; routes?: { prefix: string } }[] {
+    const owners = [
+      ...this.modules.map(({ definition }) => ({ id: definition.id, version: this.deps.coreVersion, module: true })),
+      ...this.loaded.map(({ entry }) => ({ id: entry.definition.id, version: entry.definition.version, module: false })),
+    ];
+    return owners
+      .filter((owner) => this.contributions.routes.some((r) => r.pluginId === owner.id))
+      .map((owner) => ({
         plugin: {
-          name: `huiliu-plugin-${definition.id}`,
-          version: definition.version,
+          name: owner.module ? `huiliu-module-${owner.id}` : `huiliu-plugin-${owner.id}`,
+          version: owner.version,
           dependencies: ['huiliu-auth'],
           register: (server) => {
             const routes: ServerRoute[] = this.contributions.routes
-              .filter((r) => r.pluginId === definition.id)
+              .filter((r) => r.pluginId === owner.id)
               .map(({ definition: route }) =>
                 defineRoute({
                   method: route.method,
@@ -282,7 +468,8 @@ export class Kernel {
                   access: { permission: route.permission, callers: route.callers },
                   options: {
                     description: route.description,
-                    tags: ['api', `plugin:${definition.id}`],
+                    notes: route.notes,
+                    tags: ['api', owner.module ? `module:${owner.id}` : `plugin:${owner.id}`, ...(route.tags ?? [])],
                     validate: route.validate,
                     response: route.response,
                   },
@@ -292,41 +479,71 @@ export class Kernel {
             server.route(routes);
           },
         },
-        routes: { prefix: `/api/v1/p/${definition.id}` },
+        ...(owner.module ? {} : { routes: { prefix: `/api/v1/p/${owner.id}` } }),
       }));
   }
 
+  /** Starts modules, then plugins (each after what it depends on). */
   async start(): Promise<void> {
-    for (const plugin of this.loaded) {
-      await plugin.lifecycle.start?.();
-      plugin.state = 'started';
+    for (const unit of [...this.modules, ...this.loaded]) {
+      await unit.lifecycle.start?.();
+      unit.state = 'started';
     }
   }
 
-  /** Stops plugins in reverse order; one failing stop does not keep the others running. */
+  /** Stops plugins, then modules, in reverse order; one failing stop does not keep the others running. */
   async stop(): Promise<void> {
-    for (const plugin of [...this.loaded].reverse()) {
-      if (plugin.state === 'stopped') continue;
+    const units = [
+      ...this.modules.map((m) => ({ unit: m, id: m.definition.id })),
+      ...this.loaded.map((p) => ({ unit: p, id: p.entry.definition.id })),
+    ].reverse();
+    for (const { unit, id } of units) {
+      if (unit.state === 'stopped') continue;
       try {
-        await plugin.lifecycle.stop?.();
+        await unit.lifecycle.stop?.();
       } catch (error) {
-        this.deps.logger.error({ err: error, plugin: plugin.entry.definition.id }, 'plugin stop failed');
+        this.deps.logger.error({ err: error, plugin: id }, 'stop failed');
       }
-      plugin.state = 'stopped';
+      unit.state = 'stopped';
     }
   }
 
+  /** Ids of core's modules, in registration order. */
+  moduleIds(): string[] {
+    return this.modules.map((m) => m.definition.id);
+  }
+
+  /**
+   * The plugins, headed by `core`: core's modules shown as one built-in plugin whose contributions
+   * are the modules' together.
+   */
   list(): PluginInfo[] {
-    return this.loaded.map(({ entry, state }) => ({
-      id: entry.definition.id,
-      version: entry.definition.version,
-      requires: entry.definition.requires,
-      dependencies: entry.definition.dependencies ?? {},
-      source: entry.source.kind,
-      packageName: entry.source.kind === 'package' ? entry.source.packageName : null,
-      state,
-      contributions: this.contributions.summarize(entry.definition.id),
-    }));
+    const core: PluginInfo = {
+      id: 'core',
+      version: this.deps.coreVersion,
+      requires: { core: this.deps.coreVersion },
+      dependencies: {},
+      source: 'builtin',
+      packageName: '@huiliu/core',
+      state:
+        this.modules.every((m) => m.state === 'started') && this.modules.length > 0
+          ? 'started'
+          : (this.modules[0]?.state ?? 'registered'),
+      contributions: this.contributions.summarize(this.moduleIds()),
+    };
+    return [
+      core,
+      ...this.loaded.map(({ entry, state }) => ({
+        id: entry.definition.id,
+        version: entry.definition.version,
+        requires: entry.definition.requires,
+        dependencies: entry.definition.dependencies ?? {},
+        source: entry.source.kind,
+        packageName: entry.source.kind === 'package' ? entry.source.packageName : null,
+        state,
+        contributions: this.contributions.summarize([entry.definition.id]),
+      })),
+    ];
   }
 }
 
@@ -334,6 +551,15 @@ function ownTable(pluginId: string, table: string): void {
   if (!table.startsWith(tablePrefix(pluginId))) {
     throw new PluginError(pluginId, `may use only its own tables ("${tablePrefix(pluginId)}…"), not "${table}"`);
   }
+}
+
+/** A service the kernel itself makes (no deps): per consumer or once. */
+function kernelFactory<T>(
+  service: ServiceRef<T>,
+  scope: 'root' | 'consumer',
+  make: (consumer: ServiceConsumer) => T,
+): ServiceFactory<unknown> {
+  return createServiceFactory({ service, scope, factory: (_deps, consumer) => make(consumer) });
 }
 
 export function migrationTable(pluginId: string): string {

@@ -16,26 +16,11 @@ export interface PermissionDefinition {
 export const PUBLIC = 'public';
 export const AUTHENTICATED = 'authenticated';
 
-export const corePermissions: PermissionDefinition[] = [
-  { id: 'home.view', fixed: true },
-  { id: 'contacts.view', fixed: true },
-  { id: 'connections.view', fixed: true, openApi: true },
-  { id: 'connections.edit', openApi: true },
-  { id: 'connections.delete' },
-  { id: 'metadata.view', fixed: true },
-  { id: 'settings.shortLinks', fixed: true },
-  { id: 'tenant.view', fixed: true, openApi: true },
-  { id: 'tasks.view', fixed: true, openApi: true },
-  { id: 'tenant.edit', superOnly: true },
-  { id: 'staff.view', superOnly: true },
-  { id: 'apps.view', superOnly: true },
-  { id: 'apps.edit', superOnly: true },
-];
-
 export class PermissionRegistry {
   private readonly definitions = new Map<string, PermissionDefinition>();
 
-  constructor(initial: PermissionDefinition[] = corePermissions) {
+  /** Core modules and plugins contribute their rows through `auth.permissions`. */
+  constructor(initial: PermissionDefinition[] = []) {
     for (const definition of initial) this.add(definition);
   }
 

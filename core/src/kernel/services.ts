@@ -1,6 +1,12 @@
 import type { Logger } from 'pino';
 import { createServiceRef } from './extension-point.js';
-import type { TenantDb } from '../store/oltp/oltp-store.js';
+import type { ModuleDatabase, TenantDb } from '../store/oltp/oltp-store.js';
+import type { SecretBox } from '../config/secret-box.js';
+import type { ContributionRegistry } from './contribution-registry.js';
+import type { PermissionRegistry } from './permissions.js';
+import type { PluginInfo } from './kernel.js';
+import type { HuiliuConfig } from '../config/config.js';
+import type { AnalyticsEngine } from '../store/olap/analytics-engine.js';
 
 /** The logger a plugin gets: a pino child bound to `plugin: <id>`. */
 export type PluginLogger = Pick<Logger, 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'>;
@@ -74,4 +80,24 @@ export const coreServices = {
   channels: createServiceRef<PluginChannels>({ id: 'core.channels' }),
   tasks: createServiceRef<PluginTasks>({ id: 'core.tasks' }),
   files: createServiceRef<PluginFiles>({ id: 'core.files' }),
+};
+
+/**
+ * Services of the kernel for core modules only (plugins get the `core.*` refs above; the kernel
+ * refuses them the rest). Modules' own services (`tenancy.tenants`, `tasks.queue`…) are declared
+ * next to their classes.
+ */
+export const kernelServices = {
+  /** The pino logger of the asking module (a child bound to `module: <id>`). */
+  logger: createServiceRef<Logger>({ id: 'kernel.logger' }),
+  config: createServiceRef<HuiliuConfig>({ id: 'kernel.config' }),
+  /** The analytics store (DuckDB embedded; StarRocks in scaled mode). */
+  olap: createServiceRef<AnalyticsEngine>({ id: 'kernel.olap' }),
+  /** The asking module's OLTP tables, and no others. */
+  moduleDatabase: createServiceRef<ModuleDatabase>({ id: 'kernel.moduleDatabase' }),
+  contributions: createServiceRef<ContributionRegistry>({ id: 'kernel.contributions' }),
+  permissions: createServiceRef<PermissionRegistry>({ id: 'kernel.permissions' }),
+  secretBox: createServiceRef<SecretBox>({ id: 'kernel.secretBox' }),
+  version: createServiceRef<string>({ id: 'kernel.version' }),
+  plugins: createServiceRef<{ list(): PluginInfo[] }>({ id: 'kernel.plugins' }),
 };

@@ -1,4 +1,5 @@
-import type { ServerRoute } from '@hapi/hapi';
+import type { RouteOptions, ServerRoute } from '@hapi/hapi';
+import type { PluginRoute } from '../kernel/contributions.js';
 import { PUBLIC } from '../kernel/permissions.js';
 
 /** Which callers a route admits: console sessions, Open API bearer tokens, or both. */
@@ -36,5 +37,40 @@ export function defineRoute(route: HuiliuRoute): ServerRoute {
       tags: isApi ? Array.from(new Set(['api', ...(options.tags ?? [])])) : options.tags,
       plugins: { ...(options.plugins ?? {}), huiliu: { permission: access.permission, callers } },
     },
+  };
+}
+
+/** The route options a core module may set; anything else would be dropped, so it is a type error. */
+export interface ModuleRouteOptions {
+  description?: string;
+  notes?: string | string[];
+  tags?: string[];
+  validate?: RouteOptions['validate'];
+  response?: RouteOptions['response'];
+}
+
+/**
+ * A core module's route, written like `defineRoute` and contributed through the http extension
+ * point as plugins' routes are (mounted at its own `/api/v1/...` path).
+ */
+export function moduleRoute(route: {
+  method: PluginRoute['method'];
+  path: string;
+  access: RouteAccess;
+  options?: ModuleRouteOptions;
+  handler: PluginRoute['handler'];
+}): PluginRoute {
+  const { description, notes, tags, validate, response } = route.options ?? {};
+  return {
+    method: route.method,
+    path: route.path,
+    permission: route.access.permission,
+    callers: route.access.callers,
+    description,
+    notes,
+    tags,
+    validate,
+    response,
+    handler: route.handler,
   };
 }

@@ -19,7 +19,7 @@ export interface ServerOptions {
   /** Route sets of the core modules. */
   routes: ServerRoute[];
   /** hapi plugins wrapping Huiliu plugins' routes (mounted under their prefix). */
-  plugins?: { plugin: Plugin<void>; routes: { prefix: string } }[];
+  plugins?: { plugin: Plugin<void>; routes?: { prefix: string } }[];
   /** Validate responses against their schemas and fail on mismatch (tests); log only otherwise. */
   strictResponses: boolean;
 }

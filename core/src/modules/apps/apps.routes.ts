@@ -1,10 +1,9 @@
 import Joi from 'joi';
-import type { ServerRoute } from '@hapi/hapi';
-import type { DependencyContainer } from 'tsyringe';
-import { defineRoute } from '../../server/route.js';
+import type { PluginRoute } from '../../kernel/contributions.js';
+import { moduleRoute } from '../../server/route.js';
 import { principalOf, staffOf } from '../../server/principal.js';
 import { epochMs, id, pageOf, pageQuery, shortText, type PageQuery } from '../../server/schemas.js';
-import { ACCESS_TOKEN_TTL_SECONDS, AppsService } from './apps.service.js';
+import { ACCESS_TOKEN_TTL_SECONDS, type AppsService } from './apps.service.js';
 
 const appSchema = Joi.object({
   id: id().required(),
@@ -19,10 +18,9 @@ const appSchema = Joi.object({
 const appWithSecret = Joi.object({ app: appSchema.required(), appSecret: Joi.string().required() }).label('AppWithSecret');
 const appParams = Joi.object({ appId: id().required() });
 
-export function appsRoutes(container: DependencyContainer): ServerRoute[] {
-  const apps = container.resolve(AppsService);
+export function appsRoutes(apps: AppsService): PluginRoute[] {
   return [
-    defineRoute({
+    moduleRoute({
       method: 'POST',
       path: '/api/v1/auth/token',
       access: { permission: 'public' },
@@ -44,7 +42,7 @@ export function appsRoutes(container: DependencyContainer): ServerRoute[] {
         return apps.issueToken(appKey, appSecret);
       },
     }),
-    defineRoute({
+    moduleRoute({
       method: 'GET',
       path: '/api/v1/apps',
       access: { permission: 'apps.view' },
@@ -58,7 +56,7 @@ export function appsRoutes(container: DependencyContainer): ServerRoute[] {
         return apps.list(principalOf(request).tenantId, page, pageSize);
       },
     }),
-    defineRoute({
+    moduleRoute({
       method: 'POST',
       path: '/api/v1/apps',
       access: { permission: 'apps.edit' },
@@ -73,14 +71,14 @@ export function appsRoutes(container: DependencyContainer): ServerRoute[] {
         return h.response(created).code(201);
       },
     }),
-    defineRoute({
+    moduleRoute({
       method: 'GET',
       path: '/api/v1/apps/{appId}',
       access: { permission: 'apps.view' },
       options: { description: 'One Open API app', validate: { params: appParams }, response: { schema: appSchema } },
       handler: (request) => apps.get(principalOf(request).tenantId, request.params.appId as string),
     }),
-    defineRoute({
+    moduleRoute({
       method: 'PATCH',
       path: '/api/v1/apps/{appId}',
       access: { permission: 'apps.edit' },
@@ -99,7 +97,7 @@ export function appsRoutes(container: DependencyContainer): ServerRoute[] {
           request.payload as { name?: string; status?: 'enabled' | 'disabled' },
         ),
     }),
-    defineRoute({
+    moduleRoute({
       method: 'POST',
       path: '/api/v1/apps/{appId}/secret',
       access: { permission: 'apps.edit' },
@@ -110,7 +108,7 @@ export function appsRoutes(container: DependencyContainer): ServerRoute[] {
       },
       handler: (request) => apps.resetSecret(principalOf(request).tenantId, request.params.appId as string),
     }),
-    defineRoute({
+    moduleRoute({
       method: 'DELETE',
       path: '/api/v1/apps/{appId}',
       access: { permission: 'apps.edit' },

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { inject, injectable } from 'tsyringe';
-import { PermissionRegistry } from '../../kernel/permissions.js';
+import { createServiceRef } from '../../kernel/extension-point.js';
+import type { PermissionRegistry } from '../../kernel/permissions.js';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../../lib/password.js';
 import { hashToken, randomToken } from '../../lib/tokens.js';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../server/errors.js';
 import type { Principal } from '../../server/principal.js';
-import { OltpStore, paginate, type Page, type TenantDb } from '../../store/oltp/oltp-store.js';
+import { paginate, type ModuleDatabase, type Page, type TenantDb } from '../../store/oltp/oltp-store.js';
+import type { TenantService } from '../tenancy/tenant.service.js';
 import { toApiApp, type ApiApp, type ApiAppRow } from './apps.types.js';
 
 /** Lifetime of an Open API access token (seconds). */
@@ -21,15 +22,15 @@ export interface AccessToken {
  * Open API apps (私有App): an appKey/appSecret pair exchanged for short-lived bearer tokens.
  * The secret is shown once and stored only as an argon2id hash; tokens only as SHA-256.
  */
-@injectable()
 export class AppsService {
   constructor(
-    @inject(OltpStore) private readonly oltp: OltpStore,
-    @inject(PermissionRegistry) private readonly permissions: PermissionRegistry,
+    private readonly database: ModuleDatabase,
+    private readonly permissions: PermissionRegistry,
+    private readonly tenants: TenantService,
   ) {}
 
   private db(tenantId: string): TenantDb {
-    return this.oltp.forTenant(tenantId);
+    return this.database.forTenant(tenantId);
   }
 
   async list(tenantId: string, page: number, pageSize: number): Promise<Page<ApiApp>> {
@@ -102,7 +103,7 @@ export class AppsService {
 
   /** `POST /api/v1/auth/token`: the app key tells the tenant, the secret proves it. */
   async issueToken(appKey: string, appSecret: string): Promise<AccessToken> {
-    const row = await this.oltp.knex<ApiAppRow>('api_app').where({ app_key: appKey }).first();
+    const row = await this.database.unscoped<ApiAppRow>('api_app').where({ app_key: appKey }).first();
     const ok = await verifyPassword(row?.secret_hash ?? (await dummyPasswordHash()), appSecret);
     if (!row || !ok) throw new UnauthorizedError('app_credentials_invalid');
     if (row.status !== 'enabled') throw new ForbiddenError('app_disabled');
@@ -124,16 +125,21 @@ export class AppsService {
   }
 
   async principalForToken(accessToken: string): Promise<Principal | null> {
-    const row = await this.oltp
-      .knex('api_token as k')
-      .join('api_app as a', 'a.id', 'k.app_id')
-      .join('tenant as t', 't.id', 'k.tenant_id')
+    const row = await this.database
+      .unscoped('api_token as k')
+      .join(this.database.owns('api_app as a'), 'a.id', 'k.app_id')
       .where('k.token_hash', hashToken(accessToken))
-      .first<
-        | { tenant_id: number | string; app_id: number | string; expires_at: number; status: string; tenant_status: string }
-        | undefined
-      >('k.tenant_id', 'k.app_id', 'k.expires_at', 'a.status', 't.status as tenant_status');
-    if (!row || Number(row.expires_at) <= Date.now() || row.status !== 'enabled' || row.tenant_status !== 'active') return null;
+      .first<{ tenant_id: number | string; app_id: number | string; expires_at: number; status: string } | undefined>(
+        'k.tenant_id',
+        'k.app_id',
+        'k.expires_at',
+        'a.status',
+      );
+    if (!row || Number(row.expires_at) <= Date.now() || row.status !== 'enabled') return null;
+    // The tenant belongs to tenancy: asked through its service, never joined.
+    if (!(await this.tenants.isActive(String(row.tenant_id)))) return null;
     return { kind: 'app', tenantId: String(row.tenant_id), appId: String(row.app_id), permissions: this.permissions.forApp() };
   }
 }
+
+export const appsServiceRef = createServiceRef<AppsService>({ id: 'apps.apps' });

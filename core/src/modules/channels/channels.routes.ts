@@ -1,10 +1,9 @@
 import Joi from 'joi';
-import type { ServerRoute } from '@hapi/hapi';
-import type { DependencyContainer } from 'tsyringe';
-import { defineRoute } from '../../server/route.js';
+import type { PluginRoute } from '../../kernel/contributions.js';
+import { moduleRoute } from '../../server/route.js';
 import { principalOf } from '../../server/principal.js';
 import { epochMs, id, pageOf, pageQuery, shortText, type PageQuery } from '../../server/schemas.js';
-import { ChannelsService, type NewChannel } from './channels.service.js';
+import type { ChannelsService, NewChannel } from './channels.service.js';
 
 const text = Joi.object({ 'zh-CN': Joi.string().required(), 'en-US': Joi.string().required() });
 
@@ -38,10 +37,9 @@ const channelTypeSchema = Joi.object({
 
 const channelParams = Joi.object({ channelId: id().required() });
 
-export function channelsRoutes(container: DependencyContainer): ServerRoute[] {
-  const channels = container.resolve(ChannelsService);
+export function channelsRoutes(channels: ChannelsService): PluginRoute[] {
   return [
-    defineRoute({
+    moduleRoute({
       method: 'GET',
       path: '/api/v1/channel-types',
       access: { permission: 'connections.view', callers: 'any' },
@@ -51,7 +49,7 @@ export function channelsRoutes(container: DependencyContainer): ServerRoute[] {
       },
       handler: async (request) => ({ items: await channels.types(principalOf(request).tenantId) }),
     }),
-    defineRoute({
+    moduleRoute({
       method: 'GET',
       path: '/api/v1/channels',
       access: { permission: 'connections.view', callers: 'any' },
@@ -63,7 +61,7 @@ export function channelsRoutes(container: DependencyContainer): ServerRoute[] {
       handler: (request) =>
         channels.list(principalOf(request).tenantId, request.query as unknown as PageQuery & { type?: string }),
     }),
-    defineRoute({
+    moduleRoute({
       method: 'POST',
       path: '/api/v1/channels',
       access: { permission: 'connections.edit', callers: 'any' },
@@ -88,7 +86,7 @@ export function channelsRoutes(container: DependencyContainer): ServerRoute[] {
         return h.response(created).code(201);
       },
     }),
-    defineRoute({
+    moduleRoute({
       method: 'GET',
       path: '/api/v1/channels/{channelId}',
       // 连接-查看 lists connections but cannot open their details (seed §1.11.4.6).
@@ -96,7 +94,7 @@ export function channelsRoutes(container: DependencyContainer): ServerRoute[] {
       options: { description: 'One channel', validate: { params: channelParams }, response: { schema: channelSchema } },
       handler: (request) => channels.get(principalOf(request).tenantId, request.params.channelId as string),
     }),
-    defineRoute({
+    moduleRoute({
       method: 'PATCH',
       path: '/api/v1/channels/{channelId}',
       access: { permission: 'connections.edit', callers: 'any' },
@@ -112,7 +110,7 @@ export function channelsRoutes(container: DependencyContainer): ServerRoute[] {
           (request.payload as { name: string }).name,
         ),
     }),
-    defineRoute({
+    moduleRoute({
       method: 'DELETE',
       path: '/api/v1/channels/{channelId}',
       access: { permission: 'connections.delete' },

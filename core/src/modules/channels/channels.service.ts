@@ -1,8 +1,8 @@
-import { inject, injectable } from 'tsyringe';
 import type { ChannelTypeDefinition } from '../../kernel/contributions.js';
-import { Kernel } from '../../kernel/kernel.js';
+import type { ContributionRegistry } from '../../kernel/contribution-registry.js';
+import { createServiceRef } from '../../kernel/extension-point.js';
 import { ConflictError, InputError, NotFoundError } from '../../server/errors.js';
-import { isUniqueViolation, OltpStore, paginate, type Page, type TenantDb } from '../../store/oltp/oltp-store.js';
+import { isUniqueViolation, paginate, type ModuleDatabase, type Page, type TenantDb } from '../../store/oltp/oltp-store.js';
 import { toChannel, type Channel, type ChannelRow, type ChannelTypeInfo } from './channel.types.js';
 
 export interface NewChannel {
@@ -19,26 +19,25 @@ const GENERATE_ATTEMPTS = 5;
  * Channels (连接): a tenant's connections of the channel types plugins contribute. The type's
  * definition decides how a channel is created by hand and whether it may be deleted now.
  */
-@injectable()
 export class ChannelsService {
   constructor(
-    @inject(OltpStore) private readonly oltp: OltpStore,
-    @inject(Kernel) private readonly kernel: Kernel,
+    private readonly database: ModuleDatabase,
+    private readonly contributions: ContributionRegistry,
   ) {}
 
   private db(tenantId: string): TenantDb {
-    return this.oltp.forTenant(tenantId);
+    return this.database.forTenant(tenantId);
   }
 
   private definition(type: string): { pluginId: string; definition: ChannelTypeDefinition } {
-    const owned = this.kernel.contributions.channelTypes.get(type);
+    const owned = this.contributions.channelTypes.get(type);
     if (!owned) throw new InputError('channel_type_unknown', { type }, [{ path: 'type', code: 'channel_type_unknown' }]);
     return owned;
   }
 
   async types(tenantId: string): Promise<ChannelTypeInfo[]> {
     const counts = await this.countsByType(tenantId);
-    return [...this.kernel.contributions.channelTypes.values()].map(({ pluginId, definition }) => ({
+    return [...this.contributions.channelTypes.values()].map(({ pluginId, definition }) => ({
       type: definition.type,
       name: definition.name,
       description: definition.description ?? null,
@@ -142,3 +141,5 @@ export class ChannelsService {
     await definition.handlers?.disconnect?.({ tenantId, channelId });
   }
 }
+
+export const channelsServiceRef = createServiceRef<ChannelsService>({ id: 'channels.channels' });

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { inject, injectable } from 'tsyringe';
-import { CONFIG } from '../../container.js';
 import type { HuiliuConfig } from '../../config/config.js';
+import { createServiceRef } from '../../kernel/extension-point.js';
 import { DomainError, NotFoundError } from '../../server/errors.js';
-import { OltpStore } from '../../store/oltp/oltp-store.js';
+import type { ModuleDatabase } from '../../store/oltp/oltp-store.js';
 
 /** Exports are kept 3 days (seed §1.4.4). */
 export const EXPORT_TTL_MS = 3 * 24 * 3600_000;
@@ -55,13 +54,12 @@ export class FileExpiredError extends DomainError {
  * Result files (exports, failure reports) under `<dataDir>/files/<tenantId>/`, named by random
  * ids (never by operator input), written atomically, deleted when they expire.
  */
-@injectable()
 export class FilesService {
   private readonly root: string;
 
   constructor(
-    @inject(OltpStore) private readonly oltp: OltpStore,
-    @inject(CONFIG) config: HuiliuConfig,
+    private readonly oltp: ModuleDatabase,
+    config: HuiliuConfig,
   ) {
     this.root = path.join(config.dataDir, 'files');
   }
@@ -142,3 +140,5 @@ export class FilesService {
     return expired.length;
   }
 }
+
+export const filesServiceRef = createServiceRef<FilesService>({ id: 'files.files' });

@@ -1,15 +1,13 @@
 import Joi from 'joi';
-import type { ServerRoute } from '@hapi/hapi';
-import type { DependencyContainer } from 'tsyringe';
-import { defineRoute } from '../../server/route.js';
+import type { PluginRoute } from '../../kernel/contributions.js';
+import { moduleRoute } from '../../server/route.js';
 import { principalOf } from '../../server/principal.js';
 import { tenantSchema } from '../../server/schemas.js';
-import { HomeService } from './home.service.js';
+import type { HomeService } from './home.service.js';
 
-export function homeRoutes(container: DependencyContainer): ServerRoute[] {
-  const home = container.resolve(HomeService);
+export function homeRoutes(home: HomeService): PluginRoute[] {
   return [
-    defineRoute({
+    moduleRoute({
       method: 'GET',
       path: '/api/v1/home',
       access: { permission: 'home.view' },

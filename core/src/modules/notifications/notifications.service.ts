@@ -1,9 +1,9 @@
-import { inject, injectable } from 'tsyringe';
-import { TaskKinds } from '../../jobs/task-kinds.js';
+import type { TaskKinds } from '../../jobs/task-kinds.js';
 import type { Task } from '../../jobs/task.types.js';
 import { NotFoundError } from '../../server/errors.js';
-import { OltpStore } from '../../store/oltp/oltp-store.js';
-import { FilesService, type StoredFile } from '../files/files.service.js';
+import type { ModuleDatabase } from '../../store/oltp/oltp-store.js';
+import type { FilesService, StoredFile } from '../files/files.service.js';
+import type { StaffService } from '../staff/staff.service.js';
 
 export interface Notification {
   id: string;
@@ -41,12 +41,12 @@ interface NotificationData {
  * failure red, with counts and its result files). Notifications of system-started tasks reach
  * every enabled staff member of the tenant, one row each (their own read state).
  */
-@injectable()
 export class NotificationsService {
   constructor(
-    @inject(OltpStore) private readonly oltp: OltpStore,
-    @inject(TaskKinds) private readonly kinds: TaskKinds,
-    @inject(FilesService) private readonly files: FilesService,
+    private readonly oltp: ModuleDatabase,
+    private readonly kinds: TaskKinds,
+    private readonly files: FilesService,
+    private readonly staff: StaffService,
   ) {}
 
   /** Called when a task ends for good; only notifying kinds that succeeded or failed notify. */
@@ -60,11 +60,7 @@ export class NotificationsService {
     // A task nobody started (scheduled syncs…) notifies every enabled staff member, each with their
     // own read state.
     const db = this.oltp.forTenant(task.tenantId);
-    const recipients = task.createdBy
-      ? [task.createdBy]
-      : (await db.from<{ id: number | string }>('staff').where('staff.status', 'enabled').select('staff.id')).map(
-          (r: { id: number | string }) => String(r.id),
-        );
+    const recipients = task.createdBy ? [task.createdBy] : await this.staff.enabledIds(task.tenantId);
     const ids: string[] = [];
     await db.transaction(async (tx) => {
       for (const staffId of recipients) {

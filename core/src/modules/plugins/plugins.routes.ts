@@ -1,13 +1,13 @@
 import Joi from 'joi';
-import type { ServerRoute } from '@hapi/hapi';
-import type { Kernel } from '../../kernel/kernel.js';
-import { defineRoute } from '../../server/route.js';
+import type { PluginRoute } from '../../kernel/contributions.js';
+import type { PluginInfo } from '../../kernel/kernel.js';
+import { moduleRoute } from '../../server/route.js';
 
 const text = Joi.object({ 'zh-CN': Joi.string().required(), 'en-US': Joi.string().required() });
 
-export function pluginsRoutes(kernel: Kernel): ServerRoute[] {
+export function pluginsRoutes(kernel: { list(): PluginInfo[] }): PluginRoute[] {
   return [
-    defineRoute({
+    moduleRoute({
       method: 'GET',
       path: '/api/v1/plugins',
       access: { permission: 'plugins.view' },

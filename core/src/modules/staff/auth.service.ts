@@ -1,12 +1,12 @@
-import { inject, injectable } from 'tsyringe';
-import { CONFIG } from '../../container.js';
 import type { HuiliuConfig } from '../../config/config.js';
-import { PermissionRegistry } from '../../kernel/permissions.js';
+import { createServiceRef } from '../../kernel/extension-point.js';
+import type { PermissionRegistry } from '../../kernel/permissions.js';
 import { assertPasswordStrength, dummyPasswordHash, hashPassword, verifyPassword } from '../../lib/password.js';
 import { hashToken, randomToken } from '../../lib/tokens.js';
 import { ForbiddenError, InputError, RateLimitError, UnauthorizedError } from '../../server/errors.js';
 import type { Principal } from '../../server/principal.js';
-import { OltpStore } from '../../store/oltp/oltp-store.js';
+import type { ModuleDatabase } from '../../store/oltp/oltp-store.js';
+import type { TenantService } from '../tenancy/tenant.service.js';
 import { normalizeEmail, toStaff, type Staff, type StaffRow } from './staff.types.js';
 
 export interface LoginResult {
@@ -26,7 +26,6 @@ interface SessionJoinRow {
   last_seen_at: number;
   is_super: number | boolean;
   status: 'enabled' | 'disabled';
-  tenant_status: string;
 }
 
 /** Failed logins of one email allowed per window before further attempts are refused. */
@@ -36,15 +35,15 @@ export const LOGIN_WINDOW_MS = 15 * 60_000;
 /** Refresh `last_seen_at` at most this often, so a busy console does not write on every call. */
 const TOUCH_INTERVAL_MS = 60_000;
 
-@injectable()
 export class AuthService {
   /** Recent failed logins per email (per process): a brake on password guessing. */
   private readonly failures = new Map<string, number[]>();
 
   constructor(
-    @inject(OltpStore) private readonly oltp: OltpStore,
-    @inject(PermissionRegistry) private readonly permissions: PermissionRegistry,
-    @inject(CONFIG) private readonly config: HuiliuConfig,
+    private readonly db: ModuleDatabase,
+    private readonly permissions: PermissionRegistry,
+    private readonly config: HuiliuConfig,
+    private readonly tenants: TenantService,
   ) {}
 
   get sessionTtlMs(): number {
@@ -58,7 +57,7 @@ export class AuthService {
   async login(email: string, password: string, userAgent?: string): Promise<LoginResult> {
     const key = normalizeEmail(email);
     this.assertNotThrottled(key);
-    const row = await this.oltp.knex<StaffRow>('staff').where({ email: key }).first();
+    const row = await this.db.unscoped<StaffRow>('staff').where({ email: key }).first();
     const ok = await verifyPassword(row?.password_hash ?? (await dummyPasswordHash()), password);
     if (!row || !ok) {
       this.recordFailure(key);
@@ -69,8 +68,8 @@ export class AuthService {
     const sessionToken = randomToken();
     const csrfToken = randomToken(24);
     const now = Date.now();
-    await this.oltp.knex.transaction(async (trx) => {
-      await trx('staff_session').insert({
+    await this.db.transaction(async () => {
+      await this.db.unscoped('staff_session').insert({
         tenant_id: row.tenant_id,
         staff_id: row.id,
         token_hash: hashToken(sessionToken),
@@ -80,7 +79,7 @@ export class AuthService {
         expires_at: now + this.sessionTtlMs,
         last_seen_at: now,
       });
-      await trx('staff').where({ id: row.id }).update({ last_login_at: now });
+      await this.db.unscoped('staff').where({ id: row.id }).update({ last_login_at: now });
     });
     const staff = toStaff({ ...row, last_login_at: now });
     return { sessionToken, csrfToken, staff, permissions: this.permissions.forStaff(staff) };
@@ -112,10 +111,9 @@ export class AuthService {
 
   /** Resolves a session cookie to its principal, or null when unknown, expired or disabled. */
   async principalForSession(sessionToken: string): Promise<Principal | null> {
-    const row = await this.oltp
-      .knex('staff_session as s')
-      .join('staff as m', 'm.id', 's.staff_id')
-      .join('tenant as t', 't.id', 's.tenant_id')
+    const row = await this.db
+      .unscoped('staff_session as s')
+      .join(this.db.owns('staff as m'), 'm.id', 's.staff_id')
       .where('s.token_hash', hashToken(sessionToken))
       .first<SessionJoinRow | undefined>(
         's.id as session_id',
@@ -126,12 +124,13 @@ export class AuthService {
         's.last_seen_at',
         'm.is_super',
         'm.status',
-        't.status as tenant_status',
       );
     const now = Date.now();
-    if (!row || Number(row.expires_at) <= now || row.status !== 'enabled' || row.tenant_status !== 'active') return null;
+    if (!row || Number(row.expires_at) <= now || row.status !== 'enabled') return null;
+    // The tenant belongs to tenancy: asked through its service, never joined.
+    if (!(await this.tenants.isActive(String(row.tenant_id)))) return null;
     if (now - Number(row.last_seen_at) > TOUCH_INTERVAL_MS) {
-      await this.oltp.knex('staff_session').where({ id: row.session_id }).update({ last_seen_at: now });
+      await this.db.unscoped('staff_session').where({ id: row.session_id }).update({ last_seen_at: now });
     }
     const isSuper = Boolean(row.is_super);
     return {
@@ -146,12 +145,12 @@ export class AuthService {
   }
 
   async logout(tenantId: string, sessionId: string): Promise<void> {
-    await this.oltp.forTenant(tenantId).from('staff_session').where('staff_session.id', sessionId).delete();
+    await this.db.forTenant(tenantId).from('staff_session').where('staff_session.id', sessionId).delete();
   }
 
   /** Changes the caller's own password; every other session of theirs is signed out. */
   async changePassword(tenantId: string, staffId: string, sessionId: string, current: string, next: string): Promise<void> {
-    const db = this.oltp.forTenant(tenantId);
+    const db = this.db.forTenant(tenantId);
     const row = await db.from<StaffRow>('staff').where('staff.id', staffId).first();
     if (!row || !(await verifyPassword(row.password_hash, current))) {
       throw new InputError('invalid_credentials', {}, [{ path: 'currentPassword', code: 'invalid_credentials' }]);
@@ -164,3 +163,5 @@ export class AuthService {
     });
   }
 }
+
+export const authServiceRef = createServiceRef<AuthService>({ id: 'staff.auth' });

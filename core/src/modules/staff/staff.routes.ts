@@ -1,12 +1,12 @@
 import Joi from 'joi';
-import type { ResponseToolkit, ServerRoute } from '@hapi/hapi';
-import type { DependencyContainer } from 'tsyringe';
-import { defineRoute } from '../../server/route.js';
+import type { ResponseToolkit } from '@hapi/hapi';
+import type { PluginRoute } from '../../kernel/contributions.js';
+import { moduleRoute } from '../../server/route.js';
 import { principalOf, staffOf } from '../../server/principal.js';
 import { email, id, pageOf, pageQuery, staffSchema, tenantSchema, type PageQuery } from '../../server/schemas.js';
-import { TenantService } from '../tenancy/tenant.service.js';
-import { AuthService } from './auth.service.js';
-import { StaffService } from './staff.service.js';
+import type { TenantService } from '../tenancy/tenant.service.js';
+import type { AuthService } from './auth.service.js';
+import type { StaffService } from './staff.service.js';
 import type { Staff } from './staff.types.js';
 
 const sessionSchema = Joi.object({
@@ -16,11 +16,15 @@ const sessionSchema = Joi.object({
   permissions: Joi.array().items(Joi.string()).required(),
 }).label('Session');
 
-export function staffRoutes(container: DependencyContainer): ServerRoute[] {
-  const auth = container.resolve(AuthService);
-  const staffService = container.resolve(StaffService);
-  const tenants = container.resolve(TenantService);
-
+export function staffRoutes({
+  auth,
+  staff: staffService,
+  tenants,
+}: {
+  auth: AuthService;
+  staff: StaffService;
+  tenants: TenantService;
+}): PluginRoute[] {
   const session = async (staff: Staff, csrfToken: string, permissions: Set<string>) => ({
     staff,
     tenant: await tenants.get(staff.tenantId),
@@ -29,7 +33,7 @@ export function staffRoutes(container: DependencyContainer): ServerRoute[] {
   });
 
   return [
-    defineRoute({
+    moduleRoute({
       method: 'POST',
       path: '/api/v1/auth/login',
       access: { permission: 'public' },
@@ -45,7 +49,7 @@ export function staffRoutes(container: DependencyContainer): ServerRoute[] {
         return h.response(await session(result.staff, result.csrfToken, result.permissions));
       },
     }),
-    defineRoute({
+    moduleRoute({
       method: 'GET',
       path: '/api/v1/auth/session',
       access: { permission: 'authenticated' },
@@ -58,7 +62,7 @@ export function staffRoutes(container: DependencyContainer): ServerRoute[] {
         return session(await staffService.get(principal.tenantId, principal.staffId), principal.csrfToken, principal.permissions);
       },
     }),
-    defineRoute({
+    moduleRoute({
       method: 'POST',
       path: '/api/v1/auth/logout',
       access: { permission: 'authenticated' },
@@ -70,7 +74,7 @@ export function staffRoutes(container: DependencyContainer): ServerRoute[] {
         return h.response().code(204);
       },
     }),
-    defineRoute({
+    moduleRoute({
       method: 'POST',
       path: '/api/v1/auth/password',
       access: { permission: 'authenticated' },
@@ -90,7 +94,7 @@ export function staffRoutes(container: DependencyContainer): ServerRoute[] {
         return h.response().code(204);
       },
     }),
-    defineRoute({
+    moduleRoute({
       method: 'GET',
       path: '/api/v1/staff',
       access: { permission: 'staff.view' },
@@ -104,7 +108,7 @@ export function staffRoutes(container: DependencyContainer): ServerRoute[] {
         return staffService.list(principalOf(request).tenantId, page, pageSize);
       },
     }),
-    defineRoute({
+    moduleRoute({
       method: 'GET',
       path: '/api/v1/staff/{staffId}',
       access: { permission: 'staff.view' },

@@ -1,68 +1,47 @@
-import { inject, injectable } from 'tsyringe';
+import { createServiceRef } from '../../kernel/extension-point.js';
 import { ConflictError, InputError, NotFoundError } from '../../server/errors.js';
-import { isUniqueViolation, OltpStore } from '../../store/oltp/oltp-store.js';
-import { assertPasswordStrength, hashPassword } from '../../lib/password.js';
 import { isValidTimeZone } from '../../lib/time-zone.js';
-import { normalizeEmail, toStaff, type Staff, type StaffRow } from '../staff/staff.types.js';
+import type { TenantRepo } from './tenant.repo.js';
 import { DEFAULT_TIME_ZONE, toTenant, type Tenant, type TenantRow } from './tenant.types.js';
 
-export interface NewTenant {
-  tenantName: string;
-  timeZone?: string;
-  staff: { email: string; name: string; password: string };
-}
-
-@injectable()
 export class TenantService {
-  constructor(@inject(OltpStore) private readonly oltp: OltpStore) {}
+  constructor(private readonly repo: TenantRepo) {}
 
-  async count(): Promise<number> {
-    const [row] = await this.oltp.knex('tenant').count<{ n: number }[]>({ n: '*' });
-    return Number(row?.n ?? 0);
+  count(): Promise<number> {
+    return this.repo.count();
   }
 
   async get(tenantId: string): Promise<Tenant> {
-    const row = await this.oltp.knex<TenantRow>('tenant').where({ id: tenantId }).first();
+    const row = await this.repo.find(tenantId);
     if (!row) throw new NotFoundError('tenant_not_found');
     return toTenant(row);
   }
 
-  /** Creates a tenant and its first super staff (高级员工) in one transaction. */
-  async createWithSuperStaff(input: NewTenant): Promise<{ tenant: Tenant; staff: Staff }> {
+  /** True when the tenant exists and is active (sessions and tokens of other tenants are refused). */
+  async isActive(tenantId: string): Promise<boolean> {
+    return (await this.repo.find(tenantId))?.status === 'active';
+  }
+
+  /** Every active tenant and its time zone. */
+  async listActive(): Promise<{ id: string; timeZone: string }[]> {
+    return (await this.repo.listActive()).map((row) => ({ id: String(row.id), timeZone: row.time_zone }));
+  }
+
+  /** Creates a tenant (call inside a transaction when more belongs with it, see the setup module). */
+  async create(input: { name: string; timeZone?: string }): Promise<Tenant> {
     const timeZone = input.timeZone ?? DEFAULT_TIME_ZONE;
     if (!isValidTimeZone(timeZone)) {
       throw new InputError('time_zone_invalid', { timeZone }, [{ path: 'timeZone', code: 'time_zone_invalid' }]);
     }
-    assertPasswordStrength(input.staff.password);
-    const passwordHash = await hashPassword(input.staff.password);
     const now = Date.now();
-    try {
-      return await this.oltp.knex.transaction(async (trx) => {
-        const [tenantId] = await trx('tenant').insert({
-          name: input.tenantName.trim(),
-          time_zone: timeZone,
-          status: 'active',
-          created_at: now,
-          updated_at: now,
-        });
-        const [staffId] = await trx('staff').insert({
-          tenant_id: tenantId,
-          email: normalizeEmail(input.staff.email),
-          name: input.staff.name.trim(),
-          password_hash: passwordHash,
-          is_super: true,
-          status: 'enabled',
-          created_at: now,
-          updated_at: now,
-        });
-        const tenant = await trx<TenantRow>('tenant').where({ id: tenantId }).first();
-        const staff = await trx<StaffRow>('staff').where({ id: staffId }).first();
-        return { tenant: toTenant(tenant!), staff: toStaff(staff!) };
-      });
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new ConflictError('email_taken');
-      throw error;
-    }
+    const id = await this.repo.insert({
+      name: input.name.trim(),
+      time_zone: timeZone,
+      status: 'active',
+      created_at: now,
+      updated_at: now,
+    });
+    return this.get(id);
   }
 
   async update(tenantId: string, changes: { name?: string; timeZone?: string }): Promise<Tenant> {
@@ -80,16 +59,20 @@ export class TenantService {
     }
     if (Object.keys(patch).length > 0) {
       // The zone may change only while no event has arrived: the guard is part of the UPDATE.
-      const query = this.oltp.knex('tenant').where({ id: tenantId });
-      if (patch.time_zone !== undefined) query.whereNull('first_event_at');
-      const updated = await query.update({ ...patch, updated_at: Date.now() });
+      const updated = await this.repo.update(
+        tenantId,
+        { ...patch, updated_at: Date.now() },
+        { zoneUnlocked: patch.time_zone !== undefined },
+      );
       if (updated === 0) throw new ConflictError('time_zone_locked');
     }
     return this.get(tenantId);
   }
 
   /** Records the first event's arrival (ingestion calls it); from then on the zone is fixed. */
-  async markFirstEvent(tenantId: string, at: number): Promise<void> {
-    await this.oltp.knex('tenant').where({ id: tenantId }).whereNull('first_event_at').update({ first_event_at: at });
+  markFirstEvent(tenantId: string, at: number): Promise<void> {
+    return this.repo.markFirstEvent(tenantId, at);
   }
 }
+
+export const tenantServiceRef = createServiceRef<TenantService>({ id: 'tenancy.tenants' });

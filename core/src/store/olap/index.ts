@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { InjectionToken } from 'tsyringe';
 import type { OltpStore } from '../oltp/oltp-store.js';
 import type { AnalyticsEngine } from './analytics-engine.js';
 import { DuckDbEngine } from './duckdb/duckdb-engine.js';
@@ -35,9 +34,6 @@ export {
   type OlapSchemaVersionStore,
 } from './schema-versions.js';
 export { ZonedClock } from '../../lib/zoned-clock.js';
-
-/** The container token of the process's one analytics engine. */
-export const ANALYTICS_ENGINE: InjectionToken<AnalyticsEngine> = Symbol('AnalyticsEngine');
 
 export interface CreateAnalyticsEngineOptions {
   /**

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Knex } from 'knex';
 import { Columns } from './columns.js';
 import type { OltpConnectionInfo } from './knex.js';
@@ -41,6 +42,7 @@ export class TenantDb {
 
 export class OltpStore {
   readonly columns: Columns;
+  private readonly currentTransaction = new AsyncLocalStorage<Knex.Transaction>();
 
   constructor(
     readonly knex: Knex,
@@ -50,7 +52,27 @@ export class OltpStore {
   }
 
   forTenant(tenantId: string, allowTable?: (table: string) => void): TenantDb {
-    return new TenantDb(this.knex, tenantId, allowTable);
+    return new TenantDb(this.executor(), tenantId, allowTable);
+  }
+
+  /** The transaction this async context runs in (see `transaction`), or the pool. */
+  executor(): Executor {
+    return this.currentTransaction.getStore() ?? this.knex;
+  }
+
+  /**
+   * Runs `work` in one transaction that every module's database joins while it runs: a change
+   * that spans modules (a tenant and its first staff member) commits or rolls back as one, while
+   * each module still touches only its own tables. Nested calls join the outer transaction.
+   */
+  async transaction<T>(work: () => Promise<T>, options?: { isolationLevel?: 'read committed' }): Promise<T> {
+    if (this.currentTransaction.getStore()) return work();
+    return this.knex.transaction((trx) => this.currentTransaction.run(trx, work), options);
+  }
+
+  /** The database of one core module: its own tables only, tenant-scoped unless it asks otherwise. */
+  forModule(moduleId: string, tables: readonly string[]): ModuleDatabase {
+    return new ModuleDatabase(this, moduleId, new Set(tables));
   }
 
   /** Runs every pending migration of `migrations` (in one knex migration table). */
@@ -108,6 +130,63 @@ export class OltpStore {
         down: (knex: Knex) => migration.down(knex),
       }),
     };
+  }
+}
+
+/**
+ * A core module's OLTP access. It reaches only the tables the module owns (declared in its
+ * `defineModule({ tables })`): a query on another module's table throws, so crossings fail in
+ * tests instead of hiding in code review. Joins name tables too; they go through `owns()`.
+ */
+export class ModuleDatabase {
+  constructor(
+    private readonly store: OltpStore,
+    readonly moduleId: string,
+    private readonly tables: ReadonlySet<string>,
+  ) {}
+
+  get columns(): Columns {
+    return this.store.columns;
+  }
+
+  get client(): OltpConnectionInfo['client'] {
+    return this.store.info.client;
+  }
+
+  /** Throws unless the module owns `table` (an alias `table as t` names the same table). */
+  owns(table: string): string {
+    const name = table.split(/\s+as\s+/i)[0]!.trim();
+    if (!this.tables.has(name)) {
+      throw new Error(`Module "${this.moduleId}" may use only its own tables (${[...this.tables].join(', ')}), not "${name}"`);
+    }
+    return table;
+  }
+
+  forTenant(tenantId: string): TenantDb {
+    return this.store.forTenant(tenantId, (table) => void this.owns(table));
+  }
+
+  /**
+   * A query on one of the module's tables that is NOT tenant-scoped: only for the lookups that
+   * establish the tenant (a session token, a login email, an app key) and for the tenant table.
+   */
+  unscoped<TRecord extends object = Record<string, unknown>>(table: string): Knex.QueryBuilder<TRecord> {
+    return this.store.executor()<TRecord>(this.owns(table));
+  }
+
+  /** See `OltpStore.transaction`: other modules' writes inside `work` join the same transaction. */
+  transaction<T>(work: () => Promise<T>, options?: { isolationLevel?: 'read committed' }): Promise<T> {
+    return this.store.transaction(work, options);
+  }
+
+  /** A raw SQL expression for a value (`attempts + 1`); it must not name tables. */
+  raw(sql: string, bindings: readonly Knex.RawBinding[] = []): Knex.Raw {
+    return this.store.knex.raw(sql, bindings);
+  }
+
+  /** The database clock (epoch ms). */
+  now(): Promise<number> {
+    return this.store.now(this.store.executor());
   }
 }
 

@@ -1,6 +1,4 @@
-import { definePlugin, type PluginDefinition } from '../../kernel/define-plugin.js';
 import type { UserIdTypeDefinition } from '../../kernel/contributions.js';
-import { channelsExtensionPoint, permissionsExtensionPoint } from '../../kernel/extension-points.js';
 
 /**
  * User-ID types of seed §1.4.11 whose connectors are not built yet. Core registers them so imports
@@ -20,21 +18,3 @@ export const unconnectedUserIdTypes: UserIdTypeDefinition[] = [
   { id: 'qlchat.userName', name: { 'zh-CN': '千聊用户 userName', 'en-US': 'Qianliao userName' }, scope: 'channelType' },
   { id: 'douyin.openId', name: { 'zh-CN': '抖音用户 openId', 'en-US': 'Douyin openId' }, scope: 'channelType' },
 ];
-
-/** Core's own contributions, made through the same extension points as any plugin's. */
-export function builtinPlugin(coreVersion: string): PluginDefinition<Record<string, never>> {
-  return definePlugin({
-    id: 'core',
-    version: coreVersion,
-    requires: { core: '*' },
-    register({ registerInit }) {
-      registerInit({
-        deps: { channels: channelsExtensionPoint, permissions: permissionsExtensionPoint },
-        init({ channels, permissions }) {
-          for (const userIdType of unconnectedUserIdTypes) channels.addUserIdType(userIdType);
-          permissions.addPermissions([{ id: 'plugins.view', superOnly: true }]);
-        },
-      });
-    },
-  });
-}

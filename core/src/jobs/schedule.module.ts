@@ -1,0 +1,59 @@
+import { defineModule } from '../kernel/define-module.js';
+import { createServiceFactory } from '../kernel/extension-point.js';
+import { schedulerExtensionPoint } from '../kernel/extension-points.js';
+import { kernelServices } from '../kernel/services.js';
+import { tenantServiceRef } from '../modules/tenancy/tenant.service.js';
+import { CronSchedule } from './cron.js';
+import { Scheduler, SCHEDULE_TASK_KIND, schedulerRef } from './scheduler.js';
+import { taskQueueRef } from './task-queue.js';
+
+/**
+ * The scheduler: every minute, each tenant's schedules (contributed by modules and plugins through
+ * `jobs.schedules`) are evaluated in the tenant's zone; a firing is a `schedule.run` task.
+ */
+export const scheduleModule = defineModule({
+  id: 'schedule',
+  tables: [],
+  dependencies: ['tenancy', 'tasks'],
+  provides: [
+    createServiceFactory({
+      service: schedulerRef,
+      deps: {
+        tenants: tenantServiceRef,
+        queue: taskQueueRef,
+        contributions: kernelServices.contributions,
+        logger: kernelServices.logger,
+      },
+      // Made once everything is registered (the app asks for it after loading), so it sees every schedule.
+      factory: ({ tenants, queue, contributions, logger }) =>
+        new Scheduler(
+          tenants,
+          queue,
+          [...contributions.schedules.entries()].map(([key, { definition }]) => ({
+            key,
+            cron: new CronSchedule(definition.cron),
+            run: definition.run,
+          })),
+          logger,
+        ),
+    }),
+  ],
+  register({ registerInit }) {
+    registerInit({
+      deps: { jobs: schedulerExtensionPoint, contributions: kernelServices.contributions },
+      init({ jobs, contributions }) {
+        jobs.addTaskKind({
+          kind: SCHEDULE_TASK_KIND,
+          notifies: false,
+          maxAttempts: 1,
+          async run({ task }) {
+            const key = String(task.payload.key);
+            const schedule = contributions.schedules.get(key);
+            if (!schedule) throw new Error(`No schedule "${key}"`);
+            await schedule.definition.run({ tenantId: task.tenantId, dueAt: task.dueAt ?? task.runAt });
+          },
+        });
+      },
+    });
+  },
+});

@@ -1,0 +1,91 @@
+import Joi from 'joi';
+import type { PluginRoute } from '../kernel/contributions.js';
+import { moduleRoute } from '../server/route.js';
+import { principalOf } from '../server/principal.js';
+import { epochMs, id, pageQuery } from '../server/schemas.js';
+import type { TaskKinds } from './task-kinds.js';
+import type { TaskQueue } from './task-queue.js';
+import type { TaskStatus } from './task.types.js';
+
+const taskSchema = Joi.object({
+  id: id().required(),
+  tenantId: id().required(),
+  kind: Joi.string().required(),
+  payload: Joi.object().unknown(true).required(),
+  status: Joi.string().valid('queued', 'running', 'succeeded', 'failed', 'cancelled').required(),
+  attempts: Joi.number().integer().required(),
+  maxAttempts: Joi.number().integer().required(),
+  progress: Joi.number().integer().required(),
+  result: Joi.object().unknown(true).allow(null).required(),
+  error: Joi.object().unknown(true).allow(null).required(),
+  runAt: epochMs().required(),
+  scheduleKey: Joi.string().allow(null).required(),
+  dueAt: epochMs().allow(null).required(),
+  createdBy: id().allow(null).required(),
+  startedAt: epochMs().allow(null).required(),
+  finishedAt: epochMs().allow(null).required(),
+  createdAt: epochMs().required(),
+  updatedAt: epochMs().required(),
+}).label('Task');
+
+export function tasksRoutes(tasks: TaskQueue, taskKinds: TaskKinds): PluginRoute[] {
+  return [
+    moduleRoute({
+      method: 'GET',
+      path: '/api/v1/tasks',
+      access: { permission: 'tasks.view', callers: 'any' },
+      options: {
+        description: 'Long-running tasks of the tenant (imports, exports, syncs…), newest first',
+        validate: {
+          query: (pageQuery as Joi.ObjectSchema).keys({
+            kind: Joi.string().max(100),
+            status: Joi.string().valid('queued', 'running', 'succeeded', 'failed', 'cancelled'),
+            all: Joi.boolean().default(false).description('include internal tasks (scheduler firings, journey steps)'),
+          }),
+        },
+        response: {
+          schema: Joi.object({
+            items: Joi.array().items(taskSchema).required(),
+            total: Joi.number().integer().required(),
+            page: Joi.number().integer().required(),
+            pageSize: Joi.number().integer().required(),
+          }).label('TaskPage'),
+        },
+      },
+      handler: (request) => {
+        const query = request.query as { page: number; pageSize: number; kind?: string; status?: TaskStatus; all: boolean };
+        // Operators see their long work (kinds that notify); internal work only when asked for.
+        const kinds =
+          query.kind || query.all
+            ? undefined
+            : taskKinds
+                .all()
+                .filter((k) => k.notifies)
+                .map((k) => k.kind);
+        return tasks.list(principalOf(request).tenantId, { ...query, kinds });
+      },
+    }),
+    moduleRoute({
+      method: 'GET',
+      path: '/api/v1/tasks/{taskId}',
+      access: { permission: 'tasks.view', callers: 'any' },
+      options: {
+        description: 'One task with its progress and result',
+        validate: { params: Joi.object({ taskId: id().required() }) },
+        response: { schema: taskSchema },
+      },
+      handler: (request) => tasks.get(principalOf(request).tenantId, request.params.taskId as string),
+    }),
+    moduleRoute({
+      method: 'POST',
+      path: '/api/v1/tasks/{taskId}/cancel',
+      access: { permission: 'tasks.view', callers: 'any' },
+      options: {
+        description: 'Cancel a queued task, or ask a running one to stop',
+        validate: { params: Joi.object({ taskId: id().required() }) },
+        response: { schema: taskSchema },
+      },
+      handler: (request) => tasks.cancel(principalOf(request).tenantId, request.params.taskId as string),
+    }),
+  ];
+}

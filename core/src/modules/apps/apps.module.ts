@@ -1,0 +1,34 @@
+import { defineModule } from '../../kernel/define-module.js';
+import { createServiceFactory } from '../../kernel/extension-point.js';
+import { homeExtensionPoint, httpExtensionPoint, permissionsExtensionPoint } from '../../kernel/extension-points.js';
+import { kernelServices } from '../../kernel/services.js';
+import { tenantServiceRef } from '../tenancy/tenant.service.js';
+import { appsRoutes } from './apps.routes.js';
+import { AppsService, appsServiceRef } from './apps.service.js';
+
+/** Open API apps (私有App, §4.3): appKey/appSecret → bearer tokens. */
+export const appsModule = defineModule({
+  id: 'apps',
+  tables: ['api_app', 'api_token'],
+  dependencies: ['tenancy'],
+  provides: [
+    createServiceFactory({
+      service: appsServiceRef,
+      deps: { db: kernelServices.moduleDatabase, permissions: kernelServices.permissions, tenants: tenantServiceRef },
+      factory: ({ db, permissions, tenants }) => new AppsService(db, permissions, tenants),
+    }),
+  ],
+  register({ registerInit }) {
+    registerInit({
+      deps: { http: httpExtensionPoint, home: homeExtensionPoint, permissions: permissionsExtensionPoint, apps: appsServiceRef },
+      init({ http, home, permissions, apps }) {
+        permissions.addPermissions([
+          { id: 'apps.view', superOnly: true },
+          { id: 'apps.edit', superOnly: true },
+        ]);
+        home.addCounter({ key: 'apps', count: (tenantId) => apps.count(tenantId) });
+        http.addRoutes(appsRoutes(apps));
+      },
+    });
+  },
+});

@@ -1,0 +1,38 @@
+import { defineModule } from '../../kernel/define-module.js';
+import { createServiceFactory } from '../../kernel/extension-point.js';
+import { httpExtensionPoint, schedulerExtensionPoint } from '../../kernel/extension-points.js';
+import { coreServices, kernelServices, type PluginFiles } from '../../kernel/services.js';
+import { filesRoutes } from './files.routes.js';
+import { FilesService, filesServiceRef } from './files.service.js';
+
+/** Result files (exports, failure reports): stored under the data dir, expiring, downloaded by id. */
+export const filesModule = defineModule({
+  id: 'files',
+  tables: ['stored_file'],
+  provides: [
+    createServiceFactory({
+      service: filesServiceRef,
+      deps: { db: kernelServices.moduleDatabase, config: kernelServices.config },
+      factory: ({ db, config }) => new FilesService(db, config),
+    }),
+    createServiceFactory({
+      service: coreServices.files,
+      deps: { files: filesServiceRef },
+      factory: ({ files }): PluginFiles => ({ save: (tenantId, input) => files.save(tenantId, input) }),
+    }),
+  ],
+  register({ registerInit }) {
+    registerInit({
+      deps: { http: httpExtensionPoint, jobs: schedulerExtensionPoint, files: filesServiceRef },
+      init({ http, jobs, files }) {
+        jobs.addSchedule({
+          key: 'cleanup',
+          cron: '17 * * * *',
+          description: 'Delete expired result files',
+          run: async ({ tenantId }) => void (await files.cleanupExpired(tenantId)),
+        });
+        http.addRoutes(filesRoutes(files));
+      },
+    });
+  },
+});

@@ -1,0 +1,27 @@
+import Joi from 'joi';
+import type { PluginRoute } from '../../kernel/contributions.js';
+import { moduleRoute } from '../../server/route.js';
+import { principalOf } from '../../server/principal.js';
+import { id } from '../../server/schemas.js';
+import type { FilesService } from './files.service.js';
+
+export function filesRoutes(files: FilesService): PluginRoute[] {
+  return [
+    moduleRoute({
+      method: 'GET',
+      path: '/api/v1/files/{fileId}',
+      access: { permission: 'authenticated', callers: 'any' },
+      options: {
+        description: 'Download a result file (exports are kept 3 days; an expired file answers 410 file_expired)',
+        validate: { params: Joi.object({ fileId: id().required() }) },
+      },
+      handler: async (request, h) => {
+        const { file, path } = await files.open(principalOf(request).tenantId, request.params.fileId as string);
+        return h
+          .file(path, { confine: false, mode: 'attachment', filename: file.name })
+          .type(file.contentType)
+          .header('cache-control', 'private, no-store');
+      },
+    }),
+  ];
+}

@@ -1,0 +1,34 @@
+import { defineModule } from '../../kernel/define-module.js';
+import { httpExtensionPoint, permissionsExtensionPoint } from '../../kernel/extension-points.js';
+import { kernelServices } from '../../kernel/services.js';
+import { tenantServiceRef } from '../tenancy/tenant.service.js';
+import { homeRoutes } from './home.routes.js';
+import { HomeService } from './home.service.js';
+
+/** 首页 (§1.2.3): the counters are contributed through `home.counters` by each module and plugin. */
+export const homeModule = defineModule({
+  id: 'home',
+  tables: [],
+  dependencies: ['tenancy'],
+  register({ registerInit }) {
+    registerInit({
+      deps: {
+        http: httpExtensionPoint,
+        permissions: permissionsExtensionPoint,
+        tenants: tenantServiceRef,
+        contributions: kernelServices.contributions,
+        version: kernelServices.version,
+      },
+      init({ http, permissions, tenants, contributions, version }) {
+        permissions.addPermissions([
+          { id: 'home.view', fixed: true },
+          // Rows of the seed's permission matrix whose modules come later; fixed for every role.
+          { id: 'contacts.view', fixed: true },
+          { id: 'metadata.view', fixed: true },
+          { id: 'settings.shortLinks', fixed: true },
+        ]);
+        http.addRoutes(homeRoutes(new HomeService(tenants, contributions, version)));
+      },
+    });
+  },
+});

@@ -1,0 +1,30 @@
+import type { ModuleDefinition } from '../kernel/define-module.js';
+import { scheduleModule } from '../jobs/schedule.module.js';
+import { tasksModule } from '../jobs/tasks.module.js';
+import { appsModule } from './apps/apps.module.js';
+import { channelsModule } from './channels/channels.module.js';
+import { filesModule } from './files/files.module.js';
+import { homeModule } from './home/home.module.js';
+import { notificationsModule } from './notifications/notifications.module.js';
+import { pluginsModule } from './plugins/plugins.module.js';
+import { setupModule } from './setup/setup.module.js';
+import { staffModule } from './staff/staff.module.js';
+import { tenancyModule } from './tenancy/tenancy.module.js';
+
+/**
+ * Core's modules. Each registers through the kernel's extension points like a plugin; the kernel
+ * orders them by their `dependencies`, and no plugin may take their ids.
+ */
+export const coreModules: readonly ModuleDefinition[] = [
+  tenancyModule,
+  channelsModule,
+  staffModule,
+  setupModule,
+  appsModule,
+  homeModule,
+  filesModule,
+  tasksModule,
+  scheduleModule,
+  notificationsModule,
+  pluginsModule,
+];

@@ -1,0 +1,19 @@
+import { defineModule } from '../../kernel/define-module.js';
+import { httpExtensionPoint, permissionsExtensionPoint } from '../../kernel/extension-points.js';
+import { kernelServices } from '../../kernel/services.js';
+import { pluginsRoutes } from './plugins.routes.js';
+
+/** 设置 → 系统 → 插件: the installed plugins and what each contributes. */
+export const pluginsModule = defineModule({
+  id: 'plugins',
+  tables: [],
+  register({ registerInit }) {
+    registerInit({
+      deps: { http: httpExtensionPoint, permissions: permissionsExtensionPoint, plugins: kernelServices.plugins },
+      init({ http, permissions, plugins }) {
+        permissions.addPermissions([{ id: 'plugins.view', superOnly: true }]);
+        http.addRoutes(pluginsRoutes(plugins));
+      },
+    });
+  },
+});

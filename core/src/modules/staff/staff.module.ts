@@ -1,0 +1,49 @@
+import { defineModule } from '../../kernel/define-module.js';
+import { createServiceFactory } from '../../kernel/extension-point.js';
+import { homeExtensionPoint, httpExtensionPoint, permissionsExtensionPoint } from '../../kernel/extension-points.js';
+import { kernelServices } from '../../kernel/services.js';
+import { tenantServiceRef } from '../tenancy/tenant.service.js';
+import { AuthService, authServiceRef } from './auth.service.js';
+import { staffRoutes } from './staff.routes.js';
+import { StaffService, staffServiceRef } from './staff.service.js';
+
+/** Staff (员工): login by email (邮箱即账号), sessions, passwords (§1.2.2, §4.1). */
+export const staffModule = defineModule({
+  id: 'staff',
+  tables: ['staff', 'staff_session'],
+  dependencies: ['tenancy'],
+  provides: [
+    createServiceFactory({
+      service: staffServiceRef,
+      deps: { db: kernelServices.moduleDatabase },
+      factory: ({ db }) => new StaffService(db),
+    }),
+    createServiceFactory({
+      service: authServiceRef,
+      deps: {
+        db: kernelServices.moduleDatabase,
+        permissions: kernelServices.permissions,
+        config: kernelServices.config,
+        tenants: tenantServiceRef,
+      },
+      factory: ({ db, permissions, config, tenants }) => new AuthService(db, permissions, config, tenants),
+    }),
+  ],
+  register({ registerInit }) {
+    registerInit({
+      deps: {
+        http: httpExtensionPoint,
+        home: homeExtensionPoint,
+        permissions: permissionsExtensionPoint,
+        auth: authServiceRef,
+        staff: staffServiceRef,
+        tenants: tenantServiceRef,
+      },
+      init({ http, home, permissions, auth, staff, tenants }) {
+        permissions.addPermissions([{ id: 'staff.view', superOnly: true }]);
+        home.addCounter({ key: 'staff', count: (tenantId) => staff.count(tenantId) });
+        http.addRoutes(staffRoutes({ auth, staff, tenants }));
+      },
+    });
+  },
+});

@@ -1,0 +1,32 @@
+import { defineModule } from '../../kernel/define-module.js';
+import { createServiceFactory } from '../../kernel/extension-point.js';
+import { httpExtensionPoint, permissionsExtensionPoint } from '../../kernel/extension-points.js';
+import { kernelServices } from '../../kernel/services.js';
+import { tenancyRoutes } from './tenancy.routes.js';
+import { TenantRepo } from './tenant.repo.js';
+import { TenantService, tenantServiceRef } from './tenant.service.js';
+
+/** Tenants (租户): name and time zone (§1.2); every other module's rows belong to one. */
+export const tenancyModule = defineModule({
+  id: 'tenancy',
+  tables: ['tenant'],
+  provides: [
+    createServiceFactory({
+      service: tenantServiceRef,
+      deps: { db: kernelServices.moduleDatabase },
+      factory: ({ db }) => new TenantService(new TenantRepo(db)),
+    }),
+  ],
+  register({ registerInit }) {
+    registerInit({
+      deps: { http: httpExtensionPoint, permissions: permissionsExtensionPoint, tenants: tenantServiceRef },
+      init({ http, permissions, tenants }) {
+        permissions.addPermissions([
+          { id: 'tenant.view', fixed: true, openApi: true },
+          { id: 'tenant.edit', superOnly: true },
+        ]);
+        http.addRoutes(tenancyRoutes(tenants));
+      },
+    });
+  },
+});
