@@ -13,6 +13,60 @@ export default tseslint.config(
       'no-console': ['error'],
     },
   },
+  // Module boundaries (ARCHITECTURE §1): a core module reaches another only through its service,
+  // types and schemas — never its repository, routes or module definition — and never holds the
+  // raw knex or OltpStore (its database is confined to its tables). core/test/boundaries.test.ts
+  // proves each pattern still fails.
+  {
+    files: ['core/src/modules/**/*.ts', 'core/src/jobs/**/*.ts'],
+    // The list of core's modules is the one place that names them all.
+    ignores: ['core/src/modules/index.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../**/*.repo.js', '../**/*.routes.js', '../**/*.module.js', '../*/index.js'],
+              message: 'Another module is reached only through its *.service.js (and *.types.js / *.schemas.js).',
+            },
+            {
+              group: ['**/store/oltp/knex.js'],
+              message: 'A module uses the database it is given (kernelServices.moduleDatabase), never knex itself.',
+            },
+            {
+              group: ['**/store/oltp/oltp-store.js'],
+              importNames: ['OltpStore', 'TenantDb'],
+              allowTypeImports: true,
+              message: 'A module gets its ModuleDatabase (its own tables only), not the whole OLTP store.',
+            },
+            {
+              group: ['**/app.js', '**/kernel/kernel.js'],
+              allowTypeImports: true,
+              message: 'Modules are wired by the kernel; they do not reach into the app or the kernel object.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // Plugins import only the plugin API of core (ARCHITECTURE §2).
+  {
+    files: ['plugins/*/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^@huiliu/core(?!/plugin-api$)|/core/src/',
+              message: 'A plugin imports only @huiliu/core/plugin-api.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['**/test/**', '**/*.test.ts', 'e2e/**', 'scripts/**', 'bench/**'],
     rules: { 'no-console': 'off', '@typescript-eslint/no-explicit-any': 'off' },
