@@ -90,6 +90,7 @@ describeEngines('module boundaries in the database', (ctx) => {
     const tables = (await ctx.app.oltp.listTables()).filter(
       (t) =>
         !INFRASTRUCTURE_TABLES.includes(t) &&
+        !t.startsWith('sqlite_') &&
         !ctx.app.kernel.list().some((p) => p.id !== 'core' && t.startsWith(p.id.replace(/-/g, '_'))),
     );
     expect(tables.filter((t) => !owned.has(t))).toEqual([]);
