@@ -5,6 +5,7 @@ import { taskKindsRef } from '../../jobs/task-kinds.js';
 import { filesServiceRef } from '../files/files.service.js';
 import { staffServiceRef } from '../staff/staff.service.js';
 import { notificationsRoutes } from './notifications.routes.js';
+import { NotificationsRepo } from './notifications.repo.js';
 import { NotificationsService } from './notifications.service.js';
 
 /** 通知中心: the end of a notifying task (import, export, sync, deletion) becomes a notification. */
@@ -23,7 +24,7 @@ export const notificationsModule = defineModule({
         staff: staffServiceRef,
       },
       init({ http, tasks, db, kinds, files, staff }) {
-        const notifications = new NotificationsService(db, kinds, files, staff);
+        const notifications = new NotificationsService(new NotificationsRepo(db), kinds, files, staff);
         tasks.onTaskFinished(async (task) => void (await notifications.fromTask(task)));
         http.addRoutes(notificationsRoutes(notifications));
       },

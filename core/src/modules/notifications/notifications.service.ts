@@ -1,9 +1,9 @@
 import type { TaskKinds } from '../../jobs/task-kinds.js';
 import type { Task } from '../../jobs/task.types.js';
 import { NotFoundError } from '../../server/errors.js';
-import type { ModuleDatabase } from '../../store/oltp/oltp-store.js';
 import type { FilesService, StoredFile } from '../files/files.service.js';
 import type { StaffService } from '../staff/staff.service.js';
+import type { NotificationRow, NotificationsRepo } from './notifications.repo.js';
 
 export interface Notification {
   id: string;
@@ -15,18 +15,6 @@ export interface Notification {
   error: { code: string; message: string } | null;
   readAt: number | null;
   createdAt: number;
-}
-
-interface NotificationRow {
-  id: number | string;
-  tenant_id: number | string;
-  staff_id: number | string | null;
-  task_id: number | string | null;
-  kind: string;
-  level: 'success' | 'error';
-  data: string;
-  read_at: number | null;
-  created_at: number;
 }
 
 interface NotificationData {
@@ -43,7 +31,7 @@ interface NotificationData {
  */
 export class NotificationsService {
   constructor(
-    private readonly oltp: ModuleDatabase,
+    private readonly repo: NotificationsRepo,
     private readonly kinds: TaskKinds,
     private readonly files: FilesService,
     private readonly staff: StaffService,
@@ -59,28 +47,15 @@ export class NotificationsService {
     };
     // A task nobody started (scheduled syncs…) notifies every enabled staff member, each with their
     // own read state.
-    const db = this.oltp.forTenant(task.tenantId);
     const recipients = task.createdBy ? [task.createdBy] : await this.staff.enabledIds(task.tenantId);
-    const ids: string[] = [];
-    await db.transaction(async (tx) => {
-      for (const staffId of recipients) {
-        ids.push(
-          await tx.insert('notification', {
-            staff_id: staffId,
-            task_id: task.id,
-            kind: task.kind,
-            level: task.status === 'succeeded' ? 'success' : 'error',
-            data: JSON.stringify(data),
-            created_at: Date.now(),
-          }),
-        );
-      }
+    const ids = await this.repo.insertForRecipients(task.tenantId, recipients, {
+      task_id: task.id,
+      kind: task.kind,
+      level: task.status === 'succeeded' ? 'success' : 'error',
+      data: JSON.stringify(data),
+      created_at: Date.now(),
     });
     return ids.length ? this.get(task.tenantId, recipients[0]!, ids[0]!) : null;
-  }
-
-  private visible(tenantId: string, staffId: string) {
-    return this.oltp.forTenant(tenantId).from<NotificationRow>('notification').where('notification.staff_id', staffId);
   }
 
   private async toNotification(tenantId: string, row: NotificationRow): Promise<Notification> {
@@ -101,48 +76,33 @@ export class NotificationsService {
   }
 
   async get(tenantId: string, staffId: string, notificationId: string): Promise<Notification> {
-    const row = await this.visible(tenantId, staffId).where('notification.id', notificationId).first();
+    const row = await this.repo.find(tenantId, staffId, notificationId);
     if (!row) throw new NotFoundError('notification_not_found');
     return this.toNotification(tenantId, row);
   }
 
   async list(tenantId: string, staffId: string, query: { page: number; pageSize: number; unreadOnly?: boolean }) {
-    const filtered = () => {
-      const q = this.visible(tenantId, staffId);
-      if (query.unreadOnly) q.whereNull('notification.read_at');
-      return q;
-    };
-    const [countRow] = await filtered().count<{ n: number }[]>({ n: '*' });
-    const rows = await filtered()
-      .orderBy('notification.id', 'desc')
-      .limit(query.pageSize)
-      .offset((query.page - 1) * query.pageSize);
+    const { rows, total } = await this.repo.page(tenantId, staffId, query);
     return {
-      items: await Promise.all(rows.map((row: NotificationRow) => this.toNotification(tenantId, row))),
-      total: Number(countRow?.n ?? 0),
+      items: await Promise.all(rows.map((row) => this.toNotification(tenantId, row))),
+      total,
       page: query.page,
       pageSize: query.pageSize,
-      unread: await this.unreadCount(tenantId, staffId),
+      unread: await this.repo.unreadCount(tenantId, staffId),
     };
   }
 
-  async unreadCount(tenantId: string, staffId: string): Promise<number> {
-    const [row] = await this.visible(tenantId, staffId).whereNull('notification.read_at').count<{ n: number }[]>({ n: '*' });
-    return Number(row?.n ?? 0);
+  unreadCount(tenantId: string, staffId: string): Promise<number> {
+    return this.repo.unreadCount(tenantId, staffId);
   }
 
   async markRead(tenantId: string, staffId: string, notificationId: string): Promise<Notification> {
     await this.get(tenantId, staffId, notificationId);
-    await this.oltp
-      .forTenant(tenantId)
-      .from('notification')
-      .where('notification.id', notificationId)
-      .whereNull('notification.read_at')
-      .update({ read_at: Date.now() });
+    await this.repo.markRead(tenantId, staffId, notificationId);
     return this.get(tenantId, staffId, notificationId);
   }
 
-  async markAllRead(tenantId: string, staffId: string): Promise<number> {
-    return this.visible(tenantId, staffId).whereNull('notification.read_at').update({ read_at: Date.now() });
+  markAllRead(tenantId: string, staffId: string): Promise<number> {
+    return this.repo.markRead(tenantId, staffId);
   }
 }
