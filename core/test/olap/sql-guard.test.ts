@@ -3,7 +3,7 @@ import type { TenantAnalytics } from '../../src/store/olap/analytics-engine.js';
 import { DuckDbEngine } from '../../src/store/olap/duckdb/duckdb-engine.js';
 import { OlapSqlRefusedError } from '../../src/store/olap/errors.js';
 import { MemorySchemaVersionStore } from '../../src/store/olap/schema-versions.js';
-import { OlapSqlGuard, stripLeadingTrivia, type SqlParser } from '../../src/store/olap/sql-guard.js';
+import { OlapSqlGuard, sqlBody, stripLeadingTrivia, type SqlParser } from '../../src/store/olap/sql-guard.js';
 import { formatMessage } from '../../src/server/messages.js';
 import { eventRow, num, sampleDeclaration } from './support.js';
 
@@ -277,6 +277,9 @@ describe('OLAP SQL guard: what a tenant may read', () => {
       }),
     ).toBe(1);
     expect(await count(`SELECT count(*) AS n FROM tag_value WHERE tag_id = 41 AND value_string = '/home'`)).toBe(1);
+    // A trailing semicolon (the result query runs as a subquery) is dropped, not a syntax error.
+    expect(await attacker.replaceGroupVersion('9', 4, { sql: 'SELECT contact_id FROM events;\n' })).toBe(1);
+    expect(await count('SELECT count(*) AS n FROM events; -- done')).toBe(1);
   });
 });
 
@@ -315,5 +318,7 @@ describe('OlapSqlGuard', () => {
     expect(stripLeadingTrivia('/* unterminated SELECT 1')).toBe('/* unterminated SELECT 1');
     expect(stripLeadingTrivia('-- only')).toBe('');
     expect(stripLeadingTrivia('\u00a0SELECT 1')).toBe('\u00a0SELECT 1');
+    expect(sqlBody('\n SELECT 1 ;; \n')).toBe('SELECT 1');
+    expect(sqlBody('SELECT 1 -- done;')).toBe('SELECT 1 -- done');
   });
 });

@@ -21,7 +21,7 @@ export const generatorTableFunctions: ReadonlySet<string> = new Set(['range', 'g
 
 /** What the guard learnt from one SQL text, independent of the tenant that runs it. */
 export interface SqlAnalysis {
-  /** The SQL without leading blanks and comments: the text that was parsed, checked and is run. */
+  /** The SQL without leading blanks and comments and trailing `;`: the text parsed, checked and run. */
   body: string;
   /** Names it reads as relations (not its own CTEs), lower-cased, in order of first use. */
   relations: string[];
@@ -69,7 +69,7 @@ export class OlapSqlGuard {
       this.cache.set(sql, cached);
       return cached;
     }
-    const analysis = analyzeSqlJson(sql, await this.parse(stripLeadingTrivia(sql)));
+    const analysis = analyzeSqlJson(sql, await this.parse(sqlBody(sql)));
     this.cache.set(sql, analysis);
     if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
     return analysis;
@@ -158,6 +158,15 @@ export function stripLeadingTrivia(sql: string): string {
     }
     return sql.slice(index);
   }
+}
+
+/**
+ * The text the guard parses and the engine runs: `sql` without leading blanks and comments and
+ * without trailing semicolons (so it can also stand as a subquery). A trailing `;` is either the
+ * statement's terminator or inside a trailing `--` comment: dropping it changes nothing else.
+ */
+export function sqlBody(sql: string): string {
+  return stripLeadingTrivia(sql).replace(/[ \t\n\r\f\v;]+$/, '');
 }
 
 const WITH_OPENING = /^with[ \t\n\r\f\v]+(recursive[ \t\n\r\f\v]+)?/i;
@@ -292,7 +301,7 @@ class Walker {
 
 /** The analysis of `sql` from the AST DuckDB returned for its body. */
 export function analyzeSqlJson(sql: string, astJson: string): SqlAnalysis {
-  const body = stripLeadingTrivia(sql);
+  const body = sqlBody(sql);
   const refuse = (reason: OlapSqlRefusal, name: string): SqlAnalysis => ({
     body,
     relations: [],
