@@ -126,7 +126,10 @@ export interface PluginContractReport {
     up: string[];
     downLeftTables: string[];
   }[];
-  /** Each report model's SQL, run against an in-memory DuckDB tenant. */
+  /**
+   * Each report model's SQL, passed through the OLAP SQL guard (only logical relations and its own
+   * CTEs, ADR 0009) and run against an in-memory DuckDB tenant.
+   */
   reportSql: ReportSqlCheck[];
 }
 
@@ -148,7 +151,8 @@ function toJsonSchema(what: string, schema: unknown): Record<string, unknown> {
 /**
  * The contract every plugin passes: it boots; its options, trigger/action config and report query
  * schemas convert to JSON Schema (the console renders them as forms); every example validates;
- * its migrations run up and down (leaving none of its tables) on each engine.
+ * every report example's SQL passes the OLAP SQL guard and runs on DuckDB; its migrations run up
+ * and down (leaving none of its tables) on each engine.
  */
 export async function expectPluginContract(
   // eslint-disable-next-line @typescript-eslint/no-explicit-any

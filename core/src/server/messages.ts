@@ -70,6 +70,15 @@ export const errorMessages = {
   },
   olap_closed: { 'zh-CN': '分析库已关闭', 'en-US': 'The analytics store is closed' },
   olap_already_open: { 'zh-CN': '分析库文件已被本进程打开', 'en-US': 'The analytics store file is already open in this process' },
+  olap_sql_invalid: {
+    'zh-CN': 'SQL 必须是一条能解析的 SELECT 查询（{name}）',
+    'en-US': 'The SQL must be a single SELECT query that parses ({name})',
+  },
+  olap_sql_refused: {
+    'zh-CN': 'SQL 不能使用 {name}：只能查询分析库的逻辑关系和它自己定义的 CTE',
+    'en-US': 'The SQL may not use {name}: it may read only the analytics relations and its own CTEs',
+  },
+  olap_busy: { 'zh-CN': '分析库写入繁忙，请稍后重试', 'en-US': 'The analytics store is busy writing; try again shortly' },
   task_not_found: { 'zh-CN': '任务不存在', 'en-US': 'Task not found' },
   notification_not_found: { 'zh-CN': '通知不存在', 'en-US': 'Notification not found' },
   file_not_found: { 'zh-CN': '文件不存在', 'en-US': 'File not found' },

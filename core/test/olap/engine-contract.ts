@@ -462,13 +462,30 @@ export function analyticsEngineContract(ctx: { readonly fixture: EngineContractF
 
   // ---- interrupts --------------------------------------------------------------------------------------
 
+  // The slow query runs for minutes or hours: the timeout error alone proves the interrupt worked,
+  // with no bound on elapsed time that a busy machine could break.
   it('interrupts a query over its time limit and answers the next one', async () => {
     const tenant = await declaredTenant(ctx.fixture);
-    const started = Date.now();
     const error = await tenant.query(ctx.fixture.slowQuery, { timeoutMs: 300 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OlapQueryTimeoutError);
     expect((error as OlapQueryTimeoutError).code).toBe('olap_query_timeout');
-    expect(Date.now() - started).toBeLessThan(5_000);
     expect(await count(tenant, 'SELECT count(*) AS n FROM events')).toBe(0);
+  });
+
+  it("refuses SQL that names another tenant's tables, a schema or a table function (the SQL guard)", async () => {
+    const victimId = await ctx.fixture.newTenant();
+    const victim = ctx.fixture.engine().forTenant(victimId);
+    await victim.declare(sampleDeclaration());
+    await victim.load({ batchId: 'b-victim', events: [eventRow()] });
+    const attacker = await declaredTenant(ctx.fixture);
+    for (const sql of [
+      `SELECT count(*) AS n FROM t_${victimId}.event_data`,
+      `SELECT count(*) AS n FROM events WHERE contact_id IN (SELECT contact_id FROM t_${victimId}.event_data)`,
+      `SELECT * FROM read_csv_auto('/etc/passwd')`,
+      'SELECT * FROM event_data',
+    ]) {
+      await expect(attacker.query(sql), sql).rejects.toMatchObject({ code: 'olap_sql_refused', statusCode: 400 });
+    }
+    expect(await count(victim, 'SELECT count(*) AS n FROM events')).toBe(1);
   });
 }

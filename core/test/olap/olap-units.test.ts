@@ -52,17 +52,31 @@ describe('OLAP declaration', () => {
 describe('OLAP relations', () => {
   const relations = new TenantRelations(duckDbDialect, '7', validateDeclaration(sampleDeclaration()), []);
 
-  it('prefixes only the relation CTEs a query mentions', () => {
-    const sql = relations.resolve('SELECT count(*) FROM contacts');
+  it('prefixes only the relation CTEs the checked SQL reads', () => {
+    const sql = relations.resolve({ body: 'SELECT count(*) FROM contacts', relations: ['contacts'] });
     expect(sql).toMatch(/^WITH "contacts" AS \(SELECT .* FROM "t_7"."contact_data"\) SELECT count\(\*\) FROM contacts$/);
     expect(sql).not.toContain('event_data');
-    expect(relations.resolve('SELECT 1')).toBe('SELECT 1');
+    expect(relations.resolve({ body: 'SELECT 1', relations: [] })).toBe('SELECT 1');
   });
 
-  it('merges relation CTEs into a leading WITH, keeping RECURSIVE and skipping leading comments', () => {
-    const sql = relations.resolve('/* a */ -- b\nWITH RECURSIVE x AS (SELECT contact_id FROM events) SELECT * FROM x');
+  it('merges relation CTEs into a leading WITH, keeping RECURSIVE', () => {
+    const body = 'WITH RECURSIVE x AS (SELECT contact_id FROM events) SELECT * FROM x';
+    const sql = relations.resolve({
+      body,
+      relations: ['events'],
+      withOpening: { length: 'WITH RECURSIVE '.length, recursive: true },
+    });
     expect(sql.startsWith('WITH RECURSIVE "events" AS (SELECT COALESCE(a.to_contact_id, e.contact_id) AS contact_id')).toBe(true);
     expect(sql.endsWith(', x AS (SELECT contact_id FROM events) SELECT * FROM x')).toBe(true);
+  });
+
+  it('knows the names a tenant may read: core relations, declared dimensions, plugin relations', () => {
+    const withPlugin = new TenantRelations(duckDbDialect, '7', validateDeclaration(sampleDeclaration()), [
+      { name: 'acme_visits', columns: [{ name: 'page', type: 'string' }] },
+    ]);
+    expect([...withPlugin.names].sort()).toEqual(
+      ['acme_visits', 'contact_view', 'contacts', 'dimension_31', 'event_view', 'events', 'group_member', 'tag_value'].sort(),
+    );
   });
 
   it('applies merge aliases in the events relation and exposes system properties under their s_ names', () => {
@@ -163,12 +177,14 @@ describe('ZonedClock', () => {
 });
 
 describe('OlapWriter', () => {
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
+
   it('runs tasks one at a time in submission order, and a failing task does not stop the queue', async () => {
     const writer = new OlapWriter({});
     const log: string[] = [];
     let running = 0;
     const task = (name: string, ms: number, fail = false) =>
-      writer.run(async () => {
+      writer.run('1', async () => {
         running += 1;
         expect(running).toBe(1);
         log.push(`start ${name}`);
@@ -183,6 +199,78 @@ describe('OlapWriter', () => {
     expect(log).toEqual(['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
     expect(writer.pending).toBe(0);
     await writer.close();
-    await expect(writer.run(async () => 1)).rejects.toMatchObject({ code: 'olap_closed' });
+    await expect(writer.run('1', async () => 1)).rejects.toMatchObject({ code: 'olap_closed' });
+  });
+
+  it('serves tenants round-robin, one task each, keeping each tenant’s order', async () => {
+    const writer = new OlapWriter({});
+    const order: string[] = [];
+    const task = (key: string, n: number) =>
+      writer.run(key, async () => {
+        order.push(`${key}${n}`);
+        await tick();
+        return `${key}${n}`;
+      });
+    const submitted = [task('A', 1), task('A', 2), task('A', 3), task('B', 1), task('B', 2), task('B', 3), task('C', 1)];
+    expect(await Promise.all(submitted)).toEqual(['A1', 'A2', 'A3', 'B1', 'B2', 'B3', 'C1']);
+    // A1 was already running when the others arrived.
+    expect(order).toEqual(['A1', 'A2', 'B1', 'C1', 'A3', 'B2', 'B3']);
+  });
+
+  it("finishes tenant B's one load before tenant A's long queue drains, losing and reordering nothing", async () => {
+    const writer = new OlapWriter({});
+    const finished: string[] = [];
+    const written: number[] = [];
+    const a = Array.from({ length: 50 }, (_, n) =>
+      writer.run('A', async () => {
+        await tick();
+        written.push(n);
+        finished.push(`A${n}`);
+      }),
+    );
+    const b = writer.run('B', async () => {
+      await tick();
+      finished.push('B');
+    });
+    await Promise.all([...a, b]);
+    // B waited for the task of A that was running, and the one A task ahead of it in the rotation.
+    expect(finished.indexOf('B')).toBeLessThanOrEqual(2);
+    expect(written).toEqual(Array.from({ length: 50 }, (_, n) => n));
+  });
+
+  it('refuses a task with olap_busy when its tenant’s queue (or the whole queue) is full, and accepts again once drained', async () => {
+    const writer = new OlapWriter({}, { maxQueuedPerKey: 3, maxQueued: 5 });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const accepted = [1, 2, 3].map((n) => writer.run('A', async () => (await gate, n)));
+    // Refused at once, not queued (racing a timer so a broken bound fails instead of hanging).
+    const fourth = writer.run('A', async () => 4).catch((e: unknown) => e);
+    const busy = await Promise.race([fourth, tick().then(() => 'queued instead of refused')]);
+    expect(busy).toMatchObject({ code: 'olap_busy', statusCode: 503 });
+    expect(writer.pendingFor('A')).toBe(3);
+    // Another tenant still gets in, up to the total bound.
+    const other = [1, 2].map((n) => writer.run('B', async () => n));
+    const overTotal = writer.run('C', async () => 1).catch((e: unknown) => e);
+    expect(await Promise.race([overTotal, tick().then(() => 'queued instead of refused')])).toMatchObject({ code: 'olap_busy' });
+    expect(writer.pending).toBe(5);
+    release();
+    expect(await Promise.all(accepted)).toEqual([1, 2, 3]);
+    expect(await Promise.all(other)).toEqual([1, 2]);
+    expect(writer.pending).toBe(0);
+    expect(await writer.run('A', async () => 'again')).toBe('again');
+  });
+
+  it('waits for queued tasks of every tenant when it closes', async () => {
+    const writer = new OlapWriter({});
+    const done: string[] = [];
+    const tasks = ['A', 'B', 'A'].map((key, n) =>
+      writer.run(key, async () => {
+        await tick();
+        done.push(`${key}${n}`);
+      }),
+    );
+    await writer.close();
+    expect(done).toHaveLength(3);
+    await Promise.all(tasks);
   });
 });

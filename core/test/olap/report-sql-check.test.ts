@@ -27,6 +27,22 @@ describe('checkReportModelSql', () => {
     expect((error as Error).message).toContain('SELECT no_such_column FROM events');
   });
 
+  it('refuses report SQL that reads a physical table, a schema or a table function, naming what it read', async () => {
+    for (const [sql, refused] of [
+      ['SELECT count(*) AS n FROM t_1.event_data', 'olap_sql_qualified_name: t_1.event_data'],
+      ['SELECT count(*) AS n FROM event_data', 'olap_sql_relation_unknown: event_data'],
+      [`SELECT * FROM read_parquet('/tmp/x.parquet')`, 'olap_sql_table_function: read_parquet()'],
+      ['WITH e AS (SELECT * FROM events) SELECT * FROM e, t_2.contact_data', 'olap_sql_qualified_name: t_2.contact_data'],
+    ]) {
+      const physical: ReportModelDefinition<{ days: number }> = { ...dailyUsers, id: 'acme.physical', toSql: () => sql! };
+      const error = await checkReportModelSql([physical]).catch((e: unknown) => e as Error);
+      expect(error, sql).toBeInstanceOf(Error);
+      expect((error as Error).message, sql).toContain(
+        `report model "acme.physical" example #1: its SQL is refused by the OLAP SQL guard (${refused})`,
+      );
+    }
+  });
+
   it('reports a toSql that throws', async () => {
     const throwing: ReportModelDefinition<{ days: number }> = {
       ...dailyUsers,

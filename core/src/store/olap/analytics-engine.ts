@@ -109,7 +109,11 @@ export interface OlapDeclareResult {
   added: string[];
 }
 
-/** Where a group version or tag result comes from: explicit rows or a query over the relations. */
+/**
+ * Where a group version or tag result comes from: explicit rows, or a SELECT over the logical
+ * relations (guarded like `query`). The SELECT runs on a read connection, interrupted at
+ * `timeoutMs`; its rows are then appended on the writer in chunks, between other tenants' writes.
+ */
 export type OlapResultSource<Row> = { rows: Row[] } | { sql: string; params?: OlapQueryOptions['params']; timeoutMs?: number };
 
 /** The analytics store seen by one tenant; the only way modules reach OLAP. */
@@ -121,12 +125,18 @@ export interface TenantAnalytics {
   /** The applied declaration, or undefined before the first one. */
   schema(): Promise<OlapSchemaRecord | undefined>;
 
-  /** Physical SQL for SQL over the logical relations (`events`, `contacts`, …). */
+  /**
+   * Physical SQL for SQL over the logical relations (`events`, `contacts`, …), after the SQL guard
+   * (ADR 0009) checked it: for logs and golden files; the engine runs only SQL it resolves itself.
+   */
   resolve(sql: string, options?: { contactView?: ContactViewMemberships }): Promise<string>;
-  /** Physical SQL of one logical relation, for composing queries by hand. */
-  relation(
-    name: 'events' | 'contacts' | 'groupMember' | 'tagValue' | `dimension:${string}` | `plugin:${string}`,
-  ): Promise<string>;
+  /**
+   * Runs one SELECT over the logical relations. The SQL is parsed first and may read only this
+   * tenant's relations (`events`, `contacts`, `group_member`, `tag_value`, `event_view`,
+   * `contact_view`, `dimension_<id>`, plugin relations) and its own CTEs; anything else — a
+   * schema-qualified name, a table function, a second statement — fails with `olap_sql_refused` /
+   * `olap_sql_invalid` (OlapSqlRefusedError) before it reaches the engine.
+   */
   query<Row = Record<string, unknown>>(sql: string, options?: OlapQueryOptions): Promise<OlapQueryResult<Row>>;
 
   load(batch: OlapLoadBatch): Promise<OlapLoadResult>;

@@ -44,6 +44,43 @@ export class OlapQueryTimeoutError extends DomainError {
   }
 }
 
+/** Why the SQL guard refused a query (the `code` of its one detail). */
+export type OlapSqlRefusal =
+  | 'olap_sql_syntax'
+  | 'olap_sql_not_select'
+  | 'olap_sql_multiple_statements'
+  | 'olap_sql_qualified_name'
+  | 'olap_sql_relation_unknown'
+  | 'olap_sql_table_function'
+  | 'olap_sql_cte_name_reserved'
+  | 'olap_sql_unsupported';
+
+const invalidSql = new Set<OlapSqlRefusal>(['olap_sql_syntax', 'olap_sql_not_select', 'olap_sql_multiple_statements']);
+
+/**
+ * SQL the guard refused before it reached the engine (ADR 0009): `olap_sql_invalid` when it is not
+ * one SELECT that parses, `olap_sql_refused` when it reads something other than the tenant's
+ * logical relations and its own CTEs. `name` is what was refused (`t_1.event_data`, `read_csv()`).
+ */
+export class OlapSqlRefusedError extends InputError {
+  constructor(
+    readonly reason: OlapSqlRefusal,
+    readonly refused: string,
+  ) {
+    const code = invalidSql.has(reason) ? 'olap_sql_invalid' : 'olap_sql_refused';
+    super(code, { name: refused }, [{ path: 'sql', code: reason }]);
+    this.message = `${code}: ${reason}: ${refused}`;
+  }
+}
+
+/** The OLAP write queue of this tenant (or of the process) is full; retry later. */
+export class OlapBusyError extends DomainError {
+  constructor(readonly queued: number) {
+    super('olap_busy', 503, {});
+    this.message = `olap_busy: ${queued} writes are already queued`;
+  }
+}
+
 /** The engine is closed, or a second engine tried to open a file this process already holds. */
 export class OlapUnavailableError extends DomainError {
   constructor(code: 'olap_closed' | 'olap_already_open', message: string) {

@@ -19,7 +19,15 @@ export { propertyColumnType } from './dialect.js';
 export { duckDbDialect } from './duckdb/duckdb-dialect.js';
 export { DuckDbEngine, type DuckDbEngineOptions } from './duckdb/duckdb-engine.js';
 export * from './errors.js';
-export { OlapWriter } from './olap-writer.js';
+export { OlapWriter, type OlapWriterOptions } from './olap-writer.js';
+export {
+  OlapSqlGuard,
+  duckDbSqlParser,
+  generatorTableFunctions,
+  type CheckedSql,
+  type SqlAnalysis,
+  type SqlParser,
+} from './sql-guard.js';
 export {
   referencedMembershipColumns,
   type ContactViewMemberships,

@@ -1,6 +1,7 @@
 import type { OlapRelationDefinition } from '../../kernel/contributions.js';
 import { eventViewColumn, type OlapTenantDeclaration } from './declaration.js';
 import type { SqlDialect } from './dialect.js';
+import type { CheckedSql } from './sql-guard.js';
 import {
   contactSystemFields,
   dimensionFieldColumn,
@@ -27,7 +28,8 @@ import {
  * | plugin names    | relations plugins declared as data                                      |
  *
  * `forTenant(t)` turns such SQL into physical SQL by prefixing CTEs for the names it references —
- * portable to StarRocks, and the only place physical names appear.
+ * portable to StarRocks, and the only place physical names appear. The SQL guard (sql-guard.ts)
+ * first makes sure the SQL reads nothing else: these names and its own CTEs.
  */
 export const logicalRelationNames = ['events', 'contacts', 'group_member', 'tag_value', 'event_view', 'contact_view'] as const;
 
@@ -67,19 +69,10 @@ export function referencedMembershipColumns(sql: string): { groupIds: string[]; 
   return { groupIds: [...groupIds], tagColumns: [...tagColumns] };
 }
 
-/** Skips leading blanks and comments, so a query opening with `-- note\nWITH …` is still seen as WITH. */
-function skipLeadingTrivia(sql: string): number {
-  let index = 0;
-  for (;;) {
-    const rest = sql.slice(index);
-    const match = /^(\s+|--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/)/.exec(rest);
-    if (!match) return index;
-    index += match[0].length;
-  }
-}
-
 export class TenantRelations {
   readonly schema: string;
+  /** Every relation name SQL of this tenant may read (lower case): core, dimensions, plugins. */
+  readonly names: ReadonlySet<string>;
 
   constructor(
     private readonly dialect: SqlDialect,
@@ -88,6 +81,11 @@ export class TenantRelations {
     private readonly pluginRelations: readonly OlapRelationDefinition[],
   ) {
     this.schema = `t_${tenantId}`;
+    this.names = new Set<string>([
+      ...logicalRelationNames,
+      ...declaration.dimensions.map((d) => `dimension_${d.id}`),
+      ...pluginRelations.map((r) => r.name.toLowerCase()),
+    ]);
   }
 
   /** `"t_<tenant>"."<table>"`. */
@@ -225,39 +223,38 @@ export class TenantRelations {
     return `SELECT ${select.join(', ')} FROM ${this.table(tables.contactView)} AS cv ${joins.join(' ')}`;
   }
 
-  /** The CTEs for every logical name `sql` mentions (over-inclusion is harmless: unused CTEs are dropped). */
-  private ctes(sql: string, memberships: ContactViewMemberships | undefined): string[] {
-    const mentions = (name: string) => new RegExp(`\\b${name}\\b`, 'i').test(sql);
-    const ctes: string[] = [];
-    const add = (name: string, body: string) => ctes.push(`${this.q(name)} AS (${body})`);
-    if (mentions('events')) add('events', this.events());
-    if (mentions('contacts')) add('contacts', this.contacts());
-    if (mentions('group_member')) add('group_member', this.groupMember());
-    if (mentions('tag_value')) add('tag_value', this.tagValue());
-    if (mentions('event_view')) add('event_view', `SELECT * FROM ${this.table(tables.eventView)}`);
-    if (mentions('contact_view')) add('contact_view', this.contactViewSql(memberships));
-    for (const dimension of this.declaration.dimensions) {
-      if (mentions(`dimension_${dimension.id}`)) add(`dimension_${dimension.id}`, this.dimension(dimension.id));
+  /** The physical SQL of one relation name (one of `names`). */
+  private relationBody(name: string, memberships: ContactViewMemberships | undefined): string {
+    switch (name) {
+      case 'events':
+        return this.events();
+      case 'contacts':
+        return this.contacts();
+      case 'group_member':
+        return this.groupMember();
+      case 'tag_value':
+        return this.tagValue();
+      case 'event_view':
+        return `SELECT * FROM ${this.table(tables.eventView)}`;
+      case 'contact_view':
+        return this.contactViewSql(memberships);
     }
-    for (const relation of this.pluginRelations) {
-      if (mentions(relation.name)) add(relation.name, this.pluginRelation(relation.name));
-    }
-    return ctes;
+    const dimension = /^dimension_([1-9][0-9]*)$/.exec(name);
+    if (dimension && this.declaration.dimensions.some((d) => d.id === dimension[1])) return this.dimension(dimension[1]!);
+    return this.pluginRelation(name);
   }
 
   /**
-   * Physical SQL for SQL written over the logical relations. A query that opens with its own WITH
-   * gets the relation CTEs in front of its own (keeping RECURSIVE if it had it).
+   * Physical SQL for SQL the guard checked: a CTE for each relation it reads, in front of its own
+   * CTEs when it opens with WITH (keeping RECURSIVE), else in front of the whole query.
    */
-  resolve(sql: string, options: { contactView?: ContactViewMemberships } = {}): string {
-    const ctes = this.ctes(sql, options.contactView);
-    if (ctes.length === 0) return sql;
-    const start = skipLeadingTrivia(sql);
-    const opening = /^with\s+(recursive\s+)?/i.exec(sql.slice(start));
-    if (opening) {
-      const recursive = opening[1] ? 'RECURSIVE ' : '';
-      return `WITH ${recursive}${ctes.join(', ')}, ${sql.slice(start + opening[0].length)}`;
+  resolve(sql: CheckedSql, options: { contactView?: ContactViewMemberships } = {}): string {
+    const ctes = sql.relations.map((name) => `${this.q(name)} AS (${this.relationBody(name, options.contactView)})`);
+    if (ctes.length === 0) return sql.body;
+    if (sql.withOpening) {
+      const recursive = sql.withOpening.recursive ? 'RECURSIVE ' : '';
+      return `WITH ${recursive}${ctes.join(', ')}, ${sql.body.slice(sql.withOpening.length)}`;
     }
-    return `WITH ${ctes.join(', ')} ${sql.slice(start)}`;
+    return `WITH ${ctes.join(', ')} ${sql.body}`;
   }
 }

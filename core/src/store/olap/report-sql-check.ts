@@ -1,6 +1,7 @@
 import type { OlapRelationDefinition, PropertyType, ReportModelDefinition } from '../../kernel/contributions.js';
 import type { OlapTenantDeclaration } from './declaration.js';
 import { DuckDbEngine } from './duckdb/duckdb-engine.js';
+import { OlapSqlRefusedError } from './errors.js';
 import { MemorySchemaVersionStore } from './schema-versions.js';
 
 export interface ReportSqlCheckOptions {
@@ -24,8 +25,10 @@ const TENANT = '1';
 /**
  * The report-SQL part of `expectPluginContract`: every example of every report model that has
  * `toSql` is turned into SQL and run against a throwaway in-memory DuckDB tenant, with the logical
- * relations substituted as in production. A model whose SQL does not bind or run fails with its
- * id, the example's index and the SQL.
+ * relations substituted as in production — through the same SQL guard as every tenant query
+ * (ADR 0009), so SQL naming a physical table, a schema or a table function is refused here, at
+ * contract time. A model whose SQL is refused, does not bind or does not run fails with its id,
+ * the example's index and the SQL.
  */
 export async function checkReportModelSql(
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -85,6 +88,12 @@ export async function checkReportModelSql(
           const result = await tenant.query(sql, { timeoutMs: options.timeoutMs ?? 10_000, maxRows: 100 });
           checks.push({ model: model.id, example: index + 1, columns: result.columns.map((c) => c.name) });
         } catch (error) {
+          if (error instanceof OlapSqlRefusedError) {
+            throw new Error(
+              `${where}: its SQL is refused by the OLAP SQL guard (${error.reason}: ${error.refused}); ` +
+                `report SQL may read only the logical relations and its own CTEs\n${sql}`,
+            );
+          }
           throw new Error(`${where}: its SQL fails on DuckDB: ${(error as Error).message}\n${sql}`);
         }
       }

@@ -1,5 +1,12 @@
 import path from 'node:path';
-import { DuckDBDateValue, DuckDBInstance, type DuckDBConnection, type DuckDBResultReader } from '@duckdb/node-api';
+import {
+  DuckDBDateValue,
+  DuckDBInstance,
+  type DuckDBAppender,
+  type DuckDBConnection,
+  type DuckDBResultReader,
+  type DuckDBValue,
+} from '@duckdb/node-api';
 import type { Logger } from 'pino';
 import type { OlapRelationDefinition } from '../../../kernel/contributions.js';
 import { ConflictError } from '../../../server/errors.js';
@@ -16,10 +23,11 @@ import type {
 } from '../analytics-engine.js';
 import { declarationChecksum, validateDeclaration, type OlapTenantDeclaration } from '../declaration.js';
 import { OlapInputError, OlapSchemaConflictError, OlapTenantNotDeclaredError, OlapUnavailableError } from '../errors.js';
-import { OlapWriter } from '../olap-writer.js';
+import { OlapWriter, type OlapWriterOptions } from '../olap-writer.js';
 import { dimensionFieldColumn, dimensionTable, planSchema, tables, tenantTables, type TableSpec } from '../physical-schema.js';
 import { logicalRelationNames, TenantRelations, type ContactViewMemberships } from '../relations.js';
 import type { OlapSchemaRecord, OlapSchemaVersionStore } from '../schema-versions.js';
+import { duckDbSqlParser, OlapSqlGuard, type CheckedSql } from '../sql-guard.js';
 import { coerce, MISMATCH, parseDateOnly } from '../values.js';
 import { ZonedClock } from '../../../lib/zoned-clock.js';
 import { duckDbDialect } from './duckdb-dialect.js';
@@ -35,8 +43,15 @@ export interface DuckDbEngineOptions {
   readConnections?: number;
   /** Default time limit of a query (interrupted inside DuckDB). */
   queryTimeoutMs?: number;
-  /** Time limit of writes that run a query (group / tag results from SQL). */
+  /** Time limit of group / tag computations from SQL (their query runs on a read connection). */
   writeTimeoutMs?: number;
+  /** Bounds of the write queue (per tenant and in all); a full queue answers `olap_busy`. */
+  writeQueue?: OlapWriterOptions;
+  /**
+   * Rows of a computed result (group members, tag values) appended per writer turn; other tenants'
+   * writes run between two chunks. Default 50,000 (~0.2 s of appending here).
+   */
+  writeChunkRows?: number;
   /** DuckDB `threads`; default: the number of cores. */
   threads?: number;
   /** DuckDB `memory_limit`, e.g. `4GB`; default: DuckDB's (80% of RAM). */
@@ -83,9 +98,16 @@ export class DuckDbEngine implements AnalyticsEngine {
     private readonly reads: ConnectionPool,
     private readonly writerConnection: DuckDBConnection,
     private readonly writer: OlapWriter<DuckDBConnection>,
+    private readonly parserConnection: DuckDBConnection,
+    private readonly parser: ReturnType<typeof duckDbSqlParser>,
     private readonly file: string | undefined,
     private readonly options: DuckDbEngineOptions,
-  ) {}
+  ) {
+    this.guard = new OlapSqlGuard(parser);
+  }
+
+  /** @internal The SQL guard every per-tenant SQL passes (ADR 0009). */
+  readonly guard: OlapSqlGuard;
 
   static async open(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
     const file = options.path === ':memory:' ? undefined : path.resolve(options.path);
@@ -107,11 +129,15 @@ export class DuckDbEngine implements AnalyticsEngine {
       const readers: DuckDBConnection[] = [];
       for (let i = 0; i < Math.max(1, options.readConnections ?? 2); i += 1) readers.push(await instance.connect());
       const writerConnection = await instance.connect();
+      // The guard's parser gets a connection of its own: parsing never waits behind a slow query.
+      const parserConnection = await instance.connect();
       return new DuckDbEngine(
         instance,
         new ConnectionPool(readers),
         writerConnection,
-        new OlapWriter(writerConnection),
+        new OlapWriter(writerConnection, options.writeQueue),
+        parserConnection,
+        duckDbSqlParser(parserConnection),
         file,
         options,
       );
@@ -145,7 +171,9 @@ export class DuckDbEngine implements AnalyticsEngine {
   async start(): Promise<void> {
     for (const record of await this.options.versions.latestOfEveryTenant()) {
       try {
-        await this.writer.run((connection) => this.reconcile(connection, record.tenantId, record.declaration, record));
+        await this.writer.run(record.tenantId, (connection) =>
+          this.reconcile(connection, record.tenantId, record.declaration, record),
+        );
       } catch (error) {
         this.options.logger?.error({ err: error, tenantId: record.tenantId }, 'OLAP schema of a tenant could not be reconciled');
       }
@@ -166,8 +194,10 @@ export class DuckDbEngine implements AnalyticsEngine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.parser.close();
     await this.writer.close();
     await this.reads.close();
+    this.parserConnection.closeSync();
     this.writerConnection.closeSync();
     this.instance.closeSync();
     if (this.file) openFiles.delete(this.file);
@@ -175,9 +205,19 @@ export class DuckDbEngine implements AnalyticsEngine {
 
   // ---- internals used by DuckDbTenant --------------------------------------------------------------
 
-  /** @internal */
-  write<T>(task: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-    return this.writer.run(task);
+  /** @internal Queues `task` on the writer in `tenantId`'s turn (round-robin between tenants). */
+  write<T>(tenantId: string, task: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.writer.run(tenantId, task);
+  }
+
+  /** @internal Read connections running a query now. */
+  get busyReads(): number {
+    return this.reads.busyCount;
+  }
+
+  /** @internal Writer tasks of `tenantId` queued or running. */
+  writesPending(tenantId: string): number {
+    return this.writer.pendingFor(tenantId);
   }
 
   /** @internal */
@@ -197,6 +237,11 @@ export class DuckDbEngine implements AnalyticsEngine {
   }
 
   /** @internal */
+  get writeChunkRows(): number {
+    return Math.max(1, this.options.writeChunkRows ?? 50_000);
+  }
+
+  /** @internal */
   get hooks(): LoadHooks {
     return this.options.faultInjection ?? {};
   }
@@ -208,7 +253,7 @@ export class DuckDbEngine implements AnalyticsEngine {
     let pending = this.loading.get(tenantId);
     if (!pending) {
       pending = this.writer
-        .run((connection) => this.stateInWriter(connection, tenantId))
+        .run(tenantId, (connection) => this.stateInWriter(connection, tenantId))
         .finally(() => this.loading.delete(tenantId));
       this.loading.set(tenantId, pending);
     }
@@ -342,6 +387,28 @@ function readRows(reader: DuckDBResultReader, mode: 'js' | 'json'): Record<strin
   return (mode === 'json' ? reader.getRowObjectsJson() : reader.getRowObjectsJS()) as Record<string, unknown>[];
 }
 
+/** Contact ids of a computed result, packed (8 bytes each: a group can have millions of members). */
+class IdColumn {
+  private data = new BigInt64Array(1024);
+  length = 0;
+
+  push(id: bigint): void {
+    if (this.length === this.data.length) {
+      const grown = new BigInt64Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length] = id;
+    this.length += 1;
+  }
+
+  at(index: number): bigint {
+    return this.data[index]!;
+  }
+}
+
+type TagType = 'string' | 'number' | 'string[]' | 'date' | 'bool';
+
 /** The engine as one tenant sees it: every physical name comes from this tenant's relations. */
 class DuckDbTenant implements TenantAnalytics {
   constructor(
@@ -351,7 +418,7 @@ class DuckDbTenant implements TenantAnalytics {
 
   async declare(declaration: OlapTenantDeclaration): Promise<OlapDeclareResult> {
     const valid = validateDeclaration(declaration);
-    return this.engine.write((connection) => this.engine.declare(connection, this.tenantId, valid));
+    return this.engine.write(this.tenantId, (connection) => this.engine.declare(connection, this.tenantId, valid));
   }
 
   async schema(): Promise<OlapSchemaRecord | undefined> {
@@ -363,19 +430,15 @@ class DuckDbTenant implements TenantAnalytics {
     }
   }
 
-  async resolve(sql: string, options: { contactView?: ContactViewMemberships } = {}): Promise<string> {
-    return (await this.engine.state(this.tenantId)).relations.resolve(sql, options);
+  /** The tenant's state and `sql` passed through the SQL guard against its relations. */
+  private async checked(sql: string): Promise<{ state: TenantState; checked: CheckedSql }> {
+    const state = await this.engine.state(this.tenantId);
+    return { state, checked: await this.engine.guard.check(sql, state.relations.names) };
   }
 
-  async relation(name: Parameters<TenantAnalytics['relation']>[0]): Promise<string> {
-    const { relations } = await this.engine.state(this.tenantId);
-    if (name === 'events') return relations.events();
-    if (name === 'contacts') return relations.contacts();
-    if (name === 'groupMember') return relations.groupMember();
-    if (name === 'tagValue') return relations.tagValue();
-    if (name.startsWith('dimension:')) return relations.dimension(name.slice('dimension:'.length));
-    if (name.startsWith('plugin:')) return relations.pluginRelation(name.slice('plugin:'.length));
-    throw new OlapInputError('olap_argument_invalid', [{ path: 'name', code: 'olap_relation_unknown' }]);
+  async resolve(sql: string, options: { contactView?: ContactViewMemberships } = {}): Promise<string> {
+    const { state, checked } = await this.checked(sql);
+    return state.relations.resolve(checked, options);
   }
 
   async query<Row = Record<string, unknown>>(sql: string, options: OlapQueryOptions = {}): Promise<OlapQueryResult<Row>> {
@@ -401,60 +464,108 @@ class DuckDbTenant implements TenantAnalytics {
   }
 
   load(batch: OlapLoadBatch): Promise<OlapLoadResult> {
-    return this.engine.write(async (connection) => {
+    return this.engine.write(this.tenantId, async (connection) => {
       const state = await this.engine.stateInWriter(connection, this.tenantId);
       return loadBatch(connection, state, batch, this.engine.hooks);
     });
   }
 
-  replaceGroupVersion(groupId: OlapId, version: number, source: OlapResultSource<OlapId>): Promise<number> {
+  /**
+   * Runs a result query (guarded, wrapped by `wrap`) on a read connection — never on the writer, so
+   * a long computation holds up nobody's loads — and hands each row to `onRow`.
+   */
+  private async computeResult(
+    source: Extract<OlapResultSource<unknown>, { sql: string }>,
+    wrap: (select: string) => string,
+    onRow: (row: unknown[]) => void,
+  ): Promise<void> {
+    const { state, checked } = await this.checked(source.sql);
+    const select = wrap(state.relations.resolve(checked));
+    await this.engine.read((connection) =>
+      interruptible(connection, source.timeoutMs ?? this.engine.writeTimeoutMs, async () => {
+        const result = await connection.stream(select, (source.params ?? []) as DuckDBValue[]);
+        for await (const rows of result.yieldRowsJs()) for (const row of rows) onRow(row);
+      }),
+    );
+  }
+
+  /**
+   * Replaces a result (a group version, a tag's calculation day) with `count` rows: the first writer
+   * task deletes the old rows and appends the first chunk, each further chunk is a task of its own,
+   * queued only when the previous one is done, so other tenants' writes (and this tenant's loads)
+   * run in between. A result of one chunk is replaced atomically; a larger one becomes visible chunk
+   * by chunk — results are written as a new version that is read only once its pointer in OLTP
+   * switches (计算中 → 冗余中 → 完成), and a failed write is retried from its first chunk.
+   */
+  private async writeResult(
+    table: string,
+    clear: { where: string; params: DuckDBValue[] },
+    count: number,
+    appendRow: (appender: DuckDBAppender, index: number) => void,
+  ): Promise<number> {
+    const chunkRows = this.engine.writeChunkRows;
+    for (let start = 0; start === 0 || start < count; start += chunkRows) {
+      const end = Math.min(count, start + chunkRows);
+      const first = start === 0;
+      await this.engine.write(this.tenantId, async (connection) => {
+        const state = await this.engine.stateInWriter(connection, this.tenantId);
+        await inTransaction(connection, async () => {
+          if (first) await connection.run(`DELETE FROM ${state.relations.table(table)} WHERE ${clear.where}`, clear.params);
+          if (end > start) {
+            await appendInto(connection, state.relations.schema, table, (appender) => {
+              for (let index = start; index < end; index += 1) appendRow(appender, index);
+            });
+          }
+        });
+      });
+    }
+    return count;
+  }
+
+  async replaceGroupVersion(groupId: OlapId, version: number, source: OlapResultSource<OlapId>): Promise<number> {
     const group = toId(groupId, 'groupId', true, 'olap_argument_invalid');
     if (!Number.isInteger(version) || version < 0)
       throw new OlapInputError('olap_argument_invalid', [{ path: 'version', code: 'number.integer' }]);
-    return this.engine.write(async (connection) => {
-      const state = await this.engine.stateInWriter(connection, this.tenantId);
-      const table = state.relations.table(tables.groupMember);
-      return inTransaction(connection, async () => {
-        await connection.run(`DELETE FROM ${table} WHERE group_id = $1 AND version = $2`, [group, version]);
-        if ('rows' in source) {
-          const ids = [...new Set(source.rows.map((id, index) => toId(id, `rows.${index}`, true, 'olap_argument_invalid')))];
-          await appendInto(connection, state.relations.schema, tables.groupMember, (appender) => {
-            for (const id of ids) {
-              appender.appendBigInt(group);
-              appender.appendInteger(version);
-              appender.appendBigInt(id);
-              appender.endRow();
-            }
-          });
-          return ids.length;
-        }
-        const select = state.relations.resolve(source.sql);
-        const result = await interruptible(connection, source.timeoutMs ?? this.engine.writeTimeoutMs, () =>
-          connection.run(
-            `INSERT INTO ${table} (group_id, version, contact_id) SELECT DISTINCT ${group}, ${version}, CAST(contact_id AS BIGINT) FROM (${select}) AS source WHERE contact_id IS NOT NULL`,
-            source.params ?? [],
-          ),
-        );
-        return Number(result.rowsChanged);
-      });
-    });
+    const ids = new IdColumn();
+    if ('rows' in source) {
+      const unique = new Set(source.rows.map((id, index) => toId(id, `rows.${index}`, true, 'olap_argument_invalid')));
+      for (const id of unique) ids.push(id);
+    } else {
+      await this.computeResult(
+        source,
+        (select) =>
+          `SELECT DISTINCT CAST(contact_id AS BIGINT) AS contact_id FROM (\n${select}\n) AS source WHERE contact_id IS NOT NULL`,
+        (row) => ids.push(row[0] as bigint),
+      );
+    }
+    return this.writeResult(
+      tables.groupMember,
+      { where: 'group_id = $1 AND version = $2', params: [group, version] },
+      ids.length,
+      (appender, index) => {
+        appender.appendBigInt(group);
+        appender.appendInteger(version);
+        appender.appendBigInt(ids.at(index));
+        appender.endRow();
+      },
+    );
   }
 
-  pruneGroupVersions(groupId: OlapId, keepVersions: number[]): Promise<void> {
+  async pruneGroupVersions(groupId: OlapId, keepVersions: number[]): Promise<void> {
     const group = toId(groupId, 'groupId', true, 'olap_argument_invalid');
     if (!keepVersions.every((v) => Number.isInteger(v)))
       throw new OlapInputError('olap_argument_invalid', [{ path: 'keepVersions', code: 'number.integer' }]);
-    return this.engine.write(async (connection) => {
+    await this.engine.write(this.tenantId, async (connection) => {
       const state = await this.engine.stateInWriter(connection, this.tenantId);
       const keep = keepVersions.length ? ` AND version NOT IN (${keepVersions.join(', ')})` : '';
       await connection.run(`DELETE FROM ${state.relations.table(tables.groupMember)} WHERE group_id = $1${keep}`, [group]);
     });
   }
 
-  replaceTagValues(
+  async replaceTagValues(
     tagId: OlapId,
     calcDate: string,
-    type: 'string' | 'number' | 'string[]' | 'date' | 'bool',
+    type: TagType,
     source: OlapResultSource<{ contactId: OlapId; value: unknown }>,
   ): Promise<number> {
     const tag = toId(tagId, 'tagId', true, 'olap_argument_invalid');
@@ -462,66 +573,74 @@ class DuckDbTenant implements TenantAnalytics {
       throw new OlapInputError('olap_argument_invalid', [{ path: 'calcDate', code: 'date.format' }]);
     }
     const column = type === 'string' ? 'value_string' : type === 'string[]' ? 'value_strings' : 'value_number';
-    return this.engine.write(async (connection) => {
-      const state = await this.engine.stateInWriter(connection, this.tenantId);
-      const table = state.relations.table(tables.tagValue);
-      return inTransaction(connection, async () => {
-        await connection.run(`DELETE FROM ${table} WHERE tag_id = $1 AND calc_date = CAST($2 AS DATE)`, [tag, calcDate]);
-        if ('rows' in source) {
-          const appendValue = appendFor(type === 'string' ? 'varchar' : type === 'string[]' ? 'varchar[]' : 'double');
-          const day = new DuckDBDateValue(parseDateOnly(calcDate)!);
-          await appendInto(connection, state.relations.schema, tables.tagValue, (appender) => {
-            source.rows.forEach((row, index) => {
-              const value = tagValue(row?.value, type, state.clock);
-              if (value === MISMATCH)
-                throw new OlapInputError('olap_argument_invalid', [{ path: `rows.${index}.value`, code: 'olap_type_mismatch' }]);
-              const contactId = toId(row?.contactId, `rows.${index}.contactId`, true, 'olap_argument_invalid');
-              appender.appendBigInt(tag);
-              appender.appendDate(day);
-              appender.appendBigInt(contactId);
-              for (const name of ['value_string', 'value_number', 'value_strings']) {
-                if (name === column) appendValue(appender, value);
-                else appender.appendNull();
-              }
-              appender.endRow();
-            });
-          });
-          return source.rows.length;
-        }
-        const select = state.relations.resolve(source.sql);
-        const cast =
-          type === 'string'
-            ? 'CAST(value AS VARCHAR)'
-            : type === 'string[]'
-              ? 'CAST(value AS VARCHAR[])'
-              : type === 'bool'
-                ? 'CASE WHEN CAST(value AS BOOLEAN) THEN 1 ELSE 0 END'
-                : 'CAST(value AS DOUBLE)';
-        const result = await interruptible(connection, source.timeoutMs ?? this.engine.writeTimeoutMs, () =>
-          connection.run(
-            `INSERT INTO ${table} (tag_id, calc_date, contact_id, ${column}) SELECT ${tag}, DATE '${calcDate}', CAST(contact_id AS BIGINT), ${cast} FROM (${select}) AS source WHERE contact_id IS NOT NULL`,
-            source.params ?? [],
-          ),
-        );
-        return Number(result.rowsChanged);
+    const ids = new IdColumn();
+    const values: unknown[] = [];
+    if ('rows' in source) {
+      // Every row is checked before anything is written.
+      const { clock } = await this.engine.state(this.tenantId);
+      source.rows.forEach((row, index) => {
+        const value = tagValue(row?.value, type, clock);
+        if (value === MISMATCH)
+          throw new OlapInputError('olap_argument_invalid', [{ path: `rows.${index}.value`, code: 'olap_type_mismatch' }]);
+        ids.push(toId(row?.contactId, `rows.${index}.contactId`, true, 'olap_argument_invalid'));
+        values.push(value);
       });
-    });
+    } else {
+      const cast =
+        type === 'string'
+          ? 'CAST(value AS VARCHAR)'
+          : type === 'string[]'
+            ? 'CAST(value AS VARCHAR[])'
+            : type === 'bool'
+              ? 'CASE WHEN CAST(value AS BOOLEAN) THEN 1 ELSE 0 END'
+              : 'CAST(value AS DOUBLE)';
+      await this.computeResult(
+        source,
+        (select) =>
+          `SELECT CAST(contact_id AS BIGINT) AS contact_id, ${cast} AS value FROM (\n${select}\n) AS source WHERE contact_id IS NOT NULL`,
+        (row) => {
+          ids.push(row[0] as bigint);
+          values.push(row[1]);
+        },
+      );
+    }
+    const appendValue = appendFor(type === 'string' ? 'varchar' : type === 'string[]' ? 'varchar[]' : 'double');
+    const day = new DuckDBDateValue(parseDateOnly(calcDate)!);
+    return this.writeResult(
+      tables.tagValue,
+      { where: 'tag_id = $1 AND calc_date = CAST($2 AS DATE)', params: [tag, calcDate] },
+      ids.length,
+      (appender, index) => {
+        appender.appendBigInt(tag);
+        appender.appendDate(day);
+        appender.appendBigInt(ids.at(index));
+        for (const name of ['value_string', 'value_number', 'value_strings']) {
+          if (name === column) appendValue(appender, values[index] as Parameters<typeof appendValue>[1]);
+          else appender.appendNull();
+        }
+        appender.endRow();
+      },
+    );
   }
 
-  pruneTagValues(tagId: OlapId, keepCalcDates: string[]): Promise<void> {
+  async pruneTagValues(tagId: OlapId, keepCalcDates: string[]): Promise<void> {
     const tag = toId(tagId, 'tagId', true, 'olap_argument_invalid');
     if (!keepCalcDates.every((d) => DATE.test(d)))
       throw new OlapInputError('olap_argument_invalid', [{ path: 'keepCalcDates', code: 'date.format' }]);
-    return this.engine.write(async (connection) => {
+    await this.engine.write(this.tenantId, async (connection) => {
       const state = await this.engine.stateInWriter(connection, this.tenantId);
       const keep = keepCalcDates.length ? ` AND calc_date NOT IN (${keepCalcDates.map((d) => `DATE '${d}'`).join(', ')})` : '';
       await connection.run(`DELETE FROM ${state.relations.table(tables.tagValue)} WHERE tag_id = $1${keep}`, [tag]);
     });
   }
 
-  writeDimensionRows(dimensionId: OlapId, rows: Record<string, unknown>[], options: { replace?: boolean } = {}): Promise<number> {
+  async writeDimensionRows(
+    dimensionId: OlapId,
+    rows: Record<string, unknown>[],
+    options: { replace?: boolean } = {},
+  ): Promise<number> {
     const id = String(toId(dimensionId, 'dimensionId', true, 'olap_argument_invalid'));
-    return this.engine.write(async (connection) => {
+    return this.engine.write(this.tenantId, async (connection) => {
       const state = await this.engine.stateInWriter(connection, this.tenantId);
       const declared = state.relations.declaration.dimensions.find((d) => d.id === id);
       if (!declared) throw new OlapInputError('olap_argument_invalid', [{ path: 'dimensionId', code: 'olap_dimension_unknown' }]);
@@ -551,10 +670,10 @@ class DuckDbTenant implements TenantAnalytics {
     });
   }
 
-  deleteEventsByChannelAccounts(channelAccountIds: OlapId[]): Promise<number> {
+  async deleteEventsByChannelAccounts(channelAccountIds: OlapId[]): Promise<number> {
     const ids = channelAccountIds.map((id, index) => toId(id, `channelAccountIds.${index}`, true, 'olap_argument_invalid'));
-    if (ids.length === 0) return Promise.resolve(0);
-    return this.engine.write(async (connection) => {
+    if (ids.length === 0) return 0;
+    return this.engine.write(this.tenantId, async (connection) => {
       const state = await this.engine.stateInWriter(connection, this.tenantId);
       const result = await connection.run(
         `DELETE FROM ${state.relations.table(tables.events)} WHERE channel_account_id IN (${ids.map((id) => id.toString()).join(', ')})`,
@@ -565,7 +684,7 @@ class DuckDbTenant implements TenantAnalytics {
 }
 
 /** A tag result as its value column stores it: text, list, or number (bool → 1/0, date → epoch ms). */
-function tagValue(value: unknown, type: 'string' | 'number' | 'string[]' | 'date' | 'bool', clock: ZonedClock) {
+function tagValue(value: unknown, type: TagType, clock: ZonedClock) {
   switch (type) {
     case 'string':
       return coerce(value, 'varchar', clock);

@@ -10,15 +10,33 @@ import type { OlapColumnType } from '../dialect.js';
 import { OlapQueryTimeoutError, OlapUnavailableError } from '../errors.js';
 import type { ColumnValue } from '../values.js';
 
+/** How often an interrupt is repeated until the interrupted work has returned. */
+const INTERRUPT_REPEAT_MS = 50;
+
+/**
+ * Interrupts whatever `connection` runs, again every 50 ms until `stop` is called. DuckDB forgets an
+ * interrupt that arrives before its query has started (it clears the flag when a query begins) — on
+ * a busy machine the time limit can pass before that — so a single interrupt can be lost.
+ */
+export function keepInterrupting(connections: () => Iterable<DuckDBConnection>): () => void {
+  const interrupt = () => {
+    for (const connection of connections()) connection.interrupt();
+  };
+  interrupt();
+  const timer = setInterval(interrupt, INTERRUPT_REPEAT_MS);
+  return () => clearInterval(timer);
+}
+
 /**
  * Runs `work` on `connection` and interrupts it inside DuckDB when `timeoutMs` passes — the query
  * stops consuming CPU and the connection stays usable, unlike a JS timer that only stops waiting.
  */
 export async function interruptible<T>(connection: DuckDBConnection, timeoutMs: number, work: () => Promise<T>): Promise<T> {
   let timedOut = false;
+  let stopInterrupting: (() => void) | undefined;
   const timer = setTimeout(() => {
     timedOut = true;
-    connection.interrupt();
+    stopInterrupting = keepInterrupting(() => [connection]);
   }, timeoutMs);
   try {
     return await work();
@@ -27,6 +45,7 @@ export async function interruptible<T>(connection: DuckDBConnection, timeoutMs: 
     throw error;
   } finally {
     clearTimeout(timer);
+    stopInterrupting?.();
   }
 }
 
@@ -155,6 +174,11 @@ export class ConnectionPool {
     this.idle = [...connections];
   }
 
+  /** Connections in use. */
+  get busyCount(): number {
+    return this.busy.size;
+  }
+
   async use<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     if (this.closed) throw new OlapUnavailableError('olap_closed', 'the analytics engine is closed');
     const connection =
@@ -181,8 +205,8 @@ export class ConnectionPool {
       waiter.reject(new OlapUnavailableError('olap_closed', 'the analytics engine is closed'));
     if (this.busy.size > 0) {
       const drained = new Promise<void>((resolve) => (this.drained = resolve));
-      for (const connection of this.busy) connection.interrupt();
-      await drained;
+      const stop = keepInterrupting(() => this.busy);
+      await drained.finally(stop);
     }
     for (const connection of this.connections) connection.closeSync();
   }
