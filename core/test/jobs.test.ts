@@ -1,25 +1,35 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { CronSchedule } from '../src/jobs/cron.js';
-import { Scheduler, SCHEDULE_TASK_KIND } from '../src/jobs/scheduler.js';
+import { CronSchedule, cronProblem } from '../src/jobs/cron.js';
+import { Scheduler, SCHEDULE_RUN_MAX_ATTEMPTS, SCHEDULE_TASK_KIND, type ScheduleEntry } from '../src/jobs/scheduler.js';
+import { TaskKinds } from '../src/jobs/task-kinds.js';
 import { taskMutexRef } from '../src/jobs/task-mutex.js';
-import { taskQueueRef } from '../src/jobs/task-queue.js';
+import { TaskQueue, taskQueueRef, type ClaimOptions } from '../src/jobs/task-queue.js';
 import { TaskWorker, type TaskWorkerOptions } from '../src/jobs/worker.js';
-import { RetryableTaskError, type TaskKindDefinition } from '../src/jobs/task.types.js';
+import { RetryableTaskError, type Task, type TaskKindDefinition } from '../src/jobs/task.types.js';
+import { definePlugin, schedulerExtensionPoint } from '../src/plugin-api.js';
 import { filesServiceRef } from '../src/modules/files/files.service.js';
 import { tenantServiceRef } from '../src/modules/tenancy/tenant.service.js';
+import type { HuiliuApp } from '../src/app.js';
 import { allPlugins } from './support/plugins.js';
 import { testEngines } from './support/engines.js';
 import { Client, createTenant, createTestApp, describeEngines, type TestApp } from './support/test-app.js';
 
+/** The tasks module's own database (its tables only), for queues built by hand in these tests. */
+const tasksDb = (app: HuiliuApp) => app.oltp.forModule('tasks', ['task', 'task_mutex']);
+
 const silent = pino({ level: 'silent' });
+const DAY = 86_400_000;
 let kindSeq = 0;
 
+type KindInput = Omit<TaskKindDefinition, 'kind'> & { kind?: string };
+
 /** Registers a task kind on the app (unique name per test) and returns it. */
-function addKind(app: TestApp, definition: Omit<TaskKindDefinition, 'kind'> & { kind?: string }): TaskKindDefinition {
+function addKind(app: TestApp, definition: KindInput): TaskKindDefinition {
   kindSeq += 1;
   const kind = { kind: `test.kind${kindSeq}`, ...definition } as TaskKindDefinition;
   app.jobs.kinds.add(kind);
@@ -33,6 +43,40 @@ function worker(app: TestApp, options: { leaseMs?: number; onFinished?: TaskWork
     leaseMs: options.leaseMs ?? 10_000,
     onFinished: options.onFinished,
   });
+}
+
+/**
+ * Kinds, a queue and workers of a test's own on the app's store: its workers claim only the test's
+ * kinds, whatever other tests left in the shared task table. `makeQueue` lets a test put a
+ * subclass in between (to make a race happen at a precise point).
+ */
+function isolated(
+  app: TestApp,
+  definitions: KindInput[],
+  makeQueue: (kinds: TaskKinds) => TaskQueue = (kinds) => new TaskQueue(tasksDb(app), kinds),
+) {
+  const kinds = new TaskKinds();
+  const added = definitions.map((definition) => {
+    kindSeq += 1;
+    const kind = { kind: `test.iso${kindSeq}`, ...definition } as TaskKindDefinition;
+    kinds.add(kind);
+    return kind;
+  });
+  const queue = makeQueue(kinds);
+  return {
+    kinds: added,
+    queue,
+    worker: (options: Partial<TaskWorkerOptions> = {}) =>
+      new TaskWorker(queue, kinds, silent, { hasOlap: true, leaseMs: 10_000, ...options }),
+  };
+}
+
+async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await sleep(20);
+  }
 }
 
 describeEngines('durable tasks', (ctx) => {
@@ -62,15 +106,45 @@ describeEngines('durable tasks', (ctx) => {
     const [claimed] = await queue.claim('worker-a', { kinds: [kind.kind], leaseMs: 150 });
     expect(claimed!.id).toBe(task.id);
     expect(await queue.claim('worker-b', { kinds: [kind.kind], leaseMs: 10_000 })).toEqual([]); // still leased
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     // The lease expired on the database clock: worker B takes it over and finishes it.
     expect(await worker(ctx.app).poll()).toBe(1);
     expect(runs).toBe(1);
     const done = await queue.get(tenantId, task.id);
     expect(done).toMatchObject({ status: 'succeeded', attempts: 2 });
     // Worker A wakes up: its late completion is refused (fenced by the lease).
-    expect(await queue.complete(task.id, 'worker-a', { counts: { late: 1 } })).toBe(false);
+    expect(await queue.complete(claimed!, { counts: { late: 1 } })).toBe('lost');
     expect((await queue.get(tenantId, task.id)).result).toEqual({});
+  });
+
+  it('fences by the attempt: a stale run of the same worker cannot heartbeat, complete or fail a reclaimed task', async () => {
+    const { tenantId } = await createTenant(ctx.app);
+    const { kinds, queue } = isolated(ctx.app, [{ notifies: false, run: async () => undefined }]);
+    const task = (await queue.enqueue(tenantId, kinds[0]!.kind, {}))!;
+    const [stale] = await queue.claim('worker-a', { kinds: [kinds[0]!.kind], leaseMs: 150 });
+    await sleep(300);
+    // The same process (same owner string) claims it again after its own lease expired, e.g.
+    // after a long event-loop stall: only the attempt number tells the two claims apart.
+    const [fresh] = await queue.claim('worker-a', { kinds: [kinds[0]!.kind], leaseMs: 10_000 });
+    expect(fresh!.id).toBe(task.id);
+    expect(stale!.lease).toEqual({ owner: 'worker-a', attempt: 1 });
+    expect(fresh!.lease).toEqual({ owner: 'worker-a', attempt: 2 });
+
+    expect(await queue.heartbeat(stale!, 10_000, 77)).toEqual({ held: false, cancelRequested: false });
+    expect(await queue.complete(stale!, { counts: { stale: 1 } })).toBe('lost');
+    expect(await queue.fail(stale!, { code: 'stale_failure', message: 'stale', retryable: true })).toBe('lost');
+    expect(await queue.fail(stale!, { code: 'stale_failure', message: 'stale', retryable: false })).toBe('lost');
+    expect(await queue.get(tenantId, task.id)).toMatchObject({
+      status: 'running',
+      attempts: 2,
+      progress: 0,
+      result: null,
+      error: null,
+    });
+
+    expect(await queue.heartbeat(fresh!, 10_000, 40)).toEqual({ held: true, cancelRequested: false });
+    expect(await queue.complete(fresh!, { counts: { fresh: 1 } })).toBe('succeeded');
+    expect(await queue.get(tenantId, task.id)).toMatchObject({ status: 'succeeded', result: { counts: { fresh: 1 } } });
   });
 
   it('fails a task whose last attempt died with its lease', async () => {
@@ -78,7 +152,7 @@ describeEngines('durable tasks', (ctx) => {
     const kind = addKind(ctx.app, { notifies: false, maxAttempts: 1, run: async () => undefined });
     const task = (await ctx.app.jobs.queue.enqueue(tenantId, kind.kind, {}))!;
     await ctx.app.jobs.queue.claim('worker-a', { kinds: [kind.kind], leaseMs: 100 });
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
     expect(await ctx.app.jobs.queue.claim('worker-b', { kinds: [kind.kind], leaseMs: 1000 })).toEqual([]);
     const failed = await ctx.app.jobs.queue.get(tenantId, task.id);
     expect(failed).toMatchObject({ status: 'failed', error: { code: 'task_lease_expired' } });
@@ -114,6 +188,37 @@ describeEngines('durable tasks', (ctx) => {
     expect(await queue.get(tenantId, t1.id)).toMatchObject({ status: 'succeeded', attempts: 2 });
   });
 
+  it('refills a free slot at once: short tasks all finish while a long one still runs (concurrency 2)', async () => {
+    const { tenantId } = await createTenant(ctx.app);
+    let releaseLong!: () => void;
+    const longMayEnd = new Promise<void>((resolve) => (releaseLong = resolve));
+    const jobs = isolated(ctx.app, [
+      { notifies: false, run: () => longMayEnd },
+      { notifies: false, run: async () => void (await sleep(5)) },
+    ]);
+    const [long, short] = jobs.kinds;
+    const now = Date.now();
+    // The long task is first in line, so the first claim takes it and one short task.
+    const longTask = (await jobs.queue.enqueue(tenantId, long!.kind, {}, { runAt: now - 60_000 }))!;
+    const shortTasks: Task[] = [];
+    for (let i = 0; i < 5; i += 1)
+      shortTasks.push((await jobs.queue.enqueue(tenantId, short!.kind, { i }, { runAt: now - 30_000 + i }))!);
+    const taskWorker = jobs.worker({ concurrency: 2, pollMs: 50 });
+    taskWorker.start();
+    try {
+      await waitFor(async () => {
+        const statuses = await Promise.all(shortTasks.map(async (t) => (await jobs.queue.get(tenantId, t.id)).status));
+        return statuses.every((s) => s === 'succeeded');
+      }, 'every short task succeeded');
+      expect((await jobs.queue.get(tenantId, longTask.id)).status).toBe('running');
+      expect(taskWorker.busy).toBe(1);
+    } finally {
+      releaseLong();
+      await taskWorker.stop();
+    }
+    expect((await jobs.queue.get(tenantId, longTask.id)).status).toBe('succeeded');
+  });
+
   it('cancels a queued task at once and stops a running one', async () => {
     const { tenantId } = await createTenant(ctx.app);
     const queue = ctx.app.jobs.queue;
@@ -122,10 +227,12 @@ describeEngines('durable tasks', (ctx) => {
     expect((await queue.cancel(tenantId, queued.id)).status).toBe('cancelled');
 
     let sawAbort = false;
+    let started = false;
     const long = addKind(ctx.app, {
       notifies: false,
       run: ({ signal }) =>
         new Promise((resolve, reject) => {
+          started = true;
           signal.addEventListener('abort', () => {
             sawAbort = true;
             reject(new Error('aborted'));
@@ -135,11 +242,144 @@ describeEngines('durable tasks', (ctx) => {
     });
     const running = (await queue.enqueue(tenantId, long.kind, {}))!;
     const polling = worker(ctx.app, { leaseMs: 150 }).poll();
-    await new Promise((r) => setTimeout(r, 60));
+    await waitFor(async () => started, 'the task runs');
     expect((await queue.cancel(tenantId, running.id)).status).toBe('running');
     await polling;
     expect(sawAbort).toBe(true);
     expect(await queue.get(tenantId, running.id)).toMatchObject({ status: 'cancelled' });
+  });
+
+  it('ends a task cancelled, without running it, when the cancel comes between its claim and its run', async () => {
+    const { tenantId } = await createTenant(ctx.app);
+    let runs = 0;
+    /** A queue whose claim is followed by an operator's cancel before the worker gets the task. */
+    class CancelAfterClaim extends TaskQueue {
+      override async claim(owner: string, options: ClaimOptions) {
+        const tasks = await super.claim(owner, options);
+        for (const task of tasks) expect((await this.cancel(task.tenantId, task.id)).status).toBe('running');
+        return tasks;
+      }
+    }
+    const jobs = isolated(
+      ctx.app,
+      [{ notifies: true, run: async () => void (runs += 1) }],
+      (kinds) => new CancelAfterClaim(tasksDb(ctx.app), kinds),
+    );
+    const task = (await jobs.queue.enqueue(tenantId, jobs.kinds[0]!.kind, {}))!;
+    const finished: Task[] = [];
+    expect(await jobs.worker({ onFinished: async (t) => void finished.push(t) }).poll()).toBe(1);
+    expect(runs).toBe(0);
+    expect(await jobs.queue.get(tenantId, task.id)).toMatchObject({ status: 'cancelled', attempts: 1 });
+    expect(finished.map((t) => t.status)).toEqual(['cancelled']);
+  });
+
+  it('ends a task cancelled when its run ignores the cancel and returns, or fails retryably, afterwards', async () => {
+    const { tenantId } = await createTenant(ctx.app);
+    const jobs = isolated(ctx.app, [
+      {
+        notifies: false,
+        run: async ({ task }) => {
+          await jobs.queue.cancel(task.tenantId, task.id); // the operator cancels while it runs…
+          return { counts: { done: 7 } }; // …and the run never looks at its signal
+        },
+      },
+      {
+        notifies: false,
+        run: async ({ task }) => {
+          await jobs.queue.cancel(task.tenantId, task.id);
+          throw new RetryableTaskError('upstream_unavailable'); // would go back to the queue
+        },
+      },
+    ]);
+    const queue = jobs.queue;
+    const completes = (await queue.enqueue(tenantId, jobs.kinds[0]!.kind, {}))!;
+    const retries = (await queue.enqueue(tenantId, jobs.kinds[1]!.kind, {}))!;
+    const w = jobs.worker();
+    while ((await w.poll()) > 0);
+    expect(await queue.get(tenantId, completes.id)).toMatchObject({ status: 'cancelled', result: { counts: { done: 7 } } });
+    expect(await queue.get(tenantId, retries.id)).toMatchObject({ status: 'cancelled', attempts: 1 });
+  });
+
+  it('cancels instead of re-running a task whose worker died after a cancel was asked', async () => {
+    const { tenantId } = await createTenant(ctx.app);
+    let runs = 0;
+    const jobs = isolated(ctx.app, [{ notifies: false, run: async () => void (runs += 1) }]);
+    const task = (await jobs.queue.enqueue(tenantId, jobs.kinds[0]!.kind, {}))!;
+    await jobs.queue.claim('dead-worker', { kinds: [jobs.kinds[0]!.kind], leaseMs: 150 });
+    expect((await jobs.queue.cancel(tenantId, task.id)).status).toBe('running');
+    await sleep(300);
+    expect(await jobs.worker().poll()).toBe(0);
+    expect(runs).toBe(0);
+    expect(await jobs.queue.get(tenantId, task.id)).toMatchObject({ status: 'cancelled', attempts: 1 });
+  });
+
+  it('never lets a task succeed after a cancel that raced its claim', async () => {
+    const { tenantId } = await createTenant(ctx.app);
+    const jobs = isolated(ctx.app, [{ notifies: false, run: async () => undefined }]);
+    const kind = jobs.kinds[0]!.kind;
+    const tasks: Task[] = [];
+    for (let i = 0; i < 8; i += 1) tasks.push((await jobs.queue.enqueue(tenantId, kind, { i }))!);
+    const [claimed] = await Promise.all([
+      jobs.queue.claim('racer', { kinds: [kind], limit: tasks.length, leaseMs: 10_000 }),
+      ...tasks.map((t) => jobs.queue.cancel(tenantId, t.id)),
+    ]);
+    // Whatever the claim took, completing it now cannot make it succeed: every cancel has returned.
+    for (const task of claimed) expect(await jobs.queue.complete(task, { counts: { x: 1 } })).toBe('cancelled');
+    const statuses = await Promise.all(tasks.map(async (t) => (await jobs.queue.get(tenantId, t.id)).status));
+    expect(statuses).toEqual(tasks.map(() => 'cancelled'));
+  });
+
+  it('prunes finished tasks after their retention and scheduler firings after a day, never unfinished ones', async () => {
+    const { tenantId } = await createTenant(ctx.app);
+    const jobs = isolated(ctx.app, [{ notifies: false, run: async () => undefined }]);
+    const kind = jobs.kinds[0]!.kind;
+    const now = Date.now();
+    const db = ctx.app.oltp.forTenant(tenantId);
+    const make = async (status: Task['status'], finishedAgo: number | null, schedule?: string) => {
+      const task = schedule
+        ? (await ctx.app.jobs.queue.enqueue(
+            tenantId,
+            SCHEDULE_TASK_KIND,
+            { key: schedule },
+            { schedule: { key: schedule, dueAt: now - (finishedAgo ?? 0) } },
+          ))!
+        : (await jobs.queue.enqueue(tenantId, kind, {}, { runAt: now + DAY }))!;
+      await db
+        .from('task')
+        .where('task.id', task.id)
+        .update({
+          status,
+          finished_at: finishedAgo === null ? null : now - finishedAgo,
+          lease_expires_at: status === 'running' ? now + DAY : null,
+        });
+      return task.id;
+    };
+    const oldSucceeded = await make('succeeded', 11 * DAY);
+    const oldFailed = await make('failed', 11 * DAY);
+    const oldCancelled = await make('cancelled', 11 * DAY);
+    const recentSucceeded = await make('succeeded', 2 * DAY);
+    const oldFiring = await make('succeeded', 2 * DAY, 'test:prune-a');
+    const recentFiring = await make('failed', 3_600_000, 'test:prune-b');
+    const queued = await make('queued', null);
+    const running = await make('running', null);
+    // A mutex still held by a task that ended (crash) goes with it.
+    await ctx.app.service(taskMutexRef).acquire(tenantId, 'test.prune', oldSucceeded);
+
+    const taskWorker = jobs.worker({ retention: { finishedMs: 10 * DAY } }); // firings: 1 day by default
+    expect(await taskWorker.tick()).toBe(0);
+    const left = async () =>
+      (await db.from<{ id: number | string }>('task').select('task.id')).map((r: { id: number | string }) => String(r.id)).sort();
+    const remaining = await left();
+    expect(remaining).toEqual([recentSucceeded, recentFiring, queued, running].sort());
+    for (const id of [oldSucceeded, oldFailed, oldCancelled, oldFiring]) expect(remaining).not.toContain(id);
+    expect(await ctx.app.service(taskMutexRef).holder(tenantId, 'test.prune')).toBeNull();
+
+    // The next tick within the hour does not prune again; an explicit prune does.
+    const another = await make('succeeded', 12 * DAY);
+    await taskWorker.tick();
+    expect(await left()).toContain(another);
+    expect(await taskWorker.prune()).toBeGreaterThanOrEqual(1);
+    expect(await left()).not.toContain(another);
   });
 
   it('lets one task at a time hold a mutex, and frees the mutex of a task that ended', async () => {
@@ -163,10 +403,34 @@ describeEngines('durable tasks', (ctx) => {
   });
 });
 
+/** The local calendar date (`YYYY-MM-DD`) of an instant in a time zone. */
+function localDate(instant: number, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+}
+
+/**
+ * Daily jobs on DST change days: [zone, local date, expression, the one firing that day]. A time
+ * skipped by spring-forward fires when the clock has jumped (03:00); a repeated time fires once,
+ * at its first pass.
+ */
+const dstDays: [string, string, string, string][] = [
+  ['America/New_York', '2026-03-08', '30 2 * * *', '2026-03-08T07:00:00Z'], // 02:30 does not exist → 03:00 EDT
+  ['America/New_York', '2026-03-08', '30 1 * * *', '2026-03-08T06:30:00Z'], // 01:30 EST
+  ['America/New_York', '2026-11-01', '30 1 * * *', '2026-11-01T05:30:00Z'], // 01:30 EDT (again at EST: no)
+  ['America/New_York', '2026-11-01', '30 2 * * *', '2026-11-01T07:30:00Z'], // 02:30 EST
+  ['Europe/Berlin', '2026-03-29', '30 2 * * *', '2026-03-29T01:00:00Z'], // 02:30 does not exist → 03:00 CEST
+  ['Europe/Berlin', '2026-03-29', '30 1 * * *', '2026-03-29T00:30:00Z'], // 01:30 CET
+  ['Europe/Berlin', '2026-10-25', '30 2 * * *', '2026-10-25T00:30:00Z'], // 02:30 CEST (again at CET: no)
+  ['Europe/Berlin', '2026-10-25', '30 1 * * *', '2026-10-24T23:30:00Z'], // 01:30 CEST
+  ['Asia/Shanghai', '2026-11-25', '45 2 * * *', '2026-11-24T18:45:00Z'], // no DST: 02:45 = 18:45 UTC the day before
+];
+
 describe('cron in the tenant’s time zone', () => {
   it('fires a 02:45 Asia/Shanghai schedule at 18:45 UTC the day before', () => {
     const schedule = new CronSchedule('45 2 * * *');
     expect(schedule.matches(Date.UTC(2026, 10, 24, 18, 45), 'Asia/Shanghai')).toBe(true);
+    expect(schedule.matches(Date.UTC(2026, 10, 24, 18, 45, 59), 'Asia/Shanghai')).toBe(true);
+    expect(schedule.matches(Date.UTC(2026, 10, 24, 18, 46), 'Asia/Shanghai')).toBe(false);
     expect(schedule.matches(Date.UTC(2026, 10, 25, 2, 45), 'Asia/Shanghai')).toBe(false);
     expect(schedule.matches(Date.UTC(2026, 10, 25, 2, 45), 'UTC')).toBe(true);
   });
@@ -177,47 +441,177 @@ describe('cron in the tenant’s time zone', () => {
     expect(schedule.matches(Date.UTC(2026, 11, 1, 1, 0), 'Asia/Shanghai')).toBe(true); // Tue 1 Dec
     expect(schedule.matches(Date.UTC(2026, 11, 2, 1, 0), 'Asia/Shanghai')).toBe(false); // Wed 2 Dec
   });
+
+  it.each(dstDays)('fires a daily job once in %s on %s (%s)', (timeZone, day, expression, expected) => {
+    const schedule = new CronSchedule(expression);
+    const middle = Date.parse(`${day}T12:00:00Z`);
+    const firings = schedule.firings(middle - 3 * DAY, middle + 3 * DAY, timeZone);
+    const perDay = new Map<string, number[]>();
+    for (const instant of firings)
+      perDay.set(localDate(instant, timeZone), [...(perDay.get(localDate(instant, timeZone)) ?? []), instant]);
+    // Once on the change day and on the days around it.
+    for (const [, instants] of perDay) expect(instants).toHaveLength(1);
+    expect(perDay.size).toBeGreaterThanOrEqual(5);
+    expect(perDay.get(day)).toEqual([Date.parse(expected)]);
+    expect(schedule.matches(Date.parse(expected), timeZone)).toBe(true);
+  });
+
+  it('does not fire a repeated fall-back time twice, nor skip a spring-forward one', () => {
+    // New York, 1 Nov 2026: 01:30 EDT (05:30Z) fires, 01:30 EST (06:30Z) does not.
+    expect(new CronSchedule('30 1 * * *').matches(Date.UTC(2026, 10, 1, 6, 30), 'America/New_York')).toBe(false);
+    // Berlin, 29 Mar 2026: the clock jumps 02:00 → 03:00; a 02:30 job runs at 03:00 CEST (01:00Z).
+    expect(new CronSchedule('30 2 * * *').matches(Date.UTC(2026, 2, 29, 1, 0), 'Europe/Berlin')).toBe(true);
+    // An interval job follows elapsed time: every 30 minutes, both passes of Berlin's repeated hour.
+    const halfHourly = new CronSchedule('*/30 * * * *');
+    expect(halfHourly.firings(Date.UTC(2026, 9, 24, 23, 0), Date.UTC(2026, 9, 25, 2, 0), 'Europe/Berlin')).toHaveLength(7);
+  });
+
+  it('refuses seconds and other invalid expressions with a clear reason, accepts nicknames', () => {
+    expect(cronProblem('0 45 2 * * *')).toMatch(/6 fields.*exactly 5.*seconds are not supported/);
+    expect(cronProblem('0 45 2 * * * 2027')).toMatch(/7 fields/);
+    expect(cronProblem('61 * * * *')).toMatch(/not a valid cron expression.*minute/);
+    expect(cronProblem('0 0 31 2 *')).toMatch(/never fires/);
+    expect(cronProblem('*/15 * * * *')).toBeUndefined();
+    expect(cronProblem('@daily')).toBeUndefined();
+    expect(() => new CronSchedule('0 */5 * * * *')).toThrow(/seconds are not supported/);
+  });
+
+  it('refuses a plugin schedule with a seconds field when the plugin registers', async () => {
+    const withSeconds = definePlugin({
+      id: 'every-second',
+      version: '1.0.0',
+      requires: { core: '^0.1.0' },
+      register({ registerInit }) {
+        registerInit({
+          deps: { scheduler: schedulerExtensionPoint },
+          init({ scheduler }) {
+            scheduler.addSchedule({ key: 'tick', cron: '* * * * * *', run: async () => undefined });
+          },
+        });
+      },
+    });
+    await expect(createTestApp('sqlite', {}, { plugins: [withSeconds] })).rejects.toThrow(
+      /every-second.*schedule "tick".*seconds are not supported/,
+    );
+  });
 });
 
-for (const engine of testEngines()) {
-  describe(`scheduler [${engine}]`, () => {
-    it('fires a due schedule once per tenant even when two schedulers race', async () => {
-      const app = await createTestApp(engine);
-      try {
-        const shanghai = await createTenant(app);
-        const utc = await createTenant(app, { timeZone: 'UTC' });
-        let ran: string[] = [];
-        const entries = [
-          {
-            key: 'test:nightly',
-            cron: new CronSchedule('45 2 * * *'),
-            run: async ({ tenantId }: { tenantId: string }) => void ran.push(tenantId),
-          },
-        ];
-        const first = new Scheduler(app.service(tenantServiceRef), app.jobs.queue, entries, silent);
-        const second = new Scheduler(app.service(tenantServiceRef), app.jobs.queue, entries, silent);
-        const at = Date.UTC(2026, 10, 24, 18, 45, 30);
-        const [a, b] = await Promise.all([first.tick(at), second.tick(at)]);
-        expect(a + b).toBe(1); // only the Shanghai tenant is due, and it is inserted once
-        expect(await second.tick(at + 60_000)).toBe(0);
-        const rows = await app.oltp.knex('task').where({ kind: SCHEDULE_TASK_KIND, schedule_key: 'test:nightly' });
-        expect(rows.map((r) => [String(r.tenant_id), Number(r.due_at)])).toEqual([
-          [shanghai.tenantId, Date.UTC(2026, 10, 24, 18, 45)],
-        ]);
-        expect(utc.tenantId).not.toBe(shanghai.tenantId);
-        // The firing runs the schedule through the worker (the app's scheduler knows only its own entries).
-        const scheduler = new Scheduler(app.service(tenantServiceRef), app.jobs.queue, entries, silent);
-        ran = [];
-        const queue = app.service(taskQueueRef);
-        const [task] = await queue.claim('w', { kinds: [SCHEDULE_TASK_KIND], leaseMs: 10_000 });
-        await scheduler.entry('test:nightly')!.run({ tenantId: task!.tenantId, dueAt: task!.dueAt! });
-        expect(ran).toEqual([shanghai.tenantId]);
-      } finally {
-        await app.close();
-      }
+/** Firings of the fixture plugin's schedule, as its `run` saw them. */
+const nightlyRuns: { tenantId: string; dueAt: number }[] = [];
+const nightlyPlugin = definePlugin({
+  id: 'jobs-test',
+  version: '1.0.0',
+  requires: { core: '^0.1.0' },
+  register({ registerInit }) {
+    registerInit({
+      deps: { scheduler: schedulerExtensionPoint },
+      init({ scheduler }) {
+        scheduler.addSchedule({
+          key: 'nightly',
+          cron: '45 2 * * *',
+          run: async (input) => void nightlyRuns.push(input),
+        });
+      },
     });
+  },
+});
+/** The same schedule as a second scheduler instance would know it (its `run` is never used: firings run by key). */
+const nightlyEntry: ScheduleEntry = {
+  key: 'jobs-test:nightly',
+  cron: new CronSchedule('45 2 * * *'),
+  run: () => Promise.reject(new Error('a firing runs through the worker and the app’s entry')),
+};
+
+describeEngines(
+  'scheduler',
+  (ctx) => {
+    it('fires a due schedule once per tenant even when two schedulers race, and runs it through the worker', async () => {
+      const app = ctx.app;
+      const shanghai = await createTenant(app);
+      const utc = await createTenant(app, { timeZone: 'UTC' });
+      const second = new Scheduler(app.service(tenantServiceRef), app.jobs.queue, [nightlyEntry], silent);
+      const at = Date.UTC(2026, 10, 24, 18, 45, 30);
+      const [a, b] = await Promise.all([app.jobs.scheduler.tick(at), second.tick(at)]);
+      expect(a + b).toBe(1); // only the Shanghai tenant is due, and it is inserted once
+      expect(await second.tick(at + 60_000)).toBe(0);
+      const rows = await app.oltp.knex('task').where({ kind: SCHEDULE_TASK_KIND, schedule_key: 'jobs-test:nightly' });
+      expect(rows.map((r) => [String(r.tenant_id), Number(r.due_at), r.status])).toEqual([
+        [shanghai.tenantId, Date.UTC(2026, 10, 24, 18, 45), 'queued'],
+      ]);
+      expect(utc.tenantId).not.toBe(shanghai.tenantId);
+      // The app's worker claims the firing and runs the plugin's schedule through its task kind.
+      nightlyRuns.length = 0;
+      while ((await app.jobs.worker.poll()) > 0);
+      expect(nightlyRuns).toEqual([{ tenantId: shanghai.tenantId, dueAt: Date.UTC(2026, 10, 24, 18, 45) }]);
+      expect(await app.jobs.queue.get(shanghai.tenantId, String(rows[0].id))).toMatchObject({
+        status: 'succeeded',
+        attempts: 1,
+        scheduleKey: 'jobs-test:nightly',
+      });
+    });
+
+    it('runs a firing again when the worker running it died (at-least-once)', async () => {
+      const app = ctx.app;
+      const shanghai = await createTenant(app);
+      const scheduler = new Scheduler(app.service(tenantServiceRef), app.jobs.queue, [nightlyEntry], silent);
+      const dueAt = Date.UTC(2026, 10, 25, 18, 45);
+      expect(await scheduler.tick(dueAt + 10_000)).toBeGreaterThanOrEqual(1);
+      const row = await app.oltp.knex('task').where({ tenant_id: shanghai.tenantId, schedule_key: 'jobs-test:nightly' }).first();
+      expect(Number(row.max_attempts)).toBe(SCHEDULE_RUN_MAX_ATTEMPTS);
+      // A worker claims every firing and dies before running any.
+      await app.jobs.queue.claim('crashed-worker', { kinds: [SCHEDULE_TASK_KIND], limit: 100, leaseMs: 150 });
+      await sleep(300);
+      nightlyRuns.length = 0;
+      while ((await app.jobs.worker.poll()) > 0);
+      expect(nightlyRuns).toContainEqual({ tenantId: shanghai.tenantId, dueAt });
+      expect(nightlyRuns.filter((r) => r.tenantId === shanghai.tenantId)).toHaveLength(1);
+      expect(await app.jobs.queue.get(shanghai.tenantId, String(row.id))).toMatchObject({ status: 'succeeded', attempts: 2 });
+    });
+  },
+  { plugins: [nightlyPlugin] },
+);
+
+describeEngines('scheduler on DST change days', (ctx) => {
+  it('inserts exactly one firing per tenant and day for daily jobs at 01:30, 02:30 and 02:45', async () => {
+    const app = ctx.app;
+    const zones = ['America/New_York', 'Europe/Berlin', 'Asia/Shanghai'];
+    const tenants = new Map<string, string>();
+    for (const timeZone of zones) tenants.set((await createTenant(app, { timeZone })).tenantId, timeZone);
+    const entries: ScheduleEntry[] = ['30 1 * * *', '30 2 * * *', '45 2 * * *'].map((expression) => ({
+      key: `test:${expression.replace(/\D+/g, '-')}`,
+      cron: new CronSchedule(expression),
+      run: async () => undefined,
+    }));
+    const days = [...new Set(dstDays.map(([, day]) => day))];
+    for (const day of days) {
+      // A scheduler running through the day and a half around it, ticking every 30 minutes
+      // (each tick covers the minutes since the last one).
+      const scheduler = new Scheduler(app.service(tenantServiceRef), app.jobs.queue, entries, silent);
+      const start = Date.parse(`${day}T00:00:00Z`) - 18 * 3_600_000;
+      for (let now = start; now <= start + 2 * DAY; now += 30 * 60_000) await scheduler.tick(now + 15_000);
+    }
+    const rows = await app.oltp
+      .knex('task')
+      .whereIn('tenant_id', [...tenants.keys()])
+      .where({ kind: SCHEDULE_TASK_KIND })
+      .select<{ tenant_id: number | string; schedule_key: string; due_at: number | string }[]>(
+        'tenant_id',
+        'schedule_key',
+        'due_at',
+      );
+    const firings = new Map<string, number[]>();
+    for (const row of rows) {
+      const timeZone = tenants.get(String(row.tenant_id))!;
+      const key = `${timeZone} ${localDate(Number(row.due_at), timeZone)} ${row.schedule_key}`;
+      firings.set(key, [...(firings.get(key) ?? []), Number(row.due_at)]);
+    }
+    for (const [key, instants] of firings) expect(instants, key).toHaveLength(1);
+    for (const [timeZone, day, expression, expected] of dstDays) {
+      const key = `${timeZone} ${day} test:${expression.replace(/\D+/g, '-')}`;
+      expect(firings.get(key), key).toEqual([Date.parse(expected)]);
+    }
   });
-}
+});
 
 describeEngines(
   'notification center and result files',

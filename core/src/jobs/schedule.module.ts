@@ -4,7 +4,7 @@ import { schedulerExtensionPoint } from '../kernel/extension-points.js';
 import { kernelServices } from '../kernel/services.js';
 import { tenantServiceRef } from '../modules/tenancy/tenant.service.js';
 import { CronSchedule } from './cron.js';
-import { Scheduler, SCHEDULE_TASK_KIND, schedulerRef } from './scheduler.js';
+import { Scheduler, SCHEDULE_RUN_MAX_ATTEMPTS, SCHEDULE_TASK_KIND, schedulerRef } from './scheduler.js';
 import { taskQueueRef } from './task-queue.js';
 
 /**
@@ -45,7 +45,7 @@ export const scheduleModule = defineModule({
         jobs.addTaskKind({
           kind: SCHEDULE_TASK_KIND,
           notifies: false,
-          maxAttempts: 1,
+          maxAttempts: SCHEDULE_RUN_MAX_ATTEMPTS,
           async run({ task }) {
             const key = String(task.payload.key);
             const schedule = contributions.schedules.get(key);

@@ -3,22 +3,34 @@ import { createServiceRef } from '../kernel/extension-point.js';
 import { CronSchedule } from './cron.js';
 import type { TaskQueue } from './task-queue.js';
 
+export { CronSchedule };
+
 export const SCHEDULE_TASK_KIND = 'schedule.run';
+/**
+ * Attempts of one firing. A firing whose worker died (crash, kill, lost lease) runs again once its
+ * lease expires, and a retryable error is retried with backoff: firings are at-least-once
+ * (ADR 0010), so a schedule's `run` must be safe to repeat for the same `dueAt`.
+ */
+export const SCHEDULE_RUN_MAX_ATTEMPTS = 3;
 const MINUTE = 60_000;
 /** After a restart, firings of the last minutes are still made (the unique index prevents doubles). */
 const CATCH_UP_MINUTES = 5;
+/** The longest window one tick looks back (a stalled event loop, a suspended VM). */
+const MAX_WINDOW_MINUTES = 60;
 
 export interface ScheduleEntry {
   /** Global key: `<pluginId>:<key>` (core's are `core:<key>`). */
   key: string;
   cron: CronSchedule;
+  /** Runs one firing for one tenant; may run again for the same `dueAt` after a crash. */
   run(input: { tenantId: string; dueAt: number }): Promise<void>;
 }
 
 /**
- * Each minute, evaluates every tenant's schedules in the tenant's time zone and inserts one task
- * per firing with UNIQUE(tenant, schedule_key, due_at): two scheduler instances, or one that
- * restarts, never fire a due schedule twice.
+ * Each minute, lists every active tenant's firings of every schedule in the tenant's time zone
+ * and inserts one `schedule.run` task per firing with UNIQUE(tenant, schedule_key, due_at): two
+ * scheduler instances, or one that restarts, never insert a firing twice. The worker then runs the
+ * firing like any task (lease, retries), so a firing is inserted exactly once and run at least once.
  */
 export class Scheduler {
   private lastEvaluated: number | undefined;
@@ -36,28 +48,47 @@ export class Scheduler {
     return this.entries.find((e) => e.key === key);
   }
 
-  /** Fires what is due in the minutes since the last tick up to the minute of `now`. Returns tasks inserted. */
+  /**
+   * Inserts the firings due in the minutes since the last tick up to the minute of `now` (the
+   * last 5 minutes on the first tick, at most 60). Returns the tasks inserted.
+   */
   async tick(now = Date.now()): Promise<number> {
     const current = Math.floor(now / MINUTE) * MINUTE;
-    const from = this.lastEvaluated === undefined ? current - (CATCH_UP_MINUTES - 1) * MINUTE : this.lastEvaluated + MINUTE;
+    const next = this.lastEvaluated === undefined ? current - (CATCH_UP_MINUTES - 1) * MINUTE : this.lastEvaluated + MINUTE;
+    const from = Math.max(next, current - (MAX_WINDOW_MINUTES - 1) * MINUTE);
     if (from > current || this.entries.length === 0) {
-      this.lastEvaluated = current;
+      this.lastEvaluated = Math.max(current, this.lastEvaluated ?? current);
       return 0;
     }
     // The scheduler serves every tenant: the one place that lists them all.
     const tenants = await this.tenants.listActive();
+    const byZone = new Map<string, string[]>();
+    for (const tenant of tenants) {
+      const ids = byZone.get(tenant.timeZone) ?? [];
+      ids.push(String(tenant.id));
+      byZone.set(tenant.timeZone, ids);
+    }
     let inserted = 0;
-    for (let minute = Math.max(from, current - 60 * MINUTE); minute <= current; minute += MINUTE) {
-      for (const tenant of tenants) {
-        for (const entry of this.entries) {
-          if (!entry.cron.matches(minute, tenant.timeZone)) continue;
-          const task = await this.queue.enqueue(
-            String(tenant.id),
-            SCHEDULE_TASK_KIND,
-            { key: entry.key },
-            { schedule: { key: entry.key, dueAt: minute } },
-          );
-          if (task) inserted += 1;
+    for (const entry of this.entries) {
+      for (const [timeZone, tenantIds] of byZone) {
+        let firings: number[];
+        try {
+          // The window ends with the last millisecond of the current minute.
+          firings = entry.cron.firings(from, current + MINUTE - 1, timeZone);
+        } catch (error) {
+          this.logger.error({ err: error, timeZone, schedule: entry.key }, 'cannot evaluate a schedule in this time zone');
+          continue;
+        }
+        for (const dueAt of firings) {
+          for (const tenantId of tenantIds) {
+            const task = await this.queue.enqueue(
+              tenantId,
+              SCHEDULE_TASK_KIND,
+              { key: entry.key },
+              { schedule: { key: entry.key, dueAt }, maxAttempts: SCHEDULE_RUN_MAX_ATTEMPTS },
+            );
+            if (task) inserted += 1;
+          }
         }
       }
     }

@@ -19,7 +19,35 @@ export interface ClaimOptions {
   leaseMs: number;
 }
 
-export type FailOutcome = 'retry' | 'failed' | 'lost';
+/**
+ * The right to write a running task: the claim's owner and its attempt number. Every claim
+ * increments `attempts` in the same UPDATE that sets the owner, so (owner, attempt) names one
+ * claim: a stale run — even one in the same process, after its lease expired and the task was
+ * claimed again — no longer matches and cannot heartbeat, complete, fail or cancel the task.
+ */
+export interface Lease {
+  owner: string;
+  attempt: number;
+}
+
+/** A task as claimed by a worker, with the lease its later writes are fenced by. */
+export interface ClaimedTask extends Task {
+  lease: Lease;
+}
+
+/** How a worker's final write ended: as asked, as cancelled (a cancel was pending), or refused (lease lost). */
+export type SettleOutcome = 'succeeded' | 'cancelled' | 'lost';
+export type FailOutcome = 'retry' | 'failed' | 'cancelled' | 'lost';
+
+/** How long finished tasks are kept before `prune` deletes them. */
+export interface RetentionRule {
+  /** Only this kind; without it, every kind. */
+  kind?: string;
+  /** Tasks that ended (succeeded, failed, cancelled) longer ago than this are deleted. */
+  keepMs: number;
+}
+
+const FINAL_STATUSES: TaskStatus[] = ['succeeded', 'failed', 'cancelled'];
 
 function isDeadlock(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code;
@@ -29,8 +57,20 @@ function isDeadlock(error: unknown): boolean {
 /**
  * The durable task table. Claiming is a conditional UPDATE with a lease measured on the
  * database clock (`FOR UPDATE SKIP LOCKED` on MySQL/MariaDB); every later write by a worker is
- * fenced by its lease, so a worker that lost its lease (crashed, paused) cannot finish a task
- * another worker has taken over.
+ * fenced by its lease (owner and attempt number), so a worker that lost its lease (crashed,
+ * paused) cannot finish a task another claim has taken over.
+ *
+ * Cancellation (the rule, enforced here rather than by the worker's good behaviour):
+ * - a queued task is cancelled at once and is never claimed afterwards;
+ * - a running task gets `cancel_requested`; its worker sees it on its next heartbeat (also the one
+ *   it makes right after claiming, before starting the work) and aborts the run's signal;
+ * - once `cancel_requested` is set, the task can only end `cancelled`: completing, failing or
+ *   retrying it ends it as cancelled instead (a result the run returned anyway is kept), and a
+ *   claim of it after its worker died cancels it instead of running it. Work the run did before it
+ *   noticed is not undone — cancelling is cooperative.
+ * So whatever order a claim and a cancel reach the database in, once `cancel()` has returned the
+ * task either had already ended (succeeded or failed before the cancel) or ends `cancelled` —
+ * never `succeeded` after the cancel.
  */
 export class TaskQueue {
   constructor(
@@ -90,19 +130,32 @@ export class TaskQueue {
     return paginate(filtered, { ...query, orderBy: 'task.id' }, toTask);
   }
 
-  /** A queued task is cancelled at once; a running one is asked to stop (its worker aborts it). */
+  /**
+   * Cancels a task (see the class comment): a queued one at once, a running one by setting
+   * `cancel_requested`, after which it can only end cancelled. Each step is one conditional UPDATE,
+   * so a claim racing it cannot lose it: either the cancel turns `queued` into `cancelled` first
+   * (the claim's UPDATE then matches nothing) or the claim wins and the cancel marks the running task.
+   * A task that has already ended is returned unchanged.
+   */
   async cancel(tenantId: string, taskId: string): Promise<Task> {
-    const task = await this.get(tenantId, taskId);
-    const now = await this.oltp.now();
+    await this.get(tenantId, taskId); // 404 for another tenant's task
     const db = this.oltp.forTenant(tenantId);
-    if (task.status === 'queued') {
-      await db
+    // A retry can move a running task back to `queued` between the two UPDATEs: then try again.
+    for (let round = 0; round < 5; round += 1) {
+      const now = await this.oltp.now();
+      const cancelledQueued = await db
         .from('task')
         .where('task.id', taskId)
         .where('task.status', 'queued')
-        .update({ status: 'cancelled', finished_at: now, updated_at: now });
-    } else if (task.status === 'running') {
-      await db.from('task').where('task.id', taskId).update({ cancel_requested: true, updated_at: now });
+        .update({ status: 'cancelled', cancel_requested: true, finished_at: now, updated_at: now });
+      if (cancelledQueued > 0) break;
+      const askedRunning = await db
+        .from('task')
+        .where('task.id', taskId)
+        .where('task.status', 'running')
+        .update({ cancel_requested: true, updated_at: now });
+      if (askedRunning > 0) break;
+      if ((await this.get(tenantId, taskId)).status !== 'queued') break;
     }
     return this.get(tenantId, taskId);
   }
@@ -111,7 +164,7 @@ export class TaskQueue {
    * Takes up to `limit` due tasks — queued ones whose run-at has come, and running ones whose lease
    * expired (their worker died) — for `owner`. Serves every tenant: the worker pool is shared.
    */
-  async claim(owner: string, options: ClaimOptions): Promise<Task[]> {
+  async claim(owner: string, options: ClaimOptions): Promise<ClaimedTask[]> {
     // Concurrent claimers on MySQL/MariaDB can still deadlock on secondary-index locks; InnoDB
     // rolls one back, which then simply tries again.
     for (let attempt = 1; ; attempt += 1) {
@@ -124,14 +177,14 @@ export class TaskQueue {
     }
   }
 
-  private async claimOnce(owner: string, options: ClaimOptions): Promise<Task[]> {
+  private async claimOnce(owner: string, options: ClaimOptions): Promise<ClaimedTask[]> {
     const limit = options.limit ?? 1;
     const isolation = this.oltp.client === 'mysql' ? { isolationLevel: 'read committed' as const } : undefined;
     const claimed = await this.oltp.transaction(async () => {
       const now = await this.oltp.now();
       const candidates = this.oltp
         .unscoped<TaskRow>('task')
-        .select('id', 'status', 'attempts', 'max_attempts')
+        .select('id', 'status', 'attempts', 'max_attempts', 'cancel_requested')
         .where((q) =>
           q
             .where((w) => w.where('status', 'queued').where('run_at', '<=', now))
@@ -145,14 +198,26 @@ export class TaskQueue {
       const taken: string[] = [];
       for (const row of rows) {
         const expired = row.status === 'running';
+        if (row.cancel_requested) {
+          // Its worker died after a cancel was asked: it ends cancelled, it does not run again.
+          await this.endExpired(String(row.id), now, { status: 'cancelled' });
+          continue;
+        }
         if (expired && Number(row.attempts) >= Number(row.max_attempts)) {
           // Its last attempt died with the lease: do not run it again.
-          await this.failExpired(String(row.id), now);
+          await this.endExpired(String(row.id), now, {
+            status: 'failed',
+            error: JSON.stringify({
+              code: 'task_lease_expired',
+              message: 'The worker running the last attempt stopped',
+              retryable: false,
+            }),
+          });
           continue;
         }
         const updated = await this.oltp
           .unscoped('task')
-          .where({ id: row.id })
+          .where({ id: row.id, cancel_requested: false })
           .where((q) =>
             q.where('status', 'queued').orWhere((w) => w.where('status', 'running').where('lease_expires_at', '<', now)),
           )
@@ -170,100 +235,134 @@ export class TaskQueue {
     }, isolation);
     if (claimed.length === 0) return [];
     const rows = await this.oltp.unscoped<TaskRow>('task').whereIn('id', claimed).orderBy('run_at', 'asc');
-    return rows.map(toTask);
+    return rows.map((row: TaskRow) => {
+      const task = toTask(row);
+      return { ...task, lease: { owner, attempt: task.attempts } };
+    });
   }
 
-  private async failExpired(taskId: string, now: number): Promise<void> {
+  /** Ends a task found with an expired lease (or a pending cancel) without running it. */
+  private async endExpired(taskId: string, now: number, end: { status: 'failed' | 'cancelled'; error?: string }): Promise<void> {
     await this.oltp
       .unscoped('task')
-      .where({ id: taskId, status: 'running' })
-      .update({
-        status: 'failed',
-        error: JSON.stringify({
-          code: 'task_lease_expired',
-          message: 'The worker running the last attempt stopped',
-          retryable: false,
-        }),
-        lease_owner: null,
-        lease_expires_at: null,
-        finished_at: now,
-        updated_at: now,
-      });
+      .where({ id: taskId })
+      .whereIn('status', ['queued', 'running'])
+      .update({ ...end, lease_owner: null, lease_expires_at: null, finished_at: now, updated_at: now });
+  }
+
+  /** The rows a worker may still write: running, under this very claim. */
+  private fenced(task: ClaimedTask) {
+    return this.oltp
+      .unscoped('task')
+      .where({ id: task.id, status: 'running', lease_owner: task.lease.owner, attempts: task.lease.attempt });
   }
 
   /** Extends the lease; tells the worker whether it still holds it and whether cancel was asked. */
-  async heartbeat(
-    taskId: string,
-    owner: string,
-    leaseMs: number,
-    progress?: number,
-  ): Promise<{ held: boolean; cancelRequested: boolean }> {
+  async heartbeat(task: ClaimedTask, leaseMs: number, progress?: number): Promise<{ held: boolean; cancelRequested: boolean }> {
     const now = await this.oltp.now();
     const patch: Record<string, unknown> = { lease_expires_at: now + leaseMs, updated_at: now };
     if (progress !== undefined) patch.progress = Math.max(0, Math.min(100, Math.round(progress)));
-    const updated = await this.oltp.unscoped('task').where({ id: taskId, status: 'running', lease_owner: owner }).update(patch);
+    const updated = await this.fenced(task).update(patch);
     if (updated === 0) return { held: false, cancelRequested: false };
-    const row = await this.oltp.unscoped<TaskRow>('task').where({ id: taskId }).first('cancel_requested');
+    const row = await this.oltp.unscoped<TaskRow>('task').where({ id: task.id }).first('cancel_requested');
     return { held: true, cancelRequested: Boolean(row?.cancel_requested) };
   }
 
-  /** Records success, only while `owner` holds the lease. Returns false when the lease was lost. */
-  async complete(taskId: string, owner: string, result: TaskResult | void): Promise<boolean> {
-    const now = await this.oltp.now();
-    const updated = await this.oltp
-      .unscoped('task')
-      .where({ id: taskId, status: 'running', lease_owner: owner })
-      .update({
-        status: 'succeeded',
-        progress: 100,
-        result: JSON.stringify(result ?? {}),
-        error: null,
-        lease_owner: null,
-        lease_expires_at: null,
-        finished_at: now,
-        updated_at: now,
-      });
-    return updated === 1;
+  /**
+   * The worker's final write: `patch` applies only while this claim holds the task and no cancel
+   * is pending; a pending cancel ends the task `cancelled` instead. `cancel_requested` only ever
+   * goes from false to true and the fence only ever breaks, so the second UPDATE needs no loop.
+   */
+  private async settle(
+    task: ClaimedTask,
+    patch: Record<string, unknown>,
+    now: number,
+    keptOnCancel: Record<string, unknown> = {},
+  ): Promise<'applied' | 'cancelled' | 'lost'> {
+    const released = { lease_owner: null, lease_expires_at: null, updated_at: now };
+    const applied = await this.fenced(task)
+      .where({ cancel_requested: false })
+      .update({ ...patch, ...released });
+    if (applied === 1) return 'applied';
+    const cancelled = await this.fenced(task)
+      .where({ cancel_requested: true })
+      .update({ ...keptOnCancel, status: 'cancelled', finished_at: now, ...released });
+    return cancelled === 1 ? 'cancelled' : 'lost';
   }
 
-  /** Records a failure: back to the queue with backoff when retryable and attempts remain. */
-  async fail(task: Task, owner: string, error: { code: string; message: string; retryable: boolean }): Promise<FailOutcome> {
+  /**
+   * Records success, only while this claim holds the lease. A cancel asked meanwhile wins: the task
+   * ends `cancelled` (with the result the run returned).
+   */
+  async complete(task: ClaimedTask, result: TaskResult | void): Promise<SettleOutcome> {
     const now = await this.oltp.now();
-    const retry = error.retryable && task.attempts < task.maxAttempts;
-    const updated = await this.oltp
-      .unscoped('task')
-      .where({ id: task.id, status: 'running', lease_owner: owner })
-      .update(
-        retry
-          ? {
-              status: 'queued',
-              run_at: now + backoffMs(task.attempts),
-              error: JSON.stringify(error),
-              lease_owner: null,
-              lease_expires_at: null,
-              updated_at: now,
-            }
-          : {
-              status: 'failed',
-              error: JSON.stringify(error),
-              lease_owner: null,
-              lease_expires_at: null,
-              finished_at: now,
-              updated_at: now,
-            },
-      );
-    if (updated === 0) return 'lost';
+    const outcome = await this.settle(
+      task,
+      { status: 'succeeded', progress: 100, result: JSON.stringify(result ?? {}), error: null, finished_at: now },
+      now,
+      { result: JSON.stringify(result ?? {}) },
+    );
+    return outcome === 'applied' ? 'succeeded' : outcome;
+  }
+
+  /**
+   * Records a failure: back to the queue with backoff when retryable and attempts remain, else
+   * failed. A pending cancel wins over both.
+   */
+  async fail(task: ClaimedTask, error: { code: string; message: string; retryable: boolean }): Promise<FailOutcome> {
+    const now = await this.oltp.now();
+    const retry = error.retryable && task.lease.attempt < task.maxAttempts;
+    const outcome = await this.settle(
+      task,
+      retry
+        ? { status: 'queued', run_at: now + backoffMs(task.lease.attempt), error: JSON.stringify(error) }
+        : { status: 'failed', error: JSON.stringify(error), finished_at: now },
+      now,
+    );
+    if (outcome !== 'applied') return outcome;
     return retry ? 'retry' : 'failed';
   }
 
-  /** The worker stopped a task whose cancellation was requested. */
-  async markCancelled(taskId: string, owner: string): Promise<boolean> {
+  /** The worker stopped a task whose cancellation was requested (or never started it). */
+  async markCancelled(task: ClaimedTask): Promise<boolean> {
     const now = await this.oltp.now();
-    const updated = await this.oltp
-      .unscoped('task')
-      .where({ id: taskId, status: 'running', lease_owner: owner })
+    const updated = await this.fenced(task)
+      .where({ cancel_requested: true })
       .update({ status: 'cancelled', lease_owner: null, lease_expires_at: null, finished_at: now, updated_at: now });
     return updated === 1;
+  }
+
+  /**
+   * Deletes tasks that ended longer ago than their rule keeps them (the first rule naming the
+   * task's kind wins, else the rule without a kind), in batches; every tenant's. Queued and running
+   * tasks are never deleted. Returns the rows deleted.
+   */
+  async prune(rules: RetentionRule[], batchSize = 500): Promise<number> {
+    const now = await this.oltp.now();
+    const named = rules.filter((r) => r.kind !== undefined).map((r) => r.kind!);
+    let deleted = 0;
+    for (const rule of rules) {
+      const candidates = () => {
+        const q = this.oltp
+          .unscoped<TaskRow>('task')
+          .select('id')
+          .where('finished_at', '<', now - rule.keepMs)
+          .whereIn('status', FINAL_STATUSES)
+          .limit(batchSize);
+        if (rule.kind !== undefined) q.where('kind', rule.kind);
+        else if (named.length) q.whereNotIn('kind', named);
+        return q;
+      };
+      for (;;) {
+        const ids = (await candidates()).map((row: { id: number | string }) => row.id);
+        if (ids.length === 0) break;
+        // Their mutex rows go first (SQLite may run without foreign-key enforcement).
+        await this.oltp.unscoped('task_mutex').whereIn('task_id', ids).delete();
+        deleted += await this.oltp.unscoped('task').whereIn('id', ids).delete();
+        if (ids.length < batchSize) break;
+      }
+    }
+    return deleted;
   }
 }
 

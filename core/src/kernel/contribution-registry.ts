@@ -1,4 +1,3 @@
-import cron from 'node-cron';
 import type Joi from 'joi';
 import {
   propertyTypes,
@@ -20,6 +19,7 @@ import {
 } from './contributions.js';
 import { PluginError } from './plugin-error.js';
 import type { Task, TaskKindDefinition } from '../jobs/task.types.js';
+import { cronProblem } from '../jobs/cron.js';
 import type { PermissionRegistry } from './permissions.js';
 
 export interface Owned<T> {
@@ -228,9 +228,8 @@ export class ContributionRegistry {
 
   addSchedule(pluginId: string, definition: ScheduleDefinition): void {
     this.open(pluginId, 'a schedule');
-    if (!cron.validate(definition.cron)) {
-      throw new PluginError(pluginId, `schedule "${definition.key}" has an invalid cron expression "${definition.cron}"`);
-    }
+    const problem = cronProblem(definition.cron);
+    if (problem) throw new PluginError(pluginId, `schedule "${definition.key}" has an invalid cron expression: ${problem}`);
     this.claim(this.schedules, pluginId, `${pluginId}:${definition.key}`, 'schedule', definition);
   }
 

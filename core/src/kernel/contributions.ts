@@ -213,7 +213,7 @@ export interface HomeCounterDefinition {
 export interface ScheduleDefinition {
   /** Unique within the plugin; the kernel prefixes it with the plugin id. */
   key: string;
-  /** A cron expression (5 or 6 fields, node-cron syntax). */
+  /** A cron expression: 5 fields (minute resolution, croner syntax) or a nickname like `@daily`; no seconds. */
   cron: string;
   description?: string;
   run(input: { tenantId: string; dueAt: number }): Promise<void>;
