@@ -2,7 +2,7 @@ import Joi from 'joi';
 import type { PluginRoute } from '../kernel/contributions.js';
 import { moduleRoute } from '../server/route.js';
 import { principalOf } from '../server/principal.js';
-import { epochMs, id, pageQuery } from '../server/schemas.js';
+import { epochMs, id, idParams, pageQueryWith } from '../server/schemas.js';
 import type { TaskKinds } from './task-kinds.js';
 import type { TaskQueue } from './task-queue.js';
 import type { TaskStatus } from './task.types.js';
@@ -37,7 +37,7 @@ export function tasksRoutes(tasks: TaskQueue, taskKinds: TaskKinds): PluginRoute
       options: {
         description: 'Long-running tasks of the tenant (imports, exports, syncs…), newest first',
         validate: {
-          query: (pageQuery as Joi.ObjectSchema).keys({
+          query: pageQueryWith<{ kind?: string; status?: TaskStatus; all: boolean }>({
             kind: Joi.string().max(100),
             status: Joi.string().valid('queued', 'running', 'succeeded', 'failed', 'cancelled'),
             all: Joi.boolean().default(false).description('include internal tasks (scheduler firings, journey steps)'),
@@ -53,7 +53,7 @@ export function tasksRoutes(tasks: TaskQueue, taskKinds: TaskKinds): PluginRoute
         },
       },
       handler: (request) => {
-        const query = request.query as { page: number; pageSize: number; kind?: string; status?: TaskStatus; all: boolean };
+        const query = request.query;
         // Operators see their long work (kinds that notify); internal work only when asked for.
         const kinds =
           query.kind || query.all
@@ -71,10 +71,10 @@ export function tasksRoutes(tasks: TaskQueue, taskKinds: TaskKinds): PluginRoute
       access: { permission: 'tasks.view', callers: 'any' },
       options: {
         description: 'One task with its progress and result',
-        validate: { params: Joi.object({ taskId: id().required() }) },
+        validate: { params: idParams('taskId') },
         response: { schema: taskSchema },
       },
-      handler: (request) => tasks.get(principalOf(request).tenantId, request.params.taskId as string),
+      handler: (request) => tasks.get(principalOf(request).tenantId, request.params.taskId),
     }),
     moduleRoute({
       method: 'POST',
@@ -82,10 +82,10 @@ export function tasksRoutes(tasks: TaskQueue, taskKinds: TaskKinds): PluginRoute
       access: { permission: 'tasks.view', callers: 'any' },
       options: {
         description: 'Cancel a queued task, or ask a running one to stop',
-        validate: { params: Joi.object({ taskId: id().required() }) },
+        validate: { params: idParams('taskId') },
         response: { schema: taskSchema },
       },
-      handler: (request) => tasks.cancel(principalOf(request).tenantId, request.params.taskId as string),
+      handler: (request) => tasks.cancel(principalOf(request).tenantId, request.params.taskId),
     }),
   ];
 }

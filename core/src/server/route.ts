@@ -1,4 +1,5 @@
-import type { RouteOptions, ServerRoute } from '@hapi/hapi';
+import type { Lifecycle, Request, ResponseToolkit, RouteOptions, ServerRoute } from '@hapi/hapi';
+import type Joi from 'joi';
 import type { PluginRoute } from '../kernel/contributions.js';
 import { PUBLIC } from '../kernel/permissions.js';
 
@@ -40,25 +41,30 @@ export function defineRoute(route: HuiliuRoute): ServerRoute {
   };
 }
 
+/** What joi validated: a handler's request typed by its route's schemas (`Joi.object<T>()`). */
+export type ValidatedRequest<P, Q, B> = Request & { params: P; query: Q; payload: B };
+
 /** The route options a core module may set; anything else would be dropped, so it is a type error. */
-export interface ModuleRouteOptions {
+export interface ModuleRouteOptions<P, Q, B> {
   description?: string;
   notes?: string | string[];
   tags?: string[];
-  validate?: RouteOptions['validate'];
+  /** Typed schemas: the handler's `request.params/query/payload` take their types from them. */
+  validate?: { params?: Joi.ObjectSchema<P>; query?: Joi.ObjectSchema<Q>; payload?: Joi.ObjectSchema<B> };
   response?: RouteOptions['response'];
 }
 
 /**
  * A core module's route, written like `defineRoute` and contributed through the http extension
- * point as plugins' routes are (mounted at its own `/api/v1/...` path).
+ * point as plugins' routes are (mounted at its own `/api/v1/...` path). The handler's request is
+ * typed by the route's joi schemas, so no handler casts `request.query`.
  */
-export function moduleRoute(route: {
+export function moduleRoute<P = unknown, Q = unknown, B = unknown>(route: {
   method: PluginRoute['method'];
   path: string;
   access: RouteAccess;
-  options?: ModuleRouteOptions;
-  handler: PluginRoute['handler'];
+  options?: ModuleRouteOptions<P, Q, B>;
+  handler(request: ValidatedRequest<P, Q, B>, h: ResponseToolkit): Lifecycle.ReturnValue | Promise<Lifecycle.ReturnValue>;
 }): PluginRoute {
   const { description, notes, tags, validate, response } = route.options ?? {};
   return {
@@ -71,6 +77,7 @@ export function moduleRoute(route: {
     tags,
     validate,
     response,
-    handler: route.handler,
+    // joi ran before the handler (failures answer validation_failed): the request has these types.
+    handler: (request, h) => route.handler(request as unknown as ValidatedRequest<P, Q, B>, h),
   };
 }

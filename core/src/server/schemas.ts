@@ -13,6 +13,17 @@ export const pageQuery: Joi.ObjectSchema<PageQuery> = Joi.object<PageQuery>({
   pageSize: Joi.number().integer().min(1).max(100).default(20),
 });
 
+/** The page query plus a route's own filters, typed: `pageQueryWith<{ type?: string }>({ type: … })`. */
+export function pageQueryWith<T extends object>(keys: Joi.PartialSchemaMap<T>): Joi.ObjectSchema<PageQuery & T> {
+  return pageQuery.keys(keys) as unknown as Joi.ObjectSchema<PageQuery & T>;
+}
+
+/** Path params that are ids, typed: `idParams('channelId')` validates `{ channelId }`. */
+export function idParams<K extends string>(...names: K[]): Joi.ObjectSchema<Record<K, string>> {
+  const keys = Object.fromEntries(names.map((name) => [name, id().required()])) as Joi.PartialSchemaMap<Record<K, string>>;
+  return Joi.object<Record<K, string>>(keys);
+}
+
 export const pageOf = (item: Joi.Schema, label: string): Joi.ObjectSchema =>
   Joi.object({
     items: Joi.array().items(item).required(),

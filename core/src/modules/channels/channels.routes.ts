@@ -2,7 +2,7 @@ import Joi from 'joi';
 import type { PluginRoute } from '../../kernel/contributions.js';
 import { moduleRoute } from '../../server/route.js';
 import { principalOf } from '../../server/principal.js';
-import { epochMs, id, pageOf, pageQuery, shortText, type PageQuery } from '../../server/schemas.js';
+import { epochMs, id, idParams, pageOf, pageQueryWith, shortText } from '../../server/schemas.js';
 import type { ChannelsService, NewChannel } from './channels.service.js';
 
 const text = Joi.object({ 'zh-CN': Joi.string().required(), 'en-US': Joi.string().required() });
@@ -35,7 +35,7 @@ const channelTypeSchema = Joi.object({
   count: Joi.number().integer().required(),
 }).label('ChannelType');
 
-const channelParams = Joi.object({ channelId: id().required() });
+const channelParams = idParams('channelId');
 
 export function channelsRoutes(channels: ChannelsService): PluginRoute[] {
   return [
@@ -55,11 +55,10 @@ export function channelsRoutes(channels: ChannelsService): PluginRoute[] {
       access: { permission: 'connections.view', callers: 'any' },
       options: {
         description: 'The tenant’s channels (连接), optionally of one type',
-        validate: { query: (pageQuery as Joi.ObjectSchema).keys({ type: Joi.string().max(64) }) },
+        validate: { query: pageQueryWith<{ type?: string }>({ type: Joi.string().max(64) }) },
         response: { schema: pageOf(channelSchema, 'ChannelPage') },
       },
-      handler: (request) =>
-        channels.list(principalOf(request).tenantId, request.query as unknown as PageQuery & { type?: string }),
+      handler: (request) => channels.list(principalOf(request).tenantId, request.query),
     }),
     moduleRoute({
       method: 'POST',
@@ -80,7 +79,7 @@ export function channelsRoutes(channels: ChannelsService): PluginRoute[] {
         const principal = principalOf(request);
         const created = await channels.create(
           principal.tenantId,
-          request.payload as NewChannel,
+          request.payload,
           principal.kind === 'staff' ? principal.staffId : null,
         );
         return h.response(created).code(201);
@@ -92,7 +91,7 @@ export function channelsRoutes(channels: ChannelsService): PluginRoute[] {
       // 连接-查看 lists connections but cannot open their details (seed §1.11.4.6).
       access: { permission: 'connections.edit', callers: 'any' },
       options: { description: 'One channel', validate: { params: channelParams }, response: { schema: channelSchema } },
-      handler: (request) => channels.get(principalOf(request).tenantId, request.params.channelId as string),
+      handler: (request) => channels.get(principalOf(request).tenantId, request.params.channelId),
     }),
     moduleRoute({
       method: 'PATCH',
@@ -100,15 +99,10 @@ export function channelsRoutes(channels: ChannelsService): PluginRoute[] {
       access: { permission: 'connections.edit', callers: 'any' },
       options: {
         description: 'Rename a channel',
-        validate: { params: channelParams, payload: Joi.object({ name: shortText(64).required() }) },
+        validate: { params: channelParams, payload: Joi.object<{ name: string }>({ name: shortText(64).required() }) },
         response: { schema: channelSchema },
       },
-      handler: (request) =>
-        channels.rename(
-          principalOf(request).tenantId,
-          request.params.channelId as string,
-          (request.payload as { name: string }).name,
-        ),
+      handler: (request) => channels.rename(principalOf(request).tenantId, request.params.channelId, request.payload.name),
     }),
     moduleRoute({
       method: 'DELETE',
@@ -119,7 +113,7 @@ export function channelsRoutes(channels: ChannelsService): PluginRoute[] {
         validate: { params: channelParams },
       },
       handler: async (request, h) => {
-        await channels.remove(principalOf(request).tenantId, request.params.channelId as string);
+        await channels.remove(principalOf(request).tenantId, request.params.channelId);
         return h.response().code(204);
       },
     }),

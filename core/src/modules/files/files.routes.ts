@@ -1,8 +1,7 @@
-import Joi from 'joi';
 import type { PluginRoute } from '../../kernel/contributions.js';
 import { moduleRoute } from '../../server/route.js';
 import { principalOf } from '../../server/principal.js';
-import { id } from '../../server/schemas.js';
+import { idParams } from '../../server/schemas.js';
 import type { FilesService } from './files.service.js';
 
 export function filesRoutes(files: FilesService): PluginRoute[] {
@@ -13,10 +12,10 @@ export function filesRoutes(files: FilesService): PluginRoute[] {
       access: { permission: 'authenticated', callers: 'any' },
       options: {
         description: 'Download a result file (exports are kept 3 days; an expired file answers 410 file_expired)',
-        validate: { params: Joi.object({ fileId: id().required() }) },
+        validate: { params: idParams('fileId') },
       },
       handler: async (request, h) => {
-        const { file, path } = await files.open(principalOf(request).tenantId, request.params.fileId as string);
+        const { file, path } = await files.open(principalOf(request).tenantId, request.params.fileId);
         return h
           .file(path, { confine: false, mode: 'attachment', filename: file.name })
           .type(file.contentType)

@@ -2,7 +2,7 @@ import Joi from 'joi';
 import type { PluginRoute } from '../../kernel/contributions.js';
 import { moduleRoute } from '../../server/route.js';
 import { staffOf } from '../../server/principal.js';
-import { epochMs, id, pageQuery, type PageQuery } from '../../server/schemas.js';
+import { epochMs, id, idParams, pageQueryWith } from '../../server/schemas.js';
 import { fileSchema } from '../files/files.schemas.js';
 import type { NotificationsService } from './notifications.service.js';
 
@@ -21,7 +21,7 @@ const notificationSchema = Joi.object({
 }).label('Notification');
 
 export function notificationsRoutes(notifications: NotificationsService): PluginRoute[] {
-  const notificationParams = Joi.object({ notificationId: id().required() });
+  const notificationParams = idParams('notificationId');
   return [
     moduleRoute({
       method: 'GET',
@@ -29,7 +29,7 @@ export function notificationsRoutes(notifications: NotificationsService): Plugin
       access: { permission: 'authenticated' },
       options: {
         description: 'The notification center: results of the caller’s imports, exports, syncs and deletions',
-        validate: { query: (pageQuery as Joi.ObjectSchema).keys({ unread: Joi.boolean().default(false) }) },
+        validate: { query: pageQueryWith<{ unread: boolean }>({ unread: Joi.boolean().default(false) }) },
         response: {
           schema: Joi.object({
             items: Joi.array().items(notificationSchema).required(),
@@ -42,7 +42,7 @@ export function notificationsRoutes(notifications: NotificationsService): Plugin
       },
       handler: (request) => {
         const principal = staffOf(request);
-        const query = request.query as unknown as PageQuery & { unread: boolean };
+        const query = request.query;
         return notifications.list(principal.tenantId, principal.staffId, { ...query, unreadOnly: query.unread });
       },
     }),
@@ -57,7 +57,7 @@ export function notificationsRoutes(notifications: NotificationsService): Plugin
       },
       handler: (request) => {
         const principal = staffOf(request);
-        return notifications.markRead(principal.tenantId, principal.staffId, request.params.notificationId as string);
+        return notifications.markRead(principal.tenantId, principal.staffId, request.params.notificationId);
       },
     }),
     moduleRoute({

@@ -45,7 +45,7 @@ export function setupRoutes(setup: SetupService): PluginRoute[] {
         response: { status: { 201: Joi.object({ tenant: tenantSchema, staff: staffSchema }).label('SetupResult') } },
       },
       handler: async (request, h) => {
-        const body = request.payload as SetupPayload;
+        const body = request.payload;
         const created = await setup.complete(body.setupToken, {
           tenantName: body.tenantName,
           timeZone: body.timeZone,

@@ -21,12 +21,13 @@ export function tenancyRoutes(tenants: TenantService): PluginRoute[] {
       options: {
         description: 'Rename the tenant or change its time zone (only before its first event)',
         validate: {
-          payload: Joi.object({ name: shortText(64), timeZone: Joi.string().max(64) }).min(1),
+          payload: Joi.object<{ name?: string; timeZone?: string }>({ name: shortText(64), timeZone: Joi.string().max(64) }).min(
+            1,
+          ),
         },
         response: { schema: tenantSchema },
       },
-      handler: (request) =>
-        tenants.update(principalOf(request).tenantId, request.payload as { name?: string; timeZone?: string }),
+      handler: (request) => tenants.update(principalOf(request).tenantId, request.payload),
     }),
   ];
 }
