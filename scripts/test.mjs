@@ -11,6 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { URL } from 'node:url';
 import { ensureBuilt, ensureInstalled, root, run } from './ensure.mjs';
 
 const ALL_ENGINES = ['sqlite', 'mariadb'];
@@ -150,7 +151,8 @@ if (notRun.length) {
   if (notRun.length > 20) process.stdout.write(`  … and ${notRun.length - 20} more\n`);
 }
 process.stdout.write(`\nChecks: ${checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.name}`).join('  ')}\n`);
-if (failedChecks.length) process.stdout.write(`Failed checks (their output is above): ${failedChecks.map((c) => c.name).join(', ')}\n`);
+if (failedChecks.length)
+  process.stdout.write(`Failed checks (their output is above): ${failedChecks.map((c) => c.name).join(', ')}\n`);
 
 const engines = ALL_ENGINES.filter((e) => enginesRan.has(e));
 const details = [
