@@ -79,6 +79,20 @@ export default [
     tests: ['core/test/plugin-contract.test.ts'],
     testNamePattern: 'leaves one of its tables behind',
   },
+  {
+    rule: 'CI refuses HUILIU_TEST_ENGINES narrowing',
+    file: 'core/test/support/engines.ts',
+    find: "if (isCi(env) && engines.length < ENGINES.length && env.HUILIU_MUTATIONS !== '1') {",
+    replace: "if (isCi(env) && engines.length < 0 && env.HUILIU_MUTATIONS !== '1') {",
+    tests: ['core/test/ci.test.ts'],
+  },
+  {
+    rule: 'npm test counts tests skipped by a failed suite setup (MariaDB unreachable) as failed',
+    file: 'scripts/test-summary.mjs',
+    find: "else if (file.status === 'failed') {",
+    replace: "else if (file.status === 'never') {",
+    tests: ['core/test/ci.test.ts'],
+  },
   // The tenant-isolation replay (core/test/tenant-isolation.test.ts) catches a module forgetting its
   // tenant: by id (404 expected), in a list (victim ids in the answer), in a write without an id
   // (the victim's rows change).

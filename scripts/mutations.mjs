@@ -172,6 +172,6 @@ for (const entry of selected) {
 const seconds = Math.round((Date.now() - started) / 1000);
 process.stdout.write(`mutations: ${caught}/${selected.length} caught in ${seconds}s\n`);
 if (failures.length) {
-  process.stdout.write(`Rules whose tests did not fail when the rule was broken:\n  - ${failures.join('\n  - ')}\n`);
+  process.stdout.write(`Mutations not caught (survived, no tests, or stale entries):\n  - ${failures.join('\n  - ')}\n`);
   process.exit(1);
 }

@@ -13,8 +13,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { URL } from 'node:url';
 import { ensureBuilt, ensureInstalled, root, run } from './ensure.mjs';
+import { ALL_ENGINES, summarize } from './test-summary.mjs';
 
-const ALL_ENGINES = ['sqlite', 'mariadb'];
 const ci = !['', '0', 'false'].includes((process.env.CI ?? '').trim().toLowerCase());
 const narrowedFiles = process.argv.slice(2).filter((arg) => !arg.startsWith('-')).length > 0;
 const bin = (pkg, ...file) => path.join(root, 'node_modules', pkg, ...file);
@@ -107,43 +107,11 @@ const res = spawnSync(
   { cwd: root, stdio: 'inherit', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } },
 );
 
-let passed = 0;
-let failed = 0;
-let skipped = 0;
-const enginesRan = new Set();
-let e2eRan = false;
-const notRun = [];
-if (existsSync(report)) {
-  const json = JSON.parse(readFileSync(report, 'utf8'));
-  for (const file of json.testResults ?? []) {
-    const tests = file.assertionResults ?? [];
-    const relative = path.relative(root, file.name);
-    // A file that failed without a failing test: it did not load, or a suite's setup failed.
-    const setupFailed = file.status === 'failed' && !tests.some((t) => t.status === 'failed');
-    if (setupFailed && tests.length === 0) {
-      failed += 1;
-      notRun.push(`${relative} (did not load)`);
-    }
-    for (const test of tests) {
-      const ran = test.status === 'passed' || test.status === 'failed';
-      if (test.status === 'passed') passed += 1;
-      else if (test.status === 'failed') failed += 1;
-      else if (file.status === 'failed') {
-        failed += 1; // skipped because its suite's setup failed: it did not pass
-        notRun.push(`${relative} › ${test.fullName}`);
-      } else skipped += 1;
-      if (!ran) continue;
-      for (const match of `${(test.ancestorTitles ?? []).join(' ')} ${test.title}`.matchAll(/\[(sqlite|mariadb)\]/g))
-        enginesRan.add(match[1]);
-      if (relative.startsWith(`e2e${path.sep}`)) e2eRan = true;
-    }
-  }
-}
-if (res.status !== 0 && failed === 0) failed = 1; // vitest itself failed (crash, load error)
-
-const failedChecks = checks.filter((c) => !c.ok);
-passed += checks.length - failedChecks.length;
-failed += failedChecks.length;
+const summary = summarize(existsSync(report) ? JSON.parse(readFileSync(report, 'utf8')) : undefined, checks, {
+  root,
+  exitCode: res.status ?? 1,
+});
+const { notRun, failedChecks } = summary;
 
 if (notRun.length) {
   process.stdout.write(`\nTests that did not run because their suite's setup failed (counted as failed):\n`);
@@ -151,16 +119,8 @@ if (notRun.length) {
   if (notRun.length > 20) process.stdout.write(`  … and ${notRun.length - 20} more\n`);
 }
 process.stdout.write(`\nChecks: ${checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.name}`).join('  ')}\n`);
-if (failedChecks.length)
-  process.stdout.write(`Failed checks (their output is above): ${failedChecks.map((c) => c.name).join(', ')}\n`);
+if (failedChecks.length) process.stdout.write(`Failed checks (their output is above): ${failedChecks.join(', ')}\n`);
 
-const engines = ALL_ENGINES.filter((e) => enginesRan.has(e));
-const details = [
-  `engines: ${engines.join(', ') || 'none'}`,
-  `e2e: ${e2eRan ? 'chromium' : 'none'}`,
-  `checks: ${checks.length - failedChecks.length}/${checks.length}`,
-];
-const summary = `${passed} passed, ${failed} failed, ${skipped} skipped (${details.join('; ')})`;
-writeFileSync(path.join(resultsDir, 'summary.txt'), `${summary}\n`);
-process.stdout.write(`\n${summary}\n`);
-process.exit(failed > 0 ? 1 : 0);
+writeFileSync(path.join(resultsDir, 'summary.txt'), `${summary.line}\n`);
+process.stdout.write(`\n${summary.line}\n`);
+process.exit(summary.failed > 0 ? 1 : 0);
