@@ -42,6 +42,36 @@ export async function login(page: Page, base: string, email: string, password: s
   await page.getByTestId('home-tenant-name').waitFor();
 }
 
+/**
+ * Clicks through the side menu: opens each submenu along `testIds` and clicks the last entry.
+ * A submenu is clicked only while its title says aria-expanded="false" (a click on an open one
+ * closes it), and each step waits until the title reports it open and the next entry is visible —
+ * no fixed sleeps. If the menu re-renders midway and closes a submenu again (it does while the
+ * session or a lazy page loads), the walk starts again from the top.
+ */
+export async function clickMenu(page: Page, testIds: string[]): Promise<void> {
+  const submenus = testIds.slice(0, -1);
+  const leaf = page.getByTestId(testIds[testIds.length - 1]!);
+  for (let walk = 1; ; walk += 1) {
+    try {
+      for (const testId of submenus) {
+        const title = page.getByRole('menuitem').filter({ has: page.getByTestId(testId) });
+        await title.waitFor({ state: 'visible' });
+        if ((await title.getAttribute('aria-expanded')) !== 'true') await title.click();
+        await page
+          .getByRole('menuitem', { expanded: true })
+          .filter({ has: page.getByTestId(testId) })
+          .waitFor();
+      }
+      await leaf.waitFor({ state: 'visible', timeout: 5_000 });
+      break;
+    } catch (error) {
+      if (walk === 3) throw error;
+    }
+  }
+  await leaf.click();
+}
+
 /** The validation messages antd shows under a form field (the field given by its input). */
 export async function formErrorOf(input: Locator): Promise<string> {
   const item = input.locator('xpath=ancestor::div[contains(concat(" ", normalize-space(@class), " "), " ant-form-item ")][1]');

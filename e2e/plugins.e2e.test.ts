@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTenant, createTestApp, type TestApp } from '../core/test/support/test-app.js';
-import { launchBrowser, login, screenshot } from './browser.js';
+import { clickMenu, launchBrowser, login, screenshot } from './browser.js';
 
 describe('console: plugins page with the installed first-party plugins (as npm start loads them)', () => {
   let app: TestApp;
@@ -26,9 +26,7 @@ describe('console: plugins page with the installed first-party plugins (as npm s
     const page = await browser.newPage({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN' });
     page.setDefaultTimeout(20_000);
     await login(page, base, tenant.email, tenant.password);
-    await page.getByTestId('menu-settings').click();
-    await page.getByTestId('menu-system').click();
-    await page.getByTestId('menu-plugins').click();
+    await clickMenu(page, ['menu-settings', 'menu-system', 'menu-plugins']);
     await page.getByTestId('plugins-page').waitFor();
     for (const id of ['core', 'wechat', 'miniprogram', 'custom-channel', 'jinshuju']) {
       await page.getByTestId(`plugin-row-${id}`).waitFor();

@@ -28,13 +28,19 @@ function newest(dir) {
   return latest;
 }
 
-function run(command, args, label) {
+/**
+ * Runs one step with its output shown. A failing step ends the process, unless `exitOnFailure` is
+ * false: then it returns false (`npm test` counts it as a failed check and goes on).
+ */
+export function run(command, args, label, { exitOnFailure = true } = {}) {
   process.stdout.write(`› ${label}\n`);
   const res = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: process.env });
   if (res.status !== 0) {
     process.stderr.write(`✗ ${label} failed (exit ${res.status ?? res.signal})\n`);
-    process.exit(res.status ?? 1);
+    if (exitOnFailure) process.exit(res.status ?? 1);
+    return false;
   }
+  return true;
 }
 
 function workspaceManifests() {
@@ -56,12 +62,21 @@ export function ensureInstalled() {
   }
 }
 
-export function ensureBuilt() {
-  run(
-    process.execPath,
-    [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'tsconfig.build.json'],
-    'Building TypeScript packages (tsc -b)',
-  );
+/**
+ * Builds the TypeScript packages and (when its sources changed) the console. Returns each step's
+ * outcome; with `exitOnFailure: false` a failed step does not stop the process.
+ */
+export function ensureBuilt({ exitOnFailure = true } = {}) {
+  const steps = [];
+  steps.push({
+    name: 'build',
+    ok: run(
+      process.execPath,
+      [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'tsconfig.build.json'],
+      'Building TypeScript packages (tsc -b)',
+      { exitOnFailure },
+    ),
+  });
   const consoleDir = path.join(root, 'console');
   const built = path.join(consoleDir, 'dist', 'index.html');
   // The console bundles first-party plugins' console entries (plugins/*/console) too.
@@ -76,6 +91,10 @@ export function ensureBuilt() {
     ...pluginConsoles,
   );
   if (!existsSync(built) || mtime(built) < sources) {
-    run(npm, ['run', 'build', '-w', '@huiliu/console'], 'Building the console (vite build)');
+    steps.push({
+      name: 'console build',
+      ok: run(npm, ['run', 'build', '-w', '@huiliu/console'], 'Building the console (vite build)', { exitOnFailure }),
+    });
   }
+  return steps;
 }

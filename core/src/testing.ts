@@ -14,7 +14,7 @@ import { setupServiceRef } from './modules/setup/setup.service.js';
 import { createApp, type HuiliuApp } from './app.js';
 import { loadConfig, type HuiliuConfig } from './config/config.js';
 import type { PluginDefinition } from './kernel/define-plugin.js';
-import { migrationTable, tablePrefix } from './kernel/kernel.js';
+import { migrationTable } from './kernel/kernel.js';
 import { checkReportModelSql, type ReportSqlCheck } from './store/olap/report-sql-check.js';
 
 export const defaultTestMysqlUrl = (): string => process.env.HUILIU_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
@@ -123,7 +123,9 @@ export interface PluginContractReport {
   examples: number;
   migrations: {
     engine: TestEngine;
+    /** The tables the plugin's migrations created (the kernel's tables without the plugin excluded). */
     up: string[];
+    /** Those still there after running every migration down (the contract fails unless empty). */
     downLeftTables: string[];
   }[];
   /**
@@ -151,8 +153,9 @@ function toJsonSchema(what: string, schema: unknown): Record<string, unknown> {
 /**
  * The contract every plugin passes: it boots; its options, trigger/action config and report query
  * schemas convert to JSON Schema (the console renders them as forms); every example validates;
- * every report example's SQL passes the OLAP SQL guard and runs on DuckDB; its migrations run up
- * and down (leaving none of its tables) on each engine.
+ * every report example's SQL passes the OLAP SQL guard and runs on DuckDB; its migrations run up,
+ * down (leaving no table behind — measured against the same kernel without the plugin, so
+ * unprefixed tables count too) and up again on each engine.
  */
 export async function expectPluginContract(
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -169,6 +172,16 @@ export async function expectPluginContract(
   if (plugin.options) {
     toJsonSchema(`plugin "${plugin.id}" options`, plugin.options);
     report.jsonSchemas.push('options');
+  }
+  // The tables of the same kernel without this plugin: whatever the plugin's kernel has beyond
+  // them, its migrations created (prefixed or not). Table names do not depend on the engine, so
+  // one SQLite boot serves both.
+  const baseline = await startTestKernel({ plugins: options.dependencies ?? [], engine: 'sqlite' });
+  let baselineTables: Set<string>;
+  try {
+    baselineTables = new Set(await baseline.app.oltp.listTables());
+  } finally {
+    await baseline.close();
   }
   for (const engine of options.engines ?? ['sqlite', 'mysql']) {
     const kernel = await startTestKernel({
@@ -209,18 +222,23 @@ export async function expectPluginContract(
         );
       }
       const migrations = registry.migrations.get(plugin.id) ?? [];
-      const prefix = tablePrefix(plugin.id);
       const oltp = kernel.app.oltp;
-      const up = (await oltp.listTables()).filter((t) => t.startsWith(prefix) && !t.startsWith(migrationTable(plugin.id)));
+      // knex's own bookkeeping (`<prefix>migrations` and its `_lock`) stays after a rollback.
+      const created = async () =>
+        (await oltp.listTables()).filter((t) => !baselineTables.has(t) && !t.startsWith(migrationTable(plugin.id))).sort();
+      const up = await created();
+      if (migrations.length) await oltp.rollbackAll(migrations, migrationTable(plugin.id));
+      const downLeftTables = await created();
+      report.migrations.push({ engine, up, downLeftTables });
+      if (downLeftTables.length)
+        throw new Error(`plugin "${plugin.id}" migrations down left tables behind on ${engine}: ${downLeftTables.join(', ')}`);
       if (migrations.length) {
-        await oltp.rollbackAll(migrations, migrationTable(plugin.id));
-        const left = (await oltp.listTables()).filter((t) => t.startsWith(prefix) && !t.startsWith(migrationTable(plugin.id)));
-        if (left.length)
-          throw new Error(`plugin "${plugin.id}" migrations down left tables behind on ${engine}: ${left.join(', ')}`);
         await oltp.migrate(migrations, migrationTable(plugin.id));
-        report.migrations.push({ engine, up, downLeftTables: left });
-      } else {
-        report.migrations.push({ engine, up: [], downLeftTables: [] });
+        const again = await created();
+        if (again.join() !== up.join())
+          throw new Error(
+            `plugin "${plugin.id}" migrations up again on ${engine} created ${again.join(', ') || 'nothing'} instead of ${up.join(', ')}`,
+          );
       }
     } finally {
       await kernel.close();

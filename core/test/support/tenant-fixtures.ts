@@ -1,10 +1,20 @@
 import type { HuiliuApp } from '../../src/app.js';
-import type { Client, TenantFixture } from './test-app.js';
+import { sampleDeclaration } from '../olap/support.js';
+import { Client, type TenantFixture } from './test-app.js';
 
 /**
- * How the cross-tenant replay test gets a real id of the victim tenant for each route parameter.
- * A module adding a route with a new `{param}` adds its builder here; the replay test fails on a
- * parameter it cannot fill.
+ * What the cross-tenant replay (test/tenant-isolation.test.ts) needs to know about the routes.
+ *
+ * - `paramFixtures`: how to get a real id of the victim tenant for each route parameter. A module
+ *   adding a route with a new `{param}` adds its builder here; the replay fails on a parameter it
+ *   cannot fill. Every builder runs before any route is replayed, in the order listed.
+ * - `victimData`: more of the victim's data that no parameter names but a replayed write could
+ *   still reach (unread notifications for `read-all`, tokens, sessions).
+ * - `examplePayloads`: a valid payload for each route that validates one (validation runs before
+ *   the tenant check, and a write without an id must really run to prove anything).
+ * - `tablesWithoutVictimRows` / `globalTables`: the replay snapshots the victim's rows in every
+ *   OLTP table and fails when a tenant-owned table is empty (nothing would be protected) or a table
+ *   has no `tenant_id` — unless it is listed here with the reason.
  */
 export interface FixtureContext {
   app: HuiliuApp;
@@ -13,6 +23,12 @@ export interface FixtureContext {
   client: Client;
   /** A marker string put into the victim's objects, so leaks are visible in other tenants' lists. */
   marker: string;
+}
+
+async function exportAndRun({ app, client }: FixtureContext): Promise<void> {
+  const res = await client.request('POST', '/api/v1/p/acme-crm/exports', {});
+  if (res.statusCode !== 202) throw new Error(`export refused: ${res.statusCode} ${JSON.stringify(res.body)}`);
+  while ((await app.jobs.worker.poll()) > 0);
 }
 
 export const paramFixtures: Record<string, (ctx: FixtureContext) => Promise<string>> = {
@@ -34,32 +50,62 @@ export const paramFixtures: Record<string, (ctx: FixtureContext) => Promise<stri
     });
     return res.body.id as string;
   },
+  notificationId: async (ctx) => {
+    await exportAndRun(ctx);
+    const res = await ctx.client.request('GET', '/api/v1/notifications');
+    return res.body.items[0].id as string;
+  },
+  fileId: async (ctx) => {
+    await exportAndRun(ctx);
+    const res = await ctx.client.request('GET', '/api/v1/notifications');
+    return res.body.items[0].files[0].id as string;
+  },
+  appId: async ({ app, client, marker }) => {
+    const res = await client.request('POST', '/api/v1/apps', { name: `app-${marker}` });
+    // An access token of the victim's app, so its api_token rows are part of the snapshot.
+    const token = await new Client(app.server).request('POST', '/api/v1/auth/token', {
+      appKey: res.body.app.appKey,
+      appSecret: res.body.appSecret,
+    });
+    if (token.statusCode !== 200) throw new Error(`token refused: ${token.statusCode}`);
+    return res.body.app.id as string;
+  },
+  // Last: the exports above run every queued task, and a cancel is only meaningful while queued.
   taskId: async ({ client }) => {
     const res = await client.request('POST', '/api/v1/p/acme-crm/exports', {});
     return res.body.taskId as string;
   },
-  notificationId: async ({ app, client }) => {
-    await client.request('POST', '/api/v1/p/acme-crm/exports', {});
-    while ((await app.jobs.worker.poll()) > 0);
-    const res = await client.request('GET', '/api/v1/notifications');
-    return res.body.items[0].id as string;
-  },
-  fileId: async ({ app, client }) => {
-    await client.request('POST', '/api/v1/p/acme-crm/exports', {});
-    while ((await app.jobs.worker.poll()) > 0);
-    const res = await client.request('GET', '/api/v1/notifications');
-    return res.body.items[0].files[0].id as string;
-  },
-  appId: async ({ client, marker }) => {
-    const res = await client.request('POST', '/api/v1/apps', { name: `app-${marker}` });
-    return res.body.app.id as string;
-  },
 };
+
+export const victimData: ((ctx: FixtureContext) => Promise<void>)[] = [
+  // A second staff session of the victim, and the notifications above left unread (read-all).
+  async ({ app, tenant }) => {
+    await Client.staff(app.server, tenant.email, tenant.password);
+  },
+  // The victim's OLAP schema declaration (its olap_schema rows).
+  async ({ app, tenant }) => {
+    await app.olap.forTenant(tenant.tenantId).declare(sampleDeclaration());
+  },
+];
 
 /** A valid payload for routes that take one, keyed by `METHOD path` (validation runs before 404). */
 export const examplePayloads: Record<string, unknown> = {
+  'POST /api/v1/apps': { name: 'attacker-app' },
   'PATCH /api/v1/apps/{appId}': { name: 'hijacked', status: 'disabled' },
+  'POST /api/v1/channels': { type: 'custom', name: 'attacker-channel' },
   'PATCH /api/v1/channels/{channelId}': { name: 'hijacked' },
+  'PATCH /api/v1/tenant': { name: 'attacker-renamed' },
+  'POST /api/v1/auth/password': { currentPassword: 'Secret-pass-123', newPassword: 'Secret-pass-123' },
+  'POST /api/v1/p/acme-crm/notes': { body: 'attacker-note' },
+  'POST /api/v1/p/acme-crm/exports': {},
   'POST /api/v1/p/custom-channel/channels/{channelId}/apps': { platform: 'web', name: 'intruder', domain: 'evil.example.com' },
   'PATCH /api/v1/p/custom-channel/apps/{customAppId}': { status: 'disabled' },
 };
+
+/** Tenant-owned tables in which the victim may legitimately have no row when the replay starts. */
+export const tablesWithoutVictimRows: Record<string, string> = {
+  task_mutex: 'a mutex row exists only while a task holds it',
+};
+
+/** Tables without a `tenant_id` column besides `tenant` itself, with the reason they are global. */
+export const globalTables: Record<string, string> = {};

@@ -6,7 +6,11 @@ describe('custom-channel plugin', () => {
   it('passes the plugin contract on SQLite and MySQL', async () => {
     const report = await expectPluginContract(plugin);
     expect(report.pluginId).toBe('custom-channel');
-    expect(report.migrations.map((m) => m.engine)).toEqual(['sqlite', 'mysql']);
+    // The tables its migrations create, and none left after down, on both engines.
+    expect(report.migrations).toEqual([
+      { engine: 'sqlite', up: ['custom_channel_app'], downLeftTables: [] },
+      { engine: 'mysql', up: ['custom_channel_app'], downLeftTables: [] },
+    ]);
   });
 
   it('registers the custom channel type owning externalId and its SDK events', async () => {

@@ -1,0 +1,127 @@
+/**
+ * The rules whose tests the mutation check (scripts/mutations.mjs, run by .ci/run after `npm test`)
+ * proves able to fail: each entry breaks one rule in the source, runs only the tests named for it,
+ * and the check fails if they still pass.
+ *
+ * Format — one object per mutation:
+ *   rule     What the rule is, in one line (printed in the result).
+ *   file     The source file to mutate, relative to the repository root.
+ *   find     An exact string that must occur exactly ONCE in `file`. When the code changes and it
+ *            no longer does, the entry is "stale" and the check fails: update `find`/`replace`
+ *            together with the code (never delete an entry to make the check pass).
+ *   replace  What `find` becomes: the rule broken, the rest of the code still loading.
+ *   tests    Test files (relative to the root) that guard the rule; at least one test must fail.
+ *   testNamePattern  Optional: a Vitest `-t` pattern to run only the guarding tests of a big file.
+ *
+ * Adding a rule: add its entry here, run `node scripts/mutations.mjs --only "<part of the rule>"`
+ * and see it reported as caught.
+ */
+export default [
+  {
+    rule: 'TenantDb.from() filters every query by its tenant',
+    file: 'core/src/store/oltp/oltp-store.ts',
+    find: 'return this.executor<TRecord>(table).where(`${table}.tenant_id`, this.tenantId);',
+    replace: 'return this.executor<TRecord>(table);',
+    tests: ['core/test/oltp.test.ts'],
+    testNamePattern: 'confines TenantDb',
+  },
+  {
+    rule: 'every route checks the permission it declares',
+    file: 'core/src/server/auth.ts',
+    find: 'if (access.permission !== AUTHENTICATED && !principal.permissions.has(access.permission)) {',
+    replace: 'if (access.permission === "no such permission") {',
+    tests: ['core/test/apps.test.ts'],
+    testNamePattern: 'forbids normal staff',
+  },
+  {
+    rule: 'a state-changing call with a session cookie needs the session’s CSRF token',
+    file: 'core/src/server/auth.ts',
+    find: "if (typeof header !== 'string' || !safeEqual(header, principal.csrfToken)) {",
+    replace: "if (typeof header !== 'string') {",
+    tests: ['core/test/auth.test.ts'],
+    testNamePattern: 'CSRF',
+  },
+  {
+    rule: 'the server refuses to start with an API route that declares no permission',
+    file: 'core/src/server/auth.ts',
+    find: 'if (!access) throw new Error(`Route ${route.method.toUpperCase()} ${route.path} declares no permission`);',
+    replace: 'if (!access) continue;',
+    tests: ['core/test/permissions.test.ts'],
+  },
+  {
+    rule: 'the server refuses to start with a route declaring an unknown permission',
+    file: 'core/src/server/auth.ts',
+    find: 'if (!options.permissions.isKnown(access.permission)) {',
+    replace: 'if (!access.permission) {',
+    tests: ['core/test/permissions.test.ts'],
+  },
+  {
+    rule: 'a plugin’s database service reaches only the tables with its prefix',
+    file: 'core/src/kernel/kernel.ts',
+    find: 'if (!table.startsWith(tablePrefix(pluginId))) {',
+    replace: 'if (!table) {',
+    tests: ['core/test/kernel.test.ts'],
+    testNamePattern: 'confines a plugin to its own tables',
+  },
+  {
+    rule: 'a plugin’s migrations may create only tables with its prefix',
+    file: 'core/src/kernel/kernel.ts',
+    find: '(t) => !before.has(t) && !t.startsWith(prefix) && !t.startsWith(migrationTable(id)),',
+    replace: '(t) => !before.has(t) && !t && !t.startsWith(migrationTable(id)),',
+    tests: ['core/test/kernel.test.ts'],
+    testNamePattern: 'without the plugin prefix',
+  },
+  {
+    rule: 'the plugin contract fails a plugin whose down migrations leave a table behind',
+    file: 'core/src/testing.ts',
+    find: 'const downLeftTables = await created();',
+    replace: 'const downLeftTables: string[] = [];',
+    tests: ['core/test/plugin-contract.test.ts'],
+    testNamePattern: 'leaves one of its tables behind',
+  },
+  {
+    rule: 'CI refuses HUILIU_TEST_ENGINES narrowing',
+    file: 'core/test/support/engines.ts',
+    find: "if (isCi(env) && engines.length < ENGINES.length && env.HUILIU_MUTATIONS !== '1') {",
+    replace: "if (isCi(env) && engines.length < 0 && env.HUILIU_MUTATIONS !== '1') {",
+    tests: ['core/test/ci.test.ts'],
+  },
+  {
+    rule: 'npm test counts tests skipped by a failed suite setup (MariaDB unreachable) as failed',
+    file: 'scripts/test-summary.mjs',
+    find: "else if (file.status === 'failed') {",
+    replace: "else if (file.status === 'never') {",
+    tests: ['core/test/ci.test.ts'],
+  },
+  // The tenant-isolation replay (core/test/tenant-isolation.test.ts) catches a module forgetting its
+  // tenant: by id (404 expected), in a list (victim ids in the answer), in a write without an id
+  // (the victim's rows change).
+  {
+    rule: 'tenant-isolation replay: a read by id confined to the tenant (GET /api/v1/apps/{appId})',
+    file: 'core/src/modules/apps/apps.service.ts',
+    find: "const row = await this.db(tenantId).from<ApiAppRow>('api_app').where('api_app.id', appId).first();",
+    replace: "const row = await this.oltp.knex<ApiAppRow>('api_app').where('api_app.id', appId).first();",
+    tests: ['core/test/tenant-isolation.test.ts'],
+  },
+  {
+    rule: 'tenant-isolation replay: a list confined to the tenant (GET /api/v1/staff)',
+    file: 'core/src/modules/staff/staff.service.ts',
+    find: "() => this.db(tenantId).from<StaffRow>('staff'),",
+    replace: "() => this.oltp.knex<StaffRow>('staff'),",
+    tests: ['core/test/tenant-isolation.test.ts'],
+  },
+  {
+    rule: 'tenant-isolation replay: a write without an id confined to the caller (POST /api/v1/notifications/read-all)',
+    file: 'core/src/modules/notifications/notifications.service.ts',
+    find: "return this.visible(tenantId, staffId).whereNull('notification.read_at').update({ read_at: Date.now() });",
+    replace: "return this.oltp.knex('notification').whereNull('notification.read_at').update({ read_at: Date.now() });",
+    tests: ['core/test/tenant-isolation.test.ts'],
+  },
+  {
+    rule: 'tenant-isolation replay: a write without an id confined to the tenant (PATCH /api/v1/tenant)',
+    file: 'core/src/modules/tenancy/tenant.service.ts',
+    find: "const query = this.oltp.knex('tenant').where({ id: tenantId });",
+    replace: "const query = this.oltp.knex('tenant');",
+    tests: ['core/test/tenant-isolation.test.ts'],
+  },
+];
