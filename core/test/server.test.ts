@@ -4,6 +4,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { PermissionRegistry } from '../src/kernel/permissions.js';
+import { kernelServices } from '../src/kernel/services.js';
 import { createServer } from '../src/server/server.js';
 import { errorMessages, locales } from '../src/server/messages.js';
 import { Client, createTenant, describeEngines } from './support/test-app.js';
@@ -69,7 +70,7 @@ describeEngines('server', (ctx) => {
   });
 
   it('declares a known permission on every API route', () => {
-    const permissions = ctx.app.container.resolve(PermissionRegistry);
+    const permissions = ctx.app.service(kernelServices.permissions);
     const routes = ctx.app.server.table().filter((route) => /^\/(api|v1)\//.test(route.path));
     expect(routes.length).toBeGreaterThan(20);
     const undeclared = routes
