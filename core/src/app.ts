@@ -37,6 +37,7 @@ import { SetupService } from './modules/tenancy/setup.service.js';
 import { tenancyRoutes } from './modules/tenancy/tenancy.routes.js';
 import { TenantService } from './modules/tenancy/tenant.service.js';
 import { healthRoutes } from './server/health.routes.js';
+import { REDACTED_PATHS } from './server/request-log.js';
 import { createServer } from './server/server.js';
 import { createKnex } from './store/oltp/knex.js';
 import { coreMigrations } from './store/oltp/migrations/index.js';
@@ -117,11 +118,8 @@ export const coreServices: readonly ServiceClass[] = [
   NotificationsService,
 ];
 
-export function createLogger(config: HuiliuConfig): Logger {
-  return pino({
-    level: config.logLevel,
-    redact: { paths: ['password', '*.password', 'secretKey', '*.secretKey', 'appSecret', '*.appSecret'], censor: '[redacted]' },
-  });
+export function createLogger(config: HuiliuConfig, destination?: pino.DestinationStream): Logger {
+  return pino({ level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
 }
 
 /**
@@ -263,6 +261,9 @@ async function assemble(
     logger,
     consoleDir: config.consoleDir ?? defaultConsoleDir(),
     strictResponses: options.strictResponses ?? false,
+    publicUrl: config.publicUrl,
+    trustProxy: config.trustProxy,
+    logRequests: config.logRequests,
     auth: {
       cookiePassword: secrets.derive('session-cookie').toString('base64url'),
       secureCookies: config.publicUrl?.startsWith('https:') ?? false,
@@ -272,10 +273,13 @@ async function assemble(
       principalForToken: (token) => apps.principalForToken(token),
     },
     routes: [
-      ...healthRoutes([
-        { name: 'oltp', check: () => oltp.ping() },
-        { name: 'olap', check: () => olap.ping() },
-      ]),
+      ...healthRoutes(
+        [
+          { name: 'oltp', check: () => oltp.ping() },
+          { name: 'olap', check: () => olap.ping() },
+        ],
+        { timeoutMs: config.readyTimeoutMs },
+      ),
       ...tenancyRoutes(container),
       ...staffRoutes(container),
       ...appsRoutes(container),

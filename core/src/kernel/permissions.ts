@@ -26,6 +26,8 @@ export const corePermissions: PermissionDefinition[] = [
   { id: 'settings.shortLinks', fixed: true },
   { id: 'tenant.view', fixed: true, openApi: true },
   { id: 'tasks.view', fixed: true, openApi: true },
+  // Stopping someone's import or export is more than looking at it (super staff until roles exist).
+  { id: 'tasks.cancel' },
   { id: 'tenant.edit', superOnly: true },
   { id: 'staff.view', superOnly: true },
   { id: 'apps.view', superOnly: true },

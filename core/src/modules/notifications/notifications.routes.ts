@@ -6,6 +6,7 @@ import { TaskQueue } from '../../jobs/task-queue.js';
 import type { TaskStatus } from '../../jobs/task.types.js';
 import { defineRoute } from '../../server/route.js';
 import { principalOf, staffOf } from '../../server/principal.js';
+import { NotFoundError } from '../../server/errors.js';
 import { epochMs, id, pageQuery, type PageQuery } from '../../server/schemas.js';
 import { FilesService } from '../files/files.service.js';
 import { NotificationsService } from './notifications.service.js';
@@ -62,6 +63,12 @@ export function notificationsRoutes(container: DependencyContainer): ServerRoute
   const tasks = container.resolve(TaskQueue);
   const taskKinds = container.resolve(TaskKinds);
   const notificationParams = Joi.object({ notificationId: id().required() });
+  /** Task kinds operators follow (they notify); the others are internal work. */
+  const visibleKinds = () =>
+    taskKinds
+      .all()
+      .filter((k) => k.notifies)
+      .map((k) => k.kind);
   return [
     defineRoute({
       method: 'GET',
@@ -153,15 +160,15 @@ export function notificationsRoutes(container: DependencyContainer): ServerRoute
       },
       handler: (request) => {
         const query = request.query as { page: number; pageSize: number; kind?: string; status?: TaskStatus; all: boolean };
+        const principal = principalOf(request);
         // Operators see their long work (kinds that notify); internal work only when asked for.
-        const kinds =
-          query.kind || query.all
-            ? undefined
-            : taskKinds
-                .all()
-                .filter((k) => k.notifies)
-                .map((k) => k.kind);
-        return tasks.list(principalOf(request).tenantId, { ...query, kinds });
+        // Open API apps never see internal tasks (scheduler firings, journey steps) nor their payloads.
+        if (principal.kind === 'app') {
+          const kinds = visibleKinds().filter((kind) => !query.kind || kind === query.kind);
+          return tasks.list(principal.tenantId, { ...query, kind: undefined, kinds });
+        }
+        const kinds = query.kind || query.all ? undefined : visibleKinds();
+        return tasks.list(principal.tenantId, { ...query, kinds });
       },
     }),
     defineRoute({
@@ -173,12 +180,17 @@ export function notificationsRoutes(container: DependencyContainer): ServerRoute
         validate: { params: Joi.object({ taskId: id().required() }) },
         response: { schema: taskSchema },
       },
-      handler: (request) => tasks.get(principalOf(request).tenantId, request.params.taskId as string),
+      handler: async (request) => {
+        const principal = principalOf(request);
+        const task = await tasks.get(principal.tenantId, request.params.taskId as string);
+        if (principal.kind === 'app' && !visibleKinds().includes(task.kind)) throw new NotFoundError('task_not_found');
+        return task;
+      },
     }),
     defineRoute({
       method: 'POST',
       path: '/api/v1/tasks/{taskId}/cancel',
-      access: { permission: 'tasks.view', callers: 'any' },
+      access: { permission: 'tasks.cancel', callers: 'any' },
       options: {
         description: 'Cancel a queued task, or ask a running one to stop',
         validate: { params: Joi.object({ taskId: id().required() }) },
