@@ -129,7 +129,7 @@ export function createLogger(config: HuiliuConfig, destination?: pino.Destinatio
 export async function createApp(config: HuiliuConfig, options: CreateAppOptions = {}): Promise<HuiliuApp> {
   const logger = options.logger ?? createLogger(config);
   const secrets = loadSecretBox(config);
-  const { knex, info } = await createKnex(config);
+  const { knex, info } = await createKnex(config, logger.child({ store: 'oltp' }));
   const oltp = new OltpStore(knex, info);
   const opened: { olap?: AnalyticsEngine } = {};
   try {

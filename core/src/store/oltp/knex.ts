@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import mysql from 'mysql2/promise';
+import type { Logger } from 'pino';
 
 export type OltpClient = 'sqlite' | 'mysql';
 
@@ -125,17 +126,30 @@ async function ensureMysqlDatabase(parts: MysqlUrlParts): Promise<void> {
  * The knex instance for the OLTP store: better-sqlite3 in WAL mode under the data dir by default,
  * mysql2 when `oltpUrl` is a mysql:// URL (the database is created if missing).
  */
-export async function createKnex(options: {
-  oltpUrl?: string;
-  dataDir: string;
-  oltp?: Partial<OltpLimits>;
-}): Promise<{ knex: Knex; info: OltpConnectionInfo }> {
+export async function createKnex(
+  options: {
+    oltpUrl?: string;
+    dataDir: string;
+    oltp?: Partial<OltpLimits>;
+  },
+  logger?: Logger,
+): Promise<{ knex: Knex; info: OltpConnectionInfo }> {
   const limits: OltpLimits = { ...defaultOltpLimits, ...options.oltp };
+  // knex's own messages (pool acquire failures, deprecations) into the app's log, not the console.
+  const log = logger && {
+    log: {
+      warn: (message: unknown) => logger.warn({ oltp: String(message) }),
+      error: (message: unknown) => logger.error({ oltp: String(message) }),
+      deprecate: (message: unknown) => logger.warn({ oltp: String(message) }),
+      debug: (message: unknown) => logger.debug({ oltp: String(message) }),
+    },
+  };
   const info = describeOltp(options.oltpUrl, options.dataDir);
   if (info.client === 'sqlite') {
     mkdirSync(path.dirname(info.database), { recursive: true });
     const knex = knexFactory({
       client: 'better-sqlite3',
+      ...log,
       connection: { filename: info.database },
       useNullAsDefault: true,
       // Errors quote the SQL with `?` placeholders, never the values (tokens, emails) into logs.
@@ -159,6 +173,7 @@ export async function createKnex(options: {
   await ensureMysqlDatabase(parts);
   const knex = knexFactory({
     client: 'mysql2',
+    ...log,
     connection: {
       host: parts.host,
       port: parts.port,
