@@ -81,11 +81,16 @@ describeEngines('login and token abuse', (ctx) => {
     // The real user, elsewhere, is not locked out.
     expect((await login(ctx.app, tenant.email, tenant.password, {}, nextAddress())).statusCode).toBe(200);
     // The lock ends (moved into the past here); five more failures lock the pair twice as long.
-    await ctx.app.oltp.knex('auth_throttle').where({ scope: 'login.pair' }).where('locked_until', '>', 0).update({
-      locked_until: Date.now() - 1000,
-      window_started_at: Date.now() - 16 * 60_000,
-    });
-    for (let i = 0; i < 5; i += 1) expect((await login(ctx.app, tenant.email, `Again-${i}-pass`, {}, attacker)).statusCode).toBe(401);
+    await ctx.app.oltp
+      .knex('auth_throttle')
+      .where({ scope: 'login.pair' })
+      .where('locked_until', '>', 0)
+      .update({
+        locked_until: Date.now() - 1000,
+        window_started_at: Date.now() - 16 * 60_000,
+      });
+    for (let i = 0; i < 5; i += 1)
+      expect((await login(ctx.app, tenant.email, `Again-${i}-pass`, {}, attacker)).statusCode).toBe(401);
     const second = await login(ctx.app, tenant.email, tenant.password, {}, attacker);
     expect(second.statusCode).toBe(429);
     expect(body(second).message).toMatch(/30 分钟/);
@@ -120,7 +125,10 @@ describeEngines('login and token abuse', (ctx) => {
       tenantName: 'Accents',
       staff: { email: email.normalize('NFD'), name: 'José', password: 'Secret-pass-123' },
     });
-    const stored = await ctx.app.oltp.knex('staff').where({ email: email.normalize('NFC') }).first();
+    const stored = await ctx.app.oltp
+      .knex('staff')
+      .where({ email: email.normalize('NFC') })
+      .first();
     expect(stored).toBeTruthy();
     expect((await login(ctx.app, email.normalize('NFD'), 'Secret-pass-123', {}, nextAddress())).statusCode).toBe(200);
     expect((await login(ctx.app, email.normalize('NFC').toUpperCase(), 'Secret-pass-123', {}, nextAddress())).statusCode).toBe(
@@ -185,7 +193,9 @@ describeEngines('login and token abuse', (ctx) => {
 
   it('rate-limits POST /api/v1/auth/token per client address', async () => {
     const limit = 6;
-    const app = await createTestApp(ctx.engine, { auth: { tokenRequestsPerMinute: limit, passwordConcurrency: 2, passwordQueue: 32 } });
+    const app = await createTestApp(ctx.engine, {
+      auth: { tokenRequestsPerMinute: limit, passwordConcurrency: 2, passwordQueue: 32 },
+    });
     try {
       const tenant = await createTenant(app);
       const admin = await Client.staff(app.server, tenant.email, tenant.password);
@@ -217,10 +227,49 @@ describeEngines('login and token abuse', (ctx) => {
     const { app, appSecret } = (await admin.request('POST', '/api/v1/apps', { name: 'guessed' })).body;
     const ip = nextAddress();
     const exchange = (secret: string, remoteAddress = ip) =>
-      ctx.app.server.inject({ method: 'POST', url: '/api/v1/auth/token', payload: { appKey: app.appKey, appSecret: secret }, remoteAddress });
+      ctx.app.server.inject({
+        method: 'POST',
+        url: '/api/v1/auth/token',
+        payload: { appKey: app.appKey, appSecret: secret },
+        remoteAddress,
+      });
     for (let i = 0; i < 10; i += 1) expect((await exchange(`wrong-${i}`)).statusCode).toBe(401);
     expect((await exchange(appSecret)).statusCode).toBe(429);
     expect((await exchange(appSecret, nextAddress())).statusCode).toBe(200);
+  });
+});
+
+describeEngines('behind a trusted reverse proxy', (ctx) => {
+  it('counts the address the proxy saw (X-Forwarded-For, rightmost), and checks the forwarded host', async () => {
+    const app = await createTestApp(ctx.engine, { trustProxy: 1 });
+    try {
+      const tenant = await createTenant(app);
+      const viaProxy = (password: string, forwardedFor: string, headers: Record<string, string> = {}) =>
+        login(app, tenant.email, password, { 'x-forwarded-for': forwardedFor, ...headers }, '10.0.0.2');
+      // The client prepends addresses of its choice; the proxy appends the real one.
+      for (let i = 0; i < 5; i += 1) {
+        expect((await viaProxy(`Wrong-${i}-pass`, `203.0.113.${i + 1}, 198.51.100.77`)).statusCode).toBe(401);
+      }
+      expect((await viaProxy(tenant.password, '198.51.100.77')).statusCode).toBe(429);
+      // Other clients behind the same proxy are other addresses.
+      expect((await viaProxy(tenant.password, '198.51.100.78')).statusCode).toBe(200);
+      const forwardedHost = { origin: 'https://cdp.example.com', host: '10.0.0.1:3000', 'x-forwarded-host': 'cdp.example.com' };
+      expect((await viaProxy(tenant.password, '198.51.100.79', forwardedHost)).statusCode).toBe(200);
+    } finally {
+      await app.close();
+    }
+    // Without a trusted proxy, X-Forwarded-For is the client's own claim and ignored.
+    const tenant = await createTenant(ctx.app);
+    const direct = nextAddress();
+    for (let i = 0; i < 5; i += 1) {
+      await login(ctx.app, tenant.email, `Wrong-${i}-pass`, { 'x-forwarded-for': `203.0.113.${i + 1}` }, direct);
+    }
+    expect((await login(ctx.app, tenant.email, tenant.password, { 'x-forwarded-for': '203.0.113.99' }, direct)).statusCode).toBe(
+      429,
+    );
+    // …and so is X-Forwarded-Host: only the Host counts.
+    const forwardedHost = { origin: 'https://cdp.example.com', host: '10.0.0.1:3000', 'x-forwarded-host': 'cdp.example.com' };
+    expect((await login(ctx.app, tenant.email, tenant.password, forwardedHost, nextAddress())).statusCode).toBe(403);
   });
 });
 
@@ -272,7 +321,9 @@ it('locks a pair for 15 min, 30, 60 … up to 24 h, and starts over a day after 
 
 describeEngines('argon2 work is bounded', (ctx) => {
   it('answers 503 server_busy beyond the queue instead of slowing every login down', async () => {
-    const app = await createTestApp(ctx.engine, { auth: { passwordConcurrency: 1, passwordQueue: 2, tokenRequestsPerMinute: 60 } });
+    const app = await createTestApp(ctx.engine, {
+      auth: { passwordConcurrency: 1, passwordQueue: 2, tokenRequestsPerMinute: 60 },
+    });
     try {
       const tenants = await Promise.all(Array.from({ length: 30 }, () => createTenant(app)));
       const auth = app.container.resolve(AuthService);

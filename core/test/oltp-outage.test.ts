@@ -1,6 +1,6 @@
-import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKnex } from '../src/store/oltp/knex.js';
 import { testEngines } from './support/engines.js';
 import { Client, createTenant, createTestApp, type TestApp } from './support/test-app.js';
 
@@ -48,8 +48,8 @@ if (testEngines().includes('mariadb'))
       const tenant = await createTenant(app);
       const staff = await Client.staff(app.server, tenant.email, tenant.password);
       const { app: apiApp, appSecret } = (await staff.request('POST', '/api/v1/apps', { name: 'outage' })).body;
-      const token = (await new Client(app.server).request('POST', '/api/v1/auth/token', { appKey: apiApp.appKey, appSecret })).body
-        .accessToken as string;
+      const token = (await new Client(app.server).request('POST', '/api/v1/auth/token', { appKey: apiApp.appKey, appSecret }))
+        .body.accessToken as string;
       const cookie = staff.authHeaders();
       const bearer = { authorization: `Bearer ${token}` };
       expect((await timed(app, '/api/v1/auth/session', cookie)).res.statusCode).toBe(200);
@@ -103,9 +103,13 @@ if (testEngines().includes('sqlite'))
 
     it('answers a write blocked by another process 503 and recovers once the lock is gone', async () => {
       const tenant = await createTenant(app);
-      const other = new Database(app.oltp.info.database);
-      other.pragma('busy_timeout = 0');
-      other.exec('BEGIN IMMEDIATE');
+      // Another process's connection to the same file (as `huiliu admin create` would open).
+      const { knex: other } = await createKnex({
+        oltpUrl: `sqlite:${app.oltp.info.database}`,
+        dataDir: app.dataDir,
+        oltp: { busyTimeoutMs: 0 },
+      });
+      await other.raw('BEGIN IMMEDIATE');
       try {
         const login = await app.server.inject({
           method: 'POST',
@@ -116,8 +120,8 @@ if (testEngines().includes('sqlite'))
         // Readers are not blocked (WAL): readiness stays green.
         expect((await timed(app, '/ready')).res.statusCode).toBe(200);
       } finally {
-        other.exec('ROLLBACK');
-        other.close();
+        await other.raw('ROLLBACK');
+        await other.destroy();
       }
       await Client.staff(app.server, tenant.email, tenant.password);
     });

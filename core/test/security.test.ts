@@ -75,9 +75,14 @@ describeEngines('permission slips', (ctx) => {
       const res = await bearer.request('GET', url);
       expect(res.statusCode, url).toBe(200);
       expect(JSON.stringify(res.body), url).not.toContain('internal-marker');
-      expect(res.body.items.map((t: { id: string }) => t.id), url).not.toContain(internal.id);
+      expect(
+        res.body.items.map((t: { id: string }) => t.id),
+        url,
+      ).not.toContain(internal.id);
     }
-    expect((await bearer.request('GET', '/api/v1/tasks?all=true')).body.items.map((t: { id: string }) => t.id)).toContain(visible.id);
+    expect((await bearer.request('GET', '/api/v1/tasks?all=true')).body.items.map((t: { id: string }) => t.id)).toContain(
+      visible.id,
+    );
     const one = await bearer.request('GET', `/api/v1/tasks/${internal.id}`);
     expect(one.statusCode).toBe(404);
     expect(one.body.code).toBe('task_not_found');
@@ -217,7 +222,10 @@ describeEngines('headers and input', (ctx) => {
   it('says "wrong current password" in both languages when changing the password', async () => {
     const { client } = await admin(ctx.app);
     client.language = 'en-GB';
-    const res = await client.request('POST', '/api/v1/auth/password', { currentPassword: 'Nope-1234', newPassword: 'Next-pass-456' });
+    const res = await client.request('POST', '/api/v1/auth/password', {
+      currentPassword: 'Nope-1234',
+      newPassword: 'Next-pass-456',
+    });
     expect(res.statusCode).toBe(400);
     expect(res.body).toMatchObject({ code: 'current_password_wrong', message: 'The current password is wrong' });
   });

@@ -66,7 +66,11 @@ function responseSerializer(mode: RequestLogMode) {
     const raw = response as { statusCode?: number; getHeader?: (name: string) => unknown } | null;
     if (!raw || typeof raw.getHeader !== 'function') return response;
     if (mode !== 'full') return { statusCode: raw.statusCode };
-    return { statusCode: raw.statusCode, contentLength: raw.getHeader('content-length'), contentType: raw.getHeader('content-type') };
+    return {
+      statusCode: raw.statusCode,
+      contentLength: raw.getHeader('content-length'),
+      contentType: raw.getHeader('content-type'),
+    };
   };
 }
 

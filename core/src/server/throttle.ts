@@ -11,7 +11,8 @@ export interface ThrottleState {
   nextAllowedAt: number;
 }
 
-export type ThrottleDecision = { allowed: true; next: ThrottleState } | { allowed: false; retryAfterMs: number; next?: ThrottleState };
+export type ThrottleDecision =
+  { allowed: true; next: ThrottleState } | { allowed: false; retryAfterMs: number; next?: ThrottleState };
 
 /** How one scope limits its keys. A policy is a pure function of the row and the clock. */
 export interface ThrottlePolicy {
@@ -28,16 +29,29 @@ const freshWindow = (state: ThrottleState, now: number, windowMs: number): Throt
  * in a row up to `maxLockMs`. The count of locks is forgotten `forgetMs` after the last one ended
  * (and on success).
  */
-export function lockAfter(options: { max: number; windowMs: number; lockMs: number; maxLockMs: number; forgetMs: number }): ThrottlePolicy {
+export function lockAfter(options: {
+  max: number;
+  windowMs: number;
+  lockMs: number;
+  maxLockMs: number;
+  forgetMs: number;
+}): ThrottlePolicy {
   return {
     onSuccess: 'reset',
     decide(state, now) {
       if (state.lockedUntil > now) return { allowed: false, retryAfterMs: state.lockedUntil - now };
       let current = freshWindow(state, now, options.windowMs);
-      if (current.lockedUntil > 0 && now - current.lockedUntil >= options.forgetMs) current = { ...current, lockLevel: 0, lockedUntil: 0 };
+      if (current.lockedUntil > 0 && now - current.lockedUntil >= options.forgetMs)
+        current = { ...current, lockLevel: 0, lockedUntil: 0 };
       if (current.failures >= options.max) {
         const lockMs = Math.min(options.lockMs * 2 ** current.lockLevel, options.maxLockMs);
-        const next = { ...current, failures: 0, windowStartedAt: now, lockedUntil: now + lockMs, lockLevel: current.lockLevel + 1 };
+        const next = {
+          ...current,
+          failures: 0,
+          windowStartedAt: now,
+          lockedUntil: now + lockMs,
+          lockLevel: current.lockLevel + 1,
+        };
         return { allowed: false, retryAfterMs: lockMs, next };
       }
       return { allowed: true, next: { ...current, failures: current.failures + 1 } };
@@ -51,7 +65,8 @@ export function limitPerWindow(options: { max: number; windowMs: number; onSucce
     onSuccess: options.onSuccess,
     decide(state, now) {
       const current = freshWindow(state, now, options.windowMs);
-      if (current.failures >= options.max) return { allowed: false, retryAfterMs: current.windowStartedAt + options.windowMs - now };
+      if (current.failures >= options.max)
+        return { allowed: false, retryAfterMs: current.windowStartedAt + options.windowMs - now };
       return { allowed: true, next: { ...current, failures: current.failures + 1 } };
     },
   };
@@ -61,7 +76,12 @@ export function limitPerWindow(options: { max: number; windowMs: number; onSucce
  * `free` attempts per window, then one attempt per delay, the delay doubling from `baseDelayMs` up
  * to `maxDelayMs`: slows a key down without ever locking it.
  */
-export function slowDownAfter(options: { free: number; windowMs: number; baseDelayMs: number; maxDelayMs: number }): ThrottlePolicy {
+export function slowDownAfter(options: {
+  free: number;
+  windowMs: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}): ThrottlePolicy {
   return {
     onSuccess: 'refund',
     decide(state, now) {
@@ -203,7 +223,11 @@ export class Throttle {
   }
 
   private async sweep(now: number): Promise<void> {
-    await this.oltp.knex(TABLE).where('updated_at', '<', now - STALE_MS).where('locked_until', '<', now).delete();
+    await this.oltp
+      .knex(TABLE)
+      .where('updated_at', '<', now - STALE_MS)
+      .where('locked_until', '<', now)
+      .delete();
   }
 
   /** MySQL may pick a transaction as a deadlock victim: run it again (a few times). */
