@@ -457,6 +457,7 @@ const enUS: Messages = {
       done: 'Task cancelled',
       requested: 'Cancellation requested; the task stops shortly',
       notAllowed: 'The task has ended and cannot be cancelled',
+      noPermission: 'Cancelling tasks needs the “cancel tasks” permission',
     },
     empty: {
       title: 'No tasks yet',

@@ -455,6 +455,7 @@ const zhCN = {
       done: '任务已取消',
       requested: '已请求取消，任务将尽快停止',
       notAllowed: '任务已结束，无法取消',
+      noPermission: '取消任务需要“取消任务”权限',
     },
     empty: {
       title: '还没有任务',
