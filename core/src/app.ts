@@ -21,7 +21,9 @@ import { appsServiceRef } from './modules/apps/apps.service.js';
 import { authServiceRef } from './modules/staff/auth.service.js';
 import { setupServiceRef } from './modules/setup/setup.service.js';
 import { healthRoutes } from './server/health.routes.js';
+import { REDACTED_PATHS } from './server/request-log.js';
 import { createServer } from './server/server.js';
+import { Throttle } from './server/throttle.js';
 import { createKnex } from './store/oltp/knex.js';
 import { coreMigrations } from './store/oltp/migrations/index.js';
 import { OltpStore } from './store/oltp/oltp-store.js';
@@ -85,11 +87,8 @@ async function pluginEntries(config: HuiliuConfig, explicit: CreateAppOptions['p
   return entries;
 }
 
-export function createLogger(config: HuiliuConfig): Logger {
-  return pino({
-    level: config.logLevel,
-    redact: { paths: ['password', '*.password', 'secretKey', '*.secretKey', 'appSecret', '*.appSecret'], censor: '[redacted]' },
-  });
+export function createLogger(config: HuiliuConfig, destination?: pino.DestinationStream): Logger {
+  return pino({ level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
 }
 
 /**
@@ -99,7 +98,7 @@ export function createLogger(config: HuiliuConfig): Logger {
 export async function createApp(config: HuiliuConfig, options: CreateAppOptions = {}): Promise<HuiliuApp> {
   const logger = options.logger ?? createLogger(config);
   const secrets = loadSecretBox(config);
-  const { knex, info } = await createKnex(config);
+  const { knex, info } = await createKnex(config, logger.child({ store: 'oltp' }));
   const oltp = new OltpStore(knex, info);
   const opened: { olap?: AnalyticsEngine } = {};
   try {
@@ -139,6 +138,7 @@ async function assemble(
     services: [
       createServiceFactory({ service: kernelServices.config, factory: () => config }),
       createServiceFactory({ service: kernelServices.olap, factory: () => olap }),
+      createServiceFactory({ service: kernelServices.throttle, factory: () => new Throttle(oltp) }),
     ],
   });
   await kernel.load(await pluginEntries(config, options.plugins), coreModules);
@@ -163,6 +163,9 @@ async function assemble(
     logger,
     consoleDir: config.consoleDir ?? defaultConsoleDir(),
     strictResponses: options.strictResponses ?? false,
+    publicUrl: config.publicUrl,
+    trustProxy: config.trustProxy,
+    logRequests: config.logRequests,
     auth: {
       cookiePassword: secrets.derive('session-cookie').toString('base64url'),
       secureCookies: config.publicUrl?.startsWith('https:') ?? false,
@@ -171,10 +174,13 @@ async function assemble(
       principalForSession: (token) => auth.principalForSession(token),
       principalForToken: (token) => apps.principalForToken(token),
     },
-    routes: healthRoutes([
-      { name: 'oltp', check: () => oltp.ping() },
-      { name: 'olap', check: () => olap.ping() },
-    ]),
+    routes: healthRoutes(
+      [
+        { name: 'oltp', check: () => oltp.ping() },
+        { name: 'olap', check: () => olap.ping() },
+      ],
+      { timeoutMs: config.readyTimeoutMs },
+    ),
     plugins: kernel.hapiPlugins(),
   });
   await server.initialize();

@@ -46,8 +46,10 @@ describeEngines('Open API apps and bearer tokens', (ctx) => {
     const tenantRes = await bearer.request('GET', '/api/v1/tenant');
     expect(tenantRes.statusCode).toBe(200);
     expect(tenantRes.body.id).toBe(tenant.tenantId);
-    // Console-only routes do not accept bearer tokens.
-    expect((await bearer.request('GET', '/api/v1/apps')).statusCode).toBe(401);
+    // Console-only routes do not accept bearer tokens: 403 saying so, not 401 "please sign in".
+    const consoleOnly = await bearer.request('GET', '/api/v1/apps');
+    expect(consoleOnly.statusCode).toBe(403);
+    expect(consoleOnly.body.code).toBe('console_only_route');
     expect((await client.request('GET', `/api/v1/apps/${app.id}`)).body.lastUsedAt).toBeGreaterThan(0);
 
     const garbage = await Client.app(ctx.app.server, 'not-a-token').request('GET', '/api/v1/tenant');

@@ -89,7 +89,11 @@ describeEngines('staff login and sessions', (ctx) => {
       newPassword: 'Next-pass-456',
     });
     expect(bad.statusCode).toBe(400);
-    expect(bad.body.code).toBe('invalid_credentials');
+    expect(bad.body).toMatchObject({
+      code: 'current_password_wrong',
+      message: '当前密码不正确',
+      details: [{ path: 'currentPassword', code: 'current_password_wrong' }],
+    });
     const weak = await first.request('POST', '/api/v1/auth/password', { currentPassword: tenant.password, newPassword: 'abc' });
     expect(weak.body.code).toBe('password_too_weak');
     const ok = await first.request('POST', '/api/v1/auth/password', {

@@ -48,6 +48,36 @@ describe('configuration', () => {
     expect(config.oltpUrl).toBeUndefined();
   });
 
+  it('reads the proxy, request log, OLTP timeout, readiness and auth limits keys, with safe defaults', () => {
+    const defaults = loadConfig({ env: {}, cwd: tmp() });
+    expect(defaults).toMatchObject({
+      trustProxy: 0,
+      logRequests: 'compact',
+      oltp: { acquireTimeoutMs: 10_000, statementTimeoutMs: 60_000, busyTimeoutMs: 5_000 },
+      readyTimeoutMs: 3_000,
+      auth: { tokenRequestsPerMinute: 60, passwordConcurrency: 2, passwordQueue: 32 },
+    });
+    const set = loadConfig({
+      env: {
+        HUILIU_TRUST_PROXY: '1',
+        HUILIU_LOG_REQUESTS: 'full',
+        HUILIU_OLTP__STATEMENT_TIMEOUT_MS: '0',
+        HUILIU_OLTP__POOL_MAX: '4',
+        HUILIU_READY_TIMEOUT_MS: '1500',
+        HUILIU_AUTH__TOKEN_REQUESTS_PER_MINUTE: '10',
+      },
+      cwd: tmp(),
+    });
+    expect(set).toMatchObject({
+      trustProxy: 1,
+      logRequests: 'full',
+      oltp: { statementTimeoutMs: 0, poolMax: 4, acquireTimeoutMs: 10_000 },
+      readyTimeoutMs: 1500,
+      auth: { tokenRequestsPerMinute: 10 },
+    });
+    expect(() => loadConfig({ env: { HUILIU_LOG_REQUESTS: 'verbose' }, cwd: tmp() })).toThrowError(/HUILIU_LOG_REQUESTS/);
+  });
+
   it('accepts only mysql or sqlite OLTP URLs', () => {
     expect(() => loadConfig({ env: { HUILIU_OLTP_URL: 'postgres://x' }, cwd: tmp() })).toThrowError(/HUILIU_OLTP_URL/);
     expect(loadConfig({ env: { HUILIU_OLTP_URL: 'mysql://root@127.0.0.1:3306/huiliu' }, cwd: tmp() }).oltpUrl).toBe(

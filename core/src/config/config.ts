@@ -28,6 +28,23 @@ export interface HuiliuConfig {
   /** Directory of the built console; absent = the console package's dist next to core. */
   consoleDir?: string;
   session: { ttlHours: number };
+  /**
+   * How many reverse proxies (TLS terminators, load balancers) stand in front of the server: their
+   * `X-Forwarded-For` / `X-Forwarded-Host` entries are trusted for the client address (throttles,
+   * logs) and the login's Origin check. 0 = none: the socket's address is the client.
+   */
+  trustProxy: number;
+  /** Request log lines: `compact` (id, method, path, status, time), `full` (+ client address and useful headers), `off`. */
+  logRequests: 'off' | 'compact' | 'full';
+  /**
+   * OLTP connection limits (env: HUILIU_OLTP__ACQUIRE_TIMEOUT_MS, HUILIU_OLTP__STATEMENT_TIMEOUT_MS,
+   * HUILIU_OLTP__BUSY_TIMEOUT_MS, HUILIU_OLTP__POOL_MAX). A request that hits one answers 503.
+   */
+  oltp: { acquireTimeoutMs: number; statementTimeoutMs: number; busyTimeoutMs: number; poolMax?: number };
+  /** `/ready` answers 503 when a store does not answer within this time. */
+  readyTimeoutMs: number;
+  /** Limits of login and token exchange (see docs/decisions/0012-login-throttling.md). */
+  auth: { tokenRequestsPerMinute: number; passwordConcurrency: number; passwordQueue: number };
   /** Find plugin packages in node_modules (package.json#huiliu). */
   discoverPlugins: boolean;
   /** Per plugin (by id, or its camelCase for env keys): enable/disable and options. */
@@ -64,6 +81,21 @@ export const configSchema: Joi.ObjectSchema<HuiliuConfig> = Joi.object<HuiliuCon
       .min(1)
       .max(24 * 90)
       .default(24 * 7),
+  }).default(),
+  trustProxy: Joi.number().integer().min(0).max(10).default(0),
+  logRequests: Joi.string().valid('off', 'compact', 'full').default('compact'),
+  oltp: Joi.object({
+    acquireTimeoutMs: Joi.number().integer().min(100).max(600_000).default(10_000),
+    // 0 = no statement timeout (MySQL/MariaDB); migrations always run without one.
+    statementTimeoutMs: Joi.number().integer().min(0).max(3_600_000).default(60_000),
+    busyTimeoutMs: Joi.number().integer().min(0).max(60_000).default(5_000),
+    poolMax: Joi.number().integer().min(1).max(1000),
+  }).default(),
+  readyTimeoutMs: Joi.number().integer().min(100).max(60_000).default(3_000),
+  auth: Joi.object({
+    tokenRequestsPerMinute: Joi.number().integer().min(1).max(100_000).default(60),
+    passwordConcurrency: Joi.number().integer().min(1).max(64).default(2),
+    passwordQueue: Joi.number().integer().min(0).max(10_000).default(32),
   }).default(),
 }).unknown(false);
 

@@ -68,7 +68,11 @@ export const tasksModule = defineModule({
     registerInit({
       deps: { http: httpExtensionPoint, permissions: permissionsExtensionPoint, queue: taskQueueRef, kinds: taskKindsRef },
       init({ http, permissions, queue, kinds }) {
-        permissions.addPermissions([{ id: 'tasks.view', fixed: true, openApi: true }]);
+        permissions.addPermissions([
+          { id: 'tasks.view', fixed: true, openApi: true },
+          // Stopping someone's import or export is more than looking at it (super staff until roles exist).
+          { id: 'tasks.cancel' },
+        ]);
         http.addRoutes(tasksRoutes(queue, kinds));
       },
     });

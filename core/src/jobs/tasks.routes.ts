@@ -2,6 +2,7 @@ import Joi from 'joi';
 import type { PluginRoute } from '../kernel/contributions.js';
 import { moduleRoute } from '../server/route.js';
 import { principalOf } from '../server/principal.js';
+import { NotFoundError } from '../server/errors.js';
 import { epochMs, id, idParams, pageQueryWith } from '../server/schemas.js';
 import type { TaskKinds } from './task-kinds.js';
 import type { TaskQueue } from './task-queue.js';
@@ -29,6 +30,12 @@ const taskSchema = Joi.object({
 }).label('Task');
 
 export function tasksRoutes(tasks: TaskQueue, taskKinds: TaskKinds): PluginRoute[] {
+  /** Task kinds operators follow (they notify); the others are internal work. */
+  const visibleKinds = () =>
+    taskKinds
+      .all()
+      .filter((k) => k.notifies)
+      .map((k) => k.kind);
   return [
     moduleRoute({
       method: 'GET',
@@ -54,15 +61,15 @@ export function tasksRoutes(tasks: TaskQueue, taskKinds: TaskKinds): PluginRoute
       },
       handler: (request) => {
         const query = request.query;
+        const principal = principalOf(request);
+        // Open API apps never see internal tasks (scheduler firings, journey steps) nor their payloads.
+        if (principal.kind === 'app') {
+          const kinds = visibleKinds().filter((kind) => !query.kind || kind === query.kind);
+          return tasks.list(principal.tenantId, { ...query, kind: undefined, kinds });
+        }
         // Operators see their long work (kinds that notify); internal work only when asked for.
-        const kinds =
-          query.kind || query.all
-            ? undefined
-            : taskKinds
-                .all()
-                .filter((k) => k.notifies)
-                .map((k) => k.kind);
-        return tasks.list(principalOf(request).tenantId, { ...query, kinds });
+        const kinds = query.kind || query.all ? undefined : visibleKinds();
+        return tasks.list(principal.tenantId, { ...query, kinds });
       },
     }),
     moduleRoute({
@@ -74,12 +81,17 @@ export function tasksRoutes(tasks: TaskQueue, taskKinds: TaskKinds): PluginRoute
         validate: { params: idParams('taskId') },
         response: { schema: taskSchema },
       },
-      handler: (request) => tasks.get(principalOf(request).tenantId, request.params.taskId),
+      handler: async (request) => {
+        const principal = principalOf(request);
+        const task = await tasks.get(principal.tenantId, request.params.taskId);
+        if (principal.kind === 'app' && !visibleKinds().includes(task.kind)) throw new NotFoundError('task_not_found');
+        return task;
+      },
     }),
     moduleRoute({
       method: 'POST',
       path: '/api/v1/tasks/{taskId}/cancel',
-      access: { permission: 'tasks.view', callers: 'any' },
+      access: { permission: 'tasks.cancel', callers: 'any' },
       options: {
         description: 'Cancel a queued task, or ask a running one to stop',
         validate: { params: idParams('taskId') },

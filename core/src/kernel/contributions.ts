@@ -194,12 +194,16 @@ export interface PluginRoute {
   /** A permission id (`<menu>.<action>`), `public` or `authenticated`. */
   permission: string;
   callers?: 'staff' | 'app' | 'any';
+  /** Refuse browser requests from other sites (login-like public routes). */
+  sameOrigin?: boolean;
   description?: string;
   notes?: string | string[];
   /** OpenAPI tags besides `api` and the owner's. */
   tags?: string[];
   validate?: RouteOptions['validate'];
   response?: RouteOptions['response'];
+  /** Payload parsing (e.g. `{ allow: 'application/json' }`). */
+  payload?: RouteOptions['payload'];
   handler(request: Request, h: ResponseToolkit): Lifecycle.ReturnValue | Promise<Lifecycle.ReturnValue>;
 }
 

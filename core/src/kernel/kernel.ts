@@ -465,13 +465,14 @@ export class Kernel {
                 defineRoute({
                   method: route.method,
                   path: route.path,
-                  access: { permission: route.permission, callers: route.callers },
+                  access: { permission: route.permission, callers: route.callers, sameOrigin: route.sameOrigin },
                   options: {
                     description: route.description,
                     notes: route.notes,
                     tags: ['api', owner.module ? `module:${owner.id}` : `plugin:${owner.id}`, ...(route.tags ?? [])],
                     validate: route.validate,
                     response: route.response,
+                    ...(route.payload ? { payload: route.payload } : {}),
                   },
                   handler: route.handler,
                 }),

@@ -7,6 +7,7 @@ import type { PermissionRegistry } from './permissions.js';
 import type { PluginInfo } from './kernel.js';
 import type { HuiliuConfig } from '../config/config.js';
 import type { AnalyticsEngine } from '../store/olap/analytics-engine.js';
+import type { Throttle } from '../server/throttle.js';
 
 /** The logger a plugin gets: a pino child bound to `plugin: <id>`. */
 export type PluginLogger = Pick<Logger, 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'>;
@@ -93,6 +94,8 @@ export const kernelServices = {
   config: createServiceRef<HuiliuConfig>({ id: 'kernel.config' }),
   /** The analytics store (DuckDB embedded; StarRocks in scaled mode). */
   olap: createServiceRef<AnalyticsEngine>({ id: 'kernel.olap' }),
+  /** Attempt counters in the database shared by every process (logins, token exchanges): infrastructure, like the stores. */
+  throttle: createServiceRef<Throttle>({ id: 'kernel.throttle' }),
   /** The asking module's OLTP tables, and no others. */
   moduleDatabase: createServiceRef<ModuleDatabase>({ id: 'kernel.moduleDatabase' }),
   contributions: createServiceRef<ContributionRegistry>({ id: 'kernel.contributions' }),

@@ -3,6 +3,7 @@ import Cookie from '@hapi/cookie';
 import type { Plugin, Request, Server } from '@hapi/hapi';
 import { AUTHENTICATED, PUBLIC, type PermissionRegistry } from '../kernel/permissions.js';
 import { safeEqual } from '../lib/tokens.js';
+import { assertSameOrigin } from './client.js';
 import { ForbiddenError } from './errors.js';
 import type { HuiliuCredentials, Principal } from './principal.js';
 
@@ -62,10 +63,18 @@ export const authPlugin: Plugin<AuthPluginOptions> = {
     }));
     server.auth.strategy('bearer', 'bearer');
 
+    // Before the payload is read: a cross-site browser request to a same-origin route stops here.
+    server.ext('onPreAuth', (request, h) => {
+      if (request.route.settings.plugins?.huiliu?.sameOrigin) assertSameOrigin(request);
+      return h.continue;
+    });
+
     server.ext('onPostAuth', (request, h) => {
       const access = request.route.settings.plugins?.huiliu;
       if (!access || access.permission === PUBLIC) return h.continue;
       const principal = (request.auth.credentials as unknown as HuiliuCredentials).principal;
+      // A valid Open API token on a console route: say so, rather than "please sign in".
+      if (principal.kind === 'app' && (access.callers ?? 'staff') === 'staff') throw new ForbiddenError('console_only_route');
       if (principal.kind === 'staff' && !SAFE_METHODS.has(request.method)) {
         const header = request.headers['x-csrf-token'];
         if (typeof header !== 'string' || !safeEqual(header, principal.csrfToken)) {

@@ -1,15 +1,23 @@
 import Accept from '@hapi/accept';
 import type { Boom } from '@hapi/boom';
 import type { Plugin, Request, ResponseToolkit } from '@hapi/hapi';
-import { DomainError, InputError, type ErrorDetail } from './errors.js';
-import { defaultLocale, formatMessage, isErrorCode, locales, type ErrorCode, type Locale } from './messages.js';
+import { isOltpUnavailable } from '../store/oltp/knex.js';
+import { DomainError, InputError, RateLimitError, UnavailableError, type ErrorDetail } from './errors.js';
+import { defaultLocale, formatMessage, isErrorCode, type ErrorCode, type Locale } from './messages.js';
 
+/**
+ * The caller's language: the first Accept-Language entry (by preference) whose primary tag is one
+ * we speak — any `en-*` (en, en-GB, en-AU) reads en-US, any `zh-*` zh-CN; otherwise zh-CN.
+ */
 export function localeOf(request: Request): Locale {
   const header = request.headers['accept-language'] as string | undefined;
   if (!header) return defaultLocale;
   try {
-    const chosen = Accept.language(header, [...locales, 'zh', 'en']);
-    if (chosen.startsWith('en')) return 'en-US';
+    for (const tag of Accept.languages(header)) {
+      const primary = tag.split('-')[0];
+      if (primary === 'en') return 'en-US';
+      if (primary === 'zh') return 'zh-CN';
+    }
   } catch {
     // An unparsable header falls back to the default language.
   }
@@ -72,14 +80,24 @@ export const errorResponsesPlugin: Plugin<void> = {
       let code: ErrorCode;
       let params: Record<string, unknown> = {};
       let details: ErrorDetail[] | undefined;
+      let retryAfter: number | undefined;
       if (boom instanceof DomainError) {
         const domain = boom as unknown as DomainError;
         ({ statusCode, code, params, details } = domain);
+        if (domain instanceof RateLimitError || domain instanceof UnavailableError) retryAfter = domain.retryAfterSeconds;
+      } else if (isOltpUnavailable(boom) || isOltpUnavailable(boom.data)) {
+        // A database that hangs or is down is an outage (503), never "please sign in" (401) — the
+        // console signs users out on 401 (a session lookup that fails reaches here as a 401).
+        statusCode = 503;
+        code = 'database_unavailable';
+        retryAfter = 1;
+        const cause = (isOltpUnavailable(boom) ? boom : boom.data) as { code?: string; errno?: number; name?: string };
+        request.log(['warn'], { database: { code: cause.code ?? cause.name, errno: cause.errno }, requestId: request.info.id });
       } else {
         statusCode = boom.output.statusCode;
         code = codeForBoom(boom);
       }
-      if (statusCode >= 500) {
+      if (statusCode >= 500 && code !== 'database_unavailable' && code !== 'server_busy') {
         request.log(['error'], { err: boom, requestId: request.info.id });
       }
       const body: Record<string, unknown> = {
@@ -90,6 +108,7 @@ export const errorResponsesPlugin: Plugin<void> = {
       };
       if (details?.length) body.details = details;
       const reply = h.response(body).code(statusCode);
+      if (retryAfter !== undefined) reply.header('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
       const authenticate = boom.output.headers['WWW-Authenticate'];
       if (statusCode === 401 && authenticate) reply.header('WWW-Authenticate', String(authenticate));
       return reply;

@@ -49,8 +49,24 @@ export class ConflictError extends DomainError {
 }
 
 export class RateLimitError extends DomainError {
-  constructor(code: ErrorCode, params?: Record<string, unknown>) {
+  /** @param retryAfterSeconds sent as the `Retry-After` header */
+  constructor(
+    code: ErrorCode,
+    params?: Record<string, unknown>,
+    readonly retryAfterSeconds?: number,
+  ) {
     super(code, 429, params);
+  }
+}
+
+/** The server cannot answer now (database unreachable or timed out, too much work queued): 503. */
+export class UnavailableError extends DomainError {
+  constructor(
+    code: ErrorCode,
+    readonly retryAfterSeconds = 1,
+    params?: Record<string, unknown>,
+  ) {
+    super(code, 503, params);
   }
 }
 

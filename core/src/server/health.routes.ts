@@ -7,8 +7,27 @@ export interface ReadinessCheck {
   check(): Promise<void>;
 }
 
-/** `/health`: the process answers. `/ready`: every store it needs is reachable. */
-export function healthRoutes(checks: ReadinessCheck[]): ServerRoute[] {
+/** A check that has not answered within `timeoutMs` fails (it keeps running; its outcome is dropped). */
+async function within(check: () => Promise<void>, timeoutMs: number): Promise<'ok' | 'timeout' | 'unreachable'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  try {
+    return await Promise.race([check().then(() => 'ok' as const), timeout]);
+  } catch {
+    return 'unreachable';
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * `/health`: the process answers. `/ready`: every store it needs answers within `timeoutMs`
+ * (checks run in parallel). Anonymous callers learn which store is down, not why (the log says).
+ */
+export function healthRoutes(checks: ReadinessCheck[], options: { timeoutMs?: number } = {}): ServerRoute[] {
+  const timeoutMs = options.timeoutMs ?? 3000;
   return [
     defineRoute({
       method: 'GET',
@@ -22,19 +41,24 @@ export function healthRoutes(checks: ReadinessCheck[]): ServerRoute[] {
       path: '/ready',
       access: { permission: 'public' },
       options: { description: 'Readiness: the stores are reachable', tags: ['api'] },
-      handler: async (_request, h) => {
-        const results: Record<string, string> = {};
-        let ready = true;
-        for (const item of checks) {
-          try {
-            await item.check();
-            results[item.name] = 'ok';
-          } catch (error) {
-            ready = false;
-            results[item.name] = `unreachable: ${(error as Error).message}`;
-          }
-        }
-        return h.response({ status: ready ? 'ready' : 'not_ready', checks: results }).code(ready ? 200 : 503);
+      handler: async (request, h) => {
+        const outcomes = await Promise.all(
+          checks.map(async (item) => {
+            const outcome = await within(
+              () =>
+                item.check().catch((error: unknown) => {
+                  request.server.log(['warn'], { readiness: item.name, error: (error as Error).message });
+                  throw error;
+                }),
+              timeoutMs,
+            );
+            return [item.name, outcome] as const;
+          }),
+        );
+        const ready = outcomes.every(([, outcome]) => outcome === 'ok');
+        return h
+          .response({ status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(outcomes) })
+          .code(ready ? 200 : 503);
       },
     }),
   ];

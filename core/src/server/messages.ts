@@ -22,6 +22,24 @@ export const errorMessages = {
   },
   internal_error: { 'zh-CN': '服务器内部错误', 'en-US': 'Internal server error' },
   too_many_requests: { 'zh-CN': '请求过于频繁，请稍后再试', 'en-US': 'Too many requests; try again later' },
+  database_unavailable: {
+    'zh-CN': '数据库暂时无法访问，请稍后重试',
+    'en-US': 'The database is temporarily unavailable; try again shortly',
+  },
+  server_busy: { 'zh-CN': '服务器繁忙，请稍后重试', 'en-US': 'The server is busy; try again shortly' },
+  content_type_required: {
+    'zh-CN': '请求体需要 Content-Type 请求头（如 application/json）',
+    'en-US': 'A request body needs a Content-Type header (such as application/json)',
+  },
+  console_only_route: {
+    'zh-CN': '该接口仅供控制台登录使用，Open API 的 access token 不能调用',
+    'en-US': 'This route is for console sessions only; Open API access tokens cannot call it',
+  },
+  origin_not_allowed: {
+    'zh-CN': '请求来源不被允许，请从控制台页面登录',
+    'en-US': 'Requests from this origin are not allowed; sign in from the console',
+  },
+  current_password_wrong: { 'zh-CN': '当前密码不正确', 'en-US': 'The current password is wrong' },
   too_many_login_attempts: {
     'zh-CN': '登录失败次数过多，请 {minutes} 分钟后再试',
     'en-US': 'Too many failed sign-ins; try again in {minutes} minutes',

@@ -10,6 +10,8 @@ export interface RouteAccess {
   /** A permission id (`<menu>.<action>`), `public` or `authenticated`. */
   permission: string;
   callers?: Callers;
+  /** Refuse browser requests from other sites (see assertSameOrigin): login-like public routes. */
+  sameOrigin?: boolean;
 }
 
 declare module '@hapi/hapi' {
@@ -23,12 +25,14 @@ export type HuiliuRoute = ServerRoute & { access: RouteAccess };
 /**
  * Declares a route with its permission. The auth strategies follow from it: `public` routes take
  * no credentials; `staff` routes need a session cookie; `app` routes a bearer token; `any` either.
+ * `staff` routes also authenticate a bearer token, only to answer it 403 `console_only_route`
+ * instead of a 401 that reads as "sign in".
  */
 export function defineRoute(route: HuiliuRoute): ServerRoute {
   const { access, ...rest } = route;
   const options = typeof rest.options === 'function' ? {} : { ...(rest.options ?? {}) };
   const callers = access.callers ?? 'staff';
-  const strategies = callers === 'staff' ? ['session'] : callers === 'app' ? ['bearer'] : ['bearer', 'session'];
+  const strategies = callers === 'staff' ? ['session', 'bearer'] : callers === 'app' ? ['bearer'] : ['bearer', 'session'];
   const isApi = rest.path.startsWith('/api/') || rest.path.startsWith('/v1/');
   return {
     ...rest,
@@ -36,7 +40,10 @@ export function defineRoute(route: HuiliuRoute): ServerRoute {
       ...options,
       auth: access.permission === PUBLIC ? false : { strategies, mode: 'required' },
       tags: isApi ? Array.from(new Set(['api', ...(options.tags ?? [])])) : options.tags,
-      plugins: { ...(options.plugins ?? {}), huiliu: { permission: access.permission, callers } },
+      plugins: {
+        ...(options.plugins ?? {}),
+        huiliu: { permission: access.permission, callers, ...(access.sameOrigin ? { sameOrigin: true } : {}) },
+      },
     },
   };
 }
@@ -52,6 +59,7 @@ export interface ModuleRouteOptions<P, Q, B> {
   /** Typed schemas: the handler's `request.params/query/payload` take their types from them. */
   validate?: { params?: Joi.ObjectSchema<P>; query?: Joi.ObjectSchema<Q>; payload?: Joi.ObjectSchema<B> };
   response?: RouteOptions['response'];
+  payload?: RouteOptions['payload'];
 }
 
 /**
@@ -66,12 +74,14 @@ export function moduleRoute<P = unknown, Q = unknown, B = unknown>(route: {
   options?: ModuleRouteOptions<P, Q, B>;
   handler(request: ValidatedRequest<P, Q, B>, h: ResponseToolkit): Lifecycle.ReturnValue | Promise<Lifecycle.ReturnValue>;
 }): PluginRoute {
-  const { description, notes, tags, validate, response } = route.options ?? {};
+  const { description, notes, tags, validate, response, payload } = route.options ?? {};
   return {
     method: route.method,
     path: route.path,
     permission: route.access.permission,
     callers: route.access.callers,
+    sameOrigin: route.access.sameOrigin,
+    payload,
     description,
     notes,
     tags,

@@ -64,7 +64,44 @@ export const errorSchema = Joi.object({
   requestId: Joi.string().required(),
 }).label('Error');
 
-/** Names and other operator-typed short texts: trimmed, not blank. */
-export const shortText = (max: number): Joi.StringSchema => Joi.string().trim().min(1).max(max);
+/**
+ * Characters a name may not hold: controls (C0, C1, DEL, line and paragraph separators), lone
+ * surrogates, and the bidirectional overrides and isolates that make `abc` display as `cba`
+ * (U+202A–202E, U+2066–2069, LRM/RLM/ALM).
+ */
+const UNSAFE_IN_NAMES = /[\p{Cc}\p{Cs}\u2028\u2029\u200E\u200F\u061C\u202A-\u202E\u2066-\u2069]/u;
+/** Characters that show nothing: white space and default-ignorable code points (ZWSP, ZWJ, BOM, fillers…). */
+const INVISIBLE = /[\p{White_Space}\p{Default_Ignorable_Code_Point}\u115F\u1160\u3164\uFFA0\u2800]/gu;
+
+/** True when `text` holds a control character or a bidi override (see UNSAFE_IN_NAMES). */
+export function hasUnsafeCharacters(text: string): boolean {
+  return UNSAFE_IN_NAMES.test(text);
+}
+
+/** True when nothing of `text` would be visible. */
+export function isInvisible(text: string): boolean {
+  return text.replace(INVISIBLE, '') === '';
+}
+
+/**
+ * Names and other operator-typed short texts: NFC, trimmed, not blank, no control characters or
+ * bidi overrides (`string.unsafeCharacters`), not made only of invisible characters
+ * (`string.invisible`).
+ */
+export const shortText = (max: number): Joi.StringSchema =>
+  Joi.string()
+    .normalize('NFC')
+    .trim()
+    .min(1)
+    .max(max)
+    .custom((value: string, helpers) => {
+      if (hasUnsafeCharacters(value)) return helpers.error('string.unsafeCharacters');
+      if (isInvisible(value)) return helpers.error('string.invisible');
+      return value;
+    }, 'a visible name')
+    .messages({
+      'string.unsafeCharacters': '{{#label}} must not contain control characters or bidirectional overrides',
+      'string.invisible': '{{#label}} must contain visible characters',
+    });
 
 export const email = (): Joi.StringSchema => Joi.string().trim().email({ tlds: false }).max(191);

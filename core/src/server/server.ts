@@ -5,9 +5,13 @@ import type { Plugin, Server, ServerRoute } from '@hapi/hapi';
 import HapiPino from 'hapi-pino';
 import HapiSwagger from 'hapi-swagger';
 import type { Logger } from 'pino';
+import { randomBytes } from 'node:crypto';
 import { authPlugin, type AuthPluginOptions } from './auth.js';
+import type { HttpSettings } from './client.js';
 import { consolePlugin } from './console.plugin.js';
 import { errorResponsesPlugin, validationFailAction } from './error-responses.js';
+import { requestLogOptions, type RequestLogMode } from './request-log.js';
+import { securityHeadersPlugin } from './security-headers.js';
 
 export interface ServerOptions {
   host: string;
@@ -22,6 +26,12 @@ export interface ServerOptions {
   plugins?: { plugin: Plugin<void>; routes?: { prefix: string } }[];
   /** Validate responses against their schemas and fail on mismatch (tests); log only otherwise. */
   strictResponses: boolean;
+  /** `HUILIU_PUBLIC_URL`: an https URL turns HSTS on; the login's Origin check accepts it. */
+  publicUrl?: string;
+  /** Reverse proxies in front of the server whose forwarding headers are trusted (default 0). */
+  trustProxy?: number;
+  /** Request log lines (default compact). */
+  logRequests?: RequestLogMode;
 }
 
 const routesPlugin: Plugin<{ routes: ServerRoute[] }> = {
@@ -32,40 +42,30 @@ const routesPlugin: Plugin<{ routes: ServerRoute[] }> = {
   },
 };
 
+/** HSTS for 180 days, only when the public URL is https (never over plain http). */
+const HSTS = { maxAge: 180 * 24 * 3600, includeSubDomains: false };
+
 /** The hapi server, composed by @hapi/glue from a manifest. */
 export async function createServer(options: ServerOptions): Promise<Server> {
+  const https = options.publicUrl?.startsWith('https:') ?? false;
+  const http: HttpSettings = { trustProxy: options.trustProxy ?? 0, publicUrl: options.publicUrl };
   const manifest = {
     server: {
       host: options.host,
       port: options.port,
+      app: { huiliu: http },
       router: { stripTrailingSlash: true },
       debug: false,
       routes: {
         validate: { failAction: validationFailAction },
         response: { failAction: options.strictResponses ? 'error' : 'log' },
         payload: { maxBytes: 1024 * 1024 },
-        security: { noSniff: true, xframe: 'sameorigin', referrer: 'same-origin' },
+        security: { noSniff: true, xframe: 'sameorigin', referrer: 'same-origin', hsts: https ? HSTS : false },
       },
     },
     register: {
       plugins: [
-        {
-          plugin: HapiPino,
-          options: {
-            instance: options.logger,
-            logPayload: false,
-            ignorePaths: ['/health', '/ready'],
-            redact: {
-              paths: [
-                'req.headers.authorization',
-                'req.headers.cookie',
-                'req.headers["x-csrf-token"]',
-                'res.headers["set-cookie"]',
-              ],
-              censor: '[redacted]',
-            },
-          },
-        },
+        { plugin: HapiPino, options: requestLogOptions(options.logger, options.logRequests ?? 'compact') },
         { plugin: Inert },
         { plugin: Vision },
         {
@@ -75,6 +75,8 @@ export async function createServer(options: ServerOptions): Promise<Server> {
             documentationPath: '/documentation',
             jsonPath: '/swagger.json',
             grouping: 'tags',
+            // No call to the online validator: the page's CSP allows only this server.
+            validatorUrl: null,
             securityDefinitions: {
               bearer: {
                 type: 'apiKey',
@@ -87,6 +89,7 @@ export async function createServer(options: ServerOptions): Promise<Server> {
           },
         },
         { plugin: errorResponsesPlugin },
+        { plugin: securityHeadersPlugin },
         { plugin: authPlugin, options: options.auth },
         { plugin: routesPlugin, options: { routes: options.routes } },
         ...(options.plugins ?? []),
@@ -94,5 +97,9 @@ export async function createServer(options: ServerOptions): Promise<Server> {
       ],
     },
   };
-  return Glue.compose(manifest as unknown as Glue.Manifest);
+  const server = await Glue.compose(manifest as unknown as Glue.Manifest);
+  // Request ids are `<received ms>:<server id>:<counter>`; hapi's server id is hostname:pid:time
+  // (no option changes it), which logs and error bodies would hand out: a random id instead.
+  (server.info as { id: string }).id = randomBytes(3).toString('hex');
+  return server;
 }

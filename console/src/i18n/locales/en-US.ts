@@ -457,6 +457,7 @@ const enUS: Messages = {
       done: 'Task cancelled',
       requested: 'Cancellation requested; the task stops shortly',
       notAllowed: 'The task has ended and cannot be cancelled',
+      noPermission: 'Cancelling tasks needs the “cancel tasks” permission',
     },
     empty: {
       title: 'No tasks yet',
@@ -509,6 +510,10 @@ const enUS: Messages = {
     email_taken: 'This email is already in use.',
     invalid_credentials: 'Wrong email or password.',
     staff_disabled: 'This account is disabled. Contact your administrator.',
+    current_password_wrong: 'The current password is wrong.',
+    origin_not_allowed: 'Requests from this origin are not allowed; sign in from the console.',
+    database_unavailable: 'The database is temporarily unavailable; try again shortly.',
+    server_busy: 'The server is busy; try again shortly.',
     network_error: 'Network error. Check your connection and try again.',
     unknown_error: 'Something went wrong. Please try again later.',
   },

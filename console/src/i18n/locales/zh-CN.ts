@@ -455,6 +455,7 @@ const zhCN = {
       done: '任务已取消',
       requested: '已请求取消，任务将尽快停止',
       notAllowed: '任务已结束，无法取消',
+      noPermission: '取消任务需要“取消任务”权限',
     },
     empty: {
       title: '还没有任务',
@@ -509,6 +510,10 @@ const zhCN = {
     email_taken: '该邮箱已被使用',
     invalid_credentials: '邮箱或密码错误',
     staff_disabled: '该账号已被停用，请联系管理员',
+    current_password_wrong: '当前密码不正确',
+    origin_not_allowed: '请求来源不被允许，请从控制台页面登录',
+    database_unavailable: '数据库暂时无法访问，请稍后重试',
+    server_busy: '服务器繁忙，请稍后重试',
     // Raised by the console itself.
     network_error: '网络连接失败，请检查网络后重试',
     unknown_error: '发生未知错误，请稍后重试',

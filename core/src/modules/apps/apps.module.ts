@@ -14,8 +14,14 @@ export const appsModule = defineModule({
   provides: [
     createServiceFactory({
       service: appsServiceRef,
-      deps: { db: kernelServices.moduleDatabase, permissions: kernelServices.permissions, tenants: tenantServiceRef },
-      factory: ({ db, permissions, tenants }) => new AppsService(db, permissions, tenants),
+      deps: {
+        db: kernelServices.moduleDatabase,
+        permissions: kernelServices.permissions,
+        config: kernelServices.config,
+        tenants: tenantServiceRef,
+        throttle: kernelServices.throttle,
+      },
+      factory: ({ db, permissions, config, tenants, throttle }) => new AppsService(db, permissions, config, tenants, throttle),
     }),
   ],
   register({ registerInit }) {

@@ -1,6 +1,7 @@
 import Joi from 'joi';
 import type { PluginRoute } from '../../kernel/contributions.js';
 import { moduleRoute } from '../../server/route.js';
+import { clientIp } from '../../server/client.js';
 import { principalOf, staffOf } from '../../server/principal.js';
 import { epochMs, id, pageOf, pageQuery, shortText, type PageQuery } from '../../server/schemas.js';
 import { ACCESS_TOKEN_TTL_SECONDS, type AppsService } from './apps.service.js';
@@ -25,7 +26,7 @@ export function appsRoutes(apps: AppsService): PluginRoute[] {
       path: '/api/v1/auth/token',
       access: { permission: 'public' },
       options: {
-        description: `Open API: exchange appKey + appSecret for a bearer token valid ${ACCESS_TOKEN_TTL_SECONDS} s`,
+        description: `Open API: exchange appKey + appSecret for a bearer token valid ${ACCESS_TOKEN_TTL_SECONDS} s (rate-limited per client address: 429 with Retry-After)`,
         validate: {
           payload: Joi.object({ appKey: Joi.string().max(64).required(), appSecret: Joi.string().max(128).required() }),
         },
@@ -39,7 +40,7 @@ export function appsRoutes(apps: AppsService): PluginRoute[] {
       },
       handler: (request) => {
         const { appKey, appSecret } = request.payload as { appKey: string; appSecret: string };
-        return apps.issueToken(appKey, appSecret);
+        return apps.issueToken(appKey, appSecret, { ip: clientIp(request) });
       },
     }),
     moduleRoute({

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import type { HuiliuConfig } from '../../config/config.js';
 import { createServiceRef } from '../../kernel/extension-point.js';
 import type { PermissionRegistry } from '../../kernel/permissions.js';
-import { dummyPasswordHash, hashPassword, verifyPassword } from '../../lib/password.js';
+import { PasswordLane } from '../../lib/password.js';
 import { hashToken, randomToken } from '../../lib/tokens.js';
-import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../server/errors.js';
+import { ForbiddenError, NotFoundError, RateLimitError, UnauthorizedError } from '../../server/errors.js';
 import type { Principal } from '../../server/principal.js';
+import { limitPerWindow, lockAfter, ThrottledError, type Throttle, type ThrottlePolicy } from '../../server/throttle.js';
 import { paginate, type ModuleDatabase, type Page, type TenantDb } from '../../store/oltp/oltp-store.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
 import { toApiApp, type ApiApp, type ApiAppRow } from './apps.types.js';
@@ -22,12 +24,36 @@ export interface AccessToken {
  * Open API apps (私有App): an appKey/appSecret pair exchanged for short-lived bearer tokens.
  * The secret is shown once and stored only as an argon2id hash; tokens only as SHA-256.
  */
+/** Wrong secrets for one app key from one client address before that pair is locked (15 min, doubling). */
+export const TOKEN_MAX_FAILURES = 10;
+
 export class AppsService {
+  private readonly throttle: Throttle;
+  /** Argon2 work of token exchanges and new secrets (a lane of its own: logins have another). */
+  readonly passwords: PasswordLane;
+  private readonly tokenPolicies: { ip: ThrottlePolicy; pair: ThrottlePolicy };
+
   constructor(
     private readonly database: ModuleDatabase,
     private readonly permissions: PermissionRegistry,
+    config: HuiliuConfig,
     private readonly tenants: TenantService,
-  ) {}
+    throttle: Throttle,
+  ) {
+    this.throttle = throttle;
+    this.passwords = new PasswordLane({ concurrency: config.auth.passwordConcurrency, queue: config.auth.passwordQueue });
+    this.tokenPolicies = {
+      // Every exchange counts (an integration needs one token per 2 hours).
+      ip: limitPerWindow({ max: config.auth.tokenRequestsPerMinute, windowMs: 60_000, onSuccess: 'keep' }),
+      pair: lockAfter({
+        max: TOKEN_MAX_FAILURES,
+        windowMs: 15 * 60_000,
+        lockMs: 15 * 60_000,
+        maxLockMs: 24 * 3600_000,
+        forgetMs: 24 * 3600_000,
+      }),
+    };
+  }
 
   private db(tenantId: string): TenantDb {
     return this.database.forTenant(tenantId);
@@ -58,7 +84,7 @@ export class AppsService {
     const id = await this.db(tenantId).insert('api_app', {
       name: name.trim(),
       app_key: `ak_${randomBytes(12).toString('hex')}`,
-      secret_hash: await hashPassword(appSecret),
+      secret_hash: await this.passwords.hash(appSecret),
       status: 'enabled',
       created_by: createdBy,
       created_at: now,
@@ -85,7 +111,7 @@ export class AppsService {
   async resetSecret(tenantId: string, appId: string): Promise<{ app: ApiApp; appSecret: string }> {
     await this.row(tenantId, appId);
     const appSecret = randomToken(32);
-    const secretHash = await hashPassword(appSecret);
+    const secretHash = await this.passwords.hash(appSecret);
     await this.db(tenantId).transaction(async (tx) => {
       await tx.from('api_app').where('api_app.id', appId).update({ secret_hash: secretHash, updated_at: Date.now() });
       await tx.from('api_token').where('api_token.app_id', appId).delete();
@@ -101,10 +127,30 @@ export class AppsService {
     });
   }
 
-  /** `POST /api/v1/auth/token`: the app key tells the tenant, the secret proves it. */
-  async issueToken(appKey: string, appSecret: string): Promise<AccessToken> {
+  /**
+   * `POST /api/v1/auth/token`: the app key tells the tenant, the secret proves it. Rate-limited per
+   * client address, and an address guessing one app's secret is locked out of that app.
+   */
+  async issueToken(appKey: string, appSecret: string, client: { ip: string }): Promise<AccessToken> {
     const row = await this.database.unscoped<ApiAppRow>('api_app').where({ app_key: appKey }).first();
-    const ok = await verifyPassword(row?.secret_hash ?? (await dummyPasswordHash()), appSecret);
+    let ticket;
+    try {
+      ticket = await this.throttle.reserve([
+        { scope: 'token.ip', key: client.ip, policy: this.tokenPolicies.ip },
+        { scope: 'token.pair', key: `${client.ip}\n${row ? `app:${row.id}` : `key:${appKey}`}`, policy: this.tokenPolicies.pair },
+      ]);
+    } catch (error) {
+      if (!(error instanceof ThrottledError)) throw error;
+      throw new RateLimitError('too_many_requests', {}, Math.ceil(error.retryAfterMs / 1000));
+    }
+    let ok: boolean;
+    try {
+      ok = row ? await this.passwords.verify(row.secret_hash, appSecret) : await this.passwords.verifyDummy(appSecret);
+    } catch (error) {
+      await this.throttle.cancel(ticket).catch(() => undefined);
+      throw error;
+    }
+    await this.throttle.settle(ticket, ok);
     if (!row || !ok) throw new UnauthorizedError('app_credentials_invalid');
     if (row.status !== 'enabled') throw new ForbiddenError('app_disabled');
     const accessToken = randomToken(32);

@@ -1,10 +1,19 @@
 import type { HuiliuConfig } from '../../config/config.js';
 import { createServiceRef } from '../../kernel/extension-point.js';
 import type { PermissionRegistry } from '../../kernel/permissions.js';
-import { assertPasswordStrength, dummyPasswordHash, hashPassword, verifyPassword } from '../../lib/password.js';
+import { assertPasswordStrength, PasswordLane } from '../../lib/password.js';
 import { hashToken, randomToken } from '../../lib/tokens.js';
 import { ForbiddenError, InputError, RateLimitError, UnauthorizedError } from '../../server/errors.js';
 import type { Principal } from '../../server/principal.js';
+import {
+  lockAfter,
+  limitPerWindow,
+  slowDownAfter,
+  ThrottledError,
+  type Throttle,
+  type ThrottleCheck,
+  type ThrottleTicket,
+} from '../../server/throttle.js';
 import type { ModuleDatabase } from '../../store/oltp/oltp-store.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
 import { normalizeEmail, toStaff, type Staff, type StaffRow } from './staff.types.js';
@@ -15,6 +24,13 @@ export interface LoginResult {
   csrfToken: string;
   staff: Staff;
   permissions: Set<string>;
+}
+
+/** Who is logging in from where. */
+export interface LoginClient {
+  /** The client's address (see clientIp). */
+  ip: string;
+  userAgent?: string;
 }
 
 interface SessionJoinRow {
@@ -28,23 +44,56 @@ interface SessionJoinRow {
   status: 'enabled' | 'disabled';
 }
 
-/** Failed logins of one email allowed per window before further attempts are refused. */
+/** Failed logins of one client address on one account per window before that pair is locked. */
 export const LOGIN_MAX_FAILURES = 5;
 export const LOGIN_WINDOW_MS = 15 * 60_000;
+
+/**
+ * The login throttles (docs/decisions/0012-login-throttling.md):
+ * - the client address + account pair is locked after 5 failures for 15 min, doubling with each
+ *   lock in a row up to 24 h — only the guessing client is locked out;
+ * - the account, from every address together, is slowed after 10 failures to one check per
+ *   1 s, 2 s, 4 s … 60 s — never locked;
+ * - the client address, over every account, gets 50 failures per 15 min (password spraying).
+ */
+export const loginPolicies = {
+  pair: lockAfter({
+    max: LOGIN_MAX_FAILURES,
+    windowMs: LOGIN_WINDOW_MS,
+    lockMs: LOGIN_WINDOW_MS,
+    maxLockMs: 24 * 3600_000,
+    forgetMs: 24 * 3600_000,
+  }),
+  account: slowDownAfter({ free: 10, windowMs: LOGIN_WINDOW_MS, baseDelayMs: 1000, maxDelayMs: 60_000 }),
+  ip: limitPerWindow({ max: 50, windowMs: LOGIN_WINDOW_MS, onSuccess: 'refund' }),
+  /** Guesses of the current password by a signed-in session (a stolen cookie learning the password). */
+  passwordChange: lockAfter({
+    max: LOGIN_MAX_FAILURES,
+    windowMs: LOGIN_WINDOW_MS,
+    lockMs: LOGIN_WINDOW_MS,
+    maxLockMs: 24 * 3600_000,
+    forgetMs: 24 * 3600_000,
+  }),
+};
 
 /** Refresh `last_seen_at` at most this often, so a busy console does not write on every call. */
 const TOUCH_INTERVAL_MS = 60_000;
 
 export class AuthService {
-  /** Recent failed logins per email (per process): a brake on password guessing. */
-  private readonly failures = new Map<string, number[]>();
+  private readonly throttle: Throttle;
+  /** Argon2 checks of logins and password changes (their own lane: token exchanges have another). */
+  readonly passwords: PasswordLane;
 
   constructor(
     private readonly db: ModuleDatabase,
     private readonly permissions: PermissionRegistry,
     private readonly config: HuiliuConfig,
     private readonly tenants: TenantService,
-  ) {}
+    throttle: Throttle,
+  ) {
+    this.throttle = throttle;
+    this.passwords = new PasswordLane({ concurrency: config.auth.passwordConcurrency, queue: config.auth.passwordQueue });
+  }
 
   get sessionTtlMs(): number {
     return this.config.session.ttlHours * 3600_000;
@@ -53,17 +102,24 @@ export class AuthService {
   /**
    * Email + password login (邮箱即账号). Emails are unique across tenants, so the login itself
    * tells which tenant the staff member belongs to; this lookup is the one that is not tenant-scoped.
+   * The attempt is counted by the throttles before the password is checked.
    */
-  async login(email: string, password: string, userAgent?: string): Promise<LoginResult> {
+  async login(email: string, password: string, client: LoginClient): Promise<LoginResult> {
     const key = normalizeEmail(email);
-    this.assertNotThrottled(key);
     const row = await this.db.unscoped<StaffRow>('staff').where({ email: key }).first();
-    const ok = await verifyPassword(row?.password_hash ?? (await dummyPasswordHash()), password);
-    if (!row || !ok) {
-      this.recordFailure(key);
-      throw new UnauthorizedError('invalid_credentials');
-    }
-    this.failures.delete(key);
+    const account = row ? `staff:${row.id}` : `email:${key}`;
+    const ticket = await this.reserve(
+      [
+        { scope: 'login.pair', key: `${client.ip}\n${account}`, policy: loginPolicies.pair },
+        { scope: 'login.account', key: account, policy: loginPolicies.account },
+        { scope: 'login.ip', key: client.ip, policy: loginPolicies.ip },
+      ],
+      'too_many_login_attempts',
+    );
+    const ok = await this.check(ticket, () =>
+      row ? this.passwords.verify(row.password_hash, password) : this.passwords.verifyDummy(password),
+    );
+    if (!row || !ok) throw new UnauthorizedError('invalid_credentials');
     if (row.status !== 'enabled') throw new ForbiddenError('staff_disabled');
     const sessionToken = randomToken();
     const csrfToken = randomToken(24);
@@ -74,7 +130,7 @@ export class AuthService {
         staff_id: row.id,
         token_hash: hashToken(sessionToken),
         csrf_token: csrfToken,
-        user_agent: userAgent?.slice(0, 255) ?? null,
+        user_agent: client.userAgent?.slice(0, 255) ?? null,
         created_at: now,
         expires_at: now + this.sessionTtlMs,
         last_seen_at: now,
@@ -85,28 +141,29 @@ export class AuthService {
     return { sessionToken, csrfToken, staff, permissions: this.permissions.forStaff(staff) };
   }
 
-  private recentFailures(key: string, now = Date.now()): number[] {
-    const recent = (this.failures.get(key) ?? []).filter((at) => now - at < LOGIN_WINDOW_MS);
-    if (recent.length) this.failures.set(key, recent);
-    else this.failures.delete(key);
-    return recent;
-  }
-
-  private assertNotThrottled(key: string): void {
-    const recent = this.recentFailures(key);
-    if (recent.length >= LOGIN_MAX_FAILURES) {
-      const minutes = Math.ceil((recent[0]! + LOGIN_WINDOW_MS - Date.now()) / 60_000);
-      throw new RateLimitError('too_many_login_attempts', { minutes });
+  /** Counts the attempt on every check, or refuses it with 429 and `Retry-After`. */
+  private async reserve(checks: ThrottleCheck[], code: 'too_many_login_attempts' | 'too_many_requests'): Promise<ThrottleTicket> {
+    try {
+      return await this.throttle.reserve(checks);
+    } catch (error) {
+      if (!(error instanceof ThrottledError)) throw error;
+      const seconds = Math.ceil(error.retryAfterMs / 1000);
+      throw new RateLimitError(code, { minutes: Math.max(1, Math.ceil(seconds / 60)) }, seconds);
     }
   }
 
-  private recordFailure(key: string): void {
-    const now = Date.now();
-    this.failures.set(key, [...this.recentFailures(key, now), now]);
-    if (this.failures.size > 10_000) {
-      // Bound the memory: drop the oldest entries (Map keeps insertion order).
-      for (const stale of [...this.failures.keys()].slice(0, 1000)) this.failures.delete(stale);
+  /** Runs the password check of a reserved attempt and settles the throttles with its outcome. */
+  private async check(ticket: ThrottleTicket, verify: () => Promise<boolean>): Promise<boolean> {
+    let ok: boolean;
+    try {
+      ok = await verify();
+    } catch (error) {
+      // Not checked (the server was too busy): the attempt does not count.
+      await this.throttle.cancel(ticket).catch(() => undefined);
+      throw error;
     }
+    await this.throttle.settle(ticket, ok);
+    return ok;
   }
 
   /** Resolves a session cookie to its principal, or null when unknown, expired or disabled. */
@@ -152,11 +209,16 @@ export class AuthService {
   async changePassword(tenantId: string, staffId: string, sessionId: string, current: string, next: string): Promise<void> {
     const db = this.db.forTenant(tenantId);
     const row = await db.from<StaffRow>('staff').where('staff.id', staffId).first();
-    if (!row || !(await verifyPassword(row.password_hash, current))) {
-      throw new InputError('invalid_credentials', {}, [{ path: 'currentPassword', code: 'invalid_credentials' }]);
+    if (!row) throw new UnauthorizedError();
+    const ticket = await this.reserve(
+      [{ scope: 'password.change', key: `staff:${row.id}`, policy: loginPolicies.passwordChange }],
+      'too_many_requests',
+    );
+    if (!(await this.check(ticket, () => this.passwords.verify(row.password_hash, current)))) {
+      throw new InputError('current_password_wrong', {}, [{ path: 'currentPassword', code: 'current_password_wrong' }]);
     }
     assertPasswordStrength(next, 'newPassword');
-    const passwordHash = await hashPassword(next);
+    const passwordHash = await this.passwords.hash(next);
     await db.transaction(async (tx) => {
       await tx.from('staff').where('staff.id', staffId).update({ password_hash: passwordHash, updated_at: Date.now() });
       await tx.from('staff_session').where('staff_session.staff_id', staffId).whereNot('staff_session.id', sessionId).delete();

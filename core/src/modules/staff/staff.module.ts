@@ -25,8 +25,9 @@ export const staffModule = defineModule({
         permissions: kernelServices.permissions,
         config: kernelServices.config,
         tenants: tenantServiceRef,
+        throttle: kernelServices.throttle,
       },
-      factory: ({ db, permissions, config, tenants }) => new AuthService(db, permissions, config, tenants),
+      factory: ({ db, permissions, config, tenants, throttle }) => new AuthService(db, permissions, config, tenants, throttle),
     }),
   ],
   register({ registerInit }) {

@@ -2,6 +2,7 @@ import Joi from 'joi';
 import type { ResponseToolkit } from '@hapi/hapi';
 import type { PluginRoute } from '../../kernel/contributions.js';
 import { moduleRoute } from '../../server/route.js';
+import { clientIp } from '../../server/client.js';
 import { principalOf, staffOf } from '../../server/principal.js';
 import { email, id, pageOf, pageQuery, staffSchema, tenantSchema, type PageQuery } from '../../server/schemas.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
@@ -36,15 +37,21 @@ export function staffRoutes({
     moduleRoute({
       method: 'POST',
       path: '/api/v1/auth/login',
-      access: { permission: 'public' },
+      // A login from another site's page (a form or script) would sign the victim's browser in to
+      // the attacker's account: JSON only (a cross-site form cannot send it) and a same-origin check.
+      access: { permission: 'public', sameOrigin: true },
       options: {
-        description: 'Staff login by email and password; sets the session cookie',
+        description: 'Staff login by email and password; sets the session cookie (JSON only, same origin)',
+        payload: { allow: 'application/json' },
         validate: { payload: Joi.object({ email: email().required(), password: Joi.string().max(128).required() }) },
         response: { schema: sessionSchema },
       },
       handler: async (request, h: ResponseToolkit) => {
         const { email: address, password } = request.payload as { email: string; password: string };
-        const result = await auth.login(address, password, request.headers['user-agent'] as string | undefined);
+        const result = await auth.login(address, password, {
+          ip: clientIp(request),
+          userAgent: request.headers['user-agent'] as string | undefined,
+        });
         request.cookieAuth.set({ sid: result.sessionToken });
         return h.response(await session(result.staff, result.csrfToken, result.permissions));
       },

@@ -37,7 +37,11 @@ export function toStaff(row: StaffRow): Staff {
   };
 }
 
-/** Emails are the login (邮箱即账号) and compare case-insensitively. */
+/**
+ * Emails are the login (邮箱即账号): stored and compared in one normal form — trimmed, Unicode NFC,
+ * lower case — and compared exactly (binary collation on MySQL), so `ádmin@…` is not `admin@…`
+ * while a decomposed `é` is the same letter as a composed one.
+ */
 export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
+  return email.trim().normalize('NFC').toLowerCase().normalize('NFC');
 }

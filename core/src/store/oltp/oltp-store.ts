@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Knex } from 'knex';
 import { Columns } from './columns.js';
-import type { OltpConnectionInfo } from './knex.js';
+import { withoutStatementTimeout, type OltpConnectionInfo } from './knex.js';
 import type { OltpMigration } from './migrations/types.js';
 
 type Executor = Knex | Knex.Transaction;
@@ -122,12 +122,14 @@ export class OltpStore {
 
   private source(migrations: readonly OltpMigration[]): Knex.MigrationSource<OltpMigration> {
     const columns = this.columns;
+    const info = this.info;
     return {
       getMigrations: async () => [...migrations],
       getMigrationName: (migration) => migration.name,
       getMigration: async (migration) => ({
-        up: (knex: Knex) => migration.up(knex, columns),
-        down: (knex: Knex) => migration.down(knex),
+        // Migrations may run long (index builds): no statement timeout on their connection.
+        up: (knex: Knex) => withoutStatementTimeout(knex, info, () => migration.up(knex, columns)),
+        down: (knex: Knex) => withoutStatementTimeout(knex, info, () => migration.down(knex)),
       }),
     };
   }

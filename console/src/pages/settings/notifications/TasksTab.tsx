@@ -9,7 +9,7 @@ import { cancelTask, isTaskActive, listTasks, TASKS_PAGE_SIZE_MAX, taskListQuery
 import type { Task, TaskStatus } from '../../../api/types';
 import { CountsText } from '../../../notifications/parts';
 import { useTaskErrorText, useTaskKindName } from '../../../notifications/texts';
-import { useSession } from '../../../session/session';
+import { hasPermission, useSession } from '../../../session/session';
 import { useErrorText } from '../../../utils/errors';
 import { formatDateTime } from '../../../utils/format';
 import { testId } from '../../../utils/test-id';
@@ -29,6 +29,7 @@ export function TasksTab() {
   const { t } = useTranslation();
   const session = useSession();
   const timeZone = session.tenant.timeZone;
+  const canCancel = hasPermission(session, 'tasks.cancel');
   const { message } = App.useApp();
   const errorText = useErrorText();
   const taskErrorText = useTaskErrorText();
@@ -166,7 +167,7 @@ export function TasksTab() {
       fixed: 'right',
       onCell: () => ({ style: { whiteSpace: 'nowrap' } }),
       render: (_, task) => [
-        isTaskActive(task) ? (
+        isTaskActive(task) && canCancel ? (
           <Popconfirm
             key="cancel"
             title={t('tasks.cancel.title')}
@@ -182,7 +183,7 @@ export function TasksTab() {
           </Popconfirm>
         ) : (
           // Only what the state allows is enabled; the disabled action says why.
-          <Tooltip key="cancel" title={t('tasks.cancel.notAllowed')}>
+          <Tooltip key="cancel" title={isTaskActive(task) ? t('tasks.cancel.noPermission') : t('tasks.cancel.notAllowed')}>
             <span>
               <Typography.Link disabled aria-disabled data-testid={`task-cancel-${task.id}`}>
                 {t('tasks.cancel.action')}
