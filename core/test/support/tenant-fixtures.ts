@@ -108,4 +108,7 @@ export const tablesWithoutVictimRows: Record<string, string> = {
 };
 
 /** Tables without a `tenant_id` column besides `tenant` itself, with the reason they are global. */
-export const globalTables: Record<string, string> = {};
+export const globalTables: Record<string, string> = {
+  auth_throttle:
+    'attempt counters of logins and token exchanges, keyed by hashed client address and account before any tenant is known',
+};
