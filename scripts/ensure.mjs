@@ -73,6 +73,9 @@ export function ensureBuilt() {
     mtime(path.join(consoleDir, 'index.html')),
     mtime(path.join(consoleDir, 'vite.config.ts')),
     mtime(path.join(consoleDir, 'package.json')),
+    // The console bundles core's error-message catalogue (@huiliu/core/messages).
+    mtime(path.join(root, 'core', 'src', 'messages.ts')),
+    mtime(path.join(root, 'core', 'src', 'server', 'messages.ts')),
     ...pluginConsoles,
   );
   if (!existsSync(built) || mtime(built) < sources) {

@@ -2,7 +2,7 @@ import Accept from '@hapi/accept';
 import type { Boom } from '@hapi/boom';
 import type { Plugin, Request, ResponseToolkit } from '@hapi/hapi';
 import { DomainError, InputError, type ErrorDetail } from './errors.js';
-import { defaultLocale, formatMessage, isErrorCode, locales, type ErrorCode, type Locale } from './messages.js';
+import { defaultLocale, formatMessage, isErrorCode, locales, messageParams, type ErrorCode, type Locale } from './messages.js';
 
 export function localeOf(request: Request): Locale {
   const header = request.headers['accept-language'] as string | undefined;
@@ -57,7 +57,21 @@ function codeForBoom(boom: Boom): ErrorCode {
 }
 
 /**
- * One place turns every failure into `{statusCode, code, message, details?, requestId}` with the
+ * The parameters the message interpolates (`{minutes}`…) as JSON scalars — only those, so a
+ * parameter kept for logs never reaches the caller — or undefined when there are none.
+ */
+function publicParams(code: ErrorCode, params: Record<string, unknown>): Record<string, string | number | boolean> | undefined {
+  const entries = messageParams(code)
+    .filter((name) => params[name] !== undefined)
+    .map((name) => {
+      const value = params[name];
+      return [name, typeof value === 'number' || typeof value === 'boolean' ? value : String(value)] as const;
+    });
+  return entries.length ? Object.fromEntries(entries) : undefined;
+}
+
+/**
+ * One place turns every failure into `{statusCode, code, message, params?, details?, requestId}` with the
  * message in the caller's language (zh-CN by default, en-US on request).
  */
 export const errorResponsesPlugin: Plugin<void> = {
@@ -88,6 +102,8 @@ export const errorResponsesPlugin: Plugin<void> = {
         message: formatMessage(code, locale, params),
         requestId: request.info.id,
       };
+      const shownParams = publicParams(code, params);
+      if (shownParams) body.params = shownParams;
       if (details?.length) body.details = details;
       const reply = h.response(body).code(statusCode);
       const authenticate = boom.output.headers['WWW-Authenticate'];
