@@ -4,7 +4,7 @@ import pino, { type Logger } from 'pino';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultConsoleDir, pluginSettings, type HuiliuConfig } from './config/config.js';
+import { defaultConsoleDir, deploymentMode, pluginSettings, type HuiliuConfig } from './config/config.js';
 import { loadSecretBox, SecretBox } from './config/secret-box.js';
 import { CONFIG, LOGGER, VERSION } from './container.js';
 import type { PluginDefinition } from './kernel/define-plugin.js';
@@ -38,9 +38,11 @@ import { tenancyRoutes } from './modules/tenancy/tenancy.routes.js';
 import { TenantService } from './modules/tenancy/tenant.service.js';
 import { healthRoutes } from './server/health.routes.js';
 import { createServer } from './server/server.js';
+import { acquireAnalyticsOwner } from './store/analytics-owner.js';
 import { createKnex } from './store/oltp/knex.js';
 import { coreMigrations } from './store/oltp/migrations/index.js';
 import { OltpStore } from './store/oltp/oltp-store.js';
+import type { ProcessLease } from './store/oltp/process-lease.js';
 import { ANALYTICS_ENGINE, createAnalyticsEngine, type AnalyticsEngine } from './store/olap/index.js';
 import { coreVersion } from './version.js';
 
@@ -133,12 +135,13 @@ export async function createApp(config: HuiliuConfig, options: CreateAppOptions 
   const secrets = loadSecretBox(config);
   const { knex, info } = await createKnex(config);
   const oltp = new OltpStore(knex, info);
-  const opened: { olap?: AnalyticsEngine } = {};
+  const opened: { olap?: AnalyticsEngine; analyticsOwner?: ProcessLease } = {};
   try {
     return await assemble(config, options, logger, secrets, oltp, opened);
   } catch (error) {
     // A failure half-way (bad plugin, unreachable store…) leaves no store open behind it.
     await opened.olap?.close().catch(() => undefined);
+    await opened.analyticsOwner?.release();
     await oltp.close();
     throw error;
   }
@@ -150,9 +153,12 @@ async function assemble(
   logger: Logger,
   secrets: SecretBox,
   oltp: OltpStore,
-  opened: { olap?: AnalyticsEngine },
+  opened: { olap?: AnalyticsEngine; analyticsOwner?: ProcessLease },
 ): Promise<HuiliuApp> {
   await oltp.migrate(coreMigrations);
+  // Embedded mode: one process per OLTP database opens the DuckDB store (ADR 0013).
+  if (deploymentMode(config) === 'embedded')
+    opened.analyticsOwner = await acquireAnalyticsOwner(oltp, { dataDir: config.dataDir, logger });
 
   const container = rootContainer.createChildContainer();
   container.registerInstance(CONFIG, config);
@@ -315,6 +321,7 @@ async function assemble(
       await kernel.stop();
       await pool?.close();
       await olap.close();
+      await opened.analyticsOwner?.release();
       await oltp.close();
       container.clearInstances();
     },

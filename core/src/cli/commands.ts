@@ -1,6 +1,8 @@
 import path from 'node:path';
+import { container as rootContainer } from 'tsyringe';
 import { deploymentMode, type HuiliuConfig } from '../config/config.js';
 import { createApp, createLogger } from '../app.js';
+import { CONFIG, LOGGER } from '../container.js';
 import { DomainError } from '../server/errors.js';
 import { formatMessage } from '../server/messages.js';
 import { TenantService } from '../modules/tenancy/tenant.service.js';
@@ -89,13 +91,23 @@ export async function migrate(config: HuiliuConfig): Promise<void> {
   }
 }
 
+/**
+ * `huiliu admin create`: OLTP only — it never opens the analytics store, so it works while
+ * `huiliu start` runs and holds it (ADR 0013).
+ */
 export async function adminCreate(
   config: HuiliuConfig,
   input: { tenant: string; email: string; name: string; password: string; timeZone: string },
 ): Promise<void> {
-  const app = await createApp({ ...config, logLevel: 'warn' }, { logger: createLogger({ ...config, logLevel: 'warn' }) });
+  const { knex, info } = await createKnex(config);
+  const oltp = new OltpStore(knex, info);
   try {
-    const { tenant, staff } = await app.container.resolve(TenantService).createWithSuperStaff({
+    await oltp.migrate(coreMigrations);
+    const container = rootContainer.createChildContainer();
+    container.registerInstance(CONFIG, config);
+    container.registerInstance(LOGGER, createLogger({ ...config, logLevel: 'warn' }));
+    container.registerInstance(OltpStore, oltp);
+    const { tenant, staff } = await container.resolve(TenantService).createWithSuperStaff({
       tenantName: input.tenant,
       timeZone: input.timeZone,
       staff: { email: input.email, name: input.name, password: input.password },
@@ -105,6 +117,6 @@ export async function adminCreate(
     if (error instanceof DomainError) throw new Error(formatMessage(error.code, 'en-US', error.params));
     throw error;
   } finally {
-    await app.stop();
+    await oltp.close();
   }
 }

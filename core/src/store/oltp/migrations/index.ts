@@ -3,6 +3,7 @@ import { platform } from './0001_platform.js';
 import { channels } from './0002_channels.js';
 import { jobs } from './0003_jobs.js';
 import { olap } from './0004_olap.js';
+import { processLease } from './0007_process_lease.js';
 
 /** Core's migration set, in order. Never edit a released migration: add the next one. */
-export const coreMigrations: readonly OltpMigration[] = [platform, channels, jobs, olap];
+export const coreMigrations: readonly OltpMigration[] = [platform, channels, jobs, olap, processLease];
