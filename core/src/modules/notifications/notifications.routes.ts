@@ -7,6 +7,7 @@ import type { TaskStatus } from '../../jobs/task.types.js';
 import { defineRoute } from '../../server/route.js';
 import { principalOf, staffOf } from '../../server/principal.js';
 import { epochMs, id, pageQuery, type PageQuery } from '../../server/schemas.js';
+import { attachmentDisposition } from '../../lib/content-disposition.js';
 import { FilesService } from '../files/files.service.js';
 import { NotificationsService } from './notifications.service.js';
 
@@ -124,8 +125,9 @@ export function notificationsRoutes(container: DependencyContainer): ServerRoute
       handler: async (request, h) => {
         const { file, path } = await files.open(principalOf(request).tenantId, request.params.fileId as string);
         return h
-          .file(path, { confine: false, mode: 'attachment', filename: file.name })
+          .file(path, { confine: files.root })
           .type(file.contentType)
+          .header('content-disposition', attachmentDisposition(file.name))
           .header('cache-control', 'private, no-store');
       },
     }),

@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import mysql from 'mysql2/promise';
+import { createPrivateFile, ensurePrivateDir } from '../../config/data-dir.js';
 
 export type OltpClient = 'sqlite' | 'mysql';
 
@@ -79,7 +79,9 @@ export async function createKnex(options: {
 }): Promise<{ knex: Knex; info: OltpConnectionInfo }> {
   const info = describeOltp(options.oltpUrl, options.dataDir);
   if (info.client === 'sqlite') {
-    mkdirSync(path.dirname(info.database), { recursive: true });
+    // 0700 directory, 0600 file: SQLite gives its -wal and -shm files the database file's mode.
+    ensurePrivateDir(path.dirname(info.database));
+    createPrivateFile(info.database);
     const knex = knexFactory({
       client: 'better-sqlite3',
       connection: { filename: info.database },
