@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { ensureBuilt, ensureInstalled, root } from './ensure.mjs';
 
-ensureInstalled();
+await ensureInstalled();
 ensureBuilt();
 
 const resultsDir = path.join(root, 'test-results');
