@@ -19,10 +19,11 @@ export default defineConfig({
     alias: {
       '@huiliu/core/plugin-api': fileURLToPath(new URL('./core/src/plugin-api.ts', import.meta.url)),
       '@huiliu/core/testing': fileURLToPath(new URL('./core/src/testing.ts', import.meta.url)),
+      '@huiliu/core/messages': fileURLToPath(new URL('./core/src/messages.ts', import.meta.url)),
     },
   },
   test: {
-    include: ['core/**/*.test.ts', 'plugins/**/*.test.ts', 'sdk/**/*.test.ts', 'e2e/**/*.test.ts'],
+    include: ['core/**/*.test.ts', 'plugins/**/*.test.ts', 'sdk/**/*.test.ts', 'console/src/**/*.test.ts', 'e2e/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     pool: 'forks',
     testTimeout: 90_000,

@@ -9,6 +9,8 @@ const entriesModule = fileURLToPath(new URL('./src/plugins/entries.ts', import.m
 const alias = {
   // Types-free runtime of the plugin console API: from source, so the console builds without core's dist.
   '@huiliu/core/console-api': fileURLToPath(new URL('../core/src/console-api.ts', import.meta.url)),
+  // Core's error-message catalogue (pure data), the source of the console's `errors.<code>` texts.
+  '@huiliu/core/messages': fileURLToPath(new URL('../core/src/messages.ts', import.meta.url)),
 };
 
 /**

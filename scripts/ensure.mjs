@@ -1,6 +1,6 @@
 // Installs and builds what `npm start` and `npm test` need, using only Node built-ins (it runs
 // before node_modules exists). Each step is skipped when its outputs are newer than its inputs.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,11 +54,41 @@ function workspaceManifests() {
   return manifests;
 }
 
-export function ensureInstalled() {
+/**
+ * Runs a long step with its output shown, and a line every `everyMs` while it runs, so a step
+ * that prints nothing for minutes (npm install compiling native modules, or without a terminal
+ * for its spinner) is not mistaken for a hang. Exits the process when the step fails.
+ */
+export function runWithProgress(command, args, label, { everyMs = 15_000, write = (text) => process.stdout.write(text) } = {}) {
+  write(`› ${label}\n`);
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, stdio: 'inherit', env: process.env });
+    const timer = setInterval(
+      () => write(`  … ${label}: still running (${Math.round((Date.now() - started) / 1000)} s)\n`),
+      everyMs,
+    );
+    child.on('exit', (code, signal) => {
+      clearInterval(timer);
+      if (code !== 0) {
+        process.stderr.write(`✗ ${label} failed (exit ${code ?? signal})\n`);
+        process.exit(code ?? 1);
+      }
+      write(`✓ ${label} (${Math.round((Date.now() - started) / 1000)} s)\n`);
+      resolve();
+    });
+  });
+}
+
+export async function ensureInstalled() {
   const marker = path.join(root, 'node_modules', '.package-lock.json');
   const inputs = Math.max(...workspaceManifests().map(mtime));
   if (!existsSync(marker) || mtime(marker) < inputs) {
-    run(npm, ['install', '--no-audit', '--no-fund'], 'Installing dependencies (npm install)');
+    await runWithProgress(
+      npm,
+      ['install', '--no-audit', '--no-fund', '--foreground-scripts'],
+      'Installing dependencies (npm install; the first run takes a few minutes)',
+    );
   }
 }
 
@@ -88,6 +118,9 @@ export function ensureBuilt({ exitOnFailure = true } = {}) {
     mtime(path.join(consoleDir, 'index.html')),
     mtime(path.join(consoleDir, 'vite.config.ts')),
     mtime(path.join(consoleDir, 'package.json')),
+    // The console bundles core's error-message catalogue (@huiliu/core/messages).
+    mtime(path.join(root, 'core', 'src', 'messages.ts')),
+    mtime(path.join(root, 'core', 'src', 'server', 'messages.ts')),
     ...pluginConsoles,
   );
   if (!existsSync(built) || mtime(built) < sources) {

@@ -45,7 +45,7 @@ if (enginesSetting && ALL_ENGINES.some((engine) => !wantedEngines.includes(engin
   }
 }
 
-ensureInstalled();
+await ensureInstalled();
 
 /** MariaDB must answer before the suites start: unreachable, its tests fail (they are never skipped). */
 async function mariadbReachable() {

@@ -23,6 +23,8 @@ export interface ErrorBody {
   statusCode: number;
   code: string;
   message: string;
+  /** The values interpolated into `message` (e.g. `{minutes: 15}`), for clients that localize `code` themselves. */
+  params?: Record<string, string | number | boolean>;
   details?: { path: string; code: string }[];
   requestId: string;
 }

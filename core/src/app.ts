@@ -2,7 +2,7 @@ import type { Server } from '@hapi/hapi';
 import pino, { type Logger } from 'pino';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultConsoleDir, pluginSettings, type HuiliuConfig } from './config/config.js';
+import { defaultConsoleDir, deploymentMode, pluginSettings, type HuiliuConfig } from './config/config.js';
 import { loadSecretBox, SecretBox } from './config/secret-box.js';
 import type { PluginDefinition } from './kernel/define-plugin.js';
 import { discoverPluginPackages, importPluginPackage } from './kernel/discovery.js';
@@ -24,9 +24,11 @@ import { healthRoutes } from './server/health.routes.js';
 import { REDACTED_PATHS } from './server/request-log.js';
 import { createServer } from './server/server.js';
 import { Throttle } from './server/throttle.js';
+import { acquireAnalyticsOwner } from './store/analytics-owner.js';
 import { createKnex } from './store/oltp/knex.js';
 import { coreMigrations } from './store/oltp/migrations/index.js';
 import { OltpStore } from './store/oltp/oltp-store.js';
+import type { ProcessLease } from './store/oltp/process-lease.js';
 import { createAnalyticsEngine, type AnalyticsEngine } from './store/olap/index.js';
 import { coreVersion } from './version.js';
 
@@ -100,12 +102,13 @@ export async function createApp(config: HuiliuConfig, options: CreateAppOptions 
   const secrets = loadSecretBox(config);
   const { knex, info } = await createKnex(config, logger.child({ store: 'oltp' }));
   const oltp = new OltpStore(knex, info);
-  const opened: { olap?: AnalyticsEngine } = {};
+  const opened: { olap?: AnalyticsEngine; analyticsOwner?: ProcessLease } = {};
   try {
     return await assemble(config, options, logger, secrets, oltp, opened);
   } catch (error) {
     // A failure half-way (bad plugin, unreachable store…) leaves no store open behind it.
     await opened.olap?.close().catch(() => undefined);
+    await opened.analyticsOwner?.release();
     await oltp.close();
     throw error;
   }
@@ -117,9 +120,12 @@ async function assemble(
   logger: Logger,
   secrets: SecretBox,
   oltp: OltpStore,
-  opened: { olap?: AnalyticsEngine },
+  opened: { olap?: AnalyticsEngine; analyticsOwner?: ProcessLease },
 ): Promise<HuiliuApp> {
   await oltp.migrate(coreMigrations);
+  // Embedded mode: one process per OLTP database opens the DuckDB store (ADR 0013).
+  if (deploymentMode(config) === 'embedded')
+    opened.analyticsOwner = await acquireAnalyticsOwner(oltp, { dataDir: config.dataDir, logger });
   const olap = (opened.olap = await createAnalyticsEngine({
     olapUrl: config.olapUrl,
     dataDir: config.dataDir,
@@ -212,6 +218,7 @@ async function assemble(
       await kernel.stop();
       await pool?.close();
       await olap.close();
+      await opened.analyticsOwner?.release();
       await oltp.close();
     },
   };

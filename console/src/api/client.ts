@@ -6,6 +6,8 @@ export class ApiError extends Error {
   readonly statusCode: number;
   readonly code: string;
   readonly details: ErrorDetail[];
+  /** The values the server interpolated into `message` (`{minutes: 15}`). */
+  readonly params: Record<string, string | number | boolean>;
   readonly requestId: string | undefined;
 
   constructor(body: ErrorBody) {
@@ -14,6 +16,7 @@ export class ApiError extends Error {
     this.statusCode = body.statusCode;
     this.code = body.code;
     this.details = body.details ?? [];
+    this.params = body.params ?? {};
     this.requestId = body.requestId;
   }
 }

@@ -1,10 +1,10 @@
 import 'i18next';
-import type { Messages } from './locales/zh-CN';
+import type { Translation } from './resources';
 
-// Typed keys: `t('apps.titel')` fails the typecheck.
+// Typed keys: `t('apps.titel')` fails the typecheck (`errors.<code>` covers core's codes too).
 declare module 'i18next' {
   interface CustomTypeOptions {
     defaultNS: 'translation';
-    resources: { translation: Messages };
+    resources: { translation: Translation };
   }
 }

@@ -3,18 +3,15 @@ import 'dayjs/locale/en';
 import 'dayjs/locale/zh-cn';
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import enUS from './locales/en-US';
-import zhCN, { type Messages } from './locales/zh-CN';
+import { buildResources, defaultLanguage, errorTextOf, languages, type Language, type Translation } from './resources';
 
-export const languages = ['zh-CN', 'en-US'] as const;
-export type Language = (typeof languages)[number];
-export const defaultLanguage: Language = 'zh-CN';
+export { defaultLanguage, languages, type Language, type Translation } from './resources';
 
 /** Every dotted key of a messages object, e.g. `'apps.columns.name'`. */
 export type MessageKeysOf<T, Prefix extends string = ''> = {
   [K in keyof T & string]: T[K] extends string ? `${Prefix}${K}` : MessageKeysOf<T[K], `${Prefix}${K}.`>;
 }[keyof T & string];
-export type MessageKey = MessageKeysOf<Messages>;
+export type MessageKey = MessageKeysOf<Translation>;
 
 const storageKey = 'huiliu.language';
 const dayjsLocales: Record<Language, string> = { 'zh-CN': 'zh-cn', 'en-US': 'en' };
@@ -41,10 +38,8 @@ const initialLanguage = readStoredLanguage();
 applyLanguage(initialLanguage);
 
 void i18n.use(initReactI18next).init({
-  resources: {
-    'zh-CN': { translation: zhCN },
-    'en-US': { translation: enUS },
-  },
+  // The console's texts and, under `errors.`, core's error catalogue (one source for both).
+  resources: buildResources(),
   lng: initialLanguage,
   fallbackLng: defaultLanguage,
   supportedLngs: [...languages],
@@ -98,8 +93,25 @@ export function addPluginMessages(pluginId: string, messages: Record<Language, R
  * `plugin.<id>.errors.<code>` (plugins translate their own codes); undefined without a text.
  */
 export function errorMessageKey(code: string): string | undefined {
-  const candidates = [`errors.${code}`, ...pluginIds.map((id) => `plugin.${id}.errors.${code}`)];
-  return candidates.find((key) => i18n.exists(key));
+  return errorMessageKeys(code).find((key) => i18n.exists(key));
+}
+
+function errorMessageKeys(code: string): string[] {
+  return [`errors.${code}`, ...pluginIds.map((id) => `plugin.${id}.errors.${code}`)];
+}
+
+/**
+ * The text of an error code in the current language, interpolated with the error's `params`
+ * (`{minutes: 15}`); the server's `message` when we have no text for the code or lack a parameter
+ * its text needs; undefined without either.
+ */
+export function errorText(code: string, params?: Record<string, unknown>, serverMessage?: string): string | undefined {
+  return errorTextOf(
+    { exists: (key) => i18n.exists(key), t: (key, options) => i18n.t(key as MessageKey, options) as string },
+    errorMessageKeys(code),
+    params,
+    serverMessage,
+  );
 }
 
 export default i18n;

@@ -1,7 +1,7 @@
 import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Task } from '../api/types';
-import { errorMessageKey, firstTextKey, type MessageKey } from '../i18n';
+import { errorText, firstTextKey, type MessageKey } from '../i18n';
 import { formatNumber } from '../utils/format';
 
 /** `acme-crm.exportNotes` → the plugin id `acme-crm` and the rest `exportNotes` (core kinds too: `schedule`). */
@@ -52,13 +52,10 @@ export function useCountItems(): (kind: string, counts: Record<string, number>) 
  * else the code.
  */
 export function useTaskErrorText(): (error: Pick<NonNullable<Task['error']>, 'code' | 'message'>) => string {
-  const { t } = useTranslation();
+  const { i18n } = useTranslation();
   return useCallback(
-    (error) => {
-      const key = errorMessageKey(error.code);
-      if (key) return t(key as MessageKey);
-      return error.message || error.code;
-    },
-    [t],
+    (error) => errorText(error.code, {}, error.message) ?? error.code,
+    // The texts change with the language.
+    [i18n.language],
   );
 }

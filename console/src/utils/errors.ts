@@ -2,20 +2,19 @@ import type { FormInstance } from 'antd';
 import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
 import { isApiError } from '../api/client';
-import { errorMessageKey, type MessageKey } from '../i18n';
+import { errorText as translateError } from '../i18n';
 
 /**
- * Text for any thrown error: `errors.<code>` (or a plugin's `plugin.<id>.errors.<code>`) when we
- * have it, else the server's (already localized) message.
+ * Text for any thrown error: `errors.<code>` (core's catalogue, or a plugin's
+ * `plugin.<id>.errors.<code>`) with the error's params when we have it, else the server's
+ * (already localized) message.
  */
 export function useErrorText(): (error: unknown) => string {
   const { t } = useTranslation();
   return useCallback(
     (error: unknown) => {
       if (isApiError(error)) {
-        const key = errorMessageKey(error.code);
-        if (key) return t(key as MessageKey);
-        return error.message || t('errors.unknown_error');
+        return translateError(error.code, error.params, error.message) ?? t('errors.unknown_error');
       }
       return t('errors.unknown_error');
     },
@@ -50,10 +49,10 @@ export function useApplyFieldErrors(): (
         const path = Array.isArray(detail.path) ? detail.path : String(detail.path).split('.');
         const name = String(path[path.length - 1] ?? '');
         if (!known.has(name) || fields.has(name)) continue;
-        const key = errorMessageKey(detail.code);
-        // No text of ours: the server's message when it is about this very field.
-        const fallback = detail.code === error.code && error.message ? error.message : t('validation.fieldInvalid');
-        fields.set(name, key ? t(key as MessageKey) : fallback);
+        // The error's own code: its params and the server's message apply; else our text or a generic one.
+        const own = detail.code === error.code;
+        const text = own ? translateError(detail.code, error.params, error.message) : translateError(detail.code);
+        fields.set(name, text ?? t('validation.fieldInvalid'));
       }
       if (fields.size > 0) form.setFields([...fields].map(([name, text]) => ({ name, errors: [text] })));
       return fields.size > 0;

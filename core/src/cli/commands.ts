@@ -1,7 +1,17 @@
 import path from 'node:path';
 import { deploymentMode, type HuiliuConfig } from '../config/config.js';
-import { createApp, createLogger } from '../app.js';
+import { createApp, createLogger, type HuiliuApp } from '../app.js';
+import { loadSecretBox } from '../config/secret-box.js';
+import { createServiceFactory } from '../kernel/extension-point.js';
+import { Kernel } from '../kernel/kernel.js';
+import { PermissionRegistry } from '../kernel/permissions.js';
+import { kernelServices } from '../kernel/services.js';
+import { setupModule } from '../modules/setup/setup.module.js';
 import { setupServiceRef } from '../modules/setup/setup.service.js';
+import { staffModule } from '../modules/staff/staff.module.js';
+import { tenancyModule } from '../modules/tenancy/tenancy.module.js';
+import { Throttle } from '../server/throttle.js';
+import { coreVersion } from '../version.js';
 import { DomainError } from '../server/errors.js';
 import { formatMessage } from '../server/messages.js';
 import { createKnex } from '../store/oltp/knex.js';
@@ -18,37 +28,86 @@ function consoleUrl(config: HuiliuConfig): string {
   return `http://${host}:${config.port}`;
 }
 
+/** How long a graceful stop may take before the process exits anyway. */
+const STOP_DEADLINE_MS = 30_000;
+
+/**
+ * Stops the app gracefully on SIGINT/SIGTERM — once: a repeated signal while stopping (a terminal
+ * and a wrapper both passing Ctrl-C on) is only logged — and when the parent that started us over
+ * IPC (`npm start`, scripts/start.mjs) goes away. Exits 0 after a clean stop.
+ */
+export function stopOnSignals(app: Pick<HuiliuApp, 'logger' | 'stop'>): void {
+  let stopping = false;
+  const stop = (reason: string) => {
+    if (stopping) {
+      app.logger.info({ reason }, 'already stopping');
+      return;
+    }
+    stopping = true;
+    app.logger.info({ reason }, 'stopping');
+    setTimeout(() => {
+      app.logger.error({ reason }, `did not stop within ${STOP_DEADLINE_MS / 1000} s; exiting`);
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
+    app.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.logger.error({ err: error }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  if (process.channel) {
+    process.on('disconnect', () => stop('parent process gone'));
+    process.channel.unref();
+  }
+}
+
+/** The start banner: framed (and coloured on a terminal) so it stands out after build and log output. */
+export function banner(lines: string[], colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR): string {
+  const width = Math.min(100, Math.max(60, ...lines.map((line) => line.length + 4)));
+  const rule = '═'.repeat(width);
+  const paint = (code: string, text: string) => (colour ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const [title = '', ...rest] = lines;
+  return [
+    '',
+    paint('36', rule),
+    `  ${paint('1;32', title)}`,
+    ...rest.map((line) => (line ? `  ${line}` : '')),
+    paint('36', rule),
+    '',
+  ].join('\n');
+}
+
 export async function start(config: HuiliuConfig): Promise<void> {
   const app = await createApp(config);
   await app.start();
   const url = consoleUrl({ ...config, port: Number(app.server.info.port) });
-  out('');
-  out('  汇流 Huiliu is running');
-  out(`  Console:        ${url}/`);
-  out(`  API docs:       ${url}/documentation`);
-  out(`  OLTP:           ${app.oltp.info.display}`);
-  out(
-    `  OLAP:           ${app.olap.kind === 'duckdb' ? `duckdb:${path.join(config.dataDir, 'analytics.duckdb')}` : 'starrocks'}`,
-  );
-  out(`  Data directory: ${config.dataDir}`);
+  const lines = [
+    '汇流 Huiliu is running',
+    `Console:        ${url}/`,
+    `API docs:       ${url}/documentation`,
+    `OLTP:           ${app.oltp.info.display}`,
+    `OLAP:           ${app.olap.kind === 'duckdb' ? `duckdb:${path.join(config.dataDir, 'analytics.duckdb')}` : 'starrocks'}`,
+    `Data directory: ${config.dataDir}`,
+    '',
+  ];
   if (app.setupToken) {
-    out('');
-    out('  First run — no tenant exists yet. 首次使用：');
-    out(`    1. Open ${url}/setup`);
-    out(`    2. Enter this one-time setup token / 输入一次性初始化令牌:  ${app.setupToken}`);
-    out('    3. Create the tenant and its super staff (高级员工), then sign in with that email.');
-    out('  (Platform operators can also run: npx huiliu admin create --tenant <name> --email <email>)');
+    lines.push(
+      'First run — no tenant exists yet. 首次使用：',
+      `  1. Open ${url}/setup`,
+      `  2. Enter this one-time setup token / 输入一次性初始化令牌:  ${app.setupToken}`,
+      '  3. Create the tenant and its super staff (高级员工), then sign in with that email.',
+      '(Platform operators can also run: npx huiliu admin create --tenant <name> --email <email>)',
+    );
   } else {
-    out(`  Sign in at ${url}/login`);
+    lines.push(`Sign in at ${url}/login`);
   }
-  out('');
-  const shutdown = async (signal: string) => {
-    app.logger.info({ signal }, 'stopping');
-    await app.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  lines.push('', 'Stop with Ctrl-C.');
+  out(banner(lines));
+  stopOnSignals(app);
 }
 
 /**
@@ -66,12 +125,7 @@ export async function worker(config: HuiliuConfig): Promise<void> {
   app.jobs.worker.start();
   app.jobs.scheduler.start();
   out(`Huiliu worker ${app.jobs.worker.owner} is running (OLTP ${app.oltp.info.display}).`);
-  const shutdown = async () => {
-    await app.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown());
-  process.once('SIGTERM', () => void shutdown());
+  stopOnSignals(app);
 }
 
 export async function migrate(config: HuiliuConfig): Promise<void> {
@@ -89,13 +143,32 @@ export async function migrate(config: HuiliuConfig): Promise<void> {
   }
 }
 
+/**
+ * `huiliu admin create`: OLTP only — it never opens the analytics store, so it works while
+ * `huiliu start` runs and holds it (ADR 0013).
+ */
 export async function adminCreate(
   config: HuiliuConfig,
   input: { tenant: string; email: string; name: string; password: string; timeZone: string },
 ): Promise<void> {
-  const app = await createApp({ ...config, logLevel: 'warn' }, { logger: createLogger({ ...config, logLevel: 'warn' }) });
+  const { knex, info } = await createKnex(config);
+  const oltp = new OltpStore(knex, info);
   try {
-    const { tenant, staff } = await app.service(setupServiceRef).createWithSuperStaff({
+    await oltp.migrate(coreMigrations);
+    // Only the modules this needs, on OLTP only: it works while the server (the DuckDB owner) runs.
+    const kernel = new Kernel({
+      coreVersion,
+      logger: createLogger({ ...config, logLevel: 'warn' }),
+      oltp,
+      secrets: loadSecretBox(config),
+      permissions: new PermissionRegistry(),
+      services: [
+        createServiceFactory({ service: kernelServices.config, factory: () => config }),
+        createServiceFactory({ service: kernelServices.throttle, factory: () => new Throttle(oltp) }),
+      ],
+    });
+    await kernel.load([], [tenancyModule, staffModule, setupModule]);
+    const { tenant, staff } = await kernel.get(setupServiceRef).createWithSuperStaff({
       tenantName: input.tenant,
       timeZone: input.timeZone,
       staff: { email: input.email, name: input.name, password: input.password },
@@ -105,6 +178,6 @@ export async function adminCreate(
     if (error instanceof DomainError) throw new Error(formatMessage(error.code, 'en-US', error.params));
     throw error;
   } finally {
-    await app.stop();
+    await oltp.close();
   }
 }

@@ -1,7 +1,8 @@
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from './config.js';
+import { ensurePrivateDir } from './data-dir.js';
 
 const KEY_BYTES = 32;
 const IV_BYTES = 12;
@@ -81,7 +82,7 @@ export function loadSecretBox(options: { secretKey?: string; previousSecretKeys?
     if (existsSync(file)) {
       primary = decodeKey(readFileSync(file, 'utf8'), file);
     } else {
-      mkdirSync(options.dataDir, { recursive: true });
+      ensurePrivateDir(options.dataDir);
       primary = randomBytes(KEY_BYTES);
       writeFileSync(file, primary.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
       chmodSync(file, 0o600);

@@ -3,7 +3,7 @@ import type { Boom } from '@hapi/boom';
 import type { Plugin, Request, ResponseToolkit } from '@hapi/hapi';
 import { isOltpUnavailable } from '../store/oltp/knex.js';
 import { DomainError, InputError, RateLimitError, UnavailableError, type ErrorDetail } from './errors.js';
-import { defaultLocale, formatMessage, isErrorCode, type ErrorCode, type Locale } from './messages.js';
+import { defaultLocale, formatMessage, isErrorCode, messageParams, type ErrorCode, type Locale } from './messages.js';
 
 /**
  * The caller's language: the first Accept-Language entry (by preference) whose primary tag is one
@@ -65,7 +65,21 @@ function codeForBoom(boom: Boom): ErrorCode {
 }
 
 /**
- * One place turns every failure into `{statusCode, code, message, details?, requestId}` with the
+ * The parameters the message interpolates (`{minutes}`…) as JSON scalars — only those, so a
+ * parameter kept for logs never reaches the caller — or undefined when there are none.
+ */
+function publicParams(code: ErrorCode, params: Record<string, unknown>): Record<string, string | number | boolean> | undefined {
+  const entries = messageParams(code)
+    .filter((name) => params[name] !== undefined)
+    .map((name) => {
+      const value = params[name];
+      return [name, typeof value === 'number' || typeof value === 'boolean' ? value : String(value)] as const;
+    });
+  return entries.length ? Object.fromEntries(entries) : undefined;
+}
+
+/**
+ * One place turns every failure into `{statusCode, code, message, params?, details?, requestId}` with the
  * message in the caller's language (zh-CN by default, en-US on request).
  */
 export const errorResponsesPlugin: Plugin<void> = {
@@ -106,6 +120,8 @@ export const errorResponsesPlugin: Plugin<void> = {
         message: formatMessage(code, locale, params),
         requestId: request.info.id,
       };
+      const shownParams = publicParams(code, params);
+      if (shownParams) body.params = shownParams;
       if (details?.length) body.details = details;
       const reply = h.response(body).code(statusCode);
       if (retryAfter !== undefined) reply.header('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));

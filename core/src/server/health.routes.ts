@@ -47,7 +47,8 @@ export function healthRoutes(checks: ReadinessCheck[], options: { timeoutMs?: nu
             const outcome = await within(
               () =>
                 item.check().catch((error: unknown) => {
-                  request.server.log(['warn'], { readiness: item.name, error: (error as Error).message });
+                  // Anonymous callers learn only which store is down; the cause (hosts, users) goes to the log.
+                  request.log(['warn', 'ready'], { check: item.name, err: error });
                   throw error;
                 }),
               timeoutMs,

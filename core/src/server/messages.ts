@@ -1,26 +1,36 @@
 /**
- * Stable error codes and their operator-facing messages. A code is snake_case so the console can
- * use it as the i18n key `errors.<code>`. Messages may interpolate `{name}` parameters.
+ * Stable error codes and their operator-facing messages — the one catalogue: the server answers
+ * them by Accept-Language and the console builds its `errors.<code>` i18n texts from them
+ * (published as `@huiliu/core/messages`). A code is snake_case so it can be an i18n key. Messages
+ * may interpolate `{name}` parameters (the console converts them to i18next's `{{name}}`).
+ *
+ * Keep this module free of imports: the console bundles it for the browser.
  */
 export type Locale = 'zh-CN' | 'en-US';
 export const locales: readonly Locale[] = ['zh-CN', 'en-US'];
 export const defaultLocale: Locale = 'zh-CN';
 
 export const errorMessages = {
-  validation_failed: { 'zh-CN': '请求参数不正确', 'en-US': 'The request is invalid' },
+  validation_failed: {
+    'zh-CN': '请求参数不正确，请检查后重试',
+    'en-US': 'Some values in the request are not valid; check them and try again',
+  },
   invalid_json: { 'zh-CN': '请求体不是合法的 JSON', 'en-US': 'The request body is not valid JSON' },
-  payload_too_large: { 'zh-CN': '请求体过大', 'en-US': 'The request body is too large' },
+  payload_too_large: { 'zh-CN': '提交的内容过大', 'en-US': 'The request body is too large' },
   unsupported_media_type: { 'zh-CN': '不支持的内容类型', 'en-US': 'Unsupported content type' },
-  not_found: { 'zh-CN': '资源不存在', 'en-US': 'Not found' },
+  not_found: { 'zh-CN': '请求的内容不存在', 'en-US': 'The requested item does not exist' },
   route_not_found: { 'zh-CN': '接口不存在', 'en-US': 'No such API route' },
   method_not_allowed: { 'zh-CN': '不支持该请求方法', 'en-US': 'Method not allowed' },
-  unauthenticated: { 'zh-CN': '请先登录', 'en-US': 'Please sign in first' },
+  unauthenticated: {
+    'zh-CN': '未登录或登录已失效，请重新登录',
+    'en-US': 'You are not signed in or your session has expired; sign in again',
+  },
   forbidden: { 'zh-CN': '没有权限执行此操作', 'en-US': 'You do not have permission to do this' },
   csrf_token_invalid: {
-    'zh-CN': '页面已过期，请刷新后重试',
-    'en-US': 'The page has expired; refresh and try again',
+    'zh-CN': '页面已过期，请刷新页面后重试',
+    'en-US': 'This page has expired; reload it and try again',
   },
-  internal_error: { 'zh-CN': '服务器内部错误', 'en-US': 'Internal server error' },
+  internal_error: { 'zh-CN': '服务器内部错误，请稍后重试', 'en-US': 'Internal server error; try again later' },
   too_many_requests: { 'zh-CN': '请求过于频繁，请稍后再试', 'en-US': 'Too many requests; try again later' },
   database_unavailable: {
     'zh-CN': '数据库暂时无法访问，请稍后重试',
@@ -45,7 +55,7 @@ export const errorMessages = {
     'en-US': 'Too many failed sign-ins; try again in {minutes} minutes',
   },
   setup_token_invalid: {
-    'zh-CN': '初始化令牌不正确，请查看服务启动日志中的令牌',
+    'zh-CN': '初始化令牌不正确，请核对服务启动日志中打印的令牌',
     'en-US': 'The setup token is wrong; use the token printed in the server log',
   },
   setup_already_done: {
@@ -54,7 +64,10 @@ export const errorMessages = {
   },
   email_taken: { 'zh-CN': '该邮箱已被使用', 'en-US': 'This email is already in use' },
   invalid_credentials: { 'zh-CN': '邮箱或密码错误', 'en-US': 'Wrong email or password' },
-  staff_disabled: { 'zh-CN': '该员工账号已停用', 'en-US': 'This staff account is disabled' },
+  staff_disabled: {
+    'zh-CN': '该账号已被停用，请联系管理员',
+    'en-US': 'This account is disabled; contact your administrator',
+  },
   staff_not_found: { 'zh-CN': '员工不存在', 'en-US': 'Staff member not found' },
   password_too_weak: {
     'zh-CN': '密码至少 {min} 位，且需同时包含字母和数字',
@@ -76,7 +89,7 @@ export const errorMessages = {
     'zh-CN': '{label} {key} 已被本租户的其他连接使用',
     'en-US': '{label} {key} is already used by another channel of this tenant',
   },
-  channel_not_found: { 'zh-CN': '连接不存在', 'en-US': 'Channel not found' },
+  channel_not_found: { 'zh-CN': '连接不存在或已被删除', 'en-US': 'The channel does not exist or was deleted' },
   olap_declaration_invalid: { 'zh-CN': '分析库结构声明不正确', 'en-US': 'The analytics schema declaration is invalid' },
   olap_batch_invalid: { 'zh-CN': '写入分析库的数据批次不正确', 'en-US': 'The analytics load batch is invalid' },
   olap_argument_invalid: { 'zh-CN': '分析库请求参数不正确', 'en-US': 'Invalid analytics request' },
@@ -104,11 +117,15 @@ export const errorMessages = {
     'zh-CN': '文件已过期（导出文件保留 3 天），请重新导出',
     'en-US': 'The file has expired (exports are kept 3 days); export again',
   },
+  task_lease_expired: {
+    'zh-CN': '执行任务的进程中途退出，任务已失败，请重新提交',
+    'en-US': 'The process running the task stopped; the task failed, submit it again',
+  },
   task_running: {
     'zh-CN': '已有同类任务正在进行，请等待其完成',
     'en-US': 'A task of this kind is already running; wait for it to finish',
   },
-  app_not_found: { 'zh-CN': '应用不存在', 'en-US': 'App not found' },
+  app_not_found: { 'zh-CN': '应用不存在或已被删除', 'en-US': 'The app does not exist or was deleted' },
   app_credentials_invalid: {
     'zh-CN': 'appKey 或 appSecret 不正确',
     'en-US': 'Wrong appKey or appSecret',
@@ -150,7 +167,16 @@ export function isErrorCode(code: string): boolean {
   return isCoreCode(code) || pluginMessages.has(code);
 }
 
+function templateOf(code: ErrorCode, locale: Locale): string {
+  return isCoreCode(code) ? errorMessages[code][locale] : (pluginMessages.get(code)?.texts[locale] ?? code);
+}
+
+/** The `{name}` parameters a code's message interpolates (in either language). */
+export function messageParams(code: ErrorCode): string[] {
+  const names = locales.flatMap((locale) => [...templateOf(code, locale).matchAll(/\{(\w+)\}/g)].map((match) => match[1]!));
+  return [...new Set(names)];
+}
+
 export function formatMessage(code: ErrorCode, locale: Locale, params: Record<string, unknown> = {}): string {
-  const template: string = isCoreCode(code) ? errorMessages[code][locale] : (pluginMessages.get(code)?.texts[locale] ?? code);
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+  return templateOf(code, locale).replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }

@@ -482,39 +482,8 @@ const zhCN = {
     fieldInvalid: '此项填写有误',
   },
   errors: {
-    // Server error codes (see the API's error body `code`).
-    unauthenticated: '登录已失效，请重新登录',
-    forbidden: '没有权限执行此操作',
-    csrf_token_invalid: '页面已过期，请刷新页面后重试',
-    not_found: '请求的内容不存在',
-    app_not_found: '应用不存在或已被删除',
-    channel_not_found: '连接不存在或已被删除',
-    channel_type_unknown: '渠道类型不存在',
-    channel_type_not_manual: '该类型的连接不能手动创建，请通过授权流程接入',
-    notification_not_found: '通知不存在',
-    task_not_found: '任务不存在',
-    task_running: '已有同类任务正在进行，请等待其完成',
-    task_lease_expired: '执行任务的进程中途退出，任务已失败，请重新提交',
-    file_not_found: '文件不存在',
-    file_expired: '文件已过期（导出文件保留 3 天），请重新导出',
-    // channel_key_required / channel_key_taken: the server's message names the key (ChannelID / AppID).
-    // Contributed by the miniprogram plugin, which has no console entry.
-    miniprogram_app_id_invalid: 'AppID 不合法：应为 wx 开头、共 18 位的小程序 AppID',
-    internal_error: '服务器内部错误，请稍后重试',
-    invalid_json: '请求格式有误',
-    payload_too_large: '提交的内容过大',
-    time_zone_locked: '已收到事件，时区无法再修改',
-    validation_failed: '提交的内容有误，请检查后重试',
-    setup_token_invalid: '初始化令牌无效，请核对服务器日志中的令牌',
-    setup_already_done: '系统已完成初始化，请直接登录',
-    email_taken: '该邮箱已被使用',
-    invalid_credentials: '邮箱或密码错误',
-    staff_disabled: '该账号已被停用，请联系管理员',
-    current_password_wrong: '当前密码不正确',
-    origin_not_allowed: '请求来源不被允许，请从控制台页面登录',
-    database_unavailable: '数据库暂时无法访问，请稍后重试',
-    server_busy: '服务器繁忙，请稍后重试',
-    // Raised by the console itself.
+    // Only the errors the console raises itself: the server's codes (`errors.<code>`) come from
+    // core's catalogue, @huiliu/core/messages (see ../resources.ts); plugins translate theirs.
     network_error: '网络连接失败，请检查网络后重试',
     unknown_error: '发生未知错误，请稍后重试',
   },

@@ -12,8 +12,8 @@ export const filesModule = defineModule({
   provides: [
     createServiceFactory({
       service: filesServiceRef,
-      deps: { db: kernelServices.moduleDatabase, config: kernelServices.config },
-      factory: ({ db, config }) => new FilesService(db, config),
+      deps: { db: kernelServices.moduleDatabase, config: kernelServices.config, logger: kernelServices.logger },
+      factory: ({ db, config, logger }) => new FilesService(db, config, logger),
     }),
     createServiceFactory({
       service: coreServices.files,

@@ -2,6 +2,7 @@ import type { PluginRoute } from '../../kernel/contributions.js';
 import { moduleRoute } from '../../server/route.js';
 import { principalOf } from '../../server/principal.js';
 import { idParams } from '../../server/schemas.js';
+import { attachmentDisposition } from '../../lib/content-disposition.js';
 import type { FilesService } from './files.service.js';
 
 export function filesRoutes(files: FilesService): PluginRoute[] {
@@ -17,8 +18,9 @@ export function filesRoutes(files: FilesService): PluginRoute[] {
       handler: async (request, h) => {
         const { file, path } = await files.open(principalOf(request).tenantId, request.params.fileId);
         return h
-          .file(path, { confine: false, mode: 'attachment', filename: file.name })
+          .file(path, { confine: files.root })
           .type(file.contentType)
+          .header('content-disposition', attachmentDisposition(file.name))
           .header('cache-control', 'private, no-store');
       },
     }),

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Logger } from 'pino';
 import type { HuiliuConfig } from '../../config/config.js';
 import { createServiceRef } from '../../kernel/extension-point.js';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../../config/data-dir.js';
 import { DomainError, NotFoundError } from '../../server/errors.js';
 import type { ModuleDatabase } from '../../store/oltp/oltp-store.js';
 
@@ -52,14 +54,17 @@ export class FileExpiredError extends DomainError {
 
 /**
  * Result files (exports, failure reports) under `<dataDir>/files/<tenantId>/`, named by random
- * ids (never by operator input), written atomically, deleted when they expire.
+ * ids (never by operator input), written atomically (0600 in 0700 directories), deleted when they
+ * expire. Downloads are confined to that directory.
  */
 export class FilesService {
-  private readonly root: string;
+  /** The files directory: every stored file lies beneath it. */
+  readonly root: string;
 
   constructor(
     private readonly oltp: ModuleDatabase,
     config: HuiliuConfig,
+    private readonly logger: Logger,
   ) {
     this.root = path.join(config.dataDir, 'files');
   }
@@ -78,8 +83,8 @@ export class FilesService {
     const body = typeof input.content === 'string' ? Buffer.from(input.content, 'utf8') : input.content;
     const relative = path.join(tenantId, randomBytes(16).toString('hex'));
     const full = path.join(this.root, relative);
-    mkdirSync(path.dirname(full), { recursive: true });
-    writeFileSync(`${full}.part`, body);
+    ensurePrivateDir(path.dirname(full));
+    writeFileSync(`${full}.part`, body, { mode: PRIVATE_FILE_MODE });
     renameSync(`${full}.part`, full);
     const now = Date.now();
     try {
@@ -114,11 +119,34 @@ export class FilesService {
     return rows.map(toStoredFile);
   }
 
-  /** The file and where it lies on disk, for download. */
+  /**
+   * The file and where it lies on disk, for download. A stored path that leads outside the files
+   * directory (`..`, an absolute path, a symlink out) is refused as a missing file, and logged.
+   */
   async open(tenantId: string, fileId: string): Promise<{ file: StoredFile; path: string }> {
     const file = await this.get(tenantId, fileId);
     const row = await this.oltp.forTenant(tenantId).from<StoredFileRow>('stored_file').where('stored_file.id', fileId).first();
-    return { file, path: path.join(this.root, row!.storage_path) };
+    const confined = this.confine(row!.storage_path);
+    if (!confined) {
+      this.logger.warn({ tenantId, fileId }, 'stored file path leads outside the files directory; download refused');
+      throw new NotFoundError('file_not_found');
+    }
+    return { file, path: confined };
+  }
+
+  /** The absolute path of a stored path when it stays inside the files directory (symlinks resolved). */
+  private confine(storagePath: string): string | undefined {
+    const inside = (root: string, target: string) => {
+      const relative = path.relative(root, target);
+      return relative !== '' && !relative.startsWith(`..${path.sep}`) && relative !== '..' && !path.isAbsolute(relative);
+    };
+    const full = path.resolve(this.root, storagePath);
+    if (!inside(this.root, full)) return undefined;
+    try {
+      return inside(realpathSync(this.root), realpathSync(full)) ? full : undefined;
+    } catch {
+      return full; // missing on disk: the download answers 404 itself
+    }
   }
 
   /** Deletes expired files of a tenant (rows and bytes). */

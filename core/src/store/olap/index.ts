@@ -1,6 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../../config/data-dir.js';
 import type { OltpStore } from '../oltp/oltp-store.js';
 import type { AnalyticsEngine } from './analytics-engine.js';
 import { DuckDbEngine } from './duckdb/duckdb-engine.js';
@@ -71,8 +72,9 @@ export async function createAnalyticsEngine(options: CreateAnalyticsEngineOption
     );
   }
   const file = options.duckdbPath ?? path.join(options.dataDir, 'analytics.duckdb');
-  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  return DuckDbEngine.open({
+  const created = file !== ':memory:' && !existsSync(file);
+  if (file !== ':memory:') ensurePrivateDir(path.dirname(path.resolve(file)));
+  const engine = await DuckDbEngine.open({
     path: file,
     versions: new OltpSchemaVersionStore(options.oltp),
     logger: options.logger,
@@ -80,4 +82,7 @@ export async function createAnalyticsEngine(options: CreateAnalyticsEngineOption
     threads: options.threads,
     memoryLimit: options.memoryLimit,
   });
+  // DuckDB creates its file with the process umask: a new one becomes 0600 (the data dir is 0700).
+  if (created && existsSync(file)) chmodSync(file, PRIVATE_FILE_MODE);
+  return engine;
 }

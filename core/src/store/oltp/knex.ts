@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import mysql from 'mysql2/promise';
 import type { Logger } from 'pino';
+import { createPrivateFile, ensurePrivateDir } from '../../config/data-dir.js';
 
 export type OltpClient = 'sqlite' | 'mysql';
 
@@ -146,7 +146,9 @@ export async function createKnex(
   };
   const info = describeOltp(options.oltpUrl, options.dataDir);
   if (info.client === 'sqlite') {
-    mkdirSync(path.dirname(info.database), { recursive: true });
+    // 0700 directory, 0600 file: SQLite gives its -wal and -shm files the database file's mode.
+    ensurePrivateDir(path.dirname(info.database));
+    createPrivateFile(info.database);
     const knex = knexFactory({
       client: 'better-sqlite3',
       ...log,

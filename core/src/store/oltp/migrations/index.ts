@@ -5,6 +5,15 @@ import { jobs } from './0003_jobs.js';
 import { olap } from './0004_olap.js';
 import { jobsRetention } from './0005_jobs_retention.js';
 import { authThrottle } from './0006_auth_throttle.js';
+import { processLease } from './0007_process_lease.js';
 
 /** Core's migration set, in order. Never edit a released migration: add the next one. */
-export const coreMigrations: readonly OltpMigration[] = [platform, channels, jobs, olap, jobsRetention, authThrottle];
+export const coreMigrations: readonly OltpMigration[] = [
+  platform,
+  channels,
+  jobs,
+  olap,
+  jobsRetention,
+  authThrottle,
+  processLease,
+];
