@@ -61,9 +61,11 @@ const PROBE = 'huiliuCspProbe';
 function hashesFor(server: Server): Promise<string[]> {
   let hashes = documentationHashes.get(server);
   if (!hashes) {
-    hashes = server
-      .inject({ method: 'GET', url: '/documentation', plugins: { [PROBE]: true } })
-      .then((res) => (res.statusCode === 200 ? inlineScriptHashes(res.payload) : []));
+    hashes = server.inject({ method: 'GET', url: '/documentation', plugins: { [PROBE]: true } }).then((res) => {
+      // A failed render is not remembered: the next request tries again (meanwhile no inline script runs).
+      if (res.statusCode !== 200) documentationHashes.delete(server);
+      return res.statusCode === 200 ? inlineScriptHashes(res.payload) : [];
+    });
     documentationHashes.set(server, hashes);
   }
   return hashes;

@@ -174,8 +174,10 @@ describeEngines(
       const created = await bearer.request('POST', '/api/v1/channels', { type: 'custom', name: 'API 渠道' });
       expect(created.statusCode).toBe(201);
       expect(created.body.channelKey).toMatch(/^udc_/);
-      // Deleting stays a console action.
-      expect((await bearer.request('DELETE', `/api/v1/channels/${created.body.id}`)).statusCode).toBe(401);
+      // Deleting stays a console action: the token is refused as such (403), not as "sign in" (401).
+      const deleted = await bearer.request('DELETE', `/api/v1/channels/${created.body.id}`);
+      expect(deleted.statusCode).toBe(403);
+      expect(deleted.body.code).toBe('console_only_route');
     });
   },
   { plugins: firstPartyPlugins },

@@ -157,13 +157,16 @@ export class AppsService {
     const now = Date.now();
     const db = this.db(String(row.tenant_id));
     await db.transaction(async (tx) => {
+      // The app row first: its lock orders parallel exchanges of one app. Inserting the token
+      // first takes a shared lock on it (the foreign key), and two such transactions then
+      // deadlock on MySQL when each wants to update it.
+      await tx.from('api_app').where('api_app.id', row.id).update({ last_used_at: now });
       await tx.insert('api_token', {
         app_id: row.id,
         token_hash: hashToken(accessToken),
         created_at: now,
         expires_at: now + ACCESS_TOKEN_TTL_SECONDS * 1000,
       });
-      await tx.from('api_app').where('api_app.id', row.id).update({ last_used_at: now });
       // Expired tokens of this app are swept as new ones are issued.
       await tx.from('api_token').where('api_token.app_id', row.id).where('api_token.expires_at', '<=', now).delete();
     });
