@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { Columns } from './columns.js';
 import type { OltpConnectionInfo } from './knex.js';
 import type { OltpMigration } from './migrations/types.js';
+import { tenantQuery } from './tenant-query.js';
 
 type Executor = Knex | Knex.Transaction;
 
@@ -20,10 +21,14 @@ export class TenantDb {
     private readonly allowTable?: (table: string) => void,
   ) {}
 
-  /** A query on `table` already restricted to this tenant. */
+  /**
+   * A query on `table` restricted to this tenant, which cannot be widened by mistake: the tenant
+   * condition stays AND-ed to everything else, and clearing it or switching tables throws (see
+   * `tenantQuery`).
+   */
   from<TRecord extends object = Record<string, unknown>>(table: string): Knex.QueryBuilder<TRecord> {
     this.allowTable?.(table);
-    return this.executor<TRecord>(table).where(`${table}.tenant_id`, this.tenantId);
+    return tenantQuery<TRecord>(this.executor, table, { tenantId: this.tenantId, allowTable: this.allowTable });
   }
 
   /** Inserts one row stamped with this tenant and returns its id as a string. */
