@@ -20,6 +20,7 @@ import {
   schedulerExtensionPoint,
 } from './extension-points.js';
 import { PluginError } from './plugin-error.js';
+import { assertOwnTable, migrationTable, reservedIdReason, runPluginMigrations, tablePrefix } from './plugin-tables.js';
 import type { LocalizedText } from './contributions.js';
 import { registerErrorMessages } from '../server/messages.js';
 import type { PermissionRegistry } from './permissions.js';
@@ -63,10 +64,7 @@ export interface KernelDependencies {
 
 const PLUGIN_ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
-/** `custom-channel` → `custom_channel`: the prefix of the plugin's OLTP tables. */
-export function tablePrefix(pluginId: string): string {
-  return `${pluginId.replace(/-/g, '_')}_`;
-}
+export { migrationTable, tablePrefix };
 
 /**
  * The plugin kernel: checks plugins (id, core range, duplicates, dependencies, options), runs
@@ -128,9 +126,9 @@ export class Kernel {
     this.serviceFactories.set(coreServices.logger.id, (id) => deps.logger.child({ plugin: id }));
     this.serviceFactories.set(coreServices.database.id, (id): PluginDatabase => ({
       // A plugin reads and writes only its own tables; core data comes through core services.
-      forTenant: (tenantId) => deps.oltp.forTenant(tenantId, (table) => ownTable(id, table)),
+      forTenant: (tenantId) => deps.oltp.forTenant(tenantId, (table) => assertOwnTable(id, table)),
       findAcrossTenants: async <Row extends object>(table: string, where: Record<string, unknown>) => {
-        ownTable(id, table);
+        assertOwnTable(id, table);
         return (await deps.oltp.knex(table).where(where).first()) as Row | undefined;
       },
     }));
@@ -160,6 +158,8 @@ export class Kernel {
       if (!isPluginDefinition(definition))
         throw new PluginError(String((definition as { id?: unknown })?.id ?? '?'), 'is not made with definePlugin()');
       if (!PLUGIN_ID.test(definition.id)) throw new PluginError(definition.id, 'the id must be kebab-case (a-z, 0-9, -)');
+      const reserved = entry.source.kind === 'builtin' ? undefined : reservedIdReason(definition.id);
+      if (reserved) throw new PluginError(definition.id, reserved);
       if (!semver.valid(definition.version))
         throw new PluginError(definition.id, `version "${definition.version}" is not semver`);
       const range = definition.requires?.core;
@@ -245,20 +245,18 @@ export class Kernel {
     return ordered;
   }
 
-  /** Runs every plugin's OLTP migrations in its own migration table; tables must carry its prefix. */
+  /**
+   * Runs every plugin's OLTP migrations in its own migration table (`<prefix>migrations`), in load
+   * order. A migration that creates, alters or drops a table the plugin does not own is refused
+   * and undone (see `runPluginMigrations`), so it is refused again on every start.
+   */
   async migrate(): Promise<void> {
+    const loadedPluginIds = this.loaded.map(({ entry }) => entry.definition.id);
     for (const { entry } of this.loaded) {
       const id = entry.definition.id;
       const migrations = this.contributions.migrations.get(id);
       if (!migrations?.length) continue;
-      const before = new Set(await this.deps.oltp.listTables());
-      await this.deps.oltp.migrate(migrations, migrationTable(id));
-      const prefix = tablePrefix(id);
-      const foreign = (await this.deps.oltp.listTables()).filter(
-        (t) => !before.has(t) && !t.startsWith(prefix) && !t.startsWith(migrationTable(id)),
-      );
-      if (foreign.length)
-        throw new PluginError(id, `its migrations created tables without the "${prefix}" prefix: ${foreign.join(', ')}`);
+      await runPluginMigrations({ pluginId: id, migrations, loadedPluginIds, oltp: this.deps.oltp, logger: this.deps.logger });
     }
   }
 
@@ -328,14 +326,4 @@ export class Kernel {
       contributions: this.contributions.summarize(entry.definition.id),
     }));
   }
-}
-
-function ownTable(pluginId: string, table: string): void {
-  if (!table.startsWith(tablePrefix(pluginId))) {
-    throw new PluginError(pluginId, `may use only its own tables ("${tablePrefix(pluginId)}…"), not "${table}"`);
-  }
-}
-
-export function migrationTable(pluginId: string): string {
-  return `${tablePrefix(pluginId)}migrations`;
 }
