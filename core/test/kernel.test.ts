@@ -15,10 +15,8 @@ import { coreTables } from '../src/store/oltp/migrations/core-tables.js';
 import { findPluginPackage, importPluginPackage, requestedPluginPackages } from '../src/kernel/plugin-packages.js';
 import customChannel from '../../plugins/custom-channel/src/index.js';
 import acme, { acmeEvents } from './fixtures/acme-crm.plugin.js';
-import { testEngines, type Engine } from './support/engines.js';
+import { kernelEngine, testEngines } from './support/engines.js';
 import { Client, createTenant, createTestStore, describeEngines } from './support/test-app.js';
-
-const testKernelEngine = (engine: Engine) => (engine === 'mariadb' ? 'mysql' : 'sqlite');
 
 const text = (s: string) => ({ 'zh-CN': s, 'en-US': s });
 
@@ -52,7 +50,7 @@ const migrating = (id: string, migrations: any[]) => plugin(id, (deps: any) => d
 for (const engine of testEngines()) {
   async function refused(plugins: any[], options?: Record<string, Record<string, unknown>>): Promise<string> {
     try {
-      const kernel = await startTestKernel({ plugins, options, engine: testKernelEngine(engine) });
+      const kernel = await startTestKernel({ plugins, options, engine: kernelEngine(engine) });
       await kernel.close();
     } catch (error) {
       return (error as Error).message;
@@ -127,7 +125,7 @@ for (const engine of testEngines()) {
           });
         },
       });
-      await expect(expectPluginContract(broken, { engines: [testKernelEngine(engine)] })).rejects.toThrow(/no_such_column/);
+      await expect(expectPluginContract(broken, { engines: [kernelEngine(engine)] })).rejects.toThrow(/no_such_column/);
     });
 
     it('an example that does not match its config schema', async () => {
@@ -231,7 +229,7 @@ for (const engine of testEngines()) {
       // The same type from several plugins is fine.
       const kernel = await startTestKernel({
         plugins: [plugin('one', event('one_event', 'string')), plugin('two', property('string'))],
-        engine: testKernelEngine(engine),
+        engine: kernelEngine(engine),
       });
       expect(kernel.app.kernel.contributions.systemProperties.get('s_level')).toMatchObject({ pluginId: 'one' });
       await kernel.close();
@@ -410,7 +408,7 @@ describe('the fixture third-party plugin', () => {
 
   it.each(testEngines())('is started after the server and stopped with it, and every service resolves [%s]', async (engine) => {
     acmeEvents.length = 0;
-    const kernel = await startTestKernel({ plugins: [acme], engine: testKernelEngine(engine) });
+    const kernel = await startTestKernel({ plugins: [acme], engine: kernelEngine(engine) });
     expect(kernel.app.kernel.list().find((p) => p.id === 'acme-crm')!.state).toBe('registered');
     await kernel.app.start();
     expect(acmeEvents).toEqual(['start']);

@@ -10,3 +10,8 @@ export function testEngines(): Engine[] {
   const wanted = (process.env.HUILIU_TEST_ENGINES ?? 'sqlite,mariadb').split(',').map((s) => s.trim());
   return (['sqlite', 'mariadb'] as const).filter((engine) => wanted.includes(engine));
 }
+
+/** The engine name `@huiliu/core/testing` (startTestKernel, expectPluginContract) uses for it. */
+export function kernelEngine(engine: Engine): 'sqlite' | 'mysql' {
+  return engine === 'mariadb' ? 'mysql' : 'sqlite';
+}
