@@ -420,6 +420,83 @@ describe('the fixture third-party plugin', () => {
 });
 
 describeEngines('plugins in the running server', (ctx) => {
+  it('answers 4xx for domain errors made by a second copy of core (recognised by brand, not instanceof)', async () => {
+    const { createTestApp } = await import('./support/test-app.js');
+    const { errorsExtensionPoint, httpExtensionPoint } = await import('@huiliu/core/plugin-api');
+    // What a plugin bundling its own @huiliu/core throws: other classes, the same global brand.
+    class CopiedDomainError extends Error {
+      readonly [Symbol.for('huiliu.DomainError')] = true;
+      constructor(
+        readonly code: string,
+        readonly statusCode: number,
+        readonly params: Record<string, unknown> = {},
+        readonly details?: { path: string; code: string }[],
+      ) {
+        super(code);
+      }
+    }
+    const bundled = definePlugin({
+      id: 'bundled',
+      version: '1.0.0',
+      requires: { core: '^0.1.0' },
+      register({ registerInit }) {
+        registerInit({
+          deps: { http: httpExtensionPoint, errors: errorsExtensionPoint },
+          init({ http, errors }) {
+            errors.addErrorMessages({ bundled_name_taken: { 'zh-CN': '名称 {name} 已被使用', 'en-US': 'Name {name} is taken' } });
+            const fail = (error: Error) => () => {
+              throw error;
+            };
+            http.addRoutes([
+              {
+                method: 'GET',
+                path: '/missing',
+                permission: 'authenticated',
+                handler: fail(new CopiedDomainError('not_found', 404)),
+              },
+              {
+                method: 'GET',
+                path: '/taken',
+                permission: 'authenticated',
+                handler: fail(
+                  new CopiedDomainError('bundled_name_taken', 409, { name: 'x' }, [{ path: 'name', code: 'bundled_name_taken' }]),
+                ),
+              },
+              // Looks like one, but carries no brand: an ordinary failure.
+              {
+                method: 'GET',
+                path: '/lookalike',
+                permission: 'authenticated',
+                handler: fail(Object.assign(new Error('x'), { code: 'not_found', statusCode: 404 })),
+              },
+            ]);
+          },
+        });
+      },
+    });
+    const app = await createTestApp(ctx.engine, {}, { plugins: [bundled] });
+    try {
+      const tenant = await createTenant(app);
+      const client = await Client.staff(app.server, tenant.email, tenant.password);
+      expect((await client.request('GET', '/api/v1/p/bundled/missing')).body).toMatchObject({
+        statusCode: 404,
+        code: 'not_found',
+      });
+      expect((await client.request('GET', '/api/v1/p/bundled/taken')).body).toMatchObject({
+        statusCode: 409,
+        code: 'bundled_name_taken',
+        message: '名称 x 已被使用',
+        details: [{ path: 'name', code: 'bundled_name_taken' }],
+      });
+      expect((await client.request('GET', '/api/v1/p/bundled/lookalike')).body).toMatchObject({
+        statusCode: 500,
+        code: 'internal_error',
+      });
+    } finally {
+      await app.close();
+    }
+  });
+
   it('boots the fixture and answers its routes under /api/v1/p/<id>, confined to the tenant', async () => {
     const { createTestApp } = await import('./support/test-app.js');
     const app = await createTestApp(ctx.engine, {}, { plugins: [acme] });

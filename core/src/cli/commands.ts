@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { deploymentMode, type HuiliuConfig } from '../config/config.js';
 import { createApp, createLogger } from '../app.js';
-import { DomainError } from '../server/errors.js';
+import { isDomainError } from '../server/errors.js';
 import { formatMessage } from '../server/messages.js';
 import { TenantService } from '../modules/tenancy/tenant.service.js';
 import { createKnex } from '../store/oltp/knex.js';
@@ -102,7 +102,7 @@ export async function adminCreate(
     });
     out(`Created tenant ${tenant.id} "${tenant.name}" (${tenant.timeZone}) with super staff ${staff.email}.`);
   } catch (error) {
-    if (error instanceof DomainError) throw new Error(formatMessage(error.code, 'en-US', error.params));
+    if (isDomainError(error)) throw new Error(formatMessage(error.code, 'en-US', error.params));
     throw error;
   } finally {
     await app.stop();

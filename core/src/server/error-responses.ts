@@ -1,7 +1,7 @@
 import Accept from '@hapi/accept';
 import type { Boom } from '@hapi/boom';
 import type { Plugin, Request, ResponseToolkit } from '@hapi/hapi';
-import { DomainError, InputError, type ErrorDetail } from './errors.js';
+import { InputError, isDomainError, type ErrorDetail } from './errors.js';
 import { defaultLocale, formatMessage, isErrorCode, locales, type ErrorCode, type Locale } from './messages.js';
 
 export function localeOf(request: Request): Locale {
@@ -72,9 +72,11 @@ export const errorResponsesPlugin: Plugin<void> = {
       let code: ErrorCode;
       let params: Record<string, unknown> = {};
       let details: ErrorDetail[] | undefined;
-      if (boom instanceof DomainError) {
-        const domain = boom as unknown as DomainError;
-        ({ statusCode, code, params, details } = domain);
+      // By brand, not instanceof: a plugin bundling its own copy of core throws its own classes.
+      if (isDomainError(boom)) {
+        ({ statusCode, code } = boom);
+        params = boom.params ?? {};
+        details = Array.isArray(boom.details) ? boom.details : undefined;
       } else {
         statusCode = boom.output.statusCode;
         code = codeForBoom(boom);
