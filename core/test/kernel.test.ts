@@ -425,7 +425,6 @@ describeEngines('plugins in the running server', (ctx) => {
     const { errorsExtensionPoint, httpExtensionPoint } = await import('@huiliu/core/plugin-api');
     // What a plugin bundling its own @huiliu/core throws: other classes, the same global brand.
     class CopiedDomainError extends Error {
-      readonly [Symbol.for('huiliu.DomainError')] = true;
       constructor(
         readonly code: string,
         readonly statusCode: number,
@@ -433,6 +432,7 @@ describeEngines('plugins in the running server', (ctx) => {
         readonly details?: { path: string; code: string }[],
       ) {
         super(code);
+        (this as unknown as Record<symbol, boolean>)[Symbol.for('huiliu.DomainError')] = true;
       }
     }
     const bundled = definePlugin({

@@ -67,19 +67,17 @@ export class ChannelsService {
     const orphaned = [...counts.entries()]
       .filter(([type]) => !this.available(type))
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(
-        ([type, count]): ChannelTypeInfo => ({
-          type,
-          name: { 'zh-CN': type, 'en-US': type },
-          description: null,
-          userIdTypes: [],
-          customEvents: false,
-          manual: null,
-          pluginId: null,
-          available: false,
-          count,
-        }),
-      );
+      .map(([type, count]): ChannelTypeInfo => ({
+        type,
+        name: { 'zh-CN': type, 'en-US': type },
+        description: null,
+        userIdTypes: [],
+        customEvents: false,
+        manual: null,
+        pluginId: null,
+        available: false,
+        count,
+      }));
     return [...registered, ...orphaned];
   }
 
