@@ -180,5 +180,40 @@ for (const engine of testEngines()) {
       expect(await page.getByTestId('channel-detail-page').count()).toBe(0);
       await page.close();
     });
+
+    it('shows a connection whose plugin was removed as such, and lets it be deleted', async () => {
+      const tenant = await createTenant(app, { name: '插件移除租户' });
+      // A connection of a type no loaded plugin provides (as after uninstalling its plugin).
+      const now = Date.now();
+      const channelId = await app.oltp.forTenant(tenant.tenantId).insert('channel', {
+        type: 'retired',
+        channel_key: 'rt_0001',
+        name: '旧系统',
+        status: 'active',
+        created_at: now,
+        updated_at: now,
+      });
+      const page = await browser.newPage({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN' });
+      page.setDefaultTimeout(20_000);
+      await login(page, base, tenant.email, tenant.password);
+      await page.getByTestId('menu-connections').click();
+      await page.getByTestId(`channel-row-${channelId}`).waitFor();
+      expect(await page.getByTestId('channel-type-card-retired').textContent()).toContain('插件已移除');
+      expect(await page.getByTestId('channel-plugin-removed').textContent()).toBe('插件已移除');
+      await screenshot(page, `connections-plugin-removed-list-${engine}`);
+
+      await page.getByTestId('channel-name-link').click();
+      await page.getByTestId('channel-detail-page').waitFor();
+      await page.getByTestId('channel-plugin-removed').waitFor();
+      expect(await page.getByTestId('channel-plugin-removed').textContent()).toContain('提供该渠道类型的插件已移除');
+      expect(await page.getByTestId('channel-plugin-removed-tag').textContent()).toBe('插件已移除');
+      await screenshot(page, `connections-plugin-removed-detail-${engine}`);
+      await page.getByTestId('channel-delete').click();
+      await page.getByTestId('channel-delete-confirm').click();
+      await page.getByTestId('connections-page').waitFor();
+      await page.getByTestId('connections-empty').waitFor();
+      expect(await page.getByTestId('channel-type-card-retired').count()).toBe(0);
+      await page.close();
+    });
   });
 }

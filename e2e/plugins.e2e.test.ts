@@ -9,8 +9,8 @@ describe('console: plugins page with the installed first-party plugins (as npm s
   let base: string;
 
   beforeAll(async () => {
-    // Discovery from the workspace's node_modules, as `npm start` does (the packages are built).
-    app = await createTestApp('sqlite', { discoverPlugins: true });
+    // The first-party packages from the workspace's node_modules, as `npm start` loads them (built).
+    app = await createTestApp('sqlite', { loadPluginPackages: true });
     await app.start();
     base = `http://127.0.0.1:${app.server.info.port}`;
     browser = await launchBrowser();

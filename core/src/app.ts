@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { defaultConsoleDir, deploymentMode, pluginSettings, type HuiliuConfig } from './config/config.js';
 import { loadSecretBox, SecretBox } from './config/secret-box.js';
 import type { PluginDefinition } from './kernel/define-plugin.js';
-import { discoverPluginPackages, importPluginPackage } from './kernel/discovery.js';
+import { camelPluginId, findPluginPackage, importPluginPackage, requestedPluginPackages } from './kernel/plugin-packages.js';
+import { PluginError } from './kernel/plugin-error.js';
 import { createServiceFactory, type ServiceRef } from './kernel/extension-point.js';
 import { Kernel, type PluginEntry } from './kernel/kernel.js';
 import { PermissionRegistry } from './kernel/permissions.js';
@@ -60,21 +61,49 @@ export interface CreateAppOptions {
   logger?: Logger;
   /** Fail requests whose responses do not match their schemas (tests). */
   strictResponses?: boolean;
-  /** Plugins to load besides the discovered packages (tests, embedding). */
+  /** Plugins to load besides the configured packages (tests, embedding); they win over a package with the same id. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   plugins?: PluginDefinition<any>[];
 }
 
-/** Where discovery looks for node_modules: the working directory and core's own install. */
+/** Where plugin packages are resolved from: the working directory, then core's own install. */
 const coreRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The plugins to load: installed packages (unless disabled) and explicit ones. */
-async function pluginEntries(config: HuiliuConfig, explicit: CreateAppOptions['plugins'] = []): Promise<PluginEntry[]> {
+/**
+ * The plugins to load: the first-party packages and those named in
+ * `plugins.<id>.package` (unless `loadPluginPackages` is off or the plugin is disabled), and
+ * explicit ones. Packages are looked up by name; node_modules is never scanned.
+ */
+async function pluginEntries(
+  config: HuiliuConfig,
+  explicit: CreateAppOptions['plugins'] = [],
+  logger?: Logger,
+): Promise<PluginEntry[]> {
   const entries: PluginEntry[] = [];
-  if (config.discoverPlugins) {
-    for (const manifest of discoverPluginPackages([process.cwd(), coreRoot])) {
-      const settings = pluginSettings(config, manifest.pluginId);
-      if (!settings.enabled || explicit.some((p) => p.id === manifest.pluginId)) continue;
+  if (config.loadPluginPackages) {
+    for (const request of requestedPluginPackages(config.plugins)) {
+      if (!pluginSettings(config, request.key).enabled) continue;
+      let manifest: ReturnType<typeof findPluginPackage>;
+      try {
+        manifest = findPluginPackage(request.packageName, [process.cwd(), coreRoot]);
+      } catch (error) {
+        throw new PluginError(request.key, (error as Error).message);
+      }
+      if (!manifest) {
+        const message = `package ${request.packageName} is not installed (looked up from ${process.cwd()} and ${coreRoot})`;
+        if (!request.firstParty) throw new PluginError(request.key, message);
+        logger?.warn(
+          { plugin: request.key },
+          `first-party plugin skipped: ${message}; set plugins.${request.key}.enabled=false to silence this`,
+        );
+        continue;
+      }
+      const id = manifest.pluginId;
+      if (request.key !== id && request.key !== camelPluginId(id)) {
+        throw new PluginError(request.key, `package ${request.packageName} is the plugin "${id}", not "${request.key}"`);
+      }
+      const settings = pluginSettings(config, id);
+      if (!settings.enabled || explicit.some((p) => p.id === id)) continue;
       entries.push({
         definition: await importPluginPackage(manifest, coreVersion),
         options: settings.options,

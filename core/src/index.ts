@@ -3,6 +3,7 @@ export { loadConfig, ConfigError, type HuiliuConfig } from './config/config.js';
 export { SecretBox } from './config/secret-box.js';
 export {
   DomainError,
+  isDomainError,
   InputError,
   NotFoundError,
   ConflictError,

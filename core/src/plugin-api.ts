@@ -75,4 +75,4 @@ export type { Knex } from 'knex';
 export type { Columns } from './store/oltp/columns.js';
 export { principalOf, type Principal } from './server/principal.js';
 export { RetryableTaskError, type TaskKindDefinition, type TaskContext, type TaskResult, type Task } from './jobs/task.types.js';
-export { packageVersion } from './lib/package-version.js';
+export { packageManifest, packageVersion } from './lib/package-version.js';

@@ -83,7 +83,7 @@ export async function startIsolatedApp(options: {
         port: 0,
         host: '127.0.0.1',
         logLevel: 'silent',
-        discoverPlugins: false,
+        loadPluginPackages: false,
         ...(database ? { oltpUrl: database.url } : {}),
         ...options.overrides,
       },

@@ -36,7 +36,7 @@ async function appWithLog(engine: string, logRequests: 'compact' | 'full', log: 
       host: '127.0.0.1',
       logLevel: 'info',
       logRequests,
-      discoverPlugins: false,
+      loadPluginPackages: false,
       ...(database ? { oltpUrl: database.url } : {}),
     },
   });

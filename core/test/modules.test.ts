@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { definePlugin, httpExtensionPoint, type HttpExtension } from '@huiliu/core/plugin-api';
 import { startTestKernel } from '@huiliu/core/testing';
 import { describe, expect, it } from 'vitest';
+import { coreModuleNames } from '../src/kernel/plugin-tables.js';
 import { coreModules } from '../src/modules/index.js';
+import { coreTables } from '../src/store/oltp/migrations/core-tables.js';
 import { setupServiceRef } from '../src/modules/setup/setup.service.js';
 import { tenantServiceRef } from '../src/modules/tenancy/tenant.service.js';
 import { createTenant, describeEngines } from './support/test-app.js';
@@ -12,7 +14,7 @@ import { createTenant, describeEngines } from './support/test-app.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** Tables of the stores and the server, not of a module: migrations, the OLAP schema record, the shared throttle. */
-const INFRASTRUCTURE_TABLES = ['knex_migrations', 'knex_migrations_lock', 'olap_schema', 'auth_throttle'];
+const INFRASTRUCTURE_TABLES = ['knex_migrations', 'knex_migrations_lock', 'olap_schema', 'auth_throttle', 'process_lease'];
 
 async function refusal(plugins: Parameters<typeof startTestKernel>[0]['plugins']): Promise<string> {
   try {
@@ -69,7 +71,11 @@ describe('core modules register like plugins', () => {
         registerInit({ deps: {}, init: () => undefined });
       },
     });
-    expect(await refusal([impostor])).toBe('Plugin "staff": has the id of a core module (reserved)');
+    expect(await refusal([impostor])).toBe('Plugin "staff": the id "staff" is reserved: it names a core module');
+  });
+
+  it('reserves the id of every core module', () => {
+    expect(coreModules.map((m) => m.id).filter((id) => !coreModuleNames.includes(id))).toEqual([]);
   });
 
   it('gives every module its own tables and no table to two modules', () => {
@@ -81,6 +87,8 @@ describe('core modules register like plugins', () => {
       }
     }
     expect(owners.size).toBeGreaterThan(5);
+    // The kernel's list of core tables (reserved from plugins) is exactly the modules' plus the stores'.
+    expect([...coreTables].sort()).toEqual([...owners.keys(), ...INFRASTRUCTURE_TABLES].sort());
   });
 });
 

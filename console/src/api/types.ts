@@ -151,7 +151,10 @@ export interface ChannelType {
   customEvents: boolean;
   /** null: connected through an authorization flow, not created by hand. */
   manual: ChannelTypeManual | null;
-  pluginId: string;
+  /** null when `available` is false. */
+  pluginId: string | null;
+  /** False: no loaded plugin provides the type any more, but this tenant still has connections of it. */
+  available: boolean;
   count: number;
 }
 
@@ -169,6 +172,8 @@ export interface Channel {
   channelKey: string;
   name: string;
   status: ChannelStatus;
+  /** False when the plugin providing its type was removed: list, rename and delete only. */
+  typeAvailable: boolean;
   createdAt: number;
   updatedAt: number;
 }

@@ -12,7 +12,7 @@ import { staffModule } from '../modules/staff/staff.module.js';
 import { tenancyModule } from '../modules/tenancy/tenancy.module.js';
 import { Throttle } from '../server/throttle.js';
 import { coreVersion } from '../version.js';
-import { DomainError } from '../server/errors.js';
+import { isDomainError } from '../server/errors.js';
 import { formatMessage } from '../server/messages.js';
 import { createKnex } from '../store/oltp/knex.js';
 import { coreMigrations } from '../store/oltp/migrations/index.js';
@@ -175,7 +175,7 @@ export async function adminCreate(
     });
     out(`Created tenant ${tenant.id} "${tenant.name}" (${tenant.timeZone}) with super staff ${staff.email}.`);
   } catch (error) {
-    if (error instanceof DomainError) throw new Error(formatMessage(error.code, 'en-US', error.params));
+    if (isDomainError(error)) throw new Error(formatMessage(error.code, 'en-US', error.params));
     throw error;
   } finally {
     await oltp.close();

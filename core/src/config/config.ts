@@ -45,10 +45,23 @@ export interface HuiliuConfig {
   readyTimeoutMs: number;
   /** Limits of login and token exchange (see docs/decisions/0012-login-throttling.md). */
   auth: { tokenRequestsPerMinute: number; passwordConcurrency: number; passwordQueue: number };
-  /** Find plugin packages in node_modules (package.json#huiliu). */
-  discoverPlugins: boolean;
-  /** Per plugin (by id, or its camelCase for env keys): enable/disable and options. */
-  plugins: Record<string, { enabled: boolean; options: Record<string, unknown> }>;
+  /**
+   * Import plugin packages: the first-party ones (wechat, miniprogram, custom-channel, jinshuju)
+   * and every `plugins.<id>.package`. False = only the plugins the embedding code passes (tests).
+   */
+  loadPluginPackages: boolean;
+  /**
+   * Per plugin (by id, or its camelCase for env keys): enable/disable, options, and for a plugin
+   * that is not first-party the npm package to load it from.
+   */
+  plugins: Record<string, PluginConfig>;
+}
+
+export interface PluginConfig {
+  enabled: boolean;
+  options: Record<string, unknown>;
+  /** The npm package of the plugin, resolved like `import '<package>'` from the working directory. */
+  package?: string;
 }
 
 const ENV_PREFIX = 'HUILIU_';
@@ -71,9 +84,16 @@ export const configSchema: Joi.ObjectSchema<HuiliuConfig> = Joi.object<HuiliuCon
   publicUrl: Joi.string().uri({ scheme: ['http', 'https'] }),
   logLevel: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
   consoleDir: Joi.string(),
-  discoverPlugins: Joi.boolean().default(true),
+  loadPluginPackages: Joi.boolean().default(true),
   plugins: Joi.object()
-    .pattern(Joi.string(), Joi.object({ enabled: Joi.boolean().default(true), options: Joi.object().unknown(true).default({}) }))
+    .pattern(
+      Joi.string(),
+      Joi.object({
+        enabled: Joi.boolean().default(true),
+        options: Joi.object().unknown(true).default({}),
+        package: Joi.string().pattern(/^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/, 'npm package name'),
+      }),
+    )
     .default({}),
   session: Joi.object({
     ttlHours: Joi.number()
@@ -213,14 +233,16 @@ export function loadConfig(options: LoadConfigOptions = {}): HuiliuConfig {
 }
 
 /** The config entry of a plugin: keyed by its id or, from env variables, by its camelCase id. */
-export function pluginSettings(config: HuiliuConfig, pluginId: string): { enabled: boolean; options: Record<string, unknown> } {
+export function pluginSettings(config: HuiliuConfig, pluginId: string): PluginConfig {
   const camelId = pluginId.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
   const byId = config.plugins[pluginId];
   // Env variables can only spell the camelCase key; they win over huiliu.json's kebab-case key.
   const byCamel = camelId === pluginId ? undefined : config.plugins[camelId];
+  const packageName = byCamel?.package ?? byId?.package;
   return {
     enabled: byCamel?.enabled ?? byId?.enabled ?? true,
     options: { ...(byId?.options ?? {}), ...(byCamel?.options ?? {}) },
+    ...(packageName ? { package: packageName } : {}),
   };
 }
 

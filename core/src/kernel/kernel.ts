@@ -29,6 +29,7 @@ import {
   tasksExtensionPoint,
 } from './extension-points.js';
 import { PluginError } from './plugin-error.js';
+import { assertOwnTable, migrationTable, reservedIdReason, runPluginMigrations, tablePrefix } from './plugin-tables.js';
 import type { LocalizedText } from './contributions.js';
 import { registerErrorMessages } from '../server/messages.js';
 import type { PermissionRegistry } from './permissions.js';
@@ -87,10 +88,7 @@ interface ProvidedService {
 
 const PLUGIN_ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
-/** `custom-channel` → `custom_channel`: the prefix of the plugin's OLTP tables. */
-export function tablePrefix(pluginId: string): string {
-  return `${pluginId.replace(/-/g, '_')}_`;
-}
+export { migrationTable, tablePrefix };
 
 /**
  * The plugin kernel: checks plugins (id, core range, duplicates, dependencies, options), runs
@@ -174,9 +172,9 @@ export class Kernel {
     provide(
       kernelFactory(coreServices.database, 'consumer', (consumer): PluginDatabase => ({
         // A plugin reads and writes only its own tables; core data comes through core services.
-        forTenant: (tenantId) => deps.oltp.forTenant(tenantId, (table) => ownTable(consumer.id, table)),
+        forTenant: (tenantId) => deps.oltp.forTenant(tenantId, (table) => assertOwnTable(consumer.id, table)),
         findAcrossTenants: async <Row extends object>(table: string, where: Record<string, unknown>) => {
-          ownTable(consumer.id, table);
+          assertOwnTable(consumer.id, table);
           return (await deps.oltp.knex(table).where(where).first()) as Row | undefined;
         },
       })),
@@ -363,6 +361,8 @@ export class Kernel {
       if (!isPluginDefinition(definition))
         throw new PluginError(String((definition as { id?: unknown })?.id ?? '?'), 'is not made with definePlugin()');
       if (!PLUGIN_ID.test(definition.id)) throw new PluginError(definition.id, 'the id must be kebab-case (a-z, 0-9, -)');
+      const reserved = entry.source.kind === 'builtin' ? undefined : reservedIdReason(definition.id);
+      if (reserved) throw new PluginError(definition.id, reserved);
       if (!semver.valid(definition.version))
         throw new PluginError(definition.id, `version "${definition.version}" is not semver`);
       const range = definition.requires?.core;
@@ -425,20 +425,18 @@ export class Kernel {
     return ordered;
   }
 
-  /** Runs every plugin's OLTP migrations in its own migration table; tables must carry its prefix. */
+  /**
+   * Runs every plugin's OLTP migrations in its own migration table (`<prefix>migrations`), in load
+   * order. A migration that creates, alters or drops a table the plugin does not own is refused
+   * and undone (see `runPluginMigrations`), so it is refused again on every start.
+   */
   async migrate(): Promise<void> {
+    const loadedPluginIds = this.loaded.map(({ entry }) => entry.definition.id);
     for (const { entry } of this.loaded) {
       const id = entry.definition.id;
       const migrations = this.contributions.migrations.get(id);
       if (!migrations?.length) continue;
-      const before = new Set(await this.deps.oltp.listTables());
-      await this.deps.oltp.migrate(migrations, migrationTable(id));
-      const prefix = tablePrefix(id);
-      const foreign = (await this.deps.oltp.listTables()).filter(
-        (t) => !before.has(t) && !t.startsWith(prefix) && !t.startsWith(migrationTable(id)),
-      );
-      if (foreign.length)
-        throw new PluginError(id, `its migrations created tables without the "${prefix}" prefix: ${foreign.join(', ')}`);
+      await runPluginMigrations({ pluginId: id, migrations, loadedPluginIds, oltp: this.deps.oltp, logger: this.deps.logger });
     }
   }
 
@@ -548,12 +546,6 @@ export class Kernel {
   }
 }
 
-function ownTable(pluginId: string, table: string): void {
-  if (!table.startsWith(tablePrefix(pluginId))) {
-    throw new PluginError(pluginId, `may use only its own tables ("${tablePrefix(pluginId)}…"), not "${table}"`);
-  }
-}
-
 /** A service the kernel itself makes (no deps): per consumer or once. */
 function kernelFactory<T>(
   service: ServiceRef<T>,
@@ -561,8 +553,4 @@ function kernelFactory<T>(
   make: (consumer: ServiceConsumer) => T,
 ): ServiceFactory<unknown> {
   return createServiceFactory({ service, scope, factory: (_deps, consumer) => make(consumer) });
-}
-
-export function migrationTable(pluginId: string): string {
-  return `${tablePrefix(pluginId)}migrations`;
 }

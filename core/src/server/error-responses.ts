@@ -2,7 +2,7 @@ import Accept from '@hapi/accept';
 import type { Boom } from '@hapi/boom';
 import type { Plugin, Request, ResponseToolkit } from '@hapi/hapi';
 import { isOltpUnavailable } from '../store/oltp/knex.js';
-import { DomainError, InputError, RateLimitError, UnavailableError, type ErrorDetail } from './errors.js';
+import { InputError, isDomainError, type ErrorDetail } from './errors.js';
 import { defaultLocale, formatMessage, isErrorCode, messageParams, type ErrorCode, type Locale } from './messages.js';
 
 /**
@@ -95,10 +95,13 @@ export const errorResponsesPlugin: Plugin<void> = {
       let params: Record<string, unknown> = {};
       let details: ErrorDetail[] | undefined;
       let retryAfter: number | undefined;
-      if (boom instanceof DomainError) {
-        const domain = boom as unknown as DomainError;
-        ({ statusCode, code, params, details } = domain);
-        if (domain instanceof RateLimitError || domain instanceof UnavailableError) retryAfter = domain.retryAfterSeconds;
+      // By brand, not instanceof: a plugin bundling its own copy of core throws its own classes.
+      if (isDomainError(boom)) {
+        ({ statusCode, code } = boom);
+        params = boom.params ?? {};
+        details = Array.isArray(boom.details) ? boom.details : undefined;
+        const retry = (boom as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+        if (typeof retry === 'number') retryAfter = retry;
       } else if (isOltpUnavailable(boom) || isOltpUnavailable(boom.data)) {
         // A database that hangs or is down is an outage (503), never "please sign in" (401) — the
         // console signs users out on 401 (a session lookup that fails reaches here as a 401).

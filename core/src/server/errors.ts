@@ -5,8 +5,17 @@ export interface ErrorDetail {
   code: string;
 }
 
+/**
+ * The brand of a domain error. Registered in the global symbol registry, so an error made by
+ * another copy of core (a plugin bundling its own @huiliu/core) carries the same brand, where
+ * `instanceof` would fail and the error would answer 500.
+ */
+export const DOMAIN_ERROR: unique symbol = Symbol.for('huiliu.DomainError') as never;
+
 /** A domain error with a stable code; the server maps it to `{statusCode, code, message}`. */
 export class DomainError extends Error {
+  readonly [DOMAIN_ERROR] = true;
+
   constructor(
     readonly code: ErrorCode,
     readonly statusCode: number,
@@ -78,4 +87,20 @@ export class UpstreamError extends DomainError {
   ) {
     super(code, 502, params);
   }
+}
+
+/**
+ * True for a domain error of any copy of core: it carries the brand, a string code and an HTTP
+ * status. Use this instead of `instanceof DomainError`.
+ */
+export function isDomainError(error: unknown): error is DomainError {
+  if (typeof error !== 'object' || error === null) return false;
+  const candidate = error as { [DOMAIN_ERROR]?: unknown; code?: unknown; statusCode?: unknown };
+  return (
+    candidate[DOMAIN_ERROR] === true &&
+    typeof candidate.code === 'string' &&
+    Number.isInteger(candidate.statusCode) &&
+    (candidate.statusCode as number) >= 400 &&
+    (candidate.statusCode as number) <= 599
+  );
 }

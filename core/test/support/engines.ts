@@ -31,3 +31,8 @@ export function testEngines(env: NodeJS.ProcessEnv = process.env): Engine[] {
   }
   return engines;
 }
+
+/** The engine name `@huiliu/core/testing` (startTestKernel, expectPluginContract) uses for it. */
+export function kernelEngine(engine: Engine): 'sqlite' | 'mysql' {
+  return engine === 'mariadb' ? 'mysql' : 'sqlite';
+}

@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
 import { afterAll, beforeAll, describe } from 'vitest';
-import type { CreateAppOptions, HuiliuApp } from '../../src/app.js';
-import type { HuiliuConfig } from '../../src/config/config.js';
+import { createApp, type CreateAppOptions, type HuiliuApp } from '../../src/app.js';
+import { loadConfig, type HuiliuConfig } from '../../src/config/config.js';
+import { createMysqlDatabase, startIsolatedApp } from '../../src/testing.js';
 import { testEngines, type Engine } from './engines.js';
-import { startIsolatedApp } from '../../src/testing.js';
 
 export interface TestApp extends HuiliuApp {
   engine: Engine;
@@ -54,3 +58,42 @@ export function describeEngines(
 }
 
 export { Client, createTenant, type InjectResult, type TenantFixture } from '../../src/testing.js';
+
+/**
+ * One store (a temp data dir, and on MariaDB a fresh database) that several apps open one after
+ * the other — to test what happens on the next start. `open()` builds an app on it (not
+ * listening); `drop()` removes the store.
+ */
+export async function createTestStore(engine: Engine): Promise<{
+  dataDir: string;
+  oltpUrl: string | undefined;
+  open(options?: { plugins?: CreateAppOptions['plugins']; overrides?: Partial<HuiliuConfig> }): Promise<HuiliuApp>;
+  drop(): Promise<void>;
+}> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'huiliu-store-'));
+  const database = engine === 'mariadb' ? await createMysqlDatabase() : undefined;
+  return {
+    dataDir,
+    oltpUrl: database?.url,
+    open: (options = {}) =>
+      createApp(
+        loadConfig({
+          env: {},
+          overrides: {
+            dataDir,
+            port: 0,
+            host: '127.0.0.1',
+            logLevel: 'silent',
+            loadPluginPackages: false,
+            ...(database ? { oltpUrl: database.url } : {}),
+            ...options.overrides,
+          },
+        }),
+        { logger: pino({ level: 'silent' }), strictResponses: true, plugins: options.plugins },
+      ),
+    async drop() {
+      await database?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

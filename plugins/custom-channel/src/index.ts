@@ -6,7 +6,7 @@ import {
   eventsExtensionPoint,
   httpExtensionPoint,
   oltpExtensionPoint,
-  packageVersion,
+  packageManifest,
 } from '@huiliu/core/plugin-api';
 import { AppsRepository } from './apps/apps.repo.js';
 import { appsRoutes } from './apps/apps.routes.js';
@@ -15,11 +15,12 @@ import { customChannel, externalId } from './channels/custom.channel.js';
 import { errorMessages } from './errors.js';
 import { sdkEvents } from './events/sdk.events.js';
 import { appsTable } from './migrations/0001-apps.migration.js';
+import { appsTablePrefix } from './migrations/0002-apps-prefix.migration.js';
 
 export default definePlugin({
   id: 'custom-channel',
-  version: packageVersion(import.meta.url),
-  requires: { core: '^0.1.0' },
+  // version and requires.core from package.json (the core range is declared there only).
+  ...packageManifest(import.meta.url),
   register({ registerInit }) {
     registerInit({
       deps: {
@@ -35,7 +36,7 @@ export default definePlugin({
         const repo = new AppsRepository(database);
         const apps = new AppsService(repo, channelRecords);
         errors.addErrorMessages(errorMessages);
-        oltp.addMigrations([appsTable]);
+        oltp.addMigrations([appsTable, appsTablePrefix]);
         channels.addUserIdType(externalId);
         channels.addChannelType(customChannel(repo));
         for (const event of sdkEvents) events.addEventType(event);

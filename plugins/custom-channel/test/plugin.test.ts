@@ -1,5 +1,6 @@
 import { expectPluginContract, startTestKernel } from '@huiliu/core/testing';
 import { describe, expect, it } from 'vitest';
+import { kernelEngine, testEngines } from '../../../core/test/support/engines.js';
 import plugin from '../src/index.js';
 
 describe('custom-channel plugin', () => {
@@ -12,9 +13,12 @@ describe('custom-channel plugin', () => {
       { engine: 'mysql', up: ['custom_channel_app'], downLeftTables: [] },
     ]);
   });
+});
 
+// Registration, on each OLTP engine (booting runs core's and the plugin's migrations).
+describe.each(testEngines())('custom-channel plugin [%s]', (engine) => {
   it('registers the custom channel type owning externalId and its SDK events', async () => {
-    const kernel = await startTestKernel({ plugins: [plugin] });
+    const kernel = await startTestKernel({ plugins: [plugin], engine: kernelEngine(engine) });
     try {
       const [info] = kernel.app.kernel.list().filter((p) => p.id === 'custom-channel');
       expect(info!.contributions.channelTypes).toEqual([

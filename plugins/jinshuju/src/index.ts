@@ -1,11 +1,11 @@
-import { channelsExtensionPoint, definePlugin, eventsExtensionPoint, packageVersion } from '@huiliu/core/plugin-api';
+import { channelsExtensionPoint, definePlugin, eventsExtensionPoint, packageManifest } from '@huiliu/core/plugin-api';
 import { jinshujuChannel } from './channels/jinshuju.channel.js';
 import { formEvents } from './events/form.events.js';
 
 export default definePlugin({
   id: 'jinshuju',
-  version: packageVersion(import.meta.url),
-  requires: { core: '^0.1.0' },
+  // version and requires.core from package.json (the core range is declared there only).
+  ...packageManifest(import.meta.url),
   register({ registerInit }) {
     registerInit({
       deps: { channels: channelsExtensionPoint, events: eventsExtensionPoint },

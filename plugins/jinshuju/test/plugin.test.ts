@@ -1,5 +1,6 @@
 import { expectPluginContract, startTestKernel } from '@huiliu/core/testing';
 import { describe, expect, it } from 'vitest';
+import { kernelEngine, testEngines } from '../../../core/test/support/engines.js';
 import customChannel from '../../custom-channel/src/index.js';
 import miniprogram from '../../miniprogram/src/index.js';
 import wechat from '../../wechat/src/index.js';
@@ -15,9 +16,12 @@ describe('jinshuju plugin', () => {
       { engine: 'mysql', up: [], downLeftTables: [] },
     ]);
   });
+});
 
+// Registration, on each OLTP engine (booting runs core's and the plugin's migrations).
+describe.each(testEngines())('jinshuju plugin [%s]', (engine) => {
   it('registers the Jinshuju channel type without user-ID types or custom events, and its submit-form event', async () => {
-    const kernel = await startTestKernel({ plugins: [plugin] });
+    const kernel = await startTestKernel({ plugins: [plugin], engine: kernelEngine(engine) });
     try {
       const [info] = kernel.app.kernel.list().filter((p) => p.id === 'jinshuju');
       expect(info!.contributions.channelTypes).toEqual([
@@ -44,7 +48,7 @@ describe('jinshuju plugin', () => {
   });
 
   it('boots together with every first-party connector without a duplicate event code or a conflicting s_ property', async () => {
-    const kernel = await startTestKernel({ plugins: [customChannel, wechat, miniprogram, plugin] });
+    const kernel = await startTestKernel({ plugins: [customChannel, wechat, miniprogram, plugin], engine: kernelEngine(engine) });
     try {
       const registry = kernel.app.kernel.contributions;
       expect([...registry.channelTypes.keys()].sort()).toEqual(['custom', 'jinshuju', 'miniprogram', 'wechat']);

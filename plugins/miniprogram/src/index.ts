@@ -3,15 +3,15 @@ import {
   definePlugin,
   errorsExtensionPoint,
   eventsExtensionPoint,
-  packageVersion,
+  packageManifest,
 } from '@huiliu/core/plugin-api';
 import { errorMessages, miniprogramChannel } from './channels/miniprogram.channel.js';
 import { sdkEvents } from './events/sdk.events.js';
 
 export default definePlugin({
   id: 'miniprogram',
-  version: packageVersion(import.meta.url),
-  requires: { core: '^0.1.0' },
+  // version and requires.core from package.json (the core range is declared there only).
+  ...packageManifest(import.meta.url),
   register({ registerInit }) {
     registerInit({
       deps: { channels: channelsExtensionPoint, events: eventsExtensionPoint, errors: errorsExtensionPoint },

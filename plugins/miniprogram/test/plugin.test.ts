@@ -1,5 +1,6 @@
 import { expectPluginContract, startTestKernel } from '@huiliu/core/testing';
 import { describe, expect, it } from 'vitest';
+import { kernelEngine, testEngines } from '../../../core/test/support/engines.js';
 import wechat from '../../wechat/src/index.js';
 import { Client, createTenant, describeEngines } from '../../../core/test/support/test-app.js';
 import plugin from '../src/index.js';
@@ -14,9 +15,12 @@ describe('miniprogram plugin', () => {
       { engine: 'mysql', up: [], downLeftTables: [] },
     ]);
   });
+});
 
+// Registration, on each OLTP engine (booting runs core's and the plugin's migrations).
+describe.each(testEngines())('miniprogram plugin [%s]', (engine) => {
   it('registers the mini-program channel type with custom events and no user-ID type of its own', async () => {
-    const kernel = await startTestKernel({ plugins: [plugin] });
+    const kernel = await startTestKernel({ plugins: [plugin], engine: kernelEngine(engine) });
     try {
       const [info] = kernel.app.kernel.list().filter((p) => p.id === 'miniprogram');
       expect(info!.dependencies).toEqual({});
@@ -31,7 +35,7 @@ describe('miniprogram plugin', () => {
   });
 
   it('registers the SDK events launch, show, hide and open page, each carrying s_originScene as a string', async () => {
-    const kernel = await startTestKernel({ plugins: [plugin] });
+    const kernel = await startTestKernel({ plugins: [plugin], engine: kernelEngine(engine) });
     try {
       const [info] = kernel.app.kernel.list().filter((p) => p.id === 'miniprogram');
       expect(info!.contributions.eventTypes.map((e) => [e.code, e.name['zh-CN'], e.direction])).toEqual([
@@ -64,7 +68,7 @@ describe('miniprogram plugin', () => {
   });
 
   it('boots together with the wechat plugin, both keeping their contributions and no s_ property typed twice', async () => {
-    const kernel = await startTestKernel({ plugins: [wechat, plugin] });
+    const kernel = await startTestKernel({ plugins: [wechat, plugin], engine: kernelEngine(engine) });
     try {
       const byId = new Map(kernel.app.kernel.list().map((p) => [p.id, p.contributions]));
       expect(byId.get('wechat')!.channelTypes.map((c) => c.type)).toEqual(['wechat']);

@@ -1,4 +1,4 @@
-import { channelsExtensionPoint, definePlugin, eventsExtensionPoint, packageVersion } from '@huiliu/core/plugin-api';
+import { channelsExtensionPoint, definePlugin, eventsExtensionPoint, packageManifest } from '@huiliu/core/plugin-api';
 import { openId, unionId, wechatChannel } from './channels/wechat.channel.js';
 import { followEvents } from './events/follow.events.js';
 import { massSendEvents } from './events/mass-send.events.js';
@@ -11,8 +11,8 @@ import { templateEvents } from './events/template.events.js';
 
 export default definePlugin({
   id: 'wechat',
-  version: packageVersion(import.meta.url),
-  requires: { core: '^0.1.0' },
+  // version and requires.core from package.json (the core range is declared there only).
+  ...packageManifest(import.meta.url),
   register({ registerInit }) {
     registerInit({
       deps: { channels: channelsExtensionPoint, events: eventsExtensionPoint },

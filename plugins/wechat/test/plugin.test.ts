@@ -1,5 +1,6 @@
 import { expectPluginContract, startTestKernel } from '@huiliu/core/testing';
 import { describe, expect, it } from 'vitest';
+import { kernelEngine, testEngines } from '../../../core/test/support/engines.js';
 import plugin from '../src/index.js';
 
 describe('wechat plugin', () => {
@@ -12,9 +13,12 @@ describe('wechat plugin', () => {
       { engine: 'mysql', up: [], downLeftTables: [] },
     ]);
   });
+});
 
+// Registration, on each OLTP engine (booting runs core's and the plugin's migrations).
+describe.each(testEngines())('wechat plugin [%s]', (engine) => {
   it('registers the official-account channel type owning openId per channel and unionId per channel type', async () => {
-    const kernel = await startTestKernel({ plugins: [plugin] });
+    const kernel = await startTestKernel({ plugins: [plugin], engine: kernelEngine(engine) });
     try {
       const [info] = kernel.app.kernel.list().filter((p) => p.id === 'wechat');
       expect(info!.contributions.channelTypes).toEqual([
@@ -35,7 +39,7 @@ describe('wechat plugin', () => {
   });
 
   it('registers the system events of the official account with their direction', async () => {
-    const kernel = await startTestKernel({ plugins: [plugin] });
+    const kernel = await startTestKernel({ plugins: [plugin], engine: kernelEngine(engine) });
     try {
       const [info] = kernel.app.kernel.list().filter((p) => p.id === 'wechat');
       expect(info!.contributions.eventTypes.map((e) => [e.code, e.direction])).toEqual([
@@ -74,7 +78,7 @@ describe('wechat plugin', () => {
   });
 
   it('gives the scan, menu, template and mass-send events their typed s_ properties', async () => {
-    const kernel = await startTestKernel({ plugins: [plugin] });
+    const kernel = await startTestKernel({ plugins: [plugin], engine: kernelEngine(engine) });
     try {
       const [info] = kernel.app.kernel.list().filter((p) => p.id === 'wechat');
       const propertiesOf = (code: string) =>
@@ -118,7 +122,7 @@ describe('wechat plugin', () => {
   });
 
   it('declares each s_ property shared by several events with one type', async () => {
-    const kernel = await startTestKernel({ plugins: [plugin] });
+    const kernel = await startTestKernel({ plugins: [plugin], engine: kernelEngine(engine) });
     try {
       const [info] = kernel.app.kernel.list().filter((p) => p.id === 'wechat');
       const uses = new Map<string, Set<string>>();

@@ -275,6 +275,14 @@ const enUS: Messages = {
       success: 'Connection deleted',
       refused: 'The connection cannot be deleted',
     },
+    pluginRemoved: {
+      tag: 'Plugin removed',
+      typeDescription:
+        'The plugin providing this channel type was removed or disabled; its connections can still be viewed, renamed and deleted.',
+      title: 'The plugin providing this channel type was removed',
+      description:
+        'No plugin on the server provides the channel type {{type}} any more (uninstalled or disabled), so this connection does nothing and receives no data. It can still be viewed, renamed and deleted; reinstalling and enabling the plugin restores it.',
+    },
   },
   plugins: {
     title: 'Plugins',

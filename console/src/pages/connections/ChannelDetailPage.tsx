@@ -1,7 +1,7 @@
 import { DeleteOutlined, EditOutlined } from '@ant-design/icons';
 import { ModalForm, PageContainer, ProCard, type ProFormInstance, ProFormText } from '@ant-design/pro-components';
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Descriptions, Empty, Skeleton, Space, Typography } from 'antd';
+import { Alert, App, Button, Descriptions, Empty, Skeleton, Space, Tag, Typography } from 'antd';
 import { Suspense, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router-dom';
@@ -79,6 +79,8 @@ function RenameChannelModal({ channel, onClose }: { channel: Channel; onClose: (
 /** The section the channel type's plugin console entry contributes, if any. */
 function ChannelSection({ channel }: { channel: Channel }) {
   const { t } = useTranslation();
+  // Without its plugin on the server, the section's API is gone: the page explains that instead.
+  if (!channel.typeAvailable) return null;
   const Section = channelSectionOf(channel.type);
   if (!Section) {
     return (
@@ -157,7 +159,16 @@ function ChannelDetail({ channel, type }: { channel: Channel; type: ChannelType 
           />
         </Space>
       }
-      tags={<ChannelStatusTag status={channel.status} />}
+      tags={
+        <>
+          <ChannelStatusTag status={channel.status} />
+          {!channel.typeAvailable && (
+            <Tag color="warning" data-testid="channel-plugin-removed-tag">
+              {t('connections.pluginRemoved.tag')}
+            </Tag>
+          )}
+        </>
+      }
       subTitle={type ? text(type.name) : channel.type}
       onBack={() => navigate('/connections')}
       breadcrumb={{
@@ -171,6 +182,16 @@ function ChannelDetail({ channel, type }: { channel: Channel; type: ChannelType 
         )
       }
     >
+      {!channel.typeAvailable && (
+        <Alert
+          type="warning"
+          showIcon
+          message={t('connections.pluginRemoved.title')}
+          description={t('connections.pluginRemoved.description', { type: channel.type })}
+          style={{ marginBottom: 16 }}
+          data-testid="channel-plugin-removed"
+        />
+      )}
       {refusal !== null && (
         <Alert
           type="error"

@@ -104,12 +104,16 @@ function TypeCards({
           key={type.type}
           testId={`channel-type-card-${type.type}`}
           title={text(type.name)}
-          description={type.description ? text(type.description) : null}
+          description={
+            !type.available ? t('connections.pluginRemoved.typeDescription') : type.description ? text(type.description) : null
+          }
           count={type.count}
           tag={
-            type.manual
-              ? { color: 'blue', text: t('connections.types.manual') }
-              : { color: 'default', text: t('connections.types.authorized') }
+            !type.available
+              ? { color: 'warning', text: t('connections.pluginRemoved.tag') }
+              : type.manual
+                ? { color: 'blue', text: t('connections.types.manual') }
+                : { color: 'default', text: t('connections.types.authorized') }
           }
           selected={selected === type.type}
           onClick={() => onSelect(selected === type.type ? undefined : type.type)}
@@ -171,6 +175,11 @@ export default function ConnectionsPage() {
           <Typography.Text type="secondary" code>
             {channel.type}
           </Typography.Text>
+          {!channel.typeAvailable && (
+            <Tag color="warning" data-testid="channel-plugin-removed">
+              {t('connections.pluginRemoved.tag')}
+            </Tag>
+          )}
         </Space>
       ),
     },
@@ -308,7 +317,13 @@ export default function ConnectionsPage() {
           onRequestError={(error) => setLoadError(error)}
           onRow={(channel) => testId(`channel-row-${channel.id}`) as HTMLAttributes<HTMLElement>}
           toolBarRender={() => [
-            canEdit && <CreateChannelButton key="create" types={types.data?.items ?? []} preferredType={typeFilter} />,
+            canEdit && (
+              <CreateChannelButton
+                key="create"
+                types={(types.data?.items ?? []).filter((type) => type.available)}
+                preferredType={typeFilter}
+              />
+            ),
           ]}
           locale={{ emptyText: emptyText() }}
         />

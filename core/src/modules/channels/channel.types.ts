@@ -7,6 +7,11 @@ export interface Channel {
   channelKey: string;
   name: string;
   status: 'active' | 'disabled';
+  /**
+   * False when no loaded plugin provides the channel's type (its plugin was removed or disabled):
+   * the channel can still be listed, renamed and deleted, but nothing of its type runs.
+   */
+  typeAvailable: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -23,13 +28,14 @@ export interface ChannelRow {
   updated_at: number;
 }
 
-export function toChannel(row: ChannelRow): Channel {
+export function toChannel(row: ChannelRow, typeAvailable: boolean): Channel {
   return {
     id: String(row.id),
     type: row.type,
     channelKey: row.channel_key,
     name: row.name,
     status: row.status,
+    typeAvailable,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
   };
@@ -44,7 +50,13 @@ export interface ChannelTypeInfo {
   customEvents: boolean;
   /** Whether operators create it by hand, and what its key is called (ChannelID, AppID). */
   manual: { keyLabel: LocalizedText; keyPattern: string; keyGenerated: boolean; keyHelp: LocalizedText | null } | null;
-  pluginId: string;
+  /** The plugin providing it; null when it is not available (see `available`). */
+  pluginId: string | null;
+  /**
+   * False for a type this tenant still has channels of, but which no loaded plugin provides any
+   * more (Medusa's "disabled provider"): its name is its id, and it cannot be created.
+   */
+  available: boolean;
   /** This tenant's channels of the type. */
   count: number;
 }

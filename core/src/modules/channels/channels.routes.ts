@@ -13,6 +13,9 @@ export const channelSchema = Joi.object({
   channelKey: Joi.string().required().description('ChannelID (custom channels, udc_…) or AppID'),
   name: Joi.string().required(),
   status: Joi.string().valid('active', 'disabled').required(),
+  typeAvailable: Joi.boolean()
+    .required()
+    .description('False when no loaded plugin provides the type any more (listed, renamed and deleted only)'),
   createdAt: epochMs().required(),
   updatedAt: epochMs().required(),
 }).label('Channel');
@@ -31,7 +34,8 @@ const channelTypeSchema = Joi.object({
   })
     .allow(null)
     .required(),
-  pluginId: Joi.string().required(),
+  pluginId: Joi.string().allow(null).required(),
+  available: Joi.boolean().required().description('False for a type whose plugin was removed but channels of it remain'),
   count: Joi.number().integer().required(),
 }).label('ChannelType');
 

@@ -35,9 +35,16 @@ export class ChannelsService {
     return owned;
   }
 
+  /** Whether a loaded plugin provides channels of `type`. */
+  private available(type: string): boolean {
+    return this.contributions.channelTypes.has(type);
+  }
+
+  private toChannel = (row: ChannelRow): Channel => toChannel(row, this.available(row.type));
+
   async types(tenantId: string): Promise<ChannelTypeInfo[]> {
     const counts = await this.countsByType(tenantId);
-    return [...this.contributions.channelTypes.values()].map(({ pluginId, definition }) => ({
+    const registered = [...this.contributions.channelTypes.values()].map(({ pluginId, definition }) => ({
       type: definition.type,
       name: definition.name,
       description: definition.description ?? null,
@@ -52,8 +59,25 @@ export class ChannelsService {
           }
         : null,
       pluginId,
+      available: true,
       count: counts.get(definition.type) ?? 0,
     }));
+    // Types whose plugin is gone but whose channels remain: listed so they can be found and deleted.
+    const orphaned = [...counts.entries()]
+      .filter(([type]) => !this.available(type))
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([type, count]): ChannelTypeInfo => ({
+        type,
+        name: { 'zh-CN': type, 'en-US': type },
+        description: null,
+        userIdTypes: [],
+        customEvents: false,
+        manual: null,
+        pluginId: null,
+        available: false,
+        count,
+      }));
+    return [...registered, ...orphaned];
   }
 
   async countsByType(tenantId: string): Promise<Map<string, number>> {
@@ -76,7 +100,7 @@ export class ChannelsService {
       if (query.type) q.where('channel.type', query.type);
       return q;
     };
-    return paginate(filtered, { ...query, orderBy: 'channel.id' }, toChannel);
+    return paginate(filtered, { ...query, orderBy: 'channel.id' }, this.toChannel);
   }
 
   async get(tenantId: string, channelId: string, type?: string): Promise<Channel> {
@@ -84,7 +108,7 @@ export class ChannelsService {
     if (type) q.where('channel.type', type);
     const row = await q.first();
     if (!row) throw new NotFoundError('channel_not_found');
-    return toChannel(row);
+    return this.toChannel(row);
   }
 
   async create(tenantId: string, input: NewChannel, createdBy: string | null): Promise<Channel> {
@@ -131,14 +155,18 @@ export class ChannelsService {
     return this.get(tenantId, channelId);
   }
 
-  /** Deletes a channel unless its type says why not (e.g. apps still sending data). */
+  /**
+   * Deletes a channel unless its type says why not (e.g. apps still sending data). A channel whose
+   * type's plugin was removed is simply deleted: nothing is left to ask or to disconnect (the
+   * plugin's own rows go with it through their foreign keys).
+   */
   async remove(tenantId: string, channelId: string): Promise<void> {
     const channel = await this.get(tenantId, channelId);
-    const { definition } = this.definition(channel.type);
-    const refusal = await definition.handlers?.checkDelete?.({ tenantId, channelId });
+    const definition = channel.typeAvailable ? this.definition(channel.type).definition : undefined;
+    const refusal = await definition?.handlers?.checkDelete?.({ tenantId, channelId });
     if (refusal) throw new ConflictError(refusal.code, refusal.params);
     await this.db(tenantId).from('channel').where('channel.id', channelId).delete();
-    await definition.handlers?.disconnect?.({ tenantId, channelId });
+    await definition?.handlers?.disconnect?.({ tenantId, channelId });
   }
 }
 

@@ -3,8 +3,21 @@ import type { Knex } from 'knex';
 import { Columns } from './columns.js';
 import { withoutStatementTimeout, type OltpConnectionInfo } from './knex.js';
 import type { OltpMigration } from './migrations/types.js';
+import { tenantQuery } from './tenant-query.js';
 
 type Executor = Knex | Knex.Transaction;
+
+/** The shape of one table or view: what a migration of someone else must not change. */
+export interface RelationShape {
+  kind: 'table' | 'view';
+  /** Column name → type, nullability, default… (engine-specific text, only compared). */
+  columns: Map<string, string>;
+  /** Indexes, foreign keys and triggers on it, plus (SQLite) its CREATE statement. */
+  details: Set<string>;
+}
+
+/** Tables and views of the OLTP database by name (SQLite's internal tables left out). */
+export type SchemaSnapshot = Map<string, RelationShape>;
 
 /**
  * Tenant-confined access to the OLTP store. Every query it builds is filtered by the tenant and
@@ -21,10 +34,14 @@ export class TenantDb {
     private readonly allowTable?: (table: string) => void,
   ) {}
 
-  /** A query on `table` already restricted to this tenant. */
+  /**
+   * A query on `table` restricted to this tenant, which cannot be widened by mistake: the tenant
+   * condition stays AND-ed to everything else, and clearing it or switching tables throws (see
+   * `tenantQuery`).
+   */
   from<TRecord extends object = Record<string, unknown>>(table: string): Knex.QueryBuilder<TRecord> {
     this.allowTable?.(table);
-    return this.executor<TRecord>(table).where(`${table}.tenant_id`, this.tenantId);
+    return tenantQuery<TRecord>(this.executor, table, { tenantId: this.tenantId, allowTable: this.allowTable });
   }
 
   /** Inserts one row stamped with this tenant and returns its id as a string. */
@@ -98,6 +115,63 @@ export class OltpStore {
       'select table_name as name from information_schema.tables where table_schema = database()',
     );
     return (rows as { name: string }[]).map((r) => r.name);
+  }
+
+  /**
+   * The schema as it is now (tables, views, columns, indexes, foreign keys, triggers), read through
+   * `executor` — pass the migration's transaction while one is open (SQLite has one connection).
+   */
+  async describeSchema(executor: Executor = this.knex): Promise<SchemaSnapshot> {
+    const snapshot: SchemaSnapshot = new Map();
+    const relation = (name: string, kind: RelationShape['kind'] = 'table'): RelationShape => {
+      let shape = snapshot.get(name);
+      if (!shape) snapshot.set(name, (shape = { kind, columns: new Map(), details: new Set() }));
+      return shape;
+    };
+    if (this.info.client === 'sqlite') {
+      const objects = await executor.raw<{ type: string; name: string; tbl_name: string; sql: string | null }[]>(
+        "select type, name, tbl_name, sql from sqlite_master where substr(name, 1, 7) <> 'sqlite_'",
+      );
+      for (const o of objects.filter((o) => o.type === 'table' || o.type === 'view')) {
+        relation(o.name, o.type as RelationShape['kind']).details.add(`sql:${o.sql ?? ''}`);
+      }
+      for (const o of objects.filter((o) => o.type === 'index' || o.type === 'trigger')) {
+        relation(o.tbl_name).details.add(`${o.type}:${o.name}:${o.sql ?? ''}`);
+      }
+      const columns = await executor.raw<{ t: string; c: string; type: string; nn: number; d: string | null; pk: number }[]>(
+        "select m.name as t, p.name as c, p.type as type, p.\"notnull\" as nn, p.dflt_value as d, p.pk as pk from sqlite_master m join pragma_table_info(m.name) p where m.type in ('table', 'view') and substr(m.name, 1, 7) <> 'sqlite_'",
+      );
+      for (const c of columns) relation(c.t).columns.set(c.c, `${c.type}|${c.nn}|${c.d ?? ''}|${c.pk}`);
+      return snapshot;
+    }
+    const rows = async <R>(sql: string): Promise<R[]> => ((await executor.raw(sql)) as [R[]])[0];
+    for (const t of await rows<{ t: string; kind: string }>(
+      'select table_name as t, table_type as kind from information_schema.tables where table_schema = database()',
+    )) {
+      relation(t.t, t.kind === 'VIEW' ? 'view' : 'table');
+    }
+    // (column_key is left out: it only mirrors the indexes, compared below.)
+    for (const c of await rows<{ t: string; c: string; type: string; nullable: string; d: string | null; x: string }>(
+      'select table_name as t, column_name as c, column_type as type, is_nullable as nullable, column_default as d, extra as x from information_schema.columns where table_schema = database()',
+    )) {
+      relation(c.t).columns.set(c.c, `${c.type}|${c.nullable}|${c.d ?? ''}|${c.x}`);
+    }
+    for (const i of await rows<{ t: string; name: string; c: string; u: number }>(
+      'select table_name as t, index_name as name, column_name as c, non_unique as u from information_schema.statistics where table_schema = database()',
+    )) {
+      relation(i.t).details.add(`index:${i.name}:${i.c}:${i.u}`);
+    }
+    for (const f of await rows<{ t: string; name: string; c: string; rt: string; rc: string }>(
+      'select table_name as t, constraint_name as name, column_name as c, referenced_table_name as rt, referenced_column_name as rc from information_schema.key_column_usage where table_schema = database() and referenced_table_name is not null',
+    )) {
+      relation(f.t).details.add(`foreign:${f.name}:${f.c}->${f.rt}.${f.rc}`);
+    }
+    for (const g of await rows<{ t: string; name: string }>(
+      'select event_object_table as t, trigger_name as name from information_schema.triggers where trigger_schema = database()',
+    )) {
+      relation(g.t).details.add(`trigger:${g.name}`);
+    }
+    return snapshot;
   }
 
   /** The database server's clock in epoch ms: leases are measured on it, never on a process clock. */

@@ -1,7 +1,6 @@
 import type { Knex, PluginDatabase } from '@huiliu/core/plugin-api';
+import { APPS_TABLE as TABLE } from '../migrations/tables.js';
 import { toCustomApp, type CustomApp, type CustomAppRow, type WriteKeyOwner } from './app.types.js';
-
-const TABLE = 'custom_channel_app';
 
 /** Tenant-confined access to the plugin's own table. */
 export class AppsRepository {

@@ -1,10 +1,12 @@
 import type { OltpMigration } from '@huiliu/core/plugin-api';
+import { APPS_TABLE, LEGACY_APPS_TABLE } from './tables.js';
 
 /** Apps of custom channels (web / iOS / Android), each with its own writeKey. */
 export const appsTable: OltpMigration = {
+  // The name is kept from 0.1.0, when the table was `custom_channel_app` (see 0002).
   name: '0001_custom_channel_app',
   async up(knex, c) {
-    await knex.schema.createTable('custom_channel_app', (t) => {
+    await knex.schema.createTable(APPS_TABLE, (t) => {
       c.id(t);
       c.tenant(t);
       c.ref(t, 'channel_id').notNullable().references('id').inTable('channel').onDelete('CASCADE');
@@ -22,6 +24,7 @@ export const appsTable: OltpMigration = {
     });
   },
   async down(knex) {
-    await knex.schema.dropTableIfExists('custom_channel_app');
+    await knex.schema.dropTableIfExists(APPS_TABLE);
+    await knex.schema.dropTableIfExists(LEGACY_APPS_TABLE);
   },
 };

@@ -1,0 +1,22 @@
+/**
+ * Every table core's migrations create (a test compares this list with a freshly migrated
+ * database). Plugin ids may not take these names or a prefix of them, and core tables never
+ * contain `__`, the separator of plugin tables (`<plugin>__<table>`).
+ */
+export const coreTables: readonly string[] = [
+  'knex_migrations',
+  'knex_migrations_lock',
+  'tenant',
+  'staff',
+  'staff_session',
+  'api_app',
+  'api_token',
+  'channel',
+  'task',
+  'task_mutex',
+  'stored_file',
+  'notification',
+  'olap_schema',
+  'auth_throttle',
+  'process_lease',
+];
