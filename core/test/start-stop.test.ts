@@ -68,7 +68,7 @@ async function startServer(env: Record<string, string>, cleanups: (() => Promise
       HUILIU_HOST: '127.0.0.1',
       HUILIU_DATA_DIR: path.join(cwd, 'data'),
       HUILIU_LOG_LEVEL: 'info',
-      HUILIU_DISCOVER_PLUGINS: 'false',
+      HUILIU_LOAD_PLUGIN_PACKAGES: 'false',
       ...env,
     },
   });
@@ -179,7 +179,7 @@ describe('npm start under npm', () => {
         HUILIU_HOST: '127.0.0.1',
         HUILIU_DATA_DIR: path.join(cwd, 'data'),
         HUILIU_LOG_LEVEL: 'info',
-        HUILIU_DISCOVER_PLUGINS: 'false',
+        HUILIU_LOAD_PLUGIN_PACKAGES: 'false',
       },
     });
     let output = '';

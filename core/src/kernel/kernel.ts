@@ -523,7 +523,7 @@ export class Kernel {
       requires: { core: this.deps.coreVersion },
       dependencies: {},
       source: 'builtin',
-      packageName: '@huiliu/core',
+      packageName: null,
       state:
         this.modules.every((m) => m.state === 'started') && this.modules.length > 0
           ? 'started'

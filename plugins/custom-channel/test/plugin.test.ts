@@ -9,8 +9,8 @@ describe('custom-channel plugin', () => {
     expect(report.pluginId).toBe('custom-channel');
     // The tables its migrations create, and none left after down, on both engines.
     expect(report.migrations).toEqual([
-      { engine: 'sqlite', up: ['custom_channel_app'], downLeftTables: [] },
-      { engine: 'mysql', up: ['custom_channel_app'], downLeftTables: [] },
+      { engine: 'sqlite', up: ['custom_channel__app'], downLeftTables: [] },
+      { engine: 'mysql', up: ['custom_channel__app'], downLeftTables: [] },
     ]);
   });
 });
