@@ -113,6 +113,20 @@ describeEngines('module boundaries in the database', (ctx) => {
     );
     expect(() => staffDb.forTenant(tenant.tenantId).from('api_app')).toThrow(/not "api_app"/);
     expect(() => staffDb.unscoped('staff as s').join(staffDb.owns('tenant as t'), 't.id', 's.tenant_id')).toThrow(/not "tenant"/);
+    // A join written plainly is checked too, scoped or not, whatever the join kind.
+    expect(() => staffDb.unscoped('staff_session as s').join('tenant as t', 't.id', 's.tenant_id')).toThrow(/not "tenant"/);
+    expect(() => staffDb.unscoped('staff_session').leftJoin('api_token', 'api_token.id', 'staff_session.id')).toThrow(
+      /not "api_token"/,
+    );
+    expect(() => staffDb.forTenant(tenant.tenantId).from('staff').join('tenant', 'tenant.id', 'staff.tenant_id')).toThrow(
+      /not "tenant"/,
+    );
+    expect(() => staffDb.unscoped('staff').joinRaw('join tenant on 1 = 1')).toThrow(/cannot be checked/);
+    expect(() => staffDb.unscoped('staff').from('tenant')).toThrow(/switch to another table/);
+    // Its own tables join freely.
+    expect(await staffDb.unscoped('staff_session as s').join('staff as m', 'm.id', 's.staff_id').count({ n: '*' })).toHaveLength(
+      1,
+    );
   });
 
   it('rolls back a change spanning modules as one: no tenant is left when its first staff member cannot be created', async () => {

@@ -231,7 +231,7 @@ export class ModuleDatabase {
 
   /** Throws unless the module owns `table` (an alias `table as t` names the same table). */
   owns(table: string): string {
-    const name = table.split(/\s+as\s+/i)[0]!.trim();
+    const name = tableName(table);
     if (!this.tables.has(name)) {
       throw new Error(`Module "${this.moduleId}" may use only its own tables (${[...this.tables].join(', ')}), not "${name}"`);
     }
@@ -247,7 +247,8 @@ export class ModuleDatabase {
    * establish the tenant (a session token, a login email, an app key) and for the tenant table.
    */
   unscoped<TRecord extends object = Record<string, unknown>>(table: string): Knex.QueryBuilder<TRecord> {
-    return this.store.executor()<TRecord>(this.owns(table));
+    const builder = this.store.executor()<TRecord>(this.owns(table));
+    return confinedQuery(builder, tableName(table), (other) => void this.owns(other));
   }
 
   /** See `OltpStore.transaction`: other modules' writes inside `work` join the same transaction. */
@@ -264,6 +265,61 @@ export class ModuleDatabase {
   now(): Promise<number> {
     return this.store.now(this.store.executor());
   }
+}
+
+/** `staff as s` / `staff s` → `staff`. */
+function tableName(reference: string): string {
+  return reference.trim().split(/\s+/)[0]!;
+}
+
+const JOIN_METHODS = new Set([
+  'join',
+  'innerJoin',
+  'leftJoin',
+  'leftOuterJoin',
+  'rightJoin',
+  'rightOuterJoin',
+  'fullOuterJoin',
+  'outerJoin',
+  'crossJoin',
+]);
+const UNCHECKABLE = new Set(['joinRaw', 'fromRaw', 'withSchema', 'union', 'unionAll', 'intersect', 'except']);
+
+/**
+ * A query on one table whose joins and table switches are checked against `allowTable` (a module's
+ * own tables): `.join('tenant')` from the staff module throws instead of reading tenancy's table.
+ * Raw joins, sub-query joins, CTEs and set operations cannot be checked and are refused.
+ */
+function confinedQuery<TRecord extends object>(
+  builder: Knex.QueryBuilder<TRecord>,
+  table: string,
+  allowTable: (table: string) => void,
+): Knex.QueryBuilder<TRecord> {
+  const refuse = (why: string): never => {
+    throw new Error(`A query on "${table}": ${why}`);
+  };
+  const proxy: Knex.QueryBuilder<TRecord> = new Proxy(builder, {
+    get(object, property, receiver) {
+      if (property === 'clone') return () => confinedQuery((object as Knex.QueryBuilder<TRecord>).clone(), table, allowTable);
+      const value = Reflect.get(object, property, receiver) as unknown;
+      if (value === object) return proxy;
+      if (typeof value !== 'function' || typeof property !== 'string' || property === 'constructor') return value;
+      return function confined(this: unknown, ...args: unknown[]) {
+        if (UNCHECKABLE.has(property) || property.startsWith('with'))
+          refuse(`${property}() cannot be checked against the module's tables`);
+        if (JOIN_METHODS.has(property)) {
+          if (typeof args[0] !== 'string') refuse('a join to a sub-query or raw SQL cannot be checked');
+          allowTable(tableName(args[0] as string));
+        }
+        if ((property === 'from' || property === 'table' || property === 'into') && args[0] !== undefined) {
+          if (typeof args[0] !== 'string' || tableName(args[0]) !== table) refuse(`${property}() would switch to another table`);
+        }
+        const result = (value as (...a: unknown[]) => unknown).apply(this, args);
+        return result === object ? proxy : result;
+      };
+    },
+  });
+  return proxy;
 }
 
 /** True when a write failed on a UNIQUE constraint (either engine). */
