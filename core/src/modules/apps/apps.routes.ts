@@ -3,7 +3,7 @@ import type { PluginRoute } from '../../kernel/contributions.js';
 import { moduleRoute } from '../../server/route.js';
 import { clientIp } from '../../server/client.js';
 import { principalOf, staffOf } from '../../server/principal.js';
-import { epochMs, id, pageOf, pageQuery, shortText, type PageQuery } from '../../server/schemas.js';
+import { epochMs, id, idParams, pageOf, pageQuery, shortText } from '../../server/schemas.js';
 import { ACCESS_TOKEN_TTL_SECONDS, type AppsService } from './apps.service.js';
 
 const appSchema = Joi.object({
@@ -17,7 +17,7 @@ const appSchema = Joi.object({
 }).label('App');
 
 const appWithSecret = Joi.object({ app: appSchema.required(), appSecret: Joi.string().required() }).label('AppWithSecret');
-const appParams = Joi.object({ appId: id().required() });
+const appParams = idParams('appId');
 
 export function appsRoutes(apps: AppsService): PluginRoute[] {
   return [
@@ -28,7 +28,10 @@ export function appsRoutes(apps: AppsService): PluginRoute[] {
       options: {
         description: `Open API: exchange appKey + appSecret for a bearer token valid ${ACCESS_TOKEN_TTL_SECONDS} s (rate-limited per client address: 429 with Retry-After)`,
         validate: {
-          payload: Joi.object({ appKey: Joi.string().max(64).required(), appSecret: Joi.string().max(128).required() }),
+          payload: Joi.object<{ appKey: string; appSecret: string }>({
+            appKey: Joi.string().max(64).required(),
+            appSecret: Joi.string().max(128).required(),
+          }),
         },
         response: {
           schema: Joi.object({
@@ -39,7 +42,7 @@ export function appsRoutes(apps: AppsService): PluginRoute[] {
         },
       },
       handler: (request) => {
-        const { appKey, appSecret } = request.payload as { appKey: string; appSecret: string };
+        const { appKey, appSecret } = request.payload;
         return apps.issueToken(appKey, appSecret, { ip: clientIp(request) });
       },
     }),
@@ -53,7 +56,7 @@ export function appsRoutes(apps: AppsService): PluginRoute[] {
         response: { schema: pageOf(appSchema, 'AppPage') },
       },
       handler: (request) => {
-        const { page, pageSize } = request.query as unknown as PageQuery;
+        const { page, pageSize } = request.query;
         return apps.list(principalOf(request).tenantId, page, pageSize);
       },
     }),
@@ -63,12 +66,12 @@ export function appsRoutes(apps: AppsService): PluginRoute[] {
       access: { permission: 'apps.edit' },
       options: {
         description: 'Create an Open API app; the secret is returned only this once',
-        validate: { payload: Joi.object({ name: shortText(64).required() }) },
+        validate: { payload: Joi.object<{ name: string }>({ name: shortText(64).required() }) },
         response: { status: { 201: appWithSecret } },
       },
       handler: async (request, h) => {
         const principal = staffOf(request);
-        const created = await apps.create(principal.tenantId, (request.payload as { name: string }).name, principal.staffId);
+        const created = await apps.create(principal.tenantId, request.payload.name, principal.staffId);
         return h.response(created).code(201);
       },
     }),
@@ -77,7 +80,7 @@ export function appsRoutes(apps: AppsService): PluginRoute[] {
       path: '/api/v1/apps/{appId}',
       access: { permission: 'apps.view' },
       options: { description: 'One Open API app', validate: { params: appParams }, response: { schema: appSchema } },
-      handler: (request) => apps.get(principalOf(request).tenantId, request.params.appId as string),
+      handler: (request) => apps.get(principalOf(request).tenantId, request.params.appId),
     }),
     moduleRoute({
       method: 'PATCH',
@@ -87,16 +90,14 @@ export function appsRoutes(apps: AppsService): PluginRoute[] {
         description: 'Rename, enable or disable an app (disabling revokes its tokens)',
         validate: {
           params: appParams,
-          payload: Joi.object({ name: shortText(64), status: Joi.string().valid('enabled', 'disabled') }).min(1),
+          payload: Joi.object<{ name?: string; status?: 'enabled' | 'disabled' }>({
+            name: shortText(64),
+            status: Joi.string().valid('enabled', 'disabled'),
+          }).min(1),
         },
         response: { schema: appSchema },
       },
-      handler: (request) =>
-        apps.update(
-          principalOf(request).tenantId,
-          request.params.appId as string,
-          request.payload as { name?: string; status?: 'enabled' | 'disabled' },
-        ),
+      handler: (request) => apps.update(principalOf(request).tenantId, request.params.appId, request.payload),
     }),
     moduleRoute({
       method: 'POST',
@@ -107,7 +108,7 @@ export function appsRoutes(apps: AppsService): PluginRoute[] {
         validate: { params: appParams },
         response: { schema: appWithSecret },
       },
-      handler: (request) => apps.resetSecret(principalOf(request).tenantId, request.params.appId as string),
+      handler: (request) => apps.resetSecret(principalOf(request).tenantId, request.params.appId),
     }),
     moduleRoute({
       method: 'DELETE',
@@ -115,7 +116,7 @@ export function appsRoutes(apps: AppsService): PluginRoute[] {
       access: { permission: 'apps.edit' },
       options: { description: 'Delete an app and revoke its tokens', validate: { params: appParams } },
       handler: async (request, h) => {
-        await apps.remove(principalOf(request).tenantId, request.params.appId as string);
+        await apps.remove(principalOf(request).tenantId, request.params.appId);
         return h.response().code(204);
       },
     }),

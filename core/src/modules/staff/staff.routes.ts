@@ -4,7 +4,7 @@ import type { PluginRoute } from '../../kernel/contributions.js';
 import { moduleRoute } from '../../server/route.js';
 import { clientIp } from '../../server/client.js';
 import { principalOf, staffOf } from '../../server/principal.js';
-import { email, id, pageOf, pageQuery, staffSchema, tenantSchema, type PageQuery } from '../../server/schemas.js';
+import { email, idParams, pageOf, pageQuery, staffSchema, tenantSchema } from '../../server/schemas.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
 import type { AuthService } from './auth.service.js';
 import type { StaffService } from './staff.service.js';
@@ -43,11 +43,16 @@ export function staffRoutes({
       options: {
         description: 'Staff login by email and password; sets the session cookie (JSON only, same origin)',
         payload: { allow: 'application/json' },
-        validate: { payload: Joi.object({ email: email().required(), password: Joi.string().max(128).required() }) },
+        validate: {
+          payload: Joi.object<{ email: string; password: string }>({
+            email: email().required(),
+            password: Joi.string().max(128).required(),
+          }),
+        },
         response: { schema: sessionSchema },
       },
       handler: async (request, h: ResponseToolkit) => {
-        const { email: address, password } = request.payload as { email: string; password: string };
+        const { email: address, password } = request.payload;
         const result = await auth.login(address, password, {
           ip: clientIp(request),
           userAgent: request.headers['user-agent'] as string | undefined,
@@ -88,7 +93,7 @@ export function staffRoutes({
       options: {
         description: 'Change one’s own password (other sessions are signed out)',
         validate: {
-          payload: Joi.object({
+          payload: Joi.object<{ currentPassword: string; newPassword: string }>({
             currentPassword: Joi.string().max(128).required(),
             newPassword: Joi.string().max(128).required(),
           }),
@@ -96,7 +101,7 @@ export function staffRoutes({
       },
       handler: async (request, h) => {
         const principal = staffOf(request);
-        const { currentPassword, newPassword } = request.payload as { currentPassword: string; newPassword: string };
+        const { currentPassword, newPassword } = request.payload;
         await auth.changePassword(principal.tenantId, principal.staffId, principal.sessionId, currentPassword, newPassword);
         return h.response().code(204);
       },
@@ -111,7 +116,7 @@ export function staffRoutes({
         response: { schema: pageOf(staffSchema, 'StaffPage') },
       },
       handler: (request) => {
-        const { page, pageSize } = request.query as unknown as PageQuery;
+        const { page, pageSize } = request.query;
         return staffService.list(principalOf(request).tenantId, page, pageSize);
       },
     }),
@@ -121,10 +126,10 @@ export function staffRoutes({
       access: { permission: 'staff.view' },
       options: {
         description: 'One staff member',
-        validate: { params: Joi.object({ staffId: id().required() }) },
+        validate: { params: idParams('staffId') },
         response: { schema: staffSchema },
       },
-      handler: (request) => staffService.get(principalOf(request).tenantId, request.params.staffId as string),
+      handler: (request) => staffService.get(principalOf(request).tenantId, request.params.staffId),
     }),
   ];
 }
