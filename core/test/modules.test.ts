@@ -123,6 +123,17 @@ describeEngines('module boundaries in the database', (ctx) => {
     );
     expect(() => staffDb.unscoped('staff').joinRaw('join tenant on 1 = 1')).toThrow(/cannot be checked/);
     expect(() => staffDb.unscoped('staff').from('tenant')).toThrow(/switch to another table/);
+    // Sub-queries on other tables, and raw SQL that is a query, are refused too.
+    expect(() =>
+      staffDb.unscoped('staff').whereExists(function (this: any) {
+        this.select('*').from('tenant');
+      }),
+    ).toThrow(/sub-query callback/);
+    expect(() => staffDb.unscoped('staff').whereIn('tenant_id', ctx.app.oltp.knex('tenant').select('id'))).toThrow(
+      /sub-query on other tables/,
+    );
+    expect(() => staffDb.raw('select password_hash from staff')).toThrow(/value expression, not a query/);
+    expect((staffDb.raw('1 + 1') as unknown as { then?: unknown }).then).toBeUndefined();
     // Its own tables join freely.
     expect(await staffDb.unscoped('staff_session as s').join('staff as m', 'm.id', 's.staff_id').count({ n: '*' })).toHaveLength(
       1,

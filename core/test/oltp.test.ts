@@ -148,6 +148,42 @@ describeEngines('OLTP store', (ctx) => {
       expect(() => mine.from('api_app').withRecursive('x', other)).toThrow('withRecursive()');
     });
 
+    it('refuses sub-queries that are not tenant-scoped: callbacks and plain builders in whereIn/whereExists/select', async () => {
+      const { mine, myApp, theirApp } = await twoTenants();
+      expect(() =>
+        mine.from('api_app').whereExists(function (this: any) {
+          this.select('*').from('staff');
+        }),
+      ).toThrow('whereExists() with a sub-query callback cannot be confined to the tenant');
+      expect(() =>
+        mine.from('api_app').whereIn('api_app.id', function (this: any) {
+          this.select('id').from('api_app');
+        }),
+      ).toThrow(TenantScopeError);
+      expect(() => mine.from('api_app').whereIn('api_app.id', ctx.app.oltp.knex('api_app').select('id'))).toThrow(
+        'whereIn() with a sub-query that is not tenant-scoped',
+      );
+      expect(() => mine.from('api_app').where('api_app.id', ctx.app.oltp.knex('api_app').max('id'))).toThrow(TenantScopeError);
+      // A scoped sub-query is fine, and still confined: the other tenant's app is not found through it.
+      const sub = mine.from('api_app').select('api_app.id').whereIn('api_app.id', [myApp, theirApp]);
+      expect(ids(await mine.from('api_app').whereIn('api_app.id', sub))).toEqual([myApp]);
+      // where() callbacks only group conditions.
+      expect(ids(await mine.from('api_app').where((q) => q.where('api_app.id', myApp).orWhere('api_app.id', theirApp)))).toEqual([
+        myApp,
+      ]);
+    });
+
+    it('never moves a row to another tenant through a differently written tenant column, nor upserts', async () => {
+      const { b, mine } = await twoTenants();
+      for (const key of ['TENANT_ID', 'Tenant_Id', 'api_app.TENANT_ID', '"tenant_id"']) {
+        expect(() => mine.from('api_app').update({ [key]: b.tenantId }), key).toThrow(
+          'a row of another tenant cannot be written',
+        );
+      }
+      expect(() => mine.from('api_app').update('TENANT_ID', b.tenantId)).toThrow('the tenant of a row cannot be changed');
+      expect(() => mine.from('api_app').insert(appRow('x')).onConflict('app_key')).toThrow('onConflict()');
+    });
+
     it('stamps inserts through the builder with the tenant and never moves a row to another tenant', async () => {
       const { a, b, mine } = await twoTenants();
       await mine.from('api_app').insert(appRow('via builder'));

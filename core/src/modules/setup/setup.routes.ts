@@ -29,7 +29,8 @@ export function setupRoutes(setup: SetupService): PluginRoute[] {
     moduleRoute({
       method: 'POST',
       path: '/api/v1/setup',
-      access: { permission: 'public' },
+      // Like login: a page of another site must not create the first tenant.
+      access: { permission: 'public', sameOrigin: true },
       options: {
         description: 'First run: create the first tenant and its super staff (needs the setup token from the server log)',
         validate: {

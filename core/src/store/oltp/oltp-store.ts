@@ -256,9 +256,19 @@ export class ModuleDatabase {
     return this.store.transaction(work, options);
   }
 
-  /** A raw SQL expression for a value (`attempts + 1`); it must not name tables. */
+  /**
+   * A raw SQL expression for a value (`attempts + 1`, `coalesce(started_at, ?)`): no statement, no
+   * table — anything that reads like a query is refused, and the expression cannot be run by itself.
+   */
   raw(sql: string, bindings: readonly Knex.RawBinding[] = []): Knex.Raw {
-    return this.store.knex.raw(sql, bindings);
+    if (/\b(select|from|join|union|insert|update|delete|into|table|with)\b|;/i.test(sql)) {
+      throw new Error(`Module "${this.moduleId}": raw() takes a value expression, not a query: ${sql}`);
+    }
+    const expression = this.store.knex.raw(sql, bindings);
+    for (const run of ['then', 'catch', 'finally', 'asCallback', 'stream', 'pipe'] as const) {
+      Object.defineProperty(expression, run, { value: undefined });
+    }
+    return expression;
   }
 
   /** The database clock (epoch ms). */
@@ -284,6 +294,9 @@ const JOIN_METHODS = new Set([
   'crossJoin',
 ]);
 const UNCHECKABLE = new Set(['joinRaw', 'fromRaw', 'withSchema', 'union', 'unionAll', 'intersect', 'except']);
+/** Methods whose function or builder argument is a sub-query (which could name any table). */
+const SUBQUERY_METHODS = /^(and|or)?(where|having)(Not)?(In|Exists)?$|^(select|column|columns|first|pluck|fromSub)$/i;
+const confinedBuilders = new WeakSet<object>();
 
 /**
  * A query on one table whose joins and table switches are checked against `allowTable` (a module's
@@ -314,11 +327,23 @@ function confinedQuery<TRecord extends object>(
         if ((property === 'from' || property === 'table' || property === 'into') && args[0] !== undefined) {
           if (typeof args[0] !== 'string' || tableName(args[0]) !== table) refuse(`${property}() would switch to another table`);
         }
+        if (SUBQUERY_METHODS.test(property)) {
+          for (const arg of args) {
+            const isQuery = arg !== null && typeof arg === 'object' && typeof (arg as { toSQL?: unknown }).toSQL === 'function';
+            const isRaw = isQuery && (arg as { isRawInstance?: boolean }).isRawInstance === true;
+            if (isQuery && !isRaw && !confinedBuilders.has(arg as object))
+              refuse(`${property}() with a sub-query on other tables`);
+            if (typeof arg === 'function' && !/^(and|or)?where(Not)?$/i.test(property)) {
+              refuse(`${property}() with a sub-query callback cannot be checked (pass the module's own query)`);
+            }
+          }
+        }
         const result = (value as (...a: unknown[]) => unknown).apply(this, args);
         return result === object ? proxy : result;
       };
     },
   });
+  confinedBuilders.add(proxy);
   return proxy;
 }
 

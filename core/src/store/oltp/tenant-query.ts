@@ -44,7 +44,18 @@ const REFUSED = new Map<string, string>([
   ['intersect', 'intersect() combines queries that are not confined to the tenant'],
   ['except', 'except() combines queries that are not confined to the tenant'],
   ['upsert', 'upsert() is not supported on a tenant-scoped query'],
+  ['onConflict', 'onConflict() is not supported on a tenant-scoped query (its merge ignores the tenant on MySQL)'],
 ]);
+
+/**
+ * Methods whose function or query-builder argument is a sub-query (`whereIn(col, qb => qb.from(…))`,
+ * `whereExists(…)`, a column sub-select). A sub-query built outside the scope has no tenant condition
+ * and names any table, so only another scoped query is accepted there.
+ */
+const SUBQUERY_METHODS = /^(and|or)?(where|having)(Not)?(In|Exists)$|^(select|column|columns|first|pluck|fromSub)$/i;
+
+/** Every builder a scope handed out: the only sub-queries a scoped query accepts. */
+const scopedBuilders = new WeakSet<object>();
 
 const JOINS = new Set(['join', 'joinRaw']);
 
@@ -110,13 +121,31 @@ function guard<TRecord extends object>(
       scope.allowTable!((name as string).trim().split(/\s+/)[0]!);
     }
   };
+  // Column names compare case-insensitively on both engines, quoted or qualified: `TENANT_ID`,
+  // `"tenant_id"` and `t.tenant_id` are all the tenant column.
+  const isTenantColumn = (key: string): boolean => /(^|\.)["`]?tenant_id["`]?$/i.test(key.trim());
   const checkRow = (row: unknown): Record<string, unknown> => {
     const values = { ...(row as Record<string, unknown>) };
-    for (const key of [`${table}.tenant_id`, 'tenant_id']) {
-      if (key in values && String(values[key]) !== scope.tenantId) refuse(`a row of another tenant cannot be written`);
+    for (const key of Object.keys(values)) {
+      if (!isTenantColumn(key)) continue;
+      if (String(values[key]) !== scope.tenantId) refuse(`a row of another tenant cannot be written`);
       delete values[key];
     }
     return values;
+  };
+  const checkSubqueries = (method: string, args: unknown[]): void => {
+    if (method === 'where' || method === 'andWhere' || method === 'orWhere' || method === 'whereNot' || SUBQUERY_METHODS.test(method)) {
+      for (const arg of args) {
+        const builderLike = arg !== null && typeof arg === 'object' && typeof (arg as { toSQL?: unknown }).toSQL === 'function';
+        if (builderLike && !scopedBuilders.has(arg as object)) {
+          refuse(`${method}() with a sub-query that is not tenant-scoped (build it with forTenant() too)`);
+        }
+        // A callback of where() only groups conditions; anywhere else it builds a sub-query.
+        if (typeof arg === 'function' && SUBQUERY_METHODS.test(method)) {
+          refuse(`${method}() with a sub-query callback cannot be confined to the tenant (pass a forTenant() query)`);
+        }
+      }
+    }
   };
 
   const before = (method: string, args: unknown[]): unknown[] => {
@@ -126,6 +155,7 @@ function guard<TRecord extends object>(
     if (method === 'clear' && args[0] === 'where') refuse("clear('where') would remove the tenant condition");
     if (method === 'from' || method === 'table' || method === 'into') checkTableArgument(args[0], method);
     if (JOINS.has(method)) checkJoin(method, args);
+    checkSubqueries(method, args);
     if (method === 'insert') {
       const rows = args[0];
       const stamped = Array.isArray(rows)
@@ -135,7 +165,7 @@ function guard<TRecord extends object>(
     }
     if (method === 'update') {
       if (typeof args[0] === 'string') {
-        if (args[0] === 'tenant_id' || args[0] === `${table}.tenant_id`) refuse('the tenant of a row cannot be changed');
+        if (isTenantColumn(args[0])) refuse('the tenant of a row cannot be changed');
       } else if (args[0] && typeof args[0] === 'object') {
         return [checkRow(args[0]), ...args.slice(1)];
       }
@@ -190,5 +220,6 @@ function guard<TRecord extends object>(
       };
     },
   });
+  scopedBuilders.add(proxy);
   return proxy;
 }

@@ -1,4 +1,4 @@
-import { Joi, NotFoundError, principalOf, type PluginRoute } from '@huiliu/core/plugin-api';
+import { Joi, NotFoundError, principalOf, safeName, type PluginRoute } from '@huiliu/core/plugin-api';
 import { appPlatforms } from './app.types.js';
 import type { AppChanges, AppsService, NewApp } from './apps.service.js';
 
@@ -21,7 +21,7 @@ const appSchema = Joi.object({
   updatedAt: Joi.number().integer().required(),
 }).label('CustomApp');
 
-const name = Joi.string().trim().min(1).max(64);
+const name = safeName(64);
 const appParams = Joi.object({ customAppId: id().required() });
 
 /** Routes under /api/v1/p/custom-channel: the apps of a custom channel and their writeKeys. */
