@@ -109,8 +109,7 @@ export const tablesWithoutVictimRows: Record<string, string> = {
 
 /** Tables without a `tenant_id` column besides `tenant` itself, with the reason they are global. */
 export const globalTables: Record<string, string> = {
-  process_lease:
-    'the analytics owner of the OLTP database (one DuckDB process per database), a lease of the whole installation',
+  process_lease: 'the analytics owner of the OLTP database (one DuckDB process per database), a lease of the whole installation',
   auth_throttle:
     'attempt counters of logins and token exchanges, keyed by hashed client address and account before any tenant is known',
 };

@@ -134,7 +134,13 @@ function guard<TRecord extends object>(
     return values;
   };
   const checkSubqueries = (method: string, args: unknown[]): void => {
-    if (method === 'where' || method === 'andWhere' || method === 'orWhere' || method === 'whereNot' || SUBQUERY_METHODS.test(method)) {
+    if (
+      method === 'where' ||
+      method === 'andWhere' ||
+      method === 'orWhere' ||
+      method === 'whereNot' ||
+      SUBQUERY_METHODS.test(method)
+    ) {
       for (const arg of args) {
         const builderLike = arg !== null && typeof arg === 'object' && typeof (arg as { toSQL?: unknown }).toSQL === 'function';
         if (builderLike && !scopedBuilders.has(arg as object)) {
