@@ -31,6 +31,11 @@ export default tseslint.config(
               message: 'Another module is reached only through its *.service.js (and *.types.js / *.schemas.js).',
             },
             {
+              group: ['knex'],
+              allowTypeImports: true,
+              message: 'A module uses the database it is given (kernelServices.moduleDatabase), never knex itself.',
+            },
+            {
               group: ['**/store/oltp/knex.js'],
               message: 'A module uses the database it is given (kernelServices.moduleDatabase), never knex itself.',
             },
