@@ -21,6 +21,7 @@ import { appsServiceRef } from './modules/apps/apps.service.js';
 import { authServiceRef } from './modules/staff/auth.service.js';
 import { setupServiceRef } from './modules/setup/setup.service.js';
 import { healthRoutes } from './server/health.routes.js';
+import { apiTagOf } from './server/openapi.js';
 import { createServer } from './server/server.js';
 import { createKnex } from './store/oltp/knex.js';
 import { coreMigrations } from './store/oltp/migrations/index.js';
@@ -176,6 +177,7 @@ async function assemble(
       { name: 'olap', check: () => olap.ping() },
     ]),
     plugins: kernel.hapiPlugins(),
+    apiTags: kernel.openApiTags().map(apiTagOf),
   });
   await server.initialize();
 

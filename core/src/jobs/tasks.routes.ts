@@ -11,13 +11,13 @@ const taskSchema = Joi.object({
   id: id().required(),
   tenantId: id().required(),
   kind: Joi.string().required(),
-  payload: Joi.object().unknown(true).required(),
-  status: Joi.string().valid('queued', 'running', 'succeeded', 'failed', 'cancelled').required(),
+  payload: Joi.object().unknown(true).label('TaskPayload').required(),
+  status: Joi.string().valid('queued', 'running', 'succeeded', 'failed', 'cancelled').label('TaskStatus').required(),
   attempts: Joi.number().integer().required(),
   maxAttempts: Joi.number().integer().required(),
   progress: Joi.number().integer().required(),
-  result: Joi.object().unknown(true).allow(null).required(),
-  error: Joi.object().unknown(true).allow(null).required(),
+  result: Joi.object().unknown(true).label('TaskResult').allow(null).required(),
+  error: Joi.object().unknown(true).label('TaskError').allow(null).required(),
   runAt: epochMs().required(),
   scheduleKey: Joi.string().allow(null).required(),
   dueAt: epochMs().allow(null).required(),
@@ -35,7 +35,7 @@ export function tasksRoutes(tasks: TaskQueue, taskKinds: TaskKinds): PluginRoute
       path: '/api/v1/tasks',
       access: { permission: 'tasks.view', callers: 'any' },
       options: {
-        description: 'Long-running tasks of the tenant (imports, exports, syncs…), newest first',
+        description: '任务列表 / Long-running tasks of the tenant (imports, exports, syncs…), newest first',
         validate: {
           query: (pageQuery as Joi.ObjectSchema).keys({
             kind: Joi.string().max(100),
@@ -45,7 +45,7 @@ export function tasksRoutes(tasks: TaskQueue, taskKinds: TaskKinds): PluginRoute
         },
         response: {
           schema: Joi.object({
-            items: Joi.array().items(taskSchema).required(),
+            items: Joi.array().items(taskSchema).label('TaskPageItems').required(),
             total: Joi.number().integer().required(),
             page: Joi.number().integer().required(),
             pageSize: Joi.number().integer().required(),
@@ -70,7 +70,7 @@ export function tasksRoutes(tasks: TaskQueue, taskKinds: TaskKinds): PluginRoute
       path: '/api/v1/tasks/{taskId}',
       access: { permission: 'tasks.view', callers: 'any' },
       options: {
-        description: 'One task with its progress and result',
+        description: '任务详情 / One task with its progress and result',
         validate: { params: Joi.object({ taskId: id().required() }) },
         response: { schema: taskSchema },
       },
@@ -81,7 +81,7 @@ export function tasksRoutes(tasks: TaskQueue, taskKinds: TaskKinds): PluginRoute
       path: '/api/v1/tasks/{taskId}/cancel',
       access: { permission: 'tasks.view', callers: 'any' },
       options: {
-        description: 'Cancel a queued task, or ask a running one to stop',
+        description: '取消任务 / Cancel a queued task, or ask a running one to stop',
         validate: { params: Joi.object({ taskId: id().required() }) },
         response: { schema: taskSchema },
       },

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { authPlugin, type AuthPluginOptions } from './auth.js';
 import { consolePlugin } from './console.plugin.js';
 import { errorResponsesPlugin, validationFailAction } from './error-responses.js';
+import { healthTag, openApi3Options, openApiSettings, swagger2Security, type ApiTag } from './openapi.js';
 
 export interface ServerOptions {
   host: string;
@@ -22,6 +23,8 @@ export interface ServerOptions {
   plugins?: { plugin: Plugin<void>; routes?: { prefix: string } }[];
   /** Validate responses against their schemas and fail on mismatch (tests); log only otherwise. */
   strictResponses: boolean;
+  /** OpenAPI tags of the modules and plugins with routes (`module:<id>`, `plugin:<id>`). */
+  apiTags?: ApiTag[];
 }
 
 const routesPlugin: Plugin<{ routes: ServerRoute[] }> = {
@@ -34,6 +37,7 @@ const routesPlugin: Plugin<{ routes: ServerRoute[] }> = {
 
 /** The hapi server, composed by @hapi/glue from a manifest. */
 export async function createServer(options: ServerOptions): Promise<Server> {
+  const apiTags = [healthTag, ...(options.apiTags ?? [])];
   const manifest = {
     server: {
       host: options.host,
@@ -71,21 +75,13 @@ export async function createServer(options: ServerOptions): Promise<Server> {
         {
           plugin: HapiSwagger,
           options: {
-            info: { title: 'Huiliu API', version: options.version, description: 'Console and Open API of Huiliu (汇流)' },
+            ...openApiSettings(options.version, apiTags),
             documentationPath: '/documentation',
             jsonPath: '/swagger.json',
-            grouping: 'tags',
-            securityDefinitions: {
-              bearer: {
-                type: 'apiKey',
-                name: 'Authorization',
-                in: 'header',
-                description: 'Bearer <accessToken> from POST /api/v1/auth/token',
-              },
-            },
-            security: [{ bearer: [] }],
+            ...swagger2Security,
           },
         },
+        { plugin: HapiSwagger, options: openApi3Options(options.version, apiTags) },
         { plugin: errorResponsesPlugin },
         { plugin: authPlugin, options: options.auth },
         { plugin: routesPlugin, options: { routes: options.routes } },

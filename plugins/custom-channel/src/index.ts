@@ -18,6 +18,7 @@ import { appsTable } from './migrations/0001-apps.migration.js';
 
 export default definePlugin({
   id: 'custom-channel',
+  title: { 'zh-CN': '自定义渠道', 'en-US': 'Custom channel' },
   version: packageVersion(import.meta.url),
   requires: { core: '^0.1.0' },
   register({ registerInit }) {

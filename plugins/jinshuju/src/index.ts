@@ -4,6 +4,7 @@ import { formEvents } from './events/form.events.js';
 
 export default definePlugin({
   id: 'jinshuju',
+  title: { 'zh-CN': '金数据', 'en-US': 'Jinshuju forms' },
   version: packageVersion(import.meta.url),
   requires: { core: '^0.1.0' },
   register({ registerInit }) {

@@ -10,6 +10,7 @@ import { sdkEvents } from './events/sdk.events.js';
 
 export default definePlugin({
   id: 'miniprogram',
+  title: { 'zh-CN': '微信小程序', 'en-US': 'WeChat mini-programs' },
   version: packageVersion(import.meta.url),
   requires: { core: '^0.1.0' },
   register({ registerInit }) {

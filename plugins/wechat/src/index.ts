@@ -11,6 +11,7 @@ import { templateEvents } from './events/template.events.js';
 
 export default definePlugin({
   id: 'wechat',
+  title: { 'zh-CN': '微信公众号', 'en-US': 'WeChat official accounts' },
   version: packageVersion(import.meta.url),
   requires: { core: '^0.1.0' },
   register({ registerInit }) {

@@ -38,8 +38,10 @@ export function staffRoutes({
       path: '/api/v1/auth/login',
       access: { permission: 'public' },
       options: {
-        description: 'Staff login by email and password; sets the session cookie',
-        validate: { payload: Joi.object({ email: email().required(), password: Joi.string().max(128).required() }) },
+        description: '员工登录 / Staff login by email and password; sets the session cookie',
+        validate: {
+          payload: Joi.object({ email: email().required(), password: Joi.string().max(128).required() }).label('LoginRequest'),
+        },
         response: { schema: sessionSchema },
       },
       handler: async (request, h: ResponseToolkit) => {
@@ -54,7 +56,7 @@ export function staffRoutes({
       path: '/api/v1/auth/session',
       access: { permission: 'authenticated' },
       options: {
-        description: 'The signed-in staff member, tenant, CSRF token and permissions',
+        description: '当前会话 / The signed-in staff member, tenant, CSRF token and permissions',
         response: { schema: sessionSchema },
       },
       handler: async (request) => {
@@ -66,7 +68,7 @@ export function staffRoutes({
       method: 'POST',
       path: '/api/v1/auth/logout',
       access: { permission: 'authenticated' },
-      options: { description: 'End the current session' },
+      options: { description: '退出登录 / End the current session' },
       handler: async (request, h) => {
         const principal = staffOf(request);
         await auth.logout(principal.tenantId, principal.sessionId);
@@ -79,12 +81,12 @@ export function staffRoutes({
       path: '/api/v1/auth/password',
       access: { permission: 'authenticated' },
       options: {
-        description: 'Change one’s own password (other sessions are signed out)',
+        description: '修改密码 / Change one’s own password (other sessions are signed out)',
         validate: {
           payload: Joi.object({
             currentPassword: Joi.string().max(128).required(),
             newPassword: Joi.string().max(128).required(),
-          }),
+          }).label('PasswordChange'),
         },
       },
       handler: async (request, h) => {
@@ -99,7 +101,7 @@ export function staffRoutes({
       path: '/api/v1/staff',
       access: { permission: 'staff.view' },
       options: {
-        description: 'Staff of the tenant',
+        description: '员工列表 / Staff of the tenant',
         validate: { query: pageQuery },
         response: { schema: pageOf(staffSchema, 'StaffPage') },
       },
@@ -113,7 +115,7 @@ export function staffRoutes({
       path: '/api/v1/staff/{staffId}',
       access: { permission: 'staff.view' },
       options: {
-        description: 'One staff member',
+        description: '员工详情 / One staff member',
         validate: { params: Joi.object({ staffId: id().required() }) },
         response: { schema: staffSchema },
       },
