@@ -8,6 +8,7 @@
 export { api, ApiError, isApiError, type Query, type RequestOptions } from './api/client';
 export type {
   Channel,
+  ChannelDetail,
   ChannelStatus,
   ChannelType,
   ChannelTypeManual,
@@ -24,7 +25,7 @@ export { hasPermission, useSession } from './session/session';
 export { notificationsQueryKey } from './api/notifications';
 export { getTask, tasksQueryKey } from './api/tasks';
 export { useTaskSubmitted } from './notifications/useTaskSubmitted';
-export { useApplyFieldErrors, useErrorText } from './utils/errors';
+export { isNotFoundError, useApplyFieldErrors, useErrorText } from './utils/errors';
 export { formatDate, formatDateTime, formatNumber } from './utils/format';
 export { localized, useLocalized } from './utils/localized';
 export { testId } from './utils/test-id';

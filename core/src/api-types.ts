@@ -9,7 +9,7 @@ import type { Tenant } from './modules/tenancy/tenant.types.js';
 export type { Tenant } from './modules/tenancy/tenant.types.js';
 export type { Staff } from './modules/staff/staff.types.js';
 export type { ApiApp } from './modules/apps/apps.types.js';
-export type { Channel, ChannelTypeInfo } from './modules/channels/channel.types.js';
+export type { Channel, ChannelDetail, ChannelTypeInfo } from './modules/channels/channel.types.js';
 export type { Notification } from './modules/notifications/notifications.service.js';
 export type { Task } from './jobs/task.types.js';
 export type { StoredFile } from './modules/files/files.service.js';
@@ -57,6 +57,12 @@ export interface SetupResult {
 export interface LoginRequest {
   email: string;
   password: string;
+}
+
+/** `POST /api/v1/auth/password`: one's own password; the caller's other sessions are signed out. */
+export interface PasswordChange {
+  currentPassword: string;
+  newPassword: string;
 }
 
 export interface AppWithSecret {

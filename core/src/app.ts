@@ -23,6 +23,7 @@ import { authServiceRef } from './modules/staff/auth.service.js';
 import { setupServiceRef } from './modules/setup/setup.service.js';
 import { healthRoutes } from './server/health.routes.js';
 import { REDACTED_PATHS } from './server/request-log.js';
+import { apiTagOf } from './server/openapi.js';
 import { createServer } from './server/server.js';
 import { Throttle } from './server/throttle.js';
 import { acquireAnalyticsOwner } from './store/analytics-owner.js';
@@ -217,6 +218,7 @@ async function assemble(
       { timeoutMs: config.readyTimeoutMs },
     ),
     plugins: kernel.hapiPlugins(),
+    apiTags: kernel.openApiTags().map(apiTagOf),
   });
   await server.initialize();
 

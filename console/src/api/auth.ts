@@ -1,5 +1,5 @@
 import { api, isApiError, setCsrfToken } from './client';
-import type { LoginRequest, Session } from './types';
+import type { LoginRequest, PasswordChange, Session } from './types';
 
 export const sessionQueryKey = ['session'] as const;
 
@@ -24,6 +24,11 @@ export async function getSession(): Promise<Session | null> {
     }
     throw error;
   }
+}
+
+/** Changes the signed-in staff member's password; their other sessions are signed out, this one stays. */
+export async function changePassword(body: PasswordChange): Promise<void> {
+  await api.post<void>('/api/v1/auth/password', body);
 }
 
 export async function logout(): Promise<void> {

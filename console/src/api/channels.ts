@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { api } from './client';
-import type { Channel, ChannelTypeList, NewChannel, Page } from './types';
+import type { Channel, ChannelDetail, ChannelTypeList, NewChannel, Page } from './types';
 
 export const CHANNEL_NAME_MAX = 64;
 export const CHANNEL_KEY_MAX = 64;
@@ -22,20 +22,26 @@ export function listChannels(query: { type?: string; page: number; pageSize: num
   });
 }
 
-/** `connections.edit`: 连接-查看 lists connections but cannot open them. */
-export function getChannel(channelId: string): Promise<Channel> {
-  return api.get<Channel>(`/api/v1/channels/${encodeURIComponent(channelId)}`);
+/**
+ * `connections.edit`: 连接-查看 lists connections but cannot open them. With `deletable` and the
+ * reason it may not be deleted now.
+ */
+export function getChannel(channelId: string): Promise<ChannelDetail> {
+  return api.get<ChannelDetail>(`/api/v1/channels/${encodeURIComponent(channelId)}`);
 }
 
-export function createChannel(body: NewChannel): Promise<Channel> {
-  return api.post<Channel>('/api/v1/channels', body);
+export function createChannel(body: NewChannel): Promise<ChannelDetail> {
+  return api.post<ChannelDetail>('/api/v1/channels', body);
 }
 
-export function renameChannel(channelId: string, name: string): Promise<Channel> {
-  return api.patch<Channel>(`/api/v1/channels/${encodeURIComponent(channelId)}`, { name });
+export function renameChannel(channelId: string, name: string): Promise<ChannelDetail> {
+  return api.patch<ChannelDetail>(`/api/v1/channels/${encodeURIComponent(channelId)}`, { name });
 }
 
-/** May be refused with 409 and the reason (e.g. `custom_channel_has_enabled_apps`). */
+/**
+ * May still be refused with 409 and the reason (e.g. `custom_channel_has_enabled_apps`) when the
+ * channel changed since `deletable` was read.
+ */
 export function deleteChannel(channelId: string): Promise<void> {
   return api.delete(`/api/v1/channels/${encodeURIComponent(channelId)}`);
 }

@@ -7,6 +7,7 @@ export type {
   SetupRequest,
   SetupResult as SetupResponse,
   LoginRequest,
+  PasswordChange,
   HomeSummary as HomeOverview,
   ApiApp as PrivateApp,
   AppWithSecret,
@@ -176,6 +177,14 @@ export interface Channel {
   typeAvailable: boolean;
   createdAt: number;
   updatedAt: number;
+}
+
+/** One channel as `GET /api/v1/channels/{id}` (and create, rename) answers it. */
+export interface ChannelDetail extends Channel {
+  /** false while the channel's type refuses to delete it, e.g. a custom channel with enabled apps. */
+  deletable: boolean;
+  /** Why not, in the language of the request (`Accept-Language`). */
+  deleteBlockedReason: { code: string; message: string } | null;
 }
 
 export interface NewChannel {

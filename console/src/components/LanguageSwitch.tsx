@@ -1,4 +1,5 @@
 import { TranslationOutlined } from '@ant-design/icons';
+import { useQueryClient } from '@tanstack/react-query';
 import { Button, Dropdown } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { changeLanguage, currentLanguage, isLanguage, languages } from '../i18n';
@@ -6,6 +7,7 @@ import { changeLanguage, currentLanguage, isLanguage, languages } from '../i18n'
 /** 中文 / English. The choice is kept in localStorage. */
 export function LanguageSwitch() {
   const { t } = useTranslation();
+  const queryClient = useQueryClient();
   const current = currentLanguage();
   return (
     <Dropdown
@@ -18,7 +20,8 @@ export function LanguageSwitch() {
           label: <span data-testid={`lang-option-${language}`}>{t(`language.${language}`)}</span>,
         })),
         onClick: ({ key }) => {
-          if (isLanguage(key)) void changeLanguage(key);
+          // Texts the server wrote in the old language (e.g. why a channel cannot be deleted) are reloaded.
+          if (isLanguage(key)) void changeLanguage(key).then(() => queryClient.invalidateQueries());
         },
       }}
     >

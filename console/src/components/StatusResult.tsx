@@ -10,17 +10,19 @@ export function StatusResult(props: {
   backLabel: string;
   testId?: string;
 }) {
+  // antd's Result does not pass data attributes on: the wrapper carries the test id.
   return (
-    <Result
-      status={props.status}
-      title={props.title}
-      subTitle={props.subTitle}
-      data-testid={props.testId}
-      extra={
-        <Link to={props.backTo}>
-          <Button type="primary">{props.backLabel}</Button>
-        </Link>
-      }
-    />
+    <div data-testid={props.testId}>
+      <Result
+        status={props.status}
+        title={props.title}
+        subTitle={props.subTitle}
+        extra={
+          <Link to={props.backTo}>
+            <Button type="primary">{props.backLabel}</Button>
+          </Link>
+        }
+      />
+    </div>
   );
 }

@@ -1,9 +1,9 @@
-import { LogoutOutlined, ShopOutlined, UserOutlined } from '@ant-design/icons';
+import { LockOutlined, LogoutOutlined, ShopOutlined, UserOutlined } from '@ant-design/icons';
 import { type MenuDataItem, PageLoading, ProLayout } from '@ant-design/pro-components';
 import { useQueryClient } from '@tanstack/react-query';
 import { Dropdown, Tooltip, Typography } from 'antd';
 import type { TFunction } from 'i18next';
-import { Suspense, useMemo } from 'react';
+import { Suspense, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { logout } from '../api/auth';
@@ -13,6 +13,7 @@ import type { MessageKey } from '../i18n';
 import { NotificationBell } from '../notifications/NotificationBell';
 import { type AppRoute, appRoutes, menuTestId, visibleRoutes } from '../routes';
 import { forgetSession, hasPermission, useSession } from '../session/session';
+import { ChangePasswordModal } from './ChangePasswordModal';
 
 /** Hidden pages stay out of the menu data: the entry whose path prefixes theirs stays selected. */
 function toMenuData(routes: AppRoute[], t: TFunction): MenuDataItem[] {
@@ -27,13 +28,17 @@ function toMenuData(routes: AppRoute[], t: TFunction): MenuDataItem[] {
     }));
 }
 
-/** The authenticated frame: side menu built from `appRoutes`, header with tenant, language, notification bell, staff. */
+/**
+ * The authenticated frame: side menu built from `appRoutes`, header with tenant, language,
+ * notification bell, and the staff menu (who is signed in, change password, log out).
+ */
 export function BasicLayout() {
   const session = useSession();
   const { t } = useTranslation();
   const location = useLocation();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
+  const [changingPassword, setChangingPassword] = useState(false);
 
   const menuRoute = useMemo(
     () => ({
@@ -117,6 +122,12 @@ export function BasicLayout() {
                 },
                 { type: 'divider' },
                 {
+                  key: 'password',
+                  icon: <LockOutlined />,
+                  label: <span data-testid="change-password">{t('header.changePassword')}</span>,
+                  onClick: () => setChangingPassword(true),
+                },
+                {
                   key: 'logout',
                   icon: <LogoutOutlined />,
                   label: <span data-testid="logout">{t('header.logout')}</span>,
@@ -135,6 +146,7 @@ export function BasicLayout() {
           <Outlet />
         </Suspense>
       </ErrorBoundary>
+      {changingPassword && <ChangePasswordModal onClose={() => setChangingPassword(false)} />}
     </ProLayout>
   );
 }

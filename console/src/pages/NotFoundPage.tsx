@@ -10,6 +10,7 @@ export default function NotFoundPage() {
       subTitle={t('pages.notFound.subTitle')}
       backTo="/"
       backLabel={t('common.backHome')}
+      testId="page-not-found"
     />
   );
 }

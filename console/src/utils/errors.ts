@@ -5,6 +5,23 @@ import { isApiError } from '../api/client';
 import { errorText as translateError } from '../i18n';
 
 /**
+ * Whether loading what a page's address names failed because it does not exist: a 404 (e.g.
+ * `channel_not_found` for /connections/999999), or a 400 `validation_failed` about one of the
+ * address's parameters (a malformed id such as /connections/abc). Such pages show "not found",
+ * not "提交的内容有误" with a retry that cannot help.
+ */
+export function isNotFoundError(error: unknown, params: readonly string[]): boolean {
+  if (!isApiError(error)) return false;
+  if (error.statusCode === 404) return true;
+  return (
+    error.statusCode === 400 &&
+    error.code === 'validation_failed' &&
+    error.details.length > 0 &&
+    error.details.every((detail) => params.includes(Array.isArray(detail.path) ? detail.path.join('.') : detail.path))
+  );
+}
+
+/**
  * Text for any thrown error: `errors.<code>` (core's catalogue, or a plugin's
  * `plugin.<id>.errors.<code>`) with the error's params when we have it, else the server's
  * (already localized) message.

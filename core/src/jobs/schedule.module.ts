@@ -13,6 +13,7 @@ import { taskQueueRef } from './task-queue.js';
  */
 export const scheduleModule = defineModule({
   id: 'schedule',
+  title: { 'zh-CN': '定时任务', 'en-US': 'Schedules' },
   tables: [],
   dependencies: ['tenancy', 'tasks'],
   provides: [

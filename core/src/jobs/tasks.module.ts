@@ -16,6 +16,7 @@ export const taskWorkerRef = createServiceRef<TaskWorker>({ id: 'tasks.worker' }
  */
 export const tasksModule = defineModule({
   id: 'tasks',
+  title: { 'zh-CN': '任务', 'en-US': 'Tasks' },
   tables: ['task', 'task_mutex'],
   provides: [
     createServiceFactory({

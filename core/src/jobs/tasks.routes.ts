@@ -12,13 +12,13 @@ const taskSchema = Joi.object({
   id: id().required(),
   tenantId: id().required(),
   kind: Joi.string().required(),
-  payload: Joi.object().unknown(true).required(),
-  status: Joi.string().valid('queued', 'running', 'succeeded', 'failed', 'cancelled').required(),
+  payload: Joi.object().unknown(true).label('TaskPayload').required(),
+  status: Joi.string().valid('queued', 'running', 'succeeded', 'failed', 'cancelled').label('TaskStatus').required(),
   attempts: Joi.number().integer().required(),
   maxAttempts: Joi.number().integer().required(),
   progress: Joi.number().integer().required(),
-  result: Joi.object().unknown(true).allow(null).required(),
-  error: Joi.object().unknown(true).allow(null).required(),
+  result: Joi.object().unknown(true).label('TaskResult').allow(null).required(),
+  error: Joi.object().unknown(true).label('TaskError').allow(null).required(),
   runAt: epochMs().required(),
   scheduleKey: Joi.string().allow(null).required(),
   dueAt: epochMs().allow(null).required(),
@@ -42,7 +42,7 @@ export function tasksRoutes(tasks: TaskQueue, taskKinds: TaskKinds): PluginRoute
       path: '/api/v1/tasks',
       access: { permission: 'tasks.view', callers: 'any' },
       options: {
-        description: 'Long-running tasks of the tenant (imports, exports, syncs…), newest first',
+        description: '任务列表 / Long-running tasks of the tenant (imports, exports, syncs…), newest first',
         validate: {
           query: pageQueryWith<{ kind?: string; status?: TaskStatus; all: boolean }>({
             kind: Joi.string().max(100),
@@ -52,7 +52,7 @@ export function tasksRoutes(tasks: TaskQueue, taskKinds: TaskKinds): PluginRoute
         },
         response: {
           schema: Joi.object({
-            items: Joi.array().items(taskSchema).required(),
+            items: Joi.array().items(taskSchema).label('TaskPageItems').required(),
             total: Joi.number().integer().required(),
             page: Joi.number().integer().required(),
             pageSize: Joi.number().integer().required(),
@@ -77,7 +77,7 @@ export function tasksRoutes(tasks: TaskQueue, taskKinds: TaskKinds): PluginRoute
       path: '/api/v1/tasks/{taskId}',
       access: { permission: 'tasks.view', callers: 'any' },
       options: {
-        description: 'One task with its progress and result',
+        description: '任务详情 / One task with its progress and result',
         validate: { params: idParams('taskId') },
         response: { schema: taskSchema },
       },
@@ -93,7 +93,7 @@ export function tasksRoutes(tasks: TaskQueue, taskKinds: TaskKinds): PluginRoute
       path: '/api/v1/tasks/{taskId}/cancel',
       access: { permission: 'tasks.cancel', callers: 'any' },
       options: {
-        description: 'Cancel a queued task, or ask a running one to stop',
+        description: '取消任务 / Cancel a queued task, or ask a running one to stop',
         validate: { params: idParams('taskId') },
         response: { schema: taskSchema },
       },

@@ -1,3 +1,4 @@
+import type { LocalizedText } from './contributions.js';
 import type { PluginRegistrationEnvironment } from './define-plugin.js';
 import type { ServiceFactory } from './extension-point.js';
 
@@ -12,6 +13,8 @@ export interface ModuleDefinition {
   readonly $$type: '@huiliu/Module';
   /** kebab-case; reserved: no plugin may take a module's id. */
   id: string;
+  /** What it is called in the API reference (its OpenAPI tag `module:<id>`), e.g. 连接 / Connections. */
+  title: LocalizedText;
   /** The OLTP tables this module owns (created by core's migrations). */
   tables: readonly string[];
   /** Modules whose services this one uses (they are registered first). */

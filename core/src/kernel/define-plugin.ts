@@ -1,4 +1,5 @@
 import type Joi from 'joi';
+import type { LocalizedText } from './contributions.js';
 import type { Dependency, DependencyValues } from './extension-point.js';
 import type { PluginLogger } from './services.js';
 
@@ -23,6 +24,8 @@ export interface PluginDefinition<O = Record<string, unknown>> {
   readonly $$type: '@huiliu/Plugin';
   /** kebab-case, unique: `wechat`, `custom-channel`, `acme-crm`. */
   id: string;
+  /** What it is called in the API reference (its OpenAPI tag `plugin:<id>`); the id when absent. */
+  title?: LocalizedText;
   /** The plugin's own semver version. */
   version: string;
   /** The @huiliu/core range the plugin supports, e.g. `^0.1.0`. */

@@ -482,6 +482,21 @@ export class Kernel {
       }));
   }
 
+  /** One OpenAPI tag per module or plugin with routes (`module:<id>` / `plugin:<id>`, as hapiPlugins tags them). */
+  openApiTags(): { name: string; title: LocalizedText | undefined }[] {
+    const owners = [
+      ...this.modules.map(({ definition }) => ({ name: `module:${definition.id}`, id: definition.id, title: definition.title })),
+      ...this.loaded.map(({ entry }) => ({
+        name: `plugin:${entry.definition.id}`,
+        id: entry.definition.id,
+        title: entry.definition.title,
+      })),
+    ];
+    return owners
+      .filter((owner) => this.contributions.routes.some((r) => r.pluginId === owner.id))
+      .map(({ name, title }) => ({ name, title }));
+  }
+
   /** Starts modules, then plugins (each after what it depends on). */
   async start(): Promise<void> {
     for (const unit of [...this.modules, ...this.loaded]) {

@@ -33,14 +33,18 @@ export function healthRoutes(checks: ReadinessCheck[], options: { timeoutMs?: nu
       method: 'GET',
       path: '/health',
       access: { permission: 'public' },
-      options: { description: 'Liveness', tags: ['api'], response: { schema: Joi.object({ status: Joi.string() }) } },
+      options: {
+        description: '存活检查 / Liveness',
+        tags: ['api', 'health'],
+        response: { schema: Joi.object({ status: Joi.string() }).label('Health') },
+      },
       handler: () => ({ status: 'ok' }),
     }),
     defineRoute({
       method: 'GET',
       path: '/ready',
       access: { permission: 'public' },
-      options: { description: 'Readiness: the stores are reachable', tags: ['api'] },
+      options: { description: '就绪检查 / Readiness: the stores are reachable', tags: ['api', 'health'] },
       handler: async (request, h) => {
         const outcomes = await Promise.all(
           checks.map(async (item) => {

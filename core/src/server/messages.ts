@@ -65,8 +65,8 @@ export const errorMessages = {
   email_taken: { 'zh-CN': '该邮箱已被使用', 'en-US': 'This email is already in use' },
   invalid_credentials: { 'zh-CN': '邮箱或密码错误', 'en-US': 'Wrong email or password' },
   staff_disabled: {
-    'zh-CN': '该账号已被停用，请联系管理员',
-    'en-US': 'This account is disabled; contact your administrator',
+    'zh-CN': '该账号已被停用，请联系高级员工',
+    'en-US': 'This account is disabled; contact your super staff',
   },
   staff_not_found: { 'zh-CN': '员工不存在', 'en-US': 'Staff member not found' },
   password_too_weak: {

@@ -26,7 +26,7 @@ export function idParams<K extends string>(...names: K[]): Joi.ObjectSchema<Reco
 
 export const pageOf = (item: Joi.Schema, label: string): Joi.ObjectSchema =>
   Joi.object({
-    items: Joi.array().items(item).required(),
+    items: Joi.array().items(item).label(`${label}Items`).required(),
     total: Joi.number().integer().required(),
     page: Joi.number().integer().required(),
     pageSize: Joi.number().integer().required(),
@@ -39,7 +39,7 @@ export const tenantSchema = Joi.object({
   name: Joi.string().required(),
   timeZone: Joi.string().required(),
   firstEventAt: epochMs().allow(null).required(),
-  status: Joi.string().valid('active', 'suspended').required(),
+  status: Joi.string().valid('active', 'suspended').label('TenantStatus').required(),
   createdAt: epochMs().required(),
   updatedAt: epochMs().required(),
 }).label('Tenant');
@@ -50,7 +50,7 @@ export const staffSchema = Joi.object({
   email: Joi.string().required(),
   name: Joi.string().required(),
   isSuper: Joi.boolean().required(),
-  status: Joi.string().valid('enabled', 'disabled').required(),
+  status: Joi.string().valid('enabled', 'disabled').label('StaffStatus').required(),
   lastLoginAt: epochMs().allow(null).required(),
   createdAt: epochMs().required(),
   updatedAt: epochMs().required(),

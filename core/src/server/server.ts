@@ -12,6 +12,7 @@ import { consolePlugin } from './console.plugin.js';
 import { errorResponsesPlugin, validationFailAction } from './error-responses.js';
 import { requestLogOptions, type RequestLogMode } from './request-log.js';
 import { securityHeadersPlugin } from './security-headers.js';
+import { healthTag, openApi3Options, openApiSettings, swagger2Security, type ApiTag } from './openapi.js';
 
 export interface ServerOptions {
   host: string;
@@ -32,6 +33,8 @@ export interface ServerOptions {
   trustProxy?: number;
   /** Request log lines (default compact). */
   logRequests?: RequestLogMode;
+  /** OpenAPI tags of the modules and plugins with routes (`module:<id>`, `plugin:<id>`). */
+  apiTags?: ApiTag[];
 }
 
 const routesPlugin: Plugin<{ routes: ServerRoute[] }> = {
@@ -49,6 +52,7 @@ const HSTS = { maxAge: 180 * 24 * 3600, includeSubDomains: false };
 export async function createServer(options: ServerOptions): Promise<Server> {
   const https = options.publicUrl?.startsWith('https:') ?? false;
   const http: HttpSettings = { trustProxy: options.trustProxy ?? 0, publicUrl: options.publicUrl };
+  const apiTags = [healthTag, ...(options.apiTags ?? [])];
   const manifest = {
     server: {
       host: options.host,
@@ -71,23 +75,15 @@ export async function createServer(options: ServerOptions): Promise<Server> {
         {
           plugin: HapiSwagger,
           options: {
-            info: { title: 'Huiliu API', version: options.version, description: 'Console and Open API of Huiliu (汇流)' },
+            ...openApiSettings(options.version, apiTags),
             documentationPath: '/documentation',
             jsonPath: '/swagger.json',
-            grouping: 'tags',
             // No call to the online validator: the page's CSP allows only this server.
             validatorUrl: null,
-            securityDefinitions: {
-              bearer: {
-                type: 'apiKey',
-                name: 'Authorization',
-                in: 'header',
-                description: 'Bearer <accessToken> from POST /api/v1/auth/token',
-              },
-            },
-            security: [{ bearer: [] }],
+            ...swagger2Security,
           },
         },
+        { plugin: HapiSwagger, options: openApi3Options(options.version, apiTags) },
         { plugin: errorResponsesPlugin },
         { plugin: securityHeadersPlugin },
         { plugin: authPlugin, options: options.auth },

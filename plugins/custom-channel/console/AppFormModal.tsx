@@ -1,6 +1,6 @@
 import { ModalForm, ProFormDependency, type ProFormInstance, ProFormRadio, ProFormText } from '@ant-design/pro-components';
 import { useQueryClient } from '@tanstack/react-query';
-import { testId, useApplyFieldErrors, useErrorText } from '@huiliu/console/sdk';
+import { channelQueryKey, testId, useApplyFieldErrors, useErrorText } from '@huiliu/console/sdk';
 import { App } from 'antd';
 import { type ReactElement, useRef } from 'react';
 import {
@@ -68,6 +68,8 @@ export function AppFormModal(
           [field]: identifier,
         });
         void queryClient.invalidateQueries({ queryKey: appsQueryKey(props.channelId) });
+        // A new app is enabled: the channel can no longer be deleted.
+        void queryClient.invalidateQueries({ queryKey: channelQueryKey(props.channelId) });
         message.success(t('form.created'));
         props.onCreated(created);
       } else {

@@ -1,7 +1,7 @@
 import { CopyOutlined, EditOutlined, ReloadOutlined } from '@ant-design/icons';
 import { PageContainer, ProCard } from '@ant-design/pro-components';
 import { useQuery } from '@tanstack/react-query';
-import { ErrorResult, formatDateTime, isApiError, StatusResult, useChannel, useSession } from '@huiliu/console/sdk';
+import { ErrorResult, formatDateTime, isNotFoundError, StatusResult, useChannel, useSession } from '@huiliu/console/sdk';
 import { Alert, App, Button, Descriptions, Skeleton, Space, Switch, Typography, theme } from 'antd';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
@@ -9,6 +9,7 @@ import { AppFormModal } from './AppFormModal';
 import { appQueryKey, type CustomApp, getApp, identifierOf } from './api';
 import { useT } from './i18n';
 import { AppStatusTag, useAppActions } from './shared';
+import { WEB_SDK_AVAILABLE } from './web-sdk';
 
 /** Copies text: the Clipboard API, else a selected textarea and `execCommand('copy')`. */
 async function copyText(text: string): Promise<void> {
@@ -60,6 +61,14 @@ function Integration({ app }: { app: CustomApp }) {
   const copy = useCopy();
   const origin = window.location.origin;
 
+  if (app.platform === 'web' && !WEB_SDK_AVAILABLE) {
+    // No snippet that would load a script the server does not have yet.
+    return (
+      <ProCard title={t('app.web.title')} data-testid="custom-app-integration">
+        <Alert type="info" showIcon message={t('app.web.sdkPending')} data-testid="custom-app-web-sdk-pending" />
+      </ProCard>
+    );
+  }
   if (app.platform === 'web') {
     const snippet = webSnippet(app.writeKey, origin);
     return (
@@ -72,7 +81,6 @@ function Integration({ app }: { app: CustomApp }) {
           </Button>
         }
       >
-        <Alert type="info" showIcon message={t('app.web.sdkPending')} style={{ marginBottom: token.margin }} />
         <Typography.Paragraph type="secondary">{t('app.web.description')}</Typography.Paragraph>
         <pre
           data-testid="custom-app-snippet"
@@ -237,7 +245,8 @@ export default function AppPage() {
       </PageContainer>
     );
   } else if (!app.data) {
-    content = isApiError(app.error, 'custom_app_not_found') ? (
+    // A malformed id (…/apps/abc) is as missing as an unknown one (…/apps/999999).
+    content = isNotFoundError(app.error, ['customAppId']) ? (
       notFound
     ) : (
       <PageContainer title={t('appPage.title')}>

@@ -38,7 +38,7 @@ export const zhCN = {
     description: '在渠道内添加网站、iOS 应用和安卓应用。每个应用有自己的 writeKey，用于上报数据。',
     add: '添加应用',
     empty: {
-      web: '还没有网站应用。添加网站后即可获得 writeKey 和 JS 集成代码。',
+      web: '还没有网站应用。添加网站后即可获得它的 writeKey。',
       ios: '还没有 iOS 应用。添加时填写应用的 Bundle ID。',
       android: '还没有安卓应用。添加时填写应用的包名。',
     },
@@ -126,7 +126,8 @@ export const zhCN = {
     web: {
       title: 'JS 集成',
       description: '把下面的代码放到网站每个页面的 </head> 之前，writeKey 已经填好。',
-      sdkPending: 'Web SDK（huiliu.min.js）随数据采集版本一同发布；在此之前可以先记下 writeKey，发布后按此代码接入。',
+      sdkPending:
+        'Web SDK 即将推出。发布后这里会给出已填好本应用 writeKey 的 JS 代码，放到网站每个页面即可开始追踪；在此之前请先记下上面的 writeKey。',
       copy: '复制代码',
     },
     mobile: {
@@ -187,7 +188,7 @@ export const enUS: PluginMessages<Messages> = {
     description: 'Add websites, iOS apps and Android apps to the channel. Each app has its own writeKey for sending data.',
     add: 'Add app',
     empty: {
-      web: 'No websites yet. Add one to get its writeKey and the JS snippet.',
+      web: 'No websites yet. Add one to get its writeKey.',
       ios: 'No iOS apps yet. Adding one takes its Bundle ID.',
       android: 'No Android apps yet. Adding one takes its package name.',
     },
@@ -278,7 +279,7 @@ export const enUS: PluginMessages<Messages> = {
       title: 'JS snippet',
       description: 'Put this code before </head> on every page of the website; the writeKey is filled in.',
       sdkPending:
-        'The web SDK (huiliu.min.js) ships with the data ingestion release. Until then, note the writeKey; use this snippet once it is out.',
+        'The web SDK is coming soon. Once it is out, this card gives the JS snippet with this app’s writeKey filled in, to put on every page of the website; until then, note the writeKey above.',
       copy: 'Copy code',
     },
     mobile: {

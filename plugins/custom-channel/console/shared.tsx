@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { isApiError, testId, useErrorText } from '@huiliu/console/sdk';
+import { channelQueryKey, isApiError, testId, useErrorText } from '@huiliu/console/sdk';
 import { App, Tag, Typography } from 'antd';
 import { appQueryKey, appsQueryKey, type CustomApp, regenerateWriteKey, updateApp } from './api';
 import { useT } from './i18n';
@@ -33,7 +33,10 @@ export function MaskedWriteKey({ writeKey }: { writeKey: string }) {
   );
 }
 
-/** Put an app the server answered into the caches (its page and its channel's list). */
+/**
+ * Put an app the server answered into the caches (its page and its channel's list), and reload its
+ * channel: whether the channel may be deleted depends on its enabled apps.
+ */
 export function useStoreApp(): (app: CustomApp) => void {
   const queryClient = useQueryClient();
   return (app) => {
@@ -41,6 +44,7 @@ export function useStoreApp(): (app: CustomApp) => void {
     queryClient.setQueryData<{ items: CustomApp[] }>(appsQueryKey(app.channelId), (old) =>
       old ? { items: old.items.map((item) => (item.id === app.id ? app : item)) } : old,
     );
+    void queryClient.invalidateQueries({ queryKey: channelQueryKey(app.channelId) });
   };
 }
 

@@ -163,6 +163,36 @@ describeEngines(
       expect(gone.statusCode).toBe(404);
     });
 
+    it('says on the channel whether it may be deleted now, and why not, in the caller’s language', async () => {
+      const { client } = await admin();
+      const created = await newChannel(client);
+      expect(created.body).toMatchObject({ deletable: true, deleteBlockedReason: null });
+      const channelId = created.body.id as string;
+      const web = (await newApp(client, channelId, { platform: 'web', name: '官网', domain: 'example.com' })).body;
+
+      const blocked = await client.request('GET', `/api/v1/channels/${channelId}`);
+      expect(blocked.statusCode).toBe(200);
+      expect(blocked.body.deletable).toBe(false);
+      expect(blocked.body.deleteBlockedReason).toEqual({
+        code: 'custom_channel_has_enabled_apps',
+        message: '该渠道下还有 1 个启用中的应用仍可能上报数据，请先停用这些应用再删除渠道',
+      });
+      // The same reason the refused DELETE gives.
+      const refused = await client.request('DELETE', `/api/v1/channels/${channelId}`);
+      expect(refused.body.message).toBe(blocked.body.deleteBlockedReason.message);
+      client.language = 'en-US';
+      const renamed = await client.request('PATCH', `/api/v1/channels/${channelId}`, { name: '新名字' });
+      expect(renamed.body).toMatchObject({ name: '新名字', deletable: false });
+      expect(renamed.body.deleteBlockedReason.message).toContain('still has 1 enabled app(s)');
+
+      await client.request('PATCH', `/api/v1/p/custom-channel/apps/${web.id}`, { status: 'disabled' });
+      const allowed = await client.request('GET', `/api/v1/channels/${channelId}`);
+      expect(allowed.body).toMatchObject({ deletable: true, deleteBlockedReason: null });
+      // The list stays light: no per-row checks.
+      const list = await client.request('GET', '/api/v1/channels');
+      expect(list.body.items[0]).not.toHaveProperty('deletable');
+    });
+
     it('serves the Open API: channel types and creating a custom channel with a bearer token', async () => {
       const { client } = await admin();
       const { app: openApp, appSecret } = (await client.request('POST', '/api/v1/apps', { name: 'erp' })).body;

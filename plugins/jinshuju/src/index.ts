@@ -4,6 +4,7 @@ import { formEvents } from './events/form.events.js';
 
 export default definePlugin({
   id: 'jinshuju',
+  title: { 'zh-CN': '金数据', 'en-US': 'Jinshuju forms' },
   // version and requires.core from package.json (the core range is declared there only).
   ...packageManifest(import.meta.url),
   register({ registerInit }) {

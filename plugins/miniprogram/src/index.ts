@@ -10,6 +10,7 @@ import { sdkEvents } from './events/sdk.events.js';
 
 export default definePlugin({
   id: 'miniprogram',
+  title: { 'zh-CN': '微信小程序', 'en-US': 'WeChat mini-programs' },
   // version and requires.core from package.json (the core range is declared there only).
   ...packageManifest(import.meta.url),
   register({ registerInit }) {

@@ -11,6 +11,7 @@ import { templateEvents } from './events/template.events.js';
 
 export default definePlugin({
   id: 'wechat',
+  title: { 'zh-CN': '微信公众号', 'en-US': 'WeChat official accounts' },
   // version and requires.core from package.json (the core range is declared there only).
   ...packageManifest(import.meta.url),
   register({ registerInit }) {

@@ -39,12 +39,37 @@ const enUS: Messages = {
     tenant: 'Tenant',
     logout: 'Log out',
     notifications: 'Notifications',
+    changePassword: 'Change password',
+  },
+  account: {
+    password: {
+      title: 'Change password',
+      description: 'Your sessions in other browsers and on other devices are signed out; this one stays signed in.',
+      current: {
+        label: 'Current password',
+        required: 'Enter your current password',
+        wrong: 'The current password is wrong',
+      },
+      new: {
+        label: 'New password',
+        placeholder: 'At least {{min}} characters with letters and digits',
+        required: 'Enter a new password',
+        weak: 'The new password needs at least {{min}} characters with letters and digits',
+      },
+      confirm: {
+        label: 'Confirm new password',
+        required: 'Enter the new password again',
+        mismatch: 'The two new passwords differ',
+      },
+      submit: 'Change password',
+      success: 'Password changed; your other sessions were signed out',
+    },
   },
   setup: {
     title: 'First-time setup',
-    subtitle: 'Set up Huiliu: create your tenant and the super administrator',
+    subtitle: 'Set up Huiliu: create your tenant and its super staff account',
     sectionTenant: 'Tenant',
-    sectionAdmin: 'Super administrator',
+    sectionAdmin: 'Super staff',
     setupToken: {
       label: 'One-time setup token',
       placeholder: 'Paste the setup token from the server log',
@@ -481,7 +506,7 @@ const enUS: Messages = {
     },
     forbidden: {
       title: 'No access',
-      subTitle: 'You do not have permission to view this page. Ask your administrator.',
+      subTitle: 'You do not have permission to view this page. Ask a super staff member.',
     },
     crashed: {
       title: 'Something went wrong',

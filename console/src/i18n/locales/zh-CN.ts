@@ -38,12 +38,37 @@ const zhCN = {
     tenant: '当前租户',
     logout: '退出登录',
     notifications: '通知',
+    changePassword: '修改密码',
+  },
+  account: {
+    password: {
+      title: '修改密码',
+      description: '修改后，你在其他浏览器和设备上的登录会被退出，当前页面保持登录。',
+      current: {
+        label: '当前密码',
+        required: '请输入当前密码',
+        wrong: '当前密码不正确',
+      },
+      new: {
+        label: '新密码',
+        placeholder: '至少 {{min}} 个字符，包含字母和数字',
+        required: '请输入新密码',
+        weak: '新密码至少 {{min}} 个字符，且包含字母和数字',
+      },
+      confirm: {
+        label: '确认新密码',
+        required: '请再次输入新密码',
+        mismatch: '两次输入的新密码不一致',
+      },
+      submit: '修改密码',
+      success: '密码已修改，其他设备上的登录已退出',
+    },
   },
   setup: {
     title: '首次使用',
-    subtitle: '初始化汇流：创建租户和超级管理员账号',
+    subtitle: '初始化汇流：创建租户和高级员工账号',
     sectionTenant: '租户',
-    sectionAdmin: '超级管理员',
+    sectionAdmin: '高级员工',
     setupToken: {
       label: '一次性初始化令牌',
       placeholder: '粘贴服务器日志中的初始化令牌',
@@ -477,7 +502,7 @@ const zhCN = {
     },
     forbidden: {
       title: '无权访问',
-      subTitle: '你没有访问此页面的权限，请联系管理员。',
+      subTitle: '你没有访问此页面的权限，请联系高级员工。',
     },
     crashed: {
       title: '页面出错了',

@@ -1,7 +1,7 @@
 import { DeleteOutlined, EditOutlined } from '@ant-design/icons';
 import { ModalForm, PageContainer, ProCard, type ProFormInstance, ProFormText } from '@ant-design/pro-components';
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Descriptions, Empty, Skeleton, Space, Tag, Typography } from 'antd';
+import { Alert, App, Button, Descriptions, Empty, Skeleton, Space, Tag, Tooltip, Typography } from 'antd';
 import { Suspense, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router-dom';
@@ -16,12 +16,13 @@ import {
 } from '../../api/channels';
 import { isApiError } from '../../api/client';
 import { homeQueryKey } from '../../api/home';
-import type { Channel, ChannelType } from '../../api/types';
+// The page's component is called ChannelDetail; the API's type of one channel goes by Channel here.
+import type { ChannelDetail as Channel, ChannelType } from '../../api/types';
 import { ErrorBoundary } from '../../components/ErrorBoundary';
 import { ErrorResult } from '../../components/ErrorResult';
 import { channelSectionOf } from '../../plugins/registry';
 import { hasPermission, useSession } from '../../session/session';
-import { useApplyFieldErrors, useErrorText } from '../../utils/errors';
+import { isNotFoundError, useApplyFieldErrors, useErrorText } from '../../utils/errors';
 import { formatDateTime } from '../../utils/format';
 import { useLocalized } from '../../utils/localized';
 import { testId } from '../../utils/test-id';
@@ -117,6 +118,9 @@ function ChannelDetail({ channel, type }: { channel: Channel; type: ChannelType 
   const [renaming, setRenaming] = useState(false);
   const [refusal, setRefusal] = useState<string | null>(null);
   const canDelete = hasPermission(session, 'connections.delete');
+  // The channel's state may forbid deleting it (e.g. a custom channel with enabled apps): the
+  // button is disabled and says why, instead of confirming and then being refused.
+  const deleteBlocked = channel.deletable === false;
   const timeZone = session.tenant.timeZone;
   const keyLabel = type?.manual ? text(type.manual.keyLabel) : t('connections.detail.key');
 
@@ -136,8 +140,10 @@ function ChannelDetail({ channel, type }: { channel: Channel; type: ChannelType 
           message.success(t('connections.remove.success'));
           navigate('/connections', { replace: true });
         } catch (error) {
-          // A refusal (409) says why in the server's words, e.g. how many apps are still enabled.
+          // A refusal (409: the channel changed since it was loaded) says why in the server's
+          // words, e.g. how many apps are still enabled; the reloaded channel disables the button.
           setRefusal(isApiError(error) && error.statusCode === 409 ? error.message : errorText(error));
+          void queryClient.invalidateQueries({ queryKey: channelQueryKey(channel.id) });
         }
       },
     });
@@ -176,9 +182,30 @@ function ChannelDetail({ channel, type }: { channel: Channel; type: ChannelType 
       }}
       extra={
         canDelete && (
-          <Button danger icon={<DeleteOutlined />} onClick={confirmDelete} data-testid="channel-delete">
-            {t('connections.remove.action')}
-          </Button>
+          <Tooltip
+            title={
+              deleteBlocked ? (
+                <span data-testid="channel-delete-blocked-reason">{channel.deleteBlockedReason?.message}</span>
+              ) : undefined
+            }
+          >
+            {/* A disabled button receives no mouse events: the wrapper shows the tooltip. */}
+            <span
+              style={{ display: 'inline-block', cursor: deleteBlocked ? 'not-allowed' : undefined }}
+              data-testid="channel-delete-wrapper"
+            >
+              <Button
+                danger
+                icon={<DeleteOutlined />}
+                onClick={confirmDelete}
+                disabled={deleteBlocked}
+                style={deleteBlocked ? { pointerEvents: 'none' } : undefined}
+                data-testid="channel-delete"
+              >
+                {t('connections.remove.action')}
+              </Button>
+            </span>
+          </Tooltip>
         )
       }
     >
@@ -261,7 +288,8 @@ export default function ChannelDetailPage() {
       </PageContainer>
     );
   } else if (channel.error && !channel.data) {
-    content = isApiError(channel.error, 'channel_not_found') ? (
+    // A malformed id (/connections/abc) is as missing as an unknown one (/connections/999999).
+    content = isNotFoundError(channel.error, ['channelId']) ? (
       <StatusResult
         status="404"
         title={t('connections.detail.notFound.title')}

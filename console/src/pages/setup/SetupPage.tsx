@@ -22,7 +22,7 @@ interface SetupFormValues {
   confirmPassword: string;
 }
 
-/** 首次使用: creates the first tenant and its super administrator. */
+/** 首次使用: creates the first tenant and its first super staff member (高级员工). */
 export default function SetupPage() {
   const { t } = useTranslation();
   const { message } = App.useApp();

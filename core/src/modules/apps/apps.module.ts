@@ -9,6 +9,7 @@ import { AppsService, appsServiceRef } from './apps.service.js';
 /** Open API apps (私有App, §4.3): appKey/appSecret → bearer tokens. */
 export const appsModule = defineModule({
   id: 'apps',
+  title: { 'zh-CN': '私有 App（Open API 鉴权）', 'en-US': 'Private apps (Open API authentication)' },
   tables: ['api_app', 'api_token'],
   dependencies: ['tenancy'],
   provides: [

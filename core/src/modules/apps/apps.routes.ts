@@ -10,7 +10,7 @@ const appSchema = Joi.object({
   id: id().required(),
   name: Joi.string().required(),
   appKey: Joi.string().required(),
-  status: Joi.string().valid('enabled', 'disabled').required(),
+  status: Joi.string().valid('enabled', 'disabled').label('AppStatus').required(),
   createdAt: epochMs().required(),
   updatedAt: epochMs().required(),
   lastUsedAt: epochMs().allow(null).required(),
@@ -26,17 +26,17 @@ export function appsRoutes(apps: AppsService): PluginRoute[] {
       path: '/api/v1/auth/token',
       access: { permission: 'public' },
       options: {
-        description: `Open API: exchange appKey + appSecret for a bearer token valid ${ACCESS_TOKEN_TTL_SECONDS} s (rate-limited per client address: 429 with Retry-After)`,
+        description: `换取访问令牌 / Open API: exchange appKey + appSecret for a bearer token valid ${ACCESS_TOKEN_TTL_SECONDS} s (rate-limited per client address: 429 with Retry-After)`,
         validate: {
           payload: Joi.object<{ appKey: string; appSecret: string }>({
             appKey: Joi.string().max(64).required(),
             appSecret: Joi.string().max(128).required(),
-          }),
+          }).label('TokenRequest'),
         },
         response: {
           schema: Joi.object({
             accessToken: Joi.string().required(),
-            tokenType: Joi.string().valid('Bearer').required(),
+            tokenType: Joi.string().valid('Bearer').label('TokenType').required(),
             expiresIn: Joi.number().integer().required(),
           }).label('AccessToken'),
         },
@@ -51,7 +51,7 @@ export function appsRoutes(apps: AppsService): PluginRoute[] {
       path: '/api/v1/apps',
       access: { permission: 'apps.view' },
       options: {
-        description: 'Open API apps (私有App)',
+        description: '私有App列表 / Open API apps of the tenant',
         validate: { query: pageQuery },
         response: { schema: pageOf(appSchema, 'AppPage') },
       },
@@ -65,8 +65,8 @@ export function appsRoutes(apps: AppsService): PluginRoute[] {
       path: '/api/v1/apps',
       access: { permission: 'apps.edit' },
       options: {
-        description: 'Create an Open API app; the secret is returned only this once',
-        validate: { payload: Joi.object<{ name: string }>({ name: shortText(64).required() }) },
+        description: '新建私有App / Create an Open API app; the secret is returned only this once',
+        validate: { payload: Joi.object<{ name: string }>({ name: shortText(64).required() }).label('NewApp') },
         response: { status: { 201: appWithSecret } },
       },
       handler: async (request, h) => {
@@ -79,7 +79,11 @@ export function appsRoutes(apps: AppsService): PluginRoute[] {
       method: 'GET',
       path: '/api/v1/apps/{appId}',
       access: { permission: 'apps.view' },
-      options: { description: 'One Open API app', validate: { params: appParams }, response: { schema: appSchema } },
+      options: {
+        description: '私有App详情 / One Open API app',
+        validate: { params: appParams },
+        response: { schema: appSchema },
+      },
       handler: (request) => apps.get(principalOf(request).tenantId, request.params.appId),
     }),
     moduleRoute({
@@ -87,13 +91,15 @@ export function appsRoutes(apps: AppsService): PluginRoute[] {
       path: '/api/v1/apps/{appId}',
       access: { permission: 'apps.edit' },
       options: {
-        description: 'Rename, enable or disable an app (disabling revokes its tokens)',
+        description: '修改私有App / Rename, enable or disable an app (disabling revokes its tokens)',
         validate: {
           params: appParams,
           payload: Joi.object<{ name?: string; status?: 'enabled' | 'disabled' }>({
             name: shortText(64),
-            status: Joi.string().valid('enabled', 'disabled'),
-          }).min(1),
+            status: Joi.string().valid('enabled', 'disabled').label('AppStatus'),
+          })
+            .min(1)
+            .label('AppChanges'),
         },
         response: { schema: appSchema },
       },
@@ -104,7 +110,7 @@ export function appsRoutes(apps: AppsService): PluginRoute[] {
       path: '/api/v1/apps/{appId}/secret',
       access: { permission: 'apps.edit' },
       options: {
-        description: 'Issue a new secret; the old secret and its tokens stop working',
+        description: '重置密钥 / Issue a new secret; the old secret and its tokens stop working',
         validate: { params: appParams },
         response: { schema: appWithSecret },
       },
@@ -114,7 +120,7 @@ export function appsRoutes(apps: AppsService): PluginRoute[] {
       method: 'DELETE',
       path: '/api/v1/apps/{appId}',
       access: { permission: 'apps.edit' },
-      options: { description: 'Delete an app and revoke its tokens', validate: { params: appParams } },
+      options: { description: '删除私有App / Delete an app and revoke its tokens', validate: { params: appParams } },
       handler: async (request, h) => {
         await apps.remove(principalOf(request).tenantId, request.params.appId);
         return h.response().code(204);

@@ -16,6 +16,15 @@ export interface Channel {
   updatedAt: number;
 }
 
+/**
+ * One channel as its detail page needs it: whether its state allows deleting it now and, if not,
+ * why (its type's `checkDelete`, e.g. a custom channel whose apps are still enabled).
+ */
+export interface ChannelDetail extends Channel {
+  deletable: boolean;
+  deleteBlockedReason: { code: string; message: string } | null;
+}
+
 export interface ChannelRow {
   id: number | string;
   tenant_id: number | string;

@@ -14,6 +14,7 @@ import { unconnectedUserIdTypes } from './unconnected-user-id-types.js';
 /** Connections (连接, §2.1): the tenant's channels of the channel types plugins contribute. */
 export const channelsModule = defineModule({
   id: 'channels',
+  title: { 'zh-CN': '连接', 'en-US': 'Connections' },
   tables: ['channel'],
   provides: [
     createServiceFactory({

@@ -1,18 +1,22 @@
+import type { Request } from '@hapi/hapi';
 import Joi from 'joi';
 import type { PluginRoute } from '../../kernel/contributions.js';
+import { localeOf } from '../../server/error-responses.js';
+import { formatMessage } from '../../server/messages.js';
 import { moduleRoute } from '../../server/route.js';
 import { principalOf } from '../../server/principal.js';
 import { epochMs, id, idParams, pageOf, pageQueryWith, shortText } from '../../server/schemas.js';
+import type { Channel, ChannelDetail } from './channel.types.js';
 import type { ChannelsService, NewChannel } from './channels.service.js';
 
-const text = Joi.object({ 'zh-CN': Joi.string().required(), 'en-US': Joi.string().required() });
+const text = Joi.object({ 'zh-CN': Joi.string().required(), 'en-US': Joi.string().required() }).label('LocalizedText');
 
 export const channelSchema = Joi.object({
   id: id().required(),
   type: Joi.string().required(),
   channelKey: Joi.string().required().description('ChannelID (custom channels, udc_…) or AppID'),
   name: Joi.string().required(),
-  status: Joi.string().valid('active', 'disabled').required(),
+  status: Joi.string().valid('active', 'disabled').label('ChannelStatus').required(),
   typeAvailable: Joi.boolean()
     .required()
     .description('False when no loaded plugin provides the type any more (listed, renamed and deleted only)'),
@@ -20,18 +24,33 @@ export const channelSchema = Joi.object({
   updatedAt: epochMs().required(),
 }).label('Channel');
 
+/** One channel (detail, create, rename): the channel and whether its state allows deleting it now. */
+export const channelDetailSchema = channelSchema
+  .keys({
+    deletable: Joi.boolean().required().description('false while the channel’s type refuses to delete it (see the reason)'),
+    deleteBlockedReason: Joi.object({
+      code: Joi.string().required().description('the error code DELETE would answer, e.g. custom_channel_has_enabled_apps'),
+      message: Joi.string().required().description('why, in the caller’s language (Accept-Language)'),
+    })
+      .label('DeleteBlockedReason')
+      .allow(null)
+      .required(),
+  })
+  .label('ChannelDetail');
+
 const channelTypeSchema = Joi.object({
   type: Joi.string().required(),
   name: text.required(),
-  description: text.allow(null).required(),
-  userIdTypes: Joi.array().items(Joi.string()).required(),
+  description: text.allow(null).label('LocalizedTextOrNull').required(),
+  userIdTypes: Joi.array().items(Joi.string()).label('UserIdTypeIds').required(),
   customEvents: Joi.boolean().required(),
   manual: Joi.object({
     keyLabel: text.required(),
     keyPattern: Joi.string().required(),
     keyGenerated: Joi.boolean().required(),
-    keyHelp: text.allow(null).required(),
+    keyHelp: text.allow(null).label('LocalizedTextOrNull').required(),
   })
+    .label('ChannelTypeManual')
     .allow(null)
     .required(),
   pluginId: Joi.string().allow(null).required(),
@@ -42,14 +61,30 @@ const channelTypeSchema = Joi.object({
 const channelParams = idParams('channelId');
 
 export function channelsRoutes(channels: ChannelsService): PluginRoute[] {
+  const detail = async (request: Request, channel: Channel): Promise<ChannelDetail> => {
+    const refusal = await channels.deleteRefusal(principalOf(request).tenantId, channel);
+    return {
+      ...channel,
+      deletable: refusal === null,
+      deleteBlockedReason: refusal && {
+        code: refusal.code,
+        message: formatMessage(refusal.code, localeOf(request), refusal.params),
+      },
+    };
+  };
+
   return [
     moduleRoute({
       method: 'GET',
       path: '/api/v1/channel-types',
       access: { permission: 'connections.view', callers: 'any' },
       options: {
-        description: 'Channel types (§2.1.4 获取 channelType 列表) with this tenant’s channel count of each',
-        response: { schema: Joi.object({ items: Joi.array().items(channelTypeSchema).required() }).label('ChannelTypeList') },
+        description: '渠道类型列表 / Channel types (§2.1.4 获取 channelType 列表) with this tenant’s channel count of each',
+        response: {
+          schema: Joi.object({ items: Joi.array().items(channelTypeSchema).label('ChannelTypeItems').required() }).label(
+            'ChannelTypeList',
+          ),
+        },
       },
       handler: async (request) => ({ items: await channels.types(principalOf(request).tenantId) }),
     }),
@@ -58,7 +93,7 @@ export function channelsRoutes(channels: ChannelsService): PluginRoute[] {
       path: '/api/v1/channels',
       access: { permission: 'connections.view', callers: 'any' },
       options: {
-        description: 'The tenant’s channels (连接), optionally of one type',
+        description: '连接列表 / The tenant’s channels, optionally of one type',
         validate: { query: pageQueryWith<{ type?: string }>({ type: Joi.string().max(64) }) },
         response: { schema: pageOf(channelSchema, 'ChannelPage') },
       },
@@ -69,15 +104,16 @@ export function channelsRoutes(channels: ChannelsService): PluginRoute[] {
       path: '/api/v1/channels',
       access: { permission: 'connections.edit', callers: 'any' },
       options: {
-        description: 'Create a channel by hand (§2.1.4 创建自定义渠道: type "custom"; a blank channelKey is generated)',
+        description:
+          '创建连接 / Create a channel by hand (§2.1.4 创建自定义渠道: type "custom"; a blank channelKey is generated)',
         validate: {
           payload: Joi.object<NewChannel>({
             type: Joi.string().max(64).required(),
             name: shortText(64).required(),
             channelKey: Joi.string().trim().allow('').max(64),
-          }),
+          }).label('NewChannel'),
         },
-        response: { status: { 201: channelSchema } },
+        response: { status: { 201: channelDetailSchema } },
       },
       handler: async (request, h) => {
         const principal = principalOf(request);
@@ -86,7 +122,7 @@ export function channelsRoutes(channels: ChannelsService): PluginRoute[] {
           request.payload,
           principal.kind === 'staff' ? principal.staffId : null,
         );
-        return h.response(created).code(201);
+        return h.response(await detail(request, created)).code(201);
       },
     }),
     moduleRoute({
@@ -94,26 +130,34 @@ export function channelsRoutes(channels: ChannelsService): PluginRoute[] {
       path: '/api/v1/channels/{channelId}',
       // 连接-查看 lists connections but cannot open their details (seed §1.11.4.6).
       access: { permission: 'connections.edit', callers: 'any' },
-      options: { description: 'One channel', validate: { params: channelParams }, response: { schema: channelSchema } },
-      handler: (request) => channels.get(principalOf(request).tenantId, request.params.channelId),
+      options: {
+        description: '连接详情 / One channel, with whether it may be deleted now',
+        validate: { params: channelParams },
+        response: { schema: channelDetailSchema },
+      },
+      handler: async (request) => detail(request, await channels.get(principalOf(request).tenantId, request.params.channelId)),
     }),
     moduleRoute({
       method: 'PATCH',
       path: '/api/v1/channels/{channelId}',
       access: { permission: 'connections.edit', callers: 'any' },
       options: {
-        description: 'Rename a channel',
-        validate: { params: channelParams, payload: Joi.object<{ name: string }>({ name: shortText(64).required() }) },
-        response: { schema: channelSchema },
+        description: '重命名连接 / Rename a channel',
+        validate: {
+          params: channelParams,
+          payload: Joi.object<{ name: string }>({ name: shortText(64).required() }).label('ChannelRename'),
+        },
+        response: { schema: channelDetailSchema },
       },
-      handler: (request) => channels.rename(principalOf(request).tenantId, request.params.channelId, request.payload.name),
+      handler: async (request) =>
+        detail(request, await channels.rename(principalOf(request).tenantId, request.params.channelId, request.payload.name)),
     }),
     moduleRoute({
       method: 'DELETE',
       path: '/api/v1/channels/{channelId}',
       access: { permission: 'connections.delete' },
       options: {
-        description: 'Delete a channel (refused, with the reason, while its type forbids it)',
+        description: '删除连接 / Delete a channel (refused, with the reason, while its type forbids it)',
         validate: { params: channelParams },
       },
       handler: async (request, h) => {

@@ -1,4 +1,4 @@
-import type { ChannelTypeDefinition } from '../../kernel/contributions.js';
+import type { ChannelTypeDefinition, Refusal } from '../../kernel/contributions.js';
 import type { ContributionRegistry } from '../../kernel/contribution-registry.js';
 import { createServiceRef } from '../../kernel/extension-point.js';
 import { ConflictError, InputError, NotFoundError } from '../../server/errors.js';
@@ -156,14 +156,23 @@ export class ChannelsService {
   }
 
   /**
-   * Deletes a channel unless its type says why not (e.g. apps still sending data). A channel whose
-   * type's plugin was removed is simply deleted: nothing is left to ask or to disconnect (the
-   * plugin's own rows go with it through their foreign keys).
+   * Why the channel's type refuses to delete it now (e.g. apps still sending data), or null. A
+   * channel whose type's plugin was removed is simply deletable: nothing is left to ask.
+   */
+  async deleteRefusal(tenantId: string, channel: Channel): Promise<Refusal | null> {
+    if (!channel.typeAvailable) return null;
+    const { definition } = this.definition(channel.type);
+    return (await definition.handlers?.checkDelete?.({ tenantId, channelId: channel.id })) ?? null;
+  }
+
+  /**
+   * Deletes a channel unless its type says why not. A channel whose type's plugin was removed is
+   * simply deleted (the plugin's own rows go with it through their foreign keys).
    */
   async remove(tenantId: string, channelId: string): Promise<void> {
     const channel = await this.get(tenantId, channelId);
     const definition = channel.typeAvailable ? this.definition(channel.type).definition : undefined;
-    const refusal = await definition?.handlers?.checkDelete?.({ tenantId, channelId });
+    const refusal = await this.deleteRefusal(tenantId, channel);
     if (refusal) throw new ConflictError(refusal.code, refusal.params);
     await this.db(tenantId).from('channel').where('channel.id', channelId).delete();
     await definition?.handlers?.disconnect?.({ tenantId, channelId });

@@ -8,6 +8,7 @@ import { FilesService, filesServiceRef } from './files.service.js';
 /** Result files (exports, failure reports): stored under the data dir, expiring, downloaded by id. */
 export const filesModule = defineModule({
   id: 'files',
+  title: { 'zh-CN': '文件', 'en-US': 'Files' },
   tables: ['stored_file'],
   provides: [
     createServiceFactory({

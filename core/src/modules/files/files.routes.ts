@@ -12,7 +12,7 @@ export function filesRoutes(files: FilesService): PluginRoute[] {
       path: '/api/v1/files/{fileId}',
       access: { permission: 'authenticated', callers: 'any' },
       options: {
-        description: 'Download a result file (exports are kept 3 days; an expired file answers 410 file_expired)',
+        description: '下载结果文件 / Download a result file (exports are kept 3 days; an expired file answers 410 file_expired)',
         validate: { params: idParams('fileId') },
       },
       handler: async (request, h) => {

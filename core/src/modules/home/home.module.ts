@@ -8,6 +8,7 @@ import { HomeService } from './home.service.js';
 /** 首页 (§1.2.3): the counters are contributed through `home.counters` by each module and plugin. */
 export const homeModule = defineModule({
   id: 'home',
+  title: { 'zh-CN': '首页', 'en-US': 'Home' },
   tables: [],
   dependencies: ['tenancy'],
   register({ registerInit }) {

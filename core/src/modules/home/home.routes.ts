@@ -12,13 +12,14 @@ export function homeRoutes(home: HomeService): PluginRoute[] {
       path: '/api/v1/home',
       access: { permission: 'home.view' },
       options: {
-        description: 'Home page (§1.2.3): version, tenant and usage numbers',
+        description: '首页 / Home page (§1.2.3): version, tenant and usage numbers',
         response: {
           schema: Joi.object({
             version: Joi.string().required(),
             tenant: tenantSchema.required(),
             counts: Joi.array()
-              .items(Joi.object({ key: Joi.string().required(), value: Joi.number().required() }))
+              .items(Joi.object({ key: Joi.string().required(), value: Joi.number().required() }).label('HomeCount'))
+              .label('HomeCounts')
               .required(),
           }).label('HomeSummary'),
         },

@@ -11,6 +11,7 @@ import { NotificationsService } from './notifications.service.js';
 /** 通知中心: the end of a notifying task (import, export, sync, deletion) becomes a notification. */
 export const notificationsModule = defineModule({
   id: 'notifications',
+  title: { 'zh-CN': '通知中心', 'en-US': 'Notifications' },
   tables: ['notification'],
   dependencies: ['tasks', 'files', 'staff'],
   register({ registerInit }) {

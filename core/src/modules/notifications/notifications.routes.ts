@@ -9,11 +9,12 @@ import type { NotificationsService } from './notifications.service.js';
 const notificationSchema = Joi.object({
   id: id().required(),
   kind: Joi.string().required(),
-  level: Joi.string().valid('success', 'error').required(),
+  level: Joi.string().valid('success', 'error').label('NotificationLevel').required(),
   taskId: id().allow(null).required(),
   counts: Joi.object().pattern(Joi.string(), Joi.number()).required(),
-  files: Joi.array().items(fileSchema).required(),
+  files: Joi.array().items(fileSchema).label('StoredFiles').required(),
   error: Joi.object({ code: Joi.string().required(), message: Joi.string().allow('').required() })
+    .label('NotificationError')
     .allow(null)
     .required(),
   readAt: epochMs().allow(null).required(),
@@ -28,11 +29,11 @@ export function notificationsRoutes(notifications: NotificationsService): Plugin
       path: '/api/v1/notifications',
       access: { permission: 'authenticated' },
       options: {
-        description: 'The notification center: results of the caller’s imports, exports, syncs and deletions',
+        description: '通知列表 / The notification center: results of the caller’s imports, exports, syncs and deletions',
         validate: { query: pageQueryWith<{ unread: boolean }>({ unread: Joi.boolean().default(false) }) },
         response: {
           schema: Joi.object({
-            items: Joi.array().items(notificationSchema).required(),
+            items: Joi.array().items(notificationSchema).label('NotificationPageItems').required(),
             total: Joi.number().integer().required(),
             page: Joi.number().integer().required(),
             pageSize: Joi.number().integer().required(),
@@ -51,7 +52,7 @@ export function notificationsRoutes(notifications: NotificationsService): Plugin
       path: '/api/v1/notifications/{notificationId}/read',
       access: { permission: 'authenticated' },
       options: {
-        description: 'Mark a notification read',
+        description: '标为已读 / Mark a notification read',
         validate: { params: notificationParams },
         response: { schema: notificationSchema },
       },
@@ -65,8 +66,8 @@ export function notificationsRoutes(notifications: NotificationsService): Plugin
       path: '/api/v1/notifications/read-all',
       access: { permission: 'authenticated' },
       options: {
-        description: 'Mark every notification read',
-        response: { schema: Joi.object({ updated: Joi.number().integer() }) },
+        description: '全部已读 / Mark every notification read',
+        response: { schema: Joi.object({ updated: Joi.number().integer() }).label('ReadAllResult') },
       },
       handler: async (request) => {
         const principal = staffOf(request);

@@ -6,6 +6,7 @@ import { pluginsRoutes } from './plugins.routes.js';
 /** 设置 → 系统 → 插件: the installed plugins and what each contributes. */
 export const pluginsModule = defineModule({
   id: 'plugins',
+  title: { 'zh-CN': '插件', 'en-US': 'Plugins' },
   tables: [],
   register({ registerInit }) {
     registerInit({

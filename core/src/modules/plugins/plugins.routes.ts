@@ -3,7 +3,9 @@ import type { PluginRoute } from '../../kernel/contributions.js';
 import type { PluginInfo } from '../../kernel/kernel.js';
 import { moduleRoute } from '../../server/route.js';
 
-const text = Joi.object({ 'zh-CN': Joi.string().required(), 'en-US': Joi.string().required() });
+const text = Joi.object({ 'zh-CN': Joi.string().required(), 'en-US': Joi.string().required() }).label('LocalizedText');
+const strings = (label: string) => Joi.array().items(Joi.string()).label(label);
+const named = (label: string, item: Joi.ObjectSchema) => Joi.array().items(item.label(label)).label(`${label}s`);
 
 export function pluginsRoutes(kernel: { list(): PluginInfo[] }): PluginRoute[] {
   return [
@@ -12,7 +14,7 @@ export function pluginsRoutes(kernel: { list(): PluginInfo[] }): PluginRoute[] {
       path: '/api/v1/plugins',
       access: { permission: 'plugins.view' },
       options: {
-        description: 'Installed plugins with their versions and contributions',
+        description: '插件列表 / Installed plugins with their versions and contributions',
         response: {
           schema: Joi.object({
             items: Joi.array()
@@ -20,30 +22,40 @@ export function pluginsRoutes(kernel: { list(): PluginInfo[] }): PluginRoute[] {
                 Joi.object({
                   id: Joi.string().required(),
                   version: Joi.string().required(),
-                  requires: Joi.object({ core: Joi.string().required() }).required(),
+                  requires: Joi.object({ core: Joi.string().required() }).label('PluginRequires').required(),
                   dependencies: Joi.object().pattern(Joi.string(), Joi.string()).required(),
-                  source: Joi.string().valid('builtin', 'explicit', 'package').required(),
+                  source: Joi.string().valid('builtin', 'explicit', 'package').label('PluginSource').required(),
                   packageName: Joi.string().allow(null).required(),
-                  state: Joi.string().valid('registered', 'started', 'stopped').required(),
+                  state: Joi.string().valid('registered', 'started', 'stopped').label('PluginState').required(),
                   contributions: Joi.object({
-                    channelTypes: Joi.array().items(
-                      Joi.object({ type: Joi.string(), name: text, userIdTypes: Joi.array().items(Joi.string()) }),
+                    channelTypes: named(
+                      'ContributedChannelType',
+                      Joi.object({ type: Joi.string(), name: text, userIdTypes: strings('UserIdTypeIds') }),
                     ),
-                    userIdTypes: Joi.array().items(Joi.object({ id: Joi.string(), name: text, scope: Joi.string() })),
-                    eventTypes: Joi.array().items(Joi.object().unknown(true)),
-                    triggers: Joi.array().items(Joi.object({ key: Joi.string(), name: text })),
-                    actions: Joi.array().items(Joi.object({ key: Joi.string(), name: text })),
-                    reportModels: Joi.array().items(Joi.object({ id: Joi.string(), name: text })),
-                    presetDashboards: Joi.array().items(Joi.object({ id: Joi.string(), name: text })),
-                    routes: Joi.array().items(Joi.object({ method: Joi.string(), path: Joi.string(), permission: Joi.string() })),
-                    schedules: Joi.array().items(Joi.object({ key: Joi.string(), cron: Joi.string() })),
-                    taskKinds: Joi.array().items(Joi.object({ kind: Joi.string(), notifies: Joi.boolean() })),
-                    migrations: Joi.array().items(Joi.string()),
-                    olapRelations: Joi.array().items(Joi.string()),
-                    permissions: Joi.array().items(Joi.string()),
-                  }).required(),
+                    userIdTypes: named(
+                      'ContributedUserIdType',
+                      Joi.object({ id: Joi.string(), name: text, scope: Joi.string() }),
+                    ),
+                    eventTypes: named('ContributedEventType', Joi.object().unknown(true)),
+                    triggers: named('ContributedTrigger', Joi.object({ key: Joi.string(), name: text })),
+                    actions: named('ContributedAction', Joi.object({ key: Joi.string(), name: text })),
+                    reportModels: named('ContributedReportModel', Joi.object({ id: Joi.string(), name: text })),
+                    presetDashboards: named('ContributedDashboard', Joi.object({ id: Joi.string(), name: text })),
+                    routes: named(
+                      'ContributedRoute',
+                      Joi.object({ method: Joi.string(), path: Joi.string(), permission: Joi.string() }),
+                    ),
+                    schedules: named('ContributedSchedule', Joi.object({ key: Joi.string(), cron: Joi.string() })),
+                    taskKinds: named('ContributedTaskKind', Joi.object({ kind: Joi.string(), notifies: Joi.boolean() })),
+                    migrations: strings('MigrationNames'),
+                    olapRelations: strings('OlapRelationNames'),
+                    permissions: strings('PermissionIds'),
+                  })
+                    .label('PluginContributions')
+                    .required(),
                 }).label('PluginInfo'),
               )
+              .label('PluginInfos')
               .required(),
           }).label('PluginList'),
         },

@@ -10,6 +10,7 @@ import { SetupService, setupServiceRef } from './setup.service.js';
 /** First run (§1.2.1) and new tenants with their first super staff (`huiliu admin create`). */
 export const setupModule = defineModule({
   id: 'setup',
+  title: { 'zh-CN': '首次使用', 'en-US': 'First run' },
   tables: [],
   dependencies: ['tenancy', 'staff'],
   provides: [

@@ -21,7 +21,7 @@ export function setupRoutes(setup: SetupService): PluginRoute[] {
       path: '/api/v1/setup',
       access: { permission: 'public' },
       options: {
-        description: 'Whether first-run setup is still needed (no tenant exists yet)',
+        description: '是否需要初始化 / Whether first-run setup is still needed (no tenant exists yet)',
         response: { schema: Joi.object({ needed: Joi.boolean().required() }).label('SetupStatus') },
       },
       handler: async () => ({ needed: await setup.isNeeded() }),
@@ -32,7 +32,8 @@ export function setupRoutes(setup: SetupService): PluginRoute[] {
       // Like login: a page of another site must not create the first tenant.
       access: { permission: 'public', sameOrigin: true },
       options: {
-        description: 'First run: create the first tenant and its super staff (needs the setup token from the server log)',
+        description:
+          '首次使用 / First run: create the first tenant and its super staff (needs the setup token from the server log)',
         validate: {
           payload: Joi.object<SetupPayload>({
             setupToken: Joi.string().trim().required(),
@@ -41,7 +42,7 @@ export function setupRoutes(setup: SetupService): PluginRoute[] {
             name: shortText(64).required(),
             email: email().required(),
             password: Joi.string().max(128).required(),
-          }),
+          }).label('SetupRequest'),
         },
         response: { status: { 201: Joi.object({ tenant: tenantSchema, staff: staffSchema }).label('SetupResult') } },
       },

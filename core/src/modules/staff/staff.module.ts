@@ -10,6 +10,7 @@ import { StaffService, staffServiceRef } from './staff.service.js';
 /** Staff (员工): login by email (邮箱即账号), sessions, passwords (§1.2.2, §4.1). */
 export const staffModule = defineModule({
   id: 'staff',
+  title: { 'zh-CN': '员工与登录', 'en-US': 'Staff and sign-in' },
   tables: ['staff', 'staff_session'],
   dependencies: ['tenancy'],
   provides: [

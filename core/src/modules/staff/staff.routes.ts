@@ -41,13 +41,13 @@ export function staffRoutes({
       // the attacker's account: JSON only (a cross-site form cannot send it) and a same-origin check.
       access: { permission: 'public', sameOrigin: true },
       options: {
-        description: 'Staff login by email and password; sets the session cookie (JSON only, same origin)',
+        description: '员工登录 / Staff login by email and password; sets the session cookie (JSON only, same origin)',
         payload: { allow: 'application/json' },
         validate: {
           payload: Joi.object<{ email: string; password: string }>({
             email: email().required(),
             password: Joi.string().max(128).required(),
-          }),
+          }).label('LoginRequest'),
         },
         response: { schema: sessionSchema },
       },
@@ -66,7 +66,7 @@ export function staffRoutes({
       path: '/api/v1/auth/session',
       access: { permission: 'authenticated' },
       options: {
-        description: 'The signed-in staff member, tenant, CSRF token and permissions',
+        description: '当前会话 / The signed-in staff member, tenant, CSRF token and permissions',
         response: { schema: sessionSchema },
       },
       handler: async (request) => {
@@ -78,7 +78,7 @@ export function staffRoutes({
       method: 'POST',
       path: '/api/v1/auth/logout',
       access: { permission: 'authenticated' },
-      options: { description: 'End the current session' },
+      options: { description: '退出登录 / End the current session' },
       handler: async (request, h) => {
         const principal = staffOf(request);
         await auth.logout(principal.tenantId, principal.sessionId);
@@ -91,12 +91,12 @@ export function staffRoutes({
       path: '/api/v1/auth/password',
       access: { permission: 'authenticated' },
       options: {
-        description: 'Change one’s own password (other sessions are signed out)',
+        description: '修改密码 / Change one’s own password (other sessions are signed out)',
         validate: {
           payload: Joi.object<{ currentPassword: string; newPassword: string }>({
             currentPassword: Joi.string().max(128).required(),
             newPassword: Joi.string().max(128).required(),
-          }),
+          }).label('PasswordChange'),
         },
       },
       handler: async (request, h) => {
@@ -111,7 +111,7 @@ export function staffRoutes({
       path: '/api/v1/staff',
       access: { permission: 'staff.view' },
       options: {
-        description: 'Staff of the tenant',
+        description: '员工列表 / Staff of the tenant',
         validate: { query: pageQuery },
         response: { schema: pageOf(staffSchema, 'StaffPage') },
       },
@@ -125,7 +125,7 @@ export function staffRoutes({
       path: '/api/v1/staff/{staffId}',
       access: { permission: 'staff.view' },
       options: {
-        description: 'One staff member',
+        description: '员工详情 / One staff member',
         validate: { params: idParams('staffId') },
         response: { schema: staffSchema },
       },

@@ -9,6 +9,7 @@ import { TenantService, tenantServiceRef } from './tenant.service.js';
 /** Tenants (租户): name and time zone (§1.2); every other module's rows belong to one. */
 export const tenancyModule = defineModule({
   id: 'tenancy',
+  title: { 'zh-CN': '租户', 'en-US': 'Tenant' },
   tables: ['tenant'],
   provides: [
     createServiceFactory({

@@ -11,7 +11,7 @@ export function tenancyRoutes(tenants: TenantService): PluginRoute[] {
       method: 'GET',
       path: '/api/v1/tenant',
       access: { permission: 'tenant.view', callers: 'any' },
-      options: { description: 'The caller’s tenant', response: { schema: tenantSchema } },
+      options: { description: '当前租户 / The caller’s tenant', response: { schema: tenantSchema } },
       handler: (request) => tenants.get(principalOf(request).tenantId),
     }),
     moduleRoute({
@@ -19,11 +19,11 @@ export function tenancyRoutes(tenants: TenantService): PluginRoute[] {
       path: '/api/v1/tenant',
       access: { permission: 'tenant.edit' },
       options: {
-        description: 'Rename the tenant or change its time zone (only before its first event)',
+        description: '修改租户 / Rename the tenant or change its time zone (only before its first event)',
         validate: {
-          payload: Joi.object<{ name?: string; timeZone?: string }>({ name: shortText(64), timeZone: Joi.string().max(64) }).min(
-            1,
-          ),
+          payload: Joi.object<{ name?: string; timeZone?: string }>({ name: shortText(64), timeZone: Joi.string().max(64) })
+            .min(1)
+            .label('TenantChanges'),
         },
         response: { schema: tenantSchema },
       },

@@ -9,13 +9,14 @@ const appSchema = Joi.object({
   channelId: id().required(),
   platform: Joi.string()
     .valid(...appPlatforms)
+    .label('CustomAppPlatform')
     .required(),
   name: Joi.string().required(),
   domain: Joi.string().allow(null).required(),
   bundleId: Joi.string().allow(null).required(),
   packageName: Joi.string().allow(null).required(),
   writeKey: Joi.string().required(),
-  status: Joi.string().valid('enabled', 'disabled').required(),
+  status: Joi.string().valid('enabled', 'disabled').label('CustomAppStatus').required(),
   writeKeyIssuedAt: Joi.number().integer().required(),
   createdAt: Joi.number().integer().required(),
   updatedAt: Joi.number().integer().required(),
@@ -32,9 +33,11 @@ export function appsRoutes(apps: AppsService): PluginRoute[] {
       path: '/channels/{channelId}/apps',
       permission: 'connections.edit',
       callers: 'any',
-      description: 'Apps (web / iOS / Android) of a custom channel',
+      description: '渠道下的应用 / Apps (web / iOS / Android) of a custom channel',
       validate: { params: Joi.object({ channelId: id().required() }) },
-      response: { schema: Joi.object({ items: Joi.array().items(appSchema).required() }).label('CustomAppList') },
+      response: {
+        schema: Joi.object({ items: Joi.array().items(appSchema).label('CustomApps').required() }).label('CustomAppList'),
+      },
       handler: async (request) => ({
         items: await apps.list(principalOf(request).tenantId, request.params.channelId as string),
       }),
@@ -44,12 +47,14 @@ export function appsRoutes(apps: AppsService): PluginRoute[] {
       path: '/channels/{channelId}/apps',
       permission: 'connections.edit',
       callers: 'any',
-      description: 'Add a web app (name + domain), an iOS app (name + Bundle ID) or an Android app (name + package name)',
+      description:
+        '添加应用 / Add a web app (name + domain), an iOS app (name + Bundle ID) or an Android app (name + package name)',
       validate: {
         params: Joi.object({ channelId: id().required() }),
         payload: Joi.object<NewApp>({
           platform: Joi.string()
             .valid(...appPlatforms)
+            .label('CustomAppPlatform')
             .required(),
           name: name.required(),
           domain: Joi.string().max(253).when('platform', { is: 'web', then: Joi.required(), otherwise: Joi.forbidden() }),
@@ -57,7 +62,7 @@ export function appsRoutes(apps: AppsService): PluginRoute[] {
           packageName: Joi.string()
             .max(255)
             .when('platform', { is: 'android', then: Joi.required(), otherwise: Joi.forbidden() }),
-        }),
+        }).label('NewCustomApp'),
       },
       response: { status: { 201: appSchema } },
       handler: async (request, h) => {
@@ -76,7 +81,7 @@ export function appsRoutes(apps: AppsService): PluginRoute[] {
       path: '/apps/{customAppId}',
       permission: 'connections.edit',
       callers: 'any',
-      description: 'One app with its writeKey',
+      description: '应用详情 / One app with its writeKey',
       validate: { params: appParams },
       response: { schema: appSchema },
       handler: (request) => apps.get(principalOf(request).tenantId, request.params.customAppId as string),
@@ -87,7 +92,7 @@ export function appsRoutes(apps: AppsService): PluginRoute[] {
       permission: 'connections.edit',
       callers: 'any',
       description:
-        'Rename, change the domain / Bundle ID / package name, enable or disable (a disabled app’s events are dropped)',
+        '修改应用 / Rename, change the domain, Bundle ID or package name, enable or disable (a disabled app’s events are dropped)',
       validate: {
         params: appParams,
         payload: Joi.object<AppChanges>({
@@ -95,8 +100,10 @@ export function appsRoutes(apps: AppsService): PluginRoute[] {
           domain: Joi.string().max(253),
           bundleId: Joi.string().max(155),
           packageName: Joi.string().max(255),
-          status: Joi.string().valid('enabled', 'disabled'),
-        }).min(1),
+          status: Joi.string().valid('enabled', 'disabled').label('CustomAppStatus'),
+        })
+          .min(1)
+          .label('CustomAppChanges'),
       },
       response: { schema: appSchema },
       handler: (request) =>
@@ -107,7 +114,7 @@ export function appsRoutes(apps: AppsService): PluginRoute[] {
       path: '/apps/{customAppId}/write-key',
       permission: 'connections.edit',
       callers: 'any',
-      description: 'Issue a new writeKey; the old one is revoked at once',
+      description: '重新生成 writeKey / Issue a new writeKey; the old one is revoked at once',
       validate: { params: appParams },
       response: { schema: appSchema },
       handler: (request) => apps.regenerateWriteKey(principalOf(request).tenantId, request.params.customAppId as string),
@@ -116,13 +123,15 @@ export function appsRoutes(apps: AppsService): PluginRoute[] {
       method: 'GET',
       path: '/write-keys/{writeKey}',
       permission: 'public',
-      description: 'Check a writeKey (SDK set-up): whether it is known and its app enabled. Reveals nothing else.',
+      description:
+        '检查 writeKey / Check a writeKey (SDK set-up): whether it is known and its app enabled. Reveals nothing else.',
       validate: { params: Joi.object({ writeKey: Joi.string().max(64).required() }) },
       response: {
         schema: Joi.object({
           writeKey: Joi.string().required(),
           platform: Joi.string()
             .valid(...appPlatforms)
+            .label('CustomAppPlatform')
             .required(),
           enabled: Joi.boolean().required(),
         }).label('WriteKeyStatus'),
