@@ -155,7 +155,16 @@ async function assemble(
   await oltp.migrate(coreMigrations);
   // Embedded mode: one process per OLTP database opens the DuckDB store (ADR 0013).
   if (deploymentMode(config) === 'embedded')
-    opened.analyticsOwner = await acquireAnalyticsOwner(oltp, { dataDir: config.dataDir, logger });
+    opened.analyticsOwner = await acquireAnalyticsOwner(oltp, {
+      dataDir: config.dataDir,
+      logger,
+      // Another process now owns analytics for this database: stop writing ours at once (its writes
+      // and reads fail, /ready reports it); an operator restarts this process once the cause is clear.
+      onLost: () => {
+        logger.fatal('analytics owner lease lost to another process: closing this process’s analytics store');
+        void opened.olap?.close().catch(() => undefined);
+      },
+    });
   const olap = (opened.olap = await createAnalyticsEngine({
     olapUrl: config.olapUrl,
     dataDir: config.dataDir,

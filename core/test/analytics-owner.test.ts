@@ -93,6 +93,26 @@ for (const engine of testEngines()) {
       expect((await client.request('GET', '/api/v1/home')).body.tenant.name).toBe('运行中创建');
     });
 
+    it('tells its holder when another process took the lease, once', async () => {
+      const { first } = await firstProcess();
+      let lost = 0;
+      const holder = await ProcessLease.acquire(first.oltp, 'test-lost', {
+        ttlMs: 1500,
+        renewEveryMs: 100,
+        onLost: () => void (lost += 1),
+      });
+      cleanups.push(() => holder.release());
+      const now = await first.oltp.now();
+      await first.oltp
+        .knex('process_lease')
+        .where({ name: 'test-lost' })
+        .update({ holder: 'another-host:1:x', expires_at: now + 60_000 });
+      await waitFor(async () => lost > 0, 5000);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(lost).toBe(1);
+      expect((await ProcessLease.current(first.oltp, 'test-lost'))?.holder).toBe('another-host:1:x');
+    });
+
     it('frees a lease whose holder stopped renewing once it expires (database clock), not before', async () => {
       const { first } = await firstProcess();
       const holder = await ProcessLease.acquire(first.oltp, 'test-expiry', { ttlMs: 1500, renewEveryMs: 200 });

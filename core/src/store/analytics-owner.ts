@@ -38,13 +38,14 @@ export class AnalyticsOwnerBusyError extends Error {
  */
 export async function acquireAnalyticsOwner(
   oltp: OltpStore,
-  options: { dataDir: string; logger?: Logger; ttlMs?: number },
+  options: { dataDir: string; logger?: Logger; ttlMs?: number; onLost?: () => void },
 ): Promise<ProcessLease> {
   try {
     return await ProcessLease.acquire(oltp, ANALYTICS_OWNER_LEASE, {
       detail: options.dataDir,
       logger: options.logger?.child({ component: 'analytics-owner' }),
       ttlMs: options.ttlMs,
+      onLost: options.onLost,
     });
   } catch (error) {
     if (error instanceof LeaseHeldError) throw new AnalyticsOwnerBusyError(oltp.info.display, error.current, error.now);

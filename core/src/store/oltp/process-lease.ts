@@ -69,6 +69,8 @@ export interface ProcessLeaseOptions {
   /** Stored with the lease and shown to a refused process (e.g. the data directory). */
   detail?: string;
   logger?: Logger;
+  /** Called once when another process has taken the lease (after a database outage longer than the TTL). */
+  onLost?: () => void;
 }
 
 /**
@@ -182,8 +184,12 @@ export class ProcessLease {
           if (!this.held) this.options.logger?.warn({ lease: this.name }, 'lease taken back');
           this.held = true;
         } else {
-          if (this.held) this.options.logger?.error({ lease: this.name }, 'lease lost: another process holds it now');
+          const wasHeld = this.held;
           this.held = false;
+          if (wasHeld) {
+            this.options.logger?.error({ lease: this.name }, 'lease lost: another process holds it now');
+            this.options.onLost?.();
+          }
         }
       } catch (error) {
         // The database is unreachable: try again at the next tick (the lease lasts a TTL).
