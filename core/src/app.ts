@@ -119,6 +119,35 @@ async function pluginEntries(
   return entries;
 }
 
+/**
+ * Plugins' report SQL passes the OLAP SQL guard at start-up (ADR 0009): every example of every
+ * report model is turned into SQL and refused unless it reads only the logical relations, plugin
+ * relations and its own CTEs. (`expectPluginContract` also runs it on DuckDB.)
+ */
+async function checkReportModelSql(kernel: Kernel, olap: AnalyticsEngine): Promise<void> {
+  for (const { pluginId, definition: model } of kernel.contributions.reportModels.values()) {
+    if (!model.toSql) continue;
+    for (const [index, example] of model.examples.entries()) {
+      const where = `report model "${model.id}" example #${index + 1}`;
+      let sql: string;
+      try {
+        sql = model.toSql(example, { timeZone: 'Asia/Shanghai' });
+      } catch (error) {
+        throw new PluginError(pluginId, `${where}: toSql threw: ${(error as Error).message}`);
+      }
+      try {
+        await olap.checkSql(sql);
+      } catch (error) {
+        const refusal = error as { reason?: string; refused?: string; message: string };
+        throw new PluginError(
+          pluginId,
+          `${where}: its SQL is refused by the OLAP SQL guard (${refusal.reason ?? refusal.message}: ${refusal.refused ?? ''}); report SQL may read only the logical relations and its own CTEs`,
+        );
+      }
+    }
+  }
+}
+
 export function createLogger(config: HuiliuConfig, destination?: pino.DestinationStream): Logger {
   return pino({ level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
 }
@@ -189,6 +218,7 @@ async function assemble(
   await kernel.load(await pluginEntries(config, options.plugins), coreModules);
   await kernel.migrate();
   olap.setPluginRelations([...kernel.contributions.olapRelations.values()].map((owned) => owned.definition));
+  await checkReportModelSql(kernel, olap);
   await olap.start();
 
   const jobs = {

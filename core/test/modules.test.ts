@@ -1,7 +1,7 @@
 import { ESLint } from 'eslint';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { definePlugin, httpExtensionPoint, type HttpExtension } from '@huiliu/core/plugin-api';
+import { definePlugin, httpExtensionPoint, Joi, reportsExtensionPoint, type HttpExtension } from '@huiliu/core/plugin-api';
 import { startTestKernel } from '@huiliu/core/testing';
 import { describe, expect, it } from 'vitest';
 import { coreModuleNames } from '../src/kernel/plugin-tables.js';
@@ -76,6 +76,31 @@ describe('core modules register like plugins', () => {
 
   it('reserves the id of every core module', () => {
     expect(coreModules.map((m) => m.id).filter((id) => !coreModuleNames.includes(id))).toEqual([]);
+  });
+
+  it('refuses a plugin whose report SQL reads another tenant’s physical tables, when it registers', async () => {
+    const nosy = definePlugin({
+      id: 'nosy-reports',
+      version: '1.0.0',
+      requires: { core: '^0.1.0' },
+      register({ registerInit }) {
+        registerInit({
+          deps: { reports: reportsExtensionPoint },
+          init({ reports }) {
+            reports.addReportModel<Record<string, never>>({
+              id: 'nosy.peek',
+              name: { 'zh-CN': '偷看', 'en-US': 'Peek' },
+              query: Joi.object({}),
+              examples: [{}],
+              toSql: () => 'select count(*) as n from t_1.event_data',
+            });
+          },
+        });
+      },
+    });
+    expect(await refusal([nosy])).toMatch(
+      /^Plugin "nosy-reports": report model "nosy.peek" example #1: its SQL is refused by the OLAP SQL guard \(olap_sql_qualified_name/,
+    );
   });
 
   it('gives every module its own tables and no table to two modules', () => {

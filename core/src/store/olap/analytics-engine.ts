@@ -164,6 +164,12 @@ export interface AnalyticsEngine {
   readonly dialect: SqlDialect;
   /** Plugins' relations (from the kernel), created in every tenant; set before `start()`. */
   setPluginRelations(relations: readonly OlapRelationDefinition[]): void;
+  /**
+   * Refuses (`OlapSqlRefusedError`) SQL that reads anything but the logical relations, the plugin
+   * relations and its own CTEs — the tenant-independent part of the SQL guard, for report models'
+   * SQL when their plugin registers.
+   */
+  checkSql(sql: string): Promise<void>;
   /** Reconciles every tenant with a recorded declaration (add-only). */
   start(): Promise<void>;
   forTenant(tenantId: string): TenantAnalytics;

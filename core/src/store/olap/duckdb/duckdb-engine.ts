@@ -147,6 +147,10 @@ export class DuckDbEngine implements AnalyticsEngine {
     }
   }
 
+  async checkSql(sql: string): Promise<void> {
+    await this.guard.check(sql, new Set([...logicalRelationNames, ...this.pluginRelations.map((r) => r.name)]));
+  }
+
   setPluginRelations(relations: readonly OlapRelationDefinition[]): void {
     const reserved = new Set<string>([...logicalRelationNames]);
     for (const relation of relations) {
