@@ -210,4 +210,37 @@ export default [
     replace: "const USEFUL_HEADERS = ['cookie', 'user-agent',",
     tests: ['core/test/logs.test.ts'],
   },
+  {
+    rule: 'cancelling a task needs tasks.cancel, not tasks.view',
+    file: 'core/src/jobs/tasks.routes.ts',
+    find: "access: { permission: 'tasks.cancel', callers: 'any' },",
+    replace: "access: { permission: 'tasks.view', callers: 'any' },",
+    tests: ['core/test/security.test.ts'],
+    testNamePattern: 'needs tasks.cancel',
+  },
+  {
+    rule: 'a bearer token on a console-only route answers 403 console_only_route',
+    file: 'core/src/server/auth.ts',
+    find: "if (principal.kind === 'app' && (access.callers ?? 'staff') === 'staff') throw new ForbiddenError('console_only_route');",
+    replace:
+      "if (principal.kind === 'app' && (access.callers ?? 'staff') === 'nobody') throw new ForbiddenError('console_only_route');",
+    tests: ['core/test/security.test.ts'],
+    testNamePattern: 'console-only route',
+  },
+  {
+    rule: 'the OLAP writer serves tenants round-robin (a busy tenant goes to the back of the line)',
+    file: 'core/src/store/olap/olap-writer.ts',
+    find: '    this.queues.delete(key);\n    if (queue.length) this.queues.set(key, queue);',
+    replace: '    if (!queue.length) this.queues.delete(key);',
+    tests: ['core/test/olap/olap-units.test.ts'],
+    testNamePattern: 'round-robin',
+  },
+  {
+    rule: 'result-file downloads are confined to the files directory',
+    file: 'core/src/modules/files/files.service.ts',
+    find: '    const confined = this.confine(row!.storage_path);',
+    replace: '    const confined = path.resolve(this.root, row!.storage_path);',
+    tests: ['core/test/data-files.test.ts'],
+    testNamePattern: 'outside the files directory',
+  },
 ];
