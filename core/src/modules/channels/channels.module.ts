@@ -8,6 +8,7 @@ import {
 } from '../../kernel/extension-points.js';
 import { coreServices, kernelServices, type PluginChannels } from '../../kernel/services.js';
 import { channelsRoutes } from './channels.routes.js';
+import { ChannelsRepo } from './channels.repo.js';
 import { ChannelsService, channelsServiceRef } from './channels.service.js';
 import { unconnectedUserIdTypes } from './unconnected-user-id-types.js';
 
@@ -20,7 +21,7 @@ export const channelsModule = defineModule({
     createServiceFactory({
       service: channelsServiceRef,
       deps: { db: kernelServices.moduleDatabase, contributions: kernelServices.contributions },
-      factory: ({ db, contributions }) => new ChannelsService(db, contributions),
+      factory: ({ db, contributions }) => new ChannelsService(new ChannelsRepo(db), contributions),
     }),
     // What plugins see of channels: read access (their own pages about one channel).
     createServiceFactory({

@@ -2,7 +2,8 @@ import type { ChannelTypeDefinition, Refusal } from '../../kernel/contributions.
 import type { ContributionRegistry } from '../../kernel/contribution-registry.js';
 import { createServiceRef } from '../../kernel/extension-point.js';
 import { ConflictError, InputError, NotFoundError } from '../../server/errors.js';
-import { isUniqueViolation, paginate, type ModuleDatabase, type Page, type TenantDb } from '../../store/oltp/oltp-store.js';
+import { isUniqueViolation, type Page } from '../../store/oltp/oltp-store.js';
+import type { ChannelsRepo } from './channels.repo.js';
 import { toChannel, type Channel, type ChannelRow, type ChannelTypeInfo } from './channel.types.js';
 
 export interface NewChannel {
@@ -21,13 +22,9 @@ const GENERATE_ATTEMPTS = 5;
  */
 export class ChannelsService {
   constructor(
-    private readonly database: ModuleDatabase,
+    private readonly repo: ChannelsRepo,
     private readonly contributions: ContributionRegistry,
   ) {}
-
-  private db(tenantId: string): TenantDb {
-    return this.database.forTenant(tenantId);
-  }
 
   private definition(type: string): { pluginId: string; definition: ChannelTypeDefinition } {
     const owned = this.contributions.channelTypes.get(type);
@@ -80,33 +77,20 @@ export class ChannelsService {
     return [...registered, ...orphaned];
   }
 
-  async countsByType(tenantId: string): Promise<Map<string, number>> {
-    const rows = await this.db(tenantId)
-      .from('channel')
-      .select('channel.type')
-      .count<{ type: string; n: number }[]>({ n: '*' })
-      .groupBy('channel.type');
-    return new Map(rows.map((r) => [r.type, Number(r.n)]));
+  countsByType(tenantId: string): Promise<Map<string, number>> {
+    return this.repo.countsByType(tenantId);
   }
 
-  async count(tenantId: string): Promise<number> {
-    const [row] = await this.db(tenantId).from('channel').count<{ n: number }[]>({ n: '*' });
-    return Number(row?.n ?? 0);
+  count(tenantId: string): Promise<number> {
+    return this.repo.count(tenantId);
   }
 
-  async list(tenantId: string, query: { type?: string; page: number; pageSize: number }): Promise<Page<Channel>> {
-    const filtered = () => {
-      const q = this.db(tenantId).from<ChannelRow>('channel');
-      if (query.type) q.where('channel.type', query.type);
-      return q;
-    };
-    return paginate(filtered, { ...query, orderBy: 'channel.id' }, this.toChannel);
+  list(tenantId: string, query: { type?: string; page: number; pageSize: number }): Promise<Page<Channel>> {
+    return this.repo.page(tenantId, query, this.toChannel);
   }
 
   async get(tenantId: string, channelId: string, type?: string): Promise<Channel> {
-    const q = this.db(tenantId).from<ChannelRow>('channel').where('channel.id', channelId);
-    if (type) q.where('channel.type', type);
-    const row = await q.first();
+    const row = await this.repo.find(tenantId, channelId, type);
     if (!row) throw new NotFoundError('channel_not_found');
     return this.toChannel(row);
   }
@@ -128,7 +112,7 @@ export class ChannelsService {
     for (let attempt = 1; ; attempt += 1) {
       const channelKey = given || manual.key.generate!();
       try {
-        const id = await this.db(tenantId).insert('channel', {
+        const id = await this.repo.insert(tenantId, {
           type: definition.type,
           channel_key: channelKey,
           name: input.name.trim(),
@@ -151,7 +135,7 @@ export class ChannelsService {
 
   async rename(tenantId: string, channelId: string, name: string): Promise<Channel> {
     await this.get(tenantId, channelId);
-    await this.db(tenantId).from('channel').where('channel.id', channelId).update({ name: name.trim(), updated_at: Date.now() });
+    await this.repo.rename(tenantId, channelId, name.trim());
     return this.get(tenantId, channelId);
   }
 
@@ -174,7 +158,7 @@ export class ChannelsService {
     const definition = channel.typeAvailable ? this.definition(channel.type).definition : undefined;
     const refusal = await this.deleteRefusal(tenantId, channel);
     if (refusal) throw new ConflictError(refusal.code, refusal.params);
-    await this.db(tenantId).from('channel').where('channel.id', channelId).delete();
+    await this.repo.remove(tenantId, channelId);
     await definition?.handlers?.disconnect?.({ tenantId, channelId });
   }
 }

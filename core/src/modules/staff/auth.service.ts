@@ -14,9 +14,9 @@ import {
   type ThrottleCheck,
   type ThrottleTicket,
 } from '../../server/throttle.js';
-import type { ModuleDatabase } from '../../store/oltp/oltp-store.js';
+import type { StaffRepo } from './staff.repo.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
-import { normalizeEmail, toStaff, type Staff, type StaffRow } from './staff.types.js';
+import { normalizeEmail, toStaff, type Staff } from './staff.types.js';
 
 export interface LoginResult {
   /** The opaque session token for the cookie; only its hash is stored. */
@@ -31,17 +31,6 @@ export interface LoginClient {
   /** The client's address (see clientIp). */
   ip: string;
   userAgent?: string;
-}
-
-interface SessionJoinRow {
-  session_id: number | string;
-  tenant_id: number | string;
-  staff_id: number | string;
-  csrf_token: string;
-  expires_at: number;
-  last_seen_at: number;
-  is_super: number | boolean;
-  status: 'enabled' | 'disabled';
 }
 
 /** Failed logins of one client address on one account per window before that pair is locked. */
@@ -85,7 +74,7 @@ export class AuthService {
   readonly passwords: PasswordLane;
 
   constructor(
-    private readonly db: ModuleDatabase,
+    private readonly repo: StaffRepo,
     private readonly permissions: PermissionRegistry,
     private readonly config: HuiliuConfig,
     private readonly tenants: TenantService,
@@ -106,7 +95,7 @@ export class AuthService {
    */
   async login(email: string, password: string, client: LoginClient): Promise<LoginResult> {
     const key = normalizeEmail(email);
-    const row = await this.db.unscoped<StaffRow>('staff').where({ email: key }).first();
+    const row = await this.repo.findByEmail(key);
     const account = row ? `staff:${row.id}` : `email:${key}`;
     const ticket = await this.reserve(
       [
@@ -124,18 +113,12 @@ export class AuthService {
     const sessionToken = randomToken();
     const csrfToken = randomToken(24);
     const now = Date.now();
-    await this.db.transaction(async () => {
-      await this.db.unscoped('staff_session').insert({
-        tenant_id: row.tenant_id,
-        staff_id: row.id,
-        token_hash: hashToken(sessionToken),
-        csrf_token: csrfToken,
-        user_agent: client.userAgent?.slice(0, 255) ?? null,
-        created_at: now,
-        expires_at: now + this.sessionTtlMs,
-        last_seen_at: now,
-      });
-      await this.db.unscoped('staff').where({ id: row.id }).update({ last_login_at: now });
+    await this.repo.openSession(row, {
+      token_hash: hashToken(sessionToken),
+      csrf_token: csrfToken,
+      user_agent: client.userAgent?.slice(0, 255) ?? null,
+      created_at: now,
+      expires_at: now + this.sessionTtlMs,
     });
     const staff = toStaff({ ...row, last_login_at: now });
     return { sessionToken, csrfToken, staff, permissions: this.permissions.forStaff(staff) };
@@ -168,26 +151,13 @@ export class AuthService {
 
   /** Resolves a session cookie to its principal, or null when unknown, expired or disabled. */
   async principalForSession(sessionToken: string): Promise<Principal | null> {
-    const row = await this.db
-      .unscoped('staff_session as s')
-      .join(this.db.owns('staff as m'), 'm.id', 's.staff_id')
-      .where('s.token_hash', hashToken(sessionToken))
-      .first<SessionJoinRow | undefined>(
-        's.id as session_id',
-        's.tenant_id',
-        's.staff_id',
-        's.csrf_token',
-        's.expires_at',
-        's.last_seen_at',
-        'm.is_super',
-        'm.status',
-      );
+    const row = await this.repo.findSession(hashToken(sessionToken));
     const now = Date.now();
     if (!row || Number(row.expires_at) <= now || row.status !== 'enabled') return null;
     // The tenant belongs to tenancy: asked through its service, never joined.
     if (!(await this.tenants.isActive(String(row.tenant_id)))) return null;
     if (now - Number(row.last_seen_at) > TOUCH_INTERVAL_MS) {
-      await this.db.unscoped('staff_session').where({ id: row.session_id }).update({ last_seen_at: now });
+      await this.repo.touchSession(row.session_id, now);
     }
     const isSuper = Boolean(row.is_super);
     return {
@@ -202,13 +172,12 @@ export class AuthService {
   }
 
   async logout(tenantId: string, sessionId: string): Promise<void> {
-    await this.db.forTenant(tenantId).from('staff_session').where('staff_session.id', sessionId).delete();
+    await this.repo.deleteSession(tenantId, sessionId);
   }
 
   /** Changes the caller's own password; every other session of theirs is signed out. */
   async changePassword(tenantId: string, staffId: string, sessionId: string, current: string, next: string): Promise<void> {
-    const db = this.db.forTenant(tenantId);
-    const row = await db.from<StaffRow>('staff').where('staff.id', staffId).first();
+    const row = await this.repo.find(tenantId, staffId);
     if (!row) throw new UnauthorizedError();
     const ticket = await this.reserve(
       [{ scope: 'password.change', key: `staff:${row.id}`, policy: loginPolicies.passwordChange }],
@@ -219,10 +188,7 @@ export class AuthService {
     }
     assertPasswordStrength(next, 'newPassword');
     const passwordHash = await this.passwords.hash(next);
-    await db.transaction(async (tx) => {
-      await tx.from('staff').where('staff.id', staffId).update({ password_hash: passwordHash, updated_at: Date.now() });
-      await tx.from('staff_session').where('staff_session.staff_id', staffId).whereNot('staff_session.id', sessionId).delete();
-    });
+    await this.repo.changePassword(tenantId, staffId, sessionId, passwordHash);
   }
 }
 

@@ -4,6 +4,7 @@ import { homeExtensionPoint, httpExtensionPoint, permissionsExtensionPoint } fro
 import { kernelServices } from '../../kernel/services.js';
 import { tenantServiceRef } from '../tenancy/tenant.service.js';
 import { AuthService, authServiceRef } from './auth.service.js';
+import { StaffRepo } from './staff.repo.js';
 import { staffRoutes } from './staff.routes.js';
 import { StaffService, staffServiceRef } from './staff.service.js';
 
@@ -17,7 +18,7 @@ export const staffModule = defineModule({
     createServiceFactory({
       service: staffServiceRef,
       deps: { db: kernelServices.moduleDatabase },
-      factory: ({ db }) => new StaffService(db),
+      factory: ({ db }) => new StaffService(new StaffRepo(db)),
     }),
     createServiceFactory({
       service: authServiceRef,
@@ -28,7 +29,8 @@ export const staffModule = defineModule({
         tenants: tenantServiceRef,
         throttle: kernelServices.throttle,
       },
-      factory: ({ db, permissions, config, tenants, throttle }) => new AuthService(db, permissions, config, tenants, throttle),
+      factory: ({ db, permissions, config, tenants, throttle }) =>
+        new AuthService(new StaffRepo(db), permissions, config, tenants, throttle),
     }),
   ],
   register({ registerInit }) {

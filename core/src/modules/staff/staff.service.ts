@@ -1,17 +1,14 @@
 import { createServiceRef } from '../../kernel/extension-point.js';
 import { assertPasswordStrength, hashPassword } from '../../lib/password.js';
 import { ConflictError, NotFoundError } from '../../server/errors.js';
-import { isUniqueViolation, paginate, type ModuleDatabase, type Page, type TenantDb } from '../../store/oltp/oltp-store.js';
-import { normalizeEmail, toStaff, type Staff, type StaffRow } from './staff.types.js';
+import { isUniqueViolation, type Page } from '../../store/oltp/oltp-store.js';
+import type { StaffRepo } from './staff.repo.js';
+import { normalizeEmail, toStaff, type Staff } from './staff.types.js';
 
 export type { Page };
 
 export class StaffService {
-  constructor(private readonly database: ModuleDatabase) {}
-
-  private db(tenantId: string): TenantDb {
-    return this.database.forTenant(tenantId);
-  }
+  constructor(private readonly repo: StaffRepo) {}
 
   /** Refuses a weak password (before a caller writes anything that belongs with the staff member). */
   assertPasswordStrength(password: string, path?: string): void {
@@ -24,7 +21,7 @@ export class StaffService {
     const passwordHash = await hashPassword(input.password);
     const now = Date.now();
     try {
-      const id = await this.db(tenantId).insert('staff', {
+      const id = await this.repo.insert(tenantId, {
         email: normalizeEmail(input.email),
         name: input.name.trim(),
         password_hash: passwordHash,
@@ -41,31 +38,22 @@ export class StaffService {
   }
 
   /** Ids of the tenant's enabled staff (e.g. the recipients of a notification nobody asked for). */
-  async enabledIds(tenantId: string): Promise<string[]> {
-    const rows = await this.db(tenantId)
-      .from<{ id: number | string }>('staff')
-      .where('staff.status', 'enabled')
-      .select('staff.id');
-    return rows.map((row: { id: number | string }) => String(row.id));
+  enabledIds(tenantId: string): Promise<string[]> {
+    return this.repo.enabledIds(tenantId);
   }
 
-  async list(tenantId: string, page: number, pageSize: number): Promise<Page<Staff>> {
-    return paginate(
-      () => this.db(tenantId).from<StaffRow>('staff'),
-      { page, pageSize, orderBy: 'staff.id', direction: 'asc' },
-      toStaff,
-    );
+  list(tenantId: string, page: number, pageSize: number): Promise<Page<Staff>> {
+    return this.repo.page(tenantId, page, pageSize, toStaff);
   }
 
   async get(tenantId: string, staffId: string): Promise<Staff> {
-    const row = await this.db(tenantId).from<StaffRow>('staff').where('staff.id', staffId).first();
+    const row = await this.repo.find(tenantId, staffId);
     if (!row) throw new NotFoundError('staff_not_found');
     return toStaff(row);
   }
 
-  async count(tenantId: string): Promise<number> {
-    const [row] = await this.db(tenantId).from('staff').count<{ n: number }[]>({ n: '*' });
-    return Number(row?.n ?? 0);
+  count(tenantId: string): Promise<number> {
+    return this.repo.count(tenantId);
   }
 }
 

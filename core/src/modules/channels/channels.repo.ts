@@ -1,0 +1,56 @@
+import { paginate, type ModuleDatabase, type Page } from '../../store/oltp/oltp-store.js';
+import type { ChannelRow } from './channel.types.js';
+
+/** The `channel` table, always within one tenant. */
+export class ChannelsRepo {
+  constructor(private readonly db: ModuleDatabase) {}
+
+  private channels(tenantId: string) {
+    return this.db.forTenant(tenantId).from<ChannelRow>('channel');
+  }
+
+  async countsByType(tenantId: string): Promise<Map<string, number>> {
+    const rows = await this.channels(tenantId)
+      .select('channel.type')
+      .count<{ type: string; n: number }[]>({ n: '*' })
+      .groupBy('channel.type');
+    return new Map(rows.map((r) => [r.type, Number(r.n)]));
+  }
+
+  async count(tenantId: string): Promise<number> {
+    const [row] = await this.channels(tenantId).count<{ n: number }[]>({ n: '*' });
+    return Number(row?.n ?? 0);
+  }
+
+  page<T>(
+    tenantId: string,
+    query: { type?: string; page: number; pageSize: number },
+    map: (row: ChannelRow) => T,
+  ): Promise<Page<T>> {
+    const filtered = () => {
+      const q = this.channels(tenantId);
+      if (query.type) q.where('channel.type', query.type);
+      return q;
+    };
+    return paginate(filtered, { ...query, orderBy: 'channel.id' }, map);
+  }
+
+  find(tenantId: string, channelId: string, type?: string): Promise<ChannelRow | undefined> {
+    const q = this.channels(tenantId).where('channel.id', channelId);
+    if (type) q.where('channel.type', type);
+    return q.first();
+  }
+
+  /** Inserts a channel; a taken key fails with a UNIQUE violation (the caller retries or refuses). */
+  insert(tenantId: string, row: Omit<ChannelRow, 'id' | 'tenant_id'>): Promise<string> {
+    return this.db.forTenant(tenantId).insert('channel', row);
+  }
+
+  async rename(tenantId: string, channelId: string, name: string): Promise<void> {
+    await this.channels(tenantId).where('channel.id', channelId).update({ name, updated_at: Date.now() });
+  }
+
+  async remove(tenantId: string, channelId: string): Promise<void> {
+    await this.channels(tenantId).where('channel.id', channelId).delete();
+  }
+}
