@@ -3,6 +3,7 @@ import { createServiceFactory } from '../../kernel/extension-point.js';
 import { homeExtensionPoint, httpExtensionPoint, permissionsExtensionPoint } from '../../kernel/extension-points.js';
 import { kernelServices } from '../../kernel/services.js';
 import { tenantServiceRef } from '../tenancy/tenant.service.js';
+import { AppsRepo } from './apps.repo.js';
 import { appsRoutes } from './apps.routes.js';
 import { AppsService, appsServiceRef } from './apps.service.js';
 
@@ -22,7 +23,8 @@ export const appsModule = defineModule({
         tenants: tenantServiceRef,
         throttle: kernelServices.throttle,
       },
-      factory: ({ db, permissions, config, tenants, throttle }) => new AppsService(db, permissions, config, tenants, throttle),
+      factory: ({ db, permissions, config, tenants, throttle }) =>
+        new AppsService(new AppsRepo(db), permissions, config, tenants, throttle),
     }),
   ],
   register({ registerInit }) {

@@ -7,7 +7,8 @@ import { hashToken, randomToken } from '../../lib/tokens.js';
 import { ForbiddenError, NotFoundError, RateLimitError, UnauthorizedError } from '../../server/errors.js';
 import type { Principal } from '../../server/principal.js';
 import { limitPerWindow, lockAfter, ThrottledError, type Throttle, type ThrottlePolicy } from '../../server/throttle.js';
-import { paginate, type ModuleDatabase, type Page, type TenantDb } from '../../store/oltp/oltp-store.js';
+import type { Page } from '../../store/oltp/oltp-store.js';
+import type { AppsRepo } from './apps.repo.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
 import { toApiApp, type ApiApp, type ApiAppRow } from './apps.types.js';
 
@@ -34,7 +35,7 @@ export class AppsService {
   private readonly tokenPolicies: { ip: ThrottlePolicy; pair: ThrottlePolicy };
 
   constructor(
-    private readonly database: ModuleDatabase,
+    private readonly repo: AppsRepo,
     private readonly permissions: PermissionRegistry,
     config: HuiliuConfig,
     private readonly tenants: TenantService,
@@ -55,17 +56,12 @@ export class AppsService {
     };
   }
 
-  private db(tenantId: string): TenantDb {
-    return this.database.forTenant(tenantId);
-  }
-
   async list(tenantId: string, page: number, pageSize: number): Promise<Page<ApiApp>> {
-    return paginate(() => this.db(tenantId).from<ApiAppRow>('api_app'), { page, pageSize, orderBy: 'api_app.id' }, toApiApp);
+    return this.repo.page(tenantId, page, pageSize, toApiApp);
   }
 
   async count(tenantId: string): Promise<number> {
-    const [row] = await this.db(tenantId).from('api_app').count<{ n: number }[]>({ n: '*' });
-    return Number(row?.n ?? 0);
+    return this.repo.count(tenantId);
   }
 
   async get(tenantId: string, appId: string): Promise<ApiApp> {
@@ -73,7 +69,7 @@ export class AppsService {
   }
 
   private async row(tenantId: string, appId: string): Promise<ApiAppRow> {
-    const row = await this.db(tenantId).from<ApiAppRow>('api_app').where('api_app.id', appId).first();
+    const row = await this.repo.find(tenantId, appId);
     if (!row) throw new NotFoundError('app_not_found');
     return row;
   }
@@ -81,7 +77,7 @@ export class AppsService {
   async create(tenantId: string, name: string, createdBy: string | null): Promise<{ app: ApiApp; appSecret: string }> {
     const appSecret = randomToken(32);
     const now = Date.now();
-    const id = await this.db(tenantId).insert('api_app', {
+    const id = await this.repo.insert(tenantId, {
       name: name.trim(),
       app_key: `ak_${randomBytes(12).toString('hex')}`,
       secret_hash: await this.passwords.hash(appSecret),
@@ -95,15 +91,11 @@ export class AppsService {
 
   async update(tenantId: string, appId: string, changes: { name?: string; status?: 'enabled' | 'disabled' }): Promise<ApiApp> {
     await this.row(tenantId, appId);
-    const db = this.db(tenantId);
-    await db.transaction(async (tx) => {
-      const patch: Record<string, unknown> = { updated_at: Date.now() };
-      if (changes.name !== undefined) patch.name = changes.name.trim();
-      if (changes.status !== undefined) patch.status = changes.status;
-      await tx.from('api_app').where('api_app.id', appId).update(patch);
-      // Disabling an app revokes its live tokens at once.
-      if (changes.status === 'disabled') await tx.from('api_token').where('api_token.app_id', appId).delete();
-    });
+    const patch: Record<string, unknown> = { updated_at: Date.now() };
+    if (changes.name !== undefined) patch.name = changes.name.trim();
+    if (changes.status !== undefined) patch.status = changes.status;
+    // Disabling an app revokes its live tokens at once.
+    await this.repo.update(tenantId, appId, patch, { revokeTokens: changes.status === 'disabled' });
     return this.get(tenantId, appId);
   }
 
@@ -112,19 +104,13 @@ export class AppsService {
     await this.row(tenantId, appId);
     const appSecret = randomToken(32);
     const secretHash = await this.passwords.hash(appSecret);
-    await this.db(tenantId).transaction(async (tx) => {
-      await tx.from('api_app').where('api_app.id', appId).update({ secret_hash: secretHash, updated_at: Date.now() });
-      await tx.from('api_token').where('api_token.app_id', appId).delete();
-    });
+    await this.repo.update(tenantId, appId, { secret_hash: secretHash, updated_at: Date.now() }, { revokeTokens: true });
     return { app: await this.get(tenantId, appId), appSecret };
   }
 
   async remove(tenantId: string, appId: string): Promise<void> {
     await this.row(tenantId, appId);
-    await this.db(tenantId).transaction(async (tx) => {
-      await tx.from('api_token').where('api_token.app_id', appId).delete();
-      await tx.from('api_app').where('api_app.id', appId).delete();
-    });
+    await this.repo.remove(tenantId, appId);
   }
 
   /**
@@ -132,7 +118,7 @@ export class AppsService {
    * client address, and an address guessing one app's secret is locked out of that app.
    */
   async issueToken(appKey: string, appSecret: string, client: { ip: string }): Promise<AccessToken> {
-    const row = await this.database.unscoped<ApiAppRow>('api_app').where({ app_key: appKey }).first();
+    const row = await this.repo.findByKey(appKey);
     let ticket;
     try {
       ticket = await this.throttle.reserve([
@@ -155,35 +141,16 @@ export class AppsService {
     if (row.status !== 'enabled') throw new ForbiddenError('app_disabled');
     const accessToken = randomToken(32);
     const now = Date.now();
-    const db = this.db(String(row.tenant_id));
-    await db.transaction(async (tx) => {
-      // The app row first: its lock orders parallel exchanges of one app. Inserting the token
-      // first takes a shared lock on it (the foreign key), and two such transactions then
-      // deadlock on MySQL when each wants to update it.
-      await tx.from('api_app').where('api_app.id', row.id).update({ last_used_at: now });
-      await tx.insert('api_token', {
-        app_id: row.id,
-        token_hash: hashToken(accessToken),
-        created_at: now,
-        expires_at: now + ACCESS_TOKEN_TTL_SECONDS * 1000,
-      });
-      // Expired tokens of this app are swept as new ones are issued.
-      await tx.from('api_token').where('api_token.app_id', row.id).where('api_token.expires_at', '<=', now).delete();
+    await this.repo.issueToken(String(row.tenant_id), row.id, {
+      token_hash: hashToken(accessToken),
+      created_at: now,
+      expires_at: now + ACCESS_TOKEN_TTL_SECONDS * 1000,
     });
     return { accessToken, tokenType: 'Bearer', expiresIn: ACCESS_TOKEN_TTL_SECONDS };
   }
 
   async principalForToken(accessToken: string): Promise<Principal | null> {
-    const row = await this.database
-      .unscoped('api_token as k')
-      .join(this.database.owns('api_app as a'), 'a.id', 'k.app_id')
-      .where('k.token_hash', hashToken(accessToken))
-      .first<{ tenant_id: number | string; app_id: number | string; expires_at: number; status: string } | undefined>(
-        'k.tenant_id',
-        'k.app_id',
-        'k.expires_at',
-        'a.status',
-      );
+    const row = await this.repo.findToken(hashToken(accessToken));
     if (!row || Number(row.expires_at) <= Date.now() || row.status !== 'enabled') return null;
     // The tenant belongs to tenancy: asked through its service, never joined.
     if (!(await this.tenants.isActive(String(row.tenant_id)))) return null;

@@ -2,6 +2,7 @@ import { defineModule } from '../../kernel/define-module.js';
 import { createServiceFactory } from '../../kernel/extension-point.js';
 import { httpExtensionPoint, schedulerExtensionPoint } from '../../kernel/extension-points.js';
 import { coreServices, kernelServices, type PluginFiles } from '../../kernel/services.js';
+import { FilesRepo } from './files.repo.js';
 import { filesRoutes } from './files.routes.js';
 import { FilesService, filesServiceRef } from './files.service.js';
 
@@ -14,7 +15,7 @@ export const filesModule = defineModule({
     createServiceFactory({
       service: filesServiceRef,
       deps: { db: kernelServices.moduleDatabase, config: kernelServices.config, logger: kernelServices.logger },
-      factory: ({ db, config, logger }) => new FilesService(db, config, logger),
+      factory: ({ db, config, logger }) => new FilesService(new FilesRepo(db), config, logger),
     }),
     createServiceFactory({
       service: coreServices.files,

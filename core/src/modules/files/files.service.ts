@@ -6,7 +6,7 @@ import type { HuiliuConfig } from '../../config/config.js';
 import { createServiceRef } from '../../kernel/extension-point.js';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../../config/data-dir.js';
 import { DomainError, NotFoundError } from '../../server/errors.js';
-import type { ModuleDatabase } from '../../store/oltp/oltp-store.js';
+import type { FilesRepo, StoredFileRow } from './files.repo.js';
 
 /** Exports are kept 3 days (seed §1.4.4). */
 export const EXPORT_TTL_MS = 3 * 24 * 3600_000;
@@ -19,19 +19,6 @@ export interface StoredFile {
   taskId: string | null;
   expiresAt: number | null;
   createdAt: number;
-}
-
-interface StoredFileRow {
-  id: number | string;
-  tenant_id: number | string;
-  name: string;
-  content_type: string;
-  size: number;
-  storage_path: string;
-  task_id: number | string | null;
-  created_by: number | string | null;
-  expires_at: number | null;
-  created_at: number;
 }
 
 function toStoredFile(row: StoredFileRow): StoredFile {
@@ -62,7 +49,7 @@ export class FilesService {
   readonly root: string;
 
   constructor(
-    private readonly oltp: ModuleDatabase,
+    private readonly repo: FilesRepo,
     config: HuiliuConfig,
     private readonly logger: Logger,
   ) {
@@ -88,7 +75,7 @@ export class FilesService {
     renameSync(`${full}.part`, full);
     const now = Date.now();
     try {
-      const id = await this.oltp.forTenant(tenantId).insert('stored_file', {
+      const id = await this.repo.insert(tenantId, {
         name: input.name.slice(0, 255),
         content_type: input.contentType,
         size: body.length,
@@ -106,7 +93,7 @@ export class FilesService {
   }
 
   async get(tenantId: string, fileId: string, options: { allowExpired?: boolean } = {}): Promise<StoredFile> {
-    const row = await this.oltp.forTenant(tenantId).from<StoredFileRow>('stored_file').where('stored_file.id', fileId).first();
+    const row = await this.repo.find(tenantId, fileId);
     if (!row) throw new NotFoundError('file_not_found');
     const file = toStoredFile(row);
     if (!options.allowExpired && file.expiresAt !== null && file.expiresAt <= Date.now()) throw new FileExpiredError();
@@ -115,7 +102,7 @@ export class FilesService {
 
   async many(tenantId: string, fileIds: string[]): Promise<StoredFile[]> {
     if (fileIds.length === 0) return [];
-    const rows = await this.oltp.forTenant(tenantId).from<StoredFileRow>('stored_file').whereIn('stored_file.id', fileIds);
+    const rows = await this.repo.many(tenantId, fileIds);
     return rows.map(toStoredFile);
   }
 
@@ -125,7 +112,7 @@ export class FilesService {
    */
   async open(tenantId: string, fileId: string): Promise<{ file: StoredFile; path: string }> {
     const file = await this.get(tenantId, fileId);
-    const row = await this.oltp.forTenant(tenantId).from<StoredFileRow>('stored_file').where('stored_file.id', fileId).first();
+    const row = await this.repo.find(tenantId, fileId);
     const confined = this.confine(row!.storage_path);
     if (!confined) {
       this.logger.warn({ tenantId, fileId }, 'stored file path leads outside the files directory; download refused');
@@ -151,20 +138,12 @@ export class FilesService {
 
   /** Deletes expired files of a tenant (rows and bytes). */
   async cleanupExpired(tenantId: string, now = Date.now()): Promise<number> {
-    const db = this.oltp.forTenant(tenantId);
-    const expired = await db
-      .from<StoredFileRow>('stored_file')
-      .whereNotNull('stored_file.expires_at')
-      .where('stored_file.expires_at', '<=', now);
+    const expired = await this.repo.expired(tenantId, now);
     for (const row of expired) rmSync(path.join(this.root, row.storage_path), { force: true });
-    if (expired.length)
-      await db
-        .from('stored_file')
-        .whereIn(
-          'stored_file.id',
-          expired.map((r: StoredFileRow) => r.id),
-        )
-        .delete();
+    await this.repo.remove(
+      tenantId,
+      expired.map((r) => r.id),
+    );
     return expired.length;
   }
 }
