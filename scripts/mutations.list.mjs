@@ -98,16 +98,16 @@ export default [
   // (the victim's rows change).
   {
     rule: 'tenant-isolation replay: a read by id confined to the tenant (GET /api/v1/apps/{appId})',
-    file: 'core/src/modules/apps/apps.service.ts',
-    find: "const row = await this.db(tenantId).from<ApiAppRow>('api_app').where('api_app.id', appId).first();",
-    replace: "const row = await this.oltp.knex<ApiAppRow>('api_app').where('api_app.id', appId).first();",
+    file: 'core/src/modules/apps/apps.repo.ts',
+    find: "return this.apps(tenantId).where('api_app.id', appId).first();",
+    replace: "return this.db.unscoped<ApiAppRow>('api_app').where('api_app.id', appId).first();",
     tests: ['core/test/tenant-isolation.test.ts'],
   },
   {
     rule: 'tenant-isolation replay: a list confined to the tenant (GET /api/v1/staff)',
-    file: 'core/src/modules/staff/staff.service.ts',
-    find: "() => this.db(tenantId).from<StaffRow>('staff'),",
-    replace: "() => this.oltp.knex<StaffRow>('staff'),",
+    file: 'core/src/modules/staff/staff.repo.ts',
+    find: 'return paginate(() => this.staff(tenantId), {',
+    replace: "return paginate(() => this.db.unscoped<StaffRow>('staff'), {",
     tests: ['core/test/tenant-isolation.test.ts'],
   },
   {
