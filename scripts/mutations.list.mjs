@@ -192,8 +192,8 @@ export default [
     file: 'core/src/kernel/plugin-tables.ts',
     find: 'if (coreModuleNames.includes(pluginId)) return',
     replace: "if (coreModuleNames.includes('')) return",
-    tests: ['core/test/kernel.test.ts'],
-    testNamePattern: 'reserved',
+    tests: ['core/test/modules.test.ts'],
+    testNamePattern: 'taking the id of a core module',
   },
   {
     rule: 'a worker’s writes are fenced by its claim’s attempt',
