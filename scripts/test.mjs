@@ -9,7 +9,7 @@
 // `npm test -- <files>` narrows the Vitest run and skips the static checks. Under CI (CI=true)
 // narrowing the OLTP engines with HUILIU_TEST_ENGINES is refused.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { URL } from 'node:url';
 import { ensureBuilt, ensureInstalled, root, run } from './ensure.mjs';
@@ -94,6 +94,11 @@ const report = path.join(resultsDir, 'vitest.json');
 mkdirSync(resultsDir, { recursive: true });
 rmSync(report, { force: true });
 
+// Every test app logs in full to test-results/logs; afterwards no line may hold a credential.
+const logDir = path.join(resultsDir, 'logs');
+rmSync(logDir, { recursive: true, force: true });
+mkdirSync(logDir, { recursive: true });
+
 const res = spawnSync(
   process.execPath,
   [
@@ -104,8 +109,30 @@ const res = spawnSync(
     `--outputFile.json=${report}`,
     ...process.argv.slice(2),
   ],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } },
+  { cwd: root, stdio: 'inherit', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', HUILIU_TEST_LOG_DIR: logDir } },
 );
+
+/** Credentials as they would appear in a JSON log line: a header by name, the session cookie, a bearer token. */
+const CREDENTIAL = /"(authorization|cookie|set-cookie|x-csrf-token)"\s*:|huiliu_sid=|Bearer [A-Za-z0-9._~+/-]{16,}/i;
+{
+  const files = existsSync(logDir) ? readdirSync(logDir).filter((name) => name.endsWith('.log')) : [];
+  let lines = 0;
+  const leaks = [];
+  for (const name of files) {
+    const text = readFileSync(path.join(logDir, name), 'utf8');
+    for (const [index, line] of text.split('\n').entries()) {
+      if (!line) continue;
+      lines += 1;
+      const match = CREDENTIAL.exec(line);
+      if (match) leaks.push(`${name}:${index + 1}: ${match[0].slice(0, 20)}…`);
+    }
+  }
+  process.stdout.write(
+    `\nTest logs: ${lines} lines in ${files.length} files under test-results/logs, ${leaks.length} with a credential\n`,
+  );
+  for (const leak of leaks.slice(0, 20)) process.stdout.write(`  ✗ ${leak}\n`);
+  if (!narrowedFiles) checks.push({ name: 'no credentials in test logs', ok: leaks.length === 0 && lines > 0 });
+}
 
 const summary = summarize(existsSync(report) ? JSON.parse(readFileSync(report, 'utf8')) : undefined, checks, {
   root,

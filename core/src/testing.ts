@@ -11,7 +11,7 @@ import joiToJson from 'joi-to-json';
 import mysql from 'mysql2/promise';
 import pino from 'pino';
 import { setupServiceRef } from './modules/setup/setup.service.js';
-import { createApp, type HuiliuApp } from './app.js';
+import { createApp, createLogger, type HuiliuApp } from './app.js';
 import { loadConfig, type HuiliuConfig } from './config/config.js';
 import type { PluginDefinition } from './kernel/define-plugin.js';
 import { migrationTable } from './kernel/kernel.js';
@@ -76,19 +76,33 @@ export async function startIsolatedApp(options: {
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
+    // HUILIU_TEST_LOG_DIR (set by `npm test`): every test app logs requests in full to a file there,
+    // and the run fails if any of them holds a credential (issue 11: no secret in a log, ever).
+    const logDir = process.env.HUILIU_TEST_LOG_DIR;
     const config = loadConfig({
       env: {},
       overrides: {
         dataDir,
         port: 0,
         host: '127.0.0.1',
-        logLevel: 'silent',
+        logLevel: logDir ? 'info' : 'silent',
+        ...(logDir ? { logRequests: 'full' as const } : {}),
         loadPluginPackages: false,
         ...(database ? { oltpUrl: database.url } : {}),
         ...options.overrides,
       },
     });
-    const app = await createApp(config, { logger: pino({ level: 'silent' }), strictResponses: true, plugins: options.plugins });
+    const logger = logDir
+      ? createLogger(
+          config,
+          pino.destination({
+            dest: path.join(logDir, `${process.pid}-${randomBytes(4).toString('hex')}.log`),
+            mkdir: true,
+            sync: true,
+          }),
+        )
+      : pino({ level: 'silent' });
+    const app = await createApp(config, { logger, strictResponses: true, plugins: options.plugins });
     return {
       app,
       server: app.server,
