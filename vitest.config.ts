@@ -20,6 +20,7 @@ export default defineConfig({
       '@huiliu/core/plugin-api': fileURLToPath(new URL('./core/src/plugin-api.ts', import.meta.url)),
       '@huiliu/core/testing': fileURLToPath(new URL('./core/src/testing.ts', import.meta.url)),
       '@huiliu/core/messages': fileURLToPath(new URL('./core/src/messages.ts', import.meta.url)),
+      '@huiliu/core/conditions': fileURLToPath(new URL('./core/src/modules/conditions/condition.types.ts', import.meta.url)),
     },
   },
   test: {

@@ -11,6 +11,8 @@ const alias = {
   '@huiliu/core/console-api': fileURLToPath(new URL('../core/src/console-api.ts', import.meta.url)),
   // Core's error-message catalogue (pure data), the source of the console's `errors.<code>` texts.
   '@huiliu/core/messages': fileURLToPath(new URL('../core/src/messages.ts', import.meta.url)),
+  // The condition tree's types, operators and limits (pure data), for the condition builder.
+  '@huiliu/core/conditions': fileURLToPath(new URL('../core/src/modules/conditions/condition.types.ts', import.meta.url)),
 };
 
 /**
