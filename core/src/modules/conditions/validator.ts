@@ -36,15 +36,16 @@ export function validateConditionTree(tree: unknown, context: ConditionContext):
 
   const join = (path: string, key: string | number) => (path === '' ? String(key) : `${path}.${key}`);
 
-  function values(node: Json, path: string): unknown[] | undefined {
+  /** The values of a node; null when they were malformed or too many (already reported). */
+  function values(node: Json, path: string): unknown[] | undefined | null {
     if (node.values === undefined) return undefined;
     if (!Array.isArray(node.values)) {
       report(join(path, 'values'), 'condition_malformed');
-      return undefined;
+      return null;
     }
     if (node.values.length > conditionLimits.values) {
       report(join(path, 'values'), 'condition_too_large');
-      return undefined;
+      return null;
     }
     return node.values;
   }
@@ -54,7 +55,8 @@ export function validateConditionTree(tree: unknown, context: ConditionContext):
       type === 'number'
         ? typeof value === 'number' && Number.isFinite(value)
         : typeof value === 'string' && value.length <= conditionLimits.valueLength;
-    if (!ok) report(path, typeof value === 'string' ? 'condition_too_large' : 'condition_value_type_invalid');
+    if (!ok)
+      report(path, typeof value === 'string' && type !== 'number' ? 'condition_too_large' : 'condition_value_type_invalid');
   }
 
   /** A local date or datetime of an absolute range; a `date` property takes dates only. */
@@ -132,6 +134,7 @@ export function validateConditionTree(tree: unknown, context: ConditionContext):
     }
     const op = operator as ConditionOperator;
     const list = values(node, path);
+    if (list === null) return;
     const valuesPath = join(path, 'values');
     if (op === 'in') {
       if (node.range === undefined) report(join(path, 'range'), 'condition_malformed');
@@ -192,6 +195,7 @@ export function validateConditionTree(tree: unknown, context: ConditionContext):
       return;
     }
     const list = values(measure, path);
+    if (list === null) return;
     const valuesPath = join(path, 'values');
     if (!list || list.length === 0) {
       report(valuesPath, 'condition_values_empty');
