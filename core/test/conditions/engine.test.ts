@@ -225,7 +225,9 @@ describeOltpEngines('condition engine', (ctx) => {
       const early = shanghai(2026, 2, 10, 6); // 2026-02-09T22:00Z
       const today = where(property('createdAt', 'in', undefined, { kind: 'today' }));
       expect(await matching(today, { now: early })).toEqual(['1']);
-      expect(await matching(where({ type: 'event', did: true, event: 'purchase', time: past(1, false) }), { now: early })).toEqual(['1']);
+      expect(
+        await matching(where({ type: 'event', did: true, event: 'purchase', time: past(1, false) }), { now: early }),
+      ).toEqual(['1']);
     });
     it('absolute between, before and after are inclusive, by day or to the second', async () => {
       const range = (r: TimeRange) => where(property('createdAt', 'in', undefined, r));
