@@ -323,4 +323,12 @@ export default [
     replace: "if (depth >= 3) return report(path, 'condition_nesting_too_deep');",
     tests: ['core/test/conditions/units.test.ts', 'core/test/conditions/api.test.ts'],
   },
+  {
+    rule: 'only core modules may set the condition engine’s membership source',
+    file: 'core/src/kernel/kernel.ts',
+    find: 'throw new PluginError(id, \'asks for "conditions.memberships", an extension point of core modules\');',
+    replace: 'void 0;',
+    tests: ['core/test/kernel.test.ts'],
+    testNamePattern: 'condition engine',
+  },
 ];

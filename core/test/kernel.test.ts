@@ -12,6 +12,8 @@ import {
 import { expectPluginContract, startTestKernel } from '@huiliu/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { coreTables } from '../src/store/oltp/migrations/core-tables.js';
+import { conditionsExtensionPoint } from '../src/kernel/extension-points.js';
+import { noMemberships } from '../src/modules/conditions/catalogue.js';
 import { findPluginPackage, importPluginPackage, requestedPluginPackages } from '../src/kernel/plugin-packages.js';
 import customChannel from '../../plugins/custom-channel/src/index.js';
 import acme, { acmeEvents } from './fixtures/acme-crm.plugin.js';
@@ -62,6 +64,23 @@ for (const engine of testEngines()) {
     it('a plugin whose core range does not include this core', async () => {
       expect(await refused([definePlugin({ ...plugin('old'), requires: { core: '^9.0.0' } })])).toBe(
         'Plugin "old": requires @huiliu/core ^9.0.0, but this is 0.1.0',
+      );
+    });
+
+    it('a plugin that tries to set the condition engine’s group and tag versions (a core-module extension point)', async () => {
+      const intruder = definePlugin({
+        id: 'fake-groups',
+        version: '1.0.0',
+        requires: { core: '^0.1.0' },
+        register({ registerInit }) {
+          registerInit({
+            deps: { conditions: conditionsExtensionPoint },
+            init: ({ conditions }) => conditions.setMembershipSource(noMemberships),
+          });
+        },
+      });
+      expect(await refused([intruder])).toBe(
+        'Plugin "fake-groups": asks for "conditions.memberships", an extension point of core modules',
       );
     });
 
