@@ -134,6 +134,13 @@ describeEngines('conditions API', (ctx) => {
     expect(tooDeep.body.problems).toEqual([
       { path: 'conditions.0.conditions.0', code: 'condition_nesting_too_deep', message: '条件最多支持两层嵌套' },
     ]);
+    // A hostile 5,000-deep tree is answered, not recursed into.
+    const hostile = `{"tree":${'{"type":"and","conditions":['.repeat(5000)}{"type":"property","property":"city","operator":"notEmpty"}${']}'.repeat(5000)}}`;
+    const deepest = await client.request('POST', '/api/v1/conditions/estimate', hostile, { 'content-type': 'application/json' });
+    expect(deepest.statusCode).toBe(400);
+    expect(deepest.body.details).toEqual([
+      { path: 'conditions.0.conditions.0', code: 'condition_nesting_too_deep', message: '条件最多支持两层嵌套' },
+    ]);
     const many = Array.from({ length: 600 }, (_, i) => `城市${i}`);
     const huge = await client.request('POST', '/api/v1/conditions/estimate', {
       tree: { type: 'and', conditions: [{ type: 'property', property: 'city', operator: 'eq', values: many }] },

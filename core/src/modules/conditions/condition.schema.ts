@@ -77,13 +77,8 @@ const tagLeaf = Joi.object({
   ...comparison,
 }).label('TagCondition');
 
-const group = Joi.object({
-  type: Joi.string().valid('and', 'or').required(),
-  conditions: Joi.array().items(Joi.link('#conditionNode')).max(conditionLimits.leaves).required(),
-}).label('ConditionGroup');
-
-const node = Joi.alternatives()
-  .conditional('.type', {
+const leaf = (group: Joi.Schema) =>
+  Joi.alternatives().conditional('.type', {
     switch: [
       { is: 'property', then: propertyLeaf },
       { is: 'event', then: eventLeaf },
@@ -91,8 +86,23 @@ const node = Joi.alternatives()
       { is: 'tag', then: tagLeaf },
     ],
     otherwise: group,
-  })
-  .id('conditionNode');
+  });
+
+const groupOf = (items: Joi.Schema, label: string) =>
+  Joi.object({
+    type: Joi.string().valid('and', 'or').required(),
+    conditions: Joi.array().items(items).max(conditionLimits.leaves).required(),
+  }).label(label);
+
+/**
+ * Written out level by level instead of recursively (Joi.link), so a hostile 10,000-deep payload
+ * is refused at the third level without recursing. A group below the second level passes joi's
+ * shape check only as `{type, …}` — the validator reports it as `condition_nesting_too_deep`.
+ */
+const tooDeep = Joi.object({ type: Joi.string().valid('and', 'or').required() })
+  .unknown(true)
+  .label('NestedTooDeep');
+const innerGroup = groupOf(leaf(tooDeep), 'ConditionGroup');
 
 /** A condition tree: an AND/OR group at the root (see condition.types.ts). */
-export const conditionTreeSchema: Joi.ObjectSchema<ConditionTree> = group.shared(node).label('ConditionTree');
+export const conditionTreeSchema: Joi.ObjectSchema<ConditionTree> = groupOf(leaf(innerGroup), 'ConditionTree');
