@@ -24,7 +24,14 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['core/**/*.test.ts', 'plugins/**/*.test.ts', 'sdk/**/*.test.ts', 'console/src/**/*.test.ts', 'e2e/**/*.test.ts'],
+    include: [
+      'core/**/*.test.ts',
+      'plugins/**/*.test.ts',
+      'sdk/**/*.test.ts',
+      'console/src/**/*.test.ts',
+      'console/src/**/*.test.tsx',
+      'e2e/**/*.test.ts',
+    ],
     exclude: ['**/node_modules/**', '**/dist/**'],
     pool: 'forks',
     testTimeout: 90_000,
