@@ -336,8 +336,8 @@ describe('ConditionBuilder', () => {
     expect(screen.queryByTestId('condition-1-problems')).toBeNull();
 
     expect(screen.getByTestId('condition-group-2-problems').textContent).toBe('条件组有误');
-    // No message from the server: the fallback names the code.
-    expect(screen.getByTestId('condition-2.0-problems').textContent).toBe('条件有误（condition_group_unknown）');
+    // No message from the server: the console's own text for the code (from core's message catalogue).
+    expect(screen.getByTestId('condition-2.0-problems').textContent).toBe('用户群组不存在');
     expect(screen.queryByTestId('condition-group-root-problems')).toBeNull();
   });
 });
