@@ -108,20 +108,14 @@ export function valueTypeOf(type: PropertyType): { type: ConditionValueType; tim
   }
 }
 
-function olapTypeOf(type: string): { type: ConditionValueType; timeType?: 'date' | 'datetime' } {
-  switch (type) {
-    case 'varchar':
-      return { type: 'string' };
-    case 'boolean':
-      return { type: 'bool' };
-    case 'date':
-      return { type: 'time', timeType: 'date' };
-    case 'timestamp':
-      return { type: 'time', timeType: 'datetime' };
-    default:
-      return { type: 'number' };
-  }
-}
+/** A contact system column's type as a property type (system columns are never arrays). */
+const systemColumnTypes: Record<string, PropertyType> = {
+  varchar: 'string',
+  boolean: 'bool',
+  date: 'date',
+  timestamp: 'datetime',
+};
+const olapTypeOf = (type: string) => valueTypeOf(systemColumnTypes[type] ?? 'number');
 
 /** Contact properties of a tenant: system fields, custom attributes (`attr<id>`), dynamic dates. */
 export function contactProperties(declaration: OlapTenantDeclaration | undefined): PropertyRef[] {
