@@ -60,7 +60,11 @@ export function validateConditionTree(tree: unknown, context: ConditionContext):
   }
 
   /** A local date or datetime of an absolute range; a `date` property takes dates only. */
-  function checkInstant(value: unknown, timeType: 'date' | 'datetime' | undefined, path: string): number | undefined {
+  function checkInstant(
+    value: unknown,
+    timeType: 'date' | 'datetime' | undefined,
+    path: string,
+  ): { ms: number; hasTime: boolean } | undefined {
     if (typeof value !== 'string') {
       report(path, 'condition_value_type_invalid');
       return undefined;
@@ -70,7 +74,7 @@ export function validateConditionTree(tree: unknown, context: ConditionContext):
       report(path, 'condition_value_type_invalid');
       return undefined;
     }
-    return parsed.ms;
+    return parsed;
   }
 
   function checkOffset(value: unknown, path: string, minimum = -conditionLimits.dayOffset): number | undefined {
@@ -94,7 +98,10 @@ export function validateConditionTree(tree: unknown, context: ConditionContext):
       case 'between': {
         const from = checkInstant(range.from, timeType, join(path, 'from'));
         const to = checkInstant(range.to, timeType, join(path, 'to'));
-        if (from !== undefined && to !== undefined && from > to) report(path, 'condition_range_reversed');
+        // `to` is inclusive: a date reaches the end of its day, a datetime the end of its second
+        // (as resolveTimeRange reads it), so "2-10 12:00:00 .. 2-10" is half a day, not reversed.
+        const toEnd = to && to.ms + (to.hasTime ? 1000 : 86_400_000);
+        if (from !== undefined && toEnd !== undefined && from.ms >= toEnd) report(path, 'condition_range_reversed');
         return;
       }
       case 'before':
