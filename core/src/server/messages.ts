@@ -114,6 +114,11 @@ export const errorMessages = {
     'zh-CN': '筛选条件有 {count} 处错误，请修改后重试',
     'en-US': 'The conditions have {count} problem(s); fix them and try again',
   },
+  condition_contact_ids_invalid: { 'zh-CN': '联系人 ID 不正确', 'en-US': 'A contact id is not valid' },
+  condition_measure_unsatisfiable: {
+    'zh-CN': '「做过」表示至少一次，次数不可能为 0；要筛选没做过的用户，请选择「未做过」',
+    'en-US': '"Did" means at least once, so the count cannot be 0; use "did not" for contacts who never did it',
+  },
   condition_malformed: { 'zh-CN': '条件格式不正确', 'en-US': 'This condition is not well-formed' },
   condition_nesting_too_deep: {
     'zh-CN': '条件最多支持两层嵌套',

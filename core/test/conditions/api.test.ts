@@ -123,7 +123,18 @@ describeEngines('conditions API', (ctx) => {
       tree: { type: 'and', conditions: [{ type: 'property' }] },
     });
     expect(malformed.statusCode).toBe(400);
-    expect(malformed.body.code).toBe('validation_failed');
+    expect(malformed.body).toMatchObject({
+      code: 'condition_invalid',
+      details: [{ path: 'conditions.0.property', code: 'condition_malformed' }],
+    });
+    const wrongType = await client.request('POST', '/api/v1/conditions/estimate', {
+      tree: { type: 'and', conditions: [{ type: 'event', did: 'yes', event: 'purchase', time: { kind: 'today' } }] },
+    });
+    expect(wrongType.statusCode).toBe(400);
+    expect(wrongType.body).toMatchObject({
+      code: 'validation_failed',
+      details: [{ path: 'tree.conditions.0.did', code: 'boolean.base' }],
+    });
     const deep = {
       type: 'and',
       conditions: [
@@ -146,7 +157,44 @@ describeEngines('conditions API', (ctx) => {
       tree: { type: 'and', conditions: [{ type: 'property', property: 'city', operator: 'eq', values: many }] },
     });
     expect(huge.statusCode).toBe(400);
-    expect(huge.body.details[0]).toMatchObject({ path: 'tree.conditions.0.values', code: 'array.max' });
+    expect(huge.body.details).toEqual([
+      {
+        path: 'conditions.0.values',
+        code: 'condition_too_large',
+        message: '条件过多或取值过长（最多 100 个条件，每个条件最多 500 个值）',
+      },
+    ]);
+    // A request body over 256 KB is refused before it is parsed.
+    const big = await client.request('POST', '/api/v1/conditions/validate', {
+      tree: { type: 'and', conditions: [{ type: 'property', property: 'city', operator: 'eq', values: ['x'.repeat(300_000)] }] },
+    });
+    expect(big.statusCode).toBe(413);
+  });
+
+  it('documents the tree in the OpenAPI document, node fields and all', async () => {
+    const doc = JSON.parse((await ctx.app.server.inject('/openapi.json')).payload);
+    const schemas = doc.components.schemas;
+    // hapi-swagger names arrays as models of their own: follow the references.
+    const deref = (schema: { $ref?: string }) => (schema.$ref ? schemas[schema.$ref.split('/').pop()!] : schema);
+    expect(deref(schemas.ConditionTree.properties.conditions).items.$ref).toBe('#/components/schemas/ConditionNode');
+    expect(Object.keys(schemas.ConditionNode.properties)).toEqual(
+      expect.arrayContaining([
+        'type',
+        'property',
+        'operator',
+        'values',
+        'range',
+        'did',
+        'event',
+        'time',
+        'filters',
+        'measure',
+        'groupId',
+        'tagId',
+        'conditions',
+      ]),
+    );
+    expect(deref(schemas.ConditionNode.properties.conditions).items.$ref).toBe('#/components/schemas/ConditionNodeInner');
   });
 
   it('lists the catalogue the condition builder offers', async () => {

@@ -351,6 +351,13 @@ describeOltpEngines('condition engine', (ctx) => {
         ),
       ).toEqual([]);
     });
+    it('a sum over events without the property is 0; avg stays empty', async () => {
+      // Contact 4's only purchase in 60 days has no amount.
+      const measure = (aggregate: string, operator: string, values: number[]) =>
+        where(did({ time: past(60), measure: { aggregate, property: 'amount', operator, values } }));
+      expect(await matching(measure('sum', 'lt', [10]))).toEqual(['4']);
+      expect(await matching(measure('avg', 'lt', [10]))).toEqual([]);
+    });
     it('this month starts at 00:00:00 on the 1st, local', async () => {
       expect(await matching(where({ type: 'event', did: true, event: 'subscribe', time: { kind: 'thisMonth' } }))).toEqual(['2']);
     });
@@ -364,6 +371,16 @@ describeOltpEngines('condition engine', (ctx) => {
       expect(await matching(tree)).toEqual(['1']);
       const sql = await conditions.explain(tenant, tree, { now: NOW });
       expect(sql.match(/FROM events/g)).toHaveLength(1);
+      // Each leaf's match is written once: a filter value is one parameter, not one per use.
+      const filtered = where(did({ time: past(30), filters: [{ property: 'sku', operator: 'eq', values: ['needle'] }] }), {
+        type: 'event',
+        did: false,
+        event: 'unfollow',
+        time: past(7),
+      });
+      const compiled = await conditions.compileCount(tenant, filtered, { now: NOW });
+      expect(compiled.params.filter((p) => p === 'needle')).toHaveLength(1);
+      expect(await matching(filtered)).toEqual([]);
     });
   });
 
@@ -421,6 +438,21 @@ describeOltpEngines('condition engine', (ctx) => {
     });
     it('an empty root matches every contact', async () => {
       expect(await matching({ type: 'and', conditions: [] })).toEqual(['1', '2', '3', '4', '6']);
+    });
+    it('a restricted evaluation counts the events of contacts merged into the given ones, filtering the scan by stored id', async () => {
+      const three = where({
+        type: 'event',
+        did: true,
+        event: 'purchase',
+        time: past(7),
+        measure: { aggregate: 'count', operator: 'gte', values: [3] },
+      });
+      expect(await matching(three, { contactIds: ['1'] })).toEqual(['1']);
+      const sql = await conditions.explain(tenant, three, { now: NOW, contactIds: ['1'] });
+      expect(sql).toMatch(/source_contact_id IN \(1, 5\)/);
+      await expect(conditions.estimate(tenant, three, { contactIds: ['1; DROP'] })).rejects.toMatchObject({
+        code: 'condition_contact_ids_invalid',
+      });
     });
     it('evaluation restricted to given contacts reads only them', async () => {
       expect(await matching(nested, { contactIds: ['1', '2', '3'] })).toEqual(['1']);

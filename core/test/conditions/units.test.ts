@@ -170,6 +170,34 @@ describe('condition validator', () => {
     ]);
   });
 
+  it('takes an absolute range from a time to the end of the same day', () => {
+    const halfDay = leaf({
+      type: 'property',
+      property: 'createdAt',
+      operator: 'in',
+      range: { kind: 'between', from: '2026-02-10 12:00:00', to: '2026-02-10' },
+    });
+    expect(problems(halfDay)).toEqual([]);
+  });
+
+  it('refuses a "did" count that can never hold, pointing to "did not"', () => {
+    const count = (operator: string, value: number, did = true) =>
+      problems(
+        leaf({
+          type: 'event',
+          did,
+          event: 'purchase',
+          time: { kind: 'today' },
+          measure: { aggregate: 'count', operator, values: [value] },
+        }),
+      );
+    expect(count('eq', 0)).toEqual(['conditions.0.measure condition_measure_unsatisfiable']);
+    expect(count('lt', 1)).toEqual(['conditions.0.measure condition_measure_unsatisfiable']);
+    expect(count('lte', 0)).toEqual(['conditions.0.measure condition_measure_unsatisfiable']);
+    expect(count('lt', 2)).toEqual([]);
+    expect(count('eq', 0, false)).toEqual([]);
+  });
+
   it('is total: any JSON gives problems, never an exception', () => {
     for (const input of [
       null,
@@ -202,6 +230,16 @@ describe('condition validator', () => {
       values: Array.from({ length: conditionLimits.values + 1 }, () => 'x'),
     });
     expect(problems(wide)).toEqual(['conditions.0.values condition_too_large']);
+    const spread = {
+      type: 'and',
+      conditions: Array.from({ length: 11 }, () => ({
+        type: 'property',
+        property: 'city',
+        operator: 'eq',
+        values: Array.from({ length: 500 }, () => 'x'),
+      })),
+    };
+    expect(problems(spread)).toEqual([' condition_too_large']);
     const long = leaf({
       type: 'property',
       property: 'city',

@@ -24,6 +24,11 @@ export interface CompileOptions {
    * contacts read are both restricted to them.
    */
   contactIds?: readonly string[];
+  /**
+   * With `contactIds`: those ids and the ids merged into them, whose events count for them. Given,
+   * the events scan is filtered by the stored contact id (cheap); absent, after the merge join.
+   */
+  sourceContactIds?: readonly string[];
 }
 
 /** SQL over the logical relations (`events`, `contacts`, `group_member`, `tag_value`) and its parameters. */
@@ -119,7 +124,7 @@ function restrictTo(column: string, ids: readonly string[]): SqlFragment {
     `${column} IN (`,
     list(
       ids.map((id) => {
-        if (!/^[1-9][0-9]{0,18}$/.test(id)) throw new Error(`contact id "${id}" is not a numeric id`);
+        if (!/^[1-9][0-9]{0,17}$/.test(id)) throw new Error(`contact id "${id}" is not a numeric id`);
         return SqlFragment.param(BigInt(id));
       }),
     ),
@@ -128,6 +133,9 @@ function restrictTo(column: string, ids: readonly string[]): SqlFragment {
 }
 
 interface EventColumn {
+  event: string;
+  /** The leaf's time window as UTC instants. */
+  window: { from?: number; to?: number };
   /** The rows of `events` this leaf looks at. */
   match: SqlFragment;
   /** `count(…)` of matching rows, aliased `n<i>`. */
@@ -324,7 +332,8 @@ class CompileState {
     });
     if (filters.length) parts.push(SqlFragment.join(filters, node.filterOp === 'or' ? ' OR ' : ' AND ').wrap());
     const match = SqlFragment.join(parts, ' AND ');
-    const column: EventColumn = { match, count: `n${index}` };
+    const window = toUtcBounds(resolveTimeRange(node.time, this.options.now, this.context.timeZone), this.context.timeZone);
+    const column: EventColumn = { event: event.code, window, match, count: `n${index}` };
     const measure = node.measure;
     if (measure && measure.aggregate !== 'count') {
       const property = event.properties.get(measure.property!)!;
@@ -340,7 +349,14 @@ class CompileState {
     const count = `COALESCE(ev.n${index}, 0)`;
     let did = SqlFragment.raw(`${count} > 0`);
     if (measure) {
-      const value = measure.aggregate === 'count' ? count : `ev.${column.measure!.alias}`;
+      // A sum over events without the property is 0 (nothing was spent); avg, max and min stay NULL
+      // and match no comparison (ADR 0015).
+      const value =
+        measure.aggregate === 'count'
+          ? count
+          : measure.aggregate === 'sum'
+            ? `COALESCE(ev.${column.measure!.alias}, 0)`
+            : `ev.${column.measure!.alias}`;
       did = sql(did, ' AND ', sql('COALESCE(', this.measure(value, measure), ', FALSE)'));
     }
     return node.did ? did : not(did);
@@ -356,32 +372,76 @@ class CompileState {
   /** The single aggregate over `events` every event leaf reads from. */
   eventAggregate(): { ctes: SqlFragment[]; joins: SqlFragment[] } {
     if (this.eventColumns.length === 0) return { ctes: [], joins: [] };
-    const single = this.eventColumns.length === 1;
-    // One leaf: its match is the WHERE, so plain aggregates. Several: each aggregate sees only its
-    // leaf's rows (CASE, portable to StarRocks), over one scan filtered by the OR of the matches.
-    const columns = this.eventColumns.map((column) => {
-      const count = single
-        ? SqlFragment.raw(`count(*) AS ${column.count}`)
-        : sql('count(CASE WHEN ', column.match, ` THEN 1 END) AS ${column.count}`);
+    const restriction = this.eventRestriction();
+    let body: SqlFragment;
+    if (this.eventColumns.length === 1) {
+      // One leaf: its match is the WHERE, so plain aggregates.
+      const [column] = this.eventColumns as [EventColumn];
       const m = column.measure;
-      if (!m) return count;
-      const operand = single ? SqlFragment.raw(m.column) : sql('CASE WHEN ', column.match, ` THEN ${m.column} END`);
-      return sql(count, `, ${m.fn}(${m.distinct ? 'DISTINCT ' : ''}`, operand, `) AS ${m.alias}`);
-    });
-    const where = SqlFragment.join(
-      this.eventColumns.map((c) => c.match.wrap()),
-      ' OR ',
-    );
-    const restriction = this.options.contactIds ? sql(' AND ', restrictTo('contact_id', this.options.contactIds)) : '';
-    const cte = sql(
-      '__condition_events AS (SELECT contact_id, ',
-      SqlFragment.join(columns, ', '),
-      ' FROM events WHERE ',
-      single ? where : where.wrap(),
-      restriction,
-      ' GROUP BY contact_id)',
-    );
-    return { ctes: [cte], joins: [SqlFragment.raw('LEFT JOIN __condition_events AS ev ON ev.contact_id = c.id')] };
+      body = sql(
+        `SELECT contact_id, count(*) AS ${column.count}`,
+        m ? `, ${m.fn}(${m.distinct ? 'DISTINCT ' : ''}${m.column}) AS ${m.alias}` : '',
+        ' FROM events WHERE ',
+        column.match,
+        restriction,
+        ' GROUP BY contact_id',
+      );
+    } else {
+      // Several leaves, one scan: each leaf's match is computed once per row (k<i>), every
+      // aggregate sees only its leaf's rows (CASE: portable to StarRocks). The scan is narrowed by
+      // the leaves' event codes and the hull of their time windows — both sargable, so zone maps
+      // prune row groups — then by the OR of the matches.
+      const measureColumns = [...new Set(this.eventColumns.flatMap((c) => (c.measure ? [c.measure.column] : [])))];
+      const flags = this.eventColumns.map((c, index) => sql(c.match.wrap(), ` AS k${index}`));
+      const aggregates = this.eventColumns.map((c, index) => {
+        const m = c.measure;
+        const count = `count(CASE WHEN k${index} THEN 1 END) AS ${c.count}`;
+        return m
+          ? `${count}, ${m.fn}(${m.distinct ? 'DISTINCT ' : ''}CASE WHEN k${index} THEN ${m.column} END) AS ${m.alias}`
+          : count;
+      });
+      const codes = [...new Set(this.eventColumns.map((c) => c.event))];
+      const narrowing = [sql('event IN (', list(codes.map((code) => SqlFragment.param(code))), ')'), ...this.timeHull()];
+      body = sql(
+        `SELECT contact_id, ${aggregates.join(', ')} FROM (SELECT contact_id`,
+        measureColumns.length ? `, ${measureColumns.join(', ')}` : '',
+        ', ',
+        SqlFragment.join(flags, ', '),
+        ' FROM events WHERE ',
+        SqlFragment.join(narrowing, ' AND '),
+        restriction,
+        ') AS __condition_rows WHERE ',
+        this.eventColumns.map((_, index) => `k${index}`).join(' OR '),
+        ' GROUP BY contact_id',
+      );
+    }
+    return {
+      ctes: [sql('__condition_events AS (', body, ')')],
+      joins: [SqlFragment.raw('LEFT JOIN __condition_events AS ev ON ev.contact_id = c.id')],
+    };
+  }
+
+  /**
+   * The events a restricted evaluation reads: those of the given contacts and of the contacts
+   * merged into them — by `source_contact_id`, the stored column, so the engine filters the scan
+   * itself instead of every event after the merge join.
+   */
+  private eventRestriction(): SqlFragment | string {
+    const { contactIds, sourceContactIds } = this.options;
+    if (!contactIds) return '';
+    return sourceContactIds
+      ? sql(' AND ', restrictTo('source_contact_id', sourceContactIds), ' AND ', restrictTo('contact_id', contactIds))
+      : sql(' AND ', restrictTo('contact_id', contactIds));
+  }
+
+  /** `event_time` bounds covering every leaf's window (none when a window is open-ended). */
+  private timeHull(): SqlFragment[] {
+    const windows = this.eventColumns.map((c) => c.window);
+    const from = windows.every((w) => w.from !== undefined) ? Math.min(...windows.map((w) => w.from!)) : undefined;
+    const to = windows.every((w) => w.to !== undefined) ? Math.max(...windows.map((w) => w.to!)) : undefined;
+    const bound = (op: string, ms: number) =>
+      sql(`event_time ${op} `, SqlFragment.param(timestampText(ms), this.d.timestampParam()));
+    return [...(from === undefined ? [] : [bound('>=', from)]), ...(to === undefined ? [] : [bound('<', to)])];
   }
 }
 

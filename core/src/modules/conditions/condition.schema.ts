@@ -1,12 +1,5 @@
 import Joi from 'joi';
-import {
-  conditionLimits,
-  eventAggregates,
-  measureOperators,
-  operatorsByType,
-  timeRangeKinds,
-  type ConditionTree,
-} from './condition.types.js';
+import { eventAggregates, measureOperators, operatorsByType, timeRangeKinds, type ConditionTree } from './condition.types.js';
 
 /**
  * The tree's shape as joi (API validation and OpenAPI docs). It checks each node's form; what
@@ -14,8 +7,10 @@ import {
  * reversed ranges, references — is the validator's, which reports it with stable codes.
  */
 const operators = [...new Set(Object.values(operatorsByType).flat())];
-const value = Joi.alternatives().try(Joi.string().max(conditionLimits.valueLength).allow(''), Joi.number());
-const values = Joi.array().items(value).max(conditionLimits.values);
+const value = Joi.alternatives().try(Joi.string().allow(''), Joi.number());
+// Sizes (values per list, per tree, string lengths) are the validator's, with stable codes; the
+// routes cap the request at conditionLimits.requestBytes.
+const values = Joi.array().items(value);
 const offset = Joi.number().integer();
 
 const timeRange = Joi.object({
@@ -38,71 +33,59 @@ const comparison = {
   range: timeRange,
 };
 
-const propertyLeaf = Joi.object({
-  type: Joi.string().valid('property').required(),
-  property: Joi.string().max(128).required(),
-  ...comparison,
-}).label('PropertyCondition');
+const measure = Joi.object({
+  aggregate: Joi.string()
+    .valid(...eventAggregates)
+    .required(),
+  property: Joi.string().max(128),
+  operator: Joi.string()
+    .valid(...measureOperators)
+    .required(),
+  values: Joi.array().items(Joi.number()).required(),
+}).label('EventMeasure');
 
-const eventLeaf = Joi.object({
-  type: Joi.string().valid('event').required(),
-  did: Joi.boolean().required(),
-  event: Joi.string().max(128).required(),
-  time: timeRange.required(),
-  filters: Joi.array()
-    .items(Joi.object({ property: Joi.string().max(128).required(), ...comparison }).label('EventPropertyFilter'))
-    .max(conditionLimits.eventFilters),
+const filter = Joi.object({ property: Joi.string().max(128).required(), ...comparison }).label('EventPropertyFilter');
+
+/**
+ * Every field a node may have, by kind — one documented object rather than a union, because
+ * OpenAPI tools render joi unions poorly and a union's error ("matches none") hides which field is
+ * wrong. Which fields a kind requires is the validator's, reported with its path and a stable code.
+ */
+const nodeFields = {
+  type: Joi.string()
+    .valid('and', 'or', 'property', 'event', 'group', 'tag')
+    .required()
+    .description('and/or: a group; else a leaf'),
+  // property, tag, event filters
+  property: Joi.string().max(128).description('property: the contact property key'),
+  operator: Joi.string()
+    .valid(...operators, 'notIn')
+    .description('property/tag: by value type; group: in/notIn'),
+  values,
+  range: timeRange,
+  // event
+  did: Joi.boolean(),
+  event: Joi.string().max(128),
+  time: timeRange,
+  filters: Joi.array().items(filter),
   filterOp: Joi.string().valid('and', 'or'),
-  measure: Joi.object({
-    aggregate: Joi.string()
-      .valid(...eventAggregates)
-      .required(),
-    property: Joi.string().max(128),
-    operator: Joi.string()
-      .valid(...measureOperators)
-      .required(),
-    values: Joi.array().items(Joi.number()).max(2).required(),
-  }).label('EventMeasure'),
-}).label('EventCondition');
-
-const groupLeaf = Joi.object({
-  type: Joi.string().valid('group').required(),
-  groupId: Joi.string().max(20).required(),
-  operator: Joi.string().valid('in', 'notIn').required(),
-}).label('GroupCondition');
-
-const tagLeaf = Joi.object({
-  type: Joi.string().valid('tag').required(),
-  tagId: Joi.string().max(20).required(),
-  ...comparison,
-}).label('TagCondition');
-
-const leaf = (group: Joi.Schema) =>
-  Joi.alternatives().conditional('.type', {
-    switch: [
-      { is: 'property', then: propertyLeaf },
-      { is: 'event', then: eventLeaf },
-      { is: 'group', then: groupLeaf },
-      { is: 'tag', then: tagLeaf },
-    ],
-    otherwise: group,
-  });
-
-const groupOf = (items: Joi.Schema, label: string) =>
-  Joi.object({
-    type: Joi.string().valid('and', 'or').required(),
-    conditions: Joi.array().items(items).max(conditionLimits.leaves).required(),
-  }).label(label);
+  measure,
+  // group, tag
+  groupId: Joi.string().max(20),
+  tagId: Joi.string().max(20),
+};
 
 /**
  * Written out level by level instead of recursively (Joi.link), so a hostile 10,000-deep payload
- * is refused at the third level without recursing. A group below the second level passes joi's
- * shape check only as `{type, …}` — the validator reports it as `condition_nesting_too_deep`.
+ * is refused at the third level without recursing. A group below the second level passes the shape
+ * check only as `{type, …}` — the validator reports it as `condition_nesting_too_deep`.
  */
-const tooDeep = Joi.object({ type: Joi.string().valid('and', 'or').required() })
-  .unknown(true)
-  .label('NestedTooDeep');
-const innerGroup = groupOf(leaf(tooDeep), 'ConditionGroup');
+const tooDeep = Joi.object({ type: Joi.string().required() }).unknown(true).label('ConditionNodeTooDeep');
+const innerNode = Joi.object({ ...nodeFields, conditions: Joi.array().items(tooDeep) }).label('ConditionNodeInner');
+const node = Joi.object({ ...nodeFields, conditions: Joi.array().items(innerNode) }).label('ConditionNode');
 
 /** A condition tree: an AND/OR group at the root (see condition.types.ts). */
-export const conditionTreeSchema: Joi.ObjectSchema<ConditionTree> = groupOf(leaf(innerGroup), 'ConditionTree');
+export const conditionTreeSchema: Joi.ObjectSchema<ConditionTree> = Joi.object<ConditionTree>({
+  type: Joi.string().valid('and', 'or').required(),
+  conditions: Joi.array().items(node).required(),
+}).label('ConditionTree');

@@ -208,6 +208,7 @@ export const conditionProblemCodes = [
   'condition_range_invalid',
   'condition_aggregate_property_required',
   'condition_aggregate_invalid',
+  'condition_measure_unsatisfiable',
 ] as const;
 export type ConditionProblemCode = (typeof conditionProblemCodes)[number];
 
@@ -217,6 +218,10 @@ export const conditionLimits = {
   leaves: 100,
   /** Values in one list (`eq` of many cities). */
   values: 500,
+  /** Values in the whole tree (each is one bound parameter). */
+  totalValues: 5_000,
+  /** Bytes of a request carrying a tree. */
+  requestBytes: 262_144,
   /** Length of one string value. */
   valueLength: 1024,
   /** Property filters on one event leaf. */

@@ -5,7 +5,7 @@ import { principalOf } from '../../server/principal.js';
 import { moduleRoute } from '../../server/route.js';
 import { epochMs } from '../../server/schemas.js';
 import { conditionTreeSchema } from './condition.schema.js';
-import { conditionProblemCodes, type ConditionTree } from './condition.types.js';
+import { conditionLimits, conditionProblemCodes, type ConditionTree } from './condition.types.js';
 import type { ConditionsService } from './conditions.service.js';
 
 const property = Joi.object({
@@ -69,6 +69,7 @@ export function conditionsRoutes(conditions: ConditionsService): PluginRoute[] {
       options: {
         description: '校验筛选条件 / Validate a condition tree: every problem at once, with its path, code and message (§3.3)',
         validate: { payload: treePayload },
+        payload: { maxBytes: conditionLimits.requestBytes },
         response: {
           schema: Joi.object({ valid: Joi.boolean().required(), problems: Joi.array().items(problem).required() }).label(
             'ConditionValidation',
@@ -90,6 +91,7 @@ export function conditionsRoutes(conditions: ConditionsService): PluginRoute[] {
         notes:
           'An invalid tree answers 400 `condition_invalid` with one detail per problem; a query past the time limit answers `olap_query_timeout`.',
         validate: { payload: treePayload },
+        payload: { maxBytes: conditionLimits.requestBytes },
         response: {
           schema: Joi.object({ count: Joi.number().integer().min(0).required(), computedAt: epochMs().required() }).label(
             'ConditionEstimate',

@@ -5,7 +5,7 @@ import type { AnalyticsEngine } from '../../store/olap/analytics-engine.js';
 import type { OlapTenantDeclaration } from '../../store/olap/declaration.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
 import { buildContext, catalogueDto, referencedMemberships, type ConditionContext, type MembershipSource } from './catalogue.js';
-import { ConditionCompiler, type CompiledQuery } from './compiler.js';
+import { ConditionCompiler, type CompiledQuery, type CompileOptions } from './compiler.js';
 import type { ConditionCatalogue, ConditionProblem, ConditionTree } from './condition.types.js';
 import { validateConditionTree } from './validator.js';
 
@@ -79,42 +79,65 @@ export class ConditionsService {
     return context;
   }
 
+  /**
+   * The compile options of an evaluation. Restricted to contacts, it also looks up the contacts
+   * merged into them, so the events scan filters by the stored id (milliseconds, not a scan).
+   */
+  private async compileOptions(tenantId: string, options: EvaluateOptions, declared: boolean): Promise<CompileOptions> {
+    const now = options.now ?? Date.now();
+    const contactIds = options.contactIds;
+    if (!contactIds || contactIds.length === 0 || !declared) return { now, contactIds };
+    const ids = [...new Set(contactIds)];
+    for (const id of ids)
+      if (!/^[1-9][0-9]{0,17}$/.test(id))
+        throw new InputError('condition_contact_ids_invalid', {}, [
+          { path: 'contactIds', code: 'condition_contact_ids_invalid' },
+        ]);
+    const merged = await this.olap
+      .forTenant(tenantId)
+      .query<{ id: string }>(
+        `SELECT from_contact_id AS id FROM contact_alias WHERE to_contact_id IN (${ids.map(() => '?').join(', ')})`,
+        { params: ids.map((id) => BigInt(id)), rowMode: 'json', timeoutMs: options.timeoutMs },
+      );
+    return { now, contactIds: ids, sourceContactIds: [...ids, ...merged.rows.map((row) => String(row.id))] };
+  }
+
   /** The count query of a valid tree (for reports and groups that embed or schedule it). */
   async compileCount(tenantId: string, tree: ConditionTree, options: EvaluateOptions = {}): Promise<CompiledQuery> {
     const context = await this.validContext(tenantId, tree);
-    return this.compiler.count(tree, context, { now: options.now ?? Date.now(), contactIds: options.contactIds });
+    return this.compiler.count(tree, context, await this.compileOptions(tenantId, options, context.declared));
   }
 
   /** The member query of a valid tree (`contact_id` rows): what a group computation writes. */
   async compileContactIds(tenantId: string, tree: ConditionTree, options: EvaluateOptions = {}): Promise<CompiledQuery> {
     const context = await this.validContext(tenantId, tree);
-    return this.compiler.contactIds(tree, context, { now: options.now ?? Date.now(), contactIds: options.contactIds });
+    return this.compiler.contactIds(tree, context, await this.compileOptions(tenantId, options, context.declared));
   }
 
   /** The count SQL with parameters inlined, for debugging (never run). */
   async explain(tenantId: string, tree: ConditionTree, options: EvaluateOptions = {}): Promise<string> {
     const context = await this.validContext(tenantId, tree);
-    return this.compiler.explain(tree, context, { now: options.now ?? Date.now(), contactIds: options.contactIds });
+    return this.compiler.explain(tree, context, await this.compileOptions(tenantId, options, context.declared));
   }
 
   /** 预估: how many contacts match now, interrupted at the engine's time limit. */
   async estimate(tenantId: string, tree: ConditionTree, options: EvaluateOptions = {}): Promise<Estimate> {
-    const now = options.now ?? Date.now();
     const context = await this.validContext(tenantId, tree);
+    const compileOptions = await this.compileOptions(tenantId, options, context.declared);
     // A tenant that never declared its analytics schema has no contacts there yet.
-    if (!context.declared) return { count: 0, computedAt: now };
-    const query = this.compiler.count(tree, context, { now, contactIds: options.contactIds });
+    if (!context.declared) return { count: 0, computedAt: compileOptions.now };
+    const query = this.compiler.count(tree, context, compileOptions);
     const result = await this.olap
       .forTenant(tenantId)
       .query<{ count: bigint | number }>(query.sql, { params: query.params, timeoutMs: options.timeoutMs });
-    return { count: Number(result.rows[0]?.count ?? 0), computedAt: now };
+    return { count: Number(result.rows[0]?.count ?? 0), computedAt: compileOptions.now };
   }
 
   /** The contacts among `contactIds` (or all) that match: journey branches ask for a few at a time. */
   async matchingContacts(tenantId: string, tree: ConditionTree, options: EvaluateOptions = {}): Promise<string[]> {
     const context = await this.validContext(tenantId, tree);
     if (!context.declared) return [];
-    const query = this.compiler.contactIds(tree, context, { now: options.now ?? Date.now(), contactIds: options.contactIds });
+    const query = this.compiler.contactIds(tree, context, await this.compileOptions(tenantId, options, context.declared));
     const result = await this.olap
       .forTenant(tenantId)
       .query<{ contact_id: string }>(query.sql, { params: query.params, timeoutMs: options.timeoutMs, rowMode: 'json' });

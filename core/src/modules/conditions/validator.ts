@@ -33,6 +33,7 @@ export function validateConditionTree(tree: unknown, context: ConditionContext):
     problems.push({ path, code });
   };
   let leaves = 0;
+  let valueCount = 0;
 
   const join = (path: string, key: string | number) => (path === '' ? String(key) : `${path}.${key}`);
 
@@ -47,6 +48,7 @@ export function validateConditionTree(tree: unknown, context: ConditionContext):
       report(join(path, 'values'), 'condition_too_large');
       return null;
     }
+    valueCount += node.values.length;
     return node.values;
   }
 
@@ -173,6 +175,7 @@ export function validateConditionTree(tree: unknown, context: ConditionContext):
 
   function checkMeasure(
     measure: unknown,
+    did: boolean,
     event: { properties: ReadonlyMap<string, { type: ConditionValueType }> } | undefined,
     path: string,
   ): void {
@@ -216,6 +219,11 @@ export function validateConditionTree(tree: unknown, context: ConditionContext):
       }
     } else if (list.length !== 1) {
       report(valuesPath, 'condition_values_count');
+    } else if (did && aggregate === 'count' && typeof list[0] === 'number') {
+      // "Did" is at least once: a count that must be 0 (or below 1) can never hold.
+      const value = list[0];
+      const never = (operator === 'eq' && value < 1) || (operator === 'lt' && value <= 1) || (operator === 'lte' && value < 1);
+      if (never) report(path, 'condition_measure_unsatisfiable');
     }
   }
 
@@ -252,7 +260,7 @@ export function validateConditionTree(tree: unknown, context: ConditionContext):
             });
           }
         }
-        if (node.measure !== undefined) checkMeasure(node.measure, event, join(path, 'measure'));
+        if (node.measure !== undefined) checkMeasure(node.measure, node.did !== false, event, join(path, 'measure'));
         return;
       }
       case 'group': {
@@ -287,6 +295,8 @@ export function validateConditionTree(tree: unknown, context: ConditionContext):
   }
 
   checkNode(tree, '', 0);
-  if (leaves > conditionLimits.leaves) problems.unshift({ path: '', code: 'condition_too_large' });
+  if (leaves > conditionLimits.leaves || valueCount > conditionLimits.totalValues) {
+    problems.unshift({ path: '', code: 'condition_too_large' });
+  }
   return problems;
 }

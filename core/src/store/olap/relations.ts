@@ -20,6 +20,7 @@ import {
  * | `events`        | one per event; `contact_id` already resolved through merges (survivor); |
  * |                 | system columns, `p_<id>` per declared property, `s_…` system aliases    |
  * | `contacts`      | one per contact: system columns and `p_<id>` custom attributes          |
+ * | `contact_alias` | from_contact_id → to_contact_id: a merged-away contact and its survivor |
  * | `group_member`  | group_id, version, contact_id                                           |
  * | `tag_value`     | tag_id, calc_date, contact_id, value_string, value_number, value_strings|
  * | `dimension_<id>`| a dimension table's rows, fields as `f_<id>`                            |
@@ -31,7 +32,15 @@ import {
  * portable to StarRocks, and the only place physical names appear. The SQL guard (sql-guard.ts)
  * first makes sure the SQL reads nothing else: these names and its own CTEs.
  */
-export const logicalRelationNames = ['events', 'contacts', 'group_member', 'tag_value', 'event_view', 'contact_view'] as const;
+export const logicalRelationNames = [
+  'events',
+  'contacts',
+  'contact_alias',
+  'group_member',
+  'tag_value',
+  'event_view',
+  'contact_view',
+] as const;
 
 /** A group joined into contact_view as the boolean column `group_<groupId>` (active version). */
 export interface ContactViewGroup {
@@ -119,6 +128,10 @@ export class TenantRelations {
       ...this.declaration.contactAttributes.map((a) => this.q(propertyColumn(a.id))),
     ];
     return `SELECT ${columns.join(', ')} FROM ${this.table(tables.contacts)}`;
+  }
+
+  contactAlias(): string {
+    return `SELECT from_contact_id, to_contact_id FROM ${this.table(tables.contactAlias)}`;
   }
 
   groupMember(): string {
@@ -230,6 +243,8 @@ export class TenantRelations {
         return this.events();
       case 'contacts':
         return this.contacts();
+      case 'contact_alias':
+        return this.contactAlias();
       case 'group_member':
         return this.groupMember();
       case 'tag_value':
