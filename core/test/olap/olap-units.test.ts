@@ -75,7 +75,17 @@ describe('OLAP relations', () => {
       { name: 'acme_visits', columns: [{ name: 'page', type: 'string' }] },
     ]);
     expect([...withPlugin.names].sort()).toEqual(
-      ['acme_visits', 'contact_view', 'contacts', 'dimension_31', 'event_view', 'events', 'group_member', 'tag_value'].sort(),
+      [
+        'acme_visits',
+        'contact_alias',
+        'contact_view',
+        'contacts',
+        'dimension_31',
+        'event_view',
+        'events',
+        'group_member',
+        'tag_value',
+      ].sort(),
     );
   });
 

@@ -107,7 +107,7 @@ describe('OLAP SQL guard: what a tenant may not read', () => {
 
   it('refuses a relation that is not logical: physical tables, catalog views, files, undeclared dimensions', async () => {
     await expectRefused('SELECT * FROM event_data', 'olap_sql_relation_unknown', 'event_data');
-    await expectRefused('SELECT * FROM contact_alias', 'olap_sql_relation_unknown', 'contact_alias');
+    await expectRefused('SELECT * FROM load_ledger', 'olap_sql_relation_unknown', 'load_ledger');
     await expectRefused('SELECT * FROM r_acme_visits', 'olap_sql_relation_unknown', 'r_acme_visits');
     await expectRefused('SELECT * FROM pg_tables', 'olap_sql_relation_unknown', 'pg_tables');
     await expectRefused(`SELECT * FROM '/etc/passwd'`, 'olap_sql_relation_unknown', '/etc/passwd');
