@@ -25,7 +25,7 @@ export interface ErrorBody {
   message: string;
   /** The values interpolated into `message` (e.g. `{minutes: 15}`), for clients that localize `code` themselves. */
   params?: Record<string, string | number | boolean>;
-  details?: { path: string; code: string }[];
+  details?: { path: string; code: string; message?: string }[];
   requestId: string;
 }
 

@@ -21,6 +21,7 @@ import { PluginError } from './plugin-error.js';
 import type { Task, TaskKindDefinition } from '../jobs/task.types.js';
 import { cronProblem } from '../jobs/cron.js';
 import type { PermissionRegistry } from './permissions.js';
+import type { MembershipSource } from '../modules/conditions/catalogue.js';
 
 export interface Owned<T> {
   pluginId: string;
@@ -73,6 +74,8 @@ export class ContributionRegistry {
   readonly moduleIds = new Set<string>();
   readonly homeCounters = new Map<string, Owned<HomeCounterDefinition>>();
   readonly taskFinishedListeners: Owned<(task: Task) => Promise<void>>[] = [];
+  /** Who tells the condition engine the active versions of groups and tags (the groups module). */
+  membershipSource: Owned<MembershipSource> | undefined;
   private frozen = false;
 
   constructor(private readonly permissions: PermissionRegistry) {}
@@ -90,6 +93,14 @@ export class ContributionRegistry {
   addTaskFinishedListener(pluginId: string, listener: (task: Task) => Promise<void>): void {
     this.open(pluginId, 'a task listener');
     this.taskFinishedListeners.push({ pluginId, definition: listener });
+  }
+
+  setMembershipSource(pluginId: string, source: MembershipSource): void {
+    this.open(pluginId, 'a membership source');
+    if (this.membershipSource) {
+      throw new PluginError(pluginId, `sets the membership source, which "${this.membershipSource.pluginId}" already set`);
+    }
+    this.membershipSource = { pluginId, definition: source };
   }
 
   addHomeCounter(pluginId: string, definition: HomeCounterDefinition): void {

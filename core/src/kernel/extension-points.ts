@@ -17,6 +17,7 @@ import type {
 } from './contributions.js';
 import { createExtensionPoint } from './extension-point.js';
 import type { Task, TaskKindDefinition } from '../jobs/task.types.js';
+import type { MembershipSource } from '../modules/conditions/catalogue.js';
 
 export interface ChannelsExtension {
   addChannelType(channelType: ChannelTypeDefinition): void;
@@ -77,6 +78,16 @@ export interface TasksExtension {
   onTaskFinished(listener: (task: Task) => Promise<void>): void;
 }
 
+export interface ConditionsExtension {
+  /**
+   * The "active version" interface of groups and tags (the groups and tags module implements it):
+   * which group version and tag calculation day the condition engine reads. One source per server.
+   */
+  setMembershipSource(source: MembershipSource): void;
+}
+
+/** Core modules only (the groups and tags module); not part of the plugin API. */
+export const conditionsExtensionPoint = createExtensionPoint<ConditionsExtension>({ id: 'conditions.memberships' });
 /** Core modules only for now (the notification center listens); not part of the plugin API yet. */
 export const tasksExtensionPoint = createExtensionPoint<TasksExtension>({ id: 'tasks.lifecycle' });
 export const homeExtensionPoint = createExtensionPoint<HomeExtension>({ id: 'home.counters' });

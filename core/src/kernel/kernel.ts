@@ -27,6 +27,7 @@ import {
   reportsExtensionPoint,
   schedulerExtensionPoint,
   tasksExtensionPoint,
+  conditionsExtensionPoint,
 } from './extension-points.js';
 import { PluginError } from './plugin-error.js';
 import { assertOwnTable, migrationTable, reservedIdReason, runPluginMigrations, tablePrefix } from './plugin-tables.js';
@@ -145,6 +146,14 @@ export class Kernel {
           throw new PluginError(id, 'asks for "tasks.lifecycle", an extension point of core modules');
         }
         registry.addTaskFinishedListener(id, listener);
+      },
+    }));
+    ext(conditionsExtensionPoint, (id) => ({
+      setMembershipSource: (source: Parameters<ContributionRegistry['setMembershipSource']>[1]) => {
+        if (!this.modules.some((m) => m.definition.id === id) && this.registering?.id !== id) {
+          throw new PluginError(id, 'asks for "conditions.memberships", an extension point of core modules');
+        }
+        registry.setMembershipSource(id, source);
       },
     }));
     ext(homeExtensionPoint, (id) => ({

@@ -15,6 +15,7 @@ export const coreModuleNames: readonly string[] = [
   'channels',
   'cli',
   'collect',
+  'conditions',
   'contacts',
   'core',
   'files',

@@ -3,6 +3,7 @@ import { scheduleModule } from '../jobs/schedule.module.js';
 import { tasksModule } from '../jobs/tasks.module.js';
 import { appsModule } from './apps/apps.module.js';
 import { channelsModule } from './channels/channels.module.js';
+import { conditionsModule } from './conditions/conditions.module.js';
 import { filesModule } from './files/files.module.js';
 import { homeModule } from './home/home.module.js';
 import { notificationsModule } from './notifications/notifications.module.js';
@@ -22,6 +23,7 @@ export const coreModules: readonly ModuleDefinition[] = [
   setupModule,
   appsModule,
   homeModule,
+  conditionsModule,
   filesModule,
   tasksModule,
   scheduleModule,

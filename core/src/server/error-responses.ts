@@ -125,7 +125,12 @@ export const errorResponsesPlugin: Plugin<void> = {
       };
       const shownParams = publicParams(code, params);
       if (shownParams) body.params = shownParams;
-      if (details?.length) body.details = details;
+      // A detail whose code is in the catalogue (a condition problem, a field rule) carries its message.
+      if (details?.length) {
+        body.details = details.map((detail) =>
+          isErrorCode(detail.code) ? { ...detail, message: formatMessage(detail.code as ErrorCode, locale) } : detail,
+        );
+      }
       const reply = h.response(body).code(statusCode);
       if (retryAfter !== undefined) reply.header('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
       const authenticate = boom.output.headers['WWW-Authenticate'];

@@ -110,6 +110,51 @@ export const errorMessages = {
     'en-US': 'The SQL may not use {name}: it may read only the analytics relations and its own CTEs',
   },
   olap_busy: { 'zh-CN': '分析库写入繁忙，请稍后重试', 'en-US': 'The analytics store is busy writing; try again shortly' },
+  condition_invalid: {
+    'zh-CN': '筛选条件有 {count} 处错误，请修改后重试',
+    'en-US': 'The conditions have {count} problem(s); fix them and try again',
+  },
+  condition_malformed: { 'zh-CN': '条件格式不正确', 'en-US': 'This condition is not well-formed' },
+  condition_nesting_too_deep: {
+    'zh-CN': '条件最多支持两层嵌套',
+    'en-US': 'Conditions nest at most two levels deep',
+  },
+  condition_group_empty: { 'zh-CN': '条件组中至少需要一个条件', 'en-US': 'A condition group needs at least one condition' },
+  condition_too_large: {
+    'zh-CN': '条件过多或取值过长（最多 100 个条件，每个条件最多 500 个值）',
+    'en-US': 'Too many conditions or values (at most 100 conditions and 500 values per condition)',
+  },
+  condition_property_unknown: { 'zh-CN': '用户属性不存在', 'en-US': 'No such contact property' },
+  condition_event_unknown: { 'zh-CN': '事件不存在', 'en-US': 'No such event' },
+  condition_event_property_unknown: { 'zh-CN': '该事件没有这个属性', 'en-US': 'The event has no such property' },
+  condition_group_unknown: { 'zh-CN': '用户群组不存在', 'en-US': 'No such user group' },
+  condition_tag_unknown: { 'zh-CN': '用户标签不存在', 'en-US': 'No such user tag' },
+  condition_operator_invalid: {
+    'zh-CN': '该属性类型不支持此判断类型',
+    'en-US': 'This operator does not apply to the property’s type',
+  },
+  condition_value_type_invalid: { 'zh-CN': '取值的类型不正确', 'en-US': 'The value has the wrong type' },
+  condition_values_empty: { 'zh-CN': '请填写取值', 'en-US': 'Enter a value' },
+  condition_values_count: {
+    'zh-CN': '取值个数不正确（区间需要两个值）',
+    'en-US': 'Wrong number of values (a range takes two)',
+  },
+  condition_range_reversed: {
+    'zh-CN': '区间的起点不能大于终点',
+    'en-US': 'The start of the range is after its end',
+  },
+  condition_range_invalid: {
+    'zh-CN': '相对时间的天数不正确',
+    'en-US': 'The number of days of the relative time is out of range',
+  },
+  condition_aggregate_property_required: {
+    'zh-CN': '请选择要统计的事件属性',
+    'en-US': 'Choose the event property to aggregate',
+  },
+  condition_aggregate_invalid: {
+    'zh-CN': '该属性不能做此统计（求和、均值、最大值、最小值需要数值属性）',
+    'en-US': 'This aggregate does not apply (sum, average, max and min need a numeric property)',
+  },
   task_not_found: { 'zh-CN': '任务不存在', 'en-US': 'Task not found' },
   notification_not_found: { 'zh-CN': '通知不存在', 'en-US': 'Notification not found' },
   file_not_found: { 'zh-CN': '文件不存在', 'en-US': 'File not found' },

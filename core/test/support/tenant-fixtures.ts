@@ -91,6 +91,12 @@ export const victimData: ((ctx: FixtureContext) => Promise<void>)[] = [
 /** A valid payload for routes that take one, keyed by `METHOD path` (validation runs before 404). */
 export const examplePayloads: Record<string, unknown> = {
   'POST /api/v1/apps': { name: 'attacker-app' },
+  'POST /api/v1/conditions/validate': {
+    tree: { type: 'and', conditions: [{ type: 'property', property: 'province', operator: 'notEmpty' }] },
+  },
+  'POST /api/v1/conditions/estimate': {
+    tree: { type: 'and', conditions: [{ type: 'property', property: 'province', operator: 'notEmpty' }] },
+  },
   'PATCH /api/v1/apps/{appId}': { name: 'hijacked', status: 'disabled' },
   'POST /api/v1/channels': { type: 'custom', name: 'attacker-channel' },
   'PATCH /api/v1/channels/{channelId}': { name: 'hijacked' },

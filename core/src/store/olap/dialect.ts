@@ -27,6 +27,9 @@ export function propertyColumnType(type: PropertyType): OlapColumnType {
   }
 }
 
+/** Calendar buckets of reports and trends, in the tenant's zone (weeks run Monday–Sunday). */
+export type TimeBucket = 'hour' | 'day' | 'week' | 'month';
+
 /**
  * Everything engine-specific in generated SQL lives behind this interface: quoting, types and — the
  * one that matters most for Chinese operators — calendar boundaries in the tenant's time zone.
@@ -53,4 +56,39 @@ export interface SqlDialect {
   localToday(timeZone: string): string;
   /** Epoch milliseconds (BIGINT) of a UTC TIMESTAMP expression. */
   epochMs(utcExpression: string): string;
+
+  // ---- Added for the condition engine and reports. Each is engine-specific: the StarRocks adapter
+  // implements the same list (its counterpart is named in the DuckDB implementation's comments).
+
+  /** The local bucket an instant falls in: a TIMESTAMP for `hour`, a DATE for the others. */
+  bucket(unit: TimeBucket, utcExpression: string, timeZone: string): string;
+  /** A bound `?` parameter holding `YYYY-MM-DD HH:MM:SS.mmm` (UTC), read as the TIMESTAMP type. */
+  timestampParam(): string;
+  /** A bound `?` parameter holding `YYYY-MM-DD`, read as a DATE. */
+  dateParam(): string;
+  /** A bound `?` parameter holding a decimal integer string, read as BIGINT (ids). */
+  bigintParam(): string;
+  /** True when the string contains `needle` literally (no wildcards; case-sensitive, like LIKE '%x%'). */
+  containsText(expression: string, needle: string): string;
+  /** Length in characters of a string. */
+  textLength(expression: string): string;
+  /** Number of elements of an array. */
+  arrayLength(expression: string): string;
+  /** True when the array holds at least one of `elements` (SQL expressions, e.g. `?`). */
+  arrayContainsAny(expression: string, elements: string[]): string;
+  /** True when the array holds every one of `elements`. */
+  arrayContainsAll(expression: string, elements: string[]): string;
+  /** A JSON value's member as VARCHAR (`key` is a plain identifier), NULL when absent. */
+  jsonString(expression: string, key: string): string;
+  /** A JSON value's member as DOUBLE, NULL when absent or not a number. */
+  jsonNumber(expression: string, key: string): string;
+  /** Median of a numeric expression (continuous: the mean of the two middle values). */
+  median(expression: string): string;
+  /** The continuous percentile `fraction` (0..1) of a numeric expression. */
+  percentile(expression: string, fraction: number): string;
+  /**
+   * The anniversary of a DATE expression in the calendar year `year` (a SQL integer expression):
+   * same month and day; 29 February falls on 28 February in common years.
+   */
+  anniversaryInYear(dateExpression: string, yearExpression: string): string;
 }

@@ -55,4 +55,68 @@ export const duckDbDialect: SqlDialect = {
   epochMs(utc) {
     return `epoch_ms(${utc})`;
   },
+  bucket(unit, utc, timeZone) {
+    // StarRocks: date_trunc(unit, convert_tz(ts, 'UTC', zone)); its 'week' also starts on Monday.
+    switch (unit) {
+      case 'hour':
+        return `date_trunc('hour', ${this.localTimestamp(utc, timeZone)})`;
+      case 'day':
+        return this.localDate(utc, timeZone);
+      case 'week':
+        return this.localWeekStart(utc, timeZone);
+      case 'month':
+        return this.localMonthStart(utc, timeZone);
+    }
+  },
+  timestampParam() {
+    return 'CAST(? AS TIMESTAMP)'; // StarRocks: CAST(? AS DATETIME)
+  },
+  dateParam() {
+    return 'CAST(? AS DATE)';
+  },
+  bigintParam() {
+    return 'CAST(? AS BIGINT)';
+  },
+  containsText(expression, needle) {
+    // StarRocks: instr(expression, needle) > 0. contains() takes the needle literally.
+    return `contains(${expression}, ${needle})`;
+  },
+  textLength(expression) {
+    return `length(${expression})`; // StarRocks: char_length
+  },
+  arrayLength(expression) {
+    return `len(${expression})`; // StarRocks: array_length
+  },
+  arrayContainsAny(expression, elements) {
+    return `list_has_any(${expression}, [${elements.join(', ')}])`; // StarRocks: arrays_overlap
+  },
+  arrayContainsAll(expression, elements) {
+    return `list_has_all(${expression}, [${elements.join(', ')}])`; // StarRocks: array_contains_all
+  },
+  jsonString(expression, key) {
+    return `json_extract_string(${expression}, ${this.stringLiteral(jsonPath(key))})`; // StarRocks: get_json_string
+  },
+  jsonNumber(expression, key) {
+    return `TRY_CAST(json_extract(${expression}, ${this.stringLiteral(jsonPath(key))}) AS DOUBLE)`; // StarRocks: get_json_double
+  },
+  median(expression) {
+    return `quantile_cont(${expression}, 0.5)`; // StarRocks: percentile_cont(x, 0.5)
+  },
+  percentile(expression, fraction) {
+    if (!(fraction >= 0 && fraction <= 1)) throw new Error(`percentile fraction ${fraction} is outside 0..1`);
+    return `quantile_cont(${expression}, ${fraction})`; // StarRocks: percentile_cont
+  },
+  anniversaryInYear(date, year) {
+    // StarRocks: str_to_date(concat(y, '-', month(d), '-', day(d)), '%Y-%m-%d') with the same case.
+    return (
+      `make_date(${year}, month(${date}), CASE WHEN month(${date}) = 2 AND day(${date}) = 29 ` +
+      `AND NOT ((${year}) % 4 = 0 AND ((${year}) % 100 <> 0 OR (${year}) % 400 = 0)) THEN 28 ELSE day(${date}) END)`
+    );
+  },
 };
+
+/** `$.key` for a plain identifier key (anything else could break out of the path). */
+function jsonPath(key: string): string {
+  if (!/^\$?[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`invalid JSON key "${key}"`);
+  return `$."${key}"`;
+}

@@ -1,0 +1,394 @@
+import type { SqlDialect } from '../../store/olap/dialect.js';
+import { SqlFragment, sql, type SqlParam } from '../../store/olap/sql-fragment.js';
+import type { ConditionContext, PropertyRef } from './catalogue.js';
+import type {
+  Comparison,
+  ConditionNode,
+  ConditionTree,
+  ConditionValueType,
+  EventCondition,
+  EventMeasure,
+  TimeRange,
+} from './condition.types.js';
+import { ZonedClock } from '../../lib/zoned-clock.js';
+import { dateText, resolveTimeRange, timestampText, toUtcBounds, type LocalBounds } from './time-range.js';
+import { validateConditionTree } from './validator.js';
+
+const DAY_MS = 86_400_000;
+
+export interface CompileOptions {
+  /** The evaluation time (epoch ms): "today" and every relative range derive from it. */
+  now: number;
+  /**
+   * Evaluate only these contacts (journey branches, real-time groups): the events scan and the
+   * contacts read are both restricted to them.
+   */
+  contactIds?: readonly string[];
+}
+
+/** SQL over the logical relations (`events`, `contacts`, `group_member`, `tag_value`) and its parameters. */
+export interface CompiledQuery {
+  sql: string;
+  params: SqlParam[];
+}
+
+/** A compiled tree, for embedding: CTEs to put in front, a join onto `contacts AS c`, a predicate. */
+export interface CompiledCondition {
+  /** `name AS (…)` items for a WITH clause (empty when the tree has no event leaf). */
+  ctes: SqlFragment[];
+  /** `LEFT JOIN … ON … = c.id` clauses (empty when the tree has no event leaf). */
+  joins: SqlFragment[];
+  /** A boolean over `c` (the contacts relation) and the joins; never NULL-sensitive. */
+  predicate: SqlFragment;
+}
+
+/** A tree the validator refused: compile only what validates (the API answers its problems first). */
+export class InvalidConditionError extends Error {
+  constructor(readonly problems: ReturnType<typeof validateConditionTree>) {
+    super(`invalid condition tree: ${problems.map((p) => `${p.path || '(root)'} ${p.code}`).join('; ')}`);
+  }
+}
+
+const TRUE = SqlFragment.raw('TRUE');
+const FALSE = SqlFragment.raw('FALSE');
+const not = (fragment: SqlFragment) => sql('NOT COALESCE(', fragment, ', FALSE)');
+const list = (values: readonly SqlFragment[]) => SqlFragment.join(values, ', ');
+
+/**
+ * Turns one condition tree into one SQL statement over the logical relations, values always bound.
+ *
+ * Shape: every event leaf becomes two columns of ONE aggregate over `events` (a single scan,
+ * pre-filtered by the OR of the leaves' event, time and filters), left-joined to `contacts`; property
+ * leaves are predicates on `c`; group and tag leaves semi-joins on the membership tables at their
+ * active version. Negations wrap the positive predicate in `NOT COALESCE(…, FALSE)`, so a missing
+ * value counts as "not equal" and did-NOT includes contacts with no events (ADR 0015).
+ */
+export class ConditionCompiler {
+  constructor(private readonly dialect: SqlDialect) {}
+
+  compile(tree: ConditionTree, context: ConditionContext, options: CompileOptions): CompiledCondition {
+    const problems = validateConditionTree(tree, context);
+    if (problems.length) throw new InvalidConditionError(problems);
+    const state = new CompileState(this.dialect, context, options);
+    const predicate = state.node(tree);
+    const { ctes, joins } = state.eventAggregate();
+    return { ctes, joins, predicate };
+  }
+
+  /** `SELECT count(*) AS count FROM contacts …`: the number of matching contacts. */
+  count(tree: ConditionTree, context: ConditionContext, options: CompileOptions): CompiledQuery {
+    return this.select(tree, context, options, 'count(*) AS count');
+  }
+
+  /** `SELECT c.id AS contact_id FROM contacts …`: the matching contacts. */
+  contactIds(tree: ConditionTree, context: ConditionContext, options: CompileOptions): CompiledQuery {
+    return this.select(tree, context, options, 'c.id AS contact_id');
+  }
+
+  /** The SQL of `count` with its parameters inlined as literals — for reading and debugging only. */
+  explain(tree: ConditionTree, context: ConditionContext, options: CompileOptions): string {
+    const { sql: text, params } = this.count(tree, context, options);
+    let index = 0;
+    return text.replace(/\?/g, () => {
+      const value = params[index++];
+      if (value === null || value === undefined) return 'NULL';
+      if (typeof value === 'string') return this.dialect.stringLiteral(value);
+      return String(value);
+    });
+  }
+
+  private select(tree: ConditionTree, context: ConditionContext, options: CompileOptions, columns: string): CompiledQuery {
+    const { ctes, joins, predicate } = this.compile(tree, context, options);
+    const restriction = options.contactIds ? restrictTo('c.id', options.contactIds) : undefined;
+    const where = restriction ? sql(predicate.wrap(), ' AND ', restriction) : predicate;
+    const query = sql(
+      ctes.length ? sql('WITH ', SqlFragment.join(ctes, ', '), ' ') : '',
+      `SELECT ${columns} FROM contacts AS c`,
+      joins.length ? sql(' ', SqlFragment.join(joins, ' ')) : '',
+      ' WHERE ',
+      where,
+    );
+    return { sql: query.text, params: [...query.params] };
+  }
+}
+
+/** `column IN (…ids)`, ids bound as BIGINT; an empty list matches nothing. */
+function restrictTo(column: string, ids: readonly string[]): SqlFragment {
+  if (ids.length === 0) return FALSE;
+  return sql(
+    `${column} IN (`,
+    list(
+      ids.map((id) => {
+        if (!/^[1-9][0-9]{0,18}$/.test(id)) throw new Error(`contact id "${id}" is not a numeric id`);
+        return SqlFragment.param(BigInt(id));
+      }),
+    ),
+    ')',
+  );
+}
+
+interface EventColumn {
+  /** The rows of `events` this leaf looks at. */
+  match: SqlFragment;
+  /** `count(…)` of matching rows, aliased `n<i>`. */
+  count: string;
+  /** The aggregate compared by the measure, aliased `m<i>` (none for "did" or a count measure). */
+  measure?: { alias: string; fn: 'sum' | 'avg' | 'max' | 'min' | 'count'; distinct: boolean; column: string };
+}
+
+class CompileState {
+  private readonly eventColumns: EventColumn[] = [];
+  private readonly d: SqlDialect;
+
+  constructor(
+    dialect: SqlDialect,
+    private readonly context: ConditionContext,
+    private readonly options: CompileOptions,
+  ) {
+    this.d = dialect;
+  }
+
+  node(node: ConditionNode): SqlFragment {
+    switch (node.type) {
+      case 'and':
+      case 'or': {
+        if (node.conditions.length === 0) return TRUE;
+        const parts = node.conditions.map((child) => this.node(child).wrap());
+        return parts.length === 1 ? parts[0]! : SqlFragment.join(parts, node.type === 'and' ? ' AND ' : ' OR ');
+      }
+      case 'property': {
+        const property = this.context.contactProperty(node.property)!;
+        return this.comparison(node, this.propertyExpression(property), property.type, property.timeType);
+      }
+      case 'event':
+        return this.event(node);
+      case 'group': {
+        const group = this.context.group(node.groupId)!;
+        const member =
+          group.version === null
+            ? FALSE
+            : sql(
+                'c.id IN (SELECT contact_id FROM group_member WHERE group_id = ',
+                SqlFragment.param(BigInt(group.id)),
+                ' AND version = ',
+                SqlFragment.param(group.version),
+                ')',
+              );
+        return node.operator === 'in' ? member : not(member);
+      }
+      case 'tag':
+        return this.tag(node.tagId, node);
+    }
+  }
+
+  /** The SQL value of a contact property; a dynamic date is the anniversary nearest to today. */
+  private propertyExpression(property: PropertyRef): string {
+    const column = `c.${this.d.quoteIdentifier(property.column)}`;
+    if (!property.anniversaryColumn) return column;
+    const today = new ZonedClock(this.context.timeZone).localDay(this.options.now) * DAY_MS;
+    const year = new Date(today).getUTCFullYear();
+    const base = `c.${this.d.quoteIdentifier(property.anniversaryColumn)}`;
+    const inYear = (y: number) => this.d.anniversaryInYear(base, String(y));
+    // The occurrence within half a year of today: this year's, else next or last year's. The
+    // constants are dates and years computed here, never input, so they are written as literals.
+    const early = `DATE '${dateText(today - 182 * DAY_MS)}'`;
+    const late = `DATE '${dateText(today + 183 * DAY_MS)}'`;
+    return (
+      `(CASE WHEN ${inYear(year)} < ${early} THEN ${inYear(year + 1)} ` +
+      `WHEN ${inYear(year)} > ${late} THEN ${inYear(year - 1)} ELSE ${inYear(year)} END)`
+    );
+  }
+
+  /** A comparison of `expression` (a property, event property or tag value) by its value type. */
+  private comparison(
+    node: Comparison,
+    expression: string,
+    type: ConditionValueType,
+    timeType: 'date' | 'datetime' | undefined,
+    timeAsEpochMs = false,
+  ): SqlFragment {
+    const values = node.values ?? [];
+    const param = (value: string | number) => SqlFragment.param(value);
+    const inList = () => sql(`${expression} IN (`, list(values.map(param)), ')');
+    const empty = () =>
+      type === 'strings'
+        ? SqlFragment.raw(`(${expression} IS NULL OR ${this.d.arrayLength(expression)} = 0)`)
+        : SqlFragment.raw(`(${expression} IS NULL OR ${expression} = '')`);
+    const placeholders = values.map(() => '?');
+    const containsAny = () => SqlFragment.withPlaceholders(this.d.arrayContainsAny(expression, placeholders), values);
+    const contains = () => SqlFragment.withPlaceholders(this.d.containsText(expression, '?'), values.slice(0, 1));
+    switch (node.operator) {
+      case 'eq':
+        return inList();
+      case 'ne':
+        return not(inList());
+      case 'contains':
+        return contains();
+      case 'notContains':
+        return not(contains());
+      case 'empty':
+        return empty();
+      case 'notEmpty':
+        return not(empty());
+      case 'lt':
+        return sql(`${expression} < `, param(values[0]!));
+      case 'gt':
+        return sql(`${expression} > `, param(values[0]!));
+      case 'gte':
+        return sql(`${expression} >= `, param(values[0]!));
+      case 'lte':
+        return sql(`${expression} <= `, param(values[0]!));
+      case 'between':
+        return sql(`${expression} BETWEEN `, param(values[0]!), ' AND ', param(values[1]!));
+      case 'isNull':
+        return SqlFragment.raw(`${expression} IS NULL`);
+      case 'notNull':
+        return SqlFragment.raw(`${expression} IS NOT NULL`);
+      case 'isTrue':
+        return SqlFragment.raw(`${expression} = TRUE`);
+      case 'isFalse':
+        return SqlFragment.raw(`${expression} = FALSE`);
+      case 'containsAny':
+        return containsAny();
+      case 'notContainsAny':
+        return not(containsAny());
+      case 'containsAll':
+        return SqlFragment.withPlaceholders(this.d.arrayContainsAll(expression, placeholders), values);
+      case 'in':
+        return this.timeIn(expression, node.range!, timeType, timeAsEpochMs);
+    }
+  }
+
+  /** `expression` within a §3.3 time range: DATE columns by local dates, instants by UTC bounds. */
+  private timeIn(expression: string, range: TimeRange, timeType: 'date' | 'datetime' | undefined, epochMs: boolean): SqlFragment {
+    const bounds = resolveTimeRange(range, this.options.now, this.context.timeZone);
+    const parts: SqlFragment[] = [];
+    if (timeType === 'date') {
+      const dates = wholeDays(bounds);
+      if (dates.from !== undefined) parts.push(sql(`${expression} >= `, SqlFragment.param(dates.from, this.d.dateParam())));
+      if (dates.to !== undefined) parts.push(sql(`${expression} < `, SqlFragment.param(dates.to, this.d.dateParam())));
+    } else {
+      const utc = toUtcBounds(bounds, this.context.timeZone);
+      const bound = (ms: number) =>
+        epochMs ? SqlFragment.param(ms) : SqlFragment.param(timestampText(ms), this.d.timestampParam());
+      if (utc.from !== undefined) parts.push(sql(`${expression} >= `, bound(utc.from)));
+      if (utc.to !== undefined) parts.push(sql(`${expression} < `, bound(utc.to)));
+    }
+    return parts.length ? SqlFragment.join(parts, ' AND ') : SqlFragment.raw(`${expression} IS NOT NULL`);
+  }
+
+  private tag(tagId: string, node: Comparison): SqlFragment {
+    const tag = this.context.tag(tagId)!;
+    const negations: Partial<Record<Comparison['operator'], Comparison['operator']>> = {
+      ne: 'eq',
+      notContains: 'contains',
+      empty: 'notEmpty',
+      notContainsAny: 'containsAny',
+      isNull: 'notNull',
+    };
+    const negated = negations[node.operator];
+    const column =
+      tag.type === 'string'
+        ? 'value_string'
+        : tag.type === 'strings'
+          ? 'value_strings'
+          : tag.type === 'bool'
+            ? '(value_number <> 0)'
+            : 'value_number';
+    // Positive operators select contacts holding a matching value; negations are their complement,
+    // so a contact without a value (or a tag never computed) is "not equal" and "empty".
+    const positive = negated ? { ...node, operator: negated } : node;
+    const member =
+      tag.calcDate === null
+        ? FALSE
+        : sql(
+            'c.id IN (SELECT contact_id FROM tag_value WHERE tag_id = ',
+            SqlFragment.param(BigInt(tag.id)),
+            ' AND calc_date = ',
+            SqlFragment.param(tag.calcDate, this.d.dateParam()),
+            ' AND ',
+            this.comparison(positive, column, tag.type, tag.type === 'time' ? 'datetime' : undefined, true).wrap(),
+            ')',
+          );
+    return negated ? not(member) : member;
+  }
+
+  private event(node: EventCondition): SqlFragment {
+    const event = this.context.event(node.event)!;
+    const index = this.eventColumns.length;
+    const parts: SqlFragment[] = [sql('event = ', SqlFragment.param(event.code))];
+    parts.push(this.timeIn('event_time', node.time, 'datetime', false));
+    const filters = (node.filters ?? []).map((filter) => {
+      const property = event.properties.get(filter.property)!;
+      return this.comparison(filter, this.d.quoteIdentifier(property.column), property.type, property.timeType).wrap();
+    });
+    if (filters.length) parts.push(SqlFragment.join(filters, node.filterOp === 'or' ? ' OR ' : ' AND ').wrap());
+    const match = SqlFragment.join(parts, ' AND ');
+    const column: EventColumn = { match, count: `n${index}` };
+    const measure = node.measure;
+    if (measure && measure.aggregate !== 'count') {
+      const property = event.properties.get(measure.property!)!;
+      const distinct = measure.aggregate === 'distinctCount';
+      column.measure = {
+        alias: `m${index}`,
+        fn: measure.aggregate === 'distinctCount' ? 'count' : measure.aggregate,
+        distinct,
+        column: this.d.quoteIdentifier(property.column),
+      };
+    }
+    this.eventColumns.push(column);
+    const count = `COALESCE(ev.n${index}, 0)`;
+    let did = SqlFragment.raw(`${count} > 0`);
+    if (measure) {
+      const value = measure.aggregate === 'count' ? count : `ev.${column.measure!.alias}`;
+      did = sql(did, ' AND ', sql('COALESCE(', this.measure(value, measure), ', FALSE)'));
+    }
+    return node.did ? did : not(did);
+  }
+
+  private measure(value: string, measure: EventMeasure): SqlFragment {
+    const [first, second] = measure.values.map((v) => SqlFragment.param(v));
+    const ops = { eq: '=', ne: '<>', lt: '<', gt: '>', gte: '>=', lte: '<=' } as const;
+    if (measure.operator === 'between') return sql(`${value} BETWEEN `, first!, ' AND ', second!);
+    return sql(`${value} ${ops[measure.operator]} `, first!);
+  }
+
+  /** The single aggregate over `events` every event leaf reads from. */
+  eventAggregate(): { ctes: SqlFragment[]; joins: SqlFragment[] } {
+    if (this.eventColumns.length === 0) return { ctes: [], joins: [] };
+    const single = this.eventColumns.length === 1;
+    // One leaf: its match is the WHERE, so plain aggregates. Several: each aggregate sees only its
+    // leaf's rows (CASE, portable to StarRocks), over one scan filtered by the OR of the matches.
+    const columns = this.eventColumns.map((column) => {
+      const count = single
+        ? SqlFragment.raw(`count(*) AS ${column.count}`)
+        : sql('count(CASE WHEN ', column.match, ` THEN 1 END) AS ${column.count}`);
+      const m = column.measure;
+      if (!m) return count;
+      const operand = single ? SqlFragment.raw(m.column) : sql('CASE WHEN ', column.match, ` THEN ${m.column} END`);
+      return sql(count, `, ${m.fn}(${m.distinct ? 'DISTINCT ' : ''}`, operand, `) AS ${m.alias}`);
+    });
+    const where = SqlFragment.join(
+      this.eventColumns.map((c) => c.match.wrap()),
+      ' OR ',
+    );
+    const restriction = this.options.contactIds ? sql(' AND ', restrictTo('contact_id', this.options.contactIds)) : '';
+    const cte = sql(
+      '__condition_events AS (SELECT contact_id, ',
+      SqlFragment.join(columns, ', '),
+      ' FROM events WHERE ',
+      single ? where : where.wrap(),
+      restriction,
+      ' GROUP BY contact_id)',
+    );
+    return { ctes: [cte], joins: [SqlFragment.raw('LEFT JOIN __condition_events AS ev ON ev.contact_id = c.id')] };
+  }
+}
+
+/** Whole local days `[from, to)` of bounds, as `YYYY-MM-DD` (a DATE column compares by day). */
+function wholeDays(bounds: LocalBounds): { from?: string; to?: string } {
+  return {
+    ...(bounds.from === undefined ? {} : { from: dateText(Math.ceil(bounds.from / DAY_MS) * DAY_MS) }),
+    ...(bounds.to === undefined ? {} : { to: dateText(Math.ceil(bounds.to / DAY_MS) * DAY_MS) }),
+  };
+}

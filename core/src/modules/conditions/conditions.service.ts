@@ -1,0 +1,125 @@
+import { createServiceRef } from '../../kernel/extension-point.js';
+import { InputError } from '../../server/errors.js';
+import { formatMessage, type Locale } from '../../server/messages.js';
+import type { AnalyticsEngine } from '../../store/olap/analytics-engine.js';
+import type { OlapTenantDeclaration } from '../../store/olap/declaration.js';
+import type { TenantService } from '../tenancy/tenant.service.js';
+import { buildContext, catalogueDto, referencedMemberships, type ConditionContext, type MembershipSource } from './catalogue.js';
+import { ConditionCompiler, type CompiledQuery } from './compiler.js';
+import type { ConditionCatalogue, ConditionProblem, ConditionTree } from './condition.types.js';
+import { validateConditionTree } from './validator.js';
+
+export interface EvaluateOptions {
+  /** The evaluation time (default: now). */
+  now?: number;
+  /** Evaluate only these contacts (journey branches, real-time groups). */
+  contactIds?: readonly string[];
+  /** Interrupt the query inside the engine after this long (default: the engine's limit). */
+  timeoutMs?: number;
+}
+
+export interface Estimate {
+  count: number;
+  /** When it was computed (epoch ms): the evaluation time of every relative range. */
+  computedAt: number;
+}
+
+/**
+ * The condition engine for every consumer: contact filters, groups, tags, report filters and
+ * journey branches validate, compile and evaluate their trees here, against the tenant's catalogue
+ * (its analytics declaration until the metadata module owns it) and the groups' and tags' active
+ * versions (the membership source).
+ */
+export class ConditionsService {
+  private readonly compiler: ConditionCompiler;
+
+  constructor(
+    private readonly olap: AnalyticsEngine,
+    private readonly tenants: TenantService,
+    private readonly memberships: () => MembershipSource,
+  ) {
+    this.compiler = new ConditionCompiler(olap.dialect);
+  }
+
+  private async declaration(tenantId: string): Promise<{ timeZone: string; declaration?: OlapTenantDeclaration }> {
+    const record = await this.olap.forTenant(tenantId).schema();
+    if (record) return { timeZone: record.declaration.timeZone, declaration: record.declaration };
+    return { timeZone: (await this.tenants.get(tenantId)).timeZone };
+  }
+
+  /** What `tree` may refer to in this tenant, resolved (groups and tags it names looked up). */
+  async context(tenantId: string, tree: unknown): Promise<ConditionContext & { declared: boolean }> {
+    const { timeZone, declaration } = await this.declaration(tenantId);
+    const { groupIds, tagIds } = referencedMemberships(tree);
+    const source = this.memberships();
+    const [groups, tags] = await Promise.all([
+      groupIds.length ? source.groups(tenantId, groupIds) : [],
+      tagIds.length ? source.tags(tenantId, tagIds) : [],
+    ]);
+    return { ...buildContext(timeZone, declaration, groups, tags), declared: declaration !== undefined };
+  }
+
+  async catalogue(tenantId: string): Promise<ConditionCatalogue> {
+    const { timeZone, declaration } = await this.declaration(tenantId);
+    const { groups, tags } = await this.memberships().list(tenantId);
+    return catalogueDto(timeZone, declaration, groups, tags);
+  }
+
+  /** Every problem of `tree`, each with its path, code and — given a locale — message. */
+  async validate(tenantId: string, tree: unknown, locale?: Locale): Promise<ConditionProblem[]> {
+    const problems = validateConditionTree(tree, await this.context(tenantId, tree));
+    return locale ? problems.map((p) => ({ ...p, message: formatMessage(p.code, locale) })) : problems;
+  }
+
+  /** Throws `condition_invalid` (400) with every problem as a detail. */
+  private async validContext(tenantId: string, tree: unknown): Promise<ConditionContext & { declared: boolean }> {
+    const context = await this.context(tenantId, tree);
+    const problems = validateConditionTree(tree, context);
+    if (problems.length) throw new InputError('condition_invalid', { count: problems.length }, problems);
+    return context;
+  }
+
+  /** The count query of a valid tree (for reports and groups that embed or schedule it). */
+  async compileCount(tenantId: string, tree: ConditionTree, options: EvaluateOptions = {}): Promise<CompiledQuery> {
+    const context = await this.validContext(tenantId, tree);
+    return this.compiler.count(tree, context, { now: options.now ?? Date.now(), contactIds: options.contactIds });
+  }
+
+  /** The member query of a valid tree (`contact_id` rows): what a group computation writes. */
+  async compileContactIds(tenantId: string, tree: ConditionTree, options: EvaluateOptions = {}): Promise<CompiledQuery> {
+    const context = await this.validContext(tenantId, tree);
+    return this.compiler.contactIds(tree, context, { now: options.now ?? Date.now(), contactIds: options.contactIds });
+  }
+
+  /** The count SQL with parameters inlined, for debugging (never run). */
+  async explain(tenantId: string, tree: ConditionTree, options: EvaluateOptions = {}): Promise<string> {
+    const context = await this.validContext(tenantId, tree);
+    return this.compiler.explain(tree, context, { now: options.now ?? Date.now(), contactIds: options.contactIds });
+  }
+
+  /** 预估: how many contacts match now, interrupted at the engine's time limit. */
+  async estimate(tenantId: string, tree: ConditionTree, options: EvaluateOptions = {}): Promise<Estimate> {
+    const now = options.now ?? Date.now();
+    const context = await this.validContext(tenantId, tree);
+    // A tenant that never declared its analytics schema has no contacts there yet.
+    if (!context.declared) return { count: 0, computedAt: now };
+    const query = this.compiler.count(tree, context, { now, contactIds: options.contactIds });
+    const result = await this.olap
+      .forTenant(tenantId)
+      .query<{ count: bigint | number }>(query.sql, { params: query.params, timeoutMs: options.timeoutMs });
+    return { count: Number(result.rows[0]?.count ?? 0), computedAt: now };
+  }
+
+  /** The contacts among `contactIds` (or all) that match: journey branches ask for a few at a time. */
+  async matchingContacts(tenantId: string, tree: ConditionTree, options: EvaluateOptions = {}): Promise<string[]> {
+    const context = await this.validContext(tenantId, tree);
+    if (!context.declared) return [];
+    const query = this.compiler.contactIds(tree, context, { now: options.now ?? Date.now(), contactIds: options.contactIds });
+    const result = await this.olap
+      .forTenant(tenantId)
+      .query<{ contact_id: string }>(query.sql, { params: query.params, timeoutMs: options.timeoutMs, rowMode: 'json' });
+    return result.rows.map((row) => String(row.contact_id));
+  }
+}
+
+export const conditionsServiceRef = createServiceRef<ConditionsService>({ id: 'conditions.service' });

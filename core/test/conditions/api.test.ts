@@ -1,0 +1,173 @@
+import { expect, it } from 'vitest';
+import type { ConditionTree } from '../../src/modules/conditions/condition.types.js';
+import { Client, createTenant, describeEngines } from '../support/test-app.js';
+
+const declaration = {
+  timeZone: 'Asia/Shanghai',
+  events: [{ code: 'purchase', alias: 'purchase' }],
+  eventProperties: [{ id: '11', name: 'amount', type: 'number' as const }],
+  contactAttributes: [{ id: '21', type: 'integer' as const, name: 'level' }],
+  dimensions: [],
+};
+
+const shanghai = (tree: ConditionTree) => ({ tree });
+const inShanghai: ConditionTree = {
+  type: 'and',
+  conditions: [{ type: 'property', property: 'province', operator: 'eq', values: ['上海'] }],
+};
+
+describeEngines('conditions API', (ctx) => {
+  /** A tenant whose analytics store holds three contacts (two in 上海) and one purchase. */
+  async function seeded() {
+    const tenant = await createTenant(ctx.app);
+    const olap = ctx.app.olap.forTenant(tenant.tenantId);
+    await olap.declare(declaration);
+    await olap.load({
+      batchId: `seed-${tenant.tenantId}`,
+      contacts: [
+        { id: '1', province: '上海' },
+        { id: '2', province: '上海' },
+        { id: '3', province: '北京' },
+      ],
+      events: [
+        {
+          eventTime: Date.now() - 3_600_000,
+          event: 'purchase',
+          contactId: '1',
+          messageId: `m-${tenant.tenantId}`,
+          direction: 'inbound',
+          properties: { amount: 88 },
+        },
+      ],
+    });
+    return { tenant, client: await Client.staff(ctx.app.server, tenant.email, tenant.password) };
+  }
+
+  it('estimates the matching contacts from the tenant’s analytics store', async () => {
+    const { client } = await seeded();
+    const res = await client.request('POST', '/api/v1/conditions/estimate', shanghai(inShanghai));
+    expect(res.statusCode).toBe(200);
+    expect(res.body.count).toBe(2);
+    expect(res.body.computedAt).toBeGreaterThan(Date.now() - 60_000);
+
+    const buyers = await client.request('POST', '/api/v1/conditions/estimate', {
+      tree: {
+        type: 'and',
+        conditions: [
+          {
+            type: 'event',
+            did: true,
+            event: 'purchase',
+            time: { kind: 'past', days: 7, includeToday: true },
+            filters: [{ property: 'amount', operator: 'gt', values: [50] }],
+          },
+          { type: 'or', conditions: [{ type: 'property', property: 'attr21', operator: 'isNull' }] },
+        ],
+      },
+    });
+    expect(buyers.statusCode).toBe(200);
+    expect(buyers.body.count).toBe(1);
+  });
+
+  it('never counts another tenant’s contacts', async () => {
+    await seeded();
+    const other = await seeded();
+    const third = await createTenant(ctx.app);
+    const thirdClient = await Client.staff(ctx.app.server, third.email, third.password);
+    expect((await other.client.request('POST', '/api/v1/conditions/estimate', shanghai(inShanghai))).body.count).toBe(2);
+    // A tenant without an analytics declaration has no contacts there yet.
+    const empty = await thirdClient.request('POST', '/api/v1/conditions/estimate', shanghai(inShanghai));
+    expect(empty.statusCode).toBe(200);
+    expect(empty.body.count).toBe(0);
+  });
+
+  it('validates a tree: every problem at once, with its path, code and message in the caller’s language', async () => {
+    const { client } = await seeded();
+    const tree = {
+      type: 'and',
+      conditions: [
+        { type: 'property', property: 'province', operator: 'gt', values: [1] },
+        { type: 'event', did: true, event: 'nope', time: { kind: 'relativeRange', from: 3, to: -3 } },
+        { type: 'or', conditions: [{ type: 'property', property: 'attr21', operator: 'between', values: [9, 1] }] },
+        { type: 'or', conditions: [] },
+      ],
+    };
+    const res = await client.request('POST', '/api/v1/conditions/validate', { tree });
+    expect(res.statusCode).toBe(200);
+    expect(res.body.valid).toBe(false);
+    expect(res.body.problems.map((p: { path: string; code: string }) => [p.path, p.code])).toEqual([
+      ['conditions.0.operator', 'condition_operator_invalid'],
+      ['conditions.1.event', 'condition_event_unknown'],
+      ['conditions.1.time', 'condition_range_reversed'],
+      ['conditions.2.conditions.0.values', 'condition_range_reversed'],
+      ['conditions.3', 'condition_group_empty'],
+    ]);
+    expect(res.body.problems[0].message).toBe('该属性类型不支持此判断类型');
+
+    client.language = 'en-US';
+    const en = await client.request('POST', '/api/v1/conditions/estimate', { tree });
+    expect(en.statusCode).toBe(400);
+    expect(en.body).toMatchObject({
+      code: 'condition_invalid',
+      message: 'The conditions have 5 problem(s); fix them and try again',
+    });
+    expect(en.body.details[1]).toEqual({ path: 'conditions.1.event', code: 'condition_event_unknown', message: 'No such event' });
+
+    const ok = await client.request('POST', '/api/v1/conditions/validate', shanghai(inShanghai));
+    expect(ok.body).toEqual({ valid: true, problems: [] });
+  });
+
+  it('refuses malformed and oversized trees with a clear 400', async () => {
+    const { client } = await seeded();
+    const malformed = await client.request('POST', '/api/v1/conditions/estimate', {
+      tree: { type: 'and', conditions: [{ type: 'property' }] },
+    });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.body.code).toBe('validation_failed');
+    const deep = {
+      type: 'and',
+      conditions: [
+        { type: 'or', conditions: [{ type: 'and', conditions: [{ type: 'property', property: 'city', operator: 'notEmpty' }] }] },
+      ],
+    };
+    const tooDeep = await client.request('POST', '/api/v1/conditions/validate', { tree: deep });
+    expect(tooDeep.body.problems).toEqual([
+      { path: 'conditions.0.conditions.0', code: 'condition_nesting_too_deep', message: '条件最多支持两层嵌套' },
+    ]);
+    const many = Array.from({ length: 600 }, (_, i) => `城市${i}`);
+    const huge = await client.request('POST', '/api/v1/conditions/estimate', {
+      tree: { type: 'and', conditions: [{ type: 'property', property: 'city', operator: 'eq', values: many }] },
+    });
+    expect(huge.statusCode).toBe(400);
+    expect(huge.body.details[0]).toMatchObject({ path: 'tree.conditions.0.values', code: 'array.max' });
+  });
+
+  it('lists the catalogue the condition builder offers', async () => {
+    const { client } = await seeded();
+    const res = await client.request('GET', '/api/v1/conditions/catalogue');
+    expect(res.statusCode).toBe(200);
+    expect(res.body.timeZone).toBe('Asia/Shanghai');
+    const keys = res.body.contactProperties.map((p: { key: string }) => p.key);
+    expect(keys).toEqual(expect.arrayContaining(['province', 'birthday', 'createdAt', 'attr21', 'dynamic:birthday']));
+    expect(res.body.contactProperties.find((p: { key: string }) => p.key === 'createdAt')).toMatchObject({
+      type: 'time',
+      timeType: 'datetime',
+    });
+    expect(res.body.events).toEqual([
+      { code: 'purchase', name: 'purchase', properties: [{ key: 'amount', name: 'amount', type: 'number', source: 'custom' }] },
+    ]);
+    expect(res.body.groups).toEqual([]);
+  });
+
+  it('answers only signed-in staff: 401 without a session, 403 to an Open API token', async () => {
+    const { client } = await seeded();
+    const anonymous = await new Client(ctx.app.server).request('POST', '/api/v1/conditions/estimate', shanghai(inShanghai));
+    expect(anonymous.statusCode).toBe(401);
+    const { app, appSecret } = (await client.request('POST', '/api/v1/apps', { name: 'crm' })).body;
+    const issued = await new Client(ctx.app.server).request('POST', '/api/v1/auth/token', { appKey: app.appKey, appSecret });
+    const bearer = Client.app(ctx.app.server, issued.body.accessToken);
+    const refused = await bearer.request('POST', '/api/v1/conditions/estimate', shanghai(inShanghai));
+    expect(refused.statusCode).toBe(403);
+    expect(refused.body.code).toBe('console_only_route');
+  });
+});
