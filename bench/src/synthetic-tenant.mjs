@@ -115,6 +115,7 @@ export function benchDeclaration() {
       { code: 'purchase', alias: 'purchase' },
       { code: 'wechat_message', alias: 'wechat_message' },
       { code: 'subscribe', alias: 'wechat_subscribe' },
+      { code: 'unsubscribe', alias: 'wechat_unsubscribe' },
       { code: 'share', alias: 'share' },
       { code: 'app_click', alias: 'app_click' },
     ],
@@ -204,6 +205,37 @@ export function* contactBatches({ contacts, batchSize, end, seed = 7 }) {
   }
 }
 
+/** The contact id of Zipf rank `rank` (0-based): a multiplicative permutation, so activity is not correlated with id. */
+export function contactIdOfRank(rank, contacts) {
+  const stride = 7_919 * 104_729; // coprime with 10^6 and most sizes we use
+  return FIRST_CONTACT_ID + ((rank * stride) % contacts);
+}
+
+/**
+ * Merges, as the contacts module reports them to OLAP: about `fraction` of the contacts are merged
+ * away, each into a random contact that is not merged itself (so no chains). A batch carries the
+ * aliases (events of `fromContactId` count for `toContactId`) and removes the merged-away contacts.
+ * Yields `{ aliases, deletedContactIds }` of at most `batchSize` merges.
+ */
+export function* mergeBatches({ contacts, fraction = 0.01, batchSize = 1000, seed = 13 }) {
+  const rand = random(seed);
+  const mergedAway = new Uint8Array(contacts);
+  for (let i = 0; i < contacts; i += 1) if (rand() < fraction) mergedAway[i] = 1;
+  let aliases = [];
+  for (let i = 0; i < contacts; i += 1) {
+    if (!mergedAway[i]) continue;
+    let survivor;
+    do survivor = Math.floor(rand() * contacts);
+    while (mergedAway[survivor]);
+    aliases.push({ fromContactId: String(FIRST_CONTACT_ID + i), toContactId: String(FIRST_CONTACT_ID + survivor) });
+    if (aliases.length === batchSize) {
+      yield { aliases, deletedContactIds: aliases.map((a) => a.fromContactId) };
+      aliases = [];
+    }
+  }
+  if (aliases.length) yield { aliases, deletedContactIds: aliases.map((a) => a.fromContactId) };
+}
+
 /**
  * Events in time order, `batchSize` a batch, spread over the `days` days before `end` (midnight
  * CST) by weekday, hour and a slow growth trend; the contact of each event is Zipf–Mandelbrot.
@@ -211,9 +243,7 @@ export function* contactBatches({ contacts, batchSize, end, seed = 7 }) {
 export function* eventBatches({ events, days, contacts, batchSize, end, seed = 11 }) {
   const rand = random(seed);
   const contactRank = zipfSampler(contacts, { s: 1.2, q: 200 }, rand);
-  // Rank → id through a multiplicative permutation, so activity is not correlated with id.
-  const stride = 7_919 * 104_729; // coprime with 10^6 and most sizes we use
-  const idOf = (rank) => FIRST_CONTACT_ID + ((rank * stride) % contacts);
+  const idOf = (rank) => contactIdOfRank(rank, contacts);
   const eventType = pickWeighted(
     [
       ['page_view', 40],
@@ -222,6 +252,8 @@ export function* eventBatches({ events, days, contacts, batchSize, end, seed = 1
       ['purchase', 3],
       ['wechat_message', 12],
       ['subscribe', 2],
+      // WeChat unfollows: about a third of the follows, as official accounts see.
+      ['unsubscribe', 0.6],
       ['share', 5],
       ['app_click', 10],
     ],
@@ -282,7 +314,8 @@ export function* eventBatches({ events, days, contacts, batchSize, end, seed = 1
     for (const eventTime of times) {
       const type = eventType();
       const contactId = idOf(contactRank());
-      const channel = type === 'wechat_message' || type === 'subscribe' ? 1 : type === 'app_click' ? 3 : 2;
+      const channel =
+        type === 'wechat_message' || type === 'subscribe' || type === 'unsubscribe' ? 1 : type === 'app_click' ? 3 : 2;
       const properties = {};
       switch (type) {
         case 'page_view':
