@@ -311,7 +311,7 @@ export default [
   {
     rule: 'an evaluation restricted to given contacts reads only them',
     file: 'core/src/modules/conditions/compiler.ts',
-    find: "const restriction = options.contactIds ? restrictTo('c.id', options.contactIds) : undefined;",
+    find: "const restriction = options.contactIds ? restrictTo(this.dialect, 'c.id', options.contactIds) : undefined;",
     replace: 'const restriction = undefined;',
     tests: ['core/test/conditions/engine.test.ts'],
     testNamePattern: 'restricted to given contacts',

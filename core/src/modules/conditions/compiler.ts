@@ -76,7 +76,11 @@ export class ConditionCompiler {
     if (problems.length) throw new InvalidConditionError(problems);
     const state = new CompileState(this.dialect, context, options);
     const predicate = state.node(tree);
-    const { ctes, joins } = state.eventAggregate();
+    // Contacts failing a condition ANDed at the root never match, so their events need not be
+    // aggregated: the root's contact conditions also narrow the events scan (a semi-join).
+    const contactConditions =
+      tree.type === 'and' ? tree.conditions.filter((c) => c.type === 'property' || c.type === 'group' || c.type === 'tag') : [];
+    const { ctes, joins } = state.eventAggregate(contactConditions.map((c) => state.node(c).wrap()));
     return { ctes, joins, predicate };
   }
 
@@ -104,7 +108,7 @@ export class ConditionCompiler {
 
   private select(tree: ConditionTree, context: ConditionContext, options: CompileOptions, columns: string): CompiledQuery {
     const { ctes, joins, predicate } = this.compile(tree, context, options);
-    const restriction = options.contactIds ? restrictTo('c.id', options.contactIds) : undefined;
+    const restriction = options.contactIds ? restrictTo(this.dialect, 'c.id', options.contactIds) : undefined;
     const where = restriction ? sql(predicate.wrap(), ' AND ', restriction) : predicate;
     const query = sql(
       ctes.length ? sql('WITH ', SqlFragment.join(ctes, ', '), ' ') : '',
@@ -117,19 +121,11 @@ export class ConditionCompiler {
   }
 }
 
-/** `column IN (…ids)`, ids bound as BIGINT; an empty list matches nothing. */
-function restrictTo(column: string, ids: readonly string[]): SqlFragment {
+/** `column IN (…ids)`, the ids bound as one list parameter; an empty list matches nothing. */
+function restrictTo(dialect: SqlDialect, column: string, ids: readonly string[]): SqlFragment {
   if (ids.length === 0) return FALSE;
-  return sql(
-    `${column} IN (`,
-    list(
-      ids.map((id) => {
-        if (!/^[1-9][0-9]{0,17}$/.test(id)) throw new Error(`contact id "${id}" is not a numeric id`);
-        return SqlFragment.param(BigInt(id));
-      }),
-    ),
-    ')',
-  );
+  for (const id of ids) if (!/^[1-9][0-9]{0,17}$/.test(id)) throw new Error(`contact id "${id}" is not a numeric id`);
+  return SqlFragment.withPlaceholders(dialect.inBigintList(column), [`[${ids.join(',')}]`]);
 }
 
 interface EventColumn {
@@ -370,9 +366,16 @@ class CompileState {
   }
 
   /** The single aggregate over `events` every event leaf reads from. */
-  eventAggregate(): { ctes: SqlFragment[]; joins: SqlFragment[] } {
+  eventAggregate(contactConditions: SqlFragment[]): { ctes: SqlFragment[]; joins: SqlFragment[] } {
     if (this.eventColumns.length === 0) return { ctes: [], joins: [] };
-    const restriction = this.eventRestriction();
+    const restriction = contactConditions.length
+      ? sql(
+          this.eventRestriction(),
+          ' AND contact_id IN (SELECT c.id FROM contacts AS c WHERE ',
+          SqlFragment.join(contactConditions, ' AND '),
+          ')',
+        )
+      : this.eventRestriction();
     let body: SqlFragment;
     if (this.eventColumns.length === 1) {
       // One leaf: its match is the WHERE, so plain aggregates.
@@ -430,8 +433,13 @@ class CompileState {
     const { contactIds, sourceContactIds } = this.options;
     if (!contactIds) return '';
     return sourceContactIds
-      ? sql(' AND ', restrictTo('source_contact_id', sourceContactIds), ' AND ', restrictTo('contact_id', contactIds))
-      : sql(' AND ', restrictTo('contact_id', contactIds));
+      ? sql(
+          ' AND ',
+          restrictTo(this.d, 'source_contact_id', sourceContactIds),
+          ' AND ',
+          restrictTo(this.d, 'contact_id', contactIds),
+        )
+      : sql(' AND ', restrictTo(this.d, 'contact_id', contactIds));
   }
 
   /** `event_time` bounds covering every leaf's window (none when a window is open-ended). */

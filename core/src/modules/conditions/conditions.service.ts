@@ -96,8 +96,12 @@ export class ConditionsService {
     const merged = await this.olap
       .forTenant(tenantId)
       .query<{ id: string }>(
-        `SELECT from_contact_id AS id FROM contact_alias WHERE to_contact_id IN (${ids.map(() => '?').join(', ')})`,
-        { params: ids.map((id) => BigInt(id)), rowMode: 'json', timeoutMs: options.timeoutMs },
+        `SELECT from_contact_id AS id FROM contact_alias WHERE ${this.olap.dialect.inBigintList('to_contact_id')}`,
+        {
+          params: [`[${ids.join(',')}]`],
+          rowMode: 'json',
+          timeoutMs: options.timeoutMs,
+        },
       );
     return { now, contactIds: ids, sourceContactIds: [...ids, ...merged.rows.map((row) => String(row.id))] };
   }

@@ -68,6 +68,12 @@ export interface SqlDialect {
   dateParam(): string;
   /** A bound `?` parameter holding a decimal integer string, read as BIGINT (ids). */
   bigintParam(): string;
+  /**
+   * `expression IN (ids)` with the ids as ONE bound `?` parameter holding `[1,2,3]`: the SQL text
+   * is the same for any number of ids (one parse, a cached plan), and the engine can still filter
+   * the scan with it.
+   */
+  inBigintList(expression: string): string;
   /** True when the string contains `needle` literally (no wildcards; case-sensitive, like LIKE '%x%'). */
   containsText(expression: string, needle: string): string;
   /** Length in characters of a string. */

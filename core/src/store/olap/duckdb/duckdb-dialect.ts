@@ -77,6 +77,10 @@ export const duckDbDialect: SqlDialect = {
   bigintParam() {
     return 'CAST(? AS BIGINT)';
   },
+  inBigintList(expression) {
+    // StarRocks: array_contains(CAST(? AS ARRAY<BIGINT>), expression)
+    return `${expression} IN (SELECT unnest(CAST(? AS BIGINT[])))`;
+  },
   containsText(expression, needle) {
     // StarRocks: instr(expression, needle) > 0. contains() takes the needle literally.
     return `contains(${expression}, ${needle})`;
