@@ -134,6 +134,8 @@ interface EventColumn {
   window: { from?: number; to?: number };
   /** The rows of `events` this leaf looks at. */
   match: SqlFragment;
+  /** The same without the time test, for a scan bounded by exactly this leaf's window. */
+  matchInHull: SqlFragment;
   /** `count(…)` of matching rows, aliased `n<i>`. */
   count: string;
   /** The aggregate compared by the measure, aliased `m<i>` (none for "did" or a count measure). */
@@ -320,16 +322,18 @@ class CompileState {
   private event(node: EventCondition): SqlFragment {
     const event = this.context.event(node.event)!;
     const index = this.eventColumns.length;
-    const parts: SqlFragment[] = [sql('event = ', SqlFragment.param(event.code))];
-    parts.push(this.timeIn('event_time', node.time, 'datetime', false));
+    const code = sql('event = ', SqlFragment.param(event.code));
+    const time = this.timeIn('event_time', node.time, 'datetime', false);
     const filters = (node.filters ?? []).map((filter) => {
       const property = event.properties.get(filter.property)!;
       return this.comparison(filter, this.d.quoteIdentifier(property.column), property.type, property.timeType).wrap();
     });
-    if (filters.length) parts.push(SqlFragment.join(filters, node.filterOp === 'or' ? ' OR ' : ' AND ').wrap());
-    const match = SqlFragment.join(parts, ' AND ');
+    const filter = filters.length ? [SqlFragment.join(filters, node.filterOp === 'or' ? ' OR ' : ' AND ').wrap()] : [];
+    const match = SqlFragment.join([code, time, ...filter], ' AND ');
+    // Inside a scan already bounded by this very window, the time test is redundant.
+    const matchInHull = SqlFragment.join([code, ...filter], ' AND ');
     const window = toUtcBounds(resolveTimeRange(node.time, this.options.now, this.context.timeZone), this.context.timeZone);
-    const column: EventColumn = { event: event.code, window, match, count: `n${index}` };
+    const column: EventColumn = { event: event.code, window, match, matchInHull, count: `n${index}` };
     const measure = node.measure;
     if (measure && measure.aggregate !== 'count') {
       const property = event.properties.get(measure.property!)!;
@@ -395,7 +399,10 @@ class CompileState {
       // the leaves' event codes and the hull of their time windows — both sargable, so zone maps
       // prune row groups — then by the OR of the matches.
       const measureColumns = [...new Set(this.eventColumns.flatMap((c) => (c.measure ? [c.measure.column] : [])))];
-      const flags = this.eventColumns.map((c, index) => sql(c.match.wrap(), ` AS k${index}`));
+      const hull = this.hull();
+      const flags = this.eventColumns.map((c, index) =>
+        sql((c.window.from === hull.from && c.window.to === hull.to ? c.matchInHull : c.match).wrap(), ` AS k${index}`),
+      );
       const aggregates = this.eventColumns.map((c, index) => {
         const m = c.measure;
         const count = `count(CASE WHEN k${index} THEN 1 END) AS ${c.count}`;
@@ -442,11 +449,18 @@ class CompileState {
       : sql(' AND ', restrictTo(this.d, 'contact_id', contactIds));
   }
 
-  /** `event_time` bounds covering every leaf's window (none when a window is open-ended). */
-  private timeHull(): SqlFragment[] {
+  /** The window covering every leaf's window (a side is open when any leaf's is). */
+  private hull(): { from?: number; to?: number } {
     const windows = this.eventColumns.map((c) => c.window);
-    const from = windows.every((w) => w.from !== undefined) ? Math.min(...windows.map((w) => w.from!)) : undefined;
-    const to = windows.every((w) => w.to !== undefined) ? Math.max(...windows.map((w) => w.to!)) : undefined;
+    return {
+      ...(windows.every((w) => w.from !== undefined) ? { from: Math.min(...windows.map((w) => w.from!)) } : {}),
+      ...(windows.every((w) => w.to !== undefined) ? { to: Math.max(...windows.map((w) => w.to!)) } : {}),
+    };
+  }
+
+  /** `event_time` bounds of the hull, for the scan. */
+  private timeHull(): SqlFragment[] {
+    const { from, to } = this.hull();
     const bound = (op: string, ms: number) =>
       sql(`event_time ${op} `, SqlFragment.param(timestampText(ms), this.d.timestampParam()));
     return [...(from === undefined ? [] : [bound('>=', from)]), ...(to === undefined ? [] : [bound('<', to)])];
