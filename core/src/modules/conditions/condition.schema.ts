@@ -7,18 +7,19 @@ import { eventAggregates, measureOperators, operatorsByType, timeRangeKinds, typ
  * reversed ranges, references — is the validator's, which reports it with stable codes.
  */
 const operators = [...new Set(Object.values(operatorsByType).flat())];
-const value = Joi.alternatives().try(Joi.string().allow(''), Joi.number());
+const value = Joi.alternatives().try(Joi.string().allow(''), Joi.number()).label('ConditionValue');
 // Sizes (values per list, per tree, string lengths) are the validator's, with stable codes; the
 // routes cap the request at conditionLimits.requestBytes.
-const values = Joi.array().items(value);
+const values = Joi.array().items(value).label('ConditionValues');
 const offset = Joi.number().integer();
 
 const timeRange = Joi.object({
   kind: Joi.string()
     .valid(...timeRangeKinds)
-    .required(),
-  from: Joi.alternatives().try(Joi.string().max(19), offset),
-  to: Joi.alternatives().try(Joi.string().max(19), offset),
+    .required()
+    .label('TimeRangeKind'),
+  from: Joi.alternatives().try(Joi.string().max(19), offset).label('ConditionTimeBound'),
+  to: Joi.alternatives().try(Joi.string().max(19), offset).label('ConditionTimeBound'),
   date: Joi.string().max(19),
   offset,
   days: offset,
@@ -28,7 +29,8 @@ const timeRange = Joi.object({
 const comparison = {
   operator: Joi.string()
     .valid(...operators)
-    .required(),
+    .required()
+    .label('ComparisonOperator'),
   values,
   range: timeRange,
 };
@@ -36,12 +38,14 @@ const comparison = {
 const measure = Joi.object({
   aggregate: Joi.string()
     .valid(...eventAggregates)
-    .required(),
+    .required()
+    .label('EventAggregate'),
   property: Joi.string().max(128),
   operator: Joi.string()
     .valid(...measureOperators)
-    .required(),
-  values: Joi.array().items(Joi.number()).required(),
+    .required()
+    .label('MeasureOperator'),
+  values: Joi.array().items(Joi.number()).required().label('EventMeasureValues'),
 }).label('EventMeasure');
 
 const filter = Joi.object({ property: Joi.string().max(128).required(), ...comparison }).label('EventPropertyFilter');
@@ -55,20 +59,22 @@ const nodeFields = {
   type: Joi.string()
     .valid('and', 'or', 'property', 'event', 'group', 'tag')
     .required()
-    .description('and/or: a group; else a leaf'),
+    .description('and/or: a group; else a leaf')
+    .label('ConditionNodeType'),
   // property, tag, event filters
   property: Joi.string().max(128).description('property: the contact property key'),
   operator: Joi.string()
     .valid(...operators, 'notIn')
-    .description('property/tag: by value type; group: in/notIn'),
+    .description('property/tag: by value type; group: in/notIn')
+    .label('ConditionOperator'),
   values,
   range: timeRange,
   // event
   did: Joi.boolean(),
   event: Joi.string().max(128),
   time: timeRange,
-  filters: Joi.array().items(filter),
-  filterOp: Joi.string().valid('and', 'or'),
+  filters: Joi.array().items(filter).label('EventPropertyFilters'),
+  filterOp: Joi.string().valid('and', 'or').label('ConditionFilterOp'),
   measure,
   // group, tag
   groupId: Joi.string().max(20),
@@ -81,11 +87,15 @@ const nodeFields = {
  * check only as `{type, …}` — the validator reports it as `condition_nesting_too_deep`.
  */
 const tooDeep = Joi.object({ type: Joi.string().required() }).unknown(true).label('ConditionNodeTooDeep');
-const innerNode = Joi.object({ ...nodeFields, conditions: Joi.array().items(tooDeep) }).label('ConditionNodeInner');
-const node = Joi.object({ ...nodeFields, conditions: Joi.array().items(innerNode) }).label('ConditionNode');
+const innerNode = Joi.object({ ...nodeFields, conditions: Joi.array().items(tooDeep).label('ConditionNodesTooDeep') }).label(
+  'ConditionNodeInner',
+);
+const node = Joi.object({ ...nodeFields, conditions: Joi.array().items(innerNode).label('ConditionNodesInner') }).label(
+  'ConditionNode',
+);
 
 /** A condition tree: an AND/OR group at the root (see condition.types.ts). */
 export const conditionTreeSchema: Joi.ObjectSchema<ConditionTree> = Joi.object<ConditionTree>({
-  type: Joi.string().valid('and', 'or').required(),
-  conditions: Joi.array().items(node).required(),
+  type: Joi.string().valid('and', 'or').required().label('ConditionGroupType'),
+  conditions: Joi.array().items(node).required().label('ConditionNodes'),
 }).label('ConditionTree');
