@@ -263,6 +263,17 @@ describeOltpEngines('condition engine', (ctx) => {
       // In a leap year the 29th is itself.
       expect(await matching(dynamic({ kind: 'today' }), { now: shanghai(2028, 2, 29, 9) })).toEqual(['2']);
     });
+    it('half a year away, the nearer occurrence wins; a tie goes to the coming one', async () => {
+      const dynamic = (r: TimeRange) => where(property('dynamic:birthday', 'in', undefined, r));
+      // On 2026-06-30, 4's birthday (12-30) was 182 days ago (2025-12-30) and comes in 183 days.
+      const midyear = shanghai(2026, 6, 30, 9);
+      expect(await matching(dynamic({ kind: 'relativeDay', offset: -182 }), { now: midyear })).toEqual(['4']);
+      expect(await matching(dynamic({ kind: 'next', days: 183 }), { now: midyear })).toEqual([]);
+      // On 2028-06-30 it is 183 days either way (2028-02-29 lies in between): the coming one.
+      const tie = shanghai(2028, 6, 30, 9);
+      expect(await matching(dynamic({ kind: 'relativeDay', offset: 183 }), { now: tie })).toEqual(['4']);
+      expect(await matching(dynamic({ kind: 'relativeDay', offset: -183 }), { now: tie })).toEqual([]);
+    });
   });
 
   describe('event leaves: did / did NOT, time ranges, filters, measures', () => {

@@ -195,13 +195,15 @@ class CompileState {
     const year = new Date(today).getUTCFullYear();
     const base = `c.${this.d.quoteIdentifier(property.anniversaryColumn)}`;
     const inYear = (y: number) => this.d.anniversaryInYear(base, String(y));
-    // The occurrence within half a year of today: this year's, else next or last year's. The
+    // The occurrence nearest today. Last year's wins when it is at most 182 days ago (this year's
+    // is then at least 183 days ahead, 365 or 366 days later); else next year's when this year's
+    // is 183 or more days ago (next year's is then at most 183 days ahead); else this year's. A
+    // tie — 183 days either way, a 29 February in between — goes to the coming occurrence. The
     // constants are dates and years computed here, never input, so they are written as literals.
     const early = `DATE '${dateText(today - 182 * DAY_MS)}'`;
-    const late = `DATE '${dateText(today + 183 * DAY_MS)}'`;
     return (
-      `(CASE WHEN ${inYear(year)} < ${early} THEN ${inYear(year + 1)} ` +
-      `WHEN ${inYear(year)} > ${late} THEN ${inYear(year - 1)} ELSE ${inYear(year)} END)`
+      `(CASE WHEN ${inYear(year - 1)} >= ${early} THEN ${inYear(year - 1)} ` +
+      `WHEN ${inYear(year)} < ${early} THEN ${inYear(year + 1)} ELSE ${inYear(year)} END)`
     );
   }
 
