@@ -181,14 +181,14 @@ describe('condition validator', () => {
   });
 
   it('refuses a "did" count that can never hold, pointing to "did not"', () => {
-    const count = (operator: string, value: number, did = true) =>
+    const count = (operator: string, value: number | number[], did = true) =>
       problems(
         leaf({
           type: 'event',
           did,
           event: 'purchase',
           time: { kind: 'today' },
-          measure: { aggregate: 'count', operator, values: [value] },
+          measure: { aggregate: 'count', operator, values: Array.isArray(value) ? value : [value] },
         }),
       );
     expect(count('eq', 0)).toEqual(['conditions.0.measure condition_measure_unsatisfiable']);
@@ -196,6 +196,9 @@ describe('condition validator', () => {
     expect(count('lte', 0)).toEqual(['conditions.0.measure condition_measure_unsatisfiable']);
     expect(count('lt', 2)).toEqual([]);
     expect(count('eq', 0, false)).toEqual([]);
+    expect(count('between', [0, 0])).toEqual(['conditions.0.measure condition_measure_unsatisfiable']);
+    expect(count('between', [0, 1])).toEqual([]);
+    expect(count('between', [0, 0], false)).toEqual([]);
   });
 
   it('is total: any JSON gives problems, never an exception', () => {

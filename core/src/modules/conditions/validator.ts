@@ -216,6 +216,9 @@ export function validateConditionTree(tree: unknown, context: ConditionContext):
       if (list.length !== 2) report(valuesPath, 'condition_values_count');
       else if (typeof list[0] === 'number' && typeof list[1] === 'number' && list[0] > list[1]) {
         report(valuesPath, 'condition_range_reversed');
+      } else if (did && aggregate === 'count' && typeof list[1] === 'number' && list[1] < 1) {
+        // "Between 0 and 0 times" is "= 0" in disguise.
+        report(path, 'condition_measure_unsatisfiable');
       }
     } else if (list.length !== 1) {
       report(valuesPath, 'condition_values_count');
