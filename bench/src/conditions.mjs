@@ -14,7 +14,7 @@ import path from 'node:path';
 import { URL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { DuckDbEngine, duckDbDialect, MemorySchemaVersionStore, ZonedClock } from '../../core/dist/store/olap/index.js';
+import { duckDbDialect, ZonedClock } from '../../core/dist/store/olap/index.js';
 import {
   benchDeclaration,
   contactBatches,
@@ -25,6 +25,7 @@ import {
   random,
   zipfSampler,
 } from './synthetic-tenant.mjs';
+import { log, machine, openEngine, round, sampleLoad } from './harness.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -57,8 +58,6 @@ const end = Date.UTC(2026, 10, 24, 16, 0, 0);
 const now = end;
 const DAY_MS = 86_400_000;
 
-const log = (message) => process.stderr.write(`[${new Date().toISOString()}] ${message}\n`);
-const round = (n, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
@@ -100,28 +99,16 @@ const sameDataset = (meta) => meta && Object.entries(wanted).every(([key, value]
 let meta = existsSync(metaFile) && existsSync(file) ? JSON.parse(readFileSync(metaFile, 'utf8')) : undefined;
 const reuse = sameDataset(meta);
 
-const loadSamples = [os.loadavg()[0]];
-const sampler = setInterval(() => loadSamples.push(os.loadavg()[0]), 5_000);
-const loadAverageNow = () => round(os.loadavg()[0], 2);
+const load = sampleLoad();
 
 if (!reuse) for (const suffix of ['', '.wal', '.json']) rmSync(file + suffix, { force: true });
-const engine = await DuckDbEngine.open({
-  path: file,
-  versions: new MemorySchemaVersionStore(),
-  queryTimeoutMs: 600_000,
-  ...(args.threads ? { threads: Number(args.threads) } : {}),
-});
+const engine = await openEngine(file, args.threads);
 const tenant = engine.forTenant('1');
 await tenant.declare(benchDeclaration());
 
 const result = {
   date: new Date().toISOString(),
-  machine: {
-    cpus: os.cpus().length,
-    cpuModel: os.cpus()[0]?.model,
-    memoryGiB: round(os.totalmem() / 2 ** 30),
-    node: process.version,
-  },
+  machine: machine(),
   parameters: {
     contacts,
     events,
@@ -137,7 +124,7 @@ const result = {
     timeZone: TZ,
     past30Days: { localDays: `${w30.firstDate} .. ${w30.lastDate}`, utc: `[${utcText(w30.from)}, ${utcText(w30.to)})` },
   },
-  loadAverage: { before: loadAverageNow() },
+  loadAverage: { before: load.now() },
 };
 
 if (reuse) {
@@ -653,14 +640,7 @@ if (!args['no-profile']) {
   instance.closeSync();
 }
 
-clearInterval(sampler);
-loadSamples.push(os.loadavg()[0]);
-result.loadAverage = {
-  before: round(loadSamples[0], 2),
-  max: round(Math.max(...loadSamples), 2),
-  mean: round(loadSamples.reduce((a, b) => a + b, 0) / loadSamples.length, 2),
-  after: round(loadSamples.at(-1), 2),
-};
+result.loadAverage = { ...result.loadAverage, ...load.stop() };
 result.processCpuSeconds = round(cpuSeconds(process.cpuUsage()), 1);
 result.fileMiB = existsSync(file) ? round(statSync(file).size / 2 ** 20) : null;
 if (!args.keep) for (const suffix of ['', '.wal', '.json']) rmSync(file + suffix, { force: true });

@@ -9,8 +9,9 @@ import { existsSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DuckDbEngine, MemorySchemaVersionStore, duckDbDialect } from '../../core/dist/store/olap/index.js';
+import { duckDbDialect } from '../../core/dist/store/olap/index.js';
 import { benchDeclaration, contactBatches, eventBatches } from './synthetic-tenant.mjs';
+import { log, machine, openEngine, round, sampleLoad } from './harness.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -32,30 +33,16 @@ const file = args.file ?? path.join(os.tmpdir(), `huiliu-bench-${process.pid}.du
 // The data ends at midnight (Asia/Shanghai) of the benchmark's date.
 const end = Date.UTC(2026, 10, 24, 16, 0, 0);
 
-const log = (message) => process.stderr.write(`[${new Date().toISOString()}] ${message}\n`);
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-const round = (n, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 for (const suffix of ['', '.wal']) rmSync(file + suffix, { force: true });
-// The machine may be shared: sample the 1-minute load average every 5 s to show how much it was.
-const loadSamples = [os.loadavg()[0]];
-const sampler = setInterval(() => loadSamples.push(os.loadavg()[0]), 5_000);
-const engine = await DuckDbEngine.open({
-  path: file,
-  versions: new MemorySchemaVersionStore(),
-  queryTimeoutMs: 600_000,
-  ...(args.threads ? { threads: Number(args.threads) } : {}),
-});
+const load = sampleLoad();
+const engine = await openEngine(file, args.threads);
 const tenant = engine.forTenant('1');
 await tenant.declare(benchDeclaration());
 const result = {
   date: new Date().toISOString(),
-  machine: {
-    cpus: os.cpus().length,
-    cpuModel: os.cpus()[0]?.model,
-    memoryGiB: round(os.totalmem() / 2 ** 30),
-    node: process.version,
-  },
+  machine: machine(),
   loadAverage: {},
   parameters: { contacts, events, days, batchSize, contactBatchSize: Number(args['contact-batch']) },
 };
@@ -206,14 +193,7 @@ for (const [name, sql] of Object.entries(queries)) {
 }
 
 await engine.close();
-clearInterval(sampler);
-loadSamples.push(os.loadavg()[0]);
-result.loadAverage = {
-  before: round(loadSamples[0], 2),
-  max: round(Math.max(...loadSamples), 2),
-  mean: round(loadSamples.reduce((a, b) => a + b, 0) / loadSamples.length, 2),
-  after: round(loadSamples.at(-1), 2),
-};
+result.loadAverage = { ...result.loadAverage, ...load.stop() };
 result.fileMiB = existsSync(file) ? round(statSync(file).size / 2 ** 20) : null;
 if (!args.keep) for (const suffix of ['', '.wal']) rmSync(file + suffix, { force: true });
 process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
