@@ -121,10 +121,13 @@ export class ConditionCompiler {
   }
 }
 
+/** A contact id as it leaves OLTP: a positive BIGINT as decimal text. */
+export const isContactId = (id: string): boolean => /^[1-9][0-9]{0,17}$/.test(id);
+
 /** `column IN (…ids)`, the ids bound as one list parameter; an empty list matches nothing. */
 function restrictTo(dialect: SqlDialect, column: string, ids: readonly string[]): SqlFragment {
   if (ids.length === 0) return FALSE;
-  for (const id of ids) if (!/^[1-9][0-9]{0,17}$/.test(id)) throw new Error(`contact id "${id}" is not a numeric id`);
+  for (const id of ids) if (!isContactId(id)) throw new Error(`contact id "${id}" is not a numeric id`);
   return SqlFragment.withPlaceholders(dialect.inBigintList(column), [`[${ids.join(',')}]`]);
 }
 

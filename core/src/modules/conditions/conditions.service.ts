@@ -5,7 +5,7 @@ import type { AnalyticsEngine } from '../../store/olap/analytics-engine.js';
 import type { OlapTenantDeclaration } from '../../store/olap/declaration.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
 import { buildContext, catalogueDto, referencedMemberships, type ConditionContext, type MembershipSource } from './catalogue.js';
-import { ConditionCompiler, type CompiledQuery, type CompileOptions } from './compiler.js';
+import { ConditionCompiler, isContactId, type CompiledQuery, type CompileOptions } from './compiler.js';
 import type { ConditionCatalogue, ConditionProblem, ConditionTree } from './condition.types.js';
 import { validateConditionTree } from './validator.js';
 
@@ -89,7 +89,7 @@ export class ConditionsService {
     if (!contactIds || contactIds.length === 0 || !declared) return { now, contactIds };
     const ids = [...new Set(contactIds)];
     for (const id of ids)
-      if (!/^[1-9][0-9]{0,17}$/.test(id))
+      if (!isContactId(id))
         throw new InputError('condition_contact_ids_invalid', {}, [
           { path: 'contactIds', code: 'condition_contact_ids_invalid' },
         ]);
