@@ -104,9 +104,17 @@ for (const engine of testEngines()) {
       const fresh = page.getByTestId('change-password-new');
       const confirm = page.getByTestId('change-password-confirm');
 
-      // Checked in the page first: required fields, the password rule, the confirmation.
-      await page.getByTestId('change-password-submit').click();
-      await expect.poll(() => formErrorOf(current)).toContain('请输入当前密码');
+      // Checked in the page first: required fields, the password rule, the confirmation. A click
+      // during the modal's opening animation can be lost on a loaded machine (CI saw it once), so
+      // the submit is repeated until the form has answered; the assertion is the same.
+      const submit = page.getByTestId('change-password-submit');
+      await expect
+        .poll(async () => {
+          const error = await formErrorOf(current);
+          if (!error) await submit.click();
+          return error;
+        })
+        .toContain('请输入当前密码');
       await fresh.fill('short1');
       await confirm.fill('other-value');
       await expect.poll(() => formErrorOf(fresh)).toContain('至少 8 个字符，且包含字母和数字');
@@ -116,14 +124,14 @@ for (const engine of testEngines()) {
       await current.fill('Not-my-pass-1');
       await fresh.fill(newPassword);
       await confirm.fill(newPassword);
-      await page.getByTestId('change-password-submit').click();
+      await submit.click();
       await expect.poll(() => formErrorOf(current)).toContain('当前密码不正确');
       await screenshot(page, `account-${engine}-01-wrong-current-password`, { hideToasts: true });
       expect((await other.request('GET', '/api/v1/auth/session')).statusCode).toBe(200);
 
       // The right one: done, the modal closes, this session stays, the other one is signed out.
       await current.fill(tenant.password);
-      await page.getByTestId('change-password-submit').click();
+      await submit.click();
       await page.getByText('密码已修改，其他设备上的登录已退出').waitFor();
       await expect.poll(() => page.getByTestId('change-password-modal').count()).toBe(0);
       expect((await apiFromPage(page, 'GET', '/api/v1/auth/session')).status).toBe(200);
