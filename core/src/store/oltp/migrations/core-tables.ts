@@ -19,4 +19,12 @@ export const coreTables: readonly string[] = [
   'olap_schema',
   'auth_throttle',
   'process_lease',
+  'meta_contact_field',
+  'meta_event_property',
+  'meta_event_type',
+  'meta_event_type_property',
+  'meta_virtual_event',
+  'meta_dimension_table',
+  'meta_dimension_field',
+  'meta_dictionary_entry',
 ];

@@ -6,6 +6,7 @@ import { olap } from './0004_olap.js';
 import { jobsRetention } from './0005_jobs_retention.js';
 import { authThrottle } from './0006_auth_throttle.js';
 import { processLease } from './0007_process_lease.js';
+import { metadata } from './0008_metadata.js';
 
 /** Core's migration set, in order. Never edit a released migration: add the next one. */
 export const coreMigrations: readonly OltpMigration[] = [
@@ -16,4 +17,5 @@ export const coreMigrations: readonly OltpMigration[] = [
   jobsRetention,
   authThrottle,
   processLease,
+  metadata,
 ];
