@@ -56,6 +56,13 @@ describe('route permissions', () => {
       expect.arrayContaining(['contacts.view', 'connections.view', 'metadata.view', 'settings.shortLinks']),
     );
     expect(normal.has('apps.edit')).toBe(false);
-    expect([...registry.forApp()].sort()).toEqual(['connections.edit', 'connections.view', 'tasks.view', 'tenant.view']);
+    expect([...registry.forApp()].sort()).toEqual([
+      'connections.edit',
+      'connections.view',
+      'metadata.manage',
+      'metadata.view',
+      'tasks.view',
+      'tenant.view',
+    ]);
   });
 });

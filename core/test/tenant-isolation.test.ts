@@ -140,7 +140,9 @@ async function replay(
   }
   if (route.settings.validate?.payload && !(key in examplePayloads))
     return 'no example payload: add one to test/support/tenant-fixtures.ts';
-  const res = await caller.request(route.method.toUpperCase(), url, examplePayloads[key]);
+  const example = examplePayloads[key];
+  const payload = typeof example === 'function' ? await (example as (caller: Client) => Promise<unknown>)(caller) : example;
+  const res = await caller.request(route.method.toUpperCase(), url, payload);
 
   if (params.length > 0) {
     if (res.statusCode !== 404 || !/(^|_)not_found$/.test(String(res.body?.code)))

@@ -6,6 +6,7 @@ import { channelsModule } from './channels/channels.module.js';
 import { conditionsModule } from './conditions/conditions.module.js';
 import { filesModule } from './files/files.module.js';
 import { homeModule } from './home/home.module.js';
+import { metadataModule } from './metadata/metadata.module.js';
 import { notificationsModule } from './notifications/notifications.module.js';
 import { pluginsModule } from './plugins/plugins.module.js';
 import { setupModule } from './setup/setup.module.js';
@@ -24,6 +25,7 @@ export const coreModules: readonly ModuleDefinition[] = [
   appsModule,
   homeModule,
   conditionsModule,
+  metadataModule,
   filesModule,
   tasksModule,
   scheduleModule,

@@ -125,10 +125,16 @@ export const errorResponsesPlugin: Plugin<void> = {
       };
       const shownParams = publicParams(code, params);
       if (shownParams) body.params = shownParams;
-      // A detail whose code is in the catalogue (a condition problem, a field rule) carries its message.
+      // A detail whose code is in the catalogue (a condition problem, a field rule) carries its message,
+      // filled with the error's parameters when it repeats the error's code.
       if (details?.length) {
         body.details = details.map((detail) =>
-          isErrorCode(detail.code) ? { ...detail, message: formatMessage(detail.code as ErrorCode, locale) } : detail,
+          isErrorCode(detail.code)
+            ? {
+                ...detail,
+                message: formatMessage(detail.code as ErrorCode, locale, detail.code === code ? shownParams : undefined),
+              }
+            : detail,
         );
       }
       const reply = h.response(body).code(statusCode);

@@ -185,6 +185,114 @@ export const errorMessages = {
     'zh-CN': 'access token 无效或已过期',
     'en-US': 'The access token is invalid or expired',
   },
+  // ---- metadata (元数据管理, §1.10) ----
+  metadata_contact_field_not_found: { 'zh-CN': '自定义字段不存在', 'en-US': 'The custom field does not exist' },
+  metadata_contact_field_undeletable: {
+    'zh-CN': '自定义字段创建后无法删除',
+    'en-US': 'Custom fields cannot be deleted once created',
+  },
+  metadata_contact_field_limit: {
+    'zh-CN': '自定义字段最多 {limit} 个',
+    'en-US': 'A tenant can have at most {limit} custom fields',
+  },
+  metadata_anniversary_limit: {
+    'zh-CN': '自定义字段中最多能创建 {limit} 个纪念日类型的字段',
+    'en-US': 'At most {limit} custom fields can be anniversaries',
+  },
+  metadata_name_taken: { 'zh-CN': '名称「{name}」已被使用', 'en-US': 'The name "{name}" is already used' },
+  metadata_busy: {
+    'zh-CN': '有其他修改同时进行，请重试',
+    'en-US': 'Another change was made at the same time; try again',
+  },
+  metadata_type_immutable: { 'zh-CN': '数据类型保存后不可更改', 'en-US': 'The type cannot be changed once saved' },
+  metadata_id_immutable: { 'zh-CN': 'ID 保存后不可编辑', 'en-US': 'The ID cannot be changed once saved' },
+  metadata_id_invalid: {
+    'zh-CN': 'ID 须为合法的变量名：只包含大小写字母、数字、下划线，不以数字开头，最多 {max} 个字符',
+    'en-US':
+      'The ID must be a legal variable name: letters, digits and underscores, not starting with a digit, at most {max} characters',
+  },
+  metadata_id_taken: { 'zh-CN': 'ID「{id}」已存在', 'en-US': 'The ID "{id}" already exists' },
+  metadata_id_case_conflict: {
+    'zh-CN': '已存在仅大小写不同的 ID「{id}」',
+    'en-US': 'The ID "{id}" already exists, differing only in case',
+  },
+  metadata_duplicate: { 'zh-CN': '「{id}」重复', 'en-US': '"{id}" is listed twice' },
+  metadata_property_id_reserved: {
+    'zh-CN': '自定义属性 ID 不可以 s_ 开头',
+    'en-US': 'A custom property ID cannot start with s_',
+  },
+  metadata_property_not_found: { 'zh-CN': '事件属性不存在', 'en-US': 'The event property does not exist' },
+  metadata_property_not_custom: {
+    'zh-CN': '预置属性不可更改或删除',
+    'en-US': 'Preset properties cannot be changed or deleted',
+  },
+  metadata_property_limit: {
+    'zh-CN': '自定义属性最多 {limit} 个',
+    'en-US': 'A tenant can have at most {limit} custom properties',
+  },
+  metadata_property_attached: {
+    'zh-CN': '该属性是事件的扩展属性（{events}），不可删除',
+    'en-US': 'The property is an extended property of events ({events}) and cannot be deleted',
+  },
+  metadata_property_linked: {
+    'zh-CN': '该属性关联了「{table}」，不可删除',
+    'en-US': 'The property is linked to "{table}" and cannot be deleted',
+  },
+  metadata_property_has_data: {
+    'zh-CN': '已有事件数据包含此属性，不可删除',
+    'en-US': 'Events carrying this property have arrived; it cannot be deleted',
+  },
+  metadata_property_type_mismatch: {
+    'zh-CN': '属性「{id}」已存在，类型为 {type}',
+    'en-US': 'The property "{id}" already exists with the type {type}',
+  },
+  metadata_property_unknown: { 'zh-CN': '预置属性「{id}」不存在', 'en-US': 'There is no preset property "{id}"' },
+  metadata_property_name_required: { 'zh-CN': '请输入属性显示名', 'en-US': 'Enter the property’s display name' },
+  metadata_property_type_required: { 'zh-CN': '请选择数据类型', 'en-US': 'Choose the data type' },
+  metadata_event_not_found: { 'zh-CN': '自定义事件不存在', 'en-US': 'The custom event does not exist' },
+  metadata_event_unknown: { 'zh-CN': '事件不存在', 'en-US': 'There is no such event' },
+  metadata_event_limit: {
+    'zh-CN': '自定义事件最多 {limit} 个',
+    'en-US': 'A tenant can have at most {limit} custom events',
+  },
+  metadata_event_property_limit: {
+    'zh-CN': '一个事件最多 {limit} 个扩展属性',
+    'en-US': 'An event can have at most {limit} extended properties',
+  },
+  metadata_sub_event_limit: {
+    'zh-CN': '一个事件最多 {limit} 个子事件',
+    'en-US': 'An event can have at most {limit} sub-events',
+  },
+  metadata_event_channel_not_found: { 'zh-CN': '所属连接不存在', 'en-US': 'The owning connection does not exist' },
+  metadata_event_channel_invalid: {
+    'zh-CN': '只有自定义渠道和小程序连接可以创建自定义事件',
+    'en-US': 'Only custom channels and mini-programs can own custom events',
+  },
+  metadata_event_channel_immutable: {
+    'zh-CN': '所属连接不可编辑',
+    'en-US': 'The owning connection cannot be changed',
+  },
+  metadata_sub_event_removed: {
+    'zh-CN': '已添加的子事件「{id}」不可删除',
+    'en-US': 'The sub-event "{id}" cannot be removed once added',
+  },
+  metadata_event_property_removed: {
+    'zh-CN': '已添加的扩展属性「{id}」不可删除',
+    'en-US': 'The extended property "{id}" cannot be removed once added',
+  },
+  metadata_event_has_data: {
+    'zh-CN': '事件「{id}」已有行为数据进入系统，不可删除',
+    'en-US': 'Data for the event "{id}" has arrived; it cannot be deleted',
+  },
+  metadata_virtual_event_not_found: { 'zh-CN': '虚拟事件不存在', 'en-US': 'The virtual event does not exist' },
+  metadata_virtual_event_invalid: {
+    'zh-CN': '虚拟事件的构成事件有 {count} 处问题',
+    'en-US': 'The virtual event’s member events have {count} problems',
+  },
+  metadata_virtual_event_limit: {
+    'zh-CN': '虚拟事件最多 {limit} 个',
+    'en-US': 'A tenant can have at most {limit} virtual events',
+  },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 /** Core's own codes (autocompleted); plugins add theirs at registration (see registerErrorMessages). */

@@ -70,6 +70,37 @@ export const paramFixtures: Record<string, (ctx: FixtureContext) => Promise<stri
     if (token.statusCode !== 200) throw new Error(`token refused: ${token.statusCode}`);
     return res.body.app.id as string;
   },
+  fieldId: async ({ client, marker }) => {
+    const res = await client.request('POST', '/api/v1/metadata/contact-fields', { name: `field-${marker}`, type: 'anniversary' });
+    return res.body.id as string;
+  },
+  propertyId: async ({ client }) => {
+    const res = await client.request('POST', '/api/v1/metadata/event-properties', {
+      code: 'victim_prop',
+      name: '受害属性',
+      type: 'string',
+    });
+    return res.body.id as string;
+  },
+  // A custom event with a sub-event and an extended property (rows in every event metadata table).
+  eventTypeId: async ({ client, marker }) => {
+    const channel = await client.request('POST', '/api/v1/channels', { type: 'custom', name: `events-${marker}` });
+    const res = await client.request('POST', '/api/v1/metadata/event-types', {
+      channelId: channel.body.id,
+      code: 'victim_event',
+      name: '受害事件',
+      properties: [{ code: 'victim_amount', name: '金额', type: 'number' }],
+      subEvents: [{ code: 'victim_item', name: '子事件' }],
+    });
+    return res.body.id as string;
+  },
+  virtualEventId: async ({ client }) => {
+    const res = await client.request('POST', '/api/v1/metadata/virtual-events', {
+      name: '受害虚拟事件',
+      members: [{ event: 'victim_event' }],
+    });
+    return res.body.id as string;
+  },
   // Last: the exports above run every queued task, and a cancel is only meaningful while queued.
   taskId: async ({ client }) => {
     const res = await client.request('POST', '/api/v1/p/acme-crm/exports', {});
@@ -88,7 +119,12 @@ export const victimData: ((ctx: FixtureContext) => Promise<void>)[] = [
   },
 ];
 
-/** A valid payload for routes that take one, keyed by `METHOD path` (validation runs before 404). */
+let attackerSeq = 0;
+
+/**
+ * A valid payload for routes that take one, keyed by `METHOD path` (validation runs before 404); a
+ * function builds it with the caller (for payloads naming the caller's own rows or unique IDs).
+ */
 export const examplePayloads: Record<string, unknown> = {
   'POST /api/v1/apps': { name: 'attacker-app' },
   'POST /api/v1/conditions/validate': {
@@ -106,11 +142,32 @@ export const examplePayloads: Record<string, unknown> = {
   'POST /api/v1/p/acme-crm/exports': {},
   'POST /api/v1/p/custom-channel/channels/{channelId}/apps': { platform: 'web', name: 'intruder', domain: 'evil.example.com' },
   'PATCH /api/v1/p/custom-channel/apps/{customAppId}': { status: 'disabled' },
+  'POST /api/v1/metadata/contact-fields': { name: 'attacker-field', type: 'string' },
+  'PATCH /api/v1/metadata/contact-fields/{fieldId}': { name: 'hijacked' },
+  'POST /api/v1/metadata/contact-fields/{fieldId}/move': { direction: 'down' },
+  'POST /api/v1/metadata/event-properties': async () => ({
+    code: `attacker_prop${(attackerSeq += 1)}`,
+    name: 'x',
+    type: 'string',
+  }),
+  'PATCH /api/v1/metadata/event-properties/{propertyId}': { name: 'hijacked' },
+  // The attacker's own custom channel owns the event (a victim's channel answers 400, tested in metadata).
+  'POST /api/v1/metadata/event-types': async (caller: Client) => {
+    attackerSeq += 1;
+    const channel = await caller.request('POST', '/api/v1/channels', { type: 'custom', name: `attacker-${attackerSeq}` });
+    return { channelId: channel.body.id, code: `attacker_event${attackerSeq}`, name: 'x' };
+  },
+  'PATCH /api/v1/metadata/event-types/{eventTypeId}': { name: 'hijacked' },
+  'POST /api/v1/metadata/virtual-events': { name: 'attacker', members: [{ event: '$pageview' }] },
+  'PUT /api/v1/metadata/virtual-events/{virtualEventId}': { name: 'hijacked', members: [{ event: '$pageview' }] },
 };
 
 /** Tenant-owned tables in which the victim may legitimately have no row when the replay starts. */
 export const tablesWithoutVictimRows: Record<string, string> = {
   task_mutex: 'a mutex row exists only while a task holds it',
+  meta_dimension_table: 'no route writes dimension tables or dictionaries yet (they land with their routes)',
+  meta_dimension_field: 'no route writes dimension tables or dictionaries yet (they land with their routes)',
+  meta_dictionary_entry: 'no route writes dictionaries yet (they land with their routes)',
 };
 
 /** Tables without a `tenant_id` column besides `tenant` itself, with the reason they are global. */

@@ -99,3 +99,6 @@ export const conditionTreeSchema: Joi.ObjectSchema<ConditionTree> = Joi.object<C
   type: Joi.string().valid('and', 'or').required().label('ConditionGroupType'),
   conditions: Joi.array().items(node).required().label('ConditionNodes'),
 }).label('ConditionTree');
+
+/** One property filter of an event leaf (also a virtual event member's filter). */
+export const eventFilterSchema = filter;

@@ -25,7 +25,6 @@ export const homeModule = defineModule({
           { id: 'home.view', fixed: true },
           // Rows of the seed's permission matrix whose modules come later; fixed for every role.
           { id: 'contacts.view', fixed: true },
-          { id: 'metadata.view', fixed: true },
           { id: 'settings.shortLinks', fixed: true },
         ]);
         http.addRoutes(homeRoutes(new HomeService(tenants, contributions, version)));

@@ -19,8 +19,11 @@ export const metadata: OltpMigration = {
       // string | integer | decimal | date | anniversary — immutable.
       t.string('type', 16).notNullable();
       t.integer('position').notNullable();
+      // 1 or 2 for an anniversary (at most two per tenant, enforced by the unique index), else NULL.
+      t.tinyint('anniversary_slot').nullable();
       c.timestamps(t);
       t.unique(['tenant_id', 'seq']);
+      t.unique(['tenant_id', 'anniversary_slot']);
     });
 
     // 事件属性 (§1.10.8): custom ones, and the system (`s_`) and SDK (`$`) presets materialized per

@@ -1,0 +1,60 @@
+import { defineModule } from '../../kernel/define-module.js';
+import { createServiceFactory } from '../../kernel/extension-point.js';
+import { httpExtensionPoint, permissionsExtensionPoint } from '../../kernel/extension-points.js';
+import { kernelServices } from '../../kernel/services.js';
+import { channelsServiceRef } from '../channels/channels.service.js';
+import { conditionsServiceRef } from '../conditions/conditions.service.js';
+import { tenantServiceRef } from '../tenancy/tenant.service.js';
+import { DimensionsRepo } from './dimensions.repo.js';
+import { MetadataRepo } from './metadata.repo.js';
+import { metadataRoutes } from './metadata.routes.js';
+import { MetadataService, metadataServiceRef } from './metadata.service.js';
+
+/**
+ * 元数据管理 (§1.10): custom contact fields, event properties, custom and virtual events, dictionary
+ * and dimension tables. The one author of each tenant's OLAP declaration, and the condition
+ * engine's metadata source.
+ */
+export const metadataModule = defineModule({
+  id: 'metadata',
+  title: { 'zh-CN': '元数据管理', 'en-US': 'Metadata' },
+  tables: [
+    'meta_contact_field',
+    'meta_event_property',
+    'meta_event_type',
+    'meta_event_type_property',
+    'meta_virtual_event',
+    'meta_dimension_table',
+    'meta_dimension_field',
+    'meta_dictionary_entry',
+  ],
+  dependencies: ['tenancy', 'channels', 'conditions'],
+  provides: [
+    createServiceFactory({
+      service: metadataServiceRef,
+      deps: {
+        db: kernelServices.moduleDatabase,
+        contributions: kernelServices.contributions,
+        olap: kernelServices.olap,
+        tenants: tenantServiceRef,
+        channels: channelsServiceRef,
+        conditions: conditionsServiceRef,
+      },
+      factory: ({ db, contributions, olap, tenants, channels, conditions }) =>
+        new MetadataService(new MetadataRepo(db), new DimensionsRepo(db), contributions, olap, tenants, channels, conditions),
+    }),
+  ],
+  register({ registerInit }) {
+    registerInit({
+      deps: { http: httpExtensionPoint, permissions: permissionsExtensionPoint, metadata: metadataServiceRef },
+      init({ http, permissions, metadata }) {
+        permissions.addPermissions([
+          // 元数据管理-查看 is a default permission every role holds (§1.11.4.6.2).
+          { id: 'metadata.view', fixed: true, openApi: true },
+          { id: 'metadata.manage', openApi: true },
+        ]);
+        http.addRoutes(metadataRoutes(metadata));
+      },
+    });
+  },
+});
