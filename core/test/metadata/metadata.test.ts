@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { hashPassword } from '../../src/lib/password.js';
+import { metadataServiceRef } from '../../src/modules/metadata/metadata.service.js';
 import { firstPartyPlugins } from '../support/plugins.js';
 import { Client, createTenant, describeEngines, type TestApp } from '../support/test-app.js';
 

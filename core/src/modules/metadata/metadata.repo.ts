@@ -211,6 +211,19 @@ export class MetadataRepo {
     return live.map((row) => row.code);
   }
 
+  /** Marks the first arrival of data for these event codes and property codes. */
+  async recordArrivals(tenantId: string, input: { events?: string[]; properties?: string[] }, now: number): Promise<void> {
+    const db = this.tenant(tenantId);
+    if (input.events?.length)
+      await db.from('meta_event_type').whereIn('code', input.events).whereNull('data_seen_at').update({ data_seen_at: now });
+    if (input.properties?.length)
+      await db
+        .from('meta_event_property')
+        .whereIn('code', input.properties)
+        .whereNull('data_seen_at')
+        .update({ data_seen_at: now });
+  }
+
   // ---- virtual events ----------------------------------------------------------------------------
 
   virtualEvents(tenantId: string): Promise<VirtualEventRow[]> {

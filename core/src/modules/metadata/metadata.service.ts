@@ -280,16 +280,7 @@ export class MetadataService implements MetadataSource {
    * moment data is accepted (before it is loaded into OLAP).
    */
   async recordArrivals(tenantId: string, input: { events?: string[]; properties?: string[] }): Promise<void> {
-    const now = Date.now();
-    const db = this.repo.tenant(tenantId);
-    if (input.events?.length)
-      await db.from('meta_event_type').whereIn('code', input.events).whereNull('data_seen_at').update({ data_seen_at: now });
-    if (input.properties?.length)
-      await db
-        .from('meta_event_property')
-        .whereIn('code', input.properties)
-        .whereNull('data_seen_at')
-        .update({ data_seen_at: now });
+    await this.repo.recordArrivals(tenantId, input, Date.now());
   }
 
   // ---- contact custom fields (§1.10.7) -----------------------------------------------------------
