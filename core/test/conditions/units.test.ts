@@ -1,6 +1,6 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildContext, type GroupRef, type TagRef } from '../../src/modules/conditions/catalogue.js';
+import { buildContext, metadataFromDeclaration, type GroupRef, type TagRef } from '../../src/modules/conditions/catalogue.js';
 import { conditionTreeSchema } from '../../src/modules/conditions/condition.schema.js';
 import { conditionLimits, conditionProblemCodes, type ConditionTree } from '../../src/modules/conditions/condition.types.js';
 import { resolveTimeRange, toUtcBounds } from '../../src/modules/conditions/time-range.js';
@@ -24,7 +24,7 @@ const declaration: OlapTenantDeclaration = {
 };
 const groups: GroupRef[] = [{ id: '9', name: 'VIP', version: 1 }];
 const tags: TagRef[] = [{ id: '5', name: 'level', type: 'string', calcDate: '2026-02-09' }];
-const context = buildContext('Asia/Shanghai', declaration, groups, tags);
+const context = buildContext(metadataFromDeclaration('Asia/Shanghai', declaration), groups, tags);
 const problems = (tree: unknown) => validateConditionTree(tree, context).map((p) => `${p.path} ${p.code}`);
 const leaf = (node: Record<string, unknown>): ConditionTree => ({ type: 'and', conditions: [node as never] });
 
