@@ -319,11 +319,7 @@ export function referencedMemberships(tree: unknown): { groupIds: string[]; tagI
   return { groupIds: [...groupIds], tagIds: [...tagIds] };
 }
 
-export function buildContext(
-  metadata: TenantMetadata,
-  groups: readonly GroupRef[],
-  tags: readonly TagRef[],
-): ConditionContext {
+export function buildContext(metadata: TenantMetadata, groups: readonly GroupRef[], tags: readonly TagRef[]): ConditionContext {
   const contacts = new Map(contactProperties(metadata).map((p) => [p.key, p]));
   const events = new Map(eventRefs(metadata).map((e) => [e.code, e]));
   const groupMap = new Map(groups.map((g) => [g.id, g]));

@@ -366,7 +366,10 @@ class CompileState {
     const index = this.eventColumns.length;
     // A virtual event matches a row when any member does: its event and its own filters.
     const members = event.members?.map((m) =>
-      SqlFragment.join([sql('event = ', SqlFragment.param(m.event.code)), ...this.eventFilters(m.event, m.filters, m.filterOp)], ' AND '),
+      SqlFragment.join(
+        [sql('event = ', SqlFragment.param(m.event.code)), ...this.eventFilters(m.event, m.filters, m.filterOp)],
+        ' AND ',
+      ),
     );
     const code = !members
       ? sql('event = ', SqlFragment.param(event.code))

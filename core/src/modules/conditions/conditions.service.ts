@@ -54,7 +54,14 @@ export class ConditionsService {
   private async metadata(tenantId: string): Promise<{ metadata: TenantMetadata; declared: boolean }> {
     const record = await this.olap.forTenant(tenantId).schema();
     const source = this.metadataSource();
-    if (source) return { metadata: await source.describe(tenantId), declared: record !== undefined };
+    if (source) {
+      const metadata = await source.describe(tenantId);
+      // A lookup reads its dimension table through the logical relation `dimension_<id>`, which
+      // exists once declared: one not declared (yet) is left out rather than refused by the guard.
+      const dimensions = new Set(record?.declaration.dimensions.map((d) => d.id) ?? []);
+      const lookups = metadata.lookups.filter((l) => dimensions.has(l.dimensionId));
+      return { metadata: { ...metadata, lookups }, declared: record !== undefined };
+    }
     const timeZone = record ? record.declaration.timeZone : (await this.tenants.get(tenantId)).timeZone;
     return { metadata: metadataFromDeclaration(timeZone, record?.declaration), declared: record !== undefined };
   }

@@ -241,13 +241,15 @@ export function validateConditionTree(tree: unknown, context: ConditionContext):
     problems = [];
     for (const member of event.members ?? []) {
       const filters: unknown = member.filters;
-      if (member.filterOp !== undefined && member.filterOp !== 'and' && member.filterOp !== 'or') report(path, 'condition_malformed');
+      if (member.filterOp !== undefined && member.filterOp !== 'and' && member.filterOp !== 'or')
+        report(path, 'condition_malformed');
       if (!Array.isArray(filters) || filters.length > conditionLimits.eventFilters) {
         report(path, 'condition_malformed');
         continue;
       }
       for (const filter of filters as unknown[]) {
-        const property = isObject(filter) && typeof filter.property === 'string' ? member.event.properties.get(filter.property) : undefined;
+        const property =
+          isObject(filter) && typeof filter.property === 'string' ? member.event.properties.get(filter.property) : undefined;
         if (!property) report(path, 'condition_event_property_unknown');
         else checkComparison(filter as Json, property.type, property.timeType, path);
       }
