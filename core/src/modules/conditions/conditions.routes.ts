@@ -23,7 +23,9 @@ const lookupProperty = Joi.object({
     kind: Joi.string().valid('dimension', 'dictionary').required(),
     dimensionId: Joi.string().required(),
     name: Joi.string().required(),
-  }).required(),
+  })
+    .label('CatalogueLookup')
+    .required(),
 }).label('CatalogueLookupProperty');
 
 const property = Joi.object({
