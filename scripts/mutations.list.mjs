@@ -331,4 +331,28 @@ export default [
     tests: ['core/test/kernel.test.ts'],
     testNamePattern: 'condition engine',
   },
+  {
+    rule: 'a virtual event matches a member’s rows only when they pass that member’s filters',
+    file: 'core/src/modules/conditions/compiler.ts',
+    find: "[sql('event = ', SqlFragment.param(m.event.code)), ...this.eventFilters(m.event, m.filters, m.filterOp)],",
+    replace: "[sql('event = ', SqlFragment.param(m.event.code))],",
+    tests: ['core/test/conditions/metadata.test.ts'],
+    testNamePattern: 'virtual events',
+  },
+  {
+    rule: 'the events scan of several leaves reads every member event of a virtual event',
+    file: 'core/src/modules/conditions/compiler.ts',
+    find: 'const events = event.members ? [...new Set(event.members.map((m) => m.event.code))] : [event.code];',
+    replace: 'const events = [event.code];',
+    tests: ['core/test/conditions/metadata.test.ts'],
+    testNamePattern: 'every member code',
+  },
+  {
+    rule: 'an event offers only the properties the metadata says it carries',
+    file: 'core/src/modules/conditions/catalogue.ts',
+    find: 'properties: byKey(e.properties.flatMap((code) => properties.get(code) ?? [])),',
+    replace: 'properties: byKey([...properties.values()].flat()),',
+    tests: ['core/test/conditions/metadata.test.ts'],
+    testNamePattern: 'per-event properties',
+  },
 ];

@@ -378,9 +378,10 @@ function assertAnswers(measured, expected, what) {
 let compiler;
 try {
   const { ConditionCompiler } = await import('../../core/dist/modules/conditions/compiler.js');
-  const { buildContext } = await import('../../core/dist/modules/conditions/catalogue.js');
-  // What the conditions service hands the compiler: the tenant's declaration, no groups or tags.
-  const context = buildContext(TZ, benchDeclaration(), [], []);
+  const { buildContext, metadataFromDeclaration } = await import('../../core/dist/modules/conditions/catalogue.js');
+  // What the conditions service hands the compiler without a metadata source: the tenant's
+  // declaration, no groups or tags.
+  const context = buildContext(metadataFromDeclaration(TZ, benchDeclaration()), [], []);
   const conditionCompiler = new ConditionCompiler(duckDbDialect);
   compiler = {
     compile: (tree, options = {}) => conditionCompiler.count(tree, context, { now, ...options }),

@@ -14,6 +14,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { coreTables } from '../src/store/oltp/migrations/core-tables.js';
 import { conditionsExtensionPoint } from '../src/kernel/extension-points.js';
 import { noMemberships } from '../src/modules/conditions/catalogue.js';
+import type { MetadataSource } from '../src/modules/conditions/metadata-source.js';
+import { ContributionRegistry } from '../src/kernel/contribution-registry.js';
+import { PermissionRegistry } from '../src/kernel/permissions.js';
 import { findPluginPackage, importPluginPackage, requestedPluginPackages } from '../src/kernel/plugin-packages.js';
 import customChannel from '../../plugins/custom-channel/src/index.js';
 import acme, { acmeEvents } from './fixtures/acme-crm.plugin.js';
@@ -21,6 +24,32 @@ import { kernelEngine, testEngines } from './support/engines.js';
 import { Client, createTenant, createTestStore, describeEngines } from './support/test-app.js';
 
 const text = (s: string) => ({ 'zh-CN': s, 'en-US': s });
+
+const emptyMetadata: MetadataSource = {
+  describe: () =>
+    Promise.resolve({ timeZone: 'UTC', contactFields: [], events: [], eventProperties: [], virtualEvents: [], lookups: [] }),
+};
+
+describe('the condition engine’s sources have one owner each', () => {
+  it('refuses a second membership source and a second metadata source, naming the first owner', () => {
+    const registry = new ContributionRegistry(new PermissionRegistry());
+    registry.setMembershipSource('groups', noMemberships);
+    registry.setMetadataSource('metadata', emptyMetadata);
+    expect(() => registry.setMembershipSource('other', noMemberships)).toThrow(
+      'Plugin "other": sets the membership source, which "groups" already set',
+    );
+    expect(() => registry.setMetadataSource('other', emptyMetadata)).toThrow(
+      'Plugin "other": sets the metadata source, which "metadata" already set',
+    );
+    expect(registry.metadataSource).toEqual({ pluginId: 'metadata', definition: emptyMetadata });
+  });
+
+  it('refuses a metadata source after start-up (the registry is frozen)', () => {
+    const registry = new ContributionRegistry(new PermissionRegistry());
+    registry.freeze();
+    expect(() => registry.setMetadataSource('metadata', emptyMetadata)).toThrow('adds a metadata source after start-up');
+  });
+});
 
 /** A minimal plugin whose init runs `contribute`. */
 function plugin(id: string, contribute: (deps: any) => void = () => {}, extra: Record<string, unknown> = {}) {
@@ -81,6 +110,23 @@ for (const engine of testEngines()) {
       });
       expect(await refused([intruder])).toBe(
         'Plugin "fake-groups": asks for "conditions.memberships", an extension point of core modules',
+      );
+    });
+
+    it('a plugin that tries to set the condition engine’s metadata (a core-module extension point)', async () => {
+      const intruder = definePlugin({
+        id: 'fake-metadata',
+        version: '1.0.0',
+        requires: { core: '^0.1.0' },
+        register({ registerInit }) {
+          registerInit({
+            deps: { conditions: conditionsExtensionPoint },
+            init: ({ conditions }) => conditions.setMetadataSource(emptyMetadata),
+          });
+        },
+      });
+      expect(await refused([intruder])).toBe(
+        'Plugin "fake-metadata": asks for "conditions.memberships", an extension point of core modules',
       );
     });
 

@@ -22,6 +22,7 @@ import type { Task, TaskKindDefinition } from '../jobs/task.types.js';
 import { cronProblem } from '../jobs/cron.js';
 import type { PermissionRegistry } from './permissions.js';
 import type { MembershipSource } from '../modules/conditions/catalogue.js';
+import type { MetadataSource } from '../modules/conditions/metadata-source.js';
 
 export interface Owned<T> {
   pluginId: string;
@@ -76,6 +77,8 @@ export class ContributionRegistry {
   readonly taskFinishedListeners: Owned<(task: Task) => Promise<void>>[] = [];
   /** Who tells the condition engine the active versions of groups and tags (the groups module). */
   membershipSource: Owned<MembershipSource> | undefined;
+  /** Who tells the condition engine the tenant's properties, events and lookups (the metadata module). */
+  metadataSource: Owned<MetadataSource> | undefined;
   private frozen = false;
 
   constructor(private readonly permissions: PermissionRegistry) {}
@@ -101,6 +104,14 @@ export class ContributionRegistry {
       throw new PluginError(pluginId, `sets the membership source, which "${this.membershipSource.pluginId}" already set`);
     }
     this.membershipSource = { pluginId, definition: source };
+  }
+
+  setMetadataSource(pluginId: string, source: MetadataSource): void {
+    this.open(pluginId, 'a metadata source');
+    if (this.metadataSource) {
+      throw new PluginError(pluginId, `sets the metadata source, which "${this.metadataSource.pluginId}" already set`);
+    }
+    this.metadataSource = { pluginId, definition: source };
   }
 
   addHomeCounter(pluginId: string, definition: HomeCounterDefinition): void {

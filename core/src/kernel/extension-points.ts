@@ -18,6 +18,7 @@ import type {
 import { createExtensionPoint } from './extension-point.js';
 import type { Task, TaskKindDefinition } from '../jobs/task.types.js';
 import type { MembershipSource } from '../modules/conditions/catalogue.js';
+import type { MetadataSource } from '../modules/conditions/metadata-source.js';
 
 export interface ChannelsExtension {
   addChannelType(channelType: ChannelTypeDefinition): void;
@@ -84,9 +85,15 @@ export interface ConditionsExtension {
    * which group version and tag calculation day the condition engine reads. One source per server.
    */
   setMembershipSource(source: MembershipSource): void;
+  /**
+   * What a tree may name — custom contact fields, events with their properties, virtual events,
+   * dimension-table and dictionary lookups (the metadata module implements it). One source per
+   * server; without one the catalogue comes from the tenant's analytics declaration.
+   */
+  setMetadataSource(source: MetadataSource): void;
 }
 
-/** Core modules only (the groups and tags module); not part of the plugin API. */
+/** Core modules only (the groups and tags module, the metadata module); not part of the plugin API. */
 export const conditionsExtensionPoint = createExtensionPoint<ConditionsExtension>({ id: 'conditions.memberships' });
 /** Core modules only for now (the notification center listens); not part of the plugin API yet. */
 export const tasksExtensionPoint = createExtensionPoint<TasksExtension>({ id: 'tasks.lifecycle' });

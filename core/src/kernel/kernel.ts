@@ -148,14 +148,23 @@ export class Kernel {
         registry.addTaskFinishedListener(id, listener);
       },
     }));
-    ext(conditionsExtensionPoint, (id) => ({
-      setMembershipSource: (source: Parameters<ContributionRegistry['setMembershipSource']>[1]) => {
+    ext(conditionsExtensionPoint, (id) => {
+      const moduleOnly = () => {
         if (!this.modules.some((m) => m.definition.id === id) && this.registering?.id !== id) {
           throw new PluginError(id, 'asks for "conditions.memberships", an extension point of core modules');
         }
-        registry.setMembershipSource(id, source);
-      },
-    }));
+      };
+      return {
+        setMembershipSource: (source: Parameters<ContributionRegistry['setMembershipSource']>[1]) => {
+          moduleOnly();
+          registry.setMembershipSource(id, source);
+        },
+        setMetadataSource: (source: Parameters<ContributionRegistry['setMetadataSource']>[1]) => {
+          moduleOnly();
+          registry.setMetadataSource(id, source);
+        },
+      };
+    });
     ext(homeExtensionPoint, (id) => ({
       addCounter: (d: Parameters<ContributionRegistry['addHomeCounter']>[1]) => registry.addHomeCounter(id, d),
     }));

@@ -115,6 +115,10 @@ export const errorMessages = {
     'en-US': 'The conditions have {count} problem(s); fix them and try again',
   },
   condition_contact_ids_invalid: { 'zh-CN': '联系人 ID 不正确', 'en-US': 'A contact id is not valid' },
+  condition_virtual_event_invalid: {
+    'zh-CN': '虚拟事件的定义已失效（其成员事件的筛选条件不再成立），请在元数据管理中修改该虚拟事件',
+    'en-US': 'The virtual event’s definition is no longer valid (a member event’s filter no longer holds); edit it in metadata management',
+  },
   condition_measure_unsatisfiable: {
     'zh-CN': '「做过」表示至少一次，次数不可能为 0；要筛选没做过的用户，请选择「未做过」',
     'en-US': '"Did" means at least once, so the count cannot be 0; use "did not" for contacts who never did it',

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import type { ConditionTree } from '../../src/modules/conditions/condition.types.js';
+import type { TenantMetadata } from '../../src/modules/conditions/metadata-source.js';
 import { Client, createTenant, describeEngines } from '../support/test-app.js';
 
 const declaration = {
@@ -212,6 +213,105 @@ describeEngines('conditions API', (ctx) => {
       { code: 'purchase', name: 'purchase', properties: [{ key: 'amount', name: 'amount', type: 'number', source: 'custom' }] },
     ]);
     expect(res.body.groups).toEqual([]);
+  });
+
+  it('reads the metadata source once one is set: per-event properties, virtual events, lookups', async () => {
+    const { tenant, client } = await seeded();
+    const olap = ctx.app.olap.forTenant(tenant.tenantId);
+    await olap.declare({
+      ...declaration,
+      dimensions: [
+        {
+          id: '31',
+          fields: [
+            { id: '311', type: 'string' },
+            { id: '312', type: 'string' },
+          ],
+        },
+      ],
+    });
+    await olap.writeDimensionRows('31', [{ '311': '上海', '312': '华东' }]);
+    const metadata: TenantMetadata = {
+      timeZone: 'Asia/Shanghai',
+      contactFields: [{ key: 'attr1', columnId: '21', name: '等级', type: 'integer', anniversary: false }],
+      events: [{ code: 'purchase', name: '购买', properties: ['amount'] }],
+      eventProperties: [{ code: 'amount', columnId: '11', name: '金额', type: 'number', source: 'custom' }],
+      virtualEvents: [
+        {
+          key: 'virtual:7',
+          name: '大额购买',
+          members: [{ event: 'purchase', filters: [{ property: 'amount', operator: 'gt', values: [50] }] }],
+        },
+      ],
+      lookups: [
+        {
+          kind: 'dimension',
+          dimensionId: '31',
+          name: '省份维表',
+          target: 'contact',
+          property: 'province',
+          keyFieldId: '311',
+          fields: [
+            { id: '311', code: 'name', name: '省份', type: 'string' },
+            { id: '312', code: 'region', name: '大区', type: 'string' },
+          ],
+        },
+        // Not declared in the analytics store (yet): left out rather than refused by the SQL guard.
+        {
+          kind: 'dictionary',
+          dimensionId: '99',
+          name: '未声明',
+          target: 'contact',
+          property: 'city',
+          keyFieldId: '991',
+          fields: [
+            { id: '991', code: 'value', name: '值', type: 'string' },
+            { id: '992', code: 'label', name: '标签', type: 'string' },
+          ],
+        },
+      ],
+    };
+    const contributions = ctx.app.kernel.contributions;
+    contributions.metadataSource = { pluginId: 'metadata', definition: { describe: () => Promise.resolve(metadata) } };
+    try {
+      const res = await client.request('GET', '/api/v1/conditions/catalogue');
+      expect(res.statusCode).toBe(200);
+      const province = res.body.contactProperties.find((p: { key: string }) => p.key === 'province');
+      expect(province.lookups).toEqual([
+        {
+          key: 'province.region',
+          name: '省份 · 大区',
+          type: 'string',
+          source: 'system',
+          lookup: { kind: 'dimension', dimensionId: '31', name: '省份维表' },
+        },
+      ]);
+      expect(res.body.contactProperties.find((p: { key: string }) => p.key === 'city').lookups).toBeUndefined();
+      expect(res.body.contactProperties.map((p: { key: string }) => p.key)).toContain('attr1');
+      expect(res.body.contactProperties.map((p: { key: string }) => p.key)).not.toContain('attr21');
+      expect(res.body.events).toEqual([
+        { code: 'purchase', name: '购买', properties: [{ key: 'amount', name: '金额', type: 'number', source: 'custom' }] },
+        {
+          code: 'virtual:7',
+          name: '大额购买',
+          virtual: true,
+          properties: [{ key: 'amount', name: '金额', type: 'number', source: 'custom' }],
+        },
+      ]);
+      const estimate = await client.request('POST', '/api/v1/conditions/estimate', {
+        tree: {
+          type: 'and',
+          conditions: [
+            { type: 'event', did: true, event: 'virtual:7', time: { kind: 'past', days: 7, includeToday: true } },
+            { type: 'property', property: 'province.region', operator: 'eq', values: ['华东'] },
+          ],
+        },
+      });
+      expect(estimate.statusCode).toBe(200);
+      expect(estimate.body.count).toBe(1);
+    } finally {
+      contributions.metadataSource = undefined;
+    }
   });
 
   it('answers only signed-in staff: 401 without a session, 403 to an Open API token', async () => {

@@ -1,5 +1,6 @@
 import type { GroupRef, MembershipSource, TagRef } from '../../src/modules/conditions/catalogue.js';
 import { ConditionsService } from '../../src/modules/conditions/conditions.service.js';
+import type { MetadataSource, TenantMetadata } from '../../src/modules/conditions/metadata-source.js';
 import { TenantRepo } from '../../src/modules/tenancy/tenant.repo.js';
 import { TenantService } from '../../src/modules/tenancy/tenant.service.js';
 import type { AnalyticsEngine } from '../../src/store/olap/analytics-engine.js';
@@ -24,10 +25,35 @@ export class MembershipDouble implements MembershipSource {
   }
 }
 
-/** The conditions service over a real analytics engine and a real tenant service on `oltp`. */
-export function conditionsService(olap: AnalyticsEngine, oltp: OltpStore, memberships: MembershipSource): ConditionsService {
+/**
+ * The metadata module's source, implemented by a test double: the same metadata for every tenant
+ * (tests declare an OLAP schema whose ids match it), replaceable between cases.
+ */
+export class MetadataDouble implements MetadataSource {
+  constructor(public metadata: TenantMetadata) {}
+
+  describe(): Promise<TenantMetadata> {
+    return Promise.resolve(structuredClone(this.metadata));
+  }
+}
+
+/**
+ * The conditions service over a real analytics engine and a real tenant service on `oltp`; without
+ * `metadata`, its catalogue comes from the tenant's analytics declaration.
+ */
+export function conditionsService(
+  olap: AnalyticsEngine,
+  oltp: OltpStore,
+  memberships: MembershipSource,
+  metadata?: MetadataSource,
+): ConditionsService {
   const tenants = new TenantService(new TenantRepo(oltp.forModule('tenancy', ['tenant'])));
-  return new ConditionsService(olap, tenants, () => memberships);
+  return new ConditionsService(
+    olap,
+    tenants,
+    () => memberships,
+    () => metadata,
+  );
 }
 
 /** Local wall clock in Asia/Shanghai (UTC+8, no DST) as epoch ms. */

@@ -1,6 +1,6 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildContext, type GroupRef, type TagRef } from '../../src/modules/conditions/catalogue.js';
+import { buildContext, metadataFromDeclaration, type GroupRef, type TagRef } from '../../src/modules/conditions/catalogue.js';
 import { conditionTreeSchema } from '../../src/modules/conditions/condition.schema.js';
 import { conditionLimits, conditionProblemCodes, type ConditionTree } from '../../src/modules/conditions/condition.types.js';
 import { resolveTimeRange, toUtcBounds } from '../../src/modules/conditions/time-range.js';
@@ -24,7 +24,7 @@ const declaration: OlapTenantDeclaration = {
 };
 const groups: GroupRef[] = [{ id: '9', name: 'VIP', version: 1 }];
 const tags: TagRef[] = [{ id: '5', name: 'level', type: 'string', calcDate: '2026-02-09' }];
-const context = buildContext('Asia/Shanghai', declaration, groups, tags);
+const context = buildContext(metadataFromDeclaration('Asia/Shanghai', declaration), groups, tags);
 const problems = (tree: unknown) => validateConditionTree(tree, context).map((p) => `${p.path} ${p.code}`);
 const leaf = (node: Record<string, unknown>): ConditionTree => ({ type: 'and', conditions: [node as never] });
 
@@ -322,5 +322,68 @@ describe('DuckDB dialect functions for conditions and reports', () => {
     expect(await value(d.anniversaryInYear("DATE '2000-02-29'", '2028'))).toBe('2028-02-29');
     expect(await value(d.anniversaryInYear("DATE '1990-12-31'", '2100'))).toBe('2100-12-31');
     expect(await value(d.anniversaryInYear("DATE '1996-02-29'", '2100'))).toBe('2100-02-28');
+  });
+});
+
+describe('the catalogue from metadata (pure)', () => {
+  it('without a metadata source, the declaration gives today’s catalogue: attr<id>, every property on every event', () => {
+    const metadata = metadataFromDeclaration('Asia/Shanghai', {
+      ...declaration,
+      events: [...declaration.events, { code: 'refund', alias: '退款' }],
+      eventProperties: [...declaration.eventProperties, { id: '13', name: 's_channel', type: 'string' }],
+    });
+    const built = buildContext(metadata, [], []);
+    expect(built.contactProperty('attr21')).toMatchObject({ column: 'p_21', type: 'number', source: 'custom' });
+    expect(built.contactProperty('dynamic:attr21')).toBeUndefined();
+    expect([...built.event('refund')!.properties.keys()]).toEqual(['amount', 'sku', 's_channel']);
+    expect(built.event('refund')!.properties.get('s_channel')).toMatchObject({ column: 'p_13', source: 'system' });
+    expect(built.event('refund')!.name).toBe('退款');
+    expect(metadata).toMatchObject({ virtualEvents: [], lookups: [] });
+    expect(buildContext(metadataFromDeclaration('UTC', undefined), [], []).event('purchase')).toBeUndefined();
+  });
+
+  const virtualContext = (members: unknown[]) =>
+    buildContext(
+      {
+        ...metadataFromDeclaration('Asia/Shanghai', declaration),
+        virtualEvents: [{ key: 'virtual:1', name: 'v', members: members as never }],
+      },
+      [],
+      [],
+    );
+  const didVirtual = leaf({ type: 'event', did: true, event: 'virtual:1', time: { kind: 'today' } });
+
+  it('a virtual event keeps its known members and the union of their properties', () => {
+    const built = virtualContext([{ event: 'purchase' }, { event: 'deleted_event' }]);
+    expect(built.event('virtual:1')!.members!.map((m) => m.event.code)).toEqual(['purchase']);
+    expect([...built.event('virtual:1')!.properties.keys()]).toEqual(['amount', 'sku']);
+    expect(virtualContext([{ event: 'deleted_event' }]).event('virtual:1')!.properties.size).toBe(0);
+  });
+
+  it.each([
+    [
+      'a filter on a property the member does not carry',
+      [{ event: 'purchase', filters: [{ property: 'gone', operator: 'eq', values: ['x'] }] }],
+    ],
+    ['a value of the wrong type', [{ event: 'purchase', filters: [{ property: 'amount', operator: 'gt', values: ['ten'] }] }]],
+    [
+      'an operator the type does not have',
+      [{ event: 'purchase', filters: [{ property: 'amount', operator: 'contains', values: [1] }] }],
+    ],
+    ['an unknown filterOp', [{ event: 'purchase', filters: [], filterOp: 'xor' }]],
+    ['filters that are not a list', [{ event: 'purchase', filters: 'amount > 1' }]],
+  ])('a stored member definition with %s is one problem on the leaf’s event', (_what, members) => {
+    expect(validateConditionTree(didVirtual, virtualContext(members)).map((p) => `${p.path} ${p.code}`)).toEqual([
+      'conditions.0.event condition_virtual_event_invalid',
+    ]);
+  });
+
+  it('a valid member definition is no problem, and its values do not count towards the tree’s limits', () => {
+    const many = Array.from({ length: conditionLimits.values }, (_, i) => `v${i}`);
+    const members = Array.from({ length: 12 }, () => ({
+      event: 'purchase',
+      filters: [{ property: 'sku', operator: 'eq', values: many }],
+    }));
+    expect(validateConditionTree(didVirtual, virtualContext(members))).toEqual([]);
   });
 });

@@ -13,10 +13,10 @@ export function matchOption(input: string, option?: { label?: unknown; value?: u
   return `${String(option?.label ?? '')} ${String(option?.value ?? '')}`.toLowerCase().includes(needle);
 }
 
-const sources: CatalogueProperty['source'][] = ['system', 'custom', 'dynamicDate'];
+const sources: CatalogueProperty['source'][] = ['system', 'sdk', 'custom', 'dynamicDate'];
 
 /**
- * A searchable property select: contact properties grouped as 系统属性 / 自定义属性 / 动态日期
+ * A searchable property select: properties grouped as 系统属性 / SDK 预置属性 / 自定义属性 / 动态日期
  * (the anniversary of a date, `dynamic:birthday`, named “生日（动态日期）”).
  */
 export function PropertySelect({

@@ -544,6 +544,7 @@ const enUS: Messages = {
       sources: {
         system: 'System properties',
         custom: 'Custom properties',
+        sdk: 'SDK preset properties',
         dynamicDate: 'Dynamic dates',
       },
       dynamicName: '{{name}} (dynamic date)',

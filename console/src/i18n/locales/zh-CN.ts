@@ -540,6 +540,7 @@ const zhCN = {
       sources: {
         system: '系统属性',
         custom: '自定义属性',
+        sdk: 'SDK 预置属性',
         dynamicDate: '动态日期',
       },
       dynamicName: '{{name}}（动态日期）',

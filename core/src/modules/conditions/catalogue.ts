@@ -1,13 +1,15 @@
 import type { PropertyType } from '../../kernel/contributions.js';
 import type { OlapTenantDeclaration } from '../../store/olap/declaration.js';
-import { contactSystemFields, propertyColumn } from '../../store/olap/physical-schema.js';
+import { contactSystemFields, dimensionFieldColumn, propertyColumn } from '../../store/olap/physical-schema.js';
 import type {
   CatalogueProperty,
   ConditionCatalogue,
   ConditionTree,
   ConditionNode,
   ConditionValueType,
+  EventPropertyFilter,
 } from './condition.types.js';
+import type { MetadataEventProperty, MetadataLookup, TenantMetadata } from './metadata-source.js';
 
 /** A property a leaf may name, with the column of its logical relation that holds it. */
 export interface PropertyRef extends CatalogueProperty {
@@ -15,12 +17,29 @@ export interface PropertyRef extends CatalogueProperty {
   column: string;
   /** For a dynamic date: the DATE column of the anniversary it derives from. */
   anniversaryColumn?: string;
+  /**
+   * For a lookup (`<property>.<field>`, `<property>.$label`): the value is the field `valueColumn`
+   * of the row of `relation` whose `keyColumn` equals `column` (the base property's), NULL when no
+   * row matches.
+   */
+  via?: { base: string; relation: string; keyColumn: string; valueColumn: string };
+}
+
+/** A real member of a virtual event: its event and the filters its rows must pass. */
+export interface VirtualMemberRef {
+  event: EventRef;
+  /** As stored by the metadata module: the validator checks them against `event`'s properties. */
+  filters: EventPropertyFilter[];
+  filterOp?: 'and' | 'or';
 }
 
 export interface EventRef {
+  /** The event ID, or `virtual:<id>` for a virtual event. */
   code: string;
   name: string;
   properties: ReadonlyMap<string, PropertyRef>;
+  /** A virtual event (虚拟事件): the real events it unites (none: it matches nothing). */
+  members?: VirtualMemberRef[];
 }
 
 /** A group and the version consumers read: null until its first computation completes (完成). */
@@ -87,7 +106,7 @@ const systemFieldNames: Record<string, string> = {
   updatedAt: '更新时间',
 };
 
-/** The anniversary fields: 生日 is built in; custom anniversaries come with the metadata module. */
+/** The built-in anniversary field; custom anniversaries come from the metadata (`anniversary`). */
 const builtInAnniversaries = ['birthday'];
 
 export function valueTypeOf(type: PropertyType): { type: ConditionValueType; timeType?: 'date' | 'datetime' } {
@@ -117,8 +136,81 @@ const systemColumnTypes: Record<string, PropertyType> = {
 };
 const olapTypeOf = (type: string) => valueTypeOf(systemColumnTypes[type] ?? 'number');
 
-/** Contact properties of a tenant: system fields, custom attributes (`attr<id>`), dynamic dates. */
-export function contactProperties(declaration: OlapTenantDeclaration | undefined): PropertyRef[] {
+/**
+ * Today's catalogue as metadata, for a server without a metadata source: custom attributes keyed
+ * `attr<id>` (column id = id), every declared event property on every declared event, no virtual
+ * events, no lookups, no custom anniversaries.
+ */
+export function metadataFromDeclaration(timeZone: string, declaration: OlapTenantDeclaration | undefined): TenantMetadata {
+  const eventProperties: MetadataEventProperty[] = (declaration?.eventProperties ?? []).map((p) => ({
+    code: p.name,
+    columnId: p.id,
+    name: p.name,
+    type: p.type,
+    source: p.name.startsWith('s_') ? 'system' : 'custom',
+  }));
+  const codes = eventProperties.map((p) => p.code);
+  return {
+    timeZone,
+    contactFields: (declaration?.contactAttributes ?? []).map((a) => ({
+      key: `attr${a.id}`,
+      columnId: a.id,
+      name: a.name ?? `attr${a.id}`,
+      type: a.type,
+      anniversary: false,
+    })),
+    events: (declaration?.events ?? []).map((e) => ({ code: e.code, name: e.alias, properties: codes })),
+    eventProperties,
+    virtualEvents: [],
+    lookups: [],
+  };
+}
+
+const sameValueType = (a: PropertyRef, b: PropertyRef) => a.type === b.type && a.timeType === b.timeType;
+
+/**
+ * The properties read through `lookups` linked to `base` (target and key matching): a dictionary's
+ * label as `<key>.$label`, each non-key field of a dimension table as `<key>.<fieldCode>`. A lookup
+ * whose key field (or a dictionary without a `label` field) is missing offers nothing.
+ */
+function lookupRefs(base: PropertyRef, lookups: readonly MetadataLookup[]): PropertyRef[] {
+  if (base.type === 'strings' || base.anniversaryColumn || base.via) return [];
+  return lookups.flatMap((lookup) => {
+    const keyField = lookup.fields.find((f) => f.id === lookup.keyFieldId);
+    if (!keyField) return [];
+    const fields =
+      lookup.kind === 'dictionary'
+        ? lookup.fields.filter((f) => f.code === 'label').map((f) => ({ field: f, suffix: '$label' }))
+        : lookup.fields.filter((f) => f.id !== lookup.keyFieldId).map((f) => ({ field: f, suffix: f.code }));
+    return fields.map(({ field, suffix }) => ({
+      key: `${base.key}.${suffix}`,
+      name: `${base.name} · ${lookup.kind === 'dictionary' ? lookup.name : field.name}`,
+      column: base.column,
+      source: base.source,
+      ...valueTypeOf(field.type),
+      lookup: { kind: lookup.kind, dimensionId: lookup.dimensionId, name: lookup.name },
+      via: {
+        base: base.key,
+        relation: `dimension_${lookup.dimensionId}`,
+        keyColumn: dimensionFieldColumn(lookup.keyFieldId),
+        valueColumn: dimensionFieldColumn(field.id),
+      },
+    }));
+  });
+}
+
+/** `refs` keyed, the first of a key winning (a later duplicate is left out). */
+function byKey(refs: readonly PropertyRef[]): Map<string, PropertyRef> {
+  const map = new Map<string, PropertyRef>();
+  for (const ref of refs) if (!map.has(ref.key)) map.set(ref.key, ref);
+  return map;
+}
+
+/**
+ * Contact properties of a tenant: system fields, custom fields (`attr<seq>`, column `p_<columnId>`),
+ * the dynamic dates of 生日 and of custom anniversaries, and the lookups linked to any of them.
+ */
+export function contactProperties(metadata: TenantMetadata): PropertyRef[] {
   const system: PropertyRef[] = contactSystemFields
     .filter((f) => f.field !== 'id')
     .map((f) => ({
@@ -128,47 +220,87 @@ export function contactProperties(declaration: OlapTenantDeclaration | undefined
       source: 'system',
       ...olapTypeOf(f.type),
     }));
-  const custom: PropertyRef[] = (declaration?.contactAttributes ?? []).map((a) => ({
-    key: `attr${a.id}`,
-    name: a.name ?? `attr${a.id}`,
-    column: propertyColumn(a.id),
+  const custom: PropertyRef[] = metadata.contactFields.map((f) => ({
+    key: f.key,
+    name: f.name,
+    column: propertyColumn(f.columnId),
     source: 'custom',
-    ...valueTypeOf(a.type),
+    ...valueTypeOf(f.type),
   }));
-  const dynamic: PropertyRef[] = builtInAnniversaries.flatMap((key) => {
-    const base = system.find((p) => p.key === key);
-    return base
-      ? [
-          {
-            key: `dynamic:${key}`,
-            name: `${base.name}（动态日期）`,
-            column: base.column,
-            anniversaryColumn: base.column,
-            source: 'dynamicDate' as const,
-            type: 'time' as const,
-            timeType: 'date' as const,
-          },
-        ]
-      : [];
-  });
-  return [...system, ...custom, ...dynamic];
+  const anniversaries = [
+    ...builtInAnniversaries.flatMap((key) => system.filter((p) => p.key === key)),
+    ...custom.filter((p) => p.timeType === 'date' && metadata.contactFields.some((f) => f.key === p.key && f.anniversary)),
+  ];
+  const dynamic: PropertyRef[] = anniversaries.map((base) => ({
+    key: `dynamic:${base.key}`,
+    name: `${base.name}（动态日期）`,
+    column: base.column,
+    anniversaryColumn: base.column,
+    source: 'dynamicDate',
+    type: 'time',
+    timeType: 'date',
+  }));
+  const contactLookups = metadata.lookups.filter((l) => l.target === 'contact');
+  const lookups = [...system, ...custom].flatMap((base) =>
+    lookupRefs(
+      base,
+      contactLookups.filter((l) => l.property === base.key),
+    ),
+  );
+  return [...byKey([...system, ...custom, ...dynamic, ...lookups]).values()];
 }
 
-/** Events and their properties (every declared event property applies to every event for now). */
-export function eventRefs(declaration: OlapTenantDeclaration | undefined): EventRef[] {
-  const properties = new Map<string, PropertyRef>(
-    (declaration?.eventProperties ?? []).map((p) => [
-      p.name,
-      {
-        key: p.name,
+/**
+ * Events and the properties each carries (with their lookups), then virtual events: their real
+ * members (an unknown one left out) and the union of the members' properties — a code whose
+ * members disagree on its type is left out.
+ */
+export function eventRefs(metadata: TenantMetadata): EventRef[] {
+  const eventLookups = metadata.lookups.filter((l) => l.target === 'event');
+  const properties = new Map<string, PropertyRef[]>(
+    metadata.eventProperties.map((p) => {
+      const base: PropertyRef = {
+        key: p.code,
         name: p.name,
-        column: propertyColumn(p.id),
-        source: p.name.startsWith('s_') ? 'system' : 'custom',
+        column: propertyColumn(p.columnId),
+        source: p.source,
         ...valueTypeOf(p.type),
-      },
-    ]),
+      };
+      return [
+        p.code,
+        [
+          base,
+          ...lookupRefs(
+            base,
+            eventLookups.filter((l) => l.property === p.code),
+          ),
+        ],
+      ];
+    }),
   );
-  return (declaration?.events ?? []).map((e) => ({ code: e.code, name: e.alias, properties }));
+  const real: EventRef[] = metadata.events.map((e) => ({
+    code: e.code,
+    name: e.name,
+    properties: byKey(e.properties.flatMap((code) => properties.get(code) ?? [])),
+  }));
+  const realByCode = new Map(real.map((e) => [e.code, e]));
+  const virtual: EventRef[] = metadata.virtualEvents.map((v) => {
+    const members = v.members.flatMap((m) => {
+      const event = realByCode.get(m.event);
+      return event ? [{ event, filters: m.filters ?? [], ...(m.filterOp ? { filterOp: m.filterOp } : {}) }] : [];
+    });
+    const union = new Map<string, PropertyRef>();
+    const conflicting = new Set<string>();
+    for (const member of members)
+      for (const property of member.event.properties.values()) {
+        const seen = union.get(property.key);
+        if (!seen) union.set(property.key, property);
+        else if (!sameValueType(seen, property) || seen.column !== property.column) conflicting.add(property.key);
+      }
+    for (const key of conflicting) union.delete(key);
+    return { code: v.key, name: v.name, properties: union, members };
+  });
+  return [...real, ...virtual];
 }
 
 /** Group and tag ids a tree refers to, to look up before validating or compiling it. */
@@ -187,18 +319,13 @@ export function referencedMemberships(tree: unknown): { groupIds: string[]; tagI
   return { groupIds: [...groupIds], tagIds: [...tagIds] };
 }
 
-export function buildContext(
-  timeZone: string,
-  declaration: OlapTenantDeclaration | undefined,
-  groups: readonly GroupRef[],
-  tags: readonly TagRef[],
-): ConditionContext {
-  const contacts = new Map(contactProperties(declaration).map((p) => [p.key, p]));
-  const events = new Map(eventRefs(declaration).map((e) => [e.code, e]));
+export function buildContext(metadata: TenantMetadata, groups: readonly GroupRef[], tags: readonly TagRef[]): ConditionContext {
+  const contacts = new Map(contactProperties(metadata).map((p) => [p.key, p]));
+  const events = new Map(eventRefs(metadata).map((e) => [e.code, e]));
   const groupMap = new Map(groups.map((g) => [g.id, g]));
   const tagMap = new Map(tags.map((t) => [t.id, t]));
   return {
-    timeZone,
+    timeZone: metadata.timeZone,
     contactProperty: (key) => contacts.get(key),
     event: (code) => events.get(code),
     group: (id) => groupMap.get(id),
@@ -206,25 +333,37 @@ export function buildContext(
   };
 }
 
-const dto = ({ key, name, type, timeType, source }: PropertyRef): CatalogueProperty => ({
+const dto = ({ key, name, type, timeType, source, lookup }: PropertyRef): CatalogueProperty => ({
   key,
   name,
   type,
   ...(timeType ? { timeType } : {}),
   source,
+  ...(lookup ? { lookup } : {}),
 });
 
+/** Properties as the builder lists them: lookups under their base property (`lookups`). */
+function propertiesDto(refs: Iterable<PropertyRef>): CatalogueProperty[] {
+  const all = [...refs];
+  return all
+    .filter((p) => !p.via)
+    .map((p) => {
+      const lookups = all.filter((l) => l.via?.base === p.key).map(dto);
+      return { ...dto(p), ...(lookups.length ? { lookups } : {}) };
+    });
+}
+
 /** The builder's view of what a tree may refer to. */
-export function catalogueDto(
-  timeZone: string,
-  declaration: OlapTenantDeclaration | undefined,
-  groups: readonly GroupRef[],
-  tags: readonly TagRef[],
-): ConditionCatalogue {
+export function catalogueDto(metadata: TenantMetadata, groups: readonly GroupRef[], tags: readonly TagRef[]): ConditionCatalogue {
   return {
-    timeZone,
-    contactProperties: contactProperties(declaration).map(dto),
-    events: eventRefs(declaration).map((e) => ({ code: e.code, name: e.name, properties: [...e.properties.values()].map(dto) })),
+    timeZone: metadata.timeZone,
+    contactProperties: propertiesDto(contactProperties(metadata)),
+    events: eventRefs(metadata).map((e) => ({
+      code: e.code,
+      name: e.name,
+      ...(e.members ? { virtual: true } : {}),
+      properties: propertiesDto(e.properties.values()),
+    })),
     groups: groups.map((g) => ({ id: g.id, name: g.name })),
     tags: tags.map((t) => ({ id: t.id, name: t.name, type: t.type })),
   };

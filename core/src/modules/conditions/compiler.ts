@@ -1,6 +1,6 @@
 import type { SqlDialect } from '../../store/olap/dialect.js';
 import { SqlFragment, sql, type SqlParam } from '../../store/olap/sql-fragment.js';
-import type { ConditionContext, PropertyRef } from './catalogue.js';
+import type { ConditionContext, EventRef, PropertyRef } from './catalogue.js';
 import type {
   Comparison,
   ConditionNode,
@@ -8,6 +8,7 @@ import type {
   ConditionValueType,
   EventCondition,
   EventMeasure,
+  EventPropertyFilter,
   TimeRange,
 } from './condition.types.js';
 import { ZonedClock } from '../../lib/zoned-clock.js';
@@ -132,7 +133,8 @@ function restrictTo(dialect: SqlDialect, column: string, ids: readonly string[])
 }
 
 interface EventColumn {
-  event: string;
+  /** The event codes whose rows this leaf may match (every member of a virtual event). */
+  events: string[];
   /** The leaf's time window as UTC instants. */
   window: { from?: number; to?: number };
   /** The rows of `events` this leaf looks at. */
@@ -141,8 +143,17 @@ interface EventColumn {
   matchInHull: SqlFragment;
   /** `count(…)` of matching rows, aliased `n<i>`. */
   count: string;
-  /** The aggregate compared by the measure, aliased `m<i>` (none for "did" or a count measure). */
-  measure?: { alias: string; fn: 'sum' | 'avg' | 'max' | 'min' | 'count'; distinct: boolean; column: string };
+  /**
+   * The aggregate compared by the measure, aliased `m<i>` (none for "did" or a count measure), over
+   * `column` (a column of `events`, or `expression AS column` selected for it when a lookup).
+   */
+  measure?: {
+    alias: string;
+    fn: 'sum' | 'avg' | 'max' | 'min' | 'count';
+    distinct: boolean;
+    column: string;
+    expression?: string;
+  };
 }
 
 class CompileState {
@@ -190,9 +201,26 @@ class CompileState {
     }
   }
 
+  /**
+   * A lookup's value: the field of the dimension row whose key equals the base property's value
+   * (`base`, an expression), NULL when none does — so a negation holds for it as for a NULL
+   * property (ADR 0015). A scalar subquery over the logical relation `dimension_<id>`.
+   */
+  private lookupValue(via: NonNullable<PropertyRef['via']>, base: string): string {
+    const q = (name: string) => this.d.quoteIdentifier(name);
+    return `(SELECT dl.${q(via.valueColumn)} FROM ${via.relation} AS dl WHERE dl.${q(via.keyColumn)} = ${base} LIMIT 1)`;
+  }
+
+  /** The SQL value of an event property in a scan of `events`. */
+  private eventValue(property: PropertyRef): string {
+    const column = this.d.quoteIdentifier(property.column);
+    return property.via ? this.lookupValue(property.via, `events.${column}`) : column;
+  }
+
   /** The SQL value of a contact property; a dynamic date is the anniversary nearest to today. */
   private propertyExpression(property: PropertyRef): string {
     const column = `c.${this.d.quoteIdentifier(property.column)}`;
+    if (property.via) return this.lookupValue(property.via, column);
     if (!property.anniversaryColumn) return column;
     const today = new ZonedClock(this.context.timeZone).localDay(this.options.now) * DAY_MS;
     const year = new Date(today).getUTCFullYear();
@@ -324,21 +352,43 @@ class CompileState {
     return negated ? not(member) : member;
   }
 
+  /** `filters` of `event`'s properties, combined by `op` (none: nothing). */
+  private eventFilters(event: EventRef, filters: readonly EventPropertyFilter[], op: 'and' | 'or' | undefined): SqlFragment[] {
+    const parts = filters.map((filter) => {
+      const property = event.properties.get(filter.property)!;
+      return this.comparison(filter, this.eventValue(property), property.type, property.timeType).wrap();
+    });
+    return parts.length ? [SqlFragment.join(parts, op === 'or' ? ' OR ' : ' AND ').wrap()] : [];
+  }
+
   private event(node: EventCondition): SqlFragment {
     const event = this.context.event(node.event)!;
     const index = this.eventColumns.length;
-    const code = sql('event = ', SqlFragment.param(event.code));
+    // A virtual event matches a row when any member does: its event and its own filters.
+    const members = event.members?.map((m) =>
+      SqlFragment.join(
+        [sql('event = ', SqlFragment.param(m.event.code)), ...this.eventFilters(m.event, m.filters, m.filterOp)],
+        ' AND ',
+      ),
+    );
+    const code = !members
+      ? sql('event = ', SqlFragment.param(event.code))
+      : members.length === 0
+        ? FALSE
+        : members.length === 1
+          ? members[0]!.wrap()
+          : SqlFragment.join(
+              members.map((m) => m.wrap()),
+              ' OR ',
+            ).wrap();
     const time = this.timeIn('event_time', node.time, 'datetime', false);
-    const filters = (node.filters ?? []).map((filter) => {
-      const property = event.properties.get(filter.property)!;
-      return this.comparison(filter, this.d.quoteIdentifier(property.column), property.type, property.timeType).wrap();
-    });
-    const filter = filters.length ? [SqlFragment.join(filters, node.filterOp === 'or' ? ' OR ' : ' AND ').wrap()] : [];
+    const filter = this.eventFilters(event, node.filters ?? [], node.filterOp);
     const match = SqlFragment.join([code, time, ...filter], ' AND ');
     // Inside a scan already bounded by this very window, the time test is redundant.
     const matchInHull = SqlFragment.join([code, ...filter], ' AND ');
     const window = toUtcBounds(resolveTimeRange(node.time, this.options.now, this.context.timeZone), this.context.timeZone);
-    const column: EventColumn = { event: event.code, window, match, matchInHull, count: `n${index}` };
+    const events = event.members ? [...new Set(event.members.map((m) => m.event.code))] : [event.code];
+    const column: EventColumn = { events, window, match, matchInHull, count: `n${index}` };
     const measure = node.measure;
     if (measure && measure.aggregate !== 'count') {
       const property = event.properties.get(measure.property!)!;
@@ -347,7 +397,9 @@ class CompileState {
         alias: `m${index}`,
         fn: measure.aggregate === 'distinctCount' ? 'count' : measure.aggregate,
         distinct,
-        column: this.d.quoteIdentifier(property.column),
+        ...(property.via
+          ? { column: `v${index}`, expression: this.eventValue(property) }
+          : { column: this.d.quoteIdentifier(property.column) }),
       };
     }
     this.eventColumns.push(column);
@@ -392,7 +444,7 @@ class CompileState {
       const m = column.measure;
       body = sql(
         `SELECT contact_id, count(*) AS ${column.count}`,
-        m ? `, ${m.fn}(${m.distinct ? 'DISTINCT ' : ''}${m.column}) AS ${m.alias}` : '',
+        m ? `, ${m.fn}(${m.distinct ? 'DISTINCT ' : ''}${m.expression ?? m.column}) AS ${m.alias}` : '',
         ' FROM events WHERE ',
         column.match,
         restriction,
@@ -403,7 +455,13 @@ class CompileState {
       // aggregate sees only its leaf's rows (CASE: portable to StarRocks). The scan is narrowed by
       // the leaves' event codes and the hull of their time windows — both sargable, so zone maps
       // prune row groups — then by the OR of the matches.
-      const measureColumns = [...new Set(this.eventColumns.flatMap((c) => (c.measure ? [c.measure.column] : [])))];
+      const measureColumns = [
+        ...new Set(
+          this.eventColumns.flatMap((c) =>
+            c.measure ? [c.measure.expression ? `${c.measure.expression} AS ${c.measure.column}` : c.measure.column] : [],
+          ),
+        ),
+      ];
       const hull = this.hull();
       const flags = this.eventColumns.map((c, index) =>
         sql((c.window.from === hull.from && c.window.to === hull.to ? c.matchInHull : c.match).wrap(), ` AS k${index}`),
@@ -415,8 +473,12 @@ class CompileState {
           ? `${count}, ${m.fn}(${m.distinct ? 'DISTINCT ' : ''}CASE WHEN k${index} THEN ${m.column} END) AS ${m.alias}`
           : count;
       });
-      const codes = [...new Set(this.eventColumns.map((c) => c.event))];
-      const narrowing = [sql('event IN (', list(codes.map((code) => SqlFragment.param(code))), ')'), ...this.timeHull()];
+      const codes = [...new Set(this.eventColumns.flatMap((c) => c.events))];
+      // No code at all: every leaf is a virtual event without a member, matching nothing.
+      const narrowing = [
+        codes.length ? sql('event IN (', list(codes.map((code) => SqlFragment.param(code))), ')') : FALSE,
+        ...this.timeHull(),
+      ];
       body = sql(
         `SELECT contact_id, ${aggregates.join(', ')} FROM (SELECT contact_id`,
         measureColumns.length ? `, ${measureColumns.join(', ')}` : '',

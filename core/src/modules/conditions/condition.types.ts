@@ -115,14 +115,15 @@ export interface Comparison {
 
 /**
  * A contact property: a system field (`province`, `birthday`, `createdAt`…), a custom field
- * (`attr<id>`) or the hidden dynamic date of an anniversary (`dynamic:birthday`, `dynamic:attr<id>`).
+ * (`attr<id>`), the hidden dynamic date of an anniversary (`dynamic:birthday`, `dynamic:attr<id>`)
+ * or a lookup through a dimension table or dictionary (`city.region`, `attr3.$label`).
  */
 export interface PropertyCondition extends Comparison {
   type: 'property';
   property: string;
 }
 
-/** A filter on the properties of the events an event leaf counts. */
+/** A filter on the properties of the events an event leaf counts (lookups like `sku.brand` too). */
 export interface EventPropertyFilter extends Comparison {
   property: string;
 }
@@ -149,6 +150,7 @@ export interface EventMeasure {
 export interface EventCondition {
   type: 'event';
   did: boolean;
+  /** The event ID, or a virtual event's `virtual:<id>` (any of its members, each with its filters). */
   event: string;
   time: TimeRange;
   filters?: EventPropertyFilter[];
@@ -209,6 +211,7 @@ export const conditionProblemCodes = [
   'condition_aggregate_property_required',
   'condition_aggregate_invalid',
   'condition_measure_unsatisfiable',
+  'condition_virtual_event_invalid',
 ] as const;
 export type ConditionProblemCode = (typeof conditionProblemCodes)[number];
 
@@ -231,8 +234,8 @@ export const conditionLimits = {
 } as const;
 
 /**
- * What a tree may refer to, as the condition builder shows it (`GET /api/v1/conditions/catalogue`).
- * Until the metadata module owns it, it is built from the tenant's analytics declaration.
+ * What a tree may refer to, as the condition builder shows it (`GET /api/v1/conditions/catalogue`):
+ * built from the metadata module's source, or from the tenant's analytics declaration without one.
  */
 export interface CatalogueProperty {
   /** The key a leaf uses (`province`, `attr3`, `dynamic:birthday`, `amount`, `$os`). */
@@ -242,12 +245,24 @@ export interface CatalogueProperty {
   type: ConditionValueType;
   /** For `time` values: `date` compares calendar days, `datetime` instants. */
   timeType?: 'date' | 'datetime';
-  source: 'system' | 'custom' | 'dynamicDate';
+  /** `sdk`: an SDK preset event property (`$os`). A lookup has its base property's source. */
+  source: 'system' | 'custom' | 'sdk' | 'dynamicDate';
+  /**
+   * Set on a lookup: a value read through a dimension table (`<property>.<fieldCode>`) or a
+   * dictionary (`<property>.$label`) linked to the base property; NULL when no row matches.
+   */
+  lookup?: { kind: 'dimension' | 'dictionary'; dimensionId: string; name: string };
+  /** The lookups linked to this property, listed under it (never nested further). */
+  lookups?: CatalogueProperty[];
 }
 
 export interface CatalogueEvent {
+  /** The event ID, or `virtual:<id>` for a virtual event. */
   code: string;
   name: string;
+  /** A virtual event (虚拟事件): a union of events, each with its own filters. */
+  virtual?: true;
+  /** The properties this event carries (a virtual event: those its members share). */
   properties: CatalogueProperty[];
 }
 

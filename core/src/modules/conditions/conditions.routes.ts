@@ -8,12 +8,29 @@ import { conditionTreeSchema } from './condition.schema.js';
 import { conditionLimits, conditionProblemCodes, type ConditionTree } from './condition.types.js';
 import type { ConditionsService } from './conditions.service.js';
 
-const property = Joi.object({
+const propertyFields = {
   key: Joi.string().required(),
   name: Joi.string().required(),
   type: Joi.string().required(),
   timeType: Joi.string().valid('date', 'datetime'),
-  source: Joi.string().valid('system', 'custom', 'dynamicDate').required(),
+  source: Joi.string().valid('system', 'custom', 'sdk', 'dynamicDate').required(),
+};
+
+/** A value read through a dimension table or dictionary linked to its base property. */
+const lookupProperty = Joi.object({
+  ...propertyFields,
+  lookup: Joi.object({
+    kind: Joi.string().valid('dimension', 'dictionary').required(),
+    dimensionId: Joi.string().required(),
+    name: Joi.string().required(),
+  })
+    .label('CatalogueLookup')
+    .required(),
+}).label('CatalogueLookupProperty');
+
+const property = Joi.object({
+  ...propertyFields,
+  lookups: Joi.array().items(lookupProperty),
 }).label('CatalogueProperty');
 
 const catalogueSchema = Joi.object({
@@ -24,6 +41,7 @@ const catalogueSchema = Joi.object({
       Joi.object({
         code: Joi.string().required(),
         name: Joi.string().required(),
+        virtual: Joi.boolean().valid(true),
         properties: Joi.array().items(property).required(),
       }).label('CatalogueEvent'),
     )

@@ -2,11 +2,18 @@ import { createServiceRef } from '../../kernel/extension-point.js';
 import { InputError } from '../../server/errors.js';
 import { formatMessage, type Locale } from '../../server/messages.js';
 import type { AnalyticsEngine } from '../../store/olap/analytics-engine.js';
-import type { OlapTenantDeclaration } from '../../store/olap/declaration.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
-import { buildContext, catalogueDto, referencedMemberships, type ConditionContext, type MembershipSource } from './catalogue.js';
+import {
+  buildContext,
+  catalogueDto,
+  metadataFromDeclaration,
+  referencedMemberships,
+  type ConditionContext,
+  type MembershipSource,
+} from './catalogue.js';
 import { ConditionCompiler, isContactId, type CompiledQuery, type CompileOptions } from './compiler.js';
 import type { ConditionCatalogue, ConditionProblem, ConditionTree } from './condition.types.js';
+import type { MetadataSource, TenantMetadata } from './metadata-source.js';
 import { validateConditionTree } from './validator.js';
 
 export interface EvaluateOptions {
@@ -27,7 +34,7 @@ export interface Estimate {
 /**
  * The condition engine for every consumer: contact filters, groups, tags, report filters and
  * journey branches validate, compile and evaluate their trees here, against the tenant's catalogue
- * (its analytics declaration until the metadata module owns it) and the groups' and tags' active
+ * (the metadata source; without one, its analytics declaration) and the groups' and tags' active
  * versions (the membership source).
  */
 export class ConditionsService {
@@ -37,32 +44,44 @@ export class ConditionsService {
     private readonly olap: AnalyticsEngine,
     private readonly tenants: TenantService,
     private readonly memberships: () => MembershipSource,
+    /** Read on each use, like memberships; absent: the catalogue of the analytics declaration. */
+    private readonly metadataSource: () => MetadataSource | undefined = () => undefined,
   ) {
     this.compiler = new ConditionCompiler(olap.dialect);
   }
 
-  private async declaration(tenantId: string): Promise<{ timeZone: string; declaration?: OlapTenantDeclaration }> {
+  /** The tenant's metadata, and whether its analytics schema is declared (it has relations to read). */
+  private async metadata(tenantId: string): Promise<{ metadata: TenantMetadata; declared: boolean }> {
     const record = await this.olap.forTenant(tenantId).schema();
-    if (record) return { timeZone: record.declaration.timeZone, declaration: record.declaration };
-    return { timeZone: (await this.tenants.get(tenantId)).timeZone };
+    const source = this.metadataSource();
+    if (source) {
+      const metadata = await source.describe(tenantId);
+      // A lookup reads its dimension table through the logical relation `dimension_<id>`, which
+      // exists once declared: one not declared (yet) is left out rather than refused by the guard.
+      const dimensions = new Set(record?.declaration.dimensions.map((d) => d.id) ?? []);
+      const lookups = metadata.lookups.filter((l) => dimensions.has(l.dimensionId));
+      return { metadata: { ...metadata, lookups }, declared: record !== undefined };
+    }
+    const timeZone = record ? record.declaration.timeZone : (await this.tenants.get(tenantId)).timeZone;
+    return { metadata: metadataFromDeclaration(timeZone, record?.declaration), declared: record !== undefined };
   }
 
   /** What `tree` may refer to in this tenant, resolved (groups and tags it names looked up). */
   async context(tenantId: string, tree: unknown): Promise<ConditionContext & { declared: boolean }> {
-    const { timeZone, declaration } = await this.declaration(tenantId);
+    const { metadata, declared } = await this.metadata(tenantId);
     const { groupIds, tagIds } = referencedMemberships(tree);
     const source = this.memberships();
     const [groups, tags] = await Promise.all([
       groupIds.length ? source.groups(tenantId, groupIds) : [],
       tagIds.length ? source.tags(tenantId, tagIds) : [],
     ]);
-    return { ...buildContext(timeZone, declaration, groups, tags), declared: declaration !== undefined };
+    return { ...buildContext(metadata, groups, tags), declared };
   }
 
   async catalogue(tenantId: string): Promise<ConditionCatalogue> {
-    const { timeZone, declaration } = await this.declaration(tenantId);
+    const { metadata } = await this.metadata(tenantId);
     const { groups, tags } = await this.memberships().list(tenantId);
-    return catalogueDto(timeZone, declaration, groups, tags);
+    return catalogueDto(metadata, groups, tags);
   }
 
   /** Every problem of `tree`, each with its path, code and — given a locale — message. */

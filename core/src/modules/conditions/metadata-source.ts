@@ -5,7 +5,7 @@ import type { EventPropertyFilter } from './condition.types.js';
  * What the metadata module (元数据管理, §1.10) tells the condition engine about a tenant: the
  * properties and events a tree may name, how each maps to an OLAP column, the virtual events and
  * the lookups through dimension tables and dictionaries (ADR 0016). The metadata module sets it
- * through `conditions.metadata` and has declared the tenant's OLAP schema before it answers, so every
+ * through `setMetadataSource` of the module-only conditions extension point and has declared the tenant's OLAP schema before it answers, so every
  * `columnId` here is a column of the tenant's relations.
  */
 export interface TenantMetadata {

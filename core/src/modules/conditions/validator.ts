@@ -1,4 +1,4 @@
-import type { ConditionContext } from './catalogue.js';
+import type { ConditionContext, EventRef } from './catalogue.js';
 import {
   conditionLimits,
   eventAggregates,
@@ -28,7 +28,7 @@ const singleValueOperators: readonly ConditionOperator[] = ['contains', 'notCont
  * means the compiler accepts the tree.
  */
 export function validateConditionTree(tree: unknown, context: ConditionContext): ConditionProblem[] {
-  const problems: ConditionProblem[] = [];
+  let problems: ConditionProblem[] = [];
   const report = (path: string, code: ConditionProblemCode): void => {
     problems.push({ path, code });
   };
@@ -230,6 +230,35 @@ export function validateConditionTree(tree: unknown, context: ConditionContext):
     }
   }
 
+  /**
+   * A virtual event's stored member filters, checked like a leaf's against each member's
+   * properties. They are not the caller's to fix, so any problem is one
+   * `condition_virtual_event_invalid` on the leaf's event (their values do not count towards the
+   * tree's limits).
+   */
+  function checkVirtualEvent(event: EventRef, path: string): void {
+    const saved = { problems, valueCount };
+    problems = [];
+    for (const member of event.members ?? []) {
+      const filters: unknown = member.filters;
+      if (member.filterOp !== undefined && member.filterOp !== 'and' && member.filterOp !== 'or')
+        report(path, 'condition_malformed');
+      if (!Array.isArray(filters) || filters.length > conditionLimits.eventFilters) {
+        report(path, 'condition_malformed');
+        continue;
+      }
+      for (const filter of filters as unknown[]) {
+        const property =
+          isObject(filter) && typeof filter.property === 'string' ? member.event.properties.get(filter.property) : undefined;
+        if (!property) report(path, 'condition_event_property_unknown');
+        else checkComparison(filter as Json, property.type, property.timeType, path);
+      }
+    }
+    const invalid = problems.length > 0;
+    ({ problems, valueCount } = saved);
+    if (invalid) report(join(path, 'event'), 'condition_virtual_event_invalid');
+  }
+
   function checkLeaf(node: Json, path: string): void {
     leaves += 1;
     switch (node.type) {
@@ -244,6 +273,7 @@ export function validateConditionTree(tree: unknown, context: ConditionContext):
         const event = typeof node.event === 'string' ? context.event(node.event) : undefined;
         if (typeof node.event !== 'string') report(join(path, 'event'), 'condition_malformed');
         else if (!event) report(join(path, 'event'), 'condition_event_unknown');
+        else if (event.members) checkVirtualEvent(event, path);
         if (node.time === undefined) report(join(path, 'time'), 'condition_malformed');
         else checkRange(node.time, 'datetime', join(path, 'time'));
         if (node.filterOp !== undefined && node.filterOp !== 'and' && node.filterOp !== 'or') {
