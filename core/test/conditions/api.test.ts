@@ -2,6 +2,7 @@ import { expect, it } from 'vitest';
 import type { ConditionTree } from '../../src/modules/conditions/condition.types.js';
 import type { TenantMetadata } from '../../src/modules/conditions/metadata-source.js';
 import { Client, createTenant, describeEngines } from '../support/test-app.js';
+import { overHandWrittenDeclarations } from './support.js';
 
 const declaration = {
   timeZone: 'Asia/Shanghai',
@@ -18,6 +19,7 @@ const inShanghai: ConditionTree = {
 };
 
 describeEngines('conditions API', (ctx) => {
+  overHandWrittenDeclarations(() => ctx.app);
   /** A tenant whose analytics store holds three contacts (two in 上海) and one purchase. */
   async function seeded() {
     const tenant = await createTenant(ctx.app);

@@ -3,6 +3,7 @@ import type { ConditionNode, ConditionTree } from '../../src/modules/conditions/
 import { conditionsServiceRef } from '../../src/modules/conditions/conditions.service.js';
 import { testEngines } from '../support/engines.js';
 import { Client, createTenant, createTestApp, describeEngines, type TestApp } from '../support/test-app.js';
+import { overHandWrittenDeclarations } from './support.js';
 
 /**
  * The condition engine from an integrator's seat (written by the fresh-eyes review): the guide's
@@ -81,6 +82,7 @@ function wideTree(values: number): ConditionTree {
 }
 
 describeEngines('conditions review: an integrator’s flow', (ctx) => {
+  overHandWrittenDeclarations(() => ctx.app);
   let tenantId = '';
   let client: Client;
 
@@ -372,6 +374,7 @@ describe('conditions review: the engine’s time limit', () => {
       afterAll(async () => {
         await app?.close();
       });
+      overHandWrittenDeclarations(() => app!);
 
       it('a large tree is answered within a few times the 1 s limit, without stalling the server', async () => {
         const tenant = await createTenant(app!);

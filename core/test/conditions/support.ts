@@ -1,3 +1,6 @@
+import { afterAll, beforeAll } from 'vitest';
+import type { HuiliuApp } from '../../src/app.js';
+import type { ContributionRegistry } from '../../src/kernel/contribution-registry.js';
 import type { GroupRef, MembershipSource, TagRef } from '../../src/modules/conditions/catalogue.js';
 import { ConditionsService } from '../../src/modules/conditions/conditions.service.js';
 import type { MetadataSource, TenantMetadata } from '../../src/modules/conditions/metadata-source.js';
@@ -58,3 +61,19 @@ export function conditionsService(
 
 /** Local wall clock in Asia/Shanghai (UTC+8, no DST) as epoch ms. */
 export const shanghai = (y: number, m: number, d: number, h = 0, min = 0, s = 0): number => Date.UTC(y, m - 1, d, h - 8, min, s);
+
+/**
+ * Lets a suite drive the condition engine over analytics declarations it writes by hand: the
+ * metadata module's source is set aside (the engine falls back to the declaration) for the
+ * suite's duration. The metadata module's own path is tested in core/test/metadata.
+ */
+export function overHandWrittenDeclarations(app: () => HuiliuApp): void {
+  let saved: ContributionRegistry['metadataSource'];
+  beforeAll(() => {
+    saved = app().kernel.contributions.metadataSource;
+    app().kernel.contributions.metadataSource = undefined;
+  });
+  afterAll(() => {
+    app().kernel.contributions.metadataSource = saved;
+  });
+}

@@ -458,3 +458,104 @@ describeEngines(
   },
   withPlugins,
 );
+
+describeEngines(
+  'metadata in conditions: what the metadata module declares is what the condition engine compiles',
+  (ctx) => {
+    it('filters by a custom field, an event property, a virtual event and an anniversary’s dynamic date', async () => {
+      const { tenant, client, channelId } = await setup(ctx.app);
+      await client.request('POST', '/api/v1/metadata/contact-fields', { name: '等级', type: 'integer' });
+      await client.request('POST', '/api/v1/metadata/contact-fields', { name: '入会纪念日', type: 'anniversary' });
+      await client.request('POST', '/api/v1/metadata/event-types', {
+        channelId,
+        code: 'click_ad',
+        name: '点击广告位',
+        properties: [{ code: 'slot', name: '坑位', type: 'integer' }],
+      });
+      const slot1 = (
+        await client.request('POST', '/api/v1/metadata/virtual-events', {
+          name: '点击坑位 1',
+          members: [{ event: 'click_ad', filters: [{ property: 'slot', operator: 'eq', values: [1] }] }],
+        })
+      ).body;
+
+      // Three contacts: 1 (level 5, clicked slot 1), 2 (level 1, clicked slot 2), 3 (no clicks).
+      const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+      const [, month, day] = today.split('-');
+      await ctx.app.olap.forTenant(tenant.tenantId).load({
+        batchId: `cond-${tenant.tenantId}`,
+        contacts: [
+          { id: '1', attributes: { '1': 5, '2': `2001-${month}-${day}` } },
+          { id: '2', attributes: { '1': 1, '2': '2001-01-01' } },
+          { id: '3', attributes: {} },
+        ],
+        events: [
+          {
+            eventTime: Date.now(),
+            event: 'click_ad',
+            contactId: '1',
+            messageId: 'c1',
+            direction: 'inbound',
+            properties: { slot: 1 },
+          },
+          {
+            eventTime: Date.now(),
+            event: 'click_ad',
+            contactId: '2',
+            messageId: 'c2',
+            direction: 'inbound',
+            properties: { slot: 2 },
+          },
+        ],
+      });
+      const estimate = async (condition: object) => {
+        const res = await client.request('POST', '/api/v1/conditions/estimate', {
+          tree: { type: 'and', conditions: [condition] },
+        });
+        expect(res.statusCode, JSON.stringify(res.body)).toBe(200);
+        return res.body.count as number;
+      };
+      expect(await estimate({ type: 'property', property: 'attr1', operator: 'gte', values: [3] })).toBe(1);
+      const past = { kind: 'past', days: 7, includeToday: true };
+      expect(
+        await estimate({
+          type: 'event',
+          did: true,
+          event: 'click_ad',
+          time: past,
+          filters: [{ property: 'slot', operator: 'eq', values: [2] }],
+        }),
+      ).toBe(1);
+      expect(await estimate({ type: 'event', did: true, event: slot1.key, time: past })).toBe(1);
+      expect(await estimate({ type: 'event', did: false, event: slot1.key, time: past })).toBe(2);
+      expect(await estimate({ type: 'property', property: 'dynamic:attr2', operator: 'in', range: { kind: 'today' } })).toBe(1);
+
+      // The catalogue offers each event its own properties (a custom event also carries the SDK presets).
+      const catalogue = (await client.request('GET', '/api/v1/conditions/catalogue')).body;
+      const click = catalogue.events.find((e: { code: string }) => e.code === 'click_ad');
+      const keys = click.properties.map((p: { key: string }) => p.key);
+      expect(keys).toEqual(expect.arrayContaining(['slot', '$os', '$utm_source']));
+      expect(keys).not.toContain('s_qrCodeType');
+      expect(catalogue.contactProperties.map((p: { key: string }) => p.key)).toEqual(
+        expect.arrayContaining(['attr1', 'attr2', 'dynamic:attr2', 'dynamic:birthday']),
+      );
+      // An undeclared event cannot be named; a property the event does not carry neither.
+      const refused = await client.request('POST', '/api/v1/conditions/validate', {
+        tree: {
+          type: 'and',
+          conditions: [
+            {
+              type: 'event',
+              did: true,
+              event: 'click_ad',
+              time: past,
+              filters: [{ property: 's_qrCodeType', operator: 'notEmpty' }],
+            },
+          ],
+        },
+      });
+      expect(refused.body.valid).toBe(false);
+    });
+  },
+  withPlugins,
+);

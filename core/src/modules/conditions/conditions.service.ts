@@ -52,10 +52,11 @@ export class ConditionsService {
 
   /** The tenant's metadata, and whether its analytics schema is declared (it has relations to read). */
   private async metadata(tenantId: string): Promise<{ metadata: TenantMetadata; declared: boolean }> {
-    const record = await this.olap.forTenant(tenantId).schema();
     const source = this.metadataSource();
-    if (source) {
-      const metadata = await source.describe(tenantId);
+    // The source declares what changed before it answers: read the recorded schema after it.
+    const metadata = source ? await source.describe(tenantId) : undefined;
+    const record = await this.olap.forTenant(tenantId).schema();
+    if (metadata) {
       // A lookup reads its dimension table through the logical relation `dimension_<id>`, which
       // exists once declared: one not declared (yet) is left out rather than refused by the guard.
       const dimensions = new Set(record?.declaration.dimensions.map((d) => d.id) ?? []);

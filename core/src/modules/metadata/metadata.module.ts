@@ -1,6 +1,6 @@
 import { defineModule } from '../../kernel/define-module.js';
 import { createServiceFactory } from '../../kernel/extension-point.js';
-import { httpExtensionPoint, permissionsExtensionPoint } from '../../kernel/extension-points.js';
+import { conditionsExtensionPoint, httpExtensionPoint, permissionsExtensionPoint } from '../../kernel/extension-points.js';
 import { kernelServices } from '../../kernel/services.js';
 import { channelsServiceRef } from '../channels/channels.service.js';
 import { conditionsServiceRef } from '../conditions/conditions.service.js';
@@ -46,8 +46,15 @@ export const metadataModule = defineModule({
   ],
   register({ registerInit }) {
     registerInit({
-      deps: { http: httpExtensionPoint, permissions: permissionsExtensionPoint, metadata: metadataServiceRef },
-      init({ http, permissions, metadata }) {
+      deps: {
+        http: httpExtensionPoint,
+        permissions: permissionsExtensionPoint,
+        conditions: conditionsExtensionPoint,
+        metadata: metadataServiceRef,
+      },
+      init({ http, permissions, conditions, metadata }) {
+        // What conditions may name: the tenant's metadata, declared before it answers.
+        conditions.setMetadataSource(metadata);
         permissions.addPermissions([
           // 元数据管理-查看 is a default permission every role holds (§1.11.4.6.2).
           { id: 'metadata.view', fixed: true, openApi: true },
