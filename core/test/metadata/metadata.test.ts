@@ -356,6 +356,20 @@ describeEngines(
       expect(codesOf(await client.request('DELETE', `/api/v1/metadata/event-types/${used.id}`))).toEqual([
         'id:metadata_event_has_data',
       ]);
+
+      // Accepted by ingestion but not loaded yet: the arrival recorded in OLTP refuses the deletion too.
+      const accepted = await make('accepted_event');
+      await ctx.app.service(metadataServiceRef).recordArrivals(tenant.tenantId, { events: ['accepted_event'] });
+      expect(codesOf(await client.request('DELETE', `/api/v1/metadata/event-types/${accepted.id}`))).toEqual([
+        'id:metadata_event_has_data',
+      ]);
+      const property = (
+        await client.request('POST', '/api/v1/metadata/event-properties', { code: 'arrived', name: '已到', type: 'string' })
+      ).body;
+      await ctx.app.service(metadataServiceRef).recordArrivals(tenant.tenantId, { properties: ['arrived'] });
+      expect(codesOf(await client.request('DELETE', `/api/v1/metadata/event-properties/${property.id}`))).toEqual([
+        'id:metadata_property_has_data',
+      ]);
     });
   },
   withPlugins,
