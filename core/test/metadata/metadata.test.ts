@@ -573,3 +573,37 @@ describeEngines(
   },
   withPlugins,
 );
+
+describeEngines(
+  'metadata: Open API (§2.1.4)',
+  (ctx) => {
+    it('lets an app list system and custom event types, create a custom event type and read the custom fields', async () => {
+      const { client, channelId } = await setup(ctx.app);
+      await client.request('POST', '/api/v1/metadata/contact-fields', { name: '会员号', type: 'string' });
+      const created = (await client.request('POST', '/api/v1/apps', { name: 'integration' })).body;
+      const token = await new Client(ctx.app.server).request('POST', '/api/v1/auth/token', {
+        appKey: created.app.appKey,
+        appSecret: created.appSecret,
+      });
+      const app = Client.app(ctx.app.server, token.body.accessToken);
+
+      const event = await app.request('POST', '/api/v1/metadata/event-types', {
+        channelId,
+        code: 'api_order',
+        name: '接口下单',
+        properties: [{ code: 'orderNo', name: '订单号', type: 'string' }],
+      });
+      expect(event.statusCode).toBe(201);
+      expect(event.body).toMatchObject({ code: 'api_order', source: 'custom', channelId });
+      const custom = (await app.request('GET', '/api/v1/metadata/event-types?source=custom')).body.items;
+      expect(custom.map((e: { code: string }) => e.code)).toEqual(['api_order']);
+      const system = (await app.request('GET', '/api/v1/metadata/event-types?source=system')).body.items;
+      expect(system.length).toBeGreaterThan(10);
+      const fields = (await app.request('GET', '/api/v1/metadata/contact-fields')).body.items;
+      expect(fields).toEqual([expect.objectContaining({ key: 'attr1', name: '会员号', type: 'string' })]);
+      // Contact fields and virtual events are managed in the console only.
+      expect((await app.request('POST', '/api/v1/metadata/contact-fields', { name: 'x', type: 'string' })).statusCode).toBe(403);
+    });
+  },
+  withPlugins,
+);
