@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { expect, it } from 'vitest';
-import { hashPassword } from '../src/lib/password.js';
 import { SCHEDULE_TASK_KIND } from '../src/jobs/scheduler.js';
 import { API_CSP, CONSOLE_CSP } from '../src/server/security-headers.js';
+import { normalStaff } from './support/staff.js';
 import { Client, createTenant, createTestApp, describeEngines, type TestApp } from './support/test-app.js';
 
 let kindSeq = 0;
@@ -16,21 +16,6 @@ async function bearerOf(app: TestApp, client: Client): Promise<Client> {
   const { app: apiApp, appSecret } = (await client.request('POST', '/api/v1/apps', { name: 'integration' })).body;
   const issued = await new Client(app.server).request('POST', '/api/v1/auth/token', { appKey: apiApp.appKey, appSecret });
   return Client.app(app.server, issued.body.accessToken);
-}
-
-async function normalStaff(app: TestApp, tenantId: string): Promise<Client> {
-  const email = `normal.${Date.now()}.${(kindSeq += 1)}@example.com`;
-  const now = Date.now();
-  await app.oltp.forTenant(tenantId).insert('staff', {
-    email,
-    name: '运营',
-    password_hash: await hashPassword('Normal-pass-1'),
-    is_super: false,
-    status: 'enabled',
-    created_at: now,
-    updated_at: now,
-  });
-  return Client.staff(app.server, email, 'Normal-pass-1');
 }
 
 describeEngines('permission slips', (ctx) => {

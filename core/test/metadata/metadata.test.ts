@@ -1,12 +1,10 @@
 import { expect, it } from 'vitest';
-import { hashPassword } from '../../src/lib/password.js';
 import { metadataServiceRef } from '../../src/modules/metadata/metadata.service.js';
 import { firstPartyPlugins } from '../support/plugins.js';
+import { normalStaff } from '../support/staff.js';
 import { Client, createTenant, describeEngines, type TestApp } from '../support/test-app.js';
 
 const withPlugins = { plugins: firstPartyPlugins };
-
-let staffSeq = 0;
 
 /** A tenant, its super staff client and a custom channel (the owner of custom events). */
 async function setup(app: TestApp) {
@@ -15,22 +13,6 @@ async function setup(app: TestApp) {
   const channel = (await client.request('POST', '/api/v1/channels', { type: 'custom', name: '官网' })).body;
   expect(channel.id).toBeTruthy();
   return { tenant, client, channelId: String(channel.id) };
-}
-
-async function normalStaff(app: TestApp, tenantId: string): Promise<Client> {
-  staffSeq += 1;
-  const email = `meta.normal.${Date.now()}.${staffSeq}@example.com`;
-  const now = Date.now();
-  await app.oltp.forTenant(tenantId).insert('staff', {
-    email,
-    name: '运营',
-    password_hash: await hashPassword('Normal-pass-1'),
-    is_super: false,
-    status: 'enabled',
-    created_at: now,
-    updated_at: now,
-  });
-  return Client.staff(app.server, email, 'Normal-pass-1');
 }
 
 const codesOf = (res: { body: { details?: { path: string; code: string }[] } }) =>
