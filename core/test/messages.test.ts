@@ -83,8 +83,7 @@ describe('error bodies', () => {
     expect(res.body.code).toBe('time_zone_locked');
     expect(res.body).not.toHaveProperty('params');
     // (the random requestId may contain the digits by chance)
-    const { requestId: _requestId, ...rest } = res.body as { requestId: string };
-    expect(JSON.stringify(rest)).not.toContain('42');
+    expect(JSON.stringify({ ...res.body, requestId: undefined })).not.toContain('42');
   });
 });
 
