@@ -41,6 +41,9 @@ const refuse = (code: ErrorCode, path: string, params: Record<string, unknown> =
   throw new InputError(code, params, [{ path, code }]);
 };
 
+/** How long `describe` may reuse a synced state (see `states`). */
+const STATE_TTL_MS = 2_000;
+
 const sameText = (a: LocalizedText, b?: LocalizedText) => b ?? a;
 
 /** Everything a tenant's metadata holds, read in one go (small tables). */
@@ -64,6 +67,12 @@ interface TenantState {
 export class MetadataService implements MetadataSource {
   /** Per-tenant queue: declarations of one tenant are built and applied one at a time. */
   private readonly syncs = new Map<string, Promise<unknown>>();
+  /**
+   * The last synced state per tenant, reused by `describe` for a moment: conditions are compiled far
+   * more often than metadata changes. Changes made in this process sync (and refresh it) at once;
+   * another process's changes are seen within `STATE_TTL_MS`.
+   */
+  private readonly states = new Map<string, { at: number; state: TenantState }>();
 
   constructor(
     private readonly repo: MetadataRepo,
@@ -170,6 +179,7 @@ export class MetadataService implements MetadataSource {
         const analytics = this.olap.forTenant(tenantId);
         const recorded = await analytics.schema();
         if (!recorded || recorded.checksum !== declarationChecksum(declaration)) await analytics.declare(declaration);
+        this.states.set(tenantId, { at: Date.now(), state });
         return state;
       });
     this.syncs.set(tenantId, next);
@@ -183,7 +193,8 @@ export class MetadataService implements MetadataSource {
 
   /** The condition engine's view (MetadataSource), after declaring what changed. */
   async describe(tenantId: string): Promise<TenantMetadata> {
-    const state = await this.sync(tenantId);
+    const cached = this.states.get(tenantId);
+    const state = cached && Date.now() - cached.at < STATE_TTL_MS ? cached.state : await this.sync(tenantId);
     const propertyById = new Map(state.properties.map((p) => [String(p.id), p]));
     const sdkCodes = sdkPresetProperties.map((p) => p.code);
     const events: TenantMetadata['events'] = [
@@ -483,6 +494,7 @@ export class MetadataService implements MetadataSource {
     if (change.type !== undefined && change.type !== row.type) refuse('metadata_type_immutable', 'type');
     if (change.name !== undefined && change.name !== row.name) {
       await this.repo.updateProperty(tenantId, id, { name: change.name }, Date.now());
+      await this.sync(tenantId);
     }
     return this.toProperty(await this.propertyOr404(tenantId, id));
   }
@@ -916,6 +928,7 @@ export class MetadataService implements MetadataSource {
       created_at: now,
       updated_at: now,
     });
+    await this.sync(tenantId);
     return this.virtualEvent(tenantId, id);
   }
 
@@ -928,12 +941,14 @@ export class MetadataService implements MetadataSource {
       { name: input.name, description: input.description ?? null, definition: this.definitionOf(input) },
       Date.now(),
     );
+    await this.sync(tenantId);
     return this.virtualEvent(tenantId, id);
   }
 
   async deleteVirtualEvent(tenantId: string, id: string): Promise<void> {
     await this.virtualEvent(tenantId, id);
     await this.repo.deleteVirtualEvent(tenantId, id, Date.now());
+    await this.sync(tenantId);
   }
 }
 
