@@ -164,7 +164,8 @@ export class ContributionRegistry {
   addDictionary(pluginId: string, definition: DictionaryDefinition): void {
     this.open(pluginId, 'a dictionary');
     const what = `dictionary of ${definition.target} property "${definition.property}"`;
-    if (!['event', 'contact'].includes(definition.target)) throw new PluginError(pluginId, `${what}: target must be event or contact`);
+    if (!['event', 'contact'].includes(definition.target))
+      throw new PluginError(pluginId, `${what}: target must be event or contact`);
     if (!Array.isArray(definition.entries) || definition.entries.length === 0)
       throw new PluginError(pluginId, `${what} has no entries`);
     if (definition.entries.length > dictionaryLimits.rows)

@@ -82,7 +82,14 @@ export class FilesService {
    */
   async adopt(
     tenantId: string,
-    input: { name: string; contentType: string; path: string; ttlMs?: number | null; taskId?: string | null; createdBy?: string | null },
+    input: {
+      name: string;
+      contentType: string;
+      path: string;
+      ttlMs?: number | null;
+      taskId?: string | null;
+      createdBy?: string | null;
+    },
   ): Promise<StoredFile> {
     const relative = path.join(tenantId, randomBytes(16).toString('hex'));
     const full = path.join(this.root, relative);

@@ -70,11 +70,7 @@ export class DimensionsRepo {
 
   /** A live table (dimension or dictionary) by id. */
   table(tenantId: string, id: string): Promise<DimensionTableRow | undefined> {
-    return this.tenant(tenantId)
-      .from<DimensionTableRow>('meta_dimension_table')
-      .where('id', id)
-      .whereNull('deleted_at')
-      .first();
+    return this.tenant(tenantId).from<DimensionTableRow>('meta_dimension_table').where('id', id).whereNull('deleted_at').first();
   }
 
   /** The live table of a kind linked to a property (`link_key` is unique while live). */

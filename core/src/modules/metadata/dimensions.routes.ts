@@ -94,7 +94,12 @@ function fileBytes(payload: unknown): Buffer {
   const part = (payload as Record<string, unknown> | null)?.file as { payload?: unknown } | undefined;
   const body = part?.payload;
   if (Buffer.isBuffer(body)) return body;
-  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  if (typeof body === 'string') {
+    // A text/* part was decoded as UTF-8 by hapi: undecodable bytes became U+FFFD.
+    if (body.includes('\uFFFD'))
+      throw new InputError('metadata_csv_not_utf8', {}, [{ path: 'file', code: 'metadata_csv_not_utf8' }]);
+    return Buffer.from(body, 'utf8');
+  }
   throw new InputError('metadata_file_required', {}, [{ path: 'file', code: 'metadata_file_required' }]);
 }
 
@@ -256,7 +261,8 @@ export function dimensionsRoutes(dimensions: DimensionsService, uploadsDir: () =
       path: '/api/v1/metadata/dimension-tables/{dimensionId}/upload',
       access: { permission: 'metadata.manage' },
       options: {
-        description: '上传维度表数据 / Upload rows: multipart field `file`, a UTF-8 CSV whose header names field IDs; loaded by a task',
+        description:
+          '上传维度表数据 / Upload rows: multipart field `file`, a UTF-8 CSV whose header names field IDs; loaded by a task',
         notes: [
           'The header must name only fields of the table and include the primary key. The answer is 202 with the task id; the table is loading until the task ends.',
           'Each upload replaces the table’s rows with the file’s; within the file the last row of a primary key wins; rows that do not match their field types are skipped and reported in the task result.',
@@ -276,8 +282,14 @@ export function dimensionsRoutes(dimensions: DimensionsService, uploadsDir: () =
         const parts = Object.values((request.payload as Record<string, unknown> | null) ?? {}).filter(isWrittenPart);
         try {
           const file = (request.payload as Record<string, unknown> | null)?.file;
-          if (!isWrittenPart(file)) throw new InputError('metadata_file_required', {}, [{ path: 'file', code: 'metadata_file_required' }]);
-          const started = await dimensions.uploadDimension(tenantOf(request), request.params.dimensionId, file, staffIdOf(request));
+          if (!isWrittenPart(file))
+            throw new InputError('metadata_file_required', {}, [{ path: 'file', code: 'metadata_file_required' }]);
+          const started = await dimensions.uploadDimension(
+            tenantOf(request),
+            request.params.dimensionId,
+            file,
+            staffIdOf(request),
+          );
           return h.response(started).code(202);
         } finally {
           for (const part of parts) rmSync(part.path, { force: true });

@@ -44,7 +44,12 @@ const refuse = (code: ErrorCode, path: string, params: Record<string, unknown> =
 };
 
 /** A contact system column's OLAP type as a property type. */
-const systemColumnTypes: Record<string, PropertyType> = { varchar: 'string', boolean: 'bool', date: 'date', timestamp: 'datetime' };
+const systemColumnTypes: Record<string, PropertyType> = {
+  varchar: 'string',
+  boolean: 'bool',
+  date: 'date',
+  timestamp: 'datetime',
+};
 
 /** Bool cells as operators write them; anything else is a bad value. */
 const BOOL_CELLS: Record<string, string> = { true: 'true', false: 'false', '1': 'true', '0': 'false', 是: 'true', 否: 'false' };
@@ -175,7 +180,8 @@ export class DimensionsService {
     if (!dictionaryHeaders.some((h) => h.length === headerCells.length && h.every((name, i) => headerCells[i] === name)))
       throw invalid([{ path: `rows.${header?.line ?? 1}`, code: 'metadata_dictionary_header_invalid' }]);
     if (rows.length === 0) refuse('metadata_dictionary_empty', 'file');
-    if (rows.length > dictionaryLimits.rows) refuse('metadata_dictionary_too_many_rows', 'file', { limit: dictionaryLimits.rows });
+    if (rows.length > dictionaryLimits.rows)
+      refuse('metadata_dictionary_too_many_rows', 'file', { limit: dictionaryLimits.rows });
     const details: ErrorDetail[] = [];
     let bad = 0;
     const seen = new Set<string>();
@@ -431,7 +437,8 @@ export class DimensionsService {
       const path = `fields.${firstIndex + offset}.code`;
       this.checkCode(field.code, path);
       const same = taken.get(codeKey(field.code));
-      if (same !== undefined) refuse(same === field.code ? 'metadata_duplicate' : 'metadata_id_case_conflict', path, { id: same });
+      if (same !== undefined)
+        refuse(same === field.code ? 'metadata_duplicate' : 'metadata_id_case_conflict', path, { id: same });
       taken.set(codeKey(field.code), field.code);
     });
   }
@@ -467,7 +474,8 @@ export class DimensionsService {
     if (!key) refuse('metadata_dimension_primary_field_unknown', 'primaryField', { id: input.primaryField });
     const id = await this.repo.transaction(async () => {
       const same = await this.repo.byCodeKey(tenantId, codeKey(input.code));
-      if (same?.code) refuse(same.code === input.code ? 'metadata_id_taken' : 'metadata_id_case_conflict', 'code', { id: same.code });
+      if (same?.code)
+        refuse(same.code === input.code ? 'metadata_id_taken' : 'metadata_id_case_conflict', 'code', { id: same.code });
       if ((await this.repo.countDimensions(tenantId)) >= dimensionLimits.tables)
         refuse('metadata_dimension_limit', 'code', { limit: dimensionLimits.tables });
       const property = await this.checkLink(tenantId, state, input.linkTarget, input.linkProperty);
@@ -579,8 +587,7 @@ export class DimensionsService {
       // Existing fields may be renamed (their code and type stay).
       for (const field of change.fields ?? []) {
         const existing = fields.find((f) => f.code === field.code);
-        if (existing && existing.name !== field.name)
-          await this.repo.fieldRename(tenantId, String(existing.id), field.name, now);
+        if (existing && existing.name !== field.name) await this.repo.fieldRename(tenantId, String(existing.id), field.name, now);
       }
       const addedKey = await this.insertFields(tenantId, id, added, fields.length, now, keyCode);
       const keyId = addedKey ?? (key ? fields.find((f) => f.code === key.code)?.id : undefined);
@@ -638,7 +645,8 @@ export class DimensionsService {
       const seen = new Set<string>();
       const details: ErrorDetail[] = [];
       header!.cells.forEach((cell, index) => {
-        if (!fields.some((f) => f.code === cell)) details.push({ path: `columns.${index}`, code: 'metadata_dimension_column_unknown' });
+        if (!fields.some((f) => f.code === cell))
+          details.push({ path: `columns.${index}`, code: 'metadata_dimension_column_unknown' });
         else if (seen.has(cell)) details.push({ path: `columns.${index}`, code: 'metadata_duplicate' });
         seen.add(cell);
       });
@@ -656,7 +664,14 @@ export class DimensionsService {
         ttlMs: EXPORT_TTL_MS,
         createdBy: by,
       });
-      const taskId = await this.startTask(tenantId, row, DIMENSION_UPLOAD_TASK, { dimensionId: id, fileId: stored.id }, 'loading', by);
+      const taskId = await this.startTask(
+        tenantId,
+        row,
+        DIMENSION_UPLOAD_TASK,
+        { dimensionId: id, fileId: stored.id },
+        'loading',
+        by,
+      );
       return { taskId };
     } finally {
       rmSync(file.path, { force: true });

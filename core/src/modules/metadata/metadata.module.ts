@@ -9,12 +9,7 @@ import { filesServiceRef } from '../files/files.service.js';
 import { tenantServiceRef } from '../tenancy/tenant.service.js';
 import { DimensionsRepo } from './dimensions.repo.js';
 import { dimensionsRoutes } from './dimensions.routes.js';
-import {
-  DIMENSION_CLEAR_TASK,
-  DIMENSION_UPLOAD_TASK,
-  DimensionsService,
-  dimensionsServiceRef,
-} from './dimensions.service.js';
+import { DIMENSION_CLEAR_TASK, DIMENSION_UPLOAD_TASK, DimensionsService, dimensionsServiceRef } from './dimensions.service.js';
 import { MetadataRepo } from './metadata.repo.js';
 import { metadataRoutes } from './metadata.routes.js';
 import { MetadataService, metadataServiceRef } from './metadata.service.js';
