@@ -30,7 +30,7 @@ const dictionaryItemSchema = Joi.object({
   property: Joi.string().required().description('An event property code or a contact property key (city, attr3)'),
   propertyName: Joi.string().required(),
   source: Joi.string().valid('system', 'sdk', 'custom').label('DictionaryPropertySource').required(),
-  dictionary: dictionaryInfoSchema.allow(null).required(),
+  dictionary: dictionaryInfoSchema.allow(null).label('DictionaryInfoOrNull').required(),
 }).label('DictionaryItem');
 
 const fieldType = Joi.string()
