@@ -599,8 +599,20 @@ describeEngines(
           .primaryField,
       ).toBe('color');
 
+      // A load cancelled before it ran frees the table for the next upload; a non-UTF-8 file is refused.
+      const cancelled = await client.request('POST', `/api/v1/metadata/dimension-tables/${table.id}/upload`, csv('color\n紫\n'));
+      expect(cancelled.statusCode).toBe(202);
+      expect((await client.request('POST', `/api/v1/tasks/${cancelled.body.taskId}/cancel`)).statusCode).toBe(200);
+      const gbk = Buffer.concat([Buffer.from('sku_id,color\n1,'), Buffer.from([0xba, 0xec])]);
+      expect(codesOf(await client.request('POST', `/api/v1/metadata/dimension-tables/${table.id}/upload`, csv(gbk)))).toEqual([
+        'file:metadata_csv_not_utf8',
+      ]);
       await client.request('POST', `/api/v1/metadata/dimension-tables/${table.id}/upload`, csv('sku_id,color\n1,红\n'));
       while ((await ctx.app.jobs.worker.poll()) > 0);
+      expect((await client.request('GET', `/api/v1/metadata/dimension-tables/${table.id}`)).body).toMatchObject({
+        status: 'ready',
+        rowCount: 1,
+      });
       expect((await client.request('DELETE', `/api/v1/metadata/dimension-tables/${table.id}`)).statusCode).toBe(204);
       expect((await client.request('GET', `/api/v1/metadata/dimension-tables/${table.id}`)).body.code).toBe(
         'metadata_dimension_not_found',
