@@ -53,6 +53,7 @@ export {
   type Refusal,
   type ChannelTypeDefinition,
   type Cleanup,
+  type DictionaryDefinition,
   type EventTypeDefinition,
   type LocalizedText,
   type OlapRelationDefinition,

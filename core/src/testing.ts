@@ -293,6 +293,44 @@ export interface InjectResult<T = any> {
 }
 
 /** A caller of the API: anonymous, a logged-in staff member (cookie + CSRF), or an app (bearer). */
+/** One file part of a multipart body. */
+export interface MultipartFile {
+  filename: string;
+  content: string | Buffer;
+  contentType?: string;
+}
+
+/** A `multipart/form-data` body (uploads): pass it as `Client.request`'s payload. */
+export class Multipart {
+  readonly boundary = `----huiliu-${randomBytes(8).toString('hex')}`;
+
+  constructor(readonly parts: Record<string, string | MultipartFile>) {}
+
+  get contentType(): string {
+    return `multipart/form-data; boundary=${this.boundary}`;
+  }
+
+  body(): Buffer {
+    const chunks: Buffer[] = [];
+    for (const [name, part] of Object.entries(this.parts)) {
+      const head =
+        typeof part === 'string'
+          ? `Content-Disposition: form-data; name="${name}"\r\n\r\n`
+          : `Content-Disposition: form-data; name="${name}"; filename="${part.filename}"\r\nContent-Type: ${part.contentType ?? 'text/csv'}\r\n\r\n`;
+      chunks.push(Buffer.from(`--${this.boundary}\r\n${head}`, 'utf8'));
+      chunks.push(typeof part === 'string' ? Buffer.from(part, 'utf8') : Buffer.from(part.content));
+      chunks.push(Buffer.from('\r\n', 'utf8'));
+    }
+    chunks.push(Buffer.from(`--${this.boundary}--\r\n`, 'utf8'));
+    return Buffer.concat(chunks);
+  }
+}
+
+/** A multipart body with a file part `file` (and text fields). */
+export function multipart(file: MultipartFile, fields: Record<string, string> = {}): Multipart {
+  return new Multipart({ ...fields, file });
+}
+
 export class Client {
   private cookie: string | undefined;
   private csrfToken: string | undefined;
@@ -344,7 +382,10 @@ export class Client {
         ...headers,
       },
     };
-    if (payload !== undefined) options.payload = payload as object;
+    if (payload instanceof Multipart) {
+      options.payload = payload.body();
+      options.headers = { ...options.headers, 'content-type': payload.contentType };
+    } else if (payload !== undefined) options.payload = payload as object;
     const res = await this.server.inject(options);
     const setCookie = res.headers['set-cookie'];
     if (setCookie) {

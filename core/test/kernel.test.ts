@@ -300,6 +300,34 @@ for (const engine of testEngines()) {
       await kernel.close();
     });
 
+    it('checks a plugin’s default dictionary: entries present, unique, within the limits, one owner per property', async () => {
+      const dictionary =
+        (entries: { value: string; label: string }[], property = 's_scene') =>
+        (deps: any) =>
+          deps.events.addDictionary({ target: 'event', property, entries });
+      expect(await refused([plugin('dict', dictionary([]))])).toBe(
+        'Plugin "dict": dictionary of event property "s_scene" has no entries',
+      );
+      expect(
+        await refused([
+          plugin(
+            'dict',
+            dictionary([
+              { value: '1', label: 'a' },
+              { value: '1', label: 'b' },
+            ]),
+          ),
+        ]),
+      ).toBe('Plugin "dict": dictionary of event property "s_scene" lists "1" twice');
+      expect(await refused([plugin('dict', dictionary([{ value: '1', label: '' }]))])).toContain('the label of "1" is empty');
+      expect(
+        await refused([
+          plugin('one', dictionary([{ value: '1', label: 'a' }])),
+          plugin('two', dictionary([{ value: '2', label: 'b' }])),
+        ]),
+      ).toBe('Plugin "two": dictionary "event:s_scene" is already registered by plugin "one"');
+    });
+
     it('a plugin redefining a core error code or one without both languages', async () => {
       const { errorsExtensionPoint } = await import('@huiliu/core/plugin-api');
       const withErrors = (id: string, messages: Record<string, unknown>) =>

@@ -7,6 +7,7 @@ import {
   paramFixtures,
   tablesWithoutVictimRows,
   victimData,
+  WithQuery,
   type FixtureContext,
 } from './support/tenant-fixtures.js';
 import { allPlugins } from './support/plugins.js';
@@ -141,7 +142,11 @@ async function replay(
   if (route.settings.validate?.payload && !(key in examplePayloads))
     return 'no example payload: add one to test/support/tenant-fixtures.ts';
   const example = examplePayloads[key];
-  const payload = typeof example === 'function' ? await (example as (caller: Client) => Promise<unknown>)(caller) : example;
+  let payload = typeof example === 'function' ? await (example as (caller: Client) => Promise<unknown>)(caller) : example;
+  if (payload instanceof WithQuery) {
+    url = `${url}?${new URLSearchParams(payload.query).toString()}`;
+    payload = payload.payload;
+  }
   const res = await caller.request(route.method.toUpperCase(), url, payload);
 
   if (params.length > 0) {

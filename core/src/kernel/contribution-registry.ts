@@ -3,6 +3,7 @@ import {
   propertyTypes,
   type ActionDefinition,
   type ChannelTypeDefinition,
+  type DictionaryDefinition,
   type EventTypeDefinition,
   type LocalizedText,
   type OlapRelationDefinition,
@@ -23,6 +24,7 @@ import { cronProblem } from '../jobs/cron.js';
 import type { PermissionRegistry } from './permissions.js';
 import type { MembershipSource } from '../modules/conditions/catalogue.js';
 import type { MetadataSource } from '../modules/conditions/metadata-source.js';
+import { dictionaryLimits } from '../modules/metadata/dimensions.types.js';
 
 export interface Owned<T> {
   pluginId: string;
@@ -61,6 +63,8 @@ export class ContributionRegistry {
   readonly userIdTypes = new Map<string, Owned<UserIdTypeDefinition>>();
   readonly eventTypes = new Map<string, Owned<EventTypeDefinition>>();
   readonly systemProperties = new Map<string, Owned<SystemPropertyDefinition>>();
+  /** Default dictionaries by `<target>:<property>`. */
+  readonly dictionaries = new Map<string, Owned<DictionaryDefinition>>();
   readonly triggers = new Map<string, Owned<AnyTrigger>>();
   readonly actions = new Map<string, Owned<AnyAction>>();
   readonly reportModels = new Map<string, Owned<AnyReportModel>>();
@@ -166,6 +170,27 @@ export class ContributionRegistry {
       return; // The same property shared by several event types or plugins.
     }
     this.systemProperties.set(definition.id, { pluginId, definition });
+  }
+
+  addDictionary(pluginId: string, definition: DictionaryDefinition): void {
+    this.open(pluginId, 'a dictionary');
+    const what = `dictionary of ${definition.target} property "${definition.property}"`;
+    if (!['event', 'contact'].includes(definition.target))
+      throw new PluginError(pluginId, `${what}: target must be event or contact`);
+    if (!Array.isArray(definition.entries) || definition.entries.length === 0)
+      throw new PluginError(pluginId, `${what} has no entries`);
+    if (definition.entries.length > dictionaryLimits.rows)
+      throw new PluginError(pluginId, `${what} has more than ${dictionaryLimits.rows} entries`);
+    const values = new Set<string>();
+    for (const { value, label } of definition.entries) {
+      if (typeof value !== 'string' || !value || value.length > dictionaryLimits.value)
+        throw new PluginError(pluginId, `${what}: value "${value}" is empty or longer than ${dictionaryLimits.value}`);
+      if (typeof label !== 'string' || !label || label.length > dictionaryLimits.label)
+        throw new PluginError(pluginId, `${what}: the label of "${value}" is empty or longer than ${dictionaryLimits.label}`);
+      if (values.has(value)) throw new PluginError(pluginId, `${what} lists "${value}" twice`);
+      values.add(value);
+    }
+    this.claim(this.dictionaries, pluginId, `${definition.target}:${definition.property}`, 'dictionary', definition);
   }
 
   addEventType(pluginId: string, definition: EventTypeDefinition): void {

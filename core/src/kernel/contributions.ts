@@ -81,6 +81,18 @@ export interface SystemPropertyDefinition {
   description?: LocalizedText;
 }
 
+/**
+ * A default dictionary (字典表, seed §1.10.12) a plugin ships for a string property: value → label,
+ * e.g. the WeChat scene values of `s_originScene`. The metadata module gives it to each tenant that
+ * has never had a dictionary for the property; the tenant may then overwrite or delete it.
+ */
+export interface DictionaryDefinition {
+  target: 'event' | 'contact';
+  /** The property's key: an event property code (`s_originScene`) or a contact property key. */
+  property: string;
+  entries: readonly { value: string; label: string }[];
+}
+
 /** A system preset event type a connector produces (e.g. WeChat 关注公众号). */
 export interface EventTypeDefinition {
   /** The event code as the seed names it. */

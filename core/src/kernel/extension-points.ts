@@ -2,6 +2,7 @@ import type {
   ActionDefinition,
   LocalizedText,
   ChannelTypeDefinition,
+  DictionaryDefinition,
   EventTypeDefinition,
   HomeCounterDefinition,
   OlapRelationDefinition,
@@ -29,6 +30,8 @@ export interface EventsExtension {
   addEventType(eventType: EventTypeDefinition): void;
   /** A system property not tied to one event type (its type is fixed everywhere). */
   addSystemProperty(property: SystemPropertyDefinition): void;
+  /** A default dictionary (§1.10.12) for a string property, given to tenants that never had one. */
+  addDictionary(dictionary: DictionaryDefinition): void;
 }
 
 export interface JourneysExtension {

@@ -115,6 +115,7 @@ export class Kernel {
     ext(eventsExtensionPoint, (id) => ({
       addEventType: (d: Parameters<ContributionRegistry['addEventType']>[1]) => registry.addEventType(id, d),
       addSystemProperty: (d: Parameters<ContributionRegistry['addSystemProperty']>[1]) => registry.addSystemProperty(id, d),
+      addDictionary: (d: Parameters<ContributionRegistry['addDictionary']>[1]) => registry.addDictionary(id, d),
     }));
     ext(journeysExtensionPoint, (id) => ({
       addTrigger: (d: unknown) => registry.addTrigger(id, d as Parameters<ContributionRegistry['addTrigger']>[1]),

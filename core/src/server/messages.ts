@@ -297,6 +297,115 @@ export const errorMessages = {
     'zh-CN': '虚拟事件最多 {limit} 个',
     'en-US': 'A tenant can have at most {limit} virtual events',
   },
+  // 字典表 (§1.10.12)
+  metadata_dictionary_not_found: { 'zh-CN': '字典表不存在', 'en-US': 'The dictionary does not exist' },
+  metadata_dictionary_property_invalid: {
+    'zh-CN': '属性「{property}」不存在或不是字符串类型，不能上传字典表',
+    'en-US': 'The property "{property}" does not exist or is not a string; it cannot have a dictionary',
+  },
+  metadata_dictionary_invalid: {
+    'zh-CN': '字典表文件有 {count} 行有问题，未导入任何内容（原字典表保持不变）',
+    'en-US': 'The dictionary file has {count} bad rows; nothing was imported (the previous dictionary is kept)',
+  },
+  metadata_dictionary_header_invalid: {
+    'zh-CN': '第一行须为表头 value,label（或 值,描述）',
+    'en-US': 'The first line must be the header value,label (or 值,描述)',
+  },
+  metadata_dictionary_column_count: {
+    'zh-CN': '每行须恰好两列：值和描述',
+    'en-US': 'Each row needs exactly two columns: the value and its label',
+  },
+  metadata_dictionary_value_empty: { 'zh-CN': '值不能为空', 'en-US': 'The value is empty' },
+  metadata_dictionary_label_empty: { 'zh-CN': '描述不能为空', 'en-US': 'The label is empty' },
+  metadata_dictionary_value_too_long: {
+    'zh-CN': '值最多 191 个字符',
+    'en-US': 'A value can have at most 191 characters',
+  },
+  metadata_dictionary_label_too_long: {
+    'zh-CN': '描述最多 255 个字符',
+    'en-US': 'A label can have at most 255 characters',
+  },
+  metadata_dictionary_value_duplicate: {
+    'zh-CN': '值与前面的行重复',
+    'en-US': 'The value repeats an earlier row',
+  },
+  metadata_dictionary_empty: { 'zh-CN': '字典表文件没有数据行', 'en-US': 'The dictionary file has no rows' },
+  metadata_dictionary_too_many_rows: {
+    'zh-CN': '字典表最多 {limit} 行',
+    'en-US': 'A dictionary can have at most {limit} rows',
+  },
+  metadata_file_required: { 'zh-CN': '请选择要上传的文件', 'en-US': 'Choose a file to upload' },
+  metadata_csv_not_utf8: {
+    'zh-CN': '文件须为 UTF-8 编码的 CSV（可在 Excel 中另存为「CSV UTF-8」）',
+    'en-US': 'The file must be a UTF-8 CSV (in Excel, save as "CSV UTF-8")',
+  },
+  metadata_csv_malformed: {
+    'zh-CN': 'CSV 格式错误（如引号未闭合）',
+    'en-US': 'The CSV is malformed (e.g. an unclosed quote)',
+  },
+  // 维度表 (§1.10.13)
+  metadata_dimension_not_found: { 'zh-CN': '维度表不存在', 'en-US': 'The dimension table does not exist' },
+  metadata_dimension_id_reserved: {
+    'zh-CN': '维度表 ID 不可以 s_ 开头',
+    'en-US': 'A dimension table ID cannot start with s_',
+  },
+  metadata_dimension_limit: {
+    'zh-CN': '维度表最多 {limit} 个',
+    'en-US': 'A tenant can have at most {limit} dimension tables',
+  },
+  metadata_dimension_property_unknown: {
+    'zh-CN': '关联属性「{property}」不存在',
+    'en-US': 'The linked property "{property}" does not exist',
+  },
+  metadata_property_has_dimension: {
+    'zh-CN': '属性「{property}」已关联维度表「{table}」，一个属性只能关联一个维度表',
+    'en-US': 'The property "{property}" is already linked to the dimension table "{table}"; a property links one table at most',
+  },
+  metadata_dimension_primary_field_unknown: {
+    'zh-CN': '主键须为维度表的字段之一',
+    'en-US': 'The primary key must be one of the table’s fields',
+  },
+  metadata_dimension_key_type_mismatch: {
+    'zh-CN': '主键的类型与关联属性的类型（{type}）不匹配',
+    'en-US': 'The primary key’s type does not match the linked property’s type ({type})',
+  },
+  metadata_dimension_field_removed: {
+    'zh-CN': '已添加的字段「{id}」不可删除',
+    'en-US': 'The field "{id}" cannot be removed once added',
+  },
+  metadata_dimension_field_limit: {
+    'zh-CN': '一个维度表最多 {limit} 个字段',
+    'en-US': 'A dimension table can have at most {limit} fields',
+  },
+  metadata_dimension_has_data: {
+    'zh-CN': '维度表已有数据，主键不可修改；请先清空维度表',
+    'en-US': 'The table holds data, so its primary key cannot change; clear the table first',
+  },
+  metadata_dimension_clearing: {
+    'zh-CN': '维度表正在清空，请等清空完成后再操作',
+    'en-US': 'The table is being cleared; try again once the clearing has finished',
+  },
+  metadata_dimension_loading: {
+    'zh-CN': '维度表正在导入数据，请等导入完成后再操作',
+    'en-US': 'Data is being loaded into the table; try again once the load has finished',
+  },
+  metadata_dimension_header_missing: {
+    'zh-CN': '文件第一行须为字段 ID 组成的表头',
+    'en-US': 'The first line of the file must be a header of field IDs',
+  },
+  metadata_dimension_column_unknown: {
+    'zh-CN': '表头中的列「{column}」不是维度表的字段',
+    'en-US': 'The header column "{column}" is not a field of the table',
+  },
+  metadata_dimension_key_column_missing: {
+    'zh-CN': '表头缺少主键列「{column}」',
+    'en-US': 'The header lacks the primary key column "{column}"',
+  },
+  metadata_dimension_key_empty: { 'zh-CN': '主键为空', 'en-US': 'The primary key is empty' },
+  metadata_dimension_value_invalid: {
+    'zh-CN': '值与字段类型不符',
+    'en-US': 'The value does not match the field’s type',
+  },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 /** Core's own codes (autocompleted); plugins add theirs at registration (see registerErrorMessages). */

@@ -1,6 +1,6 @@
 import type { HuiliuApp } from '../../src/app.js';
 import { sampleDeclaration } from '../olap/support.js';
-import { Client, type TenantFixture } from './test-app.js';
+import { Client, multipart, type TenantFixture } from './test-app.js';
 
 /**
  * What the cross-tenant replay (test/tenant-isolation.test.ts) needs to know about the routes.
@@ -30,6 +30,16 @@ async function exportAndRun({ app, client }: FixtureContext): Promise<void> {
   if (res.statusCode !== 202) throw new Error(`export refused: ${res.statusCode} ${JSON.stringify(res.body)}`);
   while ((await app.jobs.worker.poll()) > 0);
 }
+
+/** An example request whose route also needs a query string (`examplePayloads`). */
+export class WithQuery {
+  constructor(
+    readonly query: Record<string, string>,
+    readonly payload: unknown,
+  ) {}
+}
+
+const cityDictionary = () => multipart({ filename: 'city.csv', content: 'value,label\nsh,上海\nbj,北京\n' });
 
 export const paramFixtures: Record<string, (ctx: FixtureContext) => Promise<string>> = {
   staffId: async ({ tenant }) => tenant.staffId,
@@ -101,6 +111,39 @@ export const paramFixtures: Record<string, (ctx: FixtureContext) => Promise<stri
     });
     return res.body.id as string;
   },
+  // A dictionary of the victim's own (besides the mini-program default every tenant gets).
+  dictionaryId: async ({ client }) => {
+    const res = await client.request(
+      'POST',
+      '/api/v1/metadata/dictionaries/upload?target=contact&property=city',
+      cityDictionary(),
+    );
+    if (res.statusCode !== 200) throw new Error(`dictionary refused: ${res.statusCode} ${JSON.stringify(res.body)}`);
+    return res.body.id as string;
+  },
+  // A dimension table with loaded rows (its upload task run).
+  dimensionId: async ({ app, client }) => {
+    const res = await client.request('POST', '/api/v1/metadata/dimension-tables', {
+      code: 'victim_dim',
+      name: '受害维度表',
+      linkTarget: 'contact',
+      linkProperty: 'province',
+      fields: [
+        { code: 'code', name: '编码', type: 'string' },
+        { code: 'region', name: '大区', type: 'string' },
+      ],
+      primaryField: 'code',
+    });
+    if (res.statusCode !== 201) throw new Error(`dimension table refused: ${res.statusCode} ${JSON.stringify(res.body)}`);
+    const upload = await client.request(
+      'POST',
+      `/api/v1/metadata/dimension-tables/${res.body.id}/upload`,
+      multipart({ filename: 'p.csv', content: 'code,region\n广东,华南\n' }),
+    );
+    if (upload.statusCode !== 202) throw new Error(`upload refused: ${upload.statusCode} ${JSON.stringify(upload.body)}`);
+    while ((await app.jobs.worker.poll()) > 0);
+    return res.body.id as string;
+  },
   // Last: the exports above run every queued task, and a cancel is only meaningful while queued.
   taskId: async ({ client }) => {
     const res = await client.request('POST', '/api/v1/p/acme-crm/exports', {});
@@ -160,14 +203,22 @@ export const examplePayloads: Record<string, unknown> = {
   'PATCH /api/v1/metadata/event-types/{eventTypeId}': { name: 'hijacked' },
   'POST /api/v1/metadata/virtual-events': { name: 'attacker', members: [{ event: '$pageview' }] },
   'PUT /api/v1/metadata/virtual-events/{virtualEventId}': { name: 'hijacked', members: [{ event: '$pageview' }] },
+  'POST /api/v1/metadata/dictionaries/upload': new WithQuery({ target: 'contact', property: 'city' }, cityDictionary()),
+  'POST /api/v1/metadata/dimension-tables': async () => ({
+    code: `attacker_dim${(attackerSeq += 1)}`,
+    name: 'x',
+    linkTarget: 'contact',
+    linkProperty: 'city',
+    fields: [{ code: 'k', name: 'k', type: 'string' }],
+    primaryField: 'k',
+  }),
+  'PATCH /api/v1/metadata/dimension-tables/{dimensionId}': { name: 'hijacked' },
+  'POST /api/v1/metadata/dimension-tables/{dimensionId}/upload': multipart({ filename: 'x.csv', content: 'code\nx\n' }),
 };
 
 /** Tenant-owned tables in which the victim may legitimately have no row when the replay starts. */
 export const tablesWithoutVictimRows: Record<string, string> = {
   task_mutex: 'a mutex row exists only while a task holds it',
-  meta_dimension_table: 'no route writes dimension tables or dictionaries yet (they land with their routes)',
-  meta_dimension_field: 'no route writes dimension tables or dictionaries yet (they land with their routes)',
-  meta_dictionary_entry: 'no route writes dictionaries yet (they land with their routes)',
 };
 
 /** Tables without a `tenant_id` column besides `tenant` itself, with the reason they are global. */

@@ -57,7 +57,7 @@ export function describeEngines(
   }
 }
 
-export { Client, createTenant, type InjectResult, type TenantFixture } from '../../src/testing.js';
+export { Client, createTenant, Multipart, multipart, type InjectResult, type TenantFixture } from '../../src/testing.js';
 
 /**
  * One store (a temp data dir, and on MariaDB a fresh database) that several apps open one after

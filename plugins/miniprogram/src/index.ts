@@ -6,6 +6,7 @@ import {
   packageManifest,
 } from '@huiliu/core/plugin-api';
 import { errorMessages, miniprogramChannel } from './channels/miniprogram.channel.js';
+import { originSceneDictionary } from './dictionaries/origin-scene.js';
 import { sdkEvents } from './events/sdk.events.js';
 
 export default definePlugin({
@@ -20,6 +21,8 @@ export default definePlugin({
         errors.addErrorMessages(errorMessages);
         channels.addChannelType(miniprogramChannel);
         for (const event of sdkEvents) events.addEventType(event);
+        // 原始场景值字典 (§1.10.12.1.1): every tenant's default dictionary of s_originScene.
+        events.addDictionary(originSceneDictionary);
       },
     });
   },

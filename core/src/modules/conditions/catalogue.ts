@@ -85,7 +85,7 @@ export interface ConditionContext {
   tag(id: string): TagRef | undefined;
 }
 
-const systemFieldNames: Record<string, string> = {
+export const systemFieldNames: Record<string, string> = {
   identified: '是否已识别',
   name: '姓名',
   gender: '性别',

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { HuiliuConfig } from '../../config/config.js';
@@ -73,12 +73,59 @@ export class FilesService {
     ensurePrivateDir(path.dirname(full));
     writeFileSync(`${full}.part`, body, { mode: PRIVATE_FILE_MODE });
     renameSync(`${full}.part`, full);
+    return this.record(tenantId, input, relative, body.length);
+  }
+
+  /**
+   * Stores a file already on disk (an upload hapi wrote to a temporary file): moved in, or copied
+   * when it lies on another file system. The source is gone afterwards.
+   */
+  async adopt(
+    tenantId: string,
+    input: {
+      name: string;
+      contentType: string;
+      path: string;
+      ttlMs?: number | null;
+      taskId?: string | null;
+      createdBy?: string | null;
+    },
+  ): Promise<StoredFile> {
+    const relative = path.join(tenantId, randomBytes(16).toString('hex'));
+    const full = path.join(this.root, relative);
+    ensurePrivateDir(path.dirname(full));
+    try {
+      renameSync(input.path, full);
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'EXDEV') throw error;
+      copyFileSync(input.path, `${full}.part`);
+      renameSync(`${full}.part`, full);
+      rmSync(input.path, { force: true });
+    }
+    chmodSync(full, PRIVATE_FILE_MODE);
+    return this.record(tenantId, input, relative, statSync(full).size);
+  }
+
+  /** A directory for uploads being received, on the same file system as the stored files. */
+  incomingDir(): string {
+    const dir = path.join(this.root, '.incoming');
+    ensurePrivateDir(dir);
+    return dir;
+  }
+
+  private async record(
+    tenantId: string,
+    input: { name: string; contentType: string; ttlMs?: number | null; taskId?: string | null; createdBy?: string | null },
+    relative: string,
+    size: number,
+  ): Promise<StoredFile> {
+    const full = path.join(this.root, relative);
     const now = Date.now();
     try {
       const id = await this.repo.insert(tenantId, {
         name: input.name.slice(0, 255),
         content_type: input.contentType,
-        size: body.length,
+        size,
         storage_path: relative,
         task_id: input.taskId ?? null,
         created_by: input.createdBy ?? null,

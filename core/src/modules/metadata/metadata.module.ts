@@ -1,11 +1,20 @@
 import { defineModule } from '../../kernel/define-module.js';
 import { createServiceFactory } from '../../kernel/extension-point.js';
-import { conditionsExtensionPoint, httpExtensionPoint, permissionsExtensionPoint } from '../../kernel/extension-points.js';
+import {
+  conditionsExtensionPoint,
+  httpExtensionPoint,
+  permissionsExtensionPoint,
+  schedulerExtensionPoint,
+} from '../../kernel/extension-points.js';
 import { kernelServices } from '../../kernel/services.js';
+import { taskQueueRef } from '../../jobs/task-queue.js';
 import { channelsServiceRef } from '../channels/channels.service.js';
 import { conditionsServiceRef } from '../conditions/conditions.service.js';
+import { filesServiceRef } from '../files/files.service.js';
 import { tenantServiceRef } from '../tenancy/tenant.service.js';
 import { DimensionsRepo } from './dimensions.repo.js';
+import { dimensionsRoutes } from './dimensions.routes.js';
+import { DIMENSION_CLEAR_TASK, DIMENSION_UPLOAD_TASK, DimensionsService, dimensionsServiceRef } from './dimensions.service.js';
 import { MetadataRepo } from './metadata.repo.js';
 import { metadataRoutes } from './metadata.routes.js';
 import { MetadataService, metadataServiceRef } from './metadata.service.js';
@@ -28,7 +37,7 @@ export const metadataModule = defineModule({
     'meta_dimension_field',
     'meta_dictionary_entry',
   ],
-  dependencies: ['tenancy', 'channels', 'conditions'],
+  dependencies: ['tenancy', 'channels', 'conditions', 'files', 'tasks'],
   provides: [
     createServiceFactory({
       service: metadataServiceRef,
@@ -43,6 +52,19 @@ export const metadataModule = defineModule({
       factory: ({ db, contributions, olap, tenants, channels, conditions }) =>
         new MetadataService(new MetadataRepo(db), new DimensionsRepo(db), contributions, olap, tenants, channels, conditions),
     }),
+    createServiceFactory({
+      service: dimensionsServiceRef,
+      deps: {
+        db: kernelServices.moduleDatabase,
+        contributions: kernelServices.contributions,
+        olap: kernelServices.olap,
+        metadata: metadataServiceRef,
+        queue: taskQueueRef,
+        files: filesServiceRef,
+      },
+      factory: ({ db, contributions, olap, metadata, queue, files }) =>
+        new DimensionsService(new DimensionsRepo(db), metadata, contributions, olap, queue, files),
+    }),
   ],
   register({ registerInit }) {
     registerInit({
@@ -50,9 +72,12 @@ export const metadataModule = defineModule({
         http: httpExtensionPoint,
         permissions: permissionsExtensionPoint,
         conditions: conditionsExtensionPoint,
+        jobs: schedulerExtensionPoint,
         metadata: metadataServiceRef,
+        dimensions: dimensionsServiceRef,
+        files: filesServiceRef,
       },
-      init({ http, permissions, conditions, metadata }) {
+      init({ http, permissions, conditions, jobs, metadata, dimensions, files }) {
         // What conditions may name: the tenant's metadata, declared before it answers.
         conditions.setMetadataSource(metadata);
         permissions.addPermissions([
@@ -61,6 +86,20 @@ export const metadataModule = defineModule({
           { id: 'metadata.manage', openApi: true },
         ]);
         http.addRoutes(metadataRoutes(metadata));
+        http.addRoutes(dimensionsRoutes(dimensions, () => files.incomingDir()));
+        // 维度表 loads and clears: operator-started, so they reach the notification center.
+        jobs.addTaskKind({
+          kind: DIMENSION_UPLOAD_TASK,
+          notifies: true,
+          needsOlap: true,
+          run: (context) => dimensions.runUpload(context),
+        });
+        jobs.addTaskKind({
+          kind: DIMENSION_CLEAR_TASK,
+          notifies: true,
+          needsOlap: true,
+          run: (context) => dimensions.runClear(context),
+        });
       },
     });
   },

@@ -47,7 +47,7 @@ const STATE_TTL_MS = 2_000;
 const sameText = (a: LocalizedText, b?: LocalizedText) => b ?? a;
 
 /** Everything a tenant's metadata holds, read in one go (small tables). */
-interface TenantState {
+export interface TenantState {
   timeZone: string;
   fields: ContactFieldRow[];
   properties: EventPropertyRow[];
@@ -55,6 +55,17 @@ interface TenantState {
   links: Map<string, string[]>;
   virtualEvents: VirtualEventRow[];
   dimensions: Awaited<ReturnType<DimensionsRepo['live']>>;
+}
+
+/**
+ * Work that belongs to a declaration (the dimension-table service's): `beforeDeclare` writes OLTP rows the
+ * declaration must include (a plugin's default dictionary) and says whether it wrote; `afterDeclare`
+ * writes OLAP data that needs the declared tables (a dictionary's mirror). Both run inside the
+ * tenant's sync queue, so they never overlap another declaration of the tenant in this process.
+ */
+export interface MetadataSyncHooks {
+  beforeDeclare?(tenantId: string, state: TenantState): Promise<boolean>;
+  afterDeclare?(tenantId: string, state: TenantState): Promise<void>;
 }
 
 /**
@@ -73,6 +84,7 @@ export class MetadataService implements MetadataSource {
    * another process's changes are seen within `STATE_TTL_MS`.
    */
   private readonly states = new Map<string, { at: number; state: TenantState }>();
+  private readonly hooks: MetadataSyncHooks[] = [];
 
   constructor(
     private readonly repo: MetadataRepo,
@@ -168,17 +180,30 @@ export class MetadataService implements MetadataSource {
     };
   }
 
+  /** The tenant's metadata read from OLTP, without declaring anything (OLAP is not touched). */
+  read(tenantId: string): Promise<TenantState> {
+    return this.state(tenantId);
+  }
+
+  addSyncHooks(hooks: MetadataSyncHooks): void {
+    this.hooks.push(hooks);
+  }
+
   /** Reads the tenant's metadata and declares it to OLAP when it differs from the recorded one. */
   sync(tenantId: string): Promise<TenantState> {
     const previous = this.syncs.get(tenantId) ?? Promise.resolve();
     const next = previous
       .catch(() => undefined)
       .then(async () => {
-        const state = await this.state(tenantId);
+        let state = await this.state(tenantId);
+        let wrote = false;
+        for (const hook of this.hooks) if (hook.beforeDeclare && (await hook.beforeDeclare(tenantId, state))) wrote = true;
+        if (wrote) state = await this.state(tenantId);
         const declaration = this.declarationOf(state);
         const analytics = this.olap.forTenant(tenantId);
         const recorded = await analytics.schema();
         if (!recorded || recorded.checksum !== declarationChecksum(declaration)) await analytics.declare(declaration);
+        for (const hook of this.hooks) await hook.afterDeclare?.(tenantId, state);
         this.states.set(tenantId, { at: Date.now(), state });
         return state;
       });
