@@ -655,3 +655,116 @@ describeEngines(
   },
   withPlugins,
 );
+
+describeEngines(
+  'metadata lookups in conditions: a dimension field and a dictionary label, as the condition engine compiles them',
+  (ctx) => {
+    it('filters contacts by an event’s dimension field, an event’s dictionary label and a contact’s dimension field', async () => {
+      const { client, tenantId } = await setup(ctx.app);
+      const channel = (await client.request('POST', '/api/v1/channels', { type: 'custom', name: '商城' })).body;
+      await client.request('POST', '/api/v1/metadata/event-types', {
+        channelId: channel.id,
+        code: 'order_complete',
+        name: '完成订单',
+        properties: [
+          { code: 'sku_id', name: 'SKU', type: 'string' },
+          { code: 'pay_channel', name: '支付渠道', type: 'string' },
+        ],
+      });
+      // sku_id → 维度表 sku (color); pay_channel → 字典表; contact city → 维度表 city (tier).
+      const sku = await client.request('POST', '/api/v1/metadata/dimension-tables', {
+        code: 'sku',
+        name: '商品',
+        linkTarget: 'event',
+        linkProperty: 'sku_id',
+        fields: [
+          { code: 'sku_id', name: 'SKU', type: 'string' },
+          { code: 'color', name: '颜色', type: 'string' },
+        ],
+        primaryField: 'sku_id',
+      });
+      expect(sku.statusCode, JSON.stringify(sku.body)).toBe(201);
+      const city = await client.request('POST', '/api/v1/metadata/dimension-tables', {
+        code: 'city_tier',
+        name: '城市分级',
+        linkTarget: 'contact',
+        linkProperty: 'city',
+        fields: [
+          { code: 'city', name: '城市', type: 'string' },
+          { code: 'tier', name: '线级', type: 'string' },
+        ],
+        primaryField: 'city',
+      });
+      expect(city.statusCode).toBe(201);
+      for (const [table, content] of [
+        [sku.body.id, 'sku_id,color\n010289,红色\n010290,蓝色\n'],
+        [city.body.id, 'city,tier\n上海,一线\n嘉兴,三线\n'],
+      ])
+        expect((await client.request('POST', `/api/v1/metadata/dimension-tables/${table}/upload`, csv(content))).statusCode).toBe(
+          202,
+        );
+      while ((await ctx.app.jobs.worker.poll()) > 0);
+      expect((await uploadDictionary(client, 'event', 'pay_channel', 'value,label\nwx,微信支付\nali,支付宝\n')).statusCode).toBe(
+        200,
+      );
+
+      await ctx.app.olap.forTenant(tenantId).load({
+        batchId: `lookups-${tenantId}`,
+        contacts: [
+          { id: '1', city: '上海' },
+          { id: '2', city: '嘉兴' },
+          { id: '3', city: '无锡' }, // no row in the city table
+        ],
+        events: [
+          {
+            eventTime: Date.now(),
+            event: 'order_complete',
+            contactId: '1',
+            messageId: 'o1',
+            direction: 'inbound',
+            properties: { sku_id: '010289', pay_channel: 'wx' },
+          },
+          {
+            eventTime: Date.now(),
+            event: 'order_complete',
+            contactId: '2',
+            messageId: 'o2',
+            direction: 'inbound',
+            properties: { sku_id: '010290', pay_channel: 'ali' },
+          },
+          {
+            eventTime: Date.now(),
+            event: 'order_complete',
+            contactId: '3',
+            messageId: 'o3',
+            direction: 'inbound',
+            properties: { sku_id: '999999', pay_channel: 'cash' },
+          },
+        ],
+      });
+      const estimate = async (condition: object) => {
+        const res = await client.request('POST', '/api/v1/conditions/estimate', {
+          tree: { type: 'and', conditions: [condition] },
+        });
+        expect(res.statusCode, JSON.stringify(res.body)).toBe(200);
+        return res.body.count as number;
+      };
+      const past = { kind: 'past', days: 1, includeToday: true };
+      const bought = (filter: object) => ({ type: 'event', did: true, event: 'order_complete', time: past, filters: [filter] });
+      expect(await estimate(bought({ property: 'sku_id.color', operator: 'eq', values: ['红色'] }))).toBe(1);
+      // A SKU without a dimension row has no colour: "not 红色" counts it (a missing value is not equal).
+      expect(await estimate(bought({ property: 'sku_id.color', operator: 'ne', values: ['红色'] }))).toBe(2);
+      expect(await estimate(bought({ property: 'pay_channel.$label', operator: 'contains', values: ['支付'] }))).toBe(2);
+      expect(await estimate(bought({ property: 'pay_channel.$label', operator: 'empty' }))).toBe(1);
+      expect(await estimate({ type: 'property', property: 'city.tier', operator: 'eq', values: ['一线', '三线'] })).toBe(2);
+      expect(await estimate({ type: 'property', property: 'city.tier', operator: 'empty' })).toBe(1);
+
+      // The catalogue offers them under their property.
+      const catalogue = (await client.request('GET', '/api/v1/conditions/catalogue')).body;
+      const order = catalogue.events.find((e: { code: string }) => e.code === 'order_complete');
+      const skuId = order.properties.find((p: { key: string }) => p.key === 'sku_id');
+      expect(skuId.lookups.map((l: { key: string }) => l.key)).toEqual(expect.arrayContaining(['sku_id.color']));
+    });
+  },
+  withPlugins,
+);
