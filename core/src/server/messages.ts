@@ -117,7 +117,8 @@ export const errorMessages = {
   condition_contact_ids_invalid: { 'zh-CN': '联系人 ID 不正确', 'en-US': 'A contact id is not valid' },
   condition_virtual_event_invalid: {
     'zh-CN': '虚拟事件的定义已失效（其成员事件的筛选条件不再成立），请在元数据管理中修改该虚拟事件',
-    'en-US': 'The virtual event’s definition is no longer valid (a member event’s filter no longer holds); edit it in metadata management',
+    'en-US':
+      'The virtual event’s definition is no longer valid (a member event’s filter no longer holds); edit it in metadata management',
   },
   condition_measure_unsatisfiable: {
     'zh-CN': '「做过」表示至少一次，次数不可能为 0；要筛选没做过的用户，请选择「未做过」',
@@ -287,6 +288,10 @@ export const errorMessages = {
   metadata_event_has_data: {
     'zh-CN': '事件「{id}」已有行为数据进入系统，不可删除',
     'en-US': 'Data for the event "{id}" has arrived; it cannot be deleted',
+  },
+  metadata_event_in_virtual_event: {
+    'zh-CN': '虚拟事件「{name}」使用了这个事件，请先修改或删除虚拟事件',
+    'en-US': 'The virtual event "{name}" uses this event; change or delete it first',
   },
   metadata_virtual_event_not_found: { 'zh-CN': '虚拟事件不存在', 'en-US': 'The virtual event does not exist' },
   metadata_virtual_event_invalid: {

@@ -183,6 +183,13 @@ describeEngines(
       const again = await uploadDictionary(client, 'contact', 'city', download.body as string);
       expect(again.body).toMatchObject({ id: first.body.id, rowCount: 2 });
       expect((await client.request('GET', `/api/v1/metadata/dictionaries/${first.body.id}/download`)).body).toBe(download.body);
+
+      // A label a spreadsheet would run as a formula is downloaded inert (a leading ').
+      const formula = await uploadDictionary(client, 'contact', 'city', 'value,label\nx,"=HYPERLINK(""http://evil"")"\ny,+1\n');
+      expect(formula.statusCode).toBe(200);
+      const inert = (await client.request('GET', `/api/v1/metadata/dictionaries/${first.body.id}/download`)).body as string;
+      expect(inert).toContain(`x,"'=HYPERLINK(""http://evil"")"`);
+      expect(inert).toContain(`y,'+1`);
     });
 
     it('deletes a dictionary (a tombstone); a linked custom property cannot be deleted until then', async () => {
@@ -506,10 +513,12 @@ describeEngines(
       expect(lookup).toMatchObject({ kind: 'dimension', dimensionId: table.id, target: 'event', name: 'SKU维度表' });
       expect(lookup!.keyFieldId).toBe(table.fields[0].id);
 
-      // A second upload replaces the rows.
-      await upload('sku_id,color\n9,紫\n');
+      // A second upload streams into the table (§1.10.13.3.2): new keys added, a known key replaced.
+      await upload('sku_id,color\n9,紫\n010290,绿色\n');
       while ((await ctx.app.jobs.worker.poll()) > 0);
-      expect((await lookupRows(ctx.app, tenantId, 'sku_id'))!.map((r) => r.sku_id)).toEqual(['9']);
+      const after = await lookupRows(ctx.app, tenantId, 'sku_id', 'sku_id');
+      expect(after!.map((r) => `${r.sku_id}:${r.color}`)).toEqual(['010289:红色', '010290:绿色', '9:紫']);
+      expect((await client.request('GET', `/api/v1/metadata/dimension-tables/${table.id}`)).body.rowCount).toBe(3);
 
       const template = await client.request('GET', `/api/v1/metadata/dimension-tables/${table.id}/template`);
       expect(template.headers['content-type']).toContain('text/csv');

@@ -405,6 +405,27 @@ describeEngines(
 );
 
 describeEngines(
+  'metadata: events used by virtual events',
+  (ctx) => {
+    it('refuses deleting a custom event a virtual event is built on, until the virtual event goes', async () => {
+      const { client, channelId } = await setup(ctx.app);
+      const event = (
+        await client.request('POST', '/api/v1/metadata/event-types', { channelId, code: 'shared_evt', name: '共用' })
+      ).body;
+      const virtual = (
+        await client.request('POST', '/api/v1/metadata/virtual-events', { name: '虚拟', members: [{ event: 'shared_evt' }] })
+      ).body;
+      const refused = await client.request('DELETE', `/api/v1/metadata/event-types/${event.id}`);
+      expect(codesOf(refused)).toEqual(['id:metadata_event_in_virtual_event']);
+      expect(refused.body.message).toContain('虚拟');
+      expect((await client.request('DELETE', `/api/v1/metadata/virtual-events/${virtual.id}`)).statusCode).toBe(204);
+      expect((await client.request('DELETE', `/api/v1/metadata/event-types/${event.id}`)).statusCode).toBe(204);
+    });
+  },
+  withPlugins,
+);
+
+describeEngines(
   'metadata: tenancy and permissions',
   (ctx) => {
     it('answers 404 for another tenant’s ids and 403 to staff without 元数据-管理', async () => {

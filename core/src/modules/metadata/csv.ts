@@ -102,5 +102,13 @@ function countNewlines(cells: string[]): number {
 
 /** A CSV file with a UTF-8 BOM (so spreadsheet programs read Chinese correctly). */
 export function toCsv(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  return `\uFEFF${stringify([header as string[], ...(rows as string[][])], { record_delimiter: '\r\n' })}`;
+  return `\uFEFF${stringify([header as string[], ...rows.map((row) => row.map(inertCell))], { record_delimiter: '\r\n' })}`;
+}
+
+/**
+ * A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR) gets a leading `'`
+ * (OWASP CSV injection), so a downloaded file opened in Excel or WPS computes nothing.
+ */
+export function inertCell(cell: string): string {
+  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
 }

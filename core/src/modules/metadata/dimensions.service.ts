@@ -7,6 +7,7 @@ import type { TaskContext, TaskResult } from '../../jobs/task.types.js';
 import { isRetryable } from '../../jobs/task.types.js';
 import { ZonedClock } from '../../lib/zoned-clock.js';
 import { ConflictError, DomainError, InputError, NotFoundError, type ErrorDetail } from '../../server/errors.js';
+import { OlapInputError } from '../../store/olap/errors.js';
 import type { ErrorCode } from '../../server/messages.js';
 import type { AnalyticsEngine } from '../../store/olap/analytics-engine.js';
 import { propertyColumnType } from '../../store/olap/dialect.js';
@@ -322,11 +323,12 @@ export class DimensionsService {
   async deleteDictionary(tenantId: string, id: string): Promise<void> {
     await this.dictionaryOr404(tenantId, id);
     await this.metadata.sync(tenantId);
-    await this.olap.forTenant(tenantId).writeDimensionRows(id, [], { replace: true });
+    // Tombstone first: a crash after it leaves at most rows of an undeclared id, never reused.
     await this.repo.transaction(async () => {
       await this.repo.tombstone(tenantId, id, Date.now());
       await this.repo.deleteEntries(tenantId, id);
     });
+    await this.clearDeleted(tenantId, id);
     await this.metadata.sync(tenantId);
   }
 
@@ -467,7 +469,7 @@ export class DimensionsService {
   /** 创建维度表 (§1.10.13.3.1): the table's structure; its data comes with an upload. */
   async createDimensionTable(tenantId: string, input: NewDimensionTable, by: string | null): Promise<DimensionTable> {
     this.checkCode(input.code, 'code');
-    if (input.code.startsWith('s_')) refuse('metadata_dimension_id_reserved', 'code');
+    if (/^s_/i.test(input.code)) refuse('metadata_dimension_id_reserved', 'code');
     const state = await this.metadata.read(tenantId);
     this.checkFields(input.fields, []);
     const key = input.fields.find((f) => f.code === input.primaryField);
@@ -692,9 +694,21 @@ export class DimensionsService {
   async deleteDimension(tenantId: string, id: string): Promise<void> {
     await this.dimensionOr404(tenantId, id);
     await this.metadata.sync(tenantId);
-    await this.olap.forTenant(tenantId).writeDimensionRows(id, [], { replace: true });
     await this.repo.tombstone(tenantId, id, Date.now());
+    await this.clearDeleted(tenantId, id);
     await this.metadata.sync(tenantId);
+  }
+
+  /**
+   * Empties the OLAP rows of a table just tombstoned, while the recorded declaration still has it
+   * (the next sync drops it); a table never declared has no rows to empty.
+   */
+  private async clearDeleted(tenantId: string, id: string): Promise<void> {
+    try {
+      await this.olap.forTenant(tenantId).writeDimensionRows(id, [], { replace: true });
+    } catch (error) {
+      if (!(error instanceof OlapInputError)) throw error;
+    }
   }
 
   /** The CSV template: a header row of the field codes. */
@@ -781,14 +795,14 @@ export class DimensionsService {
         else last.set(converted.key, record.line);
       }
 
-      // Pass 2: the table rewritten from the file.
+      // Pass 2: the file's rows streamed into the table (§1.10.13.3.2), replacing the rows of the same
+      // primary key: a re-run after a crash writes the same rows again, nothing twice.
       const analytics = this.olap.forTenant(tenantId);
-      await analytics.writeDimensionRows(id, [], { replace: true });
       let chunk: Record<string, unknown>[] = [];
       let written = 0;
       const flush = async () => {
         if (chunk.length === 0) return;
-        await analytics.writeDimensionRows(id, chunk);
+        await analytics.writeDimensionRows(id, chunk, { keyField: String(key.id) });
         written += chunk.length;
         chunk = [];
         await progress(Math.min(99, Math.floor((written / Math.max(1, last.size)) * 100)));
@@ -807,11 +821,14 @@ export class DimensionsService {
       }
       await flush();
 
+      // The table holds the earlier uploads' other keys too: count what it holds now.
+      const counted = await analytics.query<{ n: bigint | number }>(`SELECT count(*) AS n FROM dimension_${id}`);
+      const rowCount = Number(counted.rows[0]?.n ?? 0);
       const now = Date.now();
       await this.repo.updateTable(
         tenantId,
         id,
-        { status: written > 0 ? 'ready' : 'empty', row_count: written, loaded_at: now, updated_at: now },
+        { status: rowCount > 0 ? 'ready' : 'empty', row_count: rowCount, loaded_at: now, updated_at: now },
         { status: 'loading', task_id: task.id },
       );
       // Conditions may use it from now on: refresh what `describe` answers.

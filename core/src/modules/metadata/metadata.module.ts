@@ -48,9 +48,19 @@ export const metadataModule = defineModule({
         tenants: tenantServiceRef,
         channels: channelsServiceRef,
         conditions: conditionsServiceRef,
+        logger: kernelServices.logger,
       },
-      factory: ({ db, contributions, olap, tenants, channels, conditions }) =>
-        new MetadataService(new MetadataRepo(db), new DimensionsRepo(db), contributions, olap, tenants, channels, conditions),
+      factory: ({ db, contributions, olap, tenants, channels, conditions, logger }) =>
+        new MetadataService(
+          new MetadataRepo(db),
+          new DimensionsRepo(db),
+          contributions,
+          olap,
+          tenants,
+          channels,
+          conditions,
+          logger,
+        ),
     }),
     createServiceFactory({
       service: dimensionsServiceRef,

@@ -269,7 +269,7 @@ export function metadataRoutes(metadata: MetadataService): PluginRoute[] {
     moduleRoute({
       method: 'PATCH',
       path: '/api/v1/metadata/event-properties/{propertyId}',
-      access: { permission: 'metadata.manage', callers: 'any' },
+      access: { permission: 'metadata.manage' },
       options: {
         description: '更改自定义属性 / Change a custom property’s display name (ID and type are immutable)',
         validate: {
@@ -284,7 +284,7 @@ export function metadataRoutes(metadata: MetadataService): PluginRoute[] {
     moduleRoute({
       method: 'DELETE',
       path: '/api/v1/metadata/event-properties/{propertyId}',
-      access: { permission: 'metadata.manage', callers: 'any' },
+      access: { permission: 'metadata.manage' },
       options: {
         description: '删除自定义属性 / Delete a custom property no event has carried yet (§1.10.8.3.3)',
         validate: { params: propertyParams },
@@ -352,7 +352,7 @@ export function metadataRoutes(metadata: MetadataService): PluginRoute[] {
     moduleRoute({
       method: 'PATCH',
       path: '/api/v1/metadata/event-types/{eventTypeId}',
-      access: { permission: 'metadata.manage', callers: 'any' },
+      access: { permission: 'metadata.manage' },
       options: {
         description:
           '更改自定义事件 / Change a custom event: display name; sub-events and extended properties are add only (send the whole wanted list)',
@@ -375,7 +375,7 @@ export function metadataRoutes(metadata: MetadataService): PluginRoute[] {
     moduleRoute({
       method: 'DELETE',
       path: '/api/v1/metadata/event-types/{eventTypeId}',
-      access: { permission: 'metadata.manage', callers: 'any' },
+      access: { permission: 'metadata.manage' },
       options: {
         description: '删除自定义事件 / Delete a custom event no data has arrived for (§1.10.9.4.3)',
         validate: { params: eventParams },

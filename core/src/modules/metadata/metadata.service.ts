@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { EventTypeDefinition, LocalizedText, PropertyType } from '../../kernel/contributions.js';
 import type { ContributionRegistry } from '../../kernel/contribution-registry.js';
 import { createServiceRef } from '../../kernel/extension-point.js';
@@ -40,6 +41,9 @@ import {
 const refuse = (code: ErrorCode, path: string, params: Record<string, unknown> = {}): never => {
   throw new InputError(code, params, [{ path, code }]);
 };
+
+/** Attempts at creating a custom field when concurrent creations take the same seq. */
+const CREATE_ATTEMPTS = 8;
 
 /** How long `describe` may reuse a synced state (see `states`). */
 const STATE_TTL_MS = 2_000;
@@ -94,6 +98,7 @@ export class MetadataService implements MetadataSource {
     private readonly tenants: TenantService,
     private readonly channels: ChannelsService,
     private readonly conditions: ConditionsService,
+    private readonly logger?: Logger,
   ) {}
 
   // ---- the declaration --------------------------------------------------------------------------
@@ -160,10 +165,16 @@ export class MetadataService implements MetadataSource {
     return { timeZone: tenant.timeZone, fields, properties, events, links, virtualEvents, dimensions };
   }
 
-  private declarationOf(state: TenantState): OlapTenantDeclaration {
+  private declarationOf(tenantId: string, state: TenantState): OlapTenantDeclaration {
     const codes = new Set<string>();
     for (const event of this.systemEvents()) codes.add(event.code);
-    for (const event of state.events) codes.add(event.code);
+    const systemKeys = new Set([...codes].map(codeKey));
+    // A plugin installed later may bring a code that differs from a custom event's only in case:
+    // the custom one stays out of the declaration (and is logged) rather than failing every sync.
+    for (const event of state.events)
+      if (!systemKeys.has(codeKey(event.code))) codes.add(event.code);
+      else if (!codes.has(event.code))
+        this.logger?.warn({ tenantId, code: event.code }, 'custom event code collides with a plugin event code');
     return {
       timeZone: state.timeZone,
       events: [...codes].map((code) => ({ code, alias: code })),
@@ -199,7 +210,7 @@ export class MetadataService implements MetadataSource {
         let wrote = false;
         for (const hook of this.hooks) if (hook.beforeDeclare && (await hook.beforeDeclare(tenantId, state))) wrote = true;
         if (wrote) state = await this.state(tenantId);
-        const declaration = this.declarationOf(state);
+        const declaration = this.declarationOf(tenantId, state);
         const analytics = this.olap.forTenant(tenantId);
         const recorded = await analytics.schema();
         if (!recorded || recorded.checksum !== declarationChecksum(declaration)) await analytics.declare(declaration);
@@ -305,9 +316,12 @@ export class MetadataService implements MetadataSource {
     if (row.data_seen_at !== null) return true;
     const analytics = this.olap.forTenant(tenantId);
     const schema = await analytics.schema();
-    if (!schema?.declaration.eventProperties.some((p) => p.id === String(row.id))) return false;
-    const column = this.olap.dialect.quoteIdentifier(propertyColumn(String(row.id)));
-    const result = await analytics.query(`SELECT 1 AS hit FROM events WHERE ${column} IS NOT NULL LIMIT 1`);
+    if (!schema) return false;
+    // Its typed column, and `extra`: values that arrived before it was declared (or failed its type).
+    const carried = [`${this.olap.dialect.jsonString('extra', row.code)} IS NOT NULL`];
+    if (schema.declaration.eventProperties.some((p) => p.id === String(row.id)))
+      carried.push(`${this.olap.dialect.quoteIdentifier(propertyColumn(String(row.id)))} IS NOT NULL`);
+    const result = await analytics.query(`SELECT 1 AS hit FROM events WHERE ${carried.join(' OR ')} LIMIT 1`);
     return result.rows.length > 0;
   }
 
@@ -347,36 +361,38 @@ export class MetadataService implements MetadataSource {
   }
 
   async createContactField(tenantId: string, input: { name: string; type: ContactFieldType }): Promise<ContactField> {
-    const id = await this.repo.transaction(async () => {
-      await this.refuseTakenFieldName(tenantId, input.name);
-      const counters = await this.repo.contactFieldCounters(tenantId);
-      if (counters.count >= metadataLimits.contactFields)
-        refuse('metadata_contact_field_limit', 'type', { limit: metadataLimits.contactFields });
-      let slot: number | null = null;
-      if (input.type === 'anniversary') {
-        slot = [1, 2].find((s) => !counters.slots.includes(s)) ?? null;
-        if (slot === null) refuse('metadata_anniversary_limit', 'type', { limit: metadataLimits.anniversaries });
-      }
-      const now = Date.now();
-      try {
-        return await this.repo.insertContactField(tenantId, {
-          seq: counters.seq,
-          name: input.name,
-          type: input.type,
-          position: counters.position,
-          anniversary_slot: slot,
-          created_at: now,
-          updated_at: now,
-        });
-      } catch (error) {
-        // Two fields created at once: the same seq, or the last anniversary slot, was taken.
-        if (isUniqueViolation(error))
-          refuse(input.type === 'anniversary' ? 'metadata_anniversary_limit' : 'metadata_busy', 'type', {
-            limit: metadataLimits.anniversaries,
+    let id: string | undefined;
+    // Two fields created at once read the same next seq: the loser's insert hits the unique index and
+    // it tries again in a new transaction (a fresh read); the anniversary slots decide the same way.
+    for (let attempt = 0; attempt < CREATE_ATTEMPTS && id === undefined; attempt += 1) {
+      id = await this.repo.transaction(async () => {
+        await this.refuseTakenFieldName(tenantId, input.name);
+        const counters = await this.repo.contactFieldCounters(tenantId);
+        if (counters.count >= metadataLimits.contactFields)
+          refuse('metadata_contact_field_limit', 'type', { limit: metadataLimits.contactFields });
+        let slot: number | null = null;
+        if (input.type === 'anniversary') {
+          slot = [1, 2].find((s) => !counters.slots.includes(s)) ?? null;
+          if (slot === null) refuse('metadata_anniversary_limit', 'type', { limit: metadataLimits.anniversaries });
+        }
+        const now = Date.now();
+        try {
+          return await this.repo.insertContactField(tenantId, {
+            seq: counters.seq,
+            name: input.name,
+            type: input.type,
+            position: counters.position,
+            anniversary_slot: slot,
+            created_at: now,
+            updated_at: now,
           });
-        throw error;
-      }
-    });
+        } catch (error) {
+          if (isUniqueViolation(error)) return undefined;
+          throw error;
+        }
+      });
+    }
+    if (id === undefined) return refuse('metadata_busy', 'type');
     await this.sync(tenantId);
     return this.toField(await this.fieldOr404(tenantId, id));
   }
@@ -460,7 +476,7 @@ export class MetadataService implements MetadataSource {
   /** A new custom property's ID: legal, not `s_`, not taken (also ignoring case). */
   private checkNewPropertyCode(code: string, path: string, existing: EventPropertyRow[]): void {
     if (!IDENTIFIER.test(code) || code.length > IDENTIFIER_MAX) refuse('metadata_id_invalid', path, { max: IDENTIFIER_MAX });
-    if (code.startsWith('s_')) refuse('metadata_property_id_reserved', path);
+    if (/^s_/i.test(code)) refuse('metadata_property_id_reserved', path);
     const same = existing.find((p) => p.code_key === codeKey(code));
     if (same) refuse(same.code === code ? 'metadata_id_taken' : 'metadata_id_case_conflict', path, { id: same.code });
   }
@@ -655,6 +671,7 @@ export class MetadataService implements MetadataSource {
     const byKey = new Map(existing.map((p) => [p.code_key, p]));
     const seen = new Set<string>();
     const ids: string[] = [];
+    let created = 0;
     for (const [index, input] of inputs.entries()) {
       const at = `${path}.${index}.code`;
       if (seen.has(codeKey(input.code))) refuse('metadata_duplicate', at, { id: input.code });
@@ -667,14 +684,17 @@ export class MetadataService implements MetadataSource {
         ids.push(String(found.id));
         continue;
       }
-      if (input.code.startsWith('s_')) refuse('metadata_property_unknown', at, { id: input.code });
+      if (/^s_/i.test(input.code)) refuse('metadata_property_unknown', at, { id: input.code });
       if (input.code.startsWith('$')) refuse('metadata_property_unknown', at, { id: input.code });
       this.checkNewPropertyCode(input.code, at, existing);
+      if (existing.filter((p) => p.source === 'custom').length + created >= metadataLimits.customProperties)
+        refuse('metadata_property_limit', at, { limit: metadataLimits.customProperties });
       if (!input.name) refuse('metadata_property_name_required', `${path}.${index}.name`);
       if (!input.type) refuse('metadata_property_type_required', `${path}.${index}.type`);
       ids.push(
         await this.insertCustomProperty(tenantId, { code: input.code, name: input.name!, type: input.type! }, createdBy, at),
       );
+      created += 1;
     }
     return ids;
   }
@@ -857,6 +877,12 @@ export class MetadataService implements MetadataSource {
     const row = await this.repo.eventType(tenantId, id);
     if (!row || row.parent_id !== null) throw new NotFoundError('metadata_event_not_found');
     const family = (await this.repo.eventTypes(tenantId)).filter((e) => String(e.id) === id || String(e.parent_id) === id);
+    // A virtual event built on it would silently match nothing.
+    const codes = new Set(family.map((e) => e.code));
+    const user = (await this.repo.virtualEvents(tenantId)).find((v) =>
+      this.parseDefinition(v).members.some((m) => codes.has(m.event)),
+    );
+    if (user) refuse('metadata_event_in_virtual_event', 'id', { name: user.name });
     if (await this.eventsHaveData(tenantId, family)) refuse('metadata_event_has_data', 'id', { id: row.code });
     await this.repo.deleteEventTypes(
       tenantId,

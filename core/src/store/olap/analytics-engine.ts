@@ -153,8 +153,15 @@ export interface TenantAnalytics {
     source: OlapResultSource<{ contactId: OlapId; value: unknown }>,
   ): Promise<number>;
   pruneTagValues(tagId: OlapId, keepCalcDates: string[]): Promise<void>;
-  /** Appends rows (by field id) to a dimension table; `replace` clears it first, in the same transaction. */
-  writeDimensionRows(dimensionId: OlapId, rows: Record<string, unknown>[], options?: { replace?: boolean }): Promise<number>;
+  /**
+   * Appends rows (by field id) to a dimension table, in one transaction: `replace` clears it first;
+   * `keyField` (a field id) first deletes the rows whose key the new rows carry — an upsert by key.
+   */
+  writeDimensionRows(
+    dimensionId: OlapId,
+    rows: Record<string, unknown>[],
+    options?: { replace?: boolean; keyField?: string },
+  ): Promise<number>;
   /** GDPR / user-data deletion: events of these channel accounts. */
   deleteEventsByChannelAccounts(channelAccountIds: OlapId[]): Promise<number>;
 }

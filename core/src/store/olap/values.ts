@@ -68,7 +68,11 @@ export function coerce(value: unknown, type: OlapColumnType, clock: ZonedClock):
       return MISMATCH;
     case 'double':
       if (typeof value === 'number') return Number.isFinite(value) ? value : MISMATCH;
-      if (typeof value === 'string' && NUMERIC.test(value)) return Number(value);
+      if (typeof value === 'string' && NUMERIC.test(value)) {
+        // `1e999` is numeric text but no finite number.
+        const number = Number(value);
+        return Number.isFinite(number) ? number : MISMATCH;
+      }
       if (typeof value === 'bigint' && value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER))
         return Number(value);
       return MISMATCH;

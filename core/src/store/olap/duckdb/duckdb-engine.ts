@@ -75,6 +75,8 @@ interface TenantState extends LoaderTenant {
 const TENANT_ID = /^[1-9][0-9]{0,18}$/;
 const RELATION_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** Keys per DELETE of a keyed dimension write. */
+const DIMENSION_KEY_BATCH = 1_000;
 
 /** Files held by an engine of this process: two DuckDB instances on one file corrupt it. */
 const openFiles = new Set<string>();
@@ -641,7 +643,7 @@ class DuckDbTenant implements TenantAnalytics {
   async writeDimensionRows(
     dimensionId: OlapId,
     rows: Record<string, unknown>[],
-    options: { replace?: boolean } = {},
+    options: { replace?: boolean; keyField?: string } = {},
   ): Promise<number> {
     const id = String(toId(dimensionId, 'dimensionId', true, 'olap_argument_invalid'));
     return this.engine.write(this.tenantId, async (connection) => {
@@ -652,6 +654,22 @@ class DuckDbTenant implements TenantAnalytics {
       const columns = state.columns.get(table) ?? [];
       return inTransaction(connection, async () => {
         if (options.replace) await connection.run(`DELETE FROM ${state.relations.table(table)}`);
+        else if (options.keyField !== undefined) {
+          // An upsert by key: the rows of these keys are replaced (StarRocks: a Primary Key table).
+          const keyColumn = columns.find((c) => c.name === dimensionFieldColumn(options.keyField!));
+          if (!keyColumn?.type)
+            throw new OlapInputError('olap_argument_invalid', [{ path: 'keyField', code: 'olap_dimension_field_unknown' }]);
+          const keys = [...new Set(rows.map((row) => coerce(row?.[options.keyField!], keyColumn.type!, state.clock)))].filter(
+            (key) => key !== null && key !== MISMATCH,
+          );
+          for (let start = 0; start < keys.length; start += DIMENSION_KEY_BATCH) {
+            const batch = keys.slice(start, start + DIMENSION_KEY_BATCH);
+            await connection.run(
+              `DELETE FROM ${state.relations.table(table)} WHERE ${duckDbDialect.quoteIdentifier(keyColumn.name)} IN (${batch.map((_, i) => `$${i + 1}`).join(', ')})`,
+              batch as DuckDBValue[],
+            );
+          }
+        }
         const appends = columns.map((c) => (c.type ? appendFor(c.type) : null));
         await appendInto(connection, state.relations.schema, table, (appender) => {
           rows.forEach((row, index) => {
