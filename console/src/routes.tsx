@@ -13,6 +13,8 @@ const ContactFieldsPage = lazy(() => import('./pages/metadata/ContactFieldsPage'
 const EventPropertiesPage = lazy(() => import('./pages/metadata/EventPropertiesPage'));
 const EventsPage = lazy(() => import('./pages/metadata/EventsPage'));
 const VirtualEventsPage = lazy(() => import('./pages/metadata/VirtualEventsPage'));
+const DictionariesPage = lazy(() => import('./pages/metadata/DictionariesPage'));
+const DimensionTablesPage = lazy(() => import('./pages/metadata/DimensionTablesPage'));
 
 /**
  * The console's pages and menu, in one place. A module adds its entry here: a node with an
@@ -74,6 +76,13 @@ export const appRoutes: AppRoute[] = [
         name: 'menu.virtualEvents',
         permission: 'metadata.view',
         element: <VirtualEventsPage />,
+      },
+      { path: '/metadata/dictionaries', name: 'menu.dictionaries', permission: 'metadata.view', element: <DictionariesPage /> },
+      {
+        path: '/metadata/dimension-tables',
+        name: 'menu.dimensionTables',
+        permission: 'metadata.view',
+        element: <DimensionTablesPage />,
       },
     ],
   },

@@ -696,6 +696,10 @@ const enUS: Messages = {
     created: 'Created',
     remove: 'Remove',
     collected: 'Collected',
+    upload: {
+      rowErrors: 'The file has {{count}} problems; fix them and upload again:',
+      row: 'Line {{line}}: {{message}}',
+    },
     notCollected: 'Not collected',
     propertyTypes: {
       string: 'String',
@@ -997,7 +1001,7 @@ const enUS: Messages = {
         sdk: 'SDK preset',
         custom: 'Custom property',
       },
-      rows: '{{count}} rows',
+      rows: '{{rows}} rows',
       notUploaded: 'Not uploaded',
       actions: {
         upload: 'Upload',
@@ -1011,9 +1015,7 @@ const enUS: Messages = {
         submit: 'Upload',
         required: 'Choose a file',
         tooLarge: 'The file is larger than 2 MB',
-        success: 'Dictionary uploaded ({{count}} rows)',
-        rowErrors: 'The dictionary has {{count}} problems; fix them and upload again:',
-        row: 'Line {{line}}',
+        success: 'Dictionary uploaded ({{rows}} rows)',
       },
       remove: {
         title: 'Delete the dictionary of “{{name}}”?',

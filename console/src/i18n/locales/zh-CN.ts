@@ -692,6 +692,10 @@ const zhCN = {
     created: '已创建',
     remove: '移除',
     collected: '自动采集',
+    upload: {
+      rowErrors: '文件有 {{count}} 处问题，请修正后重新上传：',
+      row: '第 {{line}} 行：{{message}}',
+    },
     notCollected: '不采集',
     propertyTypes: {
       string: '字符串',
@@ -981,7 +985,7 @@ const zhCN = {
         sdk: 'SDK预置属性',
         custom: '自定义属性',
       },
-      rows: '{{count}} 行',
+      rows: '{{rows}} 行',
       notUploaded: '未上传',
       actions: {
         upload: '上传',
@@ -995,9 +999,7 @@ const zhCN = {
         submit: '上传',
         required: '请选择文件',
         tooLarge: '文件超过 2 MB',
-        success: '字典表已上传（{{count}} 行）',
-        rowErrors: '字典表有 {{count}} 处问题，请修正后重新上传：',
-        row: '第 {{line}} 行',
+        success: '字典表已上传（{{rows}} 行）',
       },
       remove: {
         title: '删除「{{name}}」的字典表？',
