@@ -6,9 +6,12 @@ import { Client, createTenant, createTestApp, type TestApp } from '../core/test/
 import { testEngines } from '../core/test/support/engines.js';
 import { apiFromPage, clickMenu, formErrorOf, launchBrowser, login, screenshot } from './browser.js';
 
+/** Server round trips on MariaDB take a moment: poll for up to 15 s (vitest's default is 1 s). */
+const POLL = { timeout: 15_000 };
+
 /** Opens an antd select and clicks the (visible) option whose text contains `text`. */
-async function choose(page: Page, select: Locator, text: string): Promise<void> {
-  await select.click();
+async function choose(page: Page, select: Locator, text: string, options: { open?: boolean } = {}): Promise<void> {
+  if (options.open !== false) await select.click();
   const option = page
     .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option')
     .filter({ hasText: text })
@@ -96,7 +99,9 @@ for (const engine of testEngines()) {
       await page.getByTestId('custom-event-code').fill('Order_Paid');
       await page.getByTestId('custom-event-name').fill('支付订单2');
       await page.getByTestId('custom-event-submit').click();
-      await expect.poll(() => formErrorOf(page.getByTestId('custom-event-code'))).toBe('已存在仅大小写不同的 ID「order_paid」');
+      await expect
+        .poll(() => formErrorOf(page.getByTestId('custom-event-code')), POLL)
+        .toBe('已存在仅大小写不同的 ID「order_paid」');
       await screenshot(page, `metadata-${engine}-03-case-conflict`, { hideToasts: true });
       await page.keyboard.press('Escape');
       await page.getByTestId('custom-event-drawer').waitFor({ state: 'hidden' });
@@ -121,7 +126,7 @@ for (const engine of testEngines()) {
       await page.getByTestId('sub-event-1-name').fill('退款');
       await page.getByTestId('custom-event-name').fill('完成支付');
       await page.getByTestId('custom-event-submit').click();
-      await expect.poll(() => row.getByTestId('custom-event-name-cell').textContent()).toBe('完成支付');
+      await expect.poll(() => row.getByTestId('custom-event-name-cell').textContent(), POLL).toBe('完成支付');
       expect(await row.getByTestId('custom-event-sub-events').textContent()).toBe('2');
       const saved = await apiFromPage(page, 'GET', '/api/v1/metadata/event-types?source=custom');
       const paid = saved.body.items.find((event: { code: string }) => event.code === 'order_paid');
@@ -135,7 +140,7 @@ for (const engine of testEngines()) {
       await page.getByTestId('events-tab-system').click();
       await page.getByTestId('system-event-row-wechat_subscribe').waitFor();
       await choose(page, page.getByTestId('system-events-channel-type'), '微信公众号');
-      await expect.poll(() => page.getByTestId('system-event-row-wechat_subscribe').count()).toBe(1);
+      await expect.poll(() => page.getByTestId('system-event-row-wechat_subscribe').count(), POLL).toBe(1);
       expect(await page.getByTestId('custom-events-create').count()).toBe(0);
       expect(await page.getByTestId('custom-event-edit').count()).toBe(0);
       await screenshot(page, `metadata-${engine}-04-system-events`, { hideToasts: true });
@@ -150,7 +155,7 @@ for (const engine of testEngines()) {
       await page.getByTestId('event-property-code').fill('s_coupon');
       await page.getByTestId('event-property-name').fill('优惠券');
       await page.getByTestId('event-property-submit').click();
-      await expect.poll(() => formErrorOf(page.getByTestId('event-property-code'))).toBe('自定义属性 ID 不可以 s_ 开头');
+      await expect.poll(() => formErrorOf(page.getByTestId('event-property-code')), POLL).toBe('自定义属性 ID 不可以 s_ 开头');
       await page.getByTestId('event-property-code').fill('coupon');
       await page.getByTestId('event-property-submit').click();
       const coupon = page.getByTestId('event-property-row-coupon');
@@ -160,16 +165,16 @@ for (const engine of testEngines()) {
       expect(await page.getByTestId('event-property-code').isDisabled()).toBe(true);
       await page.getByTestId('event-property-name').fill('优惠券码');
       await page.getByTestId('event-property-submit').click();
-      await expect.poll(() => coupon.getByTestId('event-property-name-cell').textContent()).toBe('优惠券码');
+      await expect.poll(() => coupon.getByTestId('event-property-name-cell').textContent(), POLL).toBe('优惠券码');
       await screenshot(page, `metadata-${engine}-05-event-properties`, { hideToasts: true });
       // An extended property of an event cannot be deleted: the server's reason.
       await amount.getByTestId('event-property-delete').click();
       await page.getByTestId('event-property-delete-confirm-amount').click();
-      await expect.poll(() => page.locator('.ant-message').textContent()).toContain('该属性是事件的扩展属性');
+      await expect.poll(() => page.locator('.ant-message').textContent(), POLL).toContain('该属性是事件的扩展属性');
       expect(await amount.count()).toBe(1);
       await coupon.getByTestId('event-property-delete').click();
       await page.getByTestId('event-property-delete-confirm-coupon').click();
-      await expect.poll(() => coupon.count()).toBe(0);
+      await expect.poll(() => coupon.count(), POLL).toBe(0);
       // SDK presets with their five collection flags.
       await page.getByTestId('event-properties-tab-sdk').click();
       const debug = page.getByTestId('event-property-row-$debug_mode');
@@ -194,7 +199,7 @@ for (const engine of testEngines()) {
       await choose(page, page.getByTestId('contact-field-type'), '纪念日');
       await page.getByTestId('contact-field-submit').click();
       await expect
-        .poll(() => formErrorOf(page.getByTestId('contact-field-type')))
+        .poll(() => formErrorOf(page.getByTestId('contact-field-type')), POLL)
         .toBe('自定义字段中最多能创建 2 个纪念日类型的字段');
       await page.getByTestId('contact-field-name').fill('会员等级');
       await choose(page, page.getByTestId('contact-field-type'), '整数');
@@ -207,17 +212,17 @@ for (const engine of testEngines()) {
       expect(await page.getByTestId('contact-field-up').first().getAttribute('aria-disabled')).toBe('true');
       expect(await level.getByTestId('contact-field-down').getAttribute('aria-disabled')).toBe('true');
       await level.getByTestId('contact-field-up').click();
-      await expect.poll(() => cellTexts(page, 'contact-field-name-cell')).toEqual(['结婚纪念日', '会员等级', '入会纪念日']);
+      await expect.poll(() => cellTexts(page, 'contact-field-name-cell'), POLL).toEqual(['结婚纪念日', '会员等级', '入会纪念日']);
       expect(await cellTexts(page, 'contact-field-key')).toEqual(['attr1', 'attr3', 'attr2']);
       // A taken name: on the name field.
       await level.getByTestId('contact-field-edit').click();
       expect(await page.locator('.ant-select-disabled[data-testid="contact-field-type"]').count()).toBe(1);
       await page.getByTestId('contact-field-name').fill('入会纪念日');
       await page.getByTestId('contact-field-submit').click();
-      await expect.poll(() => formErrorOf(page.getByTestId('contact-field-name'))).toBe('名称「入会纪念日」已被使用');
+      await expect.poll(() => formErrorOf(page.getByTestId('contact-field-name')), POLL).toBe('名称「入会纪念日」已被使用');
       await page.getByTestId('contact-field-name').fill('会员星级');
       await page.getByTestId('contact-field-submit').click();
-      await expect.poll(() => level.getByTestId('contact-field-name-cell').textContent()).toBe('会员星级');
+      await expect.poll(() => level.getByTestId('contact-field-name-cell').textContent(), POLL).toBe('会员星级');
       await screenshot(page, `metadata-${engine}-07-contact-fields`, { hideToasts: true });
 
       // ---- 虚拟事件: 支付订单 with amount > 50, or 购买商品.
@@ -229,8 +234,15 @@ for (const engine of testEngines()) {
       await choose(page, page.getByTestId('virtual-member-0-event'), 'order_paid');
       await page.getByTestId('virtual-member-0-add-filter').click();
       await page.getByTestId('virtual-member-0-filter-0-property').click();
+      // Narrow the long property list by typing, then click the option (no Enter racing the filter).
       await page.keyboard.type('amount');
-      await page.keyboard.press('Enter');
+      await choose(page, page.getByTestId('virtual-member-0-filter-0-property'), 'amount', { open: false });
+      await expect
+        .poll(
+          () => page.getByTestId('virtual-member-0-filter-0-property').locator('.ant-select-selection-item').textContent(),
+          POLL,
+        )
+        .toBe('amount');
       await choose(page, page.getByTestId('virtual-member-0-filter-0-operator'), '大于');
       await page.getByTestId('virtual-member-0-filter-0-values').fill('50');
       await page.getByTestId('virtual-member-add').click();

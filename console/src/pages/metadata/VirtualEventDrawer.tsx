@@ -65,6 +65,10 @@ function MemberFilters({
   const { t } = useTranslation();
   const { token } = theme.useToken();
   const builder = useContext(BuilderContext);
+  const form = Form.useFormInstance();
+  // Each change starts from the form's current filters (not this render's), so two changes in one
+  // tick (a select's change and a blur) cannot undo each other.
+  const latest = () => (form.getFieldValue(['members', index, 'filters']) as EventPropertyFilter[] | undefined) ?? value;
   // Without the catalogue the rows cannot be edited (they need its properties): say so.
   if (!builder) {
     return value.length > 0 ? (
@@ -81,8 +85,8 @@ function MemberFilters({
           key={at}
           event={event}
           filter={filter}
-          onChange={(next) => onChange?.(value.map((current, i) => (i === at ? next : current)))}
-          onRemove={() => onChange?.(value.filter((_, i) => i !== at))}
+          onChange={(next) => onChange?.(latest().map((current, i) => (i === at ? next : current)))}
+          onRemove={() => onChange?.(latest().filter((_, i) => i !== at))}
           problems={builder.problems.atFilter([index], at)}
           testId={`virtual-member-${index}-filter-${at}`}
         />
@@ -94,7 +98,7 @@ function MemberFilters({
             size="small"
             icon={<PlusOutlined />}
             disabled={!first}
-            onClick={() => first && onChange?.([...value, first])}
+            onClick={() => first && onChange?.([...latest(), first])}
             data-testid={`virtual-member-${index}-add-filter`}
           >
             {t('metadata.virtualEvents.form.members.addFilter')}
