@@ -1,4 +1,4 @@
-import { ApiOutlined, HomeOutlined, SettingOutlined } from '@ant-design/icons';
+import { ApiOutlined, DatabaseOutlined, HomeOutlined, SettingOutlined } from '@ant-design/icons';
 import { lazy, type ReactNode } from 'react';
 import type { MessageKey, PluginMessageKey } from './i18n';
 import { pluginPageRoutes } from './plugins/registry';
@@ -9,6 +9,12 @@ const ChannelDetailPage = lazy(() => import('./pages/connections/ChannelDetailPa
 const AppsPage = lazy(() => import('./pages/settings/apps/AppsPage'));
 const PluginsPage = lazy(() => import('./pages/settings/plugins/PluginsPage'));
 const NotificationsPage = lazy(() => import('./pages/settings/notifications/NotificationsPage'));
+const ContactFieldsPage = lazy(() => import('./pages/metadata/ContactFieldsPage'));
+const EventPropertiesPage = lazy(() => import('./pages/metadata/EventPropertiesPage'));
+const EventsPage = lazy(() => import('./pages/metadata/EventsPage'));
+const VirtualEventsPage = lazy(() => import('./pages/metadata/VirtualEventsPage'));
+const DictionariesPage = lazy(() => import('./pages/metadata/DictionariesPage'));
+const DimensionTablesPage = lazy(() => import('./pages/metadata/DimensionTablesPage'));
 
 /**
  * The console's pages and menu, in one place. A module adds its entry here: a node with an
@@ -45,6 +51,40 @@ export const appRoutes: AppRoute[] = [
     permission: 'connections.edit',
     element: <ChannelDetailPage />,
     hideInMenu: true,
+  },
+  // 元数据管理 (§1.10): every role views (元数据-查看); changes need 元数据-管理 (hidden per action).
+  {
+    path: '/metadata',
+    name: 'menu.metadata',
+    icon: <DatabaseOutlined />,
+    children: [
+      {
+        path: '/metadata/contact-fields',
+        name: 'menu.contactFields',
+        permission: 'metadata.view',
+        element: <ContactFieldsPage />,
+      },
+      {
+        path: '/metadata/event-properties',
+        name: 'menu.eventProperties',
+        permission: 'metadata.view',
+        element: <EventPropertiesPage />,
+      },
+      { path: '/metadata/events', name: 'menu.events', permission: 'metadata.view', element: <EventsPage /> },
+      {
+        path: '/metadata/virtual-events',
+        name: 'menu.virtualEvents',
+        permission: 'metadata.view',
+        element: <VirtualEventsPage />,
+      },
+      { path: '/metadata/dictionaries', name: 'menu.dictionaries', permission: 'metadata.view', element: <DictionariesPage /> },
+      {
+        path: '/metadata/dimension-tables',
+        name: 'menu.dimensionTables',
+        permission: 'metadata.view',
+        element: <DimensionTablesPage />,
+      },
+    ],
   },
   {
     path: '/settings',

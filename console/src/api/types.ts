@@ -30,6 +30,8 @@ export type TaskStatus = Task['status'];
 export interface ErrorDetail {
   path: string | Array<string | number>;
   code: string;
+  /** The detail's text in the caller's language, when the server has one (catalogue codes, row errors). */
+  message?: string;
 }
 
 /** An error body from the server, or one the client makes up for network failures (no request id). */

@@ -38,8 +38,11 @@ import { ValueInput } from './ValueInput';
 
 const errorIf = (flag: boolean): 'error' | undefined => (flag ? 'error' : undefined);
 
-/** One property filter of an event leaf: property, operator, value(s), remove. */
-function FilterRow({
+/**
+ * One property filter of an event leaf: property, operator, value(s), remove. Also used on its own
+ * (a virtual event's member filters) inside a `BuilderContext` that provides the catalogue.
+ */
+export function FilterRow({
   event,
   filter,
   onChange,

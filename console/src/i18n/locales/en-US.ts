@@ -34,6 +34,13 @@ const enUS: Messages = {
     system: 'System',
     plugins: 'Plugins',
     notifications: 'Notification center',
+    metadata: 'Metadata',
+    contactFields: 'Custom fields',
+    eventProperties: 'Event properties',
+    events: 'Event metadata',
+    virtualEvents: 'Virtual events',
+    dictionaries: 'Dictionaries',
+    dimensionTables: 'Dimension tables',
   },
   header: {
     tenant: 'Tenant',
@@ -679,6 +686,447 @@ const enUS: Messages = {
     },
     problem: {
       fallback: 'This condition is not valid ({{code}})',
+    },
+  },
+  metadata: {
+    viewOnly: 'You can view metadata; creating and changing it needs the “Metadata – manage” permission.',
+    none: '—',
+    delete: 'Delete',
+    deleted: 'Deleted',
+    saved: 'Saved',
+    created: 'Created',
+    remove: 'Remove',
+    collected: 'Collected',
+    upload: {
+      rowErrors: 'The file has {{count}} problems; fix them and upload again:',
+      row: 'Line {{line}}: {{message}}',
+    },
+    notCollected: 'Not collected',
+    propertyTypes: {
+      string: 'String',
+      number: 'Number',
+      integer: 'Integer',
+      bool: 'Boolean',
+      date: 'Date',
+      datetime: 'Date (YYYY-MM-DD HH:mm:ss)',
+      strings: 'String list',
+    },
+    sources: {
+      system: 'System presets',
+      sdk: 'SDK presets',
+      custom: 'Custom properties',
+    },
+    targets: {
+      event: 'Event',
+      contact: 'Contact',
+    },
+    contactFields: {
+      title: 'Custom fields',
+      description:
+        'When the system fields of contacts are not enough, define custom fields as contact properties; identify calls pass their values by field key (attrN).',
+      columns: {
+        key: 'Field key',
+        name: 'Name',
+        type: 'Type',
+        createdAt: 'Created',
+      },
+      types: {
+        string: 'String',
+        integer: 'Integer',
+        decimal: 'Decimal',
+        date: 'Date',
+        anniversary: 'Anniversary',
+      },
+      create: {
+        button: 'Create',
+        title: 'Create custom field',
+        success: 'Custom field created',
+      },
+      edit: {
+        title: 'Edit custom field',
+        success: 'Saved',
+      },
+      form: {
+        name: {
+          label: 'Name',
+          placeholder: 'e.g. VIP member',
+          required: 'Enter the field’s name',
+          max: 'At most {{max}} characters',
+        },
+        type: {
+          label: 'Type',
+          required: 'Choose the type',
+          immutable: 'The type cannot be changed once saved',
+        },
+        hint: 'The type cannot be changed once saved, and custom fields cannot be deleted. At most {{max}} custom fields can be anniversaries (birthday excluded); {{count}} exist.',
+      },
+      move: {
+        up: 'Move up',
+        down: 'Move down',
+        first: 'Already the first',
+        last: 'Already the last',
+      },
+      empty: {
+        title: 'No custom fields yet',
+        description:
+          'When the system fields are not enough, create a custom field first; identify calls pass its value by its key (attrN).',
+      },
+    },
+    eventProperties: {
+      title: 'Event properties',
+      description:
+        'The details of events: metrics, dimensions and filters of analyses. SDK presets are collected by the SDKs automatically.',
+      columns: {
+        code: 'Property ID',
+        name: 'Display name',
+        type: 'Data type',
+        source: 'Source',
+        createdAt: 'Created',
+      },
+      sdks: {
+        js: 'JS',
+        ios: 'iOS',
+        android: 'Android',
+        miniprogram: 'Mini-program',
+        server: 'Server',
+      },
+      create: {
+        button: 'Create',
+        title: 'Create custom property',
+        success: 'Custom property created',
+      },
+      edit: {
+        title: 'Edit custom property',
+        success: 'Saved',
+      },
+      form: {
+        code: {
+          label: 'Property ID',
+          placeholder: 'e.g. orderAmount',
+          extra:
+            'The ID tracking code uses: letters, digits and underscores, not starting with a digit or s_; unique, and fixed once saved.',
+          required: 'Enter the property ID',
+          invalid: 'The ID must be a legal variable name: letters, digits and underscores, not starting with a digit',
+          reserved: 'A custom property ID cannot start with s_',
+        },
+        name: {
+          label: 'Display name',
+          placeholder: 'The name reports, groups and journeys show',
+          required: 'Enter the display name',
+        },
+        type: {
+          label: 'Data type',
+          required: 'Choose the data type',
+          immutable: 'The property ID and data type cannot be changed once saved',
+        },
+      },
+      remove: {
+        title: 'Delete the property “{{code}}”?',
+        description: 'Only custom properties no event has carried or names can be deleted. This cannot be undone.',
+      },
+      empty: {
+        title: 'No custom properties yet',
+        description:
+          'When the presets cannot describe an event, create a custom property — or add it while creating a custom event.',
+        other: 'No properties',
+      },
+    },
+    events: {
+      title: 'Event metadata',
+      description:
+        'Events and their properties: system presets come with connections; custom events are tracked through the SDKs or the Open API.',
+      tabs: {
+        custom: 'Custom events',
+        system: 'System presets',
+      },
+      columns: {
+        code: 'Event ID',
+        name: 'Display name',
+        channel: 'Connection',
+        subEvents: 'Sub-events',
+        properties: 'Extended properties',
+        createdAt: 'Created',
+        channelType: 'Channel type',
+        systemProperties: 'Properties',
+        direction: 'Direction',
+      },
+      direction: {
+        inbound: 'User action',
+        outbound: 'Outreach',
+      },
+      sdkPresets: 'With the SDK presets',
+      channelTypeFilter: 'All channel types',
+      noChannelType: 'General (SDK)',
+      create: {
+        button: 'Create',
+        title: 'Create custom event',
+        success: 'Custom event created',
+      },
+      edit: {
+        title: 'Edit custom event',
+        success: 'Saved',
+      },
+      form: {
+        channel: {
+          label: 'Connection',
+          placeholder: 'Choose a custom channel or mini-program',
+          extra: 'The custom channel or mini-program that collects the event; fixed once saved.',
+          required: 'Choose the connection',
+          none: 'No connection can own custom events yet: create a custom channel or mini-program under Connections first.',
+        },
+        code: {
+          label: 'Event ID',
+          placeholder: 'e.g. order_paid',
+          extra:
+            'The ID tracking code uses: letters, digits and underscores, not starting with a digit; unique, and fixed once saved.',
+          required: 'Enter the event ID',
+          invalid: 'The ID must be a legal variable name: letters, digits and underscores, not starting with a digit',
+        },
+        name: {
+          label: 'Display name',
+          placeholder: 'The name reports, groups and journeys show',
+          required: 'Enter the display name',
+        },
+        description: {
+          label: 'Description',
+          placeholder: 'What the event means and when it happens',
+        },
+        subEvents: {
+          label: 'Sub-events',
+          extra:
+            'E.g. “item bought” of “order completed”: each item bought in one order. Sub-events cannot be removed once added.',
+          add: 'Add sub-event',
+          code: 'Sub-event ID',
+          name: 'Display name',
+          codeRequired: 'Enter the sub-event ID',
+          nameRequired: 'Enter the display name',
+        },
+        properties: {
+          label: 'Extended properties',
+          extra:
+            'Add system presets (s_…), existing custom properties, or create custom properties here. They cannot be removed once added; SDK presets are collected without being added.',
+          addExisting: 'Add existing property',
+          addNew: 'New property',
+          existing: 'Choose a property',
+          existingRequired: 'Choose a property',
+          code: 'Property ID',
+          name: 'Display name',
+          type: 'Data type',
+          codeRequired: 'Enter the property ID',
+          nameRequired: 'Enter the display name',
+          typeRequired: 'Choose the data type',
+          new: 'New',
+          saved: 'Saved; cannot be removed',
+        },
+      },
+      remove: {
+        title: 'Delete the event “{{code}}”?',
+        description: 'Only custom events (and sub-events) no data has arrived for can be deleted. This cannot be undone.',
+      },
+      empty: {
+        title: 'No custom events yet',
+        description:
+          'When the system presets cannot track a behaviour, create a custom event: choose its connection, then enter its ID and display name.',
+        system: 'No system preset events',
+      },
+    },
+    virtualEvents: {
+      title: 'Virtual events',
+      description:
+        'Combine or split events into virtual events: whenever a member event happens (and matches its filters), the virtual event counts it.',
+      columns: {
+        name: 'Name',
+        members: 'Member events',
+        updatedAt: 'Updated',
+      },
+      filterCount: '{{count}} filters',
+      create: {
+        button: 'Create',
+        title: 'Create virtual event',
+        success: 'Virtual event created',
+      },
+      edit: {
+        title: 'Edit virtual event',
+        success: 'Saved',
+      },
+      form: {
+        name: {
+          label: 'Name',
+          placeholder: 'e.g. Click slot 1',
+          required: 'Enter the name',
+        },
+        description: {
+          label: 'Description',
+        },
+        members: {
+          label: 'Member events',
+          add: 'Add event',
+          event: 'Event',
+          placeholder: 'Choose an event',
+          required: 'Choose an event',
+          min: 'Add at least one event',
+          max: 'At most {{max}} events',
+          addFilter: 'Add filter',
+          noProperties: 'This event has no properties to filter on',
+          catalogueFailed: 'The event properties did not load; filters cannot be added now',
+        },
+        groups: {
+          custom: 'Custom events',
+          system: 'System presets',
+        },
+      },
+      remove: {
+        title: 'Delete the virtual event “{{name}}”?',
+        description: 'Reports and conditions using it can no longer be computed. This cannot be undone.',
+      },
+      empty: {
+        title: 'No virtual events yet',
+        description:
+          'Create a virtual event: merge the same event of several channels into one, or split one event into several by a property.',
+      },
+    },
+    dictionaries: {
+      title: 'Dictionaries',
+      description:
+        'Upload a dictionary (values and labels) for string event and contact properties: event details and analyses show the labels instead of the values.',
+      columns: {
+        target: 'Kind',
+        property: 'Property',
+        name: 'Display name',
+        source: 'Source',
+        dictionary: 'Dictionary',
+        updatedAt: 'Updated',
+      },
+      sources: {
+        system: 'System property',
+        sdk: 'SDK preset',
+        custom: 'Custom property',
+      },
+      rows: '{{rows}} rows',
+      notUploaded: 'Not uploaded',
+      actions: {
+        upload: 'Upload',
+        download: 'Download',
+        delete: 'Delete',
+      },
+      upload: {
+        title: 'Upload dictionary: {{name}}',
+        hint: 'A CSV file of two columns, value,label, at most 2 MB. Each upload replaces the whole dictionary.',
+        select: 'Choose a CSV file',
+        submit: 'Upload',
+        required: 'Choose a file',
+        tooLarge: 'The file is larger than 2 MB',
+        success: 'Dictionary uploaded ({{rows}} rows)',
+      },
+      remove: {
+        title: 'Delete the dictionary of “{{name}}”?',
+        description: 'The property’s values are no longer translated into labels. This cannot be undone; you can upload again.',
+      },
+      noDictionary: 'No dictionary uploaded',
+      empty: {
+        title: 'No properties can have dictionaries',
+        description:
+          'Dictionaries are for string event and contact properties: create a string property under Event properties or Custom fields first.',
+      },
+    },
+    dimensionTables: {
+      title: 'Dimension tables',
+      description:
+        'Link a dimension table through a property (foreign key) of events or contacts, then group and filter reports by its fields.',
+      columns: {
+        code: 'Table ID',
+        name: 'Name',
+        link: 'Linked property',
+        fields: 'Fields',
+        status: 'Status',
+        rowCount: 'Rows',
+        loadedAt: 'Loaded',
+      },
+      status: {
+        empty: 'No data',
+        loading: 'Loading',
+        ready: 'Loaded',
+        clearing: 'Clearing',
+      },
+      fieldCount: '{{count}} fields',
+      primary: 'Primary key',
+      create: {
+        button: 'Create',
+        title: 'Create dimension table',
+        success: 'Dimension table created',
+      },
+      edit: {
+        title: 'Edit dimension table',
+        success: 'Saved',
+      },
+      form: {
+        code: {
+          label: 'Table ID',
+          placeholder: 'e.g. sku',
+          extra:
+            'A legal variable name: letters, digits and underscores, not starting with a digit or s_; unique, and fixed once saved.',
+          required: 'Enter the table ID',
+          invalid: 'The ID must be a legal variable name not starting with s_',
+        },
+        name: {
+          label: 'Name',
+          placeholder: 'e.g. Product SKUs',
+          required: 'Enter the name',
+        },
+        link: {
+          label: 'Linked property',
+          placeholder: 'Choose an event or contact property',
+          extra: 'The property of events or contacts that holds this table’s key.',
+          required: 'Choose the linked property',
+          eventGroup: 'Event properties',
+          contactGroup: 'Contact properties',
+        },
+        fields: {
+          label: 'Fields',
+          extra:
+            'Field IDs are unique within the table; saved fields cannot be removed. The primary key identifies a row: choose exactly one.',
+          add: 'Add field',
+          code: 'Field ID',
+          name: 'Name',
+          type: 'Type',
+          primary: 'Primary key',
+          codeRequired: 'Enter the field ID',
+          nameRequired: 'Enter the name',
+          duplicate: 'Field ID listed twice',
+          min: 'Add at least one field',
+          primaryRequired: 'Choose the primary key',
+          primaryLocked: 'The table has data or is being cleared: the primary key cannot change until clearing has finished.',
+        },
+      },
+      actions: {
+        upload: 'Upload',
+        template: 'Download template',
+        clear: 'Clear',
+        delete: 'Delete',
+        busy: 'A load or clear is running; try later',
+        alreadyEmpty: 'The table has no data',
+      },
+      upload: {
+        title: 'Upload data: {{name}}',
+        hint: 'A CSV file with the template’s header (download the template). The rows are loaded one after another and update the table by primary key.',
+        select: 'Choose a CSV file',
+        submit: 'Start',
+        required: 'Choose a file',
+      },
+      clear: {
+        title: 'Clear the dimension table “{{name}}”?',
+        description:
+          'All its rows are deleted; this cannot be undone. Clearing a large table takes a while, and the primary key cannot change until it has finished.',
+      },
+      remove: {
+        title: 'Delete the dimension table “{{name}}”?',
+        description: 'The table and all its rows are deleted. This cannot be undone.',
+      },
+      empty: {
+        title: 'No dimension tables yet',
+        description:
+          'When events carry only a key (such as sku_id), create a dimension table: choose the linked property, define fields and the primary key, then upload data.',
+      },
     },
   },
   validation: {
