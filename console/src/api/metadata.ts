@@ -198,7 +198,7 @@ export interface DimensionTableChange {
 }
 
 /** The value types of a dimension table's field. */
-export const dimensionFieldTypes = ['string', 'integer', 'number', 'bool', 'datetime'] as const;
+export const dimensionFieldTypes = ['string', 'integer', 'number', 'bool', 'date', 'datetime'] as const;
 
 // ---- clients ----
 
