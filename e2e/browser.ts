@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const screenshotDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'test-results', 'screenshots');
 
@@ -69,7 +70,20 @@ export async function clickMenu(page: Page, testIds: string[]): Promise<void> {
       if (walk === 3) throw error;
     }
   }
-  await leaf.click();
+  // A click while the submenu still slides open can be lost on a loaded machine: click again until
+  // the menu shows the leaf selected (it is once the route changed).
+  const item = page.getByRole('menuitem').filter({ has: leaf });
+  for (let attempt = 1; ; attempt += 1) {
+    await leaf.click();
+    try {
+      await expect
+        .poll(async () => (await item.first().getAttribute('class')) ?? '', { timeout: 5_000 })
+        .toContain('ant-menu-item-selected');
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
 }
 
 /** The validation messages antd shows under a form field (the field given by its input). */

@@ -242,7 +242,7 @@ for (const engine of testEngines()) {
           () => page.getByTestId('virtual-member-0-filter-0-property').locator('.ant-select-selection-item').textContent(),
           POLL,
         )
-        .toBe('amount');
+        .toBe('金额');
       await choose(page, page.getByTestId('virtual-member-0-filter-0-operator'), '大于');
       await page.getByTestId('virtual-member-0-filter-0-values').fill('50');
       await page.getByTestId('virtual-member-add').click();

@@ -80,7 +80,8 @@ async function choose(user: User, combobox: HTMLElement, label: string) {
   await user.click(combobox);
   const dropdowns = document.querySelectorAll<HTMLElement>('.ant-select-dropdown:not(.ant-select-dropdown-hidden)');
   const options = [...dropdowns].flatMap((dropdown) => [...dropdown.querySelectorAll<HTMLElement>('.ant-select-item-option')]);
-  const option = options.find((candidate) => candidate.textContent === label);
+  // An option shows its label (its `title`), and a property option its key after it.
+  const option = options.find((candidate) => (candidate.getAttribute('title') ?? candidate.textContent) === label);
   expect(option, `option ${label} among ${options.map((candidate) => candidate.textContent).join(', ')}`).toBeDefined();
   await user.click(option!);
 }
@@ -96,7 +97,9 @@ async function addCondition(user: User, groupKey: string, kind: string) {
 function optionLabels(): string[] {
   const dropdowns = document.querySelectorAll<HTMLElement>('.ant-select-dropdown:not(.ant-select-dropdown-hidden)');
   return [...dropdowns].flatMap((dropdown) =>
-    [...dropdown.querySelectorAll<HTMLElement>('.ant-select-item-option')].map((option) => option.textContent ?? ''),
+    [...dropdown.querySelectorAll<HTMLElement>('.ant-select-item-option')].map(
+      (option) => option.getAttribute('title') ?? option.textContent ?? '',
+    ),
   );
 }
 

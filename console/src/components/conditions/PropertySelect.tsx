@@ -1,5 +1,5 @@
 import type { CatalogueProperty } from '@huiliu/core/conditions';
-import { Select } from 'antd';
+import { Select, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 
 interface Option {
@@ -59,6 +59,19 @@ export function PropertySelect({
       aria-label={ariaLabel ?? t('conditions.property.label')}
       data-testid={testId}
       status={status}
+      // The ID next to the display name (`金额 amount`), as operators name properties by both.
+      optionRender={(option) =>
+        option.value !== undefined && option.label !== option.value && typeof option.label === 'string' ? (
+          <span>
+            {option.label}{' '}
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {String(option.value)}
+            </Typography.Text>
+          </span>
+        ) : (
+          option.label
+        )
+      }
       popupMatchSelectWidth={false}
       style={{ minWidth: 160 }}
     />
