@@ -340,7 +340,7 @@ export const errorMessages = {
     'en-US': 'A dictionary can have at most {limit} rows',
   },
   metadata_file_required: { 'zh-CN': '请选择要上传的文件', 'en-US': 'Choose a file to upload' },
-  metadata_csv_not_utf8: {
+  metadata_csv_encoding_invalid: {
     'zh-CN': '文件须为 UTF-8 编码的 CSV（可在 Excel 中另存为「CSV UTF-8」）',
     'en-US': 'The file must be a UTF-8 CSV (in Excel, save as "CSV UTF-8")',
   },

@@ -127,7 +127,7 @@ describeEngines(
           0x76, 0x61, 0x6c, 0x75, 0x65, 0x2c, 0x6c, 0x61, 0x62, 0x65, 0x6c, 0x0a, 0x73, 0x68, 0x2c, 0xc9, 0xcf, 0xba, 0xa3,
         ]),
       );
-      expect(codesOf(gbk)).toEqual(['file:metadata_csv_not_utf8']);
+      expect(codesOf(gbk)).toEqual(['file:metadata_csv_encoding_invalid']);
       const empty = await uploadDictionary(client, 'contact', 'city', 'value,label\n');
       expect(codesOf(empty)).toEqual(['file:metadata_dictionary_empty']);
       const many = await uploadDictionary(
@@ -614,7 +614,7 @@ describeEngines(
       expect((await client.request('POST', `/api/v1/tasks/${cancelled.body.taskId}/cancel`)).statusCode).toBe(200);
       const gbk = Buffer.concat([Buffer.from('sku_id,color\n1,'), Buffer.from([0xba, 0xec])]);
       expect(codesOf(await client.request('POST', `/api/v1/metadata/dimension-tables/${table.id}/upload`, csv(gbk)))).toEqual([
-        'file:metadata_csv_not_utf8',
+        'file:metadata_csv_encoding_invalid',
       ]);
       await client.request('POST', `/api/v1/metadata/dimension-tables/${table.id}/upload`, csv('sku_id,color\n1,红\n'));
       while ((await ctx.app.jobs.worker.poll()) > 0);

@@ -97,7 +97,7 @@ function fileBytes(payload: unknown): Buffer {
   if (typeof body === 'string') {
     // A text/* part was decoded as UTF-8 by hapi: undecodable bytes became U+FFFD.
     if (body.includes('\uFFFD'))
-      throw new InputError('metadata_csv_not_utf8', {}, [{ path: 'file', code: 'metadata_csv_not_utf8' }]);
+      throw new InputError('metadata_csv_encoding_invalid', {}, [{ path: 'file', code: 'metadata_csv_encoding_invalid' }]);
     return Buffer.from(body, 'utf8');
   }
   throw new InputError('metadata_file_required', {}, [{ path: 'file', code: 'metadata_file_required' }]);

@@ -168,7 +168,7 @@ export class DimensionsService {
   private parseDictionary(bytes: Buffer): { value: string; label: string }[] {
     const invalid = (details: ErrorDetail[], count = details.length) =>
       new InputError('metadata_dictionary_invalid', { count }, details.slice(0, dictionaryLimits.details));
-    if (!isUtf8(bytes)) refuse('metadata_csv_not_utf8', 'file');
+    if (!isUtf8(bytes)) refuse('metadata_csv_encoding_invalid', 'file');
     let records;
     try {
       records = parseCsv(bytes);
@@ -645,7 +645,7 @@ export class DimensionsService {
       if (file.bytes > dimensionLimits.fileBytes) throw new DomainError('payload_too_large', 413);
       const fields = await this.repo.fields(tenantId, id);
       const header = await readCsvHeader(file.path);
-      if (header && !header.utf8) refuse('metadata_csv_not_utf8', 'file');
+      if (header && !header.utf8) refuse('metadata_csv_encoding_invalid', 'file');
       if (!header) refuse('metadata_dimension_header_missing', 'file');
       const seen = new Set<string>();
       const details: ErrorDetail[] = [];
