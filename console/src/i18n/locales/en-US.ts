@@ -416,8 +416,18 @@ const enUS: Messages = {
       schedule: {
         run: 'Scheduled job',
       },
+      metadata: {
+        dimensionUpload: 'Dimension table load',
+        dimensionClear: 'Dimension table clear',
+      },
     },
-    counts: {},
+    counts: {
+      rows: 'Rows in file',
+      loaded: 'Rows loaded',
+      bad: 'Bad rows',
+      duplicates: 'Duplicate key rows',
+      cleared: 'Rows cleared',
+    },
     countItem: '{{name}}: {{value}}',
     level: {
       success: 'Succeeded',
@@ -1022,6 +1032,8 @@ const enUS: Messages = {
         title: 'Delete the dictionary of “{{name}}”?',
         description: 'The property’s values are no longer translated into labels. This cannot be undone; you can upload again.',
       },
+      search: 'Search property ID or name',
+      noMatch: 'No matching property',
       noDictionary: 'No dictionary uploaded',
       empty: {
         title: 'No properties can have dictionaries',

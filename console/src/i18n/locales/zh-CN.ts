@@ -413,9 +413,19 @@ const zhCN = {
       schedule: {
         run: '定时任务',
       },
+      metadata: {
+        dimensionUpload: '导入维度表',
+        dimensionClear: '清空维度表',
+      },
     },
     // Names of a result's counts (`counts: {name: n}`); a plugin's under `taskCounts`; else the name.
-    counts: {},
+    counts: {
+      rows: '文件行数',
+      loaded: '导入行数',
+      bad: '错误行数',
+      duplicates: '重复主键行数',
+      cleared: '清空行数',
+    },
     countItem: '{{name}}：{{value}}',
     level: {
       success: '成功',
@@ -1006,6 +1016,8 @@ const zhCN = {
         title: '删除「{{name}}」的字典表？',
         description: '删除后展示该属性时不再翻译成描述；不可恢复，可重新上传。',
       },
+      search: '搜索属性 ID 或显示名',
+      noMatch: '没有匹配的属性',
       noDictionary: '尚未上传字典表',
       empty: {
         title: '没有可上传字典表的属性',

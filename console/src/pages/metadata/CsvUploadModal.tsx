@@ -84,6 +84,7 @@ export function CsvUploadModal<T>({
       okText={submitText}
       cancelText={t('common.cancel')}
       okButtonProps={{ loading: busy, ...testId(`${testIdPrefix}-submit`) }}
+      cancelButtonProps={testId(`${testIdPrefix}-cancel`)}
       onOk={() => void submit()}
     >
       <div data-testid={`${testIdPrefix}-modal`}>

@@ -1,6 +1,6 @@
 import { PageContainer, type ProColumns, ProTable } from '@ant-design/pro-components';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Popconfirm, Tag, Tooltip, Typography } from 'antd';
+import { App, Input, Popconfirm, Tag, Tooltip, Typography } from 'antd';
 import { type HTMLAttributes, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DICTIONARY_MAX_BYTES, metadataApi, metadataKeys, type DictionaryEntry, type DictionaryInfo } from '../../api/metadata';
@@ -60,6 +60,13 @@ export default function DictionariesPage() {
   const errorText = useErrorText();
   const list = useQuery({ queryKey: metadataKeys.dictionaries, queryFn: metadataApi.dictionaries });
   const [uploading, setUploading] = useState<DictionaryEntry | null>(null);
+  // Tens of string properties over several pages: find one by its ID or display name.
+  const [keyword, setKeyword] = useState('');
+  const needle = keyword.trim().toLowerCase();
+  const shown = (list.data ?? []).filter(
+    (entry) =>
+      needle === '' || entry.property.toLowerCase().includes(needle) || entry.propertyName.toLowerCase().includes(needle),
+  );
 
   const refresh = () => void queryClient.invalidateQueries({ queryKey: metadataKeys.dictionaries });
 
@@ -188,17 +195,30 @@ export default function DictionariesPage() {
         <ProTable<DictionaryEntry>
           rowKey={entryKey}
           columns={columns}
-          dataSource={list.data ?? []}
+          dataSource={shown}
           loading={list.isPending || list.isFetching}
           search={false}
           cardBordered
           scroll={{ x: 'max-content' }}
           pagination={{ defaultPageSize: 50, showSizeChanger: true, pageSizeOptions: [20, 50, 100] }}
           options={{ reload: () => void list.refetch() }}
+          toolBarRender={() => [
+            <Input.Search
+              key="search"
+              allowClear
+              placeholder={t('metadata.dictionaries.search')}
+              aria-label={t('metadata.dictionaries.search')}
+              onChange={(event) => setKeyword(event.target.value)}
+              style={{ width: 240 }}
+              data-testid="dictionaries-search"
+            />,
+          ]}
           onRow={(entry) => testId(`dictionary-row-${entry.target}-${entry.property}`) as HTMLAttributes<HTMLElement>}
           locale={{
             emptyText: list.error ? (
               <MetadataEmpty title={t('common.loadFailed')} testId="dictionaries-load-failed" />
+            ) : needle !== '' ? (
+              <MetadataEmpty title={t('metadata.dictionaries.noMatch')} testId="dictionaries-no-match" />
             ) : (
               <MetadataEmpty
                 title={t('metadata.dictionaries.empty.title')}

@@ -6,6 +6,7 @@ import { type HTMLAttributes, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { metadataApi, metadataKeys, type DimensionTable, type DimensionTableStatus } from '../../api/metadata';
 import { LoadErrorAlert } from '../../components/LoadErrorAlert';
+import { useTaskSubmitted } from '../../notifications/useTaskSubmitted';
 import { useSession } from '../../session/session';
 import { useErrorText } from '../../utils/errors';
 import { formatDateTime, formatNumber } from '../../utils/format';
@@ -45,6 +46,7 @@ export default function DimensionTablesPage() {
   const queryClient = useQueryClient();
   const { message } = App.useApp();
   const errorText = useErrorText();
+  const taskSubmitted = useTaskSubmitted();
   const list = useQuery({
     queryKey: metadataKeys.dimensionTables,
     queryFn: metadataApi.dimensionTables,
@@ -56,10 +58,19 @@ export default function DimensionTablesPage() {
 
   const refresh = () => void queryClient.invalidateQueries({ queryKey: metadataKeys.dimensionTables });
 
-  const act = async (action: () => Promise<unknown>, success: string) => {
+  const remove = async (tableId: string) => {
     try {
-      await action();
-      message.success(success);
+      await metadataApi.deleteDimensionTable(tableId);
+      message.success(t('metadata.deleted'));
+    } catch (error) {
+      message.error(errorText(error));
+    }
+    refresh();
+  };
+
+  const clear = async (tableId: string) => {
+    try {
+      taskSubmitted((await metadataApi.clearDimensionTable(tableId)).taskId);
     } catch (error) {
       message.error(errorText(error));
     }
@@ -127,13 +138,17 @@ export default function DimensionTablesPage() {
       title: t('metadata.dimensionTables.columns.rowCount'),
       dataIndex: 'rowCount',
       align: 'right',
-      render: (_, table) => formatNumber(table.rowCount, i18n.language),
+      render: (_, table) => <span data-testid="dimension-table-rows">{formatNumber(table.rowCount, i18n.language)}</span>,
     },
     {
       title: t('metadata.dimensionTables.columns.loadedAt'),
       dataIndex: 'loadedAt',
       width: 170,
-      render: (_, table) => (table.loadedAt ? formatDateTime(table.loadedAt, session.tenant.timeZone) : ''),
+      render: (_, table) => (
+        <span data-testid="dimension-table-loaded-at">
+          {table.loadedAt ? formatDateTime(table.loadedAt, session.tenant.timeZone) : ''}
+        </span>
+      ),
     },
     {
       title: t('common.actions'),
@@ -186,7 +201,7 @@ export default function DimensionTablesPage() {
                 okText={t('metadata.dimensionTables.actions.clear')}
                 okButtonProps={{ danger: true, ...testId(`dimension-table-clear-confirm-${table.id}`) }}
                 cancelText={t('common.cancel')}
-                onConfirm={() => act(() => metadataApi.clearDimensionTable(table.id), t('notifications.taskSubmitted'))}
+                onConfirm={() => clear(table.id)}
               >
                 <Typography.Link data-testid="dimension-table-clear">
                   {t('metadata.dimensionTables.actions.clear')}
@@ -201,7 +216,7 @@ export default function DimensionTablesPage() {
               okText={t('metadata.delete')}
               okButtonProps={{ danger: true, ...testId(`dimension-table-delete-confirm-${table.id}`) }}
               cancelText={t('common.cancel')}
-              onConfirm={() => act(() => metadataApi.deleteDimensionTable(table.id), t('metadata.deleted'))}
+              onConfirm={() => remove(table.id)}
             >
               <Typography.Link type="danger" data-testid="dimension-table-delete">
                 {t('metadata.dimensionTables.actions.delete')}
@@ -266,8 +281,8 @@ export default function DimensionTablesPage() {
             submitText={t('metadata.dimensionTables.upload.submit')}
             requiredText={t('metadata.dimensionTables.upload.required')}
             upload={(file) => metadataApi.uploadDimensionTable(uploading.id, file)}
-            onDone={() => {
-              message.success(t('notifications.taskSubmitted'));
+            onDone={({ taskId }) => {
+              taskSubmitted(taskId);
               refresh();
             }}
             onClose={() => setUploading(null)}
