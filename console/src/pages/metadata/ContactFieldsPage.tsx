@@ -1,16 +1,7 @@
-import { PlusOutlined } from '@ant-design/icons';
-import {
-  ModalForm,
-  PageContainer,
-  type ProColumns,
-  type ProFormInstance,
-  ProFormSelect,
-  ProFormText,
-  ProTable,
-} from '@ant-design/pro-components';
+import { ModalForm, type ProColumns, type ProFormInstance, ProFormSelect, ProFormText } from '@ant-design/pro-components';
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Tag, Tooltip, Typography } from 'antd';
-import { type HTMLAttributes, useRef, useState } from 'react';
+import { Alert, App, Tag, Tooltip, Typography } from 'antd';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
   ANNIVERSARY_LIMIT,
@@ -22,12 +13,12 @@ import {
   type ContactField,
   type ContactFieldType,
 } from '../../api/metadata';
-import { LoadErrorAlert } from '../../components/LoadErrorAlert';
 import { useSession } from '../../session/session';
 import { useErrorText } from '../../utils/errors';
 import { formatDateTime } from '../../utils/format';
 import { testId } from '../../utils/test-id';
-import { MetadataEmpty, useCanManageMetadata, useReportFormError, ViewOnlyNotice } from './shared';
+import { actionsColumn, codeColumn, CreateButton, MetadataPage, MetadataTable, useModalFormProps } from './scaffold';
+import { MetadataEmpty, useCanManageMetadata, useReportFormError } from './shared';
 
 interface FieldValues {
   name: string;
@@ -51,21 +42,14 @@ function ContactFieldModal({
   const formRef = useRef<ProFormInstance<FieldValues>>(undefined);
   const reportError = useReportFormError();
   const anniversaries = fields.filter((candidate) => candidate.type === 'anniversary').length;
+  const formProps = useModalFormProps({ editing: field !== null, onClose, submitTestId: 'contact-field-submit' });
   return (
     <ModalForm<FieldValues>
-      open
+      {...formProps}
       title={field ? t('metadata.contactFields.edit.title') : t('metadata.contactFields.create.title')}
       width={520}
       formRef={formRef}
       initialValues={field ? { name: field.name, type: field.type } : { type: 'string' }}
-      modalProps={{ destroyOnHidden: true }}
-      onOpenChange={(open) => {
-        if (!open) onClose();
-      }}
-      submitter={{
-        searchConfig: { submitText: field ? t('common.save') : t('common.create'), resetText: t('common.cancel') },
-        submitButtonProps: testId('contact-field-submit'),
-      }}
       onFinish={async ({ name, type }) => {
         try {
           const saved = field
@@ -141,16 +125,7 @@ export default function ContactFieldsPage() {
   };
 
   const columns: ProColumns<ContactField>[] = [
-    {
-      title: t('metadata.contactFields.columns.key'),
-      dataIndex: 'key',
-      width: 120,
-      render: (_, field) => (
-        <Typography.Text code data-testid="contact-field-key">
-          {field.key}
-        </Typography.Text>
-      ),
-    },
+    codeColumn<ContactField>(t('metadata.contactFields.columns.key'), 'key', 'contact-field-key', { width: 120 }),
     {
       title: t('metadata.contactFields.columns.name'),
       dataIndex: 'name',
@@ -169,14 +144,9 @@ export default function ContactFieldsPage() {
       width: 170,
       render: (_, field) => formatDateTime(field.createdAt, session.tenant.timeZone),
     },
-    {
-      title: t('common.actions'),
-      valueType: 'option',
-      key: 'actions',
-      fixed: 'right',
-      hideInTable: !canManage,
-      onCell: () => ({ style: { whiteSpace: 'nowrap' } }),
-      render: (_, field, index) => {
+    actionsColumn<ContactField>(
+      t,
+      (_, field, index) => {
         const first = index === 0;
         const last = index === fields.length - 1;
         const busy = moving !== null;
@@ -206,59 +176,50 @@ export default function ContactFieldsPage() {
           </Tooltip>,
         ];
       },
-    },
+      !canManage,
+    ),
   ];
 
   return (
-    <div data-testid="contact-fields-page">
-      <PageContainer title={t('metadata.contactFields.title')} content={t('metadata.contactFields.description')}>
-        <ViewOnlyNotice canManage={canManage} />
-        <LoadErrorAlert error={list.error} onRetry={() => void list.refetch()} testId="contact-fields-load-error" />
-        <ProTable<ContactField>
-          rowKey="id"
-          columns={columns}
-          dataSource={fields}
-          loading={list.isPending || list.isFetching}
-          search={false}
-          cardBordered
-          scroll={{ x: 'max-content' }}
-          pagination={false}
-          options={{ reload: () => void list.refetch(), density: false }}
-          onRow={(field) => testId(`contact-field-row-${field.key}`) as HTMLAttributes<HTMLElement>}
-          toolBarRender={() => [
-            canManage && (
-              <Button
-                key="create"
-                type="primary"
-                icon={<PlusOutlined />}
-                onClick={() => setEditing('new')}
-                data-testid="contact-fields-create"
-              >
-                {t('metadata.contactFields.create.button')}
-              </Button>
-            ),
-          ]}
-          locale={{
-            emptyText: list.error ? (
-              <MetadataEmpty title={t('common.loadFailed')} testId="contact-fields-load-failed" />
-            ) : (
-              <MetadataEmpty
-                title={t('metadata.contactFields.empty.title')}
-                description={t('metadata.contactFields.empty.description')}
-                testId="contact-fields-empty"
-              />
-            ),
-          }}
-        />
-        {editing !== null && (
-          <ContactFieldModal
-            field={editing === 'new' ? null : editing}
-            fields={fields}
-            onClose={() => setEditing(null)}
-            onSaved={refresh}
+    <MetadataPage
+      testId="contact-fields-page"
+      title={t('metadata.contactFields.title')}
+      description={t('metadata.contactFields.description')}
+      canManage={canManage}
+      list={list}
+      loadErrorTestId="contact-fields-load-error"
+    >
+      <MetadataTable<ContactField>
+        list={list}
+        columns={columns}
+        dataSource={fields}
+        pagination={false}
+        options={{ reload: () => void list.refetch(), density: false }}
+        rowTestId={(field) => `contact-field-row-${field.key}`}
+        toolBarRender={() => [
+          canManage && (
+            <CreateButton key="create" onClick={() => setEditing('new')} testId="contact-fields-create">
+              {t('metadata.contactFields.create.button')}
+            </CreateButton>
+          ),
+        ]}
+        loadFailedTestId="contact-fields-load-failed"
+        empty={
+          <MetadataEmpty
+            title={t('metadata.contactFields.empty.title')}
+            description={t('metadata.contactFields.empty.description')}
+            testId="contact-fields-empty"
           />
-        )}
-      </PageContainer>
-    </div>
+        }
+      />
+      {editing !== null && (
+        <ContactFieldModal
+          field={editing === 'new' ? null : editing}
+          fields={fields}
+          onClose={() => setEditing(null)}
+          onSaved={refresh}
+        />
+      )}
+    </MetadataPage>
   );
 }

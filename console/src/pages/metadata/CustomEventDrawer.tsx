@@ -1,6 +1,5 @@
-import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { DrawerForm, type ProFormInstance, ProFormSelect, ProFormText, ProFormTextArea } from '@ant-design/pro-components';
-import { Alert, App, Button, Flex, Form, Input, Select, Space, Tag, Tooltip, Typography, theme } from 'antd';
+import { Alert, App, Flex, Form, Input, Select, Space, Tag, Tooltip, Typography, theme } from 'antd';
 import { useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useChannelTypes } from '../../api/channels';
@@ -20,6 +19,7 @@ import {
 } from '../../api/metadata';
 import { matchOption } from '../../components/conditions/PropertySelect';
 import { testId } from '../../utils/test-id';
+import { AddRowButton, RemoveRowButton, useDrawerFormProps } from './scaffold';
 import { propertyTypeText, usePropertyIdRules, useReportFormError } from './shared';
 
 interface SubEventRow {
@@ -99,14 +99,7 @@ function SubEventsEditor() {
                           </Tag>
                         </Tooltip>
                       ) : (
-                        <Button
-                          type="text"
-                          icon={<DeleteOutlined />}
-                          onClick={() => remove(row.name)}
-                          aria-label={t('metadata.remove')}
-                          title={t('metadata.remove')}
-                          data-testid={`sub-event-${row.name}-remove`}
-                        />
+                        <RemoveRowButton onClick={() => remove(row.name)} testId={`sub-event-${row.name}-remove`} />
                       )}
                     </Space>
                   );
@@ -115,15 +108,12 @@ function SubEventsEditor() {
             ))}
             <Form.ErrorList errors={errors} />
             <div>
-              <Button
-                type="dashed"
-                size="small"
-                icon={<PlusOutlined />}
+              <AddRowButton
                 onClick={() => add({ code: '', name: '', saved: false } satisfies SubEventRow)}
-                data-testid="sub-event-add"
+                testId="sub-event-add"
               >
                 {t('metadata.events.form.subEvents.add')}
-              </Button>
+              </AddRowButton>
             </div>
           </Flex>
         )}
@@ -244,39 +234,26 @@ function PropertiesEditor() {
                       />
                     </Form.Item>
                   )}
-                  <Button
-                    type="text"
-                    icon={<DeleteOutlined />}
-                    onClick={() => remove(field.name)}
-                    aria-label={t('metadata.remove')}
-                    title={t('metadata.remove')}
-                    data-testid={`${prefix}-remove`}
-                  />
+                  <RemoveRowButton onClick={() => remove(field.name)} testId={`${prefix}-remove`} />
                 </Space>
               );
             })}
             <Form.ErrorList errors={errors} />
             <Space>
-              <Button
-                type="dashed"
-                size="small"
-                icon={<PlusOutlined />}
+              <AddRowButton
                 onClick={() =>
                   add({ mode: 'existing', code: undefined, name: undefined, type: undefined, saved: false } satisfies PropertyRow)
                 }
-                data-testid="event-property-add-existing"
+                testId="event-property-add-existing"
               >
                 {t('metadata.events.form.properties.addExisting')}
-              </Button>
-              <Button
-                type="dashed"
-                size="small"
-                icon={<PlusOutlined />}
+              </AddRowButton>
+              <AddRowButton
                 onClick={() => add({ mode: 'new', code: '', name: '', type: 'string', saved: false } satisfies PropertyRow)}
-                data-testid="event-property-add-new"
+                testId="event-property-add-new"
               >
                 {t('metadata.events.form.properties.addNew')}
-              </Button>
+              </AddRowButton>
             </Space>
           </Flex>
         )}
@@ -302,6 +279,12 @@ export function CustomEventDrawer({
   const { message } = App.useApp();
   const formRef = useRef<ProFormInstance<EventValues>>(undefined);
   const reportError = useReportFormError();
+  const formProps = useDrawerFormProps({
+    editing: event !== null,
+    onClose,
+    drawerTestId: 'custom-event-drawer',
+    submitTestId: 'custom-event-submit',
+  });
   const channels = useAllChannels();
   const types = useChannelTypes();
   const ownerTypes = new Set((types.data?.items ?? []).filter((type) => type.customEvents).map((type) => type.type));
@@ -327,19 +310,11 @@ export function CustomEventDrawer({
 
   return (
     <DrawerForm<EventValues>
-      open
+      {...formProps}
       title={event ? t('metadata.events.edit.title') : t('metadata.events.create.title')}
       width={760}
       formRef={formRef}
       initialValues={initialValues}
-      drawerProps={{ destroyOnHidden: true, ...testId('custom-event-drawer') }}
-      onOpenChange={(open) => {
-        if (!open) onClose();
-      }}
-      submitter={{
-        searchConfig: { submitText: event ? t('common.save') : t('common.create'), resetText: t('common.cancel') },
-        submitButtonProps: testId('custom-event-submit'),
-      }}
       onFinish={async (values) => {
         const subEvents = (values.subEvents ?? []).map((sub) => ({ code: sub.code.trim(), name: sub.name.trim() }));
         const properties = (values.properties ?? []).map(propertyInput);

@@ -1,16 +1,14 @@
-import { PageContainer, type ProColumns, ProTable } from '@ant-design/pro-components';
+import type { ProColumns } from '@ant-design/pro-components';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Input, Popconfirm, Tag, Tooltip, Typography } from 'antd';
-import { type HTMLAttributes, useState } from 'react';
+import { App, Input, Tag, Tooltip, Typography } from 'antd';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DICTIONARY_MAX_BYTES, metadataApi, metadataKeys, type DictionaryEntry, type DictionaryInfo } from '../../api/metadata';
-import { LoadErrorAlert } from '../../components/LoadErrorAlert';
 import { useSession } from '../../session/session';
-import { useErrorText } from '../../utils/errors';
 import { formatDateTime, formatNumber } from '../../utils/format';
-import { testId } from '../../utils/test-id';
 import { CsvUploadModal } from './CsvUploadModal';
-import { MetadataEmpty, useCanManageMetadata, ViewOnlyNotice } from './shared';
+import { actionsColumn, codeColumn, ConfirmLink, MetadataPage, MetadataTable, useRowAction } from './scaffold';
+import { MetadataEmpty, useCanManageMetadata } from './shared';
 
 const entryKey = (entry: Pick<DictionaryEntry, 'target' | 'property'>) => `${entry.target}:${entry.property}`;
 const knownSources = ['system', 'sdk', 'custom'] as const;
@@ -56,8 +54,6 @@ export default function DictionariesPage() {
   const session = useSession();
   const canManage = useCanManageMetadata();
   const queryClient = useQueryClient();
-  const { message } = App.useApp();
-  const errorText = useErrorText();
   const list = useQuery({ queryKey: metadataKeys.dictionaries, queryFn: metadataApi.dictionaries });
   const [uploading, setUploading] = useState<DictionaryEntry | null>(null);
   // Tens of string properties over several pages: find one by its ID or display name.
@@ -70,15 +66,8 @@ export default function DictionariesPage() {
 
   const refresh = () => void queryClient.invalidateQueries({ queryKey: metadataKeys.dictionaries });
 
-  const remove = async (dictionaryId: string) => {
-    try {
-      await metadataApi.deleteDictionary(dictionaryId);
-      message.success(t('metadata.deleted'));
-    } catch (error) {
-      message.error(errorText(error));
-    }
-    refresh();
-  };
+  const runRowAction = useRowAction(refresh);
+  const remove = (dictionaryId: string) => runRowAction(() => metadataApi.deleteDictionary(dictionaryId), t('metadata.deleted'));
 
   const sourceText = (source: string) =>
     (knownSources as readonly string[]).includes(source)
@@ -99,11 +88,7 @@ export default function DictionariesPage() {
         <Tag color={entry.target === 'event' ? 'blue' : 'purple'}>{t(`metadata.targets.${entry.target}`)}</Tag>
       ),
     },
-    {
-      title: t('metadata.dictionaries.columns.property'),
-      dataIndex: 'property',
-      render: (_, entry) => <Typography.Text code>{entry.property}</Typography.Text>,
-    },
+    codeColumn<DictionaryEntry>(t('metadata.dictionaries.columns.property'), 'property'),
     { title: t('metadata.dictionaries.columns.name'), dataIndex: 'propertyName', ellipsis: true },
     {
       title: t('metadata.dictionaries.columns.source'),
@@ -130,113 +115,100 @@ export default function DictionariesPage() {
       width: 170,
       render: (_, entry) => (entry.dictionary ? formatDateTime(entry.dictionary.updatedAt, session.tenant.timeZone) : ''),
     },
-    {
-      title: t('common.actions'),
-      valueType: 'option',
-      key: 'actions',
-      fixed: 'right',
-      onCell: () => ({ style: { whiteSpace: 'nowrap' } }),
-      render: (_, entry) => {
-        const dictionary = entry.dictionary;
-        return [
-          canManage && (
-            <Typography.Link key="upload" onClick={() => setUploading(entry)} data-testid="dictionary-upload">
-              {t('metadata.dictionaries.actions.upload')}
-            </Typography.Link>
-          ),
-          dictionary ? (
-            <Typography.Link
-              key="download"
-              href={metadataApi.dictionaryDownloadUrl(dictionary.id)}
-              download
-              data-testid="dictionary-download"
-            >
+    actionsColumn<DictionaryEntry>(t, (_, entry) => {
+      const dictionary = entry.dictionary;
+      return [
+        canManage && (
+          <Typography.Link key="upload" onClick={() => setUploading(entry)} data-testid="dictionary-upload">
+            {t('metadata.dictionaries.actions.upload')}
+          </Typography.Link>
+        ),
+        dictionary ? (
+          <Typography.Link
+            key="download"
+            href={metadataApi.dictionaryDownloadUrl(dictionary.id)}
+            download
+            data-testid="dictionary-download"
+          >
+            {t('metadata.dictionaries.actions.download')}
+          </Typography.Link>
+        ) : (
+          <Tooltip key="download" title={t('metadata.dictionaries.noDictionary')}>
+            <Typography.Link disabled aria-disabled data-testid="dictionary-download">
               {t('metadata.dictionaries.actions.download')}
             </Typography.Link>
+          </Tooltip>
+        ),
+        canManage &&
+          (dictionary ? (
+            <ConfirmLink
+              key="delete"
+              title={t('metadata.dictionaries.remove.title', { name: entry.propertyName || entry.property })}
+              description={t('metadata.dictionaries.remove.description')}
+              confirmTestId={`dictionary-delete-confirm-${dictionary.id}`}
+              onConfirm={() => remove(dictionary.id)}
+              testId="dictionary-delete"
+            >
+              {t('metadata.dictionaries.actions.delete')}
+            </ConfirmLink>
           ) : (
-            <Tooltip key="download" title={t('metadata.dictionaries.noDictionary')}>
-              <Typography.Link disabled aria-disabled data-testid="dictionary-download">
-                {t('metadata.dictionaries.actions.download')}
+            <Tooltip key="delete" title={t('metadata.dictionaries.noDictionary')}>
+              <Typography.Link type="danger" disabled aria-disabled data-testid="dictionary-delete">
+                {t('metadata.dictionaries.actions.delete')}
               </Typography.Link>
             </Tooltip>
-          ),
-          canManage &&
-            (dictionary ? (
-              <Popconfirm
-                key="delete"
-                title={t('metadata.dictionaries.remove.title', { name: entry.propertyName || entry.property })}
-                description={t('metadata.dictionaries.remove.description')}
-                okText={t('metadata.delete')}
-                okButtonProps={{ danger: true, ...testId(`dictionary-delete-confirm-${dictionary.id}`) }}
-                cancelText={t('common.cancel')}
-                onConfirm={() => remove(dictionary.id)}
-              >
-                <Typography.Link type="danger" data-testid="dictionary-delete">
-                  {t('metadata.dictionaries.actions.delete')}
-                </Typography.Link>
-              </Popconfirm>
-            ) : (
-              <Tooltip key="delete" title={t('metadata.dictionaries.noDictionary')}>
-                <Typography.Link type="danger" disabled aria-disabled data-testid="dictionary-delete">
-                  {t('metadata.dictionaries.actions.delete')}
-                </Typography.Link>
-              </Tooltip>
-            )),
-        ];
-      },
-    },
+          )),
+      ];
+    }),
   ];
 
   return (
-    <div data-testid="dictionaries-page">
-      <PageContainer title={t('metadata.dictionaries.title')} content={t('metadata.dictionaries.description')}>
-        <ViewOnlyNotice canManage={canManage} />
-        <LoadErrorAlert error={list.error} onRetry={() => void list.refetch()} testId="dictionaries-load-error" />
-        <ProTable<DictionaryEntry>
-          rowKey={entryKey}
-          columns={columns}
-          dataSource={shown}
-          loading={list.isPending || list.isFetching}
-          search={false}
-          cardBordered
-          scroll={{ x: 'max-content' }}
-          pagination={{ defaultPageSize: 50, showSizeChanger: true, pageSizeOptions: [20, 50, 100] }}
-          options={{ reload: () => void list.refetch() }}
-          toolBarRender={() => [
-            <Input.Search
-              key="search"
-              allowClear
-              placeholder={t('metadata.dictionaries.search')}
-              aria-label={t('metadata.dictionaries.search')}
-              onChange={(event) => setKeyword(event.target.value)}
-              style={{ width: 240 }}
-              data-testid="dictionaries-search"
-            />,
-          ]}
-          onRow={(entry) => testId(`dictionary-row-${entry.target}-${entry.property}`) as HTMLAttributes<HTMLElement>}
-          locale={{
-            emptyText: list.error ? (
-              <MetadataEmpty title={t('common.loadFailed')} testId="dictionaries-load-failed" />
-            ) : needle !== '' ? (
-              <MetadataEmpty title={t('metadata.dictionaries.noMatch')} testId="dictionaries-no-match" />
-            ) : (
-              <MetadataEmpty
-                title={t('metadata.dictionaries.empty.title')}
-                description={t('metadata.dictionaries.empty.description')}
-                testId="dictionaries-empty"
-              />
-            ),
-          }}
+    <MetadataPage
+      testId="dictionaries-page"
+      title={t('metadata.dictionaries.title')}
+      description={t('metadata.dictionaries.description')}
+      canManage={canManage}
+      list={list}
+      loadErrorTestId="dictionaries-load-error"
+    >
+      <MetadataTable<DictionaryEntry>
+        list={list}
+        rowKey={entryKey}
+        columns={columns}
+        dataSource={shown}
+        toolBarRender={() => [
+          <Input.Search
+            key="search"
+            allowClear
+            placeholder={t('metadata.dictionaries.search')}
+            aria-label={t('metadata.dictionaries.search')}
+            onChange={(event) => setKeyword(event.target.value)}
+            style={{ width: 240 }}
+            data-testid="dictionaries-search"
+          />,
+        ]}
+        rowTestId={(entry) => `dictionary-row-${entry.target}-${entry.property}`}
+        loadFailedTestId="dictionaries-load-failed"
+        empty={
+          needle !== '' ? (
+            <MetadataEmpty title={t('metadata.dictionaries.noMatch')} testId="dictionaries-no-match" />
+          ) : (
+            <MetadataEmpty
+              title={t('metadata.dictionaries.empty.title')}
+              description={t('metadata.dictionaries.empty.description')}
+              testId="dictionaries-empty"
+            />
+          )
+        }
+      />
+      {uploading && (
+        <DictionaryUploadModal
+          key={entryKey(uploading)}
+          entry={uploading}
+          onClose={() => setUploading(null)}
+          onUploaded={refresh}
         />
-        {uploading && (
-          <DictionaryUploadModal
-            key={entryKey(uploading)}
-            entry={uploading}
-            onClose={() => setUploading(null)}
-            onUploaded={refresh}
-          />
-        )}
-      </PageContainer>
-    </div>
+      )}
+    </MetadataPage>
   );
 }

@@ -1,7 +1,6 @@
-import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { DrawerForm, type ProFormInstance, ProFormSelect, ProFormText } from '@ant-design/pro-components';
 import { useQuery } from '@tanstack/react-query';
-import { Alert, App, Button, Flex, Form, Input, Radio, Select, Space, Tag, Tooltip, theme } from 'antd';
+import { Alert, App, Flex, Form, Input, Radio, Select, Space, Tag, Tooltip, theme } from 'antd';
 import { useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
@@ -18,6 +17,7 @@ import {
 } from '../../api/metadata';
 import { matchOption } from '../../components/conditions/PropertySelect';
 import { testId } from '../../utils/test-id';
+import { AddRowButton, RemoveRowButton, useDrawerFormProps } from './scaffold';
 import { propertyTypeText, useReportFormError } from './shared';
 
 interface FieldRow {
@@ -164,9 +164,7 @@ function FieldsEditor({ locked }: { locked: boolean }) {
                       {t('metadata.saved')}
                     </Tag>
                   ) : (
-                    <Button
-                      type="text"
-                      icon={<DeleteOutlined />}
+                    <RemoveRowButton
                       onClick={() => {
                         const primaryIndex = form.getFieldValue('primaryIndex') as number | undefined;
                         remove(field.name);
@@ -174,9 +172,7 @@ function FieldsEditor({ locked }: { locked: boolean }) {
                         else if (primaryIndex !== undefined && primaryIndex > field.name)
                           form.setFieldsValue({ primaryIndex: primaryIndex - 1 });
                       }}
-                      aria-label={t('metadata.remove')}
-                      title={t('metadata.remove')}
-                      data-testid={`${prefix}-remove`}
+                      testId={`${prefix}-remove`}
                     />
                   )}
                 </Space>
@@ -184,15 +180,12 @@ function FieldsEditor({ locked }: { locked: boolean }) {
             })}
             <Form.ErrorList errors={errors} />
             <div>
-              <Button
-                type="dashed"
-                size="small"
-                icon={<PlusOutlined />}
+              <AddRowButton
                 onClick={() => add({ code: '', name: '', type: 'string', saved: false } satisfies FieldRow)}
-                data-testid="dimension-field-add"
+                testId="dimension-field-add"
               >
                 {t('metadata.dimensionTables.form.fields.add')}
-              </Button>
+              </AddRowButton>
             </div>
           </Flex>
         )}
@@ -227,6 +220,12 @@ export function DimensionTableDrawer({
   const { message } = App.useApp();
   const formRef = useRef<ProFormInstance<DimensionValues>>(undefined);
   const reportError = useReportFormError();
+  const formProps = useDrawerFormProps({
+    editing: table !== null,
+    onClose,
+    drawerTestId: 'dimension-table-drawer',
+    submitTestId: 'dimension-table-submit',
+  });
   const eventProperties = useEventProperties();
   const catalogue = useQuery({ queryKey: metadataKeys.catalogue, queryFn: metadataApi.catalogue });
   const locked = primaryKeyLocked(table);
@@ -263,19 +262,11 @@ export function DimensionTableDrawer({
 
   return (
     <DrawerForm<DimensionValues>
-      open
+      {...formProps}
       title={table ? t('metadata.dimensionTables.edit.title') : t('metadata.dimensionTables.create.title')}
       width={760}
       formRef={formRef}
       initialValues={initialValues}
-      drawerProps={{ destroyOnHidden: true, ...testId('dimension-table-drawer') }}
-      onOpenChange={(open) => {
-        if (!open) onClose();
-      }}
-      submitter={{
-        searchConfig: { submitText: table ? t('common.save') : t('common.create'), resetText: t('common.cancel') },
-        submitButtonProps: testId('dimension-table-submit'),
-      }}
       onFinish={async (values) => {
         const fields = (values.fields ?? []).map((row) => ({ code: row.code.trim(), name: row.name.trim(), type: row.type }));
         const primaryField = values.primaryIndex === undefined ? '' : (fields[values.primaryIndex]?.code ?? '');

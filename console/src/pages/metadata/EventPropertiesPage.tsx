@@ -1,16 +1,8 @@
-import { CheckOutlined, PlusOutlined } from '@ant-design/icons';
-import {
-  ModalForm,
-  PageContainer,
-  type ProColumns,
-  type ProFormInstance,
-  ProFormSelect,
-  ProFormText,
-  ProTable,
-} from '@ant-design/pro-components';
+import { CheckOutlined } from '@ant-design/icons';
+import { ModalForm, type ProColumns, type ProFormInstance, ProFormSelect, ProFormText } from '@ant-design/pro-components';
 import { useQueryClient } from '@tanstack/react-query';
-import { App, Button, Popconfirm, Tag, Typography } from 'antd';
-import { type HTMLAttributes, useRef, useState } from 'react';
+import { App, Tag, Typography } from 'antd';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router-dom';
 import {
@@ -25,20 +17,22 @@ import {
   type EventProperty,
   type PropertySource,
 } from '../../api/metadata';
-import { LoadErrorAlert } from '../../components/LoadErrorAlert';
 import { useSession } from '../../session/session';
-import { useErrorText } from '../../utils/errors';
 import { formatDateTime } from '../../utils/format';
 import { useLocalized } from '../../utils/localized';
 import { testId } from '../../utils/test-id';
+import { MetadataEmpty, propertyTypeText, useCanManageMetadata, usePropertyIdRules, useReportFormError } from './shared';
 import {
-  MetadataEmpty,
-  propertyTypeText,
-  useCanManageMetadata,
-  usePropertyIdRules,
-  useReportFormError,
-  ViewOnlyNotice,
-} from './shared';
+  actionsColumn,
+  codeColumn,
+  ConfirmLink,
+  CreateButton,
+  MetadataPage,
+  MetadataTable,
+  tabMenu,
+  useModalFormProps,
+  useRowAction,
+} from './scaffold';
 
 const sources: PropertySource[] = ['custom', 'system', 'sdk'];
 
@@ -63,9 +57,10 @@ function PropertyModal({
   const formRef = useRef<ProFormInstance<PropertyValues>>(undefined);
   const reportError = useReportFormError();
   const idRules = usePropertyIdRules();
+  const formProps = useModalFormProps({ editing: property !== null, onClose, submitTestId: 'event-property-submit' });
   return (
     <ModalForm<PropertyValues>
-      open
+      {...formProps}
       title={property ? t('metadata.eventProperties.edit.title') : t('metadata.eventProperties.create.title')}
       width={520}
       formRef={formRef}
@@ -74,14 +69,6 @@ function PropertyModal({
           ? { code: property.code, name: property.name, type: property.type as CustomPropertyType }
           : { type: 'string' as const }
       }
-      modalProps={{ destroyOnHidden: true }}
-      onOpenChange={(open) => {
-        if (!open) onClose();
-      }}
-      submitter={{
-        searchConfig: { submitText: property ? t('common.save') : t('common.create'), resetText: t('common.cancel') },
-        submitButtonProps: testId('event-property-submit'),
-      }}
       onFinish={async ({ code, name, type }) => {
         try {
           if (property) await metadataApi.renameEventProperty(property.id, name.trim());
@@ -130,8 +117,6 @@ export default function EventPropertiesPage() {
   const text = useLocalized();
   const canManage = useCanManageMetadata();
   const queryClient = useQueryClient();
-  const { message } = App.useApp();
-  const errorText = useErrorText();
   const [searchParams, setSearchParams] = useSearchParams();
   const requested = searchParams.get('source');
   const source: PropertySource = sources.includes(requested as PropertySource) ? (requested as PropertySource) : 'custom';
@@ -141,26 +126,12 @@ export default function EventPropertiesPage() {
 
   const refresh = () => void queryClient.invalidateQueries({ queryKey: metadataKeys.all });
 
-  const remove = async (property: EventProperty) => {
-    try {
-      await metadataApi.deleteEventProperty(property.id);
-      message.success(t('metadata.deleted'));
-    } catch (error) {
-      message.error(errorText(error));
-    }
-    refresh();
-  };
+  const runRowAction = useRowAction(refresh);
+  const remove = (property: EventProperty) =>
+    runRowAction(() => metadataApi.deleteEventProperty(property.id), t('metadata.deleted'));
 
   const columns: ProColumns<EventProperty>[] = [
-    {
-      title: t('metadata.eventProperties.columns.code'),
-      dataIndex: 'code',
-      render: (_, property) => (
-        <Typography.Text code data-testid="event-property-code-cell">
-          {property.code}
-        </Typography.Text>
-      ),
-    },
+    codeColumn<EventProperty>(t('metadata.eventProperties.columns.code'), 'code', 'event-property-code-cell'),
     {
       title: t('metadata.eventProperties.columns.name'),
       dataIndex: 'name',
@@ -201,92 +172,69 @@ export default function EventPropertiesPage() {
       hideInTable: source !== 'custom',
       render: (_, property) => formatDateTime(property.createdAt, session.tenant.timeZone),
     },
-    {
-      title: t('common.actions'),
-      valueType: 'option',
-      key: 'actions',
-      fixed: 'right',
-      hideInTable: !canManage || source !== 'custom',
-      onCell: () => ({ style: { whiteSpace: 'nowrap' } }),
-      render: (_, property) => [
+    actionsColumn<EventProperty>(
+      t,
+      (_, property) => [
         <Typography.Link key="edit" onClick={() => setEditing(property)} data-testid="event-property-edit">
           {t('common.edit')}
         </Typography.Link>,
-        <Popconfirm
+        <ConfirmLink
           key="delete"
           title={t('metadata.eventProperties.remove.title', { code: property.code })}
           description={t('metadata.eventProperties.remove.description')}
-          okText={t('metadata.delete')}
-          okButtonProps={{ danger: true, ...testId(`event-property-delete-confirm-${property.code}`) }}
-          cancelText={t('common.cancel')}
+          confirmTestId={`event-property-delete-confirm-${property.code}`}
           onConfirm={() => remove(property)}
-        >
-          <Typography.Link type="danger" data-testid="event-property-delete">
-            {t('metadata.delete')}
-          </Typography.Link>
-        </Popconfirm>,
+          testId="event-property-delete"
+        />,
       ],
-    },
+      !canManage || source !== 'custom',
+    ),
   ];
 
   return (
-    <div data-testid="event-properties-page">
-      <PageContainer title={t('metadata.eventProperties.title')} content={t('metadata.eventProperties.description')}>
-        <ViewOnlyNotice canManage={canManage} />
-        <LoadErrorAlert error={list.error} onRetry={() => void list.refetch()} testId="event-properties-load-error" />
-        <ProTable<EventProperty>
-          rowKey="id"
-          columns={columns}
-          dataSource={properties}
-          loading={list.isPending || list.isFetching}
-          search={false}
-          cardBordered
-          scroll={{ x: 'max-content' }}
-          pagination={{ defaultPageSize: 50, showSizeChanger: true, pageSizeOptions: [20, 50, 100] }}
-          options={{ reload: () => void list.refetch() }}
-          onRow={(property) => testId(`event-property-row-${property.code}`) as HTMLAttributes<HTMLElement>}
-          toolbar={{
-            menu: {
-              type: 'tab',
-              activeKey: source,
-              items: sources.map((key) => ({
-                key,
-                label: <span data-testid={`event-properties-tab-${key}`}>{t(`metadata.sources.${key}`)}</span>,
-              })),
-              onChange: (key) => setSearchParams(key === 'custom' ? {} : { source: String(key) }, { replace: true }),
-            },
-          }}
-          toolBarRender={() => [
-            canManage && source === 'custom' && (
-              <Button
-                key="create"
-                type="primary"
-                icon={<PlusOutlined />}
-                onClick={() => setEditing('new')}
-                data-testid="event-properties-create"
-              >
-                {t('metadata.eventProperties.create.button')}
-              </Button>
-            ),
-          ]}
-          locale={{
-            emptyText: list.error ? (
-              <MetadataEmpty title={t('common.loadFailed')} testId="event-properties-load-failed" />
-            ) : source === 'custom' ? (
-              <MetadataEmpty
-                title={t('metadata.eventProperties.empty.title')}
-                description={t('metadata.eventProperties.empty.description')}
-                testId="event-properties-empty"
-              />
-            ) : (
-              <MetadataEmpty title={t('metadata.eventProperties.empty.other')} testId="event-properties-empty" />
-            ),
-          }}
-        />
-        {editing !== null && (
-          <PropertyModal property={editing === 'new' ? null : editing} onClose={() => setEditing(null)} onSaved={refresh} />
-        )}
-      </PageContainer>
-    </div>
+    <MetadataPage
+      testId="event-properties-page"
+      title={t('metadata.eventProperties.title')}
+      description={t('metadata.eventProperties.description')}
+      canManage={canManage}
+      list={list}
+      loadErrorTestId="event-properties-load-error"
+    >
+      <MetadataTable<EventProperty>
+        list={list}
+        columns={columns}
+        dataSource={properties}
+        rowTestId={(property) => `event-property-row-${property.code}`}
+        toolbar={tabMenu({
+          activeKey: source,
+          keys: sources,
+          label: (key) => t(`metadata.sources.${key}`),
+          tabTestId: (key) => `event-properties-tab-${key}`,
+          onChange: (key) => setSearchParams(key === 'custom' ? {} : { source: key }, { replace: true }),
+        })}
+        toolBarRender={() => [
+          canManage && source === 'custom' && (
+            <CreateButton key="create" onClick={() => setEditing('new')} testId="event-properties-create">
+              {t('metadata.eventProperties.create.button')}
+            </CreateButton>
+          ),
+        ]}
+        loadFailedTestId="event-properties-load-failed"
+        empty={
+          source === 'custom' ? (
+            <MetadataEmpty
+              title={t('metadata.eventProperties.empty.title')}
+              description={t('metadata.eventProperties.empty.description')}
+              testId="event-properties-empty"
+            />
+          ) : (
+            <MetadataEmpty title={t('metadata.eventProperties.empty.other')} testId="event-properties-empty" />
+          )
+        }
+      />
+      {editing !== null && (
+        <PropertyModal property={editing === 'new' ? null : editing} onClose={() => setEditing(null)} onSaved={refresh} />
+      )}
+    </MetadataPage>
   );
 }

@@ -1,8 +1,7 @@
-import { PlusOutlined } from '@ant-design/icons';
-import { PageContainer, type ProColumns, ProTable } from '@ant-design/pro-components';
+import type { ProColumns } from '@ant-design/pro-components';
 import { useQueryClient } from '@tanstack/react-query';
-import { App, Button, Popconfirm, Popover, Select, Space, Tag, Tooltip, Typography } from 'antd';
-import { type HTMLAttributes, useState } from 'react';
+import { Popover, Select, Space, Tag, Tooltip, Typography } from 'antd';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router-dom';
 import { useChannelTypes } from '../../api/channels';
@@ -14,14 +13,21 @@ import {
   type EventType,
   type EventTypePropertyRef,
 } from '../../api/metadata';
-import { LoadErrorAlert } from '../../components/LoadErrorAlert';
 import { useSession } from '../../session/session';
-import { useErrorText } from '../../utils/errors';
 import { formatDateTime } from '../../utils/format';
 import { useLocalized } from '../../utils/localized';
-import { testId } from '../../utils/test-id';
 import { CustomEventDrawer } from './CustomEventDrawer';
-import { MetadataEmpty, propertyTypeText, useCanManageMetadata, ViewOnlyNotice } from './shared';
+import {
+  actionsColumn,
+  codeColumn,
+  ConfirmLink,
+  CreateButton,
+  MetadataPage,
+  MetadataTable,
+  tabMenu,
+  useRowAction,
+} from './scaffold';
+import { MetadataEmpty, propertyTypeText, useCanManageMetadata } from './shared';
 
 type Tab = 'custom' | 'system';
 
@@ -60,8 +66,6 @@ export default function EventsPage() {
   const text = useLocalized();
   const canManage = useCanManageMetadata();
   const queryClient = useQueryClient();
-  const { message } = App.useApp();
-  const errorText = useErrorText();
   const [searchParams, setSearchParams] = useSearchParams();
   const tab: Tab = searchParams.get('tab') === 'system' ? 'system' : 'custom';
   const channelTypeFilter = searchParams.get('channelType') ?? undefined;
@@ -83,15 +87,11 @@ export default function EventsPage() {
 
   const refresh = () => void queryClient.invalidateQueries({ queryKey: metadataKeys.all });
 
+  const runRowAction = useRowAction(refresh);
   const remove = async (event: EventType) => {
-    if (!event.id) return;
-    try {
-      await metadataApi.deleteCustomEvent(event.id);
-      message.success(t('metadata.deleted'));
-    } catch (error) {
-      message.error(errorText(error));
-    }
-    refresh();
+    const id = event.id;
+    if (!id) return;
+    await runRowAction(() => metadataApi.deleteCustomEvent(id), t('metadata.deleted'));
   };
 
   const propertyItems = (properties: EventTypePropertyRef[]) =>
@@ -103,15 +103,7 @@ export default function EventsPage() {
     }));
 
   const customColumns: ProColumns<EventType>[] = [
-    {
-      title: t('metadata.events.columns.code'),
-      dataIndex: 'code',
-      render: (_, event) => (
-        <Typography.Text code data-testid="custom-event-code-cell">
-          {event.code}
-        </Typography.Text>
-      ),
-    },
+    codeColumn<EventType>(t('metadata.events.columns.code'), 'code', 'custom-event-code-cell'),
     {
       title: t('metadata.events.columns.name'),
       dataIndex: 'name',
@@ -148,44 +140,27 @@ export default function EventsPage() {
       width: 170,
       render: (_, event) => (event.createdAt === null ? '' : formatDateTime(event.createdAt, session.tenant.timeZone)),
     },
-    {
-      title: t('common.actions'),
-      valueType: 'option',
-      key: 'actions',
-      fixed: 'right',
-      hideInTable: !canManage,
-      onCell: () => ({ style: { whiteSpace: 'nowrap' } }),
-      render: (_, event) => [
+    actionsColumn<EventType>(
+      t,
+      (_, event) => [
         <Typography.Link key="edit" onClick={() => setEditing(event)} data-testid="custom-event-edit">
           {t('common.edit')}
         </Typography.Link>,
-        <Popconfirm
+        <ConfirmLink
           key="delete"
           title={t('metadata.events.remove.title', { code: event.code })}
           description={t('metadata.events.remove.description')}
-          okText={t('metadata.delete')}
-          okButtonProps={{ danger: true, ...testId(`custom-event-delete-confirm-${event.code}`) }}
-          cancelText={t('common.cancel')}
+          confirmTestId={`custom-event-delete-confirm-${event.code}`}
           onConfirm={() => remove(event)}
-        >
-          <Typography.Link type="danger" data-testid="custom-event-delete">
-            {t('metadata.delete')}
-          </Typography.Link>
-        </Popconfirm>,
+          testId="custom-event-delete"
+        />,
       ],
-    },
+      !canManage,
+    ),
   ];
 
   const systemColumns: ProColumns<EventType>[] = [
-    {
-      title: t('metadata.events.columns.code'),
-      dataIndex: 'code',
-      render: (_, event) => (
-        <Typography.Text code data-testid="system-event-code-cell">
-          {event.code}
-        </Typography.Text>
-      ),
-    },
+    codeColumn<EventType>(t('metadata.events.columns.code'), 'code', 'system-event-code-cell'),
     { title: t('metadata.events.columns.name'), dataIndex: 'name', render: (_, event) => text(event.names) },
     {
       title: t('metadata.events.columns.channelType'),
@@ -219,77 +194,64 @@ export default function EventsPage() {
   const setTab = (next: Tab) => setSearchParams(next === 'custom' ? {} : { tab: next }, { replace: true });
 
   return (
-    <div data-testid="events-page">
-      <PageContainer title={t('metadata.events.title')} content={t('metadata.events.description')}>
-        <ViewOnlyNotice canManage={canManage} />
-        <LoadErrorAlert error={events.error} onRetry={() => void events.refetch()} testId="events-load-error" />
-        <ProTable<EventType>
-          rowKey={(event) => `${event.source}:${event.code}`}
-          columns={tab === 'custom' ? customColumns : systemColumns}
-          dataSource={tab === 'custom' ? custom : shownSystem}
-          loading={events.isPending || events.isFetching}
-          search={false}
-          cardBordered
-          scroll={{ x: 'max-content' }}
-          pagination={{ defaultPageSize: 50, showSizeChanger: true, pageSizeOptions: [20, 50, 100] }}
-          options={{ reload: () => void events.refetch() }}
-          onRow={(event) => testId(`${event.source}-event-row-${event.code}`) as HTMLAttributes<HTMLElement>}
-          toolbar={{
-            menu: {
-              type: 'tab',
-              activeKey: tab,
-              items: (['custom', 'system'] as const).map((key) => ({
-                key,
-                label: <span data-testid={`events-tab-${key}`}>{t(`metadata.events.tabs.${key}`)}</span>,
-              })),
-              onChange: (key) => setTab(key === 'system' ? 'system' : 'custom'),
-            },
-          }}
-          toolBarRender={() => [
-            tab === 'system' && (
-              <Select
-                key="channelType"
-                allowClear
-                style={{ minWidth: 200 }}
-                placeholder={t('metadata.events.channelTypeFilter')}
-                value={channelTypeFilter}
-                onChange={(value: string | undefined) =>
-                  setSearchParams(value === undefined ? { tab } : { tab, channelType: value }, { replace: true })
-                }
-                options={systemTypes.map((type) => ({ value: type, label: typeName(type) }))}
-                data-testid="system-events-channel-type"
-              />
-            ),
-            canManage && tab === 'custom' && (
-              <Button
-                key="create"
-                type="primary"
-                icon={<PlusOutlined />}
-                onClick={() => setEditing('new')}
-                data-testid="custom-events-create"
-              >
-                {t('metadata.events.create.button')}
-              </Button>
-            ),
-          ]}
-          locale={{
-            emptyText: events.error ? (
-              <MetadataEmpty title={t('common.loadFailed')} testId="events-load-failed" />
-            ) : tab === 'custom' ? (
-              <MetadataEmpty
-                title={t('metadata.events.empty.title')}
-                description={t('metadata.events.empty.description')}
-                testId="custom-events-empty"
-              />
-            ) : (
-              <MetadataEmpty title={t('metadata.events.empty.system')} testId="system-events-empty" />
-            ),
-          }}
-        />
-        {editing !== null && (
-          <CustomEventDrawer event={editing === 'new' ? null : editing} onClose={() => setEditing(null)} onSaved={refresh} />
-        )}
-      </PageContainer>
-    </div>
+    <MetadataPage
+      testId="events-page"
+      title={t('metadata.events.title')}
+      description={t('metadata.events.description')}
+      canManage={canManage}
+      list={events}
+      loadErrorTestId="events-load-error"
+    >
+      <MetadataTable<EventType>
+        list={events}
+        rowKey={(event) => `${event.source}:${event.code}`}
+        columns={tab === 'custom' ? customColumns : systemColumns}
+        dataSource={tab === 'custom' ? custom : shownSystem}
+        rowTestId={(event) => `${event.source}-event-row-${event.code}`}
+        toolbar={tabMenu({
+          activeKey: tab,
+          keys: ['custom', 'system'] as const,
+          label: (key) => t(`metadata.events.tabs.${key}`),
+          tabTestId: (key) => `events-tab-${key}`,
+          onChange: (key) => setTab(key === 'system' ? 'system' : 'custom'),
+        })}
+        toolBarRender={() => [
+          tab === 'system' && (
+            <Select
+              key="channelType"
+              allowClear
+              style={{ minWidth: 200 }}
+              placeholder={t('metadata.events.channelTypeFilter')}
+              value={channelTypeFilter}
+              onChange={(value: string | undefined) =>
+                setSearchParams(value === undefined ? { tab } : { tab, channelType: value }, { replace: true })
+              }
+              options={systemTypes.map((type) => ({ value: type, label: typeName(type) }))}
+              data-testid="system-events-channel-type"
+            />
+          ),
+          canManage && tab === 'custom' && (
+            <CreateButton key="create" onClick={() => setEditing('new')} testId="custom-events-create">
+              {t('metadata.events.create.button')}
+            </CreateButton>
+          ),
+        ]}
+        loadFailedTestId="events-load-failed"
+        empty={
+          tab === 'custom' ? (
+            <MetadataEmpty
+              title={t('metadata.events.empty.title')}
+              description={t('metadata.events.empty.description')}
+              testId="custom-events-empty"
+            />
+          ) : (
+            <MetadataEmpty title={t('metadata.events.empty.system')} testId="system-events-empty" />
+          )
+        }
+      />
+      {editing !== null && (
+        <CustomEventDrawer event={editing === 'new' ? null : editing} onClose={() => setEditing(null)} onSaved={refresh} />
+      )}
+    </MetadataPage>
   );
 }

@@ -1,4 +1,4 @@
-import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
+import { PlusOutlined } from '@ant-design/icons';
 import type { ConditionProblem, ConditionTree, EventPropertyFilter } from '@huiliu/core/conditions';
 import { DrawerForm, type ProFormInstance, ProFormText, ProFormTextArea } from '@ant-design/pro-components';
 import { useQuery } from '@tanstack/react-query';
@@ -20,6 +20,7 @@ import { BuilderContext, FilterRow, findEvent, newFilter, placeProblems } from '
 import { matchOption } from '../../components/conditions/PropertySelect';
 import { useLocalized } from '../../utils/localized';
 import { testId } from '../../utils/test-id';
+import { RemoveRowButton, useDrawerFormProps } from './scaffold';
 import { useReportFormError } from './shared';
 
 interface MemberRow {
@@ -126,6 +127,12 @@ export function VirtualEventDrawer({
   const [form] = Form.useForm<VirtualEventValues>();
   const formRef = useRef<ProFormInstance<VirtualEventValues>>(undefined);
   const reportError = useReportFormError();
+  const formProps = useDrawerFormProps({
+    editing: virtualEvent !== null,
+    onClose,
+    drawerTestId: 'virtual-event-drawer',
+    submitTestId: 'virtual-event-submit',
+  });
   const events = useEventTypes();
   const catalogue = useQuery({ queryKey: metadataKeys.catalogue, queryFn: metadataApi.catalogue });
   const [problems, setProblems] = useState<ConditionProblem[]>([]);
@@ -166,21 +173,13 @@ export function VirtualEventDrawer({
 
   return (
     <DrawerForm<VirtualEventValues>
-      open
+      {...formProps}
       form={form}
       formRef={formRef}
       title={virtualEvent ? t('metadata.virtualEvents.edit.title') : t('metadata.virtualEvents.create.title')}
       width={820}
       initialValues={initialValues}
-      drawerProps={{ destroyOnHidden: true, ...testId('virtual-event-drawer') }}
-      onOpenChange={(open) => {
-        if (!open) onClose();
-      }}
       onValuesChange={() => problems.length > 0 && setProblems([])}
-      submitter={{
-        searchConfig: { submitText: virtualEvent ? t('common.save') : t('common.create'), resetText: t('common.cancel') },
-        submitButtonProps: testId('virtual-event-submit'),
-      }}
       onFinish={async (values) => {
         const body: VirtualEventInput = {
           name: values.name.trim(),
@@ -256,14 +255,10 @@ export function VirtualEventDrawer({
                       size="small"
                       data-testid={`virtual-member-${row.name}`}
                       extra={
-                        <Button
-                          type="text"
-                          icon={<DeleteOutlined />}
+                        <RemoveRowButton
                           disabled={rows.length === 1}
                           onClick={() => remove(row.name)}
-                          aria-label={t('metadata.remove')}
-                          title={t('metadata.remove')}
-                          data-testid={`virtual-member-${row.name}-remove`}
+                          testId={`virtual-member-${row.name}-remove`}
                         />
                       }
                       title={

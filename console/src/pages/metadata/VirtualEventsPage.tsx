@@ -1,17 +1,14 @@
-import { PlusOutlined } from '@ant-design/icons';
-import { PageContainer, type ProColumns, ProTable } from '@ant-design/pro-components';
+import type { ProColumns } from '@ant-design/pro-components';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Popconfirm, Space, Tag, Tooltip, Typography } from 'antd';
-import { type HTMLAttributes, useState } from 'react';
+import { Space, Tag, Tooltip, Typography } from 'antd';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { metadataApi, metadataKeys, useEventTypes, type VirtualEvent } from '../../api/metadata';
-import { LoadErrorAlert } from '../../components/LoadErrorAlert';
 import { useSession } from '../../session/session';
-import { useErrorText } from '../../utils/errors';
 import { formatDateTime } from '../../utils/format';
 import { useLocalized } from '../../utils/localized';
-import { testId } from '../../utils/test-id';
-import { MetadataEmpty, useCanManageMetadata, ViewOnlyNotice } from './shared';
+import { actionsColumn, ConfirmLink, CreateButton, MetadataPage, MetadataTable, useRowAction } from './scaffold';
+import { MetadataEmpty, useCanManageMetadata } from './shared';
 import { VirtualEventDrawer } from './VirtualEventDrawer';
 
 /** 虚拟事件 (§1.10.10): unions of events, each with optional property filters; edit and delete any time. */
@@ -21,8 +18,6 @@ export default function VirtualEventsPage() {
   const text = useLocalized();
   const canManage = useCanManageMetadata();
   const queryClient = useQueryClient();
-  const { message } = App.useApp();
-  const errorText = useErrorText();
   const list = useQuery({ queryKey: metadataKeys.virtualEvents, queryFn: metadataApi.virtualEvents });
   const events = useEventTypes();
   const [editing, setEditing] = useState<VirtualEvent | 'new' | null>(null);
@@ -32,15 +27,9 @@ export default function VirtualEventsPage() {
   );
   const refresh = () => void queryClient.invalidateQueries({ queryKey: metadataKeys.virtualEvents });
 
-  const remove = async (virtualEvent: VirtualEvent) => {
-    try {
-      await metadataApi.deleteVirtualEvent(virtualEvent.id);
-      message.success(t('metadata.deleted'));
-    } catch (error) {
-      message.error(errorText(error));
-    }
-    refresh();
-  };
+  const runRowAction = useRowAction(refresh);
+  const remove = (virtualEvent: VirtualEvent) =>
+    runRowAction(() => metadataApi.deleteVirtualEvent(virtualEvent.id), t('metadata.deleted'));
 
   const columns: ProColumns<VirtualEvent>[] = [
     {
@@ -81,83 +70,63 @@ export default function VirtualEventsPage() {
       width: 170,
       render: (_, virtualEvent) => formatDateTime(virtualEvent.updatedAt, session.tenant.timeZone),
     },
-    {
-      title: t('common.actions'),
-      valueType: 'option',
-      key: 'actions',
-      fixed: 'right',
-      hideInTable: !canManage,
-      onCell: () => ({ style: { whiteSpace: 'nowrap' } }),
-      render: (_, virtualEvent) => [
+    actionsColumn<VirtualEvent>(
+      t,
+      (_, virtualEvent) => [
         <Typography.Link key="edit" onClick={() => setEditing(virtualEvent)} data-testid="virtual-event-edit">
           {t('common.edit')}
         </Typography.Link>,
-        <Popconfirm
+        <ConfirmLink
           key="delete"
           title={t('metadata.virtualEvents.remove.title', { name: virtualEvent.name })}
           description={t('metadata.virtualEvents.remove.description')}
-          okText={t('metadata.delete')}
-          okButtonProps={{ danger: true, ...testId(`virtual-event-delete-confirm-${virtualEvent.id}`) }}
-          cancelText={t('common.cancel')}
+          confirmTestId={`virtual-event-delete-confirm-${virtualEvent.id}`}
           onConfirm={() => remove(virtualEvent)}
-        >
-          <Typography.Link type="danger" data-testid="virtual-event-delete">
-            {t('metadata.delete')}
-          </Typography.Link>
-        </Popconfirm>,
+          testId="virtual-event-delete"
+        />,
       ],
-    },
+      !canManage,
+    ),
   ];
 
   return (
-    <div data-testid="virtual-events-page">
-      <PageContainer title={t('metadata.virtualEvents.title')} content={t('metadata.virtualEvents.description')}>
-        <ViewOnlyNotice canManage={canManage} />
-        <LoadErrorAlert error={list.error} onRetry={() => void list.refetch()} testId="virtual-events-load-error" />
-        <ProTable<VirtualEvent>
-          rowKey="id"
-          columns={columns}
-          dataSource={list.data ?? []}
-          loading={list.isPending || list.isFetching}
-          search={false}
-          cardBordered
-          scroll={{ x: 'max-content' }}
-          pagination={{ defaultPageSize: 20, showSizeChanger: true, pageSizeOptions: [10, 20, 50, 100] }}
-          options={{ reload: () => void list.refetch() }}
-          onRow={(virtualEvent) => testId(`virtual-event-row-${virtualEvent.id}`) as HTMLAttributes<HTMLElement>}
-          toolBarRender={() => [
-            canManage && (
-              <Button
-                key="create"
-                type="primary"
-                icon={<PlusOutlined />}
-                onClick={() => setEditing('new')}
-                data-testid="virtual-events-create"
-              >
-                {t('metadata.virtualEvents.create.button')}
-              </Button>
-            ),
-          ]}
-          locale={{
-            emptyText: list.error ? (
-              <MetadataEmpty title={t('common.loadFailed')} testId="virtual-events-load-failed" />
-            ) : (
-              <MetadataEmpty
-                title={t('metadata.virtualEvents.empty.title')}
-                description={t('metadata.virtualEvents.empty.description')}
-                testId="virtual-events-empty"
-              />
-            ),
-          }}
-        />
-        {editing !== null && (
-          <VirtualEventDrawer
-            virtualEvent={editing === 'new' ? null : editing}
-            onClose={() => setEditing(null)}
-            onSaved={refresh}
+    <MetadataPage
+      testId="virtual-events-page"
+      title={t('metadata.virtualEvents.title')}
+      description={t('metadata.virtualEvents.description')}
+      canManage={canManage}
+      list={list}
+      loadErrorTestId="virtual-events-load-error"
+    >
+      <MetadataTable<VirtualEvent>
+        list={list}
+        columns={columns}
+        dataSource={list.data ?? []}
+        pageSize="short"
+        rowTestId={(virtualEvent) => `virtual-event-row-${virtualEvent.id}`}
+        toolBarRender={() => [
+          canManage && (
+            <CreateButton key="create" onClick={() => setEditing('new')} testId="virtual-events-create">
+              {t('metadata.virtualEvents.create.button')}
+            </CreateButton>
+          ),
+        ]}
+        loadFailedTestId="virtual-events-load-failed"
+        empty={
+          <MetadataEmpty
+            title={t('metadata.virtualEvents.empty.title')}
+            description={t('metadata.virtualEvents.empty.description')}
+            testId="virtual-events-empty"
           />
-        )}
-      </PageContainer>
-    </div>
+        }
+      />
+      {editing !== null && (
+        <VirtualEventDrawer
+          virtualEvent={editing === 'new' ? null : editing}
+          onClose={() => setEditing(null)}
+          onSaved={refresh}
+        />
+      )}
+    </MetadataPage>
   );
 }
