@@ -68,6 +68,9 @@ describeEngines(
         await client.request('POST', '/api/v1/metadata/contact-fields', { name, type: 'string' });
       const dup = await client.request('POST', '/api/v1/metadata/contact-fields', { name: '乙', type: 'integer' });
       expect(codesOf(dup)).toEqual(['name:metadata_name_taken']);
+      // A system field's name is taken too (城市 is the system field city).
+      const system = await client.request('POST', '/api/v1/metadata/contact-fields', { name: '城市', type: 'string' });
+      expect(codesOf(system)).toEqual(['name:metadata_name_taken']);
       const [a, b, c] = (await client.request('GET', '/api/v1/metadata/contact-fields')).body.items;
       const moved = await client.request('POST', `/api/v1/metadata/contact-fields/${c.id}/move`, { direction: 'up' });
       expect(moved.body.items.map((f: { name: string }) => f.name)).toEqual(['甲', '丙', '乙']);

@@ -12,6 +12,7 @@ import type { ChannelsService } from '../channels/channels.service.js';
 import type { ConditionTree } from '../conditions/condition.types.js';
 import type { ConditionsService } from '../conditions/conditions.service.js';
 import type { MetadataLookup, MetadataSource, TenantMetadata } from '../conditions/metadata-source.js';
+import { systemFieldNames } from '../conditions/catalogue.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
 import type { DimensionsRepo } from './dimensions.repo.js';
 import { codeKey, type MetadataRepo } from './metadata.repo.js';
@@ -357,7 +358,9 @@ export class MetadataService implements MetadataSource {
 
   private async refuseTakenFieldName(tenantId: string, name: string, exceptId?: string): Promise<void> {
     const rows = await this.repo.contactFields(tenantId);
-    if (rows.some((r) => r.name === name && String(r.id) !== exceptId)) refuse('metadata_name_taken', 'name', { name });
+    // A system field's name too: both become columns of exports and the contact page.
+    if (Object.values(systemFieldNames).includes(name) || rows.some((r) => r.name === name && String(r.id) !== exceptId))
+      refuse('metadata_name_taken', 'name', { name });
   }
 
   async createContactField(tenantId: string, input: { name: string; type: ContactFieldType }): Promise<ContactField> {
