@@ -68,6 +68,8 @@ export {
   type TriggerActivation,
   type TriggerDefinition,
   type UserIdTypeDefinition,
+  type WriteKeyOwnerInfo,
+  type WriteKeyResolver,
 } from './kernel/contributions.js';
 export { PluginError } from './kernel/plugin-error.js';
 export { NotFoundError, InputError, ConflictError, ForbiddenError, UpstreamError } from './server/errors.js';

@@ -2,6 +2,7 @@ import type { RequestRoute } from '@hapi/hapi';
 import { kernelServices } from '../src/kernel/services.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  attackerData,
   examplePayloads,
   globalTables,
   paramFixtures,
@@ -57,6 +58,7 @@ for (const engine of testEngines())
         })
       ).body.accessToken as string;
       const attackerApp = Client.app(app.server, token);
+      for (const build of attackerData) await build({ app, client: attackerStaff });
 
       // 3. The victim's rows in every table, and what identifies them.
       const problems: string[] = [];

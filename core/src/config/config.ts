@@ -46,6 +46,12 @@ export interface HuiliuConfig {
   /** Limits of login and token exchange (see docs/decisions/0012-login-throttling.md). */
   auth: { tokenRequestsPerMinute: number; passwordConcurrency: number; passwordQueue: number };
   /**
+   * Ingestion (env: HUILIU_INGEST__WORKER, HUILIU_INGEST__BATCH_SIZE, HUILIU_INGEST__BACKLOG_LIMIT):
+   * whether this process drains the inbox, messages per load batch, and the undrained messages at
+   * which the collect and track APIs answer 429 with Retry-After (back-pressure).
+   */
+  ingest: { worker: boolean; batchSize: number; backlogLimit: number };
+  /**
    * Import plugin packages: the first-party ones (wechat, miniprogram, custom-channel, jinshuju)
    * and every `plugins.<id>.package`. False = only the plugins the embedding code passes (tests).
    */
@@ -116,6 +122,11 @@ export const configSchema: Joi.ObjectSchema<HuiliuConfig> = Joi.object<HuiliuCon
     tokenRequestsPerMinute: Joi.number().integer().min(1).max(100_000).default(60),
     passwordConcurrency: Joi.number().integer().min(1).max(64).default(2),
     passwordQueue: Joi.number().integer().min(0).max(10_000).default(32),
+  }).default(),
+  ingest: Joi.object({
+    worker: Joi.boolean().default(true),
+    batchSize: Joi.number().integer().min(1).max(20_000).default(1000),
+    backlogLimit: Joi.number().integer().min(1).max(1_000_000_000).default(5_000_000),
   }).default(),
 }).unknown(false);
 

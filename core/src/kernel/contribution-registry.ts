@@ -17,6 +17,7 @@ import {
   type SystemPropertyDefinition,
   type TriggerDefinition,
   type UserIdTypeDefinition,
+  type WriteKeyResolver,
 } from './contributions.js';
 import { PluginError } from './plugin-error.js';
 import type { Task, TaskKindDefinition } from '../jobs/task.types.js';
@@ -79,6 +80,8 @@ export class ContributionRegistry {
   readonly moduleIds = new Set<string>();
   readonly homeCounters = new Map<string, Owned<HomeCounterDefinition>>();
   readonly taskFinishedListeners: Owned<(task: Task) => Promise<void>>[] = [];
+  /** Who resolves the writeKeys of the collect API (the custom-channel plugin's apps). */
+  readonly writeKeyResolvers: Owned<WriteKeyResolver>[] = [];
   /** Who tells the condition engine the active versions of groups and tags (the groups module). */
   membershipSource: Owned<MembershipSource> | undefined;
   /** Who tells the condition engine the tenant's properties, events and lookups (the metadata module). */
@@ -95,6 +98,12 @@ export class ContributionRegistry {
   private open(pluginId: string, what: string): void {
     if (this.frozen)
       throw new PluginError(pluginId, `adds ${what} after start-up (the registry is frozen; contribute in init())`);
+  }
+
+  addWriteKeyResolver(pluginId: string, resolver: WriteKeyResolver): void {
+    this.open(pluginId, 'a writeKey resolver');
+    if (typeof resolver?.resolve !== 'function') throw new PluginError(pluginId, 'a writeKey resolver needs resolve()');
+    this.writeKeyResolvers.push({ pluginId, definition: resolver });
   }
 
   addTaskFinishedListener(pluginId: string, listener: (task: Task) => Promise<void>): void {

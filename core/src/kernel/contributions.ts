@@ -56,6 +56,24 @@ export interface ManualChannelCreation {
 }
 
 /** A kind of connection (渠道类型): WeChat official account, mini-program, custom channel, 金数据… */
+/** What a writeKey (an SDK's public key) stands for: the tenant, channel and app its data belongs to. */
+export interface WriteKeyOwnerInfo {
+  tenantId: string;
+  channelId: string;
+  /** The app (web / iOS / Android…) inside the channel. */
+  appId: string;
+  /** Data sent with the key of a disabled app is dropped and not counted (§1.9.2). */
+  enabled: boolean;
+}
+
+/**
+ * Resolves the writeKeys of a plugin's channel apps for the collect API (`/api/v1/collect/*`):
+ * undefined when the key is not one of the plugin's (or was revoked).
+ */
+export interface WriteKeyResolver {
+  resolve(writeKey: string): Promise<WriteKeyOwnerInfo | undefined>;
+}
+
 export interface ChannelTypeDefinition {
   type: string;
   name: LocalizedText;
@@ -216,6 +234,8 @@ export interface PluginRoute {
   response?: RouteOptions['response'];
   /** Payload parsing (e.g. `{ allow: 'application/json' }`). */
   payload?: RouteOptions['payload'];
+  /** Answer cross-origin browser calls (an SDK on the customer's site); no cookies are taken. */
+  cors?: boolean;
   handler(request: Request, h: ResponseToolkit): Lifecycle.ReturnValue | Promise<Lifecycle.ReturnValue>;
 }
 

@@ -15,6 +15,7 @@ import type {
   SystemPropertyDefinition,
   TriggerDefinition,
   UserIdTypeDefinition,
+  WriteKeyResolver,
 } from './contributions.js';
 import { createExtensionPoint } from './extension-point.js';
 import type { Task, TaskKindDefinition } from '../jobs/task.types.js';
@@ -24,6 +25,8 @@ import type { MetadataSource } from '../modules/conditions/metadata-source.js';
 export interface ChannelsExtension {
   addChannelType(channelType: ChannelTypeDefinition): void;
   addUserIdType(userIdType: UserIdTypeDefinition): void;
+  /** The writeKeys of the plugin's channel apps, for the collect API (SDKs). */
+  addWriteKeyResolver(resolver: WriteKeyResolver): void;
 }
 
 export interface EventsExtension {

@@ -111,6 +111,7 @@ export class Kernel {
     ext(channelsExtensionPoint, (id) => ({
       addChannelType: (d: Parameters<ContributionRegistry['addChannelType']>[1]) => registry.addChannelType(id, d),
       addUserIdType: (d: Parameters<ContributionRegistry['addUserIdType']>[1]) => registry.addUserIdType(id, d),
+      addWriteKeyResolver: (d: Parameters<ContributionRegistry['addWriteKeyResolver']>[1]) => registry.addWriteKeyResolver(id, d),
     }));
     ext(eventsExtensionPoint, (id) => ({
       addEventType: (d: Parameters<ContributionRegistry['addEventType']>[1]) => registry.addEventType(id, d),
@@ -490,6 +491,7 @@ export class Kernel {
                     validate: route.validate,
                     response: route.response,
                     ...(route.payload ? { payload: route.payload } : {}),
+                    ...(route.cors ? { cors: { origin: ['*'], credentials: false } } : {}),
                   },
                   handler: route.handler,
                 }),

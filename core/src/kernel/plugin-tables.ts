@@ -23,6 +23,7 @@ export const coreModuleNames: readonly string[] = [
   'home',
   'identity',
   'ingest',
+  'ingestion',
   'integrations',
   'jobs',
   'journeys',

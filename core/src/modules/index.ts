@@ -3,9 +3,11 @@ import { scheduleModule } from '../jobs/schedule.module.js';
 import { tasksModule } from '../jobs/tasks.module.js';
 import { appsModule } from './apps/apps.module.js';
 import { channelsModule } from './channels/channels.module.js';
+import { contactsModule } from './contacts/contacts.module.js';
 import { conditionsModule } from './conditions/conditions.module.js';
 import { filesModule } from './files/files.module.js';
 import { homeModule } from './home/home.module.js';
+import { ingestionModule } from './ingestion/ingestion.module.js';
 import { metadataModule } from './metadata/metadata.module.js';
 import { notificationsModule } from './notifications/notifications.module.js';
 import { pluginsModule } from './plugins/plugins.module.js';
@@ -26,6 +28,8 @@ export const coreModules: readonly ModuleDefinition[] = [
   homeModule,
   conditionsModule,
   metadataModule,
+  contactsModule,
+  ingestionModule,
   filesModule,
   tasksModule,
   scheduleModule,

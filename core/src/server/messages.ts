@@ -411,6 +411,50 @@ export const errorMessages = {
     'zh-CN': '值与字段类型不符',
     'en-US': 'The value does not match the field’s type',
   },
+  // ---- ingestion (collect API, Open API identify and track, 数据质量) ----
+  write_key_invalid: {
+    'zh-CN': 'writeKey 无效或已重新生成，请在连接的应用页面复制最新的 writeKey',
+    'en-US': 'The writeKey is unknown or was regenerated; copy the current one from the app page of the connection',
+  },
+  message_too_large: {
+    'zh-CN': '单条消息不能超过 {limit} KB',
+    'en-US': 'A message may not exceed {limit} KB',
+  },
+  ingest_busy: {
+    'zh-CN': '数据接收繁忙，请稍后重试（数据未丢失，请按 Retry-After 重发）',
+    'en-US': 'Ingestion is busy; resend after the Retry-After delay (nothing was stored)',
+  },
+  contact_invalid: {
+    'zh-CN': '联系人数据不正确，请按字段提示修改',
+    'en-US': 'Some contact values are not valid; see the field details',
+  },
+  contact_value_invalid: { 'zh-CN': '该字段需要字符串', 'en-US': 'This field takes a string' },
+  contact_value_too_long: { 'zh-CN': '该字段的值过长', 'en-US': 'This value is too long' },
+  contact_gender_invalid: {
+    'zh-CN': '性别只接受 male、female、unknown',
+    'en-US': 'Gender takes only male, female or unknown',
+  },
+  contact_birthday_invalid: {
+    'zh-CN': '生日格式为 YYYY-MM-DD，如 1990-10-01',
+    'en-US': 'A birthday is YYYY-MM-DD, such as 1990-10-01',
+  },
+  contact_birthday_readonly: {
+    'zh-CN': 'Open API 不能更新生日（SDK 可以）',
+    'en-US': 'The Open API cannot update the birthday (the SDKs can)',
+  },
+  contact_attribute_unknown: {
+    'zh-CN': '没有这个自定义字段（自定义字段以 attr1、attr2… 传入，见 设置 → 自定义字段）',
+    'en-US': 'No such custom field (custom fields are attr1, attr2…; see Settings → Custom fields)',
+  },
+  contact_attribute_invalid: {
+    'zh-CN': '值与自定义字段的类型不符',
+    'en-US': 'The value does not match the custom field’s type',
+  },
+  contact_field_unknown: { 'zh-CN': '不是联系人的字段', 'en-US': 'Not a field of a contact' },
+  quarantine_message_not_found: {
+    'zh-CN': '隔离的消息不存在或已过期',
+    'en-US': 'The quarantined message does not exist or has expired',
+  },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 /** Core's own codes (autocompleted); plugins add theirs at registration (see registerErrorMessages). */

@@ -60,6 +60,7 @@ export interface ModuleRouteOptions<P, Q, B> {
   validate?: { params?: Joi.ObjectSchema<P>; query?: Joi.ObjectSchema<Q>; payload?: Joi.ObjectSchema<B> };
   response?: RouteOptions['response'];
   payload?: RouteOptions['payload'];
+  cors?: boolean;
 }
 
 /**
@@ -74,7 +75,7 @@ export function moduleRoute<P = unknown, Q = unknown, B = unknown>(route: {
   options?: ModuleRouteOptions<P, Q, B>;
   handler(request: ValidatedRequest<P, Q, B>, h: ResponseToolkit): Lifecycle.ReturnValue | Promise<Lifecycle.ReturnValue>;
 }): PluginRoute {
-  const { description, notes, tags, validate, response, payload } = route.options ?? {};
+  const { description, notes, tags, validate, response, payload, cors } = route.options ?? {};
   return {
     method: route.method,
     path: route.path,
@@ -82,6 +83,7 @@ export function moduleRoute<P = unknown, Q = unknown, B = unknown>(route: {
     callers: route.access.callers,
     sameOrigin: route.access.sameOrigin,
     payload,
+    cors,
     description,
     notes,
     tags,

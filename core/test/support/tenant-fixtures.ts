@@ -1,4 +1,5 @@
 import type { HuiliuApp } from '../../src/app.js';
+import { ingestWorkerRef } from '../../src/modules/ingestion/ingestion.module.js';
 import { sampleDeclaration } from '../olap/support.js';
 import { Client, multipart, type TenantFixture } from './test-app.js';
 
@@ -144,6 +145,38 @@ export const paramFixtures: Record<string, (ctx: FixtureContext) => Promise<stri
     while ((await app.jobs.worker.poll()) > 0);
     return res.body.id as string;
   },
+  // The victim's ingested data: a channel and its web app, a custom event, an
+  // identified contact, events with an undeclared property, and a quarantined (undeclared) event.
+  quarantineId: async ({ app, client, marker }) => {
+    const channel = await client.request('POST', '/api/v1/channels', {
+      type: 'custom',
+      name: `ingest-${marker}`,
+    });
+    const web = await client.request('POST', `/api/v1/p/custom-channel/channels/${channel.body.id}/apps`, {
+      platform: 'web',
+      name: `sdk-${marker}`,
+      domain: 'victim.example.com',
+    });
+    await client.request('POST', '/api/v1/metadata/event-types', { channelId: channel.body.id, code: 'victim_buy', name: 'buy' });
+    const sdk = new Client(app.server);
+    const auth = { authorization: `Basic ${Buffer.from(`${web.body.writeKey as string}:`).toString('base64')}` };
+    const sent = await sdk.request(
+      'POST',
+      '/api/v1/collect/batch',
+      {
+        batch: [
+          { type: 'identify', anonymousId: 'v-1', userId: 'victim-user', traits: { name: `name-${marker}` } },
+          { type: 'track', anonymousId: 'v-1', userId: 'victim-user', event: 'victim_buy', properties: { note: marker } },
+          { type: 'track', anonymousId: 'v-1', event: `secret_${marker}` },
+        ],
+      },
+      auth,
+    );
+    if (sent.statusCode !== 200) throw new Error(`collect refused: ${sent.statusCode} ${JSON.stringify(sent.body)}`);
+    await app.service(ingestWorkerRef).drain();
+    const res = await client.request('GET', '/api/v1/ingestion/quarantine');
+    return res.body.items[0].id as string;
+  },
   // Last: the exports above run every queued task, and a cancel is only meaningful while queued.
   taskId: async ({ client }) => {
     const res = await client.request('POST', '/api/v1/p/acme-crm/exports', {});
@@ -162,6 +195,22 @@ export const victimData: ((ctx: FixtureContext) => Promise<void>)[] = [
   },
 ];
 
+/**
+ * The attacker's own data that example payloads name: a channel `attacker_channel`, so an Open API
+ * identify or track really runs (in the attacker's tenant). Naming another tenant's ChannelID is
+ * tested in test/ingestion (400 channel_not_found).
+ */
+export const attackerData: ((ctx: { app: HuiliuApp; client: Client }) => Promise<void>)[] = [
+  async ({ client }) => {
+    const res = await client.request('POST', '/api/v1/channels', {
+      type: 'custom',
+      name: 'attacker-ingest',
+      channelKey: 'attacker_channel',
+    });
+    if (res.statusCode !== 201) throw new Error(`attacker channel refused: ${res.statusCode} ${JSON.stringify(res.body)}`);
+  },
+];
+
 let attackerSeq = 0;
 
 /**
@@ -177,6 +226,11 @@ export const examplePayloads: Record<string, unknown> = {
     tree: { type: 'and', conditions: [{ type: 'property', property: 'province', operator: 'notEmpty' }] },
   },
   'PATCH /api/v1/apps/{appId}': { name: 'hijacked', status: 'disabled' },
+  // The attacker's own channel (attackerData): the write runs, in the attacker's tenant only.
+  'POST /api/v1/contacts/identify': { externalId: 'victim-user', channel: { channelId: 'attacker_channel' }, name: 'hijacked' },
+  'POST /api/v1/events/track': { channelId: 'attacker_channel', externalId: 'victim-user', event: 'victim_buy' },
+  'POST /api/v1/events/batch': { channelId: 'attacker_channel', batch: [{ externalId: 'victim-user', event: 'victim_buy' }] },
+  'POST /api/v1/ingestion/quarantine/replay': { reason: 'event_undeclared' },
   'POST /api/v1/channels': { type: 'custom', name: 'attacker-channel' },
   'PATCH /api/v1/channels/{channelId}': { name: 'hijacked' },
   'PATCH /api/v1/tenant': { name: 'attacker-renamed' },
@@ -218,11 +272,13 @@ export const examplePayloads: Record<string, unknown> = {
 
 /** Tenant-owned tables in which the victim may legitimately have no row when the replay starts. */
 export const tablesWithoutVictimRows: Record<string, string> = {
+  contact_change: 'an outbox row exists only until the contact reached OLAP (the drain empties it)',
   task_mutex: 'a mutex row exists only while a task holds it',
 };
 
 /** Tables without a `tenant_id` column besides `tenant` itself, with the reason they are global. */
 export const globalTables: Record<string, string> = {
+  ingest_partition: 'leases of the 16 inbox partitions by ingest workers; a partition holds messages of every tenant',
   process_lease: 'the analytics owner of the OLTP database (one DuckDB process per database), a lease of the whole installation',
   auth_throttle:
     'attempt counters of logins and token exchanges, keyed by hashed client address and account before any tenant is known',

@@ -40,6 +40,8 @@ export default definePlugin({
         oltp.addMigrations([appsTable, appsTablePrefix]);
         channels.addUserIdType(externalId);
         channels.addChannelType(customChannel(repo));
+        // The collect API (SDKs) finds the tenant, channel and app of a writeKey here.
+        channels.addWriteKeyResolver({ resolve: (writeKey) => apps.ownerOfWriteKey(writeKey) });
         for (const event of sdkEvents) events.addEventType(event);
         http.addRoutes(appsRoutes(apps));
       },

@@ -42,6 +42,16 @@ export class ChannelsRepo {
   }
 
   /** Inserts a channel; a taken key fails with a UNIQUE violation (the caller retries or refuses). */
+  /** Channels of the tenant with this ChannelID / AppID (one per type at most). */
+  byKey(tenantId: string, channelKey: string): Promise<ChannelRow[]> {
+    return this.db
+      .forTenant(tenantId)
+      .from<ChannelRow>('channel')
+      .where('channel_key', channelKey)
+      .orderBy('id')
+      .select<ChannelRow[]>('*');
+  }
+
   insert(tenantId: string, row: Omit<ChannelRow, 'id' | 'tenant_id'>): Promise<string> {
     return this.db.forTenant(tenantId).insert('channel', row);
   }

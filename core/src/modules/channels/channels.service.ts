@@ -95,6 +95,15 @@ export class ChannelsService {
     return this.toChannel(row);
   }
 
+  /**
+   * The channel an integrator names by its ChannelID (`udc_…`) or AppID, as the Open API's
+   * `channel.channelId` does; undefined when the tenant has none.
+   */
+  async findByKey(tenantId: string, channelKey: string): Promise<Channel | undefined> {
+    const [row] = await this.repo.byKey(tenantId, channelKey);
+    return row ? this.toChannel(row) : undefined;
+  }
+
   async create(tenantId: string, input: NewChannel, createdBy: string | null): Promise<Channel> {
     const { definition } = this.definition(input.type);
     const manual = definition.manual;

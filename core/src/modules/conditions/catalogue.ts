@@ -104,6 +104,18 @@ export const systemFieldNames: Record<string, string> = {
   lastActiveAt: '最近活跃时间',
   createdAt: '创建时间',
   updatedAt: '更新时间',
+  nickname: '昵称',
+  avatar: '头像',
+  company: '公司',
+  department: '部门',
+  title: '职位',
+  industry: '行业',
+  homePhone: '座机',
+  idCard: '身份证号码',
+  postalCode: '邮编',
+  street: '街道',
+  website: '网站',
+  comment: '备注',
 };
 
 /** The built-in anniversary field; custom anniversaries come from the metadata (`anniversary`). */

@@ -48,6 +48,18 @@ export interface OlapContactRow {
   lastActiveAt?: number | null;
   createdAt?: number | null;
   updatedAt?: number | null;
+  nickname?: string | null;
+  avatar?: string | null;
+  company?: string | null;
+  department?: string | null;
+  title?: string | null;
+  industry?: string | null;
+  homePhone?: string | null;
+  idCard?: string | null;
+  postalCode?: string | null;
+  street?: string | null;
+  website?: string | null;
+  comment?: string | null;
   /** Custom fields by attribute id. */
   attributes?: Record<string, unknown>;
 }

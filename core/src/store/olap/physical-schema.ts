@@ -73,6 +73,19 @@ export const contactSystemFields = [
   { field: 'lastActiveAt', column: 'last_active_at', type: 'timestamp' },
   { field: 'createdAt', column: 'created_at', type: 'timestamp' },
   { field: 'updatedAt', column: 'updated_at', type: 'timestamp' },
+  // Added with the contacts master (§2.1.3); at the end, as add-only reconciliation appends them.
+  { field: 'nickname', column: 'nickname', type: 'varchar' },
+  { field: 'avatar', column: 'avatar', type: 'varchar' },
+  { field: 'company', column: 'company', type: 'varchar' },
+  { field: 'department', column: 'department', type: 'varchar' },
+  { field: 'title', column: 'title', type: 'varchar' },
+  { field: 'industry', column: 'industry', type: 'varchar' },
+  { field: 'homePhone', column: 'home_phone', type: 'varchar' },
+  { field: 'idCard', column: 'id_card', type: 'varchar' },
+  { field: 'postalCode', column: 'postal_code', type: 'varchar' },
+  { field: 'street', column: 'street', type: 'varchar' },
+  { field: 'website', column: 'website', type: 'varchar' },
+  { field: 'comment', column: 'comment', type: 'varchar' },
 ] as const satisfies readonly { field: string; column: string; type: OlapColumnType }[];
 
 export type ContactSystemField = (typeof contactSystemFields)[number]['field'];

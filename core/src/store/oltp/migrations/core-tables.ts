@@ -27,4 +27,12 @@ export const coreTables: readonly string[] = [
   'meta_dimension_table',
   'meta_dimension_field',
   'meta_dictionary_entry',
+  'contact',
+  'channel_account',
+  'contact_change',
+  'inbox',
+  'load_batch',
+  'quarantine',
+  'ingest_issue',
+  'ingest_partition',
 ];

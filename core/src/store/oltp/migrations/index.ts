@@ -7,6 +7,7 @@ import { jobsRetention } from './0005_jobs_retention.js';
 import { authThrottle } from './0006_auth_throttle.js';
 import { processLease } from './0007_process_lease.js';
 import { metadata } from './0008_metadata.js';
+import { ingestion } from './0009_ingestion.js';
 
 /** Core's migration set, in order. Never edit a released migration: add the next one. */
 export const coreMigrations: readonly OltpMigration[] = [
@@ -18,4 +19,5 @@ export const coreMigrations: readonly OltpMigration[] = [
   authThrottle,
   processLease,
   metadata,
+  ingestion,
 ];

@@ -1,0 +1,374 @@
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { ZonedClock } from '../../lib/zoned-clock.js';
+import type { AnalyticsEngine, OlapEventRow } from '../../store/olap/analytics-engine.js';
+import { propertyColumnType } from '../../store/olap/dialect.js';
+import { coerce, MISMATCH } from '../../store/olap/values.js';
+import { INBOX_PARTITIONS } from '../../store/oltp/migrations/0009_ingestion.js';
+import type { PropertyType } from '../../kernel/contributions.js';
+import { IdentityConflictError, type ContactsService, type IdentityBatch } from '../contacts/contacts.service.js';
+import { validateTraits } from '../contacts/traits.js';
+import type { MetadataService } from '../metadata/metadata.service.js';
+import type { TenantService } from '../tenancy/tenant.service.js';
+import type { IngestionRepo, InboxRow, LoadBatchRow, QuarantineRow } from './ingestion.repo.js';
+import { eventTimeOf, idOf, ingestLimits, type InboxMessage } from './message.js';
+
+/** What a loaded batch tells its listeners (journey triggers, real-time groups). */
+export interface BatchLoaded {
+  tenantId: string;
+  batchId: string;
+  events: number;
+  /** Contacts created or changed by the batch. */
+  contactIds: string[];
+}
+
+export type BatchLoadedListener = (batch: BatchLoaded) => void | Promise<void>;
+
+export interface IngestWorkerOptions {
+  /** Messages taken per partition pass (one load batch per tenant among them). */
+  batchSize: number;
+  /** Idle wait between passes that found nothing. */
+  idleMs: number;
+  leaseTtlMs: number;
+}
+
+const defaults: IngestWorkerOptions = { batchSize: 1000, idleMs: 200, leaseTtlMs: 30_000 };
+const IDENTITY_ATTEMPTS = 5;
+const DAY_MS = 24 * 3600 * 1000;
+const PRUNE_EVERY_MS = 10 * 60 * 1000;
+
+type Decision =
+  | { kind: 'event'; row: OlapEventRow }
+  | { kind: 'identify' }
+  | { kind: 'quarantine'; reason: string; problems?: { path: string; code: string }[] };
+
+/**
+ * The ingest worker (ARCHITECTURE §5.3): leases inbox partitions and drains each in sequence
+ * order. Per tenant among the taken messages, one OLTP transaction resolves identity, checks the
+ * metadata, quarantines what cannot load, records the `load_batch` and marks its messages as
+ * taken; then the batch is loaded into OLAP under its id (the ledger makes a repeat a no-op); then
+ * the batch is finished. A crash anywhere loses nothing and loads nothing twice: an unfinished
+ * batch is loaded again under the same id on the next pass.
+ */
+export class IngestWorker {
+  readonly holder = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  private readonly options: IngestWorkerOptions;
+  private readonly listeners: BatchLoadedListener[] = [];
+  /** Event and property codes already recorded as arrived (metadata blocks their deletion). */
+  private readonly arrived = new Set<string>();
+  private running: Promise<unknown> = Promise.resolve();
+  private started = false;
+  private timer: NodeJS.Timeout | undefined;
+  private wakeRequested = false;
+  private lastPrune = 0;
+
+  constructor(
+    private readonly repo: IngestionRepo,
+    private readonly contacts: ContactsService,
+    private readonly metadata: MetadataService,
+    private readonly tenants: TenantService,
+    private readonly olap: AnalyticsEngine,
+    private readonly logger: Logger,
+    options: Partial<IngestWorkerOptions> = {},
+  ) {
+    this.options = { ...defaults, ...options };
+  }
+
+  onBatchLoaded(listener: BatchLoadedListener): void {
+    this.listeners.push(listener);
+  }
+
+  // ---- the loop -----------------------------------------------------------------------------------
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running.catch(() => undefined);
+    await this.repo.release(this.holder).catch(() => undefined);
+  }
+
+  /** New messages were appended in this process: drain soon instead of after the idle wait. */
+  wake(): void {
+    if (!this.started) return;
+    this.wakeRequested = true;
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.schedule(0);
+    }
+  }
+
+  private schedule(delay: number): void {
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.wakeRequested = false;
+      void this.serial(() => this.pass())
+        .catch((error: unknown) => {
+          this.logger.error({ err: error }, 'ingest pass failed');
+          return 0;
+        })
+        .then((taken) => {
+          if (this.started) this.schedule(taken > 0 || this.wakeRequested ? 0 : this.options.idleMs);
+        });
+    }, delay);
+  }
+
+  /** Passes never overlap in one process (the loop and `drain()` share this queue). */
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.running.catch(() => undefined).then(work);
+    this.running = next;
+    return next;
+  }
+
+  /**
+   * Drains until nothing is pending (tests, `huiliu` commands, the benchmark): every partition this
+   * process can lease, then the contact outbox. Returns the messages taken.
+   */
+  drain(): Promise<number> {
+    return this.serial(async () => {
+      let total = 0;
+      for (;;) {
+        const taken = await this.pass();
+        total += taken;
+        if (taken === 0) return total;
+      }
+    });
+  }
+
+  /** One pass over every partition; returns how many messages it took. */
+  private async pass(): Promise<number> {
+    let taken = 0;
+    for (let partition = 0; partition < INBOX_PARTITIONS; partition += 1) {
+      if (!(await this.repo.lease(partition, this.holder, this.options.leaseTtlMs))) continue;
+      taken += await this.drainPartition(partition);
+    }
+    // Contact changes made outside the pipeline (console edits, imports) reach OLAP here too.
+    await this.contacts.syncAll();
+    if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) await this.prune();
+    return taken;
+  }
+
+  private async prune(): Promise<void> {
+    this.lastPrune = Date.now();
+    const now = await this.repo.now();
+    // Drained messages stay for the dedupe window (7 days, longer than the 3 days of replay).
+    while ((await this.repo.pruneInbox(now - ingestLimits.dedupeDays * DAY_MS, 5000)) > 0);
+    while ((await this.repo.pruneQuarantine(now, 5000)) > 0);
+    while ((await this.repo.pruneBatches(now - ingestLimits.dedupeDays * DAY_MS, 5000)) > 0);
+  }
+
+  private async drainPartition(partition: number): Promise<number> {
+    for (const batch of await this.repo.unfinished(partition)) await this.recover(batch);
+    const rows = await this.repo.pending(partition, this.options.batchSize);
+    const byTenant = new Map<string, InboxRow[]>();
+    for (const row of rows) {
+      const tenantId = String(row.tenant_id);
+      let list = byTenant.get(tenantId);
+      if (!list) byTenant.set(tenantId, (list = []));
+      list.push(row);
+    }
+    for (const [tenantId, list] of byTenant) await this.loadTenant(tenantId, partition, list);
+    return rows.length;
+  }
+
+  /** A batch recorded before a crash: its own messages, loaded again under the same id. */
+  private async recover(batch: LoadBatchRow): Promise<void> {
+    const tenantId = String(batch.tenant_id);
+    const rows = await this.repo.ofBatch(tenantId, String(batch.id));
+    this.logger.warn({ tenantId, batchId: String(batch.id), messages: rows.length }, 'finishing a load batch left unfinished');
+    await this.loadTenant(tenantId, batch.partition, rows, String(batch.id));
+  }
+
+  // ---- one tenant's batch -----------------------------------------------------------------------------
+
+  private async loadTenant(tenantId: string, partition: number, rows: InboxRow[], existingBatchId?: string): Promise<void> {
+    const tenant = await this.tenants.get(tenantId);
+    const metadata = await this.metadata.describe(tenantId);
+    const clock = new ZonedClock(tenant.timeZone);
+    const eventCodes = new Set(metadata.events.map((e) => e.code));
+    const propertyTypes = new Map<string, PropertyType>(metadata.eventProperties.map((p) => [p.code, p.type]));
+    const fields = (await this.metadata.contactFields(tenantId)).map((f) => ({ key: f.key, type: f.type }));
+
+    let prepared: { batchId: string; events: OlapEventRow[]; changed: string[] } | undefined;
+    for (let attempt = 1; !prepared; attempt += 1) {
+      try {
+        prepared = await this.repo.transaction(async () => {
+          const now = Date.now();
+          const messages = rows.map((row) => ({ row, message: JSON.parse(row.body) as InboxMessage }));
+          const identity = await this.contacts.identityBatch(
+            tenantId,
+            messages.map(({ message }) => ({
+              channelId: message.channelId,
+              userId: idOf(message.userId) ?? null,
+              anonymousId: idOf(message.anonymousId) ?? null,
+            })),
+            now,
+          );
+          const already = existingBatchId ? await this.alreadyQuarantined(tenantId, existingBatchId, rows) : new Set<string>();
+          const events: OlapEventRow[] = [];
+          const quarantined: Omit<QuarantineRow, 'id' | 'tenant_id' | 'load_batch_id'>[] = [];
+          const issues = new Map<string, { reason: string; subject: string; count: number }>();
+          const seen = { events: new Set<string>(), properties: new Set<string>() };
+          const count = (reason: string, subject: string) => {
+            const k = `${reason}\u0000${subject}`;
+            const entry = issues.get(k);
+            if (entry) entry.count += 1;
+            else issues.set(k, { reason, subject, count: 1 });
+          };
+          for (const { row, message } of messages) {
+            if (already.has(String(row.seq))) continue;
+            const decision = await this.decide(message, identity, { eventCodes, propertyTypes, fields, clock, now, count, seen });
+            if (decision.kind === 'event') events.push(decision.row);
+            else if (decision.kind === 'quarantine')
+              quarantined.push({
+                message_id: typeof message.messageId === 'string' ? message.messageId.slice(0, 128) : row.message_id,
+                reason: decision.reason,
+                event: typeof message.event === 'string' ? message.event.slice(0, 128) : null,
+                type: typeof message.type === 'string' ? message.type.slice(0, 16) : 'unknown',
+                problems: decision.problems ? JSON.stringify(decision.problems) : null,
+                body: row.body,
+                received_at: Number(row.received_at),
+                quarantined_at: now,
+                expires_at: now + ingestLimits.quarantineDays * DAY_MS,
+                replayed_at: null,
+                replayed_by: null,
+              });
+          }
+          const changed = await identity.finish();
+          const batchId =
+            existingBatchId ??
+            (await this.repo.recordBatch(
+              tenantId,
+              partition,
+              rows.map((r) => r.seq),
+              { events: events.length, quarantined: quarantined.length },
+              now,
+            ));
+          // Quarantine rows carry their batch: a recovery does not quarantine the same message twice.
+          await this.repo.quarantine(
+            tenantId,
+            quarantined.map((q) => ({ ...q, load_batch_id: batchId })),
+          );
+          if (issues.size > 0) await this.repo.countIssues(tenantId, clock.localDate(now), issues, now);
+          await this.recordArrivals(tenantId, seen);
+          return { batchId, events, changed };
+        });
+      } catch (error) {
+        if (!(error instanceof IdentityConflictError) || attempt >= IDENTITY_ATTEMPTS) throw error;
+      }
+    }
+
+    const { batchId, events, changed } = prepared;
+    if (events.length > 0) await this.olap.forTenant(tenantId).load({ batchId: `ingest-${batchId}`, events });
+    await this.repo.transaction(() => this.repo.finishBatch(tenantId, batchId, Date.now()));
+    if (events.length > 0 && tenant.firstEventAt === null) await this.tenants.markFirstEvent(tenantId, Date.now());
+    while ((await this.contacts.syncToOlap(tenantId)) > 0);
+    for (const listener of this.listeners) {
+      try {
+        await listener({ tenantId, batchId, events: events.length, contactIds: changed });
+      } catch (error) {
+        this.logger.error({ err: error, tenantId, batchId }, 'batchLoaded listener failed');
+      }
+    }
+  }
+
+  private async alreadyQuarantined(tenantId: string, batchId: string, rows: InboxRow[]): Promise<Set<string>> {
+    const bodies = new Set((await this.repo.quarantinedOfBatch(tenantId, batchId)).map((q) => q.body));
+    return new Set(rows.filter((r) => bodies.has(r.body)).map((r) => String(r.seq)));
+  }
+
+  private async recordArrivals(tenantId: string, seen: { events: Set<string>; properties: Set<string> }): Promise<void> {
+    const fresh = (codes: Set<string>, kind: string) =>
+      [...codes].filter((code) => !this.arrived.has(`${tenantId}:${kind}:${code}`));
+    const events = fresh(seen.events, 'e');
+    const properties = fresh(seen.properties, 'p');
+    if (events.length === 0 && properties.length === 0) return;
+    await this.metadata.recordArrivals(tenantId, { events, properties });
+    for (const code of events) this.arrived.add(`${tenantId}:e:${code}`);
+    for (const code of properties) this.arrived.add(`${tenantId}:p:${code}`);
+  }
+
+  /** What becomes of one message: an event row, an applied identify, or a quarantine reason. */
+  private async decide(
+    message: InboxMessage,
+    identity: IdentityBatch,
+    context: {
+      eventCodes: Set<string>;
+      propertyTypes: Map<string, PropertyType>;
+      fields: { key: string; type: 'string' | 'integer' | 'decimal' | 'date' | 'anniversary' }[];
+      clock: ZonedClock;
+      now: number;
+      count(reason: string, subject: string): void;
+      seen: { events: Set<string>; properties: Set<string> };
+    },
+  ): Promise<Decision> {
+    if (message.type !== 'track' && message.type !== 'identify') return { kind: 'quarantine', reason: 'type_unsupported' };
+    const userId = idOf(message.userId);
+    const anonymousId = idOf(message.anonymousId);
+    if (!userId && !anonymousId) return { kind: 'quarantine', reason: 'identity_missing' };
+    for (const [path, id] of [
+      ['userId', userId],
+      ['anonymousId', anonymousId],
+    ] as const)
+      if (id !== undefined && id.length > 191)
+        return { kind: 'quarantine', reason: 'identity_invalid', problems: [{ path, code: 'string.max' }] };
+    const time = eventTimeOf(message, context.now);
+    if (!time.ok) return { kind: 'quarantine', reason: time.reason };
+
+    if (message.type === 'identify') {
+      const traits = message.traits ?? {};
+      if (typeof traits !== 'object' || traits === null || Array.isArray(traits))
+        return { kind: 'quarantine', reason: 'traits_invalid', problems: [{ path: 'traits', code: 'object.base' }] };
+      const checked = validateTraits(traits as Record<string, unknown>, context.fields, {
+        birthdayWritable: message.via !== 'openapi',
+      });
+      if (checked.problems.length > 0) return { kind: 'quarantine', reason: 'traits_invalid', problems: checked.problems };
+      for (const key of checked.unknown) context.count('trait_unknown', key.slice(0, 128));
+      const resolved = await identity.resolve({ channelId: message.channelId, userId, anonymousId }, time.at);
+      await identity.identify(resolved.contactId, checked.patch, time.at);
+      return { kind: 'identify' };
+    }
+
+    const event = message.event;
+    if (typeof event !== 'string' || event === '') return { kind: 'quarantine', reason: 'event_missing' };
+    if (!context.eventCodes.has(event)) return { kind: 'quarantine', reason: 'event_undeclared' };
+    const properties = message.properties ?? {};
+    if (typeof properties !== 'object' || properties === null || Array.isArray(properties))
+      return { kind: 'quarantine', reason: 'properties_invalid', problems: [{ path: 'properties', code: 'object.base' }] };
+    for (const [name, value] of Object.entries(properties as Record<string, unknown>)) {
+      const type = context.propertyTypes.get(name);
+      if (type === undefined) {
+        context.count('property_undeclared', name.slice(0, 128));
+        continue;
+      }
+      context.seen.properties.add(name);
+      if (value !== null && value !== undefined && coerce(value, propertyColumnType(type), context.clock) === MISMATCH)
+        context.count('property_type_mismatch', name);
+    }
+    context.seen.events.add(event);
+    const resolved = await identity.resolve({ channelId: message.channelId, userId, anonymousId }, time.at);
+    // Last active = the latest inbound event time not after its receipt (ARCHITECTURE §5.5).
+    if (time.at <= message.receivedAt) identity.active(resolved.contactId, time.at);
+    return {
+      kind: 'event',
+      row: {
+        eventTime: time.at,
+        event,
+        contactId: resolved.contactId,
+        messageId: message.messageId,
+        direction: 'inbound',
+        channelId: message.channelId,
+        channelAccountId: resolved.accountId,
+        receivedAt: message.receivedAt,
+        properties: properties as Record<string, unknown>,
+      },
+    };
+  }
+}

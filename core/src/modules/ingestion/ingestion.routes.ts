@@ -1,0 +1,312 @@
+import type { Request } from '@hapi/hapi';
+import Joi from 'joi';
+import type { PluginRoute, WriteKeyOwnerInfo } from '../../kernel/contributions.js';
+import { InputError, UnauthorizedError } from '../../server/errors.js';
+import { principalOf } from '../../server/principal.js';
+import { moduleRoute } from '../../server/route.js';
+import { epochMs, idParams, pageOf, pageQueryWith } from '../../server/schemas.js';
+import type { IngestionService } from './ingestion.service.js';
+import { ingestLimits } from './message.js';
+
+const tenantOf = (request: Request) => principalOf(request).tenantId;
+
+/** Bodies: 500 KB a request (ARCHITECTURE §5.1); sendBeacon posts JSON as text/plain. */
+const collectPayload = {
+  maxBytes: ingestLimits.requestBytes,
+  allow: ['application/json', 'text/plain'],
+  parse: true,
+};
+
+const acceptedSchema = Joi.object({
+  accepted: Joi.number().integer().required().description('messages made durable (a repeated messageId counts once)'),
+  dropped: Joi.number().integer().required().description('messages of a disabled app, dropped and not counted'),
+  messageIds: Joi.array().items(Joi.string()).label('MessageIds').required(),
+}).label('IngestAccepted');
+
+const anyObject = Joi.object().unknown(true);
+const messageFields = {
+  messageId: Joi.alternatives(Joi.string(), Joi.number()).description(
+    'idempotency key, deduplicated over 7 days (UUIDv7 recommended)',
+  ),
+  userId: Joi.alternatives(Joi.string(), Joi.number()).description('externalId of the person in this channel'),
+  anonymousId: Joi.alternatives(Joi.string(), Joi.number()).description('cookie / device id'),
+  timestamp: Joi.alternatives(Joi.string(), Joi.number()).description('when it happened: ISO 8601 with offset, or epoch ms'),
+  sentAt: Joi.alternatives(Joi.string(), Joi.number()).description('when the client sent it (clock-skew correction)'),
+  context: anyObject.label('MessageContext'),
+};
+
+/** The collect body, read leniently: only its envelope is checked here; messages are judged by the worker. */
+function bodyOf(request: Request): Record<string, unknown> {
+  let payload: unknown = request.payload;
+  if (typeof payload === 'string' || Buffer.isBuffer(payload)) {
+    try {
+      payload = JSON.parse(payload.toString());
+    } catch {
+      throw new InputError('invalid_json');
+    }
+  }
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) throw new InputError('invalid_json');
+  return payload as Record<string, unknown>;
+}
+
+/** The writeKey: the user of HTTP Basic auth (Segment's way), or a `writeKey` body field. */
+function writeKeyOf(request: Request, body: Record<string, unknown>): string {
+  const header = request.headers.authorization;
+  if (typeof header === 'string') {
+    const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header.trim());
+    if (match) {
+      const user = Buffer.from(match[1]!, 'base64').toString('utf8').split(':')[0];
+      if (user) return user;
+    }
+  }
+  if (typeof body.writeKey === 'string' && body.writeKey !== '') return body.writeKey;
+  throw new UnauthorizedError('write_key_invalid');
+}
+
+async function ownerOf(ingestion: IngestionService, request: Request, body: Record<string, unknown>): Promise<WriteKeyOwnerInfo> {
+  const writeKey = writeKeyOf(request, body);
+  const owner = writeKey.length <= 128 ? await ingestion.ownerOfWriteKey(writeKey) : undefined;
+  if (!owner) throw new UnauthorizedError('write_key_invalid');
+  return owner;
+}
+
+function batchOf(body: Record<string, unknown>): unknown[] {
+  const batch = body.batch;
+  if (!Array.isArray(batch)) throw new InputError('validation_failed', {}, [{ path: 'batch', code: 'array.base' }]);
+  if (batch.length > ingestLimits.batchMessages)
+    throw new InputError('validation_failed', {}, [{ path: 'batch', code: 'array.max' }]);
+  return batch;
+}
+
+const quarantineSchema = Joi.object({
+  id: Joi.string().required(),
+  messageId: Joi.string().required(),
+  reason: Joi.string().required(),
+  event: Joi.string().allow(null).required(),
+  type: Joi.string().required(),
+  problems: Joi.array()
+    .items(Joi.object({ path: Joi.string().required(), code: Joi.string().required() }).label('QuarantineProblem'))
+    .label('QuarantineProblems')
+    .required(),
+  message: anyObject.label('QuarantinedBody').required(),
+  receivedAt: epochMs().required(),
+  quarantinedAt: epochMs().required(),
+  expiresAt: epochMs().required(),
+  replayedAt: epochMs().allow(null).required(),
+}).label('QuarantinedMessage');
+
+const reasonSchema = Joi.string()
+  .max(64)
+  .pattern(/^[a-z_]+$/);
+
+/**
+ * `/api/v1/collect/*` for SDKs (writeKey), Open API identify and track (app tokens), and 数据质量
+ * (console). Collect and track answer 400 only for auth, bad JSON or size; problems inside a message
+ * are the worker's (quarantine). 429 with Retry-After when the inbox is too long.
+ */
+export function ingestionRoutes(ingestion: IngestionService): PluginRoute[] {
+  const collectDoc = (what: string) =>
+    `${what}. Auth: the app's writeKey as the HTTP Basic user (Segment's way) or a \`writeKey\` field. ` +
+    'Answers 200 once the data is durable; 400 only for a bad writeKey (401), bad JSON or size (500 KB a request, 32 KB a message); ' +
+    'problems inside a message are quarantined (see 数据质量); 429/5xx: retry with backoff.';
+  return [
+    moduleRoute({
+      method: 'POST',
+      path: '/api/v1/collect/track',
+      access: { permission: 'public' },
+      options: {
+        description: collectDoc('SDK 上报事件 / Track one event'),
+        payload: collectPayload,
+        cors: true,
+        response: { schema: acceptedSchema },
+      },
+      handler: async (request) => {
+        const body = bodyOf(request);
+        const owner = await ownerOf(ingestion, request, body);
+        return ingestion.acceptCollect(owner, [body], { type: 'track' });
+      },
+    }),
+    moduleRoute({
+      method: 'POST',
+      path: '/api/v1/collect/identify',
+      access: { permission: 'public' },
+      options: {
+        description: collectDoc('SDK 识别联系人 / Identify a person (traits: the system fields of §2.1.3, utm, props.attrN)'),
+        payload: collectPayload,
+        cors: true,
+        response: { schema: acceptedSchema },
+      },
+      handler: async (request) => {
+        const body = bodyOf(request);
+        const owner = await ownerOf(ingestion, request, body);
+        return ingestion.acceptCollect(owner, [body], { type: 'identify' });
+      },
+    }),
+    moduleRoute({
+      method: 'POST',
+      path: '/api/v1/collect/batch',
+      access: { permission: 'public' },
+      options: {
+        description: collectDoc('SDK 批量上报 / A batch of identify and track messages (`batch`, each with its `type`)'),
+        payload: collectPayload,
+        cors: true,
+        response: { schema: acceptedSchema },
+      },
+      handler: async (request) => {
+        const body = bodyOf(request);
+        const owner = await ownerOf(ingestion, request, body);
+        return ingestion.acceptCollect(owner, batchOf(body), { sentAt: body.sentAt });
+      },
+    }),
+
+    // ---- Open API ----
+    moduleRoute<unknown, unknown, Record<string, unknown>>({
+      method: 'POST',
+      path: '/api/v1/contacts/identify',
+      access: { permission: 'contacts.identify', callers: 'app' },
+      options: {
+        description:
+          '识别联系人账号 / Identify a contact (§2.1.1): find the channel account by externalId in the channel and update its contact, ' +
+          'else create the account and contact. Checked at once (400 with field codes); applied in order with the person’s events.',
+        validate: {
+          payload: Joi.object({
+            externalId: Joi.alternatives(Joi.string().max(191), Joi.number()).required(),
+            channel: Joi.object({ channelId: Joi.string().max(64).required() })
+              .label('IdentifyChannel')
+              .required(),
+            messageId: messageFields.messageId,
+            timestamp: messageFields.timestamp,
+            utm: anyObject.label('IdentifyUtm'),
+            props: anyObject.label('IdentifyProps').description('custom fields: attr1, attr2…'),
+            weChatInfo: anyObject
+              .label('IdentifyWeChatInfo')
+              .description('merging with the WeChat fan comes with the identity issue'),
+          })
+            .unknown(true)
+            .label('IdentifyContact'),
+        },
+        payload: { maxBytes: ingestLimits.messageBytes },
+        response: { schema: Joi.object({ messageId: Joi.string().required() }).label('IdentifyAccepted') },
+      },
+      handler: (request) => ingestion.acceptOpenApiIdentify(tenantOf(request), request.payload),
+    }),
+    moduleRoute<unknown, unknown, { channelId: string } & Record<string, unknown>>({
+      method: 'POST',
+      path: '/api/v1/events/track',
+      access: { permission: 'events.track', callers: 'app' },
+      options: {
+        description:
+          '上报事件 / Track one event of a channel (`channelId`: its ChannelID or AppID; the person by `externalId` or `anonymousId`). ' +
+          'Durable on 200; problems inside the event are quarantined (数据质量).',
+        validate: {
+          payload: Joi.object({
+            channelId: Joi.string().max(64).required(),
+            event: Joi.string().max(128).required(),
+            externalId: messageFields.userId,
+            ...messageFields,
+            properties: anyObject.label('TrackProperties'),
+          })
+            .unknown(true)
+            .label('TrackEvent'),
+        },
+        payload: { maxBytes: ingestLimits.messageBytes },
+        response: { schema: acceptedSchema },
+      },
+      handler: (request) => {
+        const { channelId, ...message } = request.payload as { channelId: string } & Record<string, unknown>;
+        return ingestion.acceptOpenApiTrack(tenantOf(request), channelId, [message], true);
+      },
+    }),
+    moduleRoute<unknown, unknown, { channelId: string; batch: unknown[] }>({
+      method: 'POST',
+      path: '/api/v1/events/batch',
+      access: { permission: 'events.track', callers: 'app' },
+      options: {
+        description: '批量上报事件 / Track a batch of events of one channel (each as in /events/track, without channelId)',
+        validate: {
+          payload: Joi.object({
+            channelId: Joi.string().max(64).required(),
+            batch: Joi.array().items(Joi.any()).max(ingestLimits.batchMessages).label('TrackBatch').required(),
+          }).label('TrackBatchRequest'),
+        },
+        payload: { maxBytes: ingestLimits.requestBytes },
+        response: { schema: acceptedSchema },
+      },
+      handler: (request) =>
+        ingestion.acceptOpenApiTrack(tenantOf(request), request.payload.channelId, request.payload.batch, false),
+    }),
+
+    // ---- 数据质量 (console) ----
+    moduleRoute<unknown, { days: number }>({
+      method: 'GET',
+      path: '/api/v1/ingestion/quality',
+      access: { permission: 'metadata.view' },
+      options: {
+        description:
+          '数据质量概览 / Quarantined messages by reason and event; values counted (type mismatches, undeclared properties) by day',
+        validate: { query: Joi.object({ days: Joi.number().integer().min(1).max(90).default(7) }) },
+      },
+      handler: (request) => {
+        const since = new Date(Date.now() - request.query.days * 24 * 3600 * 1000).toISOString().slice(0, 10);
+        return ingestion.quality(tenantOf(request), since);
+      },
+    }),
+    moduleRoute<unknown, { page: number; pageSize: number; reason?: string; event?: string; replayed?: boolean }>({
+      method: 'GET',
+      path: '/api/v1/ingestion/quarantine',
+      access: { permission: 'metadata.view' },
+      options: {
+        description: '隔离的消息 / Quarantined messages, newest first',
+        validate: {
+          query: pageQueryWith<{ reason?: string; event?: string; replayed?: boolean }>({
+            reason: reasonSchema,
+            event: Joi.string().max(128),
+            replayed: Joi.boolean(),
+          }),
+        },
+        response: { schema: pageOf(quarantineSchema, 'QuarantinePage') },
+      },
+      handler: (request) => {
+        const { page, pageSize, ...filter } = request.query;
+        return ingestion.quarantined(tenantOf(request), filter, { page, pageSize });
+      },
+    }),
+    moduleRoute({
+      method: 'GET',
+      path: '/api/v1/ingestion/quarantine/{quarantineId}',
+      access: { permission: 'metadata.view' },
+      options: {
+        description: '隔离消息详情 / One quarantined message with its problems',
+        validate: { params: idParams('quarantineId') },
+        response: { schema: quarantineSchema },
+      },
+      handler: (request) => ingestion.quarantinedOne(tenantOf(request), request.params.quarantineId),
+    }),
+    moduleRoute<unknown, unknown, { ids?: string[]; reason?: string; event?: string }>({
+      method: 'POST',
+      path: '/api/v1/ingestion/quarantine/replay',
+      access: { permission: 'metadata.manage' },
+      options: {
+        description: '重放 / Replay quarantined messages (by ids, or all of a reason / event) once the metadata is fixed',
+        validate: {
+          payload: Joi.object({
+            ids: Joi.array()
+              .items(Joi.string().pattern(/^[1-9][0-9]{0,18}$/))
+              .min(1)
+              .max(10_000)
+              .label('QuarantineIds'),
+            reason: reasonSchema,
+            event: Joi.string().max(128),
+          })
+            .or('ids', 'reason', 'event')
+            .label('QuarantineReplay'),
+        },
+        response: { schema: Joi.object({ replayed: Joi.number().integer().required() }).label('QuarantineReplayed') },
+      },
+      handler: (request) => {
+        const principal = principalOf(request);
+        return ingestion.replay(principal.tenantId, request.payload, principal.kind === 'staff' ? principal.staffId : null);
+      },
+    }),
+  ];
+}

@@ -1,0 +1,326 @@
+import type { Logger } from 'pino';
+import type { ContributionRegistry } from '../../kernel/contribution-registry.js';
+import type { WriteKeyOwnerInfo } from '../../kernel/contributions.js';
+import { createServiceRef } from '../../kernel/extension-point.js';
+import { InputError, NotFoundError, RateLimitError } from '../../server/errors.js';
+import type { ChannelsService } from '../channels/channels.service.js';
+import { validateTraits } from '../contacts/traits.js';
+import type { MetadataService } from '../metadata/metadata.service.js';
+import type { IngestWorker } from './ingest-worker.js';
+import type { IngestionRepo, NewInboxRow, QuarantineRow } from './ingestion.repo.js';
+import { dedupeKey, idOf, ingestLimits, partitionOf, uuidv7, type InboxMessage } from './message.js';
+
+export const ingestionServiceRef = createServiceRef<IngestionService>({ id: 'ingestion.ingestion' });
+
+/** Seconds a client waits when the inbox is longer than the configured limit (back-pressure). */
+const BUSY_RETRY_AFTER_S = 5;
+
+export interface AcceptResult {
+  /** Messages made durable by this call (a repeated messageId counts: its first copy is durable). */
+  accepted: number;
+  /** Messages of a disabled app, dropped and not counted (§1.9.2). */
+  dropped: number;
+  messageIds: string[];
+}
+
+/** Segment's fields a message may carry; anything else a client sends is not kept. */
+const MESSAGE_FIELDS = [
+  'type',
+  'userId',
+  'anonymousId',
+  'event',
+  'properties',
+  'traits',
+  'context',
+  'timestamp',
+  'sentAt',
+] as const;
+const BACKLOG_REFRESH_MS = 1000;
+
+export interface QuarantinedMessage {
+  id: string;
+  messageId: string;
+  reason: string;
+  event: string | null;
+  type: string;
+  problems: { path: string; code: string }[];
+  message: Record<string, unknown>;
+  receivedAt: number;
+  quarantinedAt: number;
+  expiresAt: number;
+  replayedAt: number | null;
+}
+
+/**
+ * Accepting data (ARCHITECTURE §5.1–5.2): the collect API (SDKs, by writeKey) and the Open API
+ * (apps, by token) append messages to the durable inbox in one transaction — the answer means the
+ * message is committed — and the ingest worker drains it. Also 数据质量: the quarantine and counters.
+ */
+export class IngestionService {
+  private backlog = { value: 0, at: 0, refreshing: false };
+
+  constructor(
+    private readonly repo: IngestionRepo,
+    private readonly worker: IngestWorker,
+    private readonly contributions: ContributionRegistry,
+    private readonly channels: ChannelsService,
+    private readonly metadata: MetadataService,
+    private readonly limits: { backlogLimit: number },
+    private readonly logger?: Logger,
+  ) {}
+
+  // ---- accepting -----------------------------------------------------------------------------------
+
+  /** The owner of an SDK writeKey, asked of every plugin that resolves keys; undefined when unknown. */
+  async ownerOfWriteKey(writeKey: string): Promise<WriteKeyOwnerInfo | undefined> {
+    for (const { definition } of this.contributions.writeKeyResolvers) {
+      const owner = await definition.resolve(writeKey);
+      if (owner) return owner;
+    }
+    return undefined;
+  }
+
+  /** 429 before the inbox grows without bound (the count is refreshed at most once a second). */
+  private async checkBacklog(): Promise<void> {
+    const now = Date.now();
+    if (now - this.backlog.at > BACKLOG_REFRESH_MS && !this.backlog.refreshing) {
+      this.backlog.refreshing = true;
+      try {
+        this.backlog.value = await this.repo.backlog();
+        this.backlog.at = Date.now();
+      } finally {
+        this.backlog.refreshing = false;
+      }
+    }
+    if (this.backlog.value >= this.limits.backlogLimit) throw new RateLimitError('ingest_busy', {}, BUSY_RETRY_AFTER_S);
+  }
+
+  /**
+   * The inbox row of one raw message: Segment's fields plus where it came from. Refuses (400) only
+   * what cannot be kept: a message over 32 KB. Everything else is the worker's to judge.
+   */
+  private toRow(
+    tenantId: string,
+    raw: unknown,
+    envelope: {
+      channelId: string;
+      appId?: string;
+      via: InboxMessage['via'];
+      type?: string;
+      sentAt?: unknown;
+      receivedAt: number;
+    },
+    path: string,
+  ): { row: NewInboxRow; messageId: string } {
+    const source =
+      raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : { invalid: raw };
+    const given = idOf(source.messageId);
+    const messageId = given ?? uuidv7(envelope.receivedAt);
+    const message: InboxMessage = {
+      type: envelope.type ?? (typeof source.type === 'string' ? source.type : 'unknown'),
+      messageId,
+      channelId: envelope.channelId,
+      ...(envelope.appId ? { appId: envelope.appId } : {}),
+      via: envelope.via,
+      receivedAt: envelope.receivedAt,
+    };
+    for (const field of MESSAGE_FIELDS)
+      if (field !== 'type' && source[field] !== undefined) (message as unknown as Record<string, unknown>)[field] = source[field];
+    if (message.sentAt === undefined && envelope.sentAt !== undefined) message.sentAt = envelope.sentAt;
+    const body = JSON.stringify(message);
+    if (Buffer.byteLength(body) > ingestLimits.messageBytes)
+      throw new InputError('message_too_large', { limit: ingestLimits.messageBytes / 1024 }, [
+        { path, code: 'message_too_large' },
+      ]);
+    return {
+      messageId,
+      row: {
+        tenant_id: tenantId,
+        partition: partitionOf(tenantId, message),
+        message_id: dedupeKey(messageId),
+        body,
+        received_at: envelope.receivedAt,
+      },
+    };
+  }
+
+  private async append(rows: { row: NewInboxRow; messageId: string }[]): Promise<string[]> {
+    await this.repo.append(rows.map((r) => r.row));
+    this.worker.wake();
+    return rows.map((r) => r.messageId);
+  }
+
+  /**
+   * The collect API: messages of one SDK call (one, or a batch). `type` is set by the single-message
+   * routes; batch messages carry their own.
+   */
+  async acceptCollect(
+    owner: WriteKeyOwnerInfo,
+    messages: unknown[],
+    options: { type?: 'identify' | 'track'; sentAt?: unknown },
+  ): Promise<AcceptResult> {
+    if (!owner.enabled) return { accepted: 0, dropped: messages.length, messageIds: [] };
+    await this.checkBacklog();
+    const receivedAt = Date.now();
+    const rows = messages.map((raw, index) =>
+      this.toRow(
+        owner.tenantId,
+        raw,
+        {
+          channelId: owner.channelId,
+          appId: owner.appId,
+          via: 'collect',
+          type: options.type,
+          sentAt: options.sentAt,
+          receivedAt,
+        },
+        options.type ? 'body' : `batch.${index}`,
+      ),
+    );
+    const messageIds = await this.append(rows);
+    return { accepted: rows.length, dropped: 0, messageIds };
+  }
+
+  /** The tenant's channel named by its ChannelID (`udc_…`) or AppID; 400 when there is none. */
+  async channelOf(tenantId: string, channelKey: string, path: string): Promise<string> {
+    const channel = await this.channels.findByKey(tenantId, channelKey);
+    if (!channel) throw new InputError('channel_not_found', {}, [{ path, code: 'channel_not_found' }]);
+    return channel.id;
+  }
+
+  /**
+   * Open API 识别联系人 (§2.1.1): the payload is checked now — system fields, `utm`, `props.attrN`
+   * typed by the metadata, the channel — and a problem answers 400 with its field codes; a valid
+   * identify is appended to the inbox and applied in order with the person's events.
+   */
+  async acceptOpenApiIdentify(tenantId: string, payload: Record<string, unknown>): Promise<{ messageId: string }> {
+    const { externalId, channel, messageId, timestamp, ...traits } = payload;
+    const channelId = await this.channelOf(tenantId, (channel as { channelId: string }).channelId, 'channel.channelId');
+    const fields = (await this.metadata.contactFields(tenantId)).map((f) => ({ key: f.key, type: f.type }));
+    const checked = validateTraits(traits, fields, { birthdayWritable: false });
+    const problems = [...checked.problems, ...checked.unknown.map((path) => ({ path, code: 'contact_field_unknown' }))];
+    if (problems.length > 0) throw new InputError('contact_invalid', {}, problems);
+    await this.checkBacklog();
+    const receivedAt = Date.now();
+    const row = this.toRow(
+      tenantId,
+      { userId: externalId, traits, messageId, timestamp },
+      { channelId, via: 'openapi', type: 'identify', receivedAt },
+      'body',
+    );
+    const [id] = await this.append([row]);
+    return { messageId: id! };
+  }
+
+  /** Open API tracking: events of one channel (one, or a batch), judged by the worker like SDK data. */
+  async acceptOpenApiTrack(tenantId: string, channelKey: string, messages: unknown[], single: boolean): Promise<AcceptResult> {
+    const channelId = await this.channelOf(tenantId, channelKey, 'channelId');
+    await this.checkBacklog();
+    const receivedAt = Date.now();
+    const rows = messages.map((raw, index) => {
+      // The Open API names the person by externalId, as identify does; userId is accepted too.
+      const source = raw !== null && typeof raw === 'object' ? { ...(raw as Record<string, unknown>) } : raw;
+      if (source && typeof source === 'object' && 'externalId' in source && !('userId' in source)) {
+        const record = source as Record<string, unknown>;
+        record.userId = record.externalId;
+        delete record.externalId;
+      }
+      return this.toRow(
+        tenantId,
+        source,
+        { channelId, via: 'openapi', type: 'track', receivedAt },
+        single ? 'body' : `batch.${index}`,
+      );
+    });
+    const messageIds = await this.append(rows);
+    return { accepted: rows.length, dropped: 0, messageIds };
+  }
+
+  // ---- 数据质量 ----------------------------------------------------------------------------------------
+
+  private toQuarantined = (row: QuarantineRow): QuarantinedMessage => ({
+    id: String(row.id),
+    messageId: row.message_id,
+    reason: row.reason,
+    event: row.event,
+    type: row.type,
+    problems: row.problems ? (JSON.parse(row.problems) as { path: string; code: string }[]) : [],
+    message: JSON.parse(row.body) as Record<string, unknown>,
+    receivedAt: Number(row.received_at),
+    quarantinedAt: Number(row.quarantined_at),
+    expiresAt: Number(row.expires_at),
+    replayedAt: row.replayed_at === null ? null : Number(row.replayed_at),
+  });
+
+  /** Counts by reason: quarantined messages waiting (by reason and event) and values counted since `sinceDay`. */
+  async quality(tenantId: string, sinceDay: string) {
+    const [quarantine, issues, lastLoaded] = await Promise.all([
+      this.repo.quarantineSummary(tenantId),
+      this.repo.issueSummary(tenantId, sinceDay),
+      this.repo.lastLoaded(tenantId),
+    ]);
+    return {
+      quarantine: quarantine
+        .map((r) => ({ reason: r.reason, event: r.event, count: Number(r.n), lastAt: Number(r.last) }))
+        .sort((a, b) => b.count - a.count),
+      issues: issues
+        .map((r) => ({ reason: r.reason, subject: r.subject, count: Number(r.n), lastAt: Number(r.last) }))
+        .sort((a, b) => b.count - a.count),
+      lastLoadedAt: lastLoaded?.loaded_at === undefined || lastLoaded.loaded_at === null ? null : Number(lastLoaded.loaded_at),
+    };
+  }
+
+  async quarantined(
+    tenantId: string,
+    filter: { reason?: string; event?: string; replayed?: boolean },
+    page: { page: number; pageSize: number },
+  ) {
+    const { rows, total } = await this.repo.quarantined(tenantId, filter, page);
+    return { items: rows.map(this.toQuarantined), total, page: page.page, pageSize: page.pageSize };
+  }
+
+  async quarantinedOne(tenantId: string, id: string): Promise<QuarantinedMessage> {
+    const row = await this.repo.quarantinedOne(tenantId, id);
+    if (!row) throw new NotFoundError('quarantine_message_not_found');
+    return this.toQuarantined(row);
+  }
+
+  /**
+   * Replays quarantined messages (by ids, or every one of a reason / event) once the metadata is
+   * fixed: each goes back into the inbox once — marked replayed in the same transaction — and is
+   * judged again; a message that still cannot load returns to the quarantine as a new entry.
+   */
+  async replay(
+    tenantId: string,
+    filter: { ids?: string[]; reason?: string; event?: string },
+    by: string | null,
+  ): Promise<{ replayed: number }> {
+    const limit = 10_000;
+    const candidates = await this.repo.replayable(tenantId, filter, limit);
+    let replayed = 0;
+    for (let i = 0; i < candidates.length; i += 500) {
+      const part = candidates.slice(i, i + 500);
+      replayed += await this.repo.transaction(async () => {
+        const now = Date.now();
+        const rows: NewInboxRow[] = [];
+        for (const row of part) {
+          if ((await this.repo.markReplayed(tenantId, [String(row.id)], by, now)) !== 1) continue;
+          const message = JSON.parse(row.body) as InboxMessage;
+          rows.push({
+            tenant_id: tenantId,
+            partition: partitionOf(tenantId, message),
+            // Its own dedupe key: the original messageId is still in the inbox's window.
+            message_id: `replay:${row.id}`,
+            body: row.body,
+            received_at: now,
+          });
+        }
+        await this.repo.append(rows);
+        return rows.length;
+      });
+    }
+    if (replayed > 0) this.worker.wake();
+    this.logger?.info({ tenantId, replayed }, 'quarantined messages replayed');
+    return { replayed };
+  }
+}

@@ -1,0 +1,114 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { INBOX_PARTITIONS } from '../../store/oltp/migrations/0009_ingestion.js';
+
+/** Limits of ARCHITECTURE §5.1 (Segment's): a request and one message, in bytes of JSON. */
+export const ingestLimits = {
+  requestBytes: 500 * 1024,
+  messageBytes: 32 * 1024,
+  /** Messages of one batch call. */
+  batchMessages: 2000,
+  /** The dedupe window of a messageId (§5.2). */
+  dedupeDays: 7,
+  /** Quarantined messages are kept this long, replayable once the metadata is fixed (§5.4). */
+  quarantineDays: 30,
+  /** Event times accepted: not older than this… */
+  pastMs: 2 * 366 * 24 * 3600 * 1000,
+  /** …and not later than the receipt plus this (§5.5). */
+  futureMs: 10 * 60 * 1000,
+} as const;
+
+/** The message types the pipeline takes now; page, screen, group and alias come with the SDK issue. */
+export type MessageType = 'identify' | 'track';
+
+/**
+ * A message as the inbox keeps it: Segment's fields (type, messageId, userId, anonymousId, event,
+ * properties, traits, context, timestamp, sentAt) plus where it came from. Nothing is checked
+ * beyond the envelope at accept time: the worker decides (load, convert or quarantine).
+ */
+export interface InboxMessage {
+  type: string;
+  messageId: string;
+  /** The channel (连接) id the message belongs to. */
+  channelId: string;
+  /** The custom-channel app of a writeKey. */
+  appId?: string;
+  via: 'collect' | 'openapi';
+  userId?: unknown;
+  anonymousId?: unknown;
+  event?: unknown;
+  properties?: unknown;
+  traits?: unknown;
+  context?: unknown;
+  timestamp?: unknown;
+  sentAt?: unknown;
+  /** Epoch ms when the server accepted it. */
+  receivedAt: number;
+}
+
+/** A time-ordered UUID (RFC 9562 v7): 48 bits of ms, then random. */
+export function uuidv7(now = Date.now()): string {
+  const bytes = randomBytes(16);
+  bytes.writeUIntBE(now, 0, 6);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** The dedupe key of a messageId: itself, or its SHA-256 when longer than the column. */
+export function dedupeKey(messageId: string): string {
+  return messageId.length <= 128 ? messageId : `sha256:${createHash('sha256').update(messageId).digest('hex')}`;
+}
+
+/** A string id as sent (numbers are taken as their decimal text, as Segment's libraries do). */
+export function idOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value.trim() === '' ? undefined : value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+/**
+ * The inbox partition (§5.2): hash(tenant, anonymousId ?? userId) mod 16, so one person's
+ * identify and track are drained in order. A message without either id goes by its messageId.
+ */
+export function partitionOf(tenantId: string, message: Pick<InboxMessage, 'anonymousId' | 'userId' | 'messageId'>): number {
+  const who = idOf(message.anonymousId) ?? idOf(message.userId) ?? message.messageId;
+  // FNV-1a over UTF-16 units: fast, stable across processes and versions (never change it).
+  let hash = 0x811c9dc5;
+  const text = `${tenantId}\u0000${who}`;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % INBOX_PARTITIONS;
+}
+
+/** Epoch ms of an ISO-8601 string or epoch-ms number; undefined when it is neither. */
+export function instantOf(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? Math.trunc(value) : undefined;
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  // A date-time with an offset or Z (a bare local time would be read in the server's zone).
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i.test(value.trim())) return undefined;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+export type EventTime = { ok: true; at: number } | { ok: false; reason: 'event_time_invalid' | 'event_time_out_of_range' };
+
+/**
+ * When the event happened (§5.5): its timestamp, corrected for the client's clock skew when the
+ * client said when it sent it (Segment: receivedAt − (sentAt − timestamp)); receipt time when no
+ * timestamp is given. Accepted from 2 years before now to 10 minutes after receipt.
+ */
+export function eventTimeOf(message: Pick<InboxMessage, 'timestamp' | 'sentAt' | 'receivedAt'>, now: number): EventTime {
+  let at = message.receivedAt;
+  if (message.timestamp !== undefined && message.timestamp !== null) {
+    const timestamp = instantOf(message.timestamp);
+    if (timestamp === undefined) return { ok: false, reason: 'event_time_invalid' };
+    const sentAt = message.sentAt === undefined || message.sentAt === null ? undefined : instantOf(message.sentAt);
+    at = sentAt === undefined ? timestamp : message.receivedAt - (sentAt - timestamp);
+  }
+  if (at < now - ingestLimits.pastMs || at > message.receivedAt + ingestLimits.futureMs)
+    return { ok: false, reason: 'event_time_out_of_range' };
+  return { ok: true, at };
+}

@@ -1,0 +1,358 @@
+import { expect, it } from 'vitest';
+import { IngestionRepo } from '../../src/modules/ingestion/ingestion.repo.js';
+import { firstPartyPlugins } from '../support/plugins.js';
+import { Client, describeEngines } from '../support/test-app.js';
+import { ingestTenant, uuidv7 } from './support.js';
+
+const withPlugins = { plugins: firstPartyPlugins };
+
+describeEngines(
+  'ingestion: collect API → durable inbox → OLAP exactly once (ARCHITECTURE §5)',
+  (ctx) => {
+    it('accepts a tracked event durably, loads it typed on drain, and creates the anonymous contact', async () => {
+      const t = await ingestTenant(ctx.app);
+      const messageId = uuidv7();
+      const res = await t.collect('track', {
+        messageId,
+        anonymousId: 'cookie-1',
+        event: 'purchase',
+        properties: { amount: '12.5', sku: 'A-1', coupon: 'X9' },
+        timestamp: new Date(Date.now() - 60_000).toISOString(),
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toEqual({ accepted: 1, dropped: 0, messageIds: [messageId] });
+      // Durable in the inbox, not yet in OLAP.
+      expect(await t.events()).toEqual([]);
+      expect(await t.drain()).toBe(1);
+      const [event] = await t.events();
+      expect(event).toMatchObject({ event: 'purchase', message_id: messageId, channel_id: t.channelId, direction: 'inbound' });
+      // A declared number arrives typed ("12.5" converts without loss); the undeclared coupon lands in extra.
+      const typed = await ctx.app.olap.forTenant(t.tenantId).query('SELECT p_amount, p_sku FROM event_view', { rowMode: 'json' });
+      expect(typed.rows).toEqual([{ p_amount: 12.5, p_sku: 'A-1' }]);
+      expect(JSON.parse(String(event!.extra))).toEqual({ coupon: 'X9' });
+      const contacts = await ctx.app.olap
+        .forTenant(t.tenantId)
+        .query('SELECT id, identified, last_active_at IS NOT NULL AS active FROM contacts', { rowMode: 'json' });
+      expect(contacts.rows).toEqual([{ id: String(event!.contact_id), identified: false, active: true }]);
+      // The tenant's first event fixes its time zone.
+      const tenant = await t.staff.request('GET', '/api/v1/tenant');
+      expect(tenant.body.firstEventAt).toBeGreaterThan(0);
+    });
+
+    it('counts a repeated messageId once, within one batch call and across calls', async () => {
+      const t = await ingestTenant(ctx.app);
+      const id = uuidv7();
+      const message = { type: 'track', messageId: id, anonymousId: 'a', event: 'purchase', properties: { amount: 1 } };
+      expect((await t.collect('batch', { batch: [message, message] })).statusCode).toBe(200);
+      expect((await t.collect('track', message)).statusCode).toBe(200);
+      await t.drain();
+      expect(await t.events()).toHaveLength(1);
+      // Sent again after the drain: still once.
+      await t.collect('track', message);
+      await t.drain();
+      expect(await t.events()).toHaveLength(1);
+    });
+
+    it('turns the anonymous cookie contact into the identified person and records created time and utm', async () => {
+      const t = await ingestTenant(ctx.app);
+      await t.collect('track', { anonymousId: 'ck-7', event: 'purchase', properties: { amount: 3 } });
+      await t.collect('identify', {
+        anonymousId: 'ck-7',
+        userId: 'u-7',
+        traits: {
+          name: '张三',
+          mobilePhone: '13800000000',
+          gender: 'male',
+          birthday: '1990-10-01',
+          utm: { source: 'baidu', campaign: '双11' },
+        },
+      });
+      // After identify an SDK sends both ids (the partition follows the anonymousId: in order).
+      await t.collect('track', { anonymousId: 'ck-7', userId: 'u-7', event: 'purchase', properties: { amount: 4 } });
+      await t.drain();
+      const events = await t.events();
+      expect(events).toHaveLength(2);
+      expect(new Set(events.map((e) => e.contact_id)).size).toBe(1);
+      const contact = await ctx.app.olap
+        .forTenant(t.tenantId)
+        .query(
+          'SELECT identified, name, mobile, gender, birthday, utm_source, utm_campaign, created_at IS NOT NULL AS created FROM contacts',
+          {
+            rowMode: 'json',
+          },
+        );
+      expect(contact.rows).toEqual([
+        {
+          identified: true,
+          name: '张三',
+          mobile: '13800000000',
+          gender: 'male',
+          birthday: '1990-10-01',
+          utm_source: 'baidu',
+          utm_campaign: '双11',
+          created: true,
+        },
+      ]);
+    });
+
+    it('quarantines an undeclared event and loads it once on replay after it is declared', async () => {
+      const t = await ingestTenant(ctx.app);
+      await t.collect('track', { anonymousId: 'q1', event: 'signup', properties: { plan: 'pro' } });
+      await t.collect('track', { anonymousId: 'q1', event: 'purchase', timestamp: '2001-01-01T00:00:00Z' });
+      await t.collect('batch', {
+        batch: [
+          { type: 'page', anonymousId: 'q1' },
+          { type: 'track', event: 'purchase' },
+        ],
+      });
+      await t.drain();
+      expect(await t.events()).toEqual([]);
+      const quality = (await t.staff.request('GET', '/api/v1/ingestion/quality')).body;
+      expect(quality.quarantine.map((q: { reason: string; count: number }) => `${q.reason}:${q.count}`).sort()).toEqual([
+        'event_time_out_of_range:1',
+        'event_undeclared:1',
+        'identity_missing:1',
+        'type_unsupported:1',
+      ]);
+      const list = (await t.staff.request('GET', '/api/v1/ingestion/quarantine?reason=event_undeclared')).body;
+      expect(list.total).toBe(1);
+      expect(list.items[0]).toMatchObject({
+        event: 'signup',
+        type: 'track',
+        message: { event: 'signup', properties: { plan: 'pro' } },
+      });
+
+      // Replaying before the fix: it comes back to the quarantine (a new entry), nothing loads.
+      expect((await t.staff.request('POST', '/api/v1/ingestion/quarantine/replay', { reason: 'event_undeclared' })).body).toEqual(
+        { replayed: 1 },
+      );
+      await t.drain();
+      expect(await t.events()).toEqual([]);
+
+      const declared = await t.staff.request('POST', '/api/v1/metadata/event-types', {
+        channelId: t.channelId,
+        code: 'signup',
+        name: '注册',
+      });
+      expect(declared.statusCode).toBe(201);
+      const again = await t.staff.request('POST', '/api/v1/ingestion/quarantine/replay', { event: 'signup' });
+      expect(again.body).toEqual({ replayed: 1 });
+      // A second replay finds nothing left to replay.
+      expect((await t.staff.request('POST', '/api/v1/ingestion/quarantine/replay', { event: 'signup' })).body).toEqual({
+        replayed: 0,
+      });
+      await t.drain();
+      const events = await t.events();
+      expect(events.map((e) => e.event)).toEqual(['signup']);
+      // The custom event now has data: it can no longer be deleted.
+      const removed = await t.staff.request('DELETE', `/api/v1/metadata/event-types/${declared.body.id}`);
+      expect(removed.statusCode).toBe(400);
+    });
+
+    it('stores a wrongly typed value as NULL with the raw value in extra, and counts it for 数据质量', async () => {
+      const t = await ingestTenant(ctx.app);
+      await t.collect('track', { anonymousId: 'm', event: 'purchase', properties: { amount: 'twelve', note: 'x' } });
+      await t.drain();
+      const rows = await ctx.app.olap.forTenant(t.tenantId).query('SELECT p_amount FROM event_view', { rowMode: 'json' });
+      expect(rows.rows).toEqual([{ p_amount: null }]);
+      expect(JSON.parse(String((await t.events())[0]!.extra))).toEqual({ amount: 'twelve', note: 'x' });
+      const quality = (await t.staff.request('GET', '/api/v1/ingestion/quality')).body;
+      expect(quality.issues).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ reason: 'property_type_mismatch', subject: 'amount', count: 1 }),
+          expect.objectContaining({ reason: 'property_undeclared', subject: 'note', count: 1 }),
+        ]),
+      );
+    });
+
+    it('drops the events of a disabled app without counting them, and refuses unknown writeKeys, bad JSON and oversized messages', async () => {
+      const t = await ingestTenant(ctx.app);
+      const disabled = await t.staff.request('PATCH', `/api/v1/p/custom-channel/apps/${t.web.id}`, { status: 'disabled' });
+      expect(disabled.body.status).toBe('disabled');
+      const dropped = await t.collect('track', { anonymousId: 'd', event: 'purchase' });
+      expect(dropped.body).toMatchObject({ accepted: 0, dropped: 1 });
+      await t.drain();
+      expect(await t.events()).toEqual([]);
+
+      const unknown = await t.collect('track', { anonymousId: 'd', event: 'purchase' }, 'no-such-key');
+      expect(unknown.statusCode).toBe(401);
+      expect(unknown.body.code).toBe('write_key_invalid');
+      const anonymous = await new Client(ctx.app.server).request('POST', '/api/v1/collect/track', { event: 'purchase' });
+      expect(anonymous.body.code).toBe('write_key_invalid');
+
+      await t.staff.request('PATCH', `/api/v1/p/custom-channel/apps/${t.web.id}`, { status: 'enabled' });
+      const badJson = await ctx.app.server.inject({
+        method: 'POST',
+        url: '/api/v1/collect/track',
+        headers: { 'content-type': 'text/plain' },
+        payload: `{"writeKey":"${t.web.writeKey}",`,
+      });
+      expect(badJson.statusCode).toBe(400);
+      expect(JSON.parse(badJson.payload).code).toBe('invalid_json');
+      // sendBeacon posts text/plain: accepted like JSON.
+      const beacon = await ctx.app.server.inject({
+        method: 'POST',
+        url: '/api/v1/collect/track',
+        headers: { 'content-type': 'text/plain' },
+        payload: JSON.stringify({ writeKey: t.web.writeKey, anonymousId: 'b', event: 'purchase' }),
+      });
+      expect(JSON.parse(beacon.payload)).toMatchObject({ accepted: 1 });
+
+      const big = await t.collect('batch', {
+        batch: [
+          { type: 'track', anonymousId: 'x', event: 'purchase' },
+          { type: 'track', anonymousId: 'x', event: 'purchase', properties: { blob: 'x'.repeat(40_000) } },
+        ],
+      });
+      expect(big.statusCode).toBe(400);
+      expect(big.body).toMatchObject({ code: 'message_too_large', details: [{ path: 'batch.1', code: 'message_too_large' }] });
+      // Nothing of a refused request is kept.
+      await t.drain();
+      expect((await t.events()).map((e) => e.contact_id)).toHaveLength(1);
+    });
+
+    it('finishes load batches recorded before a crash (their own messages, exactly once)', async () => {
+      const t = await ingestTenant(ctx.app);
+      const repo = new IngestionRepo(
+        ctx.app.oltp.forModule('ingestion', ['inbox', 'load_batch', 'quarantine', 'ingest_issue', 'ingest_partition']),
+      );
+      for (let i = 0; i < 3; i += 1)
+        await t.collect('track', { anonymousId: `crash-${i}`, event: 'purchase', properties: { amount: i } });
+      // As if the worker died right after recording the batch (before loading it).
+      const pending = (await Promise.all(Array.from({ length: 16 }, (_, p) => repo.pending(p, 100)))).flat();
+      const mine = pending.filter((r) => String(r.tenant_id) === t.tenantId);
+      expect(mine).toHaveLength(3);
+      const first = mine[0]!;
+      const recorded = await repo.recordBatch(
+        t.tenantId,
+        first.partition,
+        [first.seq],
+        { events: 1, quarantined: 0 },
+        Date.now(),
+      );
+      // …and a second one in another pass.
+      const second = mine[1]!;
+      const loaded = await repo.recordBatch(
+        t.tenantId,
+        second.partition,
+        [second.seq],
+        { events: 1, quarantined: 0 },
+        Date.now(),
+      );
+      await t.drain();
+      expect((await t.events()).map((e) => e.properties ?? e.message_id)).toHaveLength(3);
+      // Draining again changes nothing; the batches are finished.
+      await t.drain();
+      expect(await t.events()).toHaveLength(3);
+      expect(await repo.unfinished(first.partition)).toEqual([]);
+      expect(recorded).not.toBe(loaded);
+    });
+  },
+  withPlugins,
+);
+
+describeEngines(
+  'ingestion: Open API identify and track (§2.1.1, §2.1.3)',
+  (ctx) => {
+    it('checks an identify at once: gender, birthday (not by the Open API), custom field types, unknown fields, the channel', async () => {
+      const t = await ingestTenant(ctx.app);
+      await t.staff.request('POST', '/api/v1/metadata/contact-fields', { name: '等级', type: 'integer' });
+      const bad = await t.api.request('POST', '/api/v1/contacts/identify', {
+        externalId: 'e-1',
+        channel: { channelId: t.channelKey },
+        gender: 'M',
+        birthday: '1990-01-01',
+        props: { attr1: 'gold', attr9: 1 },
+        favouriteColour: 'red',
+      });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.body.code).toBe('contact_invalid');
+      expect(bad.body.details.map((d: { path: string; code: string }) => `${d.path}:${d.code}`).sort()).toEqual([
+        'birthday:contact_birthday_readonly',
+        'favouriteColour:contact_field_unknown',
+        'gender:contact_gender_invalid',
+        'props.attr1:contact_attribute_invalid',
+        'props.attr9:contact_attribute_unknown',
+      ]);
+      expect(bad.body.details[0].message).toBeTruthy();
+      const noChannel = await t.api.request('POST', '/api/v1/contacts/identify', {
+        externalId: 'e-1',
+        channel: { channelId: 'udc_missing' },
+      });
+      expect(noChannel.statusCode).toBe(400);
+      expect(noChannel.body).toMatchObject({ code: 'channel_not_found', details: [{ path: 'channel.channelId' }] });
+      // Nothing of a refused identify was kept.
+      await t.drain();
+      expect(
+        (await ctx.app.olap.forTenant(t.tenantId).query('SELECT count(*) AS n FROM contacts', { rowMode: 'json' })).rows,
+      ).toEqual([{ n: '0' }]);
+    });
+
+    it('identifies a contact from the seed payload, then tracks its events by externalId', async () => {
+      const t = await ingestTenant(ctx.app);
+      await t.staff.request('POST', '/api/v1/metadata/contact-fields', { name: 'VIP', type: 'string' });
+      await t.staff.request('POST', '/api/v1/metadata/contact-fields', { name: '等级', type: 'integer' });
+      const ok = await t.api.request('POST', '/api/v1/contacts/identify', {
+        externalId: '7',
+        name: 'UBS 渠道联系人 7',
+        city: '上海',
+        company: '上海源犀',
+        country: '中国',
+        email: 'zhangsan@example.com',
+        gender: 'male',
+        mobilePhone: '18908882802',
+        state: '上海市',
+        utm: { campaign: '推广', content: 'CDP', medium: 'SEM', source: 'baidu', term: '数据中台' },
+        props: { attr1: '金卡', attr2: '2' },
+        channel: { channelId: t.channelKey },
+      });
+      expect(ok.statusCode).toBe(200);
+      expect(ok.body.messageId).toBeTruthy();
+      const track = await t.api.request('POST', '/api/v1/events/track', {
+        channelId: t.channelKey,
+        externalId: '7',
+        event: 'purchase',
+        properties: { amount: 99 },
+      });
+      expect(track.body).toMatchObject({ accepted: 1 });
+      await t.drain();
+      const contacts = await ctx.app.olap
+        .forTenant(t.tenantId)
+        .query('SELECT id, name, company, province, utm_term, p_attr1, p_attr2, identified FROM contact_view', {
+          rowMode: 'json',
+        });
+      expect(contacts.rows).toEqual([
+        {
+          id: expect.any(String),
+          name: 'UBS 渠道联系人 7',
+          company: '上海源犀',
+          province: '上海市',
+          utm_term: '数据中台',
+          p_attr1: '金卡',
+          p_attr2: '2',
+          identified: true,
+        },
+      ]);
+      const [event] = await t.events();
+      expect(String(event!.contact_id)).toBe(contacts.rows[0]!.id);
+    });
+
+    it('never reaches another tenant: a ChannelID of another tenant is unknown here', async () => {
+      const victim = await ingestTenant(ctx.app);
+      const attacker = await ingestTenant(ctx.app);
+      const res = await attacker.api.request('POST', '/api/v1/events/track', {
+        channelId: victim.channelKey,
+        externalId: 'x',
+        event: 'purchase',
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.body.code).toBe('channel_not_found');
+      // The victim's writeKey works only for the victim's tenant: data lands there, not in the attacker's.
+      await attacker.collect('track', { anonymousId: 'z', event: 'purchase' }, victim.web.writeKey);
+      await attacker.drain();
+      expect(await attacker.events()).toEqual([]);
+      expect(await victim.events()).toHaveLength(1);
+    });
+  },
+  withPlugins,
+);
