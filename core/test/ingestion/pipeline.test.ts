@@ -1,7 +1,8 @@
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { IngestionRepo } from '../../src/modules/ingestion/ingestion.repo.js';
 import { firstPartyPlugins } from '../support/plugins.js';
-import { Client, describeEngines } from '../support/test-app.js';
+import { testEngines } from '../support/engines.js';
+import { Client, createTestApp, describeEngines } from '../support/test-app.js';
 import { ingestTenant, uuidv7 } from './support.js';
 
 const withPlugins = { plugins: firstPartyPlugins };
@@ -356,3 +357,42 @@ describeEngines(
   },
   withPlugins,
 );
+
+describe('ingestion: back-pressure', () => {
+  for (const engine of testEngines()) {
+    it(`answers 429 with Retry-After once the undrained inbox reaches the limit, and accepts again after the drain [${engine}]`, async () => {
+      const app = await createTestApp(engine, { ingest: { worker: false, batchSize: 1000, backlogLimit: 3 } }, withPlugins);
+      try {
+        const t = await ingestTenant(app);
+        let accepted = 0;
+        const send = async (i: number) => {
+          const res = await t.collect('track', { anonymousId: `bp-${i}`, event: 'purchase' });
+          if (res.statusCode === 200) accepted += 1;
+          return res;
+        };
+        for (let i = 0; i < 3; i += 1) expect((await send(i)).statusCode).toBe(200);
+        // The count refreshes at most once a second.
+        await new Promise((resolve) => setTimeout(resolve, 1100));
+        await send(3);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const busy = await send(4);
+        expect(busy.statusCode).toBe(429);
+        expect(busy.body.code).toBe('ingest_busy');
+        expect(busy.headers['retry-after']).toBe('5');
+        await t.drain();
+        await new Promise((resolve) => setTimeout(resolve, 1100));
+        // This one may still see the old count (refreshed in the background)…
+        await send(5);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        // …the next one sees the drained inbox.
+        expect((await send(6)).statusCode).toBe(200);
+        await t.drain();
+        // Every accepted message is there; the refused ones are not.
+        expect(accepted).toBeGreaterThanOrEqual(5);
+        expect((await t.events()).length).toBe(accepted);
+      } finally {
+        await app.close();
+      }
+    });
+  }
+});

@@ -11,7 +11,13 @@ import { IdentityConflictError, type ContactsService, type IdentityBatch } from 
 import { validateTraits } from '../contacts/traits.js';
 import type { MetadataService } from '../metadata/metadata.service.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
-import type { IngestionRepo, InboxRow, LoadBatchRow, QuarantineRow } from './ingestion.repo.js';
+import {
+  PartitionTakenError,
+  type IngestionRepo,
+  type InboxRow,
+  type LoadBatchRow,
+  type QuarantineRow,
+} from './ingestion.repo.js';
 import { eventTimeOf, idOf, ingestLimits, type InboxMessage } from './message.js';
 
 /** What a loaded batch tells its listeners (journey triggers, real-time groups). */
@@ -174,7 +180,16 @@ export class IngestWorker {
       if (!list) byTenant.set(tenantId, (list = []));
       list.push(row);
     }
-    for (const [tenantId, list] of byTenant) await this.loadTenant(tenantId, partition, list);
+    for (const [tenantId, list] of byTenant) {
+      try {
+        await this.loadTenant(tenantId, partition, list);
+      } catch (error) {
+        // Another worker holds the partition now (our lease lapsed): it drains these messages.
+        if (!(error instanceof PartitionTakenError)) throw error;
+        this.logger.warn({ partition }, 'inbox partition taken by another worker; leaving it');
+        return rows.length;
+      }
+    }
     return rows.length;
   }
 

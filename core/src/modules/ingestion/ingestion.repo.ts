@@ -1,3 +1,4 @@
+import { INBOX_PARTITIONS } from '../../store/oltp/migrations/0009_ingestion.js';
 import type { ModuleDatabase } from '../../store/oltp/oltp-store.js';
 
 export interface InboxRow {
@@ -48,6 +49,14 @@ export interface NewInboxRow {
   message_id: string;
   body: string;
   received_at: number;
+}
+
+/** Messages this worker read were taken by another batch meanwhile: the transaction rolls back. */
+export class PartitionTakenError extends Error {
+  constructor(readonly partition: number) {
+    super(`messages of inbox partition ${partition} were taken by another worker`);
+    this.name = 'PartitionTakenError';
+  }
 }
 
 /** Inserts per statement: well under SQLite's 32,766 parameters and MySQL's packet size. */
@@ -135,13 +144,18 @@ export class IngestionRepo {
       created_at: at,
       loaded_at: null,
     });
+    let marked = 0;
     for (let i = 0; i < seqs.length; i += 500)
-      await this.db
-        .forTenant(tenantId)
-        .from('inbox')
-        .whereIn('seq', seqs.slice(i, i + 500))
-        .whereNull('load_batch_id')
-        .update({ load_batch_id: id });
+      marked += Number(
+        await this.db
+          .forTenant(tenantId)
+          .from('inbox')
+          .whereIn('seq', seqs.slice(i, i + 500))
+          .whereNull('load_batch_id')
+          .update({ load_batch_id: id }),
+      );
+    // Another worker took some of them (its lease outlived ours): roll back rather than load them twice.
+    if (marked !== seqs.length) throw new PartitionTakenError(partition);
     return id;
   }
 
@@ -183,7 +197,15 @@ export class IngestionRepo {
 
   /** Messages accepted and not yet taken by a batch (all tenants). */
   async backlog(): Promise<number> {
-    const [row] = await this.db.unscoped('inbox').whereNull('load_batch_id').count<{ n: number }[]>({ n: '*' });
+    // By partition, so both engines walk the (partition, load_batch_id, seq) index.
+    const [row] = await this.db
+      .unscoped('inbox')
+      .whereIn(
+        'partition',
+        Array.from({ length: INBOX_PARTITIONS }, (_, p) => p),
+      )
+      .whereNull('load_batch_id')
+      .count<{ n: number }[]>({ n: '*' });
     return Number(row?.n ?? 0);
   }
 
@@ -268,9 +290,9 @@ export class IngestionRepo {
       const updated = await db
         .from('ingest_issue')
         .where({ day, reason, subject })
-        .update({ count: this.db.raw('count + ?', [count]), last_seen_at: at });
+        .update({ occurrences: this.db.raw('occurrences + ?', [count]), last_seen_at: at });
       if (Number(updated) === 0)
-        await db.from('ingest_issue').insert({ tenant_id: tenantId, day, reason, subject, count, last_seen_at: at });
+        await db.from('ingest_issue').insert({ tenant_id: tenantId, day, reason, subject, occurrences: count, last_seen_at: at });
     }
   }
 
@@ -299,7 +321,7 @@ export class IngestionRepo {
       .where('day', '>=', sinceDay)
       .groupBy('reason', 'subject')
       .select('reason', 'subject')
-      .sum({ n: 'count' })
+      .sum({ n: 'occurrences' })
       .max({ last: 'last_seen_at' }) as unknown as Promise<
       { reason: string; subject: string; n: number | string; last: number | string }[]
     >;

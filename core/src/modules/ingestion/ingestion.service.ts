@@ -80,10 +80,12 @@ export class IngestionService {
     return undefined;
   }
 
-  /** 429 before the inbox grows without bound (the count is refreshed at most once a second). */
+  /**
+   * 429 before the inbox grows without bound. The undrained count is refreshed in the background at
+   * most once a second (counting millions of rows must not delay the answer); the first call waits.
+   */
   private async checkBacklog(): Promise<void> {
-    const now = Date.now();
-    if (now - this.backlog.at > BACKLOG_REFRESH_MS && !this.backlog.refreshing) {
+    const refresh = async () => {
       this.backlog.refreshing = true;
       try {
         this.backlog.value = await this.repo.backlog();
@@ -91,7 +93,10 @@ export class IngestionService {
       } finally {
         this.backlog.refreshing = false;
       }
-    }
+    };
+    if (this.backlog.at === 0) await refresh();
+    else if (Date.now() - this.backlog.at > BACKLOG_REFRESH_MS && !this.backlog.refreshing)
+      void refresh().catch((error: unknown) => this.logger?.warn({ err: error }, 'inbox backlog count failed'));
     if (this.backlog.value >= this.limits.backlogLimit) throw new RateLimitError('ingest_busy', {}, BUSY_RETRY_AFTER_S);
   }
 

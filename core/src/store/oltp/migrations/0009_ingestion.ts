@@ -141,7 +141,7 @@ export const ingestion: OltpMigration = {
       c.date(t, 'day').notNullable();
       t.string('reason', 64).notNullable();
       c.identifier(t, 'subject', 128).notNullable();
-      t.bigInteger('count').notNullable();
+      t.bigInteger('occurrences').notNullable();
       c.epochMs(t, 'last_seen_at').notNullable();
       t.primary(['tenant_id', 'day', 'reason', 'subject']);
     });
