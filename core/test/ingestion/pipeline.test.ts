@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ingestWorkerRef } from '../../src/modules/ingestion/ingestion.module.js';
 import { IngestionRepo } from '../../src/modules/ingestion/ingestion.repo.js';
 import { firstPartyPlugins } from '../support/plugins.js';
 import { testEngines } from '../support/engines.js';
@@ -247,6 +248,32 @@ describeEngines(
       expect(await t.events()).toHaveLength(3);
       expect(await repo.unfinished(first.partition)).toEqual([]);
       expect(recorded).not.toBe(loaded);
+    });
+
+    it('does not load a batch twice when the process dies after loading it and before finishing it', async () => {
+      const t = await ingestTenant(ctx.app);
+      for (let i = 0; i < 5; i += 1)
+        await t.collect('track', { anonymousId: `late-${i}`, event: 'purchase', properties: { amount: i } });
+      // Fault injection: the OLAP load succeeds, then "the process dies" before the finishing transaction.
+      const worker = ctx.app.service(ingestWorkerRef) as unknown as { repo: IngestionRepo };
+      const finish = worker.repo.finishBatch.bind(worker.repo);
+      let failures = 0;
+      worker.repo.finishBatch = async () => {
+        failures += 1;
+        throw new Error('killed before finishing');
+      };
+      try {
+        await expect(t.drain()).rejects.toThrow('killed before finishing');
+      } finally {
+        worker.repo.finishBatch = finish;
+      }
+      expect(failures).toBe(1);
+      // Loaded already, not yet finished: the next pass reloads it under the same ledger key (a no-op).
+      expect(await t.events()).not.toEqual([]);
+      await t.drain();
+      const events = await t.events();
+      expect(events).toHaveLength(5);
+      expect(new Set(events.map((e) => e.message_id)).size).toBe(5);
     });
   },
   withPlugins,
