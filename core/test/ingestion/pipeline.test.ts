@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ingestWorkerRef } from '../../src/modules/ingestion/ingestion.module.js';
+import { ingestionServiceRef } from '../../src/modules/ingestion/ingestion.service.js';
 import { IngestionRepo } from '../../src/modules/ingestion/ingestion.repo.js';
 import { firstPartyPlugins } from '../support/plugins.js';
 import { testEngines } from '../support/engines.js';
@@ -39,6 +40,26 @@ describeEngines(
       // The tenant's first event fixes its time zone.
       const tenant = await t.staff.request('GET', '/api/v1/tenant');
       expect(tenant.body.firstEventAt).toBeGreaterThan(0);
+    });
+
+    it('signals each loaded batch to its listeners and names it as the last loaded batch', async () => {
+      const t = await ingestTenant(ctx.app);
+      const ingestion = ctx.app.service(ingestionServiceRef);
+      const seen: { tenantId: string; batchId: string; events: number; contactIds: string[] }[] = [];
+      ingestion.onBatchLoaded((batch) => {
+        if (batch.tenantId === t.tenantId) seen.push(batch);
+      });
+      expect(await ingestion.lastLoadedBatch(t.tenantId)).toBeNull();
+      await t.collect('batch', {
+        batch: [
+          { type: 'identify', anonymousId: 'sig', userId: 'u-sig', traits: { name: '李四' } },
+          { type: 'track', anonymousId: 'sig', userId: 'u-sig', event: 'purchase' },
+        ],
+      });
+      await t.drain();
+      expect(seen).toHaveLength(1);
+      expect(seen[0]).toMatchObject({ events: 1, contactIds: [expect.any(String)] });
+      expect((await ingestion.lastLoadedBatch(t.tenantId))?.batchId).toBe(seen[0]!.batchId);
     });
 
     it('counts a repeated messageId once, within one batch call and across calls', async () => {

@@ -6,7 +6,7 @@ import { InputError, NotFoundError, RateLimitError } from '../../server/errors.j
 import type { ChannelsService } from '../channels/channels.service.js';
 import { validateTraits } from '../contacts/traits.js';
 import type { MetadataService } from '../metadata/metadata.service.js';
-import type { IngestWorker } from './ingest-worker.js';
+import type { BatchLoadedListener, IngestWorker } from './ingest-worker.js';
 import type { IngestionRepo, NewInboxRow, QuarantineRow } from './ingestion.repo.js';
 import { dedupeKey, idOf, ingestLimits, partitionOf, uuidv7, type InboxMessage } from './message.js';
 
@@ -68,6 +68,17 @@ export class IngestionService {
     private readonly limits: { backlogLimit: number },
     private readonly logger?: Logger,
   ) {}
+
+  /** Called after every loaded batch (journey triggers, real-time groups, report caches). */
+  onBatchLoaded(listener: BatchLoadedListener): void {
+    this.worker.onBatchLoaded(listener);
+  }
+
+  /** The newest loaded batch of a tenant and when it loaded: report caches key on it (§5.5). */
+  async lastLoadedBatch(tenantId: string): Promise<{ batchId: string; loadedAt: number } | null> {
+    const row = await this.repo.lastLoaded(tenantId);
+    return row && row.loaded_at !== null ? { batchId: String(row.id), loadedAt: Number(row.loaded_at) } : null;
+  }
 
   // ---- accepting -----------------------------------------------------------------------------------
 
