@@ -68,6 +68,8 @@ export class IngestWorker {
   private timer: NodeJS.Timeout | undefined;
   private wakeRequested = false;
   private lastPrune = 0;
+  /** Until when (this process's clock) each partition lease is surely ours: renewed past half its TTL. */
+  private readonly heldUntil = new Map<number, number>();
 
   constructor(
     private readonly repo: IngestionRepo,
@@ -98,6 +100,7 @@ export class IngestWorker {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.running.catch(() => undefined);
+    this.heldUntil.clear();
     await this.repo.release(this.holder).catch(() => undefined);
   }
 
@@ -152,13 +155,23 @@ export class IngestWorker {
   private async pass(): Promise<number> {
     let taken = 0;
     for (let partition = 0; partition < INBOX_PARTITIONS; partition += 1) {
-      if (!(await this.repo.lease(partition, this.holder, this.options.leaseTtlMs))) continue;
+      if (!(await this.holds(partition))) continue;
       taken += await this.drainPartition(partition);
     }
     // Contact changes made outside the pipeline (console edits, imports) reach OLAP here too.
     await this.contacts.syncAll();
     if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) await this.prune();
     return taken;
+  }
+
+  /** Takes or renews the partition's lease — a write only once half of its TTL has passed. */
+  private async holds(partition: number): Promise<boolean> {
+    const now = Date.now();
+    if ((this.heldUntil.get(partition) ?? 0) - this.options.leaseTtlMs / 2 > now) return true;
+    const leased = await this.repo.lease(partition, this.holder, this.options.leaseTtlMs);
+    if (leased) this.heldUntil.set(partition, now + this.options.leaseTtlMs);
+    else this.heldUntil.delete(partition);
+    return leased;
   }
 
   private async prune(): Promise<void> {
