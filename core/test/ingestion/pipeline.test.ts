@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { ingestWorkerRef } from '../../src/modules/ingestion/ingestion.module.js';
 import { ingestionServiceRef } from '../../src/modules/ingestion/ingestion.service.js';
 import { IngestionRepo } from '../../src/modules/ingestion/ingestion.repo.js';
+import { IngestWorker } from '../../src/modules/ingestion/ingest-worker.js';
+import { contactsServiceRef } from '../../src/modules/contacts/contacts.service.js';
+import { metadataServiceRef } from '../../src/modules/metadata/metadata.service.js';
+import { tenantServiceRef } from '../../src/modules/tenancy/tenant.service.js';
 import { firstPartyPlugins } from '../support/plugins.js';
 import { testEngines } from '../support/engines.js';
 import { Client, createTestApp, describeEngines } from '../support/test-app.js';
@@ -269,6 +273,51 @@ describeEngines(
       expect(await t.events()).toHaveLength(3);
       expect(await repo.unfinished(first.partition)).toEqual([]);
       expect(recorded).not.toBe(loaded);
+    });
+
+    it('two workers draining at once load every message exactly once and make one contact per person', async () => {
+      const t = await ingestTenant(ctx.app);
+      const deps = {
+        contacts: ctx.app.service(contactsServiceRef),
+        metadata: ctx.app.service(metadataServiceRef),
+        tenants: ctx.app.service(tenantServiceRef),
+      };
+      const repo = (ctx.app.service(ingestWorkerRef) as unknown as { repo: IngestionRepo }).repo;
+      const workers = [0, 1].map(
+        () =>
+          new IngestWorker(repo, deps.contacts, deps.metadata, deps.tenants, ctx.app.olap, ctx.app.logger, {
+            batchSize: 7,
+            // Short leases, so the two keep taking partitions from each other.
+            leaseTtlMs: 50,
+          }),
+      );
+      const sends: Promise<unknown>[] = [];
+      for (let i = 0; i < 40; i += 1)
+        sends.push(
+          t.collect('batch', {
+            batch: [
+              { type: 'identify', anonymousId: `p-${i % 10}`, userId: `user-${i % 10}`, traits: { name: `n${i % 10}` } },
+              {
+                type: 'track',
+                anonymousId: `p-${i % 10}`,
+                userId: `user-${i % 10}`,
+                event: 'purchase',
+                properties: { amount: i },
+              },
+            ],
+          }),
+        );
+      const draining = Promise.all([0, 1, 2].map(async () => Promise.all(workers.map((w) => w.drain()))));
+      await Promise.all(sends);
+      await draining;
+      await Promise.all(workers.map((w) => w.drain()));
+      await t.drain();
+      const events = await t.events();
+      expect(events).toHaveLength(40);
+      expect(new Set(events.map((e) => e.message_id)).size).toBe(40);
+      // One contact per person (user-0 … user-9), whichever worker saw them first.
+      expect(new Set(events.map((e) => e.contact_id)).size).toBe(10);
+      await Promise.all(workers.map((w) => w.stop()));
     });
 
     it('does not load a batch twice when the process dies after loading it and before finishing it', async () => {
