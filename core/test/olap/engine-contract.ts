@@ -222,6 +222,26 @@ export function analyticsEngineContract(ctx: { readonly fixture: EngineContractF
     expect(await count(tenant, 'SELECT count(*) AS n FROM contacts')).toBe(1);
   });
 
+  it('refuses an events-only batch with a bad row whole, and answers a replayed one from the ledger first', async () => {
+    // The ingest worker's usual batch: events only (converted while BEGIN + the ledger row run).
+    const tenant = await declaredTenant(ctx.fixture);
+    const events = Array.from({ length: 500 }, (_, i) => eventRow({ contactId: String(3000 + i) }));
+    events[420] = eventRow({ direction: 'sideways' as never });
+    const error = await tenant.load({ batchId: 'b-events-bad', events }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OlapInputError);
+    expect((error as OlapInputError).details).toEqual([{ path: 'events.420.direction', code: 'any.only' }]);
+    expect(await count(tenant, 'SELECT count(*) AS n FROM events')).toBe(0);
+    events[420] = eventRow({ contactId: '3420' });
+    expect(await tenant.load({ batchId: 'b-events-bad', events })).toMatchObject({ status: 'loaded', events: 500 });
+    // Replayed with rows that no longer convert: the ledger answers before any row error.
+    events[7] = eventRow({ contactId: 'not-an-id' });
+    expect(await tenant.load({ batchId: 'b-events-bad', events })).toMatchObject({ status: 'already_loaded', events: 500 });
+    expect(await count(tenant, 'SELECT count(*) AS n FROM events')).toBe(500);
+    // The writer connection is still usable: the next batch loads.
+    expect(await tenant.load({ batchId: 'b-events-next', events: [eventRow()] })).toMatchObject({ status: 'loaded' });
+    expect(await count(tenant, 'SELECT count(*) AS n FROM events')).toBe(501);
+  });
+
   it('does not duplicate a batch reloaded after a crash between commit and acknowledge', async () => {
     const tenantId = await ctx.fixture.newTenant();
     await ctx.fixture.engine().forTenant(tenantId).declare(sampleDeclaration());

@@ -159,6 +159,12 @@ describe('OLAP value conversion', () => {
     expect(coerce('12', 'bigint', clock)).toBe(12n);
     expect(coerce(12.5, 'bigint', clock)).toBe(MISMATCH);
     expect(coerce('9223372036854775808', 'bigint', clock)).toBe(MISMATCH);
+    // Integral numbers take a fast path (no BigInt round trip) with the same bounds.
+    expect(coerce(12, 'bigint', clock)).toBe(12n);
+    expect(coerce(Number.MAX_SAFE_INTEGER + 1, 'bigint', clock)).toBe(MISMATCH);
+    expect(coerce(2147483647, 'integer', clock)).toBe(2147483647);
+    expect(coerce(2147483648, 'integer', clock)).toBe(MISMATCH);
+    expect(coerce(-0, 'integer', clock)).toBe(0);
     expect(coerce(1, 'boolean', clock)).toBe(true);
     expect(coerce('yes', 'boolean', clock)).toBe(MISMATCH);
     expect(coerce(3, 'varchar', clock)).toBe('3');

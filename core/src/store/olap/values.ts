@@ -78,6 +78,11 @@ export function coerce(value: unknown, type: OlapColumnType, clock: ZonedClock):
       return MISMATCH;
     case 'bigint':
     case 'integer': {
+      // The usual case first, without a BigInt round trip: an integral number in range.
+      if (typeof value === 'number' && Number.isSafeInteger(value)) {
+        if (type === 'integer') return value >= -2147483648 && value <= 2147483647 ? value | 0 : MISMATCH;
+        return BigInt(value);
+      }
       let big: bigint | undefined;
       if (typeof value === 'number' && Number.isSafeInteger(value)) big = BigInt(value);
       else if (typeof value === 'string' && INTEGER.test(value)) big = BigInt(value.trim());
