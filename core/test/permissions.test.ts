@@ -59,6 +59,8 @@ describe('route permissions', () => {
     expect([...registry.forApp()].sort()).toEqual([
       'connections.edit',
       'connections.view',
+      'contacts.identify',
+      'events.track',
       'metadata.manage',
       'metadata.view',
       'tasks.view',
