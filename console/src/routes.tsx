@@ -15,6 +15,7 @@ const EventsPage = lazy(() => import('./pages/metadata/EventsPage'));
 const VirtualEventsPage = lazy(() => import('./pages/metadata/VirtualEventsPage'));
 const DictionariesPage = lazy(() => import('./pages/metadata/DictionariesPage'));
 const DimensionTablesPage = lazy(() => import('./pages/metadata/DimensionTablesPage'));
+const DataQualityPage = lazy(() => import('./pages/metadata/DataQualityPage'));
 
 /**
  * The console's pages and menu, in one place. A module adds its entry here: a node with an
@@ -83,6 +84,13 @@ export const appRoutes: AppRoute[] = [
         name: 'menu.dimensionTables',
         permission: 'metadata.view',
         element: <DimensionTablesPage />,
+      },
+      // What could not load (quarantine, replay) and what loaded with a problem (counted).
+      {
+        path: '/metadata/data-quality',
+        name: 'menu.dataQuality',
+        permission: 'metadata.view',
+        element: <DataQualityPage />,
       },
     ],
   },

@@ -41,6 +41,7 @@ const enUS: Messages = {
     virtualEvents: 'Virtual events',
     dictionaries: 'Dictionaries',
     dimensionTables: 'Dimension tables',
+    dataQuality: 'Data quality',
   },
   header: {
     tenant: 'Tenant',
@@ -1138,6 +1139,159 @@ const enUS: Messages = {
         title: 'No dimension tables yet',
         description:
           'When events carry only a key (such as sku_id), create a dimension table: choose the linked property, define fields and the primary key, then upload data.',
+      },
+    },
+    dataQuality: {
+      title: 'Data quality',
+      description:
+        'Data that cannot load is quarantined (kept 30 days) and can be replayed once the metadata is fixed; values that load with a problem (wrong type, undeclared property) are counted by day, the raw value kept in extra.',
+      days: {
+        label: 'Period',
+        option: 'Last {{days}} days',
+      },
+      lastLoaded: 'Last loaded: {{time}} ({{relative}})',
+      neverLoaded: 'No data loaded yet',
+      stats: {
+        quarantined: 'Quarantined messages',
+        undeclared: 'Undeclared events (replayable)',
+        issues: 'Issues counted, last {{days}} days',
+      },
+      reasons: {
+        event_undeclared: {
+          label: 'Undeclared event',
+          hint: 'Create the event on the Event metadata page, then replay',
+        },
+        event_time_out_of_range: {
+          label: 'Event time out of range',
+          hint: 'The event time must be within the last 2 years and at most 10 minutes after receipt; check the device clock and the timestamp field, then send again',
+        },
+        event_time_invalid: {
+          label: 'Invalid event time',
+          hint: 'timestamp must be an ISO 8601 time with an offset, or epoch milliseconds; fix the tracking code and send again',
+        },
+        event_missing: {
+          label: 'Event name missing',
+          hint: 'A track message needs an event field; fix the tracking code and send again',
+        },
+        identity_missing: {
+          label: 'User ID missing',
+          hint: 'A message needs a userId or an anonymousId; fix the tracking code and send again',
+        },
+        identity_invalid: {
+          label: 'Invalid user ID',
+          hint: 'userId / anonymousId are at most 191 characters; fix the tracking code and send again',
+        },
+        traits_invalid: {
+          label: 'Invalid traits',
+          hint: 'Fix the identify traits at the paths listed under Problems (type, format), then send again',
+        },
+        properties_invalid: {
+          label: 'Invalid properties',
+          hint: 'properties must be an object; fix the tracking code and send again',
+        },
+        type_unsupported: {
+          label: 'Unsupported message type',
+          hint: 'Only track and identify messages are accepted; other types (page, screen…) do not load',
+        },
+        property_type_mismatch: {
+          label: 'Property type mismatch',
+          hint: 'Stored as NULL, the raw value kept in extra; fix the value sent, or check the property’s type',
+        },
+        property_undeclared: {
+          label: 'Undeclared property',
+          hint: 'Kept in extra; create it on the Event properties page to analyse it',
+        },
+        trait_unknown: {
+          label: 'Unknown trait',
+          hint: 'Not a system or custom field, ignored; create it on the Custom fields page if you need it',
+        },
+      },
+      quarantine: {
+        title: 'Quarantined messages',
+        columns: {
+          reason: 'Reason',
+          event: 'Event',
+          count: 'Messages',
+          lastAt: 'Last quarantined',
+        },
+        noEvent: '(no event name)',
+        view: 'View messages',
+        goEvents: 'Create event',
+        empty: {
+          title: 'No quarantined messages',
+          description:
+            'Everything sent has loaded. Messages that cannot load (e.g. undeclared events) show here and are kept 30 days.',
+        },
+      },
+      issues: {
+        title: 'Counted issues',
+        columns: {
+          reason: 'Issue',
+          subject: 'Property',
+          count: 'Count',
+          lastAt: 'Last seen',
+        },
+        empty: {
+          title: 'No data issues in the last {{days}} days',
+          description: 'Property values of the wrong type and undeclared properties are counted here, by property.',
+        },
+      },
+      messages: {
+        title: 'Quarantined messages',
+        columns: {
+          messageId: 'Message ID',
+          reason: 'Reason',
+          event: 'Event',
+          type: 'Type',
+          receivedAt: 'Received',
+          expiresAt: 'Kept until',
+          replayedAt: 'Status',
+        },
+        filters: {
+          reason: 'All reasons',
+          event: 'Event ID',
+          replayed: {
+            pending: 'Not replayed',
+            replayed: 'Replayed',
+            all: 'All',
+          },
+        },
+        pending: 'Waiting',
+        replayedAt: 'Replayed {{time}}',
+        view: 'View',
+        replaySelected: 'Replay selected ({{count}})',
+        empty: {
+          title: 'No quarantined messages match',
+          description: 'Try another filter; replayed messages are under “Replayed”.',
+        },
+      },
+      drawer: {
+        title: 'Quarantined message',
+        messageId: 'Message ID',
+        reason: 'Reason',
+        event: 'Event',
+        type: 'Type',
+        receivedAt: 'Received',
+        quarantinedAt: 'Quarantined',
+        expiresAt: 'Kept until',
+        replayedAt: 'Replayed',
+        problems: 'Problems',
+        noProblems: 'No more specific problem path',
+        body: 'Message body',
+      },
+      replay: {
+        action: 'Replay',
+        all: 'Replay all',
+        title: 'Replay {{count}} messages?',
+        groupTitle: 'Replay all {{count}} messages of “{{reason}}”{{event}}?',
+        groupEvent: ' for event {{event}}',
+        description:
+          'The messages are processed again with the current metadata: those that can load are loaded, the others are quarantined again. Each message can be replayed once.',
+        ok: 'Replay',
+        done: 'Replayed {{count}} messages; processing them again',
+        nothing: 'Nothing to replay (already replayed?)',
+        replayed: 'This message was replayed',
+        noPermission: 'Replaying needs the “Metadata – manage” permission',
       },
     },
   },

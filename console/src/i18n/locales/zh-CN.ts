@@ -40,6 +40,7 @@ const zhCN = {
     virtualEvents: '虚拟事件',
     dictionaries: '字典表',
     dimensionTables: '维度表',
+    dataQuality: '数据质量',
   },
   header: {
     tenant: '当前租户',
@@ -1116,6 +1117,157 @@ const zhCN = {
       empty: {
         title: '还没有维度表',
         description: '事件上只记录了外键（如 sku_id）时，新建维度表：选择关联属性，定义字段和主键，再上传数据。',
+      },
+    },
+    dataQuality: {
+      title: '数据质量',
+      description:
+        '上报的数据无法入库时被隔离（保留 30 天），修正元数据后可重放；能入库但有问题的值（类型不符、未定义的属性）按天计数，原值保留在 extra 中。',
+      days: {
+        label: '统计范围',
+        option: '近 {{days}} 天',
+      },
+      lastLoaded: '最近入库：{{time}}（{{relative}}）',
+      neverLoaded: '还没有数据入库',
+      stats: {
+        quarantined: '隔离中的消息',
+        undeclared: '事件未定义（可重放）',
+        issues: '近 {{days}} 天计数的问题',
+      },
+      reasons: {
+        event_undeclared: {
+          label: '事件未定义',
+          hint: '在「事件元数据」页面新建该事件后重放',
+        },
+        event_time_out_of_range: {
+          label: '事件时间超出范围',
+          hint: '事件时间须在近 2 年内，且不晚于接收时间 10 分钟；请检查设备时钟和 timestamp 字段，修正后重新上报',
+        },
+        event_time_invalid: {
+          label: '事件时间无效',
+          hint: 'timestamp 应为带时区的 ISO 8601 时间或毫秒时间戳；修正上报代码后重新上报',
+        },
+        event_missing: {
+          label: '缺少事件名',
+          hint: 'track 消息必须带 event 字段；修正上报代码后重新上报',
+        },
+        identity_missing: {
+          label: '缺少用户标识',
+          hint: '消息需要 userId 或 anonymousId；修正上报代码后重新上报',
+        },
+        identity_invalid: {
+          label: '用户标识无效',
+          hint: 'userId / anonymousId 最长 191 个字符；修正上报代码后重新上报',
+        },
+        traits_invalid: {
+          label: '用户属性无效',
+          hint: '按「问题」中的路径修正 identify 的 traits（字段类型、格式）后重新上报',
+        },
+        properties_invalid: {
+          label: '事件属性无效',
+          hint: 'properties 必须是对象；修正上报代码后重新上报',
+        },
+        type_unsupported: {
+          label: '消息类型不支持',
+          hint: '目前只接收 track 和 identify 消息，其他类型（如 page、screen）不会入库',
+        },
+        property_type_mismatch: {
+          label: '属性类型不符',
+          hint: '该值按 NULL 入库，原值保留在 extra 中；请修正上报的值，或检查事件属性的类型',
+        },
+        property_undeclared: {
+          label: '属性未定义',
+          hint: '值保留在 extra 中；需要分析该属性时，在「事件属性」页面新建它',
+        },
+        trait_unknown: {
+          label: '未知的用户属性',
+          hint: '该 trait 不是系统字段或自定义字段，已忽略；需要时在「自定义字段」页面新建',
+        },
+      },
+      quarantine: {
+        title: '隔离中的消息',
+        columns: {
+          reason: '原因',
+          event: '事件',
+          count: '消息数',
+          lastAt: '最近隔离时间',
+        },
+        noEvent: '（无事件名）',
+        view: '查看消息',
+        goEvents: '新建事件',
+        empty: {
+          title: '没有隔离中的消息',
+          description: '所有上报的数据都已入库。无法入库的消息（如未定义的事件）会出现在这里，保留 30 天。',
+        },
+      },
+      issues: {
+        title: '计数的问题',
+        columns: {
+          reason: '问题',
+          subject: '属性',
+          count: '次数',
+          lastAt: '最近出现时间',
+        },
+        empty: {
+          title: '近 {{days}} 天没有数据问题',
+          description: '上报的属性值类型不符、属性未定义时，会按属性在这里计数。',
+        },
+      },
+      messages: {
+        title: '隔离的消息',
+        columns: {
+          messageId: '消息 ID',
+          reason: '原因',
+          event: '事件',
+          type: '类型',
+          receivedAt: '接收时间',
+          expiresAt: '保留至',
+          replayedAt: '状态',
+        },
+        filters: {
+          reason: '全部原因',
+          event: '事件ID',
+          replayed: {
+            pending: '未重放',
+            replayed: '已重放',
+            all: '全部',
+          },
+        },
+        pending: '待处理',
+        replayedAt: '已重放 {{time}}',
+        view: '查看',
+        replaySelected: '重放所选（{{count}}）',
+        empty: {
+          title: '没有符合条件的隔离消息',
+          description: '换一个筛选条件试试；已重放的消息在「已重放」中。',
+        },
+      },
+      drawer: {
+        title: '隔离消息详情',
+        messageId: '消息 ID',
+        reason: '原因',
+        event: '事件',
+        type: '类型',
+        receivedAt: '接收时间',
+        quarantinedAt: '隔离时间',
+        expiresAt: '保留至',
+        replayedAt: '重放时间',
+        problems: '问题',
+        noProblems: '没有更具体的问题路径',
+        body: '消息内容',
+      },
+      replay: {
+        action: '重放',
+        all: '全部重放',
+        title: '重放 {{count}} 条消息？',
+        groupTitle: '重放「{{reason}}」{{event}}的全部 {{count}} 条消息？',
+        groupEvent: '中事件 {{event}} ',
+        description: '消息会按当前的元数据重新处理：能入库的入库，仍有问题的会再次进入隔离。每条消息只能重放一次。',
+        ok: '重放',
+        done: '已重放 {{count}} 条消息，正在重新处理',
+        nothing: '没有可重放的消息（可能已被重放）',
+        replayed: '该消息已重放',
+        noPermission: '重放需要「元数据-管理」权限',
       },
     },
   },

@@ -1,0 +1,91 @@
+import { api } from './client';
+import type { Page } from './types';
+
+// 数据质量 (console): the shapes of /api/v1/ingestion/* (core/src/modules/ingestion/ingestion.routes.ts),
+// typed here by hand like the other console API shapes that @huiliu/core/api-types lacks.
+
+/** Why a message could not load and waits in the quarantine (kept 30 days). */
+export const quarantineReasons = [
+  'event_undeclared',
+  'event_time_out_of_range',
+  'event_time_invalid',
+  'event_missing',
+  'identity_missing',
+  'identity_invalid',
+  'traits_invalid',
+  'properties_invalid',
+  'type_unsupported',
+] as const;
+export type QuarantineReason = (typeof quarantineReasons)[number];
+
+/** Problems counted while the message still loaded (the value kept in `extra` or dropped). */
+export const issueReasons = ['property_type_mismatch', 'property_undeclared', 'trait_unknown'] as const;
+export type IssueReason = (typeof issueReasons)[number];
+
+export interface QuarantineGroup {
+  reason: string;
+  event: string | null;
+  count: number;
+  lastAt: number;
+}
+
+export interface IssueGroup {
+  reason: string;
+  /** The property or trait concerned. */
+  subject: string;
+  count: number;
+  lastAt: number;
+}
+
+export interface QualitySummary {
+  /** Waiting (not replayed) quarantined messages by reason and event, most first. */
+  quarantine: QuarantineGroup[];
+  /** Values counted over the last `days` days, most first. */
+  issues: IssueGroup[];
+  lastLoadedAt: number | null;
+}
+
+export interface QuarantinedMessage {
+  id: string;
+  messageId: string;
+  reason: string;
+  event: string | null;
+  type: string;
+  problems: { path: string; code: string }[];
+  /** The stored body, as received. */
+  message: Record<string, unknown>;
+  receivedAt: number;
+  quarantinedAt: number;
+  expiresAt: number;
+  replayedAt: number | null;
+}
+
+export interface QuarantineFilter {
+  reason?: string;
+  event?: string;
+  replayed?: boolean;
+}
+
+/** Ids, or every waiting message of a reason and / or an event. */
+export type ReplayRequest = { ids: string[] } | { reason?: string; event?: string };
+
+export const QUARANTINE_PAGE_SIZE_MAX = 100;
+
+export const ingestionKeys = {
+  all: ['ingestion'] as const,
+  quality: (days: number) => ['ingestion', 'quality', days] as const,
+  quarantine: (query: QuarantineFilter & { page: number; pageSize: number }) => ['ingestion', 'quarantine', query] as const,
+  message: (id: string) => ['ingestion', 'message', id] as const,
+};
+
+const base = '/api/v1/ingestion';
+
+export const ingestionApi = {
+  quality: (days: number) => api.get<QualitySummary>(`${base}/quality`, { query: { days } }),
+  quarantine: ({ page, pageSize, reason, event, replayed }: QuarantineFilter & { page: number; pageSize: number }) =>
+    api.get<Page<QuarantinedMessage>>(`${base}/quarantine`, {
+      query: { page, pageSize: Math.min(pageSize, QUARANTINE_PAGE_SIZE_MAX), reason, event, replayed },
+    }),
+  message: (id: string) => api.get<QuarantinedMessage>(`${base}/quarantine/${encodeURIComponent(id)}`),
+  replay: (body: ReplayRequest) => api.post<{ replayed: number }>(`${base}/quarantine/replay`, body),
+};
