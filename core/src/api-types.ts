@@ -5,6 +5,7 @@
 import type { ApiApp } from './modules/apps/apps.types.js';
 import type { Staff } from './modules/staff/staff.types.js';
 import type { Tenant } from './modules/tenancy/tenant.types.js';
+import type { IngestionService } from './modules/ingestion/ingestion.service.js';
 
 export type { Tenant } from './modules/tenancy/tenant.types.js';
 export type { Staff } from './modules/staff/staff.types.js';
@@ -16,6 +17,8 @@ export type { StoredFile } from './modules/files/files.service.js';
 export type { HomeSummary } from './modules/home/home.service.js';
 export type { Page } from './modules/staff/staff.service.js';
 export type { AccessToken } from './modules/apps/apps.service.js';
+export type { AcceptResult, QuarantinedMessage } from './modules/ingestion/ingestion.service.js';
+export type { BatchLoaded } from './modules/ingestion/ingest-worker.js';
 export type { ErrorCode, Locale } from './server/messages.js';
 export type { ErrorDetail } from './server/errors.js';
 
@@ -69,3 +72,6 @@ export interface AppWithSecret {
   app: ApiApp;
   appSecret: string;
 }
+
+/** 数据质量: quarantined messages by reason and event, counted issues, the last load (GET /api/v1/ingestion/quality). */
+export type DataQualitySummary = Awaited<ReturnType<IngestionService['quality']>>;
