@@ -7,7 +7,15 @@ import { contactSystemFields, eventSystemColumns, pluginRelationTable, propertyC
 import type { TenantRelations } from '../relations.js';
 import { coerce, MISMATCH, parseDateOnly, type ColumnValue } from '../values.js';
 import type { ZonedClock } from '../../../lib/zoned-clock.js';
-import { appendFor, appendInto, openAppender, timestampOf, type AppendValue } from './duckdb-support.js';
+import {
+  appendFor,
+  appendInto,
+  ChunkAppender,
+  openAppender,
+  timestampOf,
+  type AppendValue,
+  type RowSink,
+} from './duckdb-support.js';
 
 /** A physical column as the catalog lists it, in table order (the order the appender fills). */
 export interface PhysicalColumn {
@@ -130,7 +138,7 @@ interface EventContext {
   extra: Record<string, unknown> | undefined;
 }
 
-type EventWriter = (a: DuckDBAppender, ctx: EventContext) => void;
+type EventWriter = (a: RowSink, ctx: EventContext) => void;
 
 /**
  * One writer per physical column of the tenant's events table, in catalog order (ALTER TABLE
@@ -211,7 +219,9 @@ function eventWriters(tenant: LoaderTenant): EventWriter[] {
  * the appender's own buffer (no catalog, no transaction), so it can run while a statement is in
  * flight on the connection; the rows reach the table when the appender is flushed.
  */
-function fillEvents(appender: DuckDBAppender, tenant: LoaderTenant, events: OlapEventRow[]): number {
+function fillEvents(rowAppender: DuckDBAppender, tenant: LoaderTenant, events: OlapEventRow[]): number {
+  // Data chunks where the library allows it (see ChunkAppender), the row appender otherwise.
+  const appender: RowSink = ChunkAppender.create(rowAppender, events.length) ?? rowAppender;
   const declared = tenant.relations.declaration.eventProperties;
   const indexByName = new Map(declared.map((p, i) => [p.name, i]));
   const columns = columnsOf(tenant, tables.events);
