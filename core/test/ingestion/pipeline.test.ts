@@ -1,4 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import { expect, it } from 'vitest';
+import { ingestWorkerRef } from '../../src/modules/ingestion/ingestion.module.js';
 import { IngestionRepo } from '../../src/modules/ingestion/ingestion.repo.js';
 import { firstPartyPlugins } from '../support/plugins.js';
 import { Client, describeEngines } from '../support/test-app.js';
@@ -246,6 +249,34 @@ describeEngines(
       expect(await t.events()).toHaveLength(3);
       expect(await repo.unfinished(first.partition)).toEqual([]);
       expect(recorded).not.toBe(loaded);
+    });
+
+    it('takes over at once the inbox partition of a killed process of this host, never of a live or remote one', async () => {
+      const t = await ingestTenant(ctx.app);
+      const knex = ctx.app.oltp.knex;
+      await t.collect('track', { anonymousId: 'lease-holder', event: 'purchase', properties: { amount: 1 } });
+      const { partition } = await knex('inbox').where({ tenant_id: t.tenantId }).first('partition');
+      const gone = spawnSync(process.execPath, ['-e', '']).pid!;
+      const farFuture = (await ctx.app.oltp.now()) + 3_600_000;
+      const heldBy = (holder: string) => knex('ingest_partition').where({ partition }).update({ holder, expires_at: farFuture });
+      try {
+        // A live process of this host, or a process of another host: the partition waits for its lease to expire.
+        for (const holder of [`${os.hostname()}:${process.ppid}:live`, `another-host:${gone}:remote`]) {
+          await heldBy(holder);
+          await t.drain();
+          expect(await t.events()).toEqual([]);
+          expect((await knex('ingest_partition').where({ partition }).first('holder')).holder).toBe(holder);
+        }
+        // Killed (as by SIGKILL, which never released it): taken over at once, its messages loaded.
+        await heldBy(`${os.hostname()}:${gone}:killed`);
+        await t.drain();
+        expect(await t.events()).toHaveLength(1);
+        expect((await knex('ingest_partition').where({ partition }).first('holder')).holder).toBe(
+          ctx.app.service(ingestWorkerRef).holder,
+        );
+      } finally {
+        await knex('ingest_partition').where({ partition }).update({ holder: null, expires_at: null });
+      }
     });
   },
   withPlugins,

@@ -6,6 +6,7 @@ import type { AnalyticsEngine, OlapEventRow } from '../../store/olap/analytics-e
 import { propertyColumnType } from '../../store/olap/dialect.js';
 import { coerce, MISMATCH } from '../../store/olap/values.js';
 import { INBOX_PARTITIONS } from '../../store/oltp/migrations/0009_ingestion.js';
+import { holderIsGone } from '../../store/oltp/process-lease.js';
 import type { PropertyType } from '../../kernel/contributions.js';
 import { IdentityConflictError, type ContactsService, type IdentityBatch } from '../contacts/contacts.service.js';
 import { validateTraits } from '../contacts/traits.js';
@@ -146,13 +147,27 @@ export class IngestWorker {
   private async pass(): Promise<number> {
     let taken = 0;
     for (let partition = 0; partition < INBOX_PARTITIONS; partition += 1) {
-      if (!(await this.repo.lease(partition, this.holder, this.options.leaseTtlMs))) continue;
+      if (!(await this.lease(partition))) continue;
       taken += await this.drainPartition(partition);
     }
     // Contact changes made outside the pipeline (console edits, imports) reach OLAP here too.
     await this.contacts.syncAll();
     if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) await this.prune();
     return taken;
+  }
+
+  /**
+   * Takes or renews a partition lease. One held by a process of this host that is gone (killed) is
+   * taken over at once rather than a whole TTL later, as the analytics owner lease is; its
+   * unfinished batch is then recovered like any other.
+   */
+  private async lease(partition: number): Promise<boolean> {
+    if (await this.repo.lease(partition, this.holder, this.options.leaseTtlMs)) return true;
+    const previous = await this.repo.holderOf(partition);
+    if (!previous || !holderIsGone(previous)) return false;
+    if (!(await this.repo.takeOver(partition, previous, this.holder, this.options.leaseTtlMs))) return false;
+    this.logger.warn({ partition, previous }, 'took over the inbox partition of a process that is gone');
+    return true;
   }
 
   private async prune(): Promise<void> {
