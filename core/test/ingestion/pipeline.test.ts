@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ingestWorkerRef } from '../../src/modules/ingestion/ingestion.module.js';
 import { ingestionServiceRef } from '../../src/modules/ingestion/ingestion.service.js';
@@ -344,6 +346,39 @@ describeEngines(
       const events = await t.events();
       expect(events).toHaveLength(5);
       expect(new Set(events.map((e) => e.message_id)).size).toBe(5);
+    });
+
+    it('takes over at once the inbox partition of a killed process of this host, never of a live or remote one', async () => {
+      const t = await ingestTenant(ctx.app);
+      const knex = ctx.app.oltp.knex;
+      await t.collect('track', { anonymousId: 'lease-holder', event: 'purchase', properties: { amount: 1 } });
+      const { partition } = await knex('inbox').where({ tenant_id: t.tenantId }).first('partition');
+      const gone = spawnSync(process.execPath, ['-e', '']).pid!;
+      const farFuture = (await ctx.app.oltp.now()) + 3_600_000;
+      // The worker trusts a lease it renewed less than half a TTL ago: forget that, as if it had lapsed.
+      const heldUntil = (ctx.app.service(ingestWorkerRef) as unknown as { heldUntil: Map<number, number> }).heldUntil;
+      const heldBy = async (holder: string) => {
+        heldUntil.clear();
+        await knex('ingest_partition').where({ partition }).update({ holder, expires_at: farFuture });
+      };
+      try {
+        // A live process of this host, or a process of another host: the partition waits for its lease to expire.
+        for (const holder of [`${os.hostname()}:${process.ppid}:live`, `another-host:${gone}:remote`]) {
+          await heldBy(holder);
+          await t.drain();
+          expect(await t.events()).toEqual([]);
+          expect((await knex('ingest_partition').where({ partition }).first('holder')).holder).toBe(holder);
+        }
+        // Killed (as by SIGKILL, which never released it): taken over at once, its messages loaded.
+        await heldBy(`${os.hostname()}:${gone}:killed`);
+        await t.drain();
+        expect(await t.events()).toHaveLength(1);
+        expect((await knex('ingest_partition').where({ partition }).first('holder')).holder).toBe(
+          ctx.app.service(ingestWorkerRef).holder,
+        );
+      } finally {
+        await knex('ingest_partition').where({ partition }).update({ holder: null, expires_at: null });
+      }
     });
   },
   withPlugins,

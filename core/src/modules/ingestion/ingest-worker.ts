@@ -6,6 +6,7 @@ import type { AnalyticsEngine, OlapEventRow } from '../../store/olap/analytics-e
 import { propertyColumnType } from '../../store/olap/dialect.js';
 import { coerce, MISMATCH } from '../../store/olap/values.js';
 import { INBOX_PARTITIONS } from '../../store/oltp/migrations/0009_ingestion.js';
+import { holderIsGone } from '../../store/oltp/process-lease.js';
 import type { PropertyType } from '../../kernel/contributions.js';
 import { IdentityConflictError, type ContactsService, type IdentityBatch } from '../contacts/contacts.service.js';
 import { validateTraits } from '../contacts/traits.js';
@@ -164,11 +165,26 @@ export class IngestWorker {
     return taken;
   }
 
-  /** Takes or renews the partition's lease — a write only once half of its TTL has passed. */
+  /**
+   * Takes or renews the partition's lease — a write only once half of its TTL has passed. One held
+   * by a process of this host that is gone (killed) is taken over at once rather than a whole TTL
+   * later, as the analytics owner lease is; its unfinished batch is then recovered like any other.
+   */
   private async holds(partition: number): Promise<boolean> {
     const now = Date.now();
     if ((this.heldUntil.get(partition) ?? 0) - this.options.leaseTtlMs / 2 > now) return true;
-    const leased = await this.repo.lease(partition, this.holder, this.options.leaseTtlMs);
+    let leased = await this.repo.lease(partition, this.holder, this.options.leaseTtlMs);
+    if (!leased) {
+      const previous = await this.repo.holderOf(partition);
+      if (
+        previous &&
+        holderIsGone(previous) &&
+        (await this.repo.takeOver(partition, previous, this.holder, this.options.leaseTtlMs))
+      ) {
+        this.logger.warn({ partition, previous }, 'took over the inbox partition of a process that is gone');
+        leased = true;
+      }
+    }
     if (leased) this.heldUntil.set(partition, now + this.options.leaseTtlMs);
     else this.heldUntil.delete(partition);
     return leased;

@@ -189,6 +189,23 @@ export class IngestionRepo {
     return Number(updated) === 1;
   }
 
+  /** The current holder of a partition lease (null when free). */
+  async holderOf(partition: number): Promise<string | null> {
+    const row = (await this.db.unscoped('ingest_partition').where({ partition }).select('holder').first()) as
+      { holder: string | null } | undefined;
+    return row?.holder ?? null;
+  }
+
+  /** Takes a partition lease from `previous` (a process that is gone), unless someone else took it first. */
+  async takeOver(partition: number, previous: string, holder: string, ttlMs: number): Promise<boolean> {
+    const now = await this.db.now();
+    const updated = await this.db
+      .unscoped('ingest_partition')
+      .where({ partition, holder: previous })
+      .update({ holder, expires_at: now + ttlMs });
+    return Number(updated) === 1;
+  }
+
   async release(holder: string): Promise<void> {
     await this.db.unscoped('ingest_partition').where({ holder }).update({ holder: null, expires_at: null });
   }

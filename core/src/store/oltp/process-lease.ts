@@ -47,6 +47,19 @@ function processRuns(pid: number): boolean {
   }
 }
 
+/**
+ * Whether a holder string (`host:pid:random`, as ProcessLease, the ingest worker and the task
+ * worker make them) names a process of this host that is gone: what it held can be taken over at
+ * once instead of after its TTL. A live process with the same pid (reused) counts as alive.
+ */
+export function holderIsGone(holder: string): boolean {
+  const parts = holder.split(':');
+  if (parts.length < 3) return false;
+  const pid = Number(parts[parts.length - 2]);
+  const host = parts.slice(0, -2).join(':');
+  return host === os.hostname() && Number.isInteger(pid) && pid > 0 && pid !== process.pid && !processRuns(pid);
+}
+
 /** Another live process holds the lease; `now` is the database clock when it was seen. */
 export class LeaseHeldError extends Error {
   constructor(
