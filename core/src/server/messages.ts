@@ -451,6 +451,18 @@ export const errorMessages = {
     'en-US': 'The value does not match the custom field’s type',
   },
   contact_field_unknown: { 'zh-CN': '不是联系人的字段', 'en-US': 'Not a field of a contact' },
+  contact_external_id_invalid: {
+    'zh-CN': 'externalId 不能为空（首尾空格不计）',
+    'en-US': 'The externalId may not be blank (surrounding spaces do not count)',
+  },
+  event_time_invalid: {
+    'zh-CN': '时间格式应为带时区的 ISO 8601（如 2026-12-03T10:00:00+08:00）或毫秒时间戳',
+    'en-US': 'A time is ISO 8601 with an offset (such as 2026-12-03T10:00:00+08:00) or epoch milliseconds',
+  },
+  event_time_out_of_range: {
+    'zh-CN': '时间超出可接收的范围（两年前至接收后 10 分钟）',
+    'en-US': 'The time is out of the accepted range (2 years ago to 10 minutes after receipt)',
+  },
   quarantine_message_not_found: {
     'zh-CN': '隔离的消息不存在或已过期',
     'en-US': 'The quarantined message does not exist or has expired',

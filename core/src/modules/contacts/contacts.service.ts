@@ -44,6 +44,9 @@ export class IdentityConflictError extends Error {
   }
 }
 
+/** Re-reads after an outbox load (see `syncToOlap`). */
+const VERIFY_ROUNDS = 3;
+
 const key = (channelId: string, idType: string, userId: string) => `${channelId}\u0000${idType}\u0000${userId}`;
 const isIdentified = (row: Pick<ContactRow, 'name' | 'mobile' | 'email'>) => Boolean(row.name || row.mobile || row.email);
 
@@ -56,6 +59,8 @@ const isIdentified = (row: Pick<ContactRow, 'name' | 'mobile' | 'email'>) => Boo
  */
 export class IdentityBatch {
   private readonly accounts = new Map<string, ChannelAccountRow>();
+  /** Accounts looked up (preloaded) and not found: not asked for again, one by one. */
+  private readonly absent = new Set<string>();
   private readonly contactRows = new Map<string, ContactRow>();
   private readonly changed = new Set<string>();
   private readonly activity = new Map<string, { first: number; last: number | null }>();
@@ -80,14 +85,19 @@ export class IdentityBatch {
       add(identity.channelId, EXTERNAL_ID, identity.userId);
       add(identity.channelId, ANONYMOUS_ID, identity.anonymousId);
     }
-    for (const { channelId, idType, userIds } of wanted.values())
+    for (const { channelId, idType, userIds } of wanted.values()) {
       for (const row of await this.repo.accounts(this.tenantId, channelId, idType, userIds))
         this.accounts.set(key(String(row.channel_id), row.id_type, row.user_id), row);
+      for (const userId of userIds) {
+        const k = key(channelId, idType, userId);
+        if (!this.accounts.has(k)) this.absent.add(k);
+      }
+    }
   }
 
   private async account(channelId: string, idType: string, userId: string): Promise<ChannelAccountRow | undefined> {
     const k = key(channelId, idType, userId);
-    if (!this.accounts.has(k)) {
+    if (!this.accounts.has(k) && !this.absent.has(k)) {
       const [row] = await this.repo.accounts(this.tenantId, channelId, idType, [userId]);
       if (row) this.accounts.set(k, row);
     }
@@ -308,15 +318,25 @@ export class ContactsService {
     const changes = await this.repo.changes(tenantId, limit);
     if (changes.length === 0) return 0;
     const ids = [...new Set(changes.map((c) => String(c.contact_id)))];
-    const rows = await this.repo.contacts(tenantId, ids);
     // A fresh ledger key each time: the rows are read now, so a repeat after a crash must load them
     // again (an upsert), never be skipped as "already loaded" with older values.
-    await this.olap.forTenant(tenantId).load({ batchId: `contacts-${randomUUID()}`, contacts: rows.map(toOlapContact) });
+    let loaded = (await this.repo.contacts(tenantId, ids)).map(toOlapContact);
+    await this.olap.forTenant(tenantId).load({ batchId: `contacts-${randomUUID()}`, contacts: loaded });
+    // Another drainer (a second process) may have loaded newer rows of these contacts while ours was
+    // in flight and then deleted their outbox rows: ours, older, would win for good. Read again after
+    // loading and send whatever changed meanwhile; the last loader always ends on the current rows.
+    for (let round = 0; round < VERIFY_ROUNDS; round += 1) {
+      const sent = new Map(loaded.map((row) => [String(row.id), JSON.stringify(row)]));
+      const current = (await this.repo.contacts(tenantId, ids)).map(toOlapContact);
+      loaded = current.filter((row) => sent.get(String(row.id)) !== JSON.stringify(row));
+      if (loaded.length === 0) break;
+      await this.olap.forTenant(tenantId).load({ batchId: `contacts-${randomUUID()}`, contacts: loaded });
+    }
     await this.repo.deleteChanges(
       tenantId,
       changes.map((c) => c.seq),
     );
-    this.logger?.debug({ tenantId, contacts: rows.length }, 'contacts synced to OLAP');
+    this.logger?.debug({ tenantId, contacts: ids.length }, 'contacts synced to OLAP');
     return changes.length;
   }
 

@@ -6,6 +6,7 @@ import type { AnalyticsEngine, OlapEventRow } from '../../store/olap/analytics-e
 import { propertyColumnType } from '../../store/olap/dialect.js';
 import { coerce, MISMATCH } from '../../store/olap/values.js';
 import { INBOX_PARTITIONS } from '../../store/oltp/migrations/0009_ingestion.js';
+import { isOltpUnavailable } from '../../store/oltp/knex.js';
 import { holderIsGone } from '../../store/oltp/process-lease.js';
 import type { PropertyType } from '../../kernel/contributions.js';
 import { IdentityConflictError, type ContactsService, type IdentityBatch } from '../contacts/contacts.service.js';
@@ -42,6 +43,35 @@ export interface IngestWorkerOptions {
 
 const defaults: IngestWorkerOptions = { batchSize: 1000, idleMs: 200, leaseTtlMs: 30_000 };
 const IDENTITY_ATTEMPTS = 5;
+/** Problems kept per quarantined message (a message with thousands of bad keys keeps the first ones). */
+const PROBLEMS_KEPT = 50;
+/** Distinct subjects counted per batch and reason; more are counted under `*`. */
+const SUBJECTS_PER_BATCH = 100;
+
+/**
+ * A batch failed at a stage that wrote nothing anywhere: `prepare` (its OLTP transaction rolled
+ * back) or `load` (the analytics engine's load is atomic; the recorded batch is undone before
+ * this is thrown). Its messages can be retried one by one to isolate the one that fails.
+ */
+class BatchFailedError extends Error {
+  constructor(
+    readonly stage: 'prepare' | 'load',
+    readonly failure: unknown,
+  ) {
+    super(`load batch failed at ${stage}: ${failure instanceof Error ? failure.name : typeof failure}`);
+    this.name = 'BatchFailedError';
+  }
+}
+
+/** Errors that say nothing about the messages (the database is away, another worker took over). */
+function isTransient(error: unknown): boolean {
+  return isOltpUnavailable(error) || error instanceof PartitionTakenError || error instanceof IdentityConflictError;
+}
+
+function capProblems(problems: { path: string; code: string }[]): { path: string; code: string }[] {
+  if (problems.length <= PROBLEMS_KEPT) return problems;
+  return [...problems.slice(0, PROBLEMS_KEPT), { path: `+${problems.length - PROBLEMS_KEPT}`, code: 'more_problems' }];
+}
 const DAY_MS = 24 * 3600 * 1000;
 const PRUNE_EVERY_MS = 10 * 60 * 1000;
 
@@ -155,10 +185,18 @@ export class IngestWorker {
   /** One pass over every partition; returns how many messages it took. */
   private async pass(): Promise<number> {
     let taken = 0;
+    let failure: unknown;
     for (let partition = 0; partition < INBOX_PARTITIONS; partition += 1) {
-      if (!(await this.holds(partition))) continue;
-      taken += await this.drainPartition(partition);
+      try {
+        if (!(await this.holds(partition))) continue;
+        taken += await this.drainPartition(partition);
+      } catch (error) {
+        // One partition's trouble never holds up the others; the pass reports it at the end.
+        failure ??= error;
+        this.logger.error({ err: error, partition }, 'inbox partition failed; the others go on');
+      }
     }
+    if (failure !== undefined) throw failure;
     // Contact changes made outside the pipeline (console edits, imports) reach OLAP here too.
     await this.contacts.syncAll();
     if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) await this.prune();
@@ -214,12 +252,63 @@ export class IngestWorker {
         await this.loadTenant(tenantId, partition, list);
       } catch (error) {
         // Another worker holds the partition now (our lease lapsed): it drains these messages.
-        if (!(error instanceof PartitionTakenError)) throw error;
-        this.logger.warn({ partition }, 'inbox partition taken by another worker; leaving it');
-        return rows.length;
+        if (error instanceof PartitionTakenError) {
+          this.logger.warn({ partition }, 'inbox partition taken by another worker; leaving it');
+          return rows.length;
+        }
+        if (!(error instanceof BatchFailedError)) throw error;
+        await this.isolate(tenantId, partition, list, error);
       }
     }
     return rows.length;
+  }
+
+  /**
+   * A batch failed because of its content: its messages are tried one by one, and one that still
+   * fails is quarantined as `load_failed` (replayable once the cause is fixed) — one bad message
+   * never stalls its partition.
+   */
+  private async isolate(tenantId: string, partition: number, rows: InboxRow[], failure: BatchFailedError): Promise<void> {
+    this.logger.warn(
+      { tenantId, partition, messages: rows.length, stage: failure.stage, err: failure.failure },
+      'load batch failed; isolating its messages',
+    );
+    for (const row of rows) {
+      try {
+        if (rows.length === 1) throw failure;
+        await this.loadTenant(tenantId, partition, [row]);
+      } catch (error) {
+        if (!(error instanceof BatchFailedError)) throw error;
+        await this.repo.transaction(async () => {
+          const now = Date.now();
+          const batchId = await this.repo.recordBatch(tenantId, partition, [row.seq], { events: 0, quarantined: 1 }, now);
+          let message: Partial<InboxMessage> = {};
+          try {
+            message = JSON.parse(row.body) as InboxMessage;
+          } catch {
+            // Kept as it is in `body`.
+          }
+          await this.repo.quarantine(tenantId, [
+            {
+              message_id: row.message_id,
+              reason: 'load_failed',
+              event: typeof message.event === 'string' ? message.event.slice(0, 128) : null,
+              type: typeof message.type === 'string' ? message.type.slice(0, 16) : 'unknown',
+              // The stage only: an engine's error text may quote the message's values.
+              problems: JSON.stringify([{ path: '*', code: error.stage === 'load' ? 'olap_rejected' : 'oltp_rejected' }]),
+              body: row.body,
+              load_batch_id: batchId,
+              received_at: Number(row.received_at),
+              quarantined_at: now,
+              expires_at: now + ingestLimits.quarantineDays * DAY_MS,
+              replayed_at: null,
+              replayed_by: null,
+            },
+          ]);
+          await this.repo.finishBatch(tenantId, batchId, now);
+        });
+      }
+    }
   }
 
   /** A batch recorded before a crash: its own messages, loaded again under the same id. */
@@ -227,7 +316,13 @@ export class IngestWorker {
     const tenantId = String(batch.tenant_id);
     const rows = await this.repo.ofBatch(tenantId, String(batch.id));
     this.logger.warn({ tenantId, batchId: String(batch.id), messages: rows.length }, 'finishing a load batch left unfinished');
-    await this.loadTenant(tenantId, batch.partition, rows, String(batch.id));
+    try {
+      await this.loadTenant(tenantId, batch.partition, rows, String(batch.id));
+    } catch (error) {
+      // Undone (or never prepared): its messages are pending again and the next pass isolates them.
+      if (!(error instanceof BatchFailedError)) throw error;
+      if (error.stage === 'prepare') await this.repo.transaction(() => this.repo.undoBatch(tenantId, String(batch.id)));
+    }
   }
 
   // ---- one tenant's batch -----------------------------------------------------------------------------
@@ -260,7 +355,14 @@ export class IngestWorker {
           const quarantined: Omit<QuarantineRow, 'id' | 'tenant_id' | 'load_batch_id'>[] = [];
           const issues = new Map<string, { reason: string; subject: string; count: number }>();
           const seen = { events: new Set<string>(), properties: new Set<string>() };
-          const count = (reason: string, subject: string) => {
+          const subjects = new Map<string, number>();
+          const count = (reason: string, given: string) => {
+            let subject = given;
+            if (!issues.has(`${reason}\u0000${subject}`)) {
+              const distinct = subjects.get(reason) ?? 0;
+              if (distinct >= SUBJECTS_PER_BATCH) subject = '*';
+              else subjects.set(reason, distinct + 1);
+            }
             const k = `${reason}\u0000${subject}`;
             const entry = issues.get(k);
             if (entry) entry.count += 1;
@@ -276,7 +378,7 @@ export class IngestWorker {
                 reason: decision.reason,
                 event: typeof message.event === 'string' ? message.event.slice(0, 128) : null,
                 type: typeof message.type === 'string' ? message.type.slice(0, 16) : 'unknown',
-                problems: decision.problems ? JSON.stringify(decision.problems) : null,
+                problems: decision.problems ? JSON.stringify(capProblems(decision.problems)) : null,
                 body: row.body,
                 received_at: Number(row.received_at),
                 quarantined_at: now,
@@ -300,17 +402,28 @@ export class IngestWorker {
             tenantId,
             quarantined.map((q) => ({ ...q, load_batch_id: batchId })),
           );
-          if (issues.size > 0) await this.repo.countIssues(tenantId, clock.localDate(now), issues, now);
+          // A recovered batch's counts were committed with its first attempt.
+          if (issues.size > 0 && !existingBatchId) await this.repo.countIssues(tenantId, clock.localDate(now), issues, now);
           await this.recordArrivals(tenantId, seen);
           return { batchId, events, changed };
         });
       } catch (error) {
-        if (!(error instanceof IdentityConflictError) || attempt >= IDENTITY_ATTEMPTS) throw error;
+        if (error instanceof IdentityConflictError && attempt < IDENTITY_ATTEMPTS) continue;
+        throw isTransient(error) ? error : new BatchFailedError('prepare', error);
       }
     }
 
     const { batchId, events, changed } = prepared;
-    if (events.length > 0) await this.olap.forTenant(tenantId).load({ batchId: `ingest-${batchId}`, events });
+    if (events.length > 0) {
+      try {
+        await this.olap.forTenant(tenantId).load({ batchId: `ingest-${batchId}`, events });
+      } catch (error) {
+        if (isTransient(error)) throw error;
+        // Nothing was loaded (a load is atomic): undo the recorded batch so its messages are judged again.
+        await this.repo.transaction(() => this.repo.undoBatch(tenantId, batchId));
+        throw new BatchFailedError('load', error);
+      }
+    }
     await this.repo.transaction(() => this.repo.finishBatch(tenantId, batchId, Date.now()));
     if (events.length > 0 && tenant.firstEventAt === null) await this.tenants.markFirstEvent(tenantId, Date.now());
     while ((await this.contacts.syncToOlap(tenantId)) > 0);
@@ -353,6 +466,7 @@ export class IngestWorker {
       seen: { events: Set<string>; properties: Set<string> };
     },
   ): Promise<Decision> {
+    if (message.type === 'invalid') return { kind: 'quarantine', reason: 'message_invalid' };
     if (message.type !== 'track' && message.type !== 'identify') return { kind: 'quarantine', reason: 'type_unsupported' };
     const userId = idOf(message.userId);
     const anonymousId = idOf(message.anonymousId);

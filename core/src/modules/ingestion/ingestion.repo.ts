@@ -159,6 +159,17 @@ export class IngestionRepo {
     return id;
   }
 
+  /**
+   * Undoes a recorded batch whose load wrote nothing: its messages are pending again, and its
+   * quarantine rows are removed (judging them again re-creates them).
+   */
+  async undoBatch(tenantId: string, batchId: string): Promise<void> {
+    const db = this.db.forTenant(tenantId);
+    await db.from('inbox').where('load_batch_id', batchId).update({ load_batch_id: null });
+    await db.from('quarantine').where('load_batch_id', batchId).whereNull('replayed_at').delete();
+    await db.from('load_batch').where('id', batchId).where('state', 'loading').delete();
+  }
+
   /** Marks the batch loaded and its messages drained. */
   async finishBatch(tenantId: string, batchId: string, at: number): Promise<void> {
     await this.db.forTenant(tenantId).from('load_batch').where('id', batchId).update({ state: 'loaded', loaded_at: at });
@@ -373,10 +384,11 @@ export class IngestionRepo {
   /** Not yet replayed quarantine rows, by ids or by filter, oldest first. */
   replayable(
     tenantId: string,
-    filter: { ids?: string[]; reason?: string; event?: string },
+    filter: { ids?: string[]; reason?: string; event?: string; afterId?: string },
     limit: number,
   ): Promise<QuarantineRow[]> {
     const q = this.db.forTenant(tenantId).from<QuarantineRow>('quarantine').whereNull('replayed_at');
+    if (filter.afterId) q.where('id', '>', filter.afterId);
     if (filter.ids) q.whereIn('id', filter.ids);
     if (filter.reason) q.where('reason', filter.reason);
     if (filter.event) q.where('event', filter.event);

@@ -1,4 +1,5 @@
 import type { Request } from '@hapi/hapi';
+import Bourne from '@hapi/bourne';
 import Joi from 'joi';
 import type { PluginRoute, WriteKeyOwnerInfo } from '../../kernel/contributions.js';
 import { InputError, UnauthorizedError } from '../../server/errors.js';
@@ -15,6 +16,8 @@ const collectPayload = {
   maxBytes: ingestLimits.requestBytes,
   allow: ['application/json', 'text/plain'],
   parse: true,
+  // A `__proto__` key is dropped (never a prototype, never a 400 that would lose the whole batch).
+  protoAction: 'remove' as const,
 };
 
 const acceptedSchema = Joi.object({
@@ -40,7 +43,9 @@ function bodyOf(request: Request): Record<string, unknown> {
   let payload: unknown = request.payload;
   if (typeof payload === 'string' || Buffer.isBuffer(payload)) {
     try {
-      payload = JSON.parse(payload.toString());
+      // As hapi does for JSON bodies (protoAction 'remove'): a `__proto__` key is dropped; the scan is
+      // iterative, so deep JSON is fine.
+      payload = Bourne.parse(payload.toString(), { protoAction: 'remove' });
     } catch {
       throw new InputError('invalid_json');
     }
@@ -185,7 +190,7 @@ export function ingestionRoutes(ingestion: IngestionService): PluginRoute[] {
             .unknown(true)
             .label('IdentifyContact'),
         },
-        payload: { maxBytes: ingestLimits.messageBytes },
+        payload: { maxBytes: ingestLimits.messageBytes, protoAction: 'remove' },
         response: { schema: Joi.object({ messageId: Joi.string().required() }).label('IdentifyAccepted') },
       },
       handler: (request) => ingestion.acceptOpenApiIdentify(tenantOf(request), request.payload),
@@ -209,7 +214,7 @@ export function ingestionRoutes(ingestion: IngestionService): PluginRoute[] {
             .unknown(true)
             .label('TrackEvent'),
         },
-        payload: { maxBytes: ingestLimits.messageBytes },
+        payload: { maxBytes: ingestLimits.messageBytes, protoAction: 'remove' },
         response: { schema: acceptedSchema },
       },
       handler: (request) => {
@@ -229,7 +234,7 @@ export function ingestionRoutes(ingestion: IngestionService): PluginRoute[] {
             batch: Joi.array().items(Joi.any()).max(ingestLimits.batchMessages).label('TrackBatch').required(),
           }).label('TrackBatchRequest'),
         },
-        payload: { maxBytes: ingestLimits.requestBytes },
+        payload: { maxBytes: ingestLimits.requestBytes, protoAction: 'remove' },
         response: { schema: acceptedSchema },
       },
       handler: (request) =>

@@ -8,7 +8,7 @@ import { validateTraits } from '../contacts/traits.js';
 import type { MetadataService } from '../metadata/metadata.service.js';
 import type { BatchLoadedListener, IngestWorker } from './ingest-worker.js';
 import type { IngestionRepo, NewInboxRow, QuarantineRow } from './ingestion.repo.js';
-import { dedupeKey, idOf, ingestLimits, partitionOf, uuidv7, type InboxMessage } from './message.js';
+import { dedupeKey, eventTimeOf, idOf, ingestLimits, partitionOf, uuidv7, type InboxMessage } from './message.js';
 
 export const ingestionServiceRef = createServiceRef<IngestionService>({ id: 'ingestion.ingestion' });
 
@@ -128,12 +128,14 @@ export class IngestionService {
     },
     path: string,
   ): { row: NewInboxRow; messageId: string } {
-    const source =
-      raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : { invalid: raw };
+    const isObject = raw !== null && typeof raw === 'object' && !Array.isArray(raw);
+    const source: Record<string, unknown> = isObject ? (raw as Record<string, unknown>) : {};
     const given = idOf(source.messageId);
     const messageId = given ?? uuidv7(envelope.receivedAt);
     const message: InboxMessage = {
-      type: envelope.type ?? (typeof source.type === 'string' ? source.type : 'unknown'),
+      // Not an object: kept as sent (`raw`) and quarantined as message_invalid by the worker.
+      type: !isObject ? 'invalid' : (envelope.type ?? (typeof source.type === 'string' ? source.type : 'unknown')),
+      ...(isObject ? {} : { raw }),
       messageId,
       channelId: envelope.channelId,
       ...(envelope.appId ? { appId: envelope.appId } : {}),
@@ -215,6 +217,12 @@ export class IngestionService {
     const fields = (await this.metadata.contactFields(tenantId)).map((f) => ({ key: f.key, type: f.type }));
     const checked = validateTraits(traits, fields, { birthdayWritable: false });
     const problems = [...checked.problems, ...checked.unknown.map((path) => ({ path, code: 'contact_field_unknown' }))];
+    // What the worker would quarantine is refused here: this API answers synchronously.
+    if (idOf(externalId) === undefined) problems.push({ path: 'externalId', code: 'contact_external_id_invalid' });
+    if (timestamp !== undefined && timestamp !== null) {
+      const time = eventTimeOf({ timestamp, receivedAt: Date.now() }, Date.now());
+      if (!time.ok) problems.push({ path: 'timestamp', code: time.reason });
+    }
     if (problems.length > 0) throw new InputError('contact_invalid', {}, problems);
     await this.checkBacklog();
     const receivedAt = Date.now();
@@ -312,10 +320,14 @@ export class IngestionService {
     by: string | null,
   ): Promise<{ replayed: number }> {
     const limit = 10_000;
-    const candidates = await this.repo.replayable(tenantId, filter, limit);
     let replayed = 0;
-    for (let i = 0; i < candidates.length; i += 500) {
-      const part = candidates.slice(i, i + 500);
+    let afterId = '0';
+    // 500 at a time (bodies are up to 32 KB each), at most 10,000 per call.
+    for (let seen = 0; seen < limit;) {
+      const part = await this.repo.replayable(tenantId, { ...filter, afterId }, 500);
+      if (part.length === 0) break;
+      seen += part.length;
+      afterId = String(part[part.length - 1]!.id);
       replayed += await this.repo.transaction(async () => {
         const now = Date.now();
         const rows: NewInboxRow[] = [];

@@ -41,6 +41,8 @@ export interface InboxMessage {
   context?: unknown;
   timestamp?: unknown;
   sentAt?: unknown;
+  /** What was sent when a batch item was not an object (kept for 数据质量). */
+  raw?: unknown;
   /** Epoch ms when the server accepted it. */
   receivedAt: number;
 }
@@ -55,14 +57,29 @@ export function uuidv7(now = Date.now()): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** The dedupe key of a messageId: itself, or its SHA-256 when longer than the column. */
+/** Dedupe keys the server makes itself (replays, hashes): a client's messageId never takes one. */
+const RESERVED_KEY = /^(replay|sha256):/;
+
+/**
+ * The dedupe key of a messageId: itself, or its SHA-256 when longer than the column or when it
+ * starts like a key the server makes (`replay:<id>` of a replayed quarantine entry).
+ */
 export function dedupeKey(messageId: string): string {
-  return messageId.length <= 128 ? messageId : `sha256:${createHash('sha256').update(messageId).digest('hex')}`;
+  return messageId.length <= 128 && !RESERVED_KEY.test(messageId)
+    ? messageId
+    : `sha256:${createHash('sha256').update(messageId).digest('hex')}`;
 }
 
-/** A string id as sent (numbers are taken as their decimal text, as Segment's libraries do). */
+/**
+ * A string id as sent (numbers are taken as their decimal text, as Segment's libraries do).
+ * Trailing whitespace is not part of an id: MySQL/MariaDB compare `utf8mb4_bin` with PAD SPACE, so
+ * "u" and "u " would be one id there and two on SQLite — trimmed, they are one id everywhere.
+ */
 export function idOf(value: unknown): string | undefined {
-  if (typeof value === 'string') return value.trim() === '' ? undefined : value;
+  if (typeof value === 'string') {
+    const id = value.trimEnd();
+    return id.trim() === '' ? undefined : id;
+  }
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return undefined;
 }

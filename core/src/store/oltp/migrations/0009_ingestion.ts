@@ -38,7 +38,8 @@ export const ingestion: OltpMigration = {
       t.string('website', 512).nullable();
       t.string('comment', 1024).nullable();
       // Custom fields (§1.10.7) by seq: {"1": "金卡", "2": 3}.
-      t.text('attributes').nullable();
+      // MEDIUMTEXT on MySQL: up to 500 custom fields of 1 KB (TEXT stops at 64 KB).
+      t.text('attributes', 'mediumtext').nullable();
       // Created utm: recorded when the contact becomes identified.
       t.string('utm_source', 255).nullable();
       t.string('utm_medium', 255).nullable();
@@ -121,7 +122,7 @@ export const ingestion: OltpMigration = {
       t.string('reason', 64).notNullable();
       c.identifier(t, 'event', 128).nullable();
       t.string('type', 16).notNullable();
-      t.text('problems').nullable();
+      t.text('problems', 'mediumtext').nullable();
       t.text('body').notNullable();
       c.ref(t, 'load_batch_id').nullable();
       c.epochMs(t, 'received_at').notNullable();
