@@ -15,6 +15,8 @@ export const quarantineReasons = [
   'traits_invalid',
   'properties_invalid',
   'type_unsupported',
+  'message_invalid',
+  'load_failed',
 ] as const;
 export type QuarantineReason = (typeof quarantineReasons)[number];
 

@@ -1193,6 +1193,14 @@ const enUS: Messages = {
           label: 'Unsupported message type',
           hint: 'Only track and identify messages are accepted; other types (page, screen…) do not load',
         },
+        message_invalid: {
+          label: 'Not an object',
+          hint: 'Every batch item must be a JSON object; it is kept as sent — fix the tracking code and send again',
+        },
+        load_failed: {
+          label: 'Load failed',
+          hint: 'The analytics store refused this message (such as a value nested too deeply); fix the value sent, or replay once the cause is fixed',
+        },
         property_type_mismatch: {
           label: 'Property type mismatch',
           hint: 'Stored as NULL, the raw value kept in extra; fix the value sent, or check the property’s type',

@@ -1171,6 +1171,14 @@ const zhCN = {
           label: '消息类型不支持',
           hint: '目前只接收 track 和 identify 消息，其他类型（如 page、screen）不会入库',
         },
+        message_invalid: {
+          label: '消息不是对象',
+          hint: 'batch 中的每一项都必须是 JSON 对象；原样保留在消息中，修正上报代码后重新上报',
+        },
+        load_failed: {
+          label: '入库失败',
+          hint: '分析库拒绝了这条消息（如嵌套过深的值）；修正上报的值后重新上报，或排除原因后重放',
+        },
         property_type_mismatch: {
           label: '属性类型不符',
           hint: '该值按 NULL 入库，原值保留在 extra 中；请修正上报的值，或检查事件属性的类型',
