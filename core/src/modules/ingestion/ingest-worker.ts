@@ -6,7 +6,7 @@ import type { AnalyticsEngine, OlapEventRow } from '../../store/olap/analytics-e
 import { propertyColumnType } from '../../store/olap/dialect.js';
 import { coerce, MISMATCH } from '../../store/olap/values.js';
 import { INBOX_PARTITIONS } from '../../store/oltp/migrations/0009_ingestion.js';
-import { isOltpUnavailable } from '../../store/oltp/knex.js';
+import { isOltpUnavailable } from '../../store/oltp/oltp-store.js';
 import { holderIsGone } from '../../store/oltp/process-lease.js';
 import type { PropertyType } from '../../kernel/contributions.js';
 import { IdentityConflictError, type ContactsService, type IdentityBatch } from '../contacts/contacts.service.js';
@@ -63,9 +63,20 @@ class BatchFailedError extends Error {
   }
 }
 
+/** MySQL/MariaDB chose this transaction as a deadlock victim: it rolled back, and is simply retried. */
+function isDeadlock(error: unknown): boolean {
+  const { code, errno } = (error ?? {}) as { code?: unknown; errno?: unknown };
+  return code === 'ER_LOCK_DEADLOCK' || errno === 1213 || code === 'ER_LOCK_WAIT_TIMEOUT' || errno === 1205;
+}
+
 /** Errors that say nothing about the messages (the database is away, another worker took over). */
 function isTransient(error: unknown): boolean {
-  return isOltpUnavailable(error) || error instanceof PartitionTakenError || error instanceof IdentityConflictError;
+  return (
+    isOltpUnavailable(error) ||
+    isDeadlock(error) ||
+    error instanceof PartitionTakenError ||
+    error instanceof IdentityConflictError
+  );
 }
 
 function capProblems(problems: { path: string; code: string }[]): { path: string; code: string }[] {
@@ -408,7 +419,7 @@ export class IngestWorker {
           return { batchId, events, changed };
         });
       } catch (error) {
-        if (error instanceof IdentityConflictError && attempt < IDENTITY_ATTEMPTS) continue;
+        if ((error instanceof IdentityConflictError || isDeadlock(error)) && attempt < IDENTITY_ATTEMPTS) continue;
         throw isTransient(error) ? error : new BatchFailedError('prepare', error);
       }
     }

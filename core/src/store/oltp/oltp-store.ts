@@ -347,6 +347,9 @@ function confinedQuery<TRecord extends object>(
   return proxy;
 }
 
+/** The database is away or timed out (not the statement's fault): retry later, judge nothing by it. */
+export { isOltpUnavailable } from './knex.js';
+
 /** True when a write failed on a UNIQUE constraint (either engine). */
 export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code;
