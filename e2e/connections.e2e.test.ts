@@ -75,7 +75,8 @@ for (const engine of testEngines()) {
       // …then a valid one.
       await page.getByTestId('custom-app-domain-input').fill('Shop.Example.com');
       await page.getByTestId('custom-app-submit').click();
-      await page.getByTestId('custom-app-name').filter({ hasText: '官网' }).waitFor();
+      // A shared CI machine under load can take long here (a 20 s wait once ran out).
+      await page.getByTestId('custom-app-name').filter({ hasText: '官网' }).waitFor({ timeout: 60_000 });
       expect(await page.getByTestId('custom-app-identifier').textContent()).toBe('shop.example.com');
       expect(await page.getByTestId('custom-app-status').textContent()).toBe('启用');
       expect(await page.getByTestId('custom-apps-count-web').textContent()).toBe('1');
