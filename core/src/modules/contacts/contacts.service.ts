@@ -56,6 +56,12 @@ const isIdentified = (row: Pick<ContactRow, 'name' | 'mobile' | 'email'>) => Boo
  */
 export class IdentityBatch {
   private readonly accounts = new Map<string, ChannelAccountRow>();
+  /**
+   * Accounts the preload looked up and did not find: not asked for again one by one. One created
+   * by this batch is in `accounts`; one created concurrently by another writer makes this batch's
+   * insert fail on the unique key (IdentityConflictError: the batch is retried and finds it).
+   */
+  private readonly absent = new Set<string>();
   private readonly contactRows = new Map<string, ContactRow>();
   private readonly changed = new Set<string>();
   private readonly activity = new Map<string, { first: number; last: number | null }>();
@@ -80,14 +86,19 @@ export class IdentityBatch {
       add(identity.channelId, EXTERNAL_ID, identity.userId);
       add(identity.channelId, ANONYMOUS_ID, identity.anonymousId);
     }
-    for (const { channelId, idType, userIds } of wanted.values())
+    for (const { channelId, idType, userIds } of wanted.values()) {
       for (const row of await this.repo.accounts(this.tenantId, channelId, idType, userIds))
         this.accounts.set(key(String(row.channel_id), row.id_type, row.user_id), row);
+      for (const userId of userIds) {
+        const k = key(channelId, idType, userId);
+        if (!this.accounts.has(k)) this.absent.add(k);
+      }
+    }
   }
 
   private async account(channelId: string, idType: string, userId: string): Promise<ChannelAccountRow | undefined> {
     const k = key(channelId, idType, userId);
-    if (!this.accounts.has(k)) {
+    if (!this.accounts.has(k) && !this.absent.has(k)) {
       const [row] = await this.repo.accounts(this.tenantId, channelId, idType, [userId]);
       if (row) this.accounts.set(k, row);
     }

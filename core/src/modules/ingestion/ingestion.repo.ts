@@ -1,3 +1,4 @@
+import { INBOX_PARTITIONS } from '../../store/oltp/migrations/0009_ingestion.js';
 import type { ModuleDatabase } from '../../store/oltp/oltp-store.js';
 
 export interface InboxRow {
@@ -54,6 +55,13 @@ export interface NewInboxRow {
 const INSERT_CHUNK = 200;
 
 /**
+ * Every partition, for inbox queries that do not name one: `partition IN (0…15)` lets them use the
+ * (partition, load_batch_id, seq) index as 16 ranges instead of scanning the whole index (the inbox
+ * keeps 7 days of drained rows).
+ */
+const ALL_PARTITIONS = Array.from({ length: INBOX_PARTITIONS }, (_, partition) => partition);
+
+/**
  * The inbox, load batches, quarantine, issue counters and partition leases. The inbox append and the
  * worker's reads are not tenant-scoped — a writeKey names the tenant of each row it stamps, and a
  * partition holds every tenant's messages — everything else is.
@@ -97,11 +105,11 @@ export class IngestionRepo {
   }
 
   /** The messages a load batch took (exactly those: rows committed late are not among them). */
-  ofBatch(tenantId: string, batchId: string): Promise<InboxRow[]> {
+  ofBatch(tenantId: string, partition: number, batchId: string): Promise<InboxRow[]> {
     return this.db
       .forTenant(tenantId)
       .from<InboxRow>('inbox')
-      .where('load_batch_id', batchId)
+      .where({ partition, load_batch_id: batchId })
       .orderBy('seq')
       .select<InboxRow[]>('*');
   }
@@ -145,10 +153,10 @@ export class IngestionRepo {
     return id;
   }
 
-  /** Marks the batch loaded and its messages drained. */
-  async finishBatch(tenantId: string, batchId: string, at: number): Promise<void> {
+  /** Marks the batch loaded and its messages drained (by the partition's index, not a scan of the inbox). */
+  async finishBatch(tenantId: string, partition: number, batchId: string, at: number): Promise<void> {
     await this.db.forTenant(tenantId).from('load_batch').where('id', batchId).update({ state: 'loaded', loaded_at: at });
-    await this.db.forTenant(tenantId).from('inbox').where('load_batch_id', batchId).update({ drained_at: at });
+    await this.db.forTenant(tenantId).from('inbox').where({ partition, load_batch_id: batchId }).update({ drained_at: at });
   }
 
   /** The newest loaded batch of a tenant (report caches key on it, ARCHITECTURE §5.5). */
@@ -183,7 +191,11 @@ export class IngestionRepo {
 
   /** Messages accepted and not yet taken by a batch (all tenants). */
   async backlog(): Promise<number> {
-    const [row] = await this.db.unscoped('inbox').whereNull('load_batch_id').count<{ n: number }[]>({ n: '*' });
+    const [row] = await this.db
+      .unscoped('inbox')
+      .whereIn('partition', ALL_PARTITIONS)
+      .whereNull('load_batch_id')
+      .count<{ n: number }[]>({ n: '*' });
     return Number(row?.n ?? 0);
   }
 
