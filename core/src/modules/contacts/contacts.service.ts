@@ -260,6 +260,7 @@ export class IdentityBatch {
     const ids = [...this.activity.keys()];
     const missing = ids.filter((id) => !this.contactRows.has(id));
     for (const row of await this.repo.contacts(this.tenantId, missing)) this.contactRows.set(String(row.id), row);
+    const updates: { id: string; first_seen_at?: number; last_active_at?: number }[] = [];
     for (const [id, seen] of this.activity) {
       const row = this.contactRows.get(id);
       if (!row) continue;
@@ -269,10 +270,11 @@ export class IdentityBatch {
       if (first === null || seen.first < first) change.first_seen_at = seen.first;
       if (seen.last !== null && (last === null || seen.last > last)) change.last_active_at = seen.last;
       if (Object.keys(change).length === 0) continue;
-      await this.repo.updateContact(this.tenantId, id, change);
+      updates.push({ id, ...(change as { first_seen_at?: number; last_active_at?: number }) });
       this.contactRows.set(id, { ...row, ...change });
       this.changed.add(id);
     }
+    await this.repo.updateActivity(this.tenantId, updates);
     const changed = [...this.changed];
     if (changed.length > 0) await this.repo.insertChanges(this.tenantId, changed, this.now);
     return changed;
