@@ -143,12 +143,15 @@ export class IngestionRepo {
       created_at: at,
       loaded_at: null,
     });
+    // With the partition, SQLite takes the (partition, load_batch_id, seq) index; with the tenant
+    // alone it chose UNIQUE(tenant_id, message_id) and walked every row of the tenant.
     for (let i = 0; i < seqs.length; i += 500)
       await this.db
         .forTenant(tenantId)
         .from('inbox')
-        .whereIn('seq', seqs.slice(i, i + 500))
+        .where('partition', partition)
         .whereNull('load_batch_id')
+        .whereIn('seq', seqs.slice(i, i + 500))
         .update({ load_batch_id: id });
     return id;
   }
