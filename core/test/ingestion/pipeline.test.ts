@@ -82,6 +82,46 @@ describeEngines(
       expect(await t.events()).toHaveLength(1);
     });
 
+    it('records first seen and last active of each contact of a batch (one statement for many contacts)', async () => {
+      const t = await ingestTenant(ctx.app);
+      const base = Date.now() - 3600_000;
+      const at = (minutes: number) => new Date(base + minutes * 60_000).toISOString();
+      const track = (anonymousId: string, minutes: number) => ({
+        type: 'track',
+        anonymousId,
+        event: 'purchase',
+        properties: { amount: 1 },
+        timestamp: at(minutes),
+      });
+      // Out of order within the batch: first seen is the earliest, last active the latest, per person.
+      await t.collect('batch', {
+        batch: [track('p-1', 5), track('p-2', 1), track('p-1', 2), track('p-3', 7), track('p-2', 9), track('p-1', 3)],
+      });
+      await t.drain();
+      const db = ctx.app.oltp.forModule('contacts', ['contact', 'channel_account']).forTenant(t.tenantId);
+      const rows = await db
+        .from('channel_account')
+        .join('contact', 'contact.id', 'channel_account.contact_id')
+        .select('channel_account.user_id as who', 'contact.first_seen_at as first', 'contact.last_active_at as last');
+      const byWho = Object.fromEntries(
+        rows.map((r: { who: string; first: number | string; last: number | string }) => [
+          r.who,
+          [(Number(r.first) - base) / 60_000, (Number(r.last) - base) / 60_000],
+        ]),
+      );
+      expect(byWho).toEqual({ 'p-1': [2, 5], 'p-2': [1, 9], 'p-3': [7, 7] });
+      // The same in OLAP (the contacts reached it through the outbox).
+      const olap = await ctx.app.olap
+        .forTenant(t.tenantId)
+        .query(
+          'SELECT count(*)::INTEGER AS n FROM contacts WHERE first_seen_at IS NOT NULL AND last_active_at >= first_seen_at',
+          {
+            rowMode: 'json',
+          },
+        );
+      expect(olap.rows).toEqual([{ n: 3 }]);
+    });
+
     it('turns the anonymous cookie contact into the identified person and records created time and utm', async () => {
       const t = await ingestTenant(ctx.app);
       await t.collect('track', { anonymousId: 'ck-7', event: 'purchase', properties: { amount: 3 } });

@@ -71,6 +71,34 @@ export class ContactsRepo {
     await this.tenant(tenantId).from<ContactRow>('contact').where('id', id).update(patch);
   }
 
+  /**
+   * First seen / last active of many contacts, one statement per 500 (a load batch touches up to a
+   * contact per message): each column a row changes is set by `CASE id WHEN … THEN … ELSE column END`.
+   */
+  async updateActivity(
+    tenantId: string,
+    rows: readonly { id: string; first_seen_at?: number; last_active_at?: number }[],
+  ): Promise<void> {
+    for (const part of chunks(rows)) {
+      const patch: Record<string, unknown> = {};
+      for (const column of ['first_seen_at', 'last_active_at'] as const) {
+        const changed = part.filter((row) => row[column] !== undefined);
+        if (changed.length === 0) continue;
+        patch[column] = this.db.raw(
+          `CASE id ${changed.map(() => 'WHEN ? THEN ?').join(' ')} ELSE ${column} END`,
+          changed.flatMap((row) => [Number(row.id), row[column]!]),
+        );
+      }
+      await this.tenant(tenantId)
+        .from('contact')
+        .whereIn(
+          'id',
+          part.map((row) => row.id),
+        )
+        .update(patch);
+    }
+  }
+
   // ---- the outbox ---------------------------------------------------------------------------------
 
   async insertChanges(tenantId: string, contactIds: readonly string[], at: number): Promise<void> {

@@ -59,7 +59,11 @@ const isIdentified = (row: Pick<ContactRow, 'name' | 'mobile' | 'email'>) => Boo
  */
 export class IdentityBatch {
   private readonly accounts = new Map<string, ChannelAccountRow>();
-  /** Accounts looked up (preloaded) and not found: not asked for again, one by one. */
+  /**
+   * Accounts the preload looked up and did not find: not asked for again one by one. One created
+   * by this batch is in `accounts`; one created concurrently by another writer makes this batch's
+   * insert fail on the unique key (IdentityConflictError: the batch is retried and finds it).
+   */
   private readonly absent = new Set<string>();
   private readonly contactRows = new Map<string, ContactRow>();
   private readonly changed = new Set<string>();
@@ -259,6 +263,7 @@ export class IdentityBatch {
     const ids = [...this.activity.keys()];
     const missing = ids.filter((id) => !this.contactRows.has(id));
     for (const row of await this.repo.contacts(this.tenantId, missing)) this.contactRows.set(String(row.id), row);
+    const updates: { id: string; first_seen_at?: number; last_active_at?: number }[] = [];
     for (const [id, seen] of this.activity) {
       const row = this.contactRows.get(id);
       if (!row) continue;
@@ -268,10 +273,11 @@ export class IdentityBatch {
       if (first === null || seen.first < first) change.first_seen_at = seen.first;
       if (seen.last !== null && (last === null || seen.last > last)) change.last_active_at = seen.last;
       if (Object.keys(change).length === 0) continue;
-      await this.repo.updateContact(this.tenantId, id, change);
+      updates.push({ id, ...(change as { first_seen_at?: number; last_active_at?: number }) });
       this.contactRows.set(id, { ...row, ...change });
       this.changed.add(id);
     }
+    await this.repo.updateActivity(this.tenantId, updates);
     const changed = [...this.changed];
     if (changed.length > 0) await this.repo.insertChanges(this.tenantId, changed, this.now);
     return changed;

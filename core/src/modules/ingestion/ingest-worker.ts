@@ -316,7 +316,7 @@ export class IngestWorker {
               replayed_by: null,
             },
           ]);
-          await this.repo.finishBatch(tenantId, batchId, now);
+          await this.repo.finishBatch(tenantId, partition, batchId, now);
         });
       }
     }
@@ -325,7 +325,7 @@ export class IngestWorker {
   /** A batch recorded before a crash: its own messages, loaded again under the same id. */
   private async recover(batch: LoadBatchRow): Promise<void> {
     const tenantId = String(batch.tenant_id);
-    const rows = await this.repo.ofBatch(tenantId, String(batch.id));
+    const rows = await this.repo.ofBatch(tenantId, batch.partition, String(batch.id));
     this.logger.warn({ tenantId, batchId: String(batch.id), messages: rows.length }, 'finishing a load batch left unfinished');
     try {
       await this.loadTenant(tenantId, batch.partition, rows, String(batch.id));
@@ -435,7 +435,7 @@ export class IngestWorker {
         throw new BatchFailedError('load', error);
       }
     }
-    await this.repo.transaction(() => this.repo.finishBatch(tenantId, batchId, Date.now()));
+    await this.repo.transaction(() => this.repo.finishBatch(tenantId, partition, batchId, Date.now()));
     if (events.length > 0 && tenant.firstEventAt === null) await this.tenants.markFirstEvent(tenantId, Date.now());
     while ((await this.contacts.syncToOlap(tenantId)) > 0);
     for (const listener of this.listeners) {

@@ -63,6 +63,13 @@ export class PartitionTakenError extends Error {
 const INSERT_CHUNK = 200;
 
 /**
+ * Every partition, for inbox queries that do not name one: `partition IN (0…15)` lets them use the
+ * (partition, load_batch_id, seq) index as 16 ranges instead of scanning the whole index (the inbox
+ * keeps 7 days of drained rows).
+ */
+const ALL_PARTITIONS = Array.from({ length: INBOX_PARTITIONS }, (_, partition) => partition);
+
+/**
  * The inbox, load batches, quarantine, issue counters and partition leases. The inbox append and the
  * worker's reads are not tenant-scoped — a writeKey names the tenant of each row it stamps, and a
  * partition holds every tenant's messages — everything else is.
@@ -106,11 +113,11 @@ export class IngestionRepo {
   }
 
   /** The messages a load batch took (exactly those: rows committed late are not among them). */
-  ofBatch(tenantId: string, batchId: string): Promise<InboxRow[]> {
+  ofBatch(tenantId: string, partition: number, batchId: string): Promise<InboxRow[]> {
     return this.db
       .forTenant(tenantId)
       .from<InboxRow>('inbox')
-      .where('load_batch_id', batchId)
+      .where({ partition, load_batch_id: batchId })
       .orderBy('seq')
       .select<InboxRow[]>('*');
   }
@@ -144,14 +151,17 @@ export class IngestionRepo {
       created_at: at,
       loaded_at: null,
     });
+    // With the partition, SQLite takes the (partition, load_batch_id, seq) index; with the tenant
+    // alone it chose UNIQUE(tenant_id, message_id) and walked every row of the tenant.
     let marked = 0;
     for (let i = 0; i < seqs.length; i += 500)
       marked += Number(
         await this.db
           .forTenant(tenantId)
           .from('inbox')
-          .whereIn('seq', seqs.slice(i, i + 500))
+          .where('partition', partition)
           .whereNull('load_batch_id')
+          .whereIn('seq', seqs.slice(i, i + 500))
           .update({ load_batch_id: id }),
       );
     // Another worker took some of them (its lease outlived ours): roll back rather than load them twice.
@@ -170,10 +180,10 @@ export class IngestionRepo {
     await db.from('load_batch').where('id', batchId).where('state', 'loading').delete();
   }
 
-  /** Marks the batch loaded and its messages drained. */
-  async finishBatch(tenantId: string, batchId: string, at: number): Promise<void> {
+  /** Marks the batch loaded and its messages drained (by the partition's index, not a scan of the inbox). */
+  async finishBatch(tenantId: string, partition: number, batchId: string, at: number): Promise<void> {
     await this.db.forTenant(tenantId).from('load_batch').where('id', batchId).update({ state: 'loaded', loaded_at: at });
-    await this.db.forTenant(tenantId).from('inbox').where('load_batch_id', batchId).update({ drained_at: at });
+    await this.db.forTenant(tenantId).from('inbox').where({ partition, load_batch_id: batchId }).update({ drained_at: at });
   }
 
   /** The newest loaded batch of a tenant (report caches key on it, ARCHITECTURE §5.5). */
@@ -225,13 +235,9 @@ export class IngestionRepo {
 
   /** Messages accepted and not yet taken by a batch (all tenants). */
   async backlog(): Promise<number> {
-    // By partition, so both engines walk the (partition, load_batch_id, seq) index.
     const [row] = await this.db
       .unscoped('inbox')
-      .whereIn(
-        'partition',
-        Array.from({ length: INBOX_PARTITIONS }, (_, p) => p),
-      )
+      .whereIn('partition', ALL_PARTITIONS)
       .whereNull('load_batch_id')
       .count<{ n: number }[]>({ n: '*' });
     return Number(row?.n ?? 0);
