@@ -114,55 +114,34 @@ export function ingestionRoutes(ingestion: IngestionService): PluginRoute[] {
     `${what}. Auth: the app's writeKey as the HTTP Basic user (Segment's way) or a \`writeKey\` field. ` +
     'Answers 200 once the data is durable; 400 only for a bad writeKey (401), bad JSON or size (500 KB a request, 32 KB a message); ' +
     'problems inside a message are quarantined (see 数据质量); 429/5xx: retry with backoff.';
+  // One route per SDK call: the body is read leniently, the writeKey names the tenant and channel.
+  const collect = (
+    path: 'track' | 'identify' | 'batch',
+    what: string,
+    messages: (body: Record<string, unknown>) => { list: unknown[]; type?: 'identify' | 'track'; sentAt?: unknown },
+  ): PluginRoute =>
+    moduleRoute({
+      method: 'POST',
+      path: `/api/v1/collect/${path}`,
+      access: { permission: 'public' },
+      options: { description: collectDoc(what), payload: collectPayload, cors: true, response: { schema: acceptedSchema } },
+      handler: async (request) => {
+        const body = bodyOf(request);
+        const owner = await ownerOf(ingestion, request, body);
+        const { list, type, sentAt } = messages(body);
+        return ingestion.acceptCollect(owner, list, { type, sentAt });
+      },
+    });
   return [
-    moduleRoute({
-      method: 'POST',
-      path: '/api/v1/collect/track',
-      access: { permission: 'public' },
-      options: {
-        description: collectDoc('SDK 上报事件 / Track one event'),
-        payload: collectPayload,
-        cors: true,
-        response: { schema: acceptedSchema },
-      },
-      handler: async (request) => {
-        const body = bodyOf(request);
-        const owner = await ownerOf(ingestion, request, body);
-        return ingestion.acceptCollect(owner, [body], { type: 'track' });
-      },
-    }),
-    moduleRoute({
-      method: 'POST',
-      path: '/api/v1/collect/identify',
-      access: { permission: 'public' },
-      options: {
-        description: collectDoc('SDK 识别联系人 / Identify a person (traits: the system fields of §2.1.3, utm, props.attrN)'),
-        payload: collectPayload,
-        cors: true,
-        response: { schema: acceptedSchema },
-      },
-      handler: async (request) => {
-        const body = bodyOf(request);
-        const owner = await ownerOf(ingestion, request, body);
-        return ingestion.acceptCollect(owner, [body], { type: 'identify' });
-      },
-    }),
-    moduleRoute({
-      method: 'POST',
-      path: '/api/v1/collect/batch',
-      access: { permission: 'public' },
-      options: {
-        description: collectDoc('SDK 批量上报 / A batch of identify and track messages (`batch`, each with its `type`)'),
-        payload: collectPayload,
-        cors: true,
-        response: { schema: acceptedSchema },
-      },
-      handler: async (request) => {
-        const body = bodyOf(request);
-        const owner = await ownerOf(ingestion, request, body);
-        return ingestion.acceptCollect(owner, batchOf(body), { sentAt: body.sentAt });
-      },
-    }),
+    collect('track', 'SDK 上报事件 / Track one event', (body) => ({ list: [body], type: 'track' })),
+    collect('identify', 'SDK 识别联系人 / Identify a person (traits: the system fields of §2.1.3, utm, props.attrN)', (body) => ({
+      list: [body],
+      type: 'identify',
+    })),
+    collect('batch', 'SDK 批量上报 / A batch of identify and track messages (`batch`, each with its `type`)', (body) => ({
+      list: batchOf(body),
+      sentAt: body.sentAt,
+    })),
 
     // ---- Open API ----
     moduleRoute<unknown, unknown, Record<string, unknown>>({
