@@ -1,8 +1,9 @@
 import { api } from './client';
+import type { DataQualitySummary, QuarantinedMessage } from '@huiliu/core/api-types';
 import type { Page } from './types';
 
-// 数据质量 (console): the shapes of /api/v1/ingestion/* (core/src/modules/ingestion/ingestion.routes.ts),
-// typed here by hand like the other console API shapes that @huiliu/core/api-types lacks.
+// 数据质量 (console): the shapes of /api/v1/ingestion/* from @huiliu/core/api-types
+// (core/src/modules/ingestion/ingestion.routes.ts); the reason lists are the console's labels.
 
 /** Why a message could not load and waits in the quarantine (kept 30 days). */
 export const quarantineReasons = [
@@ -24,43 +25,12 @@ export type QuarantineReason = (typeof quarantineReasons)[number];
 export const issueReasons = ['property_type_mismatch', 'property_undeclared', 'trait_unknown'] as const;
 export type IssueReason = (typeof issueReasons)[number];
 
-export interface QuarantineGroup {
-  reason: string;
-  event: string | null;
-  count: number;
-  lastAt: number;
-}
+export type { QuarantinedMessage };
 
-export interface IssueGroup {
-  reason: string;
-  /** The property or trait concerned. */
-  subject: string;
-  count: number;
-  lastAt: number;
-}
-
-export interface QualitySummary {
-  /** Waiting (not replayed) quarantined messages by reason and event, most first. */
-  quarantine: QuarantineGroup[];
-  /** Values counted over the last `days` days, most first. */
-  issues: IssueGroup[];
-  lastLoadedAt: number | null;
-}
-
-export interface QuarantinedMessage {
-  id: string;
-  messageId: string;
-  reason: string;
-  event: string | null;
-  type: string;
-  problems: { path: string; code: string }[];
-  /** The stored body, as received. */
-  message: Record<string, unknown>;
-  receivedAt: number;
-  quarantinedAt: number;
-  expiresAt: number;
-  replayedAt: number | null;
-}
+/** GET /api/v1/ingestion/quality: waiting quarantined messages by reason and event, counted issues, the last load. */
+export type QualitySummary = DataQualitySummary;
+export type QuarantineGroup = QualitySummary['quarantine'][number];
+export type IssueGroup = QualitySummary['issues'][number];
 
 export interface QuarantineFilter {
   reason?: string;
