@@ -55,8 +55,8 @@ const SUBJECTS_PER_BATCH = 100;
  */
 class BatchFailedError extends Error {
   constructor(
-    readonly stage: 'prepare' | 'load',
     readonly failure: unknown,
+    readonly stage: 'prepare' | 'load',
   ) {
     super(`load batch failed at ${stage}: ${failure instanceof Error ? failure.name : typeof failure}`);
     this.name = 'BatchFailedError';
@@ -420,7 +420,7 @@ export class IngestWorker {
         });
       } catch (error) {
         if ((error instanceof IdentityConflictError || isDeadlock(error)) && attempt < IDENTITY_ATTEMPTS) continue;
-        throw isTransient(error) ? error : new BatchFailedError('prepare', error);
+        throw isTransient(error) ? error : new BatchFailedError(error, 'prepare');
       }
     }
 
@@ -432,7 +432,7 @@ export class IngestWorker {
         if (isTransient(error)) throw error;
         // Nothing was loaded (a load is atomic): undo the recorded batch so its messages are judged again.
         await this.repo.transaction(() => this.repo.undoBatch(tenantId, batchId));
-        throw new BatchFailedError('load', error);
+        throw new BatchFailedError(error, 'load');
       }
     }
     await this.repo.transaction(() => this.repo.finishBatch(tenantId, partition, batchId, Date.now()));
