@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { ZonedClock } from '../../src/lib/zoned-clock.js';
 import { ingestWorkerRef } from '../../src/modules/ingestion/ingestion.module.js';
 import { ingestionServiceRef } from '../../src/modules/ingestion/ingestion.service.js';
 import { IngestionRepo } from '../../src/modules/ingestion/ingestion.repo.js';
@@ -232,6 +233,36 @@ describeEngines(
           expect.objectContaining({ reason: 'property_undeclared', subject: 'note', count: 1 }),
         ]),
       );
+    });
+
+    it('counts the issues of the last N days in the tenant time zone', async () => {
+      const t = await ingestTenant(ctx.app, { timeZone: 'Asia/Shanghai' });
+      await t.collect('track', { anonymousId: 'tz', event: 'purchase', properties: { amount: 'bad' } });
+      await t.drain();
+      const today = new ZonedClock('Asia/Shanghai').localDate(Date.now());
+      const yesterday = new Date(`${today}T00:00:00Z`);
+      yesterday.setUTCDate(yesterday.getUTCDate() - 1);
+      await ctx.app.oltp
+        .forTenant(t.tenantId)
+        .from('ingest_issue')
+        .insert({
+          day: yesterday.toISOString().slice(0, 10),
+          reason: 'property_type_mismatch',
+          subject: 'amount',
+          occurrences: 5,
+          last_seen_at: Date.now() - 86_400_000,
+        });
+      const count = async (days: number) =>
+        (
+          (await t.staff.request('GET', `/api/v1/ingestion/quality?days=${days}`)).body.issues as {
+            subject: string;
+            count: number;
+          }[]
+        )
+          .filter((i) => i.subject === 'amount')
+          .map((i) => i.count);
+      expect(await count(1)).toEqual([1]);
+      expect(await count(2)).toEqual([6]);
     });
 
     it('drops the events of a disabled app without counting them, and refuses unknown writeKeys, bad JSON and oversized messages', async () => {

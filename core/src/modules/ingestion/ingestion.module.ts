@@ -52,16 +52,18 @@ export const ingestionModule = defineModule({
         contributions: kernelServices.contributions,
         channels: channelsServiceRef,
         metadata: metadataServiceRef,
+        tenants: tenantServiceRef,
         config: kernelServices.config,
         logger: kernelServices.logger,
       },
-      factory: ({ repo, worker, contributions, channels, metadata, config, logger }) =>
+      factory: ({ repo, worker, contributions, channels, metadata, tenants, config, logger }) =>
         new IngestionService(
           repo,
           worker,
           contributions,
           channels,
           metadata,
+          tenants,
           { backlogLimit: config.ingest.backlogLimit },
           logger,
         ),

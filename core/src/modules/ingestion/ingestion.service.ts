@@ -5,7 +5,9 @@ import { createServiceRef } from '../../kernel/extension-point.js';
 import { InputError, NotFoundError, RateLimitError } from '../../server/errors.js';
 import type { ChannelsService } from '../channels/channels.service.js';
 import { validateTraits } from '../contacts/traits.js';
+import { ZonedClock } from '../../lib/zoned-clock.js';
 import type { MetadataService } from '../metadata/metadata.service.js';
+import type { TenantService } from '../tenancy/tenant.service.js';
 import type { BatchLoadedListener, IngestWorker } from './ingest-worker.js';
 import type { IngestionRepo, NewInboxRow, QuarantineRow } from './ingestion.repo.js';
 import { dedupeKey, eventTimeOf, idOf, ingestLimits, partitionOf, uuidv7, type InboxMessage } from './message.js';
@@ -65,6 +67,7 @@ export class IngestionService {
     private readonly contributions: ContributionRegistry,
     private readonly channels: ChannelsService,
     private readonly metadata: MetadataService,
+    private readonly tenants: TenantService,
     private readonly limits: { backlogLimit: number },
     private readonly logger?: Logger,
   ) {}
@@ -277,7 +280,12 @@ export class IngestionService {
   });
 
   /** Counts by reason: quarantined messages waiting (by reason and event) and values counted since `sinceDay`. */
-  async quality(tenantId: string, sinceDay: string) {
+  async quality(tenantId: string, days: number) {
+    // Counters are kept by day in the tenant's zone: the last `days` days are counted there too.
+    const today = new ZonedClock((await this.tenants.get(tenantId)).timeZone).localDate(Date.now());
+    const first = new Date(`${today}T00:00:00Z`);
+    first.setUTCDate(first.getUTCDate() - (days - 1));
+    const sinceDay = first.toISOString().slice(0, 10);
     const [quarantine, issues, lastLoaded] = await Promise.all([
       this.repo.quarantineSummary(tenantId),
       this.repo.issueSummary(tenantId, sinceDay),
