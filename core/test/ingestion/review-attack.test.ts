@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import type { AnalyticsEngine } from '../../src/store/olap/analytics-engine.js';
+import type { AnalyticsEngine, OlapLoadBatch } from '../../src/store/olap/analytics-engine.js';
 import { ContactsRepo } from '../../src/modules/contacts/contacts.repo.js';
 import { ContactsService } from '../../src/modules/contacts/contacts.service.js';
 import { ingestWorkerRef } from '../../src/modules/ingestion/ingestion.module.js';
@@ -13,6 +13,26 @@ import { ingestTenant, uuidv7 } from './support.js';
  * Review 14: attacks on the ingestion pipeline. Each test states the behaviour we want; the ones
  * marked FAILS TODAY in the review report show a bug.
  */
+
+/** The analytics engine with `before` awaited ahead of every tenant's `load()` (to stall or slow loads). */
+function beforeLoads(olap: AnalyticsEngine, before: (batch: OlapLoadBatch) => Promise<void>): AnalyticsEngine {
+  return new Proxy(olap, {
+    get(target, prop, receiver) {
+      if (prop !== 'forTenant') return Reflect.get(target, prop, receiver);
+      return (tenantId: string) =>
+        new Proxy(target.forTenant(tenantId), {
+          get(inner, name, r) {
+            if (name !== 'load') return Reflect.get(inner, name, r);
+            return async (batch: OlapLoadBatch) => {
+              await before(batch);
+              return inner.load(batch);
+            };
+          },
+        });
+    },
+  });
+}
+
 describeEngines(
   'review14 attack: ingestion',
   (ctx) => {
@@ -137,26 +157,12 @@ describeEngines(
       };
       let loading!: () => void;
       const started = new Promise<void>((resolve) => (loading = resolve));
-      const slowOlap = new Proxy(ctx.app.olap, {
-        get(target, prop, receiver) {
-          if (prop !== 'forTenant') return Reflect.get(target, prop, receiver);
-          return (tenantId: string) => {
-            const tenant = target.forTenant(tenantId);
-            return new Proxy(tenant, {
-              get(inner, name, r) {
-                if (name !== 'load') return Reflect.get(inner, name, r);
-                return async (batch: Parameters<typeof tenant.load>[0]) => {
-                  if (batch.events?.length) {
-                    loading();
-                    await new Promise((resolve) => setTimeout(resolve, 600));
-                  }
-                  return inner.load(batch);
-                };
-              },
-            });
-          };
-        },
-      }) as AnalyticsEngine;
+      const slowOlap = beforeLoads(ctx.app.olap, async (batch) => {
+        if (batch.events?.length) {
+          loading();
+          await new Promise((resolve) => setTimeout(resolve, 600));
+        }
+      });
       const a = new IngestWorker(base.repo, base.contacts, base.metadata, base.tenants, slowOlap, ctx.app.logger, {
         leaseTtlMs: 100,
       });
@@ -195,24 +201,10 @@ describeEngines(
       const gate = new Promise<void>((resolve) => (release = resolve));
       let reading!: () => void;
       const inLoad = new Promise<void>((resolve) => (reading = resolve));
-      const gated = new Proxy(ctx.app.olap, {
-        get(target, prop, receiver) {
-          if (prop !== 'forTenant') return Reflect.get(target, prop, receiver);
-          return (tenantId: string) => {
-            const tenant = target.forTenant(tenantId);
-            return new Proxy(tenant, {
-              get(inner, name, r) {
-                if (name !== 'load') return Reflect.get(inner, name, r);
-                return async (batch: Parameters<typeof tenant.load>[0]) => {
-                  reading();
-                  await gate;
-                  return inner.load(batch);
-                };
-              },
-            });
-          };
-        },
-      }) as AnalyticsEngine;
+      const gated = beforeLoads(ctx.app.olap, async () => {
+        reading();
+        await gate;
+      });
       // Two processes of the scaled mode: each drains the outbox on every pass.
       const slow = new ContactsService(repo, gated);
       const fast = new ContactsService(repo, ctx.app.olap);
