@@ -467,6 +467,26 @@ export const errorMessages = {
     'zh-CN': '隔离的消息不存在或已过期',
     'en-US': 'The quarantined message does not exist or has expired',
   },
+  wechat_account_not_bound: {
+    'zh-CN': 'weChatInfo 中的公众号 AppID {appId} 未绑定到本租户',
+    'en-US': 'The official account AppID {appId} in weChatInfo is not bound to this tenant',
+  },
+  merge_candidate_not_found: {
+    'zh-CN': '合并候选不存在',
+    'en-US': 'The merge candidate does not exist',
+  },
+  merge_candidate_decided: {
+    'zh-CN': '该合并候选已处理（{status}）',
+    'en-US': 'The merge candidate was already decided ({status})',
+  },
+  merge_contact_missing: {
+    'zh-CN': '要合并的联系人已不存在（可能已被删除）',
+    'en-US': 'A contact to merge no longer exists (it may have been deleted)',
+  },
+  identity_blocked_values_invalid: {
+    'zh-CN': '过滤值最多 {max} 个，每个 1 到 {length} 个字符，且不能重复',
+    'en-US': 'At most {max} blocked values of 1 to {length} characters each, without repeats',
+  },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 /** Core's own codes (autocompleted); plugins add theirs at registration (see registerErrorMessages). */

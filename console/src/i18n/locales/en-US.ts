@@ -1177,6 +1177,18 @@ const enUS: Messages = {
           label: 'User ID missing',
           hint: 'A message needs a userId or an anonymousId; fix the tracking code and send again',
         },
+        identity_blocked: {
+          label: 'User ID blocked',
+          hint: 'Both userId and anonymousId are blocked values (such as null, undefined, 1) that never match anyone; fix the tracking code, or change the blocked values under Merges → Settings, then replay',
+        },
+        wechat_info_invalid: {
+          label: 'Invalid weChatInfo',
+          hint: 'weChatInfo needs an appId and an openId or unionId (strings of at most 191 characters); fix the tracking code and send again',
+        },
+        wechat_account_not_bound: {
+          label: 'Official account not bound',
+          hint: 'The appId in weChatInfo is not an official account bound to this tenant; bind it, then replay',
+        },
         identity_invalid: {
           label: 'Invalid user ID',
           hint: 'userId / anonymousId are at most 191 characters; fix the tracking code and send again',

@@ -1155,6 +1155,18 @@ const zhCN = {
           label: '缺少用户标识',
           hint: '消息需要 userId 或 anonymousId；修正上报代码后重新上报',
         },
+        identity_blocked: {
+          label: '用户标识被过滤',
+          hint: 'userId / anonymousId 都是过滤值（如 null、undefined、1），不会匹配任何人；修正上报代码，或在「合并管理 → 设置」中调整过滤值后重放',
+        },
+        wechat_info_invalid: {
+          label: 'weChatInfo 无效',
+          hint: 'weChatInfo 需要 appId，以及 openId 或 unionId（字符串，最长 191 个字符）；修正上报代码后重新上报',
+        },
+        wechat_account_not_bound: {
+          label: '公众号未绑定',
+          hint: 'weChatInfo 中的 appId 不是本租户已绑定的公众号；绑定公众号后重放',
+        },
         identity_invalid: {
           label: '用户标识无效',
           hint: 'userId / anonymousId 最长 191 个字符；修正上报代码后重新上报',

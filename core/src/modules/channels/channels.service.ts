@@ -142,6 +142,32 @@ export class ChannelsService {
     }
   }
 
+  /**
+   * A channel its connector creates (types without manual creation: an official account after the
+   * WeChat authorization, seed §1.8): the key is the connector's (the AppID) and must be given.
+   */
+  async register(tenantId: string, input: Required<NewChannel>, createdBy: string | null): Promise<Channel> {
+    const { definition } = this.definition(input.type);
+    const channelKey = input.channelKey.trim();
+    if (!channelKey) throw new InputError('channel_key_required', { label: 'key' }, [{ path: 'channelKey', code: 'channel_key_required' }]);
+    const now = Date.now();
+    try {
+      const id = await this.repo.insert(tenantId, {
+        type: definition.type,
+        channel_key: channelKey,
+        name: input.name.trim(),
+        status: 'active',
+        created_by: createdBy,
+        created_at: now,
+        updated_at: now,
+      });
+      return await this.get(tenantId, id);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictError('channel_key_taken', { label: 'key', key: channelKey });
+      throw error;
+    }
+  }
+
   async rename(tenantId: string, channelId: string, name: string): Promise<Channel> {
     await this.get(tenantId, channelId);
     await this.repo.rename(tenantId, channelId, name.trim());

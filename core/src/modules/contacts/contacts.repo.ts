@@ -1,5 +1,11 @@
 import type { ModuleDatabase, TenantDb } from '../../store/oltp/oltp-store.js';
-import type { ChannelAccountRow, ContactRow } from './contacts.types.js';
+import type {
+  CandidateStatus,
+  ChannelAccountRow,
+  ContactMergeRow,
+  ContactRow,
+  MergeCandidateRow,
+} from './contacts.types.js';
 
 /** IN lists are cut to this many values (SQLite's parameter limit is far above; MySQL's packet too). */
 const IN_CHUNK = 500;
@@ -107,12 +113,22 @@ export class ContactsRepo {
       await db.from('contact_change').insert(part.map((id) => ({ tenant_id: tenantId, contact_id: id, changed_at: at })));
   }
 
-  changes(tenantId: string, limit: number): Promise<{ seq: number | string; contact_id: number | string }[]> {
+  /** A merged-away contact's outbox row: the sync sends its alias and deletes its OLAP row. */
+  async insertMergedChange(tenantId: string, mergedId: string, survivorId: string, at: number): Promise<void> {
+    await this.tenant(tenantId)
+      .from('contact_change')
+      .insert({ tenant_id: tenantId, contact_id: mergedId, merged_into: survivorId, changed_at: at });
+  }
+
+  changes(
+    tenantId: string,
+    limit: number,
+  ): Promise<{ seq: number | string; contact_id: number | string; merged_into: number | string | null }[]> {
     return this.tenant(tenantId)
-      .from<{ seq: number | string; contact_id: number | string }>('contact_change')
+      .from<{ seq: number | string; contact_id: number | string; merged_into: number | string | null }>('contact_change')
       .orderBy('seq')
       .limit(limit)
-      .select('seq', 'contact_id');
+      .select('seq', 'contact_id', 'merged_into');
   }
 
   async deleteChanges(tenantId: string, seqs: readonly (number | string)[]): Promise<void> {
@@ -123,5 +139,155 @@ export class ContactsRepo {
   async tenantsWithChanges(limit = 100): Promise<string[]> {
     const rows = await this.db.unscoped<{ tenant_id: number | string }>('contact_change').distinct('tenant_id').limit(limit);
     return rows.map((r) => String(r.tenant_id));
+  }
+
+  // ---- merges -------------------------------------------------------------------------------------
+
+  /**
+   * The contacts' current rows, locked until the transaction ends (MySQL/MariaDB: a locking read
+   * sees the latest committed row, not the transaction's snapshot; SQLite has one writer anyway).
+   * Locked in id order, so two merges of overlapping contacts wait rather than deadlock.
+   */
+  async lockContacts(tenantId: string, ids: readonly string[]): Promise<ContactRow[]> {
+    const sorted = [...new Set(ids)].sort((a, b) => Number(a) - Number(b));
+    const query = this.tenant(tenantId).from<ContactRow>('contact').whereIn('id', sorted).orderBy('id');
+    return (this.db.client === 'mysql' ? query.forUpdate() : query).select<ContactRow[]>('*');
+  }
+
+  /** Accounts of many contacts (whether each is identified by an account, merges). */
+  async accountsOfContacts(tenantId: string, contactIds: readonly string[]): Promise<ChannelAccountRow[]> {
+    const rows: ChannelAccountRow[] = [];
+    for (const part of chunks([...new Set(contactIds)]))
+      rows.push(
+        ...(await this.tenant(tenantId)
+          .from<ChannelAccountRow>('channel_account')
+          .whereIn('contact_id', part)
+          .orderBy('id')
+          .select<ChannelAccountRow[]>('*')),
+      );
+    return rows;
+  }
+
+  /** Accounts of one id type with one user id in any channel (ids unique across a channel type). */
+  accountsById(tenantId: string, idType: string, userId: string): Promise<ChannelAccountRow[]> {
+    return this.tenant(tenantId)
+      .from<ChannelAccountRow>('channel_account')
+      .where({ id_type: idType, user_id: userId })
+      .orderBy('id')
+      .select<ChannelAccountRow[]>('*');
+  }
+
+  async moveAccounts(tenantId: string, fromContactId: string, toContactId: string, at: number): Promise<void> {
+    await this.tenant(tenantId)
+      .from('channel_account')
+      .where('contact_id', fromContactId)
+      .update({ contact_id: toContactId, updated_at: at });
+  }
+
+  async deleteContact(tenantId: string, id: string): Promise<void> {
+    await this.tenant(tenantId).from('contact').where('id', id).delete();
+  }
+
+  /** Records `from` → `to` and re-points every alias that ended at `from` (chains stay one hop). */
+  async addAlias(tenantId: string, fromId: string, toId: string, at: number): Promise<void> {
+    const db = this.tenant(tenantId);
+    await db.from('contact_alias').where('to_contact_id', fromId).update({ to_contact_id: toId });
+    await db.from('contact_alias').where('from_contact_id', fromId).delete();
+    await db.insert('contact_alias', { from_contact_id: fromId, to_contact_id: toId, merged_at: at });
+  }
+
+  /** The final survivor of each merged-away id among `ids` (ids never merged are absent). */
+  async survivors(tenantId: string, ids: readonly string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    for (const part of chunks([...new Set(ids)]))
+      for (const row of await this.tenant(tenantId)
+        .from('contact_alias')
+        .whereIn('from_contact_id', part)
+        .select<{ from_contact_id: number | string; to_contact_id: number | string }[]>('from_contact_id', 'to_contact_id'))
+        found.set(String(row.from_contact_id), String(row.to_contact_id));
+    return found;
+  }
+
+  /** Every contact merged (directly or through a chain) into `survivorId`. */
+  async aliasesTo(tenantId: string, survivorId: string): Promise<string[]> {
+    const rows = await this.tenant(tenantId)
+      .from('contact_alias')
+      .where('to_contact_id', survivorId)
+      .select<{ from_contact_id: number | string }[]>('from_contact_id');
+    return rows.map((row) => String(row.from_contact_id));
+  }
+
+  mergeById(tenantId: string, id: string): Promise<ContactMergeRow | undefined> {
+    return this.tenant(tenantId).from<ContactMergeRow>('contact_merge').where('id', id).first();
+  }
+
+  insertMerge(tenantId: string, row: Omit<ContactMergeRow, 'id' | 'tenant_id'>): Promise<string> {
+    return this.tenant(tenantId).insert('contact_merge', row);
+  }
+
+  /** Merge history, newest first; of one contact (as survivor or merged) when `contactIds` is given. */
+  merges(
+    tenantId: string,
+    query: { contactIds?: readonly string[]; beforeId?: string; limit: number },
+  ): Promise<ContactMergeRow[]> {
+    let builder = this.tenant(tenantId).from<ContactMergeRow>('contact_merge');
+    if (query.contactIds)
+      builder = builder.where((q) => q.whereIn('survivor_id', query.contactIds!).orWhereIn('merged_id', query.contactIds!));
+    if (query.beforeId) builder = builder.where('id', '<', query.beforeId);
+    return builder.orderBy('id', 'desc').limit(query.limit).select<ContactMergeRow[]>('*');
+  }
+
+  // ---- merge candidates ---------------------------------------------------------------------------
+
+  candidateOfPair(tenantId: string, a: string, b: string): Promise<MergeCandidateRow | undefined> {
+    return this.tenant(tenantId).from<MergeCandidateRow>('merge_candidate').where({ contact_a: a, contact_b: b }).first();
+  }
+
+  insertCandidate(tenantId: string, row: Omit<MergeCandidateRow, 'id' | 'tenant_id'>): Promise<string> {
+    return this.tenant(tenantId).insert('merge_candidate', row);
+  }
+
+  candidate(tenantId: string, id: string): Promise<MergeCandidateRow | undefined> {
+    const query = this.tenant(tenantId).from<MergeCandidateRow>('merge_candidate').where('id', id);
+    return (this.db.client === 'mysql' ? query.forUpdate() : query).first();
+  }
+
+  candidates(
+    tenantId: string,
+    query: { status?: CandidateStatus; beforeId?: string; limit: number },
+  ): Promise<MergeCandidateRow[]> {
+    let builder = this.tenant(tenantId).from<MergeCandidateRow>('merge_candidate');
+    if (query.status) builder = builder.where('status', query.status);
+    if (query.beforeId) builder = builder.where('id', '<', query.beforeId);
+    return builder.orderBy('id', 'desc').limit(query.limit).select<MergeCandidateRow[]>('*');
+  }
+
+  async countCandidates(tenantId: string, status: CandidateStatus): Promise<number> {
+    const row = await this.tenant(tenantId).from('merge_candidate').where('status', status).count({ n: '*' }).first();
+    return Number((row as { n?: number | string } | undefined)?.n ?? 0);
+  }
+
+  async decideCandidate(
+    tenantId: string,
+    id: string,
+    change: Pick<MergeCandidateRow, 'status' | 'decided_by' | 'decided_at' | 'updated_at'>,
+  ): Promise<void> {
+    await this.tenant(tenantId).from('merge_candidate').where('id', id).update(change);
+  }
+
+  // ---- identity settings --------------------------------------------------------------------------
+
+  async blockedValues(tenantId: string): Promise<string[] | undefined> {
+    const row = await this.tenant(tenantId)
+      .from<{ blocked_values: string }>('identity_setting')
+      .first('blocked_values');
+    return row ? (JSON.parse(row.blocked_values) as string[]) : undefined;
+  }
+
+  async saveBlockedValues(tenantId: string, values: readonly string[], staffId: string | null, at: number): Promise<void> {
+    const db = this.tenant(tenantId);
+    const patch = { blocked_values: JSON.stringify(values), updated_by: staffId, updated_at: at };
+    const updated = await db.from('identity_setting').update(patch);
+    if (updated === 0) await db.insert('identity_setting', { ...patch, created_at: at });
   }
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { createServiceRef } from '../../kernel/extension-point.js';
 import type { AnalyticsEngine } from '../../store/olap/analytics-engine.js';
 import { isUniqueViolation } from '../../store/oltp/oltp-store.js';
+import { ConflictError, InputError, NotFoundError } from '../../server/errors.js';
 import type { ContactsRepo } from './contacts.repo.js';
 import {
   ANONYMOUS_ID,
@@ -10,10 +11,32 @@ import {
   EXTERNAL_ID,
   toOlapContact,
   utmKeys,
+  WECHAT_OPEN_ID,
+  WECHAT_UNION_ID,
+  type CandidateReason,
+  type CandidateStatus,
   type ChannelAccountRow,
+  type ContactMergeRow,
+  type MergeCandidateRow,
   type ContactPatch,
   type ContactRow,
+  type MergeEvidence,
+  type WeChatInfo,
 } from './contacts.types.js';
+import {
+  BLOCKED_VALUE_LENGTH,
+  BLOCKED_VALUES_MAX,
+  BlockedValues,
+  DEFAULT_BLOCKED_VALUES,
+} from './identity-rules.js';
+import {
+  isIdentifiedRow,
+  MergeContactMissingError,
+  mergeContacts,
+  type MergeHook,
+  type MergeOptions,
+  type MergeResult,
+} from './merges.js';
 
 export const contactsServiceRef = createServiceRef<ContactsService>({ id: 'contacts.contacts' });
 
@@ -48,14 +71,30 @@ export class IdentityConflictError extends Error {
 const VERIFY_ROUNDS = 3;
 
 const key = (channelId: string, idType: string, userId: string) => `${channelId}\u0000${idType}\u0000${userId}`;
-const isIdentified = (row: Pick<ContactRow, 'name' | 'mobile' | 'email'>) => Boolean(row.name || row.mobile || row.email);
+
+/** How the identity step finds an official account's channel by its AppID (the channels service). */
+export type WeChatChannelLookup = (tenantId: string, appId: string) => Promise<string | undefined>;
+
+/** weChatInfo named an AppID that no official account of the tenant has (seed §2.1.1.1). */
+export class WeChatAccountNotBoundError extends Error {
+  constructor() {
+    super('weChatInfo names an official account that is not bound');
+    this.name = 'WeChatAccountNotBoundError';
+  }
+}
 
 /**
  * The identity step of one load batch of one tenant, run inside the batch's OLTP transaction. It
- * resolves each message's channel account in message order (ARCHITECTURE §5.8, the rows the
- * pipeline reaches now: a known externalId updates its contact; an anonymous cookie account
- * identified by an externalId becomes that contact; else a new account and contact), applies
- * identifies, and aggregates first seen / last active; `finish` writes the outbox rows.
+ * resolves each message's channel account in message order and applies the merge table of
+ * ARCHITECTURE §5.8: a known externalId updates its contact; an anonymous account identified
+ * becomes (or merges into) the identified contact; an anonymous id already bound to another
+ * *identified* contact makes a merge candidate, never a merge; weChatInfo links the official
+ * account's fan; one unionId on two contacts merges them; blocked values never match. It applies
+ * identifies and aggregates first seen / last active; `finish` writes the outbox rows.
+ *
+ * On MySQL/MariaDB every contact the batch writes is read with a lock (the latest committed row, not
+ * the transaction's snapshot): a contact merged away by a concurrent batch is noticed
+ * (IdentityConflictError, the batch is retried) instead of being written to after its deletion.
  */
 export class IdentityBatch {
   private readonly accounts = new Map<string, ChannelAccountRow>();
@@ -66,19 +105,31 @@ export class IdentityBatch {
    */
   private readonly absent = new Set<string>();
   private readonly contactRows = new Map<string, ContactRow>();
+  /** Contacts this batch created or locked: current rows, safe to write to. */
+  private readonly locked = new Set<string>();
   private readonly changed = new Set<string>();
   private readonly activity = new Map<string, { first: number; last: number | null }>();
+  /** Whether a contact counts as identified for the merge table (cached per batch). */
+  private readonly identifiedContacts = new Map<string, boolean>();
+  private blocked = new BlockedValues(DEFAULT_BLOCKED_VALUES);
+  /** Merges and candidates made by this batch (tests, logs). */
+  readonly merges: MergeResult[] = [];
+  readonly candidates: string[] = [];
 
   constructor(
     private readonly repo: ContactsRepo,
     readonly tenantId: string,
     private readonly now: number,
+    private readonly hooks: readonly MergeHook[] = [],
+    private readonly weChatChannel: WeChatChannelLookup = () => Promise.resolve(undefined),
   ) {}
 
-  /** Loads every account the batch names, in one query per channel and id type. */
+  /** Loads the tenant's blocked values and every account the batch names, in one query per channel and id type. */
   async preload(identities: readonly MessageIdentity[]): Promise<void> {
+    this.blocked = new BlockedValues((await this.repo.blockedValues(this.tenantId)) ?? DEFAULT_BLOCKED_VALUES);
     const wanted = new Map<string, { channelId: string; idType: string; userIds: string[] }>();
-    const add = (channelId: string, idType: string, userId: string | null | undefined) => {
+    const add = (channelId: string, idType: string, given: string | null | undefined) => {
+      const userId = this.blocked.usable(given);
       if (!userId) return;
       const group = `${channelId}\u0000${idType}`;
       let entry = wanted.get(group);
@@ -99,7 +150,12 @@ export class IdentityBatch {
     }
   }
 
-  private async account(channelId: string, idType: string, userId: string): Promise<ChannelAccountRow | undefined> {
+  /** A value the tenant's blocked list does not exclude (undefined when blocked or empty). */
+  usable(value: string | null | undefined): string | undefined {
+    return this.blocked.usable(value);
+  }
+
+  private async findAccount(channelId: string, idType: string, userId: string): Promise<ChannelAccountRow | undefined> {
     const k = key(channelId, idType, userId);
     if (!this.accounts.has(k) && !this.absent.has(k)) {
       const [row] = await this.repo.accounts(this.tenantId, channelId, idType, [userId]);
@@ -115,6 +171,8 @@ export class IdentityBatch {
     contactId: string,
     at: number,
   ): Promise<ChannelAccountRow> {
+    // The contact may have been merged away by a concurrent batch since this one read it.
+    await this.lock(contactId);
     const row = {
       channel_id: channelId,
       id_type: idType,
@@ -133,64 +191,140 @@ export class IdentityBatch {
     }
     const created: ChannelAccountRow = { ...row, id, tenant_id: this.tenantId };
     this.accounts.set(key(channelId, idType, userId), created);
+    if (idType !== ANONYMOUS_ID) this.identifiedContacts.set(contactId, true);
     return created;
   }
 
   private async createContact(at: number): Promise<string> {
-    const id = await this.repo.insertContact(this.tenantId, {
-      identified: false,
-      first_seen_at: at,
-      updated_at: this.now,
-      inserted_at: this.now,
-    });
+    const row = { identified: false, first_seen_at: at, updated_at: this.now, inserted_at: this.now };
+    const id = await this.repo.insertContact(this.tenantId, row);
+    this.locked.add(id);
+    this.contactRows.set(id, { ...emptyContact(id, this.tenantId), ...row });
+    this.identifiedContacts.set(id, false);
     this.changed.add(id);
     return id;
   }
 
-  private async contact(contactId: string): Promise<ContactRow> {
-    let row = this.contactRows.get(contactId);
-    if (!row) {
-      row = await this.repo.contact(this.tenantId, contactId);
-      if (!row) throw new Error(`contact ${contactId} of tenant ${this.tenantId} is missing`);
-      this.contactRows.set(contactId, row);
+  /** Locks the contacts' current rows (once per batch); a missing one means a concurrent merge: retry. */
+  private async lock(...ids: string[]): Promise<void> {
+    const wanted = ids.filter((id) => !this.locked.has(id));
+    if (wanted.length === 0) return;
+    const rows = await this.repo.lockContacts(this.tenantId, wanted);
+    if (rows.length !== new Set(wanted).size) throw new IdentityConflictError();
+    for (const row of rows) {
+      this.locked.add(String(row.id));
+      this.contactRows.set(String(row.id), row);
     }
-    return row;
   }
 
-  /** Whether the contact already has an externalId in this channel (then a new externalId is someone else). */
-  private async hasExternalId(contactId: string, channelId: string): Promise<boolean> {
-    for (const row of this.accounts.values())
-      if (String(row.contact_id) === contactId && String(row.channel_id) === channelId && row.id_type === EXTERNAL_ID)
-        return true;
-    const rows = await this.repo.accountsOfContact(this.tenantId, contactId);
-    return rows.some((row) => String(row.channel_id) === channelId && row.id_type === EXTERNAL_ID);
+  private async contact(contactId: string): Promise<ContactRow> {
+    await this.lock(contactId);
+    return this.contactRows.get(contactId)!;
   }
 
-  /** The message's channel account and contact, created when unknown. `at` is the message's time. */
-  async resolve(identity: MessageIdentity, at: number): Promise<ResolvedAccount> {
+  /**
+   * Whether a contact is someone known, for the merge table: identified by its values, or holding
+   * an id other than an anonymous one (an externalId, an openId…). An anonymous id of such a
+   * contact seen with another person's id is a merge candidate, never a merge.
+   */
+  private async isKnownPerson(contactId: string): Promise<boolean> {
+    let known = this.identifiedContacts.get(contactId);
+    if (known === undefined) {
+      const row = await this.contact(contactId);
+      known =
+        Boolean(row.identified) ||
+        (await this.repo.accountsOfContact(this.tenantId, contactId)).some((account) => account.id_type !== ANONYMOUS_ID);
+      this.identifiedContacts.set(contactId, known);
+    }
+    return known;
+  }
+
+  /**
+   * Merges two contacts within the batch (ARCHITECTURE §5.7) and keeps the batch's view of accounts,
+   * rows and activity on the survivor. Returns the survivor's id.
+   */
+  async merge(a: string, b: string, options: MergeOptions): Promise<string> {
+    if (a === b) return a;
+    await this.lock(a, b);
+    const result = await mergeContacts(this.repo, this.hooks, this.tenantId, [a, b], options, this.now);
+    if (!result) return a;
+    const { survivorId, mergedId } = result;
+    this.merges.push(result);
+    for (const account of this.accounts.values())
+      if (String(account.contact_id) === mergedId) account.contact_id = survivorId;
+    this.contactRows.delete(mergedId);
+    this.locked.delete(mergedId);
+    this.contactRows.set(survivorId, result.survivor);
+    this.identifiedContacts.set(survivorId, (this.identifiedContacts.get(survivorId) ?? false) || (this.identifiedContacts.get(mergedId) ?? false));
+    this.identifiedContacts.delete(mergedId);
+    // The merge wrote the outbox rows of both; activity of the merged contact counts for the survivor.
+    this.changed.delete(mergedId);
+    const seen = this.activity.get(mergedId);
+    if (seen) {
+      this.activity.delete(mergedId);
+      this.touch(survivorId, seen.first);
+      if (seen.last !== null) this.active(survivorId, seen.last);
+    }
+    return survivorId;
+  }
+
+  /** Records a merge candidate for operators (once per pair; a dismissed pair stays dismissed). */
+  private async propose(a: string, b: string, reason: CandidateReason, evidence: MergeEvidence): Promise<void> {
+    const [first, second] = Number(a) < Number(b) ? [a, b] : [b, a];
+    if (await this.repo.candidateOfPair(this.tenantId, first, second)) return;
+    const id = await this.repo.insertCandidate(this.tenantId, {
+      contact_a: first,
+      contact_b: second,
+      reason,
+      evidence: JSON.stringify(evidence),
+      status: 'pending',
+      decided_by: null,
+      decided_at: null,
+      created_at: this.now,
+      updated_at: this.now,
+    });
+    this.candidates.push(id);
+  }
+
+  /**
+   * The message's channel account and contact, created when unknown; undefined when every id it
+   * carries is blocked. `at` is the message's time. `adopt`: an existing contact new accounts join
+   * instead of a new contact being made (the fan a weChatInfo names).
+   */
+  async resolve(identity: MessageIdentity, at: number, adopt?: string): Promise<ResolvedAccount | undefined> {
     const { channelId } = identity;
-    const userId = identity.userId || undefined;
-    const anonymousId = identity.anonymousId || undefined;
-    if (!userId && !anonymousId) throw new Error('a message needs a userId or an anonymousId');
-    const external = userId ? await this.account(channelId, EXTERNAL_ID, userId) : undefined;
-    const anonymous = anonymousId ? await this.account(channelId, ANONYMOUS_ID, anonymousId) : undefined;
+    const userId = this.blocked.usable(identity.userId);
+    const anonymousId = this.blocked.usable(identity.anonymousId);
+    if (!userId && !anonymousId) return undefined;
+    const external = userId ? await this.findAccount(channelId, EXTERNAL_ID, userId) : undefined;
+    const anonymous = anonymousId ? await this.findAccount(channelId, ANONYMOUS_ID, anonymousId) : undefined;
+    const evidence = { channelId, idType: ANONYMOUS_ID, userId: anonymousId };
 
     if (external) {
-      const contactId = String(external.contact_id);
-      // The cookie now known to belong to this person. A cookie already bound to another contact is
-      // a merge or a merge candidate — the identity step of the merges issue decides; not here.
+      let contactId = String(external.contact_id);
       if (anonymousId && !anonymous) await this.createAccount(channelId, ANONYMOUS_ID, anonymousId, contactId, at);
+      else if (anonymous && String(anonymous.contact_id) !== contactId) {
+        const other = String(anonymous.contact_id);
+        // The cookie's earlier visits were this person's — unless the cookie belongs to someone known.
+        if (await this.isKnownPerson(other)) await this.propose(contactId, other, 'shared_anonymous_id', evidence);
+        else contactId = await this.merge(contactId, other, { rule: 'anonymous_identified', evidence });
+      }
       this.touch(contactId, at);
       return { contactId, accountId: String(external.id) };
     }
     if (userId) {
       let contactId: string;
-      if (anonymous && !(await this.hasExternalId(String(anonymous.contact_id), channelId))) {
-        // The anonymous (cookie) account identified by an externalId becomes that contact.
+      if (anonymous && !(await this.isKnownPerson(String(anonymous.contact_id)))) {
+        // The anonymous (cookie) account identified by an externalId becomes that contact…
         contactId = String(anonymous.contact_id);
+        if (adopt && adopt !== contactId)
+          contactId = await this.merge(contactId, adopt, { rule: 'wechat_info', evidence });
       } else {
-        contactId = await this.createContact(at);
+        contactId = adopt ?? (await this.createContact(at));
         if (anonymousId && !anonymous) await this.createAccount(channelId, ANONYMOUS_ID, anonymousId, contactId, at);
+        // …unless it is a known person's cookie: a new person, and a candidate for operators.
+        else if (anonymous && String(anonymous.contact_id) !== contactId)
+          await this.propose(contactId, String(anonymous.contact_id), 'shared_anonymous_id', evidence);
       }
       const account = await this.createAccount(channelId, EXTERNAL_ID, userId, contactId, at);
       this.touch(contactId, at);
@@ -200,10 +334,92 @@ export class IdentityBatch {
       this.touch(anonymous.contact_id, at);
       return { contactId: String(anonymous.contact_id), accountId: String(anonymous.id) };
     }
-    const contactId = await this.createContact(at);
+    const contactId = adopt ?? (await this.createContact(at));
     const account = await this.createAccount(channelId, ANONYMOUS_ID, anonymousId!, contactId, at);
     this.touch(contactId, at);
     return { contactId, accountId: String(account.id) };
+  }
+
+  /**
+   * The contact of a connector's channel account (a fan of an official account synced by the WeChat
+   * connector), created with a new contact when unknown. A unionId links across channels.
+   */
+  async account(channelId: string, idType: string, userId: string, at: number): Promise<ResolvedAccount> {
+    const existing = await this.findAccount(channelId, idType, userId);
+    if (existing) {
+      this.touch(existing.contact_id, at);
+      return { contactId: String(existing.contact_id), accountId: String(existing.id) };
+    }
+    const contactId = await this.createContact(at);
+    const account = await this.createAccount(channelId, idType, userId, contactId, at);
+    this.touch(contactId, at);
+    return { contactId, accountId: String(account.id) };
+  }
+
+  /** The official account channel of a weChatInfo's AppID (throws WeChatAccountNotBoundError). */
+  async weChatChannelOf(appId: string): Promise<string> {
+    const channelId = await this.weChatChannel(this.tenantId, appId);
+    if (!channelId) throw new WeChatAccountNotBoundError();
+    return channelId;
+  }
+
+  /** The contact a weChatInfo names already (its openId's fan, else its unionId's), if any. */
+  async weChatContact(channelId: string, info: WeChatInfo): Promise<string | undefined> {
+    const openId = this.blocked.usable(info.openId);
+    if (openId) {
+      const fan = await this.findAccount(channelId, WECHAT_OPEN_ID, openId);
+      if (fan) return String(fan.contact_id);
+    }
+    const unionId = this.blocked.usable(info.unionId);
+    if (unionId) {
+      const [first] = await this.repo.accountsById(this.tenantId, WECHAT_UNION_ID, unionId);
+      if (first) return String(first.contact_id);
+    }
+    return undefined;
+  }
+
+  /**
+   * Links a weChatInfo to the contact (seed §2.1.1.1): the fan's contact and the contact become one
+   * (`wechat_info`), every contact holding the unionId too (`wechat_union_id`); the openId and
+   * unionId accounts are created in the official account's channel when missing. Returns the survivor.
+   */
+  async linkWeChat(contactId: string, channelId: string, info: WeChatInfo, at: number): Promise<string> {
+    let survivor = contactId;
+    const openId = this.blocked.usable(info.openId);
+    const unionId = this.blocked.usable(info.unionId);
+    if (openId) {
+      const fan = await this.findAccount(channelId, WECHAT_OPEN_ID, openId);
+      if (fan) {
+        if (String(fan.contact_id) !== survivor)
+          survivor = await this.merge(survivor, String(fan.contact_id), {
+            rule: 'wechat_info',
+            evidence: { channelId, idType: WECHAT_OPEN_ID, userId: openId, appId: info.appId },
+          });
+      } else await this.createAccount(channelId, WECHAT_OPEN_ID, openId, survivor, at);
+    }
+    if (unionId) survivor = await this.linkUnionId(survivor, channelId, unionId, at);
+    return survivor;
+  }
+
+  /**
+   * A unionId is one person across the official accounts (and mini-programs) of an open platform:
+   * every contact holding it in any channel merges with this one (`wechat_union_id`), and the
+   * channel gets its unionId account when missing.
+   */
+  async linkUnionId(contactId: string, channelId: string, unionId: string, at: number): Promise<string> {
+    let survivor = contactId;
+    const holders = await this.repo.accountsById(this.tenantId, WECHAT_UNION_ID, unionId);
+    for (const holder of holders) {
+      const other = String(holder.contact_id);
+      if (other === survivor) continue;
+      survivor = await this.merge(survivor, other, {
+        rule: 'wechat_union_id',
+        evidence: { channelId: String(holder.channel_id), idType: WECHAT_UNION_ID, userId: unionId },
+      });
+    }
+    if (!holders.some((holder) => String(holder.channel_id) === channelId) && !(await this.findAccount(channelId, WECHAT_UNION_ID, unionId)))
+      await this.createAccount(channelId, WECHAT_UNION_ID, unionId, survivor, at);
+    return survivor;
   }
 
   private touch(contactId: string | number, at: number): void {
@@ -244,25 +460,26 @@ export class IdentityBatch {
     if (Object.keys(change).length === 0) return;
 
     const next = { ...row, ...change };
-    if (!row.identified && isIdentified(next)) {
+    if (!row.identified && isIdentifiedRow(next)) {
       change.identified = true;
       change.created_at = at;
       for (const utm of utmKeys) change[`utm_${utm}`] = patch.utm[utm] ?? null;
-    } else if (row.identified && !isIdentified(next)) {
+    } else if (row.identified && !isIdentifiedRow(next)) {
       // Every identifying value cleared: anonymous again; its created time and utm stay on record.
       change.identified = false;
     }
     change.updated_at = this.now;
     await this.repo.updateContact(this.tenantId, contactId, change);
     this.contactRows.set(contactId, { ...row, ...change });
+    if (change.identified) this.identifiedContacts.set(contactId, true);
     this.changed.add(contactId);
   }
 
   /** Writes first seen / last active and the outbox rows of every changed contact; returns their ids. */
   async finish(): Promise<string[]> {
     const ids = [...this.activity.keys()];
-    const missing = ids.filter((id) => !this.contactRows.has(id));
-    for (const row of await this.repo.contacts(this.tenantId, missing)) this.contactRows.set(String(row.id), row);
+    // Current rows (locked on MySQL): a contact merged away meanwhile by another batch → retry.
+    await this.lock(...ids);
     const updates: { id: string; first_seen_at?: number; last_active_at?: number }[] = [];
     for (const [id, seen] of this.activity) {
       const row = this.contactRows.get(id);
@@ -280,26 +497,290 @@ export class IdentityBatch {
     await this.repo.updateActivity(this.tenantId, updates);
     const changed = [...this.changed];
     if (changed.length > 0) await this.repo.insertChanges(this.tenantId, changed, this.now);
-    return changed;
+    return [...new Set([...changed, ...this.merges.map((m) => m.survivorId)])];
   }
+}
+
+function toMerge(row: ContactMergeRow): ContactMerge {
+  return {
+    id: String(row.id),
+    survivorId: String(row.survivor_id),
+    mergedId: String(row.merged_id),
+    rule: row.rule,
+    actorStaffId: row.actor_staff_id === null ? null : String(row.actor_staff_id),
+    candidateId: row.candidate_id === null ? null : String(row.candidate_id),
+    evidence: row.evidence ? (JSON.parse(row.evidence) as MergeEvidence) : null,
+    before: JSON.parse(row.before) as ContactMerge['before'],
+    mergedAt: Number(row.merged_at),
+  };
+}
+
+/** A contact row with nothing but its id (a contact this batch created; the rest is filled in). */
+function emptyContact(id: string, tenantId: string): ContactRow {
+  const row: Record<string, unknown> = { id, tenant_id: tenantId, attributes: null };
+  for (const field of contactTraitFields) row[field.column] = null;
+  for (const utm of utmKeys) row[`utm_${utm}`] = null;
+  Object.assign(row, { first_seen_at: null, last_active_at: null, created_at: null });
+  return row as unknown as ContactRow;
+}
+
+/** A contact as merge candidates and history show it (who: values and accounts). */
+export interface ContactSummary {
+  id: string;
+  /** False when the contact no longer exists (deleted); a merged-away id shows its survivor. */
+  exists: boolean;
+  identified: boolean;
+  name: string | null;
+  mobile: string | null;
+  email: string | null;
+  nickname: string | null;
+  updatedAt: number | null;
+  accounts: { id: string; channelId: string; idType: string; userId: string }[];
+}
+
+export interface MergeCandidate {
+  id: string;
+  reason: CandidateReason;
+  evidence: MergeEvidence;
+  status: CandidateStatus;
+  /** The two contacts as they are now (a merged-away id is followed to its survivor). */
+  contacts: [ContactSummary, ContactSummary];
+  /** The pair became one contact meanwhile (another merge): nothing left to decide. */
+  sameContact: boolean;
+  createdAt: number;
+  decidedAt: number | null;
+  decidedBy: string | null;
+}
+
+export interface ContactMerge {
+  id: string;
+  survivorId: string;
+  mergedId: string;
+  rule: string;
+  /** The staff member who merged by hand; null for automatic merges. */
+  actorStaffId: string | null;
+  candidateId: string | null;
+  evidence: MergeEvidence | null;
+  /** Both contacts' values before the merge and the accounts that moved. */
+  before: { survivor: Record<string, unknown>; merged: Record<string, unknown>; movedAccountIds: string[] };
+  mergedAt: number;
+}
+
+export interface CursorPage<T> {
+  items: T[];
+  nextCursor: string | null;
 }
 
 /**
  * The contacts master (OLTP) and its way into OLAP: the identity step the ingestion pipeline calls,
- * and the contact-change outbox drained into the analytics store (ARCHITECTURE §5.6).
+ * merges (automatic and by operators) with their history and candidates, the identity settings, and
+ * the contact-change outbox drained into the analytics store (ARCHITECTURE §5.6–§5.8).
  */
 export class ContactsService {
+  private readonly mergeHooks: MergeHook[] = [];
+
   constructor(
     private readonly repo: ContactsRepo,
     private readonly olap: AnalyticsEngine,
     private readonly logger?: Logger,
+    private readonly weChatChannel?: WeChatChannelLookup,
   ) {}
+
+  /**
+   * Told of every merge inside its transaction — the groups module unions the merged contact's
+   * static group memberships into the survivor's (§5.7). A hook that throws undoes the merge.
+   */
+  onMerge(hook: MergeHook): void {
+    this.mergeHooks.push(hook);
+  }
 
   /** The identity step of one batch (call inside the batch's transaction). */
   async identityBatch(tenantId: string, identities: readonly MessageIdentity[], now: number): Promise<IdentityBatch> {
-    const batch = new IdentityBatch(this.repo, tenantId, now);
+    const batch = new IdentityBatch(this.repo, tenantId, now, this.mergeHooks, this.weChatChannel);
     await batch.preload(identities);
     return batch;
+  }
+
+  /**
+   * Records a connector's channel account (the WeChat connector's fan sync; the plugin write path
+   * builds on it): found or created with its contact; a unionId merges every contact holding it
+   * (§5.8 "same unionId seen from two channels"). Returns the contact's id.
+   */
+  async recordAccount(
+    tenantId: string,
+    input: { channelId: string; idType: string; userId: string; unionId?: string },
+    at = Date.now(),
+  ): Promise<string> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.repo.transaction(async () => {
+          const batch = await this.identityBatch(tenantId, [], Date.now());
+          let { contactId } = await batch.account(input.channelId, input.idType, input.userId, at);
+          const unionId = batch.usable(input.unionId);
+          if (unionId) contactId = await batch.linkUnionId(contactId, input.channelId, unionId, at);
+          await batch.finish();
+          return contactId;
+        });
+      } catch (error) {
+        // Another writer created the account or merged the contact meanwhile: again, finding it.
+        if (!(error instanceof IdentityConflictError) || attempt >= 5) throw error;
+      }
+    }
+  }
+
+  /** The current id of a contact: itself, or the final survivor it was merged into. */
+  async currentId(tenantId: string, contactId: string): Promise<string> {
+    return (await this.repo.survivors(tenantId, [contactId])).get(contactId) ?? contactId;
+  }
+
+  // ---- merges -------------------------------------------------------------------------------------
+
+  private async summaries(tenantId: string, ids: readonly string[]): Promise<Map<string, ContactSummary>> {
+    const rows = new Map((await this.repo.contacts(tenantId, ids)).map((row) => [String(row.id), row]));
+    const accounts = await this.repo.accountsOfContacts(tenantId, [...rows.keys()]);
+    const out = new Map<string, ContactSummary>();
+    for (const id of ids) {
+      const row = rows.get(id);
+      out.set(id, {
+        id,
+        exists: Boolean(row),
+        identified: Boolean(row?.identified),
+        name: row?.name ?? null,
+        mobile: row?.mobile ?? null,
+        email: row?.email ?? null,
+        nickname: row?.nickname ?? null,
+        updatedAt: row ? Number(row.updated_at) : null,
+        accounts: accounts
+          .filter((a) => String(a.contact_id) === id)
+          .map((a) => ({ id: String(a.id), channelId: String(a.channel_id), idType: a.id_type, userId: a.user_id })),
+      });
+    }
+    return out;
+  }
+
+  /** Merge candidates, newest first (keyset on id). */
+  async candidates(
+    tenantId: string,
+    query: { status?: CandidateStatus; cursor?: string; limit: number },
+  ): Promise<CursorPage<MergeCandidate> & { pending: number }> {
+    const rows = await this.repo.candidates(tenantId, { status: query.status, beforeId: query.cursor, limit: query.limit + 1 });
+    const page = rows.slice(0, query.limit);
+    const items = await this.toCandidates(tenantId, page);
+    return {
+      items,
+      nextCursor: rows.length > query.limit ? String(page[page.length - 1]!.id) : null,
+      pending: await this.repo.countCandidates(tenantId, 'pending'),
+    };
+  }
+
+  private async toCandidates(tenantId: string, rows: readonly MergeCandidateRow[]): Promise<MergeCandidate[]> {
+    const original = rows.flatMap((row) => [String(row.contact_a), String(row.contact_b)]);
+    const survivors = await this.repo.survivors(tenantId, original);
+    const current = (id: string) => survivors.get(id) ?? id;
+    const summaries = await this.summaries(tenantId, [...new Set(original.map(current))]);
+    return rows.map((row) => {
+      const a = current(String(row.contact_a));
+      const b = current(String(row.contact_b));
+      return {
+        id: String(row.id),
+        reason: row.reason as CandidateReason,
+        evidence: row.evidence ? (JSON.parse(row.evidence) as MergeEvidence) : {},
+        status: row.status,
+        contacts: [summaries.get(a)!, summaries.get(b)!],
+        sameContact: a === b,
+        createdAt: Number(row.created_at),
+        decidedAt: row.decided_at === null ? null : Number(row.decided_at),
+        decidedBy: row.decided_by === null ? null : String(row.decided_by),
+      };
+    });
+  }
+
+  async candidate(tenantId: string, candidateId: string): Promise<MergeCandidate> {
+    const row = await this.repo.candidate(tenantId, candidateId);
+    if (!row) throw new NotFoundError('merge_candidate_not_found');
+    return (await this.toCandidates(tenantId, [row]))[0]!;
+  }
+
+  /**
+   * An operator merges a candidate's two contacts (rule `candidate_accepted`, survivor by §5.7). A
+   * pair already one contact (merged meanwhile) is marked accepted without a merge.
+   */
+  async acceptCandidate(tenantId: string, candidateId: string, staffId: string): Promise<{ candidate: MergeCandidate; merge: ContactMerge | null }> {
+    const mergeId = await this.repo.transaction(async () => {
+      const row = await this.repo.candidate(tenantId, candidateId);
+      if (!row) throw new NotFoundError('merge_candidate_not_found');
+      if (row.status !== 'pending') throw new ConflictError('merge_candidate_decided', { status: row.status });
+      const now = Date.now();
+      let result: MergeResult | undefined;
+      try {
+        result = await mergeContacts(
+          this.repo,
+          this.mergeHooks,
+          tenantId,
+          [String(row.contact_a), String(row.contact_b)],
+          {
+            rule: 'candidate_accepted',
+            actorStaffId: staffId,
+            candidateId,
+            evidence: row.evidence ? (JSON.parse(row.evidence) as MergeEvidence) : undefined,
+          },
+          now,
+        );
+      } catch (error) {
+        if (error instanceof MergeContactMissingError) throw new ConflictError('merge_contact_missing');
+        throw error;
+      }
+      await this.repo.decideCandidate(tenantId, candidateId, { status: 'accepted', decided_by: staffId, decided_at: now, updated_at: now });
+      return result?.mergeId;
+    });
+    const merge = mergeId ? (await this.repo.mergeById(tenantId, mergeId)) : undefined;
+    return { candidate: await this.candidate(tenantId, candidateId), merge: merge ? toMerge(merge) : null };
+  }
+
+  /** An operator says the two are different people: the pair is never proposed again. */
+  async dismissCandidate(tenantId: string, candidateId: string, staffId: string): Promise<MergeCandidate> {
+    await this.repo.transaction(async () => {
+      const row = await this.repo.candidate(tenantId, candidateId);
+      if (!row) throw new NotFoundError('merge_candidate_not_found');
+      if (row.status !== 'pending') throw new ConflictError('merge_candidate_decided', { status: row.status });
+      const now = Date.now();
+      await this.repo.decideCandidate(tenantId, candidateId, { status: 'dismissed', decided_by: staffId, decided_at: now, updated_at: now });
+    });
+    return this.candidate(tenantId, candidateId);
+  }
+
+  /**
+   * Merge history, newest first: the tenant's, or one contact's — every merge its current survivor
+   * took part in, and those of the contacts merged into it (`contactId` may be a merged-away id).
+   */
+  async merges(tenantId: string, query: { contactId?: string; cursor?: string; limit: number }): Promise<CursorPage<ContactMerge>> {
+    let contactIds: string[] | undefined;
+    if (query.contactId) {
+      const current = await this.currentId(tenantId, query.contactId);
+      contactIds = [current, ...(await this.repo.aliasesTo(tenantId, current))];
+    }
+    const rows = await this.repo.merges(tenantId, { contactIds, beforeId: query.cursor, limit: query.limit + 1 });
+    const page = rows.slice(0, query.limit);
+    return { items: page.map(toMerge), nextCursor: rows.length > query.limit ? String(page[page.length - 1]!.id) : null };
+  }
+
+  // ---- identity settings --------------------------------------------------------------------------
+
+  async identitySettings(tenantId: string): Promise<{ blockedValues: string[] }> {
+    return { blockedValues: (await this.repo.blockedValues(tenantId)) ?? [...DEFAULT_BLOCKED_VALUES] };
+  }
+
+  async saveIdentitySettings(tenantId: string, input: { blockedValues: string[] }, staffId: string | null): Promise<{ blockedValues: string[] }> {
+    const values = input.blockedValues.map((value) => value.trim());
+    const distinct = new Set(values.map((value) => value.toLowerCase()));
+    if (
+      values.length > BLOCKED_VALUES_MAX ||
+      distinct.size !== values.length ||
+      values.some((value) => value.length === 0 || value.length > BLOCKED_VALUE_LENGTH)
+    )
+      throw new InputError('identity_blocked_values_invalid', { max: BLOCKED_VALUES_MAX, length: BLOCKED_VALUE_LENGTH });
+    await this.repo.transaction(() => this.repo.saveBlockedValues(tenantId, values, staffId, Date.now()));
+    return { blockedValues: values };
   }
 
   contact(tenantId: string, contactId: string): Promise<ContactRow | undefined> {
@@ -323,11 +804,20 @@ export class ContactsService {
   async syncToOlap(tenantId: string, limit = 2000): Promise<number> {
     const changes = await this.repo.changes(tenantId, limit);
     if (changes.length === 0) return 0;
-    const ids = [...new Set(changes.map((c) => String(c.contact_id)))];
+    const ids = [...new Set(changes.filter((c) => c.merged_into === null).map((c) => String(c.contact_id)))];
+    // Merged-away contacts: their alias and the deletion of their OLAP row go in the same load as
+    // the survivors' new rows (aliases are idempotent: sending one again re-points the same way).
+    const merged = changes.filter((c) => c.merged_into !== null);
+    const aliases = merged.map((c) => ({ fromContactId: String(c.contact_id), toContactId: String(c.merged_into) }));
+    const deletedContactIds = merged.map((c) => String(c.contact_id));
     // A fresh ledger key each time: the rows are read now, so a repeat after a crash must load them
     // again (an upsert), never be skipped as "already loaded" with older values.
     let loaded = (await this.repo.contacts(tenantId, ids)).map(toOlapContact);
-    await this.olap.forTenant(tenantId).load({ batchId: `contacts-${randomUUID()}`, contacts: loaded });
+    await this.olap.forTenant(tenantId).load({
+      batchId: `contacts-${randomUUID()}`,
+      contacts: loaded,
+      ...(aliases.length > 0 ? { aliases, deletedContactIds } : {}),
+    });
     // Another drainer (a second process) may have loaded newer rows of these contacts while ours was
     // in flight and then deleted their outbox rows: ours, older, would win for good. Read again after
     // loading and send whatever changed meanwhile; the last loader always ends on the current rows.

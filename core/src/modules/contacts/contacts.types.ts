@@ -119,3 +119,66 @@ export function toOlapContact(row: ContactRow): OlapContactRow {
   for (const field of contactTraitFields) target[field.olap] = row[field.column];
   return olap;
 }
+
+// ---- merges -------------------------------------------------------------------------------------
+
+/**
+ * Why two contacts were merged (merge history `rule`) or proposed (candidate `reason`):
+ * - `anonymous_identified` — a cookie/device account seen only anonymously, identified (§2.1.1);
+ * - `wechat_info` — an identify's weChatInfo named an official-account fan (§2.1.1.1);
+ * - `wechat_union_id` — one unionId seen on two contacts (from two channels, §1.4.11);
+ * - `candidate_accepted` — an operator accepted a merge candidate;
+ * - `shared_anonymous_id` (candidate only) — an anonymous id already bound to another identified contact.
+ */
+export type MergeRule = 'anonymous_identified' | 'wechat_info' | 'wechat_union_id' | 'candidate_accepted';
+export type CandidateReason = 'shared_anonymous_id';
+export type CandidateStatus = 'pending' | 'accepted' | 'dismissed';
+
+/** What made the pipeline merge or propose: the id that matched. */
+export interface MergeEvidence {
+  channelId?: string;
+  idType?: string;
+  userId?: string;
+  /** The official account's AppID of a weChatInfo. */
+  appId?: string;
+}
+
+export interface ContactMergeRow {
+  id: number | string;
+  tenant_id: number | string;
+  survivor_id: number | string;
+  merged_id: number | string;
+  rule: string;
+  actor_staff_id: number | string | null;
+  candidate_id: number | string | null;
+  evidence: string | null;
+  before: string;
+  merged_at: number | string;
+}
+
+export interface MergeCandidateRow {
+  id: number | string;
+  tenant_id: number | string;
+  contact_a: number | string;
+  contact_b: number | string;
+  reason: string;
+  evidence: string | null;
+  status: CandidateStatus;
+  decided_by: number | string | null;
+  decided_at: number | string | null;
+  created_at: number | string;
+  updated_at: number | string;
+}
+
+/** WeChat id types (the wechat plugin's; core names them to link weChatInfo, seed §2.1.1.1). */
+export const WECHAT_OPEN_ID = 'wechat.openId';
+export const WECHAT_UNION_ID = 'wechat.unionId';
+/** The channel type of official accounts (the wechat plugin's). */
+export const WECHAT_CHANNEL_TYPE = 'wechat';
+
+/** weChatInfo of an identify (seed §2.1.1.1): the official account's AppID and the fan's ids. */
+export interface WeChatInfo {
+  appId: string;
+  openId?: string;
+  unionId?: string;
+}

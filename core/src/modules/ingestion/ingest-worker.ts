@@ -9,7 +9,12 @@ import { INBOX_PARTITIONS } from '../../store/oltp/migrations/0009_ingestion.js'
 import { isOltpUnavailable } from '../../store/oltp/oltp-store.js';
 import { holderIsGone } from '../../store/oltp/process-lease.js';
 import type { PropertyType } from '../../kernel/contributions.js';
-import { IdentityConflictError, type ContactsService, type IdentityBatch } from '../contacts/contacts.service.js';
+import {
+  IdentityConflictError,
+  WeChatAccountNotBoundError,
+  type ContactsService,
+  type IdentityBatch,
+} from '../contacts/contacts.service.js';
 import { validateTraits } from '../contacts/traits.js';
 import type { MetadataService } from '../metadata/metadata.service.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
@@ -20,7 +25,7 @@ import {
   type LoadBatchRow,
   type QuarantineRow,
 } from './ingestion.repo.js';
-import { eventTimeOf, idOf, ingestLimits, type InboxMessage } from './message.js';
+import { eventTimeOf, idOf, ingestLimits, weChatInfoOf, type InboxMessage } from './message.js';
 
 /** What a loaded batch tells its listeners (journey triggers, real-time groups). */
 export interface BatchLoaded {
@@ -495,13 +500,32 @@ export class IngestWorker {
       const traits = message.traits ?? {};
       if (typeof traits !== 'object' || traits === null || Array.isArray(traits))
         return { kind: 'quarantine', reason: 'traits_invalid', problems: [{ path: 'traits', code: 'object.base' }] };
-      const checked = validateTraits(traits as Record<string, unknown>, context.fields, {
+      const { weChatInfo: weChatTrait, ...profile } = traits as Record<string, unknown>;
+      const checked = validateTraits(profile, context.fields, {
         birthdayWritable: message.via !== 'openapi',
       });
       if (checked.problems.length > 0) return { kind: 'quarantine', reason: 'traits_invalid', problems: checked.problems };
       for (const key of checked.unknown) context.count('trait_unknown', key.slice(0, 128));
-      const resolved = await identity.resolve({ channelId: message.channelId, userId, anonymousId }, time.at);
-      await identity.identify(resolved.contactId, checked.patch, time.at);
+      // weChatInfo (seed §2.1.1.1): the Open API's field, or the SDK profile's (inside traits).
+      const weChat = weChatInfoOf(message.weChatInfo ?? weChatTrait);
+      if (weChat === 'invalid') return { kind: 'quarantine', reason: 'wechat_info_invalid' };
+      let weChatChannel: string | undefined;
+      let fan: string | undefined;
+      if (weChat) {
+        try {
+          weChatChannel = await identity.weChatChannelOf(weChat.appId);
+        } catch (error) {
+          if (error instanceof WeChatAccountNotBoundError) return { kind: 'quarantine', reason: 'wechat_account_not_bound' };
+          throw error;
+        }
+        fan = await identity.weChatContact(weChatChannel, weChat);
+      }
+      const resolved = await identity.resolve({ channelId: message.channelId, userId, anonymousId }, time.at, fan);
+      if (!resolved) return { kind: 'quarantine', reason: 'identity_blocked' };
+      const contactId = weChat
+        ? await identity.linkWeChat(resolved.contactId, weChatChannel!, weChat, time.at)
+        : resolved.contactId;
+      await identity.identify(contactId, checked.patch, time.at);
       return { kind: 'identify' };
     }
 
@@ -523,6 +547,7 @@ export class IngestWorker {
     }
     context.seen.events.add(event);
     const resolved = await identity.resolve({ channelId: message.channelId, userId, anonymousId }, time.at);
+    if (!resolved) return { kind: 'quarantine', reason: 'identity_blocked' };
     // Last active = the latest inbound event time not after its receipt (ARCHITECTURE §5.5).
     if (time.at <= message.receivedAt) identity.active(resolved.contactId, time.at);
     return {

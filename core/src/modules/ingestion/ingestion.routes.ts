@@ -164,7 +164,9 @@ export function ingestionRoutes(ingestion: IngestionService): PluginRoute[] {
             props: anyObject.label('IdentifyProps').description('custom fields: attr1, attr2…'),
             weChatInfo: anyObject
               .label('IdentifyWeChatInfo')
-              .description('merging with the WeChat fan comes with the identity issue'),
+              .description(
+                '{appId, openId, unionId}: merge with the fan of this bound official account (§2.1.1.1); an unbound appId answers 400 wechat_account_not_bound',
+              ),
           })
             .unknown(true)
             .label('IdentifyContact'),

@@ -4,13 +4,23 @@ import type { WriteKeyOwnerInfo } from '../../kernel/contributions.js';
 import { createServiceRef } from '../../kernel/extension-point.js';
 import { InputError, NotFoundError, RateLimitError } from '../../server/errors.js';
 import type { ChannelsService } from '../channels/channels.service.js';
+import { WECHAT_CHANNEL_TYPE } from '../contacts/contacts.types.js';
 import { validateTraits } from '../contacts/traits.js';
 import { ZonedClock } from '../../lib/zoned-clock.js';
 import type { MetadataService } from '../metadata/metadata.service.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
 import type { BatchLoadedListener, IngestWorker } from './ingest-worker.js';
 import type { IngestionRepo, NewInboxRow, QuarantineRow } from './ingestion.repo.js';
-import { dedupeKey, eventTimeOf, idOf, ingestLimits, partitionOf, uuidv7, type InboxMessage } from './message.js';
+import {
+  dedupeKey,
+  eventTimeOf,
+  idOf,
+  ingestLimits,
+  partitionOf,
+  uuidv7,
+  weChatInfoOf,
+  type InboxMessage,
+} from './message.js';
 
 export const ingestionServiceRef = createServiceRef<IngestionService>({ id: 'ingestion.ingestion' });
 
@@ -36,6 +46,7 @@ const MESSAGE_FIELDS = [
   'context',
   'timestamp',
   'sentAt',
+  'weChatInfo',
 ] as const;
 const BACKLOG_REFRESH_MS = 1000;
 
@@ -215,7 +226,7 @@ export class IngestionService {
    * identify is appended to the inbox and applied in order with the person's events.
    */
   async acceptOpenApiIdentify(tenantId: string, payload: Record<string, unknown>): Promise<{ messageId: string }> {
-    const { externalId, channel, messageId, timestamp, ...traits } = payload;
+    const { externalId, channel, messageId, timestamp, weChatInfo, ...traits } = payload;
     const channelId = await this.channelOf(tenantId, (channel as { channelId: string }).channelId, 'channel.channelId');
     const fields = (await this.metadata.contactFields(tenantId)).map((f) => ({ key: f.key, type: f.type }));
     const checked = validateTraits(traits, fields, { birthdayWritable: false });
@@ -226,12 +237,22 @@ export class IngestionService {
       const time = eventTimeOf({ timestamp, receivedAt: Date.now() }, Date.now());
       if (!time.ok) problems.push({ path: 'timestamp', code: time.reason });
     }
+    const weChat = weChatInfoOf(weChatInfo);
+    if (weChat === 'invalid') problems.push({ path: 'weChatInfo', code: 'wechat_info_invalid' });
     if (problems.length > 0) throw new InputError('contact_invalid', {}, problems);
+    if (weChat && weChat !== 'invalid') {
+      // Merging with the fan needs the official account bound (seed §2.1.1.1).
+      const account = await this.channels.findByKey(tenantId, weChat.appId);
+      if (!account || account.type !== WECHAT_CHANNEL_TYPE)
+        throw new InputError('wechat_account_not_bound', { appId: weChat.appId }, [
+          { path: 'weChatInfo.appId', code: 'wechat_account_not_bound' },
+        ]);
+    }
     await this.checkBacklog();
     const receivedAt = Date.now();
     const row = this.toRow(
       tenantId,
-      { userId: externalId, traits, messageId, timestamp },
+      { userId: externalId, traits, messageId, timestamp, ...(weChat && weChat !== 'invalid' ? { weChatInfo: weChat } : {}) },
       { channelId, via: 'openapi', type: 'identify', receivedAt },
       'body',
     );

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { INBOX_PARTITIONS } from '../../store/oltp/migrations/0009_ingestion.js';
+import type { WeChatInfo } from '../contacts/contacts.types.js';
 
 /** Limits of ARCHITECTURE §5.1 (Segment's): a request and one message, in bytes of JSON. */
 export const ingestLimits = {
@@ -39,6 +40,8 @@ export interface InboxMessage {
   properties?: unknown;
   traits?: unknown;
   context?: unknown;
+  /** An identify's weChatInfo {appId, openId, unionId} (seed §2.1.1.1). */
+  weChatInfo?: unknown;
   timestamp?: unknown;
   sentAt?: unknown;
   /** What was sent when a batch item was not an object (kept for 数据质量). */
@@ -128,4 +131,24 @@ export function eventTimeOf(message: Pick<InboxMessage, 'timestamp' | 'sentAt' |
   if (at < now - ingestLimits.pastMs || at > message.receivedAt + ingestLimits.futureMs)
     return { ok: false, reason: 'event_time_out_of_range' };
   return { ok: true, at };
+}
+
+/**
+ * An identify's weChatInfo (seed §2.1.1.1): the official account's appId and the fan's openId
+ * and/or unionId. Undefined when absent (null counts as absent); `invalid` when malformed.
+ */
+export function weChatInfoOf(value: unknown): WeChatInfo | undefined | 'invalid' {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) return 'invalid';
+  const { appId, openId, unionId } = value as Record<string, unknown>;
+  const text = (v: unknown, max: number) => (typeof v === 'string' && v.trim() !== '' && v.length <= max ? v.trim() : undefined);
+  const info = { appId: text(appId, 64), openId: text(openId, 191), unionId: text(unionId, 191) };
+  const given = (v: unknown) => v !== undefined && v !== null && v !== '';
+  if (!info.appId || (!info.openId && !info.unionId)) return 'invalid';
+  if ((given(openId) && !info.openId) || (given(unionId) && !info.unionId)) return 'invalid';
+  return {
+    appId: info.appId,
+    ...(info.openId ? { openId: info.openId } : {}),
+    ...(info.unionId ? { unionId: info.unionId } : {}),
+  };
 }

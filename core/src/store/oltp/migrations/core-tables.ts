@@ -35,4 +35,8 @@ export const coreTables: readonly string[] = [
   'quarantine',
   'ingest_issue',
   'ingest_partition',
+  'contact_alias',
+  'contact_merge',
+  'merge_candidate',
+  'identity_setting',
 ];

@@ -8,6 +8,7 @@ import { authThrottle } from './0006_auth_throttle.js';
 import { processLease } from './0007_process_lease.js';
 import { metadata } from './0008_metadata.js';
 import { ingestion } from './0009_ingestion.js';
+import { identity } from './0010_identity.js';
 
 /** Core's migration set, in order. Never edit a released migration: add the next one. */
 export const coreMigrations: readonly OltpMigration[] = [
@@ -20,4 +21,5 @@ export const coreMigrations: readonly OltpMigration[] = [
   processLease,
   metadata,
   ingestion,
+  identity,
 ];
