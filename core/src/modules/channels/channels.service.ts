@@ -149,7 +149,8 @@ export class ChannelsService {
   async register(tenantId: string, input: Required<NewChannel>, createdBy: string | null): Promise<Channel> {
     const { definition } = this.definition(input.type);
     const channelKey = input.channelKey.trim();
-    if (!channelKey) throw new InputError('channel_key_required', { label: 'key' }, [{ path: 'channelKey', code: 'channel_key_required' }]);
+    if (!channelKey)
+      throw new InputError('channel_key_required', { label: 'key' }, [{ path: 'channelKey', code: 'channel_key_required' }]);
     const now = Date.now();
     try {
       const id = await this.repo.insert(tenantId, {

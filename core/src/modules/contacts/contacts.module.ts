@@ -16,7 +16,15 @@ import { channelsServiceRef } from '../channels/channels.service.js';
 export const contactsModule = defineModule({
   id: 'contacts',
   title: { 'zh-CN': '联系人', 'en-US': 'Contacts' },
-  tables: ['contact', 'channel_account', 'contact_change', 'contact_alias', 'contact_merge', 'merge_candidate', 'identity_setting'],
+  tables: [
+    'contact',
+    'channel_account',
+    'contact_change',
+    'contact_alias',
+    'contact_merge',
+    'merge_candidate',
+    'identity_setting',
+  ],
   provides: [
     createServiceFactory({
       service: contactsServiceRef,

@@ -1,11 +1,5 @@
 import type { ModuleDatabase, TenantDb } from '../../store/oltp/oltp-store.js';
-import type {
-  CandidateStatus,
-  ChannelAccountRow,
-  ContactMergeRow,
-  ContactRow,
-  MergeCandidateRow,
-} from './contacts.types.js';
+import type { CandidateStatus, ChannelAccountRow, ContactMergeRow, ContactRow, MergeCandidateRow } from './contacts.types.js';
 
 /** IN lists are cut to this many values (SQLite's parameter limit is far above; MySQL's packet too). */
 const IN_CHUNK = 500;
@@ -278,9 +272,7 @@ export class ContactsRepo {
   // ---- identity settings --------------------------------------------------------------------------
 
   async blockedValues(tenantId: string): Promise<string[] | undefined> {
-    const row = await this.tenant(tenantId)
-      .from<{ blocked_values: string }>('identity_setting')
-      .first('blocked_values');
+    const row = await this.tenant(tenantId).from<{ blocked_values: string }>('identity_setting').first('blocked_values');
     return row ? (JSON.parse(row.blocked_values) as string[]) : undefined;
   }
 

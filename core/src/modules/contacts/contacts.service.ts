@@ -23,12 +23,7 @@ import {
   type MergeEvidence,
   type WeChatInfo,
 } from './contacts.types.js';
-import {
-  BLOCKED_VALUE_LENGTH,
-  BLOCKED_VALUES_MAX,
-  BlockedValues,
-  DEFAULT_BLOCKED_VALUES,
-} from './identity-rules.js';
+import { BLOCKED_VALUE_LENGTH, BLOCKED_VALUES_MAX, BlockedValues, DEFAULT_BLOCKED_VALUES } from './identity-rules.js';
 import {
   isIdentifiedRow,
   MergeContactMissingError,
@@ -250,12 +245,14 @@ export class IdentityBatch {
     if (!result) return a;
     const { survivorId, mergedId } = result;
     this.merges.push(result);
-    for (const account of this.accounts.values())
-      if (String(account.contact_id) === mergedId) account.contact_id = survivorId;
+    for (const account of this.accounts.values()) if (String(account.contact_id) === mergedId) account.contact_id = survivorId;
     this.contactRows.delete(mergedId);
     this.locked.delete(mergedId);
     this.contactRows.set(survivorId, result.survivor);
-    this.identifiedContacts.set(survivorId, (this.identifiedContacts.get(survivorId) ?? false) || (this.identifiedContacts.get(mergedId) ?? false));
+    this.identifiedContacts.set(
+      survivorId,
+      (this.identifiedContacts.get(survivorId) ?? false) || (this.identifiedContacts.get(mergedId) ?? false),
+    );
     this.identifiedContacts.delete(mergedId);
     // The merge wrote the outbox rows of both; activity of the merged contact counts for the survivor.
     this.changed.delete(mergedId);
@@ -317,8 +314,7 @@ export class IdentityBatch {
       if (anonymous && !(await this.isKnownPerson(String(anonymous.contact_id)))) {
         // The anonymous (cookie) account identified by an externalId becomes that contact…
         contactId = String(anonymous.contact_id);
-        if (adopt && adopt !== contactId)
-          contactId = await this.merge(contactId, adopt, { rule: 'wechat_info', evidence });
+        if (adopt && adopt !== contactId) contactId = await this.merge(contactId, adopt, { rule: 'wechat_info', evidence });
       } else {
         contactId = adopt ?? (await this.createContact(at));
         if (anonymousId && !anonymous) await this.createAccount(channelId, ANONYMOUS_ID, anonymousId, contactId, at);
@@ -417,7 +413,10 @@ export class IdentityBatch {
         evidence: { channelId: String(holder.channel_id), idType: WECHAT_UNION_ID, userId: unionId },
       });
     }
-    if (!holders.some((holder) => String(holder.channel_id) === channelId) && !(await this.findAccount(channelId, WECHAT_UNION_ID, unionId)))
+    if (
+      !holders.some((holder) => String(holder.channel_id) === channelId) &&
+      !(await this.findAccount(channelId, WECHAT_UNION_ID, unionId))
+    )
       await this.createAccount(channelId, WECHAT_UNION_ID, unionId, survivor, at);
     return survivor;
   }
@@ -705,7 +704,11 @@ export class ContactsService {
    * An operator merges a candidate's two contacts (rule `candidate_accepted`, survivor by §5.7). A
    * pair already one contact (merged meanwhile) is marked accepted without a merge.
    */
-  async acceptCandidate(tenantId: string, candidateId: string, staffId: string): Promise<{ candidate: MergeCandidate; merge: ContactMerge | null }> {
+  async acceptCandidate(
+    tenantId: string,
+    candidateId: string,
+    staffId: string,
+  ): Promise<{ candidate: MergeCandidate; merge: ContactMerge | null }> {
     const mergeId = await this.repo.transaction(async () => {
       const row = await this.repo.candidate(tenantId, candidateId);
       if (!row) throw new NotFoundError('merge_candidate_not_found');
@@ -730,10 +733,17 @@ export class ContactsService {
         if (error instanceof MergeContactMissingError) throw new ConflictError('merge_contact_missing');
         throw error;
       }
-      await this.repo.decideCandidate(tenantId, candidateId, { status: 'accepted', decided_by: staffId, decided_at: now, updated_at: now });
+      await this.repo.decideCandidate(tenantId, candidateId, {
+        status: 'accepted',
+        decided_by: staffId,
+        decided_at: now,
+        updated_at: now,
+      });
       return result?.mergeId;
     });
-    const merge = mergeId ? (await this.repo.mergeById(tenantId, mergeId)) : undefined;
+    // OLAP follows at once (the worker's loop would within a pass): lists and counts show one contact.
+    if (mergeId) await this.syncSoon(tenantId);
+    const merge = mergeId ? await this.repo.mergeById(tenantId, mergeId) : undefined;
     return { candidate: await this.candidate(tenantId, candidateId), merge: merge ? toMerge(merge) : null };
   }
 
@@ -744,7 +754,12 @@ export class ContactsService {
       if (!row) throw new NotFoundError('merge_candidate_not_found');
       if (row.status !== 'pending') throw new ConflictError('merge_candidate_decided', { status: row.status });
       const now = Date.now();
-      await this.repo.decideCandidate(tenantId, candidateId, { status: 'dismissed', decided_by: staffId, decided_at: now, updated_at: now });
+      await this.repo.decideCandidate(tenantId, candidateId, {
+        status: 'dismissed',
+        decided_by: staffId,
+        decided_at: now,
+        updated_at: now,
+      });
     });
     return this.candidate(tenantId, candidateId);
   }
@@ -753,7 +768,10 @@ export class ContactsService {
    * Merge history, newest first: the tenant's, or one contact's — every merge its current survivor
    * took part in, and those of the contacts merged into it (`contactId` may be a merged-away id).
    */
-  async merges(tenantId: string, query: { contactId?: string; cursor?: string; limit: number }): Promise<CursorPage<ContactMerge>> {
+  async merges(
+    tenantId: string,
+    query: { contactId?: string; cursor?: string; limit: number },
+  ): Promise<CursorPage<ContactMerge>> {
     let contactIds: string[] | undefined;
     if (query.contactId) {
       const current = await this.currentId(tenantId, query.contactId);
@@ -770,7 +788,11 @@ export class ContactsService {
     return { blockedValues: (await this.repo.blockedValues(tenantId)) ?? [...DEFAULT_BLOCKED_VALUES] };
   }
 
-  async saveIdentitySettings(tenantId: string, input: { blockedValues: string[] }, staffId: string | null): Promise<{ blockedValues: string[] }> {
+  async saveIdentitySettings(
+    tenantId: string,
+    input: { blockedValues: string[] },
+    staffId: string | null,
+  ): Promise<{ blockedValues: string[] }> {
     const values = input.blockedValues.map((value) => value.trim());
     const distinct = new Set(values.map((value) => value.toLowerCase()));
     if (
@@ -834,6 +856,15 @@ export class ContactsService {
     );
     this.logger?.debug({ tenantId, contacts: ids.length }, 'contacts synced to OLAP');
     return changes.length;
+  }
+
+  /** Drains the tenant's outbox now; a failure is left to the worker's next pass (the outbox keeps it). */
+  private async syncSoon(tenantId: string): Promise<void> {
+    try {
+      while ((await this.syncToOlap(tenantId)) > 0);
+    } catch (error) {
+      this.logger?.warn({ err: error, tenantId }, 'contact sync after a merge failed; the worker retries');
+    }
   }
 
   /** Drains the outbox of every tenant with changes (the contact sync loop). */

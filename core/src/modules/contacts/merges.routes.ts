@@ -72,7 +72,11 @@ const mergeSchema = Joi.object({
   actorStaffId: Joi.string().allow(null).required().description('null: an automatic merge'),
   candidateId: Joi.string().allow(null).required(),
   evidence: evidenceSchema.allow(null).required(),
-  before: Joi.object().unknown(true).label('MergeBefore').required().description('both contacts before, and the accounts that moved'),
+  before: Joi.object()
+    .unknown(true)
+    .label('MergeBefore')
+    .required()
+    .description('both contacts before, and the accounts that moved'),
   mergedAt: epochMs().required(),
 }).label('ContactMerge');
 

@@ -1,11 +1,5 @@
 import type { ContactsRepo } from './contacts.repo.js';
-import {
-  contactTraitFields,
-  utmKeys,
-  type ContactRow,
-  type MergeEvidence,
-  type MergeRule,
-} from './contacts.types.js';
+import { contactTraitFields, utmKeys, type ContactRow, type MergeEvidence, type MergeRule } from './contacts.types.js';
 
 /** What happens when two contacts become one. */
 export interface MergeOptions {
@@ -40,7 +34,8 @@ export class MergeContactMissingError extends Error {
 
 const isEmpty = (value: unknown) => value === null || value === undefined || value === '';
 const num = (value: number | string | null) => (value === null ? null : Number(value));
-export const isIdentifiedRow = (row: Pick<ContactRow, 'name' | 'mobile' | 'email'>) => Boolean(row.name || row.mobile || row.email);
+export const isIdentifiedRow = (row: Pick<ContactRow, 'name' | 'mobile' | 'email'>) =>
+  Boolean(row.name || row.mobile || row.email);
 
 /**
  * The survivor of two contacts (ARCHITECTURE §5.7): the most recently updated; on a tie the

@@ -11,16 +11,7 @@ import type { MetadataService } from '../metadata/metadata.service.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
 import type { BatchLoadedListener, IngestWorker } from './ingest-worker.js';
 import type { IngestionRepo, NewInboxRow, QuarantineRow } from './ingestion.repo.js';
-import {
-  dedupeKey,
-  eventTimeOf,
-  idOf,
-  ingestLimits,
-  partitionOf,
-  uuidv7,
-  weChatInfoOf,
-  type InboxMessage,
-} from './message.js';
+import { dedupeKey, eventTimeOf, idOf, ingestLimits, partitionOf, uuidv7, weChatInfoOf, type InboxMessage } from './message.js';
 
 export const ingestionServiceRef = createServiceRef<IngestionService>({ id: 'ingestion.ingestion' });
 
