@@ -177,6 +177,31 @@ export const paramFixtures: Record<string, (ctx: FixtureContext) => Promise<stri
     const res = await client.request('GET', '/api/v1/ingestion/quarantine');
     return res.body.items[0].id as string;
   },
+  // The victim's merges (ARCHITECTURE §5.8): an anonymous visitor merged into a known person (a merge
+  // and an alias), a shared cookie making a merge candidate, and its own blocked values.
+  candidateId: async ({ app, client, marker }) => {
+    const channel = await client.request('POST', '/api/v1/channels', { type: 'custom', name: `merge-${marker}` });
+    const web = await client.request('POST', `/api/v1/p/custom-channel/channels/${channel.body.id}/apps`, {
+      platform: 'web',
+      name: `merge-${marker}`,
+      domain: 'merge.example.com',
+    });
+    const auth = { authorization: `Basic ${Buffer.from(`${web.body.writeKey as string}:`).toString('base64')}` };
+    const send = async (batch: unknown[]) => {
+      const sent = await new Client(app.server).request('POST', '/api/v1/collect/batch', { batch }, auth);
+      if (sent.statusCode !== 200) throw new Error(`collect refused: ${sent.statusCode} ${JSON.stringify(sent.body)}`);
+      await app.service(ingestWorkerRef).drain();
+    };
+    await send([{ type: 'identify', userId: 'alice', anonymousId: 'shared', traits: { name: 'Alice' } }]);
+    await send([{ type: 'identify', userId: 'bob', anonymousId: 'shared', traits: { name: 'Bob' } }]);
+    await send([{ type: 'identify', anonymousId: 'visitor', traits: { company: 'ACME' } }]);
+    await send([{ type: 'identify', userId: 'alice', anonymousId: 'visitor' }]);
+    const saved = await client.request('PUT', '/api/v1/contacts/identity-settings', { blockedValues: ['null', `b-${marker}`] });
+    if (saved.statusCode !== 200) throw new Error(`settings refused: ${saved.statusCode} ${JSON.stringify(saved.body)}`);
+    const res = await client.request('GET', '/api/v1/contacts/merge-candidates');
+    if (res.body.items.length !== 1) throw new Error(`expected one candidate: ${JSON.stringify(res.body)}`);
+    return res.body.items[0].id as string;
+  },
   // Last: the exports above run every queued task, and a cancel is only meaningful while queued.
   taskId: async ({ client }) => {
     const res = await client.request('POST', '/api/v1/p/acme-crm/exports', {});
@@ -231,6 +256,7 @@ export const examplePayloads: Record<string, unknown> = {
   'POST /api/v1/events/track': { channelId: 'attacker_channel', externalId: 'victim-user', event: 'victim_buy' },
   'POST /api/v1/events/batch': { channelId: 'attacker_channel', batch: [{ externalId: 'victim-user', event: 'victim_buy' }] },
   'POST /api/v1/ingestion/quarantine/replay': { reason: 'event_undeclared' },
+  'PUT /api/v1/contacts/identity-settings': { blockedValues: ['hijacked'] },
   'POST /api/v1/channels': { type: 'custom', name: 'attacker-channel' },
   'PATCH /api/v1/channels/{channelId}': { name: 'hijacked' },
   'PATCH /api/v1/tenant': { name: 'attacker-renamed' },

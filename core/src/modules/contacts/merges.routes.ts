@@ -71,7 +71,7 @@ const mergeSchema = Joi.object({
   rule: Joi.string().required().description('anonymous_identified, wechat_info, wechat_union_id, candidate_accepted'),
   actorStaffId: Joi.string().allow(null).required().description('null: an automatic merge'),
   candidateId: Joi.string().allow(null).required(),
-  evidence: evidenceSchema.allow(null).required(),
+  evidence: evidenceSchema.allow(null).label('ContactMergeEvidence').required(),
   before: Joi.object()
     .unknown(true)
     .label('MergeBefore')
@@ -121,9 +121,10 @@ export function mergeRoutes(contacts: ContactsService): PluginRoute[] {
         description: '合并 / Accept a merge candidate: the two contacts become one (the most recently updated survives)',
         validate: { params: idParams('candidateId') },
         response: {
-          schema: Joi.object({ candidate: candidateSchema.required(), merge: mergeSchema.allow(null).required() }).label(
-            'MergeCandidateAccepted',
-          ),
+          schema: Joi.object({
+            candidate: candidateSchema.required(),
+            merge: mergeSchema.allow(null).label('MergeCandidateMerge').required(),
+          }).label('MergeCandidateAccepted'),
         },
       },
       handler: (request) => contacts.acceptCandidate(tenantOf(request), request.params.candidateId, staffIdOf(request)!),
