@@ -436,6 +436,52 @@ describeEngines(
       expect((await t.staff.request('GET', '/api/v1/contacts/merge-candidates')).body.pending).toBe(0);
     });
 
+    it('the hooks of later rows: a manual / dedupe merge and a Segment alias candidate go through the same rules', async () => {
+      const t = await identityTenant(ctx.app);
+      await t.collect('batch', {
+        batch: [
+          identify('m-1', { traits: { name: 'M1' } }),
+          identify('m-2', { traits: { name: 'M2', email: 'm2@example.com' } }),
+        ],
+      });
+      await t.drain();
+      const [m1, m2] = [(await t.contactOf('m-1'))!, (await t.contactOf('m-2'))!];
+      const proposed = await t.contacts.propose(t.tenantId, [m1, m2], 'segment_alias', { userId: 'm-2' });
+      expect(proposed).toMatchObject({ reason: 'segment_alias', status: 'pending' });
+      // Proposed again: the same candidate.
+      expect((await t.contacts.propose(t.tenantId, [m2, m1], 'segment_alias', {}))!.id).toBe(proposed!.id);
+      const merge = await t.contacts.merge(t.tenantId, [m1, m2], {
+        rule: 'dedupe_rule',
+        actorStaffId: null,
+        evidence: { idType: 'email' },
+      });
+      // Updated in the same batch and both identified: the older contact survives (§5.7's tie-break).
+      expect(merge).toMatchObject({ rule: 'dedupe_rule', survivorId: m1, mergedId: m2 });
+      expect(await t.contactRow(m1)).toMatchObject({ name: 'M1', email: 'm2@example.com' });
+      // Merging again (an old id) is a no-op; the candidate now shows one contact.
+      expect(await t.contacts.merge(t.tenantId, [m1, m2], { rule: 'manual', actorStaffId: null })).toBeNull();
+      expect((await t.contacts.candidate(t.tenantId, proposed!.id)).sameContact).toBe(true);
+      expect(await t.olapContactIds()).toEqual([m1]);
+    });
+
+    it('accepting a candidate whose contact was deleted meanwhile answers 409 merge_contact_missing and changes nothing', async () => {
+      const t = await identityTenant(ctx.app);
+      await t.collect('batch', { batch: [identify('d-1', { anonymousId: 'd-shared', traits: { name: 'D1' } })] });
+      await t.drain();
+      await t.collect('batch', { batch: [identify('d-2', { anonymousId: 'd-shared', traits: { name: 'D2' } })] });
+      await t.drain();
+      const [candidate] = await t.candidates();
+      const gone = (await t.contactOf('d-2'))!;
+      const db = ctx.app.oltp.forTenant(t.tenantId);
+      await db.from('channel_account').where('contact_id', gone).delete();
+      await db.from('contact').where('id', gone).delete();
+      const res = await t.staff.request('POST', `/api/v1/contacts/merge-candidates/${candidate!.id}/accept`);
+      expect(res.statusCode).toBe(409);
+      expect(res.body.code).toBe('merge_contact_missing');
+      expect(await t.candidates()).toHaveLength(1);
+      expect(await t.history()).toEqual([]);
+    });
+
     it('static group memberships are unioned through the merge hook, inside the merge’s transaction', async () => {
       const t = await identityTenant(ctx.app);
       const seen: { survivorId: string; mergedId: string }[] = [];

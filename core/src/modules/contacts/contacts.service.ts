@@ -21,6 +21,7 @@ import {
   type ContactPatch,
   type ContactRow,
   type MergeEvidence,
+  type MergeRule,
   type WeChatInfo,
 } from './contacts.types.js';
 import { BLOCKED_VALUE_LENGTH, BLOCKED_VALUES_MAX, BlockedValues, DEFAULT_BLOCKED_VALUES } from './identity-rules.js';
@@ -28,6 +29,7 @@ import {
   isIdentifiedRow,
   MergeContactMissingError,
   mergeContacts,
+  proposeCandidate,
   type MergeHook,
   type MergeOptions,
   type MergeResult,
@@ -267,20 +269,8 @@ export class IdentityBatch {
 
   /** Records a merge candidate for operators (once per pair; a dismissed pair stays dismissed). */
   private async propose(a: string, b: string, reason: CandidateReason, evidence: MergeEvidence): Promise<void> {
-    const [first, second] = Number(a) < Number(b) ? [a, b] : [b, a];
-    if (await this.repo.candidateOfPair(this.tenantId, first, second)) return;
-    const id = await this.repo.insertCandidate(this.tenantId, {
-      contact_a: first,
-      contact_b: second,
-      reason,
-      evidence: JSON.stringify(evidence),
-      status: 'pending',
-      decided_by: null,
-      decided_at: null,
-      created_at: this.now,
-      updated_at: this.now,
-    });
-    this.candidates.push(id);
+    const { id, created } = await proposeCandidate(this.repo, this.tenantId, [a, b], reason, evidence, this.now);
+    if (created) this.candidates.push(id);
   }
 
   /**
@@ -745,6 +735,50 @@ export class ContactsService {
     if (mergeId) await this.syncSoon(tenantId);
     const merge = mergeId ? await this.repo.mergeById(tenantId, mergeId) : undefined;
     return { candidate: await this.candidate(tenantId, candidateId), merge: merge ? toMerge(merge) : null };
+  }
+
+  /**
+   * Merges two contacts outside the pipeline — the hook of the rows later modules reach: an
+   * operator's manual merge and the dedupe rules of §1.4.7 (contacts), CSV rows naming an openid /
+   * unionid (the channel-account sync). Survivor by §5.7; merged-away ids are followed first.
+   */
+  async merge(
+    tenantId: string,
+    ids: [string, string],
+    options: {
+      rule: Extract<MergeRule, 'manual' | 'dedupe_rule' | 'csv_wechat'>;
+      actorStaffId: string | null;
+      evidence?: MergeEvidence;
+    },
+  ): Promise<ContactMerge | null> {
+    const mergeId = await this.repo.transaction(async () => {
+      try {
+        return (await mergeContacts(this.repo, this.mergeHooks, tenantId, ids, options, Date.now()))?.mergeId;
+      } catch (error) {
+        if (error instanceof MergeContactMissingError) throw new ConflictError('merge_contact_missing');
+        throw error;
+      }
+    });
+    if (!mergeId) return null;
+    await this.syncSoon(tenantId);
+    const row = await this.repo.mergeById(tenantId, mergeId);
+    return row ? toMerge(row) : null;
+  }
+
+  /**
+   * Proposes two contacts to operators (once per pair; a dismissed pair stays dismissed) — the hook
+   * of the Segment `alias` between two identified contacts (the SDK issue). Returns the candidate.
+   */
+  async propose(
+    tenantId: string,
+    ids: [string, string],
+    reason: CandidateReason,
+    evidence: MergeEvidence,
+  ): Promise<MergeCandidate | null> {
+    const [a, b] = await Promise.all(ids.map((id) => this.currentId(tenantId, id)));
+    if (a === b) return null;
+    const { id } = await proposeCandidate(this.repo, tenantId, [a!, b!], reason, evidence, Date.now());
+    return this.candidate(tenantId, id);
   }
 
   /** An operator says the two are different people: the pair is never proposed again. */

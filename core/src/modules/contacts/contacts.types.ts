@@ -128,10 +128,15 @@ export function toOlapContact(row: ContactRow): OlapContactRow {
  * - `wechat_info` — an identify's weChatInfo named an official-account fan (§2.1.1.1);
  * - `wechat_union_id` — one unionId seen on two contacts (from two channels, §1.4.11);
  * - `candidate_accepted` — an operator accepted a merge candidate;
- * - `shared_anonymous_id` (candidate only) — an anonymous id already bound to another identified contact.
+ * - `manual` — an operator merged chosen contacts (§1.4.7 手动合并, the contacts list);
+ * - `dedupe_rule` — the nightly or manual dedupe by mobile / id card / email (§1.4.7);
+ * - `csv_wechat` — a channel-account CSV row naming an openid / unionid (§2.1.2.4);
+ * - `shared_anonymous_id` (candidate only) — an anonymous id already bound to another identified contact;
+ * - `segment_alias` (candidate only) — a Segment `alias` between two identified contacts.
  */
-export type MergeRule = 'anonymous_identified' | 'wechat_info' | 'wechat_union_id' | 'candidate_accepted';
-export type CandidateReason = 'shared_anonymous_id';
+export type MergeRule =
+  'anonymous_identified' | 'wechat_info' | 'wechat_union_id' | 'candidate_accepted' | 'manual' | 'dedupe_rule' | 'csv_wechat';
+export type CandidateReason = 'shared_anonymous_id' | 'segment_alias';
 export type CandidateStatus = 'pending' | 'accepted' | 'dismissed';
 
 /** What made the pipeline merge or propose: the id that matched. */

@@ -1,5 +1,13 @@
+import { isUniqueViolation } from '../../store/oltp/oltp-store.js';
 import type { ContactsRepo } from './contacts.repo.js';
-import { contactTraitFields, utmKeys, type ContactRow, type MergeEvidence, type MergeRule } from './contacts.types.js';
+import {
+  contactTraitFields,
+  utmKeys,
+  type CandidateReason,
+  type ContactRow,
+  type MergeEvidence,
+  type MergeRule,
+} from './contacts.types.js';
 
 /** What happens when two contacts become one. */
 export interface MergeOptions {
@@ -146,4 +154,42 @@ export async function mergeContacts(
   await repo.insertMergedChange(tenantId, mergedId, survivorId, now);
   for (const hook of hooks) await hook({ tenantId, survivorId, mergedId, at: now });
   return { mergeId, survivorId, mergedId, survivor: { ...survivor, ...change } };
+}
+
+/**
+ * Proposes two contacts to operators: one candidate per pair (smaller id first), so a pending pair
+ * is not proposed twice and a dismissed pair stays dismissed. Returns the pair's candidate id and
+ * whether this call made it.
+ */
+export async function proposeCandidate(
+  repo: ContactsRepo,
+  tenantId: string,
+  ids: [string, string],
+  reason: CandidateReason,
+  evidence: MergeEvidence,
+  now: number,
+): Promise<{ id: string; created: boolean }> {
+  const [first, second] = Number(ids[0]) < Number(ids[1]) ? ids : [ids[1], ids[0]];
+  const existing = await repo.candidateOfPair(tenantId, first, second);
+  if (existing) return { id: String(existing.id), created: false };
+  try {
+    const id = await repo.insertCandidate(tenantId, {
+      contact_a: first,
+      contact_b: second,
+      reason,
+      evidence: JSON.stringify(evidence),
+      status: 'pending',
+      decided_by: null,
+      decided_at: null,
+      created_at: now,
+      updated_at: now,
+    });
+    return { id, created: true };
+  } catch (error) {
+    // Proposed at the same moment by another writer: that one stands.
+    if (!isUniqueViolation(error)) throw error;
+    const row = await repo.candidateOfPair(tenantId, first, second);
+    if (!row) throw error;
+    return { id: String(row.id), created: false };
+  }
 }
