@@ -240,6 +240,7 @@ async function assemble(
     strictResponses: options.strictResponses ?? false,
     publicUrl: config.publicUrl,
     trustProxy: config.trustProxy,
+    trustedProxies: config.trustedProxies,
     logRequests: config.logRequests,
     auth: {
       cookiePassword: secrets.derive('session-cookie').toString('base64url'),

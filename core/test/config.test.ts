@@ -52,6 +52,7 @@ describe('configuration', () => {
     const defaults = loadConfig({ env: {}, cwd: tmp() });
     expect(defaults).toMatchObject({
       trustProxy: 0,
+      trustedProxies: [],
       logRequests: 'compact',
       oltp: { acquireTimeoutMs: 10_000, statementTimeoutMs: 60_000, busyTimeoutMs: 5_000 },
       readyTimeoutMs: 3_000,
@@ -60,6 +61,7 @@ describe('configuration', () => {
     const set = loadConfig({
       env: {
         HUILIU_TRUST_PROXY: '1',
+        HUILIU_TRUSTED_PROXIES: 'loopback, 10.0.0.0/8',
         HUILIU_LOG_REQUESTS: 'full',
         HUILIU_OLTP__STATEMENT_TIMEOUT_MS: '0',
         HUILIU_OLTP__POOL_MAX: '4',
@@ -70,12 +72,16 @@ describe('configuration', () => {
     });
     expect(set).toMatchObject({
       trustProxy: 1,
+      trustedProxies: ['loopback', '10.0.0.0/8'],
       logRequests: 'full',
       oltp: { statementTimeoutMs: 0, poolMax: 4, acquireTimeoutMs: 10_000 },
       readyTimeoutMs: 1500,
       auth: { tokenRequestsPerMinute: 10 },
     });
     expect(() => loadConfig({ env: { HUILIU_LOG_REQUESTS: 'verbose' }, cwd: tmp() })).toThrowError(/HUILIU_LOG_REQUESTS/);
+    expect(() => loadConfig({ env: { HUILIU_TRUSTED_PROXIES: '10.0.0.0/33' }, cwd: tmp() })).toThrowError(
+      /HUILIU_TRUSTED_PROXIES: must list IP addresses or CIDRs/,
+    );
   });
 
   it('accepts only mysql or sqlite OLTP URLs', () => {

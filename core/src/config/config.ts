@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Joi from 'joi';
+import proxyAddr from 'proxy-addr';
 
 export interface HuiliuConfig {
   /** HTTP port of the API and console. */
@@ -34,6 +35,12 @@ export interface HuiliuConfig {
    * logs) and the login's Origin check. 0 = none: the socket's address is the client.
    */
   trustProxy: number;
+  /**
+   * Addresses and CIDRs of trusted reverse proxies (also `loopback`, `linklocal`, `uniquelocal`);
+   * env: comma-separated. When the socket's peer is one, the client is the right-most
+   * `X-Forwarded-For` hop that is not (throttles, logs, the `$ip` of SDK events). Default none.
+   */
+  trustedProxies: string[];
   /** Request log lines: `compact` (id, method, path, status, time), `full` (+ client address and useful headers), `off`. */
   logRequests: 'off' | 'compact' | 'full';
   /**
@@ -109,6 +116,26 @@ export const configSchema: Joi.ObjectSchema<HuiliuConfig> = Joi.object<HuiliuCon
       .default(24 * 7),
   }).default(),
   trustProxy: Joi.number().integer().min(0).max(10).default(0),
+  trustedProxies: Joi.alternatives(
+    Joi.array().items(Joi.string().trim().min(1)),
+    // From the environment: `loopback, 10.0.0.0/8`.
+    Joi.string().custom((value: string) =>
+      value
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean),
+    ),
+  )
+    .custom((value: string[], helpers) => {
+      try {
+        proxyAddr.compile(value);
+      } catch {
+        return helpers.error('any.invalid');
+      }
+      return value;
+    })
+    .messages({ 'any.invalid': 'must list IP addresses or CIDRs (or loopback, linklocal, uniquelocal)' })
+    .default([]),
   logRequests: Joi.string().valid('off', 'compact', 'full').default('compact'),
   oltp: Joi.object({
     acquireTimeoutMs: Joi.number().integer().min(100).max(600_000).default(10_000),

@@ -1,12 +1,29 @@
+import type { IncomingMessage } from 'node:http';
 import type { Request } from '@hapi/hapi';
+import proxyAddr from 'proxy-addr';
 import { ForbiddenError } from './errors.js';
+
+/** Whether the hop `index` away from the server (0 = the socket's peer) at `address` is a trusted proxy. */
+export type ProxyTrust = (address: string, index: number) => boolean;
 
 /** What the server knows about its place behind proxies (set by createServer from the config). */
 export interface HttpSettings {
-  /** Reverse proxies in front of the server whose forwarding headers are trusted. */
-  trustProxy: number;
+  /** The reverse proxies whose forwarding headers are trusted (see `proxyTrust`); none when absent. */
+  trust?: ProxyTrust;
   /** `HUILIU_PUBLIC_URL`, when set. */
   publicUrl?: string;
+}
+
+/**
+ * The proxies whose `X-Forwarded-*` headers are believed (docs/decisions/0018-enrichment.md): the
+ * first `hops` hops from the server (`trustProxy`, a count), and any hop whose address is in
+ * `addresses` (`trustedProxies`: addresses, CIDRs, or proxy-addr's `loopback` / `linklocal` /
+ * `uniquelocal`). Undefined when nothing is trusted. Throws on an address proxy-addr cannot read.
+ */
+export function proxyTrust(hops: number, addresses: readonly string[] = []): ProxyTrust | undefined {
+  const listed = addresses.length > 0 ? proxyAddr.compile([...addresses]) : undefined;
+  if (hops <= 0 && !listed) return undefined;
+  return (address, index) => index < hops || (listed?.(address, index) ?? false);
 }
 
 declare module '@hapi/hapi' {
@@ -16,7 +33,12 @@ declare module '@hapi/hapi' {
 }
 
 function settingsOf(request: Request): HttpSettings {
-  return request.server.settings.app?.huiliu ?? { trustProxy: 0 };
+  return request.server.settings.app?.huiliu ?? {};
+}
+
+/** Whether the socket's peer is a trusted proxy (its forwarding headers count). */
+function peerTrusted(request: Request): boolean {
+  return settingsOf(request).trust?.(request.info.remoteAddress ?? '', 0) ?? false;
 }
 
 function forwarded(request: Request, header: string): string[] {
@@ -28,25 +50,23 @@ function forwarded(request: Request, header: string): string[] {
 }
 
 /**
- * The client's address: the socket's peer, or — behind `trustProxy` proxies — the address the
- * outermost trusted proxy saw. Each proxy appends its peer to `X-Forwarded-For`, so the client is
- * that many entries from the right; entries further left are the client's own claims and ignored.
+ * The client's address: the socket's peer, or — when the peer is a trusted proxy — the right-most
+ * `X-Forwarded-For` hop that is not a trusted proxy (proxy-addr's rule). Each proxy appends its
+ * peer, so entries left of the first untrusted hop are the client's own claims and ignored.
  */
 export function clientIp(request: Request): string {
   const remote = request.info.remoteAddress ?? '';
-  const { trustProxy } = settingsOf(request);
-  let address = remote;
-  if (trustProxy > 0) {
-    const chain = [...forwarded(request, 'x-forwarded-for'), remote];
-    address = chain[Math.max(0, chain.length - 1 - trustProxy)]!;
-  }
+  const { trust } = settingsOf(request);
+  // proxy-addr reads only these two of a Node request; hapi's remoteAddress also holds under inject.
+  const address = trust
+    ? proxyAddr({ headers: request.headers, socket: { remoteAddress: remote } } as unknown as IncomingMessage, trust)
+    : remote;
   return address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
 }
 
 /** The host the client asked for (behind trusted proxies, the one they forwarded). */
 function requestedHost(request: Request): string | undefined {
-  const { trustProxy } = settingsOf(request);
-  if (trustProxy > 0) {
+  if (peerTrusted(request)) {
     const hosts = forwarded(request, 'x-forwarded-host');
     if (hosts.length) return hosts[0]!.toLowerCase();
   }

@@ -7,7 +7,7 @@ import HapiSwagger from 'hapi-swagger';
 import type { Logger } from 'pino';
 import { randomBytes } from 'node:crypto';
 import { authPlugin, type AuthPluginOptions } from './auth.js';
-import type { HttpSettings } from './client.js';
+import { proxyTrust, type HttpSettings } from './client.js';
 import { consolePlugin } from './console.plugin.js';
 import { errorResponsesPlugin, validationFailAction } from './error-responses.js';
 import { requestLogOptions, type RequestLogMode } from './request-log.js';
@@ -29,8 +29,10 @@ export interface ServerOptions {
   strictResponses: boolean;
   /** `HUILIU_PUBLIC_URL`: an https URL turns HSTS on; the login's Origin check accepts it. */
   publicUrl?: string;
-  /** Reverse proxies in front of the server whose forwarding headers are trusted (default 0). */
+  /** Reverse proxies in front of the server whose forwarding headers are trusted: a hop count (default 0)… */
   trustProxy?: number;
+  /** …and the addresses / CIDRs of trusted proxies (default none); see `proxyTrust`. */
+  trustedProxies?: string[];
   /** Request log lines (default compact). */
   logRequests?: RequestLogMode;
   /** OpenAPI tags of the modules and plugins with routes (`module:<id>`, `plugin:<id>`). */
@@ -51,7 +53,7 @@ const HSTS = { maxAge: 180 * 24 * 3600, includeSubDomains: false };
 /** The hapi server, composed by @hapi/glue from a manifest. */
 export async function createServer(options: ServerOptions): Promise<Server> {
   const https = options.publicUrl?.startsWith('https:') ?? false;
-  const http: HttpSettings = { trustProxy: options.trustProxy ?? 0, publicUrl: options.publicUrl };
+  const http: HttpSettings = { trust: proxyTrust(options.trustProxy ?? 0, options.trustedProxies), publicUrl: options.publicUrl };
   const apiTags = [healthTag, ...(options.apiTags ?? [])];
   const manifest = {
     server: {

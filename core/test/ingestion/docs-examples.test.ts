@@ -5,6 +5,7 @@ import { expect, it } from 'vitest';
 import { contactsServiceRef } from '../../src/modules/contacts/contacts.service.js';
 import { ANONYMOUS_ID, contactTraitFields, EXTERNAL_ID } from '../../src/modules/contacts/contacts.types.js';
 import { ingestWorkerRef } from '../../src/modules/ingestion/ingestion.module.js';
+import { sdkPresetProperties } from '../../src/modules/metadata/metadata.types.js';
 import { firstPartyPlugins } from '../support/plugins.js';
 import { describeEngines, type TestApp } from '../support/test-app.js';
 import { ingestTenant } from './support.js';
@@ -20,8 +21,12 @@ import { ingestTenant } from './support.js';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const GUIDE = 'docs/integrators/collect-and-track.md';
 const BASE_URL = 'https://cdp.example.com';
-/** Event properties the guide assumes declared on `purchase` (its "准备" section). */
-const DECLARED: Record<string, 'number' | 'string'> = { amount: 'number', sku: 'string' };
+/** Event properties the guide assumes declared on `purchase` (its "准备" section), and the SDK's string presets. */
+const DECLARED: Record<string, 'number' | 'string'> = {
+  amount: 'number',
+  sku: 'string',
+  ...Object.fromEntries(sdkPresetProperties.filter((p) => p.type === 'string').map((p) => [p.code, 'string' as const])),
+};
 
 interface Fence {
   lang: string;
@@ -343,6 +348,23 @@ const claims: Record<
       expect(person).toBe(await s.contactOf(ANONYMOUS_ID, 'ck_9f2c1e'));
       const [first] = await s.eventsOf('019780d1-74a0-7642-807e-bb5ffdc6b28a');
       expect(String(first!.contact_id)).toBe(person);
+    },
+  },
+  'collect-track-device': {
+    after: async (s, sent) => {
+      // The guide's sentence after the example: filled from context.userAgent and context.ip; the sent $city kept.
+      const [typed] = await s.rows('SELECT * FROM event_view WHERE s_message_id = ?', [String(sent.messageId)]);
+      expect(typed).toMatchObject({
+        p_$os: 'iOS',
+        p_$os_version: '17.4.1',
+        p_$browser: 'Mobile Safari',
+        p_$device_model: 'iPhone',
+        p_$manufacturer: 'Apple',
+        p_$ip: '202.96.209.133',
+        p_$country: '中国',
+        p_$province: '上海',
+        p_$city: '杭州市',
+      });
     },
   },
   'collect-resend': {

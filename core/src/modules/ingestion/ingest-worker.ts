@@ -18,6 +18,7 @@ import {
 import { validateTraits } from '../contacts/traits.js';
 import type { MetadataService } from '../metadata/metadata.service.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
+import { Enricher, enrichableBy } from './enrichment.js';
 import {
   PartitionTakenError,
   type IngestionRepo,
@@ -117,6 +118,8 @@ export class IngestWorker {
   private lastPrune = 0;
   /** Until when (this process's clock) each partition lease is surely ours: renewed past half its TTL. */
   private readonly heldUntil = new Map<number, number>();
+  /** Device and place properties from context.userAgent / context.ip, cached per distinct value. */
+  private readonly enricher = new Enricher();
 
   constructor(
     private readonly repo: IngestionRepo,
@@ -348,6 +351,7 @@ export class IngestWorker {
     const metadata = await this.metadata.describe(tenantId);
     const clock = new ZonedClock(tenant.timeZone);
     const eventCodes = new Set(metadata.events.map((e) => e.code));
+    const enrichable = enrichableBy(metadata.events);
     const propertyTypes = new Map<string, PropertyType>(metadata.eventProperties.map((p) => [p.code, p.type]));
     const fields = (await this.metadata.contactFields(tenantId)).map((f) => ({ key: f.key, type: f.type }));
 
@@ -386,7 +390,16 @@ export class IngestWorker {
           };
           for (const { row, message } of messages) {
             if (already.has(String(row.seq))) continue;
-            const decision = await this.decide(message, identity, { eventCodes, propertyTypes, fields, clock, now, count, seen });
+            const decision = await this.decide(message, identity, {
+              eventCodes,
+              enrichable,
+              propertyTypes,
+              fields,
+              clock,
+              now,
+              count,
+              seen,
+            });
             if (decision.kind === 'event') events.push(decision.row);
             else if (decision.kind === 'quarantine')
               quarantined.push({
@@ -474,6 +487,8 @@ export class IngestWorker {
     identity: IdentityBatch,
     context: {
       eventCodes: Set<string>;
+      /** The enriched SDK presets each event carries (enrichment.ts). */
+      enrichable: Map<string, ReadonlySet<string>>;
       propertyTypes: Map<string, PropertyType>;
       fields: { key: string; type: 'string' | 'integer' | 'decimal' | 'date' | 'anniversary' }[];
       clock: ZonedClock;
@@ -532,10 +547,12 @@ export class IngestWorker {
     const event = message.event;
     if (typeof event !== 'string' || event === '') return { kind: 'quarantine', reason: 'event_missing' };
     if (!context.eventCodes.has(event)) return { kind: 'quarantine', reason: 'event_undeclared' };
-    const properties = message.properties ?? {};
-    if (typeof properties !== 'object' || properties === null || Array.isArray(properties))
+    const sent = message.properties ?? {};
+    if (typeof sent !== 'object' || sent === null || Array.isArray(sent))
       return { kind: 'quarantine', reason: 'properties_invalid', problems: [{ path: 'properties', code: 'object.base' }] };
-    for (const [name, value] of Object.entries(properties as Record<string, unknown>)) {
+    // $os, $city… from the context, where the client sent none and the event carries them.
+    const properties = this.enricher.enrich(sent as Record<string, unknown>, message.context, context.enrichable.get(event));
+    for (const [name, value] of Object.entries(properties)) {
       const type = context.propertyTypes.get(name);
       if (type === undefined) {
         context.count('property_undeclared', name.slice(0, 128));
@@ -561,7 +578,7 @@ export class IngestWorker {
         channelId: message.channelId,
         channelAccountId: resolved.accountId,
         receivedAt: message.receivedAt,
-        properties: properties as Record<string, unknown>,
+        properties,
       },
     };
   }

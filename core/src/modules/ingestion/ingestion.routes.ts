@@ -2,6 +2,7 @@ import type { Request } from '@hapi/hapi';
 import Bourne from '@hapi/bourne';
 import Joi from 'joi';
 import type { PluginRoute, WriteKeyOwnerInfo } from '../../kernel/contributions.js';
+import { clientIp } from '../../server/client.js';
 import { InputError, UnauthorizedError } from '../../server/errors.js';
 import { principalOf } from '../../server/principal.js';
 import { moduleRoute } from '../../server/route.js';
@@ -129,7 +130,14 @@ export function ingestionRoutes(ingestion: IngestionService): PluginRoute[] {
         const body = bodyOf(request);
         const owner = await ownerOf(ingestion, request, body);
         const { list, type, sentAt } = messages(body);
-        return ingestion.acceptCollect(owner, list, { type, sentAt });
+        // The caller is the person's browser or app: its address and user agent are theirs (Segment's
+        // context.ip / context.userAgent, filled where a message has none). Never for the Open API.
+        const userAgent = request.headers['user-agent'];
+        return ingestion.acceptCollect(owner, list, {
+          type,
+          sentAt,
+          client: { ip: clientIp(request), userAgent: typeof userAgent === 'string' ? userAgent : undefined },
+        });
       },
     });
   return [

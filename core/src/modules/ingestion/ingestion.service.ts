@@ -9,6 +9,7 @@ import { validateTraits } from '../contacts/traits.js';
 import { ZonedClock } from '../../lib/zoned-clock.js';
 import type { MetadataService } from '../metadata/metadata.service.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
+import { withClientContext, type RequestClient } from './enrichment.js';
 import type { BatchLoadedListener, IngestWorker } from './ingest-worker.js';
 import type { IngestionRepo, NewInboxRow, QuarantineRow } from './ingestion.repo.js';
 import { dedupeKey, eventTimeOf, idOf, ingestLimits, partitionOf, uuidv7, weChatInfoOf, type InboxMessage } from './message.js';
@@ -130,6 +131,8 @@ export class IngestionService {
       type?: string;
       sentAt?: unknown;
       receivedAt: number;
+      /** The collect API's caller (address, user agent), for the context fields the message lacks. */
+      client?: RequestClient;
     },
     path: string,
   ): { row: NewInboxRow; messageId: string } {
@@ -150,11 +153,19 @@ export class IngestionService {
     for (const field of MESSAGE_FIELDS)
       if (field !== 'type' && source[field] !== undefined) (message as unknown as Record<string, unknown>)[field] = source[field];
     if (message.sentAt === undefined && envelope.sentAt !== undefined) message.sentAt = envelope.sentAt;
-    const body = JSON.stringify(message);
+    let body = JSON.stringify(message);
+    // The limit is the client's: what the server adds to the context does not count.
     if (Buffer.byteLength(body) > ingestLimits.messageBytes)
       throw new InputError('message_too_large', { limit: ingestLimits.messageBytes / 1024 }, [
         { path, code: 'message_too_large' },
       ]);
+    if (isObject && envelope.client) {
+      const context = withClientContext(message.context, envelope.client);
+      if (context !== message.context) {
+        message.context = context;
+        body = JSON.stringify(message);
+      }
+    }
     return {
       messageId,
       row: {
@@ -180,7 +191,7 @@ export class IngestionService {
   async acceptCollect(
     owner: WriteKeyOwnerInfo,
     messages: unknown[],
-    options: { type?: 'identify' | 'track'; sentAt?: unknown },
+    options: { type?: 'identify' | 'track'; sentAt?: unknown; client?: RequestClient },
   ): Promise<AcceptResult> {
     if (!owner.enabled) return { accepted: 0, dropped: messages.length, messageIds: [] };
     await this.checkBacklog();
@@ -196,6 +207,7 @@ export class IngestionService {
           type: options.type,
           sentAt: options.sentAt,
           receivedAt,
+          client: options.client,
         },
         options.type ? 'body' : `batch.${index}`,
       ),
