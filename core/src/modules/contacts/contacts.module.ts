@@ -1,27 +1,57 @@
 import { defineModule } from '../../kernel/define-module.js';
 import { createServiceFactory } from '../../kernel/extension-point.js';
+import { httpExtensionPoint, permissionsExtensionPoint } from '../../kernel/extension-points.js';
 import { kernelServices } from '../../kernel/services.js';
+import { channelsServiceRef } from '../channels/channels.service.js';
+import { metadataServiceRef } from '../metadata/metadata.service.js';
+import { ContactReadsService, contactReadsServiceRef } from './contacts.reads.js';
 import { ContactsRepo } from './contacts.repo.js';
+import { contactsRoutes } from './contacts.routes.js';
 import { ContactsService, contactsServiceRef } from './contacts.service.js';
 
 /**
  * 联系人 (§1.4, §2.1.1): the contacts master in OLTP, their channel accounts, the identity step the
- * ingestion pipeline calls, and the contact-change outbox that keeps the OLAP contacts fresh
- * (ARCHITECTURE §5.6). The contact list, detail and import pages come with the contacts issue.
+ * ingestion pipeline calls, the contact-change outbox that keeps the OLAP contacts fresh
+ * (ARCHITECTURE §5.6), and the Open API's contact calls (§2.1.4). The console's contact list, detail
+ * and import pages come with the contacts issue.
  */
 export const contactsModule = defineModule({
   id: 'contacts',
   title: { 'zh-CN': '联系人', 'en-US': 'Contacts' },
   tables: ['contact', 'channel_account', 'contact_change'],
+  // The Open API's update checks custom fields (metadata); accounts show their channel's type and AppID.
+  dependencies: ['metadata', 'channels'],
   provides: [
     createServiceFactory({
       service: contactsServiceRef,
       deps: { db: kernelServices.moduleDatabase, olap: kernelServices.olap, logger: kernelServices.logger },
       factory: ({ db, olap, logger }) => new ContactsService(new ContactsRepo(db), olap, logger),
     }),
+    createServiceFactory({
+      service: contactReadsServiceRef,
+      deps: {
+        db: kernelServices.moduleDatabase,
+        olap: kernelServices.olap,
+        metadata: metadataServiceRef,
+        channels: channelsServiceRef,
+        logger: kernelServices.logger,
+      },
+      factory: ({ db, olap, metadata, channels, logger }) =>
+        new ContactReadsService(new ContactsRepo(db), olap, metadata, channels, logger),
+    }),
   ],
   register({ registerInit }) {
-    // Nothing to contribute yet: the pipeline calls the identity step; routes come with the contacts issue.
-    registerInit({ deps: {}, init() {} });
+    registerInit({
+      deps: { http: httpExtensionPoint, permissions: permissionsExtensionPoint, reads: contactReadsServiceRef },
+      init({ http, permissions, reads }) {
+        permissions.addPermissions([
+          // Open API only (bearer tokens): the console's contact pages come with their own routes.
+          { id: 'contacts.read', openApi: true },
+          { id: 'contacts.update', openApi: true },
+          { id: 'events.read', openApi: true },
+        ]);
+        http.addRoutes(contactsRoutes(reads));
+      },
+    });
   },
 });

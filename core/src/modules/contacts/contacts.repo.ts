@@ -124,4 +124,41 @@ export class ContactsRepo {
     const rows = await this.db.unscoped<{ tenant_id: number | string }>('contact_change').distinct('tenant_id').limit(limit);
     return rows.map((r) => String(r.tenant_id));
   }
+
+  // ---- Open API reads -----------------------------------------------------------------------------
+
+  /**
+   * One page of contacts by id ascending (keyset: ids after `afterId`), optionally only identified
+   * or anonymous ones, or those updated at or after `updatedSince` (epoch ms).
+   */
+  contactsAfter(
+    tenantId: string,
+    query: { afterId?: string; limit: number; identified?: boolean; updatedSince?: number },
+  ): Promise<ContactRow[]> {
+    const q = this.tenant(tenantId).from<ContactRow>('contact');
+    if (query.afterId !== undefined) q.where('id', '>', query.afterId);
+    if (query.identified !== undefined) q.where('identified', query.identified);
+    if (query.updatedSince !== undefined) q.where('updated_at', '>=', query.updatedSince);
+    return q.orderBy('id').limit(query.limit).select<ContactRow[]>('*');
+  }
+
+  /** The channel accounts of many contacts (of the given id types, or all), by contact then id. */
+  async accountsOfContacts(
+    tenantId: string,
+    contactIds: readonly string[],
+    idTypes?: readonly string[],
+  ): Promise<ChannelAccountRow[]> {
+    const rows: ChannelAccountRow[] = [];
+    for (const part of chunks([...new Set(contactIds)])) {
+      const q = this.tenant(tenantId).from<ChannelAccountRow>('channel_account').whereIn('contact_id', part);
+      if (idTypes) q.whereIn('id_type', idTypes);
+      rows.push(...(await q.orderBy([{ column: 'contact_id' }, { column: 'id' }]).select<ChannelAccountRow[]>('*')));
+    }
+    return rows;
+  }
+
+  /** The contact, its row locked until the transaction ends (MySQL/MariaDB; SQLite has one writer). */
+  contactForUpdate(tenantId: string, id: string): Promise<ContactRow | undefined> {
+    return this.tenant(tenantId).from<ContactRow>('contact').where('id', id).forUpdate().first();
+  }
 }

@@ -3,13 +3,12 @@ import type { Logger } from 'pino';
 import { createServiceRef } from '../../kernel/extension-point.js';
 import type { AnalyticsEngine } from '../../store/olap/analytics-engine.js';
 import { isUniqueViolation } from '../../store/oltp/oltp-store.js';
+import { contactChange } from './contact-patch.js';
 import type { ContactsRepo } from './contacts.repo.js';
 import {
   ANONYMOUS_ID,
-  contactTraitFields,
   EXTERNAL_ID,
   toOlapContact,
-  utmKeys,
   type ChannelAccountRow,
   type ContactPatch,
   type ContactRow,
@@ -48,7 +47,6 @@ export class IdentityConflictError extends Error {
 const VERIFY_ROUNDS = 3;
 
 const key = (channelId: string, idType: string, userId: string) => `${channelId}\u0000${idType}\u0000${userId}`;
-const isIdentified = (row: Pick<ContactRow, 'name' | 'mobile' | 'email'>) => Boolean(row.name || row.mobile || row.email);
 
 /**
  * The identity step of one load batch of one tenant, run inside the batch's OLTP transaction. It
@@ -227,31 +225,8 @@ export class IdentityBatch {
    */
   async identify(contactId: string, patch: ContactPatch, at: number): Promise<void> {
     const row = await this.contact(contactId);
-    const change: Partial<ContactRow> = {};
-    for (const field of contactTraitFields) {
-      const value = patch.fields[field.column];
-      if (value !== undefined && (row[field.column] ?? null) !== value) (change as Record<string, unknown>)[field.column] = value;
-    }
-    const attributes = row.attributes ? (JSON.parse(row.attributes) as Record<string, unknown>) : {};
-    let attributesChanged = false;
-    for (const [seq, value] of Object.entries(patch.attributes)) {
-      if ((attributes[seq] ?? null) === value) continue;
-      attributesChanged = true;
-      if (value === null) delete attributes[seq];
-      else attributes[seq] = value;
-    }
-    if (attributesChanged) change.attributes = JSON.stringify(attributes);
-    if (Object.keys(change).length === 0) return;
-
-    const next = { ...row, ...change };
-    if (!row.identified && isIdentified(next)) {
-      change.identified = true;
-      change.created_at = at;
-      for (const utm of utmKeys) change[`utm_${utm}`] = patch.utm[utm] ?? null;
-    } else if (row.identified && !isIdentified(next)) {
-      // Every identifying value cleared: anonymous again; its created time and utm stay on record.
-      change.identified = false;
-    }
+    const change = contactChange(row, patch, at);
+    if (!change) return;
     change.updated_at = this.now;
     await this.repo.updateContact(this.tenantId, contactId, change);
     this.contactRows.set(contactId, { ...row, ...change });
