@@ -119,6 +119,10 @@ for (const engine of testEngines())
           'DELETE /api/v1/channels/{channelId} as staff',
           'DELETE /api/v1/apps/{appId} as staff',
           'GET /api/v1/channels as app',
+          'GET /api/v1/contacts/{contactId} as app',
+          'PATCH /api/v1/contacts/{contactId} as app',
+          'GET /api/v1/contacts/{contactId}/events as app',
+          'POST /api/v1/contacts/batch-get as app',
           'GET /api/v1/plugins as staff',
         ]),
       );

@@ -451,6 +451,15 @@ export const errorMessages = {
     'en-US': 'The value does not match the custom field’s type',
   },
   contact_field_unknown: { 'zh-CN': '不是联系人的字段', 'en-US': 'Not a field of a contact' },
+  contact_field_readonly: {
+    'zh-CN': '该字段只读，不能通过更新联系人修改',
+    'en-US': 'This field is read-only; an update cannot set it',
+  },
+  contact_not_found: { 'zh-CN': '联系人不存在', 'en-US': 'Contact not found' },
+  cursor_invalid: {
+    'zh-CN': '分页游标无效：请原样传回上一页返回的 nextCursor',
+    'en-US': 'The page cursor is not valid; pass back the nextCursor of the previous page unchanged',
+  },
   contact_external_id_invalid: {
     'zh-CN': 'externalId 不能为空（首尾空格不计）',
     'en-US': 'The externalId may not be blank (surrounding spaces do not count)',

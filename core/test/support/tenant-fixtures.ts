@@ -177,6 +177,15 @@ export const paramFixtures: Record<string, (ctx: FixtureContext) => Promise<stri
     const res = await client.request('GET', '/api/v1/ingestion/quarantine');
     return res.body.items[0].id as string;
   },
+  // The victim's identified contact (made by the ingestion above, read back from OLAP).
+  contactId: async ({ app, tenant }) => {
+    const result = await app.olap
+      .forTenant(tenant.tenantId)
+      .query('SELECT id FROM contacts WHERE identified ORDER BY id LIMIT 1', { rowMode: 'json' });
+    const id = result.rows[0]?.id;
+    if (!id) throw new Error('the victim has no identified contact');
+    return String(id);
+  },
   // The victim's merges (ARCHITECTURE §5.8): an anonymous visitor merged into a known person (a merge
   // and an alias), a shared cookie making a merge candidate, and its own blocked values.
   candidateId: async ({ app, client, marker }) => {
@@ -257,6 +266,10 @@ export const examplePayloads: Record<string, unknown> = {
   'POST /api/v1/events/batch': { channelId: 'attacker_channel', batch: [{ externalId: 'victim-user', event: 'victim_buy' }] },
   'POST /api/v1/ingestion/quarantine/replay': { reason: 'event_undeclared' },
   'PUT /api/v1/contacts/identity-settings': { blockedValues: ['hijacked'] },
+  // Ids of no contact: a victim's id would come back in notFound, which is only the caller's own input.
+  'POST /api/v1/contacts/batch-get': { ids: ['999999999999999'] },
+  'POST /api/v1/contacts/open-ids': { ids: ['999999999999999'] },
+  'PATCH /api/v1/contacts/{contactId}': { name: 'hijacked', props: {} },
   'POST /api/v1/channels': { type: 'custom', name: 'attacker-channel' },
   'PATCH /api/v1/channels/{channelId}': { name: 'hijacked' },
   'PATCH /api/v1/tenant': { name: 'attacker-renamed' },

@@ -3,15 +3,19 @@ import { createServiceFactory } from '../../kernel/extension-point.js';
 import { httpExtensionPoint, permissionsExtensionPoint } from '../../kernel/extension-points.js';
 import { kernelServices } from '../../kernel/services.js';
 import { mergeRoutes } from './merges.routes.js';
+import { metadataServiceRef } from '../metadata/metadata.service.js';
+import { ContactReadsService, contactReadsServiceRef } from './contacts.reads.js';
 import { ContactsRepo } from './contacts.repo.js';
+import { contactsRoutes } from './contacts.routes.js';
 import { ContactsService, contactsServiceRef } from './contacts.service.js';
 import { WECHAT_CHANNEL_TYPE } from './contacts.types.js';
 import { channelsServiceRef } from '../channels/channels.service.js';
 
 /**
  * 联系人 (§1.4, §2.1.1): the contacts master in OLTP, their channel accounts, the identity step the
- * ingestion pipeline calls, and the contact-change outbox that keeps the OLAP contacts fresh
- * (ARCHITECTURE §5.6). The contact list, detail and import pages come with the contacts issue.
+ * ingestion pipeline calls, the contact-change outbox that keeps the OLAP contacts fresh
+ * (ARCHITECTURE §5.6), and the Open API's contact calls (§2.1.4). The console's contact list, detail
+ * and import pages come with the contacts issue.
  */
 export const contactsModule = defineModule({
   id: 'contacts',
@@ -25,6 +29,8 @@ export const contactsModule = defineModule({
     'merge_candidate',
     'identity_setting',
   ],
+  // The Open API's update checks custom fields (metadata); accounts show their channel's type and AppID.
+  dependencies: ['metadata', 'channels'],
   provides: [
     createServiceFactory({
       service: contactsServiceRef,
@@ -40,14 +46,38 @@ export const contactsModule = defineModule({
           return channel && channel.type === WECHAT_CHANNEL_TYPE ? channel.id : undefined;
         }),
     }),
+    createServiceFactory({
+      service: contactReadsServiceRef,
+      deps: {
+        db: kernelServices.moduleDatabase,
+        olap: kernelServices.olap,
+        metadata: metadataServiceRef,
+        channels: channelsServiceRef,
+        logger: kernelServices.logger,
+      },
+      factory: ({ db, olap, metadata, channels, logger }) =>
+        new ContactReadsService(new ContactsRepo(db), olap, metadata, channels, logger),
+    }),
   ],
   register({ registerInit }) {
     registerInit({
-      deps: { http: httpExtensionPoint, permissions: permissionsExtensionPoint, contacts: contactsServiceRef },
-      init({ http, permissions, contacts }) {
-        // 用户 → 合并用户 (§1.11.4.6): accept or dismiss candidates, change the blocked values.
-        permissions.addPermissions([{ id: 'contacts.merge' }]);
+      deps: {
+        http: httpExtensionPoint,
+        permissions: permissionsExtensionPoint,
+        contacts: contactsServiceRef,
+        reads: contactReadsServiceRef,
+      },
+      init({ http, permissions, contacts, reads }) {
+        permissions.addPermissions([
+          // 用户 → 合并用户 (§1.11.4.6): accept or dismiss candidates, change the blocked values.
+          { id: 'contacts.merge' },
+          // Open API only (bearer tokens): the console's contact pages come with their own routes.
+          { id: 'contacts.read', openApi: true },
+          { id: 'contacts.update', openApi: true },
+          { id: 'events.read', openApi: true },
+        ]);
         http.addRoutes(mergeRoutes(contacts));
+        http.addRoutes(contactsRoutes(reads));
       },
     });
   },

@@ -148,20 +148,6 @@ export class ContactsRepo {
     return (this.db.client === 'mysql' ? query.forUpdate() : query).select<ContactRow[]>('*');
   }
 
-  /** Accounts of many contacts (whether each is identified by an account, merges). */
-  async accountsOfContacts(tenantId: string, contactIds: readonly string[]): Promise<ChannelAccountRow[]> {
-    const rows: ChannelAccountRow[] = [];
-    for (const part of chunks([...new Set(contactIds)]))
-      rows.push(
-        ...(await this.tenant(tenantId)
-          .from<ChannelAccountRow>('channel_account')
-          .whereIn('contact_id', part)
-          .orderBy('id')
-          .select<ChannelAccountRow[]>('*')),
-      );
-    return rows;
-  }
-
   /** Accounts of one id type with one user id in any channel (ids unique across a channel type). */
   accountsById(tenantId: string, idType: string, userId: string): Promise<ChannelAccountRow[]> {
     return this.tenant(tenantId)
@@ -281,5 +267,43 @@ export class ContactsRepo {
     const patch = { blocked_values: JSON.stringify(values), updated_by: staffId, updated_at: at };
     const updated = await db.from('identity_setting').update(patch);
     if (updated === 0) await db.insert('identity_setting', { ...patch, created_at: at });
+  }
+
+  // ---- Open API reads -----------------------------------------------------------------------------
+
+  /**
+   * One page of contacts by id ascending (keyset: ids after `afterId`), optionally only identified
+   * or anonymous ones, or those updated at or after `updatedSince` (epoch ms).
+   */
+  contactsAfter(
+    tenantId: string,
+    query: { afterId?: string; limit: number; identified?: boolean; updatedSince?: number },
+  ): Promise<ContactRow[]> {
+    const q = this.tenant(tenantId).from<ContactRow>('contact');
+    if (query.afterId !== undefined) q.where('id', '>', query.afterId);
+    if (query.identified !== undefined) q.where('identified', query.identified);
+    if (query.updatedSince !== undefined) q.where('updated_at', '>=', query.updatedSince);
+    return q.orderBy('id').limit(query.limit).select<ContactRow[]>('*');
+  }
+
+  /** The channel accounts of many contacts (of the given id types, or all), by contact then id. */
+  async accountsOfContacts(
+    tenantId: string,
+    contactIds: readonly string[],
+    idTypes?: readonly string[],
+  ): Promise<ChannelAccountRow[]> {
+    const rows: ChannelAccountRow[] = [];
+    for (const part of chunks([...new Set(contactIds)])) {
+      const q = this.tenant(tenantId).from<ChannelAccountRow>('channel_account').whereIn('contact_id', part);
+      if (idTypes) q.whereIn('id_type', idTypes);
+      rows.push(...(await q.orderBy([{ column: 'contact_id' }, { column: 'id' }]).select<ChannelAccountRow[]>('*')));
+    }
+    return rows;
+  }
+
+  /** The contact, its row locked until the transaction ends (MySQL/MariaDB; SQLite has one writer). */
+  contactForUpdate(tenantId: string, id: string): Promise<ContactRow | undefined> {
+    const query = this.tenant(tenantId).from<ContactRow>('contact').where('id', id);
+    return (this.db.client === 'mysql' ? query.forUpdate() : query).first();
   }
 }

@@ -4,6 +4,7 @@ import { createServiceRef } from '../../kernel/extension-point.js';
 import type { AnalyticsEngine } from '../../store/olap/analytics-engine.js';
 import { isUniqueViolation } from '../../store/oltp/oltp-store.js';
 import { ConflictError, InputError, NotFoundError } from '../../server/errors.js';
+import { contactChange } from './contact-patch.js';
 import type { ContactsRepo } from './contacts.repo.js';
 import {
   ANONYMOUS_ID,
@@ -26,7 +27,6 @@ import {
 } from './contacts.types.js';
 import { BLOCKED_VALUE_LENGTH, BLOCKED_VALUES_MAX, BlockedValues, DEFAULT_BLOCKED_VALUES } from './identity-rules.js';
 import {
-  isIdentifiedRow,
   MergeContactMissingError,
   mergeContacts,
   proposeCandidate,
@@ -432,31 +432,8 @@ export class IdentityBatch {
    */
   async identify(contactId: string, patch: ContactPatch, at: number): Promise<void> {
     const row = await this.contact(contactId);
-    const change: Partial<ContactRow> = {};
-    for (const field of contactTraitFields) {
-      const value = patch.fields[field.column];
-      if (value !== undefined && (row[field.column] ?? null) !== value) (change as Record<string, unknown>)[field.column] = value;
-    }
-    const attributes = row.attributes ? (JSON.parse(row.attributes) as Record<string, unknown>) : {};
-    let attributesChanged = false;
-    for (const [seq, value] of Object.entries(patch.attributes)) {
-      if ((attributes[seq] ?? null) === value) continue;
-      attributesChanged = true;
-      if (value === null) delete attributes[seq];
-      else attributes[seq] = value;
-    }
-    if (attributesChanged) change.attributes = JSON.stringify(attributes);
-    if (Object.keys(change).length === 0) return;
-
-    const next = { ...row, ...change };
-    if (!row.identified && isIdentifiedRow(next)) {
-      change.identified = true;
-      change.created_at = at;
-      for (const utm of utmKeys) change[`utm_${utm}`] = patch.utm[utm] ?? null;
-    } else if (row.identified && !isIdentifiedRow(next)) {
-      // Every identifying value cleared: anonymous again; its created time and utm stay on record.
-      change.identified = false;
-    }
+    const change = contactChange(row, patch, at);
+    if (!change) return;
     change.updated_at = this.now;
     await this.repo.updateContact(this.tenantId, contactId, change);
     this.contactRows.set(contactId, { ...row, ...change });

@@ -1,4 +1,5 @@
 import { isUniqueViolation } from '../../store/oltp/oltp-store.js';
+import { isIdentified } from './contact-patch.js';
 import type { ContactsRepo } from './contacts.repo.js';
 import {
   contactTraitFields,
@@ -93,7 +94,7 @@ export function mergedValues(survivor: ContactRow, merged: ContactRow, now: numb
   }
 
   const next = { ...survivor, ...change } as ContactRow;
-  const identified = isIdentifiedRow(next);
+  const identified = isIdentified(next);
   if (identified !== Boolean(survivor.identified)) change.identified = identified;
   // Identified through the merge with neither contact ever identified before: now is its created time.
   if (identified && num(next.created_at) === null) change.created_at = now;
