@@ -1,4 +1,4 @@
-import { ApiOutlined, DatabaseOutlined, HomeOutlined, SettingOutlined } from '@ant-design/icons';
+import { ApiOutlined, DatabaseOutlined, HomeOutlined, SettingOutlined, TeamOutlined } from '@ant-design/icons';
 import { lazy, type ReactNode } from 'react';
 import type { MessageKey, PluginMessageKey } from './i18n';
 import { pluginPageRoutes } from './plugins/registry';
@@ -16,6 +16,7 @@ const VirtualEventsPage = lazy(() => import('./pages/metadata/VirtualEventsPage'
 const DictionariesPage = lazy(() => import('./pages/metadata/DictionariesPage'));
 const DimensionTablesPage = lazy(() => import('./pages/metadata/DimensionTablesPage'));
 const DataQualityPage = lazy(() => import('./pages/metadata/DataQualityPage'));
+const MergesPage = lazy(() => import('./pages/contacts/MergesPage'));
 
 /**
  * The console's pages and menu, in one place. A module adds its entry here: a node with an
@@ -37,7 +38,14 @@ export interface AppRoute {
 
 export const appRoutes: AppRoute[] = [
   { path: '/', name: 'menu.home', icon: <HomeOutlined />, element: <HomePage /> },
-  // CONSOLE.md's order: … 微信营销, 连接管理, 元数据管理, 设置 (only existing modules are shown).
+  // CONSOLE.md's order: 首页, 仪表盘, 用户, … 微信营销, 连接管理, 元数据管理, 设置 (only existing modules are shown).
+  // 用户 (§1.4): 合并管理 — candidates and settings changes need contacts.merge (hidden per tab and action).
+  {
+    path: '/contacts',
+    name: 'menu.contacts',
+    icon: <TeamOutlined />,
+    children: [{ path: '/contacts/merges', name: 'menu.merges', permission: 'contacts.view', element: <MergesPage /> }],
+  },
   {
     path: '/connections',
     name: 'menu.connections',
