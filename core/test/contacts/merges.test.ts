@@ -387,7 +387,7 @@ describeEngines(
         batch: [track({ anonymousId: 'c-a' }), track({ anonymousId: 'c-b' }), track({ anonymousId: 'c-c' })],
       });
       await t.drain();
-      const a = (await t.contactOf('c-a', 'anonymousId'))!;
+      const b = (await t.contactOf('c-b', 'anonymousId'))!;
       await t.collect('identify', { userId: 'chain', anonymousId: 'c-a', traits: { name: 'C' } });
       await t.drain();
       await t.collect('identify', { userId: 'chain', anonymousId: 'c-b' });
@@ -400,9 +400,21 @@ describeEngines(
       expect(await t.olapEventsBy()).toEqual([{ contact_id: final, n: '3' }]);
       expect(await t.olapContactIds()).toEqual([final]);
       // The history of the contact, asked by an old id, lists every merge it took part in.
-      const history = (await t.staff.request('GET', `/api/v1/contacts/merges?contactId=${a}`)).body.items;
+      const history = (await t.staff.request('GET', `/api/v1/contacts/merges?contactId=${b}`)).body.items;
       expect(history.length).toBe(2);
       expect(new Set(history.map((m: { survivorId: string }) => m.survivorId))).toEqual(new Set([final]));
+      // The Open API follows an old id to the survivor: detail, batch, accounts and events.
+      expect(b).not.toBe(final);
+      const detail = await t.api.request('GET', `/api/v1/contacts/${b}`);
+      expect(detail.statusCode).toBe(200);
+      expect(detail.body.id).toBe(final);
+      const batch = await t.api.request('POST', '/api/v1/contacts/batch-get', { ids: [b, final] });
+      expect(batch.body.items.map((c: { id: string }) => c.id)).toEqual([final]);
+      expect(batch.body).toMatchObject({ notFound: [], merged: { [b]: final } });
+      const events = await t.api.request('GET', `/api/v1/contacts/${b}/events`);
+      expect(events.body.items).toHaveLength(3);
+      const accounts = await t.api.request('GET', `/api/v1/contacts/${b}/accounts`);
+      expect(accounts.body.items.map((x: { userId: string }) => x.userId).sort()).toEqual(['c-a', 'c-b', 'c-c', 'chain']);
     });
 
     it('operators dismiss a candidate; permissions and tenants are enforced', async () => {

@@ -147,9 +147,9 @@ describeEngines(
         expect(res.body.code).toBe('contact_not_found');
       }
       const batch = await attacker.api.request('POST', '/api/v1/contacts/batch-get', { ids: [id, victim.anonymous] });
-      expect(batch.body).toEqual({ items: [], notFound: [id, victim.anonymous] });
+      expect(batch.body).toEqual({ items: [], notFound: [id, victim.anonymous], merged: {} });
       const openIds = await attacker.api.request('POST', '/api/v1/contacts/open-ids', { ids: [id] });
-      expect(openIds.body).toEqual({ items: [], notFound: [id] });
+      expect(openIds.body).toEqual({ items: [], notFound: [id], merged: {} });
       expect((await attacker.api.request('GET', '/api/v1/contacts')).body).toEqual({ items: [], nextCursor: null });
       const mine = await victim.t.api.request('GET', `/api/v1/contacts/${id}`);
       expect(mine.body).toMatchObject({ id, name: '张三' });
@@ -332,6 +332,7 @@ describeEngines(
           { contactId: anonymous, openIds: [], unionIds: [] },
         ],
         notFound: ['999999999999'],
+        merged: {},
       });
       // The detail lists them among the accounts, with the channel type.
       const detail = await t.api.request('GET', `/api/v1/contacts/${person}`);

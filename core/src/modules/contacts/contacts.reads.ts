@@ -115,7 +115,26 @@ export class ContactReadsService {
 
   // ---- contacts ---------------------------------------------------------------------------------
 
-  async get(tenantId: string, contactId: string): Promise<ApiContact> {
+  /**
+   * A merged-away contact id answers for its final survivor (the answer's `id` is the survivor's):
+   * ids an integrator stored before a merge keep working.
+   */
+  private async current(tenantId: string, contactId: string): Promise<string> {
+    return (await this.repo.survivors(tenantId, [contactId])).get(contactId) ?? contactId;
+  }
+
+  /** Asked ids → current ids, and which of them were merged away (asked → survivor). */
+  private async currentIds(tenantId: string, ids: readonly string[]): Promise<{ ids: string[]; merged: Record<string, string> }> {
+    const unique = [...new Set(ids)];
+    const survivors = await this.repo.survivors(tenantId, unique);
+    return {
+      ids: [...new Set(unique.map((id) => survivors.get(id) ?? id))],
+      merged: Object.fromEntries(survivors),
+    };
+  }
+
+  async get(tenantId: string, askedId: string): Promise<ApiContact> {
+    const contactId = await this.current(tenantId, askedId);
     const row = await this.repo.contact(tenantId, contactId);
     if (!row) throw new NotFoundError('contact_not_found');
     const [contact] = await this.present(tenantId, [row]);
@@ -123,11 +142,18 @@ export class ContactReadsService {
   }
 
   /** The contacts of `ids` that exist in the tenant (in the order asked), and the others. */
-  async batchGet(tenantId: string, ids: readonly string[]): Promise<{ items: ApiContact[]; notFound: string[] }> {
-    const unique = [...new Set(ids)];
+  async batchGet(
+    tenantId: string,
+    ids: readonly string[],
+  ): Promise<{ items: ApiContact[]; notFound: string[]; merged: Record<string, string> }> {
+    const { ids: unique, merged } = await this.currentIds(tenantId, ids);
     const rows = new Map((await this.repo.contacts(tenantId, unique)).map((row) => [String(row.id), row]));
     const found = unique.flatMap((id) => (rows.has(id) ? [rows.get(id)!] : []));
-    return { items: await this.present(tenantId, found), notFound: unique.filter((id) => !rows.has(id)) };
+    return {
+      items: await this.present(tenantId, found),
+      notFound: unique.filter((id) => !rows.has(id)),
+      merged: Object.fromEntries(Object.entries(merged).filter(([, to]) => rows.has(to))),
+    };
   }
 
   /** Contacts by id ascending, a keyset page at a time. */
@@ -152,7 +178,8 @@ export class ContactReadsService {
     };
   }
 
-  async accounts(tenantId: string, contactId: string): Promise<ApiChannelAccount[]> {
+  async accounts(tenantId: string, askedId: string): Promise<ApiChannelAccount[]> {
+    const contactId = await this.current(tenantId, askedId);
     if (!(await this.repo.contact(tenantId, contactId))) throw new NotFoundError('contact_not_found');
     const rows = await this.repo.accountsOfContact(tenantId, contactId);
     const channels = await this.channelsOf(tenantId, rows);
@@ -160,8 +187,11 @@ export class ContactReadsService {
   }
 
   /** Per contact: its official-account openIds (with the account's AppID) and its unionIds. */
-  async openIds(tenantId: string, ids: readonly string[]): Promise<{ items: ApiContactOpenIds[]; notFound: string[] }> {
-    const unique = [...new Set(ids)];
+  async openIds(
+    tenantId: string,
+    ids: readonly string[],
+  ): Promise<{ items: ApiContactOpenIds[]; notFound: string[]; merged: Record<string, string> }> {
+    const { ids: unique, merged } = await this.currentIds(tenantId, ids);
     const found = new Set((await this.repo.contacts(tenantId, unique)).map((row) => String(row.id)));
     const existing = unique.filter((id) => found.has(id));
     const rows = await this.repo.accountsOfContacts(tenantId, existing, [WECHAT_OPEN_ID, WECHAT_UNION_ID]);
@@ -179,7 +209,11 @@ export class ContactReadsService {
         });
       else if (!entry.unionIds.includes(row.user_id)) entry.unionIds.push(row.user_id);
     }
-    return { items: [...byContact.values()], notFound: unique.filter((id) => !found.has(id)) };
+    return {
+      items: [...byContact.values()],
+      notFound: unique.filter((id) => !found.has(id)),
+      merged: Object.fromEntries(Object.entries(merged).filter(([, to]) => found.has(to))),
+    };
   }
 
   /**
@@ -187,7 +221,8 @@ export class ContactReadsService {
    * through the Open API), applied at once in OLTP with a `contact_change` outbox row in the same
    * transaction, so OLAP follows. Nothing changed, nothing written (`updatedAt` stays).
    */
-  async update(tenantId: string, contactId: string, body: Record<string, unknown>): Promise<ApiContact> {
+  async update(tenantId: string, askedId: string, body: Record<string, unknown>): Promise<ApiContact> {
+    const contactId = await this.current(tenantId, askedId);
     if (!(await this.repo.contact(tenantId, contactId))) throw new NotFoundError('contact_not_found');
     const fields = (await this.metadata.contactFields(tenantId)).map((f) => ({ key: f.key, type: f.type }));
     const checked = validateTraits(body, fields, { birthdayWritable: false });
@@ -221,9 +256,10 @@ export class ContactReadsService {
    */
   async events(
     tenantId: string,
-    contactId: string,
+    askedId: string,
     query: { cursor?: string; limit: number; from?: number; to?: number; event?: string },
   ): Promise<CursorPage<ApiEvent>> {
+    const contactId = await this.current(tenantId, askedId);
     if (!(await this.repo.contact(tenantId, contactId))) throw new NotFoundError('contact_not_found');
     const after =
       query.cursor === undefined

@@ -68,6 +68,12 @@ const notFound = Joi.array()
   .required()
   .description('ids of no contact of this tenant');
 
+const merged = Joi.object()
+  .pattern(Joi.string(), Joi.string())
+  .label('ContactIdsMerged')
+  .required()
+  .description('asked ids of contacts merged into another: asked id → the survivor’s id (its contact is among the items)');
+
 const openIdsSchema = Joi.object({
   contactId: id().required(),
   openIds: Joi.array()
@@ -154,7 +160,7 @@ export function contactsRoutes(reads: ContactReadsService): PluginRoute[] {
       options: {
         description: `批量获取联系人详情 / Get up to ${contactApiLimits.batchIds} contacts by id; ids of no contact come back in notFound`,
         validate: { payload: idsPayload('ContactBatchGet') },
-        response: { schema: Joi.object({ items: contactsSchema.required(), notFound }).label('ContactBatch') },
+        response: { schema: Joi.object({ items: contactsSchema.required(), notFound, merged }).label('ContactBatch') },
       },
       handler: (request) => reads.batchGet(tenantOf(request), request.payload.ids),
     }),
@@ -169,6 +175,7 @@ export function contactsRoutes(reads: ContactReadsService): PluginRoute[] {
           schema: Joi.object({
             items: Joi.array().items(openIdsSchema).label('ContactOpenIdsItems').required(),
             notFound,
+            merged,
           }).label('ContactOpenIdsBatch'),
         },
       },
