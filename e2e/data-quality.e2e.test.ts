@@ -1,50 +1,18 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstPartyPlugins } from '../core/test/support/plugins.js';
-import { Client, createTenant, createTestApp, type TestApp } from '../core/test/support/test-app.js';
+import { describe, expect, it } from 'vitest';
 import { testEngines } from '../core/test/support/engines.js';
-import { apiFromPage, clickMenu, launchBrowser, login, screenshot } from './browser.js';
+import { apiFromPage, clickMenu, login, screenshot } from './browser.js';
+import { tenantWithWebApp, useConsoleApp } from './console-app.js';
 
 /** The started server's ingest worker drains on its own; on MariaDB round trips take a moment. */
 const POLL = { timeout: 20_000, interval: 250 };
 
 for (const engine of testEngines()) {
   describe(`console: 数据质量 — an undeclared event quarantined, declared, replayed and loaded [${engine}]`, () => {
-    let app: TestApp;
-    let browser: Browser;
-    let base: string;
-
-    beforeAll(async () => {
-      app = await createTestApp(engine, {}, { plugins: firstPartyPlugins });
-      await app.start();
-      base = `http://127.0.0.1:${app.server.info.port}`;
-      browser = await launchBrowser();
-    });
-
-    afterAll(async () => {
-      await browser?.close();
-      await app?.close();
-    });
-
-    const newPage = async (): Promise<Page> => {
-      const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
-      page.setDefaultTimeout(20_000);
-      return page;
-    };
+    const ctx = useConsoleApp(engine);
 
     it('shows 事件未定义 for signup, replays it from the page once declared, and the event loads', async () => {
-      const tenant = await createTenant(app, { name: '数据质量租户' });
-      const admin = await Client.staff(app.server, tenant.email, tenant.password);
-      const channel = (await admin.request('POST', '/api/v1/channels', { type: 'custom', name: '官网' })).body;
-      expect(channel.id).toBeTruthy();
-      const web = (
-        await admin.request('POST', `/api/v1/p/custom-channel/channels/${channel.id}/apps`, {
-          platform: 'web',
-          name: '官网',
-          domain: 'shop.example.com',
-        })
-      ).body;
-      expect(web.writeKey).toBeTruthy();
+      const { app, base } = ctx;
+      const { tenant, admin, channel, collect } = await tenantWithWebApp(app, base, '数据质量租户');
       const purchase = await admin.request('POST', '/api/v1/metadata/event-types', {
         channelId: channel.id,
         code: 'purchase',
@@ -55,18 +23,7 @@ for (const engine of testEngines()) {
 
       // An SDK over real HTTP: the writeKey as the Basic user. One undeclared event, one normal one
       // (whose amount is not a number: counted, not quarantined).
-      const track = async (body: Record<string, unknown>) => {
-        const res = await fetch(`${base}/api/v1/collect/track`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            authorization: `Basic ${Buffer.from(`${web.writeKey}:`).toString('base64')}`,
-          },
-          body: JSON.stringify(body),
-        });
-        expect(res.status).toBe(200);
-        return (await res.json()) as { accepted: number };
-      };
+      const track = (body: Record<string, unknown>) => collect('track', body);
       expect((await track({ anonymousId: 'visitor-1', event: 'signup', properties: { plan: 'pro' } })).accepted).toBe(1);
       expect((await track({ anonymousId: 'visitor-1', event: 'purchase', properties: { amount: 'twelve' } })).accepted).toBe(1);
 
@@ -84,7 +41,7 @@ for (const engine of testEngines()) {
         )
         .toEqual(['event_undeclared/signup']);
 
-      const page = await newPage();
+      const page = await ctx.newPage();
       await login(page, base, tenant.email, tenant.password);
       await clickMenu(page, ['menu-metadata', 'menu-dataQuality']);
       await page.getByTestId('data-quality-page').waitFor();

@@ -1,10 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ingestWorkerRef } from '../core/src/modules/ingestion/ingestion.module.js';
-import { firstPartyPlugins } from '../core/test/support/plugins.js';
-import { Client, createTenant, createTestApp, type TestApp } from '../core/test/support/test-app.js';
 import { testEngines } from '../core/test/support/engines.js';
-import { apiFromPage, clickMenu, launchBrowser, login, screenshot } from './browser.js';
+import { apiFromPage, clickMenu, login, screenshot } from './browser.js';
+import { tenantWithWebApp, useConsoleApp } from './console-app.js';
 
 /** On MariaDB and a loaded machine round trips take a moment. */
 const POLL = { timeout: 20_000, interval: 250 };
@@ -18,55 +16,15 @@ interface Candidate {
 
 for (const engine of testEngines()) {
   describe(`console: 合并管理 — candidates accepted and dismissed, the history, the blocked values [${engine}]`, () => {
-    let app: TestApp;
-    let browser: Browser;
-    let base: string;
-
-    beforeAll(async () => {
-      app = await createTestApp(engine, {}, { plugins: firstPartyPlugins });
-      await app.start();
-      base = `http://127.0.0.1:${app.server.info.port}`;
-      browser = await launchBrowser();
-    });
-
-    afterAll(async () => {
-      await browser?.close();
-      await app?.close();
-    });
-
-    const newPage = async (): Promise<Page> => {
-      const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
-      page.setDefaultTimeout(20_000);
-      return page;
-    };
+    const ctx = useConsoleApp(engine);
 
     it('merges one shared-computer pair, keeps another apart, shows the merge in 合并历史 and edits the blocked values', async () => {
-      const tenant = await createTenant(app, { name: '合并管理租户' });
-      const admin = await Client.staff(app.server, tenant.email, tenant.password);
-      const channel = (await admin.request('POST', '/api/v1/channels', { type: 'custom', name: '官网' })).body;
-      expect(channel.id).toBeTruthy();
-      const web = (
-        await admin.request('POST', `/api/v1/p/custom-channel/channels/${channel.id}/apps`, {
-          platform: 'web',
-          name: '官网',
-          domain: 'shop.example.com',
-        })
-      ).body;
-      expect(web.writeKey).toBeTruthy();
-
-      // The SDK over real HTTP (the writeKey as the Basic user); each identify is drained before the
-      // next so the second person finds the anonymous id already bound to the first.
+      const { app, base } = ctx;
+      const { tenant, admin, collect } = await tenantWithWebApp(app, base, '合并管理租户');
+      // The SDK over real HTTP; each identify is drained before the next so the second person finds
+      // the anonymous id already bound to the first.
       const identify = async (body: Record<string, unknown>) => {
-        const res = await fetch(`${base}/api/v1/collect/identify`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            authorization: `Basic ${Buffer.from(`${web.writeKey}:`).toString('base64')}`,
-          },
-          body: JSON.stringify(body),
-        });
-        expect(res.status).toBe(200);
-        expect(((await res.json()) as { accepted: number }).accepted).toBe(1);
+        expect((await collect('identify', body)).accepted).toBe(1);
         await app.service(ingestWorkerRef).drain();
       };
       await identify({ userId: 'alice', anonymousId: 'shared', traits: { name: 'Alice' } });
@@ -89,7 +47,7 @@ for (const engine of testEngines()) {
       // Nothing merged on its own: the pipeline only proposes.
       expect((await admin.request('GET', '/api/v1/contacts/merges')).body.items).toEqual([]);
 
-      const page = await newPage();
+      const page = await ctx.newPage();
       await login(page, base, tenant.email, tenant.password);
       await clickMenu(page, ['menu-contacts', 'menu-merges']);
       await page.getByTestId('merges-page').waitFor();
