@@ -117,20 +117,10 @@ export class ChannelsService {
     if (given && !manual.key.pattern.test(given)) {
       throw new InputError(manual.key.invalidCode, { key: given }, [{ path: 'channelKey', code: manual.key.invalidCode }]);
     }
-    const now = Date.now();
     for (let attempt = 1; ; attempt += 1) {
       const channelKey = given || manual.key.generate!();
       try {
-        const id = await this.repo.insert(tenantId, {
-          type: definition.type,
-          channel_key: channelKey,
-          name: input.name.trim(),
-          status: 'active',
-          created_by: createdBy,
-          created_at: now,
-          updated_at: now,
-        });
-        const channel = await this.get(tenantId, id);
+        const channel = await this.insert(tenantId, definition.type, channelKey, input.name, createdBy);
         await definition.handlers?.connect?.({ tenantId, channelId: channel.id, settings: {} });
         return channel;
       } catch (error) {
@@ -151,22 +141,32 @@ export class ChannelsService {
     const channelKey = input.channelKey.trim();
     if (!channelKey)
       throw new InputError('channel_key_required', { label: 'key' }, [{ path: 'channelKey', code: 'channel_key_required' }]);
-    const now = Date.now();
     try {
-      const id = await this.repo.insert(tenantId, {
-        type: definition.type,
-        channel_key: channelKey,
-        name: input.name.trim(),
-        status: 'active',
-        created_by: createdBy,
-        created_at: now,
-        updated_at: now,
-      });
-      return await this.get(tenantId, id);
+      return await this.insert(tenantId, definition.type, channelKey, input.name, createdBy);
     } catch (error) {
       if (isUniqueViolation(error)) throw new ConflictError('channel_key_taken', { label: 'key', key: channelKey });
       throw error;
     }
+  }
+
+  private async insert(
+    tenantId: string,
+    type: string,
+    channelKey: string,
+    name: string,
+    createdBy: string | null,
+  ): Promise<Channel> {
+    const now = Date.now();
+    const id = await this.repo.insert(tenantId, {
+      type,
+      channel_key: channelKey,
+      name: name.trim(),
+      status: 'active',
+      created_by: createdBy,
+      created_at: now,
+      updated_at: now,
+    });
+    return this.get(tenantId, id);
   }
 
   async rename(tenantId: string, channelId: string, name: string): Promise<Channel> {
