@@ -19,12 +19,7 @@ export type { Page } from './modules/staff/staff.service.js';
 export type { AccessToken } from './modules/apps/apps.service.js';
 export type { AcceptResult, QuarantinedMessage } from './modules/ingestion/ingestion.service.js';
 export type { BatchLoaded } from './modules/ingestion/ingest-worker.js';
-export type {
-  ContactMerge,
-  ContactSummary,
-  CursorPage,
-  MergeCandidate,
-} from './modules/contacts/contacts.service.js';
+export type { ContactMerge, ContactSummary, CursorPage, MergeCandidate } from './modules/contacts/contacts.service.js';
 export type { CandidateStatus, MergeEvidence } from './modules/contacts/contacts.types.js';
 export type { ErrorCode, Locale } from './server/messages.js';
 export type { ErrorDetail } from './server/errors.js';

@@ -1,6 +1,6 @@
 import { createServiceRef } from '../kernel/extension-point.js';
 import { NotFoundError } from '../server/errors.js';
-import { isUniqueViolation, type ModuleDatabase, paginate, type Page } from '../store/oltp/oltp-store.js';
+import { isDeadlock, isUniqueViolation, type ModuleDatabase, paginate, type Page } from '../store/oltp/oltp-store.js';
 import type { TaskKinds } from './task-kinds.js';
 import { backoffMs, toTask, type Task, type TaskResult, type TaskRow, type TaskStatus } from './task.types.js';
 
@@ -48,11 +48,6 @@ export interface RetentionRule {
 }
 
 const FINAL_STATUSES: TaskStatus[] = ['succeeded', 'failed', 'cancelled'];
-
-function isDeadlock(error: unknown): boolean {
-  const code = (error as { code?: string } | null)?.code;
-  return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT';
-}
 
 /**
  * The durable task table. Claiming is a conditional UPDATE with a lease measured on the

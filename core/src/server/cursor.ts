@@ -8,6 +8,9 @@ import { InputError } from './errors.js';
  */
 export type CursorValue = string | number;
 
+/** The largest instant a Date holds (±100,000,000 days from 1970). */
+export const MAX_EPOCH_MS = 8.64e15;
+
 export function encodeCursor(kind: string, values: readonly CursorValue[]): string {
   return Buffer.from(JSON.stringify([kind, ...values]), 'utf8').toString('base64url');
 }
@@ -26,7 +29,10 @@ export function decodeCursor(kind: string, cursor: string, shape: readonly ('str
     decoded[0] === kind &&
     shape.every((type, i) => {
       const value: unknown = decoded[i + 1];
-      return type === 'number' ? Number.isSafeInteger(value) : typeof value === 'string' && value.length <= 256;
+      // Numbers are ids or epoch ms: within ±MAX_EPOCH_MS, the range of a JavaScript Date.
+      return type === 'number'
+        ? Number.isSafeInteger(value) && Math.abs(value as number) <= MAX_EPOCH_MS
+        : typeof value === 'string' && value.length <= 256;
     });
   if (!valid) throw new InputError('cursor_invalid', {}, [{ path: 'cursor', code: 'cursor_invalid' }]);
   return (decoded as CursorValue[]).slice(1);

@@ -10,8 +10,8 @@ import { normalStaff } from '../support/staff.js';
 import { describeEngines, type TestApp } from '../support/test-app.js';
 
 /*
- * Review of issue 15 (identity and merges): attacks. Tests named "BUG" / "RISK" fail on purpose and
- * describe a defect for the lead to fix; the others are regression tests that held.
+ * Review of issue 15 (identity and merges): attacks by a fresh-eyes reviewer. Each test named after a
+ * defect it found ("was: …") failed before its fix (ADR 0019) and now guards it; the others held.
  */
 
 const APP_ID = 'wx1515151515151515';
@@ -110,7 +110,7 @@ describeEngines(
   (ctx) => {
     // ---- OLAP sync ---------------------------------------------------------------------------------
 
-    it('BUG: a drainer that read a contact before it was merged away loads it back into OLAP after the merge’s sync deleted it (ghost contact)', async () => {
+    it('a drainer that read a contact before it was merged away does not load it back into OLAP (was: a ghost contact)', async () => {
       // Two drainers exist in practice: the worker's loop and acceptCandidate / merge's syncSoon in
       // the API process. syncToOlap's verify rounds only re-send rows that still exist, so a stale
       // upsert of a contact deleted meanwhile is never undone.
@@ -190,7 +190,7 @@ describeEngines(
 
     // ---- concurrency -------------------------------------------------------------------------------
 
-    it('BUG: the same unionId recorded from two official accounts at once ends as two contacts that never merge (MariaDB)', async () => {
+    it('the same unionId recorded from two official accounts at once ends as one contact (was: two, on MariaDB)', async () => {
       // linkUnionId looks for holders with a plain (snapshot) read and creates its own channel's unionId
       // account: the unique key is per channel, so two writers in two channels never conflict.
       const t = await tenant(ctx.app);
@@ -221,7 +221,7 @@ describeEngines(
       expect(await t.contactCount()).toBe(unionIds.length);
     });
 
-    it('RISK: accepting a candidate while the pipeline merges the same pair answers 409 merge_contact_missing instead of “already one contact”', async () => {
+    it('accepting a candidate while the pipeline merges the same pair answers “already one contact” (was: 409 merge_contact_missing)', async () => {
       // acceptCandidate → mergeContacts follows aliases with a plain (snapshot) read, then locks: on
       // MariaDB the pipeline's merge commits in between, the lock finds one row and the operator is told
       // the contact no longer exists (docs: the pair should just be marked accepted, sameContact).
@@ -270,7 +270,7 @@ describeEngines(
 
     // ---- survivor rule and candidates ---------------------------------------------------------------
 
-    it('BUG: one identify that merges the fan and a unionId holder fills gaps oldest first (§5.7: newest first)', async () => {
+    it('one identify that merges the fan and a unionId holder fills gaps newest first (§5.7; was: oldest first)', async () => {
       const t = await tenant(ctx.app);
       // Y: the fan of 服务号, oldest; X: holds the unionId through 订阅号, newer; S: the identified member, newest.
       const y = await t.contacts.recordAccount(t.tenantId, { channelId: t.wechat.id, idType: 'wechat.openId', userId: 'o-y' });
@@ -299,7 +299,7 @@ describeEngines(
       expect((await t.contactRow(survivor))!.email).toBe('x-newer@example.com');
     });
 
-    it('BUG: a dismissed pair is proposed again once one of the two was merged with another contact', async () => {
+    it('a dismissed pair is not proposed again after one of the two was merged with another contact (was: proposed again)', async () => {
       // Candidates are keyed by the contact ids of the moment; a merge that changes one side's id
       // (the anonymous contact survives, being the more recently updated) re-opens a decided pair.
       const t = await tenant(ctx.app);
@@ -325,7 +325,7 @@ describeEngines(
 
     // ---- Open API reads ------------------------------------------------------------------------------
 
-    it('RISK: the Open API answers a merged-away contact id with a bare 404 — an integrator cannot find the survivor', async () => {
+    it('the Open API answers a merged-away contact id with its survivor (was: a bare 404)', async () => {
       // The guide says a merged-away id "此后指向保留的用户"; merge history (the only alias lookup) is
       // staff-only, so an app that stored contact ids has no way to follow a merge.
       const t = await tenant(ctx.app);
@@ -342,7 +342,7 @@ describeEngines(
       expect(JSON.stringify(res.body)).toContain(`"${merge.survivorId}"`);
     });
 
-    it('BUG: an events cursor or from/to beyond the Date range answers 500 instead of 400', async () => {
+    it('an events cursor or from/to beyond the Date range answers 400 (was: 500)', async () => {
       const t = await tenant(ctx.app);
       await t.collect('batch', { batch: [track({ userId: 'ev-1' }, 1), track({ userId: 'ev-1' }, 2)] });
       await t.drain();

@@ -148,13 +148,18 @@ export class ContactsRepo {
     return (this.db.client === 'mysql' ? query.forUpdate() : query).select<ContactRow[]>('*');
   }
 
-  /** Accounts of one id type with one user id in any channel (ids unique across a channel type). */
+  /**
+   * Accounts of one id type with one user id in any channel (ids unique across a channel type), read
+   * with a lock on MySQL/MariaDB: the latest committed rows, and the index range stays locked until
+   * the transaction ends, so a concurrent writer linking the same id waits (or deadlocks and is
+   * retried) instead of adding a second holder unseen.
+   */
   accountsById(tenantId: string, idType: string, userId: string): Promise<ChannelAccountRow[]> {
-    return this.tenant(tenantId)
+    const query = this.tenant(tenantId)
       .from<ChannelAccountRow>('channel_account')
       .where({ id_type: idType, user_id: userId })
-      .orderBy('id')
-      .select<ChannelAccountRow[]>('*');
+      .orderBy('id');
+    return (this.db.client === 'mysql' ? query.forUpdate() : query).select<ChannelAccountRow[]>('*');
   }
 
   async moveAccounts(tenantId: string, fromContactId: string, toContactId: string, at: number): Promise<void> {
@@ -176,16 +181,30 @@ export class ContactsRepo {
     await db.insert('contact_alias', { from_contact_id: fromId, to_contact_id: toId, merged_at: at });
   }
 
-  /** The final survivor of each merged-away id among `ids` (ids never merged are absent). */
-  async survivors(tenantId: string, ids: readonly string[]): Promise<Map<string, string>> {
+  /**
+   * The final survivor of each merged-away id among `ids` (ids never merged are absent). `latest`:
+   * a locking read on MySQL/MariaDB — the latest committed aliases, not the transaction's snapshot.
+   */
+  async survivors(tenantId: string, ids: readonly string[], options: { latest?: boolean } = {}): Promise<Map<string, string>> {
     const found = new Map<string, string>();
-    for (const part of chunks([...new Set(ids)]))
-      for (const row of await this.tenant(tenantId)
-        .from('contact_alias')
-        .whereIn('from_contact_id', part)
-        .select<{ from_contact_id: number | string; to_contact_id: number | string }[]>('from_contact_id', 'to_contact_id'))
-        found.set(String(row.from_contact_id), String(row.to_contact_id));
+    for (const part of chunks([...new Set(ids)])) {
+      const query = this.tenant(tenantId).from('contact_alias').whereIn('from_contact_id', part);
+      const rows = await (options.latest && this.db.client === 'mysql' ? query.forUpdate() : query).select<
+        { from_contact_id: number | string; to_contact_id: number | string }[]
+      >('from_contact_id', 'to_contact_id');
+      for (const row of rows) found.set(String(row.from_contact_id), String(row.to_contact_id));
+    }
     return found;
+  }
+
+  /** Candidates whose two contacts are both among `ids`. */
+  candidatesAmong(tenantId: string, ids: readonly string[]): Promise<MergeCandidateRow[]> {
+    return this.tenant(tenantId)
+      .from<MergeCandidateRow>('merge_candidate')
+      .whereIn('contact_a', ids)
+      .whereIn('contact_b', ids)
+      .orderBy('id')
+      .select<MergeCandidateRow[]>('*');
   }
 
   /** Every contact merged (directly or through a chain) into `survivorId`. */

@@ -4,6 +4,7 @@ import type { PluginRoute } from '../../kernel/contributions.js';
 import { principalOf } from '../../server/principal.js';
 import { moduleRoute } from '../../server/route.js';
 import { epochMs, id, idParams } from '../../server/schemas.js';
+import { MAX_EPOCH_MS } from '../../server/cursor.js';
 import { contactApiLimits, type ContactReadsService } from './contacts.reads.js';
 import { contactTraitFields, utmKeys } from './contacts.types.js';
 
@@ -146,7 +147,7 @@ export function contactsRoutes(reads: ContactReadsService): PluginRoute[] {
             cursor,
             limit: Joi.number().integer().min(1).max(contactApiLimits.pageMax).default(contactApiLimits.pageDefault),
             identified: Joi.boolean(),
-            updatedSince: epochMs().min(0),
+            updatedSince: epochMs().min(0).max(MAX_EPOCH_MS),
           }),
         },
         response: { schema: Joi.object({ items: contactsSchema.required(), nextCursor }).label('ContactPage') },
@@ -241,8 +242,8 @@ export function contactsRoutes(reads: ContactReadsService): PluginRoute[] {
           query: Joi.object<EventsQuery>({
             cursor,
             limit: Joi.number().integer().min(1).max(contactApiLimits.eventPageMax).default(contactApiLimits.eventPageDefault),
-            from: epochMs().min(0),
-            to: epochMs().min(0),
+            from: epochMs().min(0).max(MAX_EPOCH_MS),
+            to: epochMs().min(0).max(MAX_EPOCH_MS),
             event: Joi.string().max(128),
           }),
         },

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { createServiceRef } from '../../kernel/extension-point.js';
 import type { AnalyticsEngine } from '../../store/olap/analytics-engine.js';
-import { isUniqueViolation } from '../../store/oltp/oltp-store.js';
+import { isDeadlock, isUniqueViolation } from '../../store/oltp/oltp-store.js';
 import { ConflictError, InputError, NotFoundError } from '../../server/errors.js';
 import { contactChange } from './contact-patch.js';
 import type { ContactsRepo } from './contacts.repo.js';
@@ -28,6 +28,7 @@ import {
 import { BLOCKED_VALUE_LENGTH, BLOCKED_VALUES_MAX, BlockedValues, DEFAULT_BLOCKED_VALUES } from './identity-rules.js';
 import {
   MergeContactMissingError,
+  chooseSurvivor,
   mergeContacts,
   proposeCandidate,
   type MergeHook,
@@ -62,6 +63,14 @@ export class IdentityConflictError extends Error {
     super('a channel account was created concurrently; retry the batch');
     this.name = 'IdentityConflictError';
   }
+}
+
+/** Attempts of a write that lost a race (a concurrent account, a merge, a deadlock) before it gives up. */
+const CONFLICT_ATTEMPTS = 8;
+
+/** A short random wait before retrying a write that lost a race: the writers spread out instead of colliding again. */
+export function backoff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
 }
 
 /** Re-reads after an outbox load (see `syncToOlap`). */
@@ -365,25 +374,47 @@ export class IdentityBatch {
   }
 
   /**
+   * Merges `contactId` with every contact of `others` (each with its rule and evidence) as one merge
+   * of many (§5.7): the most recently updated of them all survives and the gaps are filled from the
+   * others newest first — pairwise merges in that order (each merge makes the survivor the newest).
+   */
+  private async mergeAll(contactId: string, others: Map<string, MergeOptions>): Promise<string> {
+    others.delete(contactId);
+    if (others.size === 0) return contactId;
+    await this.lock(contactId, ...others.keys());
+    const ordered = [contactId, ...others.keys()]
+      .map((id) => this.contactRows.get(id)!)
+      .sort((a, b) => (chooseSurvivor(a, b)[0] === a ? -1 : 1));
+    const newest = String(ordered[0]!.id);
+    let survivor = newest;
+    for (const row of ordered.slice(1)) {
+      const id = String(row.id);
+      // The identify's own contact merged into a newer one: that one's rule says why.
+      survivor = await this.merge(survivor, id, others.get(id) ?? others.get(newest)!);
+    }
+    return survivor;
+  }
+
+  /**
    * Links a weChatInfo to the contact (seed §2.1.1.1): the fan's contact and the contact become one
-   * (`wechat_info`), every contact holding the unionId too (`wechat_union_id`); the openId and
-   * unionId accounts are created in the official account's channel when missing. Returns the survivor.
+   * (`wechat_info`), every contact holding the unionId too (`wechat_union_id`) — one merge of many,
+   * gaps filled newest first; the openId and unionId accounts are created in the official account's
+   * channel when missing. Returns the survivor.
    */
   async linkWeChat(contactId: string, channelId: string, info: WeChatInfo, at: number): Promise<string> {
-    let survivor = contactId;
     const openId = this.blocked.usable(info.openId);
     const unionId = this.blocked.usable(info.unionId);
-    if (openId) {
-      const fan = await this.findAccount(channelId, WECHAT_OPEN_ID, openId);
-      if (fan) {
-        if (String(fan.contact_id) !== survivor)
-          survivor = await this.merge(survivor, String(fan.contact_id), {
-            rule: 'wechat_info',
-            evidence: { channelId, idType: WECHAT_OPEN_ID, userId: openId, appId: info.appId },
-          });
-      } else await this.createAccount(channelId, WECHAT_OPEN_ID, openId, survivor, at);
-    }
-    if (unionId) survivor = await this.linkUnionId(survivor, channelId, unionId, at);
+    const others = new Map<string, MergeOptions>();
+    const fan = openId ? await this.findAccount(channelId, WECHAT_OPEN_ID, openId) : undefined;
+    if (fan)
+      others.set(String(fan.contact_id), {
+        rule: 'wechat_info',
+        evidence: { channelId, idType: WECHAT_OPEN_ID, userId: openId, appId: info.appId },
+      });
+    const holders = unionId ? await this.unionIdHolders(unionId, others) : [];
+    const survivor = await this.mergeAll(contactId, others);
+    if (openId && !fan) await this.createAccount(channelId, WECHAT_OPEN_ID, openId, survivor, at);
+    if (unionId) await this.ensureUnionIdAccount(channelId, unionId, holders, survivor, at);
     return survivor;
   }
 
@@ -393,22 +424,35 @@ export class IdentityBatch {
    * channel gets its unionId account when missing.
    */
   async linkUnionId(contactId: string, channelId: string, unionId: string, at: number): Promise<string> {
-    let survivor = contactId;
-    const holders = await this.repo.accountsById(this.tenantId, WECHAT_UNION_ID, unionId);
-    for (const holder of holders) {
-      const other = String(holder.contact_id);
-      if (other === survivor) continue;
-      survivor = await this.merge(survivor, other, {
-        rule: 'wechat_union_id',
-        evidence: { channelId: String(holder.channel_id), idType: WECHAT_UNION_ID, userId: unionId },
-      });
-    }
-    if (
-      !holders.some((holder) => String(holder.channel_id) === channelId) &&
-      !(await this.findAccount(channelId, WECHAT_UNION_ID, unionId))
-    )
-      await this.createAccount(channelId, WECHAT_UNION_ID, unionId, survivor, at);
+    const others = new Map<string, MergeOptions>();
+    const holders = await this.unionIdHolders(unionId, others);
+    const survivor = await this.mergeAll(contactId, others);
+    await this.ensureUnionIdAccount(channelId, unionId, holders, survivor, at);
     return survivor;
+  }
+
+  /** The unionId's accounts in every channel (locked on MySQL); their contacts join `others`. */
+  private async unionIdHolders(unionId: string, others: Map<string, MergeOptions>): Promise<ChannelAccountRow[]> {
+    const holders = await this.repo.accountsById(this.tenantId, WECHAT_UNION_ID, unionId);
+    for (const holder of holders)
+      if (!others.has(String(holder.contact_id)))
+        others.set(String(holder.contact_id), {
+          rule: 'wechat_union_id',
+          evidence: { channelId: String(holder.channel_id), idType: WECHAT_UNION_ID, userId: unionId },
+        });
+    return holders;
+  }
+
+  private async ensureUnionIdAccount(
+    channelId: string,
+    unionId: string,
+    holders: readonly ChannelAccountRow[],
+    survivor: string,
+    at: number,
+  ): Promise<void> {
+    if (holders.some((holder) => String(holder.channel_id) === channelId)) return;
+    if (await this.findAccount(channelId, WECHAT_UNION_ID, unionId)) return;
+    await this.createAccount(channelId, WECHAT_UNION_ID, unionId, survivor, at);
   }
 
   private touch(contactId: string | number, at: number): void {
@@ -588,8 +632,10 @@ export class ContactsService {
           return contactId;
         });
       } catch (error) {
-        // Another writer created the account or merged the contact meanwhile: again, finding it.
-        if (!(error instanceof IdentityConflictError) || attempt >= 5) throw error;
+        // Another writer created the account or merged the contact meanwhile (or MySQL chose this
+        // transaction as a deadlock victim): again, finding it.
+        if (!(error instanceof IdentityConflictError || isDeadlock(error)) || attempt >= CONFLICT_ATTEMPTS) throw error;
+        await backoff(attempt);
       }
     }
   }
@@ -854,12 +900,28 @@ export class ContactsService {
     // Another drainer (a second process) may have loaded newer rows of these contacts while ours was
     // in flight and then deleted their outbox rows: ours, older, would win for good. Read again after
     // loading and send whatever changed meanwhile; the last loader always ends on the current rows.
+    // A contact sent here and merged away (or deleted) meanwhile by another writer whose own sync
+    // already ran would come back as a ghost: it is deleted again, with its alias.
+    const sentIds = new Set(loaded.map((row) => String(row.id)));
     for (let round = 0; round < VERIFY_ROUNDS; round += 1) {
       const sent = new Map(loaded.map((row) => [String(row.id), JSON.stringify(row)]));
       const current = (await this.repo.contacts(tenantId, ids)).map(toOlapContact);
+      const present = new Set(current.map((row) => String(row.id)));
+      const gone = [...sentIds].filter((id) => !present.has(id));
+      for (const id of gone) sentIds.delete(id);
       loaded = current.filter((row) => sent.get(String(row.id)) !== JSON.stringify(row));
-      if (loaded.length === 0) break;
-      await this.olap.forTenant(tenantId).load({ batchId: `contacts-${randomUUID()}`, contacts: loaded });
+      if (loaded.length === 0 && gone.length === 0) break;
+      const survivors = gone.length > 0 ? await this.repo.survivors(tenantId, gone) : new Map<string, string>();
+      await this.olap.forTenant(tenantId).load({
+        batchId: `contacts-${randomUUID()}`,
+        contacts: loaded,
+        ...(gone.length > 0
+          ? {
+              deletedContactIds: gone,
+              aliases: [...survivors].map(([from, to]) => ({ fromContactId: from, toContactId: to })),
+            }
+          : {}),
+      });
     }
     await this.repo.deleteChanges(
       tenantId,

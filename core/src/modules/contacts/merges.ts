@@ -118,13 +118,22 @@ export async function mergeContacts(
   options: MergeOptions,
   now: number,
 ): Promise<MergeResult | undefined> {
-  const aliases = await repo.survivors(tenantId, ids);
-  const a = aliases.get(ids[0]) ?? ids[0];
-  const b = aliases.get(ids[1]) ?? ids[1];
-  if (a === b) return undefined;
-  const rows = await repo.lockContacts(tenantId, [a, b]);
-  const rowA = rows.find((r) => String(r.id) === a);
-  const rowB = rows.find((r) => String(r.id) === b);
+  let a = ids[0];
+  let b = ids[1];
+  let rowA: ContactRow | undefined;
+  let rowB: ContactRow | undefined;
+  // Follow aliases, lock both rows; one gone means a concurrent merge committed meanwhile (the first
+  // alias read was the snapshot): follow the latest aliases and lock again.
+  for (let round = 0; round < 3; round += 1) {
+    const aliases = await repo.survivors(tenantId, ids, { latest: round > 0 });
+    a = aliases.get(ids[0]) ?? ids[0];
+    b = aliases.get(ids[1]) ?? ids[1];
+    if (a === b) return undefined;
+    const rows = await repo.lockContacts(tenantId, [a, b]);
+    rowA = rows.find((r) => String(r.id) === a);
+    rowB = rows.find((r) => String(r.id) === b);
+    if (rowA && rowB) break;
+  }
   if (!rowA || !rowB) throw new MergeContactMissingError([...(rowA ? [] : [a]), ...(rowB ? [] : [b])]);
 
   const [survivor, merged] = chooseSurvivor(rowA, rowB);
@@ -171,7 +180,14 @@ export async function proposeCandidate(
   now: number,
 ): Promise<{ id: string; created: boolean }> {
   const [first, second] = Number(ids[0]) < Number(ids[1]) ? ids : [ids[1], ids[0]];
-  const existing = await repo.candidateOfPair(tenantId, first, second);
+  // The same two people may have been proposed under ids merged away since: that candidate stands
+  // (a dismissed pair stays dismissed whatever ids its people have now).
+  const sideA = new Set([first, ...(await repo.aliasesTo(tenantId, first))]);
+  const sideB = new Set([second, ...(await repo.aliasesTo(tenantId, second))]);
+  const existing = (await repo.candidatesAmong(tenantId, [...sideA, ...sideB])).find((row) => {
+    const [x, y] = [String(row.contact_a), String(row.contact_b)];
+    return (sideA.has(x) && sideB.has(y)) || (sideB.has(x) && sideA.has(y));
+  });
   if (existing) return { id: String(existing.id), created: false };
   try {
     const id = await repo.insertCandidate(tenantId, {

@@ -6,10 +6,11 @@ import type { AnalyticsEngine, OlapEventRow } from '../../store/olap/analytics-e
 import { propertyColumnType } from '../../store/olap/dialect.js';
 import { coerce, MISMATCH } from '../../store/olap/values.js';
 import { INBOX_PARTITIONS } from '../../store/oltp/migrations/0009_ingestion.js';
-import { isOltpUnavailable } from '../../store/oltp/oltp-store.js';
+import { isDeadlock, isOltpUnavailable } from '../../store/oltp/oltp-store.js';
 import { holderIsGone } from '../../store/oltp/process-lease.js';
 import type { PropertyType } from '../../kernel/contributions.js';
 import {
+  backoff,
   IdentityConflictError,
   WeChatAccountNotBoundError,
   type ContactsService,
@@ -48,7 +49,7 @@ export interface IngestWorkerOptions {
 }
 
 const defaults: IngestWorkerOptions = { batchSize: 1000, idleMs: 200, leaseTtlMs: 30_000 };
-const IDENTITY_ATTEMPTS = 5;
+const IDENTITY_ATTEMPTS = 8;
 /** Problems kept per quarantined message (a message with thousands of bad keys keeps the first ones). */
 const PROBLEMS_KEPT = 50;
 /** Distinct subjects counted per batch and reason; more are counted under `*`. */
@@ -67,12 +68,6 @@ class BatchFailedError extends Error {
     super(`load batch failed at ${stage}: ${failure instanceof Error ? failure.name : typeof failure}`);
     this.name = 'BatchFailedError';
   }
-}
-
-/** MySQL/MariaDB chose this transaction as a deadlock victim: it rolled back, and is simply retried. */
-function isDeadlock(error: unknown): boolean {
-  const { code, errno } = (error ?? {}) as { code?: unknown; errno?: unknown };
-  return code === 'ER_LOCK_DEADLOCK' || errno === 1213 || code === 'ER_LOCK_WAIT_TIMEOUT' || errno === 1205;
 }
 
 /** Errors that say nothing about the messages (the database is away, another worker took over). */
@@ -437,7 +432,10 @@ export class IngestWorker {
           return { batchId, events, changed };
         });
       } catch (error) {
-        if ((error instanceof IdentityConflictError || isDeadlock(error)) && attempt < IDENTITY_ATTEMPTS) continue;
+        if ((error instanceof IdentityConflictError || isDeadlock(error)) && attempt < IDENTITY_ATTEMPTS) {
+          await backoff(attempt);
+          continue;
+        }
         throw isTransient(error) ? error : new BatchFailedError(error, 'prepare');
       }
     }

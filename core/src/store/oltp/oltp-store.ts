@@ -356,6 +356,15 @@ export function isUniqueViolation(error: unknown): boolean {
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
+/**
+ * MySQL/MariaDB chose this transaction as a deadlock victim, or a lock wait timed out: it rolled back,
+ * and is simply retried.
+ */
+export function isDeadlock(error: unknown): boolean {
+  const { code, errno } = (error ?? {}) as { code?: unknown; errno?: unknown };
+  return code === 'ER_LOCK_DEADLOCK' || errno === 1213 || code === 'ER_LOCK_WAIT_TIMEOUT' || errno === 1205;
+}
+
 export interface Page<T> {
   items: T[];
   total: number;

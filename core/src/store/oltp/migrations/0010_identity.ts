@@ -14,6 +14,12 @@ export const identity: OltpMigration = {
       c.ref(t, 'merged_into').nullable();
     });
 
+    // Ids unique across a channel type (a unionId): found in any channel, and locked while linked —
+    // two writers linking one unionId from two channels serialize on this index (ADR 0019).
+    await knex.schema.alterTable('channel_account', (t) => {
+      t.index(['tenant_id', 'id_type', 'user_id'], 'channel_account_type_user_index');
+    });
+
     // Merged-away contact → its final survivor (chains are kept one hop long), as OLAP has it:
     // old ids (in URLs, exports, candidates) still find their person.
     await knex.schema.createTable('contact_alias', (t) => {
@@ -78,6 +84,9 @@ export const identity: OltpMigration = {
       await knex.schema.dropTableIfExists(table);
     await knex.schema.alterTable('contact_change', (t) => {
       t.dropColumn('merged_into');
+    });
+    await knex.schema.alterTable('channel_account', (t) => {
+      t.dropIndex(['tenant_id', 'id_type', 'user_id'], 'channel_account_type_user_index');
     });
   },
 };
