@@ -476,6 +476,10 @@ export const errorMessages = {
     'zh-CN': '隔离的消息不存在或已过期',
     'en-US': 'The quarantined message does not exist or has expired',
   },
+  contact_external_id_blocked: {
+    'zh-CN': 'externalId 是过滤值（如 null、undefined、1），不能识别任何人',
+    'en-US': 'The externalId is a blocked value (such as null, undefined, 1) that identifies no one',
+  },
   wechat_account_not_bound: {
     'zh-CN': 'weChatInfo 中的公众号 AppID {appId} 未绑定到本租户',
     'en-US': 'The official account AppID {appId} in weChatInfo is not bound to this tenant',

@@ -299,6 +299,16 @@ describeEngines(
       await t.collect('identify', { userId: 'w-1', traits: { weChatInfo: { appId: APP_ID, openId: 'null' } } });
       await t.drain();
       expect(await t.contactOf('w-1')).not.toBe(fan);
+      // The Open API answers at once: a blocked externalId identifies no one.
+      const refused = await t.api.request('POST', '/api/v1/contacts/identify', {
+        externalId: 'Guest',
+        name: 'G',
+        channel: { channelId: t.channelKey },
+      });
+      expect(refused.statusCode).toBe(400);
+      expect(refused.body.details).toEqual([
+        expect.objectContaining({ path: 'externalId', code: 'contact_external_id_blocked' }),
+      ]);
       const bad = await t.staff.request('PUT', '/api/v1/contacts/identity-settings', { blockedValues: ['x', 'X'] });
       expect(bad.statusCode).toBe(400);
       expect(bad.body.code).toBe('identity_blocked_values_invalid');

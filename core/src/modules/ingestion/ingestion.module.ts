@@ -53,10 +53,11 @@ export const ingestionModule = defineModule({
         channels: channelsServiceRef,
         metadata: metadataServiceRef,
         tenants: tenantServiceRef,
+        contacts: contactsServiceRef,
         config: kernelServices.config,
         logger: kernelServices.logger,
       },
-      factory: ({ repo, worker, contributions, channels, metadata, tenants, config, logger }) =>
+      factory: ({ repo, worker, contributions, channels, metadata, tenants, contacts, config, logger }) =>
         new IngestionService(
           repo,
           worker,
@@ -64,6 +65,7 @@ export const ingestionModule = defineModule({
           channels,
           metadata,
           tenants,
+          contacts,
           { backlogLimit: config.ingest.backlogLimit },
           logger,
         ),

@@ -4,7 +4,9 @@ import type { WriteKeyOwnerInfo } from '../../kernel/contributions.js';
 import { createServiceRef } from '../../kernel/extension-point.js';
 import { InputError, NotFoundError, RateLimitError } from '../../server/errors.js';
 import type { ChannelsService } from '../channels/channels.service.js';
+import type { ContactsService } from '../contacts/contacts.service.js';
 import { WECHAT_CHANNEL_TYPE } from '../contacts/contacts.types.js';
+import { BlockedValues } from '../contacts/identity-rules.js';
 import { validateTraits } from '../contacts/traits.js';
 import { ZonedClock } from '../../lib/zoned-clock.js';
 import type { MetadataService } from '../metadata/metadata.service.js';
@@ -71,6 +73,7 @@ export class IngestionService {
     private readonly channels: ChannelsService,
     private readonly metadata: MetadataService,
     private readonly tenants: TenantService,
+    private readonly contacts: ContactsService,
     private readonly limits: { backlogLimit: number },
     private readonly logger?: Logger,
   ) {}
@@ -235,7 +238,11 @@ export class IngestionService {
     const checked = validateTraits(traits, fields, { birthdayWritable: false });
     const problems = [...checked.problems, ...checked.unknown.map((path) => ({ path, code: 'contact_field_unknown' }))];
     // What the worker would quarantine is refused here: this API answers synchronously.
-    if (idOf(externalId) === undefined) problems.push({ path: 'externalId', code: 'contact_external_id_invalid' });
+    const userId = idOf(externalId);
+    if (userId === undefined) problems.push({ path: 'externalId', code: 'contact_external_id_invalid' });
+    // A blocked value (nil, null, undefined, 1… per tenant) never identifies anyone (ADR 0019).
+    else if (new BlockedValues((await this.contacts.identitySettings(tenantId)).blockedValues).blocks(userId))
+      problems.push({ path: 'externalId', code: 'contact_external_id_blocked' });
     if (timestamp !== undefined && timestamp !== null) {
       const time = eventTimeOf({ timestamp, receivedAt: Date.now() }, Date.now());
       if (!time.ok) problems.push({ path: 'timestamp', code: time.reason });
