@@ -41,6 +41,8 @@ export class MergeContactMissingError extends Error {
   }
 }
 
+/** A contact row as the history keeps it (its tenant is the history row's own). */
+const withoutTenant = ({ tenant_id: _tenant, ...row }: ContactRow) => row;
 const isEmpty = (value: unknown) => value === null || value === undefined || value === '';
 const num = (value: number | string | null) => (value === null ? null : Number(value));
 export const isIdentifiedRow = (row: Pick<ContactRow, 'name' | 'mobile' | 'email'>) =>
@@ -154,8 +156,8 @@ export async function mergeContacts(
     evidence: options.evidence ? JSON.stringify(options.evidence) : null,
     // Both contacts as they were, and which accounts moved: enough to explain (or undo by hand) the merge.
     before: JSON.stringify({
-      survivor: survivor,
-      merged: merged,
+      survivor: withoutTenant(survivor),
+      merged: withoutTenant(merged),
       movedAccountIds: movedAccounts.map((account) => String(account.id)),
     }),
     merged_at: now,
