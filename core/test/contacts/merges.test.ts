@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { channelsServiceRef } from '../../src/modules/channels/channels.service.js';
-import { contactsServiceRef } from '../../src/modules/contacts/contacts.service.js';
 import { isMatchableMobile, BlockedValues, DEFAULT_BLOCKED_VALUES } from '../../src/modules/contacts/identity-rules.js';
 import { chooseSurvivor, mergedValues } from '../../src/modules/contacts/merges.js';
 import type { ContactRow } from '../../src/modules/contacts/contacts.types.js';
@@ -9,7 +7,7 @@ import { IngestWorker } from '../../src/modules/ingestion/ingest-worker.js';
 import type { IngestionRepo } from '../../src/modules/ingestion/ingestion.repo.js';
 import { metadataServiceRef } from '../../src/modules/metadata/metadata.service.js';
 import { tenantServiceRef } from '../../src/modules/tenancy/tenant.service.js';
-import { ingestTenant } from '../ingestion/support.js';
+import { identify, identityTenant as setUp, track } from './support.js';
 import { firstPartyPlugins } from '../support/plugins.js';
 import { normalStaff } from '../support/staff.js';
 import { describeEngines, type TestApp } from '../support/test-app.js';
@@ -18,58 +16,7 @@ const withPlugins = { plugins: firstPartyPlugins };
 const APP_ID = 'wx1111111111111111';
 const APP_ID_2 = 'wx2222222222222222';
 
-/** A tenant with a custom channel (web writeKey), an Open API client and two bound official accounts. */
-async function identityTenant(app: TestApp) {
-  const t = await ingestTenant(app);
-  const channels = app.service(channelsServiceRef);
-  const wechat = await channels.register(t.tenantId, { type: 'wechat', name: '服务号', channelKey: APP_ID }, null);
-  const wechat2 = await channels.register(t.tenantId, { type: 'wechat', name: '订阅号', channelKey: APP_ID_2 }, null);
-  const contacts = app.service(contactsServiceRef);
-  const db = app.oltp.forTenant(t.tenantId);
-  const accountOf = async (idType: string, userId: string, channelId = t.channelId) =>
-    (await db.from('channel_account').where({ channel_id: channelId, id_type: idType, user_id: userId }).first()) as
-      { contact_id: number | string } | undefined;
-  return {
-    ...t,
-    wechat,
-    wechat2,
-    contacts,
-    /** The contact id of an externalId (or another id type) in a channel. */
-    contactOf: async (userId: string, idType = 'externalId', channelId = t.channelId) => {
-      const row = await accountOf(idType, userId, channelId);
-      return row ? String(row.contact_id) : undefined;
-    },
-    contactRow: async (id: string) => (await db.from('contact').where('id', id).first()) as ContactRow | undefined,
-    contactCount: async () => Number(((await db.from('contact').count({ n: '*' }).first()) as { n: number | string }).n),
-    history: async () => (await t.staff.request('GET', '/api/v1/contacts/merges')).body.items as Record<string, unknown>[],
-    candidates: async (status = 'pending') =>
-      (await t.staff.request('GET', `/api/v1/contacts/merge-candidates?status=${status}`)).body.items as Record<
-        string,
-        unknown
-      >[],
-    /** OLAP: events per (survivor-resolved) contact, and the contacts rows. */
-    olapEventsBy: async () =>
-      (
-        await app.olap
-          .forTenant(t.tenantId)
-          .query('SELECT contact_id, count(*) AS n FROM events GROUP BY contact_id ORDER BY contact_id', { rowMode: 'json' })
-      ).rows as { contact_id: string; n: string }[],
-    olapContactIds: async () =>
-      (
-        (await app.olap.forTenant(t.tenantId).query('SELECT id FROM contacts ORDER BY id', { rowMode: 'json' })).rows as {
-          id: string;
-        }[]
-      ).map((r) => String(r.id)),
-  };
-}
-
-const identify = (userId: string, extra: Record<string, unknown> = {}) => ({ type: 'identify', userId, ...extra });
-const track = (who: Record<string, unknown>, amount = 1) => ({
-  type: 'track',
-  event: 'purchase',
-  properties: { amount },
-  ...who,
-});
+const identityTenant = (app: TestApp) => setUp(app, [APP_ID, APP_ID_2]);
 
 describeEngines(
   'identity: the merge table (ARCHITECTURE §5.8)',

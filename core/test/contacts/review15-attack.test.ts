@@ -1,10 +1,8 @@
 import { expect, it } from 'vitest';
-import { channelsServiceRef } from '../../src/modules/channels/channels.service.js';
-import { ContactsService, contactsServiceRef } from '../../src/modules/contacts/contacts.service.js';
-import type { ContactsRepo } from '../../src/modules/contacts/contacts.repo.js';
-import type { ContactRow } from '../../src/modules/contacts/contacts.types.js';
-import type { AnalyticsEngine, OlapLoadBatch } from '../../src/store/olap/analytics-engine.js';
+import { ContactsService } from '../../src/modules/contacts/contacts.service.js';
 import { ingestTenant } from '../ingestion/support.js';
+import { beforeLoads, gate, sleep } from '../support/concurrency.js';
+import { identify, identityTenant, track } from './support.js';
 import { firstPartyPlugins } from '../support/plugins.js';
 import { normalStaff } from '../support/staff.js';
 import { describeEngines, type TestApp } from '../support/test-app.js';
@@ -17,93 +15,7 @@ import { describeEngines, type TestApp } from '../support/test-app.js';
 const APP_ID = 'wx1515151515151515';
 const APP_ID_2 = 'wx2626262626262626';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A promise and its resolve, to hold one step of a concurrent flow until the test lets it go. */
-function gate(): { promise: Promise<void>; open(): void } {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => (open = resolve));
-  return { promise, open };
-}
-
-/** The engine, with every `load` of every tenant first awaiting `before`. */
-function beforeLoads(olap: AnalyticsEngine, before: (batch: OlapLoadBatch) => Promise<void>): AnalyticsEngine {
-  return new Proxy(olap, {
-    get(target, prop, receiver) {
-      if (prop !== 'forTenant') return Reflect.get(target, prop, receiver);
-      return (tenantId: string) =>
-        new Proxy(target.forTenant(tenantId), {
-          get(inner, name, r) {
-            if (name !== 'load') return Reflect.get(inner, name, r);
-            return async (batch: OlapLoadBatch) => {
-              await before(batch);
-              return inner.load(batch);
-            };
-          },
-        });
-    },
-  });
-}
-
-/** A tenant with a web writeKey, an Open API client and two bound official accounts. */
-async function tenant(app: TestApp) {
-  const t = await ingestTenant(app);
-  const channels = app.service(channelsServiceRef);
-  const wechat = await channels.register(t.tenantId, { type: 'wechat', name: '服务号', channelKey: APP_ID }, null);
-  const wechat2 = await channels.register(t.tenantId, { type: 'wechat', name: '订阅号', channelKey: APP_ID_2 }, null);
-  const contacts = app.service(contactsServiceRef);
-  const db = () => app.oltp.forTenant(t.tenantId);
-  return {
-    ...t,
-    wechat,
-    wechat2,
-    contacts,
-    repo: (contacts as unknown as { repo: ContactsRepo }).repo,
-    contactOf: async (userId: string, idType = 'externalId', channelId = t.channelId) => {
-      const row = (await db()
-        .from('channel_account')
-        .where({ channel_id: channelId, id_type: idType, user_id: userId })
-        .first()) as { contact_id: number | string } | undefined;
-      return row ? String(row.contact_id) : undefined;
-    },
-    contactRow: async (id: string) => (await db().from('contact').where('id', id).first()) as ContactRow | undefined,
-    contactCount: async () => Number(((await db().from('contact').count({ n: '*' }).first()) as { n: number | string }).n),
-    outbox: async () => (await db().from('contact_change').select('contact_id', 'merged_into')) as unknown[],
-    aliases: async () => (await db().from('contact_alias').select('from_contact_id', 'to_contact_id')) as unknown[],
-    history: async () => (await t.staff.request('GET', '/api/v1/contacts/merges')).body.items as Record<string, unknown>[],
-    candidates: async (status = 'pending') =>
-      (await t.staff.request('GET', `/api/v1/contacts/merge-candidates?status=${status}`)).body.items as {
-        id: string;
-        status: string;
-        sameContact: boolean;
-        contacts: { id: string }[];
-      }[],
-    olapContactIds: async () =>
-      (
-        (await app.olap.forTenant(t.tenantId).query('SELECT id FROM contacts ORDER BY id', { rowMode: 'json' })).rows as {
-          id: string;
-        }[]
-      ).map((r) => String(r.id)),
-    olapEventsBy: async () =>
-      (
-        await app.olap
-          .forTenant(t.tenantId)
-          .query('SELECT contact_id, count(*) AS n FROM events GROUP BY contact_id ORDER BY contact_id', { rowMode: 'json' })
-      ).rows as { contact_id: string; n: string }[],
-  };
-}
-
-const identify = (userId: string | undefined, extra: Record<string, unknown> = {}) => ({
-  type: 'identify',
-  ...(userId ? { userId } : {}),
-  ...extra,
-});
-const track = (who: Record<string, unknown>, amount = 1) => ({
-  type: 'track',
-  event: 'purchase',
-  properties: { amount },
-  ...who,
-});
+const tenant = (app: TestApp) => identityTenant(app, [APP_ID, APP_ID_2]);
 
 describeEngines(
   'review15 attack: identity and merges',

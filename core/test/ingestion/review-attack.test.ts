@@ -1,9 +1,9 @@
 import { expect, it } from 'vitest';
-import type { AnalyticsEngine, OlapLoadBatch } from '../../src/store/olap/analytics-engine.js';
 import { ContactsRepo } from '../../src/modules/contacts/contacts.repo.js';
 import { ContactsService } from '../../src/modules/contacts/contacts.service.js';
 import { ingestWorkerRef } from '../../src/modules/ingestion/ingestion.module.js';
 import type { IngestionRepo } from '../../src/modules/ingestion/ingestion.repo.js';
+import { beforeLoads } from '../support/concurrency.js';
 import { firstPartyPlugins } from '../support/plugins.js';
 import { normalStaff } from '../support/staff.js';
 import { Client, describeEngines } from '../support/test-app.js';
@@ -14,24 +14,6 @@ import { ingestTenant, uuidv7 } from './support.js';
  * marked FAILS TODAY in the review report show a bug.
  */
 
-/** The analytics engine with `before` awaited ahead of every tenant's `load()` (to stall or slow loads). */
-function beforeLoads(olap: AnalyticsEngine, before: (batch: OlapLoadBatch) => Promise<void>): AnalyticsEngine {
-  return new Proxy(olap, {
-    get(target, prop, receiver) {
-      if (prop !== 'forTenant') return Reflect.get(target, prop, receiver);
-      return (tenantId: string) =>
-        new Proxy(target.forTenant(tenantId), {
-          get(inner, name, r) {
-            if (name !== 'load') return Reflect.get(inner, name, r);
-            return async (batch: OlapLoadBatch) => {
-              await before(batch);
-              return inner.load(batch);
-            };
-          },
-        });
-    },
-  });
-}
 
 describeEngines(
   'review14 attack: ingestion',

@@ -1,3 +1,4 @@
+import { ListEmpty } from '../../components/ListEmpty';
 import { type ProColumns, ProTable } from '@ant-design/pro-components';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { App, Badge, Popconfirm, Segmented, Space, Tag, Typography } from 'antd';
@@ -18,7 +19,7 @@ import { useCursorList } from '../../utils/cursor-list';
 import { useErrorText } from '../../utils/errors';
 import { formatDateTime } from '../../utils/format';
 import { testId } from '../../utils/test-id';
-import { candidateReasonText, ContactCard, EvidenceText, ListEmpty, LoadMore, predictedSurvivor } from './merge-parts';
+import { candidateReasonText, ContactCard, EvidenceText, LoadMore, predictedSurvivor } from './merge-parts';
 
 /**
  * 合并候选: pairs the pipeline would not merge on its own, by status (待处理 with its count), each

@@ -1,3 +1,4 @@
+import { ListEmpty } from '../../components/ListEmpty';
 import { type ProColumns, ProTable } from '@ant-design/pro-components';
 import { Input, Table, Tag, Typography } from 'antd';
 import type { HTMLAttributes } from 'react';
@@ -9,7 +10,7 @@ import { useSession } from '../../session/session';
 import { useCursorList } from '../../utils/cursor-list';
 import { formatDateTime } from '../../utils/format';
 import { testId } from '../../utils/test-id';
-import { EvidenceText, ListEmpty, LoadMore, ruleText } from './merge-parts';
+import { EvidenceText, LoadMore, ruleText } from './merge-parts';
 
 const CONTACT_ID = /^[1-9][0-9]{0,18}$/;
 

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { Button, Empty, Space, Tag, Tooltip, Typography } from 'antd';
+import { Button, Space, Tag, Tooltip, Typography } from 'antd';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { mergeRules, type ContactSummary, type MergeEvidence, type MergeRule } from '../../api/contacts';
@@ -164,24 +164,5 @@ export function LoadMore({
         {t('contacts.merges.loadMore')}
       </Button>
     </div>
-  );
-}
-
-/** The empty state of a list: what shows here and how it gets there. */
-export function ListEmpty({ title, description, testId }: { title: string; description?: string; testId: string }) {
-  return (
-    <Empty
-      data-testid={testId}
-      description={
-        <>
-          <Typography.Title level={5}>{title}</Typography.Title>
-          {description && (
-            <Typography.Paragraph type="secondary" style={{ maxWidth: 560, margin: '0 auto' }}>
-              {description}
-            </Typography.Paragraph>
-          )}
-        </>
-      }
-    />
   );
 }

@@ -1,3 +1,4 @@
+import { ListEmpty } from '../../components/ListEmpty';
 import { ModalForm, type ProColumns, type ProFormInstance, ProFormSelect, ProFormText } from '@ant-design/pro-components';
 import { useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Tag, Tooltip, Typography } from 'antd';
@@ -18,7 +19,7 @@ import { useErrorText } from '../../utils/errors';
 import { formatDateTime } from '../../utils/format';
 import { testId } from '../../utils/test-id';
 import { actionsColumn, codeColumn, CreateButton, MetadataPage, MetadataTable, useModalFormProps } from './scaffold';
-import { MetadataEmpty, useCanManageMetadata, useReportFormError } from './shared';
+import { useCanManageMetadata, useReportFormError } from './shared';
 
 interface FieldValues {
   name: string;
@@ -205,7 +206,7 @@ export default function ContactFieldsPage() {
         ]}
         loadFailedTestId="contact-fields-load-failed"
         empty={
-          <MetadataEmpty
+          <ListEmpty
             title={t('metadata.contactFields.empty.title')}
             description={t('metadata.contactFields.empty.description')}
             testId="contact-fields-empty"

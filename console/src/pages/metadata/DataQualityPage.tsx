@@ -1,3 +1,4 @@
+import { ListEmpty } from '../../components/ListEmpty';
 import type { ProColumns } from '@ant-design/pro-components';
 import { useQuery } from '@tanstack/react-query';
 import { Button, Card, Col, Input, Popconfirm, Row, Segmented, Select, Space, Statistic, Typography } from 'antd';
@@ -21,7 +22,7 @@ import { testId } from '../../utils/test-id';
 import { QuarantineDrawer } from './QuarantineDrawer';
 import { ReasonLabel, reasonText, ReplayLink, useReplay } from './quality-parts';
 import { actionsColumn, MetadataPage, MetadataTable } from './scaffold';
-import { MetadataEmpty, useCanManageMetadata } from './shared';
+import { useCanManageMetadata } from './shared';
 
 const dayOptions = [7, 30] as const;
 type Replayed = 'pending' | 'replayed' | 'all';
@@ -316,7 +317,7 @@ export default function DataQualityPage() {
         rowTestId={(group) => `quarantine-group-row-${groupKey(group)}`}
         loadFailedTestId="quarantine-groups-load-failed"
         empty={
-          <MetadataEmpty
+          <ListEmpty
             title={t('metadata.dataQuality.quarantine.empty.title')}
             description={t('metadata.dataQuality.quarantine.empty.description')}
             testId="quarantine-groups-empty"
@@ -335,7 +336,7 @@ export default function DataQualityPage() {
         rowTestId={(issue) => `quality-issue-row-${issue.reason}-${issue.subject}`}
         loadFailedTestId="quality-issues-load-failed"
         empty={
-          <MetadataEmpty
+          <ListEmpty
             title={t('metadata.dataQuality.issues.empty.title', { days })}
             description={t('metadata.dataQuality.issues.empty.description')}
             testId="quality-issues-empty"
@@ -429,13 +430,13 @@ export default function DataQualityPage() {
         loadFailedTestId="quarantine-messages-load-failed"
         empty={
           messagesFiltered ? (
-            <MetadataEmpty
+            <ListEmpty
               title={t('metadata.dataQuality.messages.empty.title')}
               description={t('metadata.dataQuality.messages.empty.description')}
               testId="quarantine-messages-empty-filtered"
             />
           ) : (
-            <MetadataEmpty
+            <ListEmpty
               title={t('metadata.dataQuality.quarantine.empty.title')}
               description={t('metadata.dataQuality.quarantine.empty.description')}
               testId="quarantine-messages-empty"

@@ -1,3 +1,4 @@
+import { ListEmpty } from '../../components/ListEmpty';
 import type { ProColumns } from '@ant-design/pro-components';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Input, Tag, Tooltip, Typography } from 'antd';
@@ -8,7 +9,7 @@ import { useSession } from '../../session/session';
 import { formatDateTime, formatNumber } from '../../utils/format';
 import { CsvUploadModal } from './CsvUploadModal';
 import { actionsColumn, codeColumn, ConfirmLink, MetadataPage, MetadataTable, useRowAction } from './scaffold';
-import { MetadataEmpty, useCanManageMetadata } from './shared';
+import { useCanManageMetadata } from './shared';
 
 const entryKey = (entry: Pick<DictionaryEntry, 'target' | 'property'>) => `${entry.target}:${entry.property}`;
 const knownSources = ['system', 'sdk', 'custom'] as const;
@@ -191,9 +192,9 @@ export default function DictionariesPage() {
         loadFailedTestId="dictionaries-load-failed"
         empty={
           needle !== '' ? (
-            <MetadataEmpty title={t('metadata.dictionaries.noMatch')} testId="dictionaries-no-match" />
+            <ListEmpty title={t('metadata.dictionaries.noMatch')} testId="dictionaries-no-match" />
           ) : (
-            <MetadataEmpty
+            <ListEmpty
               title={t('metadata.dictionaries.empty.title')}
               description={t('metadata.dictionaries.empty.description')}
               testId="dictionaries-empty"

@@ -1,3 +1,4 @@
+import { ListEmpty } from '../../components/ListEmpty';
 import { SyncOutlined } from '@ant-design/icons';
 import type { ProColumns } from '@ant-design/pro-components';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
@@ -11,7 +12,7 @@ import { formatDateTime, formatNumber } from '../../utils/format';
 import { CsvUploadModal } from './CsvUploadModal';
 import { DimensionTableDrawer } from './DimensionTableDrawer';
 import { actionsColumn, codeColumn, ConfirmLink, CreateButton, MetadataPage, MetadataTable, useRowAction } from './scaffold';
-import { MetadataEmpty, propertyTypeText, useCanManageMetadata } from './shared';
+import { propertyTypeText, useCanManageMetadata } from './shared';
 
 /** CONSOLE.md's status colours: 无数据 default, 导入中/清空中 processing with a spinner, 已导入 green. */
 const statusColors: Record<DimensionTableStatus, string> = {
@@ -220,7 +221,7 @@ export default function DimensionTablesPage() {
         ]}
         loadFailedTestId="dimension-tables-load-failed"
         empty={
-          <MetadataEmpty
+          <ListEmpty
             title={t('metadata.dimensionTables.empty.title')}
             description={t('metadata.dimensionTables.empty.description')}
             testId="dimension-tables-empty"

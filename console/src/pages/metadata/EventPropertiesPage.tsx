@@ -1,3 +1,4 @@
+import { ListEmpty } from '../../components/ListEmpty';
 import { CheckOutlined } from '@ant-design/icons';
 import { ModalForm, type ProColumns, type ProFormInstance, ProFormSelect, ProFormText } from '@ant-design/pro-components';
 import { useQueryClient } from '@tanstack/react-query';
@@ -21,7 +22,7 @@ import { useSession } from '../../session/session';
 import { formatDateTime } from '../../utils/format';
 import { useLocalized } from '../../utils/localized';
 import { testId } from '../../utils/test-id';
-import { MetadataEmpty, propertyTypeText, useCanManageMetadata, usePropertyIdRules, useReportFormError } from './shared';
+import { propertyTypeText, useCanManageMetadata, usePropertyIdRules, useReportFormError } from './shared';
 import {
   actionsColumn,
   codeColumn,
@@ -222,13 +223,13 @@ export default function EventPropertiesPage() {
         loadFailedTestId="event-properties-load-failed"
         empty={
           source === 'custom' ? (
-            <MetadataEmpty
+            <ListEmpty
               title={t('metadata.eventProperties.empty.title')}
               description={t('metadata.eventProperties.empty.description')}
               testId="event-properties-empty"
             />
           ) : (
-            <MetadataEmpty title={t('metadata.eventProperties.empty.other')} testId="event-properties-empty" />
+            <ListEmpty title={t('metadata.eventProperties.empty.other')} testId="event-properties-empty" />
           )
         }
       />

@@ -1,3 +1,4 @@
+import { ListEmpty } from '../../components/ListEmpty';
 import type { ProColumns } from '@ant-design/pro-components';
 import { useQueryClient } from '@tanstack/react-query';
 import { Popover, Select, Space, Tag, Tooltip, Typography } from 'antd';
@@ -27,7 +28,7 @@ import {
   tabMenu,
   useRowAction,
 } from './scaffold';
-import { MetadataEmpty, propertyTypeText, useCanManageMetadata } from './shared';
+import { propertyTypeText, useCanManageMetadata } from './shared';
 
 type Tab = 'custom' | 'system';
 
@@ -239,13 +240,13 @@ export default function EventsPage() {
         loadFailedTestId="events-load-failed"
         empty={
           tab === 'custom' ? (
-            <MetadataEmpty
+            <ListEmpty
               title={t('metadata.events.empty.title')}
               description={t('metadata.events.empty.description')}
               testId="custom-events-empty"
             />
           ) : (
-            <MetadataEmpty title={t('metadata.events.empty.system')} testId="system-events-empty" />
+            <ListEmpty title={t('metadata.events.empty.system')} testId="system-events-empty" />
           )
         }
       />

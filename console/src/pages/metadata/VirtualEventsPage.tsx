@@ -1,3 +1,4 @@
+import { ListEmpty } from '../../components/ListEmpty';
 import type { ProColumns } from '@ant-design/pro-components';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Space, Tag, Tooltip, Typography } from 'antd';
@@ -8,7 +9,7 @@ import { useSession } from '../../session/session';
 import { formatDateTime } from '../../utils/format';
 import { useLocalized } from '../../utils/localized';
 import { actionsColumn, ConfirmLink, CreateButton, MetadataPage, MetadataTable, useRowAction } from './scaffold';
-import { MetadataEmpty, useCanManageMetadata } from './shared';
+import { useCanManageMetadata } from './shared';
 import { VirtualEventDrawer } from './VirtualEventDrawer';
 
 /** 虚拟事件 (§1.10.10): unions of events, each with optional property filters; edit and delete any time. */
@@ -113,7 +114,7 @@ export default function VirtualEventsPage() {
         ]}
         loadFailedTestId="virtual-events-load-failed"
         empty={
-          <MetadataEmpty
+          <ListEmpty
             title={t('metadata.virtualEvents.empty.title')}
             description={t('metadata.virtualEvents.empty.description')}
             testId="virtual-events-empty"

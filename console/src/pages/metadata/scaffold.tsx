@@ -1,3 +1,4 @@
+import { ListEmpty } from '../../components/ListEmpty';
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { PageContainer, type ProColumns, ProTable, type ProTableProps } from '@ant-design/pro-components';
 import { App, Button, type ButtonProps, Popconfirm, Typography } from 'antd';
@@ -7,7 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { LoadErrorAlert } from '../../components/LoadErrorAlert';
 import { useErrorText } from '../../utils/errors';
 import { testId } from '../../utils/test-id';
-import { MetadataEmpty, ViewOnlyNotice } from './shared';
+import { ViewOnlyNotice } from './shared';
 
 /** What the list scaffold needs of a react-query result. */
 export interface MetadataListQuery {
@@ -82,7 +83,7 @@ export function MetadataTable<T extends Record<string, any>>({
       options={{ reload: () => void list.refetch() }}
       onRow={rowTestId && ((row) => testId(rowTestId(row)) as HTMLAttributes<HTMLElement>)}
       locale={{
-        emptyText: list.error ? <MetadataEmpty title={t('common.loadFailed')} testId={loadFailedTestId} /> : empty,
+        emptyText: list.error ? <ListEmpty title={t('common.loadFailed')} testId={loadFailedTestId} /> : empty,
       }}
       {...props}
     />

@@ -1,5 +1,5 @@
 import type { FormInstance } from 'antd';
-import { Alert, App, Empty, Typography } from 'antd';
+import { Alert, App } from 'antd';
 import type { TFunction } from 'i18next';
 import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -31,25 +31,6 @@ export function propertyTypeText(t: TFunction, type: string): string {
   return (propertyTypeKeys as readonly string[]).includes(type)
     ? t(`metadata.propertyTypes.${type as (typeof propertyTypeKeys)[number]}`)
     : type;
-}
-
-/** The empty state of a list: what to do first. */
-export function MetadataEmpty({ title, description, testId }: { title: string; description?: string; testId: string }) {
-  return (
-    <Empty
-      data-testid={testId}
-      description={
-        <>
-          <Typography.Title level={5}>{title}</Typography.Title>
-          {description && (
-            <Typography.Paragraph type="secondary" style={{ maxWidth: 560, margin: '0 auto' }}>
-              {description}
-            </Typography.Paragraph>
-          )}
-        </>
-      }
-    />
-  );
 }
 
 /** `subEvents.0.code` → `['subEvents', 0, 'code']` (antd's name path). */
