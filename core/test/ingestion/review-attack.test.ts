@@ -14,7 +14,6 @@ import { ingestTenant, uuidv7 } from './support.js';
  * marked FAILS TODAY in the review report show a bug.
  */
 
-
 describeEngines(
   'review14 attack: ingestion',
   (ctx) => {
