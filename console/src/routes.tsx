@@ -114,7 +114,7 @@ export const appRoutes: AppRoute[] = [
           {
             path: '/settings/apps',
             name: 'menu.privateApps',
-            permission: 'apps.view',
+            permission: 'settings.privateApps',
             element: <AppsPage />,
           },
         ],

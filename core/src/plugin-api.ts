@@ -58,6 +58,7 @@ export {
   type LocalizedText,
   type OlapRelationDefinition,
   type OltpMigration,
+  type FeatureDefinition,
   type PermissionDefinition,
   type PluginRoute,
   type PresetDashboardDefinition,

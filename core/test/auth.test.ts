@@ -27,7 +27,7 @@ describeEngines('staff login and sessions', (ctx) => {
     expect(String(res.headers['set-cookie'])).toMatch(/huiliu_sid=.+HttpOnly.*SameSite=Lax/);
     expect(res.body.csrfToken).toMatch(/^[A-Za-z0-9_-]{20,}$/);
     expect(res.body.staff).toMatchObject({ id: tenant.staffId, isSuper: true });
-    expect(res.body.permissions).toContain('apps.edit');
+    expect(res.body.permissions).toEqual(expect.arrayContaining(['settings.privateApps', 'staff.manage']));
     const session = await client.request('GET', '/api/v1/auth/session');
     expect(session.statusCode).toBe(200);
     expect(session.body.staff.lastLoginAt).toBeGreaterThan(0);

@@ -2,6 +2,7 @@ import { expect, it, vi } from 'vitest';
 import { kernelServices } from '../src/kernel/services.js';
 import { setupServiceRef } from '../src/modules/setup/setup.service.js';
 import { AuthService, authServiceRef } from '../src/modules/staff/auth.service.js';
+import { RolesRepo } from '../src/modules/staff/roles.repo.js';
 import { StaffRepo } from '../src/modules/staff/staff.repo.js';
 import { tenantServiceRef } from '../src/modules/tenancy/tenant.service.js';
 import { lockAfter, slowDownAfter, Throttle } from '../src/server/throttle.js';
@@ -61,8 +62,10 @@ describeEngines('login and token abuse', (ctx) => {
     const ip = nextAddress();
     for (let i = 0; i < 5; i += 1) expect((await login(ctx.app, tenant.email, `Wrong-${i}-pass`, {}, ip)).statusCode).toBe(401);
     // A second AuthService instance holds no memory of its own, as another process or a restart.
+    const staffDb = ctx.app.oltp.forModule('staff', ['staff', 'staff_session', 'role', 'staff_role']);
     const fresh = new AuthService(
-      new StaffRepo(ctx.app.oltp.forModule('staff', ['staff', 'staff_session'])),
+      new StaffRepo(staffDb),
+      new RolesRepo(staffDb),
       ctx.app.service(kernelServices.permissions),
       ctx.app.config,
       ctx.app.service(tenantServiceRef),

@@ -28,7 +28,7 @@ export interface HuiliuConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Directory of the built console; absent = the console package's dist next to core. */
   consoleDir?: string;
-  session: { ttlHours: number };
+  session: { ttlHours: number; idleMinutes: number };
   /**
    * How many reverse proxies (TLS terminators, load balancers) stand in front of the server: their
    * `X-Forwarded-For` / `X-Forwarded-Host` entries are trusted for the client address (throttles,
@@ -114,6 +114,12 @@ export const configSchema: Joi.ObjectSchema<HuiliuConfig> = Joi.object<HuiliuCon
       .min(1)
       .max(24 * 90)
       .default(24 * 7),
+    // A session unused this long ends (the absolute limit is ttlHours).
+    idleMinutes: Joi.number()
+      .integer()
+      .min(5)
+      .max(60 * 24 * 90)
+      .default(8 * 60),
   }).default(),
   trustProxy: Joi.number().integer().min(0).max(10).default(0),
   trustedProxies: Joi.alternatives(

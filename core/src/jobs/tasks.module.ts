@@ -70,9 +70,9 @@ export const tasksModule = defineModule({
       deps: { http: httpExtensionPoint, permissions: permissionsExtensionPoint, queue: taskQueueRef, kinds: taskKindsRef },
       init({ http, permissions, queue, kinds }) {
         permissions.addPermissions([
-          { id: 'tasks.view', fixed: true, openApi: true },
-          // Stopping someone's import or export is more than looking at it (super staff until roles exist).
-          { id: 'tasks.cancel' },
+          { id: 'tasks.view', fixed: true, openApi: true, label: { 'zh-CN': '任务-查看', 'en-US': 'Tasks — view' } },
+          // Stopping someone's import or export is more than looking at it: a core right beyond the seed's tables.
+          { id: 'tasks.cancel', label: { 'zh-CN': '任务-取消', 'en-US': 'Tasks — cancel' } },
         ]);
         http.addRoutes(tasksRoutes(queue, kinds));
       },

@@ -22,7 +22,7 @@ import {
 import { PluginError } from './plugin-error.js';
 import type { Task, TaskKindDefinition } from '../jobs/task.types.js';
 import { cronProblem } from '../jobs/cron.js';
-import type { PermissionRegistry } from './permissions.js';
+import type { FeatureDefinition, PermissionDefinition, PermissionRegistry } from './permissions.js';
 import type { MembershipSource } from '../modules/conditions/catalogue.js';
 import type { MetadataSource } from '../modules/conditions/metadata-source.js';
 import { dictionaryLimits } from '../modules/metadata/dimensions.types.js';
@@ -321,18 +321,29 @@ export class ContributionRegistry {
     this.claim(this.olapRelations, pluginId, definition.name, 'OLAP relation', definition);
   }
 
-  addPermissions(pluginId: string, permissions: { id: string }[]): void {
+  addPermissions(pluginId: string, permissions: PermissionDefinition[]): void {
     this.open(pluginId, 'permissions');
     const ids = this.permissionIds.get(pluginId) ?? [];
     for (const permission of permissions) {
       try {
-        this.permissions.add(permission);
+        // A permission belongs to its contributor's feature unless it names another.
+        this.permissions.add({ ...permission, feature: permission.feature ?? pluginId });
       } catch (error) {
         throw new PluginError(pluginId, (error as Error).message);
       }
       ids.push(permission.id);
     }
     this.permissionIds.set(pluginId, ids);
+  }
+
+  /** A feature the contributor brings (its rows of the permission matrix become configurable). */
+  addPermissionFeature(pluginId: string, feature: FeatureDefinition): void {
+    this.open(pluginId, 'permissions');
+    try {
+      this.permissions.addFeature(feature);
+    } catch (error) {
+      throw new PluginError(pluginId, (error as Error).message);
+    }
   }
 
   /** Checks that need every plugin's contributions: references between them. */

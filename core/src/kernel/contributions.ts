@@ -1,7 +1,7 @@
 import type { Lifecycle, Request, ResponseToolkit, RouteOptions } from '@hapi/hapi';
 import type Joi from 'joi';
 import type { OltpMigration } from '../store/oltp/migrations/types.js';
-import type { PermissionDefinition } from './permissions.js';
+import type { FeatureDefinition, PermissionDefinition } from './permissions.js';
 
 /** Operator-facing text in both console languages. */
 export interface LocalizedText {
@@ -262,4 +262,4 @@ export interface OlapRelationDefinition {
   description?: string;
 }
 
-export type { OltpMigration, PermissionDefinition };
+export type { FeatureDefinition, OltpMigration, PermissionDefinition };

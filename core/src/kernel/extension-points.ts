@@ -18,6 +18,7 @@ import type {
   WriteKeyResolver,
 } from './contributions.js';
 import { createExtensionPoint } from './extension-point.js';
+import type { FeatureDefinition } from './permissions.js';
 import type { Task, TaskKindDefinition } from '../jobs/task.types.js';
 import type { MembershipSource } from '../modules/conditions/catalogue.js';
 import type { MetadataSource } from '../modules/conditions/metadata-source.js';
@@ -73,6 +74,11 @@ export interface ErrorsExtension {
 
 export interface PermissionsExtension {
   addPermissions(permissions: PermissionDefinition[]): void;
+  /**
+   * A feature this module or plugin brings: the permission-matrix rows of that feature become
+   * configurable in roles (with `channelType`, only for tenants with a channel of that type).
+   */
+  addFeature(feature: FeatureDefinition): void;
 }
 
 export interface HomeExtension {

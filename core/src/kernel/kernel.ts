@@ -141,6 +141,7 @@ export class Kernel {
     }));
     ext(permissionsExtensionPoint, (id) => ({
       addPermissions: (d: Parameters<ContributionRegistry['addPermissions']>[1]) => registry.addPermissions(id, d),
+      addFeature: (d: Parameters<ContributionRegistry['addPermissionFeature']>[1]) => registry.addPermissionFeature(id, d),
     }));
     ext(tasksExtensionPoint, (id) => ({
       onTaskFinished: (listener: Parameters<ContributionRegistry['addTaskFinishedListener']>[1]) => {

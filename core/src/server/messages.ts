@@ -69,6 +69,22 @@ export const errorMessages = {
     'en-US': 'This account is disabled; contact your super staff',
   },
   staff_not_found: { 'zh-CN': '员工不存在', 'en-US': 'Staff member not found' },
+  super_staff_protected: {
+    'zh-CN': '高级员工由系统开通，不能在这里修改、停用或删除',
+    'en-US': 'Super staff are provisioned with the tenant and cannot be changed, disabled or deleted here',
+  },
+  staff_self_protected: {
+    'zh-CN': '不能停用或删除自己的账号',
+    'en-US': 'You cannot disable or delete your own account',
+  },
+  role_not_found: { 'zh-CN': '角色不存在', 'en-US': 'Role not found' },
+  staff_role_required: { 'zh-CN': '请为员工选择至少一个角色', 'en-US': 'Choose at least one role for the staff member' },
+  role_name_taken: { 'zh-CN': '已有同名角色', 'en-US': 'A role with this name already exists' },
+  permission_unknown: { 'zh-CN': '权限 {permission} 不存在', 'en-US': 'Unknown permission {permission}' },
+  permission_not_assignable: {
+    'zh-CN': '权限 {permission} 不能分配给角色（仅限高级员工、未开通的功能或默认权限）',
+    'en-US': 'Permission {permission} cannot be given to a role (super staff only, or a feature the tenant has not enabled)',
+  },
   password_too_weak: {
     'zh-CN': '密码至少 {min} 位，且需同时包含字母和数字',
     'en-US': 'The password needs at least {min} characters with letters and digits',

@@ -32,6 +32,10 @@ export const pageOf = (item: Joi.Schema, label: string): Joi.ObjectSchema =>
     pageSize: Joi.number().integer().required(),
   }).label(label);
 
+/** Operator-facing text in both console languages. */
+export const localizedText = (): Joi.ObjectSchema =>
+  Joi.object({ 'zh-CN': Joi.string().required(), 'en-US': Joi.string().required() }).label('LocalizedText');
+
 export const epochMs = (): Joi.NumberSchema => Joi.number().integer().description('epoch milliseconds (UTC)');
 
 export const tenantSchema = Joi.object({
@@ -44,6 +48,9 @@ export const tenantSchema = Joi.object({
   updatedAt: epochMs().required(),
 }).label('Tenant');
 
+/** A staff member's role ids (also the request field: a normal staff member needs ≥ 1, checked by the service). */
+export const staffRoleIds = Joi.array().items(id()).max(100).label('StaffRoleIds');
+
 export const staffSchema = Joi.object({
   id: id().required(),
   tenantId: id().required(),
@@ -51,6 +58,7 @@ export const staffSchema = Joi.object({
   name: Joi.string().required(),
   isSuper: Joi.boolean().required(),
   status: Joi.string().valid('enabled', 'disabled').label('StaffStatus').required(),
+  roleIds: staffRoleIds.required(),
   lastLoginAt: epochMs().allow(null).required(),
   createdAt: epochMs().required(),
   updatedAt: epochMs().required(),

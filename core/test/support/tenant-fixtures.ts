@@ -44,6 +44,19 @@ const cityDictionary = () => multipart({ filename: 'city.csv', content: 'value,l
 
 export const paramFixtures: Record<string, (ctx: FixtureContext) => Promise<string>> = {
   staffId: async ({ tenant }) => tenant.staffId,
+  // The victim's role, held by a normal staff member of the victim (its role and staff_role rows).
+  roleId: async ({ client, marker }) => {
+    const role = await client.request('POST', '/api/v1/roles', { name: `role-${marker}`, permissions: ['settings.privateApps'] });
+    if (role.statusCode !== 201) throw new Error(`role refused: ${role.statusCode} ${JSON.stringify(role.body)}`);
+    const staff = await client.request('POST', '/api/v1/staff', {
+      email: `member-${marker}@example.com`,
+      name: '运营',
+      password: 'Member-pass-1',
+      roleIds: [role.body.id],
+    });
+    if (staff.statusCode !== 201) throw new Error(`staff refused: ${staff.statusCode} ${JSON.stringify(staff.body)}`);
+    return role.body.id as string;
+  },
   noteId: async ({ client, marker }) => {
     const res = await client.request('POST', '/api/v1/p/acme-crm/notes', { body: `note-${marker}` });
     return res.body.id as string;
@@ -252,6 +265,23 @@ let attackerSeq = 0;
  * function builds it with the caller (for payloads naming the caller's own rows or unique IDs).
  */
 export const examplePayloads: Record<string, unknown> = {
+  'POST /api/v1/roles': { name: 'attacker-role', permissions: ['settings.privateApps'] },
+  'PATCH /api/v1/roles/{roleId}': { name: 'renamed-by-attacker', permissions: [] },
+  'PUT /api/v1/roles/{roleId}/members': { staffIds: [] },
+  // With a role of its own (a victim's role id is refused as role_not_found: test/staff/roles.test.ts).
+  'POST /api/v1/staff': async (caller: Client) => {
+    attackerSeq += 1;
+    const role = await caller.request('POST', '/api/v1/roles', { name: `attacker-staff-role-${attackerSeq}`, permissions: [] });
+    return {
+      email: `attacker-staff-${Date.now()}-${attackerSeq}@example.com`,
+      name: 'x',
+      password: 'Attacker-pass-1',
+      roleIds: [role.body.id],
+    };
+  },
+  'PATCH /api/v1/staff/{staffId}': { name: 'renamed-by-attacker' },
+  'POST /api/v1/staff/{staffId}/status': { status: 'disabled' },
+  'POST /api/v1/staff/{staffId}/password': { password: 'Attacker-pass-1' },
   'POST /api/v1/apps': { name: 'attacker-app' },
   'POST /api/v1/conditions/validate': {
     tree: { type: 'and', conditions: [{ type: 'property', property: 'province', operator: 'notEmpty' }] },

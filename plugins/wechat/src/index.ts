@@ -1,4 +1,10 @@
-import { channelsExtensionPoint, definePlugin, eventsExtensionPoint, packageManifest } from '@huiliu/core/plugin-api';
+import {
+  channelsExtensionPoint,
+  definePlugin,
+  eventsExtensionPoint,
+  packageManifest,
+  permissionsExtensionPoint,
+} from '@huiliu/core/plugin-api';
 import { openId, unionId, wechatChannel } from './channels/wechat.channel.js';
 import { followEvents } from './events/follow.events.js';
 import { massSendEvents } from './events/mass-send.events.js';
@@ -16,8 +22,10 @@ export default definePlugin({
   ...packageManifest(import.meta.url),
   register({ registerInit }) {
     registerInit({
-      deps: { channels: channelsExtensionPoint, events: eventsExtensionPoint },
-      init({ channels, events }) {
+      deps: { channels: channelsExtensionPoint, events: eventsExtensionPoint, permissions: permissionsExtensionPoint },
+      init({ channels, events, permissions }) {
+        // 微信营销's rows of the permission matrix: configurable once the tenant connects an official account.
+        permissions.addFeature({ id: 'wechat', channelType: 'wechat' });
         channels.addUserIdType(openId);
         channels.addUserIdType(unionId);
         channels.addChannelType(wechatChannel);

@@ -31,10 +31,8 @@ export const appsModule = defineModule({
     registerInit({
       deps: { http: httpExtensionPoint, home: homeExtensionPoint, permissions: permissionsExtensionPoint, apps: appsServiceRef },
       init({ http, home, permissions, apps }) {
-        permissions.addPermissions([
-          { id: 'apps.view', superOnly: true },
-          { id: 'apps.edit', superOnly: true },
-        ]);
+        // 设置 → App集成设置 → 私有App设置 of the permission matrix.
+        permissions.addFeature({ id: 'privateApps' });
         home.addCounter({ key: 'apps', count: (tenantId) => apps.count(tenantId) });
         http.addRoutes(appsRoutes(apps));
       },

@@ -49,7 +49,7 @@ export function appsRoutes(apps: AppsService): PluginRoute[] {
     moduleRoute({
       method: 'GET',
       path: '/api/v1/apps',
-      access: { permission: 'apps.view' },
+      access: { permission: 'settings.privateApps' },
       options: {
         description: '私有App列表 / Open API apps of the tenant',
         validate: { query: pageQuery },
@@ -63,7 +63,7 @@ export function appsRoutes(apps: AppsService): PluginRoute[] {
     moduleRoute({
       method: 'POST',
       path: '/api/v1/apps',
-      access: { permission: 'apps.edit' },
+      access: { permission: 'settings.privateApps' },
       options: {
         description: '新建私有App / Create an Open API app; the secret is returned only this once',
         validate: { payload: Joi.object<{ name: string }>({ name: shortText(64).required() }).label('NewApp') },
@@ -78,7 +78,7 @@ export function appsRoutes(apps: AppsService): PluginRoute[] {
     moduleRoute({
       method: 'GET',
       path: '/api/v1/apps/{appId}',
-      access: { permission: 'apps.view' },
+      access: { permission: 'settings.privateApps' },
       options: {
         description: '私有App详情 / One Open API app',
         validate: { params: appParams },
@@ -89,7 +89,7 @@ export function appsRoutes(apps: AppsService): PluginRoute[] {
     moduleRoute({
       method: 'PATCH',
       path: '/api/v1/apps/{appId}',
-      access: { permission: 'apps.edit' },
+      access: { permission: 'settings.privateApps' },
       options: {
         description: '修改私有App / Rename, enable or disable an app (disabling revokes its tokens)',
         validate: {
@@ -108,7 +108,7 @@ export function appsRoutes(apps: AppsService): PluginRoute[] {
     moduleRoute({
       method: 'POST',
       path: '/api/v1/apps/{appId}/secret',
-      access: { permission: 'apps.edit' },
+      access: { permission: 'settings.privateApps' },
       options: {
         description: '重置密钥 / Issue a new secret; the old secret and its tokens stop working',
         validate: { params: appParams },
@@ -119,7 +119,7 @@ export function appsRoutes(apps: AppsService): PluginRoute[] {
     moduleRoute({
       method: 'DELETE',
       path: '/api/v1/apps/{appId}',
-      access: { permission: 'apps.edit' },
+      access: { permission: 'settings.privateApps' },
       options: { description: '删除私有App / Delete an app and revoke its tokens', validate: { params: appParams } },
       handler: async (request, h) => {
         await apps.remove(principalOf(request).tenantId, request.params.appId);

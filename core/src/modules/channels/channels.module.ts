@@ -43,11 +43,8 @@ export const channelsModule = defineModule({
       },
       init({ http, home, permissions, channelTypes, channels }) {
         for (const userIdType of unconnectedUserIdTypes) channelTypes.addUserIdType(userIdType);
-        permissions.addPermissions([
-          { id: 'connections.view', fixed: true, openApi: true },
-          { id: 'connections.edit', openApi: true },
-          { id: 'connections.delete' },
-        ]);
+        // 连接管理's rows of the permission matrix (connections.view/edit/delete).
+        permissions.addFeature({ id: 'connections' });
         home.addCounter({ key: 'connections', count: (tenantId) => channels.count(tenantId) });
         http.addRoutes(channelsRoutes(channels));
       },

@@ -68,13 +68,13 @@ export const contactsModule = defineModule({
         reads: contactReadsServiceRef,
       },
       init({ http, permissions, contacts, reads }) {
+        // 用户's rows of the permission matrix (contacts.view, contacts.merge …).
+        permissions.addFeature({ id: 'contacts' });
         permissions.addPermissions([
-          // 用户 → 合并用户 (§1.11.4.6): accept or dismiss candidates, change the blocked values.
-          { id: 'contacts.merge' },
           // Open API only (bearer tokens): the console's contact pages come with their own routes.
-          { id: 'contacts.read', openApi: true },
-          { id: 'contacts.update', openApi: true },
-          { id: 'events.read', openApi: true },
+          { id: 'contacts.read', openApi: true, appOnly: true },
+          { id: 'contacts.update', openApi: true, appOnly: true },
+          { id: 'events.read', openApi: true, appOnly: true },
         ]);
         http.addRoutes(mergeRoutes(contacts));
         http.addRoutes(contactsRoutes(reads));

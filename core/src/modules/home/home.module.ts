@@ -21,12 +21,7 @@ export const homeModule = defineModule({
         version: kernelServices.version,
       },
       init({ http, permissions, tenants, contributions, version }) {
-        permissions.addPermissions([
-          { id: 'home.view', fixed: true },
-          // Rows of the seed's permission matrix whose modules come later; fixed for every role.
-          { id: 'contacts.view', fixed: true },
-          { id: 'settings.shortLinks', fixed: true },
-        ]);
+        permissions.addPermissions([{ id: 'home.view', fixed: true, label: { 'zh-CN': '首页-查看', 'en-US': 'Home — view' } }]);
         http.addRoutes(homeRoutes(new HomeService(tenants, contributions, version)));
       },
     });

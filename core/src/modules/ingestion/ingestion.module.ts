@@ -83,8 +83,8 @@ export const ingestionModule = defineModule({
       init({ http, permissions, ingestion, worker, config }) {
         permissions.addPermissions([
           // Open API only: an app identifies contacts and tracks events of the tenant's channels.
-          { id: 'contacts.identify', openApi: true },
-          { id: 'events.track', openApi: true },
+          { id: 'contacts.identify', openApi: true, appOnly: true },
+          { id: 'events.track', openApi: true, appOnly: true },
         ]);
         http.addRoutes(ingestionRoutes(ingestion));
         return {

@@ -90,11 +90,8 @@ export const metadataModule = defineModule({
       init({ http, permissions, conditions, jobs, metadata, dimensions, files }) {
         // What conditions may name: the tenant's metadata, declared before it answers.
         conditions.setMetadataSource(metadata);
-        permissions.addPermissions([
-          // 元数据管理-查看 is a default permission every role holds (§1.11.4.6.2).
-          { id: 'metadata.view', fixed: true, openApi: true },
-          { id: 'metadata.manage', openApi: true },
-        ]);
+        // 元数据管理's rows of the permission matrix (metadata.view is fixed, metadata.manage).
+        permissions.addFeature({ id: 'metadata' });
         http.addRoutes(metadataRoutes(metadata));
         http.addRoutes(dimensionsRoutes(dimensions, () => files.incomingDir()));
         // 维度表 loads and clears: operator-started, so they reach the notification center.

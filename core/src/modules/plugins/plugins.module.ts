@@ -12,7 +12,9 @@ export const pluginsModule = defineModule({
     registerInit({
       deps: { http: httpExtensionPoint, permissions: permissionsExtensionPoint, plugins: kernelServices.plugins },
       init({ http, permissions, plugins }) {
-        permissions.addPermissions([{ id: 'plugins.view', superOnly: true }]);
+        permissions.addPermissions([
+          { id: 'plugins.view', superOnly: true, label: { 'zh-CN': '插件-查看', 'en-US': 'Plugins — view' } },
+        ]);
         http.addRoutes(pluginsRoutes(plugins));
       },
     });

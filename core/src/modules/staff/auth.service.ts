@@ -14,6 +14,7 @@ import {
   type ThrottleCheck,
   type ThrottleTicket,
 } from '../../server/throttle.js';
+import type { RolesRepo } from './roles.repo.js';
 import type { StaffRepo } from './staff.repo.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
 import { normalizeEmail, toStaff, type Staff } from './staff.types.js';
@@ -75,6 +76,7 @@ export class AuthService {
 
   constructor(
     private readonly repo: StaffRepo,
+    private readonly roles: RolesRepo,
     private readonly permissions: PermissionRegistry,
     private readonly config: HuiliuConfig,
     private readonly tenants: TenantService,
@@ -86,6 +88,15 @@ export class AuthService {
 
   get sessionTtlMs(): number {
     return this.config.session.ttlHours * 3600_000;
+  }
+
+  get sessionIdleMs(): number {
+    return this.config.session.idleMinutes * 60_000;
+  }
+
+  /** What a staff member holds now: every permission for super staff, else fixed + their enabled roles. */
+  async permissionsOf(tenantId: string, staffId: string, isSuper: boolean): Promise<Set<string>> {
+    return this.permissions.forStaff({ isSuper }, isSuper ? [] : await this.roles.grantedTo(tenantId, staffId));
   }
 
   /**
@@ -121,7 +132,7 @@ export class AuthService {
       expires_at: now + this.sessionTtlMs,
     });
     const staff = toStaff({ ...row, last_login_at: now });
-    return { sessionToken, csrfToken, staff, permissions: this.permissions.forStaff(staff) };
+    return { sessionToken, csrfToken, staff, permissions: await this.permissionsOf(staff.tenantId, staff.id, staff.isSuper) };
   }
 
   /** Counts the attempt on every check, or refuses it with 429 and `Retry-After`. */
@@ -149,11 +160,18 @@ export class AuthService {
     return ok;
   }
 
-  /** Resolves a session cookie to its principal, or null when unknown, expired or disabled. */
+  /**
+   * Resolves a session cookie to its principal, or null when unknown, expired (absolute or idle),
+   * or its staff member disabled. Rights are read on every request: a role change applies at once.
+   */
   async principalForSession(sessionToken: string): Promise<Principal | null> {
     const row = await this.repo.findSession(hashToken(sessionToken));
     const now = Date.now();
     if (!row || Number(row.expires_at) <= now || row.status !== 'enabled') return null;
+    if (now - Number(row.last_seen_at) > this.sessionIdleMs) {
+      await this.repo.deleteSession(String(row.tenant_id), String(row.session_id));
+      return null;
+    }
     // The tenant belongs to tenancy: asked through its service, never joined.
     if (!(await this.tenants.isActive(String(row.tenant_id)))) return null;
     if (now - Number(row.last_seen_at) > TOUCH_INTERVAL_MS) {
@@ -167,7 +185,7 @@ export class AuthService {
       isSuper,
       sessionId: String(row.session_id),
       csrfToken: row.csrf_token,
-      permissions: this.permissions.forStaff({ isSuper }),
+      permissions: await this.permissionsOf(String(row.tenant_id), String(row.staff_id), isSuper),
     };
   }
 

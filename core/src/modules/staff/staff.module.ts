@@ -4,7 +4,11 @@ import { homeExtensionPoint, httpExtensionPoint, permissionsExtensionPoint } fro
 import { kernelServices } from '../../kernel/services.js';
 import { tenantServiceRef } from '../tenancy/tenant.service.js';
 import { AuthService, authServiceRef } from './auth.service.js';
+import { RolesRepo } from './roles.repo.js';
+import { rolesRoutes } from './roles.routes.js';
+import { RolesService, rolesServiceRef } from './roles.service.js';
 import { StaffRepo } from './staff.repo.js';
+import { channelsServiceRef } from '../channels/channels.service.js';
 import { staffRoutes } from './staff.routes.js';
 import { StaffService, staffServiceRef } from './staff.service.js';
 
@@ -12,13 +16,18 @@ import { StaffService, staffServiceRef } from './staff.service.js';
 export const staffModule = defineModule({
   id: 'staff',
   title: { 'zh-CN': '员工与登录', 'en-US': 'Staff and sign-in' },
-  tables: ['staff', 'staff_session'],
-  dependencies: ['tenancy'],
+  tables: ['staff', 'staff_session', 'role', 'staff_role'],
+  dependencies: ['tenancy', 'channels'],
   provides: [
     createServiceFactory({
+      service: rolesServiceRef,
+      deps: { db: kernelServices.moduleDatabase, permissions: kernelServices.permissions, channels: channelsServiceRef },
+      factory: ({ db, permissions, channels }) => new RolesService(new RolesRepo(db), new StaffRepo(db), permissions, channels),
+    }),
+    createServiceFactory({
       service: staffServiceRef,
-      deps: { db: kernelServices.moduleDatabase },
-      factory: ({ db }) => new StaffService(new StaffRepo(db)),
+      deps: { db: kernelServices.moduleDatabase, roles: rolesServiceRef },
+      factory: ({ db, roles }) => new StaffService(new StaffRepo(db), new RolesRepo(db), roles),
     }),
     createServiceFactory({
       service: authServiceRef,
@@ -30,7 +39,7 @@ export const staffModule = defineModule({
         throttle: kernelServices.throttle,
       },
       factory: ({ db, permissions, config, tenants, throttle }) =>
-        new AuthService(new StaffRepo(db), permissions, config, tenants, throttle),
+        new AuthService(new StaffRepo(db), new RolesRepo(db), permissions, config, tenants, throttle),
     }),
   ],
   register({ registerInit }) {
@@ -41,10 +50,16 @@ export const staffModule = defineModule({
         permissions: permissionsExtensionPoint,
         auth: authServiceRef,
         staff: staffServiceRef,
+        roles: rolesServiceRef,
         tenants: tenantServiceRef,
       },
-      init({ http, home, permissions, auth, staff, tenants }) {
-        permissions.addPermissions([{ id: 'staff.view', superOnly: true }]);
+      init({ http, home, permissions, auth, staff, roles, tenants }) {
+        // 高级设置 (员工, 角色, MFA): super staff only.
+        permissions.addPermissions([
+          { id: 'staff.view', superOnly: true, label: { 'zh-CN': '员工-查看', 'en-US': 'Staff — view' } },
+          { id: 'staff.manage', superOnly: true, label: { 'zh-CN': '员工与角色-管理', 'en-US': 'Staff and roles — manage' } },
+        ]);
+        http.addRoutes(rolesRoutes(roles));
         home.addCounter({ key: 'staff', count: (tenantId) => staff.count(tenantId) });
         http.addRoutes(staffRoutes({ auth, staff, tenants }));
       },

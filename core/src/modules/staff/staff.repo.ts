@@ -17,6 +17,11 @@ export interface SessionJoinRow {
 export class StaffRepo {
   constructor(private readonly db: ModuleDatabase) {}
 
+  /** See `OltpStore.transaction`: the roles repo's writes inside `work` join it. */
+  transaction<T>(work: () => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
+  }
+
   private staff(tenantId: string) {
     return this.db.forTenant(tenantId).from<StaffRow>('staff');
   }
@@ -80,6 +85,34 @@ export class StaffRepo {
         'm.is_super',
         'm.status',
       );
+  }
+
+  /** The normal (not super) staff of the tenant among `staffIds`. */
+  async normalStaffIds(tenantId: string, staffIds: string[]): Promise<string[]> {
+    if (staffIds.length === 0) return [];
+    const rows = await this.staff(tenantId).whereIn('staff.id', staffIds).where('staff.is_super', false).select('staff.id');
+    return rows.map((row: { id: number | string }) => String(row.id));
+  }
+
+  async update(
+    tenantId: string,
+    staffId: string,
+    patch: Partial<Pick<StaffRow, 'email' | 'name' | 'status' | 'password_hash'>> & { updated_at: number },
+  ): Promise<number> {
+    return this.staff(tenantId).where('staff.id', staffId).update(patch);
+  }
+
+  async delete(tenantId: string, staffId: string): Promise<number> {
+    const tenant = this.db.forTenant(tenantId);
+    await tenant.from('staff_session').where('staff_session.staff_id', staffId).delete();
+    await tenant.from('staff_role').where('staff_role.staff_id', staffId).delete();
+    return this.staff(tenantId).where('staff.id', staffId).delete();
+  }
+
+  /** Ends every session of these staff members (their rights or their account changed). */
+  async endSessions(tenantId: string, staffIds: string[]): Promise<void> {
+    if (staffIds.length === 0) return;
+    await this.db.forTenant(tenantId).from('staff_session').whereIn('staff_session.staff_id', staffIds).delete();
   }
 
   async touchSession(sessionId: string | number, at: number): Promise<void> {

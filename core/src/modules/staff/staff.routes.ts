@@ -4,10 +4,10 @@ import type { PluginRoute } from '../../kernel/contributions.js';
 import { moduleRoute } from '../../server/route.js';
 import { clientIp } from '../../server/client.js';
 import { principalOf, staffOf } from '../../server/principal.js';
-import { email, idParams, pageOf, pageQuery, staffSchema, tenantSchema } from '../../server/schemas.js';
+import { email, idParams, pageOf, pageQuery, shortText, staffRoleIds, staffSchema, tenantSchema } from '../../server/schemas.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
 import type { AuthService } from './auth.service.js';
-import type { StaffService } from './staff.service.js';
+import type { NewStaff, StaffPatch, StaffService } from './staff.service.js';
 import type { Staff } from './staff.types.js';
 
 const sessionSchema = Joi.object({
@@ -130,6 +130,90 @@ export function staffRoutes({
         response: { schema: staffSchema },
       },
       handler: (request) => staffService.get(principalOf(request).tenantId, request.params.staffId),
+    }),
+    moduleRoute({
+      method: 'POST',
+      path: '/api/v1/staff',
+      access: { permission: 'staff.manage' },
+      options: {
+        description: '添加员工 / Add a staff member with at least one role (super staff are provisioned with the tenant)',
+        validate: {
+          payload: Joi.object<NewStaff>({
+            email: email().required(),
+            name: shortText(64).required(),
+            password: Joi.string().max(128).required(),
+            roleIds: staffRoleIds.required(),
+          }).label('NewStaff'),
+        },
+        response: { schema: staffSchema },
+      },
+      handler: async (request, h) => h.response(await staffService.create(staffOf(request).tenantId, request.payload)).code(201),
+    }),
+    moduleRoute({
+      method: 'PATCH',
+      path: '/api/v1/staff/{staffId}',
+      access: { permission: 'staff.manage' },
+      options: {
+        description: '编辑员工 / Edit a staff member’s name, email or roles (a change of roles or email signs them out)',
+        validate: {
+          params: idParams('staffId'),
+          payload: Joi.object<StaffPatch>({ email: email(), name: shortText(64), roleIds: staffRoleIds })
+            .min(1)
+            .label('StaffPatch'),
+        },
+        response: { schema: staffSchema },
+      },
+      handler: async (request) =>
+        (await staffService.update(staffOf(request).tenantId, request.params.staffId, request.payload)).after,
+    }),
+    moduleRoute({
+      method: 'POST',
+      path: '/api/v1/staff/{staffId}/status',
+      access: { permission: 'staff.manage' },
+      options: {
+        description: '启用或停用员工 / Enable or disable a staff member (a disabled member is signed out at once)',
+        validate: {
+          params: idParams('staffId'),
+          payload: Joi.object<{ status: 'enabled' | 'disabled' }>({
+            status: Joi.string().valid('enabled', 'disabled').label('StaffStatus').required(),
+          }).label('StaffStatusChange'),
+        },
+        response: { schema: staffSchema },
+      },
+      handler: (request) => {
+        const principal = staffOf(request);
+        return staffService.setStatus(principal.tenantId, principal.staffId, request.params.staffId, request.payload.status);
+      },
+    }),
+    moduleRoute({
+      method: 'POST',
+      path: '/api/v1/staff/{staffId}/password',
+      access: { permission: 'staff.manage' },
+      options: {
+        description: '修改员工密码 / Set a new password for a staff member (their sessions end)',
+        validate: {
+          params: idParams('staffId'),
+          payload: Joi.object<{ password: string }>({ password: Joi.string().max(128).required() }).label('StaffPasswordReset'),
+        },
+      },
+      handler: async (request, h) => {
+        await staffService.resetPassword(staffOf(request).tenantId, request.params.staffId, request.payload.password);
+        return h.response().code(204);
+      },
+    }),
+    moduleRoute({
+      method: 'DELETE',
+      path: '/api/v1/staff/{staffId}',
+      access: { permission: 'staff.manage' },
+      options: {
+        description: '删除员工 / Delete a staff member',
+        validate: { params: idParams('staffId') },
+      },
+      handler: async (request, h) => {
+        const principal = staffOf(request);
+        await staffService.delete(principal.tenantId, principal.staffId, request.params.staffId);
+        return h.response().code(204);
+      },
     }),
   ];
 }

@@ -5,6 +5,8 @@ export interface Staff {
   name: string;
   isSuper: boolean;
   status: 'enabled' | 'disabled';
+  /** The roles of a normal staff member (super staff hold every permission without one). */
+  roleIds: string[];
   lastLoginAt: number | null;
   createdAt: number;
   updatedAt: number;
@@ -23,7 +25,7 @@ export interface StaffRow {
   updated_at: number;
 }
 
-export function toStaff(row: StaffRow): Staff {
+export function toStaff(row: StaffRow, roleIds: string[] = []): Staff {
   return {
     id: String(row.id),
     tenantId: String(row.tenant_id),
@@ -31,6 +33,7 @@ export function toStaff(row: StaffRow): Staff {
     name: row.name,
     isSuper: Boolean(row.is_super),
     status: row.status,
+    roleIds,
     lastLoginAt: row.last_login_at === null ? null : Number(row.last_login_at),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),

@@ -23,8 +23,8 @@ export const tenancyModule = defineModule({
       deps: { http: httpExtensionPoint, permissions: permissionsExtensionPoint, tenants: tenantServiceRef },
       init({ http, permissions, tenants }) {
         permissions.addPermissions([
-          { id: 'tenant.view', fixed: true, openApi: true },
-          { id: 'tenant.edit', superOnly: true },
+          { id: 'tenant.view', fixed: true, openApi: true, label: { 'zh-CN': '租户-查看', 'en-US': 'Tenant — view' } },
+          { id: 'tenant.edit', superOnly: true, label: { 'zh-CN': '租户-编辑', 'en-US': 'Tenant — edit' } },
         ]);
         http.addRoutes(tenancyRoutes(tenants));
       },

@@ -20,8 +20,8 @@ export default function AppsPage() {
   const { t } = useTranslation();
   const session = useSession();
   const timeZone = session.tenant.timeZone;
-  // Managing apps needs apps.edit; viewers see the list only (the server enforces it too).
-  const canEdit = hasPermission(session, 'apps.edit');
+  // Managing apps needs 设置-私有App设置; viewers see the list only (the server enforces it too).
+  const canEdit = hasPermission(session, 'settings.privateApps');
   const { message, modal } = App.useApp();
   const errorText = useErrorText();
   const actionRef = useRef<ActionType>(undefined);
