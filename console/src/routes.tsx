@@ -17,6 +17,8 @@ const DictionariesPage = lazy(() => import('./pages/metadata/DictionariesPage'))
 const DimensionTablesPage = lazy(() => import('./pages/metadata/DimensionTablesPage'));
 const DataQualityPage = lazy(() => import('./pages/metadata/DataQualityPage'));
 const MergesPage = lazy(() => import('./pages/contacts/MergesPage'));
+const StaffPage = lazy(() => import('./pages/settings/advanced/StaffPage'));
+const RolesPage = lazy(() => import('./pages/settings/advanced/RolesPage'));
 
 /**
  * The console's pages and menu, in one place. A module adds its entry here: a node with an
@@ -117,6 +119,15 @@ export const appRoutes: AppRoute[] = [
             permission: 'settings.privateApps',
             element: <AppsPage />,
           },
+        ],
+      },
+      // 高级设置 (§1.11.4): super staff only (staff.manage is never part of a role).
+      {
+        path: '/settings/advanced',
+        name: 'menu.advanced',
+        children: [
+          { path: '/settings/advanced/staff', name: 'menu.staff', permission: 'staff.manage', element: <StaffPage /> },
+          { path: '/settings/advanced/roles', name: 'menu.roles', permission: 'staff.manage', element: <RolesPage /> },
         ],
       },
       {

@@ -9,6 +9,7 @@ import type { IngestionService } from './modules/ingestion/ingestion.service.js'
 
 export type { Tenant } from './modules/tenancy/tenant.types.js';
 export type { Staff } from './modules/staff/staff.types.js';
+export type { PermissionCatalog, PermissionRow, Role } from './modules/staff/roles.service.js';
 export type { ApiApp } from './modules/apps/apps.types.js';
 export type { Channel, ChannelDetail, ChannelTypeInfo } from './modules/channels/channel.types.js';
 export type { Notification } from './modules/notifications/notifications.service.js';
