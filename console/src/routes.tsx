@@ -1,5 +1,6 @@
 import { ApiOutlined, DatabaseOutlined, HomeOutlined, SettingOutlined, TeamOutlined } from '@ant-design/icons';
 import { lazy, type ReactNode } from 'react';
+import { matchPath } from 'react-router-dom';
 import type { MessageKey, PluginMessageKey } from './i18n';
 import { pluginPageRoutes } from './plugins/registry';
 
@@ -179,4 +180,9 @@ export function visibleRoutes(routes: AppRoute[], allowed: (permission: string |
 /** Every route that renders a page, flattened for react-router. */
 export function pageRoutes(routes: AppRoute[]): AppRoute[] {
   return routes.flatMap((route) => [...(route.element ? [route] : []), ...pageRoutes(route.children ?? [])]);
+}
+
+/** The permission the page at `pathname` needs: undefined when it needs none or no page is there. */
+export function pagePermission(pathname: string): string | undefined {
+  return pageRoutes(appRoutes).find((route) => matchPath(route.path, pathname) !== null)?.permission;
 }

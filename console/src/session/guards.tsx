@@ -94,6 +94,7 @@ export function RequirePermission({ permission, children }: { permission: string
       subTitle={t('pages.forbidden.subTitle')}
       backTo="/"
       backLabel={t('common.backHome')}
+      testId="forbidden-page"
     />
   );
 }

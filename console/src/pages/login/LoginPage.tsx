@@ -8,7 +8,9 @@ import { Navigate, useLocation, useNavigate } from 'react-router-dom';
 import { login, sessionQueryKey } from '../../api/auth';
 import { AuthFrame } from '../../components/AuthFrame';
 import type { LoginLocationState } from '../../session/guards';
-import { useSessionQuery } from '../../session/session';
+import type { Session } from '../../api/types';
+import { pagePermission } from '../../routes';
+import { hasPermission, useSessionQuery } from '../../session/session';
 import { useErrorText } from '../../utils/errors';
 import { testId } from '../../utils/test-id';
 
@@ -17,11 +19,15 @@ interface LoginFormValues {
   password: string;
 }
 
-/** Where to go after login: the page that sent us here, never /login or /setup. */
-function targetAfterLogin(state: LoginLocationState | null): string {
+/**
+ * Where to go after login: the page that sent us here, never /login or /setup, and home instead of
+ * a page this staff member may not open (the page was another member's, or their rights changed).
+ */
+function targetAfterLogin(state: LoginLocationState | null, session: Session): string {
   const from = state?.from;
   if (!from || !from.startsWith('/') || from.startsWith('//')) return '/';
   if (from.startsWith('/login') || from.startsWith('/setup')) return '/';
+  if (!hasPermission(session, pagePermission(new URL(from, window.location.origin).pathname))) return '/';
   return from;
 }
 
@@ -36,14 +42,14 @@ export default function LoginPage() {
   // Already logged in (e.g. a bookmark to /login): straight to the console.
   const { data: session } = useSessionQuery();
 
-  if (session) return <Navigate to={targetAfterLogin(state)} replace />;
+  if (session) return <Navigate to={targetAfterLogin(state, session)} replace />;
 
   const onFinish = async (values: LoginFormValues) => {
     setError(null);
     try {
       const newSession = await login({ email: values.email.trim(), password: values.password });
       queryClient.setQueryData(sessionQueryKey, newSession);
-      navigate(targetAfterLogin(state), { replace: true });
+      navigate(targetAfterLogin(state, newSession), { replace: true });
       return true;
     } catch (caught) {
       setError(caught);
