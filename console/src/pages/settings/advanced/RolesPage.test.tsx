@@ -22,7 +22,7 @@ function catalogOf(features: string[]): PermissionCatalog {
       id: 'tasks.cancel',
       menu: { 'zh-CN': '其他', 'en-US': 'Other' },
       submenu: { 'zh-CN': '其他', 'en-US': 'Other' },
-      right: { 'zh-CN': '取消任务', 'en-US': 'Cancel tasks' },
+      right: { 'zh-CN': '任务-取消', 'en-US': 'Tasks — cancel' },
       description: null,
       fixed: false,
       requires: [],
