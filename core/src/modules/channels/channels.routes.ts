@@ -5,11 +5,11 @@ import { localeOf } from '../../server/error-responses.js';
 import { formatMessage } from '../../server/messages.js';
 import { moduleRoute } from '../../server/route.js';
 import { principalOf } from '../../server/principal.js';
-import { epochMs, id, idParams, pageOf, pageQueryWith, shortText } from '../../server/schemas.js';
+import { epochMs, id, idParams, localizedText, pageOf, pageQueryWith, shortText } from '../../server/schemas.js';
 import type { Channel, ChannelDetail } from './channel.types.js';
 import type { ChannelsService, NewChannel } from './channels.service.js';
 
-const text = Joi.object({ 'zh-CN': Joi.string().required(), 'en-US': Joi.string().required() }).label('LocalizedText');
+const text = localizedText();
 
 export const channelSchema = Joi.object({
   id: id().required(),
