@@ -245,6 +245,21 @@ describeEngines(
       expect(gone.statusCode).toBe(401);
     });
 
+    it('rotates the session on sign-in: the browser’s previous session ends', async () => {
+      const { tenant, admin } = await rolesTenant(ctx.app);
+      const sessions = async () =>
+        (await ctx.app.oltp.forTenant(tenant.tenantId).from('staff_session').where('staff_session.staff_id', tenant.staffId)) as {
+          token_hash: string;
+        }[];
+      const [first] = await sessions();
+      const again = await admin.request('POST', '/api/v1/auth/login', { email: tenant.email, password: tenant.password });
+      expect(again.statusCode).toBe(200);
+      const after = await sessions();
+      expect(after).toHaveLength(1);
+      expect(after[0]!.token_hash).not.toBe(first!.token_hash);
+      expect((await admin.request('GET', '/api/v1/auth/session')).statusCode).toBe(200);
+    });
+
     it('ends a session left idle past session.idleMinutes', async () => {
       const { tenant, admin } = await rolesTenant(ctx.app);
       expect((await admin.request('GET', '/api/v1/auth/session')).statusCode).toBe(200);

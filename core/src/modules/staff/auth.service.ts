@@ -189,6 +189,11 @@ export class AuthService {
     };
   }
 
+  /** Ends the session a browser still carries when it signs in again (a new session replaces it). */
+  async endPreviousSession(sessionToken: string | undefined): Promise<void> {
+    if (sessionToken) await this.repo.deleteSessionByToken(hashToken(sessionToken));
+  }
+
   async logout(tenantId: string, sessionId: string): Promise<void> {
     await this.repo.deleteSession(tenantId, sessionId);
   }

@@ -119,6 +119,11 @@ export class StaffRepo {
     await this.db.unscoped('staff_session').where({ id: sessionId }).update({ last_seen_at: at });
   }
 
+  /** Deletes the session of a token hash, whichever tenant it belongs to (the token is the proof). */
+  async deleteSessionByToken(tokenHash: string): Promise<void> {
+    await this.db.unscoped('staff_session').where({ token_hash: tokenHash }).delete();
+  }
+
   async deleteSession(tenantId: string, sessionId: string): Promise<void> {
     await this.db.forTenant(tenantId).from('staff_session').where('staff_session.id', sessionId).delete();
   }

@@ -2,6 +2,7 @@ import Joi from 'joi';
 import type { ResponseToolkit } from '@hapi/hapi';
 import type { PluginRoute } from '../../kernel/contributions.js';
 import { moduleRoute } from '../../server/route.js';
+import { SESSION_COOKIE } from '../../server/auth.js';
 import { clientIp } from '../../server/client.js';
 import { principalOf, staffOf } from '../../server/principal.js';
 import { email, idParams, pageOf, pageQuery, shortText, staffRoleIds, staffSchema, tenantSchema } from '../../server/schemas.js';
@@ -57,6 +58,9 @@ export function staffRoutes({
           ip: clientIp(request),
           userAgent: request.headers['user-agent'] as string | undefined,
         });
+        // Rotation: the session this browser held before (if any) ends with the new sign-in.
+        const previous = (request.state as Record<string, { sid?: unknown } | undefined>)[SESSION_COOKIE]?.sid;
+        await auth.endPreviousSession(typeof previous === 'string' ? previous : undefined);
         request.cookieAuth.set({ sid: result.sessionToken });
         return h.response(await session(result.staff, result.csrfToken, result.permissions));
       },
