@@ -6,8 +6,6 @@ import { api } from './client';
 
 export type { FieldMask, MobileEncryption };
 
-export const MASKING_MANAGE = 'masking.manage';
-
 export const maskingKeys = {
   fields: ['masking', 'fields'] as const,
   mobileEncryption: ['masking', 'mobile-encryption'] as const,
