@@ -29,6 +29,7 @@ export const coreModuleNames: readonly string[] = [
   'journeys',
   'kernel',
   'links',
+  'masking',
   'metadata',
   'notifications',
   'olap',

@@ -8,6 +8,7 @@ import { conditionsModule } from './conditions/conditions.module.js';
 import { filesModule } from './files/files.module.js';
 import { homeModule } from './home/home.module.js';
 import { ingestionModule } from './ingestion/ingestion.module.js';
+import { maskingModule } from './masking/masking.module.js';
 import { metadataModule } from './metadata/metadata.module.js';
 import { notificationsModule } from './notifications/notifications.module.js';
 import { pluginsModule } from './plugins/plugins.module.js';
@@ -28,6 +29,7 @@ export const coreModules: readonly ModuleDefinition[] = [
   homeModule,
   conditionsModule,
   metadataModule,
+  maskingModule,
   contactsModule,
   ingestionModule,
   filesModule,

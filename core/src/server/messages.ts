@@ -516,6 +516,23 @@ export const errorMessages = {
     'zh-CN': '过滤值最多 {max} 个，每个 1 到 {length} 个字符，且不能重复',
     'en-US': 'At most {max} blocked values of 1 to {length} characters each, without repeats',
   },
+  masking_field_not_found: { 'zh-CN': '联系人字段不存在', 'en-US': 'The contact field does not exist' },
+  masking_public_key_required: {
+    'zh-CN': '开启手机号 RSA 加密需要填写 RSA 公钥',
+    'en-US': 'RSA-encrypted mobiles need the RSA public key',
+  },
+  masking_public_key_invalid: {
+    'zh-CN': '不是有效的 RSA 公钥（PEM 格式，BEGIN PUBLIC KEY 或 BEGIN RSA PUBLIC KEY）',
+    'en-US': 'Not a valid RSA public key (PEM: BEGIN PUBLIC KEY or BEGIN RSA PUBLIC KEY)',
+  },
+  masking_public_key_size: {
+    'zh-CN': 'RSA 公钥长度须在 {min} 到 {max} 位之间',
+    'en-US': 'The RSA public key must have {min} to {max} bits',
+  },
+  masking_private_key_refused: {
+    'zh-CN': '请只填写公钥：系统不保存私钥，也不解密手机号',
+    'en-US': 'Enter the public key only: Huiliu keeps no private key and never decrypts mobiles',
+  },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 /** Core's own codes (autocompleted); plugins add theirs at registration (see registerErrorMessages). */

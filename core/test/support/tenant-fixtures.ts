@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import type { HuiliuApp } from '../../src/app.js';
 import { ingestWorkerRef } from '../../src/modules/ingestion/ingestion.module.js';
 import { sampleDeclaration } from '../olap/support.js';
@@ -97,6 +98,30 @@ export const paramFixtures: Record<string, (ctx: FixtureContext) => Promise<stri
   fieldId: async ({ client, marker }) => {
     const res = await client.request('POST', '/api/v1/metadata/contact-fields', { name: `field-${marker}`, type: 'anniversary' });
     return res.body.id as string;
+  },
+  // A masked custom field of the victim (contact_field_mask) and its RSA mobile setting
+  // (mobile_encryption). Field keys are names within a tenant (`attr<seq>`, seq per tenant), not
+  // global ids: the victim's key is made attr5 or later, which the attacker (at most one custom
+  // field of its own, from the replay) does not have — so naming it must answer 404.
+  fieldKey: async ({ client, marker }) => {
+    let key = '';
+    for (let n = 0; !/^attr([5-9]|\d\d+)$/.test(key); n += 1) {
+      const res = await client.request('POST', '/api/v1/metadata/contact-fields', {
+        name: `masked-${n}-${marker}`,
+        type: 'string',
+      });
+      if (res.statusCode !== 201) throw new Error(`field refused: ${res.statusCode} ${JSON.stringify(res.body)}`);
+      key = res.body.key as string;
+    }
+    const masked = await client.request('PUT', `/api/v1/contact-field-masks/${key}`, { masked: true });
+    if (masked.statusCode !== 200) throw new Error(`mask refused: ${masked.statusCode} ${JSON.stringify(masked.body)}`);
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const encryption = await client.request('PUT', '/api/v1/mobile-encryption', {
+      enabled: true,
+      publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    });
+    if (encryption.statusCode !== 200) throw new Error(`encryption refused: ${encryption.statusCode}`);
+    return key;
   },
   propertyId: async ({ client }) => {
     const res = await client.request('POST', '/api/v1/metadata/event-properties', {
@@ -296,6 +321,8 @@ export const examplePayloads: Record<string, unknown> = {
   'POST /api/v1/events/batch': { channelId: 'attacker_channel', batch: [{ externalId: 'victim-user', event: 'victim_buy' }] },
   'POST /api/v1/ingestion/quarantine/replay': { reason: 'event_undeclared' },
   'PUT /api/v1/contacts/identity-settings': { blockedValues: ['hijacked'] },
+  'PUT /api/v1/contact-field-masks/{fieldKey}': { masked: false },
+  'PUT /api/v1/mobile-encryption': { enabled: false },
   // Ids of no contact: a victim's id would come back in notFound, which is only the caller's own input.
   'POST /api/v1/contacts/batch-get': { ids: ['999999999999999'] },
   'POST /api/v1/contacts/open-ids': { ids: ['999999999999999'] },

@@ -44,6 +44,8 @@ const enUS: Messages = {
     dataQuality: 'Data quality',
     contacts: 'Contacts',
     merges: 'Merges',
+    advanced: 'Advanced settings',
+    fieldMasking: 'Contact field masking',
   },
   header: {
     tenant: 'Tenant',
@@ -1447,6 +1449,55 @@ const enUS: Messages = {
         noPermission: 'Changing them needs the “Contacts – merge contacts” permission',
         none: 'No blocked values: any value may match.',
       },
+    },
+  },
+  masking: {
+    title: 'Contact field masking',
+    description:
+      'Mask sensitive contact data: normal staff see *** for a masked field everywhere (contact list and detail, home timeline, merge management…). Every field starts unmasked.',
+    maskedHint: 'This field is masked (contact field masking); your role cannot see its value',
+    rules: {
+      title: 'How it applies',
+      who: 'Masking applies to every normal staff member, who sees {{masked}}; super staff and roles granted “Unmasked contacts” see the values.',
+      edit: 'When a contact is edited, masked fields are blank; left blank they keep their value, and a value typed in is saved and shown masked again.',
+      export: 'Masked fields are left out of contact exports.',
+      api: 'The Open API (private apps) reads the values: its callers are your own systems.',
+    },
+    fields: {
+      title: 'Fields to mask',
+      count: '{{count}} fields masked',
+      columns: {
+        name: 'Field',
+        key: 'Field ID',
+        source: 'Kind',
+        masking: 'Masking',
+        updatedAt: 'Changed',
+      },
+      source: {
+        system: 'System field',
+        custom: 'Custom field',
+      },
+      choice: {
+        none: 'Not masked',
+        masked: 'Masked',
+      },
+      savedMasked: '“{{name}}” is now masked',
+      savedClear: '“{{name}}” is no longer masked',
+    },
+    rsa: {
+      title: 'RSA-encrypted mobile numbers',
+      description:
+        'If mobile numbers must not reach Huiliu in clear, your systems can encrypt them with an RSA public key and send the ciphertext as the mobile (identify, SDKs, Open API). While on, a mobile may be a ciphertext of up to 1,024 characters; Huiliu stores and shows it as it is, keeps no private key and never decrypts; an encrypted mobile never merges with a plain one.',
+      enabled: 'Mobiles arrive RSA-encrypted',
+      publicKey: 'RSA public key',
+      publicKeyHint:
+        'PEM (BEGIN PUBLIC KEY or BEGIN RSA PUBLIC KEY), 1,024–4,096 bits. The public key only — never the private key.',
+      publicKeyRequired: 'Enter the RSA public key to switch this on',
+      keyBits: 'Key size (bits)',
+      fingerprint: 'Key fingerprint (SHA-256)',
+      updatedAt: 'Changed',
+      savedOn: 'RSA-encrypted mobiles are on',
+      savedOff: 'RSA-encrypted mobiles are off',
     },
   },
   validation: {

@@ -43,6 +43,8 @@ const zhCN = {
     dataQuality: '数据质量',
     contacts: '用户',
     merges: '合并管理',
+    advanced: '高级设置',
+    fieldMasking: '联系人字段加密',
   },
   header: {
     tenant: '当前租户',
@@ -1422,6 +1424,54 @@ const zhCN = {
         noPermission: '修改需要「用户-合并用户」权限',
         none: '没有过滤值：任何值都可能匹配。',
       },
+    },
+  },
+  masking: {
+    title: '联系人字段加密',
+    description:
+      '对联系人的敏感信息脱敏：设置为“脱敏”的字段，普通员工在系统各处（用户列表、详情、首页时间轴、合并管理等）看到的是 ***。所有字段默认不加密。',
+    maskedHint: '该字段已脱敏（联系人字段加密），你的角色看不到原值',
+    rules: {
+      title: '生效规则',
+      who: '脱敏对所有普通员工生效，显示为 {{masked}}；高级员工和拥有「联系人不脱敏」权限的角色看到原值。',
+      edit: '编辑联系人时，加密字段显示为空；留空保存不会改动原值，输入新内容保存后字段更新并继续显示为加密格式。',
+      export: '导出联系人时，加密字段不会导出。',
+      api: 'Open API（私有App）读到的是原值：调用方是你自己的系统。',
+    },
+    fields: {
+      title: '选择需要脱敏的字段',
+      count: '已脱敏 {{count}} 个字段',
+      columns: {
+        name: '字段',
+        key: '字段 ID',
+        source: '类型',
+        masking: '加密',
+        updatedAt: '修改时间',
+      },
+      source: {
+        system: '系统字段',
+        custom: '自定义字段',
+      },
+      choice: {
+        none: '不加密',
+        masked: '脱敏',
+      },
+      savedMasked: '「{{name}}」已设置为脱敏',
+      savedClear: '「{{name}}」已设置为不加密',
+    },
+    rsa: {
+      title: '手机号 RSA 加密',
+      description:
+        '不希望把用户手机号明文传给系统时，可以由你的系统先用 RSA 公钥加密，再把密文作为手机号传入（识别联系人、SDK、Open API）。开启后，手机号可以是最长 1024 个字符的密文；系统按原样保存和显示密文，不保存私钥、不解密；密文手机号不会与明文手机号合并。',
+      enabled: '手机号以 RSA 密文传入',
+      publicKey: 'RSA 公钥',
+      publicKeyHint: 'PEM 格式（BEGIN PUBLIC KEY 或 BEGIN RSA PUBLIC KEY），1024–4096 位。只填公钥，不要填写私钥。',
+      publicKeyRequired: '开启时需要填写 RSA 公钥',
+      keyBits: '密钥长度（位）',
+      fingerprint: '公钥指纹（SHA-256）',
+      updatedAt: '修改时间',
+      savedOn: '已开启手机号 RSA 加密',
+      savedOff: '已关闭手机号 RSA 加密',
     },
   },
   validation: {

@@ -4,8 +4,10 @@ import type { PluginRoute } from '../../kernel/contributions.js';
 import { principalOf } from '../../server/principal.js';
 import { moduleRoute } from '../../server/route.js';
 import { epochMs, idParams } from '../../server/schemas.js';
+import type { MaskingService } from '../masking/masking.service.js';
 import type { ContactsService } from './contacts.service.js';
 import { BLOCKED_VALUE_LENGTH, BLOCKED_VALUES_MAX } from './identity-rules.js';
+import { maskCandidate, maskMerge } from './merge-masking.js';
 
 const tenantOf = (request: Request) => principalOf(request).tenantId;
 const staffIdOf = (request: Request) => {
@@ -91,9 +93,11 @@ const settingsSchema = Joi.object({
 
 /**
  * 合并管理 (§1.4.7, ARCHITECTURE §5.8): merge candidates (accept or dismiss), the merge history of
- * the tenant or of one contact, and the identity settings (blocked values).
+ * the tenant or of one contact, and the identity settings (blocked values). Contacts' values are
+ * masked for the caller (联系人字段加密, ADR 0024).
  */
-export function mergeRoutes(contacts: ContactsService): PluginRoute[] {
+export function mergeRoutes(contacts: ContactsService, masking: MaskingService): PluginRoute[] {
+  const maskerOf = (request: Request) => masking.forPrincipal(principalOf(request));
   return [
     moduleRoute<unknown, { status?: 'pending' | 'accepted' | 'dismissed'; cursor?: string; limit: number }>({
       method: 'GET',
@@ -111,7 +115,10 @@ export function mergeRoutes(contacts: ContactsService): PluginRoute[] {
           }).label('MergeCandidatePage'),
         },
       },
-      handler: (request) => contacts.candidates(tenantOf(request), request.query),
+      handler: async (request) => {
+        const [page, masker] = await Promise.all([contacts.candidates(tenantOf(request), request.query), maskerOf(request)]);
+        return { ...page, items: page.items.map((candidate) => maskCandidate(candidate, masker)) };
+      },
     }),
     moduleRoute<{ candidateId: string }>({
       method: 'POST',
@@ -127,7 +134,14 @@ export function mergeRoutes(contacts: ContactsService): PluginRoute[] {
           }).label('MergeCandidateAccepted'),
         },
       },
-      handler: (request) => contacts.acceptCandidate(tenantOf(request), request.params.candidateId, staffIdOf(request)!),
+      handler: async (request) => {
+        const accepted = await contacts.acceptCandidate(tenantOf(request), request.params.candidateId, staffIdOf(request)!);
+        const masker = await maskerOf(request);
+        return {
+          candidate: maskCandidate(accepted.candidate, masker),
+          merge: accepted.merge ? maskMerge(accepted.merge, masker) : null,
+        };
+      },
     }),
     moduleRoute<{ candidateId: string }>({
       method: 'POST',
@@ -138,7 +152,11 @@ export function mergeRoutes(contacts: ContactsService): PluginRoute[] {
         validate: { params: idParams('candidateId') },
         response: { schema: candidateSchema },
       },
-      handler: (request) => contacts.dismissCandidate(tenantOf(request), request.params.candidateId, staffIdOf(request)!),
+      handler: async (request) =>
+        maskCandidate(
+          await contacts.dismissCandidate(tenantOf(request), request.params.candidateId, staffIdOf(request)!),
+          await maskerOf(request),
+        ),
     }),
     moduleRoute<unknown, { contactId?: string; cursor?: string; limit: number }>({
       method: 'GET',
@@ -155,7 +173,10 @@ export function mergeRoutes(contacts: ContactsService): PluginRoute[] {
           }).label('ContactMergePage'),
         },
       },
-      handler: (request) => contacts.merges(tenantOf(request), request.query),
+      handler: async (request) => {
+        const [page, masker] = await Promise.all([contacts.merges(tenantOf(request), request.query), maskerOf(request)]);
+        return { ...page, items: page.items.map((merge) => maskMerge(merge, masker)) };
+      },
     }),
     moduleRoute({
       method: 'GET',

@@ -41,4 +41,6 @@ export const coreTables: readonly string[] = [
   'identity_setting',
   'role',
   'staff_role',
+  'contact_field_mask',
+  'mobile_encryption',
 ];

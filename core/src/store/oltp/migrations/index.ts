@@ -10,6 +10,7 @@ import { metadata } from './0008_metadata.js';
 import { ingestion } from './0009_ingestion.js';
 import { identity } from './0010_identity.js';
 import { roles } from './0011_roles.js';
+import { fieldMasking } from './0015_field_masking.js';
 
 /** Core's migration set, in order. Never edit a released migration: add the next one. */
 export const coreMigrations: readonly OltpMigration[] = [
@@ -24,4 +25,5 @@ export const coreMigrations: readonly OltpMigration[] = [
   ingestion,
   identity,
   roles,
+  fieldMasking,
 ];
