@@ -2,6 +2,7 @@ import { expect, it, vi } from 'vitest';
 import { kernelServices } from '../src/kernel/services.js';
 import { setupServiceRef } from '../src/modules/setup/setup.service.js';
 import { AuthService, authServiceRef } from '../src/modules/staff/auth.service.js';
+import { mfaServiceRef } from '../src/modules/staff/mfa.service.js';
 import { StaffRepo } from '../src/modules/staff/staff.repo.js';
 import { tenantServiceRef } from '../src/modules/tenancy/tenant.service.js';
 import { lockAfter, slowDownAfter, Throttle } from '../src/server/throttle.js';
@@ -62,11 +63,12 @@ describeEngines('login and token abuse', (ctx) => {
     for (let i = 0; i < 5; i += 1) expect((await login(ctx.app, tenant.email, `Wrong-${i}-pass`, {}, ip)).statusCode).toBe(401);
     // A second AuthService instance holds no memory of its own, as another process or a restart.
     const fresh = new AuthService(
-      new StaffRepo(ctx.app.oltp.forModule('staff', ['staff', 'staff_session'])),
+      new StaffRepo(ctx.app.oltp.forModule('staff', ['staff', 'staff_session', 'staff_mfa', 'login_challenge'])),
       ctx.app.service(kernelServices.permissions),
       ctx.app.config,
       ctx.app.service(tenantServiceRef),
       new Throttle(ctx.app.oltp),
+      ctx.app.service(mfaServiceRef),
     );
     expect(fresh).not.toBe(ctx.app.service(authServiceRef));
     await expect(fresh.login(tenant.email, tenant.password, { ip })).rejects.toMatchObject({

@@ -52,6 +52,8 @@ export const staffSchema = Joi.object({
   isSuper: Joi.boolean().required(),
   status: Joi.string().valid('enabled', 'disabled').label('StaffStatus').required(),
   lastLoginAt: epochMs().allow(null).required(),
+  mfaEnabled: Joi.boolean().required(),
+  mfaBound: Joi.boolean().required(),
   createdAt: epochMs().required(),
   updatedAt: epochMs().required(),
 }).label('Staff');

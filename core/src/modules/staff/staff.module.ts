@@ -4,21 +4,29 @@ import { homeExtensionPoint, httpExtensionPoint, permissionsExtensionPoint } fro
 import { kernelServices } from '../../kernel/services.js';
 import { tenantServiceRef } from '../tenancy/tenant.service.js';
 import { AuthService, authServiceRef } from './auth.service.js';
+import { MfaRepo } from './mfa.repo.js';
+import { mfaRoutes } from './mfa.routes.js';
+import { MfaService, mfaServiceRef } from './mfa.service.js';
 import { StaffRepo } from './staff.repo.js';
 import { staffRoutes } from './staff.routes.js';
 import { StaffService, staffServiceRef } from './staff.service.js';
 
-/** Staff (员工): login by email (邮箱即账号), sessions, passwords (§1.2.2, §4.1). */
+/** Staff (员工): login by email (邮箱即账号), sessions, passwords, MFA (§1.2.2, §1.11.4.5.4, §4.1). */
 export const staffModule = defineModule({
   id: 'staff',
   title: { 'zh-CN': '员工与登录', 'en-US': 'Staff and sign-in' },
-  tables: ['staff', 'staff_session'],
+  tables: ['staff', 'staff_session', 'staff_mfa', 'login_challenge'],
   dependencies: ['tenancy'],
   provides: [
     createServiceFactory({
       service: staffServiceRef,
       deps: { db: kernelServices.moduleDatabase },
       factory: ({ db }) => new StaffService(new StaffRepo(db)),
+    }),
+    createServiceFactory({
+      service: mfaServiceRef,
+      deps: { db: kernelServices.moduleDatabase, secrets: kernelServices.secretBox, throttle: kernelServices.throttle },
+      factory: ({ db, secrets, throttle }) => new MfaService(new MfaRepo(db), secrets, throttle),
     }),
     createServiceFactory({
       service: authServiceRef,
@@ -28,9 +36,10 @@ export const staffModule = defineModule({
         config: kernelServices.config,
         tenants: tenantServiceRef,
         throttle: kernelServices.throttle,
+        mfa: mfaServiceRef,
       },
-      factory: ({ db, permissions, config, tenants, throttle }) =>
-        new AuthService(new StaffRepo(db), permissions, config, tenants, throttle),
+      factory: ({ db, permissions, config, tenants, throttle, mfa }) =>
+        new AuthService(new StaffRepo(db), permissions, config, tenants, throttle, mfa),
     }),
   ],
   register({ registerInit }) {
@@ -42,11 +51,15 @@ export const staffModule = defineModule({
         auth: authServiceRef,
         staff: staffServiceRef,
         tenants: tenantServiceRef,
+        mfa: mfaServiceRef,
       },
-      init({ http, home, permissions, auth, staff, tenants }) {
+      init({ http, home, permissions, auth, staff, tenants, mfa }) {
         permissions.addPermissions([{ id: 'staff.view', superOnly: true }]);
+        // TEMP(issue16-merge): moves to the permission matrix
+        permissions.addPermissions([{ id: 'staff.manage', superOnly: true }]);
         home.addCounter({ key: 'staff', count: (tenantId) => staff.count(tenantId) });
         http.addRoutes(staffRoutes({ auth, staff, tenants }));
+        http.addRoutes(mfaRoutes({ auth, mfa, staff, tenants }));
       },
     });
   },

@@ -6,6 +6,10 @@ export interface Staff {
   isSuper: boolean;
   status: 'enabled' | 'disabled';
   lastLoginAt: number | null;
+  /** 多因素验证 switched on by super staff. */
+  mfaEnabled: boolean;
+  /** MFA on and a device bound (the list's 是); on but not bound yet is 否 — bound at the next login. */
+  mfaBound: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -21,6 +25,9 @@ export interface StaffRow {
   last_login_at: number | null;
   created_at: number;
   updated_at: number;
+  /** From `staff_mfa` (left-joined by the reads; absent = MFA off). */
+  mfa_enabled?: number | boolean | null;
+  mfa_bound_at?: number | null;
 }
 
 export function toStaff(row: StaffRow): Staff {
@@ -32,6 +39,8 @@ export function toStaff(row: StaffRow): Staff {
     isSuper: Boolean(row.is_super),
     status: row.status,
     lastLoginAt: row.last_login_at === null ? null : Number(row.last_login_at),
+    mfaEnabled: Boolean(row.mfa_enabled),
+    mfaBound: Boolean(row.mfa_enabled) && row.mfa_bound_at !== null && row.mfa_bound_at !== undefined,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
   };

@@ -39,4 +39,6 @@ export const coreTables: readonly string[] = [
   'contact_merge',
   'merge_candidate',
   'identity_setting',
+  'staff_mfa',
+  'login_challenge',
 ];
