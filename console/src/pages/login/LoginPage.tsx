@@ -66,11 +66,13 @@ export default function LoginPage() {
 
   const onFinish = async (values: LoginFormValues) => {
     setError(null);
-    setEmail(values.email.trim());
     try {
       const result = await login({ email: values.email.trim(), password: values.password });
-      if ('mfa' in result) setMfaStep(mfaStepOf(result));
-      else enter(result);
+      if ('mfa' in result) {
+        // Kept for the way back from the second step.
+        setEmail(values.email.trim());
+        setMfaStep(mfaStepOf(result));
+      } else enter(result);
       return true;
     } catch (caught) {
       setError(caught);
