@@ -3,12 +3,14 @@
  * epoch milliseconds, ids strings.
  */
 import type { ApiApp } from './modules/apps/apps.types.js';
+import type { MfaChallenge } from './modules/staff/mfa.service.js';
 import type { Staff } from './modules/staff/staff.types.js';
 import type { Tenant } from './modules/tenancy/tenant.types.js';
 import type { IngestionService } from './modules/ingestion/ingestion.service.js';
 
 export type { Tenant } from './modules/tenancy/tenant.types.js';
 export type { Staff } from './modules/staff/staff.types.js';
+export type { MfaChallenge, MfaStatus } from './modules/staff/mfa.service.js';
 export type { ApiApp } from './modules/apps/apps.types.js';
 export type { Channel, ChannelDetail, ChannelTypeInfo } from './modules/channels/channel.types.js';
 export type { Notification } from './modules/notifications/notifications.service.js';
@@ -63,6 +65,20 @@ export interface SetupResult {
 export interface LoginRequest {
   email: string;
   password: string;
+}
+
+/** `POST /api/v1/auth/login`: a session, or with MFA on a challenge (no session yet). */
+export type LoginResponse = Session | MfaChallenge;
+
+/** `POST /api/v1/auth/mfa/verify` and `/bind`: the challenge and a TOTP (verify also takes a recovery code). */
+export interface MfaCodeRequest {
+  challenge: string;
+  code: string;
+}
+
+/** `POST /api/v1/auth/mfa/bind`: the session, and the 10 recovery codes shown this once. */
+export interface MfaBoundSession extends Session {
+  recoveryCodes: string[];
 }
 
 /** `POST /api/v1/auth/password`: one's own password; the caller's other sessions are signed out. */

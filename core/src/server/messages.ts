@@ -85,6 +85,18 @@ export const errorMessages = {
     'zh-CN': '权限 {permission} 不能分配给角色（仅限高级员工、未开通的功能或默认权限）',
     'en-US': 'Permission {permission} cannot be given to a role (super staff only, or a feature the tenant has not enabled)',
   },
+  mfa_code_invalid: {
+    'zh-CN': '验证码不正确或已使用，请输入身份验证器中当前的 6 位验证码',
+    'en-US': 'The code is wrong or already used; enter the current 6-digit code of your authenticator app',
+  },
+  mfa_challenge_invalid: {
+    'zh-CN': '验证已过期或失败次数过多，请重新登录',
+    'en-US': 'This verification has expired or failed too often; sign in again',
+  },
+  mfa_not_bound: {
+    'zh-CN': '尚未绑定多因素验证设备',
+    'en-US': 'No multi-factor authentication device is bound yet',
+  },
   password_too_weak: {
     'zh-CN': '密码至少 {min} 位，且需同时包含字母和数字',
     'en-US': 'The password needs at least {min} characters with letters and digits',

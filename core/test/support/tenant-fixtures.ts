@@ -1,7 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { generate } from 'otplib';
 import type { HuiliuApp } from '../../src/app.js';
 import { ingestWorkerRef } from '../../src/modules/ingestion/ingestion.module.js';
+import { mfaServiceRef } from '../../src/modules/staff/mfa.service.js';
+import type { StaffRow } from '../../src/modules/staff/staff.types.js';
 import { sampleDeclaration } from '../olap/support.js';
+import { staffMember } from './staff.js';
 import { Client, multipart, type TenantFixture } from './test-app.js';
 
 /**
@@ -261,6 +265,19 @@ export const victimData: ((ctx: FixtureContext) => Promise<void>)[] = [
   async ({ app, tenant }) => {
     await Client.staff(app.server, tenant.email, tenant.password);
   },
+  // A staff member with MFA on and a bound device, and a login of theirs waiting for its code
+  // (staff_mfa, login_challenge).
+  async ({ app, tenant, client }) => {
+    const member = await staffMember(app, tenant.tenantId);
+    await client.request('POST', `/api/v1/staff/${member.staffId}/mfa`, { enabled: true });
+    const login = () =>
+      new Client(app.server).request('POST', '/api/v1/auth/login', { email: member.email, password: member.password });
+    const setup = (await login()).body;
+    const code = await generate({ secret: setup.secret as string });
+    const bound = await new Client(app.server).request('POST', '/api/v1/auth/mfa/bind', { challenge: setup.challenge, code });
+    if (bound.statusCode !== 200) throw new Error(`MFA binding refused: ${bound.statusCode} ${JSON.stringify(bound.body)}`);
+    if ((await login()).body.mfa !== 'required') throw new Error('no MFA challenge');
+  },
   // The victim's OLAP schema declaration (its olap_schema rows).
   async ({ app, tenant }) => {
     await app.olap.forTenant(tenant.tenantId).declare(sampleDeclaration());
@@ -281,7 +298,21 @@ export const attackerData: ((ctx: { app: HuiliuApp; client: Client }) => Promise
     });
     if (res.statusCode !== 201) throw new Error(`attacker channel refused: ${res.statusCode} ${JSON.stringify(res.body)}`);
   },
+  // The attacker's own MFA, on and bound (its session stays), so regenerating recovery codes runs.
+  async ({ app, client }) => {
+    const { staff } = (await client.request('GET', '/api/v1/auth/session')).body;
+    await client.request('POST', `/api/v1/staff/${staff.id}/mfa`, { enabled: true });
+    const mfa = app.service(mfaServiceRef);
+    // The login's second step without the password (the fixture has only the session).
+    const row = await app.oltp.forTenant(staff.tenantId).from<StaffRow>('staff').where('staff.id', staff.id).first();
+    const setup = await mfa.challengeFor({ ...row!, mfa_enabled: true });
+    if (setup?.mfa !== 'setup') throw new Error('no MFA setup for the attacker');
+    await mfa.complete('bind', setup.challenge, await generate({ secret: setup.secret }), { ip: '127.0.0.1' });
+    attackerMfaSecret = setup.secret;
+  },
 ];
+
+let attackerMfaSecret = '';
 
 let attackerSeq = 0;
 
@@ -331,6 +362,11 @@ export const examplePayloads: Record<string, unknown> = {
   'PATCH /api/v1/channels/{channelId}': { name: 'hijacked' },
   'PATCH /api/v1/tenant': { name: 'attacker-renamed' },
   'POST /api/v1/auth/password': { currentPassword: 'Secret-pass-123', newPassword: 'Secret-pass-123' },
+  // The code of the next time step (the binding used this one).
+  'POST /api/v1/auth/mfa/recovery-codes': async () => ({
+    code: await generate({ secret: attackerMfaSecret, epoch: Math.floor(Date.now() / 1000) + 30 }),
+  }),
+  'POST /api/v1/staff/{staffId}/mfa': { enabled: true },
   'POST /api/v1/p/acme-crm/notes': { body: 'attacker-note' },
   'POST /api/v1/p/acme-crm/exports': {},
   'POST /api/v1/p/custom-channel/channels/{channelId}/apps': { platform: 'web', name: 'intruder', domain: 'evil.example.com' },

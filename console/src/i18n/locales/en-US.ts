@@ -52,6 +52,7 @@ const enUS: Messages = {
     logout: 'Log out',
     notifications: 'Notifications',
     changePassword: 'Change password',
+    mfa: 'Multi-factor authentication',
   },
   account: {
     password: {
@@ -75,6 +76,27 @@ const enUS: Messages = {
       },
       submit: 'Change password',
       success: 'Password changed; your other sessions were signed out',
+    },
+    mfa: {
+      title: 'Multi-factor authentication',
+      status: 'Status',
+      off: 'Off',
+      offHint:
+        'Super staff switch multi-factor authentication on for a staff member under Settings > Advanced > Staff. Then logging in needs, besides the password, the 6-digit code of an authenticator app on your phone.',
+      unbound: 'On, no device bound yet',
+      unboundHint: 'At your next login, scan the QR code with your authenticator app to bind it.',
+      bound: 'On, device bound',
+      codesLeft: 'Recovery codes left',
+      codesLeftValue: '{{count}}',
+      regenerate: {
+        title: 'New recovery codes',
+        description:
+          'Makes 10 new recovery codes; the old ones stop working. Enter the current 6-digit code of your authenticator app.',
+        submit: 'Make new codes',
+        success: 'New recovery codes made',
+      },
+      newCodes: 'The new recovery codes are shown only now: copy them and keep them safe.',
+      close: 'Close',
     },
   },
   setup: {
@@ -138,6 +160,42 @@ const enUS: Messages = {
     },
     submit: 'Log in',
     setupDone: 'Setup is complete. Log in with the email and password you just set.',
+    mfa: {
+      back: 'Back to login',
+      code: {
+        placeholder: '6-digit code',
+        required: 'Enter the 6-digit code',
+        invalid: 'The code has 6 digits',
+      },
+      verify: {
+        subtitle: 'Multi-factor authentication',
+        description: 'Open the authenticator app on your phone and enter the 6-digit code it shows.',
+        recoveryDescription: 'Enter one of your unused recovery codes; each works once.',
+        recoveryPlaceholder: 'Recovery code, e.g. abcd-efgh-jkmn',
+        recoveryRequired: 'Enter a recovery code',
+        useRecovery: 'Use a recovery code',
+        useCode: 'Use a code',
+        submit: 'Verify',
+      },
+      bind: {
+        subtitle: 'Bind an MFA device',
+        intro: 'Multi-factor authentication is on for your account. Bind a device to finish your first login:',
+        step1: 'Install an authenticator app on your phone, such as Google Authenticator or Microsoft Authenticator.',
+        step2: 'In the authenticator, tap “Add” and scan the QR code below.',
+        step3: 'Enter the 6-digit code the authenticator shows to finish binding.',
+        qrAlt: 'QR code to add to your authenticator',
+        showSecret: 'Show the key',
+        secretHint: 'Cannot scan? Choose “Enter a setup key” (time-based) in the authenticator and type this key:',
+        submit: 'Bind and log in',
+      },
+      codes: {
+        subtitle: 'Save your recovery codes',
+        description:
+          'Your device is bound. If you lose your phone or cannot use the authenticator, log in with a recovery code instead of a code; each works once. They are shown only now: copy them and keep them safe.',
+        copy: 'Copy the recovery codes',
+        continue: 'I have saved them, continue',
+      },
+    },
   },
   home: {
     title: 'Home',

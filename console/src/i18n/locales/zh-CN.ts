@@ -51,6 +51,7 @@ const zhCN = {
     logout: '退出登录',
     notifications: '通知',
     changePassword: '修改密码',
+    mfa: '多因素验证',
   },
   account: {
     password: {
@@ -74,6 +75,26 @@ const zhCN = {
       },
       submit: '修改密码',
       success: '密码已修改，其他设备上的登录已退出',
+    },
+    mfa: {
+      title: '多因素验证',
+      status: '状态',
+      off: '未开启',
+      offHint:
+        '多因素验证由高级员工在“设置 > 高级设置 > 员工”中为员工开启。开启后，登录时除了密码，还需要输入手机上身份验证器应用中的 6 位验证码。',
+      unbound: '已开启，尚未绑定设备',
+      unboundHint: '下次登录时，按页面提示用身份验证器扫描二维码完成绑定。',
+      bound: '已开启，已绑定设备',
+      codesLeft: '剩余恢复码',
+      codesLeftValue: '{{count}} 个',
+      regenerate: {
+        title: '重新生成恢复码',
+        description: '生成 10 个新的恢复码，原有的恢复码全部失效。请输入身份验证器中当前的 6 位验证码。',
+        submit: '重新生成',
+        success: '已生成新的恢复码',
+      },
+      newCodes: '新的恢复码只显示这一次，请复制并妥善保存。',
+      close: '关闭',
     },
   },
   setup: {
@@ -137,6 +158,42 @@ const zhCN = {
     },
     submit: '登录',
     setupDone: '初始化完成，请使用刚才设置的邮箱和密码登录。',
+    mfa: {
+      back: '返回登录',
+      code: {
+        placeholder: '6 位验证码',
+        required: '请输入 6 位验证码',
+        invalid: '验证码为 6 位数字',
+      },
+      verify: {
+        subtitle: '多因素验证',
+        description: '打开手机上的身份验证器应用，输入其中显示的 6 位验证码。',
+        recoveryDescription: '输入一个未使用过的恢复码，每个恢复码只能使用一次。',
+        recoveryPlaceholder: '恢复码，如 abcd-efgh-jkmn',
+        recoveryRequired: '请输入恢复码',
+        useRecovery: '使用恢复码',
+        useCode: '使用验证码',
+        submit: '验证',
+      },
+      bind: {
+        subtitle: '绑定多因素验证设备',
+        intro: '你的账号已开启多因素验证，首次登录需要绑定设备：',
+        step1: '在手机上安装身份验证器应用，如 Google Authenticator、Microsoft Authenticator、小米令牌等。',
+        step2: '在身份验证器中点击“添加”，扫描下方二维码。',
+        step3: '输入身份验证器中显示的 6 位验证码，完成绑定。',
+        qrAlt: '绑定身份验证器的二维码',
+        showSecret: '获取密钥',
+        secretHint: '无法扫描时，在身份验证器中选择“输入提供的密钥”（基于时间），输入以下密钥：',
+        submit: '绑定并登录',
+      },
+      codes: {
+        subtitle: '保存恢复码',
+        description:
+          '设备已绑定。手机丢失或无法使用身份验证器时，可以用恢复码代替验证码登录，每个只能使用一次。恢复码只显示这一次，请复制并妥善保存。',
+        copy: '复制恢复码',
+        continue: '我已保存，进入控制台',
+      },
+    },
   },
   home: {
     title: '首页',

@@ -6,11 +6,13 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useLocation, useNavigate } from 'react-router-dom';
 import { login, sessionQueryKey } from '../../api/auth';
+import type { Session } from '../../api/types';
 import { AuthFrame } from '../../components/AuthFrame';
 import type { LoginLocationState } from '../../session/guards';
 import { useSessionQuery } from '../../session/session';
 import { useErrorText } from '../../utils/errors';
 import { testId } from '../../utils/test-id';
+import { type MfaStep, MfaStepForm, mfaStepOf } from './MfaSteps';
 
 interface LoginFormValues {
   email: string;
@@ -33,17 +35,44 @@ export default function LoginPage() {
   const errorText = useErrorText();
   const state = (location.state ?? null) as LoginLocationState | null;
   const [error, setError] = useState<unknown>(null);
+  // With MFA on, the password leads to a second step (a code, or binding a device first).
+  const [mfaStep, setMfaStep] = useState<MfaStep | null>(null);
+  const [email, setEmail] = useState(state?.email ?? '');
   // Already logged in (e.g. a bookmark to /login): straight to the console.
   const { data: session } = useSessionQuery();
 
   if (session) return <Navigate to={targetAfterLogin(state)} replace />;
 
+  const enter = (newSession: Session) => {
+    queryClient.setQueryData(sessionQueryKey, newSession);
+    navigate(targetAfterLogin(state), { replace: true });
+  };
+
+  if (mfaStep) {
+    return (
+      <AuthFrame>
+        <MfaStepForm
+          step={mfaStep}
+          onSession={enter}
+          onBound={(bound, recoveryCodes) => setMfaStep({ kind: 'codes', session: bound, recoveryCodes })}
+          onRestart={(restartError) => {
+            setError(restartError ?? null);
+            setMfaStep(null);
+          }}
+        />
+      </AuthFrame>
+    );
+  }
+
   const onFinish = async (values: LoginFormValues) => {
     setError(null);
     try {
-      const newSession = await login({ email: values.email.trim(), password: values.password });
-      queryClient.setQueryData(sessionQueryKey, newSession);
-      navigate(targetAfterLogin(state), { replace: true });
+      const result = await login({ email: values.email.trim(), password: values.password });
+      if ('mfa' in result) {
+        // Kept for the way back from the second step.
+        setEmail(values.email.trim());
+        setMfaStep(mfaStepOf(result));
+      } else enter(result);
       return true;
     } catch (caught) {
       setError(caught);
@@ -57,7 +86,7 @@ export default function LoginPage() {
         logo="/logo.svg"
         title={t('app.brand')}
         subTitle={t('login.subtitle')}
-        initialValues={{ email: state?.email ?? '' }}
+        initialValues={{ email }}
         onFinish={onFinish}
         submitter={{
           searchConfig: { submitText: t('login.submit') },

@@ -7,16 +7,19 @@ import { AuthService, authServiceRef } from './auth.service.js';
 import { RolesRepo } from './roles.repo.js';
 import { rolesRoutes } from './roles.routes.js';
 import { RolesService, rolesServiceRef } from './roles.service.js';
+import { MfaRepo } from './mfa.repo.js';
+import { mfaRoutes } from './mfa.routes.js';
+import { MfaService, mfaServiceRef } from './mfa.service.js';
 import { StaffRepo } from './staff.repo.js';
 import { channelsServiceRef } from '../channels/channels.service.js';
 import { staffRoutes } from './staff.routes.js';
 import { StaffService, staffServiceRef } from './staff.service.js';
 
-/** Staff (员工): login by email (邮箱即账号), sessions, passwords (§1.2.2, §4.1). */
+/** Staff (员工): login by email (邮箱即账号), sessions, passwords, MFA (§1.2.2, §1.11.4.5.4, §4.1). */
 export const staffModule = defineModule({
   id: 'staff',
   title: { 'zh-CN': '员工与登录', 'en-US': 'Staff and sign-in' },
-  tables: ['staff', 'staff_session', 'role', 'staff_role'],
+  tables: ['staff', 'staff_session', 'role', 'staff_role', 'staff_mfa', 'login_challenge'],
   dependencies: ['tenancy', 'channels'],
   provides: [
     createServiceFactory({
@@ -30,6 +33,11 @@ export const staffModule = defineModule({
       factory: ({ db, roles }) => new StaffService(new StaffRepo(db), new RolesRepo(db), roles),
     }),
     createServiceFactory({
+      service: mfaServiceRef,
+      deps: { db: kernelServices.moduleDatabase, secrets: kernelServices.secretBox, throttle: kernelServices.throttle },
+      factory: ({ db, secrets, throttle }) => new MfaService(new MfaRepo(db), secrets, throttle),
+    }),
+    createServiceFactory({
       service: authServiceRef,
       deps: {
         db: kernelServices.moduleDatabase,
@@ -37,9 +45,10 @@ export const staffModule = defineModule({
         config: kernelServices.config,
         tenants: tenantServiceRef,
         throttle: kernelServices.throttle,
+        mfa: mfaServiceRef,
       },
-      factory: ({ db, permissions, config, tenants, throttle }) =>
-        new AuthService(new StaffRepo(db), new RolesRepo(db), permissions, config, tenants, throttle),
+      factory: ({ db, permissions, config, tenants, throttle, mfa }) =>
+        new AuthService(new StaffRepo(db), new RolesRepo(db), permissions, config, tenants, throttle, mfa),
     }),
   ],
   register({ registerInit }) {
@@ -52,8 +61,9 @@ export const staffModule = defineModule({
         staff: staffServiceRef,
         roles: rolesServiceRef,
         tenants: tenantServiceRef,
+        mfa: mfaServiceRef,
       },
-      init({ http, home, permissions, auth, staff, roles, tenants }) {
+      init({ http, home, permissions, auth, staff, roles, tenants, mfa }) {
         // 高级设置 (员工, 角色, MFA): super staff only.
         permissions.addPermissions([
           { id: 'staff.view', superOnly: true, label: { 'zh-CN': '员工-查看', 'en-US': 'Staff — view' } },
@@ -62,6 +72,7 @@ export const staffModule = defineModule({
         http.addRoutes(rolesRoutes(roles));
         home.addCounter({ key: 'staff', count: (tenantId) => staff.count(tenantId) });
         http.addRoutes(staffRoutes({ auth, staff, tenants }));
+        http.addRoutes(mfaRoutes({ auth, mfa, staff, tenants }));
       },
     });
   },

@@ -8,15 +8,41 @@ import { principalOf, staffOf } from '../../server/principal.js';
 import { email, idParams, pageOf, pageQuery, shortText, staffRoleIds, staffSchema, tenantSchema } from '../../server/schemas.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
 import type { AuthService } from './auth.service.js';
+import { mfaChallengeKeys } from './mfa.schemas.js';
 import type { NewStaff, StaffPatch, StaffService } from './staff.service.js';
 import type { Staff } from './staff.types.js';
 
-const sessionSchema = Joi.object({
+export const sessionSchema = Joi.object({
   staff: staffSchema.required(),
   tenant: tenantSchema.required(),
   csrfToken: Joi.string().required(),
   permissions: Joi.array().items(Joi.string()).required(),
 }).label('Session');
+
+/**
+ * The login's answer: the session, or with MFA on `{mfa, challenge}` (+ the new secret for `setup`).
+ * One object whose `xor` tells them apart: hapi-swagger documents a top-level `Joi.alternatives()`
+ * only through dangling `x-alt-definitions` references.
+ */
+const loginResponseSchema = sessionSchema
+  .fork(['staff', 'tenant', 'csrfToken', 'permissions'], (key) => key.optional())
+  .keys(mfaChallengeKeys)
+  .and('staff', 'tenant', 'csrfToken', 'permissions')
+  .and('mfa', 'challenge')
+  .and('secret', 'otpauthUri', 'qrDataUrl')
+  .with('secret', 'mfa')
+  .xor('csrfToken', 'challenge')
+  .label('LoginResponse');
+
+/** The session JSON of the login, the MFA steps and `GET /api/v1/auth/session`. */
+export function sessionBody(tenants: TenantService) {
+  return async (staff: Staff, csrfToken: string, permissions: Set<string>) => ({
+    staff,
+    tenant: await tenants.get(staff.tenantId),
+    csrfToken,
+    permissions: [...permissions].sort(),
+  });
+}
 
 export function staffRoutes({
   auth,
@@ -27,12 +53,7 @@ export function staffRoutes({
   staff: StaffService;
   tenants: TenantService;
 }): PluginRoute[] {
-  const session = async (staff: Staff, csrfToken: string, permissions: Set<string>) => ({
-    staff,
-    tenant: await tenants.get(staff.tenantId),
-    csrfToken,
-    permissions: [...permissions].sort(),
-  });
+  const session = sessionBody(tenants);
 
   return [
     moduleRoute({
@@ -42,7 +63,8 @@ export function staffRoutes({
       // the attacker's account: JSON only (a cross-site form cannot send it) and a same-origin check.
       access: { permission: 'public', sameOrigin: true },
       options: {
-        description: '员工登录 / Staff login by email and password; sets the session cookie (JSON only, same origin)',
+        description:
+          '员工登录 / Staff login by email and password; sets the session cookie (JSON only, same origin). With MFA on, answers a challenge instead (see /api/v1/auth/mfa/verify and /bind)',
         payload: { allow: 'application/json' },
         validate: {
           payload: Joi.object<{ email: string; password: string }>({
@@ -50,7 +72,7 @@ export function staffRoutes({
             password: Joi.string().max(128).required(),
           }).label('LoginRequest'),
         },
-        response: { schema: sessionSchema },
+        response: { schema: loginResponseSchema },
       },
       handler: async (request, h: ResponseToolkit) => {
         const { email: address, password } = request.payload;
@@ -58,6 +80,8 @@ export function staffRoutes({
           ip: clientIp(request),
           userAgent: request.headers['user-agent'] as string | undefined,
         });
+        // MFA on: no session yet, the challenge's code opens it.
+        if ('mfa' in result) return h.response(result);
         // Rotation: the session this browser held before (if any) ends with the new sign-in.
         const previous = (request.state as Record<string, { sid?: unknown } | undefined>)[SESSION_COOKIE]?.sid;
         await auth.endPreviousSession(typeof previous === 'string' ? previous : undefined);

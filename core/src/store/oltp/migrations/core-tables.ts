@@ -43,4 +43,6 @@ export const coreTables: readonly string[] = [
   'staff_role',
   'contact_field_mask',
   'mobile_encryption',
+  'staff_mfa',
+  'login_challenge',
 ];

@@ -10,6 +10,7 @@ import { metadata } from './0008_metadata.js';
 import { ingestion } from './0009_ingestion.js';
 import { identity } from './0010_identity.js';
 import { roles } from './0011_roles.js';
+import { mfa } from './0013_mfa.js';
 import { fieldMasking } from './0015_field_masking.js';
 
 /** Core's migration set, in order. Never edit a released migration: add the next one. */
@@ -25,5 +26,6 @@ export const coreMigrations: readonly OltpMigration[] = [
   ingestion,
   identity,
   roles,
+  mfa,
   fieldMasking,
 ];
