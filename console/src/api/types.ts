@@ -8,6 +8,8 @@ export type {
   SetupResult as SetupResponse,
   LoginRequest,
   PasswordChange,
+  PasswordResetRequest,
+  PasswordResetConfirm,
   HomeSummary as HomeOverview,
   ApiApp as PrivateApp,
   AppWithSecret,

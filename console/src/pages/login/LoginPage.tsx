@@ -1,16 +1,17 @@
 import { LockOutlined, MailOutlined } from '@ant-design/icons';
-import { LoginForm, ProFormText } from '@ant-design/pro-components';
+import { LoginForm, type ProFormInstance, ProFormText } from '@ant-design/pro-components';
 import { useQueryClient } from '@tanstack/react-query';
 import { Alert } from 'antd';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Navigate, useLocation, useNavigate } from 'react-router-dom';
+import { Link, Navigate, useLocation, useNavigate } from 'react-router-dom';
 import { login, sessionQueryKey } from '../../api/auth';
 import { AuthFrame } from '../../components/AuthFrame';
 import type { LoginLocationState } from '../../session/guards';
 import { useSessionQuery } from '../../session/session';
 import { useErrorText } from '../../utils/errors';
 import { testId } from '../../utils/test-id';
+import type { ForgotPasswordLocationState } from './ForgotPasswordPage';
 
 interface LoginFormValues {
   email: string;
@@ -33,6 +34,7 @@ export default function LoginPage() {
   const errorText = useErrorText();
   const state = (location.state ?? null) as LoginLocationState | null;
   const [error, setError] = useState<unknown>(null);
+  const formRef = useRef<ProFormInstance<LoginFormValues>>(undefined);
   // Already logged in (e.g. a bookmark to /login): straight to the console.
   const { data: session } = useSessionQuery();
 
@@ -57,6 +59,7 @@ export default function LoginPage() {
         logo="/logo.svg"
         title={t('app.brand')}
         subTitle={t('login.subtitle')}
+        formRef={formRef}
         initialValues={{ email: state?.email ?? '' }}
         onFinish={onFinish}
         submitter={{
@@ -71,6 +74,15 @@ export default function LoginPage() {
             message={t('login.setupDone')}
             style={{ marginBottom: 24 }}
             data-testid="login-setup-done"
+          />
+        )}
+        {state?.passwordReset && !error && (
+          <Alert
+            type="success"
+            showIcon
+            message={t('login.passwordReset')}
+            style={{ marginBottom: 24 }}
+            data-testid="login-password-reset-done"
           />
         )}
         {error !== null && (
@@ -101,6 +113,21 @@ export default function LoginPage() {
           }}
           rules={[{ required: true, message: t('login.password.required') }]}
         />
+        <div style={{ marginTop: -8, marginBottom: 24, textAlign: 'right' }}>
+          <Link
+            to="/forgot-password"
+            data-testid="login-forgot-password"
+            onClick={(event) => {
+              // The email typed so far goes along.
+              event.preventDefault();
+              const email = String(formRef.current?.getFieldValue('email') ?? '').trim();
+              const forgotState: ForgotPasswordLocationState = email ? { email } : {};
+              navigate('/forgot-password', { state: forgotState });
+            }}
+          >
+            {t('login.forgotPassword')}
+          </Link>
+        </div>
       </LoginForm>
     </AuthFrame>
   );
