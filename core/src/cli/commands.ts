@@ -9,6 +9,8 @@ import { kernelServices } from '../kernel/services.js';
 import { setupModule } from '../modules/setup/setup.module.js';
 import { setupServiceRef } from '../modules/setup/setup.service.js';
 import { staffModule } from '../modules/staff/staff.module.js';
+import { tasksModule } from '../jobs/tasks.module.js';
+import { SmtpMailer } from '../lib/mailer.js';
 import { tenancyModule } from '../modules/tenancy/tenancy.module.js';
 import { Throttle } from '../server/throttle.js';
 import { coreVersion } from '../version.js';
@@ -165,9 +167,11 @@ export async function adminCreate(
       services: [
         createServiceFactory({ service: kernelServices.config, factory: () => config }),
         createServiceFactory({ service: kernelServices.throttle, factory: () => new Throttle(oltp) }),
+        createServiceFactory({ service: kernelServices.mailer, factory: () => new SmtpMailer(config.mail?.smtp) }),
       ],
     });
-    await kernel.load([], [tenancyModule, staffModule, setupModule]);
+    // Staff queues its password reset mails as tasks: the tasks module comes along (OLTP only too).
+    await kernel.load([], [tenancyModule, tasksModule, staffModule, setupModule]);
     const { tenant, staff } = await kernel.get(setupServiceRef).createWithSuperStaff({
       tenantName: input.tenant,
       timeZone: input.timeZone,
