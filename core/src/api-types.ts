@@ -87,6 +87,17 @@ export interface PasswordChange {
   newPassword: string;
 }
 
+/** `POST /api/v1/auth/password-reset` (忘记密码): always answered 202 `{accepted: true}`, registered or not. */
+export interface PasswordResetRequest {
+  email: string;
+}
+
+/** `POST /api/v1/auth/password-reset/confirm`: the mailed token and the new password (204). */
+export interface PasswordResetConfirm {
+  token: string;
+  newPassword: string;
+}
+
 export interface AppWithSecret {
   app: ApiApp;
   appSecret: string;

@@ -1,5 +1,15 @@
 import { api, isApiError, setCsrfToken } from './client';
-import type { LoginRequest, LoginResponse, MfaBoundSession, MfaCodeRequest, MfaStatus, PasswordChange, Session } from './types';
+import type {
+  LoginRequest,
+  LoginResponse,
+  MfaBoundSession,
+  MfaCodeRequest,
+  MfaStatus,
+  PasswordChange,
+  PasswordResetConfirm,
+  PasswordResetRequest,
+  Session,
+} from './types';
 
 export const sessionQueryKey = ['session'] as const;
 export const mfaStatusQueryKey = ['auth', 'mfa'] as const;
@@ -55,6 +65,16 @@ export async function getSession(): Promise<Session | null> {
 /** Changes the signed-in staff member's password; their other sessions are signed out, this one stays. */
 export async function changePassword(body: PasswordChange): Promise<void> {
   await api.post<void>('/api/v1/auth/password', body);
+}
+
+/** 忘记密码: asks for a reset mail. The server answers the same whether the email is registered or not. */
+export async function requestPasswordReset(body: PasswordResetRequest): Promise<void> {
+  await api.post<{ accepted: true }>('/api/v1/auth/password-reset', body, { redirectOnUnauthenticated: false });
+}
+
+/** Sets a new password with the token of a reset mail; every session of that staff member ends. */
+export async function confirmPasswordReset(body: PasswordResetConfirm): Promise<void> {
+  await api.post<void>('/api/v1/auth/password-reset/confirm', body, { redirectOnUnauthenticated: false });
 }
 
 export async function logout(): Promise<void> {

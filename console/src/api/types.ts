@@ -13,6 +13,8 @@ export type {
   MfaBoundSession,
   MfaStatus,
   PasswordChange,
+  PasswordResetRequest,
+  PasswordResetConfirm,
   HomeSummary as HomeOverview,
   ApiApp as PrivateApp,
   AppWithSecret,

@@ -8,6 +8,7 @@ import type { PluginInfo } from './kernel.js';
 import type { HuiliuConfig } from '../config/config.js';
 import type { AnalyticsEngine } from '../store/olap/analytics-engine.js';
 import type { Throttle } from '../server/throttle.js';
+import type { Mailer } from '../lib/mailer.js';
 
 /** The logger a plugin gets: a pino child bound to `plugin: <id>`. */
 export type PluginLogger = Pick<Logger, 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'>;
@@ -96,6 +97,8 @@ export const kernelServices = {
   olap: createServiceRef<AnalyticsEngine>({ id: 'kernel.olap' }),
   /** Attempt counters in the database shared by every process (logins, token exchanges): infrastructure, like the stores. */
   throttle: createServiceRef<Throttle>({ id: 'kernel.throttle' }),
+  /** Huiliu's own outgoing mail through the configured SMTP server (`mail.smtp`; may be unconfigured). */
+  mailer: createServiceRef<Mailer>({ id: 'kernel.mailer' }),
   /** The asking module's OLTP tables, and no others. */
   moduleDatabase: createServiceRef<ModuleDatabase>({ id: 'kernel.moduleDatabase' }),
   contributions: createServiceRef<ContributionRegistry>({ id: 'kernel.contributions' }),

@@ -101,6 +101,14 @@ export const errorMessages = {
     'zh-CN': '密码至少 {min} 位，且需同时包含字母和数字',
     'en-US': 'The password needs at least {min} characters with letters and digits',
   },
+  password_reset_token_invalid: {
+    'zh-CN': '重置链接无效或已过期，请重新申请重置密码',
+    'en-US': 'This reset link is invalid or has expired; ask for a new one',
+  },
+  mail_send_failed: {
+    'zh-CN': '邮件发送失败，请检查 SMTP 配置或稍后重试',
+    'en-US': 'The mail could not be sent; check the SMTP settings or try again later',
+  },
   tenant_not_found: { 'zh-CN': '租户不存在', 'en-US': 'Tenant not found' },
   time_zone_invalid: { 'zh-CN': '时区 {timeZone} 不存在', 'en-US': 'Unknown time zone {timeZone}' },
   time_zone_locked: {

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { generate } from 'otplib';
 import type { HuiliuApp } from '../../src/app.js';
+import { hashToken } from '../../src/lib/tokens.js';
 import { ingestWorkerRef } from '../../src/modules/ingestion/ingestion.module.js';
 import { mfaServiceRef } from '../../src/modules/staff/mfa.service.js';
 import type { StaffRow } from '../../src/modules/staff/staff.types.js';
@@ -281,6 +282,18 @@ export const victimData: ((ctx: FixtureContext) => Promise<void>)[] = [
   // The victim's OLAP schema declaration (its olap_schema rows).
   async ({ app, tenant }) => {
     await app.olap.forTenant(tenant.tenantId).declare(sampleDeclaration());
+  },
+  // A mailed, unused password reset of the victim (the replay app has no SMTP server to mail one).
+  async ({ app, tenant, marker }) => {
+    const now = Date.now();
+    await app.oltp.forTenant(tenant.tenantId).insert('password_reset', {
+      staff_id: tenant.staffId,
+      token_hash: hashToken(`reset-${marker}`),
+      created_at: now,
+      expires_at: now + 30 * 60_000,
+      used_at: null,
+      requested_ip: '203.0.113.7',
+    });
   },
 ];
 

@@ -196,6 +196,24 @@ const enUS: Messages = {
         continue: 'I have saved them, continue',
       },
     },
+    forgotPassword: 'Forgot password',
+    passwordReset: 'Your password is reset. Log in with the new password.',
+  },
+  passwordReset: {
+    backToLogin: 'Back to login',
+    forgot: {
+      title: 'Forgot password',
+      subtitle: 'Enter your email (your account) and we will send you a password reset mail',
+      submit: 'Send reset mail',
+      sent: 'If this email is registered, you will receive a reset mail. Open its link within 30 minutes to set a new password.',
+    },
+    reset: {
+      title: 'Set a new password',
+      subtitle: 'Afterwards you are signed out in every browser and on every device',
+      submit: 'Reset password',
+      missingToken: 'This reset link is incomplete; open it again from the mail.',
+      requestAgain: 'Ask for a new reset mail',
+    },
   },
   home: {
     title: 'Home',

@@ -194,6 +194,24 @@ const zhCN = {
         continue: '我已保存，进入控制台',
       },
     },
+    forgotPassword: '忘记密码',
+    passwordReset: '密码已重置，请使用新密码登录。',
+  },
+  passwordReset: {
+    backToLogin: '返回登录',
+    forgot: {
+      title: '忘记密码',
+      subtitle: '输入你的邮箱（即账号），我们会发送一封密码重置邮件',
+      submit: '发送重置邮件',
+      sent: '如果该邮箱已注册，你将收到一封重置邮件。请在 30 分钟内点击邮件中的链接设置新密码。',
+    },
+    reset: {
+      title: '设置新密码',
+      subtitle: '设置后，你在所有浏览器和设备上的登录都会退出',
+      submit: '重置密码',
+      missingToken: '重置链接不完整，请从邮件中重新打开链接。',
+      requestAgain: '重新申请重置密码',
+    },
   },
   home: {
     title: '首页',

@@ -1,10 +1,10 @@
 import { LockOutlined, MailOutlined } from '@ant-design/icons';
-import { LoginForm, ProFormText } from '@ant-design/pro-components';
+import { LoginForm, type ProFormInstance, ProFormText } from '@ant-design/pro-components';
 import { useQueryClient } from '@tanstack/react-query';
 import { Alert } from 'antd';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Navigate, useLocation, useNavigate } from 'react-router-dom';
+import { Link, Navigate, useLocation, useNavigate } from 'react-router-dom';
 import { login, sessionQueryKey } from '../../api/auth';
 import type { Session } from '../../api/types';
 import { AuthFrame } from '../../components/AuthFrame';
@@ -12,6 +12,7 @@ import type { LoginLocationState } from '../../session/guards';
 import { useSessionQuery } from '../../session/session';
 import { useErrorText } from '../../utils/errors';
 import { testId } from '../../utils/test-id';
+import type { ForgotPasswordLocationState } from './ForgotPasswordPage';
 import { type MfaStep, MfaStepForm, mfaStepOf } from './MfaSteps';
 
 interface LoginFormValues {
@@ -38,6 +39,7 @@ export default function LoginPage() {
   // With MFA on, the password leads to a second step (a code, or binding a device first).
   const [mfaStep, setMfaStep] = useState<MfaStep | null>(null);
   const [email, setEmail] = useState(state?.email ?? '');
+  const formRef = useRef<ProFormInstance<LoginFormValues>>(undefined);
   // Already logged in (e.g. a bookmark to /login): straight to the console.
   const { data: session } = useSessionQuery();
 
@@ -86,6 +88,7 @@ export default function LoginPage() {
         logo="/logo.svg"
         title={t('app.brand')}
         subTitle={t('login.subtitle')}
+        formRef={formRef}
         initialValues={{ email }}
         onFinish={onFinish}
         submitter={{
@@ -100,6 +103,15 @@ export default function LoginPage() {
             message={t('login.setupDone')}
             style={{ marginBottom: 24 }}
             data-testid="login-setup-done"
+          />
+        )}
+        {state?.passwordReset && !error && (
+          <Alert
+            type="success"
+            showIcon
+            message={t('login.passwordReset')}
+            style={{ marginBottom: 24 }}
+            data-testid="login-password-reset-done"
           />
         )}
         {error !== null && (
@@ -130,6 +142,21 @@ export default function LoginPage() {
           }}
           rules={[{ required: true, message: t('login.password.required') }]}
         />
+        <div style={{ marginTop: -8, marginBottom: 24, textAlign: 'right' }}>
+          <Link
+            to="/forgot-password"
+            data-testid="login-forgot-password"
+            onClick={(event) => {
+              // The email typed so far goes along.
+              event.preventDefault();
+              const email = String(formRef.current?.getFieldValue('email') ?? '').trim();
+              const forgotState: ForgotPasswordLocationState = email ? { email } : {};
+              navigate('/forgot-password', { state: forgotState });
+            }}
+          >
+            {t('login.forgotPassword')}
+          </Link>
+        </div>
       </LoginForm>
     </AuthFrame>
   );

@@ -45,4 +45,5 @@ export const coreTables: readonly string[] = [
   'mobile_encryption',
   'staff_mfa',
   'login_challenge',
+  'password_reset',
 ];

@@ -10,6 +10,7 @@ import { metadata } from './0008_metadata.js';
 import { ingestion } from './0009_ingestion.js';
 import { identity } from './0010_identity.js';
 import { roles } from './0011_roles.js';
+import { passwordReset } from './0012_password_reset.js';
 import { mfa } from './0013_mfa.js';
 import { fieldMasking } from './0015_field_masking.js';
 
@@ -26,6 +27,7 @@ export const coreMigrations: readonly OltpMigration[] = [
   ingestion,
   identity,
   roles,
+  passwordReset,
   mfa,
   fieldMasking,
 ];
