@@ -52,6 +52,12 @@ export class StaffService {
     return toStaff(row);
   }
 
+  /** The tenant's staff among `staffIds` (unknown ids and other tenants' are left out), by id. */
+  async byIds(tenantId: string, staffIds: readonly string[]): Promise<Staff[]> {
+    if (staffIds.length === 0) return [];
+    return (await this.repo.byIds(tenantId, staffIds)).map(toStaff);
+  }
+
   count(tenantId: string): Promise<number> {
     return this.repo.count(tenantId);
   }

@@ -39,4 +39,7 @@ export const coreTables: readonly string[] = [
   'contact_merge',
   'merge_candidate',
   'identity_setting',
+  'department',
+  'department_setting',
+  'staff_department',
 ];
