@@ -44,6 +44,14 @@ const cityDictionary = () => multipart({ filename: 'city.csv', content: 'value,l
 
 export const paramFixtures: Record<string, (ctx: FixtureContext) => Promise<string>> = {
   staffId: async ({ tenant }) => tenant.staffId,
+  // A department with the victim's staff member in it, and 组织架构 switched on (a row in each departments table).
+  departmentId: async ({ client, tenant, marker }) => {
+    const res = await client.request('POST', '/api/v1/departments', { name: `dept-${marker}` });
+    if (res.statusCode !== 201) throw new Error(`department refused: ${res.statusCode} ${JSON.stringify(res.body)}`);
+    await client.request('PUT', '/api/v1/departments/settings', { orgEnabled: true });
+    await client.request('PUT', `/api/v1/staff/${tenant.staffId}/department`, { departmentId: res.body.id });
+    return res.body.id as string;
+  },
   noteId: async ({ client, marker }) => {
     const res = await client.request('POST', '/api/v1/p/acme-crm/notes', { body: `note-${marker}` });
     return res.body.id as string;
@@ -273,6 +281,10 @@ export const examplePayloads: Record<string, unknown> = {
   'POST /api/v1/channels': { type: 'custom', name: 'attacker-channel' },
   'PATCH /api/v1/channels/{channelId}': { name: 'hijacked' },
   'PATCH /api/v1/tenant': { name: 'attacker-renamed' },
+  'POST /api/v1/departments': { name: 'attacker-dept' },
+  'PATCH /api/v1/departments/{departmentId}': { name: 'hijacked' },
+  'PUT /api/v1/departments/settings': { orgEnabled: true },
+  'PUT /api/v1/staff/{staffId}/department': { departmentId: null },
   'POST /api/v1/auth/password': { currentPassword: 'Secret-pass-123', newPassword: 'Secret-pass-123' },
   'POST /api/v1/p/acme-crm/notes': { body: 'attacker-note' },
   'POST /api/v1/p/acme-crm/exports': {},
