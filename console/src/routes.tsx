@@ -17,6 +17,7 @@ const DictionariesPage = lazy(() => import('./pages/metadata/DictionariesPage'))
 const DimensionTablesPage = lazy(() => import('./pages/metadata/DimensionTablesPage'));
 const DataQualityPage = lazy(() => import('./pages/metadata/DataQualityPage'));
 const MergesPage = lazy(() => import('./pages/contacts/MergesPage'));
+const DepartmentsPage = lazy(() => import('./pages/settings/advanced/DepartmentsPage'));
 
 /**
  * The console's pages and menu, in one place. A module adds its entry here: a node with an
@@ -128,6 +129,19 @@ export const appRoutes: AppRoute[] = [
             name: 'menu.plugins',
             permission: 'plugins.view',
             element: <PluginsPage />,
+          },
+        ],
+      },
+      // 高级设置 (§1.11.4): super staff only — 员工, 角色, 部门, 联系人字段加密, 操作日志.
+      {
+        path: '/settings/advanced',
+        name: 'menu.advanced',
+        children: [
+          {
+            path: '/settings/advanced/departments',
+            name: 'menu.departments',
+            permission: 'departments.manage',
+            element: <DepartmentsPage />,
           },
         ],
       },
