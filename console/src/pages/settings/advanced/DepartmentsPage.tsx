@@ -210,7 +210,8 @@ export default function DepartmentsPage() {
                   expandedKeys={expanded ?? []}
                   onExpand={(keys) => setExpanded(keys.map(String))}
                   selectedKeys={selectedId ? [selectedId] : []}
-                  onSelect={(keys) => setSelectedId(keys.length ? String(keys[0]) : null)}
+                  // A click on the selected department keeps it selected (antd would deselect it).
+                  onSelect={(_, info) => setSelectedId(String(info.node.key))}
                   onDrop={onDrop}
                   data-testid="department-tree"
                 />
