@@ -43,9 +43,9 @@ for (const engine of testEngines()) {
       await marketing.waitFor();
 
       // 分配员工: the operator into 市场部 (selected after it was created).
-      await expect.poll(async () => page.getByTestId('department-detail').locator('.ant-card-head-title').textContent(), POLL).toBe(
-        '市场部',
-      );
+      await expect
+        .poll(async () => page.getByTestId('department-detail').locator('.ant-card-head-title').textContent(), POLL)
+        .toBe('市场部');
       await page.getByTestId('department-assign').click();
       await page.getByTestId('department-assign-staff').click();
       await page.locator('.ant-select-item-option').filter({ hasText: '运营' }).click();

@@ -62,7 +62,6 @@ export function departmentForest(departments: readonly Department[], rootIds?: r
   const wanted = new Set(rootIds);
   // The topmost wanted departments: a wanted department under another wanted one is inside its sub-tree already.
   return [...nodes.values()].filter(
-    (node) =>
-      wanted.has(node.department.id) && (node.department.parentId === null || !wanted.has(node.department.parentId)),
+    (node) => wanted.has(node.department.id) && (node.department.parentId === null || !wanted.has(node.department.parentId)),
   );
 }

@@ -91,7 +91,10 @@ export interface PluginDepartments {
   /** 403 `department_no_access` (无权限) unless the scope sees an object of this department. */
   assertVisible(scope: DepartmentScope, departmentId: string | null | undefined): void;
   /** The department of a new object: its folder's, else the creator's (none while 组织架构 is off). */
-  initialDepartment(tenantId: string, input: { creatorStaffId: string | null; folderDepartmentId?: string | null }): Promise<string | null>;
+  initialDepartment(
+    tenantId: string,
+    input: { creatorStaffId: string | null; folderDepartmentId?: string | null },
+  ): Promise<string | null>;
   /** The department of a new folder: its parent folder's, else the creator's. */
   initialFolderDepartment(
     tenantId: string,
@@ -100,7 +103,10 @@ export interface PluginDepartments {
   /** Throws 400/404 with the seed's refusals unless the caller may give the object (or folder) this department. */
   assertCanReassign(viewer: DepartmentViewer, check: ReassignCheck): Promise<void>;
   /** The department after a move into a folder: the folder's when it has one, else unchanged. */
-  departmentAfterMove(input: { objectDepartmentId: string | null; targetFolderDepartmentId: string | null | undefined }): string | null;
+  departmentAfterMove(input: {
+    objectDepartmentId: string | null;
+    targetFolderDepartmentId: string | null | undefined;
+  }): string | null;
   /** The folders (the given one and all below) whose department — and whose objects' — becomes `departmentId`. */
   folderCascade(folders: readonly TreeNode[], folderId: string, departmentId: string | null): CascadePlan;
   /** How many of this plugin's rows belong to a department (a department in use is not deleted); once, in init(). */

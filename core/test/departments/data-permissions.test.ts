@@ -447,6 +447,7 @@ describe('the fixture object type is a plugin like any other', () => {
   it('passes the plugin contract: its two tables migrate up and down on every engine', async () => {
     const engines = testEngines().map((engine) => (engine === 'mariadb' ? 'mysql' : 'sqlite'));
     const report = await expectPluginContract(deptDemo, { engines });
-    for (const run of report.migrations) expect(run).toMatchObject({ up: ['dept_demo__board', 'dept_demo__folder'], downLeftTables: [] });
+    for (const run of report.migrations)
+      expect(run).toMatchObject({ up: ['dept_demo__board', 'dept_demo__folder'], downLeftTables: [] });
   });
 });

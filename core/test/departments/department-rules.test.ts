@@ -55,8 +55,12 @@ describe('department rules (pure decisions of seed §1.11.4.5.5)', () => {
   });
 
   it('gives a new object its folder’s department, else the creator’s, and none while 组织架构 is off', () => {
-    expect(initialDepartment({ containerDepartmentId: 'sales', creatorDepartmentId: 'marketing', orgEnabled: true })).toBe('sales');
-    expect(initialDepartment({ containerDepartmentId: null, creatorDepartmentId: 'marketing', orgEnabled: true })).toBe('marketing');
+    expect(initialDepartment({ containerDepartmentId: 'sales', creatorDepartmentId: 'marketing', orgEnabled: true })).toBe(
+      'sales',
+    );
+    expect(initialDepartment({ containerDepartmentId: null, creatorDepartmentId: 'marketing', orgEnabled: true })).toBe(
+      'marketing',
+    );
     expect(initialDepartment({ containerDepartmentId: undefined, creatorDepartmentId: null, orgEnabled: true })).toBeNull();
     expect(initialDepartment({ containerDepartmentId: null, creatorDepartmentId: 'marketing', orgEnabled: false })).toBeNull();
     // A folder's department still passes on while the switch is off: a folder and its contents never disagree.
@@ -65,7 +69,13 @@ describe('department rules (pure decisions of seed §1.11.4.5.5)', () => {
 
   it('refuses a change of department in the seed’s order: switch, folder, own department or below', () => {
     const marketing = makeScope(false, subtreeIds(tree, 'marketing'));
-    const base = { orgEnabled: true, isFolder: false, containerDepartmentId: null, targetDepartmentId: 'marketing1', assignable: marketing };
+    const base = {
+      orgEnabled: true,
+      isFolder: false,
+      containerDepartmentId: null,
+      targetDepartmentId: 'marketing1',
+      assignable: marketing,
+    };
     expect(reassignRefusal(base)).toBeNull();
     expect(reassignRefusal({ ...base, orgEnabled: false })).toBe('department_org_disabled');
     expect(reassignRefusal({ ...base, containerDepartmentId: 'sales' })).toBe('department_set_by_folder');

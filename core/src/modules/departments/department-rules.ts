@@ -100,10 +100,7 @@ export function initialDepartment(input: {
 
 /** Why a change of 所属部门 is refused (each an error code of the catalogue). */
 export type ReassignRefusal =
-  | 'department_org_disabled'
-  | 'department_set_by_folder'
-  | 'department_set_by_parent_folder'
-  | 'department_outside_own';
+  'department_org_disabled' | 'department_set_by_folder' | 'department_set_by_parent_folder' | 'department_outside_own';
 
 /**
  * 更改业务对象所属部门:
@@ -122,7 +119,8 @@ export function reassignRefusal(input: {
 }): ReassignRefusal | null {
   if (!input.orgEnabled) return 'department_org_disabled';
   if (input.containerDepartmentId) return input.isFolder ? 'department_set_by_parent_folder' : 'department_set_by_folder';
-  if (!input.assignable.all && !input.assignable.departmentIds.includes(input.targetDepartmentId)) return 'department_outside_own';
+  if (!input.assignable.all && !input.assignable.departmentIds.includes(input.targetDepartmentId))
+    return 'department_outside_own';
   return null;
 }
 

@@ -118,7 +118,9 @@ export function departmentsRoutes(departments: DepartmentService): PluginRoute[]
       access: { permission: 'departments.manage' },
       options: {
         description: '组织架构开关 / Switch department data permissions on or off (off: every staff member sees every object)',
-        validate: { payload: Joi.object<{ orgEnabled: boolean }>({ orgEnabled: Joi.boolean().required() }).label('DepartmentSettings') },
+        validate: {
+          payload: Joi.object<{ orgEnabled: boolean }>({ orgEnabled: Joi.boolean().required() }).label('DepartmentSettings'),
+        },
         response: { schema: settingsSchema },
       },
       handler: (request) => {

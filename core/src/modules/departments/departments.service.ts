@@ -20,8 +20,7 @@ import { DEPARTMENT_LIMIT, toDepartment, type Department, type DepartmentRow, ty
 
 /** Who looks at business objects: a staff member (console session) or an Open API app. */
 export type DepartmentViewer = { tenantId: string } & (
-  | { kind: 'staff'; staffId: string; isSuper: boolean }
-  | { kind: 'app'; appId?: string }
+  { kind: 'staff'; staffId: string; isSuper: boolean } | { kind: 'app'; appId?: string }
 );
 
 /** How many of a module's (or plugin's) objects and folders belong to a department: a department in use is not deleted. */
@@ -86,14 +85,17 @@ export class DepartmentService {
 
   async create(tenantId: string, input: { name: string; parentId?: string | null }): Promise<Department> {
     const parentId = input.parentId ?? null;
-    const id = await this.named(() => input.name, () =>
-      this.repo.transaction(async () => {
-        if (parentId !== null && !(await this.repo.department(tenantId, parentId))) throw new NotFoundError('department_not_found');
-        if ((await this.repo.count(tenantId)) >= DEPARTMENT_LIMIT)
-          throw new InputError('department_limit_reached', { limit: DEPARTMENT_LIMIT });
-        const sort = await this.repo.nextSort(tenantId, parentId);
-        return this.repo.insert(tenantId, { name: input.name, parentId, sort, at: Date.now() });
-      }),
+    const id = await this.named(
+      () => input.name,
+      () =>
+        this.repo.transaction(async () => {
+          if (parentId !== null && !(await this.repo.department(tenantId, parentId)))
+            throw new NotFoundError('department_not_found');
+          if ((await this.repo.count(tenantId)) >= DEPARTMENT_LIMIT)
+            throw new InputError('department_limit_reached', { limit: DEPARTMENT_LIMIT });
+          const sort = await this.repo.nextSort(tenantId, parentId);
+          return this.repo.insert(tenantId, { name: input.name, parentId, sort, at: Date.now() });
+        }),
     );
     return this.get(tenantId, id);
   }
@@ -108,31 +110,36 @@ export class DepartmentService {
     changes: { name?: string; parentId?: string | null; position?: number },
   ): Promise<Department> {
     let name = changes.name ?? '';
-    await this.named(() => name, () =>
-      this.repo.transaction(async () => {
-        const rows = await this.repo.departments(tenantId, { lock: true });
-        const current = rows.find((row) => String(row.id) === departmentId);
-        if (!current) throw new NotFoundError('department_not_found');
-        name = changes.name ?? current.name;
-        const at = Date.now();
-        if (changes.name !== undefined && changes.name !== current.name) await this.repo.rename(tenantId, departmentId, changes.name, at);
-        if (changes.parentId === undefined && changes.position === undefined) return;
+    await this.named(
+      () => name,
+      () =>
+        this.repo.transaction(async () => {
+          const rows = await this.repo.departments(tenantId, { lock: true });
+          const current = rows.find((row) => String(row.id) === departmentId);
+          if (!current) throw new NotFoundError('department_not_found');
+          name = changes.name ?? current.name;
+          const at = Date.now();
+          if (changes.name !== undefined && changes.name !== current.name)
+            await this.repo.rename(tenantId, departmentId, changes.name, at);
+          if (changes.parentId === undefined && changes.position === undefined) return;
 
-        const currentParent = current.parent_id === null ? null : String(current.parent_id);
-        const parentId = changes.parentId === undefined ? currentParent : changes.parentId;
-        if (parentId !== null && !rows.some((row) => String(row.id) === parentId)) throw new NotFoundError('department_not_found');
-        if (wouldCycle(nodesOf(rows), departmentId, parentId)) throw new InputError('department_cycle');
-        if (parentId !== currentParent) await this.repo.setParent(tenantId, departmentId, parentId, at);
+          const currentParent = current.parent_id === null ? null : String(current.parent_id);
+          const parentId = changes.parentId === undefined ? currentParent : changes.parentId;
+          if (parentId !== null && !rows.some((row) => String(row.id) === parentId))
+            throw new NotFoundError('department_not_found');
+          if (wouldCycle(nodesOf(rows), departmentId, parentId)) throw new InputError('department_cycle');
+          if (parentId !== currentParent) await this.repo.setParent(tenantId, departmentId, parentId, at);
 
-        // Its new siblings in their order, with it inserted at `position`; only changed places are written.
-        const siblings = inTreeOrder(rows).filter(
-          (row) => (row.parent_id === null ? null : String(row.parent_id)) === parentId && String(row.id) !== departmentId,
-        );
-        const place = Math.min(changes.position ?? siblings.length, siblings.length);
-        const ordered = [...siblings.slice(0, place), current, ...siblings.slice(place)];
-        for (const [sort, row] of ordered.entries())
-          if (Number(row.sort) !== sort || String(row.id) === departmentId) await this.repo.setSort(tenantId, String(row.id), sort);
-      }),
+          // Its new siblings in their order, with it inserted at `position`; only changed places are written.
+          const siblings = inTreeOrder(rows).filter(
+            (row) => (row.parent_id === null ? null : String(row.parent_id)) === parentId && String(row.id) !== departmentId,
+          );
+          const place = Math.min(changes.position ?? siblings.length, siblings.length);
+          const ordered = [...siblings.slice(0, place), current, ...siblings.slice(place)];
+          for (const [sort, row] of ordered.entries())
+            if (Number(row.sort) !== sort || String(row.id) === departmentId)
+              await this.repo.setSort(tenantId, String(row.id), sort);
+        }),
     );
     return this.get(tenantId, departmentId);
   }
@@ -260,7 +267,10 @@ export class DepartmentService {
   }
 
   /** 添加至目录 / 移至目录: the department of an object (or folder) moved into a folder. */
-  departmentAfterMove(input: { objectDepartmentId: string | null; targetFolderDepartmentId: string | null | undefined }): string | null {
+  departmentAfterMove(input: {
+    objectDepartmentId: string | null;
+    targetFolderDepartmentId: string | null | undefined;
+  }): string | null {
     return departmentAfterMove(input);
   }
 

@@ -32,7 +32,10 @@ export class StaffRepo {
 
   /** The tenant's staff among `staffIds` (ids of other tenants are left out), by id. */
   byIds(tenantId: string, staffIds: readonly string[]): Promise<StaffRow[]> {
-    return this.staff(tenantId).whereIn('staff.id', [...staffIds]).orderBy('staff.id').select<StaffRow[]>('*');
+    return this.staff(tenantId)
+      .whereIn('staff.id', [...staffIds])
+      .orderBy('staff.id')
+      .select<StaffRow[]>('*');
   }
 
   /** The login's lookup: emails are unique across tenants, so this one is not tenant-scoped. */

@@ -48,7 +48,10 @@ function fakeServer(initial: { departments: [string, string, string | null][]; m
     const url = new URL(request.url, 'http://console');
     const path = url.pathname;
     if (path === '/api/v1/departments' && request.method === 'GET')
-      return { status: 200, body: { orgEnabled: state.orgEnabled, departments: view(), myDepartmentId: null, assignableIds: [] } };
+      return {
+        status: 200,
+        body: { orgEnabled: state.orgEnabled, departments: view(), myDepartmentId: null, assignableIds: [] },
+      };
     if (path === '/api/v1/departments' && request.method === 'POST') {
       const { name, parentId } = body(request) as { name: string; parentId: string | null };
       if (state.departments.some((d) => d.parentId === parentId && d.name === name))
@@ -116,7 +119,9 @@ function renderPage() {
 }
 
 const writes = (requests: FakeRequest[]) =>
-  requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${new URL(r.url, 'http://c').pathname} ${String(r.body ?? '')}`);
+  requests
+    .filter((r) => r.method !== 'GET')
+    .map((r) => `${r.method} ${new URL(r.url, 'http://c').pathname} ${String(r.body ?? '')}`);
 
 /** The open dropdown of a select or tree select. */
 const openDropdown = () =>

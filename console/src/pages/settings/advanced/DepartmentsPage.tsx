@@ -21,7 +21,13 @@ import {
 } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { departmentForest, departmentsApi, departmentsKeys, type Department, type DepartmentNode } from '../../../api/departments';
+import {
+  departmentForest,
+  departmentsApi,
+  departmentsKeys,
+  type Department,
+  type DepartmentNode,
+} from '../../../api/departments';
 import type { Staff } from '../../../api/types';
 import { ListEmpty } from '../../../components/ListEmpty';
 import { LoadErrorAlert } from '../../../components/LoadErrorAlert';
@@ -101,7 +107,10 @@ export default function DepartmentsPage() {
       onOk: async () => {
         setSwitching(true);
         try {
-          await act(() => departmentsApi.setOrgEnabled(orgEnabled), orgEnabled ? t('departments.org.enabled') : t('departments.org.disabled'));
+          await act(
+            () => departmentsApi.setOrgEnabled(orgEnabled),
+            orgEnabled ? t('departments.org.enabled') : t('departments.org.disabled'),
+          );
         } finally {
           setSwitching(false);
         }
@@ -198,7 +207,11 @@ export default function DepartmentsPage() {
             {tree.isPending ? (
               <Skeleton active />
             ) : departments.length === 0 ? (
-              <ListEmpty title={t('departments.tree.empty')} description={t('departments.tree.emptyHint')} testId="departments-empty" />
+              <ListEmpty
+                title={t('departments.tree.empty')}
+                description={t('departments.tree.emptyHint')}
+                testId="departments-empty"
+              />
             ) : (
               <>
                 <Typography.Paragraph type="secondary">{t('departments.tree.dragHint')}</Typography.Paragraph>
