@@ -18,6 +18,7 @@ const DimensionTablesPage = lazy(() => import('./pages/metadata/DimensionTablesP
 const DataQualityPage = lazy(() => import('./pages/metadata/DataQualityPage'));
 const MergesPage = lazy(() => import('./pages/contacts/MergesPage'));
 const FieldMaskingPage = lazy(() => import('./pages/settings/advanced/FieldMaskingPage'));
+const DepartmentsPage = lazy(() => import('./pages/settings/advanced/DepartmentsPage'));
 
 /**
  * The console's pages and menu, in one place. A module adds its entry here: a node with an
@@ -142,6 +143,12 @@ export const appRoutes: AppRoute[] = [
             name: 'menu.fieldMasking',
             permission: 'masking.manage',
             element: <FieldMaskingPage />,
+          },
+          {
+            path: '/settings/advanced/departments',
+            name: 'menu.departments',
+            permission: 'departments.manage',
+            element: <DepartmentsPage />,
           },
         ],
       },

@@ -24,6 +24,7 @@ export type { BatchLoaded } from './modules/ingestion/ingest-worker.js';
 export type { ContactMerge, ContactSummary, CursorPage, MergeCandidate } from './modules/contacts/contacts.service.js';
 export type { CandidateStatus, MergeEvidence } from './modules/contacts/contacts.types.js';
 export type { FieldMask, MobileEncryption } from './modules/masking/masking.types.js';
+export type { Department, DepartmentTree } from './modules/departments/departments.types.js';
 export type { ErrorCode, Locale } from './server/messages.js';
 export type { ErrorDetail } from './server/errors.js';
 

@@ -41,7 +41,11 @@ export {
   type PluginChannels,
   type PluginTasks,
   type PluginFiles,
+  type PluginDepartments,
 } from './kernel/services.js';
+export type { CascadePlan, DepartmentScope, TreeNode } from './modules/departments/department-rules.js';
+export type { DepartmentReferenceCount, DepartmentViewer, ReassignCheck } from './modules/departments/departments.service.js';
+export type { Department } from './modules/departments/departments.types.js';
 export {
   ActionError,
   propertyTypes,

@@ -18,6 +18,7 @@ export const coreModuleNames: readonly string[] = [
   'conditions',
   'contacts',
   'core',
+  'departments',
   'files',
   'groups',
   'home',

@@ -3,6 +3,7 @@ import { scheduleModule } from '../jobs/schedule.module.js';
 import { tasksModule } from '../jobs/tasks.module.js';
 import { appsModule } from './apps/apps.module.js';
 import { channelsModule } from './channels/channels.module.js';
+import { departmentsModule } from './departments/departments.module.js';
 import { contactsModule } from './contacts/contacts.module.js';
 import { conditionsModule } from './conditions/conditions.module.js';
 import { filesModule } from './files/files.module.js';
@@ -24,6 +25,7 @@ export const coreModules: readonly ModuleDefinition[] = [
   tenancyModule,
   channelsModule,
   staffModule,
+  departmentsModule,
   setupModule,
   appsModule,
   homeModule,

@@ -97,6 +97,52 @@ export const errorMessages = {
     'zh-CN': '尚未绑定多因素验证设备',
     'en-US': 'No multi-factor authentication device is bound yet',
   },
+  // 部门与数据权限 (§1.11.4.5.5, ADR 0023)
+  department_not_found: { 'zh-CN': '部门不存在或已被删除', 'en-US': 'The department does not exist or was deleted' },
+  department_name_taken: {
+    'zh-CN': '同级已有名为「{name}」的部门',
+    'en-US': 'A department named "{name}" already exists at this level',
+  },
+  department_cycle: {
+    'zh-CN': '不能把部门移到它自己或它的子部门下',
+    'en-US': 'A department cannot be moved under itself or one of its sub-departments',
+  },
+  department_limit_reached: {
+    'zh-CN': '部门数量已达上限（{limit} 个）',
+    'en-US': 'The tenant already has the maximum of {limit} departments',
+  },
+  department_has_children: {
+    'zh-CN': '该部门下还有子部门，请先删除或移走子部门',
+    'en-US': 'The department still has sub-departments; delete or move them first',
+  },
+  department_has_staff: {
+    'zh-CN': '该部门下还有员工，请先把员工分配到其他部门',
+    'en-US': 'The department still has staff members; assign them to another department first',
+  },
+  department_in_use: {
+    'zh-CN': '仍有业务对象（仪表盘、客户旅程、报表等）属于该部门，请先更改它们的所属部门',
+    'en-US': 'Business objects (dashboards, journeys, reports…) still belong to this department; change their department first',
+  },
+  department_org_disabled: {
+    'zh-CN': '未开启组织架构，无法更改所属部门',
+    'en-US': 'The organisation structure is off, so departments of objects cannot be changed',
+  },
+  department_set_by_folder: {
+    'zh-CN': '所在文件夹已分配所属部门，不可单独更改其中对象的所属部门',
+    'en-US': 'Its folder has a department; an object in it cannot get another one',
+  },
+  department_set_by_parent_folder: {
+    'zh-CN': '父文件夹已分配所属部门，不可更改子文件夹的所属部门',
+    'en-US': 'The parent folder has a department; the sub-folder cannot get another one',
+  },
+  department_outside_own: {
+    'zh-CN': '仅可更改为您所在的部门或其下的子部门',
+    'en-US': 'You can choose only your own department or one below it',
+  },
+  department_no_access: {
+    'zh-CN': '无权限：该内容属于其他部门',
+    'en-US': 'No permission: this belongs to another department',
+  },
   password_too_weak: {
     'zh-CN': '密码至少 {min} 位，且需同时包含字母和数字',
     'en-US': 'The password needs at least {min} characters with letters and digits',

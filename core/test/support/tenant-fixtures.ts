@@ -63,6 +63,14 @@ export const paramFixtures: Record<string, (ctx: FixtureContext) => Promise<stri
     if (staff.statusCode !== 201) throw new Error(`staff refused: ${staff.statusCode} ${JSON.stringify(staff.body)}`);
     return role.body.id as string;
   },
+  // A department with the victim's staff member in it, and 组织架构 switched on (a row in each departments table).
+  departmentId: async ({ client, tenant, marker }) => {
+    const res = await client.request('POST', '/api/v1/departments', { name: `dept-${marker}` });
+    if (res.statusCode !== 201) throw new Error(`department refused: ${res.statusCode} ${JSON.stringify(res.body)}`);
+    await client.request('PUT', '/api/v1/departments/settings', { orgEnabled: true });
+    await client.request('PUT', `/api/v1/staff/${tenant.staffId}/department`, { departmentId: res.body.id });
+    return res.body.id as string;
+  },
   noteId: async ({ client, marker }) => {
     const res = await client.request('POST', '/api/v1/p/acme-crm/notes', { body: `note-${marker}` });
     return res.body.id as string;
@@ -374,6 +382,10 @@ export const examplePayloads: Record<string, unknown> = {
   'POST /api/v1/channels': { type: 'custom', name: 'attacker-channel' },
   'PATCH /api/v1/channels/{channelId}': { name: 'hijacked' },
   'PATCH /api/v1/tenant': { name: 'attacker-renamed' },
+  'POST /api/v1/departments': { name: 'attacker-dept' },
+  'PATCH /api/v1/departments/{departmentId}': { name: 'hijacked' },
+  'PUT /api/v1/departments/settings': { orgEnabled: true },
+  'PUT /api/v1/staff/{staffId}/department': { departmentId: null },
   'POST /api/v1/auth/password': { currentPassword: 'Secret-pass-123', newPassword: 'Secret-pass-123' },
   // The code of the next time step (the binding used this one).
   'POST /api/v1/auth/mfa/recovery-codes': async () => ({

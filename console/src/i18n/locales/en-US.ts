@@ -46,6 +46,7 @@ const enUS: Messages = {
     merges: 'Merges',
     advanced: 'Advanced settings',
     fieldMasking: 'Contact field masking',
+    departments: 'Departments',
   },
   header: {
     tenant: 'Tenant',
@@ -1574,6 +1575,99 @@ const enUS: Messages = {
       updatedAt: 'Changed',
       savedOn: 'RSA-encrypted mobiles are on',
       savedOff: 'RSA-encrypted mobiles are off',
+    },
+  },
+  departments: {
+    title: 'Departments',
+    description:
+      'Keep the organisation structure and put staff in departments. With the organisation structure on, business objects such as dashboards, journeys, reports and WeChat reports are seen by department: an object with a department only by staff of that department and the departments above it; an object without one by everyone.',
+    org: {
+      title: 'Organisation structure',
+      onHint:
+        'On: data permissions follow each object’s department. A new object takes its folder’s department, otherwise its creator’s. Super staff see every object.',
+      offHint:
+        'Off: no data permissions apply and every staff member sees every business object; new objects get no department and departments cannot be changed.',
+      enableTitle: 'Switch the organisation structure on?',
+      enableContent:
+        'Objects that have a department will be seen only by staff of that department and the departments above it. Build the departments and assign the staff first.',
+      enable: 'Switch on',
+      enabled: 'The organisation structure is on',
+      disableTitle: 'Switch the organisation structure off?',
+      disableContent:
+        'Every staff member will see every business object. Objects keep their departments, which apply again when you switch it back on.',
+      disable: 'Switch off',
+      disabled: 'The organisation structure is off',
+    },
+    tree: {
+      title: 'Department tree',
+      create: 'New department',
+      addChild: 'Add sub-department',
+      rename: 'Rename',
+      move: 'Move',
+      remove: 'Delete',
+      removeConfirm: 'Delete the department “{{name}}”?',
+      removeHint: 'Only a department without sub-departments, staff and business objects can be deleted.',
+      created: 'Department created',
+      renamed: 'Renamed',
+      moved: 'Moved',
+      removed: 'Department deleted',
+      empty: 'No departments yet',
+      emptyHint: 'Click “New department” to create a top-level department, then add sub-departments under it.',
+      dragHint: 'Drag a department to change its parent and order; the number is its staff count.',
+    },
+    form: {
+      createTitle: 'New department',
+      childTitle: 'Add a sub-department to “{{parent}}”',
+      renameTitle: 'Rename the department',
+      name: {
+        label: 'Name',
+        placeholder: 'e.g. Marketing',
+        required: 'Enter the department’s name',
+        max: 'At most {{max}} characters',
+      },
+    },
+    move: {
+      title: 'Move “{{name}}”',
+      parent: 'Parent department',
+      topLevel: '(top level)',
+      hint: 'Not under itself or one of its sub-departments.',
+      ok: 'Move',
+    },
+    detail: {
+      title: 'Department',
+      none: 'Pick a department on the left to see and assign its staff.',
+      parent: 'Parent',
+      topLevel: 'None (top level)',
+      staffCount: 'Staff',
+    },
+    staff: {
+      title: 'Staff of the department',
+      empty: 'No staff in this department yet',
+      remove: 'Remove from department',
+      removeConfirm: 'Remove “{{name}}” from this department?',
+      removed: 'Removed from the department',
+      columns: {
+        name: 'Name',
+        email: 'Email',
+        status: 'Status',
+      },
+      status: {
+        enabled: 'Enabled',
+        disabled: 'Disabled',
+      },
+    },
+    assign: {
+      button: 'Assign staff',
+      title: 'Assign staff to “{{name}}”',
+      hint: 'A staff member is in one department only: staff in another department move to this one.',
+      placeholder: 'Search and pick staff',
+      ok: 'Assign',
+      done: 'Assigned {{count}} staff members',
+    },
+    picker: {
+      placeholder: 'Pick a department',
+      orgOff: 'The organisation structure is off',
+      noDepartment: 'You are in no department, so you cannot change departments',
     },
   },
   validation: {

@@ -215,7 +215,9 @@ export class AuthService {
       created_at: now,
       expires_at: now + this.sessionTtlMs,
     });
-    const staff = toStaff({ ...row, last_login_at: now });
+    const tenantId = String(row.tenant_id);
+    const roleIds = (await this.roles.rolesByStaff(tenantId, [String(row.id)])).get(String(row.id)) ?? [];
+    const staff = toStaff({ ...row, last_login_at: now }, roleIds);
     return { sessionToken, csrfToken, staff, permissions: await this.permissionsOf(staff.tenantId, staff.id, staff.isSuper) };
   }
 

@@ -43,6 +43,14 @@ export class StaffRepo {
     return this.withMfa(this.staff(tenantId)).where('staff.id', staffId).first();
   }
 
+  /** The tenant's staff among `staffIds` (ids of other tenants are left out), by id. */
+  byIds(tenantId: string, staffIds: readonly string[]): Promise<StaffRow[]> {
+    return this.staff(tenantId)
+      .whereIn('staff.id', [...staffIds])
+      .orderBy('staff.id')
+      .select<StaffRow[]>('*');
+  }
+
   /** The login's lookup: emails are unique across tenants, so this one is not tenant-scoped. */
   findByEmail(email: string): Promise<StaffRow | undefined> {
     return this.withMfa(this.db.unscoped<StaffRow>('staff')).where('staff.email', email).first();

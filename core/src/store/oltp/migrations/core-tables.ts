@@ -46,4 +46,7 @@ export const coreTables: readonly string[] = [
   'staff_mfa',
   'login_challenge',
   'password_reset',
+  'department',
+  'department_setting',
+  'staff_department',
 ];

@@ -12,6 +12,7 @@ import { identity } from './0010_identity.js';
 import { roles } from './0011_roles.js';
 import { passwordReset } from './0012_password_reset.js';
 import { mfa } from './0013_mfa.js';
+import { departments } from './0014_departments.js';
 import { fieldMasking } from './0015_field_masking.js';
 
 /** Core's migration set, in order. Never edit a released migration: add the next one. */
@@ -29,5 +30,6 @@ export const coreMigrations: readonly OltpMigration[] = [
   roles,
   passwordReset,
   mfa,
+  departments,
   fieldMasking,
 ];
