@@ -21,6 +21,8 @@ export {
   olapExtensionPoint,
   permissionsExtensionPoint,
   errorsExtensionPoint,
+  auditExtensionPoint,
+  type AuditExtension,
   type ErrorsExtension,
   type ChannelsExtension,
   type EventsExtension,
@@ -41,6 +43,7 @@ export {
   type PluginChannels,
   type PluginTasks,
   type PluginFiles,
+  type PluginOperationLog,
 } from './kernel/services.js';
 export {
   ActionError,
@@ -58,6 +61,8 @@ export {
   type LocalizedText,
   type OlapRelationDefinition,
   type OltpMigration,
+  type OperationObjectTypeDefinition,
+  type OperationTypeDefinition,
   type PermissionDefinition,
   type PluginRoute,
   type PresetDashboardDefinition,
@@ -72,6 +77,7 @@ export {
   type WriteKeyResolver,
 } from './kernel/contributions.js';
 export { PluginError } from './kernel/plugin-error.js';
+export type { OperationDetail, OperationDetailValue, OperationEntry } from './modules/audit/operation-log.types.js';
 export { NotFoundError, InputError, ConflictError, ForbiddenError, UpstreamError } from './server/errors.js';
 export type { TenantDb } from './store/oltp/oltp-store.js';
 export type { Knex } from 'knex';

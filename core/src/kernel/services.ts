@@ -8,6 +8,8 @@ import type { PluginInfo } from './kernel.js';
 import type { HuiliuConfig } from '../config/config.js';
 import type { AnalyticsEngine } from '../store/olap/analytics-engine.js';
 import type { Throttle } from '../server/throttle.js';
+import type { Principal } from '../server/principal.js';
+import type { OperationEntry } from '../modules/audit/operation-log.types.js';
 
 /** The logger a plugin gets: a pino child bound to `plugin: <id>`. */
 export type PluginLogger = Pick<Logger, 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'>;
@@ -74,6 +76,18 @@ export interface PluginFiles {
   ): Promise<{ id: string; name: string; size: number; expiresAt: number | null }>;
 }
 
+/**
+ * The operation log (操作日志): a plugin records the console operations it declared through
+ * `auditExtensionPoint` (e.g. a GDPR deletion). Calls of apps (Open API) are not recorded.
+ */
+export interface PluginOperationLog {
+  /**
+   * Records what the caller did. The detail holds ids, counts, flags and codes only — never a
+   * name, email or phone; an undeclared operation or such a value throws (a bug in the caller).
+   */
+  record(principal: Principal, entry: OperationEntry): Promise<void>;
+}
+
 export const coreServices = {
   logger: createServiceRef<PluginLogger>({ id: 'core.logger' }),
   database: createServiceRef<PluginDatabase>({ id: 'core.database' }),
@@ -81,6 +95,7 @@ export const coreServices = {
   channels: createServiceRef<PluginChannels>({ id: 'core.channels' }),
   tasks: createServiceRef<PluginTasks>({ id: 'core.tasks' }),
   files: createServiceRef<PluginFiles>({ id: 'core.files' }),
+  operationLog: createServiceRef<PluginOperationLog>({ id: 'core.operationLog' }),
 };
 
 /**

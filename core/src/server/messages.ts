@@ -500,6 +500,14 @@ export const errorMessages = {
     'zh-CN': '过滤值最多 {max} 个，每个 1 到 {length} 个字符，且不能重复',
     'en-US': 'At most {max} blocked values of 1 to {length} characters each, without repeats',
   },
+  operation_type_unknown: {
+    'zh-CN': '操作日志中没有这种对象类型或操作：{name}',
+    'en-US': 'The operation log has no such object type or operation: {name}',
+  },
+  operation_log_range_invalid: {
+    'zh-CN': '开始时间不能晚于结束时间',
+    'en-US': 'The start time must not be later than the end time',
+  },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 /** Core's own codes (autocompleted); plugins add theirs at registration (see registerErrorMessages). */

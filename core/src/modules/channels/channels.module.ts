@@ -7,6 +7,7 @@ import {
   permissionsExtensionPoint,
 } from '../../kernel/extension-points.js';
 import { coreServices, kernelServices, type PluginChannels } from '../../kernel/services.js';
+import { operationLogServiceRef } from '../audit/operation-log.service.js';
 import { channelsRoutes } from './channels.routes.js';
 import { ChannelsRepo } from './channels.repo.js';
 import { ChannelsService, channelsServiceRef } from './channels.service.js';
@@ -17,6 +18,8 @@ export const channelsModule = defineModule({
   id: 'channels',
   title: { 'zh-CN': '连接', 'en-US': 'Connections' },
   tables: ['channel'],
+  // Connections created and deleted in the console go to the operation log.
+  dependencies: ['audit'],
   provides: [
     createServiceFactory({
       service: channelsServiceRef,
@@ -40,8 +43,9 @@ export const channelsModule = defineModule({
         permissions: permissionsExtensionPoint,
         channelTypes: channelsExtensionPoint,
         channels: channelsServiceRef,
+        log: operationLogServiceRef,
       },
-      init({ http, home, permissions, channelTypes, channels }) {
+      init({ http, home, permissions, channelTypes, channels, log }) {
         for (const userIdType of unconnectedUserIdTypes) channelTypes.addUserIdType(userIdType);
         permissions.addPermissions([
           { id: 'connections.view', fixed: true, openApi: true },
@@ -49,7 +53,7 @@ export const channelsModule = defineModule({
           { id: 'connections.delete' },
         ]);
         home.addCounter({ key: 'connections', count: (tenantId) => channels.count(tenantId) });
-        http.addRoutes(channelsRoutes(channels));
+        http.addRoutes(channelsRoutes(channels, log));
       },
     });
   },

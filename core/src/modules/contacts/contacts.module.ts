@@ -10,6 +10,7 @@ import { contactsRoutes } from './contacts.routes.js';
 import { ContactsService, contactsServiceRef } from './contacts.service.js';
 import { WECHAT_CHANNEL_TYPE } from './contacts.types.js';
 import { channelsServiceRef } from '../channels/channels.service.js';
+import { operationLogServiceRef } from '../audit/operation-log.service.js';
 
 /**
  * 联系人 (§1.4, §2.1.1): the contacts master in OLTP, their channel accounts, the identity step the
@@ -29,8 +30,9 @@ export const contactsModule = defineModule({
     'merge_candidate',
     'identity_setting',
   ],
-  // The Open API's update checks custom fields (metadata); accounts show their channel's type and AppID.
-  dependencies: ['metadata', 'channels'],
+  // The Open API's update checks custom fields (metadata); accounts show their channel's type and AppID;
+  // merges by staff go to the operation log (audit).
+  dependencies: ['metadata', 'channels', 'audit'],
   provides: [
     createServiceFactory({
       service: contactsServiceRef,
@@ -66,8 +68,9 @@ export const contactsModule = defineModule({
         permissions: permissionsExtensionPoint,
         contacts: contactsServiceRef,
         reads: contactReadsServiceRef,
+        log: operationLogServiceRef,
       },
-      init({ http, permissions, contacts, reads }) {
+      init({ http, permissions, contacts, reads, log }) {
         permissions.addPermissions([
           // 用户 → 合并用户 (§1.11.4.6): accept or dismiss candidates, change the blocked values.
           { id: 'contacts.merge' },
@@ -76,7 +79,7 @@ export const contactsModule = defineModule({
           { id: 'contacts.update', openApi: true },
           { id: 'events.read', openApi: true },
         ]);
-        http.addRoutes(mergeRoutes(contacts));
+        http.addRoutes(mergeRoutes(contacts, log));
         http.addRoutes(contactsRoutes(reads));
       },
     });

@@ -1,10 +1,12 @@
 import type { Request } from '@hapi/hapi';
 import Joi from 'joi';
 import type { PluginRoute } from '../../kernel/contributions.js';
+import { clientIp } from '../../server/client.js';
 import { principalOf } from '../../server/principal.js';
 import { moduleRoute } from '../../server/route.js';
 import { epochMs, idParams } from '../../server/schemas.js';
 import type { ContactsService } from './contacts.service.js';
+import type { OperationLogService } from '../audit/operation-log.service.js';
 import { BLOCKED_VALUE_LENGTH, BLOCKED_VALUES_MAX } from './identity-rules.js';
 
 const tenantOf = (request: Request) => principalOf(request).tenantId;
@@ -93,7 +95,7 @@ const settingsSchema = Joi.object({
  * 合并管理 (§1.4.7, ARCHITECTURE §5.8): merge candidates (accept or dismiss), the merge history of
  * the tenant or of one contact, and the identity settings (blocked values).
  */
-export function mergeRoutes(contacts: ContactsService): PluginRoute[] {
+export function mergeRoutes(contacts: ContactsService, log: OperationLogService): PluginRoute[] {
   return [
     moduleRoute<unknown, { status?: 'pending' | 'accepted' | 'dismissed'; cursor?: string; limit: number }>({
       method: 'GET',
@@ -127,7 +129,20 @@ export function mergeRoutes(contacts: ContactsService): PluginRoute[] {
           }).label('MergeCandidateAccepted'),
         },
       },
-      handler: (request) => contacts.acceptCandidate(tenantOf(request), request.params.candidateId, staffIdOf(request)!),
+      handler: async (request) => {
+        const accepted = await contacts.acceptCandidate(tenantOf(request), request.params.candidateId, staffIdOf(request)!);
+        // 用户 · 合并 when two contacts became one (not when the pair was one contact already).
+        if (accepted.merge) {
+          await log.record(principalOf(request), {
+            objectType: 'contact',
+            operation: 'merge',
+            objectId: accepted.merge.survivorId,
+            detail: { mergedId: accepted.merge.mergedId, candidateId: request.params.candidateId },
+            ip: clientIp(request),
+          });
+        }
+        return accepted;
+      },
     }),
     moduleRoute<{ candidateId: string }>({
       method: 'POST',

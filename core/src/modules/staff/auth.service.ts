@@ -16,6 +16,7 @@ import {
 } from '../../server/throttle.js';
 import type { StaffRepo } from './staff.repo.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
+import type { OperationLogService } from '../audit/operation-log.service.js';
 import { normalizeEmail, toStaff, type Staff } from './staff.types.js';
 
 export interface LoginResult {
@@ -79,6 +80,7 @@ export class AuthService {
     private readonly config: HuiliuConfig,
     private readonly tenants: TenantService,
     throttle: Throttle,
+    private readonly log: OperationLogService,
   ) {
     this.throttle = throttle;
     this.passwords = new PasswordLane({ concurrency: config.auth.passwordConcurrency, queue: config.auth.passwordQueue });
@@ -121,6 +123,12 @@ export class AuthService {
       expires_at: now + this.sessionTtlMs,
     });
     const staff = toStaff({ ...row, last_login_at: now });
+    await this.log.recordForStaff(staff.tenantId, staff.id, {
+      objectType: 'staff',
+      operation: 'login',
+      objectId: staff.id,
+      ip: client.ip,
+    });
     return { sessionToken, csrfToken, staff, permissions: this.permissions.forStaff(staff) };
   }
 

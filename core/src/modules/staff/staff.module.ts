@@ -1,8 +1,14 @@
 import { defineModule } from '../../kernel/define-module.js';
 import { createServiceFactory } from '../../kernel/extension-point.js';
-import { homeExtensionPoint, httpExtensionPoint, permissionsExtensionPoint } from '../../kernel/extension-points.js';
+import {
+  auditStaffDirectoryExtensionPoint,
+  homeExtensionPoint,
+  httpExtensionPoint,
+  permissionsExtensionPoint,
+} from '../../kernel/extension-points.js';
 import { kernelServices } from '../../kernel/services.js';
 import { tenantServiceRef } from '../tenancy/tenant.service.js';
+import { operationLogServiceRef } from '../audit/operation-log.service.js';
 import { AuthService, authServiceRef } from './auth.service.js';
 import { StaffRepo } from './staff.repo.js';
 import { staffRoutes } from './staff.routes.js';
@@ -13,7 +19,8 @@ export const staffModule = defineModule({
   id: 'staff',
   title: { 'zh-CN': '员工与登录', 'en-US': 'Staff and sign-in' },
   tables: ['staff', 'staff_session'],
-  dependencies: ['tenancy'],
+  // Logins and password changes go to the operation log.
+  dependencies: ['tenancy', 'audit'],
   provides: [
     createServiceFactory({
       service: staffServiceRef,
@@ -28,9 +35,10 @@ export const staffModule = defineModule({
         config: kernelServices.config,
         tenants: tenantServiceRef,
         throttle: kernelServices.throttle,
+        log: operationLogServiceRef,
       },
-      factory: ({ db, permissions, config, tenants, throttle }) =>
-        new AuthService(new StaffRepo(db), permissions, config, tenants, throttle),
+      factory: ({ db, permissions, config, tenants, throttle, log }) =>
+        new AuthService(new StaffRepo(db), permissions, config, tenants, throttle, log),
     }),
   ],
   register({ registerInit }) {
@@ -42,11 +50,15 @@ export const staffModule = defineModule({
         auth: authServiceRef,
         staff: staffServiceRef,
         tenants: tenantServiceRef,
+        log: operationLogServiceRef,
+        staffDirectory: auditStaffDirectoryExtensionPoint,
       },
-      init({ http, home, permissions, auth, staff, tenants }) {
+      init({ http, home, permissions, auth, staff, tenants, log, staffDirectory }) {
         permissions.addPermissions([{ id: 'staff.view', superOnly: true }]);
         home.addCounter({ key: 'staff', count: (tenantId) => staff.count(tenantId) });
-        http.addRoutes(staffRoutes({ auth, staff, tenants }));
+        // Operation log exports name staff as they are called when exported.
+        staffDirectory.setStaffDirectory({ names: (tenantId) => staff.names(tenantId) });
+        http.addRoutes(staffRoutes({ auth, staff, tenants, log }));
       },
     });
   },

@@ -6,6 +6,7 @@ import { clientIp } from '../../server/client.js';
 import { principalOf, staffOf } from '../../server/principal.js';
 import { email, idParams, pageOf, pageQuery, staffSchema, tenantSchema } from '../../server/schemas.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
+import type { OperationLogService } from '../audit/operation-log.service.js';
 import type { AuthService } from './auth.service.js';
 import type { StaffService } from './staff.service.js';
 import type { Staff } from './staff.types.js';
@@ -21,10 +22,12 @@ export function staffRoutes({
   auth,
   staff: staffService,
   tenants,
+  log,
 }: {
   auth: AuthService;
   staff: StaffService;
   tenants: TenantService;
+  log: OperationLogService;
 }): PluginRoute[] {
   const session = async (staff: Staff, csrfToken: string, permissions: Set<string>) => ({
     staff,
@@ -103,6 +106,12 @@ export function staffRoutes({
         const principal = staffOf(request);
         const { currentPassword, newPassword } = request.payload;
         await auth.changePassword(principal.tenantId, principal.staffId, principal.sessionId, currentPassword, newPassword);
+        await log.record(principal, {
+          objectType: 'staff',
+          operation: 'changePassword',
+          objectId: principal.staffId,
+          ip: clientIp(request),
+        });
         return h.response().code(204);
       },
     }),

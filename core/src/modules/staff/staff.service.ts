@@ -52,6 +52,11 @@ export class StaffService {
     return toStaff(row);
   }
 
+  /** Staff names by id (operation log exports). */
+  async names(tenantId: string): Promise<Map<string, string>> {
+    return new Map((await this.repo.names(tenantId)).map((row) => [String(row.id), row.name]));
+  }
+
   count(tenantId: string): Promise<number> {
     return this.repo.count(tenantId);
   }

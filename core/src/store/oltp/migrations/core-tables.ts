@@ -39,4 +39,5 @@ export const coreTables: readonly string[] = [
   'contact_merge',
   'merge_candidate',
   'identity_setting',
+  'operation_log',
 ];

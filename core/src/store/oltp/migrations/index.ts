@@ -9,6 +9,7 @@ import { processLease } from './0007_process_lease.js';
 import { metadata } from './0008_metadata.js';
 import { ingestion } from './0009_ingestion.js';
 import { identity } from './0010_identity.js';
+import { operationLog } from './0016_operation_log.js';
 
 /** Core's migration set, in order. Never edit a released migration: add the next one. */
 export const coreMigrations: readonly OltpMigration[] = [
@@ -22,4 +23,5 @@ export const coreMigrations: readonly OltpMigration[] = [
   metadata,
   ingestion,
   identity,
+  operationLog,
 ];
