@@ -17,6 +17,7 @@ const DictionariesPage = lazy(() => import('./pages/metadata/DictionariesPage'))
 const DimensionTablesPage = lazy(() => import('./pages/metadata/DimensionTablesPage'));
 const DataQualityPage = lazy(() => import('./pages/metadata/DataQualityPage'));
 const MergesPage = lazy(() => import('./pages/contacts/MergesPage'));
+const OperationLogPage = lazy(() => import('./pages/settings/advanced/OperationLogPage'));
 
 /**
  * The console's pages and menu, in one place. A module adds its entry here: a node with an
@@ -116,6 +117,19 @@ export const appRoutes: AppRoute[] = [
             name: 'menu.privateApps',
             permission: 'apps.view',
             element: <AppsPage />,
+          },
+        ],
+      },
+      // 高级设置: super staff only (员工, 角色, 部门, 联系人字段加密, 操作日志).
+      {
+        path: '/settings/advanced',
+        name: 'menu.advanced',
+        children: [
+          {
+            path: '/settings/advanced/operation-log',
+            name: 'menu.operationLog',
+            permission: 'operationLog.view',
+            element: <OperationLogPage />,
           },
         ],
       },

@@ -21,6 +21,8 @@ export type { AcceptResult, QuarantinedMessage } from './modules/ingestion/inges
 export type { BatchLoaded } from './modules/ingestion/ingest-worker.js';
 export type { ContactMerge, ContactSummary, CursorPage, MergeCandidate } from './modules/contacts/contacts.service.js';
 export type { CandidateStatus, MergeEvidence } from './modules/contacts/contacts.types.js';
+export type { OperationDetail, OperationLogItem } from './modules/audit/operation-log.types.js';
+export type { OperationCatalogue, OperationLogPage } from './modules/audit/operation-log.service.js';
 export type { ErrorCode, Locale } from './server/messages.js';
 export type { ErrorDetail } from './server/errors.js';
 

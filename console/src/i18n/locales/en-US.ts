@@ -44,6 +44,8 @@ const enUS: Messages = {
     dataQuality: 'Data quality',
     contacts: 'Contacts',
     merges: 'Merges',
+    advanced: 'Advanced',
+    operationLog: 'Operation log',
   },
   header: {
     tenant: 'Tenant',
@@ -1447,6 +1449,45 @@ const enUS: Messages = {
         noPermission: 'Changing them needs the “Contacts – merge contacts” permission',
         none: 'No blocked values: any value may match.',
       },
+    },
+  },
+  operationLog: {
+    title: 'Operation log',
+    description:
+      'What staff did by hand in the console (sign-ins, password changes, connections created and deleted, users merged…), kept long term and shown to super staff only; changes made through the Open API are not logged. The log stores ids only: staff are shown by their current names.',
+    filters: {
+      staff: 'Staff',
+      allStaff: 'All staff',
+      operation: 'Operation',
+      allOperations: 'All operations',
+      range: 'Time range',
+      rangeHint: 'Whole days in the tenant’s time zone ({{timeZone}})',
+      start: 'Start date',
+      end: 'End date',
+      search: 'Search',
+      reset: 'Reset',
+    },
+    columns: {
+      at: 'Time',
+      staff: 'Staff',
+      objectType: 'Object type',
+      operation: 'Operation',
+      objectId: 'Object ID',
+      detail: 'Detail',
+      ip: 'IP address',
+    },
+    deletedStaff: 'Deleted staff member (ID {{id}})',
+    export: {
+      action: 'Export',
+      hint: 'Exports the rows matching the current search as CSV, at most the newest {{max}}',
+    },
+    empty: {
+      title: 'No operations logged yet',
+      description: 'Sign-ins, password changes, connections created or deleted and users merged show up here.',
+    },
+    emptyFiltered: {
+      title: 'No operations match',
+      description: 'Try another staff member, operation or time range.',
     },
   },
   validation: {
