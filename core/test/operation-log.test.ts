@@ -1,5 +1,7 @@
 import { parse } from 'csv-parse/sync';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { ContributionRegistry } from '../src/kernel/contribution-registry.js';
+import { PermissionRegistry } from '../src/kernel/permissions.js';
 import {
   auditExtensionPoint,
   coreServices,
@@ -62,11 +64,40 @@ const probePlugin = definePlugin({
   },
 });
 
+describe('operation log declarations (auditExtensionPoint)', () => {
+  const label = { 'zh-CN': '探测', 'en-US': 'Ping' };
+
+  it('refuses ids that are not camelCase, a missing label, and a list with a repeat — leaving no trace', () => {
+    const registry = new ContributionRegistry(new PermissionRegistry());
+    registry.addOperationObjectType('probe', { objectType: 'probe', label });
+    expect(() => registry.addOperationObjectType('probe', { objectType: 'Probe-Type', label })).toThrow(/must be camelCase/);
+    expect(() => registry.addOperationTypes('probe', [{ objectType: 'probe', operation: 'drop table', label }])).toThrow(
+      /must be camelCase/,
+    );
+    expect(() =>
+      registry.addOperationTypes('probe', [{ objectType: 'probe', operation: 'ping', label: { 'zh-CN': '探测', 'en-US': '' } }]),
+    ).toThrow('needs a name in zh-CN and en-US');
+    expect(() =>
+      registry.addOperationTypes('probe', [
+        { objectType: 'probe', operation: 'ping', label },
+        { objectType: 'probe', operation: 'ping', label },
+      ]),
+    ).toThrow('operation "probe.ping" is listed twice');
+    expect([...registry.operationTypes.keys()]).toEqual([]);
+    registry.addOperationTypes('probe', [{ objectType: 'probe', operation: 'ping', label }]);
+    expect(() => registry.verify()).not.toThrow();
+    registry.freeze();
+    expect(() => registry.addOperationTypes('late', [{ objectType: 'probe', operation: 'pong', label }])).toThrow(
+      'adds operation log operations after start-up',
+    );
+  });
+});
+
 describeEngines(
   'operation log (操作日志)',
   (ctx) => {
     const rowsOf = async (tenantId: string): Promise<LogRow[]> =>
-      (await ctx.app.oltp.forTenant(tenantId).from('operation_log').orderBy('id').select('*')) as LogRow[];
+      ctx.app.oltp.forTenant(tenantId).from<LogRow>('operation_log').orderBy('id').select<LogRow[]>('*');
 
     async function admin(timeZone?: string) {
       const tenant = await createTenant(ctx.app, { timeZone });
@@ -142,7 +173,13 @@ describeEngines(
       await expect(
         log.recordForStaff(tenant.tenantId, tenant.staffId, { objectType: 'robot', operation: 'create' }),
       ).rejects.toThrow(/not declared/);
-      for (const detail of [{ email: 'ann@example.com' }, { name: '张三' }, { mobile: '13800138000' }, { note: 'hello world' }]) {
+      const personal: Record<string, string>[] = [
+        { email: 'ann@example.com' },
+        { name: '张三' },
+        { mobile: '13800138000' },
+        { note: 'hello world' },
+      ];
+      for (const detail of personal) {
         await expect(log.record(who, { objectType: 'channel', operation: 'create', detail })).rejects.toThrow(/is not a code/);
       }
       await expect(log.record(who, { objectType: 'channel', operation: 'create', objectId: 'ann@example.com' })).rejects.toThrow(
