@@ -19,6 +19,7 @@ const DataQualityPage = lazy(() => import('./pages/metadata/DataQualityPage'));
 const MergesPage = lazy(() => import('./pages/contacts/MergesPage'));
 const FieldMaskingPage = lazy(() => import('./pages/settings/advanced/FieldMaskingPage'));
 const DepartmentsPage = lazy(() => import('./pages/settings/advanced/DepartmentsPage'));
+const OperationLogPage = lazy(() => import('./pages/settings/advanced/OperationLogPage'));
 
 /**
  * The console's pages and menu, in one place. A module adds its entry here: a node with an
@@ -149,6 +150,12 @@ export const appRoutes: AppRoute[] = [
             name: 'menu.departments',
             permission: 'departments.manage',
             element: <DepartmentsPage />,
+          },
+          {
+            path: '/settings/advanced/operation-log',
+            name: 'menu.operationLog',
+            permission: 'operationLog.view',
+            element: <OperationLogPage />,
           },
         ],
       },

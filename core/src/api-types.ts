@@ -25,6 +25,8 @@ export type { ContactMerge, ContactSummary, CursorPage, MergeCandidate } from '.
 export type { CandidateStatus, MergeEvidence } from './modules/contacts/contacts.types.js';
 export type { FieldMask, MobileEncryption } from './modules/masking/masking.types.js';
 export type { Department, DepartmentTree } from './modules/departments/departments.types.js';
+export type { OperationDetail, OperationLogItem } from './modules/audit/operation-log.types.js';
+export type { OperationCatalogue, OperationLogPage } from './modules/audit/operation-log.service.js';
 export type { ErrorCode, Locale } from './server/messages.js';
 export type { ErrorDetail } from './server/errors.js';
 

@@ -6,6 +6,7 @@ import { RolesRepo } from '../src/modules/staff/roles.repo.js';
 import { mfaServiceRef } from '../src/modules/staff/mfa.service.js';
 import { StaffRepo } from '../src/modules/staff/staff.repo.js';
 import { tenantServiceRef } from '../src/modules/tenancy/tenant.service.js';
+import { operationLogServiceRef } from '../src/modules/audit/operation-log.service.js';
 import { lockAfter, slowDownAfter, Throttle } from '../src/server/throttle.js';
 import { Client, createTenant, createTestApp, describeEngines, type TestApp } from './support/test-app.js';
 
@@ -79,6 +80,7 @@ describeEngines('login and token abuse', (ctx) => {
       ctx.app.service(tenantServiceRef),
       new Throttle(ctx.app.oltp),
       ctx.app.service(mfaServiceRef),
+      ctx.app.service(operationLogServiceRef),
     );
     expect(fresh).not.toBe(ctx.app.service(authServiceRef));
     await expect(fresh.login(tenant.email, tenant.password, { ip })).rejects.toMatchObject({

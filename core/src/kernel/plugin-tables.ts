@@ -11,6 +11,7 @@ import { PluginError } from './plugin-error.js';
 export const coreModuleNames: readonly string[] = [
   'api',
   'apps',
+  'audit',
   'auth',
   'channels',
   'cli',

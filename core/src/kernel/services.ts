@@ -12,6 +12,8 @@ import type { Mailer } from '../lib/mailer.js';
 import type { CascadePlan, DepartmentScope, TreeNode } from '../modules/departments/department-rules.js';
 import type { DepartmentReferenceCount, DepartmentViewer, ReassignCheck } from '../modules/departments/departments.service.js';
 import type { Department } from '../modules/departments/departments.types.js';
+import type { Principal } from '../server/principal.js';
+import type { OperationEntry } from '../modules/audit/operation-log.types.js';
 
 /** The logger a plugin gets: a pino child bound to `plugin: <id>`. */
 export type PluginLogger = Pick<Logger, 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'>;
@@ -114,6 +116,18 @@ export interface PluginDepartments {
   addReferenceCount(count: DepartmentReferenceCount): void;
 }
 
+/**
+ * The operation log (操作日志): a plugin records the console operations it declared through
+ * `auditExtensionPoint` (e.g. a GDPR deletion). Calls of apps (Open API) are not recorded.
+ */
+export interface PluginOperationLog {
+  /**
+   * Records what the caller did. The detail holds ids, counts, flags and codes only — never a
+   * name, email or phone; an undeclared operation or such a value throws (a bug in the caller).
+   */
+  record(principal: Principal, entry: OperationEntry): Promise<void>;
+}
+
 export const coreServices = {
   logger: createServiceRef<PluginLogger>({ id: 'core.logger' }),
   database: createServiceRef<PluginDatabase>({ id: 'core.database' }),
@@ -122,6 +136,7 @@ export const coreServices = {
   tasks: createServiceRef<PluginTasks>({ id: 'core.tasks' }),
   files: createServiceRef<PluginFiles>({ id: 'core.files' }),
   departments: createServiceRef<PluginDepartments>({ id: 'core.departments' }),
+  operationLog: createServiceRef<PluginOperationLog>({ id: 'core.operationLog' }),
 };
 
 /**

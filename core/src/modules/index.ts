@@ -2,6 +2,7 @@ import type { ModuleDefinition } from '../kernel/define-module.js';
 import { scheduleModule } from '../jobs/schedule.module.js';
 import { tasksModule } from '../jobs/tasks.module.js';
 import { appsModule } from './apps/apps.module.js';
+import { auditModule } from './audit/audit.module.js';
 import { channelsModule } from './channels/channels.module.js';
 import { departmentsModule } from './departments/departments.module.js';
 import { contactsModule } from './contacts/contacts.module.js';
@@ -23,6 +24,7 @@ import { tenancyModule } from './tenancy/tenancy.module.js';
  */
 export const coreModules: readonly ModuleDefinition[] = [
   tenancyModule,
+  auditModule,
   channelsModule,
   staffModule,
   departmentsModule,

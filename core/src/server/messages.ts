@@ -599,6 +599,14 @@ export const errorMessages = {
     'zh-CN': '请只填写公钥：系统不保存私钥，也不解密手机号',
     'en-US': 'Enter the public key only: Huiliu keeps no private key and never decrypts mobiles',
   },
+  operation_type_unknown: {
+    'zh-CN': '操作日志中没有这种对象类型或操作：{name}',
+    'en-US': 'The operation log has no such object type or operation: {name}',
+  },
+  operation_log_range_invalid: {
+    'zh-CN': '开始时间不能晚于结束时间',
+    'en-US': 'The start time must not be later than the end time',
+  },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 /** Core's own codes (autocompleted); plugins add theirs at registration (see registerErrorMessages). */

@@ -47,6 +47,7 @@ const enUS: Messages = {
     advanced: 'Advanced settings',
     fieldMasking: 'Contact field masking',
     departments: 'Departments',
+    operationLog: 'Operation log',
   },
   header: {
     tenant: 'Tenant',
@@ -1668,6 +1669,45 @@ const enUS: Messages = {
       placeholder: 'Pick a department',
       orgOff: 'The organisation structure is off',
       noDepartment: 'You are in no department, so you cannot change departments',
+    },
+  },
+  operationLog: {
+    title: 'Operation log',
+    description:
+      'What staff did by hand in the console (sign-ins, password changes, connections created and deleted, users merged…), kept long term and shown to super staff only; changes made through the Open API are not logged. The log stores ids only: staff are shown by their current names.',
+    filters: {
+      staff: 'Staff',
+      allStaff: 'All staff',
+      operation: 'Operation',
+      allOperations: 'All operations',
+      range: 'Time range',
+      rangeHint: 'Whole days in the tenant’s time zone ({{timeZone}})',
+      start: 'Start date',
+      end: 'End date',
+      search: 'Search',
+      reset: 'Reset',
+    },
+    columns: {
+      at: 'Time',
+      staff: 'Staff',
+      objectType: 'Object type',
+      operation: 'Operation',
+      objectId: 'Object ID',
+      detail: 'Detail',
+      ip: 'IP address',
+    },
+    deletedStaff: 'Deleted staff member (ID {{id}})',
+    export: {
+      action: 'Export',
+      hint: 'Exports the rows matching the current search as CSV, at most the newest {{max}}',
+    },
+    empty: {
+      title: 'No operations logged yet',
+      description: 'Sign-ins, password changes, connections created or deleted and users merged show up here.',
+    },
+    emptyFiltered: {
+      title: 'No operations match',
+      description: 'Try another staff member, operation or time range.',
     },
   },
   validation: {

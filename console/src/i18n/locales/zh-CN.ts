@@ -46,6 +46,7 @@ const zhCN = {
     advanced: '高级设置',
     fieldMasking: '联系人字段加密',
     departments: '部门',
+    operationLog: '操作日志',
   },
   header: {
     tenant: '当前租户',
@@ -1638,6 +1639,45 @@ const zhCN = {
       placeholder: '选择所属部门',
       orgOff: '未开启组织架构',
       noDepartment: '你不在任何部门，不能更改所属部门',
+    },
+  },
+  operationLog: {
+    title: '操作日志',
+    description:
+      '员工在系统中的手动操作（登录、修改密码、新建和删除连接、合并用户等），长期保留，仅高级员工可查看；通过 Open API 的操作不记录。日志只保存 ID，员工姓名按当前名称显示。',
+    filters: {
+      staff: '员工',
+      allStaff: '全部员工',
+      operation: '操作',
+      allOperations: '全部操作',
+      range: '时间范围',
+      rangeHint: '按租户时区（{{timeZone}}）的整天查询',
+      start: '开始日期',
+      end: '结束日期',
+      search: '查询',
+      reset: '重置',
+    },
+    columns: {
+      at: '时间',
+      staff: '员工',
+      objectType: '对象类型',
+      operation: '操作',
+      objectId: '对象 ID',
+      detail: '详情',
+      ip: 'IP 地址',
+    },
+    deletedStaff: '已删除的员工（ID {{id}}）',
+    export: {
+      action: '导出',
+      hint: '按当前查询条件导出 CSV，最多导出最新的 {{max}} 条',
+    },
+    empty: {
+      title: '还没有操作日志',
+      description: '员工登录、修改密码、新建或删除连接、合并用户后，这里会出现记录。',
+    },
+    emptyFiltered: {
+      title: '没有符合条件的操作日志',
+      description: '换一个员工、操作或时间范围再查询。',
     },
   },
   validation: {

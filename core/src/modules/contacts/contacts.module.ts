@@ -11,6 +11,7 @@ import { ContactsService, contactsServiceRef } from './contacts.service.js';
 import { WECHAT_CHANNEL_TYPE } from './contacts.types.js';
 import { channelsServiceRef } from '../channels/channels.service.js';
 import { maskingServiceRef } from '../masking/masking.service.js';
+import { operationLogServiceRef } from '../audit/operation-log.service.js';
 
 /**
  * 联系人 (§1.4, §2.1.1): the contacts master in OLTP, their channel accounts, the identity step the
@@ -32,8 +33,9 @@ export const contactsModule = defineModule({
     'identity_setting',
   ],
   // The Open API's update checks custom fields (metadata); accounts show their channel's type and AppID;
-  // contacts' values are masked for the caller and mobiles may be RSA ciphertexts (masking).
-  dependencies: ['metadata', 'channels', 'masking'],
+  // contacts' values are masked for the caller and mobiles may be RSA ciphertexts (masking); merges by
+  // staff go to the operation log (audit).
+  dependencies: ['metadata', 'channels', 'masking', 'audit'],
   provides: [
     createServiceFactory({
       service: contactsServiceRef,
@@ -80,8 +82,9 @@ export const contactsModule = defineModule({
         contacts: contactsServiceRef,
         reads: contactReadsServiceRef,
         masking: maskingServiceRef,
+        log: operationLogServiceRef,
       },
-      init({ http, permissions, contacts, reads, masking }) {
+      init({ http, permissions, contacts, reads, masking, log }) {
         // 用户's rows of the permission matrix (contacts.view, contacts.merge …).
         permissions.addFeature({ id: 'contacts' });
         permissions.addPermissions([
@@ -90,7 +93,7 @@ export const contactsModule = defineModule({
           { id: 'contacts.update', openApi: true, appOnly: true },
           { id: 'events.read', openApi: true, appOnly: true },
         ]);
-        http.addRoutes(mergeRoutes(contacts, masking));
+        http.addRoutes(mergeRoutes(contacts, masking, log));
         http.addRoutes(contactsRoutes(reads));
       },
     });

@@ -1,11 +1,13 @@
 import type { Request } from '@hapi/hapi';
 import Joi from 'joi';
 import type { PluginRoute } from '../../kernel/contributions.js';
+import { clientIp } from '../../server/client.js';
 import { principalOf } from '../../server/principal.js';
 import { moduleRoute } from '../../server/route.js';
 import { epochMs, idParams } from '../../server/schemas.js';
 import type { MaskingService } from '../masking/masking.service.js';
 import type { ContactsService } from './contacts.service.js';
+import type { OperationLogService } from '../audit/operation-log.service.js';
 import { BLOCKED_VALUE_LENGTH, BLOCKED_VALUES_MAX } from './identity-rules.js';
 import { maskCandidate, maskMerge } from './merge-masking.js';
 
@@ -96,7 +98,7 @@ const settingsSchema = Joi.object({
  * the tenant or of one contact, and the identity settings (blocked values). Contacts' values are
  * masked for the caller (联系人字段加密, ADR 0024).
  */
-export function mergeRoutes(contacts: ContactsService, masking: MaskingService): PluginRoute[] {
+export function mergeRoutes(contacts: ContactsService, masking: MaskingService, log: OperationLogService): PluginRoute[] {
   const maskerOf = (request: Request) => masking.forPrincipal(principalOf(request));
   return [
     moduleRoute<unknown, { status?: 'pending' | 'accepted' | 'dismissed'; cursor?: string; limit: number }>({
@@ -136,6 +138,16 @@ export function mergeRoutes(contacts: ContactsService, masking: MaskingService):
       },
       handler: async (request) => {
         const accepted = await contacts.acceptCandidate(tenantOf(request), request.params.candidateId, staffIdOf(request)!);
+        // 用户 · 合并 when two contacts became one (not when the pair was one contact already).
+        if (accepted.merge) {
+          await log.record(principalOf(request), {
+            objectType: 'contact',
+            operation: 'merge',
+            objectId: accepted.merge.survivorId,
+            detail: { mergedId: accepted.merge.mergedId, candidateId: request.params.candidateId },
+            ip: clientIp(request),
+          });
+        }
         const masker = await maskerOf(request);
         return {
           candidate: maskCandidate(accepted.candidate, masker),

@@ -17,6 +17,7 @@ import {
 import type { RolesRepo } from './roles.repo.js';
 import type { StaffRepo } from './staff.repo.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
+import type { OperationLogService } from '../audit/operation-log.service.js';
 import type { MfaChallenge, MfaService } from './mfa.service.js';
 import { normalizeEmail, toStaff, type Staff, type StaffRow } from './staff.types.js';
 
@@ -140,6 +141,7 @@ export class AuthService {
     private readonly tenants: TenantService,
     throttle: Throttle,
     private readonly mfa: MfaService,
+    private readonly log: OperationLogService,
   ) {
     this.throttle = throttle;
     this.passwords = new PasswordLane({ concurrency: config.auth.passwordConcurrency, queue: config.auth.passwordQueue });
@@ -218,6 +220,12 @@ export class AuthService {
     const tenantId = String(row.tenant_id);
     const roleIds = (await this.roles.rolesByStaff(tenantId, [String(row.id)])).get(String(row.id)) ?? [];
     const staff = toStaff({ ...row, last_login_at: now }, roleIds);
+    await this.log.recordForStaff(staff.tenantId, staff.id, {
+      objectType: 'staff',
+      operation: 'login',
+      objectId: staff.id,
+      ip: client.ip,
+    });
     return { sessionToken, csrfToken, staff, permissions: await this.permissionsOf(staff.tenantId, staff.id, staff.isSuper) };
   }
 

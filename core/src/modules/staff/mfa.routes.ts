@@ -6,6 +6,7 @@ import { staffOf } from '../../server/principal.js';
 import { moduleRoute } from '../../server/route.js';
 import { idParams, staffSchema } from '../../server/schemas.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
+import type { OperationLogService } from '../audit/operation-log.service.js';
 import type { AuthService } from './auth.service.js';
 import { mfaCodeRequestSchema, mfaStatusSchema, recoveryCodesSchema } from './mfa.schemas.js';
 import type { ChallengeStep, MfaService } from './mfa.service.js';
@@ -21,13 +22,24 @@ export function mfaRoutes({
   mfa,
   staff: staffService,
   tenants,
+  log,
 }: {
   auth: AuthService;
   mfa: MfaService;
   staff: StaffService;
   tenants: TenantService;
+  log: OperationLogService;
 }): PluginRoute[] {
   const session = sessionBody(tenants);
+  /** 操作日志: a super staff member switched or reset someone's MFA (员工 · 编辑). */
+  const recordEdit = (request: Request, staffId: string, change: string) =>
+    log.record(staffOf(request), {
+      objectType: 'staff',
+      operation: 'edit',
+      objectId: staffId,
+      detail: { change },
+      ip: clientIp(request),
+    });
 
   /** The login's second step: like the login, public, JSON only and same origin; opens the session. */
   const challengeRoute = (step: ChallengeStep, description: string, response: Joi.ObjectSchema) =>
@@ -124,6 +136,7 @@ export function mfaRoutes({
         const { staffId } = request.params;
         await staffService.get(tenantId, staffId);
         await mfa.setEnabled(tenantId, staffId, request.payload.enabled, keepOwnSession(request, staffId));
+        await recordEdit(request, staffId, request.payload.enabled ? 'mfaOn' : 'mfaOff');
         return staffService.get(tenantId, staffId);
       },
     }),
@@ -142,6 +155,7 @@ export function mfaRoutes({
         const { staffId } = request.params;
         await staffService.get(tenantId, staffId);
         await mfa.reset(tenantId, staffId, keepOwnSession(request, staffId));
+        await recordEdit(request, staffId, 'mfaReset');
         return staffService.get(tenantId, staffId);
       },
     }),

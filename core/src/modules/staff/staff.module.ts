@@ -1,6 +1,7 @@
 import { defineModule } from '../../kernel/define-module.js';
 import { createServiceFactory } from '../../kernel/extension-point.js';
 import {
+  auditStaffDirectoryExtensionPoint,
   homeExtensionPoint,
   httpExtensionPoint,
   permissionsExtensionPoint,
@@ -9,6 +10,7 @@ import {
 import { kernelServices } from '../../kernel/services.js';
 import { taskQueueRef } from '../../jobs/task-queue.js';
 import { tenantServiceRef } from '../tenancy/tenant.service.js';
+import { operationLogServiceRef } from '../audit/operation-log.service.js';
 import { AuthService, authServiceRef } from './auth.service.js';
 import { RolesRepo } from './roles.repo.js';
 import { rolesRoutes } from './roles.routes.js';
@@ -29,7 +31,8 @@ export const staffModule = defineModule({
   id: 'staff',
   title: { 'zh-CN': '员工与登录', 'en-US': 'Staff and sign-in' },
   tables: ['staff', 'staff_session', 'role', 'staff_role', 'staff_mfa', 'login_challenge', 'password_reset'],
-  dependencies: ['tenancy', 'channels', 'tasks'],
+  // Logins, password changes and staff/role changes go to the operation log (audit).
+  dependencies: ['tenancy', 'channels', 'tasks', 'audit'],
   provides: [
     createServiceFactory({
       service: rolesServiceRef,
@@ -55,9 +58,10 @@ export const staffModule = defineModule({
         tenants: tenantServiceRef,
         throttle: kernelServices.throttle,
         mfa: mfaServiceRef,
+        log: operationLogServiceRef,
       },
-      factory: ({ db, permissions, config, tenants, throttle, mfa }) =>
-        new AuthService(new StaffRepo(db), new RolesRepo(db), permissions, config, tenants, throttle, mfa),
+      factory: ({ db, permissions, config, tenants, throttle, mfa, log }) =>
+        new AuthService(new StaffRepo(db), new RolesRepo(db), permissions, config, tenants, throttle, mfa, log),
     }),
     createServiceFactory({
       service: passwordResetServiceRef,
@@ -89,17 +93,21 @@ export const staffModule = defineModule({
         resets: passwordResetServiceRef,
         config: kernelServices.config,
         logger: kernelServices.logger,
+        log: operationLogServiceRef,
+        staffDirectory: auditStaffDirectoryExtensionPoint,
       },
-      init({ http, home, permissions, auth, staff, roles, tenants, mfa, jobs, resets, config, logger }) {
+      init({ http, home, permissions, auth, staff, roles, tenants, mfa, jobs, resets, config, logger, log, staffDirectory }) {
         // 高级设置 (员工, 角色, MFA): super staff only.
         permissions.addPermissions([
           { id: 'staff.view', superOnly: true, label: { 'zh-CN': '员工-查看', 'en-US': 'Staff — view' } },
           { id: 'staff.manage', superOnly: true, label: { 'zh-CN': '员工与角色-管理', 'en-US': 'Staff and roles — manage' } },
         ]);
-        http.addRoutes(rolesRoutes(roles));
+        http.addRoutes(rolesRoutes(roles, log));
         home.addCounter({ key: 'staff', count: (tenantId) => staff.count(tenantId) });
-        http.addRoutes(staffRoutes({ auth, staff, tenants }));
-        http.addRoutes(mfaRoutes({ auth, mfa, staff, tenants }));
+        // Operation log exports name staff as they are called when exported.
+        staffDirectory.setStaffDirectory({ names: (tenantId) => staff.names(tenantId) });
+        http.addRoutes(staffRoutes({ auth, staff, tenants, log }));
+        http.addRoutes(mfaRoutes({ auth, mfa, staff, tenants, log }));
         http.addRoutes(passwordResetRoutes(resets));
         // Mailing a reset link: internal work (no notification), retried when the SMTP server fails.
         jobs.addTaskKind({

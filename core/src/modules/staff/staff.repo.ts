@@ -89,6 +89,11 @@ export class StaffRepo {
     };
   }
 
+  /** Every staff member's id and name (operation log exports name staff with them). */
+  names(tenantId: string): Promise<{ id: number | string; name: string }[]> {
+    return this.staff(tenantId).select('staff.id', 'staff.name');
+  }
+
   async count(tenantId: string): Promise<number> {
     const [row] = await this.staff(tenantId).count<{ n: number }[]>({ n: '*' });
     return Number(row?.n ?? 0);

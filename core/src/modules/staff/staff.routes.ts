@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import type { ResponseToolkit } from '@hapi/hapi';
+import type { Request, ResponseToolkit } from '@hapi/hapi';
 import type { PluginRoute } from '../../kernel/contributions.js';
 import { moduleRoute } from '../../server/route.js';
 import { SESSION_COOKIE } from '../../server/auth.js';
@@ -7,6 +7,8 @@ import { clientIp } from '../../server/client.js';
 import { principalOf, staffOf } from '../../server/principal.js';
 import { email, idParams, pageOf, pageQuery, shortText, staffRoleIds, staffSchema, tenantSchema } from '../../server/schemas.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
+import type { OperationLogService } from '../audit/operation-log.service.js';
+import type { OperationDetail } from '../audit/operation-log.types.js';
 import type { AuthService } from './auth.service.js';
 import { mfaChallengeKeys } from './mfa.schemas.js';
 import type { NewStaff, StaffPatch, StaffService } from './staff.service.js';
@@ -48,12 +50,17 @@ export function staffRoutes({
   auth,
   staff: staffService,
   tenants,
+  log,
 }: {
   auth: AuthService;
   staff: StaffService;
   tenants: TenantService;
+  log: OperationLogService;
 }): PluginRoute[] {
   const session = sessionBody(tenants);
+  /** 操作日志: what super staff did to a staff member (ids only). */
+  const record = (request: Request, operation: string, staffId: string, detail?: OperationDetail) =>
+    log.record(staffOf(request), { objectType: 'staff', operation, objectId: staffId, detail, ip: clientIp(request) });
 
   return [
     moduleRoute({
@@ -131,6 +138,12 @@ export function staffRoutes({
         const principal = staffOf(request);
         const { currentPassword, newPassword } = request.payload;
         await auth.changePassword(principal.tenantId, principal.staffId, principal.sessionId, currentPassword, newPassword);
+        await log.record(principal, {
+          objectType: 'staff',
+          operation: 'changePassword',
+          objectId: principal.staffId,
+          ip: clientIp(request),
+        });
         return h.response().code(204);
       },
     }),
@@ -175,7 +188,11 @@ export function staffRoutes({
         },
         response: { schema: staffSchema },
       },
-      handler: async (request, h) => h.response(await staffService.create(staffOf(request).tenantId, request.payload)).code(201),
+      handler: async (request, h) => {
+        const created = await staffService.create(staffOf(request).tenantId, request.payload);
+        await record(request, 'create', created.id, { roleIds: created.roleIds });
+        return h.response(created).code(201);
+      },
     }),
     moduleRoute({
       method: 'PATCH',
@@ -191,8 +208,14 @@ export function staffRoutes({
         },
         response: { schema: staffSchema },
       },
-      handler: async (request) =>
-        (await staffService.update(staffOf(request).tenantId, request.params.staffId, request.payload)).after,
+      handler: async (request) => {
+        const { after } = await staffService.update(staffOf(request).tenantId, request.params.staffId, request.payload);
+        await record(request, 'edit', after.id, {
+          fields: Object.keys(request.payload).sort().join('_'),
+          roleIds: after.roleIds,
+        });
+        return after;
+      },
     }),
     moduleRoute({
       method: 'POST',
@@ -208,9 +231,16 @@ export function staffRoutes({
         },
         response: { schema: staffSchema },
       },
-      handler: (request) => {
+      handler: async (request) => {
         const principal = staffOf(request);
-        return staffService.setStatus(principal.tenantId, principal.staffId, request.params.staffId, request.payload.status);
+        const changed = await staffService.setStatus(
+          principal.tenantId,
+          principal.staffId,
+          request.params.staffId,
+          request.payload.status,
+        );
+        await record(request, request.payload.status === 'enabled' ? 'enable' : 'disable', changed.id);
+        return changed;
       },
     }),
     moduleRoute({
@@ -226,6 +256,7 @@ export function staffRoutes({
       },
       handler: async (request, h) => {
         await staffService.resetPassword(staffOf(request).tenantId, request.params.staffId, request.payload.password);
+        await record(request, 'changePassword', request.params.staffId);
         return h.response().code(204);
       },
     }),
@@ -240,6 +271,7 @@ export function staffRoutes({
       handler: async (request, h) => {
         const principal = staffOf(request);
         await staffService.delete(principal.tenantId, principal.staffId, request.params.staffId);
+        await record(request, 'delete', request.params.staffId);
         return h.response().code(204);
       },
     }),

@@ -188,6 +188,11 @@ export class StaffService {
     return (await this.repo.byIds(tenantId, staffIds)).map((row) => toStaff(row, roles.get(String(row.id)) ?? []));
   }
 
+  /** Staff names by id (operation log exports). */
+  async names(tenantId: string): Promise<Map<string, string>> {
+    return new Map((await this.repo.names(tenantId)).map((row) => [String(row.id), row.name]));
+  }
+
   count(tenantId: string): Promise<number> {
     return this.repo.count(tenantId);
   }

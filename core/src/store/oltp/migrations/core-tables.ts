@@ -49,4 +49,5 @@ export const coreTables: readonly string[] = [
   'department',
   'department_setting',
   'staff_department',
+  'operation_log',
 ];

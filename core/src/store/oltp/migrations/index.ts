@@ -14,6 +14,7 @@ import { passwordReset } from './0012_password_reset.js';
 import { mfa } from './0013_mfa.js';
 import { departments } from './0014_departments.js';
 import { fieldMasking } from './0015_field_masking.js';
+import { operationLog } from './0016_operation_log.js';
 
 /** Core's migration set, in order. Never edit a released migration: add the next one. */
 export const coreMigrations: readonly OltpMigration[] = [
@@ -32,4 +33,5 @@ export const coreMigrations: readonly OltpMigration[] = [
   mfa,
   departments,
   fieldMasking,
+  operationLog,
 ];
