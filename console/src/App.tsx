@@ -6,7 +6,9 @@ import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Route, Routes } from 'react-router-dom';
 import { isApiError } from './api/client';
 import { BasicLayout } from './layouts/BasicLayout';
+import ForgotPasswordPage from './pages/login/ForgotPasswordPage';
 import LoginPage from './pages/login/LoginPage';
+import ResetPasswordPage from './pages/login/ResetPasswordPage';
 import NotFoundPage from './pages/NotFoundPage';
 import SetupPage from './pages/setup/SetupPage';
 import { appRoutes, pageRoutes } from './routes';
@@ -34,6 +36,8 @@ function LocalizedApp() {
             <Routes>
               <Route path="/setup" element={<SetupPage />} />
               <Route path="/login" element={<LoginPage />} />
+              <Route path="/forgot-password" element={<ForgotPasswordPage />} />
+              <Route path="/reset-password" element={<ResetPasswordPage />} />
               <Route
                 element={
                   <RequireAuth>

@@ -20,6 +20,9 @@ const DataQualityPage = lazy(() => import('./pages/metadata/DataQualityPage'));
 const MergesPage = lazy(() => import('./pages/contacts/MergesPage'));
 const StaffPage = lazy(() => import('./pages/settings/advanced/StaffPage'));
 const RolesPage = lazy(() => import('./pages/settings/advanced/RolesPage'));
+const FieldMaskingPage = lazy(() => import('./pages/settings/advanced/FieldMaskingPage'));
+const DepartmentsPage = lazy(() => import('./pages/settings/advanced/DepartmentsPage'));
+const OperationLogPage = lazy(() => import('./pages/settings/advanced/OperationLogPage'));
 
 /**
  * The console's pages and menu, in one place. A module adds its entry here: a node with an
@@ -122,13 +125,31 @@ export const appRoutes: AppRoute[] = [
           },
         ],
       },
-      // 高级设置 (§1.11.4): super staff only (staff.manage is never part of a role).
+      // 高级设置 (§1.11.4): super staff only — 员工, 角色, 部门, 联系人字段加密, 操作日志.
       {
         path: '/settings/advanced',
         name: 'menu.advanced',
         children: [
           { path: '/settings/advanced/staff', name: 'menu.staff', permission: 'staff.manage', element: <StaffPage /> },
           { path: '/settings/advanced/roles', name: 'menu.roles', permission: 'staff.manage', element: <RolesPage /> },
+          {
+            path: '/settings/advanced/field-masking',
+            name: 'menu.fieldMasking',
+            permission: 'masking.manage',
+            element: <FieldMaskingPage />,
+          },
+          {
+            path: '/settings/advanced/departments',
+            name: 'menu.departments',
+            permission: 'departments.manage',
+            element: <DepartmentsPage />,
+          },
+          {
+            path: '/settings/advanced/operation-log',
+            name: 'menu.operationLog',
+            permission: 'operationLog.view',
+            element: <OperationLogPage />,
+          },
         ],
       },
       {

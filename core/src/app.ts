@@ -26,6 +26,7 @@ import { REDACTED_PATHS } from './server/request-log.js';
 import { apiTagOf } from './server/openapi.js';
 import { createServer } from './server/server.js';
 import { Throttle } from './server/throttle.js';
+import { SmtpMailer } from './lib/mailer.js';
 import { acquireAnalyticsOwner } from './store/analytics-owner.js';
 import { createKnex } from './store/oltp/knex.js';
 import { coreMigrations } from './store/oltp/migrations/index.js';
@@ -213,6 +214,7 @@ async function assemble(
       createServiceFactory({ service: kernelServices.config, factory: () => config }),
       createServiceFactory({ service: kernelServices.olap, factory: () => olap }),
       createServiceFactory({ service: kernelServices.throttle, factory: () => new Throttle(oltp) }),
+      createServiceFactory({ service: kernelServices.mailer, factory: () => new SmtpMailer(config.mail?.smtp) }),
     ],
   });
   await kernel.load(await pluginEntries(config, options.plugins), coreModules);

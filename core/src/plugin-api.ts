@@ -21,6 +21,8 @@ export {
   olapExtensionPoint,
   permissionsExtensionPoint,
   errorsExtensionPoint,
+  auditExtensionPoint,
+  type AuditExtension,
   type ErrorsExtension,
   type ChannelsExtension,
   type EventsExtension,
@@ -41,7 +43,12 @@ export {
   type PluginChannels,
   type PluginTasks,
   type PluginFiles,
+  type PluginDepartments,
+  type PluginOperationLog,
 } from './kernel/services.js';
+export type { CascadePlan, DepartmentScope, TreeNode } from './modules/departments/department-rules.js';
+export type { DepartmentReferenceCount, DepartmentViewer, ReassignCheck } from './modules/departments/departments.service.js';
+export type { Department } from './modules/departments/departments.types.js';
 export {
   ActionError,
   propertyTypes,
@@ -59,6 +66,8 @@ export {
   type OlapRelationDefinition,
   type OltpMigration,
   type FeatureDefinition,
+  type OperationObjectTypeDefinition,
+  type OperationTypeDefinition,
   type PermissionDefinition,
   type PluginRoute,
   type PresetDashboardDefinition,
@@ -73,6 +82,7 @@ export {
   type WriteKeyResolver,
 } from './kernel/contributions.js';
 export { PluginError } from './kernel/plugin-error.js';
+export type { OperationDetail, OperationDetailValue, OperationEntry } from './modules/audit/operation-log.types.js';
 export { NotFoundError, InputError, ConflictError, ForbiddenError, UpstreamError } from './server/errors.js';
 export type { TenantDb } from './store/oltp/oltp-store.js';
 export type { Knex } from 'knex';

@@ -12,7 +12,11 @@ import {
 import { expectPluginContract, startTestKernel } from '@huiliu/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { coreTables } from '../src/store/oltp/migrations/core-tables.js';
-import { conditionsExtensionPoint } from '../src/kernel/extension-points.js';
+import {
+  auditExtensionPoint,
+  auditStaffDirectoryExtensionPoint,
+  conditionsExtensionPoint,
+} from '../src/kernel/extension-points.js';
 import { noMemberships } from '../src/modules/conditions/catalogue.js';
 import type { MetadataSource } from '../src/modules/conditions/metadata-source.js';
 import { ContributionRegistry } from '../src/kernel/contribution-registry.js';
@@ -127,6 +131,44 @@ for (const engine of testEngines()) {
       });
       expect(await refused([intruder])).toBe(
         'Plugin "fake-metadata": asks for "conditions.memberships", an extension point of core modules',
+      );
+    });
+
+    it('a plugin that tries to name staff in operation log exports (a core-module extension point)', async () => {
+      const intruder = definePlugin({
+        id: 'fake-staff',
+        version: '1.0.0',
+        requires: { core: '^0.1.0' },
+        register({ registerInit }) {
+          registerInit({
+            deps: { directory: auditStaffDirectoryExtensionPoint },
+            init: ({ directory }) => directory.setStaffDirectory({ names: async () => new Map() }),
+          });
+        },
+      });
+      expect(await refused([intruder])).toBe(
+        'Plugin "fake-staff": asks for "audit.staffDirectory", an extension point of core modules',
+      );
+    });
+
+    it('an operation log operation declared twice, or on an object type nobody declared', async () => {
+      const declaring = (id: string, operations: { objectType: string; operation: string }[]) =>
+        definePlugin({
+          id,
+          version: '1.0.0',
+          requires: { core: '^0.1.0' },
+          register({ registerInit }) {
+            registerInit({
+              deps: { audit: auditExtensionPoint },
+              init: ({ audit }) => audit.addOperations(operations.map((o) => ({ ...o, label: text(o.operation) }))),
+            });
+          },
+        });
+      expect(await refused([declaring('second-login', [{ objectType: 'staff', operation: 'login' }])])).toBe(
+        'Plugin "second-login": operation "staff.login" is already registered by plugin "audit"',
+      );
+      expect(await refused([declaring('spaceships', [{ objectType: 'spaceship', operation: 'launch' }])])).toBe(
+        'Plugin "spaceships": operation "spaceship.launch" is on unknown object type "spaceship"',
       );
     });
 

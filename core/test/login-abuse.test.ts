@@ -3,8 +3,10 @@ import { kernelServices } from '../src/kernel/services.js';
 import { setupServiceRef } from '../src/modules/setup/setup.service.js';
 import { AuthService, authServiceRef } from '../src/modules/staff/auth.service.js';
 import { RolesRepo } from '../src/modules/staff/roles.repo.js';
+import { mfaServiceRef } from '../src/modules/staff/mfa.service.js';
 import { StaffRepo } from '../src/modules/staff/staff.repo.js';
 import { tenantServiceRef } from '../src/modules/tenancy/tenant.service.js';
+import { operationLogServiceRef } from '../src/modules/audit/operation-log.service.js';
 import { lockAfter, slowDownAfter, Throttle } from '../src/server/throttle.js';
 import { Client, createTenant, createTestApp, describeEngines, type TestApp } from './support/test-app.js';
 
@@ -62,7 +64,14 @@ describeEngines('login and token abuse', (ctx) => {
     const ip = nextAddress();
     for (let i = 0; i < 5; i += 1) expect((await login(ctx.app, tenant.email, `Wrong-${i}-pass`, {}, ip)).statusCode).toBe(401);
     // A second AuthService instance holds no memory of its own, as another process or a restart.
-    const staffDb = ctx.app.oltp.forModule('staff', ['staff', 'staff_session', 'role', 'staff_role']);
+    const staffDb = ctx.app.oltp.forModule('staff', [
+      'staff',
+      'staff_session',
+      'role',
+      'staff_role',
+      'staff_mfa',
+      'login_challenge',
+    ]);
     const fresh = new AuthService(
       new StaffRepo(staffDb),
       new RolesRepo(staffDb),
@@ -70,6 +79,8 @@ describeEngines('login and token abuse', (ctx) => {
       ctx.app.config,
       ctx.app.service(tenantServiceRef),
       new Throttle(ctx.app.oltp),
+      ctx.app.service(mfaServiceRef),
+      ctx.app.service(operationLogServiceRef),
     );
     expect(fresh).not.toBe(ctx.app.service(authServiceRef));
     await expect(fresh.login(tenant.email, tenant.password, { ip })).rejects.toMatchObject({

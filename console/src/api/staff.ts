@@ -15,7 +15,7 @@ export type RolePreset = PermissionCatalog['presets'][number];
  * `mfaBound` (an authenticator is bound) to the JSON; the page shows its MFA column only when the
  * server sends them.
  */
-export type StaffMember = Staff & { mfaEnabled?: boolean; mfaBound?: boolean };
+export type StaffMember = Staff;
 
 export interface NewStaffInput {
   email: string;
@@ -69,6 +69,10 @@ export const staffApi = {
   setStatus: (staffId: string, status: StaffStatus) => api.post<StaffMember>(`/api/v1/staff/${id(staffId)}/status`, { status }),
   resetPassword: (staffId: string, password: string) => api.post<void>(`/api/v1/staff/${id(staffId)}/password`, { password }),
   remove: (staffId: string) => api.delete(`/api/v1/staff/${id(staffId)}`),
+  /** 多因素验证 on (bound at the next sign-in) or off (the binding is cleared). */
+  setMfa: (staffId: string, enabled: boolean) => api.post<StaffMember>(`/api/v1/staff/${id(staffId)}/mfa`, { enabled }),
+  /** 重置: the member binds an authenticator again at the next sign-in. */
+  resetMfa: (staffId: string) => api.post<StaffMember>(`/api/v1/staff/${id(staffId)}/mfa/reset`, {}),
 
   roles: () => api.get<Role[]>('/api/v1/roles'),
   catalog: () => api.get<PermissionCatalog>('/api/v1/permissions'),

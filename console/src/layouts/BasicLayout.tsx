@@ -1,4 +1,4 @@
-import { LockOutlined, LogoutOutlined, ShopOutlined, UserOutlined } from '@ant-design/icons';
+import { LockOutlined, LogoutOutlined, SafetyOutlined, ShopOutlined, UserOutlined } from '@ant-design/icons';
 import { type MenuDataItem, PageLoading, ProLayout } from '@ant-design/pro-components';
 import { useQueryClient } from '@tanstack/react-query';
 import { Dropdown, Tooltip, Typography } from 'antd';
@@ -14,6 +14,7 @@ import { NotificationBell } from '../notifications/NotificationBell';
 import { type AppRoute, appRoutes, menuTestId, visibleRoutes } from '../routes';
 import { forgetSession, hasPermission, useSession } from '../session/session';
 import { ChangePasswordModal } from './ChangePasswordModal';
+import { MfaModal } from './MfaModal';
 
 /** Hidden pages stay out of the menu data: the entry whose path prefixes theirs stays selected. */
 function toMenuData(routes: AppRoute[], t: TFunction): MenuDataItem[] {
@@ -39,6 +40,7 @@ export function BasicLayout() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [changingPassword, setChangingPassword] = useState(false);
+  const [showingMfa, setShowingMfa] = useState(false);
 
   const menuRoute = useMemo(
     () => ({
@@ -128,6 +130,12 @@ export function BasicLayout() {
                   onClick: () => setChangingPassword(true),
                 },
                 {
+                  key: 'mfa',
+                  icon: <SafetyOutlined />,
+                  label: <span data-testid="staff-menu-mfa">{t('header.mfa')}</span>,
+                  onClick: () => setShowingMfa(true),
+                },
+                {
                   key: 'logout',
                   icon: <LogoutOutlined />,
                   label: <span data-testid="logout">{t('header.logout')}</span>,
@@ -147,6 +155,7 @@ export function BasicLayout() {
         </Suspense>
       </ErrorBoundary>
       {changingPassword && <ChangePasswordModal onClose={() => setChangingPassword(false)} />}
+      {showingMfa && <MfaModal onClose={() => setShowingMfa(false)} />}
     </ProLayout>
   );
 }

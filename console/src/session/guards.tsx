@@ -62,7 +62,12 @@ export interface LoginLocationState {
   from?: string;
   email?: string;
   setupDone?: boolean;
+  /** Arrived from 重置密码: the new password is set. */
+  passwordReset?: boolean;
 }
+
+/** Pages shown without a session: a 401 on them does not send anybody to /login. */
+export const PUBLIC_PATHS: readonly string[] = ['/login', '/setup', '/forgot-password', '/reset-password'];
 
 /** Renders its children only with a session; otherwise goes to /login and back afterwards. */
 export function RequireAuth({ children }: { children: ReactNode }) {
@@ -111,7 +116,7 @@ export function UnauthenticatedRedirect() {
     () => () => {
       forgetSession(queryClient);
       const { pathname, search } = locationRef.current;
-      if (pathname === '/login' || pathname === '/setup') return;
+      if (PUBLIC_PATHS.includes(pathname)) return;
       const state: LoginLocationState = { from: pathname + search };
       navigate('/login', { replace: true, state });
     },

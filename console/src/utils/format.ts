@@ -14,6 +14,16 @@ export function formatDateTime(epochMs: number, timeZone: string): string {
   return dayjs(epochMs).tz(timeZone).format('YYYY-MM-DD HH:mm');
 }
 
+/** Epoch milliseconds as a date-time with seconds in the tenant's time zone (logs). */
+export function formatDateTimeSeconds(epochMs: number, timeZone: string): string {
+  return dayjs(epochMs).tz(timeZone).format('YYYY-MM-DD HH:mm:ss');
+}
+
+/** The instant a calendar day (`YYYY-MM-DD`) starts in `timeZone`, as epoch milliseconds. */
+export function startOfDayIn(date: string, timeZone: string): number {
+  return dayjs.tz(date, 'YYYY-MM-DD', timeZone).valueOf();
+}
+
 export function formatDate(epochMs: number, timeZone: string): string {
   return dayjs(epochMs).tz(timeZone).format('YYYY-MM-DD');
 }

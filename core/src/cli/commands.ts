@@ -9,6 +9,10 @@ import { kernelServices } from '../kernel/services.js';
 import { setupModule } from '../modules/setup/setup.module.js';
 import { setupServiceRef } from '../modules/setup/setup.service.js';
 import { staffModule } from '../modules/staff/staff.module.js';
+import { tasksModule } from '../jobs/tasks.module.js';
+import { auditModule } from '../modules/audit/audit.module.js';
+import { channelsModule } from '../modules/channels/channels.module.js';
+import { SmtpMailer } from '../lib/mailer.js';
 import { tenancyModule } from '../modules/tenancy/tenancy.module.js';
 import { Throttle } from '../server/throttle.js';
 import { coreVersion } from '../version.js';
@@ -165,9 +169,13 @@ export async function adminCreate(
       services: [
         createServiceFactory({ service: kernelServices.config, factory: () => config }),
         createServiceFactory({ service: kernelServices.throttle, factory: () => new Throttle(oltp) }),
+        createServiceFactory({ service: kernelServices.mailer, factory: () => new SmtpMailer(config.mail?.smtp) }),
       ],
     });
-    await kernel.load([], [tenancyModule, staffModule, setupModule]);
+    // Staff queues its password reset mails as tasks, asks channels which features a tenant has and
+    // records to the operation log:
+    // those modules come along (OLTP only too).
+    await kernel.load([], [tenancyModule, auditModule, channelsModule, tasksModule, staffModule, setupModule]);
     const { tenant, staff } = await kernel.get(setupServiceRef).createWithSuperStaff({
       tenantName: input.tenant,
       timeZone: input.timeZone,

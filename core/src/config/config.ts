@@ -53,6 +53,12 @@ export interface HuiliuConfig {
   /** Limits of login and token exchange (see docs/decisions/0012-login-throttling.md). */
   auth: { tokenRequestsPerMinute: number; passwordConcurrency: number; passwordQueue: number };
   /**
+   * Outgoing mail (password reset links). Absent = no mail is sent (requests still answer the same;
+   * the server logs a warning). Env: HUILIU_MAIL__SMTP__HOST, …__PORT, …__SECURE, …__USER,
+   * …__PASSWORD, …__FROM.
+   */
+  mail?: { smtp?: SmtpSettings };
+  /**
    * Ingestion (env: HUILIU_INGEST__WORKER, HUILIU_INGEST__BATCH_SIZE, HUILIU_INGEST__BACKLOG_LIMIT):
    * whether this process drains the inbox, messages per load batch, and the undrained messages at
    * which the collect and track APIs answer 429 with Retry-After (back-pressure).
@@ -68,6 +74,20 @@ export interface HuiliuConfig {
    * that is not first-party the npm package to load it from.
    */
   plugins: Record<string, PluginConfig>;
+}
+
+/** The SMTP server that sends Huiliu's own mails (docs/decisions/0021-password-reset-by-email.md). */
+export interface SmtpSettings {
+  host: string;
+  /** Default 465 when `secure`, else 587. */
+  port: number;
+  /** TLS from the first byte (port 465); false = plain connection upgraded with STARTTLS when offered. */
+  secure: boolean;
+  user?: string;
+  /** A secret: never logged. */
+  password?: string;
+  /** The sender: `noreply@example.com` or `汇流 <noreply@example.com>`. */
+  from: string;
 }
 
 export interface PluginConfig {
@@ -156,6 +176,25 @@ export const configSchema: Joi.ObjectSchema<HuiliuConfig> = Joi.object<HuiliuCon
     passwordConcurrency: Joi.number().integer().min(1).max(64).default(2),
     passwordQueue: Joi.number().integer().min(0).max(10_000).default(32),
   }).default(),
+  mail: Joi.object({
+    smtp: Joi.object({
+      host: Joi.string().hostname().required(),
+      port: Joi.number()
+        .integer()
+        .min(1)
+        .max(65535)
+        .default((parent: { secure?: boolean }) => (parent.secure ? 465 : 587)),
+      secure: Joi.boolean().default(false),
+      user: Joi.string().max(255),
+      password: Joi.string().max(1024),
+      from: Joi.string()
+        .trim()
+        .max(320)
+        // `addr@domain` or `Name <addr@domain>`.
+        .pattern(/^([^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, 'an address such as 汇流 <noreply@example.com>')
+        .required(),
+    }).with('password', 'user'),
+  }),
   ingest: Joi.object({
     worker: Joi.boolean().default(true),
     batchSize: Joi.number().integer().min(1).max(20_000).default(1000),

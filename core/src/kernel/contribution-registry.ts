@@ -8,6 +8,8 @@ import {
   type LocalizedText,
   type OlapRelationDefinition,
   type OltpMigration,
+  type OperationObjectTypeDefinition,
+  type OperationTypeDefinition,
   type PluginRoute,
   type PresetDashboardDefinition,
   type PropertyType,
@@ -26,6 +28,7 @@ import type { FeatureDefinition, PermissionDefinition, PermissionRegistry } from
 import type { MembershipSource } from '../modules/conditions/catalogue.js';
 import type { MetadataSource } from '../modules/conditions/metadata-source.js';
 import { dictionaryLimits } from '../modules/metadata/dimensions.types.js';
+import type { StaffDirectory } from '../modules/audit/operation-log.types.js';
 
 export interface Owned<T> {
   pluginId: string;
@@ -39,6 +42,8 @@ type AnyReportModel = ReportModelDefinition<Record<string, unknown>>;
 const SLUG = /^[a-z][a-zA-Z0-9]*([.-][a-zA-Z0-9]+)*$/;
 const SYSTEM_PROPERTY = /^s_[A-Za-z][A-Za-z0-9_]*$/;
 const EVENT_CODE = /^\$?[A-Za-z_][A-Za-z0-9_]*$/;
+/** Object types and operations of the operation log: camelCase, stored as they are (≤ 32 characters). */
+const OPERATION_CODE = /^[a-z][A-Za-z0-9]{0,31}$/;
 
 function assertText(pluginId: string, what: string, text: LocalizedText | undefined): void {
   if (!text || !text['zh-CN'] || !text['en-US']) throw new PluginError(pluginId, `${what} needs a name in zh-CN and en-US`);
@@ -86,6 +91,12 @@ export class ContributionRegistry {
   membershipSource: Owned<MembershipSource> | undefined;
   /** Who tells the condition engine the tenant's properties, events and lookups (the metadata module). */
   metadataSource: Owned<MetadataSource> | undefined;
+  /** Object types of the operation log, in declaration order (the console lists them so). */
+  readonly operationObjectTypes = new Map<string, Owned<OperationObjectTypeDefinition>>();
+  /** Operations of the operation log by `<objectType>.<operation>`, in declaration order. */
+  readonly operationTypes = new Map<string, Owned<OperationTypeDefinition>>();
+  /** Who names staff in operation log exports (the staff module). */
+  staffDirectory: Owned<StaffDirectory> | undefined;
   private frozen = false;
 
   constructor(private readonly permissions: PermissionRegistry) {}
@@ -125,6 +136,43 @@ export class ContributionRegistry {
       throw new PluginError(pluginId, `sets the metadata source, which "${this.metadataSource.pluginId}" already set`);
     }
     this.metadataSource = { pluginId, definition: source };
+  }
+
+  addOperationObjectType(pluginId: string, definition: OperationObjectTypeDefinition): void {
+    this.open(pluginId, 'an operation log object type');
+    if (!OPERATION_CODE.test(definition.objectType)) {
+      throw new PluginError(pluginId, `operation log object type "${definition.objectType}" must be camelCase (≤ 32 characters)`);
+    }
+    assertText(pluginId, `operation log object type "${definition.objectType}"`, definition.label);
+    this.claim(this.operationObjectTypes, pluginId, definition.objectType, 'operation log object type', definition);
+  }
+
+  addOperationTypes(pluginId: string, definitions: OperationTypeDefinition[]): void {
+    this.open(pluginId, 'operation log operations');
+    const keys = new Set<string>();
+    for (const definition of definitions) {
+      const key = `${definition.objectType}.${definition.operation}`;
+      if (!OPERATION_CODE.test(definition.objectType) || !OPERATION_CODE.test(definition.operation)) {
+        throw new PluginError(pluginId, `operation "${key}": object type and operation must be camelCase (≤ 32 characters)`);
+      }
+      assertText(pluginId, `operation "${key}"`, definition.label);
+      const existing = this.operationTypes.get(key);
+      if (existing) throw new PluginError(pluginId, `operation "${key}" is already registered by plugin "${existing.pluginId}"`);
+      if (keys.has(key)) throw new PluginError(pluginId, `operation "${key}" is listed twice`);
+      keys.add(key);
+    }
+    // Checked first, claimed after: a refused list leaves no trace.
+    for (const definition of definitions) {
+      this.claim(this.operationTypes, pluginId, `${definition.objectType}.${definition.operation}`, 'operation', definition);
+    }
+  }
+
+  setStaffDirectory(pluginId: string, directory: StaffDirectory): void {
+    this.open(pluginId, 'a staff directory');
+    if (this.staffDirectory) {
+      throw new PluginError(pluginId, `sets the staff directory, which "${this.staffDirectory.pluginId}" already set`);
+    }
+    this.staffDirectory = { pluginId, definition: directory };
   }
 
   addHomeCounter(pluginId: string, definition: HomeCounterDefinition): void {
@@ -364,6 +412,14 @@ export class ContributionRegistry {
         throw new PluginError(
           pluginId,
           `event type "${definition.code}" belongs to unknown channel type "${definition.channelType}"`,
+        );
+      }
+    }
+    for (const { pluginId, definition } of this.operationTypes.values()) {
+      if (!this.operationObjectTypes.has(definition.objectType)) {
+        throw new PluginError(
+          pluginId,
+          `operation "${definition.objectType}.${definition.operation}" is on unknown object type "${definition.objectType}"`,
         );
       }
     }

@@ -245,6 +245,27 @@ export interface HomeCounterDefinition {
   count(tenantId: string): Promise<number>;
 }
 
+// ---- operation log (操作日志, §1.11.4.8) -------------------------------------------------------------
+
+/** A kind of object the operation log names (员工, 角色, 连接, 客户旅程, 用户…). */
+export interface OperationObjectTypeDefinition {
+  /** camelCase, e.g. `staff`, `channel`, `contact`. */
+  objectType: string;
+  label: LocalizedText;
+}
+
+/**
+ * An operation staff perform in the console that the operation log records, e.g. `staff` +
+ * `login` (员工 · 登录). Recording an operation nobody declared is a programming error and throws.
+ */
+export interface OperationTypeDefinition {
+  /** A declared object type (see OperationObjectTypeDefinition). */
+  objectType: string;
+  /** camelCase, unique within its object type, e.g. `create`, `changePassword`, `wechatGdprDelete`. */
+  operation: string;
+  label: LocalizedText;
+}
+
 /** A recurring job evaluated by the scheduler in each tenant's time zone. */
 export interface ScheduleDefinition {
   /** Unique within the plugin; the kernel prefixes it with the plugin id. */

@@ -7,6 +7,8 @@ import type {
   HomeCounterDefinition,
   OlapRelationDefinition,
   OltpMigration,
+  OperationObjectTypeDefinition,
+  OperationTypeDefinition,
   PermissionDefinition,
   PluginRoute,
   PresetDashboardDefinition,
@@ -22,6 +24,7 @@ import type { FeatureDefinition } from './permissions.js';
 import type { Task, TaskKindDefinition } from '../jobs/task.types.js';
 import type { MembershipSource } from '../modules/conditions/catalogue.js';
 import type { MetadataSource } from '../modules/conditions/metadata-source.js';
+import type { StaffDirectory } from '../modules/audit/operation-log.types.js';
 
 export interface ChannelsExtension {
   addChannelType(channelType: ChannelTypeDefinition): void;
@@ -105,6 +108,21 @@ export interface ConditionsExtension {
   setMetadataSource(source: MetadataSource): void;
 }
 
+export interface AuditExtension {
+  /** A kind of object the operation log (操作日志) names, with its zh-CN and en-US label. */
+  addObjectType(objectType: OperationObjectTypeDefinition): void;
+  /**
+   * Operations the operation log records, each on a declared object type. Only declared operations
+   * can be recorded (`coreServices.operationLog`); the console's filter lists them with their labels.
+   */
+  addOperations(operations: OperationTypeDefinition[]): void;
+}
+
+export interface AuditStaffDirectoryExtension {
+  /** Who resolves staff ids to names when the log is exported (the staff module). One per server. */
+  setStaffDirectory(directory: StaffDirectory): void;
+}
+
 /** Core modules only (the groups and tags module, the metadata module); not part of the plugin API. */
 export const conditionsExtensionPoint = createExtensionPoint<ConditionsExtension>({ id: 'conditions.memberships' });
 /** Core modules only for now (the notification center listens); not part of the plugin API yet. */
@@ -120,3 +138,8 @@ export const oltpExtensionPoint = createExtensionPoint<OltpExtension>({ id: 'sto
 export const olapExtensionPoint = createExtensionPoint<OlapExtension>({ id: 'store.olapRelations' });
 export const permissionsExtensionPoint = createExtensionPoint<PermissionsExtension>({ id: 'auth.permissions' });
 export const errorsExtensionPoint = createExtensionPoint<ErrorsExtension>({ id: 'http.errors' });
+export const auditExtensionPoint = createExtensionPoint<AuditExtension>({ id: 'audit.operations' });
+/** Core modules only (the staff module names staff in exports); not part of the plugin API. */
+export const auditStaffDirectoryExtensionPoint = createExtensionPoint<AuditStaffDirectoryExtension>({
+  id: 'audit.staffDirectory',
+});

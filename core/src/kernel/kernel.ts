@@ -15,6 +15,8 @@ import {
   type ServiceRef,
 } from './extension-point.js';
 import {
+  auditExtensionPoint,
+  auditStaffDirectoryExtensionPoint,
   channelsExtensionPoint,
   errorsExtensionPoint,
   eventsExtensionPoint,
@@ -168,6 +170,18 @@ export class Kernel {
         },
       };
     });
+    ext(auditExtensionPoint, (id) => ({
+      addObjectType: (d: Parameters<ContributionRegistry['addOperationObjectType']>[1]) => registry.addOperationObjectType(id, d),
+      addOperations: (d: Parameters<ContributionRegistry['addOperationTypes']>[1]) => registry.addOperationTypes(id, d),
+    }));
+    ext(auditStaffDirectoryExtensionPoint, (id) => ({
+      setStaffDirectory: (directory: Parameters<ContributionRegistry['setStaffDirectory']>[1]) => {
+        if (!this.modules.some((m) => m.definition.id === id) && this.registering?.id !== id) {
+          throw new PluginError(id, 'asks for "audit.staffDirectory", an extension point of core modules');
+        }
+        registry.setStaffDirectory(id, directory);
+      },
+    }));
     ext(homeExtensionPoint, (id) => ({
       addCounter: (d: Parameters<ContributionRegistry['addHomeCounter']>[1]) => registry.addHomeCounter(id, d),
     }));

@@ -11,6 +11,7 @@ import { PluginError } from './plugin-error.js';
 export const coreModuleNames: readonly string[] = [
   'api',
   'apps',
+  'audit',
   'auth',
   'channels',
   'cli',
@@ -18,6 +19,7 @@ export const coreModuleNames: readonly string[] = [
   'conditions',
   'contacts',
   'core',
+  'departments',
   'files',
   'groups',
   'home',
@@ -29,6 +31,7 @@ export const coreModuleNames: readonly string[] = [
   'journeys',
   'kernel',
   'links',
+  'masking',
   'metadata',
   'notifications',
   'olap',

@@ -8,6 +8,12 @@ import type { PluginInfo } from './kernel.js';
 import type { HuiliuConfig } from '../config/config.js';
 import type { AnalyticsEngine } from '../store/olap/analytics-engine.js';
 import type { Throttle } from '../server/throttle.js';
+import type { Mailer } from '../lib/mailer.js';
+import type { CascadePlan, DepartmentScope, TreeNode } from '../modules/departments/department-rules.js';
+import type { DepartmentReferenceCount, DepartmentViewer, ReassignCheck } from '../modules/departments/departments.service.js';
+import type { Department } from '../modules/departments/departments.types.js';
+import type { Principal } from '../server/principal.js';
+import type { OperationEntry } from '../modules/audit/operation-log.types.js';
 
 /** The logger a plugin gets: a pino child bound to `plugin: <id>`. */
 export type PluginLogger = Pick<Logger, 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'>;
@@ -74,6 +80,54 @@ export interface PluginFiles {
   ): Promise<{ id: string; name: string; size: number; expiresAt: number | null }>;
 }
 
+/**
+ * Department data permissions (业务对象分配所属部门, ADR 0023) for a plugin whose objects (and folders)
+ * carry a department: it stores `department_id` on its own rows and asks here who sees them, which
+ * department a new one gets, who may change it, and what follows a folder. Reading only: the tree, the
+ * switch and staff assignments are managed in 设置 → 高级设置 → 部门.
+ */
+export interface PluginDepartments {
+  /** Every department of the tenant, parents before children (for a picker of 所属部门). */
+  list(tenantId: string): Promise<Department[]>;
+  /** What the caller sees; `scope.whereVisible(query, column)` filters a list, `scope.sees(id)` one object. */
+  scopeFor(viewer: DepartmentViewer): Promise<DepartmentScope>;
+  /** 403 `department_no_access` (无权限) unless the scope sees an object of this department. */
+  assertVisible(scope: DepartmentScope, departmentId: string | null | undefined): void;
+  /** The department of a new object: its folder's, else the creator's (none while 组织架构 is off). */
+  initialDepartment(
+    tenantId: string,
+    input: { creatorStaffId: string | null; folderDepartmentId?: string | null },
+  ): Promise<string | null>;
+  /** The department of a new folder: its parent folder's, else the creator's. */
+  initialFolderDepartment(
+    tenantId: string,
+    input: { creatorStaffId: string | null; parentFolderDepartmentId?: string | null },
+  ): Promise<string | null>;
+  /** Throws 400/404 with the seed's refusals unless the caller may give the object (or folder) this department. */
+  assertCanReassign(viewer: DepartmentViewer, check: ReassignCheck): Promise<void>;
+  /** The department after a move into a folder: the folder's when it has one, else unchanged. */
+  departmentAfterMove(input: {
+    objectDepartmentId: string | null;
+    targetFolderDepartmentId: string | null | undefined;
+  }): string | null;
+  /** The folders (the given one and all below) whose department — and whose objects' — becomes `departmentId`. */
+  folderCascade(folders: readonly TreeNode[], folderId: string, departmentId: string | null): CascadePlan;
+  /** How many of this plugin's rows belong to a department (a department in use is not deleted); once, in init(). */
+  addReferenceCount(count: DepartmentReferenceCount): void;
+}
+
+/**
+ * The operation log (操作日志): a plugin records the console operations it declared through
+ * `auditExtensionPoint` (e.g. a GDPR deletion). Calls of apps (Open API) are not recorded.
+ */
+export interface PluginOperationLog {
+  /**
+   * Records what the caller did. The detail holds ids, counts, flags and codes only — never a
+   * name, email or phone; an undeclared operation or such a value throws (a bug in the caller).
+   */
+  record(principal: Principal, entry: OperationEntry): Promise<void>;
+}
+
 export const coreServices = {
   logger: createServiceRef<PluginLogger>({ id: 'core.logger' }),
   database: createServiceRef<PluginDatabase>({ id: 'core.database' }),
@@ -81,6 +135,8 @@ export const coreServices = {
   channels: createServiceRef<PluginChannels>({ id: 'core.channels' }),
   tasks: createServiceRef<PluginTasks>({ id: 'core.tasks' }),
   files: createServiceRef<PluginFiles>({ id: 'core.files' }),
+  departments: createServiceRef<PluginDepartments>({ id: 'core.departments' }),
+  operationLog: createServiceRef<PluginOperationLog>({ id: 'core.operationLog' }),
 };
 
 /**
@@ -96,6 +152,8 @@ export const kernelServices = {
   olap: createServiceRef<AnalyticsEngine>({ id: 'kernel.olap' }),
   /** Attempt counters in the database shared by every process (logins, token exchanges): infrastructure, like the stores. */
   throttle: createServiceRef<Throttle>({ id: 'kernel.throttle' }),
+  /** Huiliu's own outgoing mail through the configured SMTP server (`mail.smtp`; may be unconfigured). */
+  mailer: createServiceRef<Mailer>({ id: 'kernel.mailer' }),
   /** The asking module's OLTP tables, and no others. */
   moduleDatabase: createServiceRef<ModuleDatabase>({ id: 'kernel.moduleDatabase' }),
   contributions: createServiceRef<ContributionRegistry>({ id: 'kernel.contributions' }),

@@ -2,12 +2,15 @@ import type { ModuleDefinition } from '../kernel/define-module.js';
 import { scheduleModule } from '../jobs/schedule.module.js';
 import { tasksModule } from '../jobs/tasks.module.js';
 import { appsModule } from './apps/apps.module.js';
+import { auditModule } from './audit/audit.module.js';
 import { channelsModule } from './channels/channels.module.js';
+import { departmentsModule } from './departments/departments.module.js';
 import { contactsModule } from './contacts/contacts.module.js';
 import { conditionsModule } from './conditions/conditions.module.js';
 import { filesModule } from './files/files.module.js';
 import { homeModule } from './home/home.module.js';
 import { ingestionModule } from './ingestion/ingestion.module.js';
+import { maskingModule } from './masking/masking.module.js';
 import { metadataModule } from './metadata/metadata.module.js';
 import { notificationsModule } from './notifications/notifications.module.js';
 import { pluginsModule } from './plugins/plugins.module.js';
@@ -21,13 +24,16 @@ import { tenancyModule } from './tenancy/tenancy.module.js';
  */
 export const coreModules: readonly ModuleDefinition[] = [
   tenancyModule,
+  auditModule,
   channelsModule,
   staffModule,
+  departmentsModule,
   setupModule,
   appsModule,
   homeModule,
   conditionsModule,
   metadataModule,
+  maskingModule,
   contactsModule,
   ingestionModule,
   filesModule,

@@ -74,6 +74,22 @@ function requestedHost(request: Request): string | undefined {
 }
 
 /**
+ * The origin the client asked for (`http://host:port`; behind trusted proxies the forwarded host
+ * and protocol). The `Host` header is the client's word: only for links when `publicUrl` is unset.
+ */
+export function requestOrigin(request: Request): string | undefined {
+  const host = requestedHost(request);
+  if (!host) return undefined;
+  const forwardedProto = peerTrusted(request) ? forwarded(request, 'x-forwarded-proto')[0]?.toLowerCase() : undefined;
+  const protocol = forwardedProto === 'https' || forwardedProto === 'http' ? forwardedProto : request.server.info.protocol;
+  try {
+    return new URL(`${protocol}://${host}`).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Refuses a browser request sent from another site: its `Origin` must be the public URL's origin
  * or name the host the request was sent to. Requests without `Origin` (curl, server-side clients)
  * pass unless the browser marks them `Sec-Fetch-Site: cross-site`.

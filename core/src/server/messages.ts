@@ -85,9 +85,75 @@ export const errorMessages = {
     'zh-CN': '权限 {permission} 不能分配给角色（仅限高级员工、未开通的功能或默认权限）',
     'en-US': 'Permission {permission} cannot be given to a role (super staff only, or a feature the tenant has not enabled)',
   },
+  mfa_code_invalid: {
+    'zh-CN': '验证码不正确或已使用，请输入身份验证器中当前的 6 位验证码',
+    'en-US': 'The code is wrong or already used; enter the current 6-digit code of your authenticator app',
+  },
+  mfa_challenge_invalid: {
+    'zh-CN': '验证已过期或失败次数过多，请重新登录',
+    'en-US': 'This verification has expired or failed too often; sign in again',
+  },
+  mfa_not_bound: {
+    'zh-CN': '尚未绑定多因素验证设备',
+    'en-US': 'No multi-factor authentication device is bound yet',
+  },
+  // 部门与数据权限 (§1.11.4.5.5, ADR 0023)
+  department_not_found: { 'zh-CN': '部门不存在或已被删除', 'en-US': 'The department does not exist or was deleted' },
+  department_name_taken: {
+    'zh-CN': '同级已有名为「{name}」的部门',
+    'en-US': 'A department named "{name}" already exists at this level',
+  },
+  department_cycle: {
+    'zh-CN': '不能把部门移到它自己或它的子部门下',
+    'en-US': 'A department cannot be moved under itself or one of its sub-departments',
+  },
+  department_limit_reached: {
+    'zh-CN': '部门数量已达上限（{limit} 个）',
+    'en-US': 'The tenant already has the maximum of {limit} departments',
+  },
+  department_has_children: {
+    'zh-CN': '该部门下还有子部门，请先删除或移走子部门',
+    'en-US': 'The department still has sub-departments; delete or move them first',
+  },
+  department_has_staff: {
+    'zh-CN': '该部门下还有员工，请先把员工分配到其他部门',
+    'en-US': 'The department still has staff members; assign them to another department first',
+  },
+  department_in_use: {
+    'zh-CN': '仍有业务对象（仪表盘、客户旅程、报表等）属于该部门，请先更改它们的所属部门',
+    'en-US': 'Business objects (dashboards, journeys, reports…) still belong to this department; change their department first',
+  },
+  department_org_disabled: {
+    'zh-CN': '未开启组织架构，无法更改所属部门',
+    'en-US': 'The organisation structure is off, so departments of objects cannot be changed',
+  },
+  department_set_by_folder: {
+    'zh-CN': '所在文件夹已分配所属部门，不可单独更改其中对象的所属部门',
+    'en-US': 'Its folder has a department; an object in it cannot get another one',
+  },
+  department_set_by_parent_folder: {
+    'zh-CN': '父文件夹已分配所属部门，不可更改子文件夹的所属部门',
+    'en-US': 'The parent folder has a department; the sub-folder cannot get another one',
+  },
+  department_outside_own: {
+    'zh-CN': '仅可更改为您所在的部门或其下的子部门',
+    'en-US': 'You can choose only your own department or one below it',
+  },
+  department_no_access: {
+    'zh-CN': '无权限：该内容属于其他部门',
+    'en-US': 'No permission: this belongs to another department',
+  },
   password_too_weak: {
     'zh-CN': '密码至少 {min} 位，且需同时包含字母和数字',
     'en-US': 'The password needs at least {min} characters with letters and digits',
+  },
+  password_reset_token_invalid: {
+    'zh-CN': '重置链接无效或已过期，请重新申请重置密码',
+    'en-US': 'This reset link is invalid or has expired; ask for a new one',
+  },
+  mail_send_failed: {
+    'zh-CN': '邮件发送失败，请检查 SMTP 配置或稍后重试',
+    'en-US': 'The mail could not be sent; check the SMTP settings or try again later',
   },
   tenant_not_found: { 'zh-CN': '租户不存在', 'en-US': 'Tenant not found' },
   time_zone_invalid: { 'zh-CN': '时区 {timeZone} 不存在', 'en-US': 'Unknown time zone {timeZone}' },
@@ -515,6 +581,31 @@ export const errorMessages = {
   identity_blocked_values_invalid: {
     'zh-CN': '过滤值最多 {max} 个，每个 1 到 {length} 个字符，且不能重复',
     'en-US': 'At most {max} blocked values of 1 to {length} characters each, without repeats',
+  },
+  masking_field_not_found: { 'zh-CN': '联系人字段不存在', 'en-US': 'The contact field does not exist' },
+  masking_public_key_required: {
+    'zh-CN': '开启手机号 RSA 加密需要填写 RSA 公钥',
+    'en-US': 'RSA-encrypted mobiles need the RSA public key',
+  },
+  masking_public_key_invalid: {
+    'zh-CN': '不是有效的 RSA 公钥（PEM 格式，BEGIN PUBLIC KEY 或 BEGIN RSA PUBLIC KEY）',
+    'en-US': 'Not a valid RSA public key (PEM: BEGIN PUBLIC KEY or BEGIN RSA PUBLIC KEY)',
+  },
+  masking_public_key_size: {
+    'zh-CN': 'RSA 公钥长度须在 {min} 到 {max} 位之间',
+    'en-US': 'The RSA public key must have {min} to {max} bits',
+  },
+  masking_private_key_refused: {
+    'zh-CN': '请只填写公钥：系统不保存私钥，也不解密手机号',
+    'en-US': 'Enter the public key only: Huiliu keeps no private key and never decrypts mobiles',
+  },
+  operation_type_unknown: {
+    'zh-CN': '操作日志中没有这种对象类型或操作：{name}',
+    'en-US': 'The operation log has no such object type or operation: {name}',
+  },
+  operation_log_range_invalid: {
+    'zh-CN': '开始时间不能晚于结束时间',
+    'en-US': 'The start time must not be later than the end time',
   },
 } as const satisfies Record<string, Record<Locale, string>>;
 

@@ -43,7 +43,20 @@ export const REDACTED_PATHS = [
   '*.setupToken',
   'secretKey',
   '*.secretKey',
+  // Password reset tokens (the console posts them in the body; never logged either way).
+  'token',
+  '*.token',
 ];
+
+/**
+ * A `Referer` without its query and fragment: pages reached by a link carrying a secret
+ * (`/reset-password?token=…`) send their full address with every request they make.
+ */
+function withoutQuery(referer: unknown): unknown {
+  if (typeof referer !== 'string') return referer;
+  const end = referer.search(/[?#]/);
+  return end === -1 ? referer : `${referer.slice(0, end)}?[redacted]`;
+}
 
 function isHapiRequest(value: unknown): value is Request {
   return typeof value === 'object' && value !== null && 'info' in value && 'route' in value;
@@ -57,6 +70,7 @@ function requestSerializer(mode: RequestLogMode) {
       line.remoteAddress = clientIp(request);
       const headers: Record<string, unknown> = {};
       for (const name of USEFUL_HEADERS) if (request.headers[name] !== undefined) headers[name] = request.headers[name];
+      if (headers.referer !== undefined) headers.referer = withoutQuery(headers.referer);
       line.headers = headers;
       const query = Object.entries(request.query ?? {});
       if (query.length) {

@@ -60,6 +60,8 @@ export const staffSchema = Joi.object({
   status: Joi.string().valid('enabled', 'disabled').label('StaffStatus').required(),
   roleIds: staffRoleIds.required(),
   lastLoginAt: epochMs().allow(null).required(),
+  mfaEnabled: Joi.boolean().required(),
+  mfaBound: Joi.boolean().required(),
   createdAt: epochMs().required(),
   updatedAt: epochMs().required(),
 }).label('Staff');

@@ -245,6 +245,73 @@ describeEngines(
       expect(gone.statusCode).toBe(401);
     });
 
+    it('records every staff and role change in the operation log, by whom and on what, with ids only', async () => {
+      const { tenant, admin, role, member } = await rolesTenant(ctx.app);
+      const apps = await role('私有App', ['settings.privateApps']);
+      const staff = await member([apps.id]);
+      await admin.request('PATCH', `/api/v1/staff/${staff.id}`, { name: '运营二' });
+      await admin.request('POST', `/api/v1/staff/${staff.id}/status`, { status: 'disabled' });
+      await admin.request('POST', `/api/v1/staff/${staff.id}/status`, { status: 'enabled' });
+      await admin.request('POST', `/api/v1/staff/${staff.id}/password`, { password: 'Fresh-pass-2' });
+      await admin.request('POST', `/api/v1/staff/${staff.id}/mfa`, { enabled: true });
+      await admin.request('PATCH', `/api/v1/roles/${apps.id}`, { permissions: ['tasks.cancel'] });
+      await admin.request('PATCH', `/api/v1/roles/${apps.id}`, { status: 'disabled' });
+      await admin.request('PUT', `/api/v1/roles/${apps.id}/members`, { staffIds: [] });
+      await admin.request('PUT', `/api/v1/roles/${apps.id}/members`, { staffIds: [staff.id] });
+      await admin.request('DELETE', `/api/v1/staff/${staff.id}`);
+      await admin.request('DELETE', `/api/v1/roles/${apps.id}`);
+      // A refused change is not an operation.
+      await admin.request('PATCH', `/api/v1/staff/${tenant.staffId}`, { name: 'x' });
+
+      const logs = (await admin.request('GET', '/api/v1/operation-logs?limit=100')).body.items as {
+        staffId: string;
+        objectType: string;
+        operation: string;
+        objectId: string;
+        detail: Record<string, unknown> | null;
+      }[];
+      const mine = logs.filter((row) => row.objectType !== 'staff' || row.operation !== 'login').reverse();
+      expect(
+        mine.map(
+          (row) =>
+            `${row.objectType}.${row.operation} ${row.objectId === staff.id ? 'S' : row.objectId === apps.id ? 'R' : row.objectId}`,
+        ),
+      ).toEqual([
+        'role.create R',
+        'staff.create S',
+        'staff.edit S',
+        'staff.disable S',
+        'staff.enable S',
+        'staff.changePassword S',
+        'staff.edit S',
+        'role.edit R',
+        'role.disable R',
+        'role.removeStaff R',
+        'role.addStaff R',
+        'staff.delete S',
+        'role.delete R',
+      ]);
+      expect(mine.every((row) => row.staffId === tenant.staffId)).toBe(true);
+      expect(mine.find((row) => row.operation === 'removeStaff')!.detail).toEqual({ staffId: staff.id });
+      expect(JSON.stringify(logs)).not.toContain('运营');
+      expect(JSON.stringify(logs)).not.toContain(staff.email);
+    });
+
+    it('rotates the session on sign-in: the browser’s previous session ends', async () => {
+      const { tenant, admin } = await rolesTenant(ctx.app);
+      const sessions = async () =>
+        (await ctx.app.oltp.forTenant(tenant.tenantId).from('staff_session').where('staff_session.staff_id', tenant.staffId)) as {
+          token_hash: string;
+        }[];
+      const [first] = await sessions();
+      const again = await admin.request('POST', '/api/v1/auth/login', { email: tenant.email, password: tenant.password });
+      expect(again.statusCode).toBe(200);
+      const after = await sessions();
+      expect(after).toHaveLength(1);
+      expect(after[0]!.token_hash).not.toBe(first!.token_hash);
+      expect((await admin.request('GET', '/api/v1/auth/session')).statusCode).toBe(200);
+    });
+
     it('ends a session left idle past session.idleMinutes', async () => {
       const { tenant, admin } = await rolesTenant(ctx.app);
       expect((await admin.request('GET', '/api/v1/auth/session')).statusCode).toBe(200);

@@ -1,6 +1,12 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { generate } from 'otplib';
 import type { HuiliuApp } from '../../src/app.js';
+import { hashToken } from '../../src/lib/tokens.js';
 import { ingestWorkerRef } from '../../src/modules/ingestion/ingestion.module.js';
+import { mfaServiceRef } from '../../src/modules/staff/mfa.service.js';
+import type { StaffRow } from '../../src/modules/staff/staff.types.js';
 import { sampleDeclaration } from '../olap/support.js';
+import { staffMember } from './staff.js';
 import { Client, multipart, type TenantFixture } from './test-app.js';
 
 /**
@@ -57,6 +63,14 @@ export const paramFixtures: Record<string, (ctx: FixtureContext) => Promise<stri
     if (staff.statusCode !== 201) throw new Error(`staff refused: ${staff.statusCode} ${JSON.stringify(staff.body)}`);
     return role.body.id as string;
   },
+  // A department with the victim's staff member in it, and 组织架构 switched on (a row in each departments table).
+  departmentId: async ({ client, tenant, marker }) => {
+    const res = await client.request('POST', '/api/v1/departments', { name: `dept-${marker}` });
+    if (res.statusCode !== 201) throw new Error(`department refused: ${res.statusCode} ${JSON.stringify(res.body)}`);
+    await client.request('PUT', '/api/v1/departments/settings', { orgEnabled: true });
+    await client.request('PUT', `/api/v1/staff/${tenant.staffId}/department`, { departmentId: res.body.id });
+    return res.body.id as string;
+  },
   noteId: async ({ client, marker }) => {
     const res = await client.request('POST', '/api/v1/p/acme-crm/notes', { body: `note-${marker}` });
     return res.body.id as string;
@@ -97,6 +111,30 @@ export const paramFixtures: Record<string, (ctx: FixtureContext) => Promise<stri
   fieldId: async ({ client, marker }) => {
     const res = await client.request('POST', '/api/v1/metadata/contact-fields', { name: `field-${marker}`, type: 'anniversary' });
     return res.body.id as string;
+  },
+  // A masked custom field of the victim (contact_field_mask) and its RSA mobile setting
+  // (mobile_encryption). Field keys are names within a tenant (`attr<seq>`, seq per tenant), not
+  // global ids: the victim's key is made attr5 or later, which the attacker (at most one custom
+  // field of its own, from the replay) does not have — so naming it must answer 404.
+  fieldKey: async ({ client, marker }) => {
+    let key = '';
+    for (let n = 0; !/^attr([5-9]|\d\d+)$/.test(key); n += 1) {
+      const res = await client.request('POST', '/api/v1/metadata/contact-fields', {
+        name: `masked-${n}-${marker}`,
+        type: 'string',
+      });
+      if (res.statusCode !== 201) throw new Error(`field refused: ${res.statusCode} ${JSON.stringify(res.body)}`);
+      key = res.body.key as string;
+    }
+    const masked = await client.request('PUT', `/api/v1/contact-field-masks/${key}`, { masked: true });
+    if (masked.statusCode !== 200) throw new Error(`mask refused: ${masked.statusCode} ${JSON.stringify(masked.body)}`);
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const encryption = await client.request('PUT', '/api/v1/mobile-encryption', {
+      enabled: true,
+      publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    });
+    if (encryption.statusCode !== 200) throw new Error(`encryption refused: ${encryption.statusCode}`);
+    return key;
   },
   propertyId: async ({ client }) => {
     const res = await client.request('POST', '/api/v1/metadata/event-properties', {
@@ -236,9 +274,34 @@ export const victimData: ((ctx: FixtureContext) => Promise<void>)[] = [
   async ({ app, tenant }) => {
     await Client.staff(app.server, tenant.email, tenant.password);
   },
+  // A staff member with MFA on and a bound device, and a login of theirs waiting for its code
+  // (staff_mfa, login_challenge).
+  async ({ app, tenant, client }) => {
+    const member = await staffMember(app, tenant.tenantId);
+    await client.request('POST', `/api/v1/staff/${member.staffId}/mfa`, { enabled: true });
+    const login = () =>
+      new Client(app.server).request('POST', '/api/v1/auth/login', { email: member.email, password: member.password });
+    const setup = (await login()).body;
+    const code = await generate({ secret: setup.secret as string });
+    const bound = await new Client(app.server).request('POST', '/api/v1/auth/mfa/bind', { challenge: setup.challenge, code });
+    if (bound.statusCode !== 200) throw new Error(`MFA binding refused: ${bound.statusCode} ${JSON.stringify(bound.body)}`);
+    if ((await login()).body.mfa !== 'required') throw new Error('no MFA challenge');
+  },
   // The victim's OLAP schema declaration (its olap_schema rows).
   async ({ app, tenant }) => {
     await app.olap.forTenant(tenant.tenantId).declare(sampleDeclaration());
+  },
+  // A mailed, unused password reset of the victim (the replay app has no SMTP server to mail one).
+  async ({ app, tenant, marker }) => {
+    const now = Date.now();
+    await app.oltp.forTenant(tenant.tenantId).insert('password_reset', {
+      staff_id: tenant.staffId,
+      token_hash: hashToken(`reset-${marker}`),
+      created_at: now,
+      expires_at: now + 30 * 60_000,
+      used_at: null,
+      requested_ip: '203.0.113.7',
+    });
   },
 ];
 
@@ -256,7 +319,21 @@ export const attackerData: ((ctx: { app: HuiliuApp; client: Client }) => Promise
     });
     if (res.statusCode !== 201) throw new Error(`attacker channel refused: ${res.statusCode} ${JSON.stringify(res.body)}`);
   },
+  // The attacker's own MFA, on and bound (its session stays), so regenerating recovery codes runs.
+  async ({ app, client }) => {
+    const { staff } = (await client.request('GET', '/api/v1/auth/session')).body;
+    await client.request('POST', `/api/v1/staff/${staff.id}/mfa`, { enabled: true });
+    const mfa = app.service(mfaServiceRef);
+    // The login's second step without the password (the fixture has only the session).
+    const row = await app.oltp.forTenant(staff.tenantId).from<StaffRow>('staff').where('staff.id', staff.id).first();
+    const setup = await mfa.challengeFor({ ...row!, mfa_enabled: true });
+    if (setup?.mfa !== 'setup') throw new Error('no MFA setup for the attacker');
+    await mfa.complete('bind', setup.challenge, await generate({ secret: setup.secret }), { ip: '127.0.0.1' });
+    attackerMfaSecret = setup.secret;
+  },
 ];
+
+let attackerMfaSecret = '';
 
 let attackerSeq = 0;
 
@@ -296,6 +373,8 @@ export const examplePayloads: Record<string, unknown> = {
   'POST /api/v1/events/batch': { channelId: 'attacker_channel', batch: [{ externalId: 'victim-user', event: 'victim_buy' }] },
   'POST /api/v1/ingestion/quarantine/replay': { reason: 'event_undeclared' },
   'PUT /api/v1/contacts/identity-settings': { blockedValues: ['hijacked'] },
+  'PUT /api/v1/contact-field-masks/{fieldKey}': { masked: false },
+  'PUT /api/v1/mobile-encryption': { enabled: false },
   // Ids of no contact: a victim's id would come back in notFound, which is only the caller's own input.
   'POST /api/v1/contacts/batch-get': { ids: ['999999999999999'] },
   'POST /api/v1/contacts/open-ids': { ids: ['999999999999999'] },
@@ -303,7 +382,16 @@ export const examplePayloads: Record<string, unknown> = {
   'POST /api/v1/channels': { type: 'custom', name: 'attacker-channel' },
   'PATCH /api/v1/channels/{channelId}': { name: 'hijacked' },
   'PATCH /api/v1/tenant': { name: 'attacker-renamed' },
+  'POST /api/v1/departments': { name: 'attacker-dept' },
+  'PATCH /api/v1/departments/{departmentId}': { name: 'hijacked' },
+  'PUT /api/v1/departments/settings': { orgEnabled: true },
+  'PUT /api/v1/staff/{staffId}/department': { departmentId: null },
   'POST /api/v1/auth/password': { currentPassword: 'Secret-pass-123', newPassword: 'Secret-pass-123' },
+  // The code of the next time step (the binding used this one).
+  'POST /api/v1/auth/mfa/recovery-codes': async () => ({
+    code: await generate({ secret: attackerMfaSecret, epoch: Math.floor(Date.now() / 1000) + 30 }),
+  }),
+  'POST /api/v1/staff/{staffId}/mfa': { enabled: true },
   'POST /api/v1/p/acme-crm/notes': { body: 'attacker-note' },
   'POST /api/v1/p/acme-crm/exports': {},
   'POST /api/v1/p/custom-channel/channels/{channelId}/apps': { platform: 'web', name: 'intruder', domain: 'evil.example.com' },

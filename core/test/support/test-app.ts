@@ -35,13 +35,17 @@ export async function createTestApp(
 export function describeEngines(
   name: string,
   suite: (ctx: { readonly app: TestApp; readonly engine: Engine }) => void,
-  options: { plugins?: CreateAppOptions['plugins'] } = {},
+  options: {
+    plugins?: CreateAppOptions['plugins'];
+    /** Config of the suite's app, made when the app is (e.g. pointing at a server the suite starts first). */
+    overrides?: () => Partial<HuiliuConfig> | Promise<Partial<HuiliuConfig>>;
+  } = {},
 ): void {
   for (const engine of testEngines()) {
     describe(`${name} [${engine}]`, () => {
       let app: TestApp | undefined;
       beforeAll(async () => {
-        app = await createTestApp(engine, {}, options);
+        app = await createTestApp(engine, (await options.overrides?.()) ?? {}, { plugins: options.plugins });
       });
       afterAll(async () => {
         await app?.close();

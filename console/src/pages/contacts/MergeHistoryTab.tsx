@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { contactsApi, contactsKeys, type ContactMerge } from '../../api/contacts';
 import { LoadErrorAlert } from '../../components/LoadErrorAlert';
+import { MaskedValue } from '../../components/MaskedValue';
 import { useSession } from '../../session/session';
 import { useCursorList } from '../../utils/cursor-list';
 import { formatDateTime } from '../../utils/format';
@@ -17,7 +18,10 @@ const CONTACT_ID = /^[1-9][0-9]{0,18}$/;
 /** Columns of `before` that say nothing about the person. */
 const hiddenColumns = new Set(['id', 'tenant_id']);
 
-/** A stored value as text: epoch times (`*_at`) in the tenant's time zone, the rest as they are. */
+/**
+ * A stored value as text: epoch times (`*_at`) in the tenant's time zone, the rest as they are. A
+ * masked value arrives as `***` (custom fields masked inside the `attributes` JSON).
+ */
 function valueText(column: string, value: unknown, timeZone: string): string {
   if (value === null || value === undefined || value === '') return '';
   if (column.endsWith('_at') && Number.isFinite(Number(value))) return formatDateTime(Number(value), timeZone);
@@ -60,12 +64,12 @@ function BeforeValues({ merge }: { merge: ContactMerge }) {
           {
             title: t('contacts.merges.history.before.survivor', { id: merge.survivorId }),
             dataIndex: 'survivor',
-            render: (value: string) => <span data-testid="merge-before-survivor">{value}</span>,
+            render: (value: string) => <MaskedValue value={value} testId="merge-before-survivor" />,
           },
           {
             title: t('contacts.merges.history.before.merged', { id: merge.mergedId }),
             dataIndex: 'merged',
-            render: (value: string) => <span data-testid="merge-before-merged">{value}</span>,
+            render: (value: string) => <MaskedValue value={value} testId="merge-before-merged" />,
           },
         ]}
       />

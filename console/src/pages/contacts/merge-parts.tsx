@@ -3,6 +3,7 @@ import { Button, Space, Tag, Tooltip, Typography } from 'antd';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { mergeRules, type ContactSummary, type MergeEvidence, type MergeRule } from '../../api/contacts';
+import { MaskedValue } from '../../components/MaskedValue';
 import { listAllChannels, metadataKeys } from '../../api/metadata';
 import { hasPermission, useSession } from '../../session/session';
 import { formatDateTime } from '../../utils/format';
@@ -72,7 +73,7 @@ export function predictedSurvivor(a: ContactSummary, b: ContactSummary): string 
   return Number(a.id) <= Number(b.id) ? a.id : b.id;
 }
 
-/** One side of a candidate: who it is, its values and its channel accounts. */
+/** One side of a candidate: who it is, its values (masked ones as ***) and its channel accounts. */
 export function ContactCard({ contact, survives }: { contact: ContactSummary; survives: boolean }) {
   const { t } = useTranslation();
   const timeZone = useSession().tenant.timeZone;
@@ -92,7 +93,7 @@ export function ContactCard({ contact, survives }: { contact: ContactSummary; su
     >
       <Space size={4} wrap>
         <Typography.Text strong data-testid="candidate-contact-name">
-          {contact.name ?? t('contacts.merges.contact.unnamed')}
+          {contact.name === null ? t('contacts.merges.contact.unnamed') : <MaskedValue value={contact.name} />}
         </Typography.Text>
         <Typography.Text type="secondary" style={{ fontSize: 12 }}>
           {t('contacts.merges.contact.id', { id: contact.id })}
@@ -117,7 +118,7 @@ export function ContactCard({ contact, survives }: { contact: ContactSummary; su
       {fields.map((field) => (
         <Typography.Text key={field.key} style={{ fontSize: 12 }}>
           <Typography.Text type="secondary">{field.label}：</Typography.Text>
-          {field.value}
+          <MaskedValue value={field.value} />
         </Typography.Text>
       ))}
       {contact.updatedAt !== null && (

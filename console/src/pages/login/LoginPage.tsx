@@ -1,18 +1,20 @@
 import { LockOutlined, MailOutlined } from '@ant-design/icons';
-import { LoginForm, ProFormText } from '@ant-design/pro-components';
+import { LoginForm, type ProFormInstance, ProFormText } from '@ant-design/pro-components';
 import { useQueryClient } from '@tanstack/react-query';
 import { Alert } from 'antd';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Navigate, useLocation, useNavigate } from 'react-router-dom';
+import { Link, Navigate, useLocation, useNavigate } from 'react-router-dom';
 import { login, sessionQueryKey } from '../../api/auth';
+import type { Session } from '../../api/types';
 import { AuthFrame } from '../../components/AuthFrame';
 import type { LoginLocationState } from '../../session/guards';
-import type { Session } from '../../api/types';
 import { pagePermission } from '../../routes';
 import { hasPermission, useSessionQuery } from '../../session/session';
 import { useErrorText } from '../../utils/errors';
 import { testId } from '../../utils/test-id';
+import type { ForgotPasswordLocationState } from './ForgotPasswordPage';
+import { type MfaStep, MfaStepForm, mfaStepOf } from './MfaSteps';
 
 interface LoginFormValues {
   email: string;
@@ -39,17 +41,45 @@ export default function LoginPage() {
   const errorText = useErrorText();
   const state = (location.state ?? null) as LoginLocationState | null;
   const [error, setError] = useState<unknown>(null);
+  // With MFA on, the password leads to a second step (a code, or binding a device first).
+  const [mfaStep, setMfaStep] = useState<MfaStep | null>(null);
+  const [email, setEmail] = useState(state?.email ?? '');
+  const formRef = useRef<ProFormInstance<LoginFormValues>>(undefined);
   // Already logged in (e.g. a bookmark to /login): straight to the console.
   const { data: session } = useSessionQuery();
 
   if (session) return <Navigate to={targetAfterLogin(state, session)} replace />;
 
+  const enter = (newSession: Session) => {
+    queryClient.setQueryData(sessionQueryKey, newSession);
+    navigate(targetAfterLogin(state, newSession), { replace: true });
+  };
+
+  if (mfaStep) {
+    return (
+      <AuthFrame>
+        <MfaStepForm
+          step={mfaStep}
+          onSession={enter}
+          onBound={(bound, recoveryCodes) => setMfaStep({ kind: 'codes', session: bound, recoveryCodes })}
+          onRestart={(restartError) => {
+            setError(restartError ?? null);
+            setMfaStep(null);
+          }}
+        />
+      </AuthFrame>
+    );
+  }
+
   const onFinish = async (values: LoginFormValues) => {
     setError(null);
     try {
-      const newSession = await login({ email: values.email.trim(), password: values.password });
-      queryClient.setQueryData(sessionQueryKey, newSession);
-      navigate(targetAfterLogin(state, newSession), { replace: true });
+      const result = await login({ email: values.email.trim(), password: values.password });
+      if ('mfa' in result) {
+        // Kept for the way back from the second step.
+        setEmail(values.email.trim());
+        setMfaStep(mfaStepOf(result));
+      } else enter(result);
       return true;
     } catch (caught) {
       setError(caught);
@@ -63,7 +93,8 @@ export default function LoginPage() {
         logo="/logo.svg"
         title={t('app.brand')}
         subTitle={t('login.subtitle')}
-        initialValues={{ email: state?.email ?? '' }}
+        formRef={formRef}
+        initialValues={{ email }}
         onFinish={onFinish}
         submitter={{
           searchConfig: { submitText: t('login.submit') },
@@ -77,6 +108,15 @@ export default function LoginPage() {
             message={t('login.setupDone')}
             style={{ marginBottom: 24 }}
             data-testid="login-setup-done"
+          />
+        )}
+        {state?.passwordReset && !error && (
+          <Alert
+            type="success"
+            showIcon
+            message={t('login.passwordReset')}
+            style={{ marginBottom: 24 }}
+            data-testid="login-password-reset-done"
           />
         )}
         {error !== null && (
@@ -107,6 +147,21 @@ export default function LoginPage() {
           }}
           rules={[{ required: true, message: t('login.password.required') }]}
         />
+        <div style={{ marginTop: -8, marginBottom: 24, textAlign: 'right' }}>
+          <Link
+            to="/forgot-password"
+            data-testid="login-forgot-password"
+            onClick={(event) => {
+              // The email typed so far goes along.
+              event.preventDefault();
+              const email = String(formRef.current?.getFieldValue('email') ?? '').trim();
+              const forgotState: ForgotPasswordLocationState = email ? { email } : {};
+              navigate('/forgot-password', { state: forgotState });
+            }}
+          >
+            {t('login.forgotPassword')}
+          </Link>
+        </div>
       </LoginForm>
     </AuthFrame>
   );

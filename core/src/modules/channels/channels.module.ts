@@ -7,6 +7,7 @@ import {
   permissionsExtensionPoint,
 } from '../../kernel/extension-points.js';
 import { coreServices, kernelServices, type PluginChannels } from '../../kernel/services.js';
+import { operationLogServiceRef } from '../audit/operation-log.service.js';
 import { channelsRoutes } from './channels.routes.js';
 import { ChannelsRepo } from './channels.repo.js';
 import { ChannelsService, channelsServiceRef } from './channels.service.js';
@@ -17,6 +18,8 @@ export const channelsModule = defineModule({
   id: 'channels',
   title: { 'zh-CN': '连接', 'en-US': 'Connections' },
   tables: ['channel'],
+  // Connections created and deleted in the console go to the operation log.
+  dependencies: ['audit'],
   provides: [
     createServiceFactory({
       service: channelsServiceRef,
@@ -40,13 +43,14 @@ export const channelsModule = defineModule({
         permissions: permissionsExtensionPoint,
         channelTypes: channelsExtensionPoint,
         channels: channelsServiceRef,
+        log: operationLogServiceRef,
       },
-      init({ http, home, permissions, channelTypes, channels }) {
+      init({ http, home, permissions, channelTypes, channels, log }) {
         for (const userIdType of unconnectedUserIdTypes) channelTypes.addUserIdType(userIdType);
         // 连接管理's rows of the permission matrix (connections.view/edit/delete).
         permissions.addFeature({ id: 'connections' });
         home.addCounter({ key: 'connections', count: (tenantId) => channels.count(tenantId) });
-        http.addRoutes(channelsRoutes(channels));
+        http.addRoutes(channelsRoutes(channels, log));
       },
     });
   },

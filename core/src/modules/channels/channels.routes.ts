@@ -1,15 +1,17 @@
 import type { Request } from '@hapi/hapi';
 import Joi from 'joi';
 import type { PluginRoute } from '../../kernel/contributions.js';
+import { clientIp } from '../../server/client.js';
 import { localeOf } from '../../server/error-responses.js';
 import { formatMessage } from '../../server/messages.js';
 import { moduleRoute } from '../../server/route.js';
 import { principalOf } from '../../server/principal.js';
-import { epochMs, id, idParams, pageOf, pageQueryWith, shortText } from '../../server/schemas.js';
+import { epochMs, id, idParams, localizedText, pageOf, pageQueryWith, shortText } from '../../server/schemas.js';
 import type { Channel, ChannelDetail } from './channel.types.js';
 import type { ChannelsService, NewChannel } from './channels.service.js';
+import type { OperationLogService } from '../audit/operation-log.service.js';
 
-const text = Joi.object({ 'zh-CN': Joi.string().required(), 'en-US': Joi.string().required() }).label('LocalizedText');
+const text = localizedText();
 
 export const channelSchema = Joi.object({
   id: id().required(),
@@ -60,7 +62,7 @@ const channelTypeSchema = Joi.object({
 
 const channelParams = idParams('channelId');
 
-export function channelsRoutes(channels: ChannelsService): PluginRoute[] {
+export function channelsRoutes(channels: ChannelsService, log: OperationLogService): PluginRoute[] {
   const detail = async (request: Request, channel: Channel): Promise<ChannelDetail> => {
     const refusal = await channels.deleteRefusal(principalOf(request).tenantId, channel);
     return {
@@ -122,6 +124,14 @@ export function channelsRoutes(channels: ChannelsService): PluginRoute[] {
           request.payload,
           principal.kind === 'staff' ? principal.staffId : null,
         );
+        // Staff only: the Open API's changes are not logged (seed §1.11.4.8).
+        await log.record(principal, {
+          objectType: 'channel',
+          operation: 'create',
+          objectId: created.id,
+          detail: { type: created.type },
+          ip: clientIp(request),
+        });
         return h.response(await detail(request, created)).code(201);
       },
     }),
@@ -161,7 +171,14 @@ export function channelsRoutes(channels: ChannelsService): PluginRoute[] {
         validate: { params: channelParams },
       },
       handler: async (request, h) => {
-        await channels.remove(principalOf(request).tenantId, request.params.channelId);
+        const principal = principalOf(request);
+        await channels.remove(principal.tenantId, request.params.channelId);
+        await log.record(principal, {
+          objectType: 'channel',
+          operation: 'delete',
+          objectId: request.params.channelId,
+          ip: clientIp(request),
+        });
         return h.response().code(204);
       },
     }),

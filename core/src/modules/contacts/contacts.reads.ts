@@ -111,6 +111,7 @@ export class ContactReadsService {
     private readonly metadata: MetadataService,
     private readonly channels: ChannelsService,
     private readonly logger?: Logger,
+    private readonly mobileMax?: (tenantId: string) => Promise<number>,
   ) {}
 
   // ---- contacts ---------------------------------------------------------------------------------
@@ -225,7 +226,7 @@ export class ContactReadsService {
     const contactId = await this.current(tenantId, askedId);
     if (!(await this.repo.contact(tenantId, contactId))) throw new NotFoundError('contact_not_found');
     const fields = (await this.metadata.contactFields(tenantId)).map((f) => ({ key: f.key, type: f.type }));
-    const checked = validateTraits(body, fields, { birthdayWritable: false });
+    const checked = validateTraits(body, fields, { birthdayWritable: false, mobileMax: await this.mobileMax?.(tenantId) });
     const problems: ErrorDetail[] = [...checked.problems];
     for (const key of checked.unknown)
       problems.push({ path: key, code: READ_ONLY.has(key) ? 'contact_field_readonly' : 'contact_field_unknown' });

@@ -594,7 +594,16 @@ export class ContactsService {
     private readonly olap: AnalyticsEngine,
     private readonly logger?: Logger,
     private readonly weChatChannel?: WeChatChannelLookup,
+    private readonly mobileLimit?: (tenantId: string) => Promise<number>,
   ) {}
+
+  /**
+   * The longest mobile the tenant's contacts take (the masking module's setting): a plain number's
+   * 64 characters, or an RSA ciphertext's 1,024 while encrypted mobiles are on (§1.11.4.7.6).
+   */
+  async mobileMax(tenantId: string): Promise<number | undefined> {
+    return this.mobileLimit?.(tenantId);
+  }
 
   /**
    * Told of every merge inside its transaction — the groups module unions the merged contact's

@@ -1,11 +1,15 @@
 import type { Request } from '@hapi/hapi';
 import Joi from 'joi';
 import type { PluginRoute } from '../../kernel/contributions.js';
+import { clientIp } from '../../server/client.js';
 import { principalOf } from '../../server/principal.js';
 import { moduleRoute } from '../../server/route.js';
 import { epochMs, idParams } from '../../server/schemas.js';
+import type { MaskingService } from '../masking/masking.service.js';
 import type { ContactsService } from './contacts.service.js';
+import type { OperationLogService } from '../audit/operation-log.service.js';
 import { BLOCKED_VALUE_LENGTH, BLOCKED_VALUES_MAX } from './identity-rules.js';
+import { maskCandidate, maskMerge } from './merge-masking.js';
 
 const tenantOf = (request: Request) => principalOf(request).tenantId;
 const staffIdOf = (request: Request) => {
@@ -91,9 +95,11 @@ const settingsSchema = Joi.object({
 
 /**
  * 合并管理 (§1.4.7, ARCHITECTURE §5.8): merge candidates (accept or dismiss), the merge history of
- * the tenant or of one contact, and the identity settings (blocked values).
+ * the tenant or of one contact, and the identity settings (blocked values). Contacts' values are
+ * masked for the caller (联系人字段加密, ADR 0024).
  */
-export function mergeRoutes(contacts: ContactsService): PluginRoute[] {
+export function mergeRoutes(contacts: ContactsService, masking: MaskingService, log: OperationLogService): PluginRoute[] {
+  const maskerOf = (request: Request) => masking.forPrincipal(principalOf(request));
   return [
     moduleRoute<unknown, { status?: 'pending' | 'accepted' | 'dismissed'; cursor?: string; limit: number }>({
       method: 'GET',
@@ -111,7 +117,10 @@ export function mergeRoutes(contacts: ContactsService): PluginRoute[] {
           }).label('MergeCandidatePage'),
         },
       },
-      handler: (request) => contacts.candidates(tenantOf(request), request.query),
+      handler: async (request) => {
+        const [page, masker] = await Promise.all([contacts.candidates(tenantOf(request), request.query), maskerOf(request)]);
+        return { ...page, items: page.items.map((candidate) => maskCandidate(candidate, masker)) };
+      },
     }),
     moduleRoute<{ candidateId: string }>({
       method: 'POST',
@@ -127,7 +136,24 @@ export function mergeRoutes(contacts: ContactsService): PluginRoute[] {
           }).label('MergeCandidateAccepted'),
         },
       },
-      handler: (request) => contacts.acceptCandidate(tenantOf(request), request.params.candidateId, staffIdOf(request)!),
+      handler: async (request) => {
+        const accepted = await contacts.acceptCandidate(tenantOf(request), request.params.candidateId, staffIdOf(request)!);
+        // 用户 · 合并 when two contacts became one (not when the pair was one contact already).
+        if (accepted.merge) {
+          await log.record(principalOf(request), {
+            objectType: 'contact',
+            operation: 'merge',
+            objectId: accepted.merge.survivorId,
+            detail: { mergedId: accepted.merge.mergedId, candidateId: request.params.candidateId },
+            ip: clientIp(request),
+          });
+        }
+        const masker = await maskerOf(request);
+        return {
+          candidate: maskCandidate(accepted.candidate, masker),
+          merge: accepted.merge ? maskMerge(accepted.merge, masker) : null,
+        };
+      },
     }),
     moduleRoute<{ candidateId: string }>({
       method: 'POST',
@@ -138,7 +164,11 @@ export function mergeRoutes(contacts: ContactsService): PluginRoute[] {
         validate: { params: idParams('candidateId') },
         response: { schema: candidateSchema },
       },
-      handler: (request) => contacts.dismissCandidate(tenantOf(request), request.params.candidateId, staffIdOf(request)!),
+      handler: async (request) =>
+        maskCandidate(
+          await contacts.dismissCandidate(tenantOf(request), request.params.candidateId, staffIdOf(request)!),
+          await maskerOf(request),
+        ),
     }),
     moduleRoute<unknown, { contactId?: string; cursor?: string; limit: number }>({
       method: 'GET',
@@ -155,7 +185,10 @@ export function mergeRoutes(contacts: ContactsService): PluginRoute[] {
           }).label('ContactMergePage'),
         },
       },
-      handler: (request) => contacts.merges(tenantOf(request), request.query),
+      handler: async (request) => {
+        const [page, masker] = await Promise.all([contacts.merges(tenantOf(request), request.query), maskerOf(request)]);
+        return { ...page, items: page.items.map((merge) => maskMerge(merge, masker)) };
+      },
     }),
     moduleRoute({
       method: 'GET',

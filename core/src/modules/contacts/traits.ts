@@ -45,7 +45,11 @@ const blank = (value: unknown): boolean => value === null || value === '';
 export function validateTraits(
   traits: Record<string, unknown>,
   fields: readonly TraitField[],
-  options: { birthdayWritable: boolean },
+  options: {
+    birthdayWritable: boolean;
+    /** The longest mobile taken: more than a number's 64 while the tenant sends RSA-encrypted mobiles (masking). */
+    mobileMax?: number;
+  },
 ): TraitsResult {
   const patch: ContactPatch = { fields: {}, attributes: {}, utm: {} };
   const problems: TraitProblem[] = [];
@@ -66,7 +70,9 @@ export function validateTraits(
       problems.push({ path: key, code: 'contact_value_invalid' });
       continue;
     }
-    if (value.length > field.max) {
+    const max =
+      field.key === 'mobilePhone' && options.mobileMax !== undefined ? Math.max(field.max, options.mobileMax) : field.max;
+    if (value.length > max) {
       problems.push({ path: key, code: 'contact_value_too_long' });
       continue;
     }

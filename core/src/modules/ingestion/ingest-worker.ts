@@ -349,6 +349,8 @@ export class IngestWorker {
     const enrichable = enrichableBy(metadata.events);
     const propertyTypes = new Map<string, PropertyType>(metadata.eventProperties.map((p) => [p.code, p.type]));
     const fields = (await this.metadata.contactFields(tenantId)).map((f) => ({ key: f.key, type: f.type }));
+    // RSA-encrypted mobiles (§1.11.4.7.6) are longer than any number.
+    const mobileMax = await this.contacts.mobileMax(tenantId);
 
     let prepared: { batchId: string; events: OlapEventRow[]; changed: string[] } | undefined;
     for (let attempt = 1; !prepared; attempt += 1) {
@@ -390,6 +392,7 @@ export class IngestWorker {
               enrichable,
               propertyTypes,
               fields,
+              mobileMax,
               clock,
               now,
               count,
@@ -489,6 +492,7 @@ export class IngestWorker {
       enrichable: Map<string, ReadonlySet<string>>;
       propertyTypes: Map<string, PropertyType>;
       fields: { key: string; type: 'string' | 'integer' | 'decimal' | 'date' | 'anniversary' }[];
+      mobileMax: number | undefined;
       clock: ZonedClock;
       now: number;
       count(reason: string, subject: string): void;
@@ -516,6 +520,7 @@ export class IngestWorker {
       const { weChatInfo: weChatTrait, ...profile } = traits as Record<string, unknown>;
       const checked = validateTraits(profile, context.fields, {
         birthdayWritable: message.via !== 'openapi',
+        mobileMax: context.mobileMax,
       });
       if (checked.problems.length > 0) return { kind: 'quarantine', reason: 'traits_invalid', problems: checked.problems };
       for (const key of checked.unknown) context.count('trait_unknown', key.slice(0, 128));

@@ -235,7 +235,10 @@ export class IngestionService {
     const { externalId, channel, messageId, timestamp, weChatInfo, ...traits } = payload;
     const channelId = await this.channelOf(tenantId, (channel as { channelId: string }).channelId, 'channel.channelId');
     const fields = (await this.metadata.contactFields(tenantId)).map((f) => ({ key: f.key, type: f.type }));
-    const checked = validateTraits(traits, fields, { birthdayWritable: false });
+    const checked = validateTraits(traits, fields, {
+      birthdayWritable: false,
+      mobileMax: await this.contacts.mobileMax(tenantId),
+    });
     const problems = [...checked.problems, ...checked.unknown.map((path) => ({ path, code: 'contact_field_unknown' }))];
     // What the worker would quarantine is refused here: this API answers synchronously.
     const userId = idOf(externalId);

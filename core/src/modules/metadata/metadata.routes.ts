@@ -4,7 +4,7 @@ import { propertyTypes } from '../../kernel/contributions.js';
 import { InputError } from '../../server/errors.js';
 import { principalOf } from '../../server/principal.js';
 import { moduleRoute } from '../../server/route.js';
-import { epochMs, idParams, shortText } from '../../server/schemas.js';
+import { epochMs, idParams, localizedText, shortText } from '../../server/schemas.js';
 import { eventFilterSchema } from '../conditions/condition.schema.js';
 import type { MetadataService } from './metadata.service.js';
 import {
@@ -21,7 +21,7 @@ import {
   type VirtualEventInput,
 } from './metadata.types.js';
 
-const localized = Joi.object({ 'zh-CN': Joi.string().required(), 'en-US': Joi.string().required() }).label('LocalizedText');
+const localized = localizedText();
 
 const contactFieldSchema = Joi.object({
   id: Joi.string().required(),

@@ -2,8 +2,9 @@ import Joi from 'joi';
 import type { PluginRoute } from '../../kernel/contributions.js';
 import type { PluginInfo } from '../../kernel/kernel.js';
 import { moduleRoute } from '../../server/route.js';
+import { localizedText } from '../../server/schemas.js';
 
-const text = Joi.object({ 'zh-CN': Joi.string().required(), 'en-US': Joi.string().required() }).label('LocalizedText');
+const text = localizedText();
 const strings = (label: string) => Joi.array().items(Joi.string()).label(label);
 const named = (label: string, item: Joi.ObjectSchema) => Joi.array().items(item.label(label)).label(`${label}s`);
 

@@ -17,7 +17,9 @@ import {
 import type { RolesRepo } from './roles.repo.js';
 import type { StaffRepo } from './staff.repo.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
-import { normalizeEmail, toStaff, type Staff } from './staff.types.js';
+import type { OperationLogService } from '../audit/operation-log.service.js';
+import type { MfaChallenge, MfaService } from './mfa.service.js';
+import { normalizeEmail, toStaff, type Staff, type StaffRow } from './staff.types.js';
 
 export interface LoginResult {
   /** The opaque session token for the cookie; only its hash is stored. */
@@ -26,6 +28,9 @@ export interface LoginResult {
   staff: Staff;
   permissions: Set<string>;
 }
+
+/** What a correct password gets: a session, or, when the staff member's MFA is on, a challenge. */
+export type LoginOutcome = LoginResult | MfaChallenge;
 
 /** Who is logging in from where. */
 export interface LoginClient {
@@ -64,7 +69,61 @@ export const loginPolicies = {
     maxLockMs: 24 * 3600_000,
     forgetMs: 24 * 3600_000,
   }),
+  /**
+   * MFA codes (docs/decisions/0022-mfa-totp.md) are throttled like passwords: per client address +
+   * staff member (`mfa.pair`), per staff member from every address (`mfa.account`), and within the
+   * address's login budget (`login.ip`); codes typed by a signed-in session per staff member
+   * (`mfa.session`).
+   */
+  mfaPair: lockAfter({
+    max: LOGIN_MAX_FAILURES,
+    windowMs: LOGIN_WINDOW_MS,
+    lockMs: LOGIN_WINDOW_MS,
+    maxLockMs: 24 * 3600_000,
+    forgetMs: 24 * 3600_000,
+  }),
+  mfaAccount: slowDownAfter({ free: 10, windowMs: LOGIN_WINDOW_MS, baseDelayMs: 1000, maxDelayMs: 60_000 }),
+  mfaSession: lockAfter({
+    max: LOGIN_MAX_FAILURES,
+    windowMs: LOGIN_WINDOW_MS,
+    lockMs: LOGIN_WINDOW_MS,
+    maxLockMs: 24 * 3600_000,
+    forgetMs: 24 * 3600_000,
+  }),
 };
+
+/** Counts the attempt on every check, or refuses it with 429 and `Retry-After`. */
+export async function reserveAttempt(
+  throttle: Throttle,
+  checks: ThrottleCheck[],
+  code: 'too_many_login_attempts' | 'too_many_requests',
+): Promise<ThrottleTicket> {
+  try {
+    return await throttle.reserve(checks);
+  } catch (error) {
+    if (!(error instanceof ThrottledError)) throw error;
+    const seconds = Math.ceil(error.retryAfterMs / 1000);
+    throw new RateLimitError(code, { minutes: Math.max(1, Math.ceil(seconds / 60)) }, seconds);
+  }
+}
+
+/** Runs the check of a reserved attempt and settles the throttles with its outcome. */
+export async function settleAttempt(
+  throttle: Throttle,
+  ticket: ThrottleTicket,
+  verify: () => Promise<boolean>,
+): Promise<boolean> {
+  let ok: boolean;
+  try {
+    ok = await verify();
+  } catch (error) {
+    // Not checked (the server was too busy, the challenge went away): the attempt does not count.
+    await throttle.cancel(ticket).catch(() => undefined);
+    throw error;
+  }
+  await throttle.settle(ticket, ok);
+  return ok;
+}
 
 /** Refresh `last_seen_at` at most this often, so a busy console does not write on every call. */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -81,6 +140,8 @@ export class AuthService {
     private readonly config: HuiliuConfig,
     private readonly tenants: TenantService,
     throttle: Throttle,
+    private readonly mfa: MfaService,
+    private readonly log: OperationLogService,
   ) {
     this.throttle = throttle;
     this.passwords = new PasswordLane({ concurrency: config.auth.passwordConcurrency, queue: config.auth.passwordQueue });
@@ -102,9 +163,10 @@ export class AuthService {
   /**
    * Email + password login (邮箱即账号). Emails are unique across tenants, so the login itself
    * tells which tenant the staff member belongs to; this lookup is the one that is not tenant-scoped.
-   * The attempt is counted by the throttles before the password is checked.
+   * The attempt is counted by the throttles before the password is checked. With MFA on, the
+   * answer is a challenge: the session opens once its code is checked (`completeMfa`).
    */
-  async login(email: string, password: string, client: LoginClient): Promise<LoginResult> {
+  async login(email: string, password: string, client: LoginClient): Promise<LoginOutcome> {
     const key = normalizeEmail(email);
     const row = await this.repo.findByEmail(key);
     const account = row ? `staff:${row.id}` : `email:${key}`;
@@ -121,6 +183,30 @@ export class AuthService {
     );
     if (!row || !ok) throw new UnauthorizedError('invalid_credentials');
     if (row.status !== 'enabled') throw new ForbiddenError('staff_disabled');
+    return (await this.mfa.challengeFor(row)) ?? this.openSession(row, client);
+  }
+
+  /**
+   * The second step of a login with MFA: the challenge's code checked (`verify`: a TOTP or a
+   * recovery code; `bind`: the first TOTP of a new device, which also returns the recovery codes),
+   * then the session opens as after a password alone.
+   */
+  async completeMfa(
+    step: 'verify' | 'bind',
+    challenge: string,
+    code: string,
+    client: LoginClient,
+  ): Promise<LoginResult & { recoveryCodes?: string[] }> {
+    const done = await this.mfa.complete(step, challenge, code, client);
+    const row = await this.repo.find(done.tenantId, done.staffId);
+    if (!row) throw new UnauthorizedError('mfa_challenge_invalid');
+    if (row.status !== 'enabled') throw new ForbiddenError('staff_disabled');
+    const session = await this.openSession(row, client);
+    return done.recoveryCodes ? { ...session, recoveryCodes: done.recoveryCodes } : session;
+  }
+
+  /** A new session for a staff member whose sign-in checks all passed. */
+  private async openSession(row: StaffRow, client: LoginClient): Promise<LoginResult> {
     const sessionToken = randomToken();
     const csrfToken = randomToken(24);
     const now = Date.now();
@@ -131,33 +217,24 @@ export class AuthService {
       created_at: now,
       expires_at: now + this.sessionTtlMs,
     });
-    const staff = toStaff({ ...row, last_login_at: now });
+    const tenantId = String(row.tenant_id);
+    const roleIds = (await this.roles.rolesByStaff(tenantId, [String(row.id)])).get(String(row.id)) ?? [];
+    const staff = toStaff({ ...row, last_login_at: now }, roleIds);
+    await this.log.recordForStaff(staff.tenantId, staff.id, {
+      objectType: 'staff',
+      operation: 'login',
+      objectId: staff.id,
+      ip: client.ip,
+    });
     return { sessionToken, csrfToken, staff, permissions: await this.permissionsOf(staff.tenantId, staff.id, staff.isSuper) };
   }
 
-  /** Counts the attempt on every check, or refuses it with 429 and `Retry-After`. */
-  private async reserve(checks: ThrottleCheck[], code: 'too_many_login_attempts' | 'too_many_requests'): Promise<ThrottleTicket> {
-    try {
-      return await this.throttle.reserve(checks);
-    } catch (error) {
-      if (!(error instanceof ThrottledError)) throw error;
-      const seconds = Math.ceil(error.retryAfterMs / 1000);
-      throw new RateLimitError(code, { minutes: Math.max(1, Math.ceil(seconds / 60)) }, seconds);
-    }
+  private reserve(checks: ThrottleCheck[], code: 'too_many_login_attempts' | 'too_many_requests'): Promise<ThrottleTicket> {
+    return reserveAttempt(this.throttle, checks, code);
   }
 
-  /** Runs the password check of a reserved attempt and settles the throttles with its outcome. */
-  private async check(ticket: ThrottleTicket, verify: () => Promise<boolean>): Promise<boolean> {
-    let ok: boolean;
-    try {
-      ok = await verify();
-    } catch (error) {
-      // Not checked (the server was too busy): the attempt does not count.
-      await this.throttle.cancel(ticket).catch(() => undefined);
-      throw error;
-    }
-    await this.throttle.settle(ticket, ok);
-    return ok;
+  private check(ticket: ThrottleTicket, verify: () => Promise<boolean>): Promise<boolean> {
+    return settleAttempt(this.throttle, ticket, verify);
   }
 
   /**
@@ -187,6 +264,11 @@ export class AuthService {
       csrfToken: row.csrf_token,
       permissions: await this.permissionsOf(String(row.tenant_id), String(row.staff_id), isSuper),
     };
+  }
+
+  /** Ends the session a browser still carries when it signs in again (a new session replaces it). */
+  async endPreviousSession(sessionToken: string | undefined): Promise<void> {
+    if (sessionToken) await this.repo.deleteSessionByToken(hashToken(sessionToken));
   }
 
   async logout(tenantId: string, sessionId: string): Promise<void> {

@@ -1,6 +1,10 @@
 import Joi from 'joi';
 import type { PluginRoute } from '../../kernel/contributions.js';
+import type { Request } from '@hapi/hapi';
+import { clientIp } from '../../server/client.js';
 import { moduleRoute } from '../../server/route.js';
+import type { OperationLogService } from '../audit/operation-log.service.js';
+import type { OperationDetail } from '../audit/operation-log.types.js';
 import { staffOf } from '../../server/principal.js';
 import { epochMs, id, idParams, localizedText, shortText } from '../../server/schemas.js';
 import type { RolesService } from './roles.service.js';
@@ -43,7 +47,10 @@ const catalogSchema = Joi.object({
 }).label('PermissionCatalog');
 
 /** 设置 → 高级设置 → 角色 (seed §1.11.4.6): super staff only. */
-export function rolesRoutes(roles: RolesService): PluginRoute[] {
+export function rolesRoutes(roles: RolesService, log: OperationLogService): PluginRoute[] {
+  /** 操作日志: what super staff did to a role (ids only). */
+  const record = (request: Request, operation: string, roleId: string, detail?: OperationDetail) =>
+    log.record(staffOf(request), { objectType: 'role', operation, objectId: roleId, detail, ip: clientIp(request) });
   return [
     moduleRoute({
       method: 'GET',
@@ -82,7 +89,9 @@ export function rolesRoutes(roles: RolesService): PluginRoute[] {
       },
       handler: async (request, h) => {
         const principal = staffOf(request);
-        return h.response(await roles.create(principal.tenantId, principal.staffId, request.payload)).code(201);
+        const role = await roles.create(principal.tenantId, principal.staffId, request.payload);
+        await record(request, 'create', role.id, { permissions: role.permissions.length });
+        return h.response(role).code(201);
       },
     }),
     moduleRoute({
@@ -114,7 +123,16 @@ export function rolesRoutes(roles: RolesService): PluginRoute[] {
         },
         response: { schema: roleSchema },
       },
-      handler: (request) => roles.update(staffOf(request).tenantId, request.params.roleId, request.payload),
+      handler: async (request) => {
+        const { name, permissions, status } = request.payload;
+        const before = await roles.get(staffOf(request).tenantId, request.params.roleId);
+        const role = await roles.update(staffOf(request).tenantId, request.params.roleId, request.payload);
+        if (name !== undefined || permissions !== undefined)
+          await record(request, 'edit', role.id, { permissions: role.permissions.length });
+        if (status !== undefined && status !== before.status)
+          await record(request, status === 'enabled' ? 'enable' : 'disable', role.id);
+        return role;
+      },
     }),
     moduleRoute({
       method: 'DELETE',
@@ -125,7 +143,8 @@ export function rolesRoutes(roles: RolesService): PluginRoute[] {
         validate: { params: idParams('roleId') },
       },
       handler: async (request, h) => {
-        await roles.delete(staffOf(request).tenantId, request.params.roleId);
+        const role = await roles.delete(staffOf(request).tenantId, request.params.roleId);
+        await record(request, 'delete', role.id, { memberIds: role.memberIds });
         return h.response().code(204);
       },
     }),
@@ -145,7 +164,9 @@ export function rolesRoutes(roles: RolesService): PluginRoute[] {
       },
       handler: async (request) => {
         const { tenantId } = staffOf(request);
-        await roles.setMembers(tenantId, request.params.roleId, request.payload.staffIds);
+        const { added, removed } = await roles.setMembers(tenantId, request.params.roleId, request.payload.staffIds);
+        for (const staffId of added) await record(request, 'addStaff', request.params.roleId, { staffId });
+        for (const staffId of removed) await record(request, 'removeStaff', request.params.roleId, { staffId });
         return roles.get(tenantId, request.params.roleId);
       },
     }),

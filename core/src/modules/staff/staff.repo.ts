@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import { paginate, type ModuleDatabase, type Page } from '../../store/oltp/oltp-store.js';
 import type { StaffRow } from './staff.types.js';
 
@@ -26,18 +27,33 @@ export class StaffRepo {
     return this.db.forTenant(tenantId).from<StaffRow>('staff');
   }
 
+  /** Staff rows with their MFA state (`staff_mfa`, absent = off) for the staff JSON. */
+  private withMfa<Q extends Knex.QueryBuilder>(query: Q): Q {
+    return query
+      .leftJoin('staff_mfa', 'staff_mfa.staff_id', 'staff.id')
+      .select('staff.*', 'staff_mfa.enabled as mfa_enabled', 'staff_mfa.bound_at as mfa_bound_at') as Q;
+  }
+
   /** Inserts a staff member; a taken email fails with a UNIQUE violation. */
   insert(tenantId: string, row: Omit<StaffRow, 'id' | 'tenant_id' | 'last_login_at'>): Promise<string> {
     return this.db.forTenant(tenantId).insert('staff', row);
   }
 
   find(tenantId: string, staffId: string): Promise<StaffRow | undefined> {
-    return this.staff(tenantId).where('staff.id', staffId).first();
+    return this.withMfa(this.staff(tenantId)).where('staff.id', staffId).first();
+  }
+
+  /** The tenant's staff among `staffIds` (ids of other tenants are left out), by id. */
+  byIds(tenantId: string, staffIds: readonly string[]): Promise<StaffRow[]> {
+    return this.staff(tenantId)
+      .whereIn('staff.id', [...staffIds])
+      .orderBy('staff.id')
+      .select<StaffRow[]>('*');
   }
 
   /** The login's lookup: emails are unique across tenants, so this one is not tenant-scoped. */
   findByEmail(email: string): Promise<StaffRow | undefined> {
-    return this.db.unscoped<StaffRow>('staff').where({ email }).first();
+    return this.withMfa(this.db.unscoped<StaffRow>('staff')).where('staff.email', email).first();
   }
 
   async enabledIds(tenantId: string): Promise<string[]> {
@@ -45,8 +61,37 @@ export class StaffRepo {
     return rows.map((row: { id: number | string }) => String(row.id));
   }
 
-  page<T>(tenantId: string, page: number, pageSize: number, map: (row: StaffRow) => T): Promise<Page<T>> {
-    return paginate(() => this.staff(tenantId), { page, pageSize, orderBy: 'staff.id', direction: 'asc' }, map);
+  async page<T>(tenantId: string, page: number, pageSize: number, map: (row: StaffRow) => T): Promise<Page<T>> {
+    const rows = await paginate(
+      () => this.staff(tenantId),
+      { page, pageSize, orderBy: 'staff.id', direction: 'asc' },
+      (row) => row,
+    );
+    const ids = rows.items.map((row) => row.id);
+    const mfa = ids.length
+      ? await this.db
+          .forTenant(tenantId)
+          .from('staff_mfa')
+          .whereIn('staff_mfa.staff_id', ids)
+          .select<{ staff_id: number | string; enabled: number | boolean; bound_at: number | null }[]>(
+            'staff_mfa.staff_id',
+            'staff_mfa.enabled',
+            'staff_mfa.bound_at',
+          )
+      : [];
+    const byStaff = new Map(mfa.map((row) => [String(row.staff_id), row]));
+    return {
+      ...rows,
+      items: rows.items.map((row) => {
+        const state = byStaff.get(String(row.id));
+        return map({ ...row, mfa_enabled: state?.enabled ?? false, mfa_bound_at: state?.bound_at ?? null });
+      }),
+    };
+  }
+
+  /** Every staff member's id and name (operation log exports name staff with them). */
+  names(tenantId: string): Promise<{ id: number | string; name: string }[]> {
+    return this.staff(tenantId).select('staff.id', 'staff.name');
   }
 
   async count(tenantId: string): Promise<number> {
@@ -117,6 +162,11 @@ export class StaffRepo {
 
   async touchSession(sessionId: string | number, at: number): Promise<void> {
     await this.db.unscoped('staff_session').where({ id: sessionId }).update({ last_seen_at: at });
+  }
+
+  /** Deletes the session of a token hash, whichever tenant it belongs to (the token is the proof). */
+  async deleteSessionByToken(tokenHash: string): Promise<void> {
+    await this.db.unscoped('staff_session').where({ token_hash: tokenHash }).delete();
   }
 
   async deleteSession(tenantId: string, sessionId: string): Promise<void> {

@@ -1,37 +1,66 @@
 import Joi from 'joi';
-import type { ResponseToolkit } from '@hapi/hapi';
+import type { Request, ResponseToolkit } from '@hapi/hapi';
 import type { PluginRoute } from '../../kernel/contributions.js';
 import { moduleRoute } from '../../server/route.js';
+import { SESSION_COOKIE } from '../../server/auth.js';
 import { clientIp } from '../../server/client.js';
 import { principalOf, staffOf } from '../../server/principal.js';
 import { email, idParams, pageOf, pageQuery, shortText, staffRoleIds, staffSchema, tenantSchema } from '../../server/schemas.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
+import type { OperationLogService } from '../audit/operation-log.service.js';
+import type { OperationDetail } from '../audit/operation-log.types.js';
 import type { AuthService } from './auth.service.js';
+import { mfaChallengeKeys } from './mfa.schemas.js';
 import type { NewStaff, StaffPatch, StaffService } from './staff.service.js';
 import type { Staff } from './staff.types.js';
 
-const sessionSchema = Joi.object({
+export const sessionSchema = Joi.object({
   staff: staffSchema.required(),
   tenant: tenantSchema.required(),
   csrfToken: Joi.string().required(),
   permissions: Joi.array().items(Joi.string()).required(),
 }).label('Session');
 
-export function staffRoutes({
-  auth,
-  staff: staffService,
-  tenants,
-}: {
-  auth: AuthService;
-  staff: StaffService;
-  tenants: TenantService;
-}): PluginRoute[] {
-  const session = async (staff: Staff, csrfToken: string, permissions: Set<string>) => ({
+/**
+ * The login's answer: the session, or with MFA on `{mfa, challenge}` (+ the new secret for `setup`).
+ * One object whose `xor` tells them apart: hapi-swagger documents a top-level `Joi.alternatives()`
+ * only through dangling `x-alt-definitions` references.
+ */
+const loginResponseSchema = sessionSchema
+  .fork(['staff', 'tenant', 'csrfToken', 'permissions'], (key) => key.optional())
+  .keys(mfaChallengeKeys)
+  .and('staff', 'tenant', 'csrfToken', 'permissions')
+  .and('mfa', 'challenge')
+  .and('secret', 'otpauthUri', 'qrDataUrl')
+  .with('secret', 'mfa')
+  .xor('csrfToken', 'challenge')
+  .label('LoginResponse');
+
+/** The session JSON of the login, the MFA steps and `GET /api/v1/auth/session`. */
+export function sessionBody(tenants: TenantService) {
+  return async (staff: Staff, csrfToken: string, permissions: Set<string>) => ({
     staff,
     tenant: await tenants.get(staff.tenantId),
     csrfToken,
     permissions: [...permissions].sort(),
   });
+}
+
+export function staffRoutes({
+  auth,
+  staff: staffService,
+  tenants,
+  log,
+}: {
+  auth: AuthService;
+  staff: StaffService;
+  tenants: TenantService;
+  log: OperationLogService;
+}): PluginRoute[] {
+  const session = sessionBody(tenants);
+  /** 操作日志: what super staff did to a staff member (ids only). */
+  const record = (request: Request, operation: string, staffId: string, detail?: OperationDetail) =>
+    log.record(staffOf(request), { objectType: 'staff', operation, objectId: staffId, detail, ip: clientIp(request) });
 
   return [
     moduleRoute({
@@ -41,7 +70,8 @@ export function staffRoutes({
       // the attacker's account: JSON only (a cross-site form cannot send it) and a same-origin check.
       access: { permission: 'public', sameOrigin: true },
       options: {
-        description: '员工登录 / Staff login by email and password; sets the session cookie (JSON only, same origin)',
+        description:
+          '员工登录 / Staff login by email and password; sets the session cookie (JSON only, same origin). With MFA on, answers a challenge instead (see /api/v1/auth/mfa/verify and /bind)',
         payload: { allow: 'application/json' },
         validate: {
           payload: Joi.object<{ email: string; password: string }>({
@@ -49,7 +79,7 @@ export function staffRoutes({
             password: Joi.string().max(128).required(),
           }).label('LoginRequest'),
         },
-        response: { schema: sessionSchema },
+        response: { schema: loginResponseSchema },
       },
       handler: async (request, h: ResponseToolkit) => {
         const { email: address, password } = request.payload;
@@ -57,6 +87,11 @@ export function staffRoutes({
           ip: clientIp(request),
           userAgent: request.headers['user-agent'] as string | undefined,
         });
+        // MFA on: no session yet, the challenge's code opens it.
+        if ('mfa' in result) return h.response(result);
+        // Rotation: the session this browser held before (if any) ends with the new sign-in.
+        const previous = (request.state as Record<string, { sid?: unknown } | undefined>)[SESSION_COOKIE]?.sid;
+        await auth.endPreviousSession(typeof previous === 'string' ? previous : undefined);
         request.cookieAuth.set({ sid: result.sessionToken });
         return h.response(await session(result.staff, result.csrfToken, result.permissions));
       },
@@ -103,6 +138,12 @@ export function staffRoutes({
         const principal = staffOf(request);
         const { currentPassword, newPassword } = request.payload;
         await auth.changePassword(principal.tenantId, principal.staffId, principal.sessionId, currentPassword, newPassword);
+        await log.record(principal, {
+          objectType: 'staff',
+          operation: 'changePassword',
+          objectId: principal.staffId,
+          ip: clientIp(request),
+        });
         return h.response().code(204);
       },
     }),
@@ -147,7 +188,11 @@ export function staffRoutes({
         },
         response: { schema: staffSchema },
       },
-      handler: async (request, h) => h.response(await staffService.create(staffOf(request).tenantId, request.payload)).code(201),
+      handler: async (request, h) => {
+        const created = await staffService.create(staffOf(request).tenantId, request.payload);
+        await record(request, 'create', created.id, { roleIds: created.roleIds });
+        return h.response(created).code(201);
+      },
     }),
     moduleRoute({
       method: 'PATCH',
@@ -163,8 +208,14 @@ export function staffRoutes({
         },
         response: { schema: staffSchema },
       },
-      handler: async (request) =>
-        (await staffService.update(staffOf(request).tenantId, request.params.staffId, request.payload)).after,
+      handler: async (request) => {
+        const { after } = await staffService.update(staffOf(request).tenantId, request.params.staffId, request.payload);
+        await record(request, 'edit', after.id, {
+          fields: Object.keys(request.payload).sort().join('_'),
+          roleIds: after.roleIds,
+        });
+        return after;
+      },
     }),
     moduleRoute({
       method: 'POST',
@@ -180,9 +231,16 @@ export function staffRoutes({
         },
         response: { schema: staffSchema },
       },
-      handler: (request) => {
+      handler: async (request) => {
         const principal = staffOf(request);
-        return staffService.setStatus(principal.tenantId, principal.staffId, request.params.staffId, request.payload.status);
+        const changed = await staffService.setStatus(
+          principal.tenantId,
+          principal.staffId,
+          request.params.staffId,
+          request.payload.status,
+        );
+        await record(request, request.payload.status === 'enabled' ? 'enable' : 'disable', changed.id);
+        return changed;
       },
     }),
     moduleRoute({
@@ -198,6 +256,7 @@ export function staffRoutes({
       },
       handler: async (request, h) => {
         await staffService.resetPassword(staffOf(request).tenantId, request.params.staffId, request.payload.password);
+        await record(request, 'changePassword', request.params.staffId);
         return h.response().code(204);
       },
     }),
@@ -212,6 +271,7 @@ export function staffRoutes({
       handler: async (request, h) => {
         const principal = staffOf(request);
         await staffService.delete(principal.tenantId, principal.staffId, request.params.staffId);
+        await record(request, 'delete', request.params.staffId);
         return h.response().code(204);
       },
     }),

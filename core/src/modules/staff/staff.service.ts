@@ -181,6 +181,18 @@ export class StaffService {
     return toStaff(row, roles.get(staffId) ?? []);
   }
 
+  /** The tenant's staff among `staffIds` (unknown ids and other tenants' are left out), by id. */
+  async byIds(tenantId: string, staffIds: readonly string[]): Promise<Staff[]> {
+    if (staffIds.length === 0) return [];
+    const roles = await this.roleRows.rolesByStaff(tenantId, [...staffIds]);
+    return (await this.repo.byIds(tenantId, staffIds)).map((row) => toStaff(row, roles.get(String(row.id)) ?? []));
+  }
+
+  /** Staff names by id (operation log exports). */
+  async names(tenantId: string): Promise<Map<string, string>> {
+    return new Map((await this.repo.names(tenantId)).map((row) => [String(row.id), row.name]));
+  }
+
   count(tenantId: string): Promise<number> {
     return this.repo.count(tenantId);
   }

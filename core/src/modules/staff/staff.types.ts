@@ -8,6 +8,10 @@ export interface Staff {
   /** The roles of a normal staff member (super staff hold every permission without one). */
   roleIds: string[];
   lastLoginAt: number | null;
+  /** 多因素验证 switched on by super staff. */
+  mfaEnabled: boolean;
+  /** MFA on and a device bound (the list's 是); on but not bound yet is 否 — bound at the next login. */
+  mfaBound: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -23,6 +27,9 @@ export interface StaffRow {
   last_login_at: number | null;
   created_at: number;
   updated_at: number;
+  /** From `staff_mfa` (left-joined by the reads; absent = MFA off). */
+  mfa_enabled?: number | boolean | null;
+  mfa_bound_at?: number | null;
 }
 
 export function toStaff(row: StaffRow, roleIds: string[] = []): Staff {
@@ -35,6 +42,8 @@ export function toStaff(row: StaffRow, roleIds: string[] = []): Staff {
     status: row.status,
     roleIds,
     lastLoginAt: row.last_login_at === null ? null : Number(row.last_login_at),
+    mfaEnabled: Boolean(row.mfa_enabled),
+    mfaBound: Boolean(row.mfa_enabled) && row.mfa_bound_at !== null && row.mfa_bound_at !== undefined,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
   };

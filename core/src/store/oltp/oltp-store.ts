@@ -251,6 +251,11 @@ export class ModuleDatabase {
     return confinedQuery(builder, tableName(table), (other) => void this.owns(other));
   }
 
+  /** True while this async context runs inside `transaction()` (a write here commits or rolls back with it). */
+  inTransaction(): boolean {
+    return this.store.executor() !== this.store.knex;
+  }
+
   /** See `OltpStore.transaction`: other modules' writes inside `work` join the same transaction. */
   transaction<T>(work: () => Promise<T>, options?: { isolationLevel?: 'read committed' }): Promise<T> {
     return this.store.transaction(work, options);

@@ -88,8 +88,8 @@ describe('StaffPage — 员工', () => {
     expect(within(adminRow).getByTestId('staff-protected')).toBeTruthy();
     expect(within(adminRow).queryByTestId('staff-action-edit')).toBeNull();
     expect(within(adminRow).queryByTestId('staff-action-delete')).toBeNull();
-    // No MFA column before the server sends the MFA fields.
-    expect(screen.queryByText('多因素验证')).toBeNull();
+    // Super staff switch MFA for anyone, themselves included.
+    expect(within(adminRow).getByTestId('staff-mfa-switch-1').getAttribute('aria-checked')).toBe('false');
   });
 
   it('adds a staff member with a role, showing the server’s refusal on the field', async () => {
@@ -215,8 +215,12 @@ describe('StaffPage — 员工', () => {
     const bob = member('3', 'Bob', { roleIds: ['5'], mfaEnabled: false, mfaBound: false });
     stubFetch(server({ staff: [{ ...admin, mfaEnabled: false, mfaBound: false }, alice, bob], roles: [operators] }));
     renderPage(<StaffPage />);
-    expect((await screen.findByTestId('staff-mfa-2')).textContent).toBe('是未绑定验证器');
-    expect(screen.getByTestId('staff-mfa-3').textContent).toBe('否');
+    // On but not bound: 否 (seed: 已开启…但并未绑定…会显示否); off: the switch alone.
+    expect((await screen.findByTestId('staff-mfa-2')).textContent).toBe('否');
+    expect(screen.getByTestId('staff-mfa-switch-2').getAttribute('aria-checked')).toBe('true');
+    expect(screen.getByTestId('staff-mfa-3').textContent).toBe('');
+    expect(screen.getByTestId('staff-mfa-switch-3').getAttribute('aria-checked')).toBe('false');
+    expect(screen.queryByTestId('staff-mfa-reset-2')).toBeNull();
     expect(screen.getAllByText('多因素验证').length).toBeGreaterThan(0);
   });
 

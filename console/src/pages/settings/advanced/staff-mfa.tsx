@@ -1,11 +1,13 @@
-import { Space, Tag, Typography } from 'antd';
+import { App, Button, Popconfirm, Space, Switch, Tag, Tooltip } from 'antd';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { StaffMember } from '../../../api/staff';
+import { staffApi, type StaffMember } from '../../../api/staff';
+import { useErrorText } from '../../../utils/errors';
 
 /*
- * The MFA slot of the 员工 page (seed §1.11.4.5.2, 多因素验证): the MFA slice of issue 16 adds
- * `mfaEnabled` / `mfaBound` to the staff JSON and replaces `StaffMfaCell` with its switches. Until
- * the server sends those fields the column stays hidden.
+ * The 多因素验证 column of the 员工 page (seed §1.11.4.5.4): super staff switch MFA on or off per
+ * member and reset a bound device. The list shows 是 when MFA is on and a device is bound, 否 when
+ * it is on but not bound yet (the member binds at the next sign-in); off shows the switch alone.
  */
 
 /** Whether the server sends the MFA fields (the column shows only then). */
@@ -13,17 +15,55 @@ export function hasMfaFields(items: readonly StaffMember[]): boolean {
   return items.some((member) => typeof member.mfaEnabled === 'boolean');
 }
 
-/** 多因素验证 是 / 否 of one staff member (and whether an authenticator is bound). */
-export function StaffMfaCell({ member }: { member: StaffMember; onChanged: () => void }) {
+/** 多因素验证 of one staff member: the switch, 是/否 (bound) and 重置. */
+export function StaffMfaCell({ member, onChanged }: { member: StaffMember; onChanged: () => void }) {
   const { t } = useTranslation();
+  const { message } = App.useApp();
+  const errorText = useErrorText();
+  const [busy, setBusy] = useState(false);
   if (typeof member.mfaEnabled !== 'boolean') return null;
+
+  const run = async (action: () => Promise<unknown>, success: string) => {
+    setBusy(true);
+    try {
+      await action();
+      message.success(success);
+    } catch (error) {
+      message.error(errorText(error));
+    } finally {
+      setBusy(false);
+      onChanged();
+    }
+  };
+
+  // Super staff's own MFA is switched the same way; the server refuses nothing here but other tenants' ids.
   return (
-    <Space size={4} data-testid={`staff-mfa-${member.id}`}>
-      <Tag color={member.mfaEnabled ? 'green' : 'default'}>{member.mfaEnabled ? t('staff.mfa.on') : t('staff.mfa.off')}</Tag>
-      {member.mfaEnabled && typeof member.mfaBound === 'boolean' && (
-        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-          {member.mfaBound ? t('staff.mfa.bound') : t('staff.mfa.unbound')}
-        </Typography.Text>
+    <Space size={6} data-testid={`staff-mfa-${member.id}`}>
+      <Popconfirm
+        title={member.mfaEnabled ? t('staff.mfa.turnOffConfirm') : t('staff.mfa.turnOnConfirm')}
+        onConfirm={() =>
+          run(
+            () => staffApi.setMfa(member.id, !member.mfaEnabled),
+            member.mfaEnabled ? t('staff.mfa.turnedOff') : t('staff.mfa.turnedOn'),
+          )
+        }
+      >
+        <Switch size="small" checked={member.mfaEnabled} loading={busy} data-testid={`staff-mfa-switch-${member.id}`} />
+      </Popconfirm>
+      {member.mfaEnabled && (
+        <Tooltip title={member.mfaBound ? t('staff.mfa.bound') : t('staff.mfa.unbound')}>
+          <Tag color={member.mfaBound ? 'green' : 'default'}>{member.mfaBound ? t('staff.mfa.on') : t('staff.mfa.off')}</Tag>
+        </Tooltip>
+      )}
+      {member.mfaEnabled && member.mfaBound && (
+        <Popconfirm
+          title={t('staff.mfa.resetConfirm')}
+          onConfirm={() => run(() => staffApi.resetMfa(member.id), t('staff.mfa.resetDone'))}
+        >
+          <Button type="link" size="small" disabled={busy} data-testid={`staff-mfa-reset-${member.id}`}>
+            {t('staff.mfa.reset')}
+          </Button>
+        </Popconfirm>
       )}
     </Space>
   );

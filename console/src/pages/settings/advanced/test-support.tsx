@@ -22,6 +22,8 @@ export const member = (id: string, name: string, extra: Partial<StaffMember> = {
   isSuper: false,
   status: 'enabled',
   roleIds: [],
+  mfaEnabled: false,
+  mfaBound: false,
   lastLoginAt: null,
   createdAt: at,
   updatedAt: at,

@@ -41,4 +41,13 @@ export const coreTables: readonly string[] = [
   'identity_setting',
   'role',
   'staff_role',
+  'contact_field_mask',
+  'mobile_encryption',
+  'staff_mfa',
+  'login_challenge',
+  'password_reset',
+  'department',
+  'department_setting',
+  'staff_department',
+  'operation_log',
 ];

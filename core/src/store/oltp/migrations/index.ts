@@ -10,6 +10,11 @@ import { metadata } from './0008_metadata.js';
 import { ingestion } from './0009_ingestion.js';
 import { identity } from './0010_identity.js';
 import { roles } from './0011_roles.js';
+import { passwordReset } from './0012_password_reset.js';
+import { mfa } from './0013_mfa.js';
+import { departments } from './0014_departments.js';
+import { fieldMasking } from './0015_field_masking.js';
+import { operationLog } from './0016_operation_log.js';
 
 /** Core's migration set, in order. Never edit a released migration: add the next one. */
 export const coreMigrations: readonly OltpMigration[] = [
@@ -24,4 +29,9 @@ export const coreMigrations: readonly OltpMigration[] = [
   ingestion,
   identity,
   roles,
+  passwordReset,
+  mfa,
+  departments,
+  fieldMasking,
+  operationLog,
 ];
