@@ -12,23 +12,11 @@ import type { Session, Staff } from '../../../api/types';
 import { changeLanguage } from '../../../i18n';
 import { stubFetch, type FakeReply, type FakeRequest } from '../../../test-utils/fetch';
 import DepartmentsPage from './DepartmentsPage';
+import { member } from './test-support';
 
 const at = Date.UTC(2025, 5, 1, 4, 0);
 
-const person = (id: string, name: string): Staff => ({
-  id,
-  tenantId: '1',
-  email: `${name.toLowerCase()}@example.com`,
-  name,
-  isSuper: false,
-  status: 'enabled',
-  roleIds: [],
-  mfaEnabled: false,
-  mfaBound: false,
-  lastLoginAt: null,
-  createdAt: at,
-  updatedAt: at,
-});
+const person = (id: string, name: string): Staff => member(id, name);
 
 /** A small in-memory departments API: the tree, the switch, and who is where. */
 function fakeServer(initial: { departments: [string, string, string | null][]; members?: Record<string, string> }) {

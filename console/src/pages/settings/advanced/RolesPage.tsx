@@ -8,7 +8,7 @@ import { type Role, type StaffMember, staffApi, staffKeys, useRoles } from '../.
 import { ListEmpty } from '../../../components/ListEmpty';
 import { LoadErrorAlert } from '../../../components/LoadErrorAlert';
 import { useSession } from '../../../session/session';
-import { useErrorText } from '../../../utils/errors';
+import { useRowAction } from './row-action';
 import { formatDateTime } from '../../../utils/format';
 import { testId } from '../../../utils/test-id';
 import { RoleEditorDrawer } from './RoleEditorDrawer';
@@ -23,7 +23,6 @@ export default function RolesPage() {
   const session = useSession();
   const timeZone = session.tenant.timeZone;
   const { message, modal } = App.useApp();
-  const errorText = useErrorText();
   const queryClient = useQueryClient();
   const roles = useRoles();
   const staff = useQuery({ queryKey: staffKeys.everyone, queryFn: staffApi.everyone });
@@ -33,15 +32,7 @@ export default function RolesPage() {
   const staffById = new Map<string, StaffMember>((staff.data ?? []).map((member) => [member.id, member]));
   const refresh = () => void queryClient.invalidateQueries({ queryKey: staffKeys.all });
 
-  const run = async (action: () => Promise<unknown>, success: string) => {
-    try {
-      await action();
-      message.success(success);
-    } catch (error) {
-      message.error(errorText(error));
-    }
-    refresh();
-  };
+  const run = useRowAction(refresh);
 
   const confirmDisable = (role: Role) =>
     modal.confirm({

@@ -8,10 +8,10 @@ import { type Role, STAFF_PAGE_SIZE_MAX, type StaffMember, staffApi, staffKeys, 
 import { ListEmpty } from '../../../components/ListEmpty';
 import { LoadErrorAlert } from '../../../components/LoadErrorAlert';
 import { useSession } from '../../../session/session';
-import { useErrorText } from '../../../utils/errors';
 import { formatDateTime } from '../../../utils/format';
 import { usePagedList } from '../../../utils/paged-list';
 import { testId } from '../../../utils/test-id';
+import { useRowAction } from './row-action';
 import { hasMfaFields, StaffMfaCell } from './staff-mfa';
 import { StaffFormDrawer } from './StaffFormDrawer';
 import { StaffPasswordModal } from './StaffPasswordModal';
@@ -28,7 +28,6 @@ export default function StaffPage() {
   const session = useSession();
   const timeZone = session.tenant.timeZone;
   const { message } = App.useApp();
-  const errorText = useErrorText();
   const queryClient = useQueryClient();
   const roles = useRoles();
   const { list, data, tableProps } = usePagedList({
@@ -43,16 +42,7 @@ export default function StaffPage() {
   const roleById = new Map<string, Role>((roles.data ?? []).map((role) => [role.id, role]));
   const refresh = () => void queryClient.invalidateQueries({ queryKey: staffKeys.all });
 
-  /** Runs a row action: a toast either way, and the list again (a member deleted meanwhile disappears). */
-  const run = async (action: () => Promise<unknown>, success: string) => {
-    try {
-      await action();
-      message.success(success);
-    } catch (error) {
-      message.error(errorText(error));
-    }
-    refresh();
-  };
+  const run = useRowAction(refresh);
 
   const columns: ProColumns<StaffMember>[] = [
     {

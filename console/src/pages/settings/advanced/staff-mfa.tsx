@@ -1,8 +1,8 @@
-import { App, Button, Popconfirm, Space, Switch, Tag, Tooltip } from 'antd';
+import { Button, Popconfirm, Space, Switch, Tag, Tooltip } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { staffApi, type StaffMember } from '../../../api/staff';
-import { useErrorText } from '../../../utils/errors';
+import { useRowAction } from './row-action';
 
 /*
  * The 多因素验证 column of the 员工 page (seed §1.11.4.5.4): super staff switch MFA on or off per
@@ -18,22 +18,13 @@ export function hasMfaFields(items: readonly StaffMember[]): boolean {
 /** 多因素验证 of one staff member: the switch, 是/否 (bound) and 重置. */
 export function StaffMfaCell({ member, onChanged }: { member: StaffMember; onChanged: () => void }) {
   const { t } = useTranslation();
-  const { message } = App.useApp();
-  const errorText = useErrorText();
   const [busy, setBusy] = useState(false);
+  const action = useRowAction(onChanged);
   if (typeof member.mfaEnabled !== 'boolean') return null;
 
-  const run = async (action: () => Promise<unknown>, success: string) => {
+  const run = async (change: () => Promise<unknown>, success: string) => {
     setBusy(true);
-    try {
-      await action();
-      message.success(success);
-    } catch (error) {
-      message.error(errorText(error));
-    } finally {
-      setBusy(false);
-      onChanged();
-    }
+    await action(change, success).finally(() => setBusy(false));
   };
 
   // Super staff's own MFA is switched the same way; the server refuses nothing here but other tenants' ids.
