@@ -71,13 +71,7 @@ export default [
     replace: 'return query;',
     tests: ['core/test/departments/data-permissions.test.ts'],
   },
-  {
-    rule: 'a TOTP code is accepted once',
-    file: 'core/src/modules/staff/mfa.repo.ts',
-    find: ".where((q) => q.whereNull('staff_mfa.last_step').orWhere('staff_mfa.last_step', '<', step))",
-    replace: '',
-    tests: ['core/test/mfa.test.ts'],
-  },
+
   {
     rule: 'an operation through the Open API is not written to the operation log',
     file: 'core/src/modules/audit/operation-log.service.ts',

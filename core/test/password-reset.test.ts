@@ -452,13 +452,19 @@ for (const engine of testEngines())
       await logCatcher?.close();
     });
 
-    it('links to the requested host without publicUrl, and logs neither the address, the token, the password nor the SMTP password', async () => {
+    it('links to the requested host without publicUrl only when it is this machine, and logs neither the address, the token, the password nor the SMTP password', async () => {
       const tenant = await createTenant(app);
-      const asked = await askReset(app, tenant.email, { headers: { host: 'console.example.test:8443' } });
+      // A forged Host header (reset-link poisoning): no mail with a link to someone else's site.
+      const forged = await askReset(app, tenant.email, { headers: { host: 'attacker.example:8443' } });
+      expect(forged.statusCode).toBe(202);
+      await deliver(app);
+      const asked = await askReset(app, tenant.email, { headers: { host: 'localhost:8443' } });
       expect(asked.statusCode).toBe(202);
       await deliver(app);
-      const link = resetLinkIn(await logCatcher.waitForMail(tenant.email));
-      expect(link.origin).toBe('http://console.example.test:8443');
+      const mail = await logCatcher.waitForMail(tenant.email);
+      expect(JSON.stringify(mail)).not.toContain('attacker.example');
+      const link = resetLinkIn(mail);
+      expect(link.origin).toBe('http://localhost:8443');
       const token = tokenOf(link);
       // The reset page's requests carry the link as their Referer.
       const done = await confirmReset(app, token, 'Logged-new-pass-5', { headers: { referer: link.href } });
@@ -467,7 +473,7 @@ for (const engine of testEngines())
       const text = log.text;
       expect(text).toContain('POST /api/v1/auth/password-reset 202');
       expect(text).toContain('POST /api/v1/auth/password-reset/confirm 204');
-      expect(text).toContain('http://console.example.test:8443/reset-password?[redacted]');
+      expect(text).toContain('http://localhost:8443/reset-password?[redacted]');
       for (const secret of [token, tenant.email, 'Logged-new-pass-5', SMTP_PASSWORD]) {
         expect(text.includes(secret), `the log holds ${secret.slice(0, 6)}…`).toBe(false);
       }

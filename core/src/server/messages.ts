@@ -79,6 +79,11 @@ export const errorMessages = {
   },
   role_not_found: { 'zh-CN': '角色不存在', 'en-US': 'Role not found' },
   staff_role_required: { 'zh-CN': '请为员工选择至少一个角色', 'en-US': 'Choose at least one role for the staff member' },
+  staff_roles_too_many: { 'zh-CN': '一名员工最多可以有 {max} 个角色', 'en-US': 'A staff member can have at most {max} roles' },
+  staff_last_role: {
+    'zh-CN': '员工 {staffId} 只有这一个角色：请先为其添加其他角色再移出',
+    'en-US': 'Staff member {staffId} has no other role: give them another role before removing this one',
+  },
   role_name_taken: { 'zh-CN': '已有同名角色', 'en-US': 'A role with this name already exists' },
   permission_unknown: { 'zh-CN': '权限 {permission} 不存在', 'en-US': 'Unknown permission {permission}' },
   permission_not_assignable: {

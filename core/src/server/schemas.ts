@@ -49,7 +49,7 @@ export const tenantSchema = Joi.object({
 }).label('Tenant');
 
 /** A staff member's role ids (also the request field: a normal staff member needs ≥ 1, checked by the service). */
-export const staffRoleIds = Joi.array().items(id()).max(100).label('StaffRoleIds');
+export const staffRoleIds = Joi.array().items(id()).label('StaffRoleIds');
 
 export const staffSchema = Joi.object({
   id: id().required(),

@@ -248,7 +248,8 @@ describeEngines(
     it('records every staff and role change in the operation log, by whom and on what, with ids only', async () => {
       const { tenant, admin, role, member } = await rolesTenant(ctx.app);
       const apps = await role('私有App', ['settings.privateApps']);
-      const staff = await member([apps.id]);
+      const base = await role('基础', []);
+      const staff = await member([apps.id, base.id]);
       await admin.request('PATCH', `/api/v1/staff/${staff.id}`, { name: '运营二' });
       await admin.request('POST', `/api/v1/staff/${staff.id}/status`, { status: 'disabled' });
       await admin.request('POST', `/api/v1/staff/${staff.id}/status`, { status: 'enabled' });
@@ -274,10 +275,11 @@ describeEngines(
       expect(
         mine.map(
           (row) =>
-            `${row.objectType}.${row.operation} ${row.objectId === staff.id ? 'S' : row.objectId === apps.id ? 'R' : row.objectId}`,
+            `${row.objectType}.${row.operation} ${row.objectId === staff.id ? 'S' : row.objectId === apps.id ? 'R' : row.objectId === base.id ? 'B' : row.objectId}`,
         ),
       ).toEqual([
         'role.create R',
+        'role.create B',
         'staff.create S',
         'staff.edit S',
         'staff.disable S',

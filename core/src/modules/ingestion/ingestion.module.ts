@@ -10,6 +10,7 @@ import { IngestWorker } from './ingest-worker.js';
 import { IngestionRepo } from './ingestion.repo.js';
 import { ingestionRoutes } from './ingestion.routes.js';
 import { IngestionService, ingestionServiceRef } from './ingestion.service.js';
+import { maskingServiceRef } from '../masking/masking.service.js';
 
 export const ingestWorkerRef = createServiceRef<IngestWorker>({ id: 'ingestion.worker' });
 const ingestionRepoRef = createServiceRef<IngestionRepo>({ id: 'ingestion.repo' });
@@ -23,7 +24,7 @@ export const ingestionModule = defineModule({
   id: 'ingestion',
   title: { 'zh-CN': '数据接入', 'en-US': 'Ingestion' },
   tables: ['inbox', 'load_batch', 'quarantine', 'ingest_issue', 'ingest_partition'],
-  dependencies: ['tenancy', 'channels', 'contacts', 'metadata'],
+  dependencies: ['tenancy', 'channels', 'contacts', 'metadata', 'masking'],
   provides: [
     createServiceFactory({
       service: ingestionRepoRef,
@@ -79,14 +80,15 @@ export const ingestionModule = defineModule({
         ingestion: ingestionServiceRef,
         worker: ingestWorkerRef,
         config: kernelServices.config,
+        masking: maskingServiceRef,
       },
-      init({ http, permissions, ingestion, worker, config }) {
+      init({ http, permissions, ingestion, worker, config, masking }) {
         permissions.addPermissions([
           // Open API only: an app identifies contacts and tracks events of the tenant's channels.
           { id: 'contacts.identify', openApi: true, appOnly: true },
           { id: 'events.track', openApi: true, appOnly: true },
         ]);
-        http.addRoutes(ingestionRoutes(ingestion));
+        http.addRoutes(ingestionRoutes(ingestion, masking));
         return {
           start: () => {
             if (config.ingest.worker) worker.start();

@@ -9,6 +9,8 @@ import { moduleRoute } from '../../server/route.js';
 import { epochMs, idParams, pageOf, pageQueryWith } from '../../server/schemas.js';
 import type { IngestionService } from './ingestion.service.js';
 import { ingestLimits } from './message.js';
+import { MASKED_VALUE } from '../masking/masking.types.js';
+import type { ContactMasker, MaskingService } from '../masking/masking.service.js';
 
 const tenantOf = (request: Request) => principalOf(request).tenantId;
 
@@ -110,7 +112,33 @@ const reasonSchema = Joi.string()
  * (console). Collect and track answer 400 only for auth, bad JSON or size; problems inside a message
  * are the worker's (quarantine). 429 with Retry-After when the inbox is too long.
  */
-export function ingestionRoutes(ingestion: IngestionService): PluginRoute[] {
+/**
+ * A quarantined message as the caller may see it (用户字段加密, §1.11.4.7): a quarantined identify
+ * carries contact values, so for staff who see masked fields as *** while the tenant masks any
+ * field, every value of `traits` and `context.traits` is shown as *** (custom traits are named by
+ * their codes, not their field keys, so they are masked all together).
+ */
+function maskQuarantined<T extends { message: Record<string, unknown> }>(item: T, masker: ContactMasker): T {
+  if (masker.isClear || masker.maskedFields.size === 0) return item;
+  const maskAll = (value: unknown) =>
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).map(([key, v]) => [key, v === null || v === '' ? v : MASKED_VALUE]))
+      : value;
+  const { message } = item;
+  const context = message.context as Record<string, unknown> | undefined;
+  return {
+    ...item,
+    message: {
+      ...message,
+      ...(message.traits !== undefined ? { traits: maskAll(message.traits) } : {}),
+      ...(context && typeof context === 'object' && context.traits !== undefined
+        ? { context: { ...context, traits: maskAll(context.traits) } }
+        : {}),
+    },
+  };
+}
+
+export function ingestionRoutes(ingestion: IngestionService, masking: MaskingService): PluginRoute[] {
   const collectDoc = (what: string) =>
     `${what}. Auth: the app's writeKey as the HTTP Basic user (Segment's way) or a \`writeKey\` field. ` +
     'Answers 200 once the data is durable; 400 only for a bad writeKey (401), bad JSON or size (500 KB a request, 32 KB a message); ' +
@@ -257,9 +285,13 @@ export function ingestionRoutes(ingestion: IngestionService): PluginRoute[] {
         },
         response: { schema: pageOf(quarantineSchema, 'QuarantinePage') },
       },
-      handler: (request) => {
+      handler: async (request) => {
         const { page, pageSize, ...filter } = request.query;
-        return ingestion.quarantined(tenantOf(request), filter, { page, pageSize });
+        const [result, masker] = await Promise.all([
+          ingestion.quarantined(tenantOf(request), filter, { page, pageSize }),
+          masking.forPrincipal(principalOf(request)),
+        ]);
+        return { ...result, items: result.items.map((item) => maskQuarantined(item, masker)) };
       },
     }),
     moduleRoute({
@@ -271,7 +303,11 @@ export function ingestionRoutes(ingestion: IngestionService): PluginRoute[] {
         validate: { params: idParams('quarantineId') },
         response: { schema: quarantineSchema },
       },
-      handler: (request) => ingestion.quarantinedOne(tenantOf(request), request.params.quarantineId),
+      handler: async (request) =>
+        maskQuarantined(
+          await ingestion.quarantinedOne(tenantOf(request), request.params.quarantineId),
+          await masking.forPrincipal(principalOf(request)),
+        ),
     }),
     moduleRoute<unknown, unknown, { ids?: string[]; reason?: string; event?: string }>({
       method: 'POST',

@@ -10,7 +10,7 @@ import type { OperationLogService } from '../audit/operation-log.service.js';
 import type { AuthService } from './auth.service.js';
 import { mfaCodeRequestSchema, mfaStatusSchema, recoveryCodesSchema } from './mfa.schemas.js';
 import type { ChallengeStep, MfaService } from './mfa.service.js';
-import { sessionBody, sessionSchema } from './staff.routes.js';
+import { sessionBody, sessionSchema, startSession } from './staff.routes.js';
 import type { StaffService } from './staff.service.js';
 
 /**
@@ -59,7 +59,7 @@ export function mfaRoutes({
           ip: clientIp(request),
           userAgent: request.headers['user-agent'] as string | undefined,
         });
-        request.cookieAuth.set({ sid: result.sessionToken });
+        await startSession(request, auth, result.sessionToken);
         const body = await session(result.staff, result.csrfToken, result.permissions);
         return h.response(result.recoveryCodes ? { ...body, recoveryCodes: result.recoveryCodes } : body);
       },

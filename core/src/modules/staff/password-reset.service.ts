@@ -57,6 +57,21 @@ interface MailPayload {
  * for an existing, enabled staff member a request row and a durable mail task are stored together.
  * The task makes the token (only its hash is stored) and sends the mail, with retries.
  */
+/**
+ * Without `publicUrl` the link may take the request's origin only when it names this machine
+ * (localhost, 127.0.0.0/8, ::1 — a developer's console): any other Host header could be forged to
+ * mail a staff member a link to someone else's site (reset-link poisoning).
+ */
+export function loopbackOrigin(origin: string | undefined): string | null {
+  if (!origin) return null;
+  try {
+    const { hostname } = new URL(origin);
+    return hostname === 'localhost' || /^127(\.\d{1,3}){3}$/.test(hostname) || hostname === '[::1]' ? origin : null;
+  } catch {
+    return null;
+  }
+}
+
 export class PasswordResetService {
   private readonly pending: Pending[] = [];
   private draining: Promise<void> | undefined;
@@ -138,7 +153,7 @@ export class PasswordResetService {
       tenantId,
       { staff_id: String(staff.id), created_at: now, expires_at: now + PASSWORD_RESET_TTL_MS, requested_ip: request.ip || null },
       async (resetId) => {
-        const payload: MailPayload = { resetId, origin: this.deps.config.publicUrl ? null : (request.origin ?? null) };
+        const payload: MailPayload = { resetId, origin: this.deps.config.publicUrl ? null : loopbackOrigin(request.origin) };
         await this.deps.tasks.enqueue(tenantId, PASSWORD_RESET_MAIL_TASK, { ...payload });
       },
     );
@@ -152,7 +167,9 @@ export class PasswordResetService {
     const payload = task.payload as unknown as MailPayload;
     const base = (this.deps.config.publicUrl ?? payload.origin ?? '').replace(/\/+$/, '');
     if (!base) {
-      logger.warn('password reset mail not sent: neither publicUrl nor the request’s origin is known');
+      logger.warn(
+        'password reset mail not sent: set publicUrl (the request came to a host other than this machine, which a Host header can forge)',
+      );
       return;
     }
     if (!this.deps.mailer.configured) {

@@ -227,6 +227,10 @@ export class RolesService {
     const before = new Set(role.memberIds);
     const added = wanted.filter((id) => !before.has(id));
     const removed = role.memberIds.filter((id) => !wanted.includes(id));
+    // A normal staff member keeps at least one role (deleting a role is the seed's one exception).
+    const rolesOf = await this.repo.rolesByStaff(tenantId, removed);
+    const stranded = removed.find((id) => (rolesOf.get(id) ?? []).filter((r) => r !== roleId).length === 0);
+    if (stranded) throw new InputError('staff_last_role', { staffId: stranded });
     await this.repo.transaction(async () => {
       await this.repo.setMembers(tenantId, roleId, wanted);
       await this.staff.endSessions(tenantId, [...added, ...removed]);

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { UnauthorizedError } from '../../server/errors.js';
 import { paginate, type ModuleDatabase, type Page } from '../../store/oltp/oltp-store.js';
 import type { StaffRow } from './staff.types.js';
 
@@ -105,12 +106,21 @@ export class StaffRepo {
     session: { token_hash: string; csrf_token: string; user_agent: string | null; created_at: number; expires_at: number },
   ): Promise<void> {
     await this.db.transaction(async () => {
+      // Only if the account is as it was when its password was checked: a password reset, a new
+      // password or a disable that committed meanwhile wins (and one still running is waited for —
+      // the update locks the row). Otherwise a sign-in checked against the old password would open
+      // a session after the reset had ended every session.
+      const updated = await this.staff(String(row.tenant_id))
+        .where('staff.id', row.id)
+        .where('staff.password_hash', row.password_hash)
+        .where('staff.status', 'enabled')
+        .update({ last_login_at: session.created_at });
+      if (updated !== 1) throw new UnauthorizedError('invalid_credentials');
       await this.db.forTenant(String(row.tenant_id)).insert('staff_session', {
         ...session,
         staff_id: row.id,
         last_seen_at: session.created_at,
       });
-      await this.staff(String(row.tenant_id)).where('staff.id', row.id).update({ last_login_at: session.created_at });
     });
   }
 

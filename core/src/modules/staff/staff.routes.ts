@@ -36,6 +36,13 @@ const loginResponseSchema = sessionSchema
   .xor('csrfToken', 'challenge')
   .label('LoginResponse');
 
+/** Rotation: the session this browser held before (if any) ends, and the new one goes in the cookie. */
+export async function startSession(request: Request, auth: AuthService, sessionToken: string): Promise<void> {
+  const previous = (request.state as Record<string, { sid?: unknown } | undefined>)[SESSION_COOKIE]?.sid;
+  await auth.endPreviousSession(typeof previous === 'string' ? previous : undefined);
+  request.cookieAuth.set({ sid: sessionToken });
+}
+
 /** The session JSON of the login, the MFA steps and `GET /api/v1/auth/session`. */
 export function sessionBody(tenants: TenantService) {
   return async (staff: Staff, csrfToken: string, permissions: Set<string>) => ({
@@ -89,10 +96,7 @@ export function staffRoutes({
         });
         // MFA on: no session yet, the challenge's code opens it.
         if ('mfa' in result) return h.response(result);
-        // Rotation: the session this browser held before (if any) ends with the new sign-in.
-        const previous = (request.state as Record<string, { sid?: unknown } | undefined>)[SESSION_COOKIE]?.sid;
-        await auth.endPreviousSession(typeof previous === 'string' ? previous : undefined);
-        request.cookieAuth.set({ sid: result.sessionToken });
+        await startSession(request, auth, result.sessionToken);
         return h.response(await session(result.staff, result.csrfToken, result.permissions));
       },
     }),

@@ -1,13 +1,16 @@
 import { createServiceRef } from '../../kernel/extension-point.js';
 import { assertPasswordStrength, hashPassword } from '../../lib/password.js';
 import { ConflictError, InputError, NotFoundError } from '../../server/errors.js';
-import { isUniqueViolation, type Page } from '../../store/oltp/oltp-store.js';
+import { isDeadlock, isForeignKeyViolation, isUniqueViolation, type Page } from '../../store/oltp/oltp-store.js';
 import type { RolesRepo } from './roles.repo.js';
 import type { RolesService } from './roles.service.js';
 import type { StaffRepo } from './staff.repo.js';
 import { normalizeEmail, toStaff, type Staff, type StaffRow } from './staff.types.js';
 
 export type { Page };
+
+/** Roles one staff member may hold at most. */
+export const STAFF_ROLES_MAX = 100;
 
 export interface NewStaff {
   email: string;
@@ -93,6 +96,9 @@ export class StaffService {
   private roleIdsOf(roleIds: string[]): string[] {
     const unique = [...new Set(roleIds)];
     if (unique.length === 0) throw new InputError('staff_role_required', {}, [{ path: 'roleIds', code: 'staff_role_required' }]);
+    if (unique.length > STAFF_ROLES_MAX) {
+      throw new InputError('staff_roles_too_many', { max: STAFF_ROLES_MAX }, [{ path: 'roleIds', code: 'staff_roles_too_many' }]);
+    }
     return unique;
   }
 
@@ -125,6 +131,9 @@ export class StaffService {
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw new ConflictError('email_taken');
+      // A role deleted while this edit ran: as if it had been gone before.
+      if (isForeignKeyViolation(error) || isDeadlock(error))
+        throw new InputError('role_not_found', {}, [{ path: 'roleIds', code: 'role_not_found' }]);
       throw error;
     }
     return { before, after: await this.get(tenantId, staffId) };

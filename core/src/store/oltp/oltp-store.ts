@@ -361,6 +361,12 @@ export function isUniqueViolation(error: unknown): boolean {
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
+/** True when a write named a row another table's foreign key requires and that row is gone (either engine). */
+export function isForeignKeyViolation(error: unknown): boolean {
+  const { code, errno } = (error ?? {}) as { code?: unknown; errno?: unknown };
+  return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === 'ER_NO_REFERENCED_ROW_2' || errno === 1452;
+}
+
 /**
  * MySQL/MariaDB chose this transaction as a deadlock victim, or a lock wait timed out: it rolled back,
  * and is simply retried.

@@ -1,6 +1,8 @@
 /**
- * Review of issue 16 (staff, roles, MFA, departments, masking, operation log): proofs of concept.
- * Tests that FAIL here are evidence of a finding; passing ones record what was checked and held.
+ * The fresh-eyes review of issue 16 (staff, roles, MFA, departments, masking, operation log): each
+ * attack that once succeeded (quarantine bodies unmasked, a login racing a password reset, a member
+ * of 101 roles breaking the staff list, a role's last member stranded, MFA sign-in not rotating,
+ * a concurrent role deletion answering 500) is now a regression test, next to those that held.
  */
 import { generate } from 'otplib';
 import { expect, it } from 'vitest';
