@@ -161,8 +161,8 @@ export default [
   {
     rule: 'tenant-isolation replay: a list confined to the tenant (GET /api/v1/staff)',
     file: 'core/src/modules/staff/staff.repo.ts',
-    find: 'return paginate(() => this.staff(tenantId), {',
-    replace: "return paginate(() => this.db.unscoped<StaffRow>('staff'), {",
+    find: "      () => this.staff(tenantId),\n      { page, pageSize, orderBy: 'staff.id', direction: 'asc' },",
+    replace: "      () => this.db.unscoped<StaffRow>('staff'),\n      { page, pageSize, orderBy: 'staff.id', direction: 'asc' },",
     tests: ['core/test/tenant-isolation.test.ts'],
   },
   {
