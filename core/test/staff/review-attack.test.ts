@@ -6,30 +6,12 @@
  */
 import { generate } from 'otplib';
 import { expect, it } from 'vitest';
-import { Client, createTenant, describeEngines, type TestApp } from '../support/test-app.js';
+import { Client, describeEngines } from '../support/test-app.js';
 import { ingestTenant } from '../ingestion/support.js';
 import { firstPartyPlugins } from '../support/plugins.js';
+import { rolesTenant } from './support.js';
 
-let sequence = 0;
 const totp = (secret: string, steps = 0) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + steps * 30 });
-
-async function rolesTenant(app: TestApp) {
-  const tenant = await createTenant(app);
-  const admin = await Client.staff(app.server, tenant.email, tenant.password);
-  const role = async (name: string, permissions: string[]) => {
-    const res = await admin.request('POST', '/api/v1/roles', { name, permissions });
-    expect(res.statusCode, JSON.stringify(res.body)).toBe(201);
-    return res.body as { id: string; permissions: string[]; memberIds: string[] };
-  };
-  const member = async (roleIds: string[]) => {
-    sequence += 1;
-    const email = `r16.${process.pid}.${Date.now()}.${sequence}@example.com`;
-    const res = await admin.request('POST', '/api/v1/staff', { email, name: '运营', password: 'Member-pass-1', roleIds });
-    expect(res.statusCode, JSON.stringify(res.body)).toBe(201);
-    return { id: res.body.id as string, email, login: () => Client.staff(app.server, email, 'Member-pass-1') };
-  };
-  return { tenant, admin, role, member };
-}
 
 describeEngines(
   'review16: attacks on staff, roles, MFA, departments, masking',
