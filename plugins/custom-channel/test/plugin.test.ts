@@ -25,7 +25,12 @@ describe.each(testEngines())('custom-channel plugin [%s]', (engine) => {
         { type: 'custom', name: { 'zh-CN': '自定义渠道', 'en-US': 'Custom channel' }, userIdTypes: ['externalId'] },
       ]);
       expect(info!.contributions.userIdTypes.map((u) => [u.id, u.scope])).toEqual([['externalId', 'channel']]);
-      expect(info!.contributions.eventTypes.map((e) => e.code)).toEqual(['$pageview', '$AppInstall', '$AppStart']);
+      expect(info!.contributions.eventTypes.map((e) => e.code)).toEqual([
+        '$pageview',
+        '$AppInstall',
+        '$AppStart',
+        '$AppViewScreen',
+      ]);
       expect(kernel.app.kernel.contributions.channelTypes.get('custom')!.definition.customEvents).toBe(true);
     } finally {
       await kernel.close();

@@ -1,9 +1,53 @@
-import type { EventTypeDefinition } from '@huiliu/core/plugin-api';
+import type { EventTypeDefinition, SystemPropertyDefinition } from '@huiliu/core/plugin-api';
+
+/**
+ * The page of a web page view (`$pageview`): what the web SDK collects from `location` and
+ * `document`, and what a Segment `page` call's properties (url, path, title, referrer, name) become.
+ */
+const url: SystemPropertyDefinition = {
+  id: 's_url',
+  name: { 'zh-CN': '页面地址', 'en-US': 'Page URL' },
+  type: 'string',
+  description: { 'zh-CN': '完整的页面地址（含参数）', 'en-US': 'The full page URL, query included' },
+};
+const urlPath: SystemPropertyDefinition = {
+  id: 's_urlPath',
+  name: { 'zh-CN': '页面路径', 'en-US': 'Page path' },
+  type: 'string',
+  description: { 'zh-CN': '页面地址的路径部分，如 /products/42', 'en-US': 'The path of the page URL, e.g. /products/42' },
+};
+const title: SystemPropertyDefinition = {
+  id: 's_title',
+  name: { 'zh-CN': '页面标题', 'en-US': 'Page title' },
+  type: 'string',
+};
+const referrer: SystemPropertyDefinition = {
+  id: 's_referrer',
+  name: { 'zh-CN': '前向地址', 'en-US': 'Referrer' },
+  type: 'string',
+  description: {
+    'zh-CN': '从哪个页面来到本页（单页应用中为上一个路由的地址）',
+    'en-US': 'The page the visitor came from (in a single-page app, the previous route)',
+  },
+};
+const pageName: SystemPropertyDefinition = {
+  id: 's_pageName',
+  name: { 'zh-CN': '页面名称', 'en-US': 'Page name' },
+  type: 'string',
+  description: { 'zh-CN': '调用 page(name) 时给出的名称', 'en-US': 'The name given to page(name)' },
+};
+const screenName: SystemPropertyDefinition = {
+  id: 's_screenName',
+  name: { 'zh-CN': '页面名称', 'en-US': 'Screen name' },
+  type: 'string',
+  description: { 'zh-CN': 'App 页面（screen）的名称', 'en-US': 'The name of the app screen' },
+};
 
 /**
  * Events the custom channel's SDKs collect by themselves (docs/decisions/0005): page views on the
- * web; activation (first launch after install) and start on iOS and Android. Their properties are
- * the SDK preset `$` properties, which arrive with event metadata; no `s_` properties of their own.
+ * web; activation (first launch after install), start and screen views on iOS and Android. Their
+ * properties are the SDK preset `$` properties, which arrive with event metadata, plus the page or
+ * screen they happened on.
  */
 export const sdkEvents: EventTypeDefinition[] = [
   {
@@ -11,7 +55,7 @@ export const sdkEvents: EventTypeDefinition[] = [
     name: { 'zh-CN': '页面浏览', 'en-US': 'Page view' },
     channelType: 'custom',
     direction: 'inbound',
-    properties: [],
+    properties: [url, urlPath, title, referrer, pageName],
   },
   {
     code: '$AppInstall',
@@ -26,5 +70,12 @@ export const sdkEvents: EventTypeDefinition[] = [
     channelType: 'custom',
     direction: 'inbound',
     properties: [],
+  },
+  {
+    code: '$AppViewScreen',
+    name: { 'zh-CN': 'App 浏览页面', 'en-US': 'App screen view' },
+    channelType: 'custom',
+    direction: 'inbound',
+    properties: [screenName],
   },
 ];
