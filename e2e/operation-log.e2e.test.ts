@@ -26,7 +26,10 @@ for (const engine of testEngines()) {
       await expect.poll(() => page.getByTestId('channel-delete').isDisabled()).toBe(false);
       await page.getByTestId('channel-delete').click();
       await page.getByTestId('channel-delete-confirm').click();
-      await page.getByTestId('connections-empty').waitFor();
+      // The list once deleted — or the refusal the page shows, so a failure says why.
+      const refusal = page.getByTestId('channel-delete-error-message');
+      await page.getByTestId('connections-empty').or(refusal).waitFor({ timeout: 60_000 });
+      expect(await refusal.count(), (await refusal.allTextContents()).join()).toBe(0);
 
       // 设置 → 高级设置 → 操作日志: newest first — the delete, the create, the sign-in.
       await clickMenu(page, ['menu-settings', 'menu-advanced', 'menu-operationLog']);

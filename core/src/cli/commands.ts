@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { deploymentMode, type HuiliuConfig } from '../config/config.js';
 import { createApp, createLogger, type HuiliuApp } from '../app.js';
+import { DEMO_TENANT_NAME, seedDemo, type DemoSummary } from './demo.js';
 import { loadSecretBox } from '../config/secret-box.js';
 import { createServiceFactory } from '../kernel/extension-point.js';
 import { Kernel } from '../kernel/kernel.js';
@@ -14,6 +15,7 @@ import { auditModule } from '../modules/audit/audit.module.js';
 import { channelsModule } from '../modules/channels/channels.module.js';
 import { SmtpMailer } from '../lib/mailer.js';
 import { tenancyModule } from '../modules/tenancy/tenancy.module.js';
+import { demoModule } from '../modules/demo/demo.module.js';
 import { Throttle } from '../server/throttle.js';
 import { coreVersion } from '../version.js';
 import { isDomainError } from '../server/errors.js';
@@ -85,10 +87,11 @@ export function banner(lines: string[], colour = Boolean(process.stdout.isTTY) &
   ].join('\n');
 }
 
-export async function start(config: HuiliuConfig): Promise<void> {
+export async function start(config: HuiliuConfig, options: { demo?: boolean } = {}): Promise<void> {
   const app = await createApp(config);
   await app.start();
   const url = consoleUrl({ ...config, port: Number(app.server.info.port) });
+  const local = `http://127.0.0.1:${app.server.info.port}`;
   const lines = [
     '汇流 Huiliu is running',
     `Console:        ${url}/`,
@@ -109,9 +112,59 @@ export async function start(config: HuiliuConfig): Promise<void> {
   } else {
     lines.push(`Sign in at ${url}/login`);
   }
+  if (!options.demo) {
+    lines.push(
+      '',
+      'To explore with sample data (5,000 contacts, 60 days of events) 体验演示数据:',
+      '  npm start -- --demo      (or, with the server stopped: npx huiliu demo)',
+    );
+  }
   lines.push('', 'Stop with Ctrl-C.');
   out(banner(lines));
   stopOnSignals(app);
+  if (options.demo) {
+    out('Loading the demo tenant in the background… 正在后台生成演示数据…');
+    seedDemo(app, { baseUrl: local, log: (line) => app.logger.info(line) }).then(
+      (summary) => out(banner(demoLines(summary, url))),
+      (error: unknown) => app.logger.error({ err: error }, 'demo failed'),
+    );
+  }
+}
+
+function demoLines(summary: DemoSummary, url: string): string[] {
+  const lines = [
+    summary.status === 'unchanged'
+      ? '汇流 demo tenant already complete — nothing changed'
+      : '汇流 demo tenant ready 演示租户已就绪',
+    `Tenant:   ${DEMO_TENANT_NAME} (${summary.tenantId}), sample data of the 60 days before ${summary.anchorDay}`,
+    `Contacts: ${summary.contacts}   Events: ${summary.events}`,
+    `Sign in:  ${url}/login as ${summary.email}`,
+  ];
+  if (summary.password) lines.push(`Password: ${summary.password}   (shown once — 仅显示一次，请妥善保存)`);
+  return lines;
+}
+
+/**
+ * `huiliu demo`: creates (or completes) the demo tenant in its own process — the app on an
+ * ephemeral loopback port, the SDK sending to it — then stops. With the embedded store, a running
+ * `huiliu start` holds the analytics file: use `npm start -- --demo` then.
+ */
+export async function demo(config: HuiliuConfig, options: { password?: string }): Promise<void> {
+  const app = await createApp({ ...config, host: '127.0.0.1', port: 0 });
+  try {
+    await app.start();
+    const summary = await seedDemo(app, {
+      baseUrl: `http://127.0.0.1:${app.server.info.port}`,
+      password: options.password,
+      log: out,
+    });
+    out(banner(demoLines(summary, consoleUrl(config))));
+  } catch (error) {
+    if (isDomainError(error)) throw new Error(formatMessage(error.code, 'en-US', error.params));
+    throw error;
+  } finally {
+    await app.stop();
+  }
 }
 
 /**
@@ -175,7 +228,7 @@ export async function adminCreate(
     // Staff queues its password reset mails as tasks, asks channels which features a tenant has and
     // records to the operation log:
     // those modules come along (OLTP only too).
-    await kernel.load([], [tenancyModule, auditModule, channelsModule, tasksModule, staffModule, setupModule]);
+    await kernel.load([], [tenancyModule, demoModule, auditModule, channelsModule, tasksModule, staffModule, setupModule]);
     const { tenant, staff } = await kernel.get(setupServiceRef).createWithSuperStaff({
       tenantName: input.tenant,
       timeZone: input.timeZone,

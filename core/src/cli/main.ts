@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { coreVersion } from '../version.js';
-import { adminCreate, migrate, start, worker } from './commands.js';
+import { adminCreate, demo, migrate, start, worker } from './commands.js';
 
 const program = new Command();
 program.name('huiliu').description('Huiliu (汇流) — Customer Data Platform').version(coreVersion);
@@ -10,8 +10,17 @@ program.name('huiliu').description('Huiliu (汇流) — Customer Data Platform')
 program
   .command('start')
   .description('Start the API, workers and console in one process (embedded mode)')
-  .action(async () => {
-    await start(loadConfig());
+  .option('--demo', 'also create the demo tenant with sample data (see `huiliu demo`)')
+  .action(async (opts: { demo?: boolean }) => {
+    await start(loadConfig(), { demo: opts.demo });
+  });
+
+program
+  .command('demo')
+  .description('Create the demo tenant: a shop with 5,000 contacts and 60 days of events, sent through the SDK (idempotent)')
+  .option('--password <password>', 'the demo super staff’s password (else one is generated and shown once)')
+  .action(async (opts: { password?: string }) => {
+    await demo(loadConfig(), opts);
   });
 
 program

@@ -19,6 +19,7 @@ export const coreModuleNames: readonly string[] = [
   'conditions',
   'contacts',
   'core',
+  'demo',
   'departments',
   'files',
   'groups',

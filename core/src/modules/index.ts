@@ -4,6 +4,7 @@ import { tasksModule } from '../jobs/tasks.module.js';
 import { appsModule } from './apps/apps.module.js';
 import { auditModule } from './audit/audit.module.js';
 import { channelsModule } from './channels/channels.module.js';
+import { demoModule } from './demo/demo.module.js';
 import { departmentsModule } from './departments/departments.module.js';
 import { contactsModule } from './contacts/contacts.module.js';
 import { conditionsModule } from './conditions/conditions.module.js';
@@ -24,6 +25,7 @@ import { tenancyModule } from './tenancy/tenancy.module.js';
  */
 export const coreModules: readonly ModuleDefinition[] = [
   tenancyModule,
+  demoModule,
   auditModule,
   channelsModule,
   staffModule,

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { generate } from 'otplib';
 import type { HuiliuApp } from '../../src/app.js';
 import { hashToken } from '../../src/lib/tokens.js';
+import { demoServiceRef } from '../../src/modules/demo/demo.service.js';
 import { ingestWorkerRef } from '../../src/modules/ingestion/ingestion.module.js';
 import { mfaServiceRef } from '../../src/modules/staff/mfa.service.js';
 import type { StaffRow } from '../../src/modules/staff/staff.types.js';
@@ -302,6 +303,10 @@ export const victimData: ((ctx: FixtureContext) => Promise<void>)[] = [
       used_at: null,
       requested_ip: '203.0.113.7',
     });
+  },
+  // The victim as the demo tenant (its demo_run row; `huiliu demo` itself sends 200,000 events).
+  async ({ app, tenant }) => {
+    await app.service(demoServiceRef).record(tenant.tenantId, tenant.staffId, '2026-12-03');
   },
 ];
 

@@ -2,6 +2,7 @@ import { defineModule } from '../../kernel/define-module.js';
 import { createServiceFactory } from '../../kernel/extension-point.js';
 import { httpExtensionPoint } from '../../kernel/extension-points.js';
 import { kernelServices } from '../../kernel/services.js';
+import { demoServiceRef } from '../demo/demo.service.js';
 import { staffServiceRef } from '../staff/staff.service.js';
 import { tenantServiceRef } from '../tenancy/tenant.service.js';
 import { setupRoutes } from './setup.routes.js';
@@ -12,12 +13,12 @@ export const setupModule = defineModule({
   id: 'setup',
   title: { 'zh-CN': '首次使用', 'en-US': 'First run' },
   tables: [],
-  dependencies: ['tenancy', 'staff'],
+  dependencies: ['tenancy', 'staff', 'demo'],
   provides: [
     createServiceFactory({
       service: setupServiceRef,
-      deps: { db: kernelServices.moduleDatabase, tenants: tenantServiceRef, staff: staffServiceRef },
-      factory: ({ db, tenants, staff }) => new SetupService(db, tenants, staff),
+      deps: { db: kernelServices.moduleDatabase, tenants: tenantServiceRef, staff: staffServiceRef, demo: demoServiceRef },
+      factory: ({ db, tenants, staff, demo }) => new SetupService(db, tenants, staff, demo),
     }),
   ],
   register({ registerInit }) {

@@ -4,6 +4,7 @@ import { randomToken, safeEqual } from '../../lib/tokens.js';
 import type { ModuleDatabase } from '../../store/oltp/oltp-store.js';
 import type { Staff } from '../staff/staff.types.js';
 import type { StaffService } from '../staff/staff.service.js';
+import type { DemoService } from '../demo/demo.service.js';
 import type { Tenant } from '../tenancy/tenant.types.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
 
@@ -26,6 +27,7 @@ export class SetupService {
     private readonly db: ModuleDatabase,
     private readonly tenants: TenantService,
     private readonly staff: StaffService,
+    private readonly demo: DemoService,
   ) {}
 
   /**
@@ -44,7 +46,7 @@ export class SetupService {
 
   /** Issues the setup token when setup is needed; returns it (or undefined when done). */
   async prepare(): Promise<string | undefined> {
-    if ((await this.tenants.count()) > 0) {
+    if (!(await this.isNeeded())) {
       this.token = undefined;
       return undefined;
     }
@@ -52,8 +54,10 @@ export class SetupService {
     return this.token;
   }
 
+  /** No tenant of the operator's own exists yet: `huiliu demo`'s tenant does not count (ADR 0030). */
   async isNeeded(): Promise<boolean> {
-    return (await this.tenants.count()) === 0;
+    const demo = await this.demo.find();
+    return (await this.tenants.count()) - (demo ? 1 : 0) <= 0;
   }
 
   async complete(setupToken: string, input: NewTenant): ReturnType<SetupService['createWithSuperStaff']> {

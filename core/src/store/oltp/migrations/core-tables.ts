@@ -50,4 +50,5 @@ export const coreTables: readonly string[] = [
   'department_setting',
   'staff_department',
   'operation_log',
+  'demo_run',
 ];

@@ -15,6 +15,7 @@ import { mfa } from './0013_mfa.js';
 import { departments } from './0014_departments.js';
 import { fieldMasking } from './0015_field_masking.js';
 import { operationLog } from './0016_operation_log.js';
+import { demo } from './0017_demo.js';
 
 /** Core's migration set, in order. Never edit a released migration: add the next one. */
 export const coreMigrations: readonly OltpMigration[] = [
@@ -34,4 +35,5 @@ export const coreMigrations: readonly OltpMigration[] = [
   departments,
   fieldMasking,
   operationLog,
+  demo,
 ];

@@ -1,0 +1,235 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import type { HuiliuApp } from '../app.js';
+import { ZonedClock } from '../lib/zoned-clock.js';
+import { channelsServiceRef } from '../modules/channels/channels.service.js';
+import { DEMO_EVENTS, generateDemo, type DemoMessage, type DemoSource } from '../modules/demo/demo-data.js';
+import { demoServiceRef, type DemoRun } from '../modules/demo/demo.service.js';
+import { ingestWorkerRef } from '../modules/ingestion/ingestion.module.js';
+import { metadataServiceRef } from '../modules/metadata/metadata.service.js';
+import { setupServiceRef } from '../modules/setup/setup.service.js';
+import { authServiceRef } from '../modules/staff/auth.service.js';
+import type { HuiliuCredentials, Principal } from '../server/principal.js';
+
+/**
+ * `huiliu demo` (ADR 0030): a demo tenant with a shop's custom channel (a web and an iOS app), a
+ * mini-program, 5,000 contacts and ~200,000 events over the last 60 days. The tenant is made
+ * through the services; channels, apps and metadata through the console API (as its super staff);
+ * every contact and event through the collect API with the SDK — so the demo also exercises the
+ * pipeline. Idempotent: the tenant is found again, the data regenerated from the same anchor day
+ * with the same messageIds, and once complete a run changes nothing.
+ */
+
+export const DEMO_TENANT_NAME = '汇流优选（演示）';
+export const DEMO_EMAIL = 'demo@huiliu.example.com';
+const DEMO_TIME_ZONE = 'Asia/Shanghai';
+const SHOP_CHANNEL = { name: '汇流优选商城', channelKey: 'udc_huiliu_demo' };
+const MINIPROGRAM_CHANNEL = { name: '汇流优选小程序', channelKey: 'wx4d7e5f6a7b8c9d0e' };
+
+export interface DemoSummary {
+  status: 'created' | 'resumed' | 'unchanged';
+  tenantId: string;
+  email: string;
+  /** Only when this run created the super staff. */
+  password?: string;
+  contacts: number;
+  events: number;
+  anchorDay: string;
+}
+
+export interface DemoOptions {
+  /** Where the SDK sends (this process's listening server). */
+  baseUrl: string;
+  password?: string;
+  /** Contacts to generate (the demo's 5,000 by default; tests use fewer). */
+  contacts?: number;
+  log?: (line: string) => void;
+  /** Sends the messages of one writeKey (the SDK); injected so tests can count what was sent. */
+  sender?: (writeKey: string, messages: DemoMessage[]) => Promise<void>;
+}
+
+/** An in-process console API call as the demo's super staff (no cookie: the principal is given). */
+class StaffCaller {
+  private readonly csrf = randomBytes(16).toString('hex');
+
+  constructor(
+    private readonly app: HuiliuApp,
+    private readonly principal: Principal,
+  ) {}
+
+  async request<T>(method: string, url: string, payload?: object): Promise<T> {
+    const credentials: HuiliuCredentials = { principal: { ...this.principal, csrfToken: this.csrf } as Principal };
+    const res = await this.app.server.inject({
+      method,
+      url,
+      payload,
+      headers: { 'x-csrf-token': this.csrf, 'accept-language': 'zh-CN' },
+      auth: { strategy: 'session', credentials: credentials as unknown as Record<string, unknown> },
+    });
+    if (res.statusCode >= 300) throw new Error(`demo: ${method} ${url} answered ${res.statusCode}: ${res.payload}`);
+    return JSON.parse(res.payload) as T;
+  }
+}
+
+async function findOrCreateTenant(
+  app: HuiliuApp,
+  options: DemoOptions,
+): Promise<{ run: DemoRun; password?: string; created: boolean }> {
+  const demo = app.service(demoServiceRef);
+  const existing = await demo.find();
+  if (existing) return { run: existing, created: false };
+  const password = options.password ?? `Demo${randomInt(1000, 10_000)}-${randomBytes(9).toString('base64url')}`;
+  const anchorDay = new ZonedClock(DEMO_TIME_ZONE).localDate(Date.now());
+  // The tenant and its record in one transaction: a crash between them leaves neither.
+  return app.oltp.transaction(async () => {
+    const { tenant, staff } = await app.service(setupServiceRef).createWithSuperStaff({
+      tenantName: DEMO_TENANT_NAME,
+      timeZone: DEMO_TIME_ZONE,
+      staff: { email: DEMO_EMAIL, name: '演示管理员', password },
+    });
+    const run = await demo.record(tenant.id, staff.id, anchorDay);
+    return { run, password, created: true };
+  });
+}
+
+interface Writers {
+  /** writeKeys by source. */
+  writeKeys: Record<DemoSource, string>;
+  /** The contact field key (`attr1`…) of 会员等级. */
+  memberLevelKey: string;
+}
+
+/** The shop's channels, apps, contact field and custom events — each made once, found on a later run. */
+async function ensureSetup(app: HuiliuApp, run: DemoRun, staff: StaffCaller): Promise<Writers> {
+  const { tenantId } = run;
+  const channels = app.service(channelsServiceRef);
+  const metadata = app.service(metadataServiceRef);
+  const channelOf = async (type: string, input: { name: string; channelKey: string }) => {
+    const existing = (await channels.list(tenantId, { type, page: 1, pageSize: 100 })).items.find(
+      (channel) => channel.channelKey === input.channelKey,
+    );
+    return existing ?? (await staff.request<{ id: string }>('POST', '/api/v1/channels', { type, ...input }));
+  };
+  const shop = await channelOf('custom', SHOP_CHANNEL);
+  const miniprogram = await channelOf('miniprogram', MINIPROGRAM_CHANNEL);
+
+  type App = { platform: string; writeKey: string };
+  const appsUrl = `/api/v1/p/custom-channel/channels/${shop.id}/apps`;
+  const apps = (await staff.request<{ items: App[] }>('GET', appsUrl)).items;
+  const appOf = async (platform: 'web' | 'ios', input: Record<string, string>) =>
+    apps.find((a) => a.platform === platform) ?? (await staff.request<App>('POST', appsUrl, { platform, ...input }));
+  const web = await appOf('web', { name: '汇流优选官网', domain: 'shop.example.com' });
+  const ios = await appOf('ios', { name: '汇流优选 iOS', bundleId: 'com.example.huiliu.shop' });
+  // Until mini-program channels have writeKeys of their own (issue 17), their users come through the web app.
+  const miniprogramKey = web.writeKey;
+  void miniprogram;
+
+  const fields = await metadata.contactFields(tenantId);
+  const memberLevel =
+    fields.find((field) => field.name === '会员等级') ??
+    (await staff.request<{ key: string }>('POST', '/api/v1/metadata/contact-fields', { name: '会员等级', type: 'string' }));
+
+  const declared = new Set((await metadata.eventTypes(tenantId, { source: 'custom' })).map((event) => event.code));
+  for (const event of DEMO_EVENTS) {
+    if (declared.has(event.code)) continue;
+    await staff.request('POST', '/api/v1/metadata/event-types', { channelId: shop.id, ...event });
+  }
+  return { writeKeys: { web: web.writeKey, ios: ios.writeKey, miniprogram: miniprogramKey }, memberLevelKey: memberLevel.key };
+}
+
+/** Sends through the collect API the way the SDK does (replaced by @huiliu/sdk-node's Analytics). */
+export async function collectSender(baseUrl: string, writeKey: string, messages: DemoMessage[]): Promise<void> {
+  const authorization = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
+  const batches: DemoMessage[][] = [];
+  for (let i = 0; i < messages.length; i += 500) batches.push(messages.slice(i, i + 500));
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      const batch = batches[next++]!;
+      const body = JSON.stringify({
+        batch: batch.map(({ source: _source, timestamp, ...message }) => ({
+          ...message,
+          timestamp: new Date(timestamp).toISOString(),
+        })),
+      });
+      for (let attempt = 1; ; attempt += 1) {
+        // Network errors (a keep-alive socket the server closed), 5xx and 429 are retried; 4xx is not.
+        const res = await fetch(`${baseUrl}/api/v1/collect/batch`, {
+          method: 'POST',
+          headers: { authorization, 'content-type': 'application/json' },
+          body,
+        }).catch((error: unknown) => {
+          if (attempt >= 8) throw error;
+          return undefined;
+        });
+        if (res?.ok) break;
+        if (res && ((res.status < 500 && res.status !== 429) || attempt >= 8))
+          throw new Error(`collect answered ${res.status}: ${await res.text()}`);
+        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+      }
+    }
+  };
+  await Promise.all([worker(), worker()]);
+}
+
+/**
+ * Creates (or finds) the demo tenant and sends its data. In-process: `app` is started and serves
+ * `baseUrl`; the call returns once every message is loaded.
+ */
+export async function seedDemo(app: HuiliuApp, options: DemoOptions): Promise<DemoSummary> {
+  const log = options.log ?? (() => undefined);
+  const { run, password, created } = await findOrCreateTenant(app, options);
+  const summary = async (status: DemoSummary['status']): Promise<DemoSummary> => ({
+    status,
+    tenantId: run.tenantId,
+    email: DEMO_EMAIL,
+    ...(password ? { password } : {}),
+    contacts: await countOlap(app, run.tenantId, 'contacts'),
+    events: await countOlap(app, run.tenantId, 'events'),
+    anchorDay: run.anchorDay,
+  });
+  if (run.completedAt !== null) return summary('unchanged');
+
+  const auth = app.service(authServiceRef);
+  const staff = new StaffCaller(app, {
+    kind: 'staff',
+    tenantId: run.tenantId,
+    staffId: run.staffId,
+    isSuper: true,
+    sessionId: 'huiliu-demo',
+    csrfToken: '',
+    permissions: await auth.permissionsOf(run.tenantId, run.staffId, true),
+  });
+  log(`${created ? 'Created' : 'Found'} the demo tenant ${run.tenantId}; setting up its channels, apps and events…`);
+  const writers = await ensureSetup(app, run, staff);
+
+  const data = generateDemo(run.anchorDay, DEMO_TIME_ZONE, options.contacts);
+  const send = options.sender ?? ((writeKey, messages) => collectSender(options.baseUrl, writeKey, messages));
+  const bySource = (messages: DemoMessage[]) => {
+    const groups = new Map<DemoSource, DemoMessage[]>();
+    for (const message of messages) {
+      let list = groups.get(message.source);
+      if (!list) groups.set(message.source, (list = []));
+      list.push(message);
+    }
+    return groups;
+  };
+  const levels = new Map(data.contacts.map((contact) => [contact.userId, contact.memberLevel]));
+  const identifies = data.identifies.map((message) => ({
+    ...message,
+    traits: { ...message.traits, props: { [writers.memberLevelKey]: levels.get(message.userId) } },
+  }));
+  // Everyone is identified before their events are sent: each person's messages reach the inbox in order.
+  log(`Sending ${identifies.length} contacts…`);
+  for (const [source, messages] of bySource(identifies)) await send(writers.writeKeys[source], messages);
+  log(`Sending ${data.events.length} events of the last 60 days…`);
+  for (const [source, messages] of bySource(data.events)) await send(writers.writeKeys[source], messages);
+  log('Waiting for the pipeline to load them…');
+  await app.service(ingestWorkerRef).drain();
+  await app.service(demoServiceRef).complete(run.tenantId);
+  return summary(created ? 'created' : 'resumed');
+}
+
+async function countOlap(app: HuiliuApp, tenantId: string, relation: 'contacts' | 'events'): Promise<number> {
+  const { rows } = await app.olap.forTenant(tenantId).query(`SELECT count(*) AS n FROM ${relation}`, { rowMode: 'json' });
+  return Number((rows[0] as { n: number | bigint }).n);
+}
