@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firstPartyPlugins } from '../../../core/test/support/plugins.js';
 import { describeEngines } from '../../../core/test/support/test-app.js';
-import { Analytics, HuiliuApiError, SDK_VERSION, type AnalyticsOptions, type CollectMessage } from '../src/index.js';
+import { Analytics, backoffMs, HuiliuApiError, SDK_VERSION, type AnalyticsOptions, type CollectMessage } from '../src/index.js';
 import { baseOf, faultyProxy, sdkTenant, type Proxy } from './support.js';
 
 const sdkDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -29,6 +29,18 @@ describe('sdk-node package', () => {
     const manifest = JSON.parse(readFileSync(path.join(sdkDir, 'package.json'), 'utf8'));
     expect(manifest.dependencies).toBeUndefined();
     expect(manifest.version).toBe(SDK_VERSION);
+  });
+
+  it('backs off exponentially with jitter, Retry-After as a floor, within the cap', () => {
+    const policy = { maxRetries: 5, minDelayMs: 500, maxDelayMs: 30_000 };
+    expect([0, 1, 2].map((retry) => backoffMs(retry, policy, undefined, () => 0))).toEqual([250, 500, 1000]);
+    expect([0, 1, 2].map((retry) => backoffMs(retry, policy, undefined, () => 1))).toEqual([500, 1000, 2000]);
+    expect(backoffMs(20, policy, undefined, () => 1)).toBe(30_000);
+    expect(backoffMs(0, policy, 3_000, () => 1)).toBe(3_000);
+    expect(backoffMs(0, policy, 120_000, () => 1)).toBe(30_000);
+    expect(new HuiliuApiError(400, 'validation_failed', 'x').retryable).toBe(false);
+    expect(new HuiliuApiError(401, 'token_invalid', 'x').retryable).toBe(false);
+    expect([0, 408, 429, 500, 503].every((status) => new HuiliuApiError(status, 'x', 'x').retryable)).toBe(true);
   });
 });
 
