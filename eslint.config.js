@@ -72,6 +72,24 @@ export default tseslint.config(
       ],
     },
   },
+  // The Node SDK runs on Node's built-ins alone: core only for types (sdk/node/test checks the built JS).
+  {
+    files: ['sdk/node/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!node:|\\./)',
+              allowTypeImports: true,
+              message: 'The Node SDK has no runtime dependency: Node built-ins (node:…) and its own files only; core for types.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['**/test/**', '**/*.test.ts', 'e2e/**', 'scripts/**', 'bench/**'],
     rules: { 'no-console': 'off', '@typescript-eslint/no-explicit-any': 'off' },

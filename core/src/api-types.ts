@@ -7,6 +7,8 @@ import type { MfaChallenge } from './modules/staff/mfa.service.js';
 import type { Staff } from './modules/staff/staff.types.js';
 import type { Tenant } from './modules/tenancy/tenant.types.js';
 import type { IngestionService } from './modules/ingestion/ingestion.service.js';
+import type { ContactTraitKey, UtmKey } from './modules/contacts/contacts.types.js';
+import type { ApiContact, ApiContactOpenIds } from './modules/contacts/contacts.reads.js';
 
 export type { Tenant } from './modules/tenancy/tenant.types.js';
 export type { Staff } from './modules/staff/staff.types.js';
@@ -28,6 +30,25 @@ export type { FieldMask, MobileEncryption } from './modules/masking/masking.type
 export type { Department, DepartmentTree } from './modules/departments/departments.types.js';
 export type { OperationDetail, OperationLogItem } from './modules/audit/operation-log.types.js';
 export type { OperationCatalogue, OperationLogPage } from './modules/audit/operation-log.service.js';
+export type {
+  ApiChannelAccount,
+  ApiContact,
+  ApiContactOpenIds,
+  ApiEvent,
+  CursorPage as ApiCursorPage,
+} from './modules/contacts/contacts.reads.js';
+export type {
+  ContactField,
+  ContactFieldType,
+  CustomPropertyType,
+  EventProperty,
+  EventPropertyInput,
+  EventType,
+  EventTypePropertyRef,
+  NewCustomEvent,
+} from './modules/metadata/metadata.types.js';
+export type { NewChannel } from './modules/channels/channels.service.js';
+export type { ContactTraitKey, UtmKey } from './modules/contacts/contacts.types.js';
 export type { ErrorCode, Locale } from './server/messages.js';
 export type { ErrorDetail } from './server/errors.js';
 
@@ -109,3 +130,128 @@ export interface AppWithSecret {
 
 /** 数据质量: quarantined messages by reason and event, counted issues, the last load (GET /api/v1/ingestion/quality). */
 export type DataQualitySummary = Awaited<ReturnType<IngestionService['quality']>>;
+
+// ---- Open API: identify, track, update (docs/integrators/collect-and-track.md, contacts-api.md) ----
+
+/** A time as the ingestion APIs take it: ISO 8601 with an offset (or `Z`), or epoch milliseconds. */
+export type ApiTime = string | number;
+
+/**
+ * A contact's writable values under the names identify uses: system fields (strings; `null` or ""
+ * clears), the created `utm`, and custom fields `props.attr<n>` typed by the metadata.
+ */
+export type ContactValues = Partial<Record<ContactTraitKey, string | null>> & {
+  /** Another name of `birthday` (SDK identify only: the Open API cannot write birthdays). */
+  dateOfBirthday?: string | null;
+  utm?: Partial<Record<UtmKey, string>>;
+  props?: Record<string, string | number | null>;
+};
+
+/** `weChatInfo`: merge with the fan of a bound official account (seed §2.1.1.1); openId or unionId. */
+export interface WeChatInfo {
+  appId: string;
+  openId?: string;
+  unionId?: string;
+}
+
+/** `POST /api/v1/contacts/identify` (seed §2.1.1): the contact's values at the top level. */
+export type OpenApiIdentify = ContactValues & {
+  externalId: string | number;
+  channel: { channelId: string };
+  /** Idempotency key, deduplicated per tenant over 7 days (UUIDv7 recommended). */
+  messageId?: string;
+  timestamp?: ApiTime;
+  weChatInfo?: WeChatInfo;
+};
+
+/** `POST /api/v1/contacts/identify`: durable on 200. */
+export interface IdentifyAccepted {
+  messageId: string;
+}
+
+/** One event of `POST /api/v1/events/batch` (the person by `externalId` or `anonymousId`). */
+export interface OpenApiEvent {
+  event: string;
+  externalId?: string | number;
+  anonymousId?: string | number;
+  messageId?: string;
+  timestamp?: ApiTime;
+  sentAt?: ApiTime;
+  properties?: Record<string, unknown>;
+  context?: Record<string, unknown>;
+}
+
+/** `POST /api/v1/events/track`: one event of a channel (ChannelID or mini-program AppID). */
+export interface OpenApiTrack extends OpenApiEvent {
+  channelId: string;
+}
+
+/** `POST /api/v1/events/batch`: up to 2000 events of one channel, 500 KB a request. */
+export interface OpenApiTrackBatch {
+  channelId: string;
+  batch: OpenApiEvent[];
+}
+
+/** `PATCH /api/v1/contacts/{contactId}`: the values to change (birthday is not writable). */
+export type ContactUpdate = Omit<ContactValues, 'birthday' | 'dateOfBirthday'>;
+
+/** `GET /api/v1/contacts` query. */
+export interface ContactListQuery {
+  limit?: number;
+  cursor?: string;
+  identified?: boolean;
+  /** Epoch ms, inclusive. */
+  updatedSince?: number;
+}
+
+/** `GET /api/v1/contacts/{contactId}/events` query. */
+export interface ContactEventsQuery {
+  limit?: number;
+  cursor?: string;
+  event?: string;
+  /** Epoch ms, inclusive. */
+  from?: number;
+  /** Epoch ms, exclusive. */
+  to?: number;
+}
+
+/** `POST /api/v1/contacts/batch-get` answer. */
+export interface ContactBatch {
+  items: ApiContact[];
+  notFound: string[];
+  /** Asked id → the id of the contact it was merged into. */
+  merged: Record<string, string>;
+}
+
+/** `POST /api/v1/contacts/open-ids` answer. */
+export interface ContactOpenIdsBatch {
+  items: ApiContactOpenIds[];
+  notFound: string[];
+  merged: Record<string, string>;
+}
+
+// ---- collect API (SDKs, by writeKey) -------------------------------------------------------------
+
+export type CollectMessageType = 'identify' | 'track' | 'page' | 'screen' | 'alias' | 'group';
+
+/** One Segment-style message of `POST /api/v1/collect/batch`. */
+export interface CollectMessage {
+  type: CollectMessageType;
+  messageId: string;
+  userId?: string | number;
+  anonymousId?: string | number;
+  event?: string;
+  name?: string;
+  properties?: Record<string, unknown>;
+  traits?: Record<string, unknown>;
+  previousId?: string | number;
+  groupId?: string | number;
+  timestamp?: ApiTime;
+  context?: Record<string, unknown>;
+}
+
+/** `POST /api/v1/collect/batch` (writeKey as HTTP Basic user): ≤ 2000 messages, < 500 KB. */
+export interface CollectBatch {
+  batch: CollectMessage[];
+  sentAt?: ApiTime;
+}
