@@ -136,39 +136,55 @@ async function ensureSetup(app: HuiliuApp, run: DemoRun, staff: StaffCaller): Pr
   return { writeKeys: { web: web.writeKey, ios: ios.writeKey, miniprogram: miniprogramKey }, memberLevelKey: memberLevel.key };
 }
 
-/** Sends through the collect API the way the SDK does (replaced by @huiliu/sdk-node's Analytics). */
+/** What the demo uses of `@huiliu/sdk-node`'s `Analytics` (loaded at run time: the SDK builds after core). */
+interface SdkAnalytics {
+  identify(message: Record<string, unknown>): string;
+  track(message: Record<string, unknown>): string;
+  drained(): Promise<void>;
+  flush(): Promise<void>;
+  closeAndFlush(options?: { timeout?: number }): Promise<void>;
+}
+type SdkAnalyticsClass = new (options: {
+  writeKey: string;
+  host: string;
+  flushAt: number;
+  flushInterval: number;
+  concurrency: number;
+  maxQueueSize: number;
+  maxRetries: number;
+  flushOnExit: boolean;
+  onError: (error: Error) => void;
+}) => SdkAnalytics;
+
+const SDK_NODE = '@huiliu/sdk-node';
+
+/**
+ * Sends the messages of one writeKey with the Node SDK's server-side tracking, as an integrator's
+ * backend would: batches, lanes per person (each person's messages in order), retries on network
+ * errors, 5xx and 429. Resolves once every message is durable; rejects if any was refused.
+ */
 export async function collectSender(baseUrl: string, writeKey: string, messages: DemoMessage[]): Promise<void> {
-  const authorization = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
-  const batches: DemoMessage[][] = [];
-  for (let i = 0; i < messages.length; i += 500) batches.push(messages.slice(i, i + 500));
-  let next = 0;
-  const worker = async () => {
-    while (next < batches.length) {
-      const batch = batches[next++]!;
-      const body = JSON.stringify({
-        batch: batch.map(({ source: _source, timestamp, ...message }) => ({
-          ...message,
-          timestamp: new Date(timestamp).toISOString(),
-        })),
-      });
-      for (let attempt = 1; ; attempt += 1) {
-        // Network errors (a keep-alive socket the server closed), 5xx and 429 are retried; 4xx is not.
-        const res = await fetch(`${baseUrl}/api/v1/collect/batch`, {
-          method: 'POST',
-          headers: { authorization, 'content-type': 'application/json' },
-          body,
-        }).catch((error: unknown) => {
-          if (attempt >= 8) throw error;
-          return undefined;
-        });
-        if (res?.ok) break;
-        if (res && ((res.status < 500 && res.status !== 429) || attempt >= 8))
-          throw new Error(`collect answered ${res.status}: ${await res.text()}`);
-        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
-      }
-    }
-  };
-  await Promise.all([worker(), worker()]);
+  const { Analytics } = (await import(SDK_NODE)) as { Analytics: SdkAnalyticsClass };
+  const errors: Error[] = [];
+  const analytics = new Analytics({
+    writeKey,
+    host: baseUrl,
+    flushAt: 500,
+    flushInterval: 500,
+    concurrency: 3,
+    maxQueueSize: 50_000,
+    maxRetries: 8,
+    flushOnExit: false,
+    onError: (error) => errors.push(error),
+  });
+  for (const { type, source: _source, traits, event, properties, ...common } of messages) {
+    if (type === 'identify') analytics.identify({ ...common, traits });
+    else analytics.track({ ...common, event, properties });
+    await analytics.drained();
+  }
+  await analytics.flush();
+  await analytics.closeAndFlush();
+  if (errors.length > 0) throw new Error(`the demo's messages were refused: ${errors[0]!.message}`);
 }
 
 /**
