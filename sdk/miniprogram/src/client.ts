@@ -283,28 +283,27 @@ export class Huiliu {
    * unchanged after the SDK's.
    */
   app<T extends Record<string, unknown>>(options: T = {} as T): T {
-    const sdk = this;
     const own = options as Record<string, unknown>;
-    const wrap = (name: string, before: (this: unknown, args: unknown[]) => void) => {
+    const wrap = (name: string, before: (args: unknown[]) => void) => {
       const original = own[name];
       own[name] = function (this: unknown, ...args: unknown[]) {
         try {
-          before.call(this, args);
+          before(args);
         } catch {
           // Tracking never breaks the app.
         }
         return typeof original === 'function' ? original.apply(this, args) : undefined;
       };
     };
-    wrap('onLaunch', (args) => sdk.appLaunched(args[0] as WxLaunchOptions));
-    wrap('onShow', (args) => sdk.appShown(args[0] as WxLaunchOptions));
-    wrap('onHide', () => sdk.appHidden());
+    wrap('onLaunch', (args) => this.appLaunched(args[0] as WxLaunchOptions));
+    wrap('onShow', (args) => this.appShown(args[0] as WxLaunchOptions));
+    wrap('onHide', () => this.appHidden());
     return options;
   }
 
   /** Wraps the options given to `Page()`: `Page(huiliu.page({ data: {…}, onShow() {…} }))`. */
   page<T extends Record<string, unknown>>(options: T = {} as T): T {
-    const sdk = this;
+    const shown = (route: string, query: unknown) => this.pageShown(route, query as Record<string, unknown> | undefined);
     const own = options as Record<string, unknown>;
     const onLoad = own.onLoad;
     const onShow = own.onShow;
@@ -314,7 +313,7 @@ export class Huiliu {
     };
     own.onShow = function (this: { route?: string; __route__?: string; __huiliuQuery?: unknown }, ...args: unknown[]) {
       try {
-        sdk.pageShown(this.route || this.__route__ || '', this.__huiliuQuery as Record<string, unknown> | undefined);
+        shown(this.route || this.__route__ || '', this.__huiliuQuery);
       } catch {
         // Tracking never breaks the page.
       }

@@ -20,7 +20,28 @@ type Intercept = (request: { url: string; method: string; body: unknown }) => { 
  * answer came (offline, refused connection). Callbacks run asynchronously, as on a device.
  */
 export class FakeWx implements Wx {
-  readonly storage = new Map<string, string>();
+  /** The device's storage: kept across kills (`restart`). */
+  readonly storage: Map<string, string>;
+  /** Killed: this process is gone, its timers may fire but nothing it does reaches anyone. */
+  private dead = false;
+
+  constructor(storage: Map<string, string> = new Map()) {
+    this.storage = storage;
+  }
+
+  /**
+   * WeChat kills the mini-program (it stayed in the background too long, or the user closed it)
+   * and later starts it again: a new process on the same device storage.
+   */
+  restart(): FakeWx {
+    this.dead = true;
+    const next = new FakeWx(this.storage);
+    next.offline = this.offline;
+    next.networkType = this.networkType;
+    next.systemInfo = this.systemInfo;
+    return next;
+  }
+
   readonly requests: SeenRequest[] = [];
   /** No network: every request fails with WeChat's offline error, after a tick. */
   offline = false;
@@ -47,6 +68,7 @@ export class FakeWx implements Wx {
   };
 
   setStorageSync = (key: string, value: unknown): void => {
+    if (this.dead) return;
     if (value === undefined) throw new Error('setStorageSync:fail parameter error');
     this.storage.set(key, JSON.stringify(value));
   };
@@ -82,6 +104,7 @@ export class FakeWx implements Wx {
   };
 
   request = (options: WxRequestOptions): { abort(): void } => {
+    if (this.dead) return { abort() {} };
     const method = options.method ?? 'GET';
     const header = { ...(options.header ?? {}) };
     const hasContentType = Object.keys(header).some((key) => key.toLowerCase() === 'content-type');
