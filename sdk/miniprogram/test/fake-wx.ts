@@ -10,7 +10,11 @@ export interface SeenRequest {
   errMsg?: string;
 }
 
-type Intercept = (request: { url: string; method: string; body: unknown }) => { statusCode: number; data: unknown };
+type Intercept = (request: {
+  url: string;
+  method: string;
+  body: unknown;
+}) => { statusCode: number; data: unknown } | Promise<{ statusCode: number; data: unknown }>;
 
 /**
  * A faithful stand-in for the parts of `wx` the SDK and the guide's snippets use. Storage survives
@@ -122,7 +126,7 @@ export class FakeWx implements Wx {
       }
       const intercept = [...this.intercepts.entries()].find(([origin]) => options.url.startsWith(origin));
       if (intercept) {
-        const answer = intercept[1]({ url: options.url, method, body: options.data });
+        const answer = await intercept[1]({ url: options.url, method, body: options.data });
         seen.statusCode = answer.statusCode;
         options.success?.({ statusCode: answer.statusCode, data: answer.data, header: {} });
         return;
@@ -151,7 +155,11 @@ export class FakeWx implements Wx {
         }
       }
       seen.statusCode = res.status;
-      options.success?.({ statusCode: res.status, data, header: Object.fromEntries(res.headers.entries()) });
+      options.success?.({
+        statusCode: res.status,
+        data,
+        header: Object.fromEntries([...(res.headers as unknown as Map<string, string>)]),
+      });
     })();
     this.inflight.add(done);
     void done.finally(() => this.inflight.delete(done));
@@ -188,6 +196,8 @@ interface PageInstance {
   route: string;
   options: Record<string, string>;
   hooks: Hooks;
+  data: Record<string, unknown>;
+  setData(patch: Record<string, unknown>): void;
 }
 
 /**
@@ -270,11 +280,26 @@ export class FakeMiniProgram {
     current?.hooks.onShow?.call(current);
   }
 
+  /** The page on top of the stack (its methods are what taps call). */
+  currentPage(): PageInstance & Record<string, unknown> {
+    const page = this.stack[this.stack.length - 1];
+    if (!page) throw new Error('no page open');
+    return page as PageInstance & Record<string, unknown>;
+  }
+
   private open(route: string, query: Record<string, string>): void {
     const hooks = this.pages.get(route);
     if (!hooks) throw new Error(`no page ${route}`);
     // Each page instance gets its own copy of the options object, with `route` set (as WeChat does).
-    const instance = Object.assign(Object.create(hooks) as PageInstance & Hooks, { route, options: query, hooks });
+    const instance = Object.assign(Object.create(hooks) as PageInstance & Hooks, {
+      route,
+      options: query,
+      hooks,
+      data: structuredClone((hooks.data as Record<string, unknown> | undefined) ?? {}),
+      setData(this: PageInstance, patch: Record<string, unknown>) {
+        Object.assign(this.data, patch);
+      },
+    });
     this.stack.push(instance);
     hooks.onLoad?.call(instance, { ...query });
     hooks.onShow?.call(instance);
