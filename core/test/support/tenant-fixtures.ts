@@ -288,6 +288,17 @@ export const victimData: ((ctx: FixtureContext) => Promise<void>)[] = [
     if (bound.statusCode !== 200) throw new Error(`MFA binding refused: ${bound.statusCode} ${JSON.stringify(bound.body)}`);
     if ((await login()).body.mfa !== 'required') throw new Error('no MFA challenge');
   },
+  // A mini-program channel of the victim, with its writeKey (miniprogram__write_key).
+  async ({ client }) => {
+    const res = await client.request('POST', '/api/v1/channels', {
+      type: 'miniprogram',
+      name: 'victim-mp',
+      channelKey: 'wx00000000000000aa',
+    });
+    if (res.statusCode !== 201) throw new Error(`mini-program refused: ${res.statusCode} ${JSON.stringify(res.body)}`);
+    const key = await client.request('GET', `/api/v1/p/miniprogram/channels/${res.body.id}/write-key`);
+    if (key.statusCode !== 200) throw new Error(`writeKey refused: ${key.statusCode} ${JSON.stringify(key.body)}`);
+  },
   // The victim's OLAP schema declaration (its olap_schema rows).
   async ({ app, tenant }) => {
     await app.olap.forTenant(tenant.tenantId).declare(sampleDeclaration());

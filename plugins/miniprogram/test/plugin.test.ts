@@ -9,10 +9,10 @@ describe('miniprogram plugin', () => {
   it('passes the plugin contract on SQLite and MySQL', async () => {
     const report = await expectPluginContract(plugin);
     expect(report.pluginId).toBe('miniprogram');
-    // The tables its migrations create (none: it keeps its data in core's tables), and none left after down.
+    // The tables its migrations create (the channels' writeKeys), and none left after down.
     expect(report.migrations).toEqual([
-      { engine: 'sqlite', up: [], downLeftTables: [] },
-      { engine: 'mysql', up: [], downLeftTables: [] },
+      { engine: 'sqlite', up: ['miniprogram__write_key'], downLeftTables: [] },
+      { engine: 'mysql', up: ['miniprogram__write_key'], downLeftTables: [] },
     ]);
   });
 });

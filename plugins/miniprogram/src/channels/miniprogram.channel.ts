@@ -1,4 +1,5 @@
 import type { ChannelTypeDefinition } from '@huiliu/core/plugin-api';
+import type { WriteKeyService } from '../write-keys/write-key.service.js';
 
 /**
  * 微信小程序 (seed §1.10.9.2.1, §2.1.2): one channel per mini-program (its channel id is the
@@ -17,27 +18,35 @@ export const errorMessages = {
   },
 };
 
-export const miniprogramChannel: ChannelTypeDefinition = {
-  type: 'miniprogram',
-  name: { 'zh-CN': '微信小程序', 'en-US': 'WeChat mini-program' },
-  description: {
-    'zh-CN': '通过微信小程序 SDK 追踪启动、展示、隐藏和打开页面事件，并可创建自定义事件',
-    'en-US': 'Tracks launch, show, hide and page-open events through the mini-program SDK; custom events allowed',
-  },
-  userIdTypes: [],
-  // Only custom and mini-program channels own custom events (seed §1.10.9.4.1, §2.1.2).
-  customEvents: true,
-  // Until the WeChat authorization flow exists, operators record a mini-program by hand (AppID +
-  // name) so that custom events can belong to it.
-  manual: {
-    key: {
-      label: { 'zh-CN': 'AppID', 'en-US': 'AppID' },
-      pattern: APP_ID,
-      invalidCode: 'miniprogram_app_id_invalid',
-      help: {
-        'zh-CN': '小程序的 AppID（wx 开头的 18 位），在微信公众平台「开发管理 → 开发设置」中查看',
-        'en-US': 'The mini-program AppID (wx + 16 hex characters), shown in the WeChat MP admin under Development settings',
+/** `writeKeys` gives each new channel its writeKey (the mini-program SDK's key, docs/decisions/0029). */
+export function miniprogramChannel(writeKeys: WriteKeyService): ChannelTypeDefinition {
+  return {
+    type: 'miniprogram',
+    name: { 'zh-CN': '微信小程序', 'en-US': 'WeChat mini-program' },
+    description: {
+      'zh-CN': '通过微信小程序 SDK 追踪启动、展示、隐藏和打开页面事件，并可创建自定义事件',
+      'en-US': 'Tracks launch, show, hide and page-open events through the mini-program SDK; custom events allowed',
+    },
+    userIdTypes: [],
+    // Only custom and mini-program channels own custom events (seed §1.10.9.4.1, §2.1.2).
+    customEvents: true,
+    // Until the WeChat authorization flow exists, operators record a mini-program by hand (AppID +
+    // name) so that custom events can belong to it.
+    manual: {
+      key: {
+        label: { 'zh-CN': 'AppID', 'en-US': 'AppID' },
+        pattern: APP_ID,
+        invalidCode: 'miniprogram_app_id_invalid',
+        help: {
+          'zh-CN': '小程序的 AppID（wx 开头的 18 位），在微信公众平台「开发管理 → 开发设置」中查看',
+          'en-US': 'The mini-program AppID (wx + 16 hex characters), shown in the WeChat MP admin under Development settings',
+        },
       },
     },
-  },
-};
+    handlers: {
+      async connect({ tenantId, channelId }) {
+        await writeKeys.ensure(tenantId, channelId);
+      },
+    },
+  };
+}
