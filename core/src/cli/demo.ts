@@ -119,9 +119,9 @@ async function ensureSetup(app: HuiliuApp, run: DemoRun, staff: StaffCaller): Pr
     apps.find((a) => a.platform === platform) ?? (await staff.request<App>('POST', appsUrl, { platform, ...input }));
   const web = await appOf('web', { name: '汇流优选官网', domain: 'shop.example.com' });
   const ios = await appOf('ios', { name: '汇流优选 iOS', bundleId: 'com.example.huiliu.shop' });
-  // Until mini-program channels have writeKeys of their own (issue 17), their users come through the web app.
-  const miniprogramKey = web.writeKey;
-  void miniprogram;
+  const miniprogramKey = (
+    await staff.request<{ writeKey: string }>('GET', `/api/v1/p/miniprogram/channels/${miniprogram.id}/write-key`)
+  ).writeKey;
 
   const fields = await metadata.contactFields(tenantId);
   const memberLevel =
