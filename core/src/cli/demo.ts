@@ -177,7 +177,8 @@ export async function collectSender(baseUrl: string, writeKey: string, messages:
     flushOnExit: false,
     onError: (error) => errors.push(error),
   });
-  for (const { type, source: _source, traits, event, properties, ...common } of messages) {
+  for (const { type, messageId, userId, anonymousId, timestamp, traits, event, properties } of messages) {
+    const common = { messageId, userId, anonymousId, timestamp };
     if (type === 'identify') analytics.identify({ ...common, traits });
     else analytics.track({ ...common, event, properties });
     await analytics.drained();
