@@ -18,6 +18,8 @@ export const quarantineReasons = [
   'wechat_account_not_bound',
   'traits_invalid',
   'properties_invalid',
+  'alias_previous_id_missing',
+  'group_id_missing',
   'type_unsupported',
   'message_invalid',
   'load_failed',

@@ -159,7 +159,7 @@ describe('enrichment: device and place of a message', () => {
       { code: 'wechat_subscribe', properties: ['s_wechat_scene'] },
     ]);
     expect([...carried.keys()]).toEqual(['purchase']);
-    expect([...carried.get('purchase')!]).toEqual(['$os', '$ip']);
+    expect([...carried.get('purchase')!]).toEqual(['$os', '$ip', '$utm_source']);
   });
 
   it('trusts proxies by hop count, by address, or not at all', () => {

@@ -171,7 +171,7 @@ describeEngines(
       await t.collect('track', { anonymousId: 'q1', event: 'purchase', timestamp: '2001-01-01T00:00:00Z' });
       await t.collect('batch', {
         batch: [
-          { type: 'page', anonymousId: 'q1' },
+          { type: 'merge', anonymousId: 'q1' },
           { type: 'track', event: 'purchase' },
         ],
       });

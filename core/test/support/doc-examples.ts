@@ -59,12 +59,14 @@ export function examplesOf(markdown: string, guide: string): DocExample[] {
     const match = /^<!-- example: ([a-z0-9-]+) -->$/.exec(text.trim());
     return match ? [{ id: match[1]!, line: index + 1 }] : [];
   });
-  const examples = markers.map((marker, index) => {
+  const examples = markers.flatMap((marker, index) => {
     const next = markers[index + 1]?.line ?? Infinity;
     const [request, response] = fences.filter((f) => f.line > marker.line && f.line < next);
+    // A Node example (a ```js block) is run by `nodeExamplesOf`'s caller.
+    if (request?.lang === 'js') return [];
     if (request?.lang !== 'sh' || response?.lang !== 'http')
       throw new Error(`${guide}:${marker.line}: example ${marker.id} needs a sh block (curl) then an http block (the answer)`);
-    return { id: marker.id, line: request.line, command: request.text, response: parseResponse(response, guide) };
+    return [{ id: marker.id, line: request.line, command: request.text, response: parseResponse(response, guide) }];
   });
   const tested = new Set(examples.map((e) => e.line));
   for (const fence of fences)
@@ -72,6 +74,39 @@ export function examplesOf(markdown: string, guide: string): DocExample[] {
       throw new Error(`${guide}:${fence.line}: a curl without <!-- example: id --> (every curl of the guide is executed)`);
   const ids = examples.map((e) => e.id);
   expect(new Set(ids).size, 'example ids are unique').toBe(ids.length);
+  return examples;
+}
+
+export interface NodeExample {
+  id: string;
+  line: number;
+  /** An ES module: run with `node --input-type=module` from the repository (its packages resolve). */
+  code: string;
+}
+
+/**
+ * The Node examples of a guide: `<!-- example: <id> -->` then a ```js block. Every ```js block of
+ * the guide must be one (nothing documented goes unexecuted); the caller runs each and checks what
+ * the guide says it does.
+ */
+export function nodeExamplesOf(markdown: string, guide: string): NodeExample[] {
+  const fences = fencesOf(markdown, guide);
+  const lines = markdown.split('\n');
+  const markers = lines.flatMap((text, index) => {
+    const match = /^<!-- example: ([a-z0-9-]+) -->$/.exec(text.trim());
+    return match ? [{ id: match[1]!, line: index + 1 }] : [];
+  });
+  const examples = markers.flatMap((marker, index) => {
+    const next = markers[index + 1]?.line ?? Infinity;
+    const [code] = fences.filter((f) => f.line > marker.line && f.line < next);
+    return code?.lang === 'js' ? [{ id: marker.id, line: code.line, code: code.text }] : [];
+  });
+  const tested = new Set(examples.map((e) => e.line));
+  for (const fence of fences)
+    if (fence.lang === 'js' && !tested.has(fence.line))
+      throw new Error(
+        `${guide}:${fence.line}: a js block without <!-- example: id --> (every Node example of the guide is executed)`,
+      );
   return examples;
 }
 

@@ -30,6 +30,7 @@ describe.each(testEngines())('custom-channel plugin [%s]', (engine) => {
         '$AppInstall',
         '$AppStart',
         '$AppViewScreen',
+        '$group',
       ]);
       expect(kernel.app.kernel.contributions.channelTypes.get('custom')!.definition.customEvents).toBe(true);
     } finally {

@@ -1285,9 +1285,17 @@ const enUS: Messages = {
           label: 'Invalid properties',
           hint: 'properties must be an object; fix the tracking code and send again',
         },
+        alias_previous_id_missing: {
+          label: 'Alias without previousId',
+          hint: 'An alias needs previousId (the earlier anonymous ID or user ID) and userId; fix the tracking code and send again',
+        },
+        group_id_missing: {
+          label: 'Group without groupId',
+          hint: 'A group call needs a groupId (a string or number); fix the tracking code and send again',
+        },
         type_unsupported: {
           label: 'Unsupported message type',
-          hint: 'Only track and identify messages are accepted; other types (page, screen…) do not load',
+          hint: 'Only identify, track, page, screen, group and alias messages are accepted; other types do not load',
         },
         message_invalid: {
           label: 'Not an object',
@@ -1442,6 +1450,7 @@ const enUS: Messages = {
         },
         reasons: {
           shared_anonymous_id: 'The same anonymous ID already belongs to another identified contact',
+          segment_alias: 'A Segment alias linked two identified contacts',
         },
         evidence: '{{channel}} · {{idType}}: {{userId}}',
         sameContact: 'Already one contact',

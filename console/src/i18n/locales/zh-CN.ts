@@ -1262,9 +1262,17 @@ const zhCN = {
           label: '事件属性无效',
           hint: 'properties 必须是对象；修正上报代码后重新上报',
         },
+        alias_previous_id_missing: {
+          label: 'alias 缺少 previousId',
+          hint: 'alias 消息必须带 previousId（之前的匿名 ID 或用户 ID）和 userId；修正上报代码后重新上报',
+        },
+        group_id_missing: {
+          label: 'group 缺少 groupId',
+          hint: 'group 消息必须带 groupId（字符串或数字）；修正上报代码后重新上报',
+        },
         type_unsupported: {
           label: '消息类型不支持',
-          hint: '目前只接收 track 和 identify 消息，其他类型（如 page、screen）不会入库',
+          hint: '只接收 identify、track、page、screen、group、alias 消息，其他类型不会入库',
         },
         message_invalid: {
           label: '消息不是对象',
@@ -1417,6 +1425,7 @@ const zhCN = {
         },
         reasons: {
           shared_anonymous_id: '同一匿名 ID 已属于另一位实名用户',
+          segment_alias: 'Segment alias 关联了两位实名用户',
         },
         evidence: '{{channel}} · {{idType}}：{{userId}}',
         sameContact: '已是同一用户',

@@ -165,7 +165,12 @@ describe('MergesPage — 合并候选', () => {
     const same = candidate('4', [bob, bob], { sameContact: true });
     const fixture: Fixture = {
       candidates: { pending: [candidate('6', [alice, bob]), same], accepted: [] },
-      morePending: [candidate('3', [contact('21', 'Carol', at), contact('22', 'Dave', at)])],
+      morePending: [
+        candidate('3', [contact('21', 'Carol', at), contact('22', 'Dave', at)], {
+          reason: 'segment_alias',
+          evidence: { channelId: '7', idType: 'externalId', userId: 'carol-old' },
+        }),
+      ],
       merges: [],
       blockedValues: [],
     };
@@ -195,7 +200,9 @@ describe('MergesPage — 合并候选', () => {
 
     // 加载更多 asks for the next page with the cursor and appends it.
     await user.click(screen.getByTestId('candidates-load-more'));
-    await screen.findByTestId('candidate-row-3');
+    const aliased = await screen.findByTestId('candidate-row-3');
+    // A Segment alias between two identified contacts (docs/decisions/0026), in words.
+    expect(within(aliased).getByTestId('candidate-reason').textContent).toBe('Segment alias 关联了两位实名用户');
     expect(requests.some((r) => r.url.includes('/merge-candidates?status=pending&cursor=5'))).toBe(true);
     expect(screen.queryByTestId('candidates-load-more')).toBeNull();
 

@@ -28,9 +28,13 @@ export function ruleText(t: TFunction, rule: string): string {
   return (mergeRules as readonly string[]).includes(rule) ? t(`contacts.merges.history.rules.${rule as MergeRule}`) : rule;
 }
 
+const candidateReasons = ['shared_anonymous_id', 'segment_alias'] as const;
+
 /** 同一匿名 ID 已属于另一位实名用户 of a candidate reason; unknown reasons as their code. */
 export function candidateReasonText(t: TFunction, reason: string): string {
-  return reason === 'shared_anonymous_id' ? t('contacts.merges.candidates.reasons.shared_anonymous_id') : reason;
+  return (candidateReasons as readonly string[]).includes(reason)
+    ? t(`contacts.merges.candidates.reasons.${reason as (typeof candidateReasons)[number]}`)
+    : reason;
 }
 
 /** The id that matched: its connection, id type and value (and the official account of a weChatInfo). */

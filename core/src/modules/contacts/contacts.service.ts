@@ -260,10 +260,13 @@ export class IdentityBatch {
     this.contactRows.delete(mergedId);
     this.locked.delete(mergedId);
     this.contactRows.set(survivorId, result.survivor);
-    this.identifiedContacts.set(
-      survivorId,
-      (this.identifiedContacts.get(survivorId) ?? false) || (this.identifiedContacts.get(mergedId) ?? false),
-    );
+    // Known when either was; unknown when either was never looked at (read again when asked):
+    // caching "not known" for a survivor nobody checked would let a later message of the batch
+    // merge a known person silently.
+    const [survivorKnown, mergedKnown] = [this.identifiedContacts.get(survivorId), this.identifiedContacts.get(mergedId)];
+    if (survivorKnown === true || mergedKnown === true) this.identifiedContacts.set(survivorId, true);
+    else if (survivorKnown === false && mergedKnown === false) this.identifiedContacts.set(survivorId, false);
+    else this.identifiedContacts.delete(survivorId);
     this.identifiedContacts.delete(mergedId);
     // The merge wrote the outbox rows of both; activity of the merged contact counts for the survivor.
     this.changed.delete(mergedId);
@@ -333,6 +336,41 @@ export class IdentityBatch {
     const account = await this.createAccount(channelId, ANONYMOUS_ID, anonymousId!, contactId, at);
     this.touch(contactId, at);
     return { contactId, accountId: String(account.id) };
+  }
+
+  /**
+   * A Segment `alias` (docs/decisions/0026): `previousId` (an anonymousId or an earlier userId of
+   * this channel) and the message's `userId` are one person. The userId's account is found or
+   * created as for a track; then each account `previousId` names in the channel (as an anonymousId,
+   * as an externalId) is looked at: an anonymous contact (not a known person) merges into the
+   * userId's contact, exactly as an identify with both ids would (`anonymous_identified`); a known
+   * person's contact (identified, or holding a non-anonymous id) becomes a merge candidate
+   * (`segment_alias`), never a merge. An unknown or blocked previousId changes nothing else.
+   * Undefined when every id of the message is blocked.
+   */
+  async alias(identity: MessageIdentity, previousId: string, at: number): Promise<ResolvedAccount | undefined> {
+    const previous = this.blocked.usable(previousId);
+    let ids = identity;
+    if (previous && !this.blocked.usable(identity.anonymousId)) {
+      // An anonymous previousId is the identify-with-both-ids case itself: the cookie's contact
+      // becomes (or merges into) the userId's.
+      const anonymous = await this.findAccount(identity.channelId, ANONYMOUS_ID, previous);
+      if (anonymous && !(await this.isKnownPerson(String(anonymous.contact_id)))) ids = { ...identity, anonymousId: previous };
+    }
+    const resolved = await this.resolve(ids, at);
+    if (!resolved) return undefined;
+    if (!previous) return resolved;
+    let { contactId } = resolved;
+    for (const idType of [ANONYMOUS_ID, EXTERNAL_ID]) {
+      // Read after each merge: a merge moves the batch's accounts to the survivor.
+      const account = await this.findAccount(identity.channelId, idType, previous);
+      if (!account || String(account.contact_id) === contactId) continue;
+      const other = String(account.contact_id);
+      const evidence = { channelId: identity.channelId, idType, userId: previous };
+      if (await this.isKnownPerson(other)) await this.propose(contactId, other, 'segment_alias', evidence);
+      else contactId = await this.merge(contactId, other, { rule: 'anonymous_identified', evidence });
+    }
+    return { contactId, accountId: resolved.accountId };
   }
 
   /**

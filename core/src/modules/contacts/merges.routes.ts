@@ -58,7 +58,7 @@ const candidateStatus = Joi.string().valid('pending', 'accepted', 'dismissed').l
 
 const candidateSchema = Joi.object({
   id: Joi.string().required(),
-  reason: Joi.string().valid('shared_anonymous_id').label('MergeCandidateReason').required(),
+  reason: Joi.string().valid('shared_anonymous_id', 'segment_alias').label('MergeCandidateReason').required(),
   evidence: evidenceSchema.required(),
   status: candidateStatus.required(),
   contacts: Joi.array().items(summarySchema).length(2).label('MergeCandidateContacts').required(),
@@ -107,7 +107,7 @@ export function mergeRoutes(contacts: ContactsService, masking: MaskingService, 
       access: { permission: 'contacts.merge' },
       options: {
         description:
-          '合并候选 / Merge candidates, newest first: pairs the pipeline would not merge on its own (an anonymous id already bound to another identified contact)',
+          '合并候选 / Merge candidates, newest first: pairs the pipeline would not merge on its own (an anonymous id already bound to another identified contact; a Segment alias between two identified contacts)',
         validate: { query: Joi.object({ status: candidateStatus, ...cursorQuery }).label('MergeCandidateQuery') },
         response: {
           schema: Joi.object({

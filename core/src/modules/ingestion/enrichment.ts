@@ -6,17 +6,32 @@ import UAParser from 'ua-parser-js';
 
 /**
  * Event enrichment (docs/decisions/0018-enrichment.md): the SDK preset properties a track event can
- * get from its message's `context.userAgent` (ua-parser-js 1.x) and `context.ip` (the offline
- * ip2region database). Pure functions and a small cache; the ingest worker calls `Enricher.enrich`.
+ * get from its message's `context.userAgent` (ua-parser-js 1.x), `context.ip` (the offline
+ * ip2region database) and `context.campaign` (the utm presets, docs/decisions/0026). Pure functions and a small cache; the ingest worker calls `Enricher.enrich`.
  */
 
 /** The SDK preset codes (metadata.types.ts `sdkPresetProperties`) filled from the user agent. */
 export const deviceCodes = ['$os', '$os_version', '$browser', '$browser_version', '$device_model', '$manufacturer'] as const;
 /** …and from the client address. */
 export const regionCodes = ['$ip', '$country', '$province', '$city'] as const;
-export const enrichedCodes: readonly string[] = [...deviceCodes, ...regionCodes];
+/** …and from Segment's `context.campaign` (source, medium, name, content, term). */
+export const campaignCodes = ['$utm_source', '$utm_medium', '$utm_campaign', '$utm_content', '$utm_term'] as const;
+export const enrichedCodes: readonly string[] = [...deviceCodes, ...regionCodes, ...campaignCodes];
 
-export type EnrichedProperties = Partial<Record<(typeof deviceCodes)[number] | (typeof regionCodes)[number], string>>;
+export type EnrichedProperties = Partial<
+  Record<(typeof deviceCodes)[number] | (typeof regionCodes)[number] | (typeof campaignCodes)[number], string>
+>;
+
+/** `context.campaign`'s keys (Segment's names) and the presets they fill. */
+const campaignKeys: readonly [string, (typeof campaignCodes)[number]][] = [
+  ['source', '$utm_source'],
+  ['medium', '$utm_medium'],
+  ['name', '$utm_campaign'],
+  ['content', '$utm_content'],
+  ['term', '$utm_term'],
+];
+/** Longer campaign values are cut (a utm value is a short label). */
+const CAMPAIGN_VALUE_MAX = 255;
 
 /** Longer user agents are cut before parsing (ua-parser-js itself reads 500 characters). */
 const USER_AGENT_MAX = 512;
@@ -37,6 +52,23 @@ export function clientOf(context: unknown): { ip?: string; userAgent?: string } 
   if (context === null || typeof context !== 'object' || Array.isArray(context)) return {};
   const { ip, userAgent } = context as Record<string, unknown>;
   return { ip: text(ip), userAgent: text(userAgent) };
+}
+
+/**
+ * The utm presets of a message's `context.campaign` (Segment: source, medium, name → campaign,
+ * content, term); strings and numbers, trimmed; nothing for a campaign that is not an object.
+ */
+export function campaignOf(context: unknown): EnrichedProperties {
+  if (context === null || typeof context !== 'object' || Array.isArray(context)) return nothing;
+  const campaign = (context as Record<string, unknown>).campaign;
+  if (campaign === null || typeof campaign !== 'object' || Array.isArray(campaign)) return nothing;
+  const found: EnrichedProperties = {};
+  for (const [key, code] of campaignKeys) {
+    const value = (campaign as Record<string, unknown>)[key];
+    const given = typeof value === 'number' && Number.isFinite(value) ? String(value) : text(value);
+    if (given !== undefined) found[code] = given.slice(0, CAMPAIGN_VALUE_MAX);
+  }
+  return found;
 }
 
 /** The caller of a collect request: the person's browser or app. */
@@ -182,7 +214,8 @@ export class Enricher {
   ): Record<string, unknown> {
     if (carried === undefined || carried.size === 0) return properties;
     const { ip, userAgent } = clientOf(context);
-    if (ip === undefined && userAgent === undefined) return properties;
+    const campaign = campaignOf(context);
+    if (ip === undefined && userAgent === undefined && campaign === nothing) return properties;
     let result = properties;
     const add = (found: EnrichedProperties) => {
       for (const [code, value] of Object.entries(found)) {
@@ -193,6 +226,7 @@ export class Enricher {
     };
     if (userAgent !== undefined) add(this.devices.get(userAgent.slice(0, USER_AGENT_MAX), deviceOf));
     if (ip !== undefined) add(this.places.get(ip.slice(0, 64), regionOf));
+    add(campaign);
     return result;
   }
 }

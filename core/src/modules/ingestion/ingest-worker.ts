@@ -27,7 +27,7 @@ import {
   type LoadBatchRow,
   type QuarantineRow,
 } from './ingestion.repo.js';
-import { eventTimeOf, idOf, ingestLimits, weChatInfoOf, type InboxMessage } from './message.js';
+import { eventTimeOf, idOf, ingestLimits, isMessageType, weChatInfoOf, type InboxMessage } from './message.js';
 
 /** What a loaded batch tells its listeners (journey triggers, real-time groups). */
 export interface BatchLoaded {
@@ -87,10 +87,90 @@ function capProblems(problems: { path: string; code: string }[]): { path: string
 const DAY_MS = 24 * 3600 * 1000;
 const PRUNE_EVERY_MS = 10 * 60 * 1000;
 
-type Decision =
-  | { kind: 'event'; row: OlapEventRow }
-  | { kind: 'identify' }
-  | { kind: 'quarantine'; reason: string; problems?: { path: string; code: string }[] };
+type Problem = { path: string; code: string };
+type Quarantine = { kind: 'quarantine'; reason: string; problems?: Problem[]; event?: string };
+type Decision = { kind: 'event'; row: OlapEventRow } | { kind: 'identify' } | { kind: 'alias' } | Quarantine;
+
+/** The event a message loads as, with its properties before enrichment (docs/decisions/0026). */
+interface EventShape {
+  event: string;
+  properties: Record<string, unknown>;
+  /** Keys kept in `extra` by design, not counted as undeclared properties (a group's `traits`). */
+  extraOnly?: string;
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** A Segment page's fields (in `properties`, else in `context.page`) and the `$pageview` properties they fill. */
+const PAGE_FIELDS: readonly [string, string][] = [
+  ['url', 's_url'],
+  ['path', 's_urlPath'],
+  ['title', 's_title'],
+  ['referrer', 's_referrer'],
+];
+
+/**
+ * What a track, page, screen or group message loads as: track its `event`; page → `$pageview`
+ * (url, path, title, referrer from `properties`, else from `context.page`, and `name` become
+ * s_url, s_urlPath, s_title, s_referrer, s_pageName; `category` a property); screen →
+ * `$AppViewScreen` (`name` → s_screenName); group → `$group` (`groupId` → s_groupId, the group's
+ * traits in `extra.traits`). Other properties pass as sent.
+ */
+function eventShapeOf(message: InboxMessage): EventShape | Quarantine {
+  const sent = message.properties ?? {};
+  if (message.type !== 'group' && !isPlainObject(sent))
+    return { kind: 'quarantine', reason: 'properties_invalid', problems: [{ path: 'properties', code: 'object.base' }] };
+  const properties: Record<string, unknown> = { ...(sent as Record<string, unknown>) };
+  const put = (code: string, value: unknown) => {
+    if (properties[code] === undefined && value !== undefined && value !== null) properties[code] = value;
+  };
+  switch (message.type) {
+    case 'page': {
+      const context = isPlainObject(message.context) ? message.context : {};
+      const page = isPlainObject(context.page) ? context.page : {};
+      for (const [key, code] of PAGE_FIELDS) {
+        const given = properties[key];
+        delete properties[key];
+        put(code, given ?? page[key]);
+      }
+      put('s_pageName', message.name);
+      put('category', message.category);
+      return { event: '$pageview', properties };
+    }
+    case 'screen':
+      put('s_screenName', message.name);
+      return { event: '$AppViewScreen', properties };
+    case 'group': {
+      const groupId = idOf(message.groupId);
+      if (groupId === undefined)
+        return {
+          kind: 'quarantine',
+          reason: 'group_id_missing',
+          event: '$group',
+          problems: [{ path: 'groupId', code: 'any.required' }],
+        };
+      const traits = message.traits ?? {};
+      if (!isPlainObject(traits))
+        return {
+          kind: 'quarantine',
+          reason: 'traits_invalid',
+          event: '$group',
+          problems: [{ path: 'traits', code: 'object.base' }],
+        };
+      return {
+        event: '$group',
+        properties: { s_groupId: groupId, ...(Object.keys(traits).length > 0 ? { traits } : {}) },
+        extraOnly: 'traits',
+      };
+    }
+    default: {
+      const event = message.event;
+      if (typeof event !== 'string' || event === '') return { kind: 'quarantine', reason: 'event_missing' };
+      return { event, properties };
+    }
+  }
+}
 
 /**
  * The ingest worker (ARCHITECTURE §5.3): leases inbox partitions and drains each in sequence
@@ -360,11 +440,18 @@ export class IngestWorker {
           const messages = rows.map((row) => ({ row, message: JSON.parse(row.body) as InboxMessage }));
           const identity = await this.contacts.identityBatch(
             tenantId,
-            messages.map(({ message }) => ({
-              channelId: message.channelId,
-              userId: idOf(message.userId) ?? null,
-              anonymousId: idOf(message.anonymousId) ?? null,
-            })),
+            messages.flatMap(({ message }) => {
+              const ids = {
+                channelId: message.channelId,
+                userId: idOf(message.userId) ?? null,
+                anonymousId: idOf(message.anonymousId) ?? null,
+              };
+              // An alias's earlier id is looked up as an externalId and as an anonymousId.
+              const previousId = message.type === 'alias' ? idOf(message.previousId) : undefined;
+              return previousId === undefined
+                ? [ids]
+                : [ids, { channelId: message.channelId, userId: previousId, anonymousId: previousId }];
+            }),
             now,
           );
           const already = existingBatchId ? await this.alreadyQuarantined(tenantId, existingBatchId, rows) : new Set<string>();
@@ -403,7 +490,7 @@ export class IngestWorker {
               quarantined.push({
                 message_id: typeof message.messageId === 'string' ? message.messageId.slice(0, 128) : row.message_id,
                 reason: decision.reason,
-                event: typeof message.event === 'string' ? message.event.slice(0, 128) : null,
+                event: decision.event ?? (typeof message.event === 'string' ? message.event.slice(0, 128) : null),
                 type: typeof message.type === 'string' ? message.type.slice(0, 16) : 'unknown',
                 problems: decision.problems ? JSON.stringify(capProblems(decision.problems)) : null,
                 body: row.body,
@@ -482,7 +569,7 @@ export class IngestWorker {
     for (const code of properties) this.arrived.add(`${tenantId}:p:${code}`);
   }
 
-  /** What becomes of one message: an event row, an applied identify, or a quarantine reason. */
+  /** What becomes of one message: an event row, an applied identify or alias, or a quarantine reason. */
   private async decide(
     message: InboxMessage,
     identity: IdentityBatch,
@@ -500,24 +587,48 @@ export class IngestWorker {
     },
   ): Promise<Decision> {
     if (message.type === 'invalid') return { kind: 'quarantine', reason: 'message_invalid' };
-    if (message.type !== 'track' && message.type !== 'identify') return { kind: 'quarantine', reason: 'type_unsupported' };
+    if (!isMessageType(message.type)) return { kind: 'quarantine', reason: 'type_unsupported' };
     const userId = idOf(message.userId);
     const anonymousId = idOf(message.anonymousId);
+    // An alias names an earlier id (an anonymousId or an earlier userId) and the userId it becomes.
+    const previousId = message.type === 'alias' ? idOf(message.previousId) : undefined;
+    if (message.type === 'alias') {
+      if (previousId === undefined)
+        return {
+          kind: 'quarantine',
+          reason: 'alias_previous_id_missing',
+          problems: [{ path: 'previousId', code: 'any.required' }],
+        };
+      if (!userId)
+        return { kind: 'quarantine', reason: 'identity_missing', problems: [{ path: 'userId', code: 'any.required' }] };
+    }
     if (!userId && !anonymousId) return { kind: 'quarantine', reason: 'identity_missing' };
     for (const [path, id] of [
       ['userId', userId],
       ['anonymousId', anonymousId],
+      ['previousId', previousId],
     ] as const)
       if (id !== undefined && id.length > 191)
         return { kind: 'quarantine', reason: 'identity_invalid', problems: [{ path, code: 'string.max' }] };
     const time = eventTimeOf(message, context.now);
     if (!time.ok) return { kind: 'quarantine', reason: time.reason };
 
+    if (message.type === 'alias') {
+      // A blocked userId names no one: the alias would attach the earlier id to nobody.
+      if (!identity.usable(userId)) return { kind: 'quarantine', reason: 'identity_blocked' };
+      const resolved = await identity.alias({ channelId: message.channelId, userId, anonymousId }, previousId!, time.at);
+      if (!resolved) return { kind: 'quarantine', reason: 'identity_blocked' };
+      return { kind: 'alias' };
+    }
+
     if (message.type === 'identify') {
-      const traits = message.traits ?? {};
-      if (typeof traits !== 'object' || traits === null || Array.isArray(traits))
+      const given = message.traits ?? {};
+      if (!isPlainObject(given))
         return { kind: 'quarantine', reason: 'traits_invalid', problems: [{ path: 'traits', code: 'object.base' }] };
-      const { weChatInfo: weChatTrait, ...profile } = traits as Record<string, unknown>;
+      // RudderStack (and analytics.js) put traits in context.traits: both count, traits wins per key.
+      const contextTraits = isPlainObject(message.context) ? message.context.traits : undefined;
+      const traits = isPlainObject(contextTraits) ? { ...contextTraits, ...given } : given;
+      const { weChatInfo: weChatTrait, ...profile } = traits;
       const checked = validateTraits(profile, context.fields, {
         birthdayWritable: message.via !== 'openapi',
         mobileMax: context.mobileMax,
@@ -547,18 +658,16 @@ export class IngestWorker {
       return { kind: 'identify' };
     }
 
-    const event = message.event;
-    if (typeof event !== 'string' || event === '') return { kind: 'quarantine', reason: 'event_missing' };
-    if (!context.eventCodes.has(event)) return { kind: 'quarantine', reason: 'event_undeclared' };
-    const sent = message.properties ?? {};
-    if (typeof sent !== 'object' || sent === null || Array.isArray(sent))
-      return { kind: 'quarantine', reason: 'properties_invalid', problems: [{ path: 'properties', code: 'object.base' }] };
+    const shape = eventShapeOf(message);
+    if ('kind' in shape) return shape;
+    const { event, properties: sent, extraOnly } = shape;
+    if (!context.eventCodes.has(event)) return { kind: 'quarantine', reason: 'event_undeclared', event };
     // $os, $city… from the context, where the client sent none and the event carries them.
-    const properties = this.enricher.enrich(sent as Record<string, unknown>, message.context, context.enrichable.get(event));
+    const properties = this.enricher.enrich(sent, message.context, context.enrichable.get(event));
     for (const [name, value] of Object.entries(properties)) {
       const type = context.propertyTypes.get(name);
       if (type === undefined) {
-        context.count('property_undeclared', name.slice(0, 128));
+        if (name !== extraOnly) context.count('property_undeclared', name.slice(0, 128));
         continue;
       }
       context.seen.properties.add(name);

@@ -7,8 +7,8 @@ import { InputError, UnauthorizedError } from '../../server/errors.js';
 import { principalOf } from '../../server/principal.js';
 import { moduleRoute } from '../../server/route.js';
 import { epochMs, idParams, pageOf, pageQueryWith } from '../../server/schemas.js';
-import type { IngestionService } from './ingestion.service.js';
-import { ingestLimits } from './message.js';
+import type { AcceptResult, IngestionService } from './ingestion.service.js';
+import { ingestLimits, type MessageType } from './message.js';
 import { MASKED_VALUE } from '../masking/masking.types.js';
 import type { ContactMasker, MaskingService } from '../masking/masking.service.js';
 
@@ -28,6 +28,9 @@ const acceptedSchema = Joi.object({
   dropped: Joi.number().integer().required().description('messages of a disabled app, dropped and not counted'),
   messageIds: Joi.array().items(Joi.string()).label('MessageIds').required(),
 }).label('IngestAccepted');
+
+/** Segment's answer (its libraries check only the status) with ours. */
+const segmentAcceptedSchema = acceptedSchema.keys({ success: Joi.boolean().valid(true).required() }).label('SegmentAccepted');
 
 const anyObject = Joi.object().unknown(true);
 const messageFields = {
@@ -57,8 +60,8 @@ function bodyOf(request: Request): Record<string, unknown> {
   return payload as Record<string, unknown>;
 }
 
-/** The writeKey: the user of HTTP Basic auth (Segment's way), or a `writeKey` body field. */
-function writeKeyOf(request: Request, body: Record<string, unknown>): string {
+/** The writeKey of the request: the user of HTTP Basic auth (Segment's way), or a `writeKey` body field. */
+function requestWriteKeyOf(request: Request, body: Record<string, unknown>): string | undefined {
   const header = request.headers.authorization;
   if (typeof header === 'string') {
     const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header.trim());
@@ -68,14 +71,39 @@ function writeKeyOf(request: Request, body: Record<string, unknown>): string {
     }
   }
   if (typeof body.writeKey === 'string' && body.writeKey !== '') return body.writeKey;
-  throw new UnauthorizedError('write_key_invalid');
+  return undefined;
 }
 
-async function ownerOf(ingestion: IngestionService, request: Request, body: Record<string, unknown>): Promise<WriteKeyOwnerInfo> {
-  const writeKey = writeKeyOf(request, body);
-  const owner = writeKey.length <= 128 ? await ingestion.ownerOfWriteKey(writeKey) : undefined;
+async function ownerOfKey(ingestion: IngestionService, writeKey: string | undefined): Promise<WriteKeyOwnerInfo> {
+  const owner = writeKey !== undefined && writeKey.length <= 128 ? await ingestion.ownerOfWriteKey(writeKey) : undefined;
   if (!owner) throw new UnauthorizedError('write_key_invalid');
   return owner;
+}
+
+/** Distinct per-item writeKeys one batch may name (each is looked up). */
+const ITEM_WRITE_KEYS_MAX = 10;
+
+/**
+ * The owners of a batch whose request names no writeKey: each item's own `writeKey` (Segment
+ * accepts it there; analytics.js batches carry it per event). Every item must carry a known one,
+ * else the whole request is refused (401) — nothing of it is kept.
+ */
+async function itemOwners(
+  ingestion: IngestionService,
+  list: unknown[],
+): Promise<{ owner: WriteKeyOwnerInfo; indexes: number[] }[]> {
+  const byKey = new Map<string, number[]>();
+  list.forEach((item, index) => {
+    const key = item !== null && typeof item === 'object' ? (item as Record<string, unknown>).writeKey : undefined;
+    if (typeof key !== 'string' || key === '') throw new UnauthorizedError('write_key_invalid');
+    let indexes = byKey.get(key);
+    if (!indexes) byKey.set(key, (indexes = []));
+    indexes.push(index);
+  });
+  if (byKey.size === 0 || byKey.size > ITEM_WRITE_KEYS_MAX) throw new UnauthorizedError('write_key_invalid');
+  const owners: { owner: WriteKeyOwnerInfo; indexes: number[] }[] = [];
+  for (const [key, indexes] of byKey) owners.push({ owner: await ownerOfKey(ingestion, key), indexes });
+  return owners;
 }
 
 function batchOf(body: Record<string, unknown>): unknown[] {
@@ -144,40 +172,105 @@ export function ingestionRoutes(ingestion: IngestionService, masking: MaskingSer
     'Answers 200 once the data is durable; 400 only for a bad writeKey (401), bad JSON or size (500 KB a request, 32 KB a message); ' +
     'problems inside a message are quarantined (see 数据质量); 429/5xx: retry with backoff.';
   // One route per SDK call: the body is read leniently, the writeKey names the tenant and channel.
+  const accept = async (
+    request: Request,
+    messages: (body: Record<string, unknown>) => { list: unknown[]; type?: MessageType; sentAt?: unknown; context?: unknown },
+  ): Promise<AcceptResult> => {
+    const body = bodyOf(request);
+    const requestKey = requestWriteKeyOf(request, body);
+    // A writeKey of the request is checked first (401 before any 400 about the body).
+    const requestOwner = requestKey !== undefined ? await ownerOfKey(ingestion, requestKey) : undefined;
+    if (!requestOwner && !Array.isArray(body.batch)) throw new UnauthorizedError('write_key_invalid');
+    const { list, type, sentAt, context } = messages(body);
+    // The caller is the person's browser or app: its address and user agent are theirs (Segment's
+    // context.ip / context.userAgent, filled where a message has none). Never for the Open API.
+    const userAgent = request.headers['user-agent'];
+    const options = {
+      type,
+      sentAt,
+      context,
+      client: { ip: clientIp(request), userAgent: typeof userAgent === 'string' ? userAgent : undefined },
+    };
+    if (requestOwner) return ingestion.acceptCollect(requestOwner, list, options);
+    // Per-item writeKeys: one append per owner; each is durable when answered (a retry is deduped).
+    const result: AcceptResult = { accepted: 0, dropped: 0, messageIds: [] };
+    const ids: (string | undefined)[] = [];
+    for (const { owner, indexes } of await itemOwners(ingestion, list)) {
+      const part = await ingestion.acceptCollect(
+        owner,
+        indexes.map((i) => list[i]),
+        { ...options, indexes },
+      );
+      result.accepted += part.accepted;
+      result.dropped += part.dropped;
+      part.messageIds.forEach((id, k) => (ids[indexes[k]!] = id));
+    }
+    result.messageIds = ids.filter((id): id is string => id !== undefined);
+    return result;
+  };
   const collect = (
     path: 'track' | 'identify' | 'batch',
     what: string,
-    messages: (body: Record<string, unknown>) => { list: unknown[]; type?: 'identify' | 'track'; sentAt?: unknown },
+    messages: (body: Record<string, unknown>) => { list: unknown[]; type?: MessageType; sentAt?: unknown; context?: unknown },
   ): PluginRoute =>
     moduleRoute({
       method: 'POST',
       path: `/api/v1/collect/${path}`,
       access: { permission: 'public' },
       options: { description: collectDoc(what), payload: collectPayload, cors: true, response: { schema: acceptedSchema } },
-      handler: async (request) => {
-        const body = bodyOf(request);
-        const owner = await ownerOf(ingestion, request, body);
-        const { list, type, sentAt } = messages(body);
-        // The caller is the person's browser or app: its address and user agent are theirs (Segment's
-        // context.ip / context.userAgent, filled where a message has none). Never for the Open API.
-        const userAgent = request.headers['user-agent'];
-        return ingestion.acceptCollect(owner, list, {
-          type,
-          sentAt,
-          client: { ip: clientIp(request), userAgent: typeof userAgent === 'string' ? userAgent : undefined },
-        });
-      },
+      handler: (request) => accept(request, messages),
     });
+  /**
+   * The Segment-compatible `/v1/*` (docs/integrators/segment.md): the same machinery as collect —
+   * auth, limits, durability, quarantine — under Segment's and RudderStack's paths. analytics.js
+   * (analytics-next) posts to the one-letter paths (`/v1/t`, `/v1/p`…, batching to `/v1/b`).
+   */
+  const segment = (
+    path: string,
+    what: string,
+    messages: (body: Record<string, unknown>) => { list: unknown[]; type?: MessageType; sentAt?: unknown; context?: unknown },
+  ): PluginRoute =>
+    moduleRoute({
+      method: 'POST',
+      path: `/v1/${path}`,
+      access: { permission: 'public' },
+      options: {
+        description: `Segment 兼容 / ${what}. ${collectDoc('Segment-compatible')}`,
+        payload: collectPayload,
+        cors: true,
+        response: { schema: segmentAcceptedSchema },
+      },
+      handler: async (request) => ({ success: true, ...(await accept(request, messages)) }),
+    });
+  const single = (type: MessageType) => (body: Record<string, unknown>) => ({ list: [body], type });
+  const batch = (body: Record<string, unknown>) => ({ list: batchOf(body), sentAt: body.sentAt, context: body.context });
+  const segmentCalls: [MessageType, string][] = [
+    ['identify', 'Identify a person (traits, or context.traits)'],
+    ['track', 'Track an event'],
+    ['page', 'A page view: $pageview'],
+    ['screen', 'An app screen view: $AppViewScreen'],
+    ['group', 'A group: $group'],
+    ['alias', 'Alias previousId to userId'],
+  ];
   return [
-    collect('track', 'SDK 上报事件 / Track one event', (body) => ({ list: [body], type: 'track' })),
-    collect('identify', 'SDK 识别联系人 / Identify a person (traits: the system fields of §2.1.3, utm, props.attrN)', (body) => ({
-      list: [body],
-      type: 'identify',
-    })),
-    collect('batch', 'SDK 批量上报 / A batch of identify and track messages (`batch`, each with its `type`)', (body) => ({
-      list: batchOf(body),
-      sentAt: body.sentAt,
-    })),
+    collect('track', 'SDK 上报事件 / Track one event', single('track')),
+    collect(
+      'identify',
+      'SDK 识别联系人 / Identify a person (traits: the system fields of §2.1.3, utm, props.attrN)',
+      single('identify'),
+    ),
+    collect(
+      'batch',
+      'SDK 批量上报 / A batch of messages (`batch`, each with its `type`: identify, track, page, screen, group, alias)',
+      batch,
+    ),
+    ...segmentCalls.flatMap(([type, what]) => [
+      segment(type, what, single(type)),
+      // analytics.js's one-letter path of the call (`t`, `i`, `p`, `s`, `g`, `a`).
+      segment(type.charAt(0), `${what} (analytics.js path)`, single(type)),
+    ]),
+    segment('batch', 'A batch of messages; top-level context and sentAt apply to every item', batch),
+    segment('b', 'A batch of messages (analytics.js batching path)', batch),
 
     // ---- Open API ----
     moduleRoute<unknown, unknown, Record<string, unknown>>({

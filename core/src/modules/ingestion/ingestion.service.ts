@@ -14,7 +14,17 @@ import type { TenantService } from '../tenancy/tenant.service.js';
 import { withClientContext, type RequestClient } from './enrichment.js';
 import type { BatchLoadedListener, IngestWorker } from './ingest-worker.js';
 import type { IngestionRepo, NewInboxRow, QuarantineRow } from './ingestion.repo.js';
-import { dedupeKey, eventTimeOf, idOf, ingestLimits, partitionOf, uuidv7, weChatInfoOf, type InboxMessage } from './message.js';
+import {
+  dedupeKey,
+  eventTimeOf,
+  idOf,
+  ingestLimits,
+  partitionOf,
+  uuidv7,
+  weChatInfoOf,
+  type InboxMessage,
+  type MessageType,
+} from './message.js';
 
 export const ingestionServiceRef = createServiceRef<IngestionService>({ id: 'ingestion.ingestion' });
 
@@ -37,12 +47,19 @@ const MESSAGE_FIELDS = [
   'event',
   'properties',
   'traits',
+  'name',
+  'category',
+  'groupId',
+  'previousId',
   'context',
   'timestamp',
   'sentAt',
   'weChatInfo',
 ] as const;
 const BACKLOG_REFRESH_MS = 1000;
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 export interface QuarantinedMessage {
   id: string;
@@ -133,6 +150,8 @@ export class IngestionService {
       via: InboxMessage['via'];
       type?: string;
       sentAt?: unknown;
+      /** A batch's top-level `context` (Segment): applies to every item, the item's own keys win. */
+      context?: unknown;
       receivedAt: number;
       /** The collect API's caller (address, user agent), for the context fields the message lacks. */
       client?: RequestClient;
@@ -156,6 +175,10 @@ export class IngestionService {
     for (const field of MESSAGE_FIELDS)
       if (field !== 'type' && source[field] !== undefined) (message as unknown as Record<string, unknown>)[field] = source[field];
     if (message.sentAt === undefined && envelope.sentAt !== undefined) message.sentAt = envelope.sentAt;
+    if (isObject && isRecord(envelope.context)) {
+      if (message.context === undefined || message.context === null) message.context = envelope.context;
+      else if (isRecord(message.context)) message.context = { ...envelope.context, ...message.context };
+    }
     let body = JSON.stringify(message);
     // The limit is the client's: what the server adds to the context does not count.
     if (Buffer.byteLength(body) > ingestLimits.messageBytes)
@@ -188,13 +211,21 @@ export class IngestionService {
   }
 
   /**
-   * The collect API: messages of one SDK call (one, or a batch). `type` is set by the single-message
-   * routes; batch messages carry their own.
+   * The collect API and the Segment-compatible `/v1/*`: messages of one SDK call (one, or a batch).
+   * `type` is set by the single-message routes; batch messages carry their own. A batch's top-level
+   * `sentAt` and `context` apply to every item that has none (the item's own context keys win).
    */
   async acceptCollect(
     owner: WriteKeyOwnerInfo,
     messages: unknown[],
-    options: { type?: 'identify' | 'track'; sentAt?: unknown; client?: RequestClient },
+    options: {
+      type?: MessageType;
+      sentAt?: unknown;
+      context?: unknown;
+      client?: RequestClient;
+      /** The messages' places in the request's batch (per-item writeKeys split a batch). */
+      indexes?: number[];
+    },
   ): Promise<AcceptResult> {
     if (!owner.enabled) return { accepted: 0, dropped: messages.length, messageIds: [] };
     await this.checkBacklog();
@@ -209,10 +240,11 @@ export class IngestionService {
           via: 'collect',
           type: options.type,
           sentAt: options.sentAt,
+          context: options.context,
           receivedAt,
           client: options.client,
         },
-        options.type ? 'body' : `batch.${index}`,
+        options.type ? 'body' : `batch.${options.indexes?.[index] ?? index}`,
       ),
     );
     const messageIds = await this.append(rows);

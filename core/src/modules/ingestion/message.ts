@@ -18,8 +18,16 @@ export const ingestLimits = {
   futureMs: 10 * 60 * 1000,
 } as const;
 
-/** The message types the pipeline takes now; page, screen, group and alias come with the SDK issue. */
-export type MessageType = 'identify' | 'track';
+/**
+ * The message types the pipeline loads (Segment's spec, docs/decisions/0026): identify and alias
+ * change contacts; track, page (`$pageview`), screen (`$AppViewScreen`) and group (`$group`) load
+ * an event. Any other type is quarantined as `type_unsupported`.
+ */
+export const messageTypes = ['identify', 'track', 'page', 'screen', 'group', 'alias'] as const;
+export type MessageType = (typeof messageTypes)[number];
+
+export const isMessageType = (value: unknown): value is MessageType =>
+  typeof value === 'string' && (messageTypes as readonly string[]).includes(value);
 
 /**
  * A message as the inbox keeps it: Segment's fields (type, messageId, userId, anonymousId, event,
@@ -39,6 +47,14 @@ export interface InboxMessage {
   event?: unknown;
   properties?: unknown;
   traits?: unknown;
+  /** A page's or screen's name (Segment). */
+  name?: unknown;
+  /** A page's category (Segment); kept as the property `category`. */
+  category?: unknown;
+  /** A group call's group (Segment). */
+  groupId?: unknown;
+  /** An alias's earlier id: an anonymousId or an earlier userId of this channel (Segment). */
+  previousId?: unknown;
   context?: unknown;
   /** An identify's weChatInfo {appId, openId, unionId} (seed §2.1.1.1). */
   weChatInfo?: unknown;
@@ -89,10 +105,19 @@ export function idOf(value: unknown): string | undefined {
 
 /**
  * The inbox partition (§5.2): hash(tenant, anonymousId ?? userId) mod 16, so one person's
- * identify and track are drained in order. A message without either id goes by its messageId.
+ * identify and track are drained in order. A message without either id goes by its messageId. An
+ * alias without an anonymousId goes by its previousId: the earlier id's messages (an anonymous
+ * visitor's events, partitioned by that cookie) are drained before it.
  */
-export function partitionOf(tenantId: string, message: Pick<InboxMessage, 'anonymousId' | 'userId' | 'messageId'>): number {
-  const who = idOf(message.anonymousId) ?? idOf(message.userId) ?? message.messageId;
+export function partitionOf(
+  tenantId: string,
+  message: Pick<InboxMessage, 'anonymousId' | 'userId' | 'messageId'> & Partial<Pick<InboxMessage, 'type' | 'previousId'>>,
+): number {
+  const who =
+    idOf(message.anonymousId) ??
+    (message.type === 'alias' ? idOf(message.previousId) : undefined) ??
+    idOf(message.userId) ??
+    message.messageId;
   // FNV-1a over UTF-16 units: fast, stable across processes and versions (never change it).
   let hash = 0x811c9dc5;
   const text = `${tenantId}\u0000${who}`;

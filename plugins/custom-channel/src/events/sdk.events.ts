@@ -43,11 +43,22 @@ const screenName: SystemPropertyDefinition = {
   description: { 'zh-CN': 'App 页面（screen）的名称', 'en-US': 'The name of the app screen' },
 };
 
+const groupId: SystemPropertyDefinition = {
+  id: 's_groupId',
+  name: { 'zh-CN': '组织 ID', 'en-US': 'Group ID' },
+  type: 'string',
+  description: {
+    'zh-CN': 'Segment group 调用关联的组织（公司、团队、账户）ID；组织属性保存在事件的 extra.traits 中',
+    'en-US':
+      "The group (company, team, account) a Segment group call names; the group's traits are kept in the event's extra.traits",
+  },
+};
+
 /**
  * Events the custom channel's SDKs collect by themselves (docs/decisions/0005): page views on the
  * web; activation (first launch after install), start and screen views on iOS and Android. Their
  * properties are the SDK preset `$` properties, which arrive with event metadata, plus the page or
- * screen they happened on.
+ * screen they happened on. `$group` is what a Segment `group` call becomes (docs/decisions/0026).
  */
 export const sdkEvents: EventTypeDefinition[] = [
   {
@@ -77,5 +88,12 @@ export const sdkEvents: EventTypeDefinition[] = [
     channelType: 'custom',
     direction: 'inbound',
     properties: [screenName],
+  },
+  {
+    code: '$group',
+    name: { 'zh-CN': '关联组织', 'en-US': 'Group' },
+    channelType: 'custom',
+    direction: 'inbound',
+    properties: [groupId],
   },
 ];
