@@ -13,7 +13,9 @@ export interface SeenRequest {
 
 /** A planned answer for the next collect POSTs instead of forwarding them. */
 interface Failure {
+  /** 0: forward, after `delayMs`. */
   status: number;
+  delayMs?: number;
   headers: Record<string, string>;
   times: number;
 }
@@ -63,6 +65,9 @@ export async function startSite(appBase: string) {
       if (failure) {
         failure.times -= 1;
         if (failure.times === 0) failures.shift();
+      }
+      if (failure?.delayMs) await new Promise((resolve) => setTimeout(resolve, failure.delayMs));
+      if (failure && failure.status !== 0) {
         seen.push({ method: req.method!, path, status: failure.status, body: parsed, contentType });
         res.writeHead(failure.status, {
           'content-type': 'application/json',
@@ -109,6 +114,10 @@ export async function startSite(appBase: string) {
     },
     failNext(status: number, times = 1, headers: Record<string, string> = {}) {
       failures.push({ status, times, headers });
+    },
+    /** Forwards the next collect POST only after `ms` (a slow server). */
+    slowNext(ms: number) {
+      failures.push({ status: 0, delayMs: ms, times: 1, headers: {} });
     },
     /** The messages of the collect POSTs the proxy saw (answered with `status` when given). */
     posted(status?: number): any[] {

@@ -273,6 +273,20 @@ for (const engine of testEngines()) {
       expect(Date.now() - started).toBeLessThan(60_000);
     });
 
+    it('a send slower than the flush interval does not stall what was queued meanwhile', async () => {
+      const { tab } = await visitor();
+      site.page('/slow', page(fill(snippet('script-tag'))));
+      // The page view's send takes 2.5 s; the 1 s flush timer fires while it is in flight.
+      site.slowNext(2500);
+      await tab.goto(`${site.origin}/slow`);
+      await tab.waitForFunction(() => typeof (window as any).huiliu?.getAnonymousId === 'function');
+      const anonymousId = await anonymousIdOf(tab);
+      await tab.evaluate(() => (window as any).huiliu.track('purchase', { amount: 6, sku: 'SKU-slow' }));
+      const mine = (m: any) => m.anonymousId === anonymousId;
+      await expect.poll(() => site.posted(200).filter(mine).length, POLL).toBe(2);
+      expect((await landed(mine)).map((r) => r.event).sort()).toEqual(['$pageview', 'purchase']);
+    });
+
     it('offline: messages wait in localStorage, survive closing the page and are delivered once on the next visit', async () => {
       const { context, tab } = await visitor();
       site.page('/offline', page(fill(snippet('script-tag'))));

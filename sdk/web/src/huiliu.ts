@@ -197,7 +197,12 @@ export function createHuiliu(options: HuiliuOptions): Huiliu {
   };
 
   const schedule = (ms: number) => {
-    if (!timer) timer = setTimeout(() => void send(true), ms);
+    if (timer) return;
+    timer = setTimeout(() => {
+      // Fired: a send that finds another in flight leaves the next step to that one.
+      timer = undefined;
+      void send(true);
+    }, ms);
   };
 
   /** Posts the oldest waiting messages; retries network errors, 429 and 5xx; drops other refusals. */
