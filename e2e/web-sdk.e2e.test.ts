@@ -120,12 +120,27 @@ for (const engine of testEngines()) {
       });
       // replaceState to the same address is no new page view.
       await tab.evaluate(() => history.replaceState({ x: 1 }, '', '/products/42'));
+      await expect.poll(() => site.posted(200).filter((m) => m.anonymousId === anonymousId).length, POLL).toBe(4);
+      // A hash change (hashchange and popstate both fire: one page view), then back (popstate).
+      await tab.evaluate(() => (location.hash = 'reviews'));
+      await expect.poll(() => site.posted(200).filter((m) => m.anonymousId === anonymousId).length, POLL).toBe(5);
+      await tab.goBack();
+      expect(tab.url()).toBe(`${site.origin}/products/42`);
 
       const mine = (m: any) => m.anonymousId === anonymousId;
-      await expect.poll(() => site.posted(200).filter(mine).length, POLL).toBe(4);
+      await expect.poll(() => site.posted(200).filter(mine).length, POLL).toBe(6);
       const rows = await landed(mine);
       const views = rows.filter((r) => r.event === '$pageview');
-      expect(views).toHaveLength(2);
+      expect(views).toHaveLength(4);
+      const sent = site.posted(200).filter((m) => mine(m) && m.event === '$pageview');
+      expect(
+        sent.map((m) => [m.properties.s_url.replace(site.origin, ''), m.properties.s_referrer.replace(site.origin, '')]),
+      ).toEqual([
+        ['/landing?utm_source=baidu&utm_medium=cpc&utm_campaign=double11', ''],
+        ['/products/42', '/landing?utm_source=baidu&utm_medium=cpc&utm_campaign=double11'],
+        ['/products/42#reviews', '/products/42'],
+        ['/products/42', '/products/42#reviews'],
+      ]);
       const landing = views.find((v) => v.properties.s_urlPath === '/landing')!;
       expect(landing.properties).toMatchObject({
         s_url: `${site.origin}/landing?utm_source=baidu&utm_medium=cpc&utm_campaign=double11`,
@@ -138,7 +153,9 @@ for (const engine of testEngines()) {
         // Filled by the server from the browser's request.
         $browser: 'Chrome Headless',
       });
-      const product = views.find((v) => v.properties.s_urlPath === '/products/42')!;
+      const product = views.find(
+        (v) => v.properties.s_url === `${site.origin}/products/42` && v.properties.s_referrer === landing.properties.s_url,
+      )!;
       expect(product.properties).toMatchObject({
         s_url: `${site.origin}/products/42`,
         s_title: '商品 42',
@@ -216,6 +233,27 @@ for (const engine of testEngines()) {
       await expect.poll(() => site.posted(200).filter(mine).length, POLL).toBe(4);
       const all = await landed(mine);
       expect(all.find((r) => r.properties.sku === 'SKU-2002')).toMatchObject({ event: 'purchase', properties: { amount: 88 } });
+
+      // Options: debug marks test data ($debug_mode); autoPage: false records no page view.
+      site.page(
+        '/esm-debug',
+        page(
+          `<script type="module">import { createHuiliu } from '${ctx.base}/sdk/huiliu.esm.js';
+          window.huiliu = createHuiliu({ writeKey: '${t.web.writeKey as string}', serverUrl: '${site.proxy}', debug: true, autoPage: false });
+          huiliu.track('purchase', { amount: 9, sku: 'SKU-debug' });</script>`,
+        ),
+      );
+      await tab.goto(`${site.origin}/esm-debug`);
+      await expect.poll(() => site.posted(200).filter(mine).length, POLL).toBe(5);
+      const debug = (await landed(mine)).filter((r) => r.properties.sku === 'SKU-debug');
+      expect(debug).toHaveLength(1);
+      expect(debug[0]!.properties).toMatchObject({ $debug_mode: true, $sdk_type: 'js' });
+      expect(
+        site
+          .posted(200)
+          .filter(mine)
+          .filter((m) => m.event === '$pageview'),
+      ).toHaveLength(2);
     });
 
     it('503 and 429 are retried (Retry-After honoured) and land once; 400 is dropped, never retried', async () => {
