@@ -94,11 +94,15 @@ for (const engine of testEngines()) {
         status: 200,
         body: { writeKey, platform: 'web', enabled: true },
       });
-      // No JS snippet until the web SDK it would load exists (WEB_SDK_AVAILABLE): a note says it is coming.
-      expect(await page.getByTestId('custom-app-web-sdk-pending').textContent()).toContain('Web SDK 即将推出');
-      expect(await page.getByTestId('custom-app-snippet').count()).toBe(0);
-      expect(await page.getByTestId('custom-app-snippet-copy').count()).toBe(0);
-      expect((await fetch(`${base}/sdk/huiliu.min.js`)).headers.get('content-type')).not.toMatch(/javascript/);
+      // The web SDK's snippet with this writeKey and this server, copied as shown; the script it loads is served.
+      const snippet = `<script src="${base}/sdk/huiliu.min.js?token=${writeKey}&baseDomain=${base}"></script>`;
+      expect(await page.getByTestId('custom-app-snippet').textContent()).toBe(snippet);
+      await page.getByTestId('custom-app-snippet-copy').click();
+      await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(snippet);
+      expect(await page.getByTestId('custom-app-snippet-async').textContent()).toContain(`token=${writeKey}&baseDomain=${base}'`);
+      expect((await fetch(`${base}/sdk/huiliu.min.js`)).headers.get('content-type')).toBe(
+        'application/javascript; charset=utf-8',
+      );
       await screenshot(page, `connections-${engine}-03-web-app`, { hideToasts: true });
 
       // Disable (after a confirm that says what is dropped): 停用 here and in the check.

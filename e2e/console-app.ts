@@ -1,4 +1,4 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { Engine } from '../core/test/support/engines.js';
 import { firstPartyPlugins } from '../core/test/support/plugins.js';
@@ -9,7 +9,13 @@ import { launchBrowser } from './browser.js';
  * A started app (first-party plugins, a real port) and one Chromium for a describe block: created
  * before its tests, closed after. Read `app`, `base` inside tests (they exist once beforeAll ran).
  */
-export function useConsoleApp(engine: Engine): { readonly app: TestApp; readonly base: string; newPage(): Promise<Page> } {
+export function useConsoleApp(engine: Engine): {
+  readonly app: TestApp;
+  readonly base: string;
+  newPage(): Promise<Page>;
+  /** A fresh browser profile (own cookies and storage), e.g. another user agent or offline. */
+  newContext(options?: BrowserContextOptions): Promise<BrowserContext>;
+} {
   let app: TestApp;
   let browser: Browser;
   let base: string;
@@ -34,6 +40,11 @@ export function useConsoleApp(engine: Engine): { readonly app: TestApp; readonly
       const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
       page.setDefaultTimeout(20_000);
       return page;
+    },
+    async newContext(options) {
+      const context = await browser.newContext({ locale: 'zh-CN', ...options });
+      context.setDefaultTimeout(20_000);
+      return context;
     },
   };
 }

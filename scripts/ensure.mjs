@@ -107,6 +107,18 @@ export function ensureBuilt({ exitOnFailure = true } = {}) {
       { exitOnFailure },
     ),
   });
+  // The browser SDK (esbuild, well under a second): served by the server at /sdk/huiliu.min.js.
+  const sdkDir = path.join(root, 'sdk', 'web');
+  const sdkBuilt = path.join(sdkDir, 'dist', 'huiliu.min.js');
+  if (
+    !existsSync(sdkBuilt) ||
+    mtime(sdkBuilt) < Math.max(newest(path.join(sdkDir, 'src')), mtime(path.join(sdkDir, 'build.mjs')))
+  ) {
+    steps.push({
+      name: 'web SDK build',
+      ok: run(process.execPath, [path.join(sdkDir, 'build.mjs')], 'Building the web SDK (esbuild)', { exitOnFailure }),
+    });
+  }
   const consoleDir = path.join(root, 'console');
   const built = path.join(consoleDir, 'dist', 'index.html');
   // The console bundles first-party plugins' console entries (plugins/*/console) too.

@@ -2,7 +2,7 @@ import type { Server } from '@hapi/hapi';
 import pino, { type Logger } from 'pino';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultConsoleDir, deploymentMode, pluginSettings, type HuiliuConfig } from './config/config.js';
+import { defaultConsoleDir, defaultSdkDir, deploymentMode, pluginSettings, type HuiliuConfig } from './config/config.js';
 import { loadSecretBox, SecretBox } from './config/secret-box.js';
 import type { PluginDefinition } from './kernel/define-plugin.js';
 import { camelPluginId, findPluginPackage, importPluginPackage, requestedPluginPackages } from './kernel/plugin-packages.js';
@@ -239,6 +239,7 @@ async function assemble(
     version: coreVersion,
     logger,
     consoleDir: config.consoleDir ?? defaultConsoleDir(),
+    sdkDir: config.sdkDir ?? defaultSdkDir(),
     strictResponses: options.strictResponses ?? false,
     publicUrl: config.publicUrl,
     trustProxy: config.trustProxy,

@@ -89,13 +89,14 @@ it('has a zh-CN and an en-US message for every error code', () => {
 
 describe('the console', () => {
   /** A server with no API routes, serving the console from `consoleDir`. */
-  const serverFor = (consoleDir: string) =>
+  const serverFor = (consoleDir: string, sdkDir?: string) =>
     createServer({
       host: '127.0.0.1',
       port: 0,
       version: '0.0.0',
       logger: pino({ level: 'silent' }),
       consoleDir,
+      sdkDir,
       strictResponses: true,
       routes: [],
       auth: {
@@ -130,5 +131,37 @@ describe('the console', () => {
     const res = await server.inject({ method: 'GET', url: '/settings/apps' });
     expect(res.statusCode).toBe(503);
     expect(res.payload).toContain('npm run build');
+  });
+
+  it('serves the web SDK to any site at /sdk/huiliu.min.js: JavaScript, CORS, a day of cache, revalidated by ETag', async () => {
+    const consoleDir = mkdtempSync(path.join(os.tmpdir(), 'huiliu-console-'));
+    writeFileSync(path.join(consoleDir, 'index.html'), '<!doctype html><div id="root"></div>');
+    const sdkDir = mkdtempSync(path.join(os.tmpdir(), 'huiliu-sdk-'));
+    writeFileSync(path.join(sdkDir, 'huiliu.min.js'), 'window.huiliu={}');
+    const server = await serverFor(consoleDir, sdkDir);
+    const res = await server.inject({
+      method: 'GET',
+      url: '/sdk/huiliu.min.js?token=abc',
+      headers: { origin: 'https://shop.example.com' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.payload).toBe('window.huiliu={}');
+    expect(res.headers['content-type']).toBe('application/javascript; charset=utf-8');
+    expect(res.headers['cache-control']).toBe('public, max-age=86400');
+    expect(res.headers['access-control-allow-origin']).toBe('https://shop.example.com');
+    expect(res.headers['cross-origin-resource-policy']).toBe('cross-origin');
+    expect(res.headers['set-cookie']).toBeUndefined();
+    const etag = res.headers.etag as string;
+    expect(etag).toBeTruthy();
+    const again = await server.inject({ method: 'GET', url: '/sdk/huiliu.min.js', headers: { 'if-none-match': etag } });
+    expect(again.statusCode).toBe(304);
+    // Only the SDK's builds; the ESM build not built yet answers 503 with a hint.
+    expect((await server.inject({ method: 'GET', url: '/sdk/other.js' })).statusCode).toBe(404);
+    const missing = await server.inject({ method: 'GET', url: '/sdk/huiliu.esm.js' });
+    expect(missing.statusCode).toBe(503);
+    expect(missing.payload).toContain('npm run build');
+    // Without an SDK directory there is no SDK route: the console's fallback answers.
+    const bare = await serverFor(consoleDir);
+    expect((await bare.inject({ method: 'GET', url: '/sdk/huiliu.min.js' })).payload).toContain('<div id="root">');
   });
 });

@@ -28,6 +28,8 @@ export interface HuiliuConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Directory of the built console; absent = the console package's dist next to core. */
   consoleDir?: string;
+  /** Directory of the built web SDK served at /sdk/; absent = the sdk/web package's dist next to core. */
+  sdkDir?: string;
   session: { ttlHours: number; idleMinutes: number };
   /**
    * How many reverse proxies (TLS terminators, load balancers) stand in front of the server: their
@@ -117,6 +119,7 @@ export const configSchema: Joi.ObjectSchema<HuiliuConfig> = Joi.object<HuiliuCon
   publicUrl: Joi.string().uri({ scheme: ['http', 'https'] }),
   logLevel: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
   consoleDir: Joi.string(),
+  sdkDir: Joi.string(),
   loadPluginPackages: Joi.boolean().default(true),
   plugins: Joi.object()
     .pattern(
@@ -339,4 +342,11 @@ export function defaultConsoleDir(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
   // core/dist/config or core/src/config → console/dist
   return path.resolve(here, '..', '..', '..', 'console', 'dist');
+}
+
+/** Where the built web SDK lives when no `sdkDir` is configured. */
+export function defaultSdkDir(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  // core/dist/config or core/src/config → sdk/web/dist
+  return path.resolve(here, '..', '..', '..', 'sdk', 'web', 'dist');
 }

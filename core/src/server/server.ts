@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { authPlugin, type AuthPluginOptions } from './auth.js';
 import { proxyTrust, type HttpSettings } from './client.js';
 import { consolePlugin } from './console.plugin.js';
+import { sdkPlugin } from './sdk.plugin.js';
 import { errorResponsesPlugin, validationFailAction } from './error-responses.js';
 import { requestLogOptions, type RequestLogMode } from './request-log.js';
 import { securityHeadersPlugin } from './security-headers.js';
@@ -20,6 +21,8 @@ export interface ServerOptions {
   version: string;
   logger: Logger;
   consoleDir: string;
+  /** Directory of the built web SDK (`/sdk/huiliu.min.js`); absent = no SDK routes. */
+  sdkDir?: string;
   auth: AuthPluginOptions;
   /** Route sets of the core modules. */
   routes: ServerRoute[];
@@ -91,6 +94,7 @@ export async function createServer(options: ServerOptions): Promise<Server> {
         { plugin: authPlugin, options: options.auth },
         { plugin: routesPlugin, options: { routes: options.routes } },
         ...(options.plugins ?? []),
+        ...(options.sdkDir ? [{ plugin: sdkPlugin, options: { dir: options.sdkDir } }] : []),
         { plugin: consolePlugin, options: { dir: options.consoleDir } },
       ],
     },

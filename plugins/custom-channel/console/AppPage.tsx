@@ -9,7 +9,7 @@ import { AppFormModal } from './AppFormModal';
 import { appQueryKey, type CustomApp, getApp, identifierOf } from './api';
 import { useT } from './i18n';
 import { AppStatusTag, useAppActions } from './shared';
-import { WEB_SDK_AVAILABLE } from './web-sdk';
+import { asyncSnippet, scriptTagSnippet } from './snippets';
 
 /** Copies text: the Clipboard API, else a selected textarea and `execCommand('copy')`. */
 async function copyText(text: string): Promise<void> {
@@ -44,58 +44,53 @@ function useCopy(): (text: string) => Promise<void> {
   };
 }
 
-/** The web SDK snippet with this app's writeKey and this server's address. */
-export function webSnippet(writeKey: string, origin: string): string {
-  return [
-    `<script src="${origin}/sdk/huiliu.min.js"></script>`,
-    '<script>',
-    `  huiliu.init({ writeKey: '${writeKey}', serverUrl: '${origin}/api/v1/collect' });`,
-    '  huiliu.page();',
-    '</script>',
-  ].join('\n');
-}
-
-function Integration({ app }: { app: CustomApp }) {
+/** A snippet in a box, with its copy button. */
+function Snippet({ title, text, testId }: { title: string; text: string; testId: string }) {
   const { t } = useT();
   const { token } = theme.useToken();
   const copy = useCopy();
-  const origin = window.location.origin;
+  return (
+    <div style={{ marginBottom: token.margin }}>
+      <Space style={{ marginBottom: token.marginXS }}>
+        <Typography.Text strong>{title}</Typography.Text>
+        <Button size="small" icon={<CopyOutlined />} onClick={() => void copy(text)} data-testid={`${testId}-copy`}>
+          {t('app.web.copy')}
+        </Button>
+      </Space>
+      <pre
+        data-testid={testId}
+        style={{
+          margin: 0,
+          padding: token.padding,
+          background: token.colorFillAlter,
+          border: `1px solid ${token.colorBorderSecondary}`,
+          borderRadius: token.borderRadius,
+          fontSize: token.fontSizeSM,
+          overflowX: 'auto',
+        }}
+      >
+        <code>{text}</code>
+      </pre>
+    </div>
+  );
+}
 
-  if (app.platform === 'web' && !WEB_SDK_AVAILABLE) {
-    // No snippet that would load a script the server does not have yet.
+/** How to send this app's data: the web SDK's snippets (writeKey and this server filled in), or the mobile notes. */
+export function Integration({ app, origin = window.location.origin }: { app: CustomApp; origin?: string }) {
+  const { t } = useT();
+  const { token } = theme.useToken();
+
+  if (app.platform === 'web') {
     return (
       <ProCard title={t('app.web.title')} data-testid="custom-app-integration">
-        <Alert type="info" showIcon message={t('app.web.sdkPending')} data-testid="custom-app-web-sdk-pending" />
-      </ProCard>
-    );
-  }
-  if (app.platform === 'web') {
-    const snippet = webSnippet(app.writeKey, origin);
-    return (
-      <ProCard
-        title={t('app.web.title')}
-        data-testid="custom-app-integration"
-        extra={
-          <Button icon={<CopyOutlined />} onClick={() => void copy(snippet)} data-testid="custom-app-snippet-copy">
-            {t('app.web.copy')}
-          </Button>
-        }
-      >
         <Typography.Paragraph type="secondary">{t('app.web.description')}</Typography.Paragraph>
-        <pre
-          data-testid="custom-app-snippet"
-          style={{
-            margin: 0,
-            padding: token.padding,
-            background: token.colorFillAlter,
-            border: `1px solid ${token.colorBorderSecondary}`,
-            borderRadius: token.borderRadius,
-            fontSize: token.fontSizeSM,
-            overflowX: 'auto',
-          }}
-        >
-          <code>{snippet}</code>
-        </pre>
+        <Snippet title={t('app.web.scriptTag')} text={scriptTagSnippet(origin, app.writeKey)} testId="custom-app-snippet" />
+        <Snippet title={t('app.web.async')} text={asyncSnippet(origin, app.writeKey)} testId="custom-app-snippet-async" />
+        <Typography.Paragraph type="secondary" style={{ marginBottom: 0 }} data-testid="custom-app-web-notes">
+          {t('app.web.usage')}
+          <br />
+          {t('app.web.wechat')}
+        </Typography.Paragraph>
       </ProCard>
     );
   }

@@ -125,9 +125,13 @@ export const zhCN = {
     },
     web: {
       title: 'JS 集成',
-      description: '把下面的代码放到网站每个页面的 </head> 之前，writeKey 已经填好。',
-      sdkPending:
-        'Web SDK 即将推出。发布后这里会给出已填好本应用 writeKey 的 JS 代码，放到网站每个页面即可开始追踪；在此之前请先记下上面的 writeKey。',
+      description: '把下面任一段代码放到网站每个页面的 </head> 之前（writeKey 和汇流地址已经填好），即开始记录页面浏览。',
+      scriptTag: 'script 标签',
+      async: '异步加载（推荐）：不阻塞页面，加载前的调用会排队',
+      usage:
+        '识别联系人：window.LFAPP.identify({ externalId, name, mobilePhone, email, … }, 成功回调, 失败回调)（姓名、手机、邮箱至少一项）；上报事件：window.LFAPP.track(事件ID, 属性)；退出登录：window.LFAPP.reset()。',
+      wechat:
+        '微信中的页面：在 script 地址末尾加上 &appId=公众号AppID（公众号须已绑定），识别时传 weChatInfo: { openId: window.LFAPP.openId, appId: window.LFAPP.appId }。详见 docs/integrators/web-sdk.md。',
       copy: '复制代码',
     },
     mobile: {
@@ -277,9 +281,14 @@ export const enUS: PluginMessages<Messages> = {
     },
     web: {
       title: 'JS snippet',
-      description: 'Put this code before </head> on every page of the website; the writeKey is filled in.',
-      sdkPending:
-        'The web SDK is coming soon. Once it is out, this card gives the JS snippet with this app’s writeKey filled in, to put on every page of the website; until then, note the writeKey above.',
+      description:
+        'Put either snippet before </head> on every page of the website (the writeKey and this server’s address are filled in); page views are recorded from then on.',
+      scriptTag: 'Script tag',
+      async: 'Async (recommended): does not block the page; calls made before it loads are queued',
+      usage:
+        'Identify a person: window.LFAPP.identify({ externalId, name, mobilePhone, email, … }, ok, fail) (name, mobile or email required); track an event: window.LFAPP.track(eventId, properties); on logout: window.LFAPP.reset().',
+      wechat:
+        'Pages inside WeChat: append &appId=<official account AppID> to the script address (the account must be bound) and pass weChatInfo: { openId: window.LFAPP.openId, appId: window.LFAPP.appId } to identify. See docs/integrators/web-sdk.md.',
       copy: 'Copy code',
     },
     mobile: {
