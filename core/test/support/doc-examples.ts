@@ -51,14 +51,18 @@ function parseResponse(fence: Fence, guide: string): DocExample['response'] {
   return { status: Number(status[1]), headers, body: text === '' ? undefined : JSON.parse(text) };
 }
 
-/** Every example of the guide; every curl of the guide must be one (nothing documented goes untested). */
-export function examplesOf(markdown: string, guide: string): DocExample[] {
-  const fences = fencesOf(markdown, guide);
-  const lines = markdown.split('\n');
-  const markers = lines.flatMap((text, index) => {
+/** The `<!-- example: <id> -->` markers of a guide, with their 1-based lines. */
+function markersOf(markdown: string): { id: string; line: number }[] {
+  return markdown.split('\n').flatMap((text, index) => {
     const match = /^<!-- example: ([a-z0-9-]+) -->$/.exec(text.trim());
     return match ? [{ id: match[1]!, line: index + 1 }] : [];
   });
+}
+
+/** Every example of the guide; every curl of the guide must be one (nothing documented goes untested). */
+export function examplesOf(markdown: string, guide: string): DocExample[] {
+  const fences = fencesOf(markdown, guide);
+  const markers = markersOf(markdown);
   const examples = markers.flatMap((marker, index) => {
     const next = markers[index + 1]?.line ?? Infinity;
     const [request, response] = fences.filter((f) => f.line > marker.line && f.line < next);
@@ -91,11 +95,7 @@ export interface NodeExample {
  */
 export function nodeExamplesOf(markdown: string, guide: string): NodeExample[] {
   const fences = fencesOf(markdown, guide);
-  const lines = markdown.split('\n');
-  const markers = lines.flatMap((text, index) => {
-    const match = /^<!-- example: ([a-z0-9-]+) -->$/.exec(text.trim());
-    return match ? [{ id: match[1]!, line: index + 1 }] : [];
-  });
+  const markers = markersOf(markdown);
   const examples = markers.flatMap((marker, index) => {
     const next = markers[index + 1]?.line ?? Infinity;
     const [code] = fences.filter((f) => f.line > marker.line && f.line < next);
