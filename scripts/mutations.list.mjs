@@ -461,7 +461,7 @@ export default [
   {
     rule: 'an undeclared event is quarantined, not loaded',
     file: 'core/src/modules/ingestion/ingest-worker.ts',
-    find: "if (!context.eventCodes.has(event)) return { kind: 'quarantine', reason: 'event_undeclared' };",
+    find: "if (!context.eventCodes.has(event)) return { kind: 'quarantine', reason: 'event_undeclared', event };",
     replace: '',
     tests: ['core/test/ingestion/pipeline.test.ts'],
     testNamePattern: 'undeclared event',
