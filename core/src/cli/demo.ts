@@ -238,12 +238,21 @@ export async function seedDemo(app: HuiliuApp, options: DemoOptions): Promise<De
   // Everyone is identified before their events are sent: each person's messages reach the inbox in order.
   log(`Sending ${identifies.length} contacts…`);
   for (const [source, messages] of bySource(identifies)) await send(writers.writeKeys[source], messages);
-  log(`Sending ${data.events.length} events of the last 60 days…`);
-  for (const [source, messages] of bySource(data.events)) await send(writers.writeKeys[source], messages);
+  // A resumed run skips the events already loaded: the inbox dedupes a messageId for 7 days only,
+  // and an interrupted demo may be resumed any day later.
+  const loaded = created ? new Set<string>() : await loadedMessageIds(app, run.tenantId);
+  const events = data.events.filter((event) => !loaded.has(event.messageId));
+  log(`Sending ${events.length} events of the last 60 days${loaded.size > 0 ? ` (${loaded.size} were loaded before)` : ''}…`);
+  for (const [source, messages] of bySource(events)) await send(writers.writeKeys[source], messages);
   log('Waiting for the pipeline to load them…');
   await app.service(ingestWorkerRef).drain();
   await app.service(demoServiceRef).complete(run.tenantId);
   return summary(created ? 'created' : 'resumed');
+}
+
+async function loadedMessageIds(app: HuiliuApp, tenantId: string): Promise<Set<string>> {
+  const { rows } = await app.olap.forTenant(tenantId).query('SELECT message_id FROM events', { rowMode: 'json' });
+  return new Set(rows.map((row) => String((row as { message_id: string }).message_id)));
 }
 
 async function countOlap(app: HuiliuApp, tenantId: string, relation: 'contacts' | 'events'): Promise<number> {
