@@ -185,10 +185,14 @@ export async function worker(config: HuiliuConfig): Promise<void> {
   stopOnSignals(app);
 }
 
-export async function migrate(config: HuiliuConfig): Promise<void> {
+export async function migrate(config: HuiliuConfig, options: { unlock?: boolean } = {}): Promise<void> {
   const { knex, info } = await createKnex(config);
   const oltp = new OltpStore(knex, info);
   try {
+    if (options.unlock) {
+      await oltp.unlockMigrations();
+      out(`Freed the OLTP migration lock on ${info.display}.`);
+    }
     const applied = await oltp.migrate(coreMigrations);
     out(
       applied.length

@@ -33,8 +33,9 @@ program
 program
   .command('migrate')
   .description('Run pending OLTP migrations and exit')
-  .action(async () => {
-    await migrate(loadConfig());
+  .option('--unlock', 'first free the migration lock a process left when it died while migrating (only when none runs)')
+  .action(async (opts: { unlock?: boolean }) => {
+    await migrate(loadConfig(), opts);
   });
 
 const admin = program.command('admin').description('Platform operator tasks');

@@ -42,5 +42,27 @@ for (const engine of testEngines()) {
         await b.close();
       }
     });
+
+    it('a lock a dead process left is reported with the way out, and `migrate --unlock` frees it', async () => {
+      const database = engine === 'mariadb' ? await createMysqlDatabase() : undefined;
+      const { knex, info } = await createKnex({
+        dataDir: mkdtempSync(path.join(os.tmpdir(), 'huiliu-r17-')),
+        ...(database ? { oltpUrl: database.url } : {}),
+      });
+      const store = new OltpStore(knex, info);
+      try {
+        await store.migrate(coreMigrations);
+        // A process died while migrating: its lock stays taken.
+        await knex('knex_migrations_lock').update({ is_locked: 1 });
+        await expect(store.migrate(coreMigrations, 'knex_migrations', { waitMs: 300 })).rejects.toThrow(
+          /locked by another process.*huiliu migrate --unlock/,
+        );
+        await store.unlockMigrations();
+        expect(await store.migrate(coreMigrations)).toEqual([]);
+      } finally {
+        await store.close();
+        await database?.drop();
+      }
+    });
   });
 }

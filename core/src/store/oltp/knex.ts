@@ -138,7 +138,14 @@ export async function createKnex(
   // knex's own messages (pool acquire failures, deprecations) into the app's log, not the console.
   const log = logger && {
     log: {
-      warn: (message: unknown) => logger.warn({ oltp: String(message) }),
+      warn: (message: unknown) => {
+        const text = String(message);
+        // Another process holds the migration lock: OltpStore.migrate waits for it (and says how to
+        // free a lock a dead process left); knex's advice to run `knex migrate:unlock` would mislead.
+        if (text.startsWith("Can't take lock to run migrations"))
+          logger.info('waiting for another process to finish the OLTP migrations');
+        else if (!text.startsWith('If you are sure migrations are not running')) logger.warn({ oltp: text });
+      },
       error: (message: unknown) => logger.error({ oltp: String(message) }),
       deprecate: (message: unknown) => logger.warn({ oltp: String(message) }),
       debug: (message: unknown) => logger.debug({ oltp: String(message) }),

@@ -93,12 +93,45 @@ export class OltpStore {
   }
 
   /** Runs every pending migration of `migrations` (in one knex migration table). */
-  async migrate(migrations: readonly OltpMigration[], tableName = 'knex_migrations'): Promise<string[]> {
-    const [, applied] = (await this.knex.migrate.latest({ migrationSource: this.source(migrations), tableName })) as [
-      number,
-      string[],
-    ];
-    return applied;
+  /**
+   * Applies the pending migrations. Two processes starting at once on a fresh database (two
+   * `huiliu start`, a `huiliu demo` beside them) do not fail: the one that finds the migration
+   * lock taken — or loses the race to create the lock table — waits and tries again, and then
+   * finds nothing left to apply. A lock still held after `waitMs` means a process died while
+   * migrating: the error says how to free it (`huiliu migrate --unlock`).
+   */
+  async migrate(
+    migrations: readonly OltpMigration[],
+    tableName = 'knex_migrations',
+    { waitMs = 120_000 }: { waitMs?: number } = {},
+  ): Promise<string[]> {
+    const deadline = Date.now() + waitMs;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const [, applied] = (await this.knex.migrate.latest({ migrationSource: this.source(migrations), tableName })) as [
+          number,
+          string[],
+        ];
+        return applied;
+      } catch (error) {
+        const locked = (error as Error).name === 'MigrationLocked';
+        if (!locked && !isTableCreationRace(error)) throw error;
+        if (Date.now() >= deadline) {
+          throw locked
+            ? new Error(
+                `The OLTP migrations (${tableName}) are locked by another process. If no other Huiliu process is running, ` +
+                  'one stopped while migrating: free the lock with `huiliu migrate --unlock`, then start again.',
+              )
+            : error;
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * attempt)));
+      }
+    }
+  }
+
+  /** Frees the migration lock a process left when it died while migrating (`huiliu migrate --unlock`). */
+  async unlockMigrations(tableName = 'knex_migrations'): Promise<void> {
+    await this.knex.migrate.forceFreeMigrationsLock({ tableName });
   }
 
   async rollbackAll(migrations: readonly OltpMigration[], tableName = 'knex_migrations'): Promise<void> {
@@ -398,4 +431,15 @@ export async function paginate<Row extends object, T>(
     .limit(options.pageSize)
     .offset((options.page - 1) * options.pageSize)) as Row[];
   return { items: rows.map(map), total: Number(countRow?.n ?? 0), page: options.page, pageSize: options.pageSize };
+}
+
+/** Two processes creating knex's migration tables at once: the loser's CREATE TABLE fails. */
+function isTableCreationRace(error: unknown): boolean {
+  const { code, errno, message } = error as { code?: string; errno?: number; message?: string };
+  return (
+    code === 'ER_TABLE_EXISTS_ERROR' ||
+    errno === 1050 ||
+    (typeof message === 'string' &&
+      /table `?knex_migrations(_lock)?`? already exists|UNIQUE constraint failed: knex_migrations_lock/i.test(message))
+  );
 }
