@@ -1,4 +1,6 @@
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { createPrivateFile, PRIVATE_FILE_MODE } from '../config/data-dir.js';
 import { deploymentMode, type HuiliuConfig } from '../config/config.js';
 import { createApp, createLogger, type HuiliuApp } from '../app.js';
 import { DEMO_TENANT_NAME, seedDemo, type DemoSummary } from './demo.js';
@@ -125,13 +127,24 @@ export async function start(config: HuiliuConfig, options: { demo?: boolean } = 
   if (options.demo) {
     out('Loading the demo tenant in the background… 正在后台生成演示数据…');
     seedDemo(app, { baseUrl: local, log: (line) => app.logger.info(line) }).then(
-      (summary) => out(banner(demoLines(summary, url))),
+      // The server's output is its log stream: the generated password goes to a 0600 file in the
+      // data directory, never into the log.
+      (summary) => out(banner(demoLines(summary, url, savePassword(config.dataDir, summary)))),
       (error: unknown) => app.logger.error({ err: error }, 'demo failed'),
     );
   }
 }
 
-function demoLines(summary: DemoSummary, url: string): string[] {
+/** Writes the demo super staff's password to `<dataDir>/demo-password.txt` (0600); returns the path. */
+function savePassword(dataDir: string, summary: DemoSummary): string | undefined {
+  if (!summary.password) return undefined;
+  const file = path.join(dataDir, 'demo-password.txt');
+  createPrivateFile(file);
+  writeFileSync(file, `${summary.email}\n${summary.password}\n`, { mode: PRIVATE_FILE_MODE });
+  return file;
+}
+
+function demoLines(summary: DemoSummary, url: string, passwordFile?: string): string[] {
   const lines = [
     summary.status === 'unchanged'
       ? '汇流 demo tenant already complete — nothing changed'
@@ -140,7 +153,8 @@ function demoLines(summary: DemoSummary, url: string): string[] {
     `Contacts: ${summary.contacts}   Events: ${summary.events}`,
     `Sign in:  ${url}/login as ${summary.email}`,
   ];
-  if (summary.password) lines.push(`Password: ${summary.password}   (shown once — 仅显示一次，请妥善保存)`);
+  if (passwordFile) lines.push(`Password: in ${passwordFile} (0600) — 密码保存在该文件中`);
+  else if (summary.password) lines.push(`Password: ${summary.password}   (shown once — 仅显示一次，请妥善保存)`);
   return lines;
 }
 
