@@ -142,10 +142,12 @@ for (const engine of testEngines()) {
       // …with its confirm (cancelled here: the channel is used below).
       await page.getByTestId('channel-delete').click();
       await page.getByTestId('channel-delete-confirm').waitFor();
+      // The cancel of this confirm (another confirm may still be fading out), and it is gone before going on.
       await page
-        .getByRole('button', { name: '取 消' })
-        .or(page.getByRole('button', { name: '取消' }))
+        .locator('.ant-modal-confirm', { has: page.getByTestId('channel-delete-confirm') })
+        .getByRole('button', { name: /^取\s?消$/ })
         .click();
+      await page.getByTestId('channel-delete-confirm').waitFor({ state: 'hidden' });
       // Enabling it again disables the delete again.
       await page.getByTestId('custom-app-toggle').filter({ visible: true }).click();
       await expect.poll(() => page.getByTestId('channel-delete').isDisabled()).toBe(true);
