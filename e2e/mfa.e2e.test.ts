@@ -54,7 +54,8 @@ for (const engine of testEngines()) {
       await page.getByTestId('mfa-code').fill(await totp(shown));
       await page.getByTestId('mfa-submit').click();
       const codes = page.getByTestId('mfa-recovery-code');
-      await page.getByTestId('mfa-recovery-codes').waitFor();
+      // Binding hashes ten recovery codes with argon2 (bounded lanes): slow on a busy machine.
+      await page.getByTestId('mfa-recovery-codes').waitFor({ timeout: 60_000 });
       expect(await codes.count()).toBe(10);
       for (const code of await codes.allTextContents()) expect(code).toMatch(/^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/);
       await screenshot(page, `mfa-${engine}-02-recovery-codes`);

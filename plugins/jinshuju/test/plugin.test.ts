@@ -53,7 +53,7 @@ describe.each(testEngines())('jinshuju plugin [%s]', (engine) => {
       const registry = kernel.app.kernel.contributions;
       expect([...registry.channelTypes.keys()].sort()).toEqual(['custom', 'jinshuju', 'miniprogram', 'wechat']);
       const owners = [...registry.eventTypes.values()].map((e) => e.pluginId).filter((id) => id !== 'core');
-      expect(owners.filter((id) => id === 'custom-channel')).toHaveLength(3);
+      expect(owners.filter((id) => id === 'custom-channel')).toHaveLength(5);
       expect(owners.filter((id) => id === 'wechat')).toHaveLength(16);
       expect(owners.filter((id) => id === 'miniprogram')).toHaveLength(4);
       expect(owners.filter((id) => id === 'jinshuju')).toHaveLength(1);
