@@ -1301,6 +1301,10 @@ const enUS: Messages = {
           label: 'Not an object',
           hint: 'Every batch item must be a JSON object; it is kept as sent — fix the tracking code and send again',
         },
+        message_too_deep: {
+          label: 'Message nested too deep',
+          hint: 'A field of the message nests deeper than 64 levels (see Problems); that field was not kept; fix the tracking code and send again',
+        },
         load_failed: {
           label: 'Load failed',
           hint: 'The analytics store refused this message (such as a value nested too deeply); fix the value sent, or replay once the cause is fixed',

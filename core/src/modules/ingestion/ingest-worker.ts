@@ -586,6 +586,13 @@ export class IngestWorker {
       seen: { events: Set<string>; properties: Set<string> };
     },
   ): Promise<Decision> {
+    // Fields nested deeper than a message may be were left out when accepted (message.ts).
+    if (Array.isArray(message.tooDeep) && message.tooDeep.length > 0)
+      return {
+        kind: 'quarantine',
+        reason: 'message_too_deep',
+        problems: message.tooDeep.map((path) => ({ path: String(path), code: 'message_too_deep' })),
+      };
     if (message.type === 'invalid') return { kind: 'quarantine', reason: 'message_invalid' };
     if (!isMessageType(message.type)) return { kind: 'quarantine', reason: 'type_unsupported' };
     const userId = idOf(message.userId);
