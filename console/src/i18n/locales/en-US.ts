@@ -1275,7 +1275,7 @@ const enUS: Messages = {
         },
         identity_invalid: {
           label: 'Invalid user ID',
-          hint: 'userId / anonymousId are at most 191 characters; fix the tracking code and send again',
+          hint: 'userId / anonymousId / previousId are at most 191 characters, and an alias’s previousId is a string or number; fix the tracking code and send again',
         },
         traits_invalid: {
           label: 'Invalid traits',

@@ -1252,7 +1252,7 @@ const zhCN = {
         },
         identity_invalid: {
           label: '用户标识无效',
-          hint: 'userId / anonymousId 最长 191 个字符；修正上报代码后重新上报',
+          hint: 'userId / anonymousId / previousId 最长 191 个字符，alias 的 previousId 必须是字符串或数字；修正上报代码后重新上报',
         },
         traits_invalid: {
           label: '用户属性无效',

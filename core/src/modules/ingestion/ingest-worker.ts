@@ -600,6 +600,14 @@ export class IngestWorker {
     // An alias names an earlier id (an anonymousId or an earlier userId) and the userId it becomes.
     const previousId = message.type === 'alias' ? idOf(message.previousId) : undefined;
     if (message.type === 'alias') {
+      // Not a string or number (an object, a boolean…): said as such, as for an invalid userId.
+      if (
+        previousId === undefined &&
+        message.previousId !== undefined &&
+        message.previousId !== null &&
+        typeof message.previousId !== 'string'
+      )
+        return { kind: 'quarantine', reason: 'identity_invalid', problems: [{ path: 'previousId', code: 'string.base' }] };
       if (previousId === undefined)
         return {
           kind: 'quarantine',
