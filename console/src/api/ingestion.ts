@@ -22,6 +22,7 @@ export const quarantineReasons = [
   'group_id_missing',
   'type_unsupported',
   'message_invalid',
+  'message_too_deep',
   'load_failed',
 ] as const;
 export type QuarantineReason = (typeof quarantineReasons)[number];

@@ -507,6 +507,14 @@ export const errorMessages = {
     'zh-CN': '单条消息不能超过 {limit} KB',
     'en-US': 'A message may not exceed {limit} KB',
   },
+  message_too_deep: {
+    'zh-CN': '消息的嵌套不能超过 {limit} 层',
+    'en-US': 'A message may not nest deeper than {limit} levels',
+  },
+  request_too_large: {
+    'zh-CN': '一个请求的消息（批量的顶层 context 合并进每一条之后）合计不能超过 {limit} KB',
+    'en-US': 'The messages of one request may not exceed {limit} KB in all, counting the batch’s top-level context in every item',
+  },
   ingest_busy: {
     'zh-CN': '数据接收繁忙，请稍后重试（数据未丢失，请按 Retry-After 重发）',
     'en-US': 'Ingestion is busy; resend after the Retry-After delay (nothing was stored)',

@@ -1275,7 +1275,7 @@ const enUS: Messages = {
         },
         identity_invalid: {
           label: 'Invalid user ID',
-          hint: 'userId / anonymousId are at most 191 characters; fix the tracking code and send again',
+          hint: 'userId / anonymousId / previousId are at most 191 characters, and an alias’s previousId is a string or number; fix the tracking code and send again',
         },
         traits_invalid: {
           label: 'Invalid traits',
@@ -1300,6 +1300,10 @@ const enUS: Messages = {
         message_invalid: {
           label: 'Not an object',
           hint: 'Every batch item must be a JSON object; it is kept as sent — fix the tracking code and send again',
+        },
+        message_too_deep: {
+          label: 'Message nested too deep',
+          hint: 'A field of the message nests deeper than 64 levels (see Problems); that field was not kept; fix the tracking code and send again',
         },
         load_failed: {
           label: 'Load failed',

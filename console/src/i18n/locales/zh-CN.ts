@@ -1252,7 +1252,7 @@ const zhCN = {
         },
         identity_invalid: {
           label: '用户标识无效',
-          hint: 'userId / anonymousId 最长 191 个字符；修正上报代码后重新上报',
+          hint: 'userId / anonymousId / previousId 最长 191 个字符，alias 的 previousId 必须是字符串或数字；修正上报代码后重新上报',
         },
         traits_invalid: {
           label: '用户属性无效',
@@ -1277,6 +1277,10 @@ const zhCN = {
         message_invalid: {
           label: '消息不是对象',
           hint: 'batch 中的每一项都必须是 JSON 对象；原样保留在消息中，修正上报代码后重新上报',
+        },
+        message_too_deep: {
+          label: '消息嵌套过深',
+          hint: '消息中有字段嵌套超过 64 层（见「问题」中的字段），该字段未保留；修正上报代码后重新上报',
         },
         load_failed: {
           label: '入库失败',

@@ -346,10 +346,20 @@ export class IdentityBatch {
    * userId's contact, exactly as an identify with both ids would (`anonymous_identified`); a known
    * person's contact (identified, or holding a non-anonymous id) becomes a merge candidate
    * (`segment_alias`), never a merge. An unknown or blocked previousId changes nothing else.
+   * Segment's server-side rename: a userId with no account yet in the channel whose previousId is
+   * an earlier userId (externalId) of a contact gets its account on that contact — no new contact,
+   * no candidate: the person changed login id, nobody else was named.
    * Undefined when every id of the message is blocked.
    */
   async alias(identity: MessageIdentity, previousId: string, at: number): Promise<ResolvedAccount | undefined> {
     const previous = this.blocked.usable(previousId);
+    const userId = this.blocked.usable(identity.userId);
+    if (previous && userId && previous !== userId && !(await this.findAccount(identity.channelId, EXTERNAL_ID, userId))) {
+      const earlier = await this.findAccount(identity.channelId, EXTERNAL_ID, previous);
+      // The new id joins the earlier one's contact; resolve then finds it there (and treats the
+      // message's anonymousId, if any, as an identify of that person would).
+      if (earlier) await this.createAccount(identity.channelId, EXTERNAL_ID, userId, String(earlier.contact_id), at);
+    }
     let ids = identity;
     if (previous && !this.blocked.usable(identity.anonymousId)) {
       // An anonymous previousId is the identify-with-both-ids case itself: the cookie's contact

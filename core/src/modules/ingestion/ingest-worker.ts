@@ -586,6 +586,13 @@ export class IngestWorker {
       seen: { events: Set<string>; properties: Set<string> };
     },
   ): Promise<Decision> {
+    // Fields nested deeper than a message may be were left out when accepted (message.ts).
+    if (Array.isArray(message.tooDeep) && message.tooDeep.length > 0)
+      return {
+        kind: 'quarantine',
+        reason: 'message_too_deep',
+        problems: message.tooDeep.map((path) => ({ path: String(path), code: 'message_too_deep' })),
+      };
     if (message.type === 'invalid') return { kind: 'quarantine', reason: 'message_invalid' };
     if (!isMessageType(message.type)) return { kind: 'quarantine', reason: 'type_unsupported' };
     const userId = idOf(message.userId);
@@ -593,6 +600,14 @@ export class IngestWorker {
     // An alias names an earlier id (an anonymousId or an earlier userId) and the userId it becomes.
     const previousId = message.type === 'alias' ? idOf(message.previousId) : undefined;
     if (message.type === 'alias') {
+      // Not a string or number (an object, a boolean…): said as such, as for an invalid userId.
+      if (
+        previousId === undefined &&
+        message.previousId !== undefined &&
+        message.previousId !== null &&
+        typeof message.previousId !== 'string'
+      )
+        return { kind: 'quarantine', reason: 'identity_invalid', problems: [{ path: 'previousId', code: 'string.base' }] };
       if (previousId === undefined)
         return {
           kind: 'quarantine',

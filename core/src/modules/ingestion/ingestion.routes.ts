@@ -192,19 +192,26 @@ export function ingestionRoutes(ingestion: IngestionService, masking: MaskingSer
       client: { ip: clientIp(request), userAgent: typeof userAgent === 'string' ? userAgent : undefined },
     };
     if (requestOwner) return ingestion.acceptCollect(requestOwner, list, options);
-    // Per-item writeKeys: one append per owner; each is durable when answered (a retry is deduped).
-    const result: AcceptResult = { accepted: 0, dropped: 0, messageIds: [] };
-    const ids: (string | undefined)[] = [];
-    for (const { owner, indexes } of await itemOwners(ingestion, list)) {
-      const part = await ingestion.acceptCollect(
+    // Per-item writeKeys: every owner's part is checked before any is appended, and all are
+    // appended in one transaction — a 400 for one item keeps nothing of the others.
+    const owners = await itemOwners(ingestion, list);
+    const prepared = owners.map(({ owner, indexes }) =>
+      ingestion.prepareCollect(
         owner,
         indexes.map((i) => list[i]),
         { ...options, indexes },
-      );
+      ),
+    );
+    const parts = await ingestion.appendCollect(prepared);
+    const result: AcceptResult = { accepted: 0, dropped: 0, messageIds: [] };
+    const ids: (string | undefined)[] = [];
+    parts.forEach((part, n) => {
+      const { indexes } = owners[n]!;
       result.accepted += part.accepted;
       result.dropped += part.dropped;
-      part.messageIds.forEach((id, k) => (ids[indexes[k]!] = id));
-    }
+      // A disabled owner's part has no ids: its items' places stay empty.
+      if (part.messageIds.length > 0) part.messageIds.forEach((id, k) => (ids[indexes[k]!] = id));
+    });
     result.messageIds = ids.filter((id): id is string => id !== undefined);
     return result;
   };

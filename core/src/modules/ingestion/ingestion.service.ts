@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { ContributionRegistry } from '../../kernel/contribution-registry.js';
 import type { WriteKeyOwnerInfo } from '../../kernel/contributions.js';
 import { createServiceRef } from '../../kernel/extension-point.js';
-import { InputError, NotFoundError, RateLimitError } from '../../server/errors.js';
+import { DomainError, InputError, NotFoundError, RateLimitError } from '../../server/errors.js';
 import type { ChannelsService } from '../channels/channels.service.js';
 import type { ContactsService } from '../contacts/contacts.service.js';
 import { WECHAT_CHANNEL_TYPE } from '../contacts/contacts.types.js';
@@ -19,6 +19,7 @@ import {
   eventTimeOf,
   idOf,
   ingestLimits,
+  nestsDeeperThan,
   partitionOf,
   uuidv7,
   weChatInfoOf,
@@ -58,8 +59,37 @@ const MESSAGE_FIELDS = [
 ] as const;
 const BACKLOG_REFRESH_MS = 1000;
 
+/** A value that may be a time (ISO 8601 string, epoch ms): what a batch's sentAt may be to apply. */
+const isTimeLike = (value: unknown): value is string | number =>
+  typeof value === 'number' || (typeof value === 'string' && value.length <= 64);
+
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** How the collect routes call acceptCollect / prepareCollect. */
+export interface CollectOptions {
+  type?: MessageType;
+  sentAt?: unknown;
+  context?: unknown;
+  client?: RequestClient;
+  /** The messages' places in the request's batch (per-item writeKeys split a batch). */
+  indexes?: number[];
+}
+
+/** One message's inbox row, ready to append. */
+interface PreparedRow {
+  row: NewInboxRow;
+  messageId: string;
+  /** Bytes of what the client sent (the batch's context merged in), as the limits count them. */
+  clientBytes: number;
+}
+
+/** One owner's part of a collect request, checked and not yet written (prepareCollect). */
+export interface PreparedCollect {
+  rows: PreparedRow[];
+  /** Messages of a disabled app: not kept. */
+  dropped: number;
+}
 
 export interface QuarantinedMessage {
   id: string;
@@ -139,7 +169,11 @@ export class IngestionService {
 
   /**
    * The inbox row of one raw message: Segment's fields plus where it came from. Refuses (400) only
-   * what cannot be kept: a message over 32 KB. Everything else is the worker's to judge.
+   * what cannot be kept: a message over 32 KB. A field nested deeper than 64 levels is left out and
+   * the message quarantined as `message_too_deep` (never a 500: the recursive JSON.stringify would
+   * overflow the stack). Everything else is the worker's to judge. `clientBytes`: the size the
+   * client's limits count — its message with a batch's context merged in, without what the server
+   * adds (channel, receipt time, the caller's address).
    */
   private toRow(
     tenantId: string,
@@ -157,54 +191,70 @@ export class IngestionService {
       client?: RequestClient;
     },
     path: string,
-  ): { row: NewInboxRow; messageId: string } {
+  ): PreparedRow {
     const isObject = raw !== null && typeof raw === 'object' && !Array.isArray(raw);
     const source: Record<string, unknown> = isObject ? (raw as Record<string, unknown>) : {};
     const given = idOf(source.messageId);
     const messageId = given ?? uuidv7(envelope.receivedAt);
-    const message: InboxMessage = {
+    const depth = ingestLimits.messageDepth;
+    const tooDeep: string[] = [];
+    // What the client sent (its fields, the batch's sentAt and context): the limits count this.
+    const sent: Record<string, unknown> = {};
+    if (!isObject) {
       // Not an object: kept as sent (`raw`) and quarantined as message_invalid by the worker.
+      if (nestsDeeperThan(raw, depth - 1)) tooDeep.push('raw');
+      else sent.raw = raw;
+    }
+    if (given !== undefined) sent.messageId = source.messageId;
+    for (const field of MESSAGE_FIELDS) {
+      if (field === 'type' || source[field] === undefined) continue;
+      // A member of the message is at level 2: it may nest 63 levels.
+      if (nestsDeeperThan(source[field], depth - 1)) tooDeep.push(field);
+      else sent[field] = source[field];
+    }
+    // The envelope's context was measured by prepareCollect: the merge nests no deeper than either.
+    if (isObject && isRecord(envelope.context) && !tooDeep.includes('context')) {
+      if (sent.context === undefined || sent.context === null) sent.context = envelope.context;
+      else if (isRecord(sent.context)) sent.context = { ...envelope.context, ...sent.context };
+    }
+    const clientBytes = Buffer.byteLength(JSON.stringify(sent));
+    if (clientBytes > ingestLimits.messageBytes)
+      throw new InputError('message_too_large', { limit: ingestLimits.messageBytes / 1024 }, [
+        { path, code: 'message_too_large' },
+      ]);
+    // The batch's sentAt, where the item has none: only a value that can be a time (a short string
+    // or a number — anything else would be ignored by eventTimeOf), so it is not counted: copied
+    // into 2,000 items it adds at most a few bytes each, never an amplification.
+    if (sent.sentAt === undefined && isTimeLike(envelope.sentAt)) sent.sentAt = envelope.sentAt;
+    const message: InboxMessage = {
       type: !isObject ? 'invalid' : (envelope.type ?? (typeof source.type === 'string' ? source.type : 'unknown')),
-      ...(isObject ? {} : { raw }),
+      ...(sent.raw !== undefined ? { raw: sent.raw } : {}),
       messageId,
       channelId: envelope.channelId,
       ...(envelope.appId ? { appId: envelope.appId } : {}),
       via: envelope.via,
       receivedAt: envelope.receivedAt,
     };
-    for (const field of MESSAGE_FIELDS)
-      if (field !== 'type' && source[field] !== undefined) (message as unknown as Record<string, unknown>)[field] = source[field];
-    if (message.sentAt === undefined && envelope.sentAt !== undefined) message.sentAt = envelope.sentAt;
-    if (isObject && isRecord(envelope.context)) {
-      if (message.context === undefined || message.context === null) message.context = envelope.context;
-      else if (isRecord(message.context)) message.context = { ...envelope.context, ...message.context };
-    }
-    let body = JSON.stringify(message);
-    // The limit is the client's: what the server adds to the context does not count.
-    if (Buffer.byteLength(body) > ingestLimits.messageBytes)
-      throw new InputError('message_too_large', { limit: ingestLimits.messageBytes / 1024 }, [
-        { path, code: 'message_too_large' },
-      ]);
-    if (isObject && envelope.client) {
-      const context = withClientContext(message.context, envelope.client);
-      if (context !== message.context) {
-        message.context = context;
-        body = JSON.stringify(message);
-      }
-    }
+    for (const [field, value] of Object.entries(sent))
+      if (field !== 'raw' && field !== 'messageId') (message as unknown as Record<string, unknown>)[field] = value;
+    if (tooDeep.length > 0) message.tooDeep = tooDeep;
+    // The caller's address and user agent fill the context fields the message lacks (not counted).
+    if (isObject && envelope.client) message.context = withClientContext(message.context, envelope.client);
     return {
       messageId,
+      clientBytes,
       row: {
         tenant_id: tenantId,
         partition: partitionOf(tenantId, message),
         message_id: dedupeKey(messageId),
-        body,
+        body: JSON.stringify(message),
         received_at: envelope.receivedAt,
       },
     };
   }
 
-  private async append(rows: { row: NewInboxRow; messageId: string }[]): Promise<string[]> {
+  /** One transaction for every row (of one or several tenants): all of them are durable, or none. */
+  private async append(rows: PreparedRow[]): Promise<string[]> {
     await this.repo.append(rows.map((r) => r.row));
     this.worker.wake();
     return rows.map((r) => r.messageId);
@@ -215,20 +265,24 @@ export class IngestionService {
    * `type` is set by the single-message routes; batch messages carry their own. A batch's top-level
    * `sentAt` and `context` apply to every item that has none (the item's own context keys win).
    */
-  async acceptCollect(
-    owner: WriteKeyOwnerInfo,
-    messages: unknown[],
-    options: {
-      type?: MessageType;
-      sentAt?: unknown;
-      context?: unknown;
-      client?: RequestClient;
-      /** The messages' places in the request's batch (per-item writeKeys split a batch). */
-      indexes?: number[];
-    },
-  ): Promise<AcceptResult> {
-    if (!owner.enabled) return { accepted: 0, dropped: messages.length, messageIds: [] };
-    await this.checkBacklog();
+  async acceptCollect(owner: WriteKeyOwnerInfo, messages: unknown[], options: CollectOptions): Promise<AcceptResult> {
+    return (await this.appendCollect([this.prepareCollect(owner, messages, options)]))[0]!;
+  }
+
+  /**
+   * The first half of accepting: every message of one owner checked and turned into its inbox row,
+   * nothing written. A request whose items name several writeKeys prepares every owner's part
+   * before any is appended, so a 400 for one item keeps nothing of the others (ADR 0026 §2).
+   * Throws 400 `message_too_large` (an item over 32 KB, the batch's context merged in) or
+   * `message_too_deep` (a batch context nested deeper than a message may be).
+   */
+  prepareCollect(owner: WriteKeyOwnerInfo, messages: unknown[], options: CollectOptions): PreparedCollect {
+    if (!owner.enabled) return { rows: [], dropped: messages.length };
+    // The batch's context becomes each item's (level 2 of every message): refused as a whole.
+    if (nestsDeeperThan(options.context, ingestLimits.messageDepth - 1))
+      throw new InputError('message_too_deep', { limit: ingestLimits.messageDepth }, [
+        { path: 'context', code: 'message_too_deep' },
+      ]);
     const receivedAt = Date.now();
     const rows = messages.map((raw, index) =>
       this.toRow(
@@ -247,8 +301,30 @@ export class IngestionService {
         options.type ? 'body' : `batch.${options.indexes?.[index] ?? index}`,
       ),
     );
-    const messageIds = await this.append(rows);
-    return { accepted: rows.length, dropped: 0, messageIds };
+    return { rows, dropped: 0 };
+  }
+
+  /**
+   * The second half: the prepared parts of one request appended in one OLTP transaction (across
+   * tenants: the inbox is one table). The request's limit holds after merging: a batch's context
+   * copied into 2,000 items would otherwise store 300 times what was sent, so the items as stored
+   * (without what the server adds) may total 500 KB — 413 `request_too_large` otherwise. 429 when
+   * the inbox is too long. One result per part, in order.
+   */
+  async appendCollect(parts: PreparedCollect[]): Promise<AcceptResult[]> {
+    const rows = parts.flatMap((part) => part.rows);
+    if (rows.length > 0) {
+      const total = rows.reduce((sum, row) => sum + row.clientBytes, 0);
+      if (total > ingestLimits.requestBytes)
+        throw new DomainError('request_too_large', 413, { limit: ingestLimits.requestBytes / 1024 });
+      await this.checkBacklog();
+      await this.append(rows);
+    }
+    return parts.map((part) => ({
+      accepted: part.rows.length,
+      dropped: part.dropped,
+      messageIds: part.rows.map((r) => r.messageId),
+    }));
   }
 
   /** The tenant's channel named by its ChannelID (`udc_…`) or AppID; 400 when there is none. */
@@ -264,6 +340,11 @@ export class IngestionService {
    * identify is appended to the inbox and applied in order with the person's events.
    */
   async acceptOpenApiIdentify(tenantId: string, payload: Record<string, unknown>): Promise<{ messageId: string }> {
+    // Answered at once, as the worker would quarantine it (and before anything walks it recursively).
+    if (nestsDeeperThan(payload, ingestLimits.messageDepth))
+      throw new InputError('message_too_deep', { limit: ingestLimits.messageDepth }, [
+        { path: 'body', code: 'message_too_deep' },
+      ]);
     const { externalId, channel, messageId, timestamp, weChatInfo, ...traits } = payload;
     const channelId = await this.channelOf(tenantId, (channel as { channelId: string }).channelId, 'channel.channelId');
     const fields = (await this.metadata.contactFields(tenantId)).map((f) => ({ key: f.key, type: f.type }));

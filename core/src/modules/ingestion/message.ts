@@ -8,6 +8,13 @@ export const ingestLimits = {
   messageBytes: 32 * 1024,
   /** Messages of one batch call. */
   batchMessages: 2000,
+  /**
+   * Levels of nesting of one message (the message object is level 1, `properties` level 2…).
+   * Segment's libraries never nest that deep; deeper JSON would overflow the stack of the
+   * (recursive) JSON.stringify and of every reader after it, so such a message is quarantined as
+   * `message_too_deep` (docs/decisions/0026, amended).
+   */
+  messageDepth: 64,
   /** The dedupe window of a messageId (§5.2). */
   dedupeDays: 7,
   /** Quarantined messages are kept this long, replayable once the metadata is fixed (§5.4). */
@@ -62,8 +69,30 @@ export interface InboxMessage {
   sentAt?: unknown;
   /** What was sent when a batch item was not an object (kept for 数据质量). */
   raw?: unknown;
+  /**
+   * The fields left out because they nest deeper than `ingestLimits.messageDepth` (`raw` for an
+   * item that is not an object): the message is quarantined as `message_too_deep`.
+   */
+  tooDeep?: string[];
   /** Epoch ms when the server accepted it. */
   receivedAt: number;
+}
+
+/**
+ * Whether a JSON value nests deeper than `levels` (an object or array is one level, its members
+ * the next; a scalar is none). Iterative: a value nested 100,000 deep is measured without
+ * recursion, and the walk stops at the first member past the limit.
+ */
+export function nestsDeeperThan(value: unknown, levels: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  const stack: [object, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, level] = stack.pop()!;
+    if (level > levels) return true;
+    for (const member of Array.isArray(node) ? node : Object.values(node))
+      if (member !== null && typeof member === 'object') stack.push([member as object, level + 1]);
+  }
+  return false;
 }
 
 /** A time-ordered UUID (RFC 9562 v7): 48 bits of ms, then random. */
