@@ -469,7 +469,7 @@ export default [
   {
     rule: 'events of a disabled app are dropped and not counted (§1.9.2)',
     file: 'core/src/modules/ingestion/ingestion.service.ts',
-    find: 'if (!owner.enabled) return { accepted: 0, dropped: messages.length, messageIds: [] };',
+    find: 'if (!owner.enabled) return { rows: [], dropped: messages.length };',
     replace: '',
     tests: ['core/test/ingestion/pipeline.test.ts'],
     testNamePattern: 'disabled app',
