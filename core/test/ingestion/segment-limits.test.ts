@@ -1,9 +1,8 @@
 import { expect, it } from 'vitest';
-import { identityTenant } from '../contacts/support.js';
 import { nestsDeeperThan } from '../../src/modules/ingestion/message.js';
 import { firstPartyPlugins } from '../support/plugins.js';
 import { describeEngines, type TestApp } from '../support/test-app.js';
-import { ingestTenant, uuidv7 } from './support.js';
+import { ingestTenant, segmentTenant, uuidv7 } from './support.js';
 
 /**
  * The limits of docs/decisions/0026 (amended after the review of issue 17): nesting (64 levels,
@@ -15,17 +14,7 @@ describeEngines(
   'Segment limits: nesting, merged size, mixed writeKeys, alias rename',
   (ctx) => {
     async function setUp(app: TestApp) {
-      const t = await identityTenant(app, [`wx-lim-${uuidv7().slice(-6)}`, `wx-lim-${uuidv7().slice(-6)}`]);
-      const basic = (writeKey: string) => `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
-      const v1 = (path: string, body: unknown, headers: Record<string, string> = { authorization: basic(t.web.writeKey) }) =>
-        ctx.app.server.inject({
-          method: 'POST',
-          url: `/v1/${path}`,
-          payload: typeof body === 'string' ? body : JSON.stringify(body),
-          headers: { 'content-type': 'application/json', ...headers },
-        });
-      const inboxCount = async (tenantId: string) =>
-        Number(((await ctx.app.oltp.forTenant(tenantId).from('inbox').count({ n: '*' }).first()) as { n: number | string }).n);
+      const t = await segmentTenant(app, 'wx-lim');
       const quarantined = async () =>
         (
           (await t.staff.request('GET', '/api/v1/ingestion/quarantine?pageSize=100')).body.items as {
@@ -42,7 +31,7 @@ describeEngines(
             .forTenant(t.tenantId)
             .query('SELECT message_id, contact_id FROM events WHERE message_id = ?', { params: [messageId], rowMode: 'json' })
         ).rows as { message_id: string; contact_id: string }[];
-      return { ...t, v1, basic, inboxCount, quarantined, loaded };
+      return { ...t, quarantined, loaded };
     }
     /** `levels` objects nested in one another: {"a":{"a":…1}}. */
     const nested = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;

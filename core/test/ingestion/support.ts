@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import { ingestWorkerRef } from '../../src/modules/ingestion/ingestion.module.js';
 import { uuidv7 } from '../../src/modules/ingestion/message.js';
+import { identityTenant } from '../contacts/support.js';
 import { Client, createTenant, type TestApp } from '../support/test-app.js';
 
 export { uuidv7 };
@@ -61,4 +62,23 @@ export async function ingestTenant(app: TestApp, options: { timeZone?: string } 
           .query(`SELECT * FROM events WHERE ${where} ORDER BY event_time, message_id`, { params, rowMode: 'json' })
       ).rows as Record<string, unknown>[],
   };
+}
+
+/**
+ * A tenant with two bound official accounts and a web app (identityTenant), and a caller of the
+ * Segment-compatible `/v1/<path>` routes with the web app's writeKey as HTTP Basic user.
+ */
+export async function segmentTenant(app: TestApp, prefix: string) {
+  const t = await identityTenant(app, [`${prefix}-${uuidv7().slice(-6)}`, `${prefix}-${uuidv7().slice(-6)}`]);
+  const basic = (writeKey: string) => `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
+  const v1 = (path: string, body: unknown, headers: Record<string, string> = { authorization: basic(t.web.writeKey) }) =>
+    app.server.inject({
+      method: 'POST',
+      url: `/v1/${path}`,
+      payload: typeof body === 'string' ? body : JSON.stringify(body),
+      headers: { 'content-type': 'application/json', ...headers },
+    });
+  const inboxCount = async (tenantId: string) =>
+    Number(((await app.oltp.forTenant(tenantId).from('inbox').count({ n: '*' }).first()) as { n: number | string }).n);
+  return { ...t, v1, basic, inboxCount };
 }

@@ -1,9 +1,8 @@
 import { expect, it } from 'vitest';
-import { identityTenant } from '../contacts/support.js';
 import { ingestLimits } from '../../src/modules/ingestion/message.js';
 import { firstPartyPlugins } from '../support/plugins.js';
 import { describeEngines, type TestApp } from '../support/test-app.js';
-import { ingestTenant, uuidv7 } from '../ingestion/support.js';
+import { ingestTenant, segmentTenant, uuidv7 } from '../ingestion/support.js';
 
 /**
  * Review of issue 17 (Segment-compatible /v1/*): attacks whose answers are wrong today. Each test
@@ -13,22 +12,12 @@ describeEngines(
   'review17: Segment-compatible /v1 attacks',
   (ctx) => {
     async function setUp(app: TestApp) {
-      const t = await identityTenant(app, [`wx-r17-${uuidv7().slice(-6)}`, `wx-r17-${uuidv7().slice(-6)}`]);
-      const basic = (writeKey: string) => `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
-      const v1 = (path: string, body: unknown, headers: Record<string, string> = { authorization: basic(t.web.writeKey) }) =>
-        ctx.app.server.inject({
-          method: 'POST',
-          url: `/v1/${path}`,
-          payload: typeof body === 'string' ? body : JSON.stringify(body),
-          headers: { 'content-type': 'application/json', ...headers },
-        });
+      const t = await segmentTenant(app, 'wx-r17');
       const inboxBytes = async (tenantId: string) => {
         const rows = (await ctx.app.oltp.forTenant(tenantId).from('inbox').select('body')) as { body: string }[];
         return rows.reduce((sum, row) => sum + Buffer.byteLength(String(row.body)), 0);
       };
-      const inboxCount = async (tenantId: string) =>
-        Number(((await ctx.app.oltp.forTenant(tenantId).from('inbox').count({ n: '*' }).first()) as { n: number | string }).n);
-      return { ...t, v1, basic, inboxBytes, inboxCount };
+      return { ...t, inboxBytes };
     }
 
     it('a deeply nested property is a client error (4xx or quarantine), never a 500 that Segment libraries retry', async () => {
