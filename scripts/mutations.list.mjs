@@ -547,4 +547,19 @@ export default [
     tests: ['core/test/contacts/review15-attack.test.ts'],
     testNamePattern: 'dismissed pair',
   },
+  {
+    rule: 'a batch with per-item writeKeys gives each tenant only the items of its own writeKey',
+    file: 'core/src/modules/ingestion/ingestion.routes.ts',
+    find: 'indexes.map((i) => list[i]),',
+    replace: 'list,',
+    tests: ['core/test/ingestion/segment-limits.test.ts'],
+    testNamePattern: 'per-item writeKey batch of two tenants',
+  },
+  {
+    rule: 'a mini-program writeKey resolves only to its own tenant and channel',
+    file: 'plugins/miniprogram/src/write-keys/write-key.repo.ts',
+    find: 'return { tenantId: String(row.tenant_id), channelId, appId: channelId, enabled: true };',
+    replace: 'return { tenantId: String(Number(row.tenant_id) + 1), channelId, appId: channelId, enabled: true };',
+    tests: ['plugins/miniprogram/test/write-keys.test.ts'],
+  },
 ];
