@@ -3,7 +3,7 @@ import { createServiceRef } from '../../kernel/extension-point.js';
 import { permissionMatrix, rolePresets, type MatrixRow, type RolePreset } from '../../kernel/permission-matrix.js';
 import type { PermissionRegistry } from '../../kernel/permissions.js';
 import { ConflictError, InputError, NotFoundError } from '../../server/errors.js';
-import { isUniqueViolation } from '../../store/oltp/oltp-store.js';
+import { isDeadlock, isUniqueViolation } from '../../store/oltp/oltp-store.js';
 import type { ChannelsService } from '../channels/channels.service.js';
 import type { RolesRepo, RoleRow } from './roles.repo.js';
 import type { StaffRepo } from './staff.repo.js';
@@ -50,6 +50,9 @@ function toRole(row: RoleRow, memberIds: string[]): Role {
     updatedAt: Number(row.updated_at),
   };
 }
+
+/** Tries of a role deletion that lost a deadlock to a concurrent staff edit. */
+const DELETE_ATTEMPTS = 5;
 
 /**
  * Roles (角色, seed §1.11.4.6): named sets of permission-matrix rows. A staff member holds the union
@@ -203,12 +206,21 @@ export class RolesService {
 
   /** Deletes a role; its members no longer hold it (seed: 删除角色后，已关联角色的员工将不再拥有该角色). */
   async delete(tenantId: string, roleId: string): Promise<Role> {
-    const role = await this.get(tenantId, roleId);
-    await this.repo.transaction(async () => {
-      await this.repo.delete(tenantId, roleId);
-      await this.staff.endSessions(tenantId, role.memberIds);
-    });
-    return role;
+    // A staff edit naming this role at the same moment can make MySQL/MariaDB pick this delete as a
+    // deadlock victim: it is run again (reading the members again), never answered with a 500.
+    for (let attempt = 1; ; attempt += 1) {
+      const role = await this.get(tenantId, roleId);
+      try {
+        await this.repo.transaction(async () => {
+          await this.repo.delete(tenantId, roleId);
+          await this.staff.endSessions(tenantId, role.memberIds);
+        });
+        return role;
+      } catch (error) {
+        if (!isDeadlock(error) || attempt >= DELETE_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+      }
+    }
   }
 
   /** Replaces a role's members (添加员工 / 删除员工); returns who was added and removed. */
