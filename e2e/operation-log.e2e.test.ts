@@ -25,7 +25,16 @@ for (const engine of testEngines()) {
       const channelId = page.url().match(/\/connections\/(\d+)$/)![1]!;
       await expect.poll(() => page.getByTestId('channel-delete').isDisabled()).toBe(false);
       await page.getByTestId('channel-delete').click();
-      await page.getByTestId('channel-delete-confirm').click();
+      const confirm = page.getByTestId('channel-delete-confirm');
+      await confirm.click();
+      // In CI the click was lost now and then: no DELETE reached the server (its log) and the confirm
+      // stayed. A confirm still shown and not busy after 10 s is clicked again — and the output says so.
+      await confirm.waitFor({ state: 'hidden', timeout: 10_000 }).catch(async () => {
+        if ((await confirm.isVisible()) && (await page.locator('.ant-btn-loading').count()) === 0) {
+          console.warn('operation-log e2e: the delete confirm did not take the click; clicking it again');
+          await confirm.click();
+        }
+      });
       // The list once deleted — or the refusal the page shows. This step failed now and then in CI
       // only (neither appeared): a failure says what the page showed instead.
       const refusal = page.getByTestId('channel-delete-error-message');
