@@ -90,5 +90,6 @@ export type { Columns } from './store/oltp/columns.js';
 export { principalOf, type Principal } from './server/principal.js';
 export { RetryableTaskError, type TaskKindDefinition, type TaskContext, type TaskResult, type Task } from './jobs/task.types.js';
 export { packageManifest, packageVersion } from './lib/package-version.js';
+export { generateWriteKey } from './lib/tokens.js';
 /** A display name as core validates its own: NFC, trimmed, no control or bidi characters, not invisible-only. */
 export { shortText as safeName } from './server/schemas.js';

@@ -5,6 +5,14 @@ export function randomToken(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
 }
 
+/**
+ * A writeKey (custom-channel apps, mini-program channels): a public identifier of 32 URL-safe
+ * characters that names the tenant and channel the SDK's data belongs to.
+ */
+export function generateWriteKey(): string {
+  return randomToken(24);
+}
+
 /** How opaque tokens are stored: their SHA-256, so a database leak reveals no usable token. */
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');

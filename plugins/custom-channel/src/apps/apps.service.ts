@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { domainToASCII } from 'node:url';
-import { InputError, NotFoundError, type PluginChannels } from '@huiliu/core/plugin-api';
+import { generateWriteKey, InputError, NotFoundError, type PluginChannels } from '@huiliu/core/plugin-api';
 import type { AppsRepository } from './apps.repo.js';
 import type { AppPlatform, CustomApp, WriteKeyOwner } from './app.types.js';
 
@@ -42,11 +41,6 @@ export function normalizeDomain(input: string): string | null {
     return null;
   }
   return wildcard ? `*.${value}` : value;
-}
-
-/** A writeKey: a public identifier of 32 URL-safe characters. */
-export function generateWriteKey(): string {
-  return randomBytes(24).toString('base64url');
 }
 
 /**

@@ -1,12 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import type { PluginChannels, WriteKeyOwnerInfo } from '@huiliu/core/plugin-api';
+import { generateWriteKey, type PluginChannels, type WriteKeyOwnerInfo } from '@huiliu/core/plugin-api';
 import type { WriteKeyRepository } from './write-key.repo.js';
 import type { MiniprogramWriteKey } from './write-key.types.js';
-
-/** A writeKey: a public identifier of 32 URL-safe characters (the custom channel's format). */
-export function generateWriteKey(): string {
-  return randomBytes(24).toString('base64url');
-}
 
 export const MINIPROGRAM = 'miniprogram';
 
