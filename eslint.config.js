@@ -72,6 +72,40 @@ export default tseslint.config(
       ],
     },
   },
+  // The outside-style example plugins (docs/plugins/examples): sources import only the plugin API,
+  // tests only the testing kit — nothing of the repository (ADR 0043).
+  {
+    files: ['docs/plugins/examples/*/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^@huiliu/core(?!/plugin-api$)|^\\.\\./\\.\\./',
+              message: 'An example plugin imports only @huiliu/core/plugin-api.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['docs/plugins/examples/*/test/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^@huiliu/core(?!/(testing|plugin-api)$)|^\\.\\./\\.\\./',
+              message: 'An example plugin’s tests import only @huiliu/core/testing (and the plugin API).',
+            },
+          ],
+        },
+      ],
+    },
+  },
   // The Node SDK runs on Node's built-ins alone: core only for types (sdk/node/test checks the built JS).
   {
     files: ['sdk/node/src/**/*.ts'],

@@ -21,6 +21,7 @@ export default defineConfig({
       '@huiliu/core/testing': fileURLToPath(new URL('./core/src/testing.ts', import.meta.url)),
       '@huiliu/core/messages': fileURLToPath(new URL('./core/src/messages.ts', import.meta.url)),
       '@huiliu/core/conditions': fileURLToPath(new URL('./core/src/modules/conditions/condition.types.ts', import.meta.url)),
+      '@huiliu/core/reports': fileURLToPath(new URL('./core/src/modules/reports/report.types.ts', import.meta.url)),
     },
   },
   test: {

@@ -13,6 +13,8 @@ const alias = {
   '@huiliu/core/messages': fileURLToPath(new URL('../core/src/messages.ts', import.meta.url)),
   // The condition tree's types, operators and limits (pure data), for the condition builder.
   '@huiliu/core/conditions': fileURLToPath(new URL('../core/src/modules/conditions/condition.types.ts', import.meta.url)),
+  // The report models' query and result shapes, limits and chart rules (pure data), for the report builders.
+  '@huiliu/core/reports': fileURLToPath(new URL('../core/src/modules/reports/report.types.ts', import.meta.url)),
 };
 
 /**
@@ -62,11 +64,18 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
-    // antd + ProComponents are big; one vendor chunk (split further only without cycles).
+    // antd + ProComponents are big; one vendor chunk (split further only without cycles). ECharts
+    // (with zrender) goes apart: only report pages load it, and it imports nothing of the vendor
+    // chunk but React (one direction, no cycle).
     chunkSizeWarningLimit: 2500,
     rollupOptions: {
       output: {
-        manualChunks: (id) => (id.includes('node_modules') ? 'vendor' : undefined),
+        manualChunks: (id) =>
+          /[\\/]node_modules[\\/](echarts|zrender|echarts-for-react|size-sensor)[\\/]/.test(id)
+            ? 'echarts'
+            : id.includes('node_modules')
+              ? 'vendor'
+              : undefined,
       },
     },
   },

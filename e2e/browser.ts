@@ -6,9 +6,14 @@ import { expect } from 'vitest';
 
 export const screenshotDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'test-results', 'screenshots');
 
-/** Debian's Chromium driven by playwright-core (never a downloaded browser). */
+/**
+ * Debian's Chromium driven by playwright-core (never a downloaded browser). Its pages and contexts
+ * ask for reduced motion unless a test says otherwise: the console then turns antd's motion off
+ * (console/src/App.tsx), so no click lands on a modal or popconfirm still animating in on a busy
+ * CI machine. (Playwright emulates `no-preference` by default, whatever Chromium's own flags say.)
+ */
 export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: process.env.HUILIU_TEST_CHROMIUM ?? '/usr/bin/chromium',
     args: [
       '--headless',
@@ -21,6 +26,11 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+  const newContext = browser.newContext.bind(browser);
+  const newPage = browser.newPage.bind(browser);
+  browser.newContext = (options = {}) => newContext({ reducedMotion: 'reduce', ...options });
+  browser.newPage = (options = {}) => newPage({ reducedMotion: 'reduce', ...options });
+  return browser;
 }
 
 /** A full-page screenshot; `hideToasts` leaves antd's message toasts out of the picture. */
@@ -52,11 +62,15 @@ export async function login(page: Page, base: string, email: string, password: s
  */
 export async function clickMenu(page: Page, testIds: string[]): Promise<void> {
   const submenus = testIds.slice(0, -1);
-  const leaf = page.getByTestId(testIds[testIds.length - 1]!);
+  // antd keeps a closed inline submenu's list in the DOM, hidden: only the visible entry counts.
+  const leaf = page.getByTestId(testIds[testIds.length - 1]!).filter({ visible: true });
   for (let walk = 1; ; walk += 1) {
     try {
       for (const testId of submenus) {
-        const title = page.getByRole('menuitem').filter({ has: page.getByTestId(testId) });
+        const title = page
+          .getByRole('menuitem')
+          .filter({ has: page.getByTestId(testId) })
+          .filter({ visible: true });
         await title.waitFor({ state: 'visible' });
         if ((await title.getAttribute('aria-expanded')) !== 'true') await title.click();
         await page

@@ -114,11 +114,20 @@ for (const engine of testEngines()) {
         'value,label\n010289,大桶洗洁精\n010290,小瓶洗手液\n010291,抹布\n',
       );
       await screenshot(page, `metadata-tables-${engine}-01-dictionary-upload`);
+      // The toast lives 3 s: watch for it from before the click, not after the list refreshed.
+      const uploadedToast = page
+        .locator('.ant-message-notice')
+        .filter({ hasText: '字典表已上传（3 行）' })
+        .waitFor({ timeout: 15_000 })
+        .then(
+          () => true,
+          () => false,
+        );
       await page.getByTestId('dictionary-upload-submit').click();
       await page.getByTestId('dictionary-upload-modal').waitFor({ state: 'detached' });
       await expect.poll(() => row.getByTestId('dictionary-rows').count(), POLL).toBe(1);
       expect(await row.getByTestId('dictionary-rows').textContent()).toBe('3 行');
-      await expect.poll(() => page.locator('.ant-message').textContent(), POLL).toContain('字典表已上传（3 行）');
+      expect(await uploadedToast).toBe(true);
 
       // A bad file (a duplicate value, an empty label): the row errors with their lines, the dialog stays.
       await row.getByTestId('dictionary-upload').click();

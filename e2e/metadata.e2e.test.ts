@@ -218,8 +218,17 @@ for (const engine of testEngines()) {
       await level.getByTestId('contact-field-edit').click();
       expect(await page.locator('.ant-select-disabled[data-testid="contact-field-type"]').count()).toBe(1);
       await page.getByTestId('contact-field-name').fill('入会纪念日');
+      await expect.poll(() => page.getByTestId('contact-field-name').inputValue(), POLL).toBe('入会纪念日');
       await page.getByTestId('contact-field-submit').click();
-      await expect.poll(() => formErrorOf(page.getByTestId('contact-field-name')), POLL).toBe('名称「入会纪念日」已被使用');
+      // A click that lands while the modal is still opening is not taken (CI once saw no request
+      // and no error): click again until the refusal shows — a taken name is refused each time.
+      await expect
+        .poll(async () => {
+          const error = await formErrorOf(page.getByTestId('contact-field-name'));
+          if (error === '') await page.getByTestId('contact-field-submit').click();
+          return error;
+        }, POLL)
+        .toBe('名称「入会纪念日」已被使用');
       await page.getByTestId('contact-field-name').fill('会员星级');
       await page.getByTestId('contact-field-submit').click();
       await expect.poll(() => level.getByTestId('contact-field-name-cell').textContent(), POLL).toBe('会员星级');

@@ -71,10 +71,21 @@ for (const engine of testEngines()) {
       await page.getByTestId('role-form-submit').click();
       await expect.poll(() => page.locator('.ant-message').textContent(), POLL).toContain('已新建角色 私有App运营');
       const [role] = (await admin.request('GET', '/api/v1/roles')).body as { id: string; permissions: string[] }[];
-      expect(role!.permissions).toEqual(['contacts.edit', 'settings.privateApps']);
+      // The preset follows the matrix as modules land: what it picks, less 连接-编辑, plus 私有App设置.
+      const catalog = (await admin.request('GET', '/api/v1/permissions')).body as {
+        matrix: { id: string; fixed: boolean }[];
+        presets: { key: string; permissions: string[] }[];
+      };
+      const fixed = new Set(catalog.matrix.filter((row) => row.fixed).map((row) => row.id));
+      const preset = catalog.presets.find((item) => item.key === 'operationsSpecialist')!.permissions;
+      const picked = preset.filter((id) => !fixed.has(id) && id !== 'connections.edit');
+      expect(picked).toContain('contacts.edit');
+      expect(picked).not.toContain('settings.privateApps');
+      const granted = [...picked, 'settings.privateApps'].sort();
+      expect(role!.permissions).toEqual(granted);
       const roleRow = page.getByTestId(`role-row-${role!.id}`);
       await roleRow.waitFor();
-      expect(await roleRow.getByTestId('role-permission-count').textContent()).toBe('2 项');
+      expect(await roleRow.getByTestId('role-permission-count').textContent()).toBe(`${granted.length} 项`);
       await screenshot(page, `staff-roles-${engine}-02-roles`, { hideToasts: true });
 
       // 员工 → 添加员工 with that role.
@@ -134,7 +145,9 @@ for (const engine of testEngines()) {
       await adminPage.getByTestId('permission-settings.privateApps').uncheck();
       await adminPage.getByTestId('role-form-submit').click();
       await expect.poll(() => adminPage.locator('.ant-message').textContent(), POLL).toContain('已保存角色 私有App运营');
-      expect((await admin.request('GET', `/api/v1/roles/${role!.id}`)).body.permissions).toEqual(['contacts.edit']);
+      expect((await admin.request('GET', `/api/v1/roles/${role!.id}`)).body.permissions).toEqual(
+        granted.filter((id) => id !== 'settings.privateApps'),
+      );
       await adminPage.close();
 
       // The member's next request finds the session ended: 返回首页 asks the server again and lands

@@ -25,10 +25,18 @@ const queryClient = new QueryClient({
   },
 });
 
+/**
+ * Operators who ask their system for reduced motion get no antd animations (modals, drawers,
+ * popconfirms appear at once). The browser e2e runs Chromium with that preference, so a click never
+ * lands on a dialog that is still zooming in.
+ */
+const reducedMotion = typeof window !== 'undefined' && window.matchMedia?.('(prefers-reduced-motion: reduce)').matches === true;
+const theme = reducedMotion ? { token: { motion: false } } : undefined;
+
 function LocalizedApp() {
   const { i18n } = useTranslation();
   return (
-    <ConfigProvider locale={i18n.language === 'en-US' ? antdEnUS : antdZhCN}>
+    <ConfigProvider locale={i18n.language === 'en-US' ? antdEnUS : antdZhCN} theme={theme}>
       <AntApp>
         <BrowserRouter future={{ v7_startTransition: true, v7_relativeSplatPath: true }}>
           <UnauthenticatedRedirect />
@@ -49,7 +57,11 @@ function LocalizedApp() {
                   <Route
                     key={route.path}
                     path={route.path}
-                    element={<RequirePermission permission={route.permission}>{route.element}</RequirePermission>}
+                    element={
+                      <RequirePermission permission={route.permission} pluginId={route.pluginId}>
+                        {route.element}
+                      </RequirePermission>
+                    }
                   />
                 ))}
                 <Route path="*" element={<NotFoundPage />} />

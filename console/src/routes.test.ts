@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
-import { type AppRoute, appRoutes, pagePermission, visibleRoutes } from './routes';
+import { pluginPageRoutes } from './plugins/registry';
+import { type AppRoute, appRoutes, pagePermission, pageRoutes, visibleRoutes } from './routes';
 
 /** The menu a staff member holding `permissions` sees, as test ids of the entries (depth first). */
 function menuOf(permissions: string[]): string[] {
@@ -28,5 +29,44 @@ describe('高级设置 in the menu and the page guard', () => {
     expect(pagePermission('/connections/12')).toBe('connections.edit');
     expect(pagePermission('/')).toBeUndefined();
     expect(pagePermission('/no/such/page')).toBeUndefined();
+  });
+});
+
+describe('pages of plugins disabled for the tenant (ADR 0041)', () => {
+  it('drops a disabled plugin’s pages from the routes, and only those', () => {
+    const pages = (disabled: string[]) => pageRoutes(visibleRoutes(appRoutes, () => true, disabled)).map((route) => route.path);
+    const own = pluginPageRoutes.filter((route) => route.pluginId === 'custom-channel').map((route) => route.path);
+    expect(own.length).toBeGreaterThan(0);
+    expect(pages([])).toEqual(expect.arrayContaining(own));
+    const without = pages(['custom-channel']);
+    for (const path of own) expect(without).not.toContain(path);
+    expect(without).toEqual(pages([]).filter((path) => !own.includes(path)));
+    // A plugin the tenant has no page of changes nothing.
+    expect(pages(['premium'])).toEqual(pages([]));
+  });
+});
+
+describe('仪表盘 and 报表分析 in the menu', () => {
+  it('shows 仪表盘 with dashboards.view and 报表分析 → 事件分析 with reports.view, in CONSOLE.md’s order', () => {
+    const all = menuOf(['dashboards.view', 'reports.view', 'contacts.view', 'groups.view', 'tags.view', 'connections.view']);
+    expect(all.slice(0, 2)).toEqual(['menu.home', 'menu.dashboards']);
+    expect(all.indexOf('menu.eventAnalysis')).toBe(all.indexOf('menu.analytics') + 1);
+    expect(all.indexOf('menu.allReports')).toBe(all.indexOf('menu.eventAnalysis') + 1);
+    expect(all.indexOf('menu.analytics')).toBeGreaterThan(all.indexOf('menu.tags'));
+    expect(all.indexOf('menu.analytics')).toBeLessThan(all.indexOf('menu.connections'));
+    const none = menuOf(['contacts.view']);
+    expect(none).not.toContain('menu.dashboards');
+    expect(none).not.toContain('menu.analytics');
+    expect(none).not.toContain('menu.eventAnalysis');
+    expect(none).not.toContain('menu.allReports');
+    expect(menuOf(['reports.view'])).not.toContain('menu.dashboards');
+  });
+
+  it('guards the builder, saved reports and dashboards with their permissions', () => {
+    expect(pagePermission('/analytics/event')).toBe('reports.view');
+    expect(pagePermission('/analytics/event/12')).toBe('reports.view');
+    expect(pagePermission('/analytics/reports')).toBe('reports.view');
+    expect(pagePermission('/dashboards')).toBe('dashboards.view');
+    expect(pagePermission('/dashboards/3')).toBe('dashboards.view');
   });
 });

@@ -1,4 +1,15 @@
-import { ApiOutlined, DatabaseOutlined, HomeOutlined, SettingOutlined, TeamOutlined } from '@ant-design/icons';
+import {
+  ApartmentOutlined,
+  ApiOutlined,
+  AreaChartOutlined,
+  ClusterOutlined,
+  DashboardOutlined,
+  DatabaseOutlined,
+  HomeOutlined,
+  SettingOutlined,
+  TagsOutlined,
+  TeamOutlined,
+} from '@ant-design/icons';
 import { lazy, type ReactNode } from 'react';
 import { matchPath } from 'react-router-dom';
 import type { MessageKey, PluginMessageKey } from './i18n';
@@ -17,12 +28,22 @@ const VirtualEventsPage = lazy(() => import('./pages/metadata/VirtualEventsPage'
 const DictionariesPage = lazy(() => import('./pages/metadata/DictionariesPage'));
 const DimensionTablesPage = lazy(() => import('./pages/metadata/DimensionTablesPage'));
 const DataQualityPage = lazy(() => import('./pages/metadata/DataQualityPage'));
+const ContactsPage = lazy(() => import('./pages/contacts/ContactsPage'));
 const MergesPage = lazy(() => import('./pages/contacts/MergesPage'));
+const ContactDetailPage = lazy(() => import('./pages/contacts/detail/ContactDetailPage'));
+const GroupsPage = lazy(() => import('./pages/groups/GroupsPage'));
+const GroupDetailPage = lazy(() => import('./pages/groups/GroupDetailPage'));
+const ExclusiveGroupsPage = lazy(() => import('./pages/exclusive-groups/ExclusiveGroupsPage'));
 const StaffPage = lazy(() => import('./pages/settings/advanced/StaffPage'));
 const RolesPage = lazy(() => import('./pages/settings/advanced/RolesPage'));
 const FieldMaskingPage = lazy(() => import('./pages/settings/advanced/FieldMaskingPage'));
 const DepartmentsPage = lazy(() => import('./pages/settings/advanced/DepartmentsPage'));
 const OperationLogPage = lazy(() => import('./pages/settings/advanced/OperationLogPage'));
+const UsagePage = lazy(() => import('./pages/settings/usage/UsagePage'));
+const TagsPage = lazy(() => import('./pages/tags/TagsPage'));
+const DashboardsPage = lazy(() => import('./pages/dashboards/DashboardsPage'));
+const EventAnalysisPage = lazy(() => import('./pages/reports/event/EventAnalysisPage'));
+const ReportsPage = lazy(() => import('./pages/reports/ReportsPage'));
 
 /**
  * The console's pages and menu, in one place. A module adds its entry here: a node with an
@@ -40,17 +61,83 @@ export interface AppRoute {
   element?: ReactNode;
   children?: AppRoute[];
   hideInMenu?: boolean;
+  /** The plugin whose page it is: hidden and refused while the platform operator has it disabled for the tenant (ADR 0041). */
+  pluginId?: string;
 }
 
 export const appRoutes: AppRoute[] = [
   { path: '/', name: 'menu.home', icon: <HomeOutlined />, element: <HomePage /> },
   // CONSOLE.md's order: 首页, 仪表盘, 用户, … 微信营销, 连接管理, 元数据管理, 设置 (only existing modules are shown).
+  // 仪表盘 (§1.3): all dashboards in their folders; /dashboards/:id opens one beside the tree.
+  {
+    path: '/dashboards',
+    name: 'menu.dashboards',
+    icon: <DashboardOutlined />,
+    permission: 'dashboards.view',
+    element: <DashboardsPage />,
+  },
+  {
+    path: '/dashboards/:dashboardId',
+    name: 'dashboards.detail',
+    permission: 'dashboards.view',
+    element: <DashboardsPage />,
+    hideInMenu: true,
+  },
   // 用户 (§1.4): 合并管理 — candidates and settings changes need contacts.merge (hidden per tab and action).
   {
     path: '/contacts',
     name: 'menu.contacts',
     icon: <TeamOutlined />,
-    children: [{ path: '/contacts/merges', name: 'menu.merges', permission: 'contacts.view', element: <MergesPage /> }],
+    children: [
+      { path: '/contacts/all', name: 'menu.allContacts', permission: 'contacts.view', element: <ContactsPage /> },
+      { path: '/contacts/merges', name: 'menu.merges', permission: 'contacts.view', element: <MergesPage /> },
+      // 用户详情 (§1.4.10): opened from the list (the static /contacts/all and /contacts/merges rank before it).
+      {
+        path: '/contacts/:contactId',
+        name: 'contacts.detail.title',
+        permission: 'contacts.view',
+        element: <ContactDetailPage />,
+        hideInMenu: true,
+      },
+    ],
+  },
+  // 用户群组 (§1.5): the list with its folders; /groups/new?condition=<json> opens 新建动态组 prefilled.
+  { path: '/groups', name: 'menu.groups', icon: <ClusterOutlined />, permission: 'groups.view', element: <GroupsPage /> },
+  {
+    path: '/groups/new',
+    name: 'groups.dynamic.createTitle',
+    permission: 'groups.edit',
+    element: <GroupsPage />,
+    hideInMenu: true,
+  },
+  { path: '/groups/:groupId', name: 'groups.detail', permission: 'groups.view', element: <GroupDetailPage />, hideInMenu: true },
+  // 互斥组 (SPEC §4) and the group picker with 临时群组 (§1.7.10), ADR 0049.
+  {
+    path: '/exclusive-groups',
+    name: 'menu.exclusiveGroups',
+    icon: <ApartmentOutlined />,
+    permission: 'groups.view',
+    element: <ExclusiveGroupsPage />,
+  },
+  // 用户标签 (§1.6): tags, folders (标签体系) and reports on one page; changes per permission.
+  { path: '/tags', name: 'menu.tags', icon: <TagsOutlined />, permission: 'tags.view', element: <TagsPage /> },
+  // 报表分析 (§1.7): one entry per report model; /analytics/event/:reportId opens a saved report.
+  {
+    path: '/analytics',
+    name: 'menu.analytics',
+    icon: <AreaChartOutlined />,
+    children: [
+      { path: '/analytics/event', name: 'menu.eventAnalysis', permission: 'reports.view', element: <EventAnalysisPage /> },
+      {
+        path: '/analytics/event/:reportId',
+        name: 'reports.event.title',
+        permission: 'reports.view',
+        element: <EventAnalysisPage />,
+        hideInMenu: true,
+      },
+      // 所有报表: every saved report the caller sees, of every model (rename, department, delete).
+      { path: '/analytics/reports', name: 'menu.allReports', permission: 'reports.view', element: <ReportsPage /> },
+    ],
   },
   {
     path: '/connections',
@@ -152,6 +239,8 @@ export const appRoutes: AppRoute[] = [
           },
         ],
       },
+      // 使用情况 (§1.11.5): expiry, tracked users (TU), events per month.
+      { path: '/settings/usage', name: 'menu.usage', permission: 'settings.usage', element: <UsagePage /> },
       {
         path: '/settings/system',
         name: 'menu.system',
@@ -173,12 +262,13 @@ export const appRoutes: AppRoute[] = [
     ],
   },
   // Pages of first-party plugins' console entries (e.g. a custom channel's app).
-  ...pluginPageRoutes.map(({ path, name, permission, Page }): AppRoute => ({
+  ...pluginPageRoutes.map(({ pluginId, path, name, permission, Page }): AppRoute => ({
     path,
     name,
     permission,
     element: <Page />,
     hideInMenu: true,
+    pluginId,
   })),
 ];
 
@@ -187,12 +277,20 @@ export function menuTestId(route: Pick<AppRoute, 'name'>): string {
   return route.name.replace(/\./g, '-');
 }
 
-/** The routes a staff member may see; folders without visible children are dropped. */
-export function visibleRoutes(routes: AppRoute[], allowed: (permission: string | undefined) => boolean): AppRoute[] {
+/**
+ * The routes a staff member may see; folders without visible children are dropped, and so are the
+ * pages of plugins disabled for the tenant (`Session.disabledPlugins`).
+ */
+export function visibleRoutes(
+  routes: AppRoute[],
+  allowed: (permission: string | undefined) => boolean,
+  disabledPlugins: readonly string[] = [],
+): AppRoute[] {
   return routes.flatMap((route) => {
     if (!allowed(route.permission)) return [];
+    if (route.pluginId !== undefined && disabledPlugins.includes(route.pluginId)) return [];
     if (!route.children) return [route];
-    const children = visibleRoutes(route.children, allowed);
+    const children = visibleRoutes(route.children, allowed, disabledPlugins);
     if (children.length === 0 && !route.element) return [];
     return [{ ...route, children }];
   });

@@ -19,13 +19,31 @@ export type { Channel, ChannelDetail, ChannelTypeInfo } from './modules/channels
 export type { Notification } from './modules/notifications/notifications.service.js';
 export type { Task } from './jobs/task.types.js';
 export type { StoredFile } from './modules/files/files.service.js';
-export type { HomeSummary } from './modules/home/home.service.js';
+export type {
+  HomeDisplaySettings,
+  HomeSummary,
+  HomeTimelineEvent,
+  HomeTimelinePage,
+  UsageSummary,
+} from './modules/home/home.service.js';
 export type { Page } from './modules/staff/staff.service.js';
 export type { AccessToken } from './modules/apps/apps.service.js';
 export type { AcceptResult, QuarantinedMessage } from './modules/ingestion/ingestion.service.js';
 export type { BatchLoaded } from './modules/ingestion/ingest-worker.js';
 export type { ContactMerge, ContactSummary, CursorPage, MergeCandidate } from './modules/contacts/contacts.service.js';
 export type { CandidateStatus, MergeEvidence } from './modules/contacts/contacts.types.js';
+export type {
+  ContactDetail,
+  ContactGroupRef,
+  DetailAccount,
+  DetailConnection,
+  TimelineEvent,
+  TimelineProperty,
+  ViewSettings as ContactViewSettings,
+  ViewSettingsAnswer as ContactViewSettingsAnswer,
+} from './modules/contacts/detail.service.js';
+export type { DedupeMember, DedupeRun, DedupeSet, DedupeSettings, SetMergeResult } from './modules/dedupe/dedupe.service.js';
+export type { DedupeField, DedupeMode } from './modules/dedupe/dedupe-rules.js';
 export type { FieldMask, MobileEncryption } from './modules/masking/masking.types.js';
 export type { Department, DepartmentTree } from './modules/departments/departments.types.js';
 export type { OperationDetail, OperationLogItem } from './modules/audit/operation-log.types.js';
@@ -67,6 +85,8 @@ export interface Session {
   tenant: Tenant;
   csrfToken: string;
   permissions: string[];
+  /** Plugins the platform operator disabled for the tenant (ADR 0041): their pages and menus are hidden. */
+  disabledPlugins: string[];
 }
 
 export interface SetupStatus {
@@ -255,3 +275,53 @@ export interface CollectBatch {
   batch: CollectMessage[];
   sentAt?: ApiTime;
 }
+
+// 所有用户 (the console's contact list, ADR 0031).
+export type {
+  ContactColumn as ContactListColumn,
+  ContactColumnType as ContactListColumnType,
+  ContactListColumnsSetting,
+  ContactListKind,
+  ContactListPage,
+  ContactListRow,
+  WeChatIdMatch,
+} from './modules/contacts/list.types.js';
+export type { ContactExport, ContactExportStatus } from './modules/contact-exports/contact-exports.types.js';
+export type { ContactImport } from './modules/contact-imports/contact-imports.service.js';
+export type { ImportKind as ContactImportKind } from './modules/contact-imports/contact-imports.types.js';
+export type { ContactErasure, ErasureKind } from './modules/contact-erasures/contact-erasures.types.js';
+// 用户群组 (ADR 0044).
+export type {
+  Group,
+  GroupFolder,
+  GroupKind,
+  GroupStatus,
+  GroupVersion,
+  StaticImportResult,
+  UpdateMode as GroupUpdateMode,
+} from './modules/groups/groups.types.js';
+// 互斥组 and 临时群组 (ADR 0049).
+export type {
+  ExclusiveGroup,
+  ExclusiveMember,
+  GroupSelection,
+  SelectionCount,
+  TemporaryGroup,
+} from './modules/group-selections/group-selections.types.js';
+export type { GroupSelectionChoices } from './modules/group-selections/group-selections.service.js';
+// 用户标签 (ADR 0045).
+export type { Tag, TagFolder } from './modules/tags/tags.service.js';
+export type { TagFileRef, TagKind, TagStatus, TagUpdateMode, TagValueType } from './modules/tags/tags.types.js';
+// 保存的报表 and 仪表盘 (ADR 0053).
+export type { ReportQuotas, SavedReport, SavedReportSummary } from './modules/reports/saved-reports.types.js';
+export type {
+  CardReport as DashboardCardReport,
+  CardSize as DashboardCardSize,
+  Dashboard,
+  DashboardCard,
+  DashboardFolder,
+  DashboardPreset,
+  DashboardSummary,
+  PositionDirection as DashboardPositionDirection,
+  PresetInstallation as DashboardPresetInstallation,
+} from './modules/dashboards/dashboards.types.js';

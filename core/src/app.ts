@@ -11,7 +11,7 @@ import { createServiceFactory, type ServiceRef } from './kernel/extension-point.
 import { Kernel, type PluginEntry } from './kernel/kernel.js';
 import { PermissionRegistry } from './kernel/permissions.js';
 import { kernelServices } from './kernel/services.js';
-import { WorkerPool } from './jobs/pool.js';
+import { type WorkerPool, workerPoolRef } from './jobs/pool.js';
 import { Scheduler, schedulerRef } from './jobs/scheduler.js';
 import { TaskKinds, taskKindsRef } from './jobs/task-kinds.js';
 import { TaskQueue, taskQueueRef } from './jobs/task-queue.js';
@@ -21,6 +21,7 @@ import { coreModules } from './modules/index.js';
 import { appsServiceRef } from './modules/apps/apps.service.js';
 import { authServiceRef } from './modules/staff/auth.service.js';
 import { setupServiceRef } from './modules/setup/setup.service.js';
+import { pluginEnablementRef } from './modules/tenant-plugins/plugin-enablement.js';
 import { healthRoutes } from './server/health.routes.js';
 import { REDACTED_PATHS } from './server/request-log.js';
 import { apiTagOf } from './server/openapi.js';
@@ -76,7 +77,7 @@ const coreRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
  * `plugins.<id>.package` (unless `loadPluginPackages` is off or the plugin is disabled), and
  * explicit ones. Packages are looked up by name; node_modules is never scanned.
  */
-async function pluginEntries(
+export async function pluginEntries(
   config: HuiliuConfig,
   explicit: CreateAppOptions['plugins'] = [],
   logger?: Logger,
@@ -110,12 +111,14 @@ async function pluginEntries(
         definition: await importPluginPackage(manifest, coreVersion),
         options: settings.options,
         source: { kind: 'package', packageName: manifest.packageName, dir: manifest.dir },
+        required: settings.required,
       });
     }
   }
   for (const definition of explicit) {
     const settings = pluginSettings(config, definition.id);
-    if (settings.enabled) entries.push({ definition, options: settings.options, source: { kind: 'explicit' } });
+    if (settings.enabled)
+      entries.push({ definition, options: settings.options, source: { kind: 'explicit' }, required: settings.required });
   }
   return entries;
 }
@@ -210,6 +213,7 @@ async function assemble(
     oltp,
     secrets,
     permissions: new PermissionRegistry(),
+    startTimeoutMs: config.pluginStartTimeoutMs,
     services: [
       createServiceFactory({ service: kernelServices.config, factory: () => config }),
       createServiceFactory({ service: kernelServices.olap, factory: () => olap }),
@@ -229,10 +233,11 @@ async function assemble(
     worker: kernel.get(taskWorkerRef),
     scheduler: kernel.get(schedulerRef),
   };
-  let pool: WorkerPool | undefined;
+  const pool = kernel.get(workerPoolRef);
 
   const auth = kernel.get(authServiceRef);
   const apps = kernel.get(appsServiceRef);
+  const enablement = kernel.get(pluginEnablementRef);
   const server = await createServer({
     host: config.host,
     port: config.port,
@@ -252,13 +257,14 @@ async function assemble(
       permissions: kernel.get(kernelServices.permissions),
       principalForSession: (token) => auth.principalForSession(token),
       principalForToken: (token) => apps.principalForToken(token),
+      pluginEnabled: (tenantId, pluginId) => enablement.isEnabled(tenantId, pluginId),
     },
     routes: healthRoutes(
       [
         { name: 'oltp', check: () => oltp.ping() },
         { name: 'olap', check: () => olap.ping() },
       ],
-      { timeoutMs: config.readyTimeoutMs },
+      { timeoutMs: config.readyTimeoutMs, plugins: () => kernel.failedPlugins() },
     ),
     plugins: kernel.hapiPlugins(),
     apiTags: kernel.openApiTags().map(apiTagOf),
@@ -267,7 +273,7 @@ async function assemble(
 
   const setupToken = await kernel.get(setupServiceRef).prepare();
   let stopped = false;
-  return {
+  const app: HuiliuApp = {
     config,
     service: (ref) => kernel.get(ref),
     oltp,
@@ -276,10 +282,16 @@ async function assemble(
     logger,
     setupToken,
     kernel,
-    jobs: { ...jobs, pool: () => (pool ??= new WorkerPool(1)) },
+    jobs: { ...jobs, pool: () => pool },
     async start() {
       await server.start();
-      await kernel.start();
+      try {
+        await kernel.start();
+      } catch (error) {
+        // A core module or a required plugin did not start: nothing keeps serving (ADR 0040).
+        await app.stop();
+        throw error;
+      }
       jobs.worker.start();
       jobs.scheduler.start();
     },
@@ -290,10 +302,11 @@ async function assemble(
       await jobs.worker.stop();
       await server.stop({ timeout: 5000 });
       await kernel.stop();
-      await pool?.close();
+      await pool.close();
       await olap.close();
       await opened.analyticsOwner?.release();
       await oltp.close();
     },
   };
+  return app;
 }

@@ -22,7 +22,9 @@ export {
   permissionsExtensionPoint,
   errorsExtensionPoint,
   auditExtensionPoint,
+  contactsExtensionPoint,
   type AuditExtension,
+  type ContactsExtension,
   type ErrorsExtension,
   type ChannelsExtension,
   type EventsExtension,
@@ -60,6 +62,8 @@ export {
   type Refusal,
   type ChannelTypeDefinition,
   type Cleanup,
+  type ContactErasedEvent,
+  type ContactErasedListener,
   type DictionaryDefinition,
   type EventTypeDefinition,
   type LocalizedText,
@@ -93,3 +97,37 @@ export { packageManifest, packageVersion } from './lib/package-version.js';
 export { generateWriteKey } from './lib/tokens.js';
 /** A display name as core validates its own: NFC, trimmed, no control or bidi characters, not invisible-only. */
 export { shortText as safeName } from './server/schemas.js';
+
+// ---- helper "routes" (issue 19, ADR 0042): plugin routes v2 and the event bus ----------------------------
+export {
+  defineTopic,
+  batchLoadedTopic,
+  groupMembershipChangedTopic,
+  type Topic,
+  type TopicHandler,
+  type TopicDelivery,
+  type PluginEventBus,
+  type BatchLoadedEvent,
+  type GroupMembershipChangedEvent,
+} from './kernel/event-bus.js';
+export { rawBodyOf, verifyHmac } from './server/plugin-routes.js';
+export type { AuthStrategyDefinition, IntegrationIdentity, RouteBody, RouteRateLimit } from './kernel/contributions.js';
+export type { IntegrationPrincipal } from './server/principal.js';
+export { UnauthorizedError } from './server/errors.js';
+
+// ---- ingest (issue 19): the plugin write path, coreServices.ingest (ADR 0038) ----
+export type {
+  PluginIngest,
+  PluginIngestIdentity,
+  PluginMessageInput,
+  PluginIdentifyInput,
+  PluginTrackInput,
+} from './kernel/services.js';
+/** Thrown by `coreServices.ingest` when the inbox is too long (429 `ingest_busy`, retry after `retryAfterSeconds`). */
+export { RateLimitError } from './server/errors.js';
+
+// ---- helper "settings" (issue 19): connection settings and credentials, ADR 0039 ----
+export type { ChannelTestInput } from './kernel/contributions.js';
+
+// tenant (issue 19): per-tenant plugin enablement (`coreServices.tenantPlugins`, ADR 0041).
+export type { PluginTenantEnablement } from './kernel/services.js';

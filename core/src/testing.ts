@@ -1,37 +1,84 @@
 /**
- * @huiliu/core/testing — boot plugins in a real kernel on real stores, and the contract every
- * plugin passes. Test-runner agnostic: failures throw.
+ * @huiliu/core/testing — boot plugins in a real kernel on real stores, the contract every plugin
+ * passes, and helpers that drive a plugin's contributions as Huiliu does (channels, channel
+ * accounts, schedules, triggers, actions, webhooks, ingestion). Test-runner agnostic: failures throw.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Server, ServerInjectOptions } from '@hapi/hapi';
+import type { Server } from '@hapi/hapi';
 import joiToJson from 'joi-to-json';
 import mysql from 'mysql2/promise';
 import pino from 'pino';
 import { setupServiceRef } from './modules/setup/setup.service.js';
 import { createApp, createLogger, type HuiliuApp } from './app.js';
-import { loadConfig, type HuiliuConfig } from './config/config.js';
+import { loadConfig, type HuiliuConfig, type PluginConfig } from './config/config.js';
 import type { PluginDefinition } from './kernel/define-plugin.js';
 import { migrationTable } from './kernel/kernel.js';
 import { checkReportModelSql, type ReportSqlCheck } from './store/olap/report-sql-check.js';
+import { stopFiredTriggers } from './testing/kit.js';
+
+export type { HuiliuApp } from './app.js';
+export type { HuiliuConfig, PluginConfig } from './config/config.js';
 
 export const defaultTestMysqlUrl = (): string => process.env.HUILIU_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 
-/** A fresh MySQL/MariaDB database on the server of `baseUrl`; `drop()` removes it. */
-export async function createMysqlDatabase(baseUrl = defaultTestMysqlUrl()): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `huiliu_t_${process.pid}_${randomBytes(4).toString('hex')}`;
+/** A MySQL/MariaDB database name the kit accepts: letters, digits and `_`, at most 64. */
+const DATABASE_NAME = /^[A-Za-z0-9_]{1,64}$/;
+
+/** A database on a MySQL/MariaDB server for one test store. */
+export interface TestMysqlDatabase {
+  /** Its name on the server. */
+  name: string;
+  /** The server URL with the database (Huiliu creates the database when it opens it). */
+  url: string;
+  /** Drops the database. */
+  drop(): Promise<void>;
+}
+
+function connect(base: URL) {
+  return mysql.createConnection({
+    host: base.hostname,
+    port: Number(base.port || 3306),
+    user: decodeURIComponent(base.username || 'root'),
+    password: decodeURIComponent(base.password),
+  });
+}
+
+/**
+ * A database for a test store on the MySQL/MariaDB server of `baseUrl` (default
+ * `HUILIU_TEST_MYSQL_URL`, else `mysql://root@127.0.0.1:3306`): a fresh random name
+ * (`huiliu_t_<pid>_<hex>`), or the `name` you choose — e.g. one your CI user may create. A chosen
+ * name that already exists is refused rather than reused or dropped. `drop()` removes it.
+ */
+export async function createMysqlDatabase(
+  options: string | { baseUrl?: string; name?: string } = {},
+): Promise<TestMysqlDatabase> {
+  const { baseUrl = defaultTestMysqlUrl(), name: chosen } = typeof options === 'string' ? { baseUrl: options } : options;
   const base = new URL(baseUrl);
+  const name = chosen ?? `huiliu_t_${process.pid}_${randomBytes(4).toString('hex')}`;
+  if (!DATABASE_NAME.test(name)) {
+    throw new Error(`createMysqlDatabase: "${name}" is not a database name the kit accepts (letters, digits and _, at most 64)`);
+  }
+  if (chosen !== undefined) {
+    const connection = await connect(base);
+    try {
+      const [rows] = await connection.query('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [name]);
+      if ((rows as unknown[]).length > 0) {
+        throw new Error(
+          `createMysqlDatabase: the database "${name}" already exists on ${base.host}; drop it or choose another name`,
+        );
+      }
+    } finally {
+      await connection.end();
+    }
+  }
   return {
+    name,
     url: `${baseUrl.replace(/\/$/, '')}/${name}`,
     async drop() {
-      const connection = await mysql.createConnection({
-        host: base.hostname,
-        port: Number(base.port || 3306),
-        user: decodeURIComponent(base.username || 'root'),
-        password: decodeURIComponent(base.password),
-      });
+      const connection = await connect(base);
       try {
         await connection.query(`DROP DATABASE IF EXISTS \`${name}\``);
       } finally {
@@ -43,18 +90,53 @@ export async function createMysqlDatabase(baseUrl = defaultTestMysqlUrl()): Prom
 
 export type TestEngine = 'sqlite' | 'mysql';
 
+/**
+ * The engines a plugin's tests run on: SQLite and MySQL/MariaDB, unless `HUILIU_TEST_ENGINES`
+ * narrows them (`sqlite`, `mariadb` or `mysql`, comma-separated) for a quick local run.
+ */
+export function testKernelEngines(env: Record<string, string | undefined> = process.env): TestEngine[] {
+  const raw = (env.HUILIU_TEST_ENGINES ?? '').trim();
+  if (!raw) return ['sqlite', 'mysql'];
+  const engines = new Set<TestEngine>();
+  for (const name of raw.split(',').map((s) => s.trim())) {
+    if (name === 'sqlite') engines.add('sqlite');
+    else if (name === 'mariadb' || name === 'mysql') engines.add('mysql');
+    else throw new Error(`HUILIU_TEST_ENGINES=${raw}: unknown engine "${name}" (use sqlite, mariadb)`);
+  }
+  return (['sqlite', 'mysql'] as const).filter((engine) => engines.has(engine));
+}
+
+/**
+ * Configuration as `huiliu.json` holds it (each plugin entry partial: `enabled` defaults to true,
+ * `options` to {}).
+ */
+export type TestKernelConfig = Omit<Partial<HuiliuConfig>, 'plugins'> & { plugins?: Record<string, Partial<PluginConfig>> };
+
 export interface StartTestKernelOptions {
+  /** Plugin definitions to boot besides core's built-ins (default none). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  plugins: PluginDefinition<any>[];
+  plugins?: PluginDefinition<any>[];
   /** Options per plugin id. */
   options?: Record<string, Record<string, unknown>>;
+  /** Default `sqlite` (a temp file); `mysql` uses a new database on the MySQL/MariaDB server. */
   engine?: TestEngine;
+  /** The MySQL/MariaDB server (default `HUILIU_TEST_MYSQL_URL`, else `mysql://root@127.0.0.1:3306`). */
   mysqlUrl?: string;
+  /** The database's name on that server (engine `mysql` only); default a fresh random name. See `createMysqlDatabase`. */
+  mysqlDatabase?: string;
+  /**
+   * Configuration as `huiliu.json` sets it. `plugins.<id>.package` loads an installed plugin package
+   * through the real loader — looked up from the working directory, its manifest checked before
+   * import — and turns `loadPluginPackages` on (so the installed first-party packages load too):
+   * `config: { plugins: { 'acme-shop': { package: 'huiliu-plugin-acme-shop' } } }`.
+   */
+  config?: TestKernelConfig;
 }
 
 export interface TestKernel {
   app: HuiliuApp;
   server: Server;
+  /** Stops the triggers `fireTrigger` left active, the app, and removes its store. */
   close(): Promise<void>;
 }
 
@@ -65,12 +147,19 @@ export interface TestKernel {
 export async function startIsolatedApp(options: {
   engine?: TestEngine;
   mysqlUrl?: string;
+  mysqlDatabase?: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   plugins?: PluginDefinition<any>[];
   overrides?: Partial<HuiliuConfig>;
 }): Promise<TestKernel> {
+  if (options.mysqlDatabase !== undefined && options.engine !== 'mysql') {
+    throw new Error('startTestKernel: mysqlDatabase names a MySQL/MariaDB database; pass engine: "mysql" too');
+  }
+  const database =
+    options.engine === 'mysql'
+      ? await createMysqlDatabase({ baseUrl: options.mysqlUrl, name: options.mysqlDatabase })
+      : undefined;
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'huiliu-test-'));
-  const database = options.engine === 'mysql' ? await createMysqlDatabase(options.mysqlUrl) : undefined;
   const cleanup = async () => {
     await database?.drop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -107,6 +196,7 @@ export async function startIsolatedApp(options: {
       app,
       server: app.server,
       async close() {
+        await stopFiredTriggers(app);
         await app.stop();
         await cleanup();
       },
@@ -117,16 +207,26 @@ export async function startIsolatedApp(options: {
   }
 }
 
-/** Boots the given plugins (and core's built-ins) in a real app on a fresh store, not listening. */
+/**
+ * Boots the given plugins (and core's built-ins) in a real app on a fresh store, not listening:
+ * `server.inject()` (or `Client`) for requests, `app.start()` to run the plugins' `start()` hooks,
+ * `close()` to stop and remove the store.
+ */
 export function startTestKernel(options: StartTestKernelOptions): Promise<TestKernel> {
+  const config = options.config ?? {};
+  const plugins: Record<string, Partial<PluginConfig>> = { ...config.plugins };
+  for (const [id, opts] of Object.entries(options.options ?? {})) plugins[id] = { ...plugins[id], enabled: true, options: opts };
+  const namesPackages = Object.values(plugins).some((entry) => typeof entry?.package === 'string');
   return startIsolatedApp({
     engine: options.engine,
     mysqlUrl: options.mysqlUrl,
+    mysqlDatabase: options.mysqlDatabase,
     plugins: options.plugins,
+    // loadConfig validates the entries and fills in their defaults.
     overrides: {
-      plugins: Object.fromEntries(
-        Object.entries(options.options ?? {}).map(([id, opts]) => [id, { enabled: true, options: opts }]),
-      ),
+      ...config,
+      ...(config.loadPluginPackages === undefined && namesPackages ? { loadPluginPackages: true } : {}),
+      plugins: plugins as HuiliuConfig['plugins'],
     },
   });
 }
@@ -285,117 +385,26 @@ export async function createTenant(app: HuiliuApp, options: { name?: string; tim
   return { tenantId: tenant.id, staffId: staff.id, email, password };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export interface InjectResult<T = any> {
-  statusCode: number;
-  body: T;
-  headers: Record<string, unknown>;
-}
-
-/** A caller of the API: anonymous, a logged-in staff member (cookie + CSRF), or an app (bearer). */
-/** One file part of a multipart body. */
-export interface MultipartFile {
-  filename: string;
-  content: string | Buffer;
-  contentType?: string;
-}
-
-/** A `multipart/form-data` body (uploads): pass it as `Client.request`'s payload. */
-export class Multipart {
-  readonly boundary = `----huiliu-${randomBytes(8).toString('hex')}`;
-
-  constructor(readonly parts: Record<string, string | MultipartFile>) {}
-
-  get contentType(): string {
-    return `multipart/form-data; boundary=${this.boundary}`;
-  }
-
-  body(): Buffer {
-    const chunks: Buffer[] = [];
-    for (const [name, part] of Object.entries(this.parts)) {
-      const head =
-        typeof part === 'string'
-          ? `Content-Disposition: form-data; name="${name}"\r\n\r\n`
-          : `Content-Disposition: form-data; name="${name}"; filename="${part.filename}"\r\nContent-Type: ${part.contentType ?? 'text/csv'}\r\n\r\n`;
-      chunks.push(Buffer.from(`--${this.boundary}\r\n${head}`, 'utf8'));
-      chunks.push(typeof part === 'string' ? Buffer.from(part, 'utf8') : Buffer.from(part.content));
-      chunks.push(Buffer.from('\r\n', 'utf8'));
-    }
-    chunks.push(Buffer.from(`--${this.boundary}--\r\n`, 'utf8'));
-    return Buffer.concat(chunks);
-  }
-}
-
-/** A multipart body with a file part `file` (and text fields). */
-export function multipart(file: MultipartFile, fields: Record<string, string> = {}): Multipart {
-  return new Multipart({ ...fields, file });
-}
-
-export class Client {
-  private cookie: string | undefined;
-  private csrfToken: string | undefined;
-  private bearer: string | undefined;
-  language = 'zh-CN';
-
-  constructor(private readonly server: Server) {}
-
-  static async staff(server: Server, email: string, password: string): Promise<Client> {
-    const client = new Client(server);
-    const res = await client.request('POST', '/api/v1/auth/login', { email, password });
-    if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${JSON.stringify(res.body)}`);
-    return client;
-  }
-
-  static app(server: Server, accessToken: string): Client {
-    const client = new Client(server);
-    client.bearer = accessToken;
-    return client;
-  }
-
-  /** The cookie / bearer headers of this caller, for raw `server.inject` calls. */
-  authHeaders(): Record<string, string> {
-    return {
-      ...(this.cookie ? { cookie: this.cookie } : {}),
-      ...(this.bearer ? { authorization: `Bearer ${this.bearer}` } : {}),
-    };
-  }
-
-  get csrf(): string | undefined {
-    return this.csrfToken;
-  }
-
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  async request<T = any>(
-    method: string,
-    url: string,
-    payload?: unknown,
-    headers: Record<string, string> = {},
-  ): Promise<InjectResult<T>> {
-    const options: ServerInjectOptions = {
-      method,
-      url,
-      headers: {
-        'accept-language': this.language,
-        ...(this.cookie ? { cookie: this.cookie } : {}),
-        ...(this.csrfToken && !['GET', 'HEAD'].includes(method.toUpperCase()) ? { 'x-csrf-token': this.csrfToken } : {}),
-        ...(this.bearer ? { authorization: `Bearer ${this.bearer}` } : {}),
-        ...headers,
-      },
-    };
-    if (payload instanceof Multipart) {
-      options.payload = payload.body();
-      options.headers = { ...options.headers, 'content-type': payload.contentType };
-    } else if (payload !== undefined) options.payload = payload as object;
-    const res = await this.server.inject(options);
-    const setCookie = res.headers['set-cookie'];
-    if (setCookie) {
-      const first = (Array.isArray(setCookie) ? setCookie[0] : setCookie)!.split(';')[0]!;
-      this.cookie = first.endsWith('=') ? undefined : first;
-    }
-    let body: unknown = res.payload;
-    if (String(res.headers['content-type'] ?? '').includes('application/json')) body = JSON.parse(res.payload);
-    const maybe = body as { csrfToken?: string } | null;
-    if (maybe && typeof maybe === 'object' && typeof maybe.csrfToken === 'string') this.csrfToken = maybe.csrfToken;
-    return { statusCode: res.statusCode, body: body as T, headers: res.headers as Record<string, unknown> };
-  }
-}
+export { Client, Multipart, multipart, type InjectResult, type MultipartFile } from './testing/client.js';
+export {
+  createChannel,
+  createChannelAccount,
+  executeAction,
+  fireTrigger,
+  queryOlap,
+  runSchedule,
+  sendWebhook,
+  setPluginEnabled,
+  waitForIngestion,
+  type FiredTrigger,
+  type NewTestChannel,
+  type NewTestChannelAccount,
+  type TenantCredentials,
+  type TestChannelAccount,
+  type TriggerEmission,
+  type WebhookRequest,
+} from './testing/kit.js';
+export type { ChannelDetail } from './modules/channels/channel.types.js';
+export type { PluginInfo } from './kernel/kernel.js';
+export type { Task } from './jobs/task.types.js';
+export type { ActionResult } from './kernel/contributions.js';

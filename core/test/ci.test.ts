@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { summarize, type VitestJsonReport } from '../../scripts/test-summary.mjs';
 import { testEngines } from './support/engines.js';
@@ -80,5 +82,25 @@ describe('the closing line of npm test', () => {
       '0 passed, 1 failed, 0 skipped (engines: none; e2e: none; checks: 0/0)',
     );
     expect(summarize(undefined, [], { root, exitCode: 1 }).failed).toBe(1);
+  });
+});
+
+describe('the mutation check under a time budget (ADR 0051)', () => {
+  const script = fileURLToPath(new URL('../../scripts/mutations.mjs', import.meta.url));
+  const run = (...args: string[]) => spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', timeout: 60_000 });
+
+  it('starts no mutated run once the budget is spent, lists what it left, and does not fail for it', () => {
+    const result = run('--only', 'TenantDb.from() filters every query', '--no-baseline', '--budget', '0');
+    expect(result.status, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toContain('within 0s');
+    expect(result.stdout).toContain('Not run within the budget of 0s (1;');
+    expect(result.stdout).toContain('- TenantDb.from() filters every query by its tenant');
+    expect(result.stdout).toMatch(/mutations: 0\/0 caught in \d+s \(1 not run: budget\)/);
+  });
+
+  it('refuses a budget that is not a number of seconds', () => {
+    const result = run('--only', 'TenantDb.from()', '--budget', 'soon');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('--budget must be a number of seconds');
   });
 });

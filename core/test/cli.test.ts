@@ -65,6 +65,32 @@ for (const engine of testEngines()) {
       expect(again.code).toBe(1);
       expect(again.stderr).toContain('This email is already in use');
 
+      // 到期 (ADR 0036), set by the platform operator (invalid dates: test/home).
+      const tenantId = /Created tenant (\d+)/.exec(created.stdout)![1]!;
+      const expiry = run(['admin', 'expiry', '--tenant', tenantId, '--until', '2027-06-30'], env, cwd);
+      expect(expiry.stderr).toBe('');
+      expect(expiry.stdout).toContain(`Tenant ${tenantId} "命令行租户" expires after 2027-06-30`);
+
+      // Per-tenant plugin enablement (ADR 0041): the installed first-party plugins, switched per tenant.
+      const disabled = run(['admin', 'plugins', 'disable', 'jinshuju', '--tenant', tenantId, '--by', 'ops'], env, cwd);
+      expect(disabled.stderr).toBe('');
+      expect(disabled.stdout).toContain(`Disabled plugin jinshuju for tenant ${tenantId} "命令行租户"`);
+      const listed = run(['admin', 'plugins', 'list', '--tenant', tenantId], env, cwd);
+      expect(listed.stdout).toMatch(/jinshuju\s+\S+\s+disabled\s+\(switched off by ops at /);
+      expect(listed.stdout).toMatch(/custom-channel\s+\S+\s+enabled\s+\(default\)/);
+      // (Refusals and their messages: test/tenant-plugins.test.ts calls the command functions.)
+
+      // Quotas of saved reports and dashboards (ADR 0053), set by platform operators.
+      const quotas = run(['admin', 'quotas', tenantId, '--reports', '800', '--cards', '12', '--by', 'ops'], env, cwd);
+      expect(quotas.stderr).toBe('');
+      expect(quotas.stdout).toContain(`Set the quotas of tenant ${tenantId} "命令行租户"`);
+      expect(quotas.stdout).toMatch(/saved reports\s+800\s+\(0 saved\)/);
+      expect(quotas.stdout).toMatch(/dashboards\s+100 \(default\)/);
+      const badQuota = run(['admin', 'quotas', tenantId, '--cards', 'many'], env, cwd);
+      expect(badQuota.code).toBe(1);
+      expect(badQuota.stderr).toContain('Give a whole number, or "default".');
+      // (Ranges, resets and unknown tenants: test/dashboards/saved-reports.test.ts calls the command function.)
+
       // The same store, opened by an app, accepts the login.
       const app = await createTestApp('sqlite', {
         dataDir: path.join(cwd, 'data'),
@@ -73,12 +99,15 @@ for (const engine of testEngines()) {
       try {
         expect(app.setupToken).toBeUndefined();
         const client = await Client.staff(app.server, 'cli@example.com', 'Cli-pass-123');
-        expect((await client.request('GET', '/api/v1/home')).body.tenant.name).toBe('命令行租户');
+        const home = (await client.request('GET', '/api/v1/home')).body;
+        expect(home.tenant).toMatchObject({ name: '命令行租户', expiresOn: '2027-06-30' });
+        const quota = (await client.request('GET', '/api/v1/console/dashboards/quota')).body;
+        expect(quota).toEqual({ dashboards: { used: 0, max: 100 }, cardsPerDashboard: 12 });
       } finally {
         await app.stop();
       }
     } finally {
       await database?.drop();
     }
-  });
+  }, 300_000); // nine CLI processes, each migrating and loading modules
 }

@@ -142,7 +142,7 @@ describe('plugin settings', () => {
       JSON.stringify({ plugins: { 'acme-crm': { enabled: true, options: { a: 1, b: 2 } } } }),
     );
     const config = loadConfig({ env: { HUILIU_DATA_DIR: cwd, HUILIU_PLUGINS__ACME_CRM__ENABLED: 'false' }, cwd });
-    expect(pluginSettings(config, 'acme-crm')).toEqual({ enabled: false, options: { a: 1, b: 2 } });
-    expect(pluginSettings(config, 'wechat')).toEqual({ enabled: true, options: {} });
+    expect(pluginSettings(config, 'acme-crm')).toEqual({ enabled: false, required: false, options: { a: 1, b: 2 } });
+    expect(pluginSettings(config, 'wechat')).toEqual({ enabled: true, required: false, options: {} });
   });
 });

@@ -144,7 +144,11 @@ describe('what anonymous callers learn', () => {
         await app.oltp.knex.destroy();
         const ready = await app.server.inject('/ready');
         expect(ready.statusCode).toBe(503);
-        expect(JSON.parse(ready.payload)).toEqual({ status: 'not_ready', checks: { oltp: 'unreachable', olap: 'ok' } });
+        expect(JSON.parse(ready.payload)).toEqual({
+          status: 'not_ready',
+          checks: { oltp: 'unreachable', olap: 'ok' },
+          plugins: {},
+        });
         const broken = await app.server.inject('/api/v1/setup');
         expect(broken.statusCode).toBe(500);
         expect(Object.keys(JSON.parse(broken.payload)).sort()).toEqual(['code', 'message', 'requestId', 'statusCode']);

@@ -1,14 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  channelsExtensionPoint,
-  definePlugin,
-  eventsExtensionPoint,
-  journeysExtensionPoint,
-  Joi,
-  oltpExtensionPoint,
-} from '@huiliu/core/plugin-api';
+import { definePlugin, Joi } from '@huiliu/core/plugin-api';
 import { expectPluginContract, startTestKernel } from '@huiliu/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { coreTables } from '../src/store/oltp/migrations/core-tables.js';
@@ -17,17 +10,21 @@ import {
   auditStaffDirectoryExtensionPoint,
   conditionsExtensionPoint,
 } from '../src/kernel/extension-points.js';
-import { noMemberships } from '../src/modules/conditions/catalogue.js';
+import type { GroupSource, TagSource } from '../src/modules/conditions/catalogue.js';
 import type { MetadataSource } from '../src/modules/conditions/metadata-source.js';
 import { ContributionRegistry } from '../src/kernel/contribution-registry.js';
 import { PermissionRegistry } from '../src/kernel/permissions.js';
 import { findPluginPackage, importPluginPackage, requestedPluginPackages } from '../src/kernel/plugin-packages.js';
 import customChannel from '../../plugins/custom-channel/src/index.js';
 import acme, { acmeEvents } from './fixtures/acme-crm.plugin.js';
+import { probePlugin } from './support/probe-plugin.js';
 import { kernelEngine, testEngines } from './support/engines.js';
 import { Client, createTenant, createTestStore, describeEngines } from './support/test-app.js';
 
 const text = (s: string) => ({ 'zh-CN': s, 'en-US': s });
+
+const noGroups: GroupSource = { groups: () => Promise.resolve([]), listGroups: () => Promise.resolve([]) };
+const noTags: TagSource = { tags: () => Promise.resolve([]), listTags: () => Promise.resolve([]) };
 
 const emptyMetadata: MetadataSource = {
   describe: () =>
@@ -35,13 +32,15 @@ const emptyMetadata: MetadataSource = {
 };
 
 describe('the condition engine’s sources have one owner each', () => {
-  it('refuses a second membership source and a second metadata source, naming the first owner', () => {
+  it('refuses a second group source, tag source and metadata source, naming the first owner', () => {
     const registry = new ContributionRegistry(new PermissionRegistry());
-    registry.setMembershipSource('groups', noMemberships);
+    registry.setGroupSource('groups', noGroups);
+    registry.setTagSource('tags', noTags);
     registry.setMetadataSource('metadata', emptyMetadata);
-    expect(() => registry.setMembershipSource('other', noMemberships)).toThrow(
-      'Plugin "other": sets the membership source, which "groups" already set',
+    expect(() => registry.setGroupSource('other', noGroups)).toThrow(
+      'Plugin "other": sets the group source, which "groups" already set',
     );
+    expect(() => registry.setTagSource('other', noTags)).toThrow('Plugin "other": sets the tag source, which "tags" already set');
     expect(() => registry.setMetadataSource('other', emptyMetadata)).toThrow(
       'Plugin "other": sets the metadata source, which "metadata" already set',
     );
@@ -53,28 +52,29 @@ describe('the condition engine’s sources have one owner each', () => {
     registry.freeze();
     expect(() => registry.setMetadataSource('metadata', emptyMetadata)).toThrow('adds a metadata source after start-up');
   });
+
+  it('keeps usage checks of groups and tags in registration order; each needs a kind, a catalogued code and users()', () => {
+    const registry = new ContributionRegistry(new PermissionRegistry());
+    const users = () => Promise.resolve([]);
+    registry.addUsageCheck('groups', { kind: 'group', code: 'group_in_use', users });
+    registry.addUsageCheck('tags', { kind: 'tag', code: 'tag_in_use_by_tag', users });
+    expect(registry.usageChecks.map((check) => [check.pluginId, check.definition.code])).toEqual([
+      ['groups', 'group_in_use'],
+      ['tags', 'tag_in_use_by_tag'],
+    ]);
+    expect(() => registry.addUsageCheck('x', { kind: 'event' as never, code: 'group_in_use', users })).toThrow(
+      'a usage check is of a group or a tag',
+    );
+    expect(() => registry.addUsageCheck('x', { kind: 'group', code: 'group_used_somewhere' as never, users })).toThrow(
+      'usage check code "group_used_somewhere" is not in the error-message catalogue',
+    );
+    expect(() => registry.addUsageCheck('x', { kind: 'group', code: 'group_in_use', users: undefined as never })).toThrow(
+      'a usage check needs users()',
+    );
+  });
 });
 
-/** A minimal plugin whose init runs `contribute`. */
-function plugin(id: string, contribute: (deps: any) => void = () => {}, extra: Record<string, unknown> = {}) {
-  return definePlugin({
-    id,
-    version: '1.0.0',
-    requires: { core: '^0.1.0' },
-    ...extra,
-    register({ registerInit }) {
-      registerInit({
-        deps: {
-          channels: channelsExtensionPoint,
-          events: eventsExtensionPoint,
-          journeys: journeysExtensionPoint,
-          oltp: oltpExtensionPoint,
-        },
-        init: (deps) => contribute(deps),
-      });
-    },
-  });
-}
+const plugin = probePlugin;
 
 const withChannel = (type: string) => (deps: any) =>
   deps.channels.addChannelType({ type, name: text(type), userIdTypes: [], customEvents: false });
@@ -108,7 +108,7 @@ for (const engine of testEngines()) {
         register({ registerInit }) {
           registerInit({
             deps: { conditions: conditionsExtensionPoint },
-            init: ({ conditions }) => conditions.setMembershipSource(noMemberships),
+            init: ({ conditions }) => conditions.setGroupSource(noGroups),
           });
         },
       });
@@ -131,6 +131,24 @@ for (const engine of testEngines()) {
       });
       expect(await refused([intruder])).toBe(
         'Plugin "fake-metadata": asks for "conditions.memberships", an extension point of core modules',
+      );
+    });
+
+    it('a plugin that tries to hold groups or tags from deletion (a core-module extension point)', async () => {
+      const intruder = definePlugin({
+        id: 'fake-usage',
+        version: '1.0.0',
+        requires: { core: '^0.1.0' },
+        register({ registerInit }) {
+          registerInit({
+            deps: { conditions: conditionsExtensionPoint },
+            init: ({ conditions }) =>
+              conditions.addUsageCheck({ kind: 'group', code: 'group_in_use', users: () => Promise.resolve(['x']) }),
+          });
+        },
+      });
+      expect(await refused([intruder])).toBe(
+        'Plugin "fake-usage": asks for "conditions.memberships", an extension point of core modules',
       );
     });
 
@@ -177,12 +195,13 @@ for (const engine of testEngines()) {
     });
 
     it('two plugins giving the same s_ property different types', async () => {
+      // Each plugin's channel type lies in its namespace (its id): first-string, second-integer.
       const event = (code: string, type: string) => (deps: any) => {
-        withChannel(`chan-${type}`)(deps);
+        withChannel(`${code.split('_')[0]}-${type}`)(deps);
         deps.events.addEventType({
           code,
           name: text(code),
-          channelType: `chan-${type}`,
+          channelType: `${code.split('_')[0]}-${type}`,
           direction: 'inbound',
           properties: [{ id: 's_level', name: text('level'), type }],
         });
@@ -276,14 +295,14 @@ for (const engine of testEngines()) {
     it('an event type of an unknown channel type and a channel owning an unknown user-ID type', async () => {
       const orphan = (deps: any) =>
         deps.events.addEventType({
-          code: 'orphan',
+          code: 'orphan_event',
           name: text('o'),
-          channelType: 'nowhere',
+          channelType: 'orphan-nowhere',
           direction: 'inbound',
           properties: [],
         });
       expect(await refused([plugin('orphan', orphan)])).toBe(
-        'Plugin "orphan": event type "orphan" belongs to unknown channel type "nowhere"',
+        'Plugin "orphan": event type "orphan_event" belongs to unknown channel type "orphan-nowhere"',
       );
       const owner = (deps: any) =>
         deps.channels.addChannelType({ type: 'owner', name: text('o'), userIdTypes: ['ghost.id'], customEvents: false });
@@ -309,11 +328,11 @@ for (const engine of testEngines()) {
 
     it('blames the plugin registered second for an s_ type conflict, whatever the order or the path', async () => {
       const event = (code: string, type: string) => (deps: any) => {
-        withChannel(`chan-${code.replace(/_/g, '-')}`)(deps);
+        withChannel(code.replace(/_/g, '-'))(deps);
         deps.events.addEventType({
           code,
           name: text(code),
-          channelType: `chan-${code.replace(/_/g, '-')}`,
+          channelType: code.replace(/_/g, '-'),
           direction: 'inbound',
           properties: [{ id: 's_level', name: text('level'), type }],
         });
@@ -698,7 +717,7 @@ describeEngines('plugins in the running server', (ctx) => {
         schedules: [{ key: 'acme-crm:sync-leads', cron: '*/15 * * * *' }],
         migrations: ['0001_acme_crm_note'],
         olapRelations: ['acme_deals'],
-        permissions: ['acmeCrm.view', 'acmeCrm.edit'],
+        permissions: ['acme.view', 'acme.edit'],
       });
       expect(fixture.contributions.eventTypes[0].properties).toEqual([
         { id: 's_pipeline', type: 'string', name: { 'zh-CN': '销售管道', 'en-US': 'Pipeline' } },
@@ -773,7 +792,8 @@ describeEngines(
       );
     });
   },
-  { plugins: [acme, customChannel, plugin('custom')] },
+  // custom-channel's namespace is `custom`: the plugin `custom` takes another, its tables are what is tested.
+  { plugins: [acme, customChannel, plugin('custom', undefined, { namespace: 'custom-probe' })] },
 );
 
 /** A table, a column and an index a plugin may not touch, and a table of its own. */
@@ -878,7 +898,9 @@ describe.each(testEngines())('plugin migrations [%s]', (engine) => {
   });
 
   it("refuses a plugin creating a table with another plugin's prefix (custom vs custom-channel)", async () => {
-    const [message] = await refusedOnEveryStart(migrating('custom', [rogueMigrations.otherPlugin]), [customChannel]);
+    // custom-channel's namespace is `custom`: the spy takes another one, so only its table is in question.
+    const spy = definePlugin({ ...migrating('custom', [rogueMigrations.otherPlugin]), namespace: 'custom-spy' });
+    const [message] = await refusedOnEveryStart(spy, [customChannel]);
     expect(message).toMatch(
       /^Plugin "custom": migration "0001_other_plugin" was refused and rolled back: it created table "custom_channel__spy"/,
     );

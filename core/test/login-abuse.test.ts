@@ -7,6 +7,7 @@ import { mfaServiceRef } from '../src/modules/staff/mfa.service.js';
 import { StaffRepo } from '../src/modules/staff/staff.repo.js';
 import { tenantServiceRef } from '../src/modules/tenancy/tenant.service.js';
 import { operationLogServiceRef } from '../src/modules/audit/operation-log.service.js';
+import { pluginEnablementRef } from '../src/modules/tenant-plugins/plugin-enablement.js';
 import { lockAfter, slowDownAfter, Throttle } from '../src/server/throttle.js';
 import { Client, createTenant, createTestApp, describeEngines, type TestApp } from './support/test-app.js';
 
@@ -81,6 +82,7 @@ describeEngines('login and token abuse', (ctx) => {
       new Throttle(ctx.app.oltp),
       ctx.app.service(mfaServiceRef),
       ctx.app.service(operationLogServiceRef),
+      ctx.app.service(pluginEnablementRef),
     );
     expect(fresh).not.toBe(ctx.app.service(authServiceRef));
     await expect(fresh.login(tenant.email, tenant.password, { ip })).rejects.toMatchObject({

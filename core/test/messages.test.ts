@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { errorResponsesPlugin } from '../src/server/error-responses.js';
 import { ConflictError, InputError } from '../src/server/errors.js';
+import { OlapSqlRefusedError } from '../src/store/olap/errors.js';
 import { errorMessages } from '../src/server/messages.js';
 import { Client, createTenant, describeEngines } from './support/test-app.js';
 
@@ -76,6 +77,28 @@ describe('error bodies', () => {
       message: 'The password needs at least 8 characters with letters and digits',
       params: { min: 8 },
     });
+  });
+
+  it('answer refused operator SQL with 400, what was refused and why, in the caller’s language (ADR 0046)', async () => {
+    const zh = await inject(new OlapSqlRefusedError('olap_sql_function_refused', 'getenv()'));
+    expect(zh.statusCode).toBe(400);
+    expect(zh.body).toMatchObject({
+      code: 'olap_sql_refused',
+      message: 'SQL 不能使用 getenv()',
+      params: { name: 'getenv()' },
+      details: [{ path: 'sql', code: 'olap_sql_function_refused', message: expect.stringContaining('不在允许列表中的函数') }],
+    });
+    const en = await inject(new OlapSqlRefusedError('olap_sql_star_in_subquery', 'select *'), 'en-US');
+    expect(en.body).toMatchObject({
+      code: 'olap_sql_refused',
+      message: 'The SQL may not use select *',
+      details: [
+        { code: 'olap_sql_star_in_subquery', message: 'select * is not allowed in a subquery or WITH: list the columns you use' },
+      ],
+    });
+    const failed = await inject(new OlapSqlRefusedError('olap_sql_execution', 'Binder Error: column "x" not found'), 'en-US');
+    expect(failed.statusCode).toBe(400);
+    expect(failed.body).toMatchObject({ code: 'olap_sql_failed', message: 'The SQL failed: Binder Error: column "x" not found' });
   });
 
   it('never carry a parameter their message does not show', async () => {

@@ -62,7 +62,7 @@ if (testEngines().includes('mariadb'))
         const starved = timed(app, '/api/v1/auth/session', cookie);
         const ready = await timed(app, '/ready');
         expect(ready.res.statusCode).toBe(503);
-        expect(body(ready.res)).toEqual({ status: 'not_ready', checks: { oltp: 'timeout', olap: 'ok' } });
+        expect(body(ready.res)).toEqual({ status: 'not_ready', checks: { oltp: 'timeout', olap: 'ok' }, plugins: {} });
         expect(ready.ms).toBeLessThan(1500);
 
         const pool = await starved;

@@ -33,6 +33,8 @@ interface LogRow {
 /** A plugin that declares an operation of its own and records it from its route, as GDPR deletion will. */
 const probePlugin = definePlugin({
   id: 'oplog-probe',
+  // Its permission is probe.ping (ADR 0040: a plugin's permissions start with its namespace).
+  namespace: 'probe',
   version: '1.0.0',
   requires: { core: '^0.1.0' },
   register({ registerInit }) {
@@ -324,7 +326,8 @@ describeEngines(
           .map((o: { label: { 'zh-CN': string } }) => o.label['zh-CN']);
       expect(zh('staff')).toEqual(['新建', '编辑', '删除', '启用', '停用', '登录', '修改密码']);
       expect(zh('role')).toEqual(['新建', '编辑', '删除', '启用', '停用', '添加员工', '删除员工']);
-      expect(zh('channel')).toEqual(['新建', '删除']);
+      // 修改连接设置: the channels module's own operation after the seed's (ADR 0039).
+      expect(zh('channel')).toEqual(['新建', '删除', '修改连接设置']);
       expect(zh('journey')).toEqual(['新建', '编辑', '删除', '发布', '停止']);
       expect(zh('contact')).toEqual(['新建', '编辑', '删除微信GDPR数据', '删除自定义渠道用户数据', '合并', '导入', '导出']);
       for (const operation of body.operations) expect(operation.label['en-US']).toMatch(/^[A-Z]/);

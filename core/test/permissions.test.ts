@@ -82,6 +82,8 @@ describe('route permissions', () => {
       'contacts.update',
       'events.read',
       'events.track',
+      'groups.read',
+      'groups.write',
       'metadata.manage',
       'metadata.view',
       'tasks.view',

@@ -42,6 +42,32 @@ describeEngines('permission slips', (ctx) => {
     expect(cancelled.body.status).toBe('cancelled');
   });
 
+  it("shows a task's payload to its creator and super staff only (another staff member's export filter stays theirs)", async () => {
+    const { tenant, client } = await admin(ctx.app);
+    kindSeq += 1;
+    const kind = `test.export${kindSeq}`;
+    ctx.app.jobs.kinds.add({ kind, notifies: true, run: async () => undefined });
+    const creator = await normalStaff(ctx.app, tenant.tenantId);
+    const colleague = await normalStaff(ctx.app, tenant.tenantId);
+    const creatorId = (await creator.request('GET', '/api/v1/auth/session')).body.staff.id as string;
+    const payload = { filter: { mobile: '13800138000' } };
+    const task = (await ctx.app.jobs.queue.enqueue(tenant.tenantId, kind, payload, {
+      runAt: Date.now() + 60_000,
+      createdBy: creatorId,
+    }))!;
+
+    expect((await creator.request('GET', `/api/v1/tasks/${task.id}`)).body.payload).toEqual(payload);
+    expect((await client.request('GET', `/api/v1/tasks/${task.id}`)).body.payload).toEqual(payload);
+    const seen = await colleague.request('GET', `/api/v1/tasks/${task.id}`);
+    expect(seen.statusCode).toBe(200);
+    expect(seen.body).toMatchObject({ id: task.id, status: 'queued', payload: {} });
+    const listed = (await colleague.request('GET', `/api/v1/tasks?kind=${kind}`)).body.items;
+    expect(listed).toHaveLength(1);
+    expect(listed[0].payload).toEqual({});
+    expect(JSON.stringify(listed)).not.toContain('13800138000');
+    expect((await creator.request('GET', `/api/v1/tasks?kind=${kind}`)).body.items[0].payload).toEqual(payload);
+  });
+
   it('does not show internal tasks or their payloads to Open API apps', async () => {
     const { tenant, client } = await admin(ctx.app);
     kindSeq += 1;

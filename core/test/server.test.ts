@@ -15,7 +15,7 @@ describeEngines('server', (ctx) => {
     expect((await client.request('GET', '/health')).body).toEqual({ status: 'ok' });
     const ready = await client.request('GET', '/ready');
     expect(ready.statusCode).toBe(200);
-    expect(ready.body).toEqual({ status: 'ready', checks: { oltp: 'ok', olap: 'ok' } });
+    expect(ready.body).toEqual({ status: 'ready', checks: { oltp: 'ok', olap: 'ok' }, plugins: {} });
   });
 
   it('serves the OpenAPI document listing the API routes', async () => {

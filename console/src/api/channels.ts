@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { api } from './client';
-import type { Channel, ChannelDetail, ChannelTypeList, NewChannel, Page } from './types';
+import type { Channel, ChannelDetail, ChannelTestResult, ChannelTypeList, NewChannel, Page } from './types';
 
 export const CHANNEL_NAME_MAX = 64;
 export const CHANNEL_KEY_MAX = 64;
@@ -36,6 +36,24 @@ export function createChannel(body: NewChannel): Promise<ChannelDetail> {
 
 export function renameChannel(channelId: string, name: string): Promise<ChannelDetail> {
   return api.patch<ChannelDetail>(`/api/v1/channels/${encodeURIComponent(channelId)}`, { name });
+}
+
+/**
+ * 连接设置 (ADR 0039), per field: omitted = unchanged; a secret's `''` = cleared; another field's
+ * `null` = removed. 400 `channel_settings_invalid` with `details: [{ path: 'settings.<field>' }]`.
+ */
+export function updateChannelSettings(channelId: string, settings: Record<string, unknown>): Promise<ChannelDetail> {
+  return api.patch<ChannelDetail>(`/api/v1/channels/${encodeURIComponent(channelId)}/settings`, { settings });
+}
+
+/** 测试连接 before creating a channel of `type`. */
+export function testNewChannelSettings(type: string, settings: Record<string, unknown>): Promise<ChannelTestResult> {
+  return api.post<ChannelTestResult>('/api/v1/channels/test', { type, settings });
+}
+
+/** 测试连接 of a channel: its stored settings with these unsaved changes (as `updateChannelSettings` takes them). */
+export function testChannelSettings(channelId: string, settings: Record<string, unknown>): Promise<ChannelTestResult> {
+  return api.post<ChannelTestResult>(`/api/v1/channels/${encodeURIComponent(channelId)}/test`, { settings });
 }
 
 /**

@@ -128,6 +128,77 @@ export async function request<T>(
   return payload as T;
 }
 
+/** A file answered by the API, with the name from its Content-Disposition (`filename*` first). */
+export interface DownloadedFile {
+  blob: Blob;
+  fileName: string;
+}
+
+function fileNameOf(disposition: string | null, fallback: string): string {
+  if (!disposition) return fallback;
+  const extended = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
+  if (extended?.[1]) {
+    try {
+      return decodeURIComponent(extended[1]);
+    } catch {
+      // A malformed escape: the plain filename below.
+    }
+  }
+  return /filename="([^"]+)"/i.exec(disposition)?.[1] ?? fallback;
+}
+
+/**
+ * POSTs JSON and reads the answer as a file (exports generated on request). Errors are thrown as
+ * `ApiError`s as `request` does.
+ */
+export async function requestFile(path: string, body: unknown, fallbackName = 'download'): Promise<DownloadedFile> {
+  const headers: Record<string, string> = {
+    Accept: '*/*',
+    'Accept-Language': currentLanguage(),
+    'Content-Type': 'application/json',
+  };
+  if (csrfToken) headers['x-csrf-token'] = csrfToken;
+  let response: Response;
+  try {
+    response = await fetch(path, { method: 'POST', headers, credentials: 'same-origin', body: JSON.stringify(body) });
+  } catch (error) {
+    throw new ApiError({
+      statusCode: 0,
+      code: 'network_error',
+      message: error instanceof Error ? error.message : String(error),
+    });
+  }
+  if (!response.ok) {
+    const payload = await readJson(response);
+    const error = new ApiError(
+      isErrorBody(payload)
+        ? { ...payload, statusCode: payload.statusCode ?? response.status }
+        : {
+            statusCode: response.status,
+            code: response.status >= 500 ? 'internal_error' : 'unknown_error',
+            message: response.statusText || `HTTP ${response.status}`,
+          },
+    );
+    if (error.statusCode === 401 && error.code === 'unauthenticated') onUnauthenticated?.();
+    throw error;
+  }
+  return { blob: await response.blob(), fileName: fileNameOf(response.headers.get('content-disposition'), fallbackName) };
+}
+
+/** Hands a downloaded file to the browser (its download bar / folder). */
+export function saveFile(file: DownloadedFile): void {
+  const url = URL.createObjectURL(file.blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = file.fileName;
+  link.style.display = 'none';
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  // Revoked a moment later: some browsers read the URL after the click returns.
+  window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
 export const api = {
   get: <T>(path: string, options?: Omit<RequestOptions, 'body'>) => request<T>('GET', path, options),
   post: <T>(path: string, body?: unknown, options?: RequestOptions) => request<T>('POST', path, { ...options, body }),

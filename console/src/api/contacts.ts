@@ -16,7 +16,13 @@ export type { CandidateStatus, ContactMerge, ContactSummary, CursorPage, MergeCa
 export const candidateStatuses = ['pending', 'accepted', 'dismissed'] as const satisfies readonly CandidateStatus[];
 
 /** The rules the merge history names (`ContactMerge.rule`); a rule this console does not know shows as its code. */
-export const mergeRules = ['anonymous_identified', 'wechat_info', 'wechat_union_id', 'candidate_accepted'] as const;
+export const mergeRules = [
+  'anonymous_identified',
+  'wechat_info',
+  'wechat_union_id',
+  'candidate_accepted',
+  'dedupe_rule',
+] as const;
 export type MergeRule = (typeof mergeRules)[number];
 
 /** GET /api/v1/contacts/merge-candidates: a page, and how many wait for a decision in all. */

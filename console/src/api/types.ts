@@ -53,7 +53,8 @@ export interface LocalizedText {
 }
 
 export type PluginSource = 'builtin' | 'explicit' | 'package';
-export type PluginState = 'registered' | 'started' | 'stopped';
+/** `failed`: its start threw or timed out; the server isolated it (its routes answer 503, ADR 0040). */
+export type PluginState = 'registered' | 'started' | 'stopped' | 'failed';
 export type PropertyType = 'string' | 'number' | 'integer' | 'bool' | 'date' | 'datetime' | 'string[]';
 
 export interface PluginChannelType {
@@ -131,7 +132,15 @@ export interface PluginInfo {
   source: PluginSource;
   packageName: string | null;
   state: PluginState;
+  /** Why its start failed (the error's message); only when `state` is `failed`. */
+  error?: string;
+  /** The prefix of the names it adds (ADR 0040); null for core. */
+  namespace: string | null;
   contributions: PluginContributions;
+  /** Whether a tenant has it until the platform operator switches it (false: a licensed add-on). */
+  defaultEnabled: boolean;
+  /** Whether it is enabled for the signed-in staff member's tenant (ADR 0041). */
+  enabledForTenant: boolean;
 }
 
 export interface PluginList {
@@ -161,6 +170,13 @@ export interface ChannelType {
   customEvents: boolean;
   /** null: connected through an authorization flow, not created by hand. */
   manual: ChannelTypeManual | null;
+  /**
+   * The connection's settings form as JSON Schema (ADR 0039): secret fields `writeOnly` and
+   * `x-secret`, labels under `x-label` / `x-description`; null when the type has no settings.
+   */
+  settingsSchema: SettingsSchema | null;
+  /** Whether the type can test its settings (测试连接). */
+  testable: boolean;
   /** null when `available` is false. */
   pluginId: string | null;
   /** False: no loaded plugin provides the type any more, but this tenant still has connections of it. */
@@ -188,8 +204,44 @@ export interface Channel {
   updatedAt: number;
 }
 
+/** One field of a settings form (the JSON Schema subset the console renders). */
+export interface SettingsFieldSchema {
+  type?: 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array';
+  title?: string;
+  description?: string;
+  'x-label'?: LocalizedText;
+  'x-description'?: LocalizedText;
+  /** A credential: write-only, never returned (`secretsSet` says whether it holds a value). */
+  'x-secret'?: boolean;
+  writeOnly?: boolean;
+  format?: string;
+  pattern?: string;
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  enum?: (string | number)[];
+  default?: unknown;
+  items?: SettingsFieldSchema;
+  properties?: Record<string, SettingsFieldSchema>;
+  required?: string[];
+}
+
+/** A channel type's settings form (`type: 'object'`). */
+export interface SettingsSchema extends SettingsFieldSchema {
+  type: 'object';
+  properties?: Record<string, SettingsFieldSchema>;
+}
+
+/** The answer of 测试连接: a failed test is an answer, not an error. */
+export type ChannelTestResult = { ok: true } | { ok: false; code: string; message: string };
+
 /** One channel as `GET /api/v1/channels/{id}` (and create, rename) answers it. */
 export interface ChannelDetail extends Channel {
+  /** The non-secret settings (never a secret's value). */
+  settings: Record<string, unknown>;
+  /** The secret fields that hold a value. */
+  secretsSet: string[];
   /** false while the channel's type refuses to delete it, e.g. a custom channel with enabled apps. */
   deletable: boolean;
   /** Why not, in the language of the request (`Accept-Language`). */
@@ -201,4 +253,6 @@ export interface NewChannel {
   name: string;
   /** Blank = generated when the type generates keys. */
   channelKey?: string;
+  /** The type's settings form (secrets in clear, sent once). */
+  settings?: Record<string, unknown>;
 }

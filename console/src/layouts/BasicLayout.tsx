@@ -46,7 +46,7 @@ export function BasicLayout() {
     () => ({
       path: '/',
       children: toMenuData(
-        visibleRoutes(appRoutes, (permission) => hasPermission(session, permission)),
+        visibleRoutes(appRoutes, (permission) => hasPermission(session, permission), session.disabledPlugins),
         t,
       ),
     }),

@@ -7,7 +7,7 @@ import { StatusResult } from '../components/StatusResult';
 import { getSetupStatus, setupQueryKey } from '../api/setup';
 import { ErrorResult } from '../components/ErrorResult';
 import { FullPageSpin } from '../components/FullPageSpin';
-import { forgetSession, hasPermission, useSession, useSessionQuery } from './session';
+import { forgetSession, hasPermission, pluginEnabled, useSession, useSessionQuery } from './session';
 
 type FinishSetup = (loginState?: LoginLocationState) => void;
 const FinishSetupContext = createContext<FinishSetup>(() => undefined);
@@ -88,10 +88,19 @@ export function RequireAuth({ children }: { children: ReactNode }) {
   return children;
 }
 
-export function RequirePermission({ permission, children }: { permission: string | undefined; children: ReactNode }) {
+export function RequirePermission({
+  permission,
+  pluginId,
+  children,
+}: {
+  permission: string | undefined;
+  /** The plugin whose page it is: refused while disabled for the tenant. */
+  pluginId?: string;
+  children: ReactNode;
+}) {
   const session = useSession();
   const { t } = useTranslation();
-  if (hasPermission(session, permission)) return children;
+  if (hasPermission(session, permission) && pluginEnabled(session, pluginId)) return children;
   return (
     <StatusResult
       status="403"

@@ -17,6 +17,11 @@ export function hasPermission(session: Session, permission: string | undefined):
   return permission === undefined || session.permissions.includes(permission);
 }
 
+/** Whether a plugin is enabled for the tenant (the platform operator's switch, ADR 0041); core always is. */
+export function pluginEnabled(session: Session, pluginId: string | undefined): boolean {
+  return pluginId === undefined || !(session.disabledPlugins ?? []).includes(pluginId);
+}
+
 /** After logout or an expired session: no session, and nothing cached from the old one. */
 export function forgetSession(queryClient: QueryClient): void {
   queryClient.setQueryData(sessionQueryKey, null);

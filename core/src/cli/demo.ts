@@ -1,10 +1,24 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { HuiliuApp } from '../app.js';
 import { ZonedClock } from '../lib/zoned-clock.js';
+import { kernelServices } from '../kernel/services.js';
+import type { Channel } from '../modules/channels/channel.types.js';
 import { channelsServiceRef } from '../modules/channels/channels.service.js';
-import { DEMO_EVENTS, generateDemo, type DemoMessage, type DemoSource } from '../modules/demo/demo-data.js';
+import { contactsServiceRef } from '../modules/contacts/contacts.service.js';
+import {
+  DEMO_EVENTS,
+  DEMO_OFFICIAL_ACCOUNT,
+  generateDemo,
+  type DemoMessage,
+  type DemoSource,
+  type DemoWeChatMessage,
+} from '../modules/demo/demo-data.js';
 import { demoServiceRef, type DemoRun } from '../modules/demo/demo.service.js';
+import { ingestionServiceRef } from '../modules/ingestion/ingestion.service.js';
 import { ingestWorkerRef } from '../modules/ingestion/ingestion.module.js';
+import { PluginIngestService } from '../modules/ingestion/plugin-ingest.js';
+import { tenantServiceRef } from '../modules/tenancy/tenant.service.js';
+import { pluginEnablementRef } from '../modules/tenant-plugins/plugin-enablement.js';
 import { metadataServiceRef } from '../modules/metadata/metadata.service.js';
 import { setupServiceRef } from '../modules/setup/setup.service.js';
 import { authServiceRef } from '../modules/staff/auth.service.js';
@@ -12,7 +26,8 @@ import type { HuiliuCredentials, Principal } from '../server/principal.js';
 
 /**
  * `huiliu demo` (ADR 0030): a demo tenant with a shop's custom channel (a web and an iOS app), a
- * mini-program, 5,000 contacts and ~200,000 events over the last 60 days. The tenant is made
+ * mini-program, a WeChat official account (when the wechat plugin is on: its followers' article
+ * comments and messages, ADR 0047), 5,000 contacts and ~200,000 events over the last 60 days. The tenant is made
  * through the services; channels, apps and metadata through the console API (as its super staff);
  * every contact and event through the collect API with the SDK — so the demo also exercises the
  * pipeline. Idempotent: the tenant is found again, the data regenerated from the same anchor day
@@ -96,6 +111,60 @@ interface Writers {
   writeKeys: Record<DemoSource, string>;
   /** The contact field key (`attr1`…) of 会员等级. */
   memberLevelKey: string;
+  /** The official account, when the wechat plugin is installed and enabled for the tenant. */
+  officialAccount: Channel | undefined;
+}
+
+const WECHAT_PLUGIN = 'wechat';
+
+/**
+ * The official account as the WeChat connector registers it after the authorization (no manual
+ * creation for this channel type); none when the wechat plugin is not installed or not enabled.
+ */
+async function ensureOfficialAccount(app: HuiliuApp, run: DemoRun): Promise<Channel | undefined> {
+  const contributions = app.service(kernelServices.contributions);
+  if (!contributions.ownsChannelType(WECHAT_PLUGIN, 'wechat')) return undefined;
+  if (!(await app.service(pluginEnablementRef).isEnabled(run.tenantId, WECHAT_PLUGIN))) return undefined;
+  const channels = app.service(channelsServiceRef);
+  const existing = await channels.findByKey(run.tenantId, DEMO_OFFICIAL_ACCOUNT.appId);
+  return (
+    existing ??
+    (await channels.register(
+      run.tenantId,
+      { type: 'wechat', channelKey: DEMO_OFFICIAL_ACCOUNT.appId, name: DEMO_OFFICIAL_ACCOUNT.name },
+      run.staffId,
+    ))
+  );
+}
+
+/**
+ * Records the followers' comments and messages the way the WeChat connector does: through the
+ * plugins' write path (`coreServices.ingest`, ADR 0038) bound to the wechat plugin, keyed by openId
+ * on the official account — the fan each contact's identify linked with its weChatInfo.
+ */
+async function sendComments(app: HuiliuApp, tenantId: string, channel: Channel, comments: DemoWeChatMessage[]): Promise<void> {
+  const ingest = new PluginIngestService(WECHAT_PLUGIN, {
+    ingestion: app.service(ingestionServiceRef),
+    channels: app.service(channelsServiceRef),
+    contacts: app.service(contactsServiceRef),
+    tenants: app.service(tenantServiceRef),
+    contributions: app.service(kernelServices.contributions),
+    enablement: app.service(pluginEnablementRef),
+  });
+  for (let start = 0; start < comments.length; start += 500) {
+    await ingest.trackBatch(
+      comments.slice(start, start + 500).map((comment) => ({
+        tenantId,
+        channelId: channel.id,
+        userIdType: 'wechat.openId',
+        userId: comment.openId,
+        messageId: comment.messageId,
+        timestamp: comment.timestamp,
+        event: comment.event,
+        properties: comment.properties,
+      })),
+    );
+  }
 }
 
 /** The shop's channels, apps, contact field and custom events — each made once, found on a later run. */
@@ -133,7 +202,11 @@ async function ensureSetup(app: HuiliuApp, run: DemoRun, staff: StaffCaller): Pr
     if (declared.has(event.code)) continue;
     await staff.request('POST', '/api/v1/metadata/event-types', { channelId: shop.id, ...event });
   }
-  return { writeKeys: { web: web.writeKey, ios: ios.writeKey, miniprogram: miniprogramKey }, memberLevelKey: memberLevel.key };
+  return {
+    writeKeys: { web: web.writeKey, ios: ios.writeKey, miniprogram: miniprogramKey },
+    memberLevelKey: memberLevel.key,
+    officialAccount: await ensureOfficialAccount(app, run),
+  };
 }
 
 /** What the demo uses of `@huiliu/sdk-node`'s `Analytics` (loaded at run time: the SDK builds after core). */
@@ -231,10 +304,19 @@ export async function seedDemo(app: HuiliuApp, options: DemoOptions): Promise<De
     return groups;
   };
   const levels = new Map(data.contacts.map((contact) => [contact.userId, contact.memberLevel]));
-  const identifies = data.identifies.map((message) => ({
-    ...message,
-    traits: { ...message.traits, props: { [writers.memberLevelKey]: levels.get(message.userId) } },
-  }));
+  const openIds = new Map(data.contacts.map((contact) => [contact.userId, contact.openId]));
+  const identifies = data.identifies.map((message) => {
+    const openId = writers.officialAccount ? openIds.get(message.userId) : null;
+    return {
+      ...message,
+      traits: {
+        ...message.traits,
+        props: { [writers.memberLevelKey]: levels.get(message.userId) },
+        // A follower's member profile names its fan (seed §2.1.1.1): the comments below join it.
+        ...(openId ? { weChatInfo: { appId: DEMO_OFFICIAL_ACCOUNT.appId, openId } } : {}),
+      },
+    };
+  });
   // Everyone is identified before their events are sent: each person's messages reach the inbox in order.
   log(`Sending ${identifies.length} contacts…`);
   for (const [source, messages] of bySource(identifies)) await send(writers.writeKeys[source], messages);
@@ -246,8 +328,113 @@ export async function seedDemo(app: HuiliuApp, options: DemoOptions): Promise<De
   for (const [source, messages] of bySource(events)) await send(writers.writeKeys[source], messages);
   log('Waiting for the pipeline to load them…');
   await app.service(ingestWorkerRef).drain();
+  if (writers.officialAccount) {
+    // After the identifies are applied, so that every fan is the member its weChatInfo named.
+    const comments = data.comments.filter((comment) => !loaded.has(comment.messageId));
+    log(`Recording ${comments.length} article comments and messages of the official account's followers…`);
+    await sendComments(app, run.tenantId, writers.officialAccount, comments);
+    await app.service(ingestWorkerRef).drain();
+  }
+  log('Saving the demo reports and the 电商概览 dashboard…');
+  await ensureReports(staff);
   await app.service(demoServiceRef).complete(run.tenantId);
   return summary(created ? 'created' : 'resumed');
+}
+
+const pastDays = (days: number) => ({ kind: 'past', days, includeToday: true });
+const payOrder = (id: string, aggregate: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  kind: 'event',
+  event: 'pay_order',
+  aggregate,
+  ...extra,
+});
+
+/** The demo's saved 事件分析 reports (ADR 0052) and the dashboard showing them, by name: made once. */
+export const DEMO_REPORTS: { name: string; size: 'S' | 'M' | 'L'; query: Record<string, unknown> }[] = [
+  {
+    name: '每日下单与支付',
+    size: 'L',
+    query: {
+      metrics: [
+        { id: 'A', kind: 'event', event: 'submit_order', aggregate: 'count' },
+        payOrder('B', 'count'),
+        { id: 'C', kind: 'formula', formula: 'B / A', name: '支付转化率', format: 'percent' },
+      ],
+      timeRange: pastDays(30),
+      granularity: 'day',
+      chart: 'line',
+    },
+  },
+  {
+    name: '支付金额（按支付方式）',
+    size: 'M',
+    query: {
+      metrics: [payOrder('A', 'sum', { property: 'order_amount' })],
+      dimensions: [{ kind: 'eventProperty', property: 'pay_method' }],
+      timeRange: pastDays(30),
+      granularity: 'total',
+      chart: 'pie',
+    },
+  },
+  {
+    name: '支付人数（按省份）',
+    size: 'M',
+    query: {
+      metrics: [payOrder('A', 'users'), payOrder('B', 'perUser')],
+      dimensions: [{ kind: 'contactProperty', property: 'province' }],
+      timeRange: pastDays(30),
+      granularity: 'total',
+      chart: 'table',
+    },
+  },
+  {
+    name: '加购到支付',
+    size: 'S',
+    query: {
+      metrics: [
+        { id: 'A', kind: 'event', event: 'add_to_cart', aggregate: 'users' },
+        payOrder('B', 'users'),
+        { id: 'C', kind: 'formula', formula: 'B / A', name: '加购用户支付率', format: 'percent' },
+      ],
+      timeRange: pastDays(7),
+      granularity: 'total',
+      chart: 'table',
+    },
+  },
+];
+export const DEMO_DASHBOARD = { folder: '电商分析', name: '电商概览' };
+
+async function ensureReports(staff: StaffCaller): Promise<void> {
+  type Saved = { id: string; name: string };
+  const existing = (await staff.request<{ items: Saved[] }>('GET', '/api/v1/console/reports?model=event&pageSize=100')).items;
+  const ids: { id: string; size: 'S' | 'M' | 'L' }[] = [];
+  for (const report of DEMO_REPORTS) {
+    const found = existing.find((item) => item.name === report.name);
+    const saved =
+      found ??
+      (await staff.request<Saved>('POST', '/api/v1/console/reports', { model: 'event', name: report.name, query: report.query }));
+    ids.push({ id: saved.id, size: report.size });
+  }
+  const folders = (
+    await staff.request<{ items: { id: string; name: string; parentId: string | null }[] }>(
+      'GET',
+      '/api/v1/console/dashboard-folders',
+    )
+  ).items;
+  const folder =
+    folders.find((f) => f.name === DEMO_DASHBOARD.folder && f.parentId === null) ??
+    (await staff.request<{ id: string }>('POST', '/api/v1/console/dashboard-folders', { name: DEMO_DASHBOARD.folder }));
+  const dashboards = (
+    await staff.request<{ items: { id: string; name: string }[] }>('GET', `/api/v1/console/dashboards?folderId=${folder.id}`)
+  ).items;
+  if (dashboards.some((d) => d.name === DEMO_DASHBOARD.name)) return;
+  const dashboard = await staff.request<{ id: string }>('POST', '/api/v1/console/dashboards', {
+    name: DEMO_DASHBOARD.name,
+    folderId: folder.id,
+  });
+  for (const card of ids)
+    await staff.request('POST', `/api/v1/console/dashboards/${dashboard.id}/cards`, { reportId: card.id, size: card.size });
 }
 
 async function loadedMessageIds(app: HuiliuApp, tenantId: string): Promise<Set<string>> {

@@ -1,8 +1,18 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { coreVersion } from '../version.js';
-import { adminCreate, demo, migrate, start, worker } from './commands.js';
+import {
+  adminCreate,
+  adminExpiry,
+  adminPlugins,
+  adminQuotas,
+  demo,
+  migrate,
+  pluginsUninstallReport,
+  start,
+  worker,
+} from './commands.js';
 
 const program = new Command();
 program.name('huiliu').description('Huiliu (汇流) — Customer Data Platform').version(coreVersion);
@@ -51,6 +61,75 @@ admin
     const password = opts.password ?? process.env.HUILIU_ADMIN_PASSWORD;
     if (!password) throw new Error('Give --password or set HUILIU_ADMIN_PASSWORD');
     await adminCreate(loadConfig({ env: { ...process.env, HUILIU_ADMIN_PASSWORD: undefined } }), { ...opts, password });
+  });
+
+admin
+  .command('expiry')
+  .description('Set or clear a tenant’s expiry (到期), shown on 首页 and 使用情况')
+  .requiredOption('--tenant <id>', 'tenant id')
+  .option('--until <date>', 'the last day the tenant is paid for, YYYY-MM-DD (tenant-local)')
+  .option('--none', 'no expiry')
+  .action(async (opts: { tenant: string; until?: string; none?: boolean }) => {
+    if ((opts.until === undefined) === !opts.none) throw new Error('Give either --until <YYYY-MM-DD> or --none');
+    await adminExpiry(loadConfig(), { tenant: opts.tenant, until: opts.none ? null : opts.until! });
+  });
+
+// Per-tenant plugin enablement (ADR 0041): platform operators switch plugins; tenant staff only see them.
+const adminPluginsCommand = admin.command('plugins').description('Which plugins a tenant has (per-tenant enablement)');
+adminPluginsCommand
+  .command('list')
+  .description('List the installed plugins and whether each is enabled for the tenant')
+  .requiredOption('--tenant <id>', 'tenant id')
+  .action(async (opts: { tenant: string }) => {
+    await adminPlugins(loadConfig(), { action: 'list', tenant: opts.tenant });
+  });
+for (const action of ['enable', 'disable'] as const) {
+  adminPluginsCommand
+    .command(`${action} <pluginId>`)
+    .description(
+      action === 'enable'
+        ? 'Enable a plugin for a tenant (its dependencies must be enabled)'
+        : 'Disable a plugin for a tenant: its channel types, menus, permissions, routes, schedules and tasks stop there; its data is kept',
+    )
+    .requiredOption('--tenant <id>', 'tenant id')
+    .option('--by <name>', 'who switches it, recorded with the change (default: the OS user@host)')
+    .action(async (pluginId: string, opts: { tenant: string; by?: string }) => {
+      await adminPlugins(loadConfig(), { action, pluginId, tenant: opts.tenant, by: opts.by });
+    });
+}
+
+// Per-tenant quotas of saved reports and dashboards (ADR 0053): set by platform operators.
+const quotaValue = (value: string): number | null => {
+  if (value === 'default') return null;
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('Give a whole number, or "default".');
+  return Number(value);
+};
+admin
+  .command('quotas <tenant>')
+  .description('Show or set a tenant’s quotas of saved reports, dashboards and reports per dashboard (default 500 / 100 / 10)')
+  .option('--reports <n>', 'saved reports the tenant may have ("default": back to the default)', quotaValue)
+  .option('--dashboards <n>', 'dashboards the tenant may have', quotaValue)
+  .option('--cards <n>', 'reports one dashboard may hold', quotaValue)
+  .option('--by <name>', 'who sets them, recorded with the change (default: the OS user@host)')
+  .action(
+    async (tenant: string, opts: { reports?: number | null; dashboards?: number | null; cards?: number | null; by?: string }) => {
+      await adminQuotas(loadConfig(), {
+        tenant,
+        change: { reports: opts.reports, dashboards: opts.dashboards, cards: opts.cards },
+        by: opts.by,
+      });
+    },
+  );
+
+const plugins = program.command('plugins').description('Plugin maintenance');
+plugins
+  .command('uninstall-report <pluginId>')
+  .description(
+    'What a plugin leaves behind in every tenant (tables, rows, channels, events, accounts, secrets, role grants) and how to remove it; changes nothing. Embedded mode: stop the server first',
+  )
+  .option('--json', 'print the report as JSON')
+  .action(async (pluginId: string, opts: { json?: boolean }) => {
+    await pluginsUninstallReport(loadConfig(), { pluginId, json: opts.json });
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

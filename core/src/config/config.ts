@@ -76,6 +76,11 @@ export interface HuiliuConfig {
    * that is not first-party the npm package to load it from.
    */
   plugins: Record<string, PluginConfig>;
+  /**
+   * How long a plugin's start() may take before the plugin is isolated as failed (env:
+   * HUILIU_PLUGIN_START_TIMEOUT_MS; default 30 s; ADR 0040).
+   */
+  pluginStartTimeoutMs: number;
 }
 
 /** The SMTP server that sends Huiliu's own mails (docs/decisions/0021-password-reset-by-email.md). */
@@ -97,6 +102,8 @@ export interface PluginConfig {
   options: Record<string, unknown>;
   /** The npm package of the plugin, resolved like `import '<package>'` from the working directory. */
   package?: string;
+  /** A start failure stops the server instead of isolating the plugin (default false; ADR 0040). */
+  required?: boolean;
 }
 
 const ENV_PREFIX = 'HUILIU_';
@@ -128,9 +135,11 @@ export const configSchema: Joi.ObjectSchema<HuiliuConfig> = Joi.object<HuiliuCon
         enabled: Joi.boolean().default(true),
         options: Joi.object().unknown(true).default({}),
         package: Joi.string().pattern(/^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/, 'npm package name'),
+        required: Joi.boolean(),
       }),
     )
     .default({}),
+  pluginStartTimeoutMs: Joi.number().integer().min(10).max(600_000).default(30_000),
   session: Joi.object({
     ttlHours: Joi.number()
       .integer()
@@ -327,6 +336,7 @@ export function pluginSettings(config: HuiliuConfig, pluginId: string): PluginCo
   const packageName = byCamel?.package ?? byId?.package;
   return {
     enabled: byCamel?.enabled ?? byId?.enabled ?? true,
+    required: byCamel?.required ?? byId?.required ?? false,
     options: { ...(byId?.options ?? {}), ...(byCamel?.options ?? {}) },
     ...(packageName ? { package: packageName } : {}),
   };

@@ -3,6 +3,7 @@ import { createServiceFactory } from '../kernel/extension-point.js';
 import { schedulerExtensionPoint } from '../kernel/extension-points.js';
 import { kernelServices } from '../kernel/services.js';
 import { tenantServiceRef } from '../modules/tenancy/tenant.service.js';
+import { pluginEnablementRef } from '../modules/tenant-plugins/plugin-enablement.js';
 import { CronSchedule } from './cron.js';
 import { Scheduler, SCHEDULE_RUN_MAX_ATTEMPTS, SCHEDULE_TASK_KIND, schedulerRef } from './scheduler.js';
 import { taskQueueRef } from './task-queue.js';
@@ -15,7 +16,7 @@ export const scheduleModule = defineModule({
   id: 'schedule',
   title: { 'zh-CN': '定时任务', 'en-US': 'Schedules' },
   tables: [],
-  dependencies: ['tenancy', 'tasks'],
+  dependencies: ['tenancy', 'tasks', 'tenant-plugins'],
   provides: [
     createServiceFactory({
       service: schedulerRef,
@@ -24,25 +25,34 @@ export const scheduleModule = defineModule({
         queue: taskQueueRef,
         contributions: kernelServices.contributions,
         logger: kernelServices.logger,
+        enablement: pluginEnablementRef,
       },
       // Made once everything is registered (the app asks for it after loading), so it sees every schedule.
-      factory: ({ tenants, queue, contributions, logger }) =>
+      factory: ({ tenants, queue, contributions, logger, enablement }) =>
         new Scheduler(
           tenants,
           queue,
-          [...contributions.schedules.entries()].map(([key, { definition }]) => ({
+          [...contributions.schedules.entries()].map(([key, { pluginId, definition }]) => ({
             key,
+            pluginId,
             cron: new CronSchedule(definition.cron),
             run: definition.run,
+            available: () => contributions.isAvailable(pluginId),
           })),
           logger,
+          enablement,
         ),
     }),
   ],
   register({ registerInit }) {
     registerInit({
-      deps: { jobs: schedulerExtensionPoint, contributions: kernelServices.contributions },
-      init({ jobs, contributions }) {
+      deps: {
+        jobs: schedulerExtensionPoint,
+        contributions: kernelServices.contributions,
+        enablement: pluginEnablementRef,
+        logger: kernelServices.logger,
+      },
+      init({ jobs, contributions, enablement, logger }) {
         jobs.addTaskKind({
           kind: SCHEDULE_TASK_KIND,
           notifies: false,
@@ -51,6 +61,15 @@ export const scheduleModule = defineModule({
             const key = String(task.payload.key);
             const schedule = contributions.schedules.get(key);
             if (!schedule) throw new Error(`No schedule "${key}"`);
+            // A firing made before its plugin was isolated (ADR 0040) ends failed, not run.
+            if (!contributions.isAvailable(schedule.pluginId)) {
+              throw Object.assign(new Error(`plugin "${schedule.pluginId}" failed to start`), { code: 'plugin_unavailable' });
+            }
+            // Fired before its plugin was disabled for the tenant (or by a process that had not seen it yet): skipped.
+            if (!(await enablement.isEnabled(task.tenantId, schedule.pluginId))) {
+              logger.info({ schedule: key, tenantId: task.tenantId }, 'schedule skipped: its plugin is disabled for the tenant');
+              return { counts: { skipped: 1 } };
+            }
             await schedule.definition.run({ tenantId: task.tenantId, dueAt: task.dueAt ?? task.runAt });
           },
         });

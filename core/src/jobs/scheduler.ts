@@ -21,9 +21,13 @@ const MAX_WINDOW_MINUTES = 60;
 export interface ScheduleEntry {
   /** Global key: `<pluginId>:<key>` (core's are `core:<key>`). */
   key: string;
+  /** Who contributed it: a plugin's schedule does not fire for a tenant the plugin is disabled for (ADR 0041). */
+  pluginId?: string;
   cron: CronSchedule;
   /** Runs one firing for one tenant; may run again for the same `dueAt` after a crash. */
   run(input: { tenantId: string; dueAt: number }): Promise<void>;
+  /** False while its plugin is isolated after a failed start (ADR 0040): no firing is made. Absent = always. */
+  available?(): boolean;
 }
 
 /**
@@ -42,6 +46,8 @@ export class Scheduler {
     private readonly queue: TaskQueue,
     private readonly entries: ScheduleEntry[],
     private readonly logger: Logger,
+    /** Which plugins each tenant has (ADR 0041). */
+    private readonly enablement?: { disabledPlugins(tenantId: string): Promise<ReadonlySet<string>> },
   ) {}
 
   entry(key: string): ScheduleEntry | undefined {
@@ -68,8 +74,16 @@ export class Scheduler {
       ids.push(String(tenant.id));
       byZone.set(tenant.timeZone, ids);
     }
+    // Asked once per tenant and tick: its schedules of plugins disabled for it are not fired.
+    const disabled = new Map<string, Promise<ReadonlySet<string>>>();
+    const skips = async (entry: ScheduleEntry, tenantId: string) => {
+      if (!entry.pluginId || !this.enablement) return false;
+      if (!disabled.has(tenantId)) disabled.set(tenantId, this.enablement.disabledPlugins(tenantId));
+      return (await disabled.get(tenantId)!).has(entry.pluginId);
+    };
     let inserted = 0;
     for (const entry of this.entries) {
+      if (entry.available && !entry.available()) continue;
       for (const [timeZone, tenantIds] of byZone) {
         let firings: number[];
         try {
@@ -81,6 +95,7 @@ export class Scheduler {
         }
         for (const dueAt of firings) {
           for (const tenantId of tenantIds) {
+            if (await skips(entry, tenantId)) continue;
             const task = await this.queue.enqueue(
               tenantId,
               SCHEDULE_TASK_KIND,

@@ -9,7 +9,11 @@ export class TaskKinds {
   private readonly kinds = new Map<string, TaskKindDefinition>();
 
   constructor(
-    private readonly contributed: { taskKinds: ReadonlyMap<string, { definition: TaskKindDefinition }> } = {
+    private readonly contributed: {
+      taskKinds: ReadonlyMap<string, { pluginId: string; definition: TaskKindDefinition }>;
+      /** False for a plugin isolated after a failed start (ADR 0040). */
+      isAvailable?(pluginId: string): boolean;
+    } = {
       taskKinds: new Map(),
     },
   ) {}
@@ -28,6 +32,18 @@ export class TaskKinds {
 
   all(): TaskKindDefinition[] {
     return [...[...this.contributed.taskKinds.values()].map((owned) => owned.definition), ...this.kinds.values()];
+  }
+
+  /**
+   * The kinds a worker may claim now: all but those of plugins isolated after a failed start, whose
+   * tasks stay queued until the plugin starts again (ADR 0040).
+   */
+  runnable(): TaskKindDefinition[] {
+    const available = (pluginId: string) => this.contributed.isAvailable?.(pluginId) ?? true;
+    return [
+      ...[...this.contributed.taskKinds.values()].filter((owned) => available(owned.pluginId)).map((owned) => owned.definition),
+      ...this.kinds.values(),
+    ];
   }
 }
 

@@ -17,6 +17,12 @@ export interface ClaimOptions {
   kinds?: string[];
   limit?: number;
   leaseMs: number;
+  /**
+   * Told, after the claim committed, of each task the claim ended instead of running: its last
+   * attempt died with the lease (failed `task_lease_expired`) or a cancel was pending (cancelled).
+   * The worker passes its `onFinished`, so such a task notifies and settles like any other end.
+   */
+  onEnded?(task: Task): Promise<void>;
 }
 
 /**
@@ -175,6 +181,7 @@ export class TaskQueue {
   private async claimOnce(owner: string, options: ClaimOptions): Promise<ClaimedTask[]> {
     const limit = options.limit ?? 1;
     const isolation = this.oltp.client === 'mysql' ? { isolationLevel: 'read committed' as const } : undefined;
+    const ended: string[] = [];
     const claimed = await this.oltp.transaction(async () => {
       const now = await this.oltp.now();
       const candidates = this.oltp
@@ -195,12 +202,12 @@ export class TaskQueue {
         const expired = row.status === 'running';
         if (row.cancel_requested) {
           // Its worker died after a cancel was asked: it ends cancelled, it does not run again.
-          await this.endExpired(String(row.id), now, { status: 'cancelled' });
+          if (await this.endExpired(String(row.id), now, { status: 'cancelled' })) ended.push(String(row.id));
           continue;
         }
         if (expired && Number(row.attempts) >= Number(row.max_attempts)) {
           // Its last attempt died with the lease: do not run it again.
-          await this.endExpired(String(row.id), now, {
+          const failed = await this.endExpired(String(row.id), now, {
             status: 'failed',
             error: JSON.stringify({
               code: 'task_lease_expired',
@@ -208,6 +215,7 @@ export class TaskQueue {
               retryable: false,
             }),
           });
+          if (failed) ended.push(String(row.id));
           continue;
         }
         const updated = await this.oltp
@@ -228,6 +236,10 @@ export class TaskQueue {
       }
       return taken;
     }, isolation);
+    if (ended.length > 0 && options.onEnded) {
+      const endedRows = await this.oltp.unscoped<TaskRow>('task').whereIn('id', ended);
+      for (const row of endedRows) await options.onEnded(toTask(row));
+    }
     if (claimed.length === 0) return [];
     const rows = await this.oltp.unscoped<TaskRow>('task').whereIn('id', claimed).orderBy('run_at', 'asc');
     return rows.map((row: TaskRow) => {
@@ -237,12 +249,17 @@ export class TaskQueue {
   }
 
   /** Ends a task found with an expired lease (or a pending cancel) without running it. */
-  private async endExpired(taskId: string, now: number, end: { status: 'failed' | 'cancelled'; error?: string }): Promise<void> {
-    await this.oltp
+  private async endExpired(
+    taskId: string,
+    now: number,
+    end: { status: 'failed' | 'cancelled'; error?: string },
+  ): Promise<boolean> {
+    const updated = await this.oltp
       .unscoped('task')
       .where({ id: taskId })
       .whereIn('status', ['queued', 'running'])
       .update({ ...end, lease_owner: null, lease_expires_at: null, finished_at: now, updated_at: now });
+    return updated === 1;
   }
 
   /** The rows a worker may still write: running, under this very claim. */

@@ -77,6 +77,11 @@ export interface TaskResult {
   counts?: Record<string, number>;
   fileIds?: string[];
   data?: Record<string, unknown>;
+  /**
+   * How the notification shows a task that succeeded: `error` (red) when part of its work failed
+   * (an import with failed rows, seed §1.4.6 "存在部分导入失败"); default success (green).
+   */
+  level?: 'success' | 'error';
 }
 
 export interface TaskContext {

@@ -6,7 +6,19 @@ import { NotFoundError } from '../server/errors.js';
 import { epochMs, id, idParams, pageQueryWith } from '../server/schemas.js';
 import type { TaskKinds } from './task-kinds.js';
 import type { TaskQueue } from './task-queue.js';
-import type { TaskStatus } from './task.types.js';
+import type { Principal } from '../server/principal.js';
+import type { Task, TaskStatus } from './task.types.js';
+
+/**
+ * A task's payload holds what its creator typed (an export's filter values, file names): staff see it
+ * on their own tasks, super staff on all; other staff get `{}` (the filter of an unmasked colleague may
+ * hold a masked field's value). Open API apps see the payloads of the kinds they may list.
+ */
+function shown(principal: Principal, task: Task): Task {
+  if (principal.kind === 'app') return task;
+  if (principal.kind === 'staff' && (principal.isSuper || task.createdBy === principal.staffId)) return task;
+  return { ...task, payload: {} };
+}
 
 const taskSchema = Joi.object({
   id: id().required(),
@@ -59,7 +71,7 @@ export function tasksRoutes(tasks: TaskQueue, taskKinds: TaskKinds): PluginRoute
           }).label('TaskPage'),
         },
       },
-      handler: (request) => {
+      handler: async (request) => {
         const query = request.query;
         const principal = principalOf(request);
         // Open API apps never see internal tasks (scheduler firings, journey steps) nor their payloads.
@@ -69,7 +81,8 @@ export function tasksRoutes(tasks: TaskQueue, taskKinds: TaskKinds): PluginRoute
         }
         // Operators see their long work (kinds that notify); internal work only when asked for.
         const kinds = query.kind || query.all ? undefined : visibleKinds();
-        return tasks.list(principal.tenantId, { ...query, kinds });
+        const page = await tasks.list(principal.tenantId, { ...query, kinds });
+        return { ...page, items: page.items.map((task) => shown(principal, task)) };
       },
     }),
     moduleRoute({
@@ -85,7 +98,7 @@ export function tasksRoutes(tasks: TaskQueue, taskKinds: TaskKinds): PluginRoute
         const principal = principalOf(request);
         const task = await tasks.get(principal.tenantId, request.params.taskId);
         if (principal.kind === 'app' && !visibleKinds().includes(task.kind)) throw new NotFoundError('task_not_found');
-        return task;
+        return shown(principal, task);
       },
     }),
     moduleRoute({
@@ -97,7 +110,10 @@ export function tasksRoutes(tasks: TaskQueue, taskKinds: TaskKinds): PluginRoute
         validate: { params: idParams('taskId') },
         response: { schema: taskSchema },
       },
-      handler: (request) => tasks.cancel(principalOf(request).tenantId, request.params.taskId),
+      handler: async (request) => {
+        const principal = principalOf(request);
+        return shown(principal, await tasks.cancel(principal.tenantId, request.params.taskId));
+      },
     }),
   ];
 }

@@ -28,6 +28,11 @@ export interface TaskWorkerOptions {
   retention?: TaskRetention;
   /** Called once a task ends for good (succeeded, failed or cancelled). */
   onFinished?(task: Task): Promise<void>;
+  /**
+   * Why a claimed task may not run (its plugin is disabled for the task's tenant, ADR 0041), or
+   * null: a refused task fails with that code at once, without retries.
+   */
+  refuse?(task: ClaimedTask): Promise<{ code: string; message: string } | null>;
 }
 
 /**
@@ -138,11 +143,19 @@ export class TaskWorker {
     const free = this.concurrency - this.running.size;
     if (free <= 0) return [];
     const kinds = this.kinds
-      .all()
+      .runnable()
       .filter((k) => this.options.hasOlap || !k.needsOlap)
       .map((k) => k.kind);
     if (kinds.length === 0) return [];
-    const tasks = await this.queue.claim(this.owner, { kinds, limit: free, leaseMs: this.leaseMs });
+    const tasks = await this.queue.claim(this.owner, {
+      kinds,
+      limit: free,
+      leaseMs: this.leaseMs,
+      onEnded: (task) =>
+        (this.options.onFinished?.(task) ?? Promise.resolve()).catch((error: unknown) =>
+          this.logger.error({ err: error, taskId: task.id }, 'listener of a task ended at claim failed'),
+        ),
+    });
     return tasks.map((task) => {
       const run = this.run(task)
         .catch((error) => this.logger.error({ err: error, taskId: task.id }, 'task run failed to record its end'))
@@ -200,12 +213,16 @@ export class TaskWorker {
     };
     // A cancel that arrived between the claim and now: the work is not started at all.
     await beat();
+    const refusal = lost || cancelled ? null : ((await this.options.refuse?.(task)) ?? null);
     let outcome: string;
     if (lost) {
       logger.warn('lease lost before the task started');
       return;
     } else if (cancelled) {
       outcome = (await this.queue.markCancelled(task)) ? 'cancelled' : 'lost';
+    } else if (refusal) {
+      outcome = await this.queue.fail(task, { ...refusal, retryable: false });
+      logger.warn({ code: refusal.code, outcome }, 'task refused');
     } else {
       const heartbeat = setInterval(
         () => void beat().catch((err) => logger.warn({ err }, 'heartbeat failed')),

@@ -1,4 +1,5 @@
 import type { Lifecycle, Request, ResponseToolkit, RouteOptions } from '@hapi/hapi';
+import type { SeriesReportResult, TableReportResult } from '../modules/reports/report.types.js';
 import type Joi from 'joi';
 import type { OltpMigration } from '../store/oltp/migrations/types.js';
 import type { FeatureDefinition, PermissionDefinition } from './permissions.js';
@@ -29,9 +30,40 @@ export interface Refusal {
   params?: Record<string, unknown>;
 }
 
+/**
+ * What a channel type's `test` handler gets (测试连接): the settings to try, validated against the
+ * type's `settings` schema (defaults applied, secrets in clear). `channelId` is absent when the
+ * operator tests before creating the channel; on an existing channel, secrets the operator left
+ * blank are the stored ones. `signal` aborts when the test runs out of time (15 s): pass it on to
+ * the HTTP client.
+ */
+export interface ChannelTestInput {
+  tenantId: string;
+  channelId?: string;
+  settings: Record<string, unknown>;
+  signal: AbortSignal;
+}
+
 /** What a channel type's connector does when a channel is connected, removed, or calls back. */
 export interface ChannelHandlers {
+  /**
+   * After the channel was created by hand: `settings` are the validated settings (defaults
+   * applied, secrets in clear); `{}` for a type without `settings`.
+   */
   connect?(input: { tenantId: string; channelId: string; settings: Record<string, unknown> }): Promise<void>;
+  /**
+   * 测试连接: whether the settings work (e.g. the API key is accepted), before the channel is created
+   * or on an existing one. Answer null when they do, or a `Refusal` with an error code the plugin
+   * registered (the console shows its message). A throw is reported as `channel_test_failed`
+   * without its text (it may hold a secret); running longer than 15 s as `channel_test_timeout`.
+   */
+  test?(input: ChannelTestInput): Promise<Refusal | null>;
+  /**
+   * After an operator saved new settings of an existing channel (the values are stored already):
+   * the complete validated settings, secrets in clear. Idempotent — a throw answers 502
+   * `channel_settings_apply_failed` and saving again calls it again. `connect` is not called again.
+   */
+  settingsChanged?(input: { tenantId: string; channelId: string; settings: Record<string, unknown> }): Promise<void>;
   /** Why the channel cannot be deleted now (e.g. its apps still send data), or null. */
   checkDelete?(input: { tenantId: string; channelId: string }): Promise<Refusal | null>;
   disconnect?(input: { tenantId: string; channelId: string }): Promise<void>;
@@ -83,6 +115,14 @@ export interface ChannelTypeDefinition {
   /** Only custom and mini-program channels own custom events (seed §2.1.2). */
   customEvents: boolean;
   manual?: ManualChannelCreation;
+  /**
+   * The connection's settings form (n8n's credential types): a joi object the console renders
+   * through JSON Schema on 创建连接 and on the channel's page. Top-level string fields marked
+   * `.meta({ secret: true })` are credentials: sealed at rest, never returned by any API.
+   * Field labels: `.meta({ label: { 'zh-CN', 'en-US' }, description?: { 'zh-CN', 'en-US' } })`, or
+   * joi's `.label()` / `.description()` for one text in both languages. See docs/plugins/settings.md.
+   */
+  settings?: Joi.ObjectSchema;
   handlers?: ChannelHandlers;
 }
 
@@ -198,11 +238,57 @@ export interface ReportModelDefinition<Q = Record<string, unknown>> {
   query: Joi.ObjectSchema<Q>;
   examples: Q[];
   /**
-   * The SQL over the logical relations (`events`, `contacts`, …) answering a query. Its check
-   * against a DuckDB tenant arrives with the analytics engine.
+   * The SQL over the logical relations (`events`, `contacts`, …) answering a query. Every example's
+   * SQL passes the OLAP SQL guard at start-up, and `expectPluginContract` runs it on DuckDB.
    */
   toSql?(query: Q, context: { timeZone: string }): string;
+  /**
+   * Instead of `toSql`, a model that charts its answer (core's 事件分析 and the analysis models,
+   * ADR 0052): the statements answering a query, then the result built from their rows. The
+   * statements are the cache key (with the tenant's data revision), so they must name everything the
+   * answer depends on — group versions and tag runs are bound parameters of the SQL the condition
+   * engine compiles.
+   */
+  plan?(query: Q, context: ReportPlanContext): Promise<ReportPlan>;
+  /** Whether its saved reports may go on dashboards (default true; 用户画像 cannot, seed §1.3.1). */
+  dashboard?: boolean;
+  /** Dimension groups shown in the console and written to an export (§1.7.1; default 1000 / 4000). */
+  limits?: { shown: number; exported: number };
+  /**
+   * The field of its query holding the events' time range (default `timeRange`): a dashboard's
+   * temporary time range replaces it. `null`: the model ignores temporary ranges (路径分析).
+   */
+  timeRangeField?: string | null;
 }
+
+/** What a report model's `plan` knows of the run. */
+export interface ReportPlanContext {
+  tenantId: string;
+  /** The staff member asking (their temporary groups); null for an app or a system run. */
+  staffId: string | null;
+  timeZone: string;
+  /** The evaluation time: "today" and every relative range resolve against it. */
+  now: number;
+  /** How many dimension groups the result may hold (§1.7.1: shown, or exported). */
+  maxGroups: number;
+}
+
+/** One statement of a plan: SQL over the logical relations with its bound parameters. */
+export interface ReportStatement {
+  sql: string;
+  params: (string | number | bigint | boolean | null)[];
+}
+
+export interface ReportPlan {
+  statements: ReportStatement[];
+  /** The result from the statements' rows (in order; BIGINT as string, dates as text). */
+  finish(rows: Record<string, unknown>[][]): ReportModelOutput;
+}
+
+/** A model's answer before the engine adds the model id, zone, time and cache flag. */
+export type ReportModelOutput =
+  | Omit<SeriesReportResult, 'model' | 'timeZone' | 'computedAt' | 'cached'>
+  | Omit<TableReportResult, 'model' | 'timeZone' | 'computedAt' | 'cached'>;
 
 export interface PresetDashboardDefinition {
   id: string;
@@ -221,7 +307,10 @@ export interface PluginRoute {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Relative to the plugin's prefix, starting with `/`. */
   path: string;
-  /** A permission id (`<menu>.<action>`), `public` or `authenticated`. */
+  /**
+   * A permission id (`<menu>.<action>`), `public`, `authenticated`, or `integration` (the caller is
+   * authenticated by the route's custom `auth` strategy).
+   */
   permission: string;
   callers?: 'staff' | 'app' | 'any';
   /** Refuse browser requests from other sites (login-like public routes). */
@@ -236,7 +325,56 @@ export interface PluginRoute {
   payload?: RouteOptions['payload'];
   /** Answer cross-origin browser calls (an SDK on the customer's site); no cookies are taken. */
   cors?: boolean;
+  /**
+   * How the request body reaches the handler (ADR 0042): `json` (default) parsed by hapi; `raw` the
+   * exact bytes as a Buffer in `request.payload` (HMAC signatures over the body); `xml` parsed into an
+   * object (WeChat pushes), its bytes kept for `rawBodyOf(request)`. Not on GET routes.
+   */
+  body?: RouteBody;
+  /** The largest body accepted, in bytes (default 1 MiB, at most 16 MiB); more answers 413 `payload_too_large`. */
+  maxBytes?: number;
+  /** Requests allowed per window, counted in the database across processes; more answer 429 `rate_limited`. */
+  rateLimit?: RouteRateLimit;
+  /**
+   * A custom auth strategy (`httpExtensionPoint.addAuthStrategy`) that authenticates the caller —
+   * the plugin's own by name, or another plugin's as `<pluginId>.<name>`. Only with
+   * `permission: 'integration'`, which in turn needs it.
+   */
+  auth?: string;
   handler(request: Request, h: ResponseToolkit): Lifecycle.ReturnValue | Promise<Lifecycle.ReturnValue>;
+}
+
+/** See `PluginRoute.body`. */
+export type RouteBody = 'json' | 'raw' | 'xml';
+
+/**
+ * At most `max` requests per fixed window of `windowSec` seconds, per client address (`ip`), per
+ * tenant (`tenant`: an authenticated or custom-auth route) or per caller (`caller`: the staff
+ * member, the app, or the custom-auth subject).
+ */
+export interface RouteRateLimit {
+  max: number;
+  windowSec: number;
+  by: 'ip' | 'tenant' | 'caller';
+}
+
+/** Who a custom auth strategy found: the tenant the request acts for, and optionally who inside it. */
+export interface IntegrationIdentity {
+  tenantId: string;
+  /** E.g. the WeChat AppID or the merchant id the signature belongs to; logged and rate-limited by. */
+  subject?: string;
+}
+
+/**
+ * A way a plugin authenticates requests core cannot (signed webhooks: WeChat, WeChat Pay v3,
+ * Stripe-style signatures). It runs after the body is read (so it can check a signature over the
+ * exact bytes) and before validation and the handler. It throws a domain error to refuse (an
+ * UnauthorizedError with one of the plugin's own codes answers 401) and returns the tenant to accept; the handler then reads it with `principalOf(request)` (kind `integration`).
+ */
+export interface AuthStrategyDefinition {
+  /** Unique within the plugin; the kernel registers it as `<pluginId>.<name>`. */
+  name: string;
+  authenticate(request: Request, context: { rawBody: Buffer | null }): Promise<IntegrationIdentity>;
 }
 
 /** A number on the home page (§1.2.3): connections, staff, contacts, journeys… */
@@ -284,3 +422,30 @@ export interface OlapRelationDefinition {
 }
 
 export type { FeatureDefinition, OltpMigration, PermissionDefinition };
+
+// ---- contacts -------------------------------------------------------------------------------------
+
+/**
+ * A contact's data in one channel was erased (删除用户数据 §2.2.6, 删除微信GDPR数据 §1.9.1.3.18):
+ * its channel accounts there are deleted, its properties blanked and its name set to 已注销; the
+ * contact itself (its id) stays. Told to every `onContactErased` listener (ADR 0037).
+ */
+export interface ContactErasedEvent {
+  tenantId: string;
+  contactId: string;
+  /** The channel (连接) whose accounts and events were erased. */
+  channelId: string;
+  /** The deleted channel accounts' ids (the events of these accounts are deleted too). */
+  channelAccountIds: string[];
+  /** Epoch ms of the erasure's OLTP step. */
+  at: number;
+}
+
+/**
+ * What a module keeping its own data about contacts does when one is erased — the groups module
+ * removes it from every group (seed §2.2.6 "从所有群组中将该用户移除"). Called at least once per
+ * erased contact, after the contact was blanked and before the erasure of that id is recorded as
+ * done: a crash in between calls it again, so it must be idempotent. A listener that throws stops
+ * the erasure task, which retries from that id.
+ */
+export type ContactErasedListener = (event: ContactErasedEvent) => Promise<void>;

@@ -32,8 +32,24 @@ export interface PluginDefinition<O = Record<string, unknown>> {
   requires: { core: string };
   /** Other plugins it needs, by id, with a semver range of their versions. */
   dependencies?: Record<string, string>;
+  /**
+   * The prefix of the names it adds to spaces every plugin shares (permissions, event and error
+   * codes, channel and user-ID types, event-bus topics — docs/plugins/namespaces.md): kebab-case,
+   * default its id. `custom-channel` declares `custom`, its channel type.
+   */
+  namespace?: string;
+  /**
+   * Ids of plugins whose namespaces it may add to as well (a WeChat Pay plugin adding
+   * `wechat_pay_…` events to the `wechat` channel type). Each must be one of its `dependencies`.
+   */
+  extends?: string[];
   /** Its options, validated before init. */
   options?: Joi.ObjectSchema<O>;
+  /**
+   * Whether a tenant has it before a platform operator switches it (`huiliu admin plugins
+   * enable|disable`, ADR 0041): default true; false for a licensed add-on enabled tenant by tenant.
+   */
+  defaultEnabled?: boolean;
   register(environment: PluginRegistrationEnvironment<O>): void;
 }
 

@@ -1,5 +1,7 @@
 import type {
   ActionDefinition,
+  AuthStrategyDefinition,
+  ContactErasedListener,
   LocalizedText,
   ChannelTypeDefinition,
   DictionaryDefinition,
@@ -22,8 +24,9 @@ import type {
 import { createExtensionPoint } from './extension-point.js';
 import type { FeatureDefinition } from './permissions.js';
 import type { Task, TaskKindDefinition } from '../jobs/task.types.js';
-import type { MembershipSource } from '../modules/conditions/catalogue.js';
+import type { GroupSource, TagSource } from '../modules/conditions/catalogue.js';
 import type { MetadataSource } from '../modules/conditions/metadata-source.js';
+import type { MembershipUsageCheck } from '../modules/conditions/usage.js';
 import type { StaffDirectory } from '../modules/audit/operation-log.types.js';
 
 export interface ChannelsExtension {
@@ -53,6 +56,11 @@ export interface ReportsExtension {
 
 export interface HttpExtension {
   addRoutes(routes: PluginRoute[]): void;
+  /**
+   * A custom auth strategy (signed webhooks), registered as `<pluginId>.<name>`; a route with
+   * `permission: 'integration'` names it in `auth` (ADR 0042).
+   */
+  addAuthStrategy(strategy: AuthStrategyDefinition): void;
 }
 
 export interface SchedulerExtension {
@@ -94,18 +102,35 @@ export interface TasksExtension {
   onTaskFinished(listener: (task: Task) => Promise<void>): void;
 }
 
+export interface ContactsExtension {
+  /**
+   * Called when a contact's data in one channel is erased (删除用户数据, 删除微信GDPR数据): the
+   * groups module removes the contact from every group. At least once per erased contact — be
+   * idempotent (ADR 0037).
+   */
+  onContactErased(listener: ContactErasedListener): void;
+}
+
 export interface ConditionsExtension {
   /**
-   * The "active version" interface of groups and tags (the groups and tags module implements it):
-   * which group version and tag calculation day the condition engine reads. One source per server.
+   * The "active version" interface of groups (the groups module implements it): which group
+   * version the condition engine reads. One source per server.
    */
-  setMembershipSource(source: MembershipSource): void;
+  setGroupSource(source: GroupSource): void;
+  /** The same for tags (the tags module): which calculation day of a tag it reads. One per server. */
+  setTagSource(source: TagSource): void;
   /**
    * What a tree may name — custom contact fields, events with their properties, virtual events,
    * dimension-table and dictionary lookups (the metadata module implements it). One source per
    * server; without one the catalogue comes from the tenant's analytics declaration.
    */
   setMetadataSource(source: MetadataSource): void;
+  /**
+   * A kind of user of groups or tags kept by the calling module (ADR 0050) — dynamic groups naming a
+   * group or tag, tags naming one, 互斥组 listing a group: deleting a group or tag it names is refused
+   * with the check's own 409 code (`ConditionsService.usagesOf`). Several per module, asked in order.
+   */
+  addUsageCheck(check: MembershipUsageCheck): void;
 }
 
 export interface AuditExtension {
@@ -123,10 +148,12 @@ export interface AuditStaffDirectoryExtension {
   setStaffDirectory(directory: StaffDirectory): void;
 }
 
-/** Core modules only (the groups and tags module, the metadata module); not part of the plugin API. */
+/** Core modules only (groups, tags, group-selections, metadata); not part of the plugin API. */
 export const conditionsExtensionPoint = createExtensionPoint<ConditionsExtension>({ id: 'conditions.memberships' });
 /** Core modules only for now (the notification center listens); not part of the plugin API yet. */
 export const tasksExtensionPoint = createExtensionPoint<TasksExtension>({ id: 'tasks.lifecycle' });
+/** What modules and plugins keeping data about contacts implement (the contact-deletion hook, ADR 0037). */
+export const contactsExtensionPoint = createExtensionPoint<ContactsExtension>({ id: 'contacts.lifecycle' });
 export const homeExtensionPoint = createExtensionPoint<HomeExtension>({ id: 'home.counters' });
 export const channelsExtensionPoint = createExtensionPoint<ChannelsExtension>({ id: 'channels.types' });
 export const eventsExtensionPoint = createExtensionPoint<EventsExtension>({ id: 'events.types' });

@@ -1,4 +1,4 @@
-import type { Plugin, ServerRoute } from '@hapi/hapi';
+import type { Lifecycle, Plugin, ServerRoute } from '@hapi/hapi';
 import type { Logger } from 'pino';
 import semver from 'semver';
 import type { SecretBox } from '../config/secret-box.js';
@@ -29,12 +29,25 @@ import {
   reportsExtensionPoint,
   schedulerExtensionPoint,
   tasksExtensionPoint,
+  contactsExtensionPoint,
   conditionsExtensionPoint,
 } from './extension-points.js';
 import { PluginError } from './plugin-error.js';
-import { assertOwnTable, migrationTable, reservedIdReason, runPluginMigrations, tablePrefix } from './plugin-tables.js';
+import { EventBus } from './event-bus.js';
+import { routeRuntimeOptions, type RouteRuntime } from '../server/plugin-routes.js';
+import {
+  assertOwnTable,
+  coreModuleNames,
+  migrationTable,
+  reservedIdReason,
+  runPluginMigrations,
+  tablePrefix,
+} from './plugin-tables.js';
 import type { LocalizedText } from './contributions.js';
-import { registerErrorMessages } from '../server/messages.js';
+import { isCoreErrorCode, registerErrorMessages } from '../server/messages.js';
+import { UnavailableError } from '../server/errors.js';
+import { camelNamespace, NAMESPACE } from './namespaces.js';
+import { connectorFeatures } from './reserved-names.js';
 import type { PermissionRegistry } from './permissions.js';
 import { coreServices, kernelServices, type PluginDatabase, type PluginSecrets } from './services.js';
 
@@ -45,6 +58,8 @@ export interface PluginEntry {
   definition: PluginDefinition<any>;
   options?: Record<string, unknown>;
   source: PluginSource;
+  /** `plugins.<id>.required`: a start failure stops the server instead of isolating the plugin (ADR 0040). */
+  required?: boolean;
 }
 
 export interface PluginInfo {
@@ -54,14 +69,22 @@ export interface PluginInfo {
   dependencies: Record<string, string>;
   source: PluginSource['kind'];
   packageName: string | null;
-  state: 'registered' | 'started' | 'stopped';
+  /** `failed`: its start threw or timed out and it is isolated (ADR 0040); `error` says why. */
+  state: 'registered' | 'started' | 'stopped' | 'failed';
+  /** Why its start failed (the error's message, never its stack); only when it failed. */
+  error?: string;
+  /** The prefix of the names it adds (ADR 0040); null for core. */
+  namespace: string | null;
   contributions: ContributionSummary;
+  /** Whether a tenant has it until a platform operator switches it (ADR 0041); always true for core. */
+  defaultEnabled: boolean;
 }
 
 interface LoadedPlugin {
   entry: PluginEntry;
   lifecycle: PluginLifecycle;
   state: PluginInfo['state'];
+  error?: string;
 }
 
 interface LoadedModule {
@@ -78,7 +101,11 @@ export interface KernelDependencies {
   permissions: PermissionRegistry;
   /** Root services made outside the kernel (config, the OLAP store…), as typed factories. */
   services?: readonly ServiceFactory<unknown>[];
+  /** How long a plugin's start() may take before it is isolated as failed; default 30 s. */
+  startTimeoutMs?: number;
 }
+
+const DEFAULT_START_TIMEOUT_MS = 30_000;
 
 /** Service refs a plugin may ask for: the `core.*` ones of `@huiliu/core/plugin-api`. */
 const PLUGIN_SERVICE_PREFIX = 'core.';
@@ -100,6 +127,8 @@ export { migrationTable, tablePrefix };
  */
 export class Kernel {
   readonly contributions: ContributionRegistry;
+  /** The process's event bus (plugins and modules use `coreServices.eventBus`). */
+  readonly eventBus: EventBus;
   private readonly loaded: LoadedPlugin[] = [];
   private readonly modules: LoadedModule[] = [];
   private readonly extensionFactories = new Map<string, (pluginId: string) => unknown>();
@@ -130,6 +159,7 @@ export class Kernel {
     }));
     ext(httpExtensionPoint, (id) => ({
       addRoutes: (d: Parameters<ContributionRegistry['addRoutes']>[1]) => registry.addRoutes(id, d),
+      addAuthStrategy: (d: Parameters<ContributionRegistry['addAuthStrategy']>[1]) => registry.addAuthStrategy(id, d),
     }));
     ext(schedulerExtensionPoint, (id) => ({
       addSchedule: (d: Parameters<ContributionRegistry['addSchedule']>[1]) => registry.addSchedule(id, d),
@@ -160,13 +190,21 @@ export class Kernel {
         }
       };
       return {
-        setMembershipSource: (source: Parameters<ContributionRegistry['setMembershipSource']>[1]) => {
+        setGroupSource: (source: Parameters<ContributionRegistry['setGroupSource']>[1]) => {
           moduleOnly();
-          registry.setMembershipSource(id, source);
+          registry.setGroupSource(id, source);
+        },
+        setTagSource: (source: Parameters<ContributionRegistry['setTagSource']>[1]) => {
+          moduleOnly();
+          registry.setTagSource(id, source);
         },
         setMetadataSource: (source: Parameters<ContributionRegistry['setMetadataSource']>[1]) => {
           moduleOnly();
           registry.setMetadataSource(id, source);
+        },
+        addUsageCheck: (check: Parameters<ContributionRegistry['addUsageCheck']>[1]) => {
+          moduleOnly();
+          registry.addUsageCheck(id, check);
         },
       };
     });
@@ -182,12 +220,21 @@ export class Kernel {
         registry.setStaffDirectory(id, directory);
       },
     }));
+    ext(contactsExtensionPoint, (id) => ({
+      onContactErased: (listener: Parameters<ContributionRegistry['addContactErasedListener']>[1]) =>
+        registry.addContactErasedListener(id, listener),
+    }));
     ext(homeExtensionPoint, (id) => ({
       addCounter: (d: Parameters<ContributionRegistry['addHomeCounter']>[1]) => registry.addHomeCounter(id, d),
     }));
 
     ext(errorsExtensionPoint, (id) => ({
       addErrorMessages: (messages: Record<string, LocalizedText>) => {
+        // A plugin's codes start with its namespace (snake_case); malformed and core codes get their own refusal below.
+        for (const code of Object.keys(messages)) {
+          if (/^[a-z]+(_[a-z0-9]+)*$/.test(code) && !isCoreErrorCode(code))
+            registry.assertOwns(id, 'errorCode', code, 'error code');
+        }
         try {
           registerErrorMessages(id, messages);
         } catch (error) {
@@ -232,6 +279,13 @@ export class Kernel {
     provide(kernelFactory(kernelServices.secretBox, 'root', () => deps.secrets));
     provide(kernelFactory(kernelServices.version, 'root', () => deps.coreVersion));
     provide(kernelFactory(kernelServices.plugins, 'root', () => ({ list: () => this.list() })));
+    // The event bus (ADR 0042): one per process, each plugin and module gets a view bound to its id.
+    this.eventBus = new EventBus(
+      deps.logger.child({ component: 'eventBus' }),
+      (pluginId, topicId) => registry.ownsName(pluginId, 'topic', topicId),
+      (subscriberId) => registry.isAvailable(subscriberId),
+    );
+    provide(kernelFactory(coreServices.eventBus, 'consumer', (consumer) => this.eventBus.forConsumer(consumer)));
     for (const factory of deps.services ?? []) provide(factory);
   }
 
@@ -400,6 +454,8 @@ export class Kernel {
       if (reserved) throw new PluginError(definition.id, reserved);
       if (!semver.valid(definition.version))
         throw new PluginError(definition.id, `version "${definition.version}" is not semver`);
+      if (definition.defaultEnabled !== undefined && typeof definition.defaultEnabled !== 'boolean')
+        throw new PluginError(definition.id, 'defaultEnabled must be true or false');
       const range = definition.requires?.core;
       if (!range || !semver.validRange(range))
         throw new PluginError(definition.id, 'needs requires.core, a semver range of @huiliu/core');
@@ -411,6 +467,7 @@ export class Kernel {
       }
       byId.set(definition.id, entry);
     }
+    this.checkNamespaces(byId);
 
     for (const entry of this.order(byId)) {
       const { definition } = entry;
@@ -425,6 +482,48 @@ export class Kernel {
         options,
       );
       this.loaded.push({ entry, lifecycle, state: 'registered' });
+    }
+  }
+
+  /**
+   * Namespaces (ADR 0040): kebab-case, one plugin each, not a core module's nor the menu of core's
+   * permissions; `extends` names only dependencies. Then the registry learns them all, before any
+   * plugin registers, so the longest namespace owns a name whatever the registration order.
+   */
+  private checkNamespaces(byId: Map<string, PluginEntry>): void {
+    const owners = new Map<string, string>();
+    for (const { entry } of this.loaded) owners.set(this.contributions.namespaceOf(entry.definition.id)!, entry.definition.id);
+    for (const { definition } of byId.values()) {
+      const namespace = definition.namespace ?? definition.id;
+      if (typeof namespace !== 'string' || !NAMESPACE.test(namespace)) {
+        throw new PluginError(definition.id, `namespace "${String(namespace)}" must be kebab-case (a-z, 0-9, -)`);
+      }
+      if (coreModuleNames.includes(namespace)) {
+        throw new PluginError(definition.id, `namespace "${namespace}" is reserved: it names a core module`);
+      }
+      const camel = camelNamespace(namespace);
+      const corePermission = this.deps.permissions
+        .all()
+        .find((p) => p.id.split('.')[0] === camel && !(p.feature === camel && connectorFeatures.has(camel)));
+      if (corePermission) {
+        throw new PluginError(
+          definition.id,
+          `namespace "${namespace}" is reserved: core's permissions start with "${camel}." (e.g. "${corePermission.id}")`,
+        );
+      }
+      const owner = owners.get(namespace);
+      if (owner) throw new PluginError(definition.id, `namespace "${namespace}" is already the namespace of plugin "${owner}"`);
+      owners.set(namespace, definition.id);
+      const extendsIds = definition.extends ?? [];
+      if (!Array.isArray(extendsIds)) throw new PluginError(definition.id, 'extends must be a list of plugin ids');
+      for (const extended of extendsIds) {
+        if (!Object.hasOwn(definition.dependencies ?? {}, extended)) {
+          throw new PluginError(definition.id, `extends "${extended}", which is not one of its dependencies`);
+        }
+      }
+    }
+    for (const { definition } of byId.values()) {
+      this.contributions.setNamespace(definition.id, definition.namespace ?? definition.id, definition.extends ?? []);
     }
   }
 
@@ -480,6 +579,23 @@ export class Kernel {
    * paths, a plugin's under `/api/v1/p/<id>`.
    */
   hapiPlugins(): { plugin: Plugin<void>; routes?: { prefix: string } }[] {
+    // Looked up at request time: the throttle is a root service of the app.
+    const runtime: RouteRuntime = {
+      throttle: () => this.get(kernelServices.throttle),
+      strategy: (id) => this.contributions.authStrategies.get(id),
+      tenantRefusal: async (tenantId, pluginId) => {
+        // Core's modules' services, by id: the kernel does not import modules.
+        if (this.services.has('tenancy.tenants')) {
+          const tenants = this.resolveAsKernel('tenancy.tenants') as { isActive(id: string): Promise<boolean> };
+          if (!(await tenants.isActive(tenantId))) return 'inactive';
+        }
+        if (!this.services.has('tenant-plugins.enablement')) return null;
+        const enablement = this.resolveAsKernel('tenant-plugins.enablement') as {
+          isEnabled(tenantId: string, pluginId: string): Promise<boolean>;
+        };
+        return (await enablement.isEnabled(tenantId, pluginId)) ? null : 'disabled';
+      },
+    };
     const owners = [
       ...this.modules.map(({ definition }) => ({ id: definition.id, version: this.deps.coreVersion, module: true })),
       ...this.loaded.map(({ entry }) => ({ id: entry.definition.id, version: entry.definition.version, module: false })),
@@ -498,24 +614,45 @@ export class Kernel {
                 defineRoute({
                   method: route.method,
                   path: route.path,
-                  access: { permission: route.permission, callers: route.callers, sameOrigin: route.sameOrigin },
+                  access: {
+                    permission: route.permission,
+                    callers: route.callers,
+                    sameOrigin: route.sameOrigin,
+                    // A plugin's routes answer 403 plugin_disabled to callers of a tenant it is disabled for (ADR 0041).
+                    ...(owner.module ? {} : { plugin: owner.id }),
+                  },
                   options: {
                     description: route.description,
                     notes: route.notes,
                     tags: ['api', owner.module ? `module:${owner.id}` : `plugin:${owner.id}`, ...(route.tags ?? [])],
                     validate: route.validate,
                     response: route.response,
-                    ...(route.payload ? { payload: route.payload } : {}),
                     ...(route.cors ? { cors: { origin: ['*'], credentials: false } } : {}),
+                    // Body kind, maxBytes, rate limit and auth strategy (ADR 0042); the payload settings too.
+                    ...routeRuntimeOptions(
+                      owner.id,
+                      route,
+                      owner.module ? route.path : `/api/v1/p/${owner.id}${route.path}`,
+                      runtime,
+                    ),
                   },
                   handler: route.handler,
                 }),
               );
             server.route(routes);
+            // An isolated plugin's routes answer 503 before anything else runs (ADR 0040).
+            if (!owner.module) server.ext('onPreAuth', this.availabilityCheck(owner.id), { sandbox: 'plugin' });
           },
         },
         ...(owner.module ? {} : { routes: { prefix: `/api/v1/p/${owner.id}` } }),
       }));
+  }
+
+  private availabilityCheck(pluginId: string): Lifecycle.Method {
+    return (_request, h) => {
+      if (this.contributions.isAvailable(pluginId)) return h.continue;
+      throw new UnavailableError('plugin_unavailable', 60, { plugin: pluginId });
+    };
   }
 
   /** One OpenAPI tag per module or plugin with routes (`module:<id>` / `plugin:<id>`, as hapiPlugins tags them). */
@@ -533,15 +670,72 @@ export class Kernel {
       .map(({ name, title }) => ({ name, title }));
   }
 
-  /** Starts modules, then plugins (each after what it depends on). */
+  /**
+   * Starts modules, then plugins (each after what it depends on). A module's failure stops start-up.
+   * A plugin whose start() throws or outlasts the start timeout is isolated (state `failed`, its
+   * routes 503, its schedules and task kinds idle) and the others go on — unless the plugin is
+   * `required`, then start-up stops with its error. A plugin depending on a failed one is isolated
+   * without being started. (ADR 0040.)
+   */
   async start(): Promise<void> {
-    for (const unit of [...this.modules, ...this.loaded]) {
+    for (const unit of this.modules) {
       await unit.lifecycle.start?.();
       unit.state = 'started';
     }
+    for (const plugin of this.loaded) {
+      const { definition, required } = plugin.entry;
+      const failedDependency = Object.keys(definition.dependencies ?? {}).find(
+        (depId) => this.loaded.find((l) => l.entry.definition.id === depId)?.state === 'failed',
+      );
+      const error = failedDependency
+        ? `depends on plugin "${failedDependency}", which failed to start`
+        : await this.startPlugin(plugin);
+      if (error === undefined) {
+        plugin.state = 'started';
+        continue;
+      }
+      if (required) throw new PluginError(definition.id, `start failed: ${error} (the plugin is required)`);
+      plugin.state = 'failed';
+      plugin.error = error;
+      this.contributions.markUnavailable(definition.id, error);
+      this.deps.logger.error({ plugin: definition.id }, `plugin isolated: start failed: ${error}`);
+    }
   }
 
-  /** Stops plugins, then modules, in reverse order; one failing stop does not keep the others running. */
+  /** Runs a plugin's start() within the timeout: undefined when it started, else why not. */
+  private async startPlugin(plugin: LoadedPlugin): Promise<string | undefined> {
+    const id = plugin.entry.definition.id;
+    const timeoutMs = this.deps.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const started = Promise.resolve()
+      .then(() => plugin.lifecycle.start?.())
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          // The stack goes to the log only; API callers see the message.
+          this.deps.logger.error({ err: error, plugin: id }, 'plugin start failed');
+          return error instanceof Error ? error.message : String(error);
+        },
+      );
+    const timeout = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve(`start() did not finish within ${timeoutMs} ms`), timeoutMs);
+    });
+    try {
+      return await Promise.race([started, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Plugins isolated because their start failed, by id (`/ready` lists them; no reasons for anonymous callers). */
+  failedPlugins(): Record<string, 'failed'> {
+    return Object.fromEntries(this.loaded.filter((p) => p.state === 'failed').map((p) => [p.entry.definition.id, 'failed']));
+  }
+
+  /**
+   * Stops plugins, then modules, in reverse order; one failing stop does not keep the others running.
+   * A failed plugin's stop() runs too, to release what its start() got before failing.
+   */
   async stop(): Promise<void> {
     const units = [
       ...this.modules.map((m) => ({ unit: m, id: m.definition.id })),
@@ -575,15 +769,17 @@ export class Kernel {
       dependencies: {},
       source: 'builtin',
       packageName: null,
+      namespace: null,
       state:
         this.modules.every((m) => m.state === 'started') && this.modules.length > 0
           ? 'started'
           : (this.modules[0]?.state ?? 'registered'),
       contributions: this.contributions.summarize(this.moduleIds()),
+      defaultEnabled: true,
     };
     return [
       core,
-      ...this.loaded.map(({ entry, state }) => ({
+      ...this.loaded.map(({ entry, state, error }) => ({
         id: entry.definition.id,
         version: entry.definition.version,
         requires: entry.definition.requires,
@@ -591,7 +787,10 @@ export class Kernel {
         source: entry.source.kind,
         packageName: entry.source.kind === 'package' ? entry.source.packageName : null,
         state,
+        ...(error ? { error } : {}),
+        namespace: this.contributions.namespaceOf(entry.definition.id) ?? null,
         contributions: this.contributions.summarize([entry.definition.id]),
+        defaultEnabled: entry.definition.defaultEnabled !== false,
       })),
     ];
   }

@@ -2,8 +2,9 @@ import type { LocalizedText } from './contributions.js';
 import { permissionMatrix, type MatrixRow } from './permission-matrix.js';
 
 /**
- * Permissions are rows of the permission matrix: `<menu>.<action>`, plus the two pseudo
- * permissions `public` (no login) and `authenticated` (any logged-in caller of the tenant).
+ * Permissions are rows of the permission matrix: `<menu>.<action>`, plus the pseudo permissions
+ * `public` (no login), `authenticated` (any logged-in caller of the tenant) and `integration` (a
+ * plugin's custom auth strategy authenticates the caller).
  * The seed's rows (permission-matrix.ts) are declared here; modules and plugins contribute the
  * rest through `auth.permissions`. Every route names one.
  */
@@ -37,6 +38,11 @@ export interface FeatureDefinition {
 
 export const PUBLIC = 'public';
 export const AUTHENTICATED = 'authenticated';
+/**
+ * The pseudo permission of a route whose caller a custom auth strategy of a plugin authenticates
+ * (a signed webhook; ADR 0042): no session or token, the strategy names the tenant.
+ */
+export const INTEGRATION = 'integration';
 
 /** A matrix row as a permission definition. */
 function fromRow(row: MatrixRow): PermissionDefinition {
@@ -79,7 +85,7 @@ export class PermissionRegistry {
 
   /** True for a declared permission or one of the pseudo permissions. */
   isKnown(id: string): boolean {
-    return id === PUBLIC || id === AUTHENTICATED || this.definitions.has(id);
+    return id === PUBLIC || id === AUTHENTICATED || id === INTEGRATION || this.definitions.has(id);
   }
 
   get(id: string): PermissionDefinition | undefined {

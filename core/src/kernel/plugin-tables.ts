@@ -17,11 +17,17 @@ export const coreModuleNames: readonly string[] = [
   'cli',
   'collect',
   'conditions',
+  'contact-exports',
+  'contact-erasures',
+  'contactImports',
   'contacts',
   'core',
+  'dashboards',
+  'dedupe',
   'demo',
   'departments',
   'files',
+  'group-selections',
   'groups',
   'home',
   'identity',
@@ -50,6 +56,7 @@ export const coreModuleNames: readonly string[] = [
   'tasks',
   'tenancy',
   'tenant',
+  'tenant-plugins',
 ];
 
 /** `custom-channel` → `custom_channel` (the id as a table-name stem). */

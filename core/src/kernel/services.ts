@@ -14,6 +14,7 @@ import type { DepartmentReferenceCount, DepartmentViewer, ReassignCheck } from '
 import type { Department } from '../modules/departments/departments.types.js';
 import type { Principal } from '../server/principal.js';
 import type { OperationEntry } from '../modules/audit/operation-log.types.js';
+import type { PluginEventBus } from './event-bus.js';
 
 /** The logger a plugin gets: a pino child bound to `plugin: <id>`. */
 export type PluginLogger = Pick<Logger, 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'>;
@@ -53,6 +54,14 @@ export interface PluginChannel {
 export interface PluginChannels {
   /** The channel, optionally only if it has the given type; throws a 404 `channel_not_found` otherwise. */
   get(tenantId: string, channelId: string, type?: string): Promise<PluginChannel>;
+  /**
+   * The channel's settings as last saved (validated against the type's `settings` form, defaults
+   * applied), secrets in clear — only for a channel of a type this plugin provides: another
+   * plugin's channel throws (a programming error); a missing one is a 404 `channel_not_found`; a
+   * secret that does not open (copied from another row, or its master key is gone) a 500
+   * `channel_settings_unreadable`. Never log what it returns. (ADR 0039)
+   */
+  settings(tenantId: string, channelId: string): Promise<Record<string, unknown>>;
 }
 
 /** Durable tasks: a plugin enqueues work of its own task kinds (see SchedulerExtension.addTaskKind). */
@@ -128,6 +137,18 @@ export interface PluginOperationLog {
   record(principal: Principal, entry: OperationEntry): Promise<void>;
 }
 
+/**
+ * Whether the calling plugin is enabled for a tenant (ADR 0041). Platform operators switch plugins
+ * per tenant; the kernel already answers 403 `plugin_disabled` on the plugin's authenticated routes
+ * and skips its schedules and tasks there. Public routes (webhooks, collect-like endpoints) and work
+ * that finds its tenant by itself ask here. Cached per process for a few seconds.
+ */
+export interface PluginTenantEnablement {
+  isEnabled(tenantId: string): Promise<boolean>;
+  /** Throws 403 `plugin_disabled` unless the calling plugin is enabled for the tenant. */
+  assertEnabled(tenantId: string): Promise<void>;
+}
+
 export const coreServices = {
   logger: createServiceRef<PluginLogger>({ id: 'core.logger' }),
   database: createServiceRef<PluginDatabase>({ id: 'core.database' }),
@@ -137,6 +158,12 @@ export const coreServices = {
   files: createServiceRef<PluginFiles>({ id: 'core.files' }),
   departments: createServiceRef<PluginDepartments>({ id: 'core.departments' }),
   operationLog: createServiceRef<PluginOperationLog>({ id: 'core.operationLog' }),
+  // helper "routes" (ADR 0042): typed in-process events between plugins and core modules.
+  eventBus: createServiceRef<PluginEventBus>({ id: 'core.eventBus' }),
+  // ingest (issue 19): the plugin write path into the CDP.
+  ingest: createServiceRef<PluginIngest>({ id: 'core.ingest' }),
+  // tenant (issue 19): per-tenant plugin enablement, bound to the calling plugin (ADR 0041).
+  tenantPlugins: createServiceRef<PluginTenantEnablement>({ id: 'core.tenantPlugins' }),
 };
 
 /**
@@ -162,3 +189,64 @@ export const kernelServices = {
   version: createServiceRef<string>({ id: 'kernel.version' }),
   plugins: createServiceRef<{ list(): PluginInfo[] }>({ id: 'kernel.plugins' }),
 };
+
+// ---- ingest (issue 19, ADR 0038) ------------------------------------------------------------------
+
+/** Who a plugin's message is about: a user id of one of its channel type's user-ID types, in one channel. */
+export interface PluginIngestIdentity {
+  tenantId: string;
+  /** A channel (连接) of the tenant whose type the calling plugin registered. */
+  channelId: string;
+  /** One of that channel type's `userIdTypes` (e.g. `youzan.fansId`). */
+  userIdType: string;
+  /** 1–191 characters (trailing spaces are not part of it). */
+  userId: string;
+}
+
+/** What identify and track share: the person, the dedupe key and the time. */
+export interface PluginMessageInput extends PluginIngestIdentity {
+  /** The dedupe key (7 days): give a stable one (the platform's event id) so a resent webhook is stored once. */
+  messageId?: string;
+  /** When it happened: ISO 8601 with an offset, or epoch ms; the receipt time when absent. */
+  timestamp?: string | number;
+}
+
+/** A contact's values as the Open API's identify takes them (system fields, `utm`, `props.attrN`). */
+export interface PluginIdentifyInput extends PluginMessageInput {
+  traits?: Record<string, unknown>;
+}
+
+/** An event of a declared type (the plugin's own, or a custom event of the tenant). */
+export interface PluginTrackInput extends PluginMessageInput {
+  event: string;
+  properties?: Record<string, unknown>;
+}
+
+/**
+ * The write path of connectors (ADR 0038): identify contacts and record events on behalf of the
+ * plugin's channels, through the same durable inbox, messageId dedupe, identity resolution, merges and
+ * quarantine (数据质量) as the collect API and the Open API. A call resolves once its messages are
+ * durable; the ingest worker applies them in order per user id. Refusals are thrown at call time
+ * (400 with field details, 401 for a suspended tenant, 413, 429 `ingest_busy` when the inbox is
+ * too long); what is inside a message (undeclared event, bad traits, bad time, blocked id) is judged
+ * by the worker and quarantined.
+ */
+export interface PluginIngest {
+  identify(input: PluginIdentifyInput): Promise<{ messageId: string }>;
+  track(input: PluginTrackInput): Promise<{ messageId: string }>;
+  /** Up to 2,000 messages (500 KB) appended in one transaction: all or none; an error names the index. */
+  identifyBatch(inputs: PluginIdentifyInput[]): Promise<{ messageIds: string[] }>;
+  trackBatch(inputs: PluginTrackInput[]): Promise<{ messageIds: string[] }>;
+  /** The contact holding this user id in the channel now (after merges), or undefined. */
+  contactOf(input: PluginIngestIdentity): Promise<string | undefined>;
+  /**
+   * The user ids of this type the contact holds in the plugin's channels (a merged-away contact's
+   * are its survivor's), optionally of one channel.
+   */
+  userIdsOf(input: {
+    tenantId: string;
+    contactId: string;
+    userIdType: string;
+    channelId?: string;
+  }): Promise<{ channelId: string; userId: string }[]>;
+}

@@ -1,7 +1,7 @@
 import Boom from '@hapi/boom';
 import Cookie from '@hapi/cookie';
 import type { Plugin, Request, Server } from '@hapi/hapi';
-import { AUTHENTICATED, PUBLIC, type PermissionRegistry } from '../kernel/permissions.js';
+import { AUTHENTICATED, INTEGRATION, PUBLIC, type PermissionRegistry } from '../kernel/permissions.js';
 import { safeEqual } from '../lib/tokens.js';
 import { assertSameOrigin } from './client.js';
 import { ForbiddenError } from './errors.js';
@@ -17,6 +17,8 @@ export interface AuthPluginOptions {
   permissions: PermissionRegistry;
   principalForSession(token: string): Promise<Principal | null>;
   principalForToken(token: string): Promise<Principal | null>;
+  /** Whether a plugin is enabled for a tenant (ADR 0041); a plugin's routes answer 403 `plugin_disabled` when not. */
+  pluginEnabled?(tenantId: string, pluginId: string): Promise<boolean>;
 }
 
 function credentials(principal: Principal): HuiliuCredentials & Record<string, unknown> {
@@ -69,9 +71,10 @@ export const authPlugin: Plugin<AuthPluginOptions> = {
       return h.continue;
     });
 
-    server.ext('onPostAuth', (request, h) => {
+    server.ext('onPostAuth', async (request, h) => {
       const access = request.route.settings.plugins?.huiliu;
-      if (!access || access.permission === PUBLIC) return h.continue;
+      // Integration routes: their own auth strategy runs after the body is read (plugin-routes.ts).
+      if (!access || access.permission === PUBLIC || access.permission === INTEGRATION) return h.continue;
       const principal = (request.auth.credentials as unknown as HuiliuCredentials).principal;
       // A valid Open API token on a console route: say so, rather than "please sign in".
       if (principal.kind === 'app' && (access.callers ?? 'staff') === 'staff') throw new ForbiddenError('console_only_route');
@@ -80,6 +83,10 @@ export const authPlugin: Plugin<AuthPluginOptions> = {
         if (typeof header !== 'string' || !safeEqual(header, principal.csrfToken)) {
           throw new ForbiddenError('csrf_token_invalid');
         }
+      }
+      // Before the permission: a disabled plugin's permissions are not held either, and "forbidden" would not say why.
+      if (access.plugin && options.pluginEnabled && !(await options.pluginEnabled(principal.tenantId, access.plugin))) {
+        throw new ForbiddenError('plugin_disabled', { plugin: access.plugin });
       }
       if (access.permission !== AUTHENTICATED && !principal.permissions.has(access.permission)) {
         throw new ForbiddenError('forbidden');

@@ -25,8 +25,14 @@ async function within(check: () => Promise<void>, timeoutMs: number): Promise<'o
 /**
  * `/health`: the process answers. `/ready`: every store it needs answers within `timeoutMs`
  * (checks run in parallel). Anonymous callers learn which store is down, not why (the log says).
+ * `plugins` lists the plugins isolated because their start failed (`{ "<id>": "failed" }`): the
+ * server still serves everything else, so they do not make it unready (ADR 0040); why they failed
+ * is for super staff (GET /api/v1/plugins) and the log.
  */
-export function healthRoutes(checks: ReadinessCheck[], options: { timeoutMs?: number } = {}): ServerRoute[] {
+export function healthRoutes(
+  checks: ReadinessCheck[],
+  options: { timeoutMs?: number; plugins?: () => Record<string, 'failed'> } = {},
+): ServerRoute[] {
   const timeoutMs = options.timeoutMs ?? 3000;
   return [
     defineRoute({
@@ -62,7 +68,11 @@ export function healthRoutes(checks: ReadinessCheck[], options: { timeoutMs?: nu
         );
         const ready = outcomes.every(([, outcome]) => outcome === 'ok');
         return h
-          .response({ status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(outcomes) })
+          .response({
+            status: ready ? 'ready' : 'not_ready',
+            checks: Object.fromEntries(outcomes),
+            plugins: options.plugins?.() ?? {},
+          })
           .code(ready ? 200 : 503);
       },
     }),

@@ -1,6 +1,10 @@
 import type { Request } from '@hapi/hapi';
 
-/** Who is calling: a staff member through a console session, or an Open API app by bearer token. */
+/**
+ * Who is calling: a staff member through a console session, an Open API app by bearer token, or —
+ * on a route with `permission: 'integration'` — whoever a plugin's custom auth strategy accepted
+ * (a signed webhook; ADR 0042).
+ */
 export type Principal =
   | {
       kind: 'staff';
@@ -11,7 +15,22 @@ export type Principal =
       csrfToken: string;
       permissions: Set<string>;
     }
-  | { kind: 'app'; tenantId: string; appId: string; permissions: Set<string> };
+  | { kind: 'app'; tenantId: string; appId: string; permissions: Set<string> }
+  | IntegrationPrincipal;
+
+/**
+ * A caller authenticated by a plugin's auth strategy: the tenant it named, the plugin that vouched
+ * for it, the strategy (`<pluginId>.<name>`) and an optional subject (a WeChat AppID, a merchant id).
+ * It holds no permission: it reaches only the `integration` routes using that strategy.
+ */
+export interface IntegrationPrincipal {
+  kind: 'integration';
+  tenantId: string;
+  pluginId: string;
+  strategy: string;
+  subject: string | null;
+  permissions: Set<string>;
+}
 
 export interface HuiliuCredentials {
   principal: Principal;

@@ -1,17 +1,22 @@
 import type { Lifecycle, Request, ResponseToolkit, RouteOptions, ServerRoute } from '@hapi/hapi';
 import type Joi from 'joi';
 import type { PluginRoute } from '../kernel/contributions.js';
-import { PUBLIC } from '../kernel/permissions.js';
+import { INTEGRATION, PUBLIC } from '../kernel/permissions.js';
 
 /** Which callers a route admits: console sessions, Open API bearer tokens, or both. */
 export type Callers = 'staff' | 'app' | 'any';
 
 export interface RouteAccess {
-  /** A permission id (`<menu>.<action>`), `public` or `authenticated`. */
+  /** A permission id (`<menu>.<action>`), `public`, `authenticated` or `integration` (a plugin's auth strategy). */
   permission: string;
   callers?: Callers;
   /** Refuse browser requests from other sites (see assertSameOrigin): login-like public routes. */
   sameOrigin?: boolean;
+  /**
+   * The plugin whose route this is (set by the kernel): callers of a tenant the plugin is disabled
+   * for are answered 403 `plugin_disabled` (ADR 0041). Public routes have no caller: the plugin checks.
+   */
+  plugin?: string;
 }
 
 declare module '@hapi/hapi' {
@@ -26,7 +31,8 @@ export type HuiliuRoute = ServerRoute & { access: RouteAccess };
  * Declares a route with its permission. The auth strategies follow from it: `public` routes take
  * no credentials; `staff` routes need a session cookie; `app` routes a bearer token; `any` either.
  * `staff` routes also authenticate a bearer token, only to answer it 403 `console_only_route`
- * instead of a 401 that reads as "sign in".
+ * instead of a 401 that reads as "sign in". `integration` routes take no session or token either:
+ * the route's custom auth strategy runs once the body is read (see plugin-routes.ts).
  */
 export function defineRoute(route: HuiliuRoute): ServerRoute {
   const { access, ...rest } = route;
@@ -38,11 +44,16 @@ export function defineRoute(route: HuiliuRoute): ServerRoute {
     ...rest,
     options: {
       ...options,
-      auth: access.permission === PUBLIC ? false : { strategies, mode: 'required' },
+      auth: access.permission === PUBLIC || access.permission === INTEGRATION ? false : { strategies, mode: 'required' },
       tags: isApi ? Array.from(new Set(['api', ...(options.tags ?? [])])) : options.tags,
       plugins: {
         ...(options.plugins ?? {}),
-        huiliu: { permission: access.permission, callers, ...(access.sameOrigin ? { sameOrigin: true } : {}) },
+        huiliu: {
+          permission: access.permission,
+          callers,
+          ...(access.sameOrigin ? { sameOrigin: true } : {}),
+          ...(access.plugin ? { plugin: access.plugin } : {}),
+        },
       },
     },
   };

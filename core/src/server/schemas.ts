@@ -44,6 +44,7 @@ export const tenantSchema = Joi.object({
   timeZone: Joi.string().required(),
   firstEventAt: epochMs().allow(null).required(),
   status: Joi.string().valid('active', 'suspended').label('TenantStatus').required(),
+  expiresOn: Joi.string().allow(null).required().description('到期: last day paid for (tenant-local YYYY-MM-DD); null = none'),
   createdAt: epochMs().required(),
   updatedAt: epochMs().required(),
 }).label('Tenant');

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ZonedClock } from '../../src/lib/zoned-clock.js';
+import { aggregateSentiment, scoreText } from '../../src/lib/sentiment/index.js';
+import { DEMO_ARTICLE_COMMENTS, DEMO_MESSAGES } from '../../src/modules/demo/demo-comments.js';
 import { DEMO_CONTACTS, DEMO_DAYS, demoDays, generateDemo } from '../../src/modules/demo/demo-data.js';
 
 describe('demo data (huiliu demo)', () => {
@@ -12,6 +14,7 @@ describe('demo data (huiliu demo)', () => {
     expect(again.events.length).toBe(data.events.length);
     expect(again.events.map((m) => m.messageId)).toEqual(data.events.map((m) => m.messageId));
     expect(again.contacts.map((c) => c.traits)).toEqual(data.contacts.map((c) => c.traits));
+    expect(again.comments).toEqual(data.comments);
     // Another anchor day is other data (the demo keeps the anchor of its first run).
     expect(generateDemo('2026-12-04', 'Asia/Shanghai', 10).events[0]!.messageId).not.toBe(data.events[0]!.messageId);
   });
@@ -62,5 +65,35 @@ describe('demo data (huiliu demo)', () => {
     expect(data.events.every((e) => e.timestamp >= signup.get(e.userId)!)).toBe(true);
     // …and nothing falls on the anchor day, which may be today (a future event would be refused).
     expect(data.events.every((e) => e.timestamp < end + 86_400_000)).toBe(true);
+  });
+
+  it('gives a quarter of the people a WeChat fan and some of them comments and messages (ADR 0047)', () => {
+    const followers = data.contacts.filter((c) => c.openId !== null);
+    expect(followers.length / DEMO_CONTACTS).toBeGreaterThan(0.2);
+    expect(followers.length / DEMO_CONTACTS).toBeLessThan(0.3);
+    expect(new Set(followers.map((c) => c.openId)).size).toBe(followers.length);
+    expect(followers.every((c) => /^o[A-Za-z0-9_-]{27}$/.test(c.openId!))).toBe(true);
+    expect(data.comments.length).toBeGreaterThan(1000);
+    expect(new Set(data.comments.map((c) => c.messageId)).size).toBe(data.comments.length);
+    expect(new Set(data.comments.map((c) => c.event))).toEqual(new Set(['wechat_send_text', 'wechat_comment_article']));
+    const pool = new Set([...DEMO_ARTICLE_COMMENTS, ...DEMO_MESSAGES].map((c) => c.text));
+    expect(data.comments.every((c) => typeof c.properties.s_content === 'string' && pool.has(c.properties.s_content))).toBe(true);
+    expect(
+      data.comments
+        .filter((c) => c.event === 'wechat_comment_article')
+        .every((c) => typeof c.properties.s_articleTitle === 'string' && Number.isInteger(c.properties.s_articleIndex)),
+    ).toBe(true);
+    // Each written after its writer signed up, none on or after the anchor day.
+    const byOpenId = new Map(followers.map((c) => [c.openId, c]));
+    const end = Date.parse(`${anchorDay}T00:00:00+08:00`);
+    expect(data.comments.every((c) => c.timestamp > byOpenId.get(c.openId)!.signupAt && c.timestamp < end)).toBe(true);
+    // Writers have moods: per fan, the analyzer finds all three labels among the people.
+    const perFan = new Map<string, { score: number }[]>();
+    for (const c of data.comments)
+      perFan.set(c.openId, [...(perFan.get(c.openId) ?? []), scoreText(String(c.properties.s_content))]);
+    const labels = [...perFan.values()].map((scores) => aggregateSentiment(scores)!.label);
+    for (const label of ['positive', 'neutral', 'negative'] as const) {
+      expect(labels.filter((l) => l === label).length, label).toBeGreaterThan(perFan.size / 10);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { collectSender, DEMO_EMAIL, seedDemo } from '../../src/cli/demo.js';
+import { collectSender, DEMO_DASHBOARD, DEMO_EMAIL, DEMO_REPORTS, seedDemo } from '../../src/cli/demo.js';
 import { ZonedClock } from '../../src/lib/zoned-clock.js';
 import { DEMO_CONTACTS, DEMO_DAYS, demoDays, generateDemo, type DemoMessage } from '../../src/modules/demo/demo-data.js';
 import { demoServiceRef } from '../../src/modules/demo/demo.service.js';
@@ -48,8 +48,27 @@ describeEngines(
         expect(resumed).toMatchObject({ status: 'resumed', tenantId: run.tenantId, contacts });
         expect(resumed.password).toBeUndefined();
         const expected = generateDemo(run.anchorDay, 'Asia/Shanghai', contacts);
-        expect(resumed.events).toBe(expected.events.length);
+        const allEvents = expected.events.length + expected.comments.length;
+        expect(resumed.events).toBe(allEvents);
         expect(await count(run.tenantId, 'contacts')).toBe(contacts);
+
+        // The official account's followers wrote comments and messages (the sentiment tag's input,
+        // ADR 0047): recorded through the wechat connector's write path on openIds, they belong to
+        // the members whose identify named the fan — no contact was added for them.
+        expect(expected.comments.length).toBeGreaterThan(contacts / 10);
+        const [written] = await olap(
+          run.tenantId,
+          `SELECT count(*) AS n, count(s_content) AS texts, count(DISTINCT contact_id) AS people,
+                  count(DISTINCT event) AS kinds, count(DISTINCT channel_id) AS channels
+             FROM events WHERE event IN ('wechat_send_text', 'wechat_comment_article')`,
+        );
+        expect(Object.fromEntries(Object.entries(written!).map(([key, value]) => [key, Number(value)]))).toEqual({
+          n: expected.comments.length,
+          texts: expected.comments.length,
+          people: new Set(expected.comments.map((comment) => comment.openId)).size,
+          kinds: 2,
+          channels: 1,
+        });
 
         // Purchases on each of the 60 days before the anchor day, in the tenant's zone.
         const payDays = (
@@ -63,13 +82,33 @@ describeEngines(
         const clock = new ZonedClock('Asia/Shanghai');
         expect(clock.localDate(Date.now()) >= run.anchorDay).toBe(true);
 
+        // The saved reports and the 电商概览 dashboard (ADR 0052/0053): each card answers with numbers.
+        const demoStaff = await Client.staff(app.server, DEMO_EMAIL, 'Demo-pass-2026');
+        const saved = (await demoStaff.request('GET', '/api/v1/console/reports?model=event')).body.items as { name: string }[];
+        expect(saved.map((r) => r.name).sort()).toEqual(DEMO_REPORTS.map((r) => r.name).sort());
+        const boards = (await demoStaff.request('GET', '/api/v1/console/dashboards')).body.items as {
+          id: string;
+          name: string;
+        }[];
+        expect(boards.map((b) => b.name)).toEqual([DEMO_DASHBOARD.name]);
+        const board = (await demoStaff.request('GET', `/api/v1/console/dashboards/${boards[0]!.id}`)).body;
+        expect(board.cards).toHaveLength(DEMO_REPORTS.length);
+        for (const card of board.cards as { id: string }[]) {
+          const answer = await demoStaff.request('POST', `/api/v1/console/dashboards/${boards[0]!.id}/cards/${card.id}/run`, {});
+          expect(answer.statusCode, JSON.stringify(answer.body)).toBe(200);
+          const total = (answer.body.series as { total: number | null }[]).reduce(
+            (sum: number, series: { total: number | null }) => sum + (series.total ?? 0),
+            0,
+          );
+          expect(total, JSON.stringify(answer.body).slice(0, 300)).toBeGreaterThan(0);
+        }
+
         // Run 3 (any later day: the anchor is the stored one) changes nothing.
         const again = await seedDemo(app, { baseUrl, contacts });
-        expect(again).toMatchObject({ status: 'unchanged', contacts, events: expected.events.length });
+        expect(again).toMatchObject({ status: 'unchanged', contacts, events: allEvents });
 
-        // The operator signs in with the password of the first run; the demo tenant is not the operator's
-        // own, so the first-run setup is still offered.
-        await Client.staff(app.server, DEMO_EMAIL, 'Demo-pass-2026');
+        // The operator signs in with the password of the first run (as above); the demo tenant is not
+        // the operator's own, so the first-run setup is still offered.
         expect(await app.service(setupServiceRef).isNeeded()).toBe(true);
         expect(await app.service(setupServiceRef).prepare()).toBeTruthy();
       },

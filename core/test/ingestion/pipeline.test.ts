@@ -67,6 +67,25 @@ describeEngines(
       expect(seen).toHaveLength(1);
       expect(seen[0]).toMatchObject({ events: 1, contactIds: [expect.any(String)] });
       expect((await ingestion.lastLoadedBatch(t.tenantId))?.batchId).toBe(seen[0]!.batchId);
+      // A late event (between the contact's first and last activity: nothing about the contact changes)
+      // still names its contact: real-time groups and journeys evaluate it.
+      const at = (hoursAgo: number) => new Date(Date.now() - hoursAgo * 3_600_000).toISOString();
+      await t.collect('batch', {
+        batch: [
+          { type: 'identify', anonymousId: 'late', userId: 'u-late', traits: { name: '王五' }, timestamp: at(3) },
+          { type: 'track', anonymousId: 'late', userId: 'u-late', event: 'purchase', timestamp: at(3) },
+          { type: 'track', anonymousId: 'late', userId: 'u-late', event: 'purchase', timestamp: at(1) },
+        ],
+      });
+      await t.drain();
+      expect(seen).toHaveLength(2);
+      await t.collect('batch', {
+        batch: [{ type: 'track', anonymousId: 'late', userId: 'u-late', event: 'purchase', timestamp: at(2) }],
+      });
+      await t.drain();
+      expect(seen).toHaveLength(3);
+      expect(seen[2]).toMatchObject({ events: 1, contactIds: seen[1]!.contactIds });
+      expect(seen[2]!.contactIds).toHaveLength(1);
     });
 
     it('counts a repeated messageId once, within one batch call and across calls', async () => {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { duckDbDialect } from '../../src/store/olap/duckdb/duckdb-dialect.js';
 import { DuckDbEngine, type DuckDbEngineOptions } from '../../src/store/olap/duckdb/duckdb-engine.js';
@@ -257,6 +258,33 @@ describe('DuckDB engine', () => {
     await expect(engine.forTenant('1').query('SELECT count(*) AS n FROM events')).rejects.toMatchObject({
       code: 'olap_schema_conflict',
     });
+  });
+
+  it('adds the run column to a store written before tag runs: old values read as run 0, new runs append beside them', async () => {
+    const file = path.join(scratchDir(), 'analytics.duckdb');
+    const versions = new MemorySchemaVersionStore();
+    let engine = await DuckDbEngine.open({ path: file, versions });
+    await engine.forTenant('1').declare(sampleDeclaration());
+    await engine.close();
+    // The table as it was before runs (ADR 0050), holding a tag's day.
+    const instance = await DuckDBInstance.create(file);
+    const connection = await instance.connect();
+    await connection.run('ALTER TABLE "t_1"."tag_value_data" DROP COLUMN "run"');
+    await connection.run(`INSERT INTO "t_1"."tag_value_data" VALUES (7, DATE '2026-11-24', 11, 'old', NULL, NULL)`);
+    connection.closeSync();
+    instance.closeSync();
+
+    engine = await openEngine({ path: file, versions });
+    await engine.start();
+    const tenant = engine.forTenant('1');
+    await tenant.replaceTagValues('7', '2026-11-24', 'string', { rows: [{ contactId: '11', value: 'new' }] }, { run: 1 });
+    const { rows } = await tenant.query<{ run: unknown; value_string: string }>(
+      'SELECT run, value_string FROM tag_value WHERE tag_id = 7 ORDER BY run',
+    );
+    expect(rows.map((r) => [num(r.run), r.value_string])).toEqual([
+      [0, 'old'],
+      [1, 'new'],
+    ]);
   });
 
   it('interrupts a running query when it closes instead of closing the connection under it', async () => {

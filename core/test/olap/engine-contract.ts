@@ -433,6 +433,63 @@ export function analyticsEngineContract(ctx: { readonly fixture: EngineContractF
     expect(rows.map((r) => [r.version, num(r.contact_id)])).toEqual([[2, 5]]);
   });
 
+  it('reads a group version through its real-time delta; rewriting or pruning the version drops the delta', async () => {
+    const tenant = await declaredTenant(ctx.fixture);
+    const members = async (group: string, version: number) =>
+      (
+        await tenant.query<{ contact_id: bigint }>(
+          'SELECT contact_id FROM group_member WHERE group_id = CAST(? AS BIGINT) AND version = ? ORDER BY contact_id',
+          { params: [group, version] },
+        )
+      ).rows.map((r) => num(r.contact_id));
+    await tenant.replaceGroupVersion('21', 1, { rows: ['1', '2', '3'] });
+    await tenant.replaceGroupVersion('21', 2, { rows: ['1'] });
+    // 4 enters, 2 leaves, 1 enters again (already a member: still once), 9 leaves (never was one).
+    await tenant.applyGroupDelta('21', 1, [
+      { contactId: '4', member: true },
+      { contactId: '2', member: false },
+      { contactId: '1', member: true },
+      { contactId: '9', member: false },
+    ]);
+    expect(await members('21', 1)).toEqual([1, 3, 4]);
+    // Another version and another group are untouched (the delta matches on group, version and contact).
+    expect(await members('21', 2)).toEqual([1]);
+    await tenant.replaceGroupVersion('22', 1, { rows: ['2', '3'] });
+    expect(await members('22', 1)).toEqual([2, 3]);
+    // The newest change of a contact wins: within one call, and over an earlier call.
+    await tenant.applyGroupDelta('21', 1, [
+      { contactId: '4', member: false },
+      { contactId: '2', member: false },
+      { contactId: '2', member: true },
+    ]);
+    expect(await members('21', 1)).toEqual([1, 2, 3]);
+    // contact_view's group column reads the same live membership.
+    await tenant.load({
+      batchId: 'b-delta-contacts',
+      contacts: ['1', '2', '3', '4'].map((id) => ({ id, name: `c${id}`, createdAt: 1, updatedAt: 1 })),
+    });
+    const view = await tenant.query<{ id: bigint }>('SELECT id FROM contact_view WHERE group_21 ORDER BY id', {
+      contactView: { groups: [{ groupId: '21', version: 1 }] },
+    });
+    expect(view.rows.map((r) => num(r.id))).toEqual([1, 2, 3]);
+    await expect(tenant.applyGroupDelta('21', 1, [{ contactId: 'x', member: true }])).rejects.toMatchObject({
+      code: 'olap_argument_invalid',
+    });
+    await expect(
+      tenant.applyGroupDelta('21', 1, [{ contactId: '5', member: 'yes' as unknown as boolean }]),
+    ).rejects.toMatchObject({ code: 'olap_argument_invalid' });
+    // A rewritten version starts from its rows alone.
+    await tenant.applyGroupDelta('21', 2, [{ contactId: '7', member: true }]);
+    await tenant.replaceGroupVersion('21', 2, { rows: ['1', '5'] });
+    expect(await members('21', 2)).toEqual([1, 5]);
+    // Pruning drops a version's delta with it: a version number used again has no stale changes.
+    await tenant.applyGroupDelta('21', 1, [{ contactId: '8', member: true }]);
+    await tenant.pruneGroupVersions('21', [2]);
+    expect(await members('21', 1)).toEqual([]);
+    await tenant.replaceGroupVersion('21', 1, { rows: ['3'] });
+    expect(await members('21', 1)).toEqual([3]);
+  });
+
   it('writes tag values typed by tag type, from rows and from SQL', async () => {
     const tenant = await declaredTenant(ctx.fixture);
     await tenant.load({ batchId: 'b-tags', events: [eventRow({ contactId: '5', properties: { sku: 'A' } })] });
@@ -450,6 +507,83 @@ export function analyticsEngineContract(ctx: { readonly fixture: EngineContractF
       { tag_id: 41, value_string: 'A', value_number: null, value_strings: null },
       { tag_id: 42, value_string: null, value_number: 1, value_strings: null },
     ]);
+  });
+
+  it('writes a tag’s runs side by side: a rewrite replaces its own run, contact_view reads the run asked, pruning keeps (day, run) pairs up to a run', async () => {
+    const tenant = await declaredTenant(ctx.fixture);
+    await tenant.load({
+      batchId: 'b-runs',
+      events: [eventRow({ contactId: '11' })],
+      contacts: [
+        { id: '11', name: 'a', createdAt: 1, updatedAt: 1 },
+        { id: '12', name: 'b', createdAt: 1, updatedAt: 1 },
+      ],
+    });
+    const read = async () =>
+      (
+        await tenant.query<{ day: string; run: unknown; contact_id: unknown; value_string: string }>(
+          'SELECT CAST(calc_date AS VARCHAR) AS day, run, contact_id, value_string FROM tag_value WHERE tag_id = 7 ORDER BY 1, 2, 3',
+        )
+      ).rows.map((r) => [r.day.slice(0, 10), num(r.run), num(r.contact_id), r.value_string]);
+    // A day's run consumers read (1), and the day's next run written beside it (2), rewritten once.
+    const old = [
+      { contactId: '11', value: 'old' },
+      { contactId: '12', value: 'old' },
+    ];
+    await tenant.replaceTagValues('7', '2026-11-24', 'string', { rows: old }, { run: 1 });
+    await tenant.replaceTagValues('7', '2026-11-24', 'string', { rows: [{ contactId: '11', value: 'new' }] }, { run: 2 });
+    await tenant.replaceTagValues('7', '2026-11-24', 'string', { rows: [{ contactId: '12', value: 'new' }] }, { run: 2 });
+    // Written without a run: run 0.
+    await tenant.replaceTagValues('7', '2026-11-23', 'string', { rows: [{ contactId: '11', value: 'older' }] });
+    expect(await read()).toEqual([
+      ['2026-11-23', 0, 11, 'older'],
+      ['2026-11-24', 1, 11, 'old'],
+      ['2026-11-24', 1, 12, 'old'],
+      ['2026-11-24', 2, 12, 'new'],
+    ]);
+    const column = async (run: number) =>
+      (
+        await tenant.operatorQuery<{ id: unknown; level: unknown }>(
+          'SELECT id, tag_level AS level FROM contact_view ORDER BY id',
+          {
+            contactView: { tags: [{ tagId: '7', column: 'tag_level', calcDate: '2026-11-24', run, type: 'string' }] },
+          },
+        )
+      ).rows.map((r) => [num(r.id), r.level]);
+    expect(await column(1)).toEqual([
+      [11, 'old'],
+      [12, 'old'],
+    ]);
+    expect(await column(2)).toEqual([
+      [11, null],
+      [12, 'new'],
+    ]);
+    // Run 2 becomes the day's: runs up to 2 not kept go; run 3, started since, stays.
+    await tenant.replaceTagValues('7', '2026-11-24', 'string', { rows: [{ contactId: '11', value: 'newer' }] }, { run: 3 });
+    await tenant.pruneTagValues(
+      '7',
+      [
+        { calcDate: '2026-11-24', run: 2 },
+        { calcDate: '2026-11-23', run: 0 },
+      ],
+      { upToRun: 2 },
+    );
+    expect(await read()).toEqual([
+      ['2026-11-23', 0, 11, 'older'],
+      ['2026-11-24', 2, 12, 'new'],
+      ['2026-11-24', 3, 11, 'newer'],
+    ]);
+    await tenant.pruneTagValues('7', [{ calcDate: '2026-11-24', run: 3 }]);
+    expect(await read()).toEqual([['2026-11-24', 3, 11, 'newer']]);
+    await tenant.pruneTagValues('7', []);
+    expect(await read()).toEqual([]);
+    await expect(tenant.replaceTagValues('7', '2026-11-24', 'string', { rows: [] }, { run: -1 })).rejects.toBeInstanceOf(
+      OlapInputError,
+    );
+    await expect(tenant.pruneTagValues('7', [{ calcDate: '2026-11-24', run: 1.5 }])).rejects.toBeInstanceOf(OlapInputError);
+    await expect(tenant.pruneTagValues('7', [{ calcDate: "2026-11-24' OR 1=1 --", run: 1 }])).rejects.toBeInstanceOf(
+      OlapInputError,
+    );
   });
 
   it('writes dimension rows and reads them as dimension_<id>', async () => {
@@ -507,5 +641,64 @@ export function analyticsEngineContract(ctx: { readonly fixture: EngineContractF
       await expect(attacker.query(sql), sql).rejects.toMatchObject({ code: 'olap_sql_refused', statusCode: 400 });
     }
     expect(await count(victim, 'SELECT count(*) AS n FROM events')).toBe(1);
+  });
+
+  // ---- operator SQL (ADR 0046) ------------------------------------------------------------------------
+
+  it('runs operator SQL over event_view and contact_view with group and tag columns, cut at maxRows', async () => {
+    const tenant = await declaredTenant(ctx.fixture);
+    await tenant.load({
+      batchId: 'b-operator',
+      events: [
+        eventRow({ contactId: '11', properties: { amount: 5 } }),
+        eventRow({ contactId: '11', properties: { amount: 7 } }),
+      ],
+      contacts: [
+        { id: '11', name: 'a', createdAt: 1, updatedAt: 1 },
+        { id: '12', name: 'b', createdAt: 1, updatedAt: 1 },
+      ],
+    });
+    await tenant.replaceGroupVersion('3', 1, { rows: ['12'] });
+    await tenant.replaceTagValues('4', '2026-11-24', 'number', { rows: [{ contactId: '11', value: 2 }] });
+    const contactView = {
+      groups: [{ groupId: '3', version: 1 }],
+      tags: [{ tagId: '4', column: 'tag_score', calcDate: '2026-11-24', type: 'number' as const }],
+    };
+    const { rows, truncated } = await tenant.operatorQuery<{ contact_id: unknown; value: unknown; g: unknown; t: unknown }>(
+      `WITH spend AS (SELECT contact_id, sum(p_amount) AS total FROM event_view GROUP BY contact_id)
+       SELECT c.id AS contact_id, coalesce(s.total, 0) AS value, c.group_3 AS g, c.tag_score AS t
+         FROM contact_view AS c LEFT JOIN spend AS s ON s.contact_id = c.id ORDER BY c.id`,
+      { contactView },
+    );
+    expect(rows.map((r) => [num(r.contact_id), num(r.value), r.g, r.t === null ? null : num(r.t)])).toEqual([
+      [11, 12, false, 2],
+      [12, 0, true, null],
+    ]);
+    expect(truncated).toBe(false);
+    const cut = await tenant.operatorQuery('SELECT id FROM contact_view ORDER BY id', { maxRows: 1 });
+    expect(cut.rows.map((r) => num(r.id))).toEqual([11]);
+    expect(cut.truncated).toBe(true);
+    expect(
+      await tenant.replaceTagValues('5', '2026-11-24', 'number', {
+        operatorSql: 'SELECT id AS contact_id, 1 AS value FROM contact_view',
+      }),
+    ).toBe(2);
+  });
+
+  it('refuses operator SQL outside the sandbox and interrupts it at its time limit', async () => {
+    const tenant = await declaredTenant(ctx.fixture);
+    for (const [sql, reason] of [
+      ['SELECT contact_id FROM events', 'olap_sql_relation_unknown'],
+      [`SELECT current_setting('threads')`, 'olap_sql_function_refused'],
+      ['SELECT contact_id FROM (SELECT * FROM event_view) AS e', 'olap_sql_star_in_subquery'],
+      ['WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT n FROM r', 'olap_sql_recursive_cte'],
+      [`SELECT * FROM read_csv('/etc/passwd')`, 'olap_sql_table_function'],
+    ]) {
+      await expect(tenant.operatorQuery(sql!), sql).rejects.toMatchObject({ code: 'olap_sql_refused', reason, statusCode: 400 });
+    }
+    const error = await tenant
+      .operatorQuery('SELECT count(*) AS n FROM range(100000000000) AS a, range(100000000000) AS b', { timeoutMs: 300 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OlapQueryTimeoutError);
   });
 }

@@ -43,7 +43,9 @@ describeEngines(
         await (worker as unknown as { prune(): Promise<void> }).prune();
 
         const resumed = await seedDemo(app, { baseUrl, contacts });
-        const expected = generateDemo(run.anchorDay, 'Asia/Shanghai', contacts).events.length;
+        const generated = generateDemo(run.anchorDay, 'Asia/Shanghai', contacts);
+        // The shop's events and the official account's comments and messages (ADR 0047).
+        const expected = generated.events.length + generated.comments.length;
         expect(resumed.status).toBe('resumed');
         expect(resumed.contacts).toBe(contacts);
         // Today: the events sent before the "kill" are loaded a second time.

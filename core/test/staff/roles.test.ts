@@ -101,8 +101,8 @@ describeEngines(
         expect(refused.statusCode, id).toBe(400);
         expect(refused.body).toMatchObject({ code: 'permission_not_assignable', details: [{ path: 'permissions.1' }] });
       }
-      // Rows of modules not installed yet (dashboards) are not configurable either.
-      const absent = await admin.request('POST', '/api/v1/roles', { name: 'c', permissions: ['dashboards.view'] });
+      // Rows of modules not installed yet (journeys) are not configurable either.
+      const absent = await admin.request('POST', '/api/v1/roles', { name: 'c', permissions: ['journeys.view'] });
       expect(absent.body.code).toBe('permission_not_assignable');
       // Fixed rights may be named (the editor shows them ticked) and are not stored.
       const fixed = await role('d', ['contacts.view', 'connections.delete']);
@@ -113,7 +113,7 @@ describeEngines(
       const { tenant, admin, role } = await rolesTenant(ctx.app);
       const before = (await admin.request('GET', '/api/v1/permissions')).body;
       const menus = (rows: { menu: { 'zh-CN': string } }[]) => [...new Set(rows.map((row) => row.menu['zh-CN']))];
-      expect(menus(before.matrix)).toEqual(['用户', '连接管理', '元数据管理', '设置']);
+      expect(menus(before.matrix)).toEqual(['仪表盘', '用户', '群组', '用户标签', '报表分析', '连接管理', '元数据管理', '设置']);
       expect(before.matrix.find((row: { id: string }) => row.id === 'settings.privateApps')).toBeTruthy();
       expect(before.extra.map((row: { id: string }) => row.id)).toContain('tasks.cancel');
       expect(before.extra.map((row: { id: string }) => row.id)).not.toContain('staff.manage');
@@ -130,7 +130,8 @@ describeEngines(
       // Presets hold only what this tenant can configure.
       const viewer = after.presets.find((preset: { key: string }) => preset.key === 'viewer');
       expect(viewer.permissions).toContain('wechatReports.view');
-      expect(viewer.permissions).not.toContain('reports.view');
+      expect(viewer.permissions).toContain('reports.view');
+      expect(viewer.permissions).not.toContain('journeys.view');
     });
 
     it('adds, edits, disables, resets and deletes normal staff; super staff are protected', async () => {

@@ -20,6 +20,8 @@ import { appsTablePrefix } from './migrations/0002-apps-prefix.migration.js';
 export default definePlugin({
   id: 'custom-channel',
   title: { 'zh-CN': '自定义渠道', 'en-US': 'Custom channel' },
+  // Its names start with its channel type, `custom` (custom_… error codes), not its id (ADR 0040).
+  namespace: 'custom',
   // version and requires.core from package.json (the core range is declared there only).
   ...packageManifest(import.meta.url),
   register({ registerInit }) {

@@ -34,7 +34,10 @@ describe.each(testEngines())('a channel whose plugin was removed [%s]', (engine)
       expect(list.body.items).toEqual([expect.objectContaining({ id: channel.id, type: 'custom', typeAvailable: false })]);
       const one = await client.request('GET', `/api/v1/channels/${channel.id}`);
       expect(one.statusCode).toBe(200);
-      expect(one.body).toMatchObject({ name: '官网渠道', typeAvailable: false });
+      expect(one.body).toMatchObject({ name: '官网渠道', typeAvailable: false, settings: {}, secretsSet: [] });
+      // Its settings cannot be checked without the type's form (ADR 0039).
+      const settings = await client.request('PATCH', `/api/v1/channels/${channel.id}/settings`, { settings: {} });
+      expect(settings.body).toMatchObject({ statusCode: 400, code: 'channel_type_unknown' });
       const types = (await client.request('GET', '/api/v1/channel-types')).body.items;
       expect(types.find((t: { type: string }) => t.type === 'custom')).toEqual({
         type: 'custom',
@@ -43,6 +46,8 @@ describe.each(testEngines())('a channel whose plugin was removed [%s]', (engine)
         userIdTypes: [],
         customEvents: false,
         manual: null,
+        settingsSchema: null,
+        testable: false,
         pluginId: null,
         available: false,
         count: 1,

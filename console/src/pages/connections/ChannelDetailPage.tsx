@@ -26,8 +26,10 @@ import { isNotFoundError, useApplyFieldErrors, useErrorText } from '../../utils/
 import { formatDateTime } from '../../utils/format';
 import { useLocalized } from '../../utils/localized';
 import { testId } from '../../utils/test-id';
+import { ChannelSettingsCard } from './ChannelSettings';
 import { ChannelStatusTag } from './ChannelStatusTag';
 import { StatusResult } from '../../components/StatusResult';
+import { ContactErasureSection } from '../contacts/erase/ContactErasureSection';
 
 /** 重命名: mounted only while open. */
 function RenameChannelModal({ channel, onClose }: { channel: Channel; onClose: () => void }) {
@@ -78,11 +80,13 @@ function RenameChannelModal({ channel, onClose }: { channel: Channel; onClose: (
 }
 
 /** The section the channel type's plugin console entry contributes, if any. */
-function ChannelSection({ channel }: { channel: Channel }) {
+function ChannelSection({ channel, hasSettings }: { channel: Channel; hasSettings: boolean }) {
   const { t } = useTranslation();
   // Without its plugin on the server, the section's API is gone: the page explains that instead.
   if (!channel.typeAvailable) return null;
   const Section = channelSectionOf(channel.type);
+  // A third-party type's page is its 连接设置 card: nothing more to say.
+  if (!Section && hasSettings) return null;
   if (!Section) {
     return (
       <ProCard data-testid="channel-section-none">
@@ -121,6 +125,8 @@ function ChannelDetail({ channel, type }: { channel: Channel; type: ChannelType 
   // The channel's state may forbid deleting it (e.g. a custom channel with enabled apps): the
   // button is disabled and says why, instead of confirming and then being refused.
   const deleteBlocked = channel.deletable === false;
+  // Unavailable with its plugin still known: the platform operator disabled it for this tenant (ADR 0041).
+  const pluginDisabled = !channel.typeAvailable && Boolean(type?.pluginId);
   const timeZone = session.tenant.timeZone;
   const keyLabel = type?.manual ? text(type.manual.keyLabel) : t('connections.detail.key');
 
@@ -170,7 +176,7 @@ function ChannelDetail({ channel, type }: { channel: Channel; type: ChannelType 
           <ChannelStatusTag status={channel.status} />
           {!channel.typeAvailable && (
             <Tag color="warning" data-testid="channel-plugin-removed-tag">
-              {t('connections.pluginRemoved.tag')}
+              {t(pluginDisabled ? 'connections.pluginDisabled.tag' : 'connections.pluginRemoved.tag')}
             </Tag>
           )}
         </>
@@ -213,8 +219,11 @@ function ChannelDetail({ channel, type }: { channel: Channel; type: ChannelType 
         <Alert
           type="warning"
           showIcon
-          message={t('connections.pluginRemoved.title')}
-          description={t('connections.pluginRemoved.description', { type: channel.type })}
+          message={t(pluginDisabled ? 'connections.pluginDisabled.title' : 'connections.pluginRemoved.title')}
+          description={t(pluginDisabled ? 'connections.pluginDisabled.description' : 'connections.pluginRemoved.description', {
+            type: channel.type,
+            plugin: type?.pluginId ?? '',
+          })}
           style={{ marginBottom: 16 }}
           data-testid="channel-plugin-removed"
         />
@@ -265,7 +274,10 @@ function ChannelDetail({ channel, type }: { channel: Channel; type: ChannelType 
           </Typography.Paragraph>
         )}
       </ProCard>
-      <ChannelSection channel={channel} />
+      {channel.typeAvailable && type?.settingsSchema && <ChannelSettingsCard channel={channel} type={type} />}
+      <ChannelSection channel={channel} hasSettings={!!type?.settingsSchema} />
+      {/* 删除用户数据 / 删除微信GDPR数据: core's, for the channel types whose users can be erased. */}
+      <ContactErasureSection channel={channel} />
       {renaming && <RenameChannelModal channel={channel} onClose={() => setRenaming(false)} />}
     </PageContainer>
   );

@@ -105,12 +105,16 @@ function TypeCards({
           testId={`channel-type-card-${type.type}`}
           title={text(type.name)}
           description={
-            !type.available ? t('connections.pluginRemoved.typeDescription') : type.description ? text(type.description) : null
+            !type.available
+              ? t(type.pluginId ? 'connections.pluginDisabled.typeDescription' : 'connections.pluginRemoved.typeDescription')
+              : type.description
+                ? text(type.description)
+                : null
           }
           count={type.count}
           tag={
             !type.available
-              ? { color: 'warning', text: t('connections.pluginRemoved.tag') }
+              ? { color: 'warning', text: t(type.pluginId ? 'connections.pluginDisabled.tag' : 'connections.pluginRemoved.tag') }
               : type.manual
                 ? { color: 'blue', text: t('connections.types.manual') }
                 : { color: 'default', text: t('connections.types.authorized') }
@@ -177,7 +181,7 @@ export default function ConnectionsPage() {
           </Typography.Text>
           {!channel.typeAvailable && (
             <Tag color="warning" data-testid="channel-plugin-removed">
-              {t('connections.pluginRemoved.tag')}
+              {t(typeByKey.get(channel.type)?.pluginId ? 'connections.pluginDisabled.tag' : 'connections.pluginRemoved.tag')}
             </Tag>
           )}
         </Space>

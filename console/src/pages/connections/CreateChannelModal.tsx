@@ -1,25 +1,38 @@
-import { PlusOutlined } from '@ant-design/icons';
+import { ApiOutlined, PlusOutlined } from '@ant-design/icons';
 import { ModalForm, ProForm, ProFormDependency, type ProFormInstance, ProFormText } from '@ant-design/pro-components';
 import { useQueryClient } from '@tanstack/react-query';
-import { App, Button, Radio, Space, Tag, theme, Tooltip, Typography } from 'antd';
-import { useRef } from 'react';
+import { App, Button, Divider, Radio, Space, Tag, theme, Tooltip, Typography } from 'antd';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router-dom';
-import { CHANNEL_KEY_MAX, CHANNEL_NAME_MAX, channelQueryKey, channelsQueryKey, createChannel } from '../../api/channels';
+import {
+  CHANNEL_KEY_MAX,
+  CHANNEL_NAME_MAX,
+  channelQueryKey,
+  channelsQueryKey,
+  createChannel,
+  testNewChannelSettings,
+} from '../../api/channels';
+import { isApiError } from '../../api/client';
 import { homeQueryKey } from '../../api/home';
-import type { ChannelType } from '../../api/types';
+import type { ChannelTestResult, ChannelType, SettingsSchema } from '../../api/types';
+import { SettingsFields } from '../../components/settings-form/SettingsFields';
+import { applySettingsErrors, createSettingsPayload, type SettingsValues } from '../../components/settings-form/settings-values';
 import { useApplyFieldErrors, useErrorText } from '../../utils/errors';
 import { useLocalized } from '../../utils/localized';
 import { testId } from '../../utils/test-id';
+import { TestResultAlert, useSettingsErrorText } from './ChannelSettings';
 
 interface NewChannelValues {
   type: string;
   name: string;
   channelKey?: string;
+  /** The type's settings form (ADR 0039), when it has one. */
+  settings?: SettingsValues;
 }
 
 /** Server codes that belong to one field of the form (besides the `details` it sends). */
-const fieldByCode: Record<string, keyof NewChannelValues> = {
+const fieldByCode: Record<string, Exclude<keyof NewChannelValues, 'settings'>> = {
   channel_key_required: 'channelKey',
   channel_key_taken: 'channelKey',
   channel_type_unknown: 'type',
@@ -70,6 +83,39 @@ export function CreateChannelButton({ types, preferredType }: { types: ChannelTy
   const errorText = useErrorText();
   const applyFieldErrors = useApplyFieldErrors();
   const formRef = useRef<ProFormInstance<NewChannelValues>>(undefined);
+  const settingsErrorText = useSettingsErrorText();
+  const [testing, setTesting] = useState(false);
+  const [testResult, setTestResult] = useState<ChannelTestResult | null>(null);
+  const schemaOf = (type: string | undefined): SettingsSchema | null =>
+    types.find((candidate) => candidate.type === type)?.settingsSchema ?? null;
+
+  /** Shows the server's refusal on the fields it names (settings included), else as a message. */
+  const showError = (error: unknown) => {
+    const form = formRef.current;
+    if (isApiError(error) && applySettingsErrors(form, error, ['settings'], settingsErrorText)) return;
+    if (!applyFieldErrors(form, error, fieldByCode)) message.error(errorText(error));
+  };
+
+  /** 测试连接 before creating: the settings as the form holds them. */
+  const testSettings = async (type: string, schema: SettingsSchema) => {
+    const form = formRef.current;
+    if (!form) return;
+    try {
+      await form.validateFields(Object.keys(schema.properties ?? {}).map((key) => ['settings', key]));
+    } catch {
+      return; // The form shows what is wrong.
+    }
+    setTesting(true);
+    setTestResult(null);
+    try {
+      const settings = (form.getFieldValue('settings') ?? {}) as SettingsValues;
+      setTestResult(await testNewChannelSettings(type, createSettingsPayload(schema, settings)));
+    } catch (error) {
+      showError(error);
+    } finally {
+      setTesting(false);
+    }
+  };
 
   const manualTypes = types.filter((type) => type.manual);
   const initialType =
@@ -95,9 +141,17 @@ export function CreateChannelButton({ types, preferredType }: { types: ChannelTy
         searchConfig: { submitText: t('common.create'), resetText: t('common.cancel') },
         submitButtonProps: testId('channel-form-submit'),
       }}
-      onFinish={async ({ type, name, channelKey }) => {
+      onOpenChange={() => setTestResult(null)}
+      onValuesChange={() => setTestResult(null)}
+      onFinish={async ({ type, name, channelKey, settings }) => {
+        const schema = schemaOf(type);
         try {
-          const created = await createChannel({ type, name: name.trim(), channelKey: channelKey?.trim() || undefined });
+          const created = await createChannel({
+            type,
+            name: name.trim(),
+            channelKey: channelKey?.trim() || undefined,
+            ...(schema ? { settings: createSettingsPayload(schema, settings) } : {}),
+          });
           queryClient.setQueryData(channelQueryKey(created.id), created);
           void queryClient.invalidateQueries({ queryKey: channelsQueryKey });
           void queryClient.invalidateQueries({ queryKey: homeQueryKey });
@@ -105,7 +159,7 @@ export function CreateChannelButton({ types, preferredType }: { types: ChannelTy
           navigate(`/connections/${created.id}`);
           return true;
         } catch (error) {
-          if (!applyFieldErrors(formRef.current, error, fieldByCode)) message.error(errorText(error));
+          showError(error);
           return false;
         }
       }}
@@ -150,6 +204,33 @@ export function CreateChannelButton({ types, preferredType }: { types: ChannelTy
                 { max: CHANNEL_KEY_MAX, message: t('connections.create.key.max', { label, max: CHANNEL_KEY_MAX }) },
               ]}
             />
+          );
+        }}
+      </ProFormDependency>
+      <ProFormDependency name={['type']}>
+        {({ type }: Partial<NewChannelValues>) => {
+          const channelType = types.find((candidate) => candidate.type === type);
+          const schema = channelType?.settingsSchema;
+          if (!channelType || !schema) return null;
+          return (
+            // A new set of fields per type: their names, rules and defaults change with it.
+            <div key={channelType.type} data-testid="channel-create-settings">
+              <Divider orientation="left" plain>
+                {t('connections.settings.title')}
+              </Divider>
+              {testResult && <TestResultAlert result={testResult} onClose={() => setTestResult(null)} />}
+              <SettingsFields schema={schema} namePrefix={['settings']} />
+              {channelType.testable && (
+                <Button
+                  icon={<ApiOutlined />}
+                  loading={testing}
+                  onClick={() => void testSettings(channelType.type, schema)}
+                  data-testid="channel-settings-test"
+                >
+                  {t('connections.settings.test')}
+                </Button>
+              )}
+            </div>
           );
         }}
       </ProFormDependency>

@@ -3,6 +3,7 @@ import { createServiceFactory } from '../../kernel/extension-point.js';
 import { homeExtensionPoint, httpExtensionPoint, permissionsExtensionPoint } from '../../kernel/extension-points.js';
 import { kernelServices } from '../../kernel/services.js';
 import { tenantServiceRef } from '../tenancy/tenant.service.js';
+import { pluginEnablementRef } from '../tenant-plugins/plugin-enablement.js';
 import { AppsRepo } from './apps.repo.js';
 import { appsRoutes } from './apps.routes.js';
 import { AppsService, appsServiceRef } from './apps.service.js';
@@ -12,7 +13,7 @@ export const appsModule = defineModule({
   id: 'apps',
   title: { 'zh-CN': '私有 App（Open API 鉴权）', 'en-US': 'Private apps (Open API authentication)' },
   tables: ['api_app', 'api_token'],
-  dependencies: ['tenancy'],
+  dependencies: ['tenancy', 'tenant-plugins'],
   provides: [
     createServiceFactory({
       service: appsServiceRef,
@@ -22,9 +23,10 @@ export const appsModule = defineModule({
         config: kernelServices.config,
         tenants: tenantServiceRef,
         throttle: kernelServices.throttle,
+        enablement: pluginEnablementRef,
       },
-      factory: ({ db, permissions, config, tenants, throttle }) =>
-        new AppsService(new AppsRepo(db), permissions, config, tenants, throttle),
+      factory: ({ db, permissions, config, tenants, throttle, enablement }) =>
+        new AppsService(new AppsRepo(db), permissions, config, tenants, throttle, enablement),
     }),
   ],
   register({ registerInit }) {

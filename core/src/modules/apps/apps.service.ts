@@ -9,6 +9,7 @@ import type { Principal } from '../../server/principal.js';
 import { limitPerWindow, lockAfter, ThrottledError, type Throttle, type ThrottlePolicy } from '../../server/throttle.js';
 import type { Page } from '../../store/oltp/oltp-store.js';
 import type { AppsRepo } from './apps.repo.js';
+import type { PluginEnablement } from '../tenant-plugins/plugin-enablement.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
 import { toApiApp, type ApiApp, type ApiAppRow } from './apps.types.js';
 
@@ -40,6 +41,8 @@ export class AppsService {
     config: HuiliuConfig,
     private readonly tenants: TenantService,
     throttle: Throttle,
+    /** Which plugins the tenant has (ADR 0041): an app holds no permission of a plugin disabled there. */
+    private readonly enablement: Pick<PluginEnablement, 'disabledPermissions'>,
   ) {
     this.throttle = throttle;
     this.passwords = new PasswordLane({ concurrency: config.auth.passwordConcurrency, queue: config.auth.passwordQueue });
@@ -154,7 +157,10 @@ export class AppsService {
     if (!row || Number(row.expires_at) <= Date.now() || row.status !== 'enabled') return null;
     // The tenant belongs to tenancy: asked through its service, never joined.
     if (!(await this.tenants.isActive(String(row.tenant_id)))) return null;
-    return { kind: 'app', tenantId: String(row.tenant_id), appId: String(row.app_id), permissions: this.permissions.forApp() };
+    const tenantId = String(row.tenant_id);
+    const permissions = this.permissions.forApp();
+    for (const id of await this.enablement.disabledPermissions(tenantId)) permissions.delete(id);
+    return { kind: 'app', tenantId, appId: String(row.app_id), permissions };
   }
 }
 

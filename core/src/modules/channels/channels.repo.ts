@@ -41,6 +41,19 @@ export class ChannelsRepo {
     return q.first();
   }
 
+  /**
+   * The channel row, locked until the surrounding transaction ends (MySQL/MariaDB; SQLite has one
+   * writer): a settings change reads, merges and writes without losing a concurrent one.
+   */
+  findForUpdate(tenantId: string, channelId: string): Promise<ChannelRow | undefined> {
+    const q = this.channels(tenantId).where('channel.id', channelId);
+    return (this.db.client === 'mysql' ? q.forUpdate() : q).first();
+  }
+
+  transaction<T>(work: () => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
+  }
+
   /** Inserts a channel; a taken key fails with a UNIQUE violation (the caller retries or refuses). */
   /** Channels of the tenant with this ChannelID / AppID (one per type at most). */
   byKey(tenantId: string, channelKey: string): Promise<ChannelRow[]> {
@@ -54,6 +67,33 @@ export class ChannelsRepo {
 
   insert(tenantId: string, row: Omit<ChannelRow, 'id' | 'tenant_id'>): Promise<string> {
     return this.db.forTenant(tenantId).insert('channel', row);
+  }
+
+  /**
+   * Inserts a channel and then its sealed secrets, whose associated data needs the new id, in one
+   * transaction: a channel never exists without the secrets it was created with.
+   */
+  insertWithSecrets(
+    tenantId: string,
+    row: Omit<ChannelRow, 'id' | 'tenant_id'>,
+    sealFor: (channelId: string) => string | null,
+  ): Promise<string> {
+    return this.db.transaction(async () => {
+      const id = await this.insert(tenantId, row);
+      const sealed = sealFor(id);
+      if (sealed !== null) await this.channels(tenantId).where('channel.id', id).update({ secret_settings: sealed });
+      return id;
+    });
+  }
+
+  async updateSettings(
+    tenantId: string,
+    channelId: string,
+    values: { settings: string; secret_settings: string | null },
+  ): Promise<void> {
+    await this.channels(tenantId)
+      .where('channel.id', channelId)
+      .update({ ...values, updated_at: Date.now() });
   }
 
   async rename(tenantId: string, channelId: string, name: string): Promise<void> {

@@ -8,7 +8,7 @@ import { moduleRoute } from '../../server/route.js';
 import { principalOf } from '../../server/principal.js';
 import { epochMs, id, idParams, localizedText, pageOf, pageQueryWith, shortText } from '../../server/schemas.js';
 import type { Channel, ChannelDetail } from './channel.types.js';
-import type { ChannelsService, NewChannel } from './channels.service.js';
+import type { ChannelsService, ChannelTestOutcome, NewChannel } from './channels.service.js';
 import type { OperationLogService } from '../audit/operation-log.service.js';
 
 const text = localizedText();
@@ -21,14 +21,28 @@ export const channelSchema = Joi.object({
   status: Joi.string().valid('active', 'disabled').label('ChannelStatus').required(),
   typeAvailable: Joi.boolean()
     .required()
-    .description('False when no loaded plugin provides the type any more (listed, renamed and deleted only)'),
+    .description(
+      'False when no loaded plugin provides the type any more, or its plugin is disabled for this tenant (listed, renamed and deleted only)',
+    ),
   createdAt: epochMs().required(),
   updatedAt: epochMs().required(),
 }).label('Channel');
 
 /** One channel (detail, create, rename): the channel and whether its state allows deleting it now. */
+/** Settings as every API shows them: non-secret values only (ADR 0039). */
+const settingsValuesSchema = Joi.object()
+  .unknown(true)
+  .label('ChannelSettingsValues')
+  .description('the non-secret settings (secret fields are never returned: see secretsSet)');
+
 export const channelDetailSchema = channelSchema
   .keys({
+    settings: settingsValuesSchema.required(),
+    secretsSet: Joi.array()
+      .items(Joi.string())
+      .label('ChannelSecretsSet')
+      .required()
+      .description('the secret fields of the settings that hold a value (their values are never returned)'),
     deletable: Joi.boolean().required().description('false while the channel’s type refuses to delete it (see the reason)'),
     deleteBlockedReason: Joi.object({
       code: Joi.string().required().description('the error code DELETE would answer, e.g. custom_channel_has_enabled_apps'),
@@ -55,18 +69,48 @@ const channelTypeSchema = Joi.object({
     .label('ChannelTypeManual')
     .allow(null)
     .required(),
+  settingsSchema: Joi.object()
+    .unknown(true)
+    .allow(null)
+    .label('ChannelSettingsJsonSchema')
+    .required()
+    .description(
+      'the settings form as JSON Schema: secret fields writeOnly + x-secret; labels in title (caller’s language) and x-label (both)',
+    ),
+  testable: Joi.boolean().required().description('whether the type can test settings (测试连接)'),
   pluginId: Joi.string().allow(null).required(),
-  available: Joi.boolean().required().description('False for a type whose plugin was removed but channels of it remain'),
+  available: Joi.boolean()
+    .required()
+    .description('False for a type whose plugin was removed, or is disabled for this tenant, but channels of it remain'),
   count: Joi.number().integer().required(),
 }).label('ChannelType');
 
 const channelParams = idParams('channelId');
 
+/** Settings as a form sends them (secrets in clear, checked against the type's form by the service). */
+const settingsInput = () =>
+  Joi.object().unknown(true).description('the type’s settings form (GET /api/v1/channel-types settingsSchema); secrets in clear');
+
+const testResultSchema = Joi.object({
+  ok: Joi.boolean().required(),
+  code: Joi.string().description('why the test failed: channel_test_failed, channel_test_timeout or the connector’s own code'),
+  message: Joi.string().description('the reason in the caller’s language (Accept-Language)'),
+}).label('ChannelTestResult');
+
+/** Field names the operation log can hold as ids (a settings field is named by the plugin). */
+const LOGGABLE_FIELD = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/;
+
 export function channelsRoutes(channels: ChannelsService, log: OperationLogService): PluginRoute[] {
+  const testAnswer = (request: Request, outcome: ChannelTestOutcome) =>
+    outcome.ok
+      ? { ok: true }
+      : { ok: false, code: outcome.code, message: formatMessage(outcome.code, localeOf(request), outcome.params) };
+
   const detail = async (request: Request, channel: Channel): Promise<ChannelDetail> => {
     const refusal = await channels.deleteRefusal(principalOf(request).tenantId, channel);
     return {
       ...channel,
+      ...(await channels.settingsView(principalOf(request).tenantId, channel.id)),
       deletable: refusal === null,
       deleteBlockedReason: refusal && {
         code: refusal.code,
@@ -88,7 +132,7 @@ export function channelsRoutes(channels: ChannelsService, log: OperationLogServi
           ),
         },
       },
-      handler: async (request) => ({ items: await channels.types(principalOf(request).tenantId) }),
+      handler: async (request) => ({ items: await channels.types(principalOf(request).tenantId, localeOf(request)) }),
     }),
     moduleRoute({
       method: 'GET',
@@ -113,6 +157,7 @@ export function channelsRoutes(channels: ChannelsService, log: OperationLogServi
             type: Joi.string().max(64).required(),
             name: shortText(64).required(),
             channelKey: Joi.string().trim().allow('').max(64),
+            settings: settingsInput().label('NewChannelSettings'),
           }).label('NewChannel'),
         },
         response: { status: { 201: channelDetailSchema } },
@@ -161,6 +206,92 @@ export function channelsRoutes(channels: ChannelsService, log: OperationLogServi
       },
       handler: async (request) =>
         detail(request, await channels.rename(principalOf(request).tenantId, request.params.channelId, request.payload.name)),
+    }),
+    moduleRoute({
+      method: 'PATCH',
+      path: '/api/v1/channels/{channelId}/settings',
+      access: { permission: 'connections.edit' },
+      options: {
+        description: '修改连接设置 / Change a channel’s settings (ADR 0039)',
+        notes:
+          'Per field: omitted = unchanged; a secret field’s null = unchanged and "" = cleared (refused if required); another field’s null = removed. The merged settings are validated again: 400 channel_settings_invalid with details [{path: "settings.<field>", code}]. Secrets are never returned.',
+        validate: {
+          params: channelParams,
+          payload: Joi.object<{ settings: Record<string, unknown> }>({
+            settings: settingsInput().label('ChannelSettingsPatch').required(),
+          }).label('ChannelSettingsUpdate'),
+        },
+        response: { schema: channelDetailSchema },
+      },
+      handler: async (request) => {
+        const principal = principalOf(request);
+        const channelId = request.params.channelId;
+        const updated = await channels.updateSettings(
+          principal.tenantId,
+          channelId,
+          request.payload.settings,
+          async (changed) => {
+            const type = (await channels.get(principal.tenantId, channelId)).type;
+            await log.record(principal, {
+              objectType: 'channel',
+              operation: 'editSettings',
+              objectId: channelId,
+              detail: {
+                type,
+                changedFieldIds: changed.filter((field) => LOGGABLE_FIELD.test(field)),
+                changedFields: changed.length,
+              },
+              ip: clientIp(request),
+            });
+          },
+        );
+        return detail(request, updated);
+      },
+    }),
+    moduleRoute({
+      method: 'POST',
+      path: '/api/v1/channels/test',
+      access: { permission: 'connections.edit' },
+      options: {
+        description: '创建前测试连接 / Test a channel type’s settings before creating the channel',
+        notes:
+          'A failed test is a normal answer {ok: false, code, message}; invalid settings are 400 channel_settings_invalid; a type without a test handler 400 channel_test_unsupported.',
+        validate: {
+          payload: Joi.object<{ type: string; settings: Record<string, unknown> }>({
+            type: Joi.string().max(64).required(),
+            settings: settingsInput().label('ChannelTestSettings').default({}),
+          }).label('ChannelTypeTest'),
+        },
+        response: { schema: testResultSchema },
+      },
+      handler: async (request) =>
+        testAnswer(
+          request,
+          await channels.testNew(principalOf(request).tenantId, request.payload.type, request.payload.settings),
+        ),
+    }),
+    moduleRoute({
+      method: 'POST',
+      path: '/api/v1/channels/{channelId}/test',
+      access: { permission: 'connections.edit' },
+      options: {
+        description: '测试连接 / Test a channel’s settings: the stored ones, with unsaved changes applied as PATCH would',
+        validate: {
+          params: channelParams,
+          // No body = the stored settings as they are.
+          payload: Joi.object<{ settings: Record<string, unknown> } | null>({
+            settings: settingsInput().label('ChannelTestPatch').default({}),
+          })
+            .label('ChannelTest')
+            .allow(null),
+        },
+        response: { schema: testResultSchema },
+      },
+      handler: async (request) =>
+        testAnswer(
+          request,
+          await channels.testExisting(principalOf(request).tenantId, request.params.channelId, request.payload?.settings ?? {}),
+        ),
     }),
     moduleRoute({
       method: 'DELETE',

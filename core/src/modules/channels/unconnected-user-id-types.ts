@@ -1,9 +1,10 @@
 import type { UserIdTypeDefinition } from '../../kernel/contributions.js';
 
 /**
- * User-ID types of seed §1.4.11 whose connectors are not built yet. Core registers them so imports
- * and external-file tags can already key on them; a connector plugin written later takes them over
- * by owning them in its channel type (the registration moves from here to the plugin).
+ * User-ID types of seed §1.4.11 whose connectors are not built yet. Core registers them
+ * provisionally so imports and external-file tags can already key on them; a connector plugin
+ * written later takes one over by adding the same id (`addUserIdType`) and listing it in its
+ * channel type: core's registration yields, the accounts keyed on it stay as they are (ADR 0038).
  */
 export const unconnectedUserIdTypes: UserIdTypeDefinition[] = [
   {

@@ -55,12 +55,14 @@ export interface TagRef {
   name: string;
   type: Exclude<ConditionValueType, 'time'> | 'time';
   calcDate: string | null;
+  /** The run of that day consumers read (ADR 0050; default 0: values written without a run). */
+  run?: number;
 }
 
 /**
  * The "active version" interface: which version of a group and which calculation day of a tag the
- * condition engine reads. The groups and tags module implements it; until then no group or tag
- * exists (`noMemberships`), and tests pass their own.
+ * condition engine reads. The groups module tells it its groups (`GroupSource`), the tags module
+ * its tags (`TagSource`); until then no group or tag exists (`noMemberships`), and tests pass their own.
  */
 export interface MembershipSource {
   /** The groups among `ids` that exist in the tenant (unknown ids are left out). */
@@ -70,11 +72,39 @@ export interface MembershipSource {
   list(tenantId: string): Promise<{ groups: GroupRef[]; tags: TagRef[] }>;
 }
 
+/** The groups half of the membership source: the groups module's. */
+export interface GroupSource {
+  /** The groups among `ids` that exist in the tenant (unknown ids are left out). */
+  groups(tenantId: string, ids: readonly string[]): Promise<GroupRef[]>;
+  /** Every group usable in a condition, for the builder's picker. */
+  listGroups(tenantId: string): Promise<GroupRef[]>;
+}
+
+/** The tags half of the membership source: the tags module's. */
+export interface TagSource {
+  /** The tags among `ids` that exist in the tenant (unknown ids are left out). */
+  tags(tenantId: string, ids: readonly string[]): Promise<TagRef[]>;
+  /** Every tag usable in a condition, for the builder's picker. */
+  listTags(tenantId: string): Promise<TagRef[]>;
+}
+
 export const noMemberships: MembershipSource = {
   groups: () => Promise.resolve([]),
   tags: () => Promise.resolve([]),
   list: () => Promise.resolve({ groups: [], tags: [] }),
 };
+
+/** One membership source from the two halves; a missing half knows no group (or tag). */
+export function membershipSourceOf(groups: GroupSource | undefined, tags: TagSource | undefined): MembershipSource {
+  return {
+    groups: (tenantId, ids) => (groups ? groups.groups(tenantId, ids) : Promise.resolve([])),
+    tags: (tenantId, ids) => (tags ? tags.tags(tenantId, ids) : Promise.resolve([])),
+    list: async (tenantId) => {
+      const [g, t] = await Promise.all([groups?.listGroups(tenantId) ?? [], tags?.listTags(tenantId) ?? []]);
+      return { groups: g, tags: t };
+    },
+  };
+}
 
 /** Everything validation and compilation look up, resolved before either runs (both are sync). */
 export interface ConditionContext {

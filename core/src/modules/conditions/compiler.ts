@@ -122,6 +122,82 @@ export class ConditionCompiler {
   }
 }
 
+/**
+ * Pieces of report SQL (ADR 0052) over a context that resolved every event, property, group and tag
+ * they name — the caller validated them first. Event pieces read the `events` relation unaliased,
+ * contact pieces `contacts AS c`.
+ */
+export class ReportSqlPieces {
+  private readonly state: CompileState;
+
+  constructor(
+    private readonly dialect: SqlDialect,
+    private readonly context: ConditionContext,
+    private readonly options: CompileOptions,
+  ) {
+    this.state = new CompileState(dialect, context, options);
+  }
+
+  private eventRef(code: string): EventRef {
+    const event = this.context.event(code);
+    if (!event) throw new Error(`event "${code}" is not in the context`);
+    return event;
+  }
+
+  /** The event codes whose rows `event` may match (every member of a virtual event; none: nothing). */
+  eventCodes(code: string): string[] {
+    const event = this.eventRef(code);
+    return event.members ? [...new Set(event.members.map((m) => m.event.code))] : [event.code];
+  }
+
+  /** The rows of `events` that are `event` and pass `filters` (combined by `op`); no time test. */
+  eventMatch(code: string, filters: readonly EventPropertyFilter[] = [], op?: 'and' | 'or'): SqlFragment {
+    const event = this.eventRef(code);
+    return SqlFragment.join([this.state.eventCode(event), ...this.state.eventFilters(event, filters, op)], ' AND ');
+  }
+
+  /** Only the property filters of `event`'s rows, combined by `op` (TRUE without any). */
+  eventFilters(code: string, filters: readonly EventPropertyFilter[], op?: 'and' | 'or'): SqlFragment {
+    const [combined] = this.state.eventFilters(this.eventRef(code), filters, op);
+    return combined ?? TRUE;
+  }
+
+  /** The value of an event property (or its lookup) in a scan of `events`, and its type. */
+  eventValue(code: string, property: string): { sql: string; type: ConditionValueType; timeType?: 'date' | 'datetime' } {
+    const ref = this.eventRef(code).properties.get(property);
+    if (!ref) throw new Error(`event "${code}" has no property "${property}" in the context`);
+    return { sql: this.state.eventValue(ref), type: ref.type, timeType: ref.timeType };
+  }
+
+  /** The value of a contact property (or its lookup) over `contacts AS c`, and its type. */
+  contactValue(property: string): { sql: string; type: ConditionValueType; timeType?: 'date' | 'datetime' } {
+    const ref = this.context.contactProperty(property);
+    if (!ref) throw new Error(`contact property "${property}" is not in the context`);
+    return { sql: this.state.propertyExpression(ref), type: ref.type, timeType: ref.timeType };
+  }
+
+  /** A §3.3 time range as UTC instants `[from, to)` in the tenant's zone (a side may be open). */
+  timeBounds(range: TimeRange): { from?: number; to?: number } {
+    return toUtcBounds(resolveTimeRange(range, this.options.now, this.context.timeZone), this.context.timeZone);
+  }
+
+  /** `event_time` within UTC bounds, as bound timestamps. */
+  eventTimeWithin(bounds: { from?: number; to?: number }): SqlFragment {
+    const bound = (op: string, ms: number) =>
+      sql(`event_time ${op} `, SqlFragment.param(timestampText(ms), this.dialect.timestampParam()));
+    const parts = [
+      ...(bounds.from === undefined ? [] : [bound('>=', bounds.from)]),
+      ...(bounds.to === undefined ? [] : [bound('<', bounds.to)]),
+    ];
+    return parts.length ? SqlFragment.join(parts, ' AND ') : TRUE;
+  }
+
+  /** A condition tree compiled for embedding over `contacts AS c` (its groups and tags in the context). */
+  condition(tree: ConditionTree): CompiledCondition {
+    return new ConditionCompiler(this.dialect).compile(tree, this.context, this.options);
+  }
+}
+
 /** A contact id as it leaves OLTP: a positive BIGINT as decimal text. */
 export const isContactId = (id: string): boolean => /^[1-9][0-9]{0,17}$/.test(id);
 
@@ -212,13 +288,13 @@ class CompileState {
   }
 
   /** The SQL value of an event property in a scan of `events`. */
-  private eventValue(property: PropertyRef): string {
+  eventValue(property: PropertyRef): string {
     const column = this.d.quoteIdentifier(property.column);
     return property.via ? this.lookupValue(property.via, `events.${column}`) : column;
   }
 
   /** The SQL value of a contact property; a dynamic date is the anniversary nearest to today. */
-  private propertyExpression(property: PropertyRef): string {
+  propertyExpression(property: PropertyRef): string {
     const column = `c.${this.d.quoteIdentifier(property.column)}`;
     if (property.via) return this.lookupValue(property.via, column);
     if (!property.anniversaryColumn) return column;
@@ -345,6 +421,8 @@ class CompileState {
             SqlFragment.param(BigInt(tag.id)),
             ' AND calc_date = ',
             SqlFragment.param(tag.calcDate, this.d.dateParam()),
+            ' AND run = ',
+            SqlFragment.param(tag.run ?? 0),
             ' AND ',
             this.comparison(positive, column, tag.type, tag.type === 'time' ? 'datetime' : undefined, true).wrap(),
             ')',
@@ -353,7 +431,7 @@ class CompileState {
   }
 
   /** `filters` of `event`'s properties, combined by `op` (none: nothing). */
-  private eventFilters(event: EventRef, filters: readonly EventPropertyFilter[], op: 'and' | 'or' | undefined): SqlFragment[] {
+  eventFilters(event: EventRef, filters: readonly EventPropertyFilter[], op: 'and' | 'or' | undefined): SqlFragment[] {
     const parts = filters.map((filter) => {
       const property = event.properties.get(filter.property)!;
       return this.comparison(filter, this.eventValue(property), property.type, property.timeType).wrap();
@@ -361,9 +439,8 @@ class CompileState {
     return parts.length ? [SqlFragment.join(parts, op === 'or' ? ' OR ' : ' AND ').wrap()] : [];
   }
 
-  private event(node: EventCondition): SqlFragment {
-    const event = this.context.event(node.event)!;
-    const index = this.eventColumns.length;
+  /** The rows of `events` that are `event`: its code, or for a virtual event any member with its own filters. */
+  eventCode(event: EventRef): SqlFragment {
     // A virtual event matches a row when any member does: its event and its own filters.
     const members = event.members?.map((m) =>
       SqlFragment.join(
@@ -371,7 +448,7 @@ class CompileState {
         ' AND ',
       ),
     );
-    const code = !members
+    return !members
       ? sql('event = ', SqlFragment.param(event.code))
       : members.length === 0
         ? FALSE
@@ -381,6 +458,12 @@ class CompileState {
               members.map((m) => m.wrap()),
               ' OR ',
             ).wrap();
+  }
+
+  private event(node: EventCondition): SqlFragment {
+    const event = this.context.event(node.event)!;
+    const index = this.eventColumns.length;
+    const code = this.eventCode(event);
     const time = this.timeIn('event_time', node.time, 'datetime', false);
     const filter = this.eventFilters(event, node.filters ?? [], node.filterOp);
     const match = SqlFragment.join([code, time, ...filter], ' AND ');

@@ -102,3 +102,6 @@ export const conditionTreeSchema: Joi.ObjectSchema<ConditionTree> = Joi.object<C
 
 /** One property filter of an event leaf (also a virtual event member's filter). */
 export const eventFilterSchema = filter;
+
+/** A time range (§3.3) as every condition leaf takes it; its rules are the validator's. A dashboard's temporary range too. */
+export const timeRangeSchema = timeRange;

@@ -3,16 +3,18 @@ import { createServiceFactory } from '../../kernel/extension-point.js';
 import { httpExtensionPoint } from '../../kernel/extension-points.js';
 import { kernelServices } from '../../kernel/services.js';
 import { tenantServiceRef } from '../tenancy/tenant.service.js';
-import { noMemberships } from './catalogue.js';
+import { membershipSourceOf } from './catalogue.js';
 import { conditionsRoutes } from './conditions.routes.js';
 import { ConditionsService, conditionsServiceRef } from './conditions.service.js';
 
 /**
  * 筛选条件 (§3.3, §1.5.1): the condition engine every filter goes through — validation, one SQL
  * statement per tree, estimates. Owns no tables: it reads the analytics store; through the
- * module-only `conditions.memberships` extension point the groups and tags module tells it their
- * active versions (`setMembershipSource`) and the metadata module what a tree may name
- * (`setMetadataSource`; without it, the tenant's analytics declaration).
+ * module-only `conditions.memberships` extension point the groups and the tags modules tell it their
+ * active versions (`setGroupSource`, `setTagSource`) and the metadata module what a tree may name
+ * (`setMetadataSource`; without it, the tenant's analytics declaration). Through the same point the
+ * modules keeping users of groups and tags register them (`addUsageCheck`, ADR 0050): `usagesOf`
+ * answers what uses a group or a tag, so neither the groups nor the tags module depends on the other.
  */
 export const conditionsModule = defineModule({
   id: 'conditions',
@@ -28,8 +30,9 @@ export const conditionsModule = defineModule({
         new ConditionsService(
           olap,
           tenants,
-          () => contributions.membershipSource?.definition ?? noMemberships,
+          () => membershipSourceOf(contributions.groupSource?.definition, contributions.tagSource?.definition),
           () => contributions.metadataSource?.definition,
+          () => contributions.usageChecks.map((check) => check.definition),
         ),
     }),
   ],

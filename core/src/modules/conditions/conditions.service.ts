@@ -11,9 +11,17 @@ import {
   type ConditionContext,
   type MembershipSource,
 } from './catalogue.js';
-import { ConditionCompiler, isContactId, type CompiledQuery, type CompileOptions } from './compiler.js';
+import {
+  ConditionCompiler,
+  isContactId,
+  ReportSqlPieces,
+  type CompiledCondition,
+  type CompiledQuery,
+  type CompileOptions,
+} from './compiler.js';
 import type { ConditionCatalogue, ConditionProblem, ConditionTree } from './condition.types.js';
 import type { MetadataSource, TenantMetadata } from './metadata-source.js';
+import type { MembershipKind, MembershipUsage, MembershipUsageCheck } from './usage.js';
 import { validateConditionTree } from './validator.js';
 
 export interface EvaluateOptions {
@@ -23,6 +31,16 @@ export interface EvaluateOptions {
   contactIds?: readonly string[];
   /** Interrupt the query inside the engine after this long (default: the engine's limit). */
   timeoutMs?: number;
+}
+
+/** What a report model compiles against (`ConditionsService.reportScope`). */
+export interface ReportScope {
+  context: ConditionContext & { declared: boolean };
+  /** The evaluation time every relative range resolves against. */
+  now: number;
+  /** The problems of one tree, each path prefixed with `prefix` (e.g. `filters.contacts`). */
+  problems(tree: unknown, prefix: string): ConditionProblem[];
+  pieces: ReportSqlPieces;
 }
 
 export interface Estimate {
@@ -46,6 +64,8 @@ export class ConditionsService {
     private readonly memberships: () => MembershipSource,
     /** Read on each use, like memberships; absent: the catalogue of the analytics declaration. */
     private readonly metadataSource: () => MetadataSource | undefined = () => undefined,
+    /** The registered uses of groups and tags (`addUsageCheck`), in registration order. */
+    private readonly usageChecks: () => readonly MembershipUsageCheck[] = () => [],
   ) {
     this.compiler = new ConditionCompiler(olap.dialect);
   }
@@ -83,6 +103,17 @@ export class ConditionsService {
     const { metadata } = await this.metadata(tenantId);
     const { groups, tags } = await this.memberships().list(tenantId);
     return catalogueDto(metadata, groups, tags);
+  }
+
+  /**
+   * What uses a group or a tag (ADR 0050): one entry per registered check that found users, in
+   * registration order — the groups module's (dynamic groups), then 互斥组's, then the tags module's.
+   * Deleting the group or tag is refused with the first entry's code (`usageConflict`).
+   */
+  async usagesOf(tenantId: string, kind: MembershipKind, id: string): Promise<MembershipUsage[]> {
+    const checks = this.usageChecks().filter((check) => check.kind === kind);
+    const found = await Promise.all(checks.map(async (check) => ({ code: check.code, names: await check.users(tenantId, id) })));
+    return found.filter((usage) => usage.names.length > 0);
   }
 
   /** Every problem of `tree`, each with its path, code and — given a locale — message. */
@@ -136,6 +167,40 @@ export class ConditionsService {
   async compileContactIds(tenantId: string, tree: ConditionTree, options: EvaluateOptions = {}): Promise<CompiledQuery> {
     const context = await this.validContext(tenantId, tree);
     return this.compiler.contactIds(tree, context, await this.compileOptions(tenantId, options, context.declared));
+  }
+
+  /**
+   * A valid tree compiled for embedding in a query of the caller's over `contacts AS c` (the contact
+   * list orders and pages it): CTEs, joins and a predicate. `declared` is false while the tenant has
+   * no analytics schema (no contacts to read).
+   */
+  async compileEmbedded(
+    tenantId: string,
+    tree: ConditionTree,
+    options: EvaluateOptions = {},
+  ): Promise<CompiledCondition & { declared: boolean }> {
+    const context = await this.validContext(tenantId, tree);
+    const compiled = this.compiler.compile(tree, context, await this.compileOptions(tenantId, options, context.declared));
+    return { ...compiled, declared: context.declared };
+  }
+
+  /**
+   * For report models (ADR 0052): one context resolving everything several trees name (metric events,
+   * filters, tag dimensions, the user filter, group selections), a validator of each tree against it
+   * (problem paths prefixed by the caller) and the compiler's report pieces. Nothing is refused here:
+   * the model validates each part with `problems` and throws the sum.
+   */
+  async reportScope(tenantId: string, trees: readonly ConditionTree[], options: EvaluateOptions = {}): Promise<ReportScope> {
+    const union: ConditionTree = { type: 'and', conditions: trees.flatMap((tree) => tree.conditions) };
+    const context = await this.context(tenantId, union);
+    const compileOptions = await this.compileOptions(tenantId, options, context.declared);
+    return {
+      context,
+      now: compileOptions.now,
+      problems: (tree, prefix) =>
+        validateConditionTree(tree, context).map((p) => ({ ...p, path: p.path ? `${prefix}.${p.path}` : prefix })),
+      pieces: new ReportSqlPieces(this.olap.dialect, context, compileOptions),
+    };
   }
 
   /** The count SQL with parameters inlined, for debugging (never run). */

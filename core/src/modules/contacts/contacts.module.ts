@@ -12,6 +12,16 @@ import { WECHAT_CHANNEL_TYPE } from './contacts.types.js';
 import { channelsServiceRef } from '../channels/channels.service.js';
 import { maskingServiceRef } from '../masking/masking.service.js';
 import { operationLogServiceRef } from '../audit/operation-log.service.js';
+import { ContactUsageService, contactUsageServiceRef } from './usage.js';
+import { dimensionsServiceRef } from '../metadata/dimensions.service.js';
+import { tenantServiceRef } from '../tenancy/tenant.service.js';
+import { ContactViewSettingsRepo } from './detail.repo.js';
+import { detailRoutes } from './detail.routes.js';
+import { ContactDetailService, contactDetailServiceRef } from './detail.service.js';
+import { conditionsServiceRef } from '../conditions/conditions.service.js';
+import { ContactListRepo } from './list.repo.js';
+import { contactListRoutes } from './list.routes.js';
+import { ContactListService, contactListServiceRef } from './list.service.js';
 
 /**
  * 联系人 (§1.4, §2.1.1): the contacts master in OLTP, their channel accounts, the identity step the
@@ -31,11 +41,15 @@ export const contactsModule = defineModule({
     'contact_merge',
     'merge_candidate',
     'identity_setting',
+    'contact_view_setting',
+    'contact_list_column',
   ],
   // The Open API's update checks custom fields (metadata); accounts show their channel's type and AppID;
   // contacts' values are masked for the caller and mobiles may be RSA ciphertexts (masking); merges by
   // staff go to the operation log (audit).
-  dependencies: ['metadata', 'channels', 'masking', 'audit'],
+  // The detail page's age counts in the tenant's time zone (tenancy); the list (所有用户) compiles its
+  // filters with the condition engine (conditions).
+  dependencies: ['metadata', 'channels', 'masking', 'audit', 'tenancy', 'conditions'],
   provides: [
     createServiceFactory({
       service: contactsServiceRef,
@@ -73,6 +87,54 @@ export const contactsModule = defineModule({
           masking.mobileMax(tenantId),
         ),
     }),
+    // 首页 and 使用情况: contact counts and the event-free part of the tracked users (ADR 0036).
+    createServiceFactory({
+      service: contactUsageServiceRef,
+      deps: { db: kernelServices.moduleDatabase },
+      factory: ({ db }) => new ContactUsageService(db),
+    }),
+    createServiceFactory({
+      service: contactDetailServiceRef,
+      deps: {
+        db: kernelServices.moduleDatabase,
+        logger: kernelServices.logger,
+        contacts: contactsServiceRef,
+        reads: contactReadsServiceRef,
+        metadata: metadataServiceRef,
+        dimensions: dimensionsServiceRef,
+        channels: channelsServiceRef,
+        masking: maskingServiceRef,
+        tenants: tenantServiceRef,
+        log: operationLogServiceRef,
+      },
+      factory: ({ db, logger, contacts, reads, metadata, dimensions, channels, masking, tenants, log }) =>
+        new ContactDetailService(
+          new ContactsRepo(db),
+          new ContactViewSettingsRepo(db),
+          contacts,
+          reads,
+          metadata,
+          dimensions,
+          channels,
+          masking,
+          tenants,
+          log,
+          logger,
+        ),
+    }),
+    createServiceFactory({
+      service: contactListServiceRef,
+      deps: {
+        db: kernelServices.moduleDatabase,
+        olap: kernelServices.olap,
+        conditions: conditionsServiceRef,
+        masking: maskingServiceRef,
+        metadata: metadataServiceRef,
+        channels: channelsServiceRef,
+      },
+      factory: ({ db, olap, conditions, masking, metadata, channels }) =>
+        new ContactListService(new ContactListRepo(db), olap, conditions, masking, metadata, channels),
+    }),
   ],
   register({ registerInit }) {
     registerInit({
@@ -83,8 +145,10 @@ export const contactsModule = defineModule({
         reads: contactReadsServiceRef,
         masking: maskingServiceRef,
         log: operationLogServiceRef,
+        detail: contactDetailServiceRef,
+        list: contactListServiceRef,
       },
-      init({ http, permissions, contacts, reads, masking, log }) {
+      init({ http, permissions, contacts, reads, masking, log, detail, list }) {
         // 用户's rows of the permission matrix (contacts.view, contacts.merge …).
         permissions.addFeature({ id: 'contacts' });
         permissions.addPermissions([
@@ -95,6 +159,8 @@ export const contactsModule = defineModule({
         ]);
         http.addRoutes(mergeRoutes(contacts, masking, log));
         http.addRoutes(contactsRoutes(reads));
+        http.addRoutes(detailRoutes(detail));
+        http.addRoutes(contactListRoutes(list));
       },
     });
   },

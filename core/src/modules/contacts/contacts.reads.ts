@@ -218,6 +218,29 @@ export class ContactReadsService {
   }
 
   /**
+   * The user ids the contacts hold in one channel, per contact and id type (用户导出's OpenID /
+   * UnionID columns of an official account, external_id of a custom channel): several ids of one
+   * type are kept in account order.
+   */
+  async channelUserIds(
+    tenantId: string,
+    contactIds: readonly string[],
+    channelId: string,
+    idTypes: readonly string[],
+  ): Promise<Map<string, Map<string, string[]>>> {
+    const out = new Map<string, Map<string, string[]>>();
+    for (const row of await this.repo.accountsInChannel(tenantId, contactIds, channelId, idTypes)) {
+      const contactId = String(row.contact_id);
+      let byType = out.get(contactId);
+      if (!byType) out.set(contactId, (byType = new Map()));
+      const ids = byType.get(row.id_type) ?? [];
+      if (!ids.includes(row.user_id)) ids.push(row.user_id);
+      byType.set(row.id_type, ids);
+    }
+    return out;
+  }
+
+  /**
    * 更新联系人: system and custom fields, checked as identify checks them (birthday is not writable
    * through the Open API), applied at once in OLTP with a `contact_change` outbox row in the same
    * transaction, so OLAP follows. Nothing changed, nothing written (`updatedAt` stays).
@@ -258,7 +281,17 @@ export class ContactReadsService {
   async events(
     tenantId: string,
     askedId: string,
-    query: { cursor?: string; limit: number; from?: number; to?: number; event?: string },
+    query: {
+      cursor?: string;
+      limit: number;
+      from?: number;
+      to?: number;
+      event?: string;
+      /** Only events of this channel (the console's timeline filter). */
+      channelId?: string;
+      /** Outbound events only of these codes (the console's 显示设置; inbound events all stay). */
+      outboundEvents?: readonly string[];
+    },
   ): Promise<CursorPage<ApiEvent>> {
     const contactId = await this.current(tenantId, askedId);
     if (!(await this.repo.contact(tenantId, contactId))) throw new NotFoundError('contact_not_found');
@@ -299,6 +332,15 @@ export class ContactReadsService {
     if (query.event !== undefined) {
       where.push('event = ?');
       params.push(query.event);
+    }
+    if (query.channelId !== undefined) {
+      where.push(`channel_id = ${d.bigintParam()}`);
+      params.push(query.channelId);
+    }
+    if (query.outboundEvents !== undefined) {
+      const shown = query.outboundEvents.map(() => '?').join(', ');
+      where.push(shown ? `(direction <> 'outbound' OR event IN (${shown}))` : `direction <> 'outbound'`);
+      params.push(...query.outboundEvents);
     }
     if (after) {
       const [time, messageId, event] = after;

@@ -4,6 +4,22 @@ import type { CandidateStatus, ChannelAccountRow, ContactMergeRow, ContactRow, M
 /** IN lists are cut to this many values (SQLite's parameter limit is far above; MySQL's packet too). */
 const IN_CHUNK = 500;
 
+/** A multi-row insert's ids were not the consecutive ones expected (see `insertContacts`). */
+export class NonConsecutiveIdsError extends Error {
+  constructor() {
+    super('the ids of a multi-row insert are not consecutive');
+    this.name = 'NonConsecutiveIdsError';
+  }
+}
+
+/** A column value read back equals the one written (numbers and booleans come back as numbers or strings). */
+function sameValue(read: unknown, written: unknown): boolean {
+  if (written === null || written === undefined) return read === null || read === undefined;
+  if (typeof written === 'boolean') return Boolean(Number(read)) === written;
+  if (typeof written === 'number') return Number(read) === written;
+  return read === written;
+}
+
 function chunks<T>(values: readonly T[], size = IN_CHUNK): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
@@ -56,6 +72,51 @@ export class ContactsRepo {
     return this.tenant(tenantId).insert('contact', row);
   }
 
+  /**
+   * Inserts many contacts (an import) and returns their ids in order: multi-row INSERTs of 500 whose
+   * ids come from the engine's insert id (SQLite: the last rowid; MySQL/MariaDB: the first id of the
+   * statement, consecutive under innodb_autoinc_lock_mode 0/1 with auto_increment_increment 1),
+   * checked by reading the rows back. When the check fails (lock mode 2 interleaves ids) it throws
+   * NonConsecutiveIdsError: the caller rolls its transaction back and inserts `oneByOne`.
+   */
+  async insertContacts(
+    tenantId: string,
+    rows: readonly Partial<Omit<ContactRow, 'id' | 'tenant_id'>>[],
+    options: { oneByOne?: boolean } = {},
+  ): Promise<string[]> {
+    const db = this.tenant(tenantId);
+    const ids: string[] = [];
+    if (options.oneByOne) {
+      for (const row of rows) ids.push(await db.insert('contact', row));
+      return ids;
+    }
+    for (const part of chunks(rows)) {
+      const [returned] = (await db.from('contact').insert(part as Record<string, unknown>[])) as unknown as (number | string)[];
+      const n = part.length;
+      const first = this.db.client === 'mysql' ? Number(returned) : Number(returned) - n + 1;
+      // Read back by the ids expected: a row of another writer among them (interleaved ids) differs in
+      // its identifying values or insert time.
+      const checked = ['name', 'mobile', 'email', 'inserted_at'] as const;
+      const found = await db
+        .from<ContactRow>('contact')
+        .whereBetween('id', [first, first + n - 1])
+        .orderBy('id')
+        .select<ContactRow[]>('id', ...checked);
+      const same =
+        found.length === n &&
+        found.every((row, i) => checked.every((column) => sameValue(row[column], (part[i] as Record<string, unknown>)[column])));
+      if (!same) throw new NonConsecutiveIdsError();
+      ids.push(...found.map((row) => String(row.id)));
+    }
+    return ids;
+  }
+
+  /** Updates many contacts, each with its own change (a batch edit). */
+  async updateContacts(tenantId: string, changes: readonly { id: string; change: Partial<ContactRow> }[]): Promise<void> {
+    const db = this.tenant(tenantId);
+    for (const { id, change } of changes) await db.from<ContactRow>('contact').where('id', id).update(change);
+  }
+
   contact(tenantId: string, id: string): Promise<ContactRow | undefined> {
     return this.tenant(tenantId).from<ContactRow>('contact').where('id', id).first();
   }
@@ -65,6 +126,19 @@ export class ContactsRepo {
     for (const part of chunks([...new Set(ids)]))
       rows.push(...(await this.tenant(tenantId).from<ContactRow>('contact').whereIn('id', part).select<ContactRow[]>('*')));
     return rows;
+  }
+
+  /** Sets the updated time of the contacts among `ids` that exist; returns the ids it reached. */
+  async touch(tenantId: string, ids: readonly string[], at: number): Promise<string[]> {
+    const reached: string[] = [];
+    for (const part of chunks([...new Set(ids)])) {
+      const rows = await this.tenant(tenantId).from('contact').whereIn('id', part).select<{ id: number | string }[]>('id');
+      if (rows.length === 0) continue;
+      const found = rows.map((row) => String(row.id));
+      await this.tenant(tenantId).from('contact').whereIn('id', found).update({ updated_at: at });
+      reached.push(...found);
+    }
+    return reached;
   }
 
   async updateContact(tenantId: string, id: string, patch: Partial<ContactRow>): Promise<void> {
@@ -288,6 +362,101 @@ export class ContactsRepo {
     if (updated === 0) await db.insert('identity_setting', { ...patch, created_at: at });
   }
 
+  // ---- dedupe (§1.4.7) ----------------------------------------------------------------------------
+
+  /**
+   * Contacts whose `column` value — trimmed and lower-cased, not empty and not one of `excluded`
+   * (given trimmed and lower-cased) — another contact of the tenant shares: one GROUP BY over the
+   * contacts master finds the shared values, then their holders are read 500 values at a time.
+   * The value is returned as stored; the dedupe module groups and filters further (RSA mobiles).
+   */
+  async sharedValueHolders(
+    tenantId: string,
+    column: 'mobile' | 'email' | 'id_card',
+    excluded: readonly string[],
+  ): Promise<{ id: string; value: string; updatedAt: number }[]> {
+    const normal = `lower(trim(${column}))`;
+    const base = () => {
+      const query = this.tenant(tenantId).from('contact').whereNotNull(column).whereRaw(`${normal} <> ''`);
+      if (excluded.length > 0) query.whereRaw(`${normal} not in (${excluded.map(() => '?').join(', ')})`, [...excluded]);
+      return query;
+    };
+    const shared = (await base().groupByRaw(normal).havingRaw('count(*) > 1').min({ v: column })) as { v: string }[];
+    const out: { id: string; value: string; updatedAt: number }[] = [];
+    for (const part of chunks(shared.map((row) => row.v))) {
+      const rows = await base()
+        .whereRaw(`${normal} in (${part.map(() => 'lower(trim(?))').join(', ')})`, part)
+        .orderBy('id')
+        .select<Record<string, unknown>[]>('id', column, 'updated_at');
+      for (const row of rows) out.push({ id: String(row.id), value: String(row[column]), updatedAt: Number(row.updated_at) });
+    }
+    return out;
+  }
+
+  // ---- erasure (删除用户数据 / GDPR, ADR 0037) ------------------------------------------------------
+
+  /** The accounts of a channel whose id (of one of `idTypes`) is `userId`, locked on MySQL/MariaDB. */
+  accountsByIdInChannel(
+    tenantId: string,
+    channelId: string,
+    idTypes: readonly string[],
+    userId: string,
+  ): Promise<ChannelAccountRow[]> {
+    const query = this.tenant(tenantId)
+      .from<ChannelAccountRow>('channel_account')
+      .where({ channel_id: channelId, user_id: userId })
+      .whereIn('id_type', idTypes)
+      .orderBy('id');
+    return (this.db.client === 'mysql' ? query.forUpdate() : query).select<ChannelAccountRow[]>('*');
+  }
+
+  /** Every account of a contact in one channel. */
+  accountsOfContactInChannel(tenantId: string, contactId: string, channelId: string): Promise<ChannelAccountRow[]> {
+    return this.tenant(tenantId)
+      .from<ChannelAccountRow>('channel_account')
+      .where({ contact_id: contactId, channel_id: channelId })
+      .orderBy('id')
+      .select<ChannelAccountRow[]>('*');
+  }
+
+  async deleteAccounts(tenantId: string, ids: readonly string[]): Promise<void> {
+    for (const part of chunks(ids)) await this.tenant(tenantId).from('channel_account').whereIn('id', part).delete();
+  }
+
+  /** Merge candidates of any of the contacts (either side). */
+  async candidatesOf(tenantId: string, contactIds: readonly string[]): Promise<MergeCandidateRow[]> {
+    const rows: MergeCandidateRow[] = [];
+    for (const part of chunks([...new Set(contactIds)]))
+      rows.push(
+        ...(await this.tenant(tenantId)
+          .from<MergeCandidateRow>('merge_candidate')
+          .where((q) => q.whereIn('contact_a', part).orWhereIn('contact_b', part))
+          .select<MergeCandidateRow[]>('*')),
+      );
+    return rows;
+  }
+
+  async deleteCandidates(tenantId: string, ids: readonly string[]): Promise<void> {
+    for (const part of chunks(ids)) await this.tenant(tenantId).from('merge_candidate').whereIn('id', part).delete();
+  }
+
+  /** Every merge a contact (or one merged into it) took part in. */
+  async mergesOf(tenantId: string, contactIds: readonly string[]): Promise<ContactMergeRow[]> {
+    const rows: ContactMergeRow[] = [];
+    for (const part of chunks([...new Set(contactIds)]))
+      rows.push(
+        ...(await this.tenant(tenantId)
+          .from<ContactMergeRow>('contact_merge')
+          .where((q) => q.whereIn('survivor_id', part).orWhereIn('merged_id', part))
+          .select<ContactMergeRow[]>('*')),
+      );
+    return rows;
+  }
+
+  async updateMerge(tenantId: string, id: string, patch: Pick<ContactMergeRow, 'before' | 'evidence'>): Promise<void> {
+    await this.tenant(tenantId).from('contact_merge').where('id', id).update(patch);
+  }
+
   // ---- Open API reads -----------------------------------------------------------------------------
 
   /**
@@ -317,6 +486,27 @@ export class ContactsRepo {
       if (idTypes) q.whereIn('id_type', idTypes);
       rows.push(...(await q.orderBy([{ column: 'contact_id' }, { column: 'id' }]).select<ChannelAccountRow[]>('*')));
     }
+    return rows;
+  }
+
+  /** The accounts of many contacts in one channel, of the given id types (exports' id columns), by contact then id. */
+  async accountsInChannel(
+    tenantId: string,
+    contactIds: readonly string[],
+    channelId: string,
+    idTypes: readonly string[],
+  ): Promise<Pick<ChannelAccountRow, 'contact_id' | 'id_type' | 'user_id'>[]> {
+    const rows: Pick<ChannelAccountRow, 'contact_id' | 'id_type' | 'user_id'>[] = [];
+    for (const part of chunks([...new Set(contactIds)], 1000))
+      rows.push(
+        ...(await this.tenant(tenantId)
+          .from<ChannelAccountRow>('channel_account')
+          .where('channel_id', channelId)
+          .whereIn('id_type', [...idTypes])
+          .whereIn('contact_id', part)
+          .orderBy([{ column: 'contact_id' }, { column: 'id' }])
+          .select('contact_id', 'id_type', 'user_id')),
+      );
     return rows;
   }
 

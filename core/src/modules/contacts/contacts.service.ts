@@ -4,11 +4,12 @@ import { createServiceRef } from '../../kernel/extension-point.js';
 import type { AnalyticsEngine } from '../../store/olap/analytics-engine.js';
 import { isDeadlock, isUniqueViolation } from '../../store/oltp/oltp-store.js';
 import { ConflictError, InputError, NotFoundError } from '../../server/errors.js';
-import { contactChange } from './contact-patch.js';
+import { contactChange, isIdentified } from './contact-patch.js';
 import type { ContactsRepo } from './contacts.repo.js';
 import {
   ANONYMOUS_ID,
   contactTraitFields,
+  ERASED_CONTACT_NAME,
   EXTERNAL_ID,
   toOlapContact,
   utmKeys,
@@ -21,6 +22,7 @@ import {
   type MergeCandidateRow,
   type ContactPatch,
   type ContactRow,
+  type ErasedAccount,
   type MergeEvidence,
   type MergeRule,
   type WeChatInfo,
@@ -45,6 +47,13 @@ export interface MessageIdentity {
   userId?: string | null;
   /** The cookie / device id (Segment's `anonymousId`). */
   anonymousId?: string | null;
+}
+
+/** A user id of a given type in a channel (a connector's: `youzan.fansId`, `wechat.openId`…). */
+export interface AccountIdentity {
+  channelId: string;
+  idType: string;
+  userId: string;
 }
 
 export interface ResolvedAccount {
@@ -130,8 +139,11 @@ export class IdentityBatch {
     private readonly weChatChannel: WeChatChannelLookup = () => Promise.resolve(undefined),
   ) {}
 
-  /** Loads the tenant's blocked values and every account the batch names, in one query per channel and id type. */
-  async preload(identities: readonly MessageIdentity[]): Promise<void> {
+  /**
+   * Loads the tenant's blocked values and every account the batch names, in one query per channel and
+   * id type: the messages' externalIds and anonymousIds, and `accounts` of other id types (a plugin's).
+   */
+  async preload(identities: readonly MessageIdentity[], accounts: readonly AccountIdentity[] = []): Promise<void> {
     this.blocked = new BlockedValues((await this.repo.blockedValues(this.tenantId)) ?? DEFAULT_BLOCKED_VALUES);
     const wanted = new Map<string, { channelId: string; idType: string; userIds: string[] }>();
     const add = (channelId: string, idType: string, given: string | null | undefined) => {
@@ -146,6 +158,7 @@ export class IdentityBatch {
       add(identity.channelId, EXTERNAL_ID, identity.userId);
       add(identity.channelId, ANONYMOUS_ID, identity.anonymousId);
     }
+    for (const account of accounts) add(account.channelId, account.idType, account.userId);
     for (const { channelId, idType, userIds } of wanted.values()) {
       for (const row of await this.repo.accounts(this.tenantId, channelId, idType, userIds))
         this.accounts.set(key(String(row.channel_id), row.id_type, row.user_id), row);
@@ -387,13 +400,14 @@ export class IdentityBatch {
    * The contact of a connector's channel account (a fan of an official account synced by the WeChat
    * connector), created with a new contact when unknown. A unionId links across channels.
    */
-  async account(channelId: string, idType: string, userId: string, at: number): Promise<ResolvedAccount> {
+  async account(channelId: string, idType: string, userId: string, at: number, adopt?: string): Promise<ResolvedAccount> {
     const existing = await this.findAccount(channelId, idType, userId);
     if (existing) {
       this.touch(existing.contact_id, at);
       return { contactId: String(existing.contact_id), accountId: String(existing.id) };
     }
-    const contactId = await this.createContact(at);
+    // `adopt`: the contact a new account joins instead of a new one (the fan a weChatInfo names).
+    const contactId = adopt ?? (await this.createContact(at));
     const account = await this.createAccount(channelId, idType, userId, contactId, at);
     this.touch(contactId, at);
     return { contactId, accountId: String(account.id) };
@@ -661,10 +675,15 @@ export class ContactsService {
     this.mergeHooks.push(hook);
   }
 
-  /** The identity step of one batch (call inside the batch's transaction). */
-  async identityBatch(tenantId: string, identities: readonly MessageIdentity[], now: number): Promise<IdentityBatch> {
+  /** The identity step of one batch (call inside the batch's transaction); `accounts`: ids of other types it names. */
+  async identityBatch(
+    tenantId: string,
+    identities: readonly MessageIdentity[],
+    now: number,
+    accounts: readonly AccountIdentity[] = [],
+  ): Promise<IdentityBatch> {
     const batch = new IdentityBatch(this.repo, tenantId, now, this.mergeHooks, this.weChatChannel);
-    await batch.preload(identities);
+    await batch.preload(identities, accounts);
     return batch;
   }
 
@@ -846,6 +865,94 @@ export class ContactsService {
   }
 
   /**
+   * Merges a set of contacts into one (the dedupe of §1.4.7) — only if every member is still as the
+   * caller saw it: present under its own id (not merged away, not deleted) and with the same
+   * `updated_at`. Otherwise nothing is merged and the members that changed are returned (`stale`).
+   * The members are locked first (in id order); the most recently updated survives (§5.7, the
+   * seed's "保留最近的用户") and takes the others newest first, each a merge of its own in the
+   * history. Runs in the caller's transaction when there is one; `sync: false` leaves the OLAP
+   * sync to the caller (`syncNow`), for a batch of sets.
+   */
+  async mergeGroup(
+    tenantId: string,
+    members: readonly { id: string; updatedAt: number }[],
+    options: {
+      rule: Extract<MergeRule, 'manual' | 'dedupe_rule'>;
+      actorStaffId: string | null;
+      evidence?: MergeEvidence;
+      sync?: boolean;
+    },
+  ): Promise<{ survivorId: string; merges: ContactMerge[] } | { stale: string[] }> {
+    if (members.length < 2) throw new InputError('merge_group_too_small');
+    const outcome = await this.repo.transaction(
+      async (): Promise<{ stale: string[] } | { survivorId: string; mergeIds: string[] }> => {
+        const rows = new Map(
+          (
+            await this.repo.lockContacts(
+              tenantId,
+              members.map((m) => m.id),
+            )
+          ).map((r) => [String(r.id), r]),
+        );
+        const stale = members
+          .filter((member) => {
+            const row = rows.get(member.id);
+            return !row || Number(row.updated_at) !== member.updatedAt;
+          })
+          .map((member) => member.id);
+        if (stale.length > 0) return { stale };
+        const ordered = members.map((m) => rows.get(m.id)!).sort((a, b) => (chooseSurvivor(a, b)[0] === a ? -1 : 1));
+        const now = Date.now();
+        let survivorId = String(ordered[0]!.id);
+        const mergeIds: string[] = [];
+        for (const row of ordered.slice(1)) {
+          const { rule, actorStaffId, evidence } = options;
+          const result = await mergeContacts(
+            this.repo,
+            this.mergeHooks,
+            tenantId,
+            [survivorId, String(row.id)],
+            { rule, actorStaffId, evidence },
+            now,
+          );
+          if (!result) continue;
+          survivorId = result.survivorId;
+          mergeIds.push(result.mergeId);
+        }
+        return { survivorId, mergeIds };
+      },
+    );
+    if ('stale' in outcome) return outcome;
+    if (options.sync !== false) await this.syncSoon(tenantId);
+    const merges: ContactMerge[] = [];
+    for (const id of outcome.mergeIds) {
+      const row = await this.repo.mergeById(tenantId, id);
+      if (row) merges.push(toMerge(row));
+    }
+    return { survivorId: outcome.survivorId, merges };
+  }
+
+  /**
+   * Drains the tenant's contact outbox to OLAP now (after `mergeGroup` with `sync: false`, after an
+   * import); a failure is left to the worker's next pass.
+   */
+  async syncNow(tenantId: string): Promise<void> {
+    await this.syncSoon(tenantId);
+  }
+
+  /**
+   * Contacts holding a mobile, ID card or email that another contact holds too (the dedupe's first
+   * step, §1.4.7): see `ContactsRepo.sharedValueHolders`.
+   */
+  sharedValueHolders(
+    tenantId: string,
+    column: 'mobile' | 'email' | 'id_card',
+    excluded: readonly string[],
+  ): Promise<{ id: string; value: string; updatedAt: number }[]> {
+    return this.repo.sharedValueHolders(tenantId, column, excluded);
+  }
+
+  /**
    * Proposes two contacts to operators (once per pair; a dismissed pair stays dismissed) — the hook
    * of the Segment `alias` between two identified contacts (the SDK issue). Returns the candidate.
    */
@@ -919,12 +1026,225 @@ export class ContactsService {
     return { blockedValues: values };
   }
 
+  // ---- erasure (删除用户数据 §2.2.6, 删除微信GDPR数据 §1.9.1.3.18; ADR 0037) ----------------------------
+
+  /** Which of `userIds` an account of the channel has (of one of `idTypes`). */
+  async knownUserIds(
+    tenantId: string,
+    channelId: string,
+    idTypes: readonly string[],
+    userIds: readonly string[],
+  ): Promise<Set<string>> {
+    const known = new Set<string>();
+    for (const idType of idTypes)
+      for (const row of await this.repo.accounts(tenantId, channelId, idType, userIds)) known.add(row.user_id);
+    return known;
+  }
+
+  /**
+   * Erases a person's data in one channel, found by an id of theirs there (an external_id; an
+   * OpenID or UnionID): every channel account of that contact in the channel is deleted (its
+   * accounts elsewhere stay), its properties are blanked — system fields, custom fields and created
+   * utm; the id, created / first seen / last active times stay — and its name becomes 已注销
+   * (updated time: now). Merge candidates naming a deleted account are deleted, and the values
+   * snapshots of the contact's merge history are emptied. The contact's new row goes to the outbox.
+   * Undefined when no account of the channel has the id. Joins the caller's transaction, if any.
+   * The events of the returned accounts (OLAP, inbox, quarantine) are the caller's to delete.
+   */
+  async eraseChannelData(
+    tenantId: string,
+    input: { channelId: string; idTypes: readonly string[]; userId: string },
+    now = Date.now(),
+  ): Promise<{ contactId: string; accounts: ErasedAccount[] } | undefined> {
+    return this.repo.transaction(async () => {
+      const [found] = await this.repo.accountsByIdInChannel(tenantId, input.channelId, input.idTypes, input.userId);
+      if (!found) return undefined;
+      const contactId = String(found.contact_id);
+      const [row] = await this.repo.lockContacts(tenantId, [contactId]);
+      if (!row) throw new IdentityConflictError();
+      const accounts = (await this.repo.accountsOfContactInChannel(tenantId, contactId, input.channelId)).map((a) => ({
+        id: String(a.id),
+        idType: a.id_type,
+        userId: a.user_id,
+      }));
+      await this.repo.deleteAccounts(
+        tenantId,
+        accounts.map((a) => a.id),
+      );
+      const blank: Record<string, unknown> = { attributes: null, updated_at: now };
+      for (const field of contactTraitFields) blank[field.column] = null;
+      for (const utm of utmKeys) blank[`utm_${utm}`] = null;
+      blank.name = ERASED_CONTACT_NAME;
+      await this.repo.updateContact(tenantId, contactId, blank as Partial<ContactRow>);
+      await this.repo.insertChanges(tenantId, [contactId], now);
+
+      // Identity records that name the deleted accounts or hold the contact's values.
+      const erasedIds = new Set(accounts.map((a) => a.userId));
+      const namesErased = (evidence: MergeEvidence | null) =>
+        Boolean(
+          evidence &&
+          String(evidence.channelId) === String(input.channelId) &&
+          evidence.userId !== undefined &&
+          erasedIds.has(evidence.userId),
+        );
+      const parse = (text: string | null) => (text ? (JSON.parse(text) as MergeEvidence) : null);
+      const people = [contactId, ...(await this.repo.aliasesTo(tenantId, contactId))];
+      const candidates = (await this.repo.candidatesOf(tenantId, people)).filter((c) => namesErased(parse(c.evidence)));
+      await this.repo.deleteCandidates(
+        tenantId,
+        candidates.map((c) => String(c.id)),
+      );
+      for (const merge of await this.repo.mergesOf(tenantId, people)) {
+        const before = JSON.parse(merge.before) as { movedAccountIds?: string[] };
+        const evidence = parse(merge.evidence);
+        await this.repo.updateMerge(tenantId, String(merge.id), {
+          before: JSON.stringify({ survivor: {}, merged: {}, movedAccountIds: before.movedAccountIds ?? [], erased: true }),
+          evidence: evidence && namesErased(evidence) ? JSON.stringify({ ...evidence, userId: undefined }) : merge.evidence,
+        });
+      }
+      return { contactId, accounts };
+    });
+  }
+
+  // ---- imports and batch edits (contact-imports module, ADR 0033) -------------------------------------
+
+  /**
+   * 用户导入 (§1.4.3): creates one contact per patch — identified (an import row always has a name),
+   * created and first seen at `at`, without channel accounts — and their outbox rows, so they reach
+   * OLAP with the next drain. Run it inside the import's transaction: the contacts commit or roll
+   * back with the import's commit marker. `oneByOne` after a NonConsecutiveIdsError (see the repo).
+   */
+  async createImported(
+    tenantId: string,
+    patches: readonly ContactPatch[],
+    at: number,
+    options: { oneByOne?: boolean } = {},
+  ): Promise<string[]> {
+    // Every row with the same columns (those any row sets): one statement shape for each multi-row INSERT.
+    const used = contactTraitFields.filter((field) => patches.some((patch) => patch.fields[field.column] !== undefined));
+    const rows = patches.map((patch) => {
+      const row: Record<string, unknown> = {};
+      for (const field of used) row[field.column] = patch.fields[field.column] ?? null;
+      const attributes = Object.fromEntries(Object.entries(patch.attributes).filter(([, value]) => value !== null));
+      row.attributes = Object.keys(attributes).length > 0 ? JSON.stringify(attributes) : null;
+      const identified = isIdentified(row as Pick<ContactRow, 'name' | 'mobile' | 'email'>);
+      return {
+        ...row,
+        identified,
+        created_at: identified ? at : null,
+        first_seen_at: at,
+        updated_at: at,
+        inserted_at: at,
+      } as Partial<ContactRow>;
+    });
+    const ids = await this.repo.insertContacts(tenantId, rows, options);
+    await this.repo.insertChanges(tenantId, ids, at);
+    return ids;
+  }
+
+  /**
+   * 批量编辑用户 (§1.4.6): applies each patch to its contact (a merged-away id is followed to its
+   * survivor), with the identify's rule for identified / created time; the updated time moves only
+   * for a contact whose values changed (§1.4.2). Returns, per patch in order, the contact it reached
+   * or null when that contact does not exist (deleted, or another tenant's id). Run it inside the
+   * batch edit's transaction (rows are locked on MySQL/MariaDB).
+   */
+  async applyEdits(
+    tenantId: string,
+    edits: readonly { contactId: string; patch: ContactPatch }[],
+    at: number,
+  ): Promise<(string | null)[]> {
+    const survivors = await this.repo.survivors(
+      tenantId,
+      edits.map((edit) => edit.contactId),
+      { latest: true },
+    );
+    const targets = edits.map((edit) => survivors.get(edit.contactId) ?? edit.contactId);
+    const rows = new Map<string, ContactRow>();
+    const distinct = [...new Set(targets)];
+    for (let i = 0; i < distinct.length; i += 500)
+      for (const row of await this.repo.lockContacts(tenantId, distinct.slice(i, i + 500))) rows.set(String(row.id), row);
+    const changes = new Map<string, Partial<ContactRow>>();
+    const reached = targets.map((id, index) => {
+      const row = rows.get(id);
+      if (!row) return null;
+      const change = contactChange(row, edits[index]!.patch, at);
+      if (change) {
+        change.updated_at = at;
+        rows.set(id, { ...row, ...change });
+        changes.set(id, { ...changes.get(id), ...change });
+      }
+      return id;
+    });
+    await this.repo.updateContacts(
+      tenantId,
+      [...changes].map(([id, change]) => ({ id, change })),
+    );
+    if (changes.size > 0) await this.repo.insertChanges(tenantId, [...changes.keys()], at);
+    return reached;
+  }
+
+  /** Which of `ids` name a contact of the tenant (itself, or the survivor it was merged into). */
+  async existing(tenantId: string, ids: readonly string[]): Promise<Set<string>> {
+    const survivors = await this.repo.survivors(tenantId, ids);
+    const current = ids.map((id) => survivors.get(id) ?? id);
+    const found = new Set((await this.repo.contacts(tenantId, current)).map((row) => String(row.id)));
+    return new Set(ids.filter((_, index) => found.has(current[index]!)));
+  }
+
+  /**
+   * The current id of each of `ids` that names a contact of the tenant (itself, or the survivor it
+   * was merged into); ids of no contact are left out.
+   */
+  async currentIds(tenantId: string, ids: readonly string[]): Promise<Map<string, string>> {
+    const survivors = await this.repo.survivors(tenantId, ids);
+    const current = ids.map((id) => survivors.get(id) ?? id);
+    const found = new Set((await this.repo.contacts(tenantId, current)).map((row) => String(row.id)));
+    const out = new Map<string, string>();
+    ids.forEach((id, index) => {
+      if (found.has(current[index]!)) out.set(id, current[index]!);
+    });
+    return out;
+  }
+
+  /**
+   * Moves the updated time of these contacts to `at` (§1.4.2: a group membership that changed —
+   * the groups module's 冗余中 step) and sends them to OLAP through the outbox. Contacts that no
+   * longer exist are skipped. Returns how many were touched.
+   */
+  async touchContacts(tenantId: string, contactIds: readonly string[], at = Date.now()): Promise<number> {
+    if (contactIds.length === 0) return 0;
+    const reached = await this.repo.transaction(async () => {
+      const ids = await this.repo.touch(tenantId, contactIds, at);
+      if (ids.length > 0) await this.repo.insertChanges(tenantId, ids, at);
+      return ids;
+    });
+    if (reached.length > 0) await this.syncSoon(tenantId);
+    return reached.length;
+  }
+
   contact(tenantId: string, contactId: string): Promise<ContactRow | undefined> {
     return this.repo.contact(tenantId, contactId);
   }
 
+  /** Rows of many contacts (those that exist; a merged-away or deleted id is absent). */
+  contactRows(tenantId: string, contactIds: readonly string[]): Promise<ContactRow[]> {
+    return this.repo.contacts(tenantId, contactIds);
+  }
+
   accountsOf(tenantId: string, contactId: string): Promise<ChannelAccountRow[]> {
     return this.repo.accountsOfContact(tenantId, contactId);
+  }
+
+  /** The contacts of many accounts of one channel and user-ID type: user id → contact id. */
+  async contactsOfAccounts(
+    tenantId: string,
+    channelId: string,
+    idType: string,
+    userIds: readonly string[],
+  ): Promise<Map<string, string>> {
+    const rows = await this.repo.accounts(tenantId, channelId, idType, userIds);
+    return new Map(rows.map((row) => [row.user_id, String(row.contact_id)]));
   }
 
   /** The contact of a channel account, e.g. an externalId of a channel. */
@@ -1010,3 +1330,4 @@ export class ContactsService {
     return total;
   }
 }
+export { NonConsecutiveIdsError } from './contacts.repo.js';

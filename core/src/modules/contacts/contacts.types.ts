@@ -175,6 +175,16 @@ export interface MergeCandidateRow {
   updated_at: number | string;
 }
 
+/** The name an erased contact keeps (删除用户数据 §2.2.6: 姓名更改为"已注销"). */
+export const ERASED_CONTACT_NAME = '已注销';
+
+/** A channel account deleted by an erasure. */
+export interface ErasedAccount {
+  id: string;
+  idType: string;
+  userId: string;
+}
+
 /** WeChat id types (the wechat plugin's; core names them to link weChatInfo, seed §2.1.1.1). */
 export const WECHAT_OPEN_ID = 'wechat.openId';
 export const WECHAT_UNION_ID = 'wechat.unionId';

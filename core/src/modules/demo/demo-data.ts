@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ZonedClock } from '../../lib/zoned-clock.js';
+import { DEMO_ARTICLE_COMMENTS, DEMO_ARTICLES, DEMO_MESSAGES, type DemoComment, type DemoCommentLabel } from './demo-comments.js';
 
 /**
  * The demo tenant's people and what they do (`huiliu demo`, ADR 0030): generated from a fixed seed
@@ -9,6 +10,16 @@ import { ZonedClock } from '../../lib/zoned-clock.js';
 
 export const DEMO_CONTACTS = 5000;
 export const DEMO_DAYS = 60;
+
+/**
+ * The shop's WeChat official account (registered as after the WeChat authorization): a quarter of
+ * the contacts follow it, their identify links the fan (weChatInfo), and some of them comment on
+ * its articles or message it — the input of a sentiment tag (ADR 0047).
+ */
+export const DEMO_OFFICIAL_ACCOUNT = { appId: 'wx5e6f7a8b9c0d1e2f', name: '汇流优选服务号' } as const;
+const FOLLOWER_SHARE = 0.25;
+/** Of the followers, who writes at all; each writer leaves 1–4 comments or messages. */
+const WRITER_SHARE = 0.45;
 
 /** mulberry32: a small, fast, well-distributed 32-bit PRNG; fine for sample data. */
 export function prng(seed: number): () => number {
@@ -166,6 +177,8 @@ export interface DemoContact {
   activity: number;
   churnDay: number;
   memberLevel: (typeof MEMBER_LEVELS)[number];
+  /** The fan's openId when the person follows the official account. */
+  openId: string | null;
 }
 
 // ---- products -------------------------------------------------------------------------------------
@@ -288,12 +301,23 @@ export interface DemoMessage {
   traits?: Record<string, unknown>;
 }
 
+/** A fan's comment or message, recorded by the WeChat connector (`userId` is the openId). */
+export interface DemoWeChatMessage {
+  messageId: string;
+  openId: string;
+  timestamp: number;
+  event: 'wechat_comment_article' | 'wechat_send_text';
+  properties: Record<string, unknown>;
+}
+
 export interface DemoData {
   contacts: DemoContact[];
   /** One identify per contact, at its signup. */
   identifies: DemoMessage[];
   /** Every event, person by person, each person's in time order. */
   events: DemoMessage[];
+  /** The followers' article comments and messages to the official account, in time order per fan. */
+  comments: DemoWeChatMessage[];
 }
 
 function mobileOf(index: number, rand: () => number): string {
@@ -373,6 +397,8 @@ function contactOf(index: number, days: ReturnType<typeof demoDays>): DemoContac
     ...(utm ? { utm } : {}),
   };
   const padded = String(index).padStart(5, '0');
+  // Its own stream, so that adding followers changed no other generated value.
+  const follows = prng(seedOf(`follower:${index}`))() < FOLLOWER_SHARE;
   return {
     index,
     userId: source === 'miniprogram' ? `mp-${padded}` : `member-${padded}`,
@@ -384,7 +410,64 @@ function contactOf(index: number, days: ReturnType<typeof demoDays>): DemoContac
     activity,
     churnDay,
     memberLevel,
+    openId: follows ? `o${createHash('sha256').update(`openid:${index}`).digest('base64url').slice(0, 27)}` : null,
   };
+}
+
+/** Texts by label, for a writer's mood. */
+const COMMENT_POOLS = {
+  article: byLabel(DEMO_ARTICLE_COMMENTS),
+  message: byLabel(DEMO_MESSAGES),
+};
+function byLabel(list: readonly DemoComment[]): Record<DemoCommentLabel, DemoComment[]> {
+  const pools: Record<DemoCommentLabel, DemoComment[]> = { positive: [], neutral: [], negative: [] };
+  for (const comment of list) pools[comment.label].push(comment);
+  return pools;
+}
+
+/**
+ * A follower's comments and messages: writers have a mood (mostly warm, some neutral, a few
+ * unhappy) that most of their texts follow, on days after they signed up.
+ */
+function commentsOf(contact: DemoContact, days: ReturnType<typeof demoDays>): DemoWeChatMessage[] {
+  if (contact.openId === null) return [];
+  const rand = prng(seedOf(`comments:${contact.index}`));
+  if (rand() >= WRITER_SHARE) return [];
+  const mood = weighted<DemoCommentLabel>(rand, [
+    ['positive', 50],
+    ['neutral', 30],
+    ['negative', 20],
+  ]);
+  const count = 1 + Math.floor(rand() * 4);
+  const out: DemoWeChatMessage[] = [];
+  for (let n = 0; n < count; n += 1) {
+    const day = contact.signupDay + Math.floor(rand() * (DEMO_DAYS - contact.signupDay));
+    const at = Math.max(
+      days[day]!.at(Math.min(weighted(rand, HOURS) * 3_600_000 + Math.floor(rand() * 3_600_000), 23 * 3_600_000)),
+      contact.signupAt + 60_000,
+    );
+    const label = rand() < 0.7 ? mood : pick(rand, ['positive', 'neutral', 'negative'] as const);
+    const isArticle = rand() < 0.55;
+    const comment = pick(rand, COMMENT_POOLS[isArticle ? 'article' : 'message'][label]);
+    // Under the article it talks about (else any: 推文, 小编, the layout…).
+    const article =
+      DEMO_ARTICLES.find((candidate) => candidate.about.some((word) => comment.text.includes(word))) ?? pick(rand, DEMO_ARTICLES);
+    out.push({
+      messageId: demoMessageId(at, `wechat:${contact.index}:${n}`),
+      openId: contact.openId,
+      timestamp: at,
+      event: isArticle ? 'wechat_comment_article' : 'wechat_send_text',
+      properties: isArticle
+        ? {
+            s_content: comment.text,
+            s_msgDataId: article.msgDataId,
+            s_articleIndex: article.index,
+            s_articleTitle: article.title,
+          }
+        : { s_content: comment.text },
+    });
+  }
+  return out.sort((a, b) => a.timestamp - b.timestamp);
 }
 
 /**
@@ -396,10 +479,12 @@ export function generateDemo(anchorDay: string, timeZone: string, count = DEMO_C
   const contacts: DemoContact[] = [];
   const identifies: DemoMessage[] = [];
   const events: DemoMessage[] = [];
+  const comments: DemoWeChatMessage[] = [];
   let orders = 0;
   for (let index = 1; index <= count; index += 1) {
     const contact = contactOf(index, days);
     contacts.push(contact);
+    comments.push(...commentsOf(contact, days));
     const base = { source: contact.source, userId: contact.userId, anonymousId: contact.anonymousId };
     identifies.push({
       ...base,
@@ -469,7 +554,7 @@ export function generateDemo(anchorDay: string, timeZone: string, count = DEMO_C
       }
     }
   }
-  return { contacts, identifies, events };
+  return { contacts, identifies, events, comments };
 }
 
 /** What a session starts with: a page view on the web, an app start on iOS, a launch in the mini-program. */

@@ -20,7 +20,10 @@ import { DEPARTMENT_LIMIT, toDepartment, type Department, type DepartmentRow, ty
 
 /** Who looks at business objects: a staff member (console session) or an Open API app. */
 export type DepartmentViewer = { tenantId: string } & (
-  { kind: 'staff'; staffId: string; isSuper: boolean } | { kind: 'app'; appId?: string }
+  | { kind: 'staff'; staffId: string; isSuper: boolean }
+  | { kind: 'app'; appId?: string }
+  // A plugin's integration caller (a signed webhook, ADR 0042): a machine of the tenant, like an app.
+  | { kind: 'integration' }
 );
 
 /** How many of a module's (or plugin's) objects and folders belong to a department: a department in use is not deleted. */
@@ -214,7 +217,7 @@ export class DepartmentService {
    * department below it (a staff member without a department: only objects without one).
    */
   async scopeFor(viewer: DepartmentViewer): Promise<DepartmentScope> {
-    if (viewer.kind === 'app' || viewer.isSuper) return makeScope(true);
+    if (viewer.kind !== 'staff' || viewer.isSuper) return makeScope(true);
     if (!(await this.repo.orgEnabled(viewer.tenantId))) return makeScope(true);
     return this.assignableScope(viewer);
   }
@@ -292,7 +295,7 @@ export class DepartmentService {
 
   /** The viewer's own department and every one below it (all for super staff and apps), regardless of the switch. */
   private async assignableScope(viewer: DepartmentViewer, known?: readonly TreeNode[]): Promise<DepartmentScope> {
-    if (viewer.kind === 'app' || viewer.isSuper) return makeScope(true);
+    if (viewer.kind !== 'staff' || viewer.isSuper) return makeScope(true);
     const own = await this.repo.departmentOf(viewer.tenantId, viewer.staffId);
     if (own === null) return makeScope(false, []);
     const nodes = known ?? nodesOf(await this.repo.departments(viewer.tenantId));

@@ -11,6 +11,8 @@ export interface StoredFileRow {
   created_by: number | string | null;
   expires_at: number | null;
   created_at: number;
+  /** The permission a download needs besides signing in (an export's file: `contacts.export`); null: none. */
+  permission: string | null;
 }
 
 /** The `stored_file` table, always within one tenant. */
@@ -21,7 +23,10 @@ export class FilesRepo {
     return this.db.forTenant(tenantId).from<StoredFileRow>('stored_file');
   }
 
-  insert(tenantId: string, row: Omit<StoredFileRow, 'id' | 'tenant_id'>): Promise<string> {
+  insert(
+    tenantId: string,
+    row: Omit<StoredFileRow, 'id' | 'tenant_id' | 'permission'> & { permission?: string | null },
+  ): Promise<string> {
     return this.db.forTenant(tenantId).insert('stored_file', row);
   }
 

@@ -16,7 +16,9 @@ export function filesRoutes(files: FilesService): PluginRoute[] {
         validate: { params: idParams('fileId') },
       },
       handler: async (request, h) => {
-        const { file, path } = await files.open(principalOf(request).tenantId, request.params.fileId);
+        const principal = principalOf(request);
+        // A file saved with a permission (an export's: contacts.export) needs it too.
+        const { file, path } = await files.open(principal.tenantId, request.params.fileId, principal);
         return h
           .file(path, { confine: files.root })
           .type(file.contentType)

@@ -65,6 +65,7 @@ export class FilesService {
       ttlMs?: number | null;
       taskId?: string | null;
       createdBy?: string | null;
+      permission?: string | null;
     },
   ): Promise<StoredFile> {
     const body = typeof input.content === 'string' ? Buffer.from(input.content, 'utf8') : input.content;
@@ -89,6 +90,8 @@ export class FilesService {
       ttlMs?: number | null;
       taskId?: string | null;
       createdBy?: string | null;
+      /** The permission a download needs (see `open`); default none. */
+      permission?: string | null;
     },
   ): Promise<StoredFile> {
     const relative = path.join(tenantId, randomBytes(16).toString('hex'));
@@ -115,7 +118,14 @@ export class FilesService {
 
   private async record(
     tenantId: string,
-    input: { name: string; contentType: string; ttlMs?: number | null; taskId?: string | null; createdBy?: string | null },
+    input: {
+      name: string;
+      contentType: string;
+      ttlMs?: number | null;
+      taskId?: string | null;
+      createdBy?: string | null;
+      permission?: string | null;
+    },
     relative: string,
     size: number,
   ): Promise<StoredFile> {
@@ -131,6 +141,7 @@ export class FilesService {
         created_by: input.createdBy ?? null,
         expires_at: input.ttlMs === null ? null : now + (input.ttlMs ?? EXPORT_TTL_MS),
         created_at: now,
+        ...(input.permission ? { permission: input.permission } : {}),
       });
       return this.get(tenantId, id, { allowExpired: true });
     } catch (error) {
@@ -156,10 +167,20 @@ export class FilesService {
   /**
    * The file and where it lies on disk, for download. A stored path that leads outside the files
    * directory (`..`, an absolute path, a symlink out) is refused as a missing file, and logged.
+   * Given the caller's permissions, a file saved with a `permission` (an export's file:
+   * contacts.export) is refused (403 `file_forbidden`) to a caller without it.
    */
-  async open(tenantId: string, fileId: string): Promise<{ file: StoredFile; path: string }> {
+  async open(
+    tenantId: string,
+    fileId: string,
+    caller?: { permissions: ReadonlySet<string> },
+  ): Promise<{ file: StoredFile; path: string }> {
     const file = await this.get(tenantId, fileId);
     const row = await this.repo.find(tenantId, fileId);
+    // Several permissions (space-separated) are all needed: an export holding masked fields also needs
+    // 联系人不脱敏 (contacts.unmasked).
+    if (caller && row!.permission && !row!.permission.split(' ').every((permission) => caller.permissions.has(permission)))
+      throw new DomainError('file_forbidden', 403);
     const confined = this.confine(row!.storage_path);
     if (!confined) {
       this.logger.warn({ tenantId, fileId }, 'stored file path leads outside the files directory; download refused');

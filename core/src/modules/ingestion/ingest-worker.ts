@@ -34,7 +34,7 @@ export interface BatchLoaded {
   tenantId: string;
   batchId: string;
   events: number;
-  /** Contacts created or changed by the batch. */
+  /** Contacts created or changed by the batch, and those it loaded events for. */
   contactIds: string[];
 }
 
@@ -46,9 +46,18 @@ export interface IngestWorkerOptions {
   /** Idle wait between passes that found nothing. */
   idleMs: number;
   leaseTtlMs: number;
+  /** The direction of a system event type (the plugins' definitions); undefined for others (inbound). */
+  eventDirection: (code: string) => 'inbound' | 'outbound' | undefined;
 }
 
-const defaults: IngestWorkerOptions = { batchSize: 1000, idleMs: 200, leaseTtlMs: 30_000 };
+const defaults: IngestWorkerOptions = { batchSize: 1000, idleMs: 200, leaseTtlMs: 30_000, eventDirection: () => undefined };
+
+/** The user-ID type of a plugin's message (core sets it for `via: 'plugin'` only; ADR 0038). */
+function pluginUserIdTypeOf(message: InboxMessage): string | undefined {
+  return message.via === 'plugin' && typeof message.userIdType === 'string' && message.userIdType !== ''
+    ? message.userIdType
+    : undefined;
+}
 const IDENTITY_ATTEMPTS = 8;
 /** Problems kept per quarantined message (a message with thousands of bad keys keeps the first ones). */
 const PROBLEMS_KEPT = 50;
@@ -438,9 +447,16 @@ export class IngestWorker {
         prepared = await this.repo.transaction(async () => {
           const now = Date.now();
           const messages = rows.map((row) => ({ row, message: JSON.parse(row.body) as InboxMessage }));
+          // A plugin's message names a user id of its own type (no externalId, no anonymousId).
+          const accounts = messages.flatMap(({ message }) => {
+            const idType = pluginUserIdTypeOf(message);
+            const userId = idOf(message.userId);
+            return idType && userId !== undefined ? [{ channelId: message.channelId, idType, userId }] : [];
+          });
           const identity = await this.contacts.identityBatch(
             tenantId,
             messages.flatMap(({ message }) => {
+              if (pluginUserIdTypeOf(message)) return [];
               const ids = {
                 channelId: message.channelId,
                 userId: idOf(message.userId) ?? null,
@@ -453,6 +469,7 @@ export class IngestWorker {
                 : [ids, { channelId: message.channelId, userId: previousId, anonymousId: previousId }];
             }),
             now,
+            accounts,
           );
           const already = existingBatchId ? await this.alreadyQuarantined(tenantId, existingBatchId, rows) : new Set<string>();
           const events: OlapEventRow[] = [];
@@ -490,7 +507,10 @@ export class IngestWorker {
               quarantined.push({
                 message_id: typeof message.messageId === 'string' ? message.messageId.slice(0, 128) : row.message_id,
                 reason: decision.reason,
-                event: decision.event ?? (typeof message.event === 'string' ? message.event.slice(0, 128) : null),
+                // An empty event (event_missing) is no event: null, as the quarantine list answers it.
+                event:
+                  decision.event ??
+                  (typeof message.event === 'string' && message.event !== '' ? message.event.slice(0, 128) : null),
                 type: typeof message.type === 'string' ? message.type.slice(0, 16) : 'unknown',
                 problems: decision.problems ? JSON.stringify(capProblems(decision.problems)) : null,
                 body: row.body,
@@ -544,9 +564,11 @@ export class IngestWorker {
     await this.repo.transaction(() => this.repo.finishBatch(tenantId, partition, batchId, Date.now()));
     if (events.length > 0 && tenant.firstEventAt === null) await this.tenants.markFirstEvent(tenantId, Date.now());
     while ((await this.contacts.syncToOlap(tenantId)) > 0);
+    // The contacts the batch changed: identified or edited, and those with new events (real-time groups, journeys).
+    const contactIds = [...new Set([...changed, ...events.map((event) => String(event.contactId))])];
     for (const listener of this.listeners) {
       try {
-        await listener({ tenantId, batchId, events: events.length, contactIds: changed });
+        await listener({ tenantId, batchId, events: events.length, contactIds });
       } catch (error) {
         this.logger.error({ err: error, tenantId, batchId }, 'batchLoaded listener failed');
       }
@@ -627,6 +649,13 @@ export class IngestWorker {
         return { kind: 'quarantine', reason: 'identity_invalid', problems: [{ path, code: 'string.max' }] };
     const time = eventTimeOf(message, context.now);
     if (!time.ok) return { kind: 'quarantine', reason: time.reason };
+    // A plugin's message: its user id is of the plugin's type; a blocked one names no one (ADR 0038).
+    const pluginIdType = pluginUserIdTypeOf(message);
+    if (pluginIdType && !identity.usable(userId)) return { kind: 'quarantine', reason: 'identity_blocked' };
+    const resolve = (adopt?: string) =>
+      pluginIdType
+        ? identity.account(message.channelId, pluginIdType, userId!, time.at, adopt)
+        : identity.resolve({ channelId: message.channelId, userId, anonymousId }, time.at, adopt);
 
     if (message.type === 'alias') {
       // A blocked userId names no one: the alias would attach the earlier id to nobody.
@@ -644,6 +673,7 @@ export class IngestWorker {
       const contextTraits = isPlainObject(message.context) ? message.context.traits : undefined;
       const traits = isPlainObject(contextTraits) ? { ...contextTraits, ...given } : given;
       const { weChatInfo: weChatTrait, ...profile } = traits;
+      // The Open API may not write the birthday (seed); SDKs, CSV sync and connectors may (ADR 0038).
       const checked = validateTraits(profile, context.fields, {
         birthdayWritable: message.via !== 'openapi',
         mobileMax: context.mobileMax,
@@ -664,7 +694,7 @@ export class IngestWorker {
         }
         fan = await identity.weChatContact(weChatChannel, weChat);
       }
-      const resolved = await identity.resolve({ channelId: message.channelId, userId, anonymousId }, time.at, fan);
+      const resolved = await resolve(fan);
       if (!resolved) return { kind: 'quarantine', reason: 'identity_blocked' };
       const contactId = weChat
         ? await identity.linkWeChat(resolved.contactId, weChatChannel!, weChat, time.at)
@@ -690,10 +720,12 @@ export class IngestWorker {
         context.count('property_type_mismatch', name);
     }
     context.seen.events.add(event);
-    const resolved = await identity.resolve({ channelId: message.channelId, userId, anonymousId }, time.at);
+    const resolved = await resolve();
     if (!resolved) return { kind: 'quarantine', reason: 'identity_blocked' };
+    // A plugin's outbound event (what we did to the contact) stays outbound, as its type says.
+    const direction = pluginIdType ? (this.options.eventDirection(event) ?? 'inbound') : 'inbound';
     // Last active = the latest inbound event time not after its receipt (ARCHITECTURE §5.5).
-    if (time.at <= message.receivedAt) identity.active(resolved.contactId, time.at);
+    if (direction === 'inbound' && time.at <= message.receivedAt) identity.active(resolved.contactId, time.at);
     return {
       kind: 'event',
       row: {
@@ -701,7 +733,7 @@ export class IngestWorker {
         event,
         contactId: resolved.contactId,
         messageId: message.messageId,
-        direction: 'inbound',
+        direction,
         channelId: message.channelId,
         channelAccountId: resolved.accountId,
         receivedAt: message.receivedAt,

@@ -1,7 +1,8 @@
 import { defineModule } from '../../kernel/define-module.js';
 import { createServiceFactory, createServiceRef } from '../../kernel/extension-point.js';
 import { httpExtensionPoint, permissionsExtensionPoint } from '../../kernel/extension-points.js';
-import { kernelServices } from '../../kernel/services.js';
+import { coreServices, kernelServices, type PluginIngest } from '../../kernel/services.js';
+import { batchLoadedTopic } from '../../kernel/event-bus.js';
 import { channelsServiceRef } from '../channels/channels.service.js';
 import { contactsServiceRef } from '../contacts/contacts.service.js';
 import { metadataServiceRef } from '../metadata/metadata.service.js';
@@ -11,6 +12,8 @@ import { IngestionRepo } from './ingestion.repo.js';
 import { ingestionRoutes } from './ingestion.routes.js';
 import { IngestionService, ingestionServiceRef } from './ingestion.service.js';
 import { maskingServiceRef } from '../masking/masking.service.js';
+import { PluginIngestService } from './plugin-ingest.js';
+import { pluginEnablementRef } from '../tenant-plugins/plugin-enablement.js';
 
 export const ingestWorkerRef = createServiceRef<IngestWorker>({ id: 'ingestion.worker' });
 const ingestionRepoRef = createServiceRef<IngestionRepo>({ id: 'ingestion.repo' });
@@ -24,7 +27,7 @@ export const ingestionModule = defineModule({
   id: 'ingestion',
   title: { 'zh-CN': '数据接入', 'en-US': 'Ingestion' },
   tables: ['inbox', 'load_batch', 'quarantine', 'ingest_issue', 'ingest_partition'],
-  dependencies: ['tenancy', 'channels', 'contacts', 'metadata', 'masking'],
+  dependencies: ['tenancy', 'channels', 'contacts', 'metadata', 'masking', 'tenant-plugins'],
   provides: [
     createServiceFactory({
       service: ingestionRepoRef,
@@ -41,9 +44,14 @@ export const ingestionModule = defineModule({
         olap: kernelServices.olap,
         logger: kernelServices.logger,
         config: kernelServices.config,
+        contributions: kernelServices.contributions,
       },
-      factory: ({ repo, contacts, metadata, tenants, olap, logger, config }) =>
-        new IngestWorker(repo, contacts, metadata, tenants, olap, logger, { batchSize: config.ingest.batchSize }),
+      factory: ({ repo, contacts, metadata, tenants, olap, logger, config, contributions }) =>
+        new IngestWorker(repo, contacts, metadata, tenants, olap, logger, {
+          batchSize: config.ingest.batchSize,
+          // A plugin's outbound events stay outbound (ADR 0038).
+          eventDirection: (code) => contributions.eventTypes.get(code)?.definition.direction,
+        }),
     }),
     createServiceFactory({
       service: ingestionServiceRef,
@@ -71,6 +79,20 @@ export const ingestionModule = defineModule({
           logger,
         ),
     }),
+    // What plugins see (ADR 0038): the write path of their channels, bound to the asking plugin.
+    createServiceFactory({
+      service: coreServices.ingest,
+      scope: 'consumer',
+      deps: {
+        ingestion: ingestionServiceRef,
+        channels: channelsServiceRef,
+        contacts: contactsServiceRef,
+        tenants: tenantServiceRef,
+        contributions: kernelServices.contributions,
+        enablement: pluginEnablementRef,
+      },
+      factory: (deps, consumer): PluginIngest => new PluginIngestService(consumer.id, deps),
+    }),
   ],
   register({ registerInit }) {
     registerInit({
@@ -81,14 +103,20 @@ export const ingestionModule = defineModule({
         worker: ingestWorkerRef,
         config: kernelServices.config,
         masking: maskingServiceRef,
+        events: coreServices.eventBus,
       },
-      init({ http, permissions, ingestion, worker, config, masking }) {
+      init({ http, permissions, ingestion, worker, config, masking, events }) {
         permissions.addPermissions([
           // Open API only: an app identifies contacts and tracks events of the tenant's channels.
           { id: 'contacts.identify', openApi: true, appOnly: true },
           { id: 'events.track', openApi: true, appOnly: true },
         ]);
         http.addRoutes(ingestionRoutes(ingestion, masking));
+        // `core.batchLoaded` for plugins and modules (journey triggers later; ADR 0042): after the batch
+        // is finished and its contacts are in OLAP, in the process that loaded it.
+        worker.onBatchLoaded(({ tenantId, batchId, events: eventCount, contactIds }) =>
+          events.publish(batchLoadedTopic, { tenantId, batchId, events: eventCount, contactIds: [...contactIds] }),
+        );
         return {
           start: () => {
             if (config.ingest.worker) worker.start();

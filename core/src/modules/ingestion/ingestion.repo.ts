@@ -413,4 +413,41 @@ export class IngestionRepo {
         .update({ replayed_at: at, replayed_by: by }),
     );
   }
+
+  // ---- erasure (删除用户数据 / GDPR, ADR 0037) ------------------------------------------------------
+
+  /** The tenant's messages no load batch has taken yet, after `afterSeq`, in sequence order. */
+  pendingOfTenant(tenantId: string, afterSeq: string | number, limit: number): Promise<Pick<InboxRow, 'seq' | 'body'>[]> {
+    return this.db
+      .forTenant(tenantId)
+      .from<InboxRow>('inbox')
+      .whereIn('partition', ALL_PARTITIONS)
+      .whereNull('load_batch_id')
+      .where('seq', '>', afterSeq)
+      .orderBy('seq')
+      .limit(limit)
+      .select('seq', 'body');
+  }
+
+  /** Deletes pending messages (a batch that took one meanwhile keeps it: PartitionTakenError on its side). */
+  async deletePending(tenantId: string, seqs: readonly (string | number)[]): Promise<number> {
+    if (seqs.length === 0) return 0;
+    return Number(await this.db.forTenant(tenantId).from('inbox').whereIn('seq', seqs).whereNull('load_batch_id').delete());
+  }
+
+  /** The tenant's quarantined messages after `afterId`, by id. */
+  quarantinePage(tenantId: string, afterId: string | number, limit: number): Promise<Pick<QuarantineRow, 'id' | 'body'>[]> {
+    return this.db
+      .forTenant(tenantId)
+      .from<QuarantineRow>('quarantine')
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .limit(limit)
+      .select('id', 'body');
+  }
+
+  async deleteQuarantined(tenantId: string, ids: readonly (string | number)[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    return Number(await this.db.forTenant(tenantId).from('quarantine').whereIn('id', ids).delete());
+  }
 }

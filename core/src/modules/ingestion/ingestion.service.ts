@@ -91,6 +91,19 @@ export interface PreparedCollect {
   dropped: number;
 }
 
+/** A plugin's message, checked at call time (see plugin-ingest.ts), ready to become its inbox row. */
+export interface PluginMessage {
+  tenantId: string;
+  channelId: string;
+  pluginId: string;
+  userIdType: string;
+  type: 'identify' | 'track';
+  /** Its Segment fields: userId, traits or event and properties, messageId, timestamp. */
+  fields: Record<string, unknown>;
+  /** Where a problem with the whole message is reported (`input`, `batch.3`). */
+  path: string;
+}
+
 export interface QuarantinedMessage {
   id: string;
   messageId: string;
@@ -189,6 +202,8 @@ export class IngestionService {
       receivedAt: number;
       /** The collect API's caller (address, user agent), for the context fields the message lacks. */
       client?: RequestClient;
+      /** What core itself says of a plugin's message (never taken from what was sent). */
+      internal?: Required<Pick<InboxMessage, 'userIdType' | 'pluginId'>>;
     },
     path: string,
   ): PreparedRow {
@@ -238,6 +253,7 @@ export class IngestionService {
     for (const [field, value] of Object.entries(sent))
       if (field !== 'raw' && field !== 'messageId') (message as unknown as Record<string, unknown>)[field] = value;
     if (tooDeep.length > 0) message.tooDeep = tooDeep;
+    if (envelope.internal) Object.assign(message, envelope.internal);
     // The caller's address and user agent fill the context fields the message lacks (not counted).
     if (isObject && envelope.client) message.context = withClientContext(message.context, envelope.client);
     return {
@@ -410,6 +426,36 @@ export class IngestionService {
     return { accepted: rows.length, dropped: 0, messageIds };
   }
 
+  /**
+   * The plugin write path (`coreServices.ingest`, ADR 0038): messages the plugin ingest service has
+   * checked (tenant, channel, user-ID type, ids), appended in one transaction — all or none — with
+   * the collect API's limits (32 KB a message, 500 KB in all) and back-pressure (429 `ingest_busy`).
+   * Everything inside them is the worker's to judge, as for the other sources.
+   */
+  async acceptPlugin(messages: readonly PluginMessage[]): Promise<string[]> {
+    if (messages.length === 0) return [];
+    const receivedAt = Date.now();
+    const rows = messages.map((m) =>
+      this.toRow(
+        m.tenantId,
+        m.fields,
+        {
+          channelId: m.channelId,
+          via: 'plugin',
+          type: m.type,
+          receivedAt,
+          internal: { userIdType: m.userIdType, pluginId: m.pluginId },
+        },
+        m.path,
+      ),
+    );
+    const callBytes = rows.reduce((sum, row) => sum + row.clientBytes, 0);
+    if (callBytes > ingestLimits.requestBytes)
+      throw new DomainError('request_too_large', 413, { limit: ingestLimits.requestBytes / 1024 });
+    await this.checkBacklog();
+    return this.append(rows);
+  }
+
   // ---- 数据质量 ----------------------------------------------------------------------------------------
 
   private toQuarantined = (row: QuarantineRow): QuarantinedMessage => ({
@@ -505,5 +551,57 @@ export class IngestionService {
     if (replayed > 0) this.worker.wake();
     this.logger?.info({ tenantId, replayed }, 'quarantined messages replayed');
     return { replayed };
+  }
+
+  /**
+   * Deletes the accepted messages of a person's channel accounts that are not loaded yet — pending
+   * in the inbox, or held in the quarantine (数据质量) — so that erasing their data (删除用户数据,
+   * 删除微信GDPR数据; ADR 0037) leaves nothing to load later. A message is theirs when it belongs to
+   * the channel and its userId or anonymousId is one of `userIds`. Idempotent.
+   */
+  async purgeAccountMessages(
+    tenantId: string,
+    channelId: string,
+    userIds: readonly string[],
+  ): Promise<{ inbox: number; quarantine: number }> {
+    const ids = new Set(userIds);
+    const theirs = (body: string) => {
+      let message: Partial<InboxMessage>;
+      try {
+        message = JSON.parse(body) as Partial<InboxMessage>;
+      } catch {
+        return false;
+      }
+      if (String(message.channelId) !== String(channelId)) return false;
+      const userId = idOf(message.userId);
+      const anonymousId = idOf(message.anonymousId);
+      return (userId !== undefined && ids.has(userId)) || (anonymousId !== undefined && ids.has(anonymousId));
+    };
+    const page = 500;
+    let inbox = 0;
+    let after: string | number = 0;
+    for (;;) {
+      const rows = await this.repo.pendingOfTenant(tenantId, after, page);
+      if (rows.length === 0) break;
+      after = rows[rows.length - 1]!.seq;
+      inbox += await this.repo.deletePending(
+        tenantId,
+        rows.filter((row) => theirs(row.body)).map((row) => row.seq),
+      );
+      if (rows.length < page) break;
+    }
+    let quarantine = 0;
+    after = 0;
+    for (;;) {
+      const rows = await this.repo.quarantinePage(tenantId, after, page);
+      if (rows.length === 0) break;
+      after = rows[rows.length - 1]!.id;
+      quarantine += await this.repo.deleteQuarantined(
+        tenantId,
+        rows.filter((row) => theirs(row.body)).map((row) => row.id),
+      );
+      if (rows.length < page) break;
+    }
+    return { inbox, quarantine };
   }
 }

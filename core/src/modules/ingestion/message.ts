@@ -48,7 +48,13 @@ export interface InboxMessage {
   channelId: string;
   /** The custom-channel app of a writeKey. */
   appId?: string;
-  via: 'collect' | 'openapi';
+  via: 'collect' | 'openapi' | 'plugin';
+  /**
+   * Set by core for `via: 'plugin'` only (never taken from what a client sends): the user-ID type
+   * of `userId` in the channel (e.g. `youzan.fansId`) and the plugin that sent it (ADR 0038).
+   */
+  userIdType?: string;
+  pluginId?: string;
   userId?: unknown;
   anonymousId?: unknown;
   event?: unknown;

@@ -76,7 +76,11 @@ export class MaskingService {
    * every other staff member.
    */
   async forPrincipal(principal: Principal): Promise<ContactMasker> {
-    const isClear = principal.kind === 'app' || principal.isSuper || principal.permissions.has(UNMASKED_PERMISSION);
+    // A plugin's integration caller (a signed webhook) holds no permission: masked like staff without one.
+    const isClear =
+      principal.kind === 'app' ||
+      (principal.kind === 'staff' && principal.isSuper) ||
+      principal.permissions.has(UNMASKED_PERMISSION);
     return new ContactMasker(await this.repo.maskedKeys(principal.tenantId), isClear);
   }
 

@@ -51,7 +51,7 @@ export class NotificationsService {
     const ids = await this.repo.insertForRecipients(task.tenantId, recipients, {
       task_id: task.id,
       kind: task.kind,
-      level: task.status === 'succeeded' ? 'success' : 'error',
+      level: task.status === 'succeeded' && task.result?.level !== 'error' ? 'success' : 'error',
       data: JSON.stringify(data),
       created_at: Date.now(),
     });

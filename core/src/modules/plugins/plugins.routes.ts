@@ -1,6 +1,7 @@
 import Joi from 'joi';
 import type { PluginRoute } from '../../kernel/contributions.js';
 import type { PluginInfo } from '../../kernel/kernel.js';
+import { principalOf } from '../../server/principal.js';
 import { moduleRoute } from '../../server/route.js';
 import { localizedText } from '../../server/schemas.js';
 
@@ -8,14 +9,18 @@ const text = localizedText();
 const strings = (label: string) => Joi.array().items(Joi.string()).label(label);
 const named = (label: string, item: Joi.ObjectSchema) => Joi.array().items(item.label(label)).label(`${label}s`);
 
-export function pluginsRoutes(kernel: { list(): PluginInfo[] }): PluginRoute[] {
+export function pluginsRoutes(
+  kernel: { list(): PluginInfo[] },
+  enablement: { disabledPlugins(tenantId: string): Promise<ReadonlySet<string>> },
+): PluginRoute[] {
   return [
     moduleRoute({
       method: 'GET',
       path: '/api/v1/plugins',
       access: { permission: 'plugins.view' },
       options: {
-        description: '插件列表 / Installed plugins with their versions and contributions',
+        description:
+          '插件列表 / Installed plugins with their versions and contributions, and whether each is enabled for this tenant (switched by the platform operator)',
         response: {
           schema: Joi.object({
             items: Joi.array()
@@ -27,7 +32,10 @@ export function pluginsRoutes(kernel: { list(): PluginInfo[] }): PluginRoute[] {
                   dependencies: Joi.object().pattern(Joi.string(), Joi.string()).required(),
                   source: Joi.string().valid('builtin', 'explicit', 'package').label('PluginSource').required(),
                   packageName: Joi.string().allow(null).required(),
-                  state: Joi.string().valid('registered', 'started', 'stopped').label('PluginState').required(),
+                  state: Joi.string().valid('registered', 'started', 'stopped', 'failed').label('PluginState').required(),
+                  // Why its start failed (message only, no stack): only when state is failed (ADR 0040).
+                  error: Joi.string(),
+                  namespace: Joi.string().allow(null).required(),
                   contributions: Joi.object({
                     channelTypes: named(
                       'ContributedChannelType',
@@ -54,6 +62,14 @@ export function pluginsRoutes(kernel: { list(): PluginInfo[] }): PluginRoute[] {
                   })
                     .label('PluginContributions')
                     .required(),
+                  defaultEnabled: Joi.boolean()
+                    .required()
+                    .description('Whether a tenant has it until the platform operator switches it'),
+                  enabledForTenant: Joi.boolean()
+                    .required()
+                    .description(
+                      'Whether it is enabled for the caller’s tenant (`huiliu admin plugins enable|disable`; ADR 0041)',
+                    ),
                 }).label('PluginInfo'),
               )
               .label('PluginInfos')
@@ -61,7 +77,10 @@ export function pluginsRoutes(kernel: { list(): PluginInfo[] }): PluginRoute[] {
           }).label('PluginList'),
         },
       },
-      handler: () => ({ items: kernel.list() }),
+      handler: async (request) => {
+        const disabled = await enablement.disabledPlugins(principalOf(request).tenantId);
+        return { items: kernel.list().map((plugin) => ({ ...plugin, enabledForTenant: !disabled.has(plugin.id) })) };
+      },
     }),
   ];
 }

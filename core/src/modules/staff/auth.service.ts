@@ -19,6 +19,7 @@ import type { StaffRepo } from './staff.repo.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
 import type { OperationLogService } from '../audit/operation-log.service.js';
 import type { MfaChallenge, MfaService } from './mfa.service.js';
+import type { PluginEnablement } from '../tenant-plugins/plugin-enablement.js';
 import { normalizeEmail, toStaff, type Staff, type StaffRow } from './staff.types.js';
 
 export interface LoginResult {
@@ -142,6 +143,8 @@ export class AuthService {
     throttle: Throttle,
     private readonly mfa: MfaService,
     private readonly log: OperationLogService,
+    /** Which plugins the tenant has (ADR 0041): a disabled plugin's permissions are held by nobody there. */
+    private readonly enablement: Pick<PluginEnablement, 'disabledPermissions'>,
   ) {
     this.throttle = throttle;
     this.passwords = new PasswordLane({ concurrency: config.auth.passwordConcurrency, queue: config.auth.passwordQueue });
@@ -155,9 +158,14 @@ export class AuthService {
     return this.config.session.idleMinutes * 60_000;
   }
 
-  /** What a staff member holds now: every permission for super staff, else fixed + their enabled roles. */
+  /**
+   * What a staff member holds now: every permission for super staff, else fixed + their enabled
+   * roles — less the permissions of plugins disabled for the tenant (their roles keep them).
+   */
   async permissionsOf(tenantId: string, staffId: string, isSuper: boolean): Promise<Set<string>> {
-    return this.permissions.forStaff({ isSuper }, isSuper ? [] : await this.roles.grantedTo(tenantId, staffId));
+    const held = this.permissions.forStaff({ isSuper }, isSuper ? [] : await this.roles.grantedTo(tenantId, staffId));
+    for (const id of await this.enablement.disabledPermissions(tenantId)) held.delete(id);
+    return held;
   }
 
   /**

@@ -10,7 +10,7 @@ import type { OperationLogService } from '../audit/operation-log.service.js';
 import type { AuthService } from './auth.service.js';
 import { mfaCodeRequestSchema, mfaStatusSchema, recoveryCodesSchema } from './mfa.schemas.js';
 import type { ChallengeStep, MfaService } from './mfa.service.js';
-import { sessionBody, sessionSchema, startSession } from './staff.routes.js';
+import { sessionBody, sessionSchema, startSession, type SessionPlugins } from './staff.routes.js';
 import type { StaffService } from './staff.service.js';
 
 /**
@@ -23,14 +23,16 @@ export function mfaRoutes({
   staff: staffService,
   tenants,
   log,
+  enablement,
 }: {
   auth: AuthService;
   mfa: MfaService;
   staff: StaffService;
   tenants: TenantService;
   log: OperationLogService;
+  enablement: SessionPlugins;
 }): PluginRoute[] {
-  const session = sessionBody(tenants);
+  const session = sessionBody(tenants, enablement);
   /** 操作日志: a super staff member switched or reset someone's MFA (员工 · 编辑). */
   const recordEdit = (request: Request, staffId: string, change: string) =>
     log.record(staffOf(request), {

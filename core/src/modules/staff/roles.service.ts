@@ -5,6 +5,7 @@ import type { PermissionRegistry } from '../../kernel/permissions.js';
 import { ConflictError, InputError, NotFoundError } from '../../server/errors.js';
 import { isDeadlock, isUniqueViolation } from '../../store/oltp/oltp-store.js';
 import type { ChannelsService } from '../channels/channels.service.js';
+import type { PluginEnablement } from '../tenant-plugins/plugin-enablement.js';
 import type { RolesRepo, RoleRow } from './roles.repo.js';
 import type { StaffRepo } from './staff.repo.js';
 
@@ -65,6 +66,8 @@ export class RolesService {
     private readonly staff: StaffRepo,
     private readonly permissions: PermissionRegistry,
     private readonly channels: ChannelsService,
+    /** Which plugins the tenant has (ADR 0041): a disabled plugin's rights are not offered, and roles keep them. */
+    private readonly enablement: Pick<PluginEnablement, 'disabledPermissions'>,
   ) {}
 
   /** Which features' rows the tenant may configure (a connector feature once its channel exists). */
@@ -87,7 +90,8 @@ export class RolesService {
 
   async catalog(tenantId: string): Promise<PermissionCatalog> {
     const available = await this.availableFeatures(tenantId);
-    const visible = (row: MatrixRow) => available(row.feature, true);
+    const disabled = await this.enablement.disabledPermissions(tenantId);
+    const visible = (row: MatrixRow) => available(row.feature, true) && !disabled.has(row.id);
     const matrix = permissionMatrix.filter(visible).map((row): PermissionRow => ({
       id: row.id,
       menu: row.menu,
@@ -99,7 +103,10 @@ export class RolesService {
     }));
     const extra = this.permissions
       .all()
-      .filter((p) => !this.permissions.isSeedRow(p.id) && !p.superOnly && !p.appOnly && available(p.feature, false))
+      .filter(
+        (p) =>
+          !this.permissions.isSeedRow(p.id) && !p.superOnly && !p.appOnly && available(p.feature, false) && !disabled.has(p.id),
+      )
       .map((p): PermissionRow => ({
         id: p.id,
         menu: OTHER,
@@ -120,17 +127,23 @@ export class RolesService {
 
   /**
    * A role's permissions as stored: known, assignable, of a feature the tenant has — closed over
-   * the linked rights, fixed rows left out (every role has them).
+   * the linked rights, fixed rows left out (every role has them). Rights of a plugin disabled for
+   * the tenant cannot be newly given, but those the role already had (`stored`) are kept as they
+   * are: the editor does not show them, and re-enabling the plugin gives them back (ADR 0041).
    */
-  private async normalize(tenantId: string, selected: string[]): Promise<string[]> {
+  private async normalize(tenantId: string, selected: string[], stored: readonly string[] = []): Promise<string[]> {
     const available = await this.availableFeatures(tenantId);
+    const disabled = await this.enablement.disabledPermissions(tenantId);
+    const kept = stored.filter((id) => disabled.has(id));
     const problems = selected.flatMap((id, index) => {
       const definition = this.permissions.get(id);
       const code = !definition
         ? ('permission_unknown' as const)
         : definition.fixed
           ? undefined
-          : !this.permissions.isAssignable(id) || !available(definition.feature, this.permissions.isSeedRow(id))
+          : !this.permissions.isAssignable(id) ||
+              !available(definition.feature, this.permissions.isSeedRow(id)) ||
+              (disabled.has(id) && !kept.includes(id))
             ? ('permission_not_assignable' as const)
             : undefined;
       return code ? [{ id, path: `permissions.${index}`, code }] : [];
@@ -143,7 +156,7 @@ export class RolesService {
         problems.map(({ path, code }) => ({ path, code })),
       );
     }
-    return [...this.permissions.close(selected)].filter((id) => this.permissions.isAssignable(id)).sort();
+    return [...this.permissions.close([...selected, ...kept])].filter((id) => this.permissions.isAssignable(id)).sort();
   }
 
   async list(tenantId: string): Promise<Role[]> {
@@ -183,7 +196,7 @@ export class RolesService {
     patch: { name?: string; permissions?: string[]; status?: 'enabled' | 'disabled' },
   ): Promise<Role> {
     const before = await this.get(tenantId, roleId);
-    const permissions = patch.permissions ? await this.normalize(tenantId, patch.permissions) : undefined;
+    const permissions = patch.permissions ? await this.normalize(tenantId, patch.permissions, before.permissions) : undefined;
     const rightsChanged =
       (permissions !== undefined && permissions.join() !== before.permissions.join()) ||
       (patch.status !== undefined && patch.status !== before.status);

@@ -23,6 +23,7 @@ import { passwordResetRoutes } from './password-reset.routes.js';
 import { PASSWORD_RESET_MAIL_TASK, PasswordResetService, passwordResetServiceRef } from './password-reset.service.js';
 import { StaffRepo } from './staff.repo.js';
 import { channelsServiceRef } from '../channels/channels.service.js';
+import { pluginEnablementRef } from '../tenant-plugins/plugin-enablement.js';
 import { staffRoutes } from './staff.routes.js';
 import { StaffService, staffServiceRef } from './staff.service.js';
 
@@ -32,12 +33,18 @@ export const staffModule = defineModule({
   title: { 'zh-CN': '员工与登录', 'en-US': 'Staff and sign-in' },
   tables: ['staff', 'staff_session', 'role', 'staff_role', 'staff_mfa', 'login_challenge', 'password_reset'],
   // Logins, password changes and staff/role changes go to the operation log (audit).
-  dependencies: ['tenancy', 'channels', 'tasks', 'audit'],
+  dependencies: ['tenancy', 'tenant-plugins', 'channels', 'tasks', 'audit'],
   provides: [
     createServiceFactory({
       service: rolesServiceRef,
-      deps: { db: kernelServices.moduleDatabase, permissions: kernelServices.permissions, channels: channelsServiceRef },
-      factory: ({ db, permissions, channels }) => new RolesService(new RolesRepo(db), new StaffRepo(db), permissions, channels),
+      deps: {
+        db: kernelServices.moduleDatabase,
+        permissions: kernelServices.permissions,
+        channels: channelsServiceRef,
+        enablement: pluginEnablementRef,
+      },
+      factory: ({ db, permissions, channels, enablement }) =>
+        new RolesService(new RolesRepo(db), new StaffRepo(db), permissions, channels, enablement),
     }),
     createServiceFactory({
       service: staffServiceRef,
@@ -59,9 +66,10 @@ export const staffModule = defineModule({
         throttle: kernelServices.throttle,
         mfa: mfaServiceRef,
         log: operationLogServiceRef,
+        enablement: pluginEnablementRef,
       },
-      factory: ({ db, permissions, config, tenants, throttle, mfa, log }) =>
-        new AuthService(new StaffRepo(db), new RolesRepo(db), permissions, config, tenants, throttle, mfa, log),
+      factory: ({ db, permissions, config, tenants, throttle, mfa, log, enablement }) =>
+        new AuthService(new StaffRepo(db), new RolesRepo(db), permissions, config, tenants, throttle, mfa, log, enablement),
     }),
     createServiceFactory({
       service: passwordResetServiceRef,
@@ -95,8 +103,25 @@ export const staffModule = defineModule({
         logger: kernelServices.logger,
         log: operationLogServiceRef,
         staffDirectory: auditStaffDirectoryExtensionPoint,
+        enablement: pluginEnablementRef,
       },
-      init({ http, home, permissions, auth, staff, roles, tenants, mfa, jobs, resets, config, logger, log, staffDirectory }) {
+      init({
+        http,
+        home,
+        permissions,
+        auth,
+        staff,
+        roles,
+        tenants,
+        mfa,
+        jobs,
+        resets,
+        config,
+        logger,
+        log,
+        staffDirectory,
+        enablement,
+      }) {
         // 高级设置 (员工, 角色, MFA): super staff only.
         permissions.addPermissions([
           { id: 'staff.view', superOnly: true, label: { 'zh-CN': '员工-查看', 'en-US': 'Staff — view' } },
@@ -106,8 +131,8 @@ export const staffModule = defineModule({
         home.addCounter({ key: 'staff', count: (tenantId) => staff.count(tenantId) });
         // Operation log exports name staff as they are called when exported.
         staffDirectory.setStaffDirectory({ names: (tenantId) => staff.names(tenantId) });
-        http.addRoutes(staffRoutes({ auth, staff, tenants, log }));
-        http.addRoutes(mfaRoutes({ auth, mfa, staff, tenants, log }));
+        http.addRoutes(staffRoutes({ auth, staff, tenants, log, enablement }));
+        http.addRoutes(mfaRoutes({ auth, mfa, staff, tenants, log, enablement }));
         http.addRoutes(passwordResetRoutes(resets));
         // Mailing a reset link: internal work (no notification), retried when the SMTP server fails.
         jobs.addTaskKind({

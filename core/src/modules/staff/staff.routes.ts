@@ -19,6 +19,10 @@ export const sessionSchema = Joi.object({
   tenant: tenantSchema.required(),
   csrfToken: Joi.string().required(),
   permissions: Joi.array().items(Joi.string()).required(),
+  disabledPlugins: Joi.array()
+    .items(Joi.string())
+    .required()
+    .description('Plugins disabled for the tenant by the platform operator (ADR 0041): the console hides their pages'),
 }).label('Session');
 
 /**
@@ -27,9 +31,9 @@ export const sessionSchema = Joi.object({
  * only through dangling `x-alt-definitions` references.
  */
 const loginResponseSchema = sessionSchema
-  .fork(['staff', 'tenant', 'csrfToken', 'permissions'], (key) => key.optional())
+  .fork(['staff', 'tenant', 'csrfToken', 'permissions', 'disabledPlugins'], (key) => key.optional())
   .keys(mfaChallengeKeys)
-  .and('staff', 'tenant', 'csrfToken', 'permissions')
+  .and('staff', 'tenant', 'csrfToken', 'permissions', 'disabledPlugins')
   .and('mfa', 'challenge')
   .and('secret', 'otpauthUri', 'qrDataUrl')
   .with('secret', 'mfa')
@@ -43,13 +47,17 @@ export async function startSession(request: Request, auth: AuthService, sessionT
   request.cookieAuth.set({ sid: sessionToken });
 }
 
+/** Which plugins a tenant does not have (the session lists them for the console's menus). */
+export type SessionPlugins = { disabledPlugins(tenantId: string): Promise<ReadonlySet<string>> };
+
 /** The session JSON of the login, the MFA steps and `GET /api/v1/auth/session`. */
-export function sessionBody(tenants: TenantService) {
+export function sessionBody(tenants: TenantService, plugins: SessionPlugins) {
   return async (staff: Staff, csrfToken: string, permissions: Set<string>) => ({
     staff,
     tenant: await tenants.get(staff.tenantId),
     csrfToken,
     permissions: [...permissions].sort(),
+    disabledPlugins: [...(await plugins.disabledPlugins(staff.tenantId))].sort(),
   });
 }
 
@@ -58,13 +66,15 @@ export function staffRoutes({
   staff: staffService,
   tenants,
   log,
+  enablement,
 }: {
   auth: AuthService;
   staff: StaffService;
   tenants: TenantService;
   log: OperationLogService;
+  enablement: SessionPlugins;
 }): PluginRoute[] {
-  const session = sessionBody(tenants);
+  const session = sessionBody(tenants, enablement);
   /** 操作日志: what super staff did to a staff member (ids only). */
   const record = (request: Request, operation: string, staffId: string, detail?: OperationDetail) =>
     log.record(staffOf(request), { objectType: 'staff', operation, objectId: staffId, detail, ip: clientIp(request) });

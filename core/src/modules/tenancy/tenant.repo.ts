@@ -14,6 +14,20 @@ export class TenantRepo {
     return this.db.unscoped<TenantRow>('tenant').where({ id: tenantId }).first();
   }
 
+  /** Every tenant, active or not (platform reports such as `huiliu plugins uninstall-report`). */
+  listAll(): Promise<Pick<TenantRow, 'id' | 'name' | 'status'>[]> {
+    return this.db.unscoped<TenantRow>('tenant').select('id', 'name', 'status').orderBy('id');
+  }
+
+  /**
+   * The tenant row, locked until the surrounding transaction ends (MySQL/MariaDB; SQLite has one
+   * writer): changes that check then write per-tenant state serialize on it.
+   */
+  lock(tenantId: string): Promise<Pick<TenantRow, 'id'> | undefined> {
+    const query = this.db.unscoped<TenantRow>('tenant').where({ id: tenantId }).select('id');
+    return (this.db.client === 'mysql' ? query.forUpdate() : query).first();
+  }
+
   /** Active tenants with their zones (the scheduler evaluates schedules in each). */
   listActive(): Promise<Pick<TenantRow, 'id' | 'time_zone'>[]> {
     return this.db.unscoped<TenantRow>('tenant').where({ status: 'active' }).select('id', 'time_zone').orderBy('id');

@@ -22,6 +22,19 @@ export class TenantService {
     return (await this.repo.find(tenantId))?.status === 'active';
   }
 
+  /** Every tenant (platform reports), active or suspended. */
+  async listAll(): Promise<{ id: string; name: string; status: Tenant['status'] }[]> {
+    return (await this.repo.listAll()).map((row) => ({ id: String(row.id), name: row.name, status: row.status }));
+  }
+
+  /**
+   * Locks the tenant's row for the current transaction (call inside `ModuleDatabase.transaction`):
+   * per-tenant check-then-write changes of other modules serialize on it. 404 `tenant_not_found`.
+   */
+  async lock(tenantId: string): Promise<void> {
+    if (!/^\d+$/.test(tenantId) || !(await this.repo.lock(tenantId))) throw new NotFoundError('tenant_not_found');
+  }
+
   /** Every active tenant and its time zone. */
   async listActive(): Promise<{ id: string; timeZone: string }[]> {
     return (await this.repo.listActive()).map((row) => ({ id: String(row.id), timeZone: row.time_zone }));
@@ -69,10 +82,30 @@ export class TenantService {
     return this.get(tenantId);
   }
 
+  /**
+   * 到期 (seed §1.11.5): the last day the tenant is paid for, `YYYY-MM-DD` in its zone, or null for
+   * none. Set by the platform operator (`huiliu admin expiry`); shown, not enforced (ADR 0036).
+   */
+  async setExpiry(tenantId: string, expiresOn: string | null): Promise<Tenant> {
+    if (expiresOn !== null && !isCalendarDate(expiresOn)) {
+      throw new InputError('tenant_expiry_invalid', { expiresOn }, [{ path: 'expiresOn', code: 'tenant_expiry_invalid' }]);
+    }
+    await this.get(tenantId);
+    await this.repo.update(tenantId, { expires_on: expiresOn, updated_at: Date.now() });
+    return this.get(tenantId);
+  }
+
   /** Records the first event's arrival (ingestion calls it); from then on the zone is fixed. */
   markFirstEvent(tenantId: string, at: number): Promise<void> {
     return this.repo.markFirstEvent(tenantId, at);
   }
+}
+
+/** A real calendar day written `YYYY-MM-DD`. */
+function isCalendarDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
 }
 
 export const tenantServiceRef = createServiceRef<TenantService>({ id: 'tenancy.tenants' });

@@ -5,6 +5,8 @@ export interface Tenant {
   /** Set once the first event arrives; the time zone is fixed from then on. */
   firstEventAt: number | null;
   status: 'active' | 'suspended';
+  /** 到期: the last day (tenant-local `YYYY-MM-DD`) the tenant is paid for; null = no expiry. */
+  expiresOn: string | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -15,6 +17,7 @@ export interface TenantRow {
   time_zone: string;
   first_event_at: number | null;
   status: 'active' | 'suspended';
+  expires_on?: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -26,6 +29,7 @@ export function toTenant(row: TenantRow): Tenant {
     timeZone: row.time_zone,
     firstEventAt: row.first_event_at === null ? null : Number(row.first_event_at),
     status: row.status,
+    expiresOn: row.expires_on ?? null,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
   };

@@ -53,21 +53,41 @@ export type OlapSqlRefusal =
   | 'olap_sql_relation_unknown'
   | 'olap_sql_table_function'
   | 'olap_sql_cte_name_reserved'
-  | 'olap_sql_unsupported';
+  | 'olap_sql_unsupported'
+  // The operator-SQL sandbox's allow-lists (ADR 0046).
+  | 'olap_sql_function_refused'
+  | 'olap_sql_star_in_subquery'
+  | 'olap_sql_recursive_cte'
+  | 'olap_sql_limit_invalid'
+  | 'olap_sql_too_long'
+  | 'olap_sql_membership_unknown'
+  | 'olap_sql_execution';
 
-const invalidSql = new Set<OlapSqlRefusal>(['olap_sql_syntax', 'olap_sql_not_select', 'olap_sql_multiple_statements']);
+const invalidSql = new Set<OlapSqlRefusal>([
+  'olap_sql_syntax',
+  'olap_sql_not_select',
+  'olap_sql_multiple_statements',
+  'olap_sql_too_long',
+]);
 
 /**
  * SQL the guard refused before it reached the engine (ADR 0009): `olap_sql_invalid` when it is not
  * one SELECT that parses, `olap_sql_refused` when it reads something other than the tenant's
- * logical relations and its own CTEs. `name` is what was refused (`t_1.event_data`, `read_csv()`).
+ * logical relations and its own CTEs, or (operator SQL, ADR 0046) uses what the sandbox's
+ * allow-lists do not hold; `olap_sql_failed` when operator SQL passed the checks but the engine
+ * could not run it (an unknown column, a failed conversion). `name` is what was refused
+ * (`t_1.event_data`, `read_csv()`) or the engine's message. The detail's code is the reason.
  */
 export class OlapSqlRefusedError extends InputError {
   constructor(
     readonly reason: OlapSqlRefusal,
     readonly refused: string,
   ) {
-    const code = invalidSql.has(reason) ? 'olap_sql_invalid' : 'olap_sql_refused';
+    const code = invalidSql.has(reason)
+      ? 'olap_sql_invalid'
+      : reason === 'olap_sql_execution'
+        ? 'olap_sql_failed'
+        : 'olap_sql_refused';
     super(code, { name: refused }, [{ path: 'sql', code: reason }]);
     this.message = `${code}: ${reason}: ${refused}`;
   }

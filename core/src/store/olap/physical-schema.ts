@@ -9,6 +9,8 @@ import { propertyColumnType, type OlapColumnType } from './dialect.js';
 export interface ColumnSpec {
   name: string;
   type: OlapColumnType;
+  /** The value rows written before the column was added read (a number; none: NULL). */
+  default?: number;
 }
 
 export interface TableSpec {
@@ -22,6 +24,7 @@ export const tables = {
   contacts: 'contact_data',
   contactAlias: 'contact_alias',
   groupMember: 'group_member_data',
+  groupDelta: 'group_delta_data',
   tagValue: 'tag_value_data',
   eventType: 'event_type',
   ledger: 'load_ledger',
@@ -127,6 +130,17 @@ export function tenantTables(
       ],
     },
     {
+      // Real-time groups (ADR 0048): a contact's live membership over one version, newest state only;
+      // the `group_member` relation reads a version through it.
+      name: tables.groupDelta,
+      columns: [
+        { name: 'group_id', type: 'bigint' },
+        { name: 'version', type: 'integer' },
+        { name: 'contact_id', type: 'bigint' },
+        { name: 'member', type: 'boolean' },
+      ],
+    },
+    {
       // Tag results keep one value column per kind of value, so each tag type stays typed.
       name: tables.tagValue,
       columns: [
@@ -136,6 +150,9 @@ export function tenantTables(
         { name: 'value_string', type: 'varchar' },
         { name: 'value_number', type: 'double' },
         { name: 'value_strings', type: 'varchar[]' },
+        // The computation (run) of the tag that wrote the rows: consumers read one run of a day, so a
+        // recomputation writes beside the values they read (ADR 0050). Rows of before: run 0.
+        { name: 'run', type: 'integer', default: 0 },
       ],
     },
     {

@@ -21,7 +21,7 @@ import {
  * |                 | system columns, `p_<id>` per declared property, `s_…` system aliases    |
  * | `contacts`      | one per contact: system columns and `p_<id>` custom attributes          |
  * | `contact_alias` | from_contact_id → to_contact_id: a merged-away contact and its survivor |
- * | `group_member`  | group_id, version, contact_id                                           |
+ * | `group_member`  | group_id, version, contact_id (a version with its real-time delta)      |
  * | `tag_value`     | tag_id, calc_date, contact_id, value_string, value_number, value_strings|
  * | `dimension_<id>`| a dimension table's rows, fields as `f_<id>`                            |
  * | `event_view`    | the operator-facing view (SQL tags, custom queries)                     |
@@ -31,6 +31,10 @@ import {
  * `forTenant(t)` turns such SQL into physical SQL by prefixing CTEs for the names it references —
  * portable to StarRocks, and the only place physical names appear. The SQL guard (sql-guard.ts)
  * first makes sure the SQL reads nothing else: these names and its own CTEs.
+ *
+ * `tag_value` also has `run`: the computation of the tag that wrote the row. A day's values are
+ * read at one run (the tag's active one, or the one its report shows), so a recomputation is
+ * written beside them and shows only once switched to (ADR 0050).
  */
 export const logicalRelationNames = [
   'events',
@@ -53,6 +57,8 @@ export interface ContactViewTag {
   tagId: string;
   column: string;
   calcDate: string;
+  /** The run of that day (default 0: values written without a run). */
+  run?: number;
   type: 'string' | 'number' | 'string[]' | 'date' | 'bool';
 }
 
@@ -134,12 +140,27 @@ export class TenantRelations {
     return `SELECT from_contact_id, to_contact_id FROM ${this.table(tables.contactAlias)}`;
   }
 
+  /**
+   * A group version's members as consumers see them (ADR 0048): the version's rows, less the contacts
+   * a real-time delta row names for that version, plus the delta's members. No delta: the rows as written.
+   * An uncorrelated ANTI JOIN, not `WHERE NOT EXISTS (…)`: DuckDB plans the correlated form as a delim
+   * join that groups the version's rows first, which doubled a group leaf's count over a 400k-member
+   * version even with an empty delta (bench/src/realtime-groups.mjs, docs/performance.md 实时群组).
+   */
   groupMember(): string {
-    return `SELECT group_id, version, contact_id FROM ${this.table(tables.groupMember)}`;
+    const members = this.table(tables.groupMember);
+    const delta = this.table(tables.groupDelta);
+    // DuckDB's uncorrelated ANTI JOIN (a correlated NOT EXISTS was planned as a delim join that doubled
+    // the read; docs/performance.md). StarRocks spells it LEFT ANTI JOIN: the adapter's dialect (issue 23).
+    return (
+      `SELECT m.group_id, m.version, m.contact_id FROM ${members} AS m ANTI JOIN ${delta} AS d ` +
+      `ON d.group_id = m.group_id AND d.version = m.version AND d.contact_id = m.contact_id ` +
+      `UNION ALL SELECT group_id, version, contact_id FROM ${delta} WHERE member`
+    );
   }
 
   tagValue(): string {
-    return `SELECT tag_id, calc_date, contact_id, value_string, value_number, value_strings FROM ${this.table(tables.tagValue)}`;
+    return `SELECT tag_id, calc_date, contact_id, value_string, value_number, value_strings, run FROM ${this.table(tables.tagValue)}`;
   }
 
   dimension(id: string): string {
@@ -209,11 +230,17 @@ export class TenantRelations {
       const alias = `g${index}`;
       select.push(`(${alias}.contact_id IS NOT NULL) AS ${this.q(`group_${group.groupId}`)}`);
       joins.push(
-        `LEFT JOIN (SELECT DISTINCT contact_id FROM ${this.table(tables.groupMember)} WHERE group_id = ${group.groupId} AND version = ${group.version}) AS ${alias} ON ${alias}.contact_id = cv.id`,
+        `LEFT JOIN (SELECT DISTINCT contact_id FROM (${this.groupMember()}) AS gm WHERE group_id = ${group.groupId} AND version = ${group.version}) AS ${alias} ON ${alias}.contact_id = cv.id`,
       );
     });
     tags.forEach((tag, index) => {
-      if (!/^[1-9][0-9]*$/.test(tag.tagId) || !TAG_COLUMN.test(tag.column) || !DATE.test(tag.calcDate)) {
+      const run = tag.run ?? 0;
+      if (
+        !/^[1-9][0-9]*$/.test(tag.tagId) ||
+        !TAG_COLUMN.test(tag.column) ||
+        !DATE.test(tag.calcDate) ||
+        !Number.isInteger(run)
+      ) {
         throw new Error(`invalid tag reference ${JSON.stringify(tag)}`);
       }
       const alias = `t${index}`;
@@ -230,7 +257,7 @@ export class TenantRelations {
       select.push(`${value} AS ${this.q(tag.column)}`);
       joins.push(
         `LEFT JOIN (SELECT contact_id, value_string, value_number, value_strings FROM ${this.table(tables.tagValue)} ` +
-          `WHERE tag_id = ${tag.tagId} AND calc_date = DATE '${tag.calcDate}') AS ${alias} ON ${alias}.contact_id = cv.id`,
+          `WHERE tag_id = ${tag.tagId} AND calc_date = DATE '${tag.calcDate}' AND run = ${run}) AS ${alias} ON ${alias}.contact_id = cv.id`,
       );
     });
     return `SELECT ${select.join(', ')} FROM ${this.table(tables.contactView)} AS cv ${joins.join(' ')}`;

@@ -96,19 +96,26 @@ export class OlapSqlGuard {
  * StarRocks and the report-SQL check). One parse at a time on the connection; the SQL travels as a
  * parameter, never inside the statement.
  */
-export function duckDbSqlParser(connection: DuckDBConnection): SqlParser & { close(): void } {
+export function duckDbSqlParser(
+  connection: DuckDBConnection,
+): SqlParser & { render(astJson: string): Promise<string>; close(): void } {
   let tail: Promise<unknown> = Promise.resolve();
   let closed = false;
-  const parse = (sql: string): Promise<string> => {
+  const run = (statement: string, text: string): Promise<string> => {
     if (closed) return Promise.reject(new OlapUnavailableError('olap_closed', 'the analytics engine is closed'));
     const result = tail.then(async () => {
-      const reader = await connection.runAndReadAll('SELECT json_serialize_sql(CAST($1 AS VARCHAR)) AS ast', [sql]);
+      const reader = await connection.runAndReadAll(statement, [text]);
       return String(reader.getRows()[0]![0]);
     });
     tail = result.catch(() => undefined);
     return result;
   };
+  const parse = (sql: string): Promise<string> => run('SELECT json_serialize_sql(CAST($1 AS VARCHAR)) AS ast', sql);
   return Object.assign(parse, {
+    /** SQL text for a tree `parse` returned (the operator-SQL sandbox regenerates SQL with it). */
+    render(astJson: string): Promise<string> {
+      return run('SELECT json_deserialize_sql(CAST($1 AS JSON)) AS sql', astJson);
+    },
     close() {
       closed = true;
     },

@@ -277,6 +277,28 @@ describe('RolesPage — 角色', () => {
     ]);
   });
 
+  it('hides the rights of a plugin disabled for the tenant: not shown, not sent back (the server keeps them in the role)', async () => {
+    // The catalogue leaves out a disabled plugin's rights (ADR 0041); the role still stores them.
+    const clerks = role('7', '记账员', { permissions: ['contacts.edit', 'ledger.edit', 'ledger.view'] });
+    const fixture: Fixture = { roles: [clerks], staff: [admin] };
+    const requests = stubFetch(server(fixture));
+    const user = renderPage(<RolesPage />);
+    await screen.findByTestId('role-row-7');
+    await openMore(user, '7', 'edit');
+    await screen.findByTestId('permission-matrix');
+    expect(screen.queryByTestId('permission-ledger.view')).toBeNull();
+    expect(screen.queryByTestId('permission-ledger.edit')).toBeNull();
+    expect(ticked()).toEqual(['connections.view', 'contacts.edit', 'contacts.view', 'metadata.view']);
+    await user.click(box('tasks.cancel'));
+    await user.click(screen.getByTestId('role-form-submit'));
+    await waitFor(() =>
+      expect(bodyOf(requests, 'PATCH', '/api/v1/roles/7')).toEqual({
+        name: '记账员',
+        permissions: ['contacts.edit', 'tasks.cancel'],
+      }),
+    );
+  });
+
   it('speaks English when switched', async () => {
     stubFetch(server({ roles: [operators], staff: [admin, alice, bob] }));
     const user = renderPage(<RolesPage />);

@@ -1,6 +1,6 @@
 import { PageContainer, ProCard, type ProColumns, ProTable } from '@ant-design/pro-components';
 import { useQuery } from '@tanstack/react-query';
-import { Empty, Skeleton, Space, Tag, Typography } from 'antd';
+import { Alert, Empty, Skeleton, Space, Tag, Typography } from 'antd';
 import { type HTMLAttributes, type Key, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { listPlugins, pluginsQueryKey } from '../../../api/plugins';
@@ -11,7 +11,12 @@ import { testId } from '../../../utils/test-id';
 import { contributionCount, PluginContributions } from './PluginContributions';
 import { LoadErrorAlert } from '../../../components/LoadErrorAlert';
 
-const stateColors: Record<PluginInfo['state'], string> = { registered: 'default', started: 'green', stopped: 'default' };
+const stateColors: Record<PluginInfo['state'], string> = {
+  registered: 'default',
+  started: 'green',
+  stopped: 'default',
+  failed: 'error',
+};
 
 function PluginsTable({ plugins, refreshing, onReload }: { plugins: PluginInfo[]; refreshing: boolean; onReload: () => void }) {
   const { t, i18n } = useTranslation();
@@ -24,9 +29,16 @@ function PluginsTable({ plugins, refreshing, onReload }: { plugins: PluginInfo[]
       title: t('plugins.columns.id'),
       dataIndex: 'id',
       render: (_, plugin) => (
-        <Typography.Text strong style={{ whiteSpace: 'nowrap' }}>
-          {plugin.id}
-        </Typography.Text>
+        <Space direction="vertical" size={0}>
+          <Typography.Text strong style={{ whiteSpace: 'nowrap' }}>
+            {plugin.id}
+          </Typography.Text>
+          {plugin.namespace && plugin.namespace !== plugin.id && (
+            <Typography.Text type="secondary" style={{ whiteSpace: 'nowrap' }}>
+              {t('plugins.namespace', { namespace: plugin.namespace })}
+            </Typography.Text>
+          )}
+        </Space>
       ),
     },
     { title: t('plugins.columns.version'), dataIndex: 'version', width: 100 },
@@ -47,11 +59,32 @@ function PluginsTable({ plugins, refreshing, onReload }: { plugins: PluginInfo[]
     {
       title: t('plugins.columns.state'),
       dataIndex: 'state',
-      width: 100,
+      width: 160,
       render: (_, plugin) => (
-        <Tag color={stateColors[plugin.state]} data-testid={`plugin-state-${plugin.id}`}>
-          {t(`plugins.state.${plugin.state}`)}
-        </Tag>
+        <Space direction="vertical" size={2}>
+          <Tag color={stateColors[plugin.state]} data-testid={`plugin-state-${plugin.id}`}>
+            {t(`plugins.state.${plugin.state}`)}
+          </Tag>
+          {plugin.error && (
+            <Typography.Text type="danger" data-testid={`plugin-error-${plugin.id}`}>
+              {plugin.error}
+            </Typography.Text>
+          )}
+        </Space>
+      ),
+    },
+    {
+      title: t('plugins.columns.tenant'),
+      dataIndex: 'enabledForTenant',
+      tooltip: t('plugins.tenant.hint'),
+      width: 120,
+      render: (_, plugin) => (
+        <Space size={4} wrap>
+          <Tag color={plugin.enabledForTenant ? 'green' : 'orange'} data-testid={`plugin-tenant-${plugin.id}`}>
+            {plugin.enabledForTenant ? t('plugins.tenant.enabled') : t('plugins.tenant.disabled')}
+          </Tag>
+          {!plugin.defaultEnabled && <Tag data-testid={`plugin-licensed-${plugin.id}`}>{t('plugins.tenant.licensed')}</Tag>}
+        </Space>
       ),
     },
     {
@@ -132,6 +165,35 @@ function PluginsTable({ plugins, refreshing, onReload }: { plugins: PluginInfo[]
   );
 }
 
+/** Plugins isolated because their start failed: what that means and how to get them back. */
+function FailedPluginsAlert({ plugins }: { plugins: PluginInfo[] }) {
+  const { t } = useTranslation();
+  const failed = plugins.filter((plugin) => plugin.state === 'failed');
+  if (failed.length === 0) return null;
+  return (
+    <Alert
+      type="error"
+      showIcon
+      message={t('plugins.failedAlert.title', { count: failed.length })}
+      description={
+        <>
+          <Typography.Paragraph style={{ marginBottom: 8 }}>{t('plugins.failedAlert.description')}</Typography.Paragraph>
+          <ul style={{ margin: 0, paddingInlineStart: 20 }}>
+            {failed.map((plugin) => (
+              <li key={plugin.id}>
+                <Typography.Text strong>{plugin.id}</Typography.Text>
+                {plugin.error ? ` — ${plugin.error}` : ''}
+              </li>
+            ))}
+          </ul>
+        </>
+      }
+      style={{ marginBottom: 16 }}
+      data-testid="plugins-failed-alert"
+    />
+  );
+}
+
 /** 插件: the plugins the server loaded, their versions, state and contributions (read-only). */
 export default function PluginsPage() {
   const { t } = useTranslation();
@@ -154,6 +216,7 @@ export default function PluginsPage() {
         ) : (
           <>
             <LoadErrorAlert error={error} onRetry={reload} testId="plugins-load-error" />
+            <FailedPluginsAlert plugins={data.items} />
             <PluginsTable plugins={data.items} refreshing={isFetching} onReload={reload} />
           </>
         )}

@@ -12,17 +12,28 @@ import type { OlapRelationDefinition } from '../../../kernel/contributions.js';
 import { ConflictError } from '../../../server/errors.js';
 import type {
   AnalyticsEngine,
+  GroupDeltaChange,
   OlapDeclareResult,
   OlapId,
   OlapLoadBatch,
   OlapLoadResult,
+  OlapOperatorQueryOptions,
   OlapQueryOptions,
   OlapQueryResult,
   OlapResultSource,
+  TagRunKey,
   TenantAnalytics,
 } from '../analytics-engine.js';
 import { declarationChecksum, validateDeclaration, type OlapTenantDeclaration } from '../declaration.js';
-import { OlapInputError, OlapSchemaConflictError, OlapTenantNotDeclaredError, OlapUnavailableError } from '../errors.js';
+import {
+  OlapInputError,
+  OlapSchemaConflictError,
+  OlapSqlRefusedError,
+  OlapTenantNotDeclaredError,
+  OlapUnavailableError,
+} from '../errors.js';
+import { operatorRelationNames, OperatorSqlSandbox, type OperatorSqlColumns } from '../operator-sql.js';
+import { isDomainError } from '../../../server/errors.js';
 import { OlapWriter, type OlapWriterOptions } from '../olap-writer.js';
 import { dimensionFieldColumn, dimensionTable, planSchema, tables, tenantTables, type TableSpec } from '../physical-schema.js';
 import { logicalRelationNames, TenantRelations, type ContactViewMemberships } from '../relations.js';
@@ -52,6 +63,8 @@ export interface DuckDbEngineOptions {
    * writes run between two chunks. Default 50,000 (~0.2 s of appending here).
    */
   writeChunkRows?: number;
+  /** Hard cap on the rows an operator query returns, whatever its caller asks (default 1,000,000). */
+  operatorMaxRows?: number;
   /** DuckDB `threads`; default: the number of cores. */
   threads?: number;
   /** DuckDB `memory_limit`, e.g. `4GB`; default: DuckDB's (80% of RAM). */
@@ -93,6 +106,10 @@ export class DuckDbEngine implements AnalyticsEngine {
   private pluginRelations: readonly OlapRelationDefinition[] = [];
   private readonly states = new Map<string, TenantState>();
   private readonly loading = new Map<string, Promise<TenantState>>();
+  /** Writes finished per tenant in this process (`dataRevision`): the only writer of the file. */
+  private readonly revisions = new Map<string, number>();
+  /** Tells this process's revisions apart from an earlier process's. */
+  private readonly processEpoch = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
   private closed = false;
 
   private constructor(
@@ -106,10 +123,13 @@ export class DuckDbEngine implements AnalyticsEngine {
     private readonly options: DuckDbEngineOptions,
   ) {
     this.guard = new OlapSqlGuard(parser);
+    this.sandbox = new OperatorSqlSandbox({ parse: parser, render: (astJson) => parser.render(astJson) });
   }
 
   /** @internal The SQL guard every per-tenant SQL passes (ADR 0009). */
   readonly guard: OlapSqlGuard;
+  /** @internal The operator-SQL sandbox (ADR 0046), on the guard's parser. */
+  readonly sandbox: OperatorSqlSandbox;
 
   static async open(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
     const file = options.path === ':memory:' ? undefined : path.resolve(options.path);
@@ -151,6 +171,10 @@ export class DuckDbEngine implements AnalyticsEngine {
 
   async checkSql(sql: string): Promise<void> {
     await this.guard.check(sql, new Set([...logicalRelationNames, ...this.pluginRelations.map((r) => r.name)]));
+  }
+
+  checkOperatorSql(sql: string): Promise<OperatorSqlColumns> {
+    return this.sandbox.check(sql);
   }
 
   setPluginRelations(relations: readonly OlapRelationDefinition[]): void {
@@ -213,7 +237,14 @@ export class DuckDbEngine implements AnalyticsEngine {
 
   /** @internal Queues `task` on the writer in `tenantId`'s turn (round-robin between tenants). */
   write<T>(tenantId: string, task: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-    return this.writer.run(tenantId, task);
+    // Counted when the write settles, failed ones too (a rolled-back write changed nothing, and an
+    // extra revision only costs a cache miss).
+    return this.writer.run(tenantId, task).finally(() => this.revisions.set(tenantId, (this.revisions.get(tenantId) ?? 0) + 1));
+  }
+
+  /** @internal The tenant's data revision: changes with every write through `write`. */
+  revision(tenantId: string): string {
+    return `${this.processEpoch}.${this.revisions.get(tenantId) ?? 0}`;
   }
 
   /** @internal Read connections running a query now. */
@@ -240,6 +271,11 @@ export class DuckDbEngine implements AnalyticsEngine {
   /** @internal */
   get writeTimeoutMs(): number {
     return this.options.writeTimeoutMs ?? 600_000;
+  }
+
+  /** @internal */
+  get operatorMaxRows(): number {
+    return Math.max(0, this.options.operatorMaxRows ?? 1_000_000);
   }
 
   /** @internal */
@@ -320,7 +356,7 @@ export class DuckDbEngine implements AnalyticsEngine {
       }
       for (const { table, column } of plan.addColumns) {
         await connection.run(
-          `ALTER TABLE ${relations.table(table)} ADD COLUMN ${this.dialect.quoteIdentifier(column.name)} ${this.dialect.columnType(column.type)}`,
+          `ALTER TABLE ${relations.table(table)} ADD COLUMN ${this.dialect.quoteIdentifier(column.name)} ${this.dialect.columnType(column.type)}${columnDefault(column)}`,
         );
         added.push(`${table}.${column.name}`);
       }
@@ -363,7 +399,9 @@ export class DuckDbEngine implements AnalyticsEngine {
   }
 
   private createTableSql(relations: TenantRelations, table: TableSpec): string {
-    const columns = table.columns.map((c) => `${this.dialect.quoteIdentifier(c.name)} ${this.dialect.columnType(c.type)}`);
+    const columns = table.columns.map(
+      (c) => `${this.dialect.quoteIdentifier(c.name)} ${this.dialect.columnType(c.type)}${columnDefault(c)}`,
+    );
     if (table.primaryKey)
       columns.push(`PRIMARY KEY (${table.primaryKey.map((c) => this.dialect.quoteIdentifier(c)).join(', ')})`);
     return `CREATE TABLE ${relations.table(table.name)} (${columns.join(', ')})`;
@@ -387,6 +425,29 @@ export class DuckDbEngine implements AnalyticsEngine {
     }
     return catalog;
   }
+}
+
+/** Rows an operator query returns when its caller does not say. */
+const DEFAULT_OPERATOR_ROWS = 10_000;
+/** The LIMIT put on operator SQL computing a result (group, tag): the largest DuckDB takes, i.e. none. */
+const OPERATOR_RESULT_LIMIT = 2_147_483_647;
+
+/**
+ * An engine error of operator SQL that passed the sandbox (an unknown column, a failed conversion)
+ * as `olap_sql_failed` with DuckDB's first line, physical schema names removed; a missing
+ * `group_<id>` / `tag_…` column as `olap_sql_membership_unknown`. Anything else is left as it is.
+ */
+function operatorFailure(error: unknown): unknown {
+  if (!(error instanceof Error) || isDomainError(error)) return error;
+  const match =
+    /^(Binder|Conversion|Invalid Input|Out of Range|Catalog|Not implemented|Invalid type|Mismatch Type|Out of Memory) Error: ([^\n]*)/.exec(
+      error.message,
+    );
+  if (!match) return error;
+  const message = match[2]!.replace(/"?t_[0-9]+"?\./g, '').trim();
+  const membership = /(?:Referenced column|does not have a column named) "(group_[1-9][0-9]*|tag_[A-Za-z0-9_]+)"/i.exec(message);
+  if (membership) return new OlapSqlRefusedError('olap_sql_membership_unknown', membership[1]!);
+  return new OlapSqlRefusedError('olap_sql_execution', `${match[1]} Error: ${message}`.slice(0, 500));
 }
 
 function readRows(reader: DuckDBResultReader, mode: 'js' | 'json'): Record<string, unknown>[] {
@@ -425,6 +486,10 @@ class DuckDbTenant implements TenantAnalytics {
   async declare(declaration: OlapTenantDeclaration): Promise<OlapDeclareResult> {
     const valid = validateDeclaration(declaration);
     return this.engine.write(this.tenantId, (connection) => this.engine.declare(connection, this.tenantId, valid));
+  }
+
+  dataRevision(): Promise<string> {
+    return Promise.resolve(this.engine.revision(this.tenantId));
   }
 
   async schema(): Promise<OlapSchemaRecord | undefined> {
@@ -469,6 +534,42 @@ class DuckDbTenant implements TenantAnalytics {
     );
   }
 
+  async operatorQuery<Row = Record<string, unknown>>(
+    sql: string,
+    options: OlapOperatorQueryOptions = {},
+  ): Promise<OlapQueryResult<Row>> {
+    const maxRows = options.maxRows ?? DEFAULT_OPERATOR_ROWS;
+    if (!Number.isSafeInteger(maxRows) || maxRows < 0) {
+      throw new OlapInputError('olap_argument_invalid', [{ path: 'maxRows', code: 'number.integer' }]);
+    }
+    const requestedTimeout = options.timeoutMs ?? this.engine.queryTimeoutMs;
+    if (!Number.isFinite(requestedTimeout) || requestedTimeout <= 0) {
+      throw new OlapInputError('olap_argument_invalid', [{ path: 'timeoutMs', code: 'number.positive' }]);
+    }
+    const rows = Math.min(maxRows, this.engine.operatorMaxRows);
+    const timeoutMs = Math.min(requestedTimeout, this.engine.writeTimeoutMs);
+    // One row more than returned tells whether the result was cut.
+    const regenerated = await this.engine.sandbox.prepare(sql, Math.min(rows + 1, OPERATOR_RESULT_LIMIT));
+    const state = await this.engine.state(this.tenantId);
+    const checked = await this.engine.guard.check(regenerated, operatorRelationNames);
+    const physical = state.relations.resolve(checked, { contactView: options.contactView });
+    try {
+      return await this.engine.read((connection) =>
+        interruptible(connection, timeoutMs, async () => {
+          const reader = await connection.runAndReadUntil(physical, rows + 1);
+          const read = readRows(reader, options.rowMode ?? 'js');
+          return {
+            columns: reader.columnNames().map((name, index) => ({ name, type: reader.columnType(index).toString() })),
+            rows: read.slice(0, rows) as Row[],
+            truncated: read.length > rows,
+          };
+        }),
+      );
+    } catch (error) {
+      throw operatorFailure(error);
+    }
+  }
+
   load(batch: OlapLoadBatch): Promise<OlapLoadResult> {
     return this.engine.write(this.tenantId, async (connection) => {
       const state = await this.engine.stateInWriter(connection, this.tenantId);
@@ -477,22 +578,39 @@ class DuckDbTenant implements TenantAnalytics {
   }
 
   /**
-   * Runs a result query (guarded, wrapped by `wrap`) on a read connection — never on the writer, so
-   * a long computation holds up nobody's loads — and hands each row to `onRow`.
+   * Runs a result query (guarded — operator SQL through the sandbox —, wrapped by `wrap`) on a read
+   * connection — never on the writer, so a long computation holds up nobody's loads — and hands
+   * each row to `onRow`.
    */
   private async computeResult(
-    source: Extract<OlapResultSource<unknown>, { sql: string }>,
+    source: Exclude<OlapResultSource<unknown>, { rows: unknown[] }>,
     wrap: (select: string) => string,
     onRow: (row: unknown[]) => void,
   ): Promise<void> {
-    const { state, checked } = await this.checked(source.sql);
-    const select = wrap(state.relations.resolve(checked));
-    await this.engine.read((connection) =>
-      interruptible(connection, source.timeoutMs ?? this.engine.writeTimeoutMs, async () => {
-        const result = await connection.stream(select, (source.params ?? []) as DuckDBValue[]);
-        for await (const rows of result.yieldRowsJs()) for (const row of rows) onRow(row);
-      }),
-    );
+    let select: string;
+    let params: DuckDBValue[] = [];
+    if ('operatorSql' in source) {
+      // No row cap for a result (a tag has a value per contact); the operator's own LIMIT stays.
+      const regenerated = await this.engine.sandbox.prepare(source.operatorSql, OPERATOR_RESULT_LIMIT);
+      const state = await this.engine.state(this.tenantId);
+      const checked = await this.engine.guard.check(regenerated, operatorRelationNames);
+      select = wrap(state.relations.resolve(checked, { contactView: source.contactView }));
+    } else {
+      const { state, checked } = await this.checked(source.sql);
+      select = wrap(state.relations.resolve(checked));
+      params = (source.params ?? []) as DuckDBValue[];
+    }
+    const timeoutMs = Math.min(source.timeoutMs ?? this.engine.writeTimeoutMs, this.engine.writeTimeoutMs);
+    try {
+      await this.engine.read((connection) =>
+        interruptible(connection, timeoutMs, async () => {
+          const result = await connection.stream(select, params);
+          for await (const rows of result.yieldRowsJs()) for (const row of rows) onRow(row);
+        }),
+      );
+    } catch (error) {
+      throw 'operatorSql' in source ? operatorFailure(error) : error;
+    }
   }
 
   /**
@@ -505,7 +623,7 @@ class DuckDbTenant implements TenantAnalytics {
    */
   private async writeResult(
     table: string,
-    clear: { where: string; params: DuckDBValue[] },
+    clear: { where: string; params: DuckDBValue[]; alsoFrom?: string[] },
     count: number,
     appendRow: (appender: DuckDBAppender, index: number) => void,
   ): Promise<number> {
@@ -516,7 +634,9 @@ class DuckDbTenant implements TenantAnalytics {
       await this.engine.write(this.tenantId, async (connection) => {
         const state = await this.engine.stateInWriter(connection, this.tenantId);
         await inTransaction(connection, async () => {
-          if (first) await connection.run(`DELETE FROM ${state.relations.table(table)} WHERE ${clear.where}`, clear.params);
+          if (first)
+            for (const cleared of [table, ...(clear.alsoFrom ?? [])])
+              await connection.run(`DELETE FROM ${state.relations.table(cleared)} WHERE ${clear.where}`, clear.params);
           if (end > start) {
             await appendInto(connection, state.relations.schema, table, (appender) => {
               for (let index = start; index < end; index += 1) appendRow(appender, index);
@@ -546,7 +666,8 @@ class DuckDbTenant implements TenantAnalytics {
     }
     return this.writeResult(
       tables.groupMember,
-      { where: 'group_id = $1 AND version = $2', params: [group, version] },
+      // A rewritten version starts without real-time changes (ADR 0048).
+      { where: 'group_id = $1 AND version = $2', params: [group, version], alsoFrom: [tables.groupDelta] },
       ids.length,
       (appender, index) => {
         appender.appendBigInt(group);
@@ -564,7 +685,48 @@ class DuckDbTenant implements TenantAnalytics {
     await this.engine.write(this.tenantId, async (connection) => {
       const state = await this.engine.stateInWriter(connection, this.tenantId);
       const keep = keepVersions.length ? ` AND version NOT IN (${keepVersions.join(', ')})` : '';
-      await connection.run(`DELETE FROM ${state.relations.table(tables.groupMember)} WHERE group_id = $1${keep}`, [group]);
+      await inTransaction(connection, async () => {
+        for (const table of [tables.groupMember, tables.groupDelta])
+          await connection.run(`DELETE FROM ${state.relations.table(table)} WHERE group_id = $1${keep}`, [group]);
+      });
+    });
+  }
+
+  async applyGroupDelta(groupId: OlapId, version: number, changes: readonly GroupDeltaChange[]): Promise<void> {
+    const group = toId(groupId, 'groupId', true, 'olap_argument_invalid');
+    if (!Number.isInteger(version) || version < 0)
+      throw new OlapInputError('olap_argument_invalid', [{ path: 'version', code: 'number.integer' }]);
+    // The newest change of a contact wins, within the call as across calls.
+    const latest = new Map<bigint, boolean>();
+    changes.forEach((change, index) => {
+      if (typeof change?.member !== 'boolean')
+        throw new OlapInputError('olap_argument_invalid', [{ path: `changes.${index}.member`, code: 'boolean.base' }]);
+      latest.set(toId(change.contactId, `changes.${index}.contactId`, true, 'olap_argument_invalid'), change.member);
+    });
+    if (latest.size === 0) return;
+    const entries = [...latest];
+    const chunkRows = this.engine.writeChunkRows;
+    await this.engine.write(this.tenantId, async (connection) => {
+      const state = await this.engine.stateInWriter(connection, this.tenantId);
+      const table = state.relations.table(tables.groupDelta);
+      await inTransaction(connection, async () => {
+        for (let start = 0; start < entries.length; start += chunkRows) {
+          const chunk = entries.slice(start, start + chunkRows).map(([id]) => String(id));
+          await connection.run(
+            `DELETE FROM ${table} WHERE group_id = $1 AND version = $2 AND contact_id IN (SELECT unnest(CAST($3 AS BIGINT[])))`,
+            [group, version, `[${chunk.join(',')}]`],
+          );
+        }
+        await appendInto(connection, state.relations.schema, tables.groupDelta, (appender) => {
+          for (const [id, member] of entries) {
+            appender.appendBigInt(group);
+            appender.appendInteger(version);
+            appender.appendBigInt(id);
+            appender.appendBoolean(member);
+            appender.endRow();
+          }
+        });
+      });
     });
   }
 
@@ -573,11 +735,14 @@ class DuckDbTenant implements TenantAnalytics {
     calcDate: string,
     type: TagType,
     source: OlapResultSource<{ contactId: OlapId; value: unknown }>,
+    options: { run?: number } = {},
   ): Promise<number> {
     const tag = toId(tagId, 'tagId', true, 'olap_argument_invalid');
     if (!DATE.test(calcDate) || parseDateOnly(calcDate) === undefined) {
       throw new OlapInputError('olap_argument_invalid', [{ path: 'calcDate', code: 'date.format' }]);
     }
+    const run = options.run ?? 0;
+    if (!isRun(run)) throw new OlapInputError('olap_argument_invalid', [{ path: 'run', code: 'number.integer' }]);
     const column = type === 'string' ? 'value_string' : type === 'string[]' ? 'value_strings' : 'value_number';
     const ids = new IdColumn();
     const values: unknown[] = [];
@@ -614,7 +779,7 @@ class DuckDbTenant implements TenantAnalytics {
     const day = new DuckDBDateValue(parseDateOnly(calcDate)!);
     return this.writeResult(
       tables.tagValue,
-      { where: 'tag_id = $1 AND calc_date = CAST($2 AS DATE)', params: [tag, calcDate] },
+      { where: 'tag_id = $1 AND calc_date = CAST($2 AS DATE) AND run = $3', params: [tag, calcDate, run] },
       ids.length,
       (appender, index) => {
         appender.appendBigInt(tag);
@@ -624,19 +789,30 @@ class DuckDbTenant implements TenantAnalytics {
           if (name === column) appendValue(appender, values[index] as Parameters<typeof appendValue>[1]);
           else appender.appendNull();
         }
+        appender.appendInteger(run);
         appender.endRow();
       },
     );
   }
 
-  async pruneTagValues(tagId: OlapId, keepCalcDates: string[]): Promise<void> {
+  async pruneTagValues(tagId: OlapId, keep: readonly TagRunKey[], options: { upToRun?: number } = {}): Promise<void> {
     const tag = toId(tagId, 'tagId', true, 'olap_argument_invalid');
-    if (!keepCalcDates.every((d) => DATE.test(d)))
-      throw new OlapInputError('olap_argument_invalid', [{ path: 'keepCalcDates', code: 'date.format' }]);
+    keep.forEach((key, index) => {
+      if (!DATE.test(key?.calcDate) || parseDateOnly(key.calcDate) === undefined)
+        throw new OlapInputError('olap_argument_invalid', [{ path: `keep.${index}.calcDate`, code: 'date.format' }]);
+      if (!isRun(key.run))
+        throw new OlapInputError('olap_argument_invalid', [{ path: `keep.${index}.run`, code: 'number.integer' }]);
+    });
+    if (options.upToRun !== undefined && !isRun(options.upToRun))
+      throw new OlapInputError('olap_argument_invalid', [{ path: 'upToRun', code: 'number.integer' }]);
     await this.engine.write(this.tenantId, async (connection) => {
       const state = await this.engine.stateInWriter(connection, this.tenantId);
-      const keep = keepCalcDates.length ? ` AND calc_date NOT IN (${keepCalcDates.map((d) => `DATE '${d}'`).join(', ')})` : '';
-      await connection.run(`DELETE FROM ${state.relations.table(tables.tagValue)} WHERE tag_id = $1${keep}`, [tag]);
+      // Checked above: dates and integers only, inlined.
+      const kept = keep.length
+        ? ` AND NOT (${keep.map((key) => `(calc_date = DATE '${key.calcDate}' AND run = ${key.run})`).join(' OR ')})`
+        : '';
+      const bound = options.upToRun === undefined ? '' : ` AND run <= ${options.upToRun}`;
+      await connection.run(`DELETE FROM ${state.relations.table(tables.tagValue)} WHERE tag_id = $1${kept}${bound}`, [tag]);
     });
   }
 
@@ -703,6 +879,16 @@ class DuckDbTenant implements TenantAnalytics {
       return Number(result.rowsChanged);
     });
   }
+}
+
+/** A run number of a tag's values: a non-negative 32-bit integer (the column is INTEGER). */
+const isRun = (run: unknown): run is number => Number.isInteger(run) && (run as number) >= 0 && (run as number) <= 2_147_483_647;
+
+/** ` DEFAULT <n>` of a column that has one (what the rows before it was added read). */
+function columnDefault(column: TableSpec['columns'][number]): string {
+  if (column.default === undefined) return '';
+  if (!Number.isFinite(column.default)) throw new Error(`invalid default of column ${column.name}`);
+  return ` DEFAULT ${column.default}`;
 }
 
 /** A tag result as its value column stores it: text, list, or number (bool → 1/0, date → epoch ms). */

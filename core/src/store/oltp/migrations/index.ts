@@ -16,6 +16,22 @@ import { departments } from './0014_departments.js';
 import { fieldMasking } from './0015_field_masking.js';
 import { operationLog } from './0016_operation_log.js';
 import { demo } from './0017_demo.js';
+import { contactList } from './0018_contact_list.js';
+import { contactViewSettings } from './0019_contact_view_settings.js';
+import { contactImports } from './0020_contact_imports.js';
+import { contactExports } from './0021_contact_exports.js';
+import { dedupe } from './0022_dedupe.js';
+import { homeUsage } from './0023_home_usage.js';
+import { contactErasures } from './0024_contact_erasures.js';
+import { tenantPlugins } from './0025_tenant_plugins.js';
+import { channelSettings } from './0026_channel_settings.js';
+import { groups } from './0027_groups.js';
+import { tags } from './0028_tags.js';
+import { groupSelections } from './0030_group_selections.js';
+import { realtimeGroups } from './0031_realtime_groups.js';
+import { exclusiveGroupNames } from './0032_exclusive_group_names.js';
+import { tagRuns } from './0033_tag_runs.js';
+import { dashboards } from './0034_dashboards.js';
 
 /** Core's migration set, in order. Never edit a released migration: add the next one. */
 export const coreMigrations: readonly OltpMigration[] = [
@@ -36,4 +52,20 @@ export const coreMigrations: readonly OltpMigration[] = [
   fieldMasking,
   operationLog,
   demo,
+  contactList,
+  contactViewSettings,
+  contactImports,
+  contactExports,
+  dedupe,
+  homeUsage,
+  contactErasures,
+  tenantPlugins,
+  channelSettings,
+  groups,
+  tags,
+  groupSelections,
+  realtimeGroups,
+  exclusiveGroupNames,
+  tagRuns,
+  dashboards,
 ];

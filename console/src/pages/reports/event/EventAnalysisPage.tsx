@@ -1,0 +1,528 @@
+import { DeleteOutlined, DownloadOutlined, DownOutlined, PlusOutlined, ReloadOutlined, SaveOutlined } from '@ant-design/icons';
+import { PageContainer } from '@ant-design/pro-components';
+import type { ConditionCatalogue, ConditionTree, TimeRange } from '@huiliu/core/conditions';
+import { chartRefusal, granularities, reportLimits, type EventAnalysisQuery, type Granularity } from '@huiliu/core/reports';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  App,
+  Button,
+  Card,
+  Checkbox,
+  Divider,
+  Dropdown,
+  Flex,
+  Select,
+  Skeleton,
+  Space,
+  Tag,
+  theme,
+  Tooltip,
+  Typography,
+} from 'antd';
+import { useMemo, useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import { isApiError, saveFile } from '../../../api/client';
+import { COMPARE_MAX, parseSelectionKey, selectionKey } from '../../../api/group-selections';
+import { metadataApi, metadataKeys } from '../../../api/metadata';
+import { REPORT_NAME_MAX, reportKeys, reportsApi, type ExportFormat, type SavedReport } from '../../../api/reports';
+import { BuilderContext, placeProblems } from '../../../components/conditions';
+import { TimeRangeInput } from '../../../components/conditions/TimeRangeInput';
+import { ErrorResult } from '../../../components/ErrorResult';
+import { GroupPicker } from '../../../components/GroupPicker';
+import { ListEmpty } from '../../../components/ListEmpty';
+import { NameModal } from '../../../components/NameModal';
+import { hasPermission, useSession } from '../../../session/session';
+import { errorText as translateError } from '../../../i18n';
+import { isNotFoundError, useErrorText } from '../../../utils/errors';
+import { useDebouncedValue } from '../../../utils/use-debounced-value';
+import { AddToDashboardModal } from '../../dashboards/AddToDashboardModal';
+import { DimensionsSection } from './DimensionsSection';
+import { FiltersSection } from './FiltersSection';
+import { MetricsSection } from './MetricsSection';
+import {
+  chartShape,
+  defaultQuery,
+  editableQuery,
+  localProblems,
+  queryToSend,
+  withAllowedChart,
+  type QueryProblem,
+} from './query-state';
+import { ResultPanel } from './ResultPanel';
+
+const MODEL = 'event';
+const emptyTree: ConditionTree = { type: 'and', conditions: [] };
+
+/** The server's problems of a refused question (400 with `details: [{path, code, message}]`). */
+function serverProblems(error: unknown): QueryProblem[] {
+  if (!isApiError(error) || error.statusCode !== 400) return [];
+  return error.details.map((detail) => ({
+    path: Array.isArray(detail.path) ? detail.path.join('.') : detail.path,
+    code: detail.code,
+    message: detail.message,
+  }));
+}
+
+function Section({ title, children, testId }: { title: string; children: ReactNode; testId: string }) {
+  return (
+    <section data-testid={testId}>
+      <Divider orientation="left" orientationMargin={0} plain style={{ marginBlock: '12px 8px' }}>
+        <Typography.Text strong>{title}</Typography.Text>
+      </Divider>
+      {children}
+    </section>
+  );
+}
+
+type Naming = { kind: 'save' | 'saveAs' | 'rename' } | undefined;
+
+/** Where the builder shows a problem by its path; any other is listed above the answer. */
+const placedPrefixes = [
+  'metrics',
+  'dimensions',
+  'filters.events',
+  'filters.contacts',
+  'groups',
+  'timeRange',
+  'granularity',
+  'chart',
+];
+
+const problemText = (problem: QueryProblem) => problem.message ?? translateError(problem.code) ?? problem.code;
+
+/** The builder over one question: new (`saved` absent) or a saved report's. */
+function EventAnalysisBuilder({ catalogue, saved }: { catalogue: ConditionCatalogue; saved?: SavedReport }) {
+  const { t } = useTranslation();
+  const { token } = theme.useToken();
+  const { message, modal } = App.useApp();
+  const errorText = useErrorText();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const session = useSession();
+  const canEdit = hasPermission(session, 'reports.edit');
+  const canDelete = hasPermission(session, 'reports.delete');
+  const canDashboard = hasPermission(session, 'dashboards.edit');
+  const [query, setQuery] = useState<EventAnalysisQuery>(() =>
+    saved ? withAllowedChart(editableQuery(saved.query)) : defaultQuery(catalogue)!,
+  );
+  const [naming, setNaming] = useState<Naming>();
+  const [addingToDashboard, setAddingToDashboard] = useState(false);
+  const [saveProblems, setSaveProblems] = useState<{ for: EventAnalysisQuery; problems: QueryProblem[] }>();
+  const edit = (change: Partial<EventAnalysisQuery>) => setQuery((current) => withAllowedChart({ ...current, ...change }));
+
+  const toSend = useMemo(() => queryToSend(query), [query]);
+  const savedQuery = useMemo(() => (saved ? JSON.stringify(queryToSend(editableQuery(saved.query))) : undefined), [saved]);
+  const dirty = saved !== undefined && savedQuery !== JSON.stringify(toSend);
+  const local = localProblems(query, {
+    propertyRequired: t('reports.metric.propertyRequired'),
+    formulaRequired: t('reports.formula.formulaRequired'),
+    nameRequired: t('reports.formula.nameRequired'),
+  });
+  const settled = useDebouncedValue(toSend, 400);
+  const settledLocal = localProblems(settled, { propertyRequired: '', formulaRequired: '', nameRequired: '' });
+  const run = useQuery({
+    queryKey: reportKeys.run(MODEL, settled),
+    queryFn: ({ signal }) => reportsApi.run(MODEL, settled, false, signal),
+    enabled: settledLocal.length === 0,
+    placeholderData: keepPreviousData,
+    staleTime: Infinity,
+    refetchOnWindowFocus: false,
+    retry: false,
+  });
+  const runProblems = run.isPlaceholderData ? [] : serverProblems(run.error);
+  const problems = [
+    ...local,
+    ...(local.length ? [] : runProblems),
+    ...(saveProblems?.for === query ? saveProblems.problems : []),
+  ];
+
+  const refresh = useMutation({
+    mutationFn: () => reportsApi.run(MODEL, toSend, true),
+    onSuccess: (result) => queryClient.setQueryData(reportKeys.run(MODEL, toSend), result),
+    onError: (error) => void message.error(errorText(error)),
+  });
+  const exportFile = useMutation({
+    mutationFn: (format: ExportFormat) => reportsApi.exportFile(MODEL, toSend, format, saved?.name ?? t('reports.event.title')),
+    onSuccess: (file) => {
+      saveFile(file);
+      void message.success(t('reports.export.done', { name: file.fileName }));
+    },
+    onError: (error) => void message.error(errorText(error)),
+  });
+  /** Saving runs the server's full check: its problems show on the fields like a run's. */
+  const onSaveError = (error: unknown) => {
+    const found = serverProblems(error);
+    if (found.length) setSaveProblems({ for: query, problems: found });
+    throw error;
+  };
+  const onSaved = (report: SavedReport) => {
+    void queryClient.invalidateQueries({ queryKey: reportKeys.saved });
+    queryClient.setQueryData(reportKeys.report(report.id), report);
+    void message.success(t('reports.save.saved'));
+    if (report.id !== saved?.id) navigate(`/analytics/event/${report.id}`);
+  };
+  const save = useMutation({
+    mutationFn: () => reportsApi.update(saved!.id, { query: toSend }),
+    onSuccess: onSaved,
+    onError: (error) => {
+      const found = serverProblems(error);
+      if (found.length) setSaveProblems({ for: query, problems: found });
+      void message.error(errorText(error));
+    },
+  });
+  const remove = useMutation({
+    mutationFn: () => reportsApi.remove(saved!.id),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: reportKeys.saved });
+      void message.success(t('reports.save.deleted'));
+      navigate('/analytics/event', { replace: true });
+    },
+    onError: (error) => void message.error(errorText(error)),
+  });
+  const history = useQuery({
+    queryKey: reportKeys.list(MODEL, ''),
+    queryFn: () => reportsApi.list({ model: MODEL }),
+  });
+
+  const result = run.data;
+  const shape = chartShape(query);
+  const blocked = problems.length > 0;
+  const noEdit = canEdit ? undefined : t('reports.toolbar.noEdit');
+  const needsSaved = saved ? undefined : t('reports.toolbar.saveFirst');
+
+  const toolbar = [
+    <Select<string>
+      key="history"
+      showSearch
+      optionFilterProp="label"
+      value={saved?.id}
+      onChange={(id) => navigate(`/analytics/event/${id}`)}
+      options={(history.data?.items ?? []).map((report) => ({ value: report.id, label: report.name }))}
+      loading={history.isLoading}
+      status={history.isError ? 'error' : undefined}
+      notFoundContent={history.isError ? errorText(history.error) : undefined}
+      placeholder={t('reports.toolbar.historyPlaceholder')}
+      aria-label={t('reports.toolbar.history')}
+      data-testid="report-history"
+      style={{ width: 220 }}
+    />,
+    ...(saved
+      ? [
+          <Button key="new" icon={<PlusOutlined />} onClick={() => navigate('/analytics/event')} data-testid="report-new">
+            {t('reports.toolbar.new')}
+          </Button>,
+        ]
+      : []),
+    <Tooltip key="save" title={noEdit}>
+      <Button
+        type="primary"
+        icon={<SaveOutlined />}
+        disabled={!canEdit}
+        loading={save.isPending}
+        onClick={() => (saved ? save.mutate() : setNaming({ kind: 'save' }))}
+        data-testid="report-save"
+      >
+        {t('reports.toolbar.save')}
+      </Button>
+    </Tooltip>,
+    <Tooltip key="saveAs" title={noEdit}>
+      <Button disabled={!canEdit} onClick={() => setNaming({ kind: 'saveAs' })} data-testid="report-save-as">
+        {t('reports.toolbar.saveAs')}
+      </Button>
+    </Tooltip>,
+    ...(saved
+      ? [
+          <Tooltip key="rename" title={noEdit}>
+            <Button disabled={!canEdit} onClick={() => setNaming({ kind: 'rename' })} data-testid="report-rename">
+              {t('reports.toolbar.rename')}
+            </Button>
+          </Tooltip>,
+        ]
+      : []),
+    <Tooltip key="dashboard" title={needsSaved ?? (canDashboard ? undefined : t('reports.toolbar.noDashboard'))}>
+      <Button disabled={!saved || !canDashboard} onClick={() => setAddingToDashboard(true)} data-testid="report-add-to-dashboard">
+        {t('reports.toolbar.addToDashboard')}
+      </Button>
+    </Tooltip>,
+    <Tooltip key="export" title={noEdit}>
+      <Dropdown
+        disabled={!canEdit || blocked}
+        menu={{
+          items: [
+            { key: 'csv', label: <span data-testid="report-export-csv">{t('reports.toolbar.exportCsv')}</span> },
+            { key: 'xlsx', label: <span data-testid="report-export-xlsx">{t('reports.toolbar.exportXlsx')}</span> },
+          ],
+          onClick: ({ key }) => exportFile.mutate(key as ExportFormat),
+        }}
+      >
+        <Button icon={<DownloadOutlined />} loading={exportFile.isPending} data-testid="report-export">
+          {t('reports.toolbar.export')} <DownOutlined />
+        </Button>
+      </Dropdown>
+    </Tooltip>,
+    <Button
+      key="refresh"
+      icon={<ReloadOutlined />}
+      disabled={blocked}
+      loading={refresh.isPending}
+      onClick={() => refresh.mutate()}
+      data-testid="report-refresh"
+    >
+      {t('reports.toolbar.refresh')}
+    </Button>,
+    ...(saved && canDelete
+      ? [
+          <Button
+            key="delete"
+            danger
+            icon={<DeleteOutlined />}
+            onClick={() =>
+              modal.confirm({
+                title: t('reports.save.deleteConfirm', { name: saved.name }),
+                content: t('reports.save.deleteHint'),
+                okButtonProps: { danger: true },
+                onOk: () => remove.mutateAsync(),
+              })
+            }
+            data-testid="report-delete"
+          >
+            {t('reports.toolbar.delete')}
+          </Button>,
+        ]
+      : []),
+  ];
+
+  const builderContext = useMemo(() => ({ catalogue, problems: placeProblems(emptyTree, []), disabled: false }), [catalogue]);
+
+  return (
+    <PageContainer
+      title={saved ? saved.name : t('reports.event.newTitle')}
+      subTitle={
+        dirty ? (
+          <Tag color="orange" data-testid="report-dirty">
+            {t('reports.event.unsaved')}
+          </Tag>
+        ) : undefined
+      }
+      extra={<Space wrap>{toolbar}</Space>}
+    >
+      <Flex gap={token.margin} align="flex-start" data-testid="event-analysis">
+        <Card
+          size="small"
+          style={{ width: 520, flex: 'none' }}
+          styles={{ body: { paddingTop: 0 } }}
+          data-testid="report-question"
+        >
+          <BuilderContext.Provider value={builderContext}>
+            <Section title={t('reports.sections.metrics')} testId="report-section-metrics">
+              <MetricsSection
+                metrics={query.metrics}
+                catalogue={catalogue}
+                onChange={(metrics) => edit({ metrics })}
+                problems={problems}
+              />
+            </Section>
+            <Section title={t('reports.sections.dimensions')} testId="report-section-dimensions">
+              <DimensionsSection
+                dimensions={query.dimensions ?? []}
+                metrics={query.metrics}
+                catalogue={catalogue}
+                onChange={(dimensions) => edit({ dimensions })}
+                problems={problems}
+              />
+            </Section>
+            <Section title={t('reports.sections.filters')} testId="report-section-filters">
+              <FiltersSection
+                filters={query.filters ?? {}}
+                metrics={query.metrics}
+                catalogue={catalogue}
+                onChange={(filters) => edit({ filters })}
+                problems={problems}
+              />
+            </Section>
+            <Section title={t('reports.sections.groups')} testId="report-section-groups">
+              <Flex vertical gap={token.marginXXS}>
+                <GroupPicker
+                  value={(query.groups ?? []).map(selectionKey)}
+                  onChange={(keys) =>
+                    edit({
+                      groups: keys
+                        .map(parseSelectionKey)
+                        .filter((s) => s !== undefined)
+                        .slice(0, reportLimits.groups),
+                    })
+                  }
+                  max={COMPARE_MAX}
+                  testId="report-groups"
+                />
+                <Typography.Text type="secondary" style={{ fontSize: token.fontSizeSM }}>
+                  {t('reports.groups.hint', { max: COMPARE_MAX })}
+                </Typography.Text>
+                {problems
+                  .filter((p) => p.path === 'groups' || p.path.startsWith('groups.'))
+                  .map((p) => (
+                    <Typography.Text key={`${p.path}-${p.code}`} type="danger" data-testid="report-groups-problem">
+                      {problemText(p)}
+                    </Typography.Text>
+                  ))}
+              </Flex>
+            </Section>
+            <Section title={t('reports.sections.time')} testId="report-section-time">
+              <Flex vertical gap={token.marginXS}>
+                <TimeRangeInput
+                  value={query.timeRange}
+                  onChange={(timeRange: TimeRange) => edit({ timeRange })}
+                  timeType="date"
+                  timeZone={catalogue.timeZone}
+                  testId="report-time"
+                  status={problems.some((p) => p.path.startsWith('timeRange')) ? 'error' : undefined}
+                />
+                <Space wrap>
+                  <Select<Granularity>
+                    value={query.granularity}
+                    onChange={(granularity) => edit({ granularity })}
+                    options={granularities.map((granularity) => ({
+                      value: granularity,
+                      label: t(`reports.time.granularities.${granularity}`),
+                    }))}
+                    aria-label={t('reports.time.granularity')}
+                    data-testid="report-granularity"
+                    status={problems.some((p) => p.path === 'granularity') ? 'error' : undefined}
+                    style={{ width: 110 }}
+                  />
+                  <Checkbox
+                    checked={query.compare ?? false}
+                    onChange={(change) => edit({ compare: change.target.checked })}
+                    data-testid="report-compare"
+                  >
+                    {t('reports.time.compare')}
+                  </Checkbox>
+                </Space>
+                {problems
+                  .filter((p) => p.path.startsWith('timeRange') || p.path === 'granularity' || p.path === 'chart')
+                  .map((p) => (
+                    <Typography.Text key={`${p.path}-${p.code}`} type="danger" data-testid="report-time-problem">
+                      {problemText(p)}
+                    </Typography.Text>
+                  ))}
+              </Flex>
+            </Section>
+          </BuilderContext.Provider>
+        </Card>
+        <div style={{ flex: 1, minWidth: 0 }}>
+          <ResultPanel
+            chart={query.chart}
+            shape={shape}
+            onChartChange={(chart) => {
+              if (!chartRefusal(chart, shape)) edit({ chart });
+            }}
+            result={blocked ? undefined : result}
+            loading={run.isFetching || refresh.isPending}
+            error={runProblems.length ? undefined : run.error}
+            problemCount={problems.length}
+            unplaced={problems
+              .filter((p) => !placedPrefixes.some((prefix) => p.path === prefix || p.path.startsWith(`${prefix}.`)))
+              .map(problemText)}
+            onRetry={() => void run.refetch()}
+          />
+        </div>
+      </Flex>
+      {naming?.kind === 'rename' && saved && (
+        <NameModal
+          title={t('reports.list.rename')}
+          label={t('reports.save.name')}
+          placeholder={t('reports.save.namePlaceholder')}
+          requiredMessage={t('reports.save.nameRequired')}
+          max={REPORT_NAME_MAX}
+          nameCodes={['report_name_taken']}
+          testId="report-rename-modal"
+          initialName={saved.name}
+          onClose={() => setNaming(undefined)}
+          // Only the name changes: unsaved edits of the question stay in the builder.
+          onSubmit={(name) =>
+            reportsApi.update(saved.id, { name }).then((report) => {
+              queryClient.setQueryData(reportKeys.report(report.id), report);
+              void queryClient.invalidateQueries({ queryKey: reportKeys.saved });
+              void message.success(t('reports.list.renamed'));
+            })
+          }
+        />
+      )}
+      {naming && naming.kind !== 'rename' && (
+        <NameModal
+          title={naming.kind === 'save' ? t('reports.save.title') : t('reports.save.saveAsTitle')}
+          label={t('reports.save.name')}
+          placeholder={t('reports.save.namePlaceholder')}
+          requiredMessage={t('reports.save.nameRequired')}
+          max={REPORT_NAME_MAX}
+          nameCodes={['report_name_taken']}
+          testId="report-name"
+          initialName={
+            naming.kind === 'saveAs' && saved ? `${saved.name}${t('reports.save.copySuffix')}`.slice(0, REPORT_NAME_MAX) : ''
+          }
+          onClose={() => setNaming(undefined)}
+          onSubmit={(name) =>
+            (saved && naming.kind === 'saveAs'
+              ? reportsApi.saveAs(saved.id, { name, query: toSend })
+              : reportsApi.create({ model: MODEL, name, query: toSend })
+            ).then(onSaved, onSaveError)
+          }
+        />
+      )}
+      {addingToDashboard && saved && <AddToDashboardModal reportId={saved.id} onClose={() => setAddingToDashboard(false)} />}
+    </PageContainer>
+  );
+}
+
+/**
+ * 报表分析 → 事件分析 (seed §1.7.2): /analytics/event builds a new question, /analytics/event/:reportId
+ * opens a saved report. Needs the condition catalogue (events, properties, tags); without any event
+ * there is nothing to analyse yet.
+ */
+export default function EventAnalysisPage() {
+  const { t } = useTranslation();
+  const { reportId } = useParams();
+  const catalogue = useQuery({ queryKey: metadataKeys.catalogue, queryFn: metadataApi.catalogue });
+  const saved = useQuery({
+    queryKey: reportKeys.report(reportId ?? ''),
+    queryFn: () => reportsApi.get(reportId!),
+    enabled: reportId !== undefined,
+  });
+  if (catalogue.isPending || (reportId !== undefined && saved.isPending)) {
+    return (
+      <PageContainer title={t('reports.event.title')}>
+        <Skeleton active paragraph={{ rows: 12 }} data-testid="event-analysis-loading" />
+      </PageContainer>
+    );
+  }
+  if (catalogue.isError || saved.isError) {
+    const error = catalogue.error ?? saved.error;
+    return (
+      <PageContainer title={t('reports.event.title')}>
+        {saved.isError && isNotFoundError(saved.error, ['reportId']) ? (
+          <ListEmpty title={t('reports.notFound')} testId="event-analysis-not-found" />
+        ) : (
+          <ErrorResult error={error} onRetry={() => void (catalogue.isError ? catalogue.refetch() : saved.refetch())} />
+        )}
+      </PageContainer>
+    );
+  }
+  if (catalogue.data.events.length === 0) {
+    return (
+      <PageContainer title={t('reports.event.title')}>
+        <Card>
+          <ListEmpty
+            title={t('reports.empty.noEventsTitle')}
+            description={t('reports.empty.noEventsDescription')}
+            testId="event-analysis-no-events"
+          />
+          <Flex justify="center">
+            <Link to="/metadata/events">{t('reports.empty.createEvent')}</Link>
+          </Flex>
+        </Card>
+      </PageContainer>
+    );
+  }
+  return <EventAnalysisBuilder key={reportId ?? 'new'} catalogue={catalogue.data} saved={saved.data} />;
+}

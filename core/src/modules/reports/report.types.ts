@@ -1,0 +1,200 @@
+/**
+ * The reports' API shapes (seed §1.7.1, §1.7.2, §3; SPEC §6; ADR 0052): the event analysis query,
+ * the result every model answers with, and the chart rules. Pure data and types, free of runtime
+ * imports but the condition types: the console bundles it (`@huiliu/core/reports`).
+ */
+import type { ConditionTree, EventPropertyFilter, TimeRange } from '../conditions/condition.types.js';
+
+/** 报表分析 limits of §1.7.1: dimension groups shown in the console and written to an export. */
+export const reportLimits = {
+  shownGroups: { user: 1000, event: 100, funnel: 100, distribution: 1000 },
+  exportedGroups: { user: 4000, event: 4000, funnel: 400, distribution: 4000 },
+  /** Metrics (and formulas) of one event analysis. */
+  metrics: 10,
+  dimensions: 5,
+  /** Groups compared side by side (选择查看群组). */
+  groups: 5,
+  /** Time buckets of one result (e.g. hours of a month): more is refused, pick a coarser granularity. */
+  buckets: 1500,
+  /** A formula's length in characters. */
+  formulaLength: 200,
+  /** Bucket boundaries of a numeric dimension. */
+  ranges: 30,
+  /** The stacked bar shows its stack dimension's top 12 values and 其他 (§1.7.2.6.3). */
+  stackTop: 12,
+} as const;
+
+export type Granularity = 'total' | 'hour' | 'day' | 'week' | 'month';
+export const granularities: readonly Granularity[] = ['total', 'hour', 'day', 'week', 'month'];
+
+/**
+ * What a metric computes over the events it counts (§1.7.2.2.1): 总次数, 触发用户数, 人均次数, and
+ * per property 去重数 (any type), 总和 / 均值 / 最大值 / 最小值 (numeric ones).
+ */
+export type MetricAggregate = 'count' | 'users' | 'perUser' | 'distinct' | 'sum' | 'avg' | 'max' | 'min';
+export const metricAggregates: readonly MetricAggregate[] = ['count', 'users', 'perUser', 'distinct', 'sum', 'avg', 'max', 'min'];
+/** The aggregates that need a property (`distinct` any; the others a numeric one). */
+export const propertyAggregates: readonly MetricAggregate[] = ['distinct', 'sum', 'avg', 'max', 'min'];
+
+/** An event metric: an event (or virtual event `virtual:<id>`), its own filters and what to compute. */
+export interface EventMetric {
+  /** `A`…`J`: how formulas and results name it. */
+  id: string;
+  kind: 'event';
+  event: string;
+  aggregate: MetricAggregate;
+  /** The event property aggregated (distinct, sum, avg, max, min). */
+  property?: string;
+  filters?: EventPropertyFilter[];
+  filterOp?: 'and' | 'or';
+  /** Display name (default: event name + aggregate). */
+  name?: string;
+}
+
+/**
+ * A custom metric (自定义指标, §1.7.2.2.2): an arithmetic formula over other metrics' ids with
+ * + − × ÷ and parentheses, e.g. `A - B` (净增长 = 关注 − 取关). Division by zero gives no value.
+ */
+export interface FormulaMetric {
+  id: string;
+  kind: 'formula';
+  formula: string;
+  name: string;
+  /** `percent`: shown ×100 with one decimal and %. */
+  format?: 'number' | 'percent';
+}
+
+export type ReportMetric = EventMetric | FormulaMetric;
+
+/**
+ * 维度 (§3.2): an event property (every metric's event must carry it; lookups `sku.brand` through
+ * dimension tables and dictionaries included), a contact property, or a tag's value. Numeric values
+ * group by `ranges` when given — ascending boundaries b1 < b2 < … giving (−∞, b1), [b1, b2), …, [bn, +∞)
+ * — else by value.
+ */
+export type ReportDimension =
+  | { kind: 'eventProperty'; property: string; ranges?: number[] }
+  | { kind: 'contactProperty'; property: string; ranges?: number[] }
+  | { kind: 'tag'; tagId: string; ranges?: number[] };
+
+/** 选择查看群组: a group (static, dynamic, WeChat fan), a segment of a 互斥组, or a temporary group. */
+export type ReportGroupSelection =
+  | { type: 'group'; groupId: string }
+  | { type: 'exclusive'; exclusiveGroupId: string; position: number }
+  | { type: 'temporary'; temporaryGroupId: string };
+
+export type ChartType = 'line' | 'timeBar' | 'stackedBar' | 'pie' | 'stackedArea' | 'number' | 'table';
+export const chartTypes: readonly ChartType[] = ['line', 'timeBar', 'stackedBar', 'pie', 'stackedArea', 'number', 'table'];
+
+/** 事件分析 (§1.7.2): the question the builder edits. */
+export interface EventAnalysisQuery {
+  metrics: ReportMetric[];
+  dimensions?: ReportDimension[];
+  /**
+   * 公共筛选条件 (§3.3): `events` filters every metric's events by properties all of them carry;
+   * `contacts` is a condition tree on the user (properties, groups, tags, did / did not).
+   */
+  filters?: { events?: EventPropertyFilter[]; eventsOp?: 'and' | 'or'; contacts?: ConditionTree };
+  /** Up to 5 groups compared; each is a series of its own. */
+  groups?: ReportGroupSelection[];
+  /** The events' time range, in the tenant's zone (§3.3 time ranges; both ends resolved). */
+  timeRange: TimeRange;
+  granularity: Granularity;
+  /** 对比上一周期: the same query over the period of the same length just before. */
+  compare?: boolean;
+  chart: ChartType;
+}
+
+/** Metrics × dimensions of a query, as the chart support matrix of §1.7.2.6 names it. */
+export interface ChartShape {
+  metrics: number;
+  dimensions: number;
+  byTime: boolean;
+}
+
+/**
+ * §1.7.2.6: which charts a query may use (table: everything). `undefined` when allowed, else why
+ * not — the console disables the choice with this reason.
+ */
+export function chartRefusal(
+  chart: ChartType,
+  shape: ChartShape,
+): 'chart_needs_total' | 'chart_too_many_metrics' | 'chart_metrics_and_dimensions' | undefined {
+  if (chart === 'table') return undefined;
+  const manyMetrics = shape.metrics > 1;
+  if (chart === 'line' || chart === 'timeBar' || chart === 'stackedArea') {
+    return manyMetrics && shape.dimensions > 0 ? 'chart_metrics_and_dimensions' : undefined;
+  }
+  // stackedBar, pie, number: by total only, one metric.
+  if (shape.byTime) return 'chart_needs_total';
+  return manyMetrics ? 'chart_too_many_metrics' : undefined;
+}
+
+/** One line of a result: a metric for one dimension combination (and group), over the buckets. */
+export interface ReportSeries {
+  /** The metric's id (`A`, or a formula's). */
+  metric: string;
+  /** Display values of the dimensions, in order (`null`: no value, shown 未知 / (空)). */
+  dimensions: (string | null)[];
+  /** The compared group's index in `groups` (absent without a group picker). */
+  group?: number;
+  /** One value per bucket (`null`: no value, e.g. an average of nothing, ÷ 0). */
+  values: (number | null)[];
+  /** The value over the whole time range (a distinct count is NOT the sum of the buckets). */
+  total: number | null;
+}
+
+export interface ReportResultPeriod {
+  /** Local dates, inclusive. */
+  from: string;
+  to: string;
+  /** Bucket labels: `YYYY-MM-DD HH:00` (hour), `YYYY-MM-DD` (day; a week by its Monday; a month by its 1st), or `合计` (total). */
+  buckets: string[];
+  series: ReportSeries[];
+}
+
+/** A series result (event analysis and every model charted over buckets). */
+export interface SeriesReportResult extends ReportResultPeriod {
+  kind: 'series';
+  model: string;
+  timeZone: string;
+  granularity: Granularity;
+  metrics: { id: string; name: string; format: 'number' | 'percent' }[];
+  dimensions: { key: string; name: string }[];
+  groups: { name: string }[];
+  /** 上一周期, aligned bucket by bucket. */
+  previous?: ReportResultPeriod;
+  /** Dimension combinations there were, and whether more than the limit were left out. */
+  groupCount: number;
+  truncated: boolean;
+  /** When the numbers were computed (epoch ms) and whether they came from the cache. */
+  computedAt: number;
+  cached: boolean;
+}
+
+/** A table result: what a model given as SQL (`toSql`, plugins) answers — its rows as they are. */
+export interface TableReportResult {
+  kind: 'table';
+  model: string;
+  timeZone: string;
+  columns: { name: string; type: string }[];
+  rows: Record<string, unknown>[];
+  groupCount: number;
+  truncated: boolean;
+  computedAt: number;
+  cached: boolean;
+}
+
+export type ReportResult = SeriesReportResult | TableReportResult;
+
+/** A report model as the console lists it. */
+export interface ReportModelInfo {
+  id: string;
+  name: string;
+  /** The plugin or core module that contributes it. */
+  source: string;
+  /** Whether its saved reports may go on dashboards (用户画像: no, §1.3.1). */
+  dashboard: boolean;
+  /** §1.7.1: dimension groups shown and exported. */
+  limits: { shown: number; exported: number };
+}

@@ -1,0 +1,81 @@
+import { defineModule } from '../../kernel/define-module.js';
+import { createServiceFactory } from '../../kernel/extension-point.js';
+import { httpExtensionPoint, permissionsExtensionPoint, reportsExtensionPoint } from '../../kernel/extension-points.js';
+import { kernelServices } from '../../kernel/services.js';
+import { conditionsServiceRef } from '../conditions/conditions.service.js';
+import { departmentServiceRef } from '../departments/departments.service.js';
+import { groupSelectionsServiceRef } from '../group-selections/group-selections.service.js';
+import { tenantServiceRef } from '../tenancy/tenant.service.js';
+import { eventAnalysisModel } from './event-analysis.js';
+import { ReportQuotasService, reportQuotasServiceRef } from './report-quotas.service.js';
+import { reportsRoutes } from './reports.routes.js';
+import { ReportsService, reportsServiceRef } from './reports.service.js';
+import { SavedReportsRepo } from './saved-reports.repo.js';
+import { savedReportsRoutes } from './saved-reports.routes.js';
+import { SavedReportsService, savedReportsServiceRef } from './saved-reports.service.js';
+
+/**
+ * 报表分析 (seed §1.7, §3; SPEC §6; ADR 0052): the report engine — every model registered through the
+ * reports extension point, core's like plugins' — with its cache, runs and exports; saved reports
+ * and the per-tenant quotas of reports and dashboards (ADR 0053).
+ */
+export const reportsModule = defineModule({
+  id: 'reports',
+  title: { 'zh-CN': '报表分析', 'en-US': 'Analytics' },
+  tables: ['report', 'report_quota'],
+  dependencies: ['tenancy', 'departments', 'conditions', 'group-selections'],
+  provides: [
+    createServiceFactory({
+      service: reportsServiceRef,
+      deps: {
+        contributions: kernelServices.contributions,
+        olap: kernelServices.olap,
+        tenants: tenantServiceRef,
+        logger: kernelServices.logger,
+      },
+      factory: ({ contributions, olap, tenants, logger }) => new ReportsService(contributions, olap, tenants, logger),
+    }),
+    createServiceFactory({
+      service: reportQuotasServiceRef,
+      deps: { db: kernelServices.moduleDatabase, tenants: tenantServiceRef },
+      factory: ({ db, tenants }) => new ReportQuotasService(new SavedReportsRepo(db), tenants),
+    }),
+    createServiceFactory({
+      service: savedReportsServiceRef,
+      deps: {
+        db: kernelServices.moduleDatabase,
+        reports: reportsServiceRef,
+        quotas: reportQuotasServiceRef,
+        departments: departmentServiceRef,
+        tenants: tenantServiceRef,
+      },
+      factory: ({ db, ...deps }) => new SavedReportsService(new SavedReportsRepo(db), deps),
+    }),
+  ],
+  register({ registerInit }) {
+    registerInit({
+      deps: {
+        http: httpExtensionPoint,
+        permissions: permissionsExtensionPoint,
+        models: reportsExtensionPoint,
+        reports: reportsServiceRef,
+        saved: savedReportsServiceRef,
+        quotas: reportQuotasServiceRef,
+        departments: departmentServiceRef,
+        conditions: conditionsServiceRef,
+        selections: groupSelectionsServiceRef,
+        olap: kernelServices.olap,
+      },
+      init({ http, permissions, models, reports, saved, quotas, departments, conditions, selections, olap }) {
+        // Core's models go through the same extension point as plugins' (事件分析 first).
+        models.addReportModel(eventAnalysisModel({ conditions, selections, dialect: olap.dialect }));
+        // 报表分析's rows of the permission matrix (reports.view / edit / delete).
+        permissions.addFeature({ id: 'reports' });
+        http.addRoutes(reportsRoutes(reports));
+        http.addRoutes(savedReportsRoutes(saved, quotas));
+        // A department that saved reports still belong to is not deleted (ADR 0023).
+        departments.addReferenceCount('reports', (tenantId, departmentId) => saved.departmentCount(tenantId, departmentId));
+      },
+    });
+  },
+});

@@ -1,0 +1,139 @@
+import type { Request } from '@hapi/hapi';
+import Joi from 'joi';
+import type { PluginRoute } from '../../kernel/contributions.js';
+import { principalOf } from '../../server/principal.js';
+import { moduleRoute } from '../../server/route.js';
+import { conditionLimits } from '../conditions/condition.types.js';
+import { exportReport, type ExportFormat } from './report-export.js';
+import type { ReportActor, ReportsService } from './reports.service.js';
+
+export const reportActorOf = (request: Request): ReportActor => {
+  const principal = principalOf(request);
+  return { tenantId: principal.tenantId, staffId: principal.kind === 'staff' ? principal.staffId : null };
+};
+
+const modelSchema = Joi.object({
+  id: Joi.string().required(),
+  name: Joi.string().required(),
+  source: Joi.string().required(),
+  dashboard: Joi.boolean().required(),
+  limits: Joi.object({ shown: Joi.number().integer().required(), exported: Joi.number().integer().required() })
+    .label('ReportModelLimits')
+    .required(),
+}).label('ReportModel');
+
+const seriesSchema = Joi.object({
+  metric: Joi.string().required(),
+  dimensions: Joi.array().items(Joi.string().allow(null)).required().label('ReportSeriesDimensions'),
+  group: Joi.number().integer(),
+  values: Joi.array().items(Joi.number().allow(null)).required().label('ReportSeriesValues'),
+  total: Joi.number().allow(null).required(),
+}).label('ReportSeries');
+const periodKeys = {
+  from: Joi.string(),
+  to: Joi.string(),
+  buckets: Joi.array().items(Joi.string()).label('ReportBuckets'),
+  series: Joi.array().items(seriesSchema).label('ReportSeriesList'),
+};
+
+/** A result (`ReportResult` in report.types.ts): a series result (event analysis…) or a table (SQL models). */
+export const reportResultSchema = Joi.object({
+  kind: Joi.string().valid('series', 'table').required().label('ReportResultKind'),
+  model: Joi.string().required(),
+  timeZone: Joi.string().required(),
+  groupCount: Joi.number().integer().required(),
+  truncated: Joi.boolean().required(),
+  computedAt: Joi.number().integer().required(),
+  cached: Joi.boolean().required(),
+  granularity: Joi.string(),
+  ...periodKeys,
+  metrics: Joi.array()
+    .items(
+      Joi.object({ id: Joi.string().required(), name: Joi.string().required(), format: Joi.string().required() }).label(
+        'ReportMetricInfo',
+      ),
+    )
+    .label('ReportMetricInfoList'),
+  dimensions: Joi.array()
+    .items(Joi.object({ key: Joi.string().required(), name: Joi.string().required() }).label('ReportDimensionInfo'))
+    .label('ReportDimensionInfoList'),
+  groups: Joi.array()
+    .items(Joi.object({ name: Joi.string().required() }).label('ReportGroupInfo'))
+    .label('ReportGroupInfoList'),
+  previous: Joi.object(periodKeys).label('ReportResultPeriod'),
+  columns: Joi.array()
+    .items(Joi.object({ name: Joi.string().required(), type: Joi.string().required() }).label('ReportColumn'))
+    .label('ReportColumns'),
+  rows: Joi.array().items(Joi.object().unknown(true).label('ReportRow')).label('ReportRows'),
+}).label('ReportResult');
+
+const runPayload = Joi.object({
+  model: Joi.string().max(100).required(),
+  query: Joi.object().unknown(true).required().label('ReportQuery'),
+  force: Joi.boolean().default(false).description('强制刷新: skip the cache'),
+}).label('ReportRun');
+
+/** 报表分析: the model registry, running a question and exporting its answer (ADR 0052). */
+export function reportsRoutes(reports: ReportsService): PluginRoute[] {
+  return [
+    moduleRoute({
+      method: 'GET',
+      path: '/api/v1/console/report-models',
+      access: { permission: 'reports.view' },
+      options: {
+        description: '报表模型 / The report models: core’s and those plugins contribute',
+        response: {
+          schema: Joi.object({ items: Joi.array().items(modelSchema).label('ReportModelList').required() }).label('ReportModels'),
+        },
+      },
+      handler: () => ({ items: reports.models() }),
+    }),
+    moduleRoute<unknown, unknown, { model: string; query: Record<string, unknown>; force: boolean }>({
+      method: 'POST',
+      path: '/api/v1/console/report-runs',
+      access: { permission: 'reports.view' },
+      options: {
+        description:
+          '运行报表 / Answer a question of a model (cached by the question and the data it reads; force skips the cache). 400 report_query_invalid, condition_invalid, report_* with paths',
+        payload: { maxBytes: conditionLimits.requestBytes },
+        validate: { payload: runPayload },
+        response: { schema: reportResultSchema },
+      },
+      handler: (request) =>
+        reports.run(reportActorOf(request), request.payload.model, request.payload.query, { force: request.payload.force }),
+    }),
+    moduleRoute<
+      unknown,
+      unknown,
+      { model: string; query: Record<string, unknown>; force: boolean; format: ExportFormat; name?: string }
+    >({
+      method: 'POST',
+      path: '/api/v1/console/report-exports',
+      access: { permission: 'reports.edit' },
+      options: {
+        description: '导出报表 / The answer as CSV or xlsx, up to the model’s export limit of dimension groups (§1.7.1)',
+        payload: { maxBytes: conditionLimits.requestBytes },
+        validate: {
+          payload: runPayload
+            .keys({
+              format: Joi.string().valid('csv', 'xlsx').default('xlsx'),
+              name: Joi.string().trim().max(100).allow(''),
+            })
+            .label('ReportExport'),
+        },
+      },
+      handler: async (request, h) => {
+        const { model, query, force, format, name } = request.payload;
+        const result = await reports.run(reportActorOf(request), model, query, { force, purpose: 'export' });
+        const file = await exportReport(result, format, name || reports.model(model).name);
+        return h
+          .response(file.body)
+          .type(file.contentType)
+          .header(
+            'content-disposition',
+            `attachment; filename="report.${format}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
+          );
+      },
+    }),
+  ];
+}
