@@ -165,7 +165,13 @@ for (const engine of testEngines()) {
         for (const code of codes) await page.getByTestId(`tag-compute-${code}`).click();
         for (const code of codes)
           await expect
-            .poll(() => page.getByTestId(`tag-status-${code}`).locator('[data-status]').getAttribute('data-status'), POLL)
+            .poll(async () => {
+              const status = await page.getByTestId(`tag-status-${code}`).locator('[data-status]').getAttribute('data-status');
+              if (status !== 'compute_failed' && status !== 'failed') return status;
+              // A failed computation says why (the tag's recorded error), not only that it failed.
+              const listed = await apiFromPage<{ items: { code: string; error: unknown }[] }>(page, 'GET', '/api/v1/tags');
+              return `${status}: ${JSON.stringify(listed.body.items.find((tag) => tag.code === code)?.error)}`;
+            }, POLL)
             .toBe('done');
         await screenshot(page, `tags-${engine}-02-done`, { hideToasts: true });
         const tags = (await apiFromPage<{ items: { code: string; id: string }[] }>(page, 'GET', '/api/v1/tags')).body.items;

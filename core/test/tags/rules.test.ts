@@ -8,6 +8,7 @@ import { firstPartyPlugins } from '../support/plugins.js';
 import { normalStaff } from '../support/staff.js';
 import { createTenant, Client, describeEngines, multipart } from '../support/test-app.js';
 import { TAG_FILE_MAX_ROWS } from '../../src/modules/tags/tag-file.js';
+import { TagsRepo } from '../../src/modules/tags/tags.repo.js';
 import { bought, everyone, layered, TAGS, tagsTenant } from './support.js';
 
 const metricBody = (code: string, extra: Record<string, unknown> = {}) => ({
@@ -98,6 +99,25 @@ describeEngines(
       expect(tasks).toHaveLength(1);
       await t.runTasks();
       expect((await t.staff.request('GET', `${TAGS}/${created.id}`)).body.status).toBe('done');
+    });
+
+    it('days of tags computed at once are recorded side by side (no deadlock between their transactions)', async () => {
+      const t = await tagsTenant(ctx.app);
+      const ids: string[] = [];
+      for (let i = 0; i < 6; i += 1) ids.push(String((await t.create(metricBody(`tag_side_${i}`))).body.id));
+      const repo = new TagsRepo(ctx.app.oltp.forModule('tags', ['tag', 'tag_calc']));
+      // As the computations do: the day recorded in a transaction that stays open a moment, all at once.
+      const record = (tagId: string, run: number) =>
+        repo.transaction(async () => {
+          await repo.upsertCalc(t.tenantId, tagId, '2026-12-04', run, run, Date.now());
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        });
+      const first = await Promise.allSettled(ids.map((id) => record(id, 1)));
+      expect(first.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
+      // The same day again (a second computation today): updated in place, one row per tag and day.
+      const again = await Promise.allSettled(ids.map((id) => record(id, 2)));
+      expect(again.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
+      for (const id of ids) expect((await repo.calcs(t.tenantId, id)).map((calc) => Number(calc.run))).toEqual([2]);
     });
 
     it('edit, 立即计算 and delete are allowed status by status exactly as SPEC §5 says', async () => {

@@ -1,4 +1,4 @@
-import type { ModuleDatabase, TenantDb } from '../../store/oltp/oltp-store.js';
+import { isUniqueViolation, type ModuleDatabase, type TenantDb } from '../../store/oltp/oltp-store.js';
 import type { TagKind, TagStatus, TagUpdateMode, TagValueType } from './tags.types.js';
 
 export interface TagRow {
@@ -199,12 +199,17 @@ export class TagsRepo {
     at: number,
   ): Promise<void> {
     const db = this.tenant(tenantId);
-    const updated = await db
-      .from('tag_calc')
-      .where({ tag_id: tagId, calc_date: calcDate })
-      .update({ run, contact_count: contactCount, computed_at: at });
-    if (Number(updated) === 0)
+    // Insert first: an UPDATE that finds no row takes a gap lock on MariaDB, and tags computed at once
+    // (neighbouring keys) then deadlock on their inserts. A day already recorded is updated instead.
+    try {
       await db.insert('tag_calc', { tag_id: tagId, calc_date: calcDate, run, contact_count: contactCount, computed_at: at });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      await db
+        .from('tag_calc')
+        .where({ tag_id: tagId, calc_date: calcDate })
+        .update({ run, contact_count: contactCount, computed_at: at });
+    }
   }
 
   async deleteCalcs(tenantId: string, tagId: string, calcDates: readonly string[]): Promise<void> {

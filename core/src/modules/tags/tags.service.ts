@@ -1,3 +1,4 @@
+import { withDeadlockRetry } from '../../store/oltp/oltp-store.js';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { createServiceRef } from '../../kernel/extension-point.js';
@@ -652,10 +653,13 @@ export class TagsService implements TagSource {
       count = result.count;
       extra = result.counts ?? {};
       // 计算完成: the day's result is this run (the report shows it), recorded with the status.
-      await this.repo.transaction(async () => {
-        await this.repo.upsertCalc(tenantId, tagId, calcDate, run, count, Date.now());
-        await this.repo.transition(tenantId, tagId, ['computing'], { status: 'computed', updated_at: Date.now() });
-      });
+      // Tags computed at once record their days side by side: a deadlock on MariaDB's gap locks runs again.
+      await withDeadlockRetry(() =>
+        this.repo.transaction(async () => {
+          await this.repo.upsertCalc(tenantId, tagId, calcDate, run, count, Date.now());
+          await this.repo.transition(tenantId, tagId, ['computing'], { status: 'computed', updated_at: Date.now() });
+        }),
+      );
     } catch (error) {
       await this.fail(tenantId, tagId, 'compute_failed', error);
       // Consumers never read the run: its (partial) values go.

@@ -409,6 +409,23 @@ export function isDeadlock(error: unknown): boolean {
   return code === 'ER_LOCK_DEADLOCK' || errno === 1213 || code === 'ER_LOCK_WAIT_TIMEOUT' || errno === 1205;
 }
 
+/**
+ * Runs `work` (a whole transaction) again when MySQL/MariaDB rolled it back as a deadlock victim or
+ * after a lock wait timeout — up to `attempts` times, with a short random pause between. Concurrent
+ * "update, else insert" transactions on neighbouring keys deadlock on InnoDB's gap locks; the work is
+ * idempotent by construction in every caller.
+ */
+export async function withDeadlockRetry<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isDeadlock(error) || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10 + Math.floor(Math.random() * 40 * attempt)));
+    }
+  }
+}
+
 export interface Page<T> {
   items: T[];
   total: number;
