@@ -1,5 +1,5 @@
 import type { Lifecycle, Request, ResponseToolkit, RouteOptions } from '@hapi/hapi';
-import type { SeriesReportResult, TableReportResult } from '../modules/reports/report.types.js';
+import type { ReportResult } from '../modules/reports/report.types.js';
 import type Joi from 'joi';
 import type { OltpMigration } from '../store/oltp/migrations/types.js';
 import type { FeatureDefinition, PermissionDefinition } from './permissions.js';
@@ -285,10 +285,12 @@ export interface ReportPlan {
   finish(rows: Record<string, unknown>[][]): ReportModelOutput;
 }
 
-/** A model's answer before the engine adds the model id, zone, time and cache flag. */
-export type ReportModelOutput =
-  | Omit<SeriesReportResult, 'model' | 'timeZone' | 'computedAt' | 'cached'>
-  | Omit<TableReportResult, 'model' | 'timeZone' | 'computedAt' | 'cached'>;
+/** A model's answer before the engine adds the model id, zone, time and cache flag (each kind of `ReportResult`). */
+export type ReportModelOutput = ReportResult extends infer R
+  ? R extends ReportResult
+    ? Omit<R, 'model' | 'timeZone' | 'computedAt' | 'cached'>
+    : never
+  : never;
 
 export interface PresetDashboardDefinition {
   id: string;
