@@ -37,6 +37,7 @@ function ResultBody({
       />
     );
   }
+  if (result.kind !== 'series') return null;
   return (
     <div data-card-chart={chart === 'table' || chart === 'number' ? undefined : ''}>
       <ReportChart result={result} chart={chart} height={280} onChartReady={onChartReady} testId={`${testId}-chart`} />

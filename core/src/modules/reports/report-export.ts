@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import type { ReportResult } from './report.types.js';
+import { retentionTable } from './retention/retention-export.js';
 
 export type ExportFormat = 'csv' | 'xlsx';
 
@@ -14,6 +15,7 @@ export function reportTable(result: ReportResult): { header: string[]; rows: (st
     const header = result.columns.map((c) => c.name);
     return { header, rows: result.rows.map((row) => header.map((name) => cell(row[name]))) };
   }
+  if (result.kind === 'retention') return retentionTable(result);
   const metricNames = new Map(result.metrics.map((m) => [m.id, m.name]));
   const header = [
     ...(result.groups.length ? ['群组'] : []),

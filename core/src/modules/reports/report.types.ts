@@ -185,7 +185,7 @@ export interface TableReportResult {
   cached: boolean;
 }
 
-export type ReportResult = SeriesReportResult | TableReportResult;
+export type ReportResult = SeriesReportResult | TableReportResult | RetentionReportResult;
 
 /** A report model as the console lists it. */
 export interface ReportModelInfo {
@@ -197,4 +197,91 @@ export interface ReportModelInfo {
   dashboard: boolean;
   /** §1.7.1: dimension groups shown and exported. */
   limits: { shown: number; exported: number };
+}
+
+// ---- 留存分析 (seed §1.7.7; ADR 0055) --------------------------------------------------------------
+
+/** A retention period: natural day, week (Mon–Sun) or month in the tenant's zone. */
+export type RetentionUnit = 'day' | 'week' | 'month';
+export const retentionUnits: readonly RetentionUnit[] = ['day', 'week', 'month'];
+/** N of "N 日/周/月留存": periods 0..N are shown (次日/次周/次月 = 1). */
+export const retentionMaxPeriods: Record<RetentionUnit, number> = { day: 30, week: 12, month: 12 };
+/** Cohorts (initial periods) of one result. */
+export const retentionMaxCohorts = 400;
+
+/** An initial or return event (or virtual event `virtual:<id>`) and its property filters. */
+export interface RetentionEvent {
+  event: string;
+  filters?: EventPropertyFilter[];
+  filterOp?: 'and' | 'or';
+}
+
+/** 留存分析 (§1.7.7): the question the builder edits. */
+export interface RetentionQuery {
+  initial: RetentionEvent;
+  return: RetentionEvent;
+  /** 留存用户 or 流失用户. */
+  metric: 'retained' | 'churned';
+  unit: RetentionUnit;
+  /** N: periods 0..N (retained) or 1..N (churned). */
+  periods: number;
+  /**
+   * `period` (the seed's): retained at k = a return event in period k. `onOrAfter`: in period k or
+   * any later one, up to now (churned users ignore it: they are cumulative already).
+   */
+  mode?: 'period' | 'onOrAfter';
+  /** 公共筛选条件: user properties only (§1.7.7.5). */
+  filters?: { contacts?: ConditionTree };
+  groups?: ReportGroupSelection[];
+  /** The initial events' time range (the return events are read up to N periods after its end). */
+  timeRange: TimeRange;
+}
+
+/** One cohort (initial period) row: users, then one cell per offset (`null`: that period has not started). */
+export interface RetentionCohort {
+  /** The period's first local date (a week by its Monday, a month by its 1st). */
+  date: string;
+  users: number;
+  values: (number | null)[];
+  /** values ÷ users (`null`: blank, or no users). */
+  rates: (number | null)[];
+}
+
+/** 合计: all cohorts together; offset k over the cohorts whose period k has ended. */
+export interface RetentionTotal {
+  users: number;
+  values: (number | null)[];
+  /** The users of the cohorts counted at each offset (the rate's denominator). */
+  bases: number[];
+  rates: (number | null)[];
+}
+
+export interface RetentionTable {
+  /** The compared group's index in `groups` (absent without a group picker). */
+  group?: number;
+  cohorts: RetentionCohort[];
+  total: RetentionTotal;
+}
+
+/** A retention result: one table per compared group (one without groups). */
+export interface RetentionReportResult {
+  kind: 'retention';
+  model: string;
+  timeZone: string;
+  /** The time range as local dates, inclusive. */
+  from: string;
+  to: string;
+  metric: 'retained' | 'churned';
+  unit: RetentionUnit;
+  mode: 'period' | 'onOrAfter';
+  /** The offsets k of the cells: 0..N (retained) or 1..N (churned). */
+  offsets: number[];
+  initialEvent: { event: string; name: string };
+  returnEvent: { event: string; name: string };
+  groups: { name: string }[];
+  tables: RetentionTable[];
+  groupCount: number;
+  truncated: boolean;
+  computedAt: number;
+  cached: boolean;
 }

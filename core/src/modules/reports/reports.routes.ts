@@ -6,6 +6,7 @@ import { moduleRoute } from '../../server/route.js';
 import { conditionLimits } from '../conditions/condition.types.js';
 import { exportReport, type ExportFormat } from './report-export.js';
 import type { ReportActor, ReportsService } from './reports.service.js';
+import { retentionResultKeys } from './retention/retention.schemas.js';
 
 export const reportActorOf = (request: Request): ReportActor => {
   const principal = principalOf(request);
@@ -38,7 +39,7 @@ const periodKeys = {
 
 /** A result (`ReportResult` in report.types.ts): a series result (event analysis…) or a table (SQL models). */
 export const reportResultSchema = Joi.object({
-  kind: Joi.string().valid('series', 'table').required().label('ReportResultKind'),
+  kind: Joi.string().valid('series', 'table', 'retention').required().label('ReportResultKind'),
   model: Joi.string().required(),
   timeZone: Joi.string().required(),
   groupCount: Joi.number().integer().required(),
@@ -65,6 +66,7 @@ export const reportResultSchema = Joi.object({
     .items(Joi.object({ name: Joi.string().required(), type: Joi.string().required() }).label('ReportColumn'))
     .label('ReportColumns'),
   rows: Joi.array().items(Joi.object().unknown(true).label('ReportRow')).label('ReportRows'),
+  ...retentionResultKeys,
 }).label('ReportResult');
 
 const runPayload = Joi.object({

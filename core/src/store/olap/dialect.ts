@@ -97,4 +97,10 @@ export interface SqlDialect {
    * same month and day; 29 February falls on 28 February in common years.
    */
   anniversaryInYear(dateExpression: string, yearExpression: string): string;
+  /**
+   * The number (BIGINT) of the calendar period — day, week Monday–Sunday, or month — holding a DATE
+   * expression (a local date such as `event_day`), counted from 1970: consecutive periods have
+   * consecutive numbers, so a difference is a number of periods (留存分析's offsets, ADR 0055).
+   */
+  periodNumber(unit: 'day' | 'week' | 'month', dateExpression: string): string;
 }

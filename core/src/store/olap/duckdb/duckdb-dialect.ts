@@ -110,6 +110,18 @@ export const duckDbDialect: SqlDialect = {
     if (!(fraction >= 0 && fraction <= 1)) throw new Error(`percentile fraction ${fraction} is outside 0..1`);
     return `quantile_cont(${expression}, ${fraction})`; // StarRocks: percentile_cont
   },
+  periodNumber(unit, date) {
+    // Day 0 is 1970-01-01; week 0 starts Monday 1970-01-05 (earlier dates: negative numbers, floored).
+    // StarRocks: datediff(d, '1970-01-01'), floor(datediff(d, '1970-01-05') / 7), (year(d) - 1970) * 12 + month(d) - 1.
+    switch (unit) {
+      case 'day':
+        return `date_diff('day', DATE '1970-01-01', ${date})`;
+      case 'week':
+        return `CAST(floor(date_diff('day', DATE '1970-01-05', ${date}) / 7) AS BIGINT)`;
+      case 'month':
+        return `((year(${date}) - 1970) * 12 + month(${date}) - 1)`;
+    }
+  },
   anniversaryInYear(date, year) {
     // StarRocks: str_to_date(concat(y, '-', month(d), '-', day(d)), '%Y-%m-%d') with the same case.
     return (
