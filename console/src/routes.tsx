@@ -43,6 +43,7 @@ const UsagePage = lazy(() => import('./pages/settings/usage/UsagePage'));
 const TagsPage = lazy(() => import('./pages/tags/TagsPage'));
 const DashboardsPage = lazy(() => import('./pages/dashboards/DashboardsPage'));
 const EventAnalysisPage = lazy(() => import('./pages/reports/event/EventAnalysisPage'));
+const RetentionAnalysisPage = lazy(() => import('./pages/reports/retention/RetentionAnalysisPage'));
 const ReportsPage = lazy(() => import('./pages/reports/ReportsPage'));
 
 /**
@@ -133,6 +134,19 @@ export const appRoutes: AppRoute[] = [
         name: 'reports.event.title',
         permission: 'reports.view',
         element: <EventAnalysisPage />,
+        hideInMenu: true,
+      },
+      {
+        path: '/analytics/retention',
+        name: 'menu.retentionAnalysis',
+        permission: 'reports.view',
+        element: <RetentionAnalysisPage />,
+      },
+      {
+        path: '/analytics/retention/:reportId',
+        name: 'reports.retentionAnalysis.title',
+        permission: 'reports.view',
+        element: <RetentionAnalysisPage />,
         hideInMenu: true,
       },
       // 所有报表: every saved report the caller sees, of every model (rename, department, delete).

@@ -12,6 +12,7 @@ import { ReportChart } from '../../components/charts/ReportChart';
 import { reportBuilderPath } from '../../api/reports';
 import { ErrorResult } from '../../components/ErrorResult';
 import { ComputedAt, TruncatedNotice } from '../reports/event/ResultPanel';
+import { RetentionChart } from '../reports/retention/RetentionResult';
 
 function ResultBody({
   result,
@@ -37,7 +38,19 @@ function ResultBody({
       />
     );
   }
-  if (result.kind !== 'series') return null;
+  if (result.kind === 'retention') {
+    return (
+      <div data-card-chart="">
+        <RetentionChart
+          result={result}
+          lines={result.groups.length ? 'groups' : 'cohorts'}
+          height={280}
+          onChartReady={onChartReady}
+          testId={`${testId}-retention`}
+        />
+      </div>
+    );
+  }
   return (
     <div data-card-chart={chart === 'table' || chart === 'number' ? undefined : ''}>
       <ReportChart result={result} chart={chart} height={280} onChartReady={onChartReady} testId={`${testId}-chart`} />

@@ -1,0 +1,567 @@
+import { DeleteOutlined, DownloadOutlined, DownOutlined, PlusOutlined, ReloadOutlined, SaveOutlined } from '@ant-design/icons';
+import { PageContainer } from '@ant-design/pro-components';
+import type { ConditionCatalogue, ConditionTree, TimeRange } from '@huiliu/core/conditions';
+import { reportLimits, retentionMaxPeriods, retentionUnits, type RetentionQuery, type RetentionUnit } from '@huiliu/core/reports';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Divider,
+  Dropdown,
+  Empty,
+  Flex,
+  InputNumber,
+  Radio,
+  Select,
+  Skeleton,
+  Space,
+  Spin,
+  Tag,
+  theme,
+  Tooltip,
+  Typography,
+} from 'antd';
+import { useMemo, useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import { isApiError, saveFile } from '../../../api/client';
+import { COMPARE_MAX, parseSelectionKey, selectionKey } from '../../../api/group-selections';
+import { metadataApi, metadataKeys } from '../../../api/metadata';
+import { REPORT_NAME_MAX, reportKeys, reportsApi, type ExportFormat, type SavedReport } from '../../../api/reports';
+import { ConditionBuilder } from '../../../components/conditions';
+import { TimeRangeInput } from '../../../components/conditions/TimeRangeInput';
+import { ErrorResult } from '../../../components/ErrorResult';
+import { GroupPicker } from '../../../components/GroupPicker';
+import { ListEmpty } from '../../../components/ListEmpty';
+import { NameModal } from '../../../components/NameModal';
+import { errorText as translateError } from '../../../i18n';
+import { hasPermission, useSession } from '../../../session/session';
+import { isNotFoundError, useErrorText } from '../../../utils/errors';
+import { useDebouncedValue } from '../../../utils/use-debounced-value';
+import { AddToDashboardModal } from '../../dashboards/AddToDashboardModal';
+import { placed, problemsUnder, type QueryProblem } from '../event/query-state';
+import { ComputedAt } from '../event/ResultPanel';
+import { RetentionEventSection } from './EventSection';
+import { defaultQuery, editableQuery, MODEL, periodPresets, queryToSend, withUnit } from './query-state';
+import { RetentionResultView } from './RetentionResult';
+
+const emptyTree: ConditionTree = { type: 'and', conditions: [] };
+const PATH = '/analytics/retention';
+
+/** The server's problems of a refused question (400 with `details: [{path, code, message}]`). */
+function serverProblems(error: unknown): QueryProblem[] {
+  if (!isApiError(error) || error.statusCode !== 400) return [];
+  return error.details.map((detail) => ({
+    path: Array.isArray(detail.path) ? detail.path.join('.') : detail.path,
+    code: detail.code,
+    message: detail.message,
+  }));
+}
+
+function Section({ title, children, testId }: { title: string; children: ReactNode; testId: string }) {
+  return (
+    <section data-testid={testId}>
+      <Divider orientation="left" orientationMargin={0} plain style={{ marginBlock: '12px 8px' }}>
+        <Typography.Text strong>{title}</Typography.Text>
+      </Divider>
+      {children}
+    </section>
+  );
+}
+
+type Naming = { kind: 'save' | 'saveAs' | 'rename' } | undefined;
+
+/** Where the builder shows a problem by its path; any other is listed above the answer. */
+const placedPrefixes = ['initial', 'return', 'filters.contacts', 'groups', 'timeRange', 'periods', 'unit', 'metric', 'mode'];
+const isUnder = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}.`);
+const problemText = (problem: QueryProblem) => problem.message ?? translateError(problem.code) ?? problem.code;
+
+function ProblemTexts({ problems, testId }: { problems: QueryProblem[]; testId: string }) {
+  return (
+    <>
+      {problems.map((p) => (
+        <Typography.Text key={`${p.path}-${p.code}`} type="danger" data-testid={testId}>
+          {problemText(p)}
+        </Typography.Text>
+      ))}
+    </>
+  );
+}
+
+/** The builder over one question: new (`saved` absent) or a saved report's. */
+function RetentionBuilder({ catalogue, saved }: { catalogue: ConditionCatalogue; saved?: SavedReport }) {
+  const { t } = useTranslation();
+  const { token } = theme.useToken();
+  const { message, modal } = App.useApp();
+  const errorText = useErrorText();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const session = useSession();
+  const canEdit = hasPermission(session, 'reports.edit');
+  const canDelete = hasPermission(session, 'reports.delete');
+  const canDashboard = hasPermission(session, 'dashboards.edit');
+  const [query, setQuery] = useState<RetentionQuery>(() => (saved ? editableQuery(saved.query) : defaultQuery(catalogue)!));
+  const [naming, setNaming] = useState<Naming>();
+  const [addingToDashboard, setAddingToDashboard] = useState(false);
+  const [saveProblems, setSaveProblems] = useState<{ for: RetentionQuery; problems: QueryProblem[] }>();
+  const edit = (change: Partial<RetentionQuery>) => setQuery((current) => ({ ...current, ...change }));
+
+  const toSend = useMemo(() => queryToSend(query), [query]);
+  const savedQuery = useMemo(() => (saved ? JSON.stringify(queryToSend(editableQuery(saved.query))) : undefined), [saved]);
+  const dirty = saved !== undefined && savedQuery !== JSON.stringify(toSend);
+  const settled = useDebouncedValue(toSend, 400);
+  const run = useQuery({
+    queryKey: reportKeys.run(MODEL, settled),
+    queryFn: ({ signal }) => reportsApi.run(MODEL, settled, false, signal),
+    placeholderData: keepPreviousData,
+    staleTime: Infinity,
+    refetchOnWindowFocus: false,
+    retry: false,
+  });
+  const runProblems = run.isPlaceholderData ? [] : serverProblems(run.error);
+  const problems = [...runProblems, ...(saveProblems?.for === query ? saveProblems.problems : [])];
+
+  const refresh = useMutation({
+    mutationFn: () => reportsApi.run(MODEL, toSend, true),
+    onSuccess: (result) => queryClient.setQueryData(reportKeys.run(MODEL, toSend), result),
+    onError: (error) => void message.error(errorText(error)),
+  });
+  const exportFile = useMutation({
+    mutationFn: (format: ExportFormat) =>
+      reportsApi.exportFile(MODEL, toSend, format, saved?.name ?? t('reports.retentionAnalysis.title')),
+    onSuccess: (file) => {
+      saveFile(file);
+      void message.success(t('reports.export.done', { name: file.fileName }));
+    },
+    onError: (error) => void message.error(errorText(error)),
+  });
+  const onSaveError = (error: unknown) => {
+    const found = serverProblems(error);
+    if (found.length) setSaveProblems({ for: query, problems: found });
+    throw error;
+  };
+  const onSaved = (report: SavedReport) => {
+    void queryClient.invalidateQueries({ queryKey: reportKeys.saved });
+    queryClient.setQueryData(reportKeys.report(report.id), report);
+    void message.success(t('reports.save.saved'));
+    if (report.id !== saved?.id) navigate(`${PATH}/${report.id}`);
+  };
+  const save = useMutation({
+    mutationFn: () => reportsApi.update(saved!.id, { query: toSend }),
+    onSuccess: onSaved,
+    onError: (error) => {
+      const found = serverProblems(error);
+      if (found.length) setSaveProblems({ for: query, problems: found });
+      void message.error(errorText(error));
+    },
+  });
+  const remove = useMutation({
+    mutationFn: () => reportsApi.remove(saved!.id),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: reportKeys.saved });
+      void message.success(t('reports.save.deleted'));
+      navigate(PATH, { replace: true });
+    },
+    onError: (error) => void message.error(errorText(error)),
+  });
+  const history = useQuery({
+    queryKey: reportKeys.list(MODEL, ''),
+    queryFn: () => reportsApi.list({ model: MODEL }),
+  });
+
+  const result = run.data?.kind === 'retention' ? run.data : undefined;
+  const blocked = problems.length > 0;
+  const noEdit = canEdit ? undefined : t('reports.toolbar.noEdit');
+  const needsSaved = saved ? undefined : t('reports.toolbar.saveFirst');
+  const under = (prefix: string) => problemsUnder(problems, prefix);
+
+  const toolbar = [
+    <Select<string>
+      key="history"
+      showSearch
+      optionFilterProp="label"
+      value={saved?.id}
+      onChange={(id) => navigate(`${PATH}/${id}`)}
+      options={(history.data?.items ?? []).map((report) => ({ value: report.id, label: report.name }))}
+      loading={history.isLoading}
+      status={history.isError ? 'error' : undefined}
+      notFoundContent={history.isError ? errorText(history.error) : undefined}
+      placeholder={t('reports.toolbar.historyPlaceholder')}
+      aria-label={t('reports.toolbar.history')}
+      data-testid="report-history"
+      style={{ width: 220 }}
+    />,
+    ...(saved
+      ? [
+          <Button key="new" icon={<PlusOutlined />} onClick={() => navigate(PATH)} data-testid="report-new">
+            {t('reports.toolbar.new')}
+          </Button>,
+        ]
+      : []),
+    <Tooltip key="save" title={noEdit}>
+      <Button
+        type="primary"
+        icon={<SaveOutlined />}
+        disabled={!canEdit}
+        loading={save.isPending}
+        onClick={() => (saved ? save.mutate() : setNaming({ kind: 'save' }))}
+        data-testid="report-save"
+      >
+        {t('reports.toolbar.save')}
+      </Button>
+    </Tooltip>,
+    <Tooltip key="saveAs" title={noEdit}>
+      <Button disabled={!canEdit} onClick={() => setNaming({ kind: 'saveAs' })} data-testid="report-save-as">
+        {t('reports.toolbar.saveAs')}
+      </Button>
+    </Tooltip>,
+    ...(saved
+      ? [
+          <Tooltip key="rename" title={noEdit}>
+            <Button disabled={!canEdit} onClick={() => setNaming({ kind: 'rename' })} data-testid="report-rename">
+              {t('reports.toolbar.rename')}
+            </Button>
+          </Tooltip>,
+        ]
+      : []),
+    <Tooltip key="dashboard" title={needsSaved ?? (canDashboard ? undefined : t('reports.toolbar.noDashboard'))}>
+      <Button disabled={!saved || !canDashboard} onClick={() => setAddingToDashboard(true)} data-testid="report-add-to-dashboard">
+        {t('reports.toolbar.addToDashboard')}
+      </Button>
+    </Tooltip>,
+    <Tooltip key="export" title={noEdit}>
+      <Dropdown
+        disabled={!canEdit || blocked}
+        menu={{
+          items: [
+            { key: 'csv', label: <span data-testid="report-export-csv">{t('reports.toolbar.exportCsv')}</span> },
+            { key: 'xlsx', label: <span data-testid="report-export-xlsx">{t('reports.toolbar.exportXlsx')}</span> },
+          ],
+          onClick: ({ key }) => exportFile.mutate(key as ExportFormat),
+        }}
+      >
+        <Button icon={<DownloadOutlined />} loading={exportFile.isPending} data-testid="report-export">
+          {t('reports.toolbar.export')} <DownOutlined />
+        </Button>
+      </Dropdown>
+    </Tooltip>,
+    <Button
+      key="refresh"
+      icon={<ReloadOutlined />}
+      disabled={blocked}
+      loading={refresh.isPending}
+      onClick={() => refresh.mutate()}
+      data-testid="report-refresh"
+    >
+      {t('reports.toolbar.refresh')}
+    </Button>,
+    ...(saved && canDelete
+      ? [
+          <Button
+            key="delete"
+            danger
+            icon={<DeleteOutlined />}
+            onClick={() =>
+              modal.confirm({
+                title: t('reports.save.deleteConfirm', { name: saved.name }),
+                content: t('reports.save.deleteHint'),
+                okButtonProps: { danger: true },
+                onOk: () => remove.mutateAsync(),
+              })
+            }
+            data-testid="report-delete"
+          >
+            {t('reports.toolbar.delete')}
+          </Button>,
+        ]
+      : []),
+  ];
+
+  const maxPeriods = retentionMaxPeriods[query.unit];
+  const unplaced = problems.filter((p) => !placedPrefixes.some((prefix) => isUnder(p.path, prefix))).map(problemText);
+  let body: ReactNode;
+  if (problems.length > 0) {
+    body = (
+      <Alert
+        type="error"
+        showIcon
+        message={t('reports.result.problems', { count: problems.length })}
+        description={
+          unplaced.length ? (
+            <ul style={{ margin: 0, paddingInlineStart: 16 }} data-testid="report-problems-unplaced">
+              {unplaced.map((text, index) => (
+                <li key={index}>{text}</li>
+              ))}
+            </ul>
+          ) : undefined
+        }
+        data-testid="report-problems"
+      />
+    );
+  } else if (run.error) {
+    body = <ErrorResult error={run.error} onRetry={() => void run.refetch()} />;
+  } else if (!result) {
+    body = run.isFetching ? <Skeleton active paragraph={{ rows: 8 }} /> : <Empty description={t('reports.result.waiting')} />;
+  } else {
+    body = (
+      <Spin spinning={run.isFetching || refresh.isPending}>
+        <RetentionResultView result={result} />
+      </Spin>
+    );
+  }
+
+  return (
+    <PageContainer
+      title={saved ? saved.name : t('reports.retentionAnalysis.newTitle')}
+      subTitle={
+        dirty ? (
+          <Tag color="orange" data-testid="report-dirty">
+            {t('reports.retentionAnalysis.unsaved')}
+          </Tag>
+        ) : undefined
+      }
+      extra={<Space wrap>{toolbar}</Space>}
+    >
+      <Flex gap={token.margin} align="flex-start" data-testid="retention-analysis">
+        <Card
+          size="small"
+          style={{ width: 520, flex: 'none' }}
+          styles={{ body: { paddingTop: 0 } }}
+          data-testid="report-question"
+        >
+          <Section title={t('reports.retentionAnalysis.initial')} testId="retention-section-initial">
+            <RetentionEventSection
+              value={query.initial}
+              catalogue={catalogue}
+              onChange={(initial) => edit({ initial })}
+              problems={under('initial')}
+              testId="retention-initial"
+            />
+          </Section>
+          <Section title={t('reports.retentionAnalysis.return')} testId="retention-section-return">
+            <RetentionEventSection
+              value={query.return}
+              catalogue={catalogue}
+              onChange={(value) => edit({ return: value })}
+              problems={under('return')}
+              testId="retention-return"
+            />
+          </Section>
+          <Section title={t('reports.retentionAnalysis.metric')} testId="retention-section-metric">
+            <Flex vertical gap={token.marginXS}>
+              <Radio.Group
+                optionType="button"
+                value={query.metric ?? 'retained'}
+                onChange={(change) => edit({ metric: change.target.value as RetentionQuery['metric'] })}
+                options={(['retained', 'churned'] as const).map((metric) => ({
+                  value: metric,
+                  label: t(`reports.retentionAnalysis.metrics.${metric}`),
+                }))}
+                data-testid="retention-metric"
+              />
+              <Space wrap>
+                <Select<RetentionUnit>
+                  value={query.unit}
+                  onChange={(unit) => setQuery((current) => withUnit(current, unit))}
+                  options={retentionUnits.map((unit) => ({ value: unit, label: t(`reports.retentionAnalysis.units.${unit}`) }))}
+                  aria-label={t('reports.retentionAnalysis.unit')}
+                  data-testid="retention-unit"
+                  style={{ width: 90 }}
+                />
+                <Select<number>
+                  value={periodPresets[query.unit].includes(query.periods) ? query.periods : undefined}
+                  placeholder={t('reports.retentionAnalysis.custom')}
+                  onChange={(periods) => edit({ periods })}
+                  options={periodPresets[query.unit].map((n) => ({
+                    value: n,
+                    label:
+                      n === 1
+                        ? t(`reports.retentionAnalysis.next.${query.unit}`)
+                        : t(`reports.retentionAnalysis.presets.${query.unit}`, { n }),
+                  }))}
+                  aria-label={t('reports.retentionAnalysis.preset')}
+                  data-testid="retention-preset"
+                  style={{ width: 120 }}
+                />
+                <InputNumber<number>
+                  min={1}
+                  max={maxPeriods}
+                  precision={0}
+                  value={query.periods}
+                  onChange={(periods) => periods && edit({ periods: Math.min(Math.max(1, periods), maxPeriods) })}
+                  addonBefore="N"
+                  aria-label={t('reports.retentionAnalysis.periods')}
+                  data-testid="retention-periods"
+                  style={{ width: 110 }}
+                />
+              </Space>
+              <Radio.Group
+                value={query.mode ?? 'period'}
+                onChange={(change) => edit({ mode: change.target.value as RetentionQuery['mode'] })}
+                disabled={query.metric === 'churned'}
+                options={(['period', 'onOrAfter'] as const).map((mode) => ({
+                  value: mode,
+                  label: t(`reports.retentionAnalysis.modes.${mode}`),
+                }))}
+                data-testid="retention-mode"
+              />
+              <Typography.Text type="secondary" style={{ fontSize: token.fontSizeSM }}>
+                {t(`reports.retentionAnalysis.hints.${query.metric === 'churned' ? 'churned' : (query.mode ?? 'period')}`)}
+              </Typography.Text>
+              <ProblemTexts
+                problems={problems.filter((p) => ['periods', 'unit', 'metric', 'mode'].some((f) => isUnder(p.path, f)))}
+                testId="retention-period-problem"
+              />
+            </Flex>
+          </Section>
+          <Section title={t('reports.retentionAnalysis.filters')} testId="retention-section-filters">
+            <ConditionBuilder
+              value={query.filters?.contacts ?? emptyTree}
+              onChange={(tree) => edit({ filters: tree.conditions.length ? { contacts: tree } : {} })}
+              catalogue={catalogue}
+              problems={placed(under('filters.contacts'))}
+            />
+          </Section>
+          <Section title={t('reports.sections.groups')} testId="report-section-groups">
+            <Flex vertical gap={token.marginXXS}>
+              <GroupPicker
+                value={(query.groups ?? []).map(selectionKey)}
+                onChange={(keys) =>
+                  edit({
+                    groups: keys
+                      .map(parseSelectionKey)
+                      .filter((s) => s !== undefined)
+                      .slice(0, reportLimits.groups),
+                  })
+                }
+                max={COMPARE_MAX}
+                testId="report-groups"
+              />
+              <Typography.Text type="secondary" style={{ fontSize: token.fontSizeSM }}>
+                {t('reports.groups.hint', { max: COMPARE_MAX })}
+              </Typography.Text>
+              <ProblemTexts problems={problems.filter((p) => isUnder(p.path, 'groups'))} testId="report-groups-problem" />
+            </Flex>
+          </Section>
+          <Section title={t('reports.retentionAnalysis.time')} testId="report-section-time">
+            <Flex vertical gap={token.marginXS}>
+              <TimeRangeInput
+                value={query.timeRange}
+                onChange={(timeRange: TimeRange) => edit({ timeRange })}
+                timeType="date"
+                timeZone={catalogue.timeZone}
+                testId="report-time"
+                status={problems.some((p) => isUnder(p.path, 'timeRange')) ? 'error' : undefined}
+              />
+              <Typography.Text type="secondary" style={{ fontSize: token.fontSizeSM }}>
+                {t('reports.retentionAnalysis.timeHint')}
+              </Typography.Text>
+              <ProblemTexts problems={problems.filter((p) => isUnder(p.path, 'timeRange'))} testId="report-time-problem" />
+            </Flex>
+          </Section>
+        </Card>
+        <Card size="small" style={{ flex: 1, minWidth: 0 }} data-testid="report-result">
+          <Flex vertical gap={16}>
+            {result && !run.error && problems.length === 0 && <ComputedAt result={result} />}
+            {body}
+          </Flex>
+        </Card>
+      </Flex>
+      {naming?.kind === 'rename' && saved && (
+        <NameModal
+          title={t('reports.list.rename')}
+          label={t('reports.save.name')}
+          placeholder={t('reports.save.namePlaceholder')}
+          requiredMessage={t('reports.save.nameRequired')}
+          max={REPORT_NAME_MAX}
+          nameCodes={['report_name_taken']}
+          testId="report-rename-modal"
+          initialName={saved.name}
+          onClose={() => setNaming(undefined)}
+          onSubmit={(name) =>
+            reportsApi.update(saved.id, { name }).then((report) => {
+              queryClient.setQueryData(reportKeys.report(report.id), report);
+              void queryClient.invalidateQueries({ queryKey: reportKeys.saved });
+              void message.success(t('reports.list.renamed'));
+            })
+          }
+        />
+      )}
+      {naming && naming.kind !== 'rename' && (
+        <NameModal
+          title={naming.kind === 'save' ? t('reports.save.title') : t('reports.save.saveAsTitle')}
+          label={t('reports.save.name')}
+          placeholder={t('reports.save.namePlaceholder')}
+          requiredMessage={t('reports.save.nameRequired')}
+          max={REPORT_NAME_MAX}
+          nameCodes={['report_name_taken']}
+          testId="report-name"
+          initialName={
+            naming.kind === 'saveAs' && saved ? `${saved.name}${t('reports.save.copySuffix')}`.slice(0, REPORT_NAME_MAX) : ''
+          }
+          onClose={() => setNaming(undefined)}
+          onSubmit={(name) =>
+            (saved && naming.kind === 'saveAs'
+              ? reportsApi.saveAs(saved.id, { name, query: toSend })
+              : reportsApi.create({ model: MODEL, name, query: toSend })
+            ).then(onSaved, onSaveError)
+          }
+        />
+      )}
+      {addingToDashboard && saved && <AddToDashboardModal reportId={saved.id} onClose={() => setAddingToDashboard(false)} />}
+    </PageContainer>
+  );
+}
+
+/**
+ * 报表分析 → 留存分析 (seed §1.7.7): /analytics/retention builds a new question,
+ * /analytics/retention/:reportId opens a saved report. Without any event there is nothing to analyse.
+ */
+export default function RetentionAnalysisPage() {
+  const { t } = useTranslation();
+  const { reportId } = useParams();
+  const catalogue = useQuery({ queryKey: metadataKeys.catalogue, queryFn: metadataApi.catalogue });
+  const saved = useQuery({
+    queryKey: reportKeys.report(reportId ?? ''),
+    queryFn: () => reportsApi.get(reportId!),
+    enabled: reportId !== undefined,
+  });
+  if (catalogue.isPending || (reportId !== undefined && saved.isPending)) {
+    return (
+      <PageContainer title={t('reports.retentionAnalysis.title')}>
+        <Skeleton active paragraph={{ rows: 12 }} data-testid="retention-analysis-loading" />
+      </PageContainer>
+    );
+  }
+  if (catalogue.isError || saved.isError) {
+    const error = catalogue.error ?? saved.error;
+    return (
+      <PageContainer title={t('reports.retentionAnalysis.title')}>
+        {saved.isError && isNotFoundError(saved.error, ['reportId']) ? (
+          <ListEmpty title={t('reports.notFound')} testId="retention-analysis-not-found" />
+        ) : (
+          <ErrorResult error={error} onRetry={() => void (catalogue.isError ? catalogue.refetch() : saved.refetch())} />
+        )}
+      </PageContainer>
+    );
+  }
+  if (catalogue.data.events.length === 0) {
+    return (
+      <PageContainer title={t('reports.retentionAnalysis.title')}>
+        <Card>
+          <ListEmpty
+            title={t('reports.empty.noEventsTitle')}
+            description={t('reports.empty.noEventsDescription')}
+            testId="retention-analysis-no-events"
+          />
+          <Flex justify="center">
+            <Link to="/metadata/events">{t('reports.empty.createEvent')}</Link>
+          </Flex>
+        </Card>
+      </PageContainer>
+    );
+  }
+  return <RetentionBuilder key={reportId ?? 'new'} catalogue={catalogue.data} saved={saved.data} />;
+}
