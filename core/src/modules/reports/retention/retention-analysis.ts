@@ -234,14 +234,19 @@ interface StatementInput {
 }
 
 /**
- * One statement per compared group. `__ev`: the initial (`__i`, within the time range) and return
- * (`__r`) events of the kept contacts; `__cp`: one row per (contact, period) with what k = 0 needs;
- * `__init` / `__ret`: the (contact, period) pairs of each; then a join on the period difference.
- * Rows out: `__cohort` (period number), `__k` (offset or null), `__z` (flag or null), `__n` (users).
+ * One statement per compared group, set-based (ADR 0055). `__i`: one row per (contact, period) with an
+ * initial event in the time range — the first one's time `__t0`; `__r`: one row per (contact, period)
+ * with a return event — the last one's time `__tr`. Both are grouped by the stored local day
+ * (`event_day`) first, the period number computed on those rows (weeks and months re-grouped). Then a
+ * join on the period difference. When the two events can match the same rows, k = 0 also needs: the
+ * first initial that is no return (`__ti`), how many initials are returns (`__nb`), and the last return
+ * that is no initial (`__to`).
+ * Rows out: `__cohort` (period number), `__k` (offset, or null: see `shapeTable`), `__n` (users).
  */
 function buildStatement(input: StatementInput): SqlFragment {
   const { d, scope, query } = input;
   const n = query.periods;
+  const unit = query.unit;
   const ctes: SqlFragment[] = [];
   // The contacts kept by the user filter and the compared group, each tree in its own scope.
   const restrictions: SqlFragment[] = input.contactTrees.map((tree, i) => {
@@ -258,75 +263,122 @@ function buildStatement(input: StatementInput): SqlFragment {
     );
   });
   const match = (e: RetentionEvent) => scope.pieces.eventMatch(e.event, e.filters ?? [], e.filterOp).wrap();
+  const initialCodes = scope.pieces.eventCodes(query.initial.event);
+  const returnCodes = scope.pieces.eventCodes(query.return.event);
+  // Whether one event row may be both (same event, or virtual events sharing a member).
+  const overlap = input.metric !== 'churned' && initialCodes.some((code) => returnCodes.includes(code));
   const initial = match(query.initial);
   const returned = match(query.return);
-  const codes = [...new Set([...scope.pieces.eventCodes(query.initial.event), ...scope.pieces.eventCodes(query.return.event)])];
-  const until = scope.pieces.eventTimeWithin({ to: input.range.to });
-  ctes.push(
+  const inRange = sql(initial, ' AND ', scope.pieces.eventTimeWithin({ to: input.range.to }));
+  const codesIn = (codes: string[]) =>
     sql(
-      `__ev AS (SELECT contact_id AS __cid, ${d.periodNumber(query.unit, 'event_day')} AS __p, event_time AS __t, `,
-      'CASE WHEN ',
-      initial,
-      ' AND ',
-      until,
-      ' THEN 1 ELSE 0 END AS __i, CASE WHEN ',
-      returned,
-      ' THEN 1 ELSE 0 END AS __r FROM events WHERE event IN (',
+      'event IN (',
       SqlFragment.join(
         codes.map((code) => SqlFragment.param(code)),
         ', ',
       ),
-      ') AND ',
-      scope.pieces.eventTimeWithin({ from: input.range.from, to: input.returnEnd }),
-      ' AND (',
-      initial,
-      ' OR ',
-      returned,
       ')',
+    );
+  const byPeriod = (
+    alias: string,
+    columns: { name: string; day: SqlFragment | string; period: string }[],
+    where: SqlFragment,
+  ): SqlFragment => {
+    const daily = sql(
+      'SELECT contact_id AS __cid, event_day AS __d',
+      ...columns.map((c) => sql(', ', c.day, ` AS ${c.name}`)),
+      ' FROM events WHERE ',
+      where,
       ...restrictions,
-      ')',
+      ' GROUP BY contact_id, event_day',
+    );
+    const period = d.periodNumber(unit, '__d');
+    if (unit === 'day') {
+      return sql(
+        `${alias} AS (SELECT __cid, ${period} AS __p${columns.map((c) => `, ${c.name}`).join('')} FROM (`,
+        daily,
+        ') AS __daily)',
+      );
+    }
+    return sql(
+      `${alias} AS (SELECT __cid, ${period} AS __p${columns.map((c) => `, ${c.period.replace('{c}', c.name)} AS ${c.name}`).join('')} FROM (`,
+      daily,
+      `) AS __daily GROUP BY __cid, ${period})`,
+    );
+  };
+  ctes.push(
+    byPeriod(
+      '__i',
+      [
+        { name: '__t0', day: 'min(event_time)', period: 'min({c})' },
+        ...(overlap
+          ? [
+              { name: '__ti', day: sql('min(CASE WHEN ', returned, ' THEN NULL ELSE event_time END)'), period: 'min({c})' },
+              { name: '__nb', day: sql('count(CASE WHEN ', returned, ' THEN 1 END)'), period: 'sum({c})' },
+            ]
+          : []),
+      ],
+      sql(
+        codesIn(initialCodes),
+        ' AND ',
+        initial,
+        ' AND ',
+        scope.pieces.eventTimeWithin({ from: input.range.from, to: input.range.to }),
+      ),
     ),
-    // k = 0 from aggregates of the period: the first initial event (t0), the last return (tr), the
-    // first initial that is no return (ti), the last return that is no initial (to), and how many
-    // are both (nb). Retained at 0: a return after t0; or at t0 another event than the first initial
-    // — an initial-only at t0 (it is the first) or a return-only at t0 or two that are both (every
-    // event that is both is then at t0: not before the first initial, not after the last return).
-    SqlFragment.raw(
-      '__cp AS (SELECT __cid, __p, min(CASE WHEN __i = 1 THEN __t END) AS __t0, max(CASE WHEN __r = 1 THEN __t END) AS __tr, ' +
-        'min(CASE WHEN __i = 1 AND __r = 0 THEN __t END) AS __ti, max(CASE WHEN __r = 1 AND __i = 0 THEN __t END) AS __to, ' +
-        'sum(__i * __r) AS __nb FROM __ev GROUP BY __cid, __p)',
+    byPeriod(
+      '__r',
+      [
+        { name: '__tr', day: 'max(event_time)', period: 'max({c})' },
+        ...(overlap
+          ? [{ name: '__to', day: sql('max(CASE WHEN ', inRange, ' THEN NULL ELSE event_time END)'), period: 'max({c})' }]
+          : []),
+      ],
+      sql(
+        codesIn(returnCodes),
+        ' AND ',
+        returned,
+        ' AND ',
+        scope.pieces.eventTimeWithin({ from: input.range.from, to: input.returnEnd }),
+      ),
     ),
-    SqlFragment.raw(
-      '__init AS (SELECT __cid, __p, CASE WHEN __tr > __t0 OR (__tr = __t0 AND (__ti = __t0 OR __to = __t0 OR __nb >= 2)) ' +
-        'THEN 1 ELSE 0 END AS __z FROM __cp WHERE __t0 IS NOT NULL)',
-    ),
-    SqlFragment.raw('__ret AS (SELECT __cid, __p FROM __cp WHERE __tr IS NOT NULL)'),
   );
+  // k = 0: a return at or after the first initial event that is another event than it. Disjoint
+  // events: any return at or after it. Otherwise a return after it; or, at its very time, another
+  // event than the first initial — an initial-only one there (it is the first), a return-only one, or
+  // two that are both (every event that is both is then at that time: not before the first initial,
+  // not after the last return). Two events in the same second count as in order.
+  const zero = overlap
+    ? '(r.__tr > c.__t0 OR (r.__tr = c.__t0 AND (c.__ti = c.__t0 OR r.__to = c.__t0 OR c.__nb >= 2)))'
+    : 'r.__tr >= c.__t0';
   const head = sql('WITH ', SqlFragment.join(ctes, ', '), ' ');
   if (input.metric === 'churned') {
     // Each cohort member's first return offset in 1..N (none: null).
     return sql(
       head,
-      `SELECT __p AS __cohort, __f AS __k, NULL AS __z, count(*) AS __n FROM (SELECT c.__cid, c.__p, min(r.__p - c.__p) AS __f ` +
-        `FROM __init AS c LEFT JOIN __ret AS r ON r.__cid = c.__cid AND r.__p > c.__p AND r.__p <= c.__p + ${n} ` +
+      'SELECT __p AS __cohort, __f AS __k, count(*) AS __n FROM (SELECT c.__cid, c.__p, min(r.__p - c.__p) AS __f ' +
+        `FROM __i AS c LEFT JOIN __r AS r ON r.__cid = c.__cid AND r.__p > c.__p AND r.__p <= c.__p + ${n} ` +
         'GROUP BY c.__cid, c.__p) AS __first GROUP BY __p, __f',
     );
   }
   if (input.mode === 'onOrAfter') {
-    // Each cohort member's last return offset (capped at N; none: null) and whether k = 0 holds.
+    // Each cohort member's last return offset (k = 0 as above; capped at N; none: null).
+    const capped = `CASE WHEN __m > ${n} THEN ${n} ELSE __m END`;
     return sql(
       head,
-      `SELECT __p AS __cohort, CASE WHEN __m > ${n} THEN ${n} ELSE __m END AS __k, CASE WHEN __z = 1 OR __m IS NOT NULL THEN 1 ELSE 0 END AS __z, ` +
-        'count(*) AS __n FROM (SELECT c.__cid, c.__p, c.__z, max(r.__p - c.__p) AS __m FROM __init AS c ' +
-        'LEFT JOIN __ret AS r ON r.__cid = c.__cid AND r.__p > c.__p GROUP BY c.__cid, c.__p, c.__z) AS __last ' +
-        `GROUP BY __p, CASE WHEN __m > ${n} THEN ${n} ELSE __m END, CASE WHEN __z = 1 OR __m IS NOT NULL THEN 1 ELSE 0 END`,
+      `SELECT __p AS __cohort, ${capped} AS __k, count(*) AS __n FROM (SELECT c.__cid, c.__p, ` +
+        `max(CASE WHEN r.__p > c.__p OR ${zero} THEN r.__p - c.__p END) AS __m FROM __i AS c ` +
+        'LEFT JOIN __r AS r ON r.__cid = c.__cid AND r.__p >= c.__p GROUP BY c.__cid, c.__p) AS __last ' +
+        `GROUP BY __p, ${capped}`,
     );
   }
+  // The cohorts' sizes (k null), then the retained users of each offset.
   return sql(
     head,
-    'SELECT __p AS __cohort, NULL AS __k, __z, count(*) AS __n FROM __init GROUP BY __p, __z UNION ALL ' +
-      'SELECT c.__p AS __cohort, r.__p - c.__p AS __k, NULL AS __z, count(*) AS __n FROM __init AS c JOIN __ret AS r ' +
-      `ON r.__cid = c.__cid AND r.__p > c.__p AND r.__p <= c.__p + ${n} GROUP BY c.__p, r.__p - c.__p`,
+    'SELECT __p AS __cohort, NULL AS __k, count(*) AS __n FROM __i GROUP BY __p UNION ALL ' +
+      'SELECT c.__p AS __cohort, r.__p - c.__p AS __k, count(*) AS __n FROM __i AS c JOIN __r AS r ' +
+      `ON r.__cid = c.__cid AND r.__p >= c.__p AND r.__p <= c.__p + ${n} WHERE r.__p > c.__p OR ${zero} ` +
+      'GROUP BY c.__p, r.__p - c.__p',
   );
 }
 
@@ -348,39 +400,30 @@ export function shapeTable(rows: Record<string, unknown>[], input: ShapeInput): 
   const { offsets } = input;
   const maxK = offsets[offsets.length - 1] ?? 0;
   const users = new Array<number>(input.cohortCount).fill(0);
-  // counts[c][k]: per the metric and mode, what the rows give (see below).
+  // byK[c][k]: retained (period): users retained at k; on or after: users whose last return offset
+  // is k; churned: users whose first return offset is k. A null k: the cohort's size (period), or no
+  // return (the others, whose rows hold every cohort member).
   const byK = Array.from({ length: input.cohortCount }, () => new Array<number>(maxK + 1).fill(0));
-  const zero = new Array<number>(input.cohortCount).fill(0);
+  const period = input.metric === 'retained' && input.mode === 'period';
   for (const row of rows) {
     const c = Number(row.__cohort) - input.first;
     if (!(c >= 0 && c < input.cohortCount)) continue;
     const k = num(row.__k);
-    const z = num(row.__z);
     const count = Number(row.__n);
-    if (input.metric === 'retained' && input.mode === 'period') {
-      if (k === null) {
-        users[c] += count;
-        if (z === 1) zero[c] += count;
-      } else if (k >= 1 && k <= maxK) byK[c]![k] += count;
-      continue;
-    }
-    users[c] += count;
-    if (z === 1) zero[c] += count;
+    if (!period || k === null) users[c] += count;
     if (k !== null && k >= 0 && k <= maxK) byK[c]![k] += count;
   }
+  const sum = (c: number, from: number, to: number) => {
+    let total = 0;
+    for (let j = from; j <= to; j += 1) total += byK[c]![j]!;
+    return total;
+  };
   const value = (c: number, k: number): number => {
-    if (input.metric === 'churned') {
-      // Churned at k: no return in 1..k = the cohort less those whose first return is ≤ k.
-      let returned = 0;
-      for (let j = 1; j <= k; j += 1) returned += byK[c]![j]!;
-      return users[c]! - returned;
-    }
-    if (k === 0) return zero[c]!;
-    if (input.mode === 'period') return byK[c]![k]!;
+    // Churned at k: no return in 1..k = the cohort less those whose first return is ≤ k.
+    if (input.metric === 'churned') return users[c]! - sum(c, 1, k);
+    if (period) return byK[c]![k]!;
     // On or after: those whose last return offset is ≥ k.
-    let later = 0;
-    for (let j = k; j <= maxK; j += 1) later += byK[c]![j]!;
-    return later;
+    return sum(c, k, maxK);
   };
   const rate = (count: number | null, base: number) => (count === null || base === 0 ? null : count / base);
   const cohorts = users.map((size, c) => {
