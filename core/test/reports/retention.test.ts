@@ -130,6 +130,13 @@ describeEngines(
       expect(table!.total.bases).toEqual([9, 9, 9, 9, 9, 9, 9, 7, 4]);
       expect(table!.total.values).toEqual([1, 2, 2, 1, 0, 0, 0, 1, 0]);
       expect(table!.total.rates[7]).toBeCloseTo(1 / 7, 10);
+
+      // A return filter keeping every purchase: the SQL for events that may share rows must agree.
+      const filtered = await t.result({
+        ...base(),
+        return: { event: 'purchase', filters: [{ property: 'amount', operator: 'gt', values: [5] }] },
+      });
+      expect(filtered.tables).toEqual(body.tables);
     });
 
     it('a different return event: k = 0 counts a return at or after the first initial event only', async () => {
@@ -152,6 +159,20 @@ describeEngines(
         [0, 0, 0],
         [1, 1, 1],
       ]);
+      // The same event, N = 8. d0: last later purchase u1 +3, u3 +1 (and a second one on d0), u4 +2, u2 none.
+      // d1: u1 +2, u5 +7, u3 none. d2: u4 and u6 never again; k8 = d10 has not started.
+      const same = await t.result({ ...base(), mode: 'onOrAfter' });
+      expect(same.tables[0]!.cohorts.map((c) => c.values)).toEqual([
+        [3, 3, 2, 1, 0, 0, 0, 0, 0],
+        [2, 2, 2, 1, 1, 1, 1, 1, 0],
+        [0, 0, 0, 0, 0, 0, 0, 0, null],
+      ]);
+      const filtered = await t.result({
+        ...base(),
+        mode: 'onOrAfter',
+        return: { event: 'purchase', filters: [{ property: 'amount', operator: 'gt', values: [5] }] },
+      });
+      expect(filtered.tables).toEqual(same.tables);
     });
 
     it('churned users: no return in any of periods 1..k', async () => {

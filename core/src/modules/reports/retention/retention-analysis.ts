@@ -306,51 +306,82 @@ function buildStatement(input: StatementInput): SqlFragment {
       `) AS __daily GROUP BY __cid, ${period})`,
     );
   };
-  ctes.push(
-    byPeriod(
-      '__i',
-      [
-        { name: '__t0', day: 'min(event_time)', period: 'min({c})' },
-        ...(overlap
-          ? [
-              { name: '__ti', day: sql('min(CASE WHEN ', returned, ' THEN NULL ELSE event_time END)'), period: 'min({c})' },
-              { name: '__nb', day: sql('count(CASE WHEN ', returned, ' THEN 1 END)'), period: 'sum({c})' },
-            ]
-          : []),
-      ],
-      sql(
-        codesIn(initialCodes),
-        ' AND ',
-        initial,
-        ' AND ',
-        scope.pieces.eventTimeWithin({ from: input.range.from, to: input.range.to }),
+  // The same event with the same filters on both sides: one scan. An initial is a row in the range;
+  // k = 0 is a later row of the period, or a second one at the first initial's very time.
+  const same =
+    query.initial.event === query.return.event &&
+    JSON.stringify(query.initial.filters ?? []) === JSON.stringify(query.return.filters ?? []) &&
+    ((query.initial.filters?.length ?? 0) < 2 || (query.initial.filterOp ?? 'and') === (query.return.filterOp ?? 'and'));
+  let zero: string;
+  if (same) {
+    const before = scope.pieces.eventTimeWithin({ to: input.range.to });
+    ctes.push(
+      byPeriod(
+        '__cp',
+        [
+          { name: '__t0', day: sql('min(CASE WHEN ', before, ' THEN event_time END)'), period: 'min({c})' },
+          { name: '__tr', day: 'max(event_time)', period: 'max({c})' },
+          { name: '__nb', day: sql('count(CASE WHEN ', before, ' THEN 1 END)'), period: 'sum({c})' },
+        ],
+        sql(
+          codesIn(initialCodes),
+          ' AND ',
+          initial,
+          ' AND ',
+          scope.pieces.eventTimeWithin({ from: input.range.from, to: input.returnEnd }),
+        ),
       ),
-    ),
-    byPeriod(
-      '__r',
-      [
-        { name: '__tr', day: 'max(event_time)', period: 'max({c})' },
-        ...(overlap
-          ? [{ name: '__to', day: sql('max(CASE WHEN ', inRange, ' THEN NULL ELSE event_time END)'), period: 'max({c})' }]
-          : []),
-      ],
-      sql(
-        codesIn(returnCodes),
-        ' AND ',
-        returned,
-        ' AND ',
-        scope.pieces.eventTimeWithin({ from: input.range.from, to: input.returnEnd }),
+      SqlFragment.raw('__i AS (SELECT __cid, __p, __t0, __nb FROM __cp WHERE __t0 IS NOT NULL)'),
+      SqlFragment.raw('__r AS (SELECT __cid, __p, __tr FROM __cp)'),
+    );
+    zero = '(r.__tr > c.__t0 OR c.__nb >= 2)';
+  } else {
+    ctes.push(
+      byPeriod(
+        '__i',
+        [
+          { name: '__t0', day: 'min(event_time)', period: 'min({c})' },
+          ...(overlap
+            ? [
+                { name: '__ti', day: sql('min(CASE WHEN ', returned, ' THEN NULL ELSE event_time END)'), period: 'min({c})' },
+                { name: '__nb', day: sql('count(CASE WHEN ', returned, ' THEN 1 END)'), period: 'sum({c})' },
+              ]
+            : []),
+        ],
+        sql(
+          codesIn(initialCodes),
+          ' AND ',
+          initial,
+          ' AND ',
+          scope.pieces.eventTimeWithin({ from: input.range.from, to: input.range.to }),
+        ),
       ),
-    ),
-  );
-  // k = 0: a return at or after the first initial event that is another event than it. Disjoint
-  // events: any return at or after it. Otherwise a return after it; or, at its very time, another
-  // event than the first initial — an initial-only one there (it is the first), a return-only one, or
-  // two that are both (every event that is both is then at that time: not before the first initial,
-  // not after the last return). Two events in the same second count as in order.
-  const zero = overlap
-    ? '(r.__tr > c.__t0 OR (r.__tr = c.__t0 AND (c.__ti = c.__t0 OR r.__to = c.__t0 OR c.__nb >= 2)))'
-    : 'r.__tr >= c.__t0';
+      byPeriod(
+        '__r',
+        [
+          { name: '__tr', day: 'max(event_time)', period: 'max({c})' },
+          ...(overlap
+            ? [{ name: '__to', day: sql('max(CASE WHEN ', inRange, ' THEN NULL ELSE event_time END)'), period: 'max({c})' }]
+            : []),
+        ],
+        sql(
+          codesIn(returnCodes),
+          ' AND ',
+          returned,
+          ' AND ',
+          scope.pieces.eventTimeWithin({ from: input.range.from, to: input.returnEnd }),
+        ),
+      ),
+    );
+    // k = 0: a return at or after the first initial event that is another event than it. Disjoint
+    // events: any return at or after it. Otherwise a return after it; or, at its very time, another
+    // event than the first initial — an initial-only one there (it is the first), a return-only one, or
+    // two that are both (every event that is both is then at that time: not before the first initial,
+    // not after the last return). Two events in the same second count as in order.
+    zero = overlap
+      ? '(r.__tr > c.__t0 OR (r.__tr = c.__t0 AND (c.__ti = c.__t0 OR r.__to = c.__t0 OR c.__nb >= 2)))'
+      : 'r.__tr >= c.__t0';
+  }
   const head = sql('WITH ', SqlFragment.join(ctes, ', '), ' ');
   if (input.metric === 'churned') {
     // Each cohort member's first return offset in 1..N (none: null).
