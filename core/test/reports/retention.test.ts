@@ -254,6 +254,31 @@ describeEngines(
       expect(lines[1]!.startsWith('合计,9,1,0.1111,2,0.2222')).toBe(true);
       expect(lines[2]!.startsWith(`${t.d(0)},4,1,0.25,2,0.5,1,0.25`)).toBe(true);
       expect(lines).toHaveLength(5);
+
+      // A saved report runs as itself and as a dashboard card, whose temporary range replaces the initial events' range.
+      const saved = await t.staff.request('POST', '/api/v1/console/reports', {
+        model: 'retention',
+        name: '次日留存',
+        query: base(),
+      });
+      expect(saved.statusCode, JSON.stringify(saved.body)).toBe(201);
+      const rerun = await t.staff.request('POST', `/api/v1/console/reports/${saved.body.id}/run`, {});
+      expect(rerun.statusCode, JSON.stringify(rerun.body)).toBe(200);
+      expect(rerun.body.tables[0].cohorts.map((c: { users: number }) => c.users)).toEqual([4, 3, 2]);
+      const board = await t.staff.request('POST', '/api/v1/console/dashboards', { name: '留存看板' });
+      expect(board.statusCode, JSON.stringify(board.body)).toBe(201);
+      const card = await t.staff.request('POST', `/api/v1/console/dashboards/${board.body.id}/cards`, {
+        reportId: saved.body.id,
+      });
+      expect(card.statusCode, JSON.stringify(card.body)).toBe(201);
+      const cardRun = await t.staff.request('POST', `/api/v1/console/dashboards/${board.body.id}/cards/${card.body.id}/run`, {
+        timeRange: between(t.d(1), t.d(1)),
+      });
+      expect(cardRun.statusCode, JSON.stringify(cardRun.body)).toBe(200);
+      expect([
+        cardRun.body.kind,
+        cardRun.body.tables[0].cohorts.map((c: { date: string; users: number }) => [c.date, c.users]),
+      ]).toEqual(['retention', [[t.d(1), 3]]]);
     });
 
     it('names each problem’s path: unknown events, too many periods', async () => {
