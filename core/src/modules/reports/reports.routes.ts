@@ -1,16 +1,10 @@
-import type { Request } from '@hapi/hapi';
 import Joi from 'joi';
 import type { PluginRoute } from '../../kernel/contributions.js';
-import { principalOf } from '../../server/principal.js';
+import { actorOf } from '../../server/principal.js';
 import { moduleRoute } from '../../server/route.js';
 import { conditionLimits } from '../conditions/condition.types.js';
 import { exportReport, type ExportFormat } from './report-export.js';
-import type { ReportActor, ReportsService } from './reports.service.js';
-
-export const reportActorOf = (request: Request): ReportActor => {
-  const principal = principalOf(request);
-  return { tenantId: principal.tenantId, staffId: principal.kind === 'staff' ? principal.staffId : null };
-};
+import type { ReportsService } from './reports.service.js';
 
 const modelSchema = Joi.object({
   id: Joi.string().required(),
@@ -100,7 +94,7 @@ export function reportsRoutes(reports: ReportsService): PluginRoute[] {
         response: { schema: reportResultSchema },
       },
       handler: (request) =>
-        reports.run(reportActorOf(request), request.payload.model, request.payload.query, { force: request.payload.force }),
+        reports.run(actorOf(request), request.payload.model, request.payload.query, { force: request.payload.force }),
     }),
     moduleRoute<
       unknown,
@@ -124,7 +118,7 @@ export function reportsRoutes(reports: ReportsService): PluginRoute[] {
       },
       handler: async (request, h) => {
         const { model, query, force, format, name } = request.payload;
-        const result = await reports.run(reportActorOf(request), model, query, { force, purpose: 'export' });
+        const result = await reports.run(actorOf(request), model, query, { force, purpose: 'export' });
         const file = await exportReport(result, format, name || reports.model(model).name);
         return h
           .response(file.body)
