@@ -213,6 +213,37 @@ describeEngines(
       expect(lines).toEqual(['区间,用户数,占比(%)', '<30,1,33.33', '"[30,100)",1,33.33', '≥100,1,33.33']);
     });
 
+    it('a saved report (checked when saved) on a dashboard: the card takes the temporary time range', async () => {
+      const query = { metric: purchase('count'), intervals: { mode: 'default' }, timeRange: week };
+      const refused = await t.staff.request('POST', '/api/v1/console/reports', {
+        model: 'distribution',
+        name: '坏的',
+        query: { ...query, intervals: { mode: 'custom', boundaries: [2, 1] } },
+      });
+      expect([refused.statusCode, refused.body.code]).toEqual([400, 'report_query_invalid']);
+      const report = await t.staff.request('POST', '/api/v1/console/reports', {
+        model: 'distribution',
+        name: '购买次数分布',
+        query,
+      });
+      expect(report.statusCode, JSON.stringify(report.body)).toBe(201);
+      const board = await t.staff.request('POST', '/api/v1/console/dashboards', { name: '分布看板' });
+      expect(board.statusCode, JSON.stringify(board.body)).toBe(201);
+      const card = await t.staff.request('POST', `/api/v1/console/dashboards/${board.body.id}/cards`, {
+        reportId: report.body.id,
+      });
+      expect(card.statusCode, JSON.stringify(card.body)).toBe(201);
+      const runCard = (body: Record<string, unknown>) =>
+        t.staff.request('POST', `/api/v1/console/dashboards/${board.body.id}/cards/${card.body.id}/run`, body);
+      const whole = await runCard({});
+      expect(whole.statusCode, JSON.stringify(whole.body)).toBe(200);
+      expect(whole.body.series[0].users.slice(0, 2)).toEqual([2, 1]);
+      // D alone: only u-1, twice.
+      const day = await runCard({ timeRange: between(t.D, t.D) });
+      expect([day.body.kind, day.body.from, day.body.to]).toEqual(['distribution', t.D, t.D]);
+      expect(day.body.series[0].users.slice(0, 2)).toEqual([0, 1]);
+    });
+
     it('refuses what it cannot compute, naming each problem’s path', async () => {
       const bad = await run({
         metric: { event: 'purchase', aggregate: 'sum' },
