@@ -43,6 +43,7 @@ const UsagePage = lazy(() => import('./pages/settings/usage/UsagePage'));
 const TagsPage = lazy(() => import('./pages/tags/TagsPage'));
 const DashboardsPage = lazy(() => import('./pages/dashboards/DashboardsPage'));
 const EventAnalysisPage = lazy(() => import('./pages/reports/event/EventAnalysisPage'));
+const DistributionAnalysisPage = lazy(() => import('./pages/reports/distribution/DistributionAnalysisPage'));
 const ReportsPage = lazy(() => import('./pages/reports/ReportsPage'));
 
 /**
@@ -133,6 +134,19 @@ export const appRoutes: AppRoute[] = [
         name: 'reports.event.title',
         permission: 'reports.view',
         element: <EventAnalysisPage />,
+        hideInMenu: true,
+      },
+      {
+        path: '/analytics/distribution',
+        name: 'menu.distributionAnalysis',
+        permission: 'reports.view',
+        element: <DistributionAnalysisPage />,
+      },
+      {
+        path: '/analytics/distribution/:reportId',
+        name: 'reports.distributionAnalysis.title',
+        permission: 'reports.view',
+        element: <DistributionAnalysisPage />,
         hideInMenu: true,
       },
       // 所有报表: every saved report the caller sees, of every model (rename, department, delete).

@@ -11,6 +11,7 @@ import type { EChartsType } from '../../components/charts/echarts';
 import { ReportChart } from '../../components/charts/ReportChart';
 import { reportBuilderPath } from '../../api/reports';
 import { ErrorResult } from '../../components/ErrorResult';
+import { DistributionChart } from '../reports/distribution/DistributionChart';
 import { ComputedAt, TruncatedNotice } from '../reports/event/ResultPanel';
 
 function ResultBody({
@@ -35,6 +36,13 @@ function ResultBody({
         scroll={{ x: 'max-content', y: 260 }}
         data-testid={`${testId}-rows`}
       />
+    );
+  }
+  if (result.kind === 'distribution') {
+    return (
+      <div data-card-chart="">
+        <DistributionChart result={result} height={280} onChartReady={onChartReady} testId={`${testId}-chart`} />
+      </div>
     );
   }
   return (

@@ -3,6 +3,7 @@ import type { PluginRoute } from '../../kernel/contributions.js';
 import { actorOf } from '../../server/principal.js';
 import { moduleRoute } from '../../server/route.js';
 import { conditionLimits } from '../conditions/condition.types.js';
+import { distributionResultKeys, distributionSeriesSchema } from './distribution/distribution.schemas.js';
 import { exportReport, type ExportFormat } from './report-export.js';
 import type { ReportsService } from './reports.service.js';
 
@@ -27,12 +28,12 @@ const periodKeys = {
   from: Joi.string(),
   to: Joi.string(),
   buckets: Joi.array().items(Joi.string()).label('ReportBuckets'),
-  series: Joi.array().items(seriesSchema).label('ReportSeriesList'),
+  series: Joi.array().items(seriesSchema, distributionSeriesSchema).label('ReportSeriesList'),
 };
 
 /** A result (`ReportResult` in report.types.ts): a series result (event analysis…) or a table (SQL models). */
 export const reportResultSchema = Joi.object({
-  kind: Joi.string().valid('series', 'table').required().label('ReportResultKind'),
+  kind: Joi.string().valid('series', 'table', 'distribution').required().label('ReportResultKind'),
   model: Joi.string().required(),
   timeZone: Joi.string().required(),
   groupCount: Joi.number().integer().required(),
@@ -55,6 +56,7 @@ export const reportResultSchema = Joi.object({
     .items(Joi.object({ name: Joi.string().required() }).label('ReportGroupInfo'))
     .label('ReportGroupInfoList'),
   previous: Joi.object(periodKeys).label('ReportResultPeriod'),
+  ...distributionResultKeys,
   columns: Joi.array()
     .items(Joi.object({ name: Joi.string().required(), type: Joi.string().required() }).label('ReportColumn'))
     .label('ReportColumns'),
