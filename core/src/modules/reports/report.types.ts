@@ -4,6 +4,9 @@
  * imports but the condition types: the console bundles it (`@huiliu/core/reports`).
  */
 import type { ConditionTree, EventPropertyFilter, TimeRange } from '../conditions/condition.types.js';
+import type { LtvReportResult } from './ltv/ltv.types.js';
+
+export * from './ltv/ltv.types.js';
 
 /** 报表分析 limits of §1.7.1: dimension groups shown in the console and written to an export. */
 export const reportLimits = {
@@ -185,7 +188,7 @@ export interface TableReportResult {
   cached: boolean;
 }
 
-export type ReportResult = SeriesReportResult | TableReportResult;
+export type ReportResult = SeriesReportResult | TableReportResult | LtvReportResult;
 
 /** A report model as the console lists it. */
 export interface ReportModelInfo {
