@@ -93,6 +93,7 @@ describeEngines(
       const eleven = body.rows.find((r) => r.dimensions[0] === '双十一' && r.cohort !== null)!;
       expect(eleven.values.sum).toEqual([300, 400, 500, 500, 500, null, null, null]);
       expect(body.rolling24h).toBe(true);
+      expect(body.metric).toBe('sum'); // the charted metric, as asked (default)
     });
 
     it('without a dimension: one 总体 of users 1, 2 and 4; weeks and months; the count of revenue events', async () => {

@@ -12,6 +12,7 @@ import { ReportChart } from '../../components/charts/ReportChart';
 import { reportBuilderPath } from '../../api/reports';
 import { ErrorResult } from '../../components/ErrorResult';
 import { ComputedAt, TruncatedNotice } from '../reports/event/ResultPanel';
+import { LtvChart } from '../reports/ltv/LtvResult';
 
 function ResultBody({
   result,
@@ -24,6 +25,13 @@ function ResultBody({
   testId: string;
   onChartReady: (instance: EChartsType) => void;
 }) {
+  if (result.kind === 'ltv') {
+    return (
+      <div data-card-chart="">
+        <LtvChart result={result} metric={result.metric} height={280} onChartReady={onChartReady} testId={`${testId}-chart`} />
+      </div>
+    );
+  }
   if (result.kind === 'table') {
     return (
       <Table

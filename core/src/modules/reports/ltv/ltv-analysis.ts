@@ -326,6 +326,7 @@ async function planLtv(deps: Deps, query: LtvQuery, context: ReportPlanContext):
         unit,
         periods: N,
         rolling24h: rolling,
+        metric: query.metric ?? 'sum',
         revenueName,
         dimensions: compiledDims.map((dim) => ({ key: dim.key, name: dim.name })),
         groups: selections.map((s) => ({ name: s.name })),

@@ -101,6 +101,8 @@ export interface LtvReportResult {
   unit: LtvUnit;
   periods: number;
   rolling24h: boolean;
+  /** The metric the question charts (a dashboard card draws it). */
+  metric: LtvMetric;
   /** The revenue metric's name (`支付订单的总金额`). */
   revenueName: string;
   dimensions: { key: string; name: string }[];
