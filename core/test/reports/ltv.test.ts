@@ -197,6 +197,56 @@ describeEngines(
       );
     });
 
+    it('a contact-property dimension; one group filters, two groups compare (each its own 总体 and cohorts)', async () => {
+      const byCity = await t.run(example({ dimensions: [{ kind: 'contactProperty', property: 'city' }] }));
+      // 上海: users 1 (D) and 4 (D+1); 北京: user 2 (D). Ranked by initial users.
+      expect(byCity.rows.map((r) => [r.dimensions[0], r.cohort, r.initialUsers, r.payingUsers])).toEqual([
+        ['上海', null, 2, 1],
+        ['上海', t.D, 1, 0],
+        ['上海', addDays(t.D, 1), 1, 1],
+        ['北京', null, 1, 1],
+        ['北京', t.D, 1, 1],
+      ]);
+      // 上海 总体: user 4's 100 on days 1, 2, 3; ARPU over 2 initial users.
+      expect(byCity.rows[0]!.values.sum).toEqual([0, 100, 200, 300, 300, null, null, null]);
+      expect(byCity.rows[0]!.values.arpu).toEqual([0, 50, 100, 150, 150, null, null, null]);
+      expect(byCity.rows[1]!.values.sum).toEqual([0, 0, 0, 0, 0, null, null, null]);
+
+      const shanghaiGroup = await t.temporaryGroup('上海用户', '上海');
+      const beijingGroup = await t.temporaryGroup('北京用户', '北京');
+      const one = await t.runAs(
+        shanghaiGroup.staffId,
+        example({ groups: [{ type: 'temporary', temporaryGroupId: shanghaiGroup.id }] }),
+      );
+      expect(one.groups).toEqual([{ name: '上海用户' }]);
+      // Only users 1 (双十一) and 4 (618) of the group.
+      expect(one.rows.map((r) => [r.group, r.dimensions[0], r.cohort, r.initialUsers, r.payingUsers])).toEqual([
+        [0, '618', null, 1, 1],
+        [0, '618', addDays(t.D, 1), 1, 1],
+        [0, '双十一', null, 1, 0],
+        [0, '双十一', t.D, 1, 0],
+      ]);
+      const two = await t.runAs(
+        shanghaiGroup.staffId,
+        example({
+          dimensions: [],
+          groups: [
+            { type: 'temporary', temporaryGroupId: shanghaiGroup.id },
+            { type: 'temporary', temporaryGroupId: beijingGroup.id },
+          ],
+        }),
+      );
+      expect(two.rows.map((r) => [r.group, r.cohort, r.initialUsers, r.payingUsers])).toEqual([
+        [0, null, 2, 1],
+        [0, t.D, 1, 0],
+        [0, addDays(t.D, 1), 1, 1],
+        [1, null, 1, 1],
+        [1, t.D, 1, 1],
+      ]);
+      expect(two.rows[0]!.values.sum).toEqual([0, 100, 200, 300, 300, null, null, null]);
+      expect(two.rows[3]!.values.sum).toEqual([300, 400, 500, 500, 500, null, null, null]);
+    });
+
     it('exports every metric’s table: 总体 first, 第0天 … 第7天, blanks for periods not started', async () => {
       const body = await t.run(example());
       const file = await exportReport(body as unknown as LtvReportResult, 'csv', 'LTV');
@@ -244,8 +294,18 @@ async function ltvTenant(app: Parameters<typeof ingestTenant>[0]) {
     properties: { amount: 100 },
     timestamp: shanghai(addDays(D, day), time),
   });
+  // Cities for the contact dimension and the groups (identified after every event: first seen stays the first event).
+  const identify = (userId: string, city: string) => ({
+    type: 'identify',
+    userId,
+    traits: { city },
+    timestamp: shanghai(addDays(D, 9), '09:00'),
+  });
   const res = await t.collect('batch', {
     batch: [
+      identify('u-1', '上海'),
+      identify('u-2', '北京'),
+      identify('u-4', '上海'),
       visit('u-1', 0, '10:00', '双十一'),
       visit('u-2', 0, '10:30', '双十一'),
       visit('u-2', 0, '11:00', '618'),
@@ -270,5 +330,19 @@ async function ltvTenant(app: Parameters<typeof ingestTenant>[0]) {
   const run = async (query: Record<string, unknown>) =>
     (await reports.run({ tenantId: t.tenantId, staffId: null }, 'ltv', query, { now })) as unknown as LtvReportResult;
   const request = (query: Record<string, unknown>) => t.staff.request('POST', RUNS, { model: 'ltv', query });
-  return { ...t, D, run, request };
+  /** A temporary group of the staff member's (ad-hoc conditions) and a run as that staff member. */
+  const temporaryGroup = async (name: string, city: string) => {
+    const created = await t.staff.request('POST', '/api/v1/console/temporary-groups', {
+      name,
+      condition: { type: 'and', conditions: [{ type: 'property', property: 'city', operator: 'eq', values: [city] }] },
+    });
+    expect(created.statusCode, JSON.stringify(created.body)).toBe(201);
+    const row = (await app.oltp.forTenant(t.tenantId).from('temporary_group').where('id', created.body.id).first()) as {
+      staff_id: number | string;
+    };
+    return { id: String(created.body.id), staffId: String(row.staff_id) };
+  };
+  const runAs = async (staffId: string, query: Record<string, unknown>) =>
+    (await reports.run({ tenantId: t.tenantId, staffId }, 'ltv', query, { now })) as unknown as LtvReportResult;
+  return { ...t, D, run, request, temporaryGroup, runAs };
 }
