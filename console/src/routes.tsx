@@ -44,6 +44,7 @@ const TagsPage = lazy(() => import('./pages/tags/TagsPage'));
 const DashboardsPage = lazy(() => import('./pages/dashboards/DashboardsPage'));
 const EventAnalysisPage = lazy(() => import('./pages/reports/event/EventAnalysisPage'));
 const DistributionAnalysisPage = lazy(() => import('./pages/reports/distribution/DistributionAnalysisPage'));
+const LtvAnalysisPage = lazy(() => import('./pages/reports/ltv/LtvAnalysisPage'));
 const ReportsPage = lazy(() => import('./pages/reports/ReportsPage'));
 
 /**
@@ -147,6 +148,14 @@ export const appRoutes: AppRoute[] = [
         name: 'reports.distributionAnalysis.title',
         permission: 'reports.view',
         element: <DistributionAnalysisPage />,
+        hideInMenu: true,
+      },
+      { path: '/analytics/ltv', name: 'menu.ltvAnalysis', permission: 'reports.view', element: <LtvAnalysisPage /> },
+      {
+        path: '/analytics/ltv/:reportId',
+        name: 'reports.ltvAnalysis.title',
+        permission: 'reports.view',
+        element: <LtvAnalysisPage />,
         hideInMenu: true,
       },
       // 所有报表: every saved report the caller sees, of every model (rename, department, delete).

@@ -13,6 +13,7 @@ import { reportBuilderPath } from '../../api/reports';
 import { ErrorResult } from '../../components/ErrorResult';
 import { DistributionChart } from '../reports/distribution/DistributionChart';
 import { ComputedAt, TruncatedNotice } from '../reports/event/ResultPanel';
+import { LtvChart } from '../reports/ltv/LtvResult';
 
 function ResultBody({
   result,
@@ -25,6 +26,13 @@ function ResultBody({
   testId: string;
   onChartReady: (instance: EChartsType) => void;
 }) {
+  if (result.kind === 'ltv') {
+    return (
+      <div data-card-chart="">
+        <LtvChart result={result} metric={result.metric} height={280} onChartReady={onChartReady} testId={`${testId}-chart`} />
+      </div>
+    );
+  }
   if (result.kind === 'table') {
     return (
       <Table

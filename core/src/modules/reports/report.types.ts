@@ -7,6 +7,9 @@ import type { ConditionTree, EventPropertyFilter, TimeRange } from '../condition
 import type { DistributionReportResult } from './distribution/distribution.types.js';
 
 export * from './distribution/distribution.types.js';
+import type { LtvReportResult } from './ltv/ltv.types.js';
+
+export * from './ltv/ltv.types.js';
 
 /** 报表分析 limits of §1.7.1: dimension groups shown in the console and written to an export. */
 export const reportLimits = {
@@ -188,7 +191,7 @@ export interface TableReportResult {
   cached: boolean;
 }
 
-export type ReportResult = SeriesReportResult | TableReportResult | DistributionReportResult;
+export type ReportResult = SeriesReportResult | TableReportResult | DistributionReportResult | LtvReportResult;
 
 /** A report model as the console lists it. */
 export interface ReportModelInfo {
