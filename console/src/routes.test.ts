@@ -51,8 +51,9 @@ describe('仪表盘 and 报表分析 in the menu', () => {
     const all = menuOf(['dashboards.view', 'reports.view', 'contacts.view', 'groups.view', 'tags.view', 'connections.view']);
     expect(all.slice(0, 2)).toEqual(['menu.home', 'menu.dashboards']);
     expect(all.indexOf('menu.eventAnalysis')).toBe(all.indexOf('menu.analytics') + 1);
-    // The models in CONSOLE.md's order (event … retention …), 所有报表 last.
-    expect(all.indexOf('menu.retentionAnalysis')).toBeGreaterThan(all.indexOf('menu.eventAnalysis'));
+    // The models in CONSOLE.md's order (event · … · distribution · …), 所有报表 after them.
+    expect(all.indexOf('menu.distributionAnalysis')).toBeGreaterThan(all.indexOf('menu.eventAnalysis'));
+    expect(all.indexOf('menu.allReports')).toBeGreaterThan(all.indexOf('menu.distributionAnalysis'));
     expect(all.indexOf('menu.allReports')).toBeGreaterThan(all.indexOf('menu.retentionAnalysis'));
     expect(all.indexOf('menu.analytics')).toBeGreaterThan(all.indexOf('menu.tags'));
     expect(all.indexOf('menu.analytics')).toBeLessThan(all.indexOf('menu.connections'));
@@ -69,6 +70,8 @@ describe('仪表盘 and 报表分析 in the menu', () => {
     expect(pagePermission('/analytics/event/12')).toBe('reports.view');
     expect(pagePermission('/analytics/reports')).toBe('reports.view');
     expect(pagePermission('/analytics/retention/12')).toBe('reports.view');
+    expect(pagePermission('/analytics/distribution')).toBe('reports.view');
+    expect(pagePermission('/analytics/distribution/12')).toBe('reports.view');
     expect(pagePermission('/dashboards')).toBe('dashboards.view');
     expect(pagePermission('/dashboards/3')).toBe('dashboards.view');
   });

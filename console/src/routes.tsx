@@ -44,6 +44,8 @@ const TagsPage = lazy(() => import('./pages/tags/TagsPage'));
 const DashboardsPage = lazy(() => import('./pages/dashboards/DashboardsPage'));
 const EventAnalysisPage = lazy(() => import('./pages/reports/event/EventAnalysisPage'));
 const RetentionAnalysisPage = lazy(() => import('./pages/reports/retention/RetentionAnalysisPage'));
+const DistributionAnalysisPage = lazy(() => import('./pages/reports/distribution/DistributionAnalysisPage'));
+const LtvAnalysisPage = lazy(() => import('./pages/reports/ltv/LtvAnalysisPage'));
 const ReportsPage = lazy(() => import('./pages/reports/ReportsPage'));
 
 /**
@@ -147,6 +149,27 @@ export const appRoutes: AppRoute[] = [
         name: 'reports.retentionAnalysis.title',
         permission: 'reports.view',
         element: <RetentionAnalysisPage />,
+        hideInMenu: true,
+      },
+      {
+        path: '/analytics/distribution',
+        name: 'menu.distributionAnalysis',
+        permission: 'reports.view',
+        element: <DistributionAnalysisPage />,
+      },
+      {
+        path: '/analytics/distribution/:reportId',
+        name: 'reports.distributionAnalysis.title',
+        permission: 'reports.view',
+        element: <DistributionAnalysisPage />,
+        hideInMenu: true,
+      },
+      { path: '/analytics/ltv', name: 'menu.ltvAnalysis', permission: 'reports.view', element: <LtvAnalysisPage /> },
+      {
+        path: '/analytics/ltv/:reportId',
+        name: 'reports.ltvAnalysis.title',
+        permission: 'reports.view',
+        element: <LtvAnalysisPage />,
         hideInMenu: true,
       },
       // 所有报表: every saved report the caller sees, of every model (rename, department, delete).

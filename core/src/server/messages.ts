@@ -1113,6 +1113,18 @@ export const errorMessages = {
     'zh-CN': '请选择有开始和结束的时间范围',
     'en-US': 'Choose a time range with a start and an end',
   },
+  report_ltv_rolling_days_only: {
+    'zh-CN': '按 24 小时滚动计算仅适用于按天的周期',
+    'en-US': 'Rolling 24-hour periods apply to days only',
+  },
+  report_ltv_dimensions_with_groups: {
+    'zh-CN': '选择两个及以上群组时不能选择维度',
+    'en-US': 'With two groups or more, dimensions are not available',
+  },
+  report_ltv_dimension_not_allowed: {
+    'zh-CN': '以用户属性定义初始用户时，维度只能是用户属性或用户标签',
+    'en-US': 'When initial users come from a user property, a dimension is a user property or a tag',
+  },
   report_too_many_buckets: {
     'zh-CN': '时间粒度过细：最多 {max} 个时间段，请选择更粗的粒度或更短的时间范围',
     'en-US': 'Too fine a granularity: at most {max} time buckets — choose a coarser one or a shorter range',

@@ -48,3 +48,9 @@ export function staffOf(request: Request): Extract<Principal, { kind: 'staff' }>
   if (principal.kind !== 'staff') throw new Error(`Route ${request.route.path} is for staff only`);
   return principal;
 }
+
+/** The tenant of the caller and the staff member asking (null for an app): who a report or a group selection runs for. */
+export function actorOf(request: Request): { tenantId: string; staffId: string | null } {
+  const principal = principalOf(request);
+  return { tenantId: principal.tenantId, staffId: principal.kind === 'staff' ? principal.staffId : null };
+}

@@ -11,8 +11,10 @@ import type { EChartsType } from '../../components/charts/echarts';
 import { ReportChart } from '../../components/charts/ReportChart';
 import { reportBuilderPath } from '../../api/reports';
 import { ErrorResult } from '../../components/ErrorResult';
+import { DistributionChart } from '../reports/distribution/DistributionChart';
 import { ComputedAt, TruncatedNotice } from '../reports/event/ResultPanel';
 import { RetentionChart } from '../reports/retention/RetentionResult';
+import { LtvChart } from '../reports/ltv/LtvResult';
 
 function ResultBody({
   result,
@@ -25,6 +27,13 @@ function ResultBody({
   testId: string;
   onChartReady: (instance: EChartsType) => void;
 }) {
+  if (result.kind === 'ltv') {
+    return (
+      <div data-card-chart="">
+        <LtvChart result={result} metric={result.metric} height={280} onChartReady={onChartReady} testId={`${testId}-chart`} />
+      </div>
+    );
+  }
   if (result.kind === 'table') {
     return (
       <Table
@@ -48,6 +57,13 @@ function ResultBody({
           onChartReady={onChartReady}
           testId={`${testId}-retention`}
         />
+      </div>
+    );
+  }
+  if (result.kind === 'distribution') {
+    return (
+      <div data-card-chart="">
+        <DistributionChart result={result} height={280} onChartReady={onChartReady} testId={`${testId}-chart`} />
       </div>
     );
   }

@@ -1,18 +1,12 @@
-import type { Request } from '@hapi/hapi';
 import Joi from 'joi';
 import type { PluginRoute } from '../../kernel/contributions.js';
-import { principalOf } from '../../server/principal.js';
+import { actorOf } from '../../server/principal.js';
 import { moduleRoute } from '../../server/route.js';
 import { epochMs, id, idParams } from '../../server/schemas.js';
 import { conditionTreeSchema } from '../conditions/condition.schema.js';
 import { conditionLimits, type ConditionTree } from '../conditions/condition.types.js';
 import type { GroupSelectionsService } from './group-selections.service.js';
-import { selectionLimits, type ExclusiveGroupInput, type GroupSelection, type SelectionActor } from './group-selections.types.js';
-
-const actorOf = (request: Request): SelectionActor => {
-  const principal = principalOf(request);
-  return { tenantId: principal.tenantId, staffId: principal.kind === 'staff' ? principal.staffId : null };
-};
+import { selectionLimits, type ExclusiveGroupInput, type GroupSelection } from './group-selections.types.js';
 
 const nameSchema = Joi.string().trim().min(1).max(selectionLimits.nameMax);
 const descriptionSchema = Joi.string().allow('', null).max(selectionLimits.descriptionMax);

@@ -4,6 +4,12 @@
  * imports but the condition types: the console bundles it (`@huiliu/core/reports`).
  */
 import type { ConditionTree, EventPropertyFilter, TimeRange } from '../conditions/condition.types.js';
+import type { DistributionReportResult } from './distribution/distribution.types.js';
+
+export * from './distribution/distribution.types.js';
+import type { LtvReportResult } from './ltv/ltv.types.js';
+
+export * from './ltv/ltv.types.js';
 
 /** 报表分析 limits of §1.7.1: dimension groups shown in the console and written to an export. */
 export const reportLimits = {
@@ -185,7 +191,8 @@ export interface TableReportResult {
   cached: boolean;
 }
 
-export type ReportResult = SeriesReportResult | TableReportResult | RetentionReportResult;
+export type ReportResult =
+  SeriesReportResult | TableReportResult | DistributionReportResult | LtvReportResult | RetentionReportResult;
 
 /** A report model as the console lists it. */
 export interface ReportModelInfo {

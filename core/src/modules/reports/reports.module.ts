@@ -6,8 +6,10 @@ import { conditionsServiceRef } from '../conditions/conditions.service.js';
 import { departmentServiceRef } from '../departments/departments.service.js';
 import { groupSelectionsServiceRef } from '../group-selections/group-selections.service.js';
 import { tenantServiceRef } from '../tenancy/tenant.service.js';
+import { distributionModel } from './distribution/distribution.js';
 import { eventAnalysisModel } from './event-analysis.js';
 import { retentionAnalysisModel } from './retention/retention-analysis.js';
+import { ltvAnalysisModel } from './ltv/ltv-analysis.js';
 import { ReportQuotasService, reportQuotasServiceRef } from './report-quotas.service.js';
 import { reportsRoutes } from './reports.routes.js';
 import { ReportsService, reportsServiceRef } from './reports.service.js';
@@ -71,6 +73,8 @@ export const reportsModule = defineModule({
         // Core's models go through the same extension point as plugins' (事件分析 first).
         models.addReportModel(eventAnalysisModel({ conditions, selections, dialect: olap.dialect }));
         models.addReportModel(retentionAnalysisModel({ conditions, selections, dialect: olap.dialect }));
+        models.addReportModel(distributionModel({ conditions, selections }));
+        models.addReportModel(ltvAnalysisModel({ conditions, selections, dialect: olap.dialect }));
         // 报表分析's rows of the permission matrix (reports.view / edit / delete).
         permissions.addFeature({ id: 'reports' });
         http.addRoutes(reportsRoutes(reports));

@@ -1,17 +1,12 @@
-import type { Request } from '@hapi/hapi';
 import Joi from 'joi';
 import type { PluginRoute } from '../../kernel/contributions.js';
-import { principalOf } from '../../server/principal.js';
+import { actorOf } from '../../server/principal.js';
 import { moduleRoute } from '../../server/route.js';
 import { conditionLimits } from '../conditions/condition.types.js';
+import { distributionResultKeys, distributionSeriesSchema } from './distribution/distribution.schemas.js';
 import { exportReport, type ExportFormat } from './report-export.js';
-import type { ReportActor, ReportsService } from './reports.service.js';
+import type { ReportsService } from './reports.service.js';
 import { retentionResultKeys } from './retention/retention.schemas.js';
-
-export const reportActorOf = (request: Request): ReportActor => {
-  const principal = principalOf(request);
-  return { tenantId: principal.tenantId, staffId: principal.kind === 'staff' ? principal.staffId : null };
-};
 
 const modelSchema = Joi.object({
   id: Joi.string().required(),
@@ -34,12 +29,12 @@ const periodKeys = {
   from: Joi.string(),
   to: Joi.string(),
   buckets: Joi.array().items(Joi.string()).label('ReportBuckets'),
-  series: Joi.array().items(seriesSchema).label('ReportSeriesList'),
+  series: Joi.array().items(seriesSchema, distributionSeriesSchema).label('ReportSeriesList'),
 };
 
 /** A result (`ReportResult` in report.types.ts): a series result (event analysis…) or a table (SQL models). */
 export const reportResultSchema = Joi.object({
-  kind: Joi.string().valid('series', 'table', 'retention').required().label('ReportResultKind'),
+  kind: Joi.string().valid('series', 'table', 'distribution', 'retention').required().label('ReportResultKind'),
   model: Joi.string().required(),
   timeZone: Joi.string().required(),
   groupCount: Joi.number().integer().required(),
@@ -62,11 +57,14 @@ export const reportResultSchema = Joi.object({
     .items(Joi.object({ name: Joi.string().required() }).label('ReportGroupInfo'))
     .label('ReportGroupInfoList'),
   previous: Joi.object(periodKeys).label('ReportResultPeriod'),
+  ...distributionResultKeys,
   columns: Joi.array()
     .items(Joi.object({ name: Joi.string().required(), type: Joi.string().required() }).label('ReportColumn'))
     .label('ReportColumns'),
   rows: Joi.array().items(Joi.object().unknown(true).label('ReportRow')).label('ReportRows'),
   ...retentionResultKeys,
+  // Both name their metric: 分布分析 an object, 留存分析 retained / churned.
+  metric: Joi.alternatives().try(distributionResultKeys.metric, retentionResultKeys.metric).label('ReportResultMetric'),
 }).label('ReportResult');
 
 const runPayload = Joi.object({
@@ -102,7 +100,7 @@ export function reportsRoutes(reports: ReportsService): PluginRoute[] {
         response: { schema: reportResultSchema },
       },
       handler: (request) =>
-        reports.run(reportActorOf(request), request.payload.model, request.payload.query, { force: request.payload.force }),
+        reports.run(actorOf(request), request.payload.model, request.payload.query, { force: request.payload.force }),
     }),
     moduleRoute<
       unknown,
@@ -126,7 +124,7 @@ export function reportsRoutes(reports: ReportsService): PluginRoute[] {
       },
       handler: async (request, h) => {
         const { model, query, force, format, name } = request.payload;
-        const result = await reports.run(reportActorOf(request), model, query, { force, purpose: 'export' });
+        const result = await reports.run(actorOf(request), model, query, { force, purpose: 'export' });
         const file = await exportReport(result, format, name || reports.model(model).name);
         return h
           .response(file.body)

@@ -103,4 +103,11 @@ export interface SqlDialect {
    * consecutive numbers, so a difference is a number of periods (留存分析's offsets, ADR 0055).
    */
   periodNumber(unit: 'day' | 'week' | 'month', dateExpression: string): string;
+  /** The first day (DATE) of the calendar day / Mon–Sun week / month holding a DATE expression (LTV cohorts). */
+  dateBucket(unit: 'day' | 'week' | 'month', dateExpression: string): string;
+  /**
+   * Whole calendar units (INTEGER) from the day / Mon–Sun week / month holding `fromDate` to the one
+   * holding `toDate` (DATE expressions): 0 for the same unit, negative when `toDate` is earlier (LTV periods).
+   */
+  periodsBetween(unit: 'day' | 'week' | 'month', fromDate: string, toDate: string): string;
 }

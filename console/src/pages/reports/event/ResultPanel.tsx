@@ -36,9 +36,11 @@ export function TruncatedNotice({ result, testId = 'report-truncated' }: { resul
   const shown =
     result.kind === 'series'
       ? new Set(result.series.map((s) => JSON.stringify(s.dimensions))).size
-      : result.kind === 'table'
-        ? result.rows.length
-        : result.groupCount;
+      : result.kind === 'distribution'
+        ? new Set(result.series.map((s) => s.dimension ?? null)).size
+        : result.kind === 'table'
+          ? result.rows.length
+          : result.groupCount;
   return (
     <Alert
       type="warning"

@@ -129,6 +129,17 @@ export const duckDbDialect: SqlDialect = {
       `AND NOT ((${year}) % 4 = 0 AND ((${year}) % 100 <> 0 OR (${year}) % 400 = 0)) THEN 28 ELSE day(${date}) END)`
     );
   },
+  dateBucket(unit, date) {
+    // StarRocks: CAST(date_trunc(unit, d) AS DATE) (its 'week' starts on Monday too).
+    return unit === 'day' ? `CAST(${date} AS DATE)` : `CAST(date_trunc('${unit}', ${date}) AS DATE)`;
+  },
+  periodsBetween(unit, from, to) {
+    // StarRocks: datediff(to, from); datediff of the Mondays DIV 7; months_diff of the months' first days.
+    if (unit === 'day') return `CAST(date_diff('day', CAST(${from} AS DATE), CAST(${to} AS DATE)) AS INTEGER)`;
+    if (unit === 'week')
+      return `CAST(date_diff('day', ${this.dateBucket('week', from)}, ${this.dateBucket('week', to)}) // 7 AS INTEGER)`;
+    return `CAST(date_diff('month', ${this.dateBucket('month', from)}, ${this.dateBucket('month', to)}) AS INTEGER)`;
+  },
 };
 
 /** `$.key` for a plain identifier key (anything else could break out of the path). */

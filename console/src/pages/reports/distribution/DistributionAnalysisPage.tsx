@@ -1,0 +1,845 @@
+import {
+  DeleteOutlined,
+  DownloadOutlined,
+  DownOutlined,
+  FilterOutlined,
+  PlusOutlined,
+  ReloadOutlined,
+  SaveOutlined,
+} from '@ant-design/icons';
+import { PageContainer } from '@ant-design/pro-components';
+import type { ConditionCatalogue, ConditionTree, EventPropertyFilter, TimeRange } from '@huiliu/core/conditions';
+import {
+  distributionAggregates,
+  reportLimits,
+  type DistributionAggregate,
+  type DistributionQuery,
+  type DistributionReportResult,
+} from '@huiliu/core/reports';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Divider,
+  Dropdown,
+  Empty,
+  Flex,
+  Radio,
+  Select,
+  Skeleton,
+  Space,
+  Spin,
+  Tag,
+  theme,
+  Tooltip,
+  Typography,
+} from 'antd';
+import { useMemo, useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import { isApiError, saveFile } from '../../../api/client';
+import { COMPARE_MAX, parseSelectionKey, selectionKey } from '../../../api/group-selections';
+import { metadataApi, metadataKeys } from '../../../api/metadata';
+import { REPORT_NAME_MAX, reportKeys, reportsApi, type ExportFormat, type SavedReport } from '../../../api/reports';
+import { BuilderContext, ConditionBuilder, FilterRow, placeProblems } from '../../../components/conditions';
+import { newFilter } from '../../../components/conditions/condition-tree';
+import { ProblemList } from '../../../components/conditions/ProblemList';
+import { matchOption, PropertySelect } from '../../../components/conditions/PropertySelect';
+import { TimeRangeInput } from '../../../components/conditions/TimeRangeInput';
+import { ErrorResult } from '../../../components/ErrorResult';
+import { GroupPicker } from '../../../components/GroupPicker';
+import { ListEmpty } from '../../../components/ListEmpty';
+import { NameModal } from '../../../components/NameModal';
+import { errorText as translateError } from '../../../i18n';
+import { hasPermission, useSession } from '../../../session/session';
+import { isNotFoundError, useErrorText } from '../../../utils/errors';
+import { useDebouncedValue } from '../../../utils/use-debounced-value';
+import { AddToDashboardModal } from '../../dashboards/AddToDashboardModal';
+import { EventSelect } from '../event/MetricsSection';
+import { filterRowProblems, hasProblem, placed, problemsUnder, type QueryProblem } from '../event/query-state';
+import { ComputedAt, TruncatedNotice } from '../event/ResultPanel';
+import { DistributionChart, DistributionTable } from './DistributionChart';
+import { chartSeriesLimit } from './distribution-view';
+import {
+  aggregateProperties,
+  defaultQuery,
+  dimensionFromKey,
+  dimensionKey,
+  editableQuery,
+  localProblems,
+  needsProperty,
+  parseBoundaries,
+  queryToSend,
+  withAggregate,
+  withEvent,
+  withFilters,
+} from './query-state';
+
+const MODEL = 'distribution';
+const PATH = '/analytics/distribution';
+const emptyTree: ConditionTree = { type: 'and', conditions: [] };
+const errorIf = (flag: boolean): 'error' | undefined => (flag ? 'error' : undefined);
+
+/** The server's problems of a refused question (400 with `details: [{path, code, message}]`). */
+function serverProblems(error: unknown): QueryProblem[] {
+  if (!isApiError(error) || error.statusCode !== 400) return [];
+  return error.details.map((detail) => ({
+    path: Array.isArray(detail.path) ? detail.path.join('.') : detail.path,
+    code: detail.code,
+    message: detail.message,
+  }));
+}
+
+const problemText = (problem: QueryProblem) => problem.message ?? translateError(problem.code) ?? problem.code;
+
+function Section({ title, children, testId }: { title: string; children: ReactNode; testId: string }) {
+  return (
+    <section data-testid={testId}>
+      <Divider orientation="left" orientationMargin={0} plain style={{ marginBlock: '12px 8px' }}>
+        <Typography.Text strong>{title}</Typography.Text>
+      </Divider>
+      {children}
+    </section>
+  );
+}
+
+function Problems({ problems, testId }: { problems: QueryProblem[]; testId: string }) {
+  return (
+    <>
+      {problems.map((p) => (
+        <Typography.Text key={`${p.path}-${p.code}`} type="danger" data-testid={testId}>
+          {problemText(p)}
+        </Typography.Text>
+      ))}
+    </>
+  );
+}
+
+/** Where the builder shows a problem by its path; any other is listed above the answer. */
+const placedPrefixes = ['metric', 'intervals', 'dimension', 'filters.events', 'filters.contacts', 'groups', 'timeRange'];
+
+/** 选择指标: event, what is computed per user (次数 or a property's 去重数/总和/均值/最大值/最小值), its filters. */
+function MetricSection({
+  query,
+  catalogue,
+  onChange,
+  problems,
+}: {
+  query: DistributionQuery;
+  catalogue: ConditionCatalogue;
+  onChange: (metric: DistributionQuery['metric']) => void;
+  problems: QueryProblem[];
+}) {
+  const { t } = useTranslation();
+  const { token } = theme.useToken();
+  const metric = query.metric;
+  const event = catalogue.events.find((candidate) => candidate.code === metric.event);
+  const filters = metric.filters ?? [];
+  const firstFilter = event && newFilter(event);
+  const own = problemsUnder(problems, 'metric');
+  const setFilters = (next: EventPropertyFilter[]) => onChange(withFilters(metric, next));
+  return (
+    <Flex vertical gap={token.marginXXS} data-testid="distribution-metric">
+      <Space size={4} wrap>
+        <EventSelect
+          catalogue={catalogue}
+          value={metric.event}
+          onChange={(next) => onChange(withEvent(metric, next, event))}
+          testId="distribution-event"
+          status={errorIf(hasProblem(own, 'event'))}
+        />
+        <Select<DistributionAggregate>
+          value={metric.aggregate}
+          onChange={(aggregate) => onChange(withAggregate(metric, aggregate, event))}
+          options={distributionAggregates.map((aggregate) => ({
+            value: aggregate,
+            label: t(`reports.distributionAnalysis.aggregates.${aggregate}`),
+            disabled: needsProperty(aggregate) && aggregateProperties(aggregate, event).length === 0,
+          }))}
+          aria-label={t('reports.distributionAnalysis.aggregate')}
+          data-testid="distribution-aggregate"
+          status={errorIf(hasProblem(own, 'aggregate'))}
+          popupMatchSelectWidth={false}
+          style={{ minWidth: 110 }}
+        />
+        {needsProperty(metric.aggregate) && (
+          <PropertySelect
+            properties={aggregateProperties(metric.aggregate, event)}
+            value={metric.property}
+            onChange={(property) => onChange({ ...metric, property })}
+            ariaLabel={t('reports.distributionAnalysis.property')}
+            testId="distribution-property"
+            status={errorIf(hasProblem(own, 'property'))}
+          />
+        )}
+        <Tooltip title={t('reports.distributionAnalysis.addFilter')}>
+          <Button
+            type="text"
+            size="small"
+            icon={<FilterOutlined />}
+            disabled={!firstFilter || filters.length >= 20}
+            onClick={() => firstFilter && setFilters([...filters, firstFilter])}
+            aria-label={t('reports.distributionAnalysis.addFilter')}
+            data-testid="distribution-add-filter"
+          />
+        </Tooltip>
+      </Space>
+      <ProblemList problems={placed(own.filter((p) => !p.path.startsWith('filters.')))} testId="distribution-metric-problems" />
+      {filters.length > 0 && (
+        <Flex gap={token.marginXS} align="flex-start" style={{ paddingInlineStart: 16 }}>
+          {filters.length > 1 && (
+            <Radio.Group
+              size="small"
+              optionType="button"
+              value={metric.filterOp ?? 'and'}
+              onChange={(change) => onChange({ ...metric, filterOp: change.target.value as 'and' | 'or' })}
+              options={[
+                { value: 'and', label: t('conditions.relation.and') },
+                { value: 'or', label: t('conditions.relation.or') },
+              ]}
+              aria-label={t('reports.filters.relation')}
+            />
+          )}
+          <Flex vertical gap={token.marginXXS}>
+            {filters.map((filter, index) => (
+              <FilterRow
+                key={index}
+                event={event}
+                filter={filter}
+                onChange={(next) => setFilters(filters.map((current, at) => (at === index ? next : current)))}
+                onRemove={() => setFilters(filters.filter((_, at) => at !== index))}
+                problems={filterRowProblems(own, index)}
+                testId={`distribution-filter-${index}`}
+              />
+            ))}
+          </Flex>
+        </Flex>
+      )}
+    </Flex>
+  );
+}
+
+/** 设置分布区间: 默认区间 or 自定义区间 (boundaries typed as tags, [a, b)). */
+function IntervalsSection({
+  intervals,
+  onChange,
+  problems,
+}: {
+  intervals: DistributionQuery['intervals'];
+  onChange: (intervals: DistributionQuery['intervals']) => void;
+  problems: QueryProblem[];
+}) {
+  const { t } = useTranslation();
+  const { token } = theme.useToken();
+  const own = problems.filter((p) => p.path === 'intervals' || p.path.startsWith('intervals.'));
+  return (
+    <Flex vertical gap={token.marginXS} data-testid="distribution-intervals">
+      <Radio.Group
+        optionType="button"
+        value={intervals.mode}
+        onChange={(change) =>
+          onChange(change.target.value === 'custom' ? { mode: 'custom', boundaries: [1000, 2000] } : { mode: 'default' })
+        }
+        options={(['default', 'custom'] as const).map((mode) => ({
+          value: mode,
+          label: <span data-testid={`distribution-intervals-${mode}`}>{t(`reports.distributionAnalysis.modes.${mode}`)}</span>,
+        }))}
+        aria-label={t('reports.distributionAnalysis.intervals')}
+      />
+      {intervals.mode === 'default' ? (
+        <Typography.Text type="secondary" style={{ fontSize: token.fontSizeSM }}>
+          {t('reports.distributionAnalysis.defaultHint')}
+        </Typography.Text>
+      ) : (
+        <>
+          <Select<string[]>
+            mode="tags"
+            value={intervals.boundaries.map(String)}
+            onChange={(tokens) => onChange({ mode: 'custom', boundaries: parseBoundaries(tokens).slice(0, reportLimits.ranges) })}
+            tokenSeparators={[',', '，', ' ']}
+            open={false}
+            suffixIcon={null}
+            placeholder={t('reports.distributionAnalysis.boundariesPlaceholder')}
+            aria-label={t('reports.distributionAnalysis.boundaries')}
+            data-testid="distribution-boundaries"
+            status={errorIf(own.length > 0)}
+          />
+          <Typography.Text type="secondary" style={{ fontSize: token.fontSizeSM }}>
+            {t('reports.distributionAnalysis.boundariesHint')}
+          </Typography.Text>
+        </>
+      )}
+      <Problems problems={own} testId="distribution-intervals-problem" />
+    </Flex>
+  );
+}
+
+/** The answer: the bar chart of users per interval over the table (interval, users, share). */
+function DistributionResult({
+  result,
+  loading,
+  error,
+  problems,
+  onRetry,
+}: {
+  result: DistributionReportResult | undefined;
+  loading: boolean;
+  error: unknown;
+  problems: QueryProblem[];
+  onRetry: () => void;
+}) {
+  const { t } = useTranslation();
+  let body;
+  if (problems.length > 0) {
+    const unplaced = problems.filter(
+      (p) => !placedPrefixes.some((prefix) => p.path === prefix || p.path.startsWith(`${prefix}.`)),
+    );
+    body = (
+      <Alert
+        type="error"
+        showIcon
+        message={t('reports.result.problems', { count: problems.length })}
+        description={
+          unplaced.length ? (
+            <ul style={{ margin: 0, paddingInlineStart: 16 }} data-testid="report-problems-unplaced">
+              {unplaced.map((p, index) => (
+                <li key={index}>{problemText(p)}</li>
+              ))}
+            </ul>
+          ) : undefined
+        }
+        data-testid="report-problems"
+      />
+    );
+  } else if (error) {
+    body = <ErrorResult error={error} onRetry={onRetry} />;
+  } else if (!result) {
+    body = loading ? <Skeleton active paragraph={{ rows: 8 }} /> : <Empty description={t('reports.result.waiting')} />;
+  } else {
+    const empty = result.series.every((s) => s.total === 0);
+    body = (
+      <Spin spinning={loading}>
+        <Flex vertical gap={16}>
+          <TruncatedNotice result={result} />
+          {empty ? (
+            <Empty description={t('reports.distributionAnalysis.empty')} data-testid="report-result-empty" />
+          ) : (
+            <>
+              {result.series.length > chartSeriesLimit && (
+                <Typography.Text type="secondary">
+                  {t('reports.distributionAnalysis.chartLimit', { count: chartSeriesLimit })}
+                </Typography.Text>
+              )}
+              <DistributionChart result={result} />
+              <DistributionTable result={result} />
+            </>
+          )}
+        </Flex>
+      </Spin>
+    );
+  }
+  return (
+    <Card size="small" data-testid="report-result">
+      <Flex vertical gap={16}>
+        {result && !error && problems.length === 0 && (
+          <Flex justify="flex-end">
+            <ComputedAt result={result} />
+          </Flex>
+        )}
+        {body}
+      </Flex>
+    </Card>
+  );
+}
+
+type Naming = { kind: 'save' | 'saveAs' | 'rename' } | undefined;
+
+/** The builder over one question: new (`saved` absent) or a saved report's. */
+function DistributionBuilder({ catalogue, saved }: { catalogue: ConditionCatalogue; saved?: SavedReport }) {
+  const { t } = useTranslation();
+  const { token } = theme.useToken();
+  const { message, modal } = App.useApp();
+  const errorText = useErrorText();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const session = useSession();
+  const canEdit = hasPermission(session, 'reports.edit');
+  const canDelete = hasPermission(session, 'reports.delete');
+  const canDashboard = hasPermission(session, 'dashboards.edit');
+  const [query, setQuery] = useState<DistributionQuery>(() => (saved ? editableQuery(saved.query) : defaultQuery(catalogue)!));
+  const [naming, setNaming] = useState<Naming>();
+  const [addingToDashboard, setAddingToDashboard] = useState(false);
+  const [saveProblems, setSaveProblems] = useState<{ for: DistributionQuery; problems: QueryProblem[] }>();
+  const edit = (change: Partial<DistributionQuery>) => setQuery((current) => ({ ...current, ...change }));
+
+  const toSend = useMemo(() => queryToSend(query), [query]);
+  const savedQuery = useMemo(() => (saved ? JSON.stringify(queryToSend(editableQuery(saved.query))) : undefined), [saved]);
+  const dirty = saved !== undefined && savedQuery !== JSON.stringify(toSend);
+  const texts = {
+    propertyRequired: t('reports.distributionAnalysis.propertyRequired'),
+    boundariesRequired: t('reports.distributionAnalysis.boundariesRequired'),
+    boundariesAscending: t('reports.distributionAnalysis.boundariesAscending'),
+  };
+  const local = localProblems(query, texts);
+  const settled = useDebouncedValue(toSend, 400);
+  const settledLocal = localProblems(settled, texts);
+  const run = useQuery({
+    queryKey: reportKeys.run(MODEL, settled),
+    queryFn: ({ signal }) => reportsApi.run(MODEL, settled, false, signal),
+    enabled: settledLocal.length === 0,
+    placeholderData: keepPreviousData,
+    staleTime: Infinity,
+    refetchOnWindowFocus: false,
+    retry: false,
+  });
+  const runProblems = run.isPlaceholderData ? [] : serverProblems(run.error);
+  const problems = [
+    ...local,
+    ...(local.length ? [] : runProblems),
+    ...(saveProblems?.for === query ? saveProblems.problems : []),
+  ];
+
+  const refresh = useMutation({
+    mutationFn: () => reportsApi.run(MODEL, toSend, true),
+    onSuccess: (result) => queryClient.setQueryData(reportKeys.run(MODEL, toSend), result),
+    onError: (error) => void message.error(errorText(error)),
+  });
+  const exportFile = useMutation({
+    mutationFn: (format: ExportFormat) =>
+      reportsApi.exportFile(MODEL, toSend, format, saved?.name ?? t('reports.distributionAnalysis.title')),
+    onSuccess: (file) => {
+      saveFile(file);
+      void message.success(t('reports.export.done', { name: file.fileName }));
+    },
+    onError: (error) => void message.error(errorText(error)),
+  });
+  const onSaveError = (error: unknown) => {
+    const found = serverProblems(error);
+    if (found.length) setSaveProblems({ for: query, problems: found });
+    throw error;
+  };
+  const onSaved = (report: SavedReport) => {
+    void queryClient.invalidateQueries({ queryKey: reportKeys.saved });
+    queryClient.setQueryData(reportKeys.report(report.id), report);
+    void message.success(t('reports.save.saved'));
+    if (report.id !== saved?.id) navigate(`${PATH}/${report.id}`);
+  };
+  const save = useMutation({
+    mutationFn: () => reportsApi.update(saved!.id, { query: toSend }),
+    onSuccess: onSaved,
+    onError: (error) => {
+      const found = serverProblems(error);
+      if (found.length) setSaveProblems({ for: query, problems: found });
+      void message.error(errorText(error));
+    },
+  });
+  const remove = useMutation({
+    mutationFn: () => reportsApi.remove(saved!.id),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: reportKeys.saved });
+      void message.success(t('reports.save.deleted'));
+      navigate(PATH, { replace: true });
+    },
+    onError: (error) => void message.error(errorText(error)),
+  });
+  const history = useQuery({ queryKey: reportKeys.list(MODEL, ''), queryFn: () => reportsApi.list({ model: MODEL }) });
+
+  const result = run.data?.kind === 'distribution' ? run.data : undefined;
+  const blocked = problems.length > 0;
+  const noEdit = canEdit ? undefined : t('reports.toolbar.noEdit');
+  const needsSaved = saved ? undefined : t('reports.toolbar.saveFirst');
+  const event = catalogue.events.find((candidate) => candidate.code === query.metric.event);
+  const commonEvents = query.filters?.events ?? [];
+  const firstCommon = event && newFilter(event);
+  const setCommon = (next: EventPropertyFilter[]) => {
+    const { events: _events, eventsOp, ...rest } = query.filters ?? {};
+    void _events;
+    edit({ filters: next.length ? { ...rest, events: next, ...(eventsOp ? { eventsOp } : {}) } : rest });
+  };
+  const eventProblems = problemsUnder(problems, 'filters.events');
+
+  const toolbar = [
+    <Select<string>
+      key="history"
+      showSearch
+      optionFilterProp="label"
+      value={saved?.id}
+      onChange={(id) => navigate(`${PATH}/${id}`)}
+      options={(history.data?.items ?? []).map((report) => ({ value: report.id, label: report.name }))}
+      loading={history.isLoading}
+      placeholder={t('reports.toolbar.historyPlaceholder')}
+      aria-label={t('reports.toolbar.history')}
+      data-testid="report-history"
+      style={{ width: 220 }}
+    />,
+    ...(saved
+      ? [
+          <Button key="new" icon={<PlusOutlined />} onClick={() => navigate(PATH)} data-testid="report-new">
+            {t('reports.toolbar.new')}
+          </Button>,
+        ]
+      : []),
+    <Tooltip key="save" title={noEdit}>
+      <Button
+        type="primary"
+        icon={<SaveOutlined />}
+        disabled={!canEdit}
+        loading={save.isPending}
+        onClick={() => (saved ? save.mutate() : setNaming({ kind: 'save' }))}
+        data-testid="report-save"
+      >
+        {t('reports.toolbar.save')}
+      </Button>
+    </Tooltip>,
+    <Tooltip key="saveAs" title={noEdit}>
+      <Button disabled={!canEdit} onClick={() => setNaming({ kind: 'saveAs' })} data-testid="report-save-as">
+        {t('reports.toolbar.saveAs')}
+      </Button>
+    </Tooltip>,
+    ...(saved
+      ? [
+          <Tooltip key="rename" title={noEdit}>
+            <Button disabled={!canEdit} onClick={() => setNaming({ kind: 'rename' })} data-testid="report-rename">
+              {t('reports.toolbar.rename')}
+            </Button>
+          </Tooltip>,
+        ]
+      : []),
+    <Tooltip key="dashboard" title={needsSaved ?? (canDashboard ? undefined : t('reports.toolbar.noDashboard'))}>
+      <Button disabled={!saved || !canDashboard} onClick={() => setAddingToDashboard(true)} data-testid="report-add-to-dashboard">
+        {t('reports.toolbar.addToDashboard')}
+      </Button>
+    </Tooltip>,
+    <Tooltip key="export" title={noEdit}>
+      <Dropdown
+        disabled={!canEdit || blocked}
+        menu={{
+          items: [
+            { key: 'csv', label: <span data-testid="report-export-csv">{t('reports.toolbar.exportCsv')}</span> },
+            { key: 'xlsx', label: <span data-testid="report-export-xlsx">{t('reports.toolbar.exportXlsx')}</span> },
+          ],
+          onClick: ({ key }) => exportFile.mutate(key as ExportFormat),
+        }}
+      >
+        <Button icon={<DownloadOutlined />} loading={exportFile.isPending} data-testid="report-export">
+          {t('reports.toolbar.export')} <DownOutlined />
+        </Button>
+      </Dropdown>
+    </Tooltip>,
+    <Button
+      key="refresh"
+      icon={<ReloadOutlined />}
+      disabled={blocked}
+      loading={refresh.isPending}
+      onClick={() => refresh.mutate()}
+      data-testid="report-refresh"
+    >
+      {t('reports.toolbar.refresh')}
+    </Button>,
+    ...(saved && canDelete
+      ? [
+          <Button
+            key="delete"
+            danger
+            icon={<DeleteOutlined />}
+            onClick={() =>
+              modal.confirm({
+                title: t('reports.save.deleteConfirm', { name: saved.name }),
+                content: t('reports.save.deleteHint'),
+                okButtonProps: { danger: true },
+                onOk: () => remove.mutateAsync(),
+              })
+            }
+            data-testid="report-delete"
+          >
+            {t('reports.toolbar.delete')}
+          </Button>,
+        ]
+      : []),
+  ];
+
+  const builderContext = useMemo(() => ({ catalogue, problems: placeProblems(emptyTree, []), disabled: false }), [catalogue]);
+  const dimensionOptions = [
+    {
+      label: t('reports.distributionAnalysis.eventProperties'),
+      title: 'event',
+      options: (event?.properties ?? []).map((p) => ({ value: `event:${p.key}`, label: p.name })),
+    },
+    {
+      label: t('reports.distributionAnalysis.contactProperties'),
+      title: 'contact',
+      options: catalogue.contactProperties
+        .filter((p) => p.source !== 'dynamicDate')
+        .map((p) => ({ value: `contact:${p.key}`, label: p.name })),
+    },
+  ];
+
+  return (
+    <PageContainer
+      title={saved ? saved.name : t('reports.distributionAnalysis.newTitle')}
+      subTitle={
+        dirty ? (
+          <Tag color="orange" data-testid="report-dirty">
+            {t('reports.distributionAnalysis.unsaved')}
+          </Tag>
+        ) : undefined
+      }
+      extra={<Space wrap>{toolbar}</Space>}
+    >
+      <Flex gap={token.margin} align="flex-start" data-testid="distribution-analysis">
+        <Card
+          size="small"
+          style={{ width: 520, flex: 'none' }}
+          styles={{ body: { paddingTop: 0 } }}
+          data-testid="report-question"
+        >
+          <BuilderContext.Provider value={builderContext}>
+            <Section title={t('reports.distributionAnalysis.metric')} testId="report-section-metric">
+              <MetricSection
+                query={query}
+                catalogue={catalogue}
+                onChange={(metric) => {
+                  // An event dimension or common filter on a property the new event lacks goes.
+                  const next = catalogue.events.find((candidate) => candidate.code === metric.event);
+                  const has = (key: string) => next?.properties.some((p) => p.key === key) ?? false;
+                  const dimension =
+                    query.dimension?.kind === 'eventProperty' && !has(query.dimension.property) ? undefined : query.dimension;
+                  const events = (query.filters?.events ?? []).filter((f) => has(f.property));
+                  const { events: _events, ...rest } = query.filters ?? {};
+                  void _events;
+                  setQuery({ ...query, metric, dimension, filters: events.length ? { ...rest, events } : rest });
+                }}
+                problems={problems}
+              />
+            </Section>
+            <Section title={t('reports.distributionAnalysis.intervals')} testId="report-section-intervals">
+              <IntervalsSection intervals={query.intervals} onChange={(intervals) => edit({ intervals })} problems={problems} />
+            </Section>
+            <Section title={t('reports.sections.filters')} testId="report-section-filters">
+              <Flex vertical gap={token.marginSM}>
+                <Flex vertical gap={token.marginXXS}>
+                  <Typography.Text type="secondary">{t('reports.filters.events')}</Typography.Text>
+                  {commonEvents.length > 1 && (
+                    <Radio.Group
+                      size="small"
+                      optionType="button"
+                      value={query.filters?.eventsOp ?? 'and'}
+                      onChange={(change) =>
+                        edit({ filters: { ...query.filters, eventsOp: change.target.value as 'and' | 'or' } })
+                      }
+                      options={[
+                        { value: 'and', label: t('conditions.relation.and') },
+                        { value: 'or', label: t('conditions.relation.or') },
+                      ]}
+                      aria-label={t('reports.filters.relation')}
+                    />
+                  )}
+                  {commonEvents.map((filter, index) => (
+                    <FilterRow
+                      key={index}
+                      event={event}
+                      filter={filter}
+                      onChange={(next) => setCommon(commonEvents.map((current, at) => (at === index ? next : current)))}
+                      onRemove={() => setCommon(commonEvents.filter((_, at) => at !== index))}
+                      problems={filterRowProblems(
+                        eventProblems.map((p) => ({ ...p, path: `filters.${p.path}` })),
+                        index,
+                      )}
+                      testId={`distribution-event-filter-${index}`}
+                    />
+                  ))}
+                  <Button
+                    type="link"
+                    size="small"
+                    icon={<PlusOutlined />}
+                    disabled={!firstCommon || commonEvents.length >= 20}
+                    onClick={() => firstCommon && setCommon([...commonEvents, firstCommon])}
+                    data-testid="distribution-add-event-filter"
+                    style={{ alignSelf: 'flex-start' }}
+                  >
+                    {t('reports.filters.addEvent')}
+                  </Button>
+                </Flex>
+                <Flex vertical gap={token.marginXXS}>
+                  <Typography.Text type="secondary">{t('reports.filters.contacts')}</Typography.Text>
+                  <ConditionBuilder
+                    value={query.filters?.contacts ?? emptyTree}
+                    onChange={(tree) => {
+                      const { contacts: _contacts, ...rest } = query.filters ?? {};
+                      void _contacts;
+                      edit({ filters: tree.conditions.length ? { ...rest, contacts: tree } : rest });
+                    }}
+                    catalogue={catalogue}
+                    problems={placed(problemsUnder(problems, 'filters.contacts'))}
+                  />
+                </Flex>
+              </Flex>
+            </Section>
+            <Section title={t('reports.distributionAnalysis.dimension')} testId="report-section-dimension">
+              <Flex vertical gap={token.marginXXS}>
+                <Select<string>
+                  allowClear
+                  showSearch
+                  filterOption={matchOption}
+                  value={dimensionKey(query.dimension)}
+                  onChange={(key) => edit({ dimension: dimensionFromKey(key) })}
+                  options={dimensionOptions}
+                  placeholder={t('reports.distributionAnalysis.overall')}
+                  aria-label={t('reports.distributionAnalysis.dimension')}
+                  data-testid="distribution-dimension"
+                  status={errorIf(problems.some((p) => p.path.startsWith('dimension')))}
+                  style={{ width: 260 }}
+                />
+                <Problems
+                  problems={problems.filter((p) => p.path.startsWith('dimension'))}
+                  testId="distribution-dimension-problem"
+                />
+              </Flex>
+            </Section>
+            <Section title={t('reports.sections.groups')} testId="report-section-groups">
+              <Flex vertical gap={token.marginXXS}>
+                <GroupPicker
+                  value={(query.groups ?? []).map(selectionKey)}
+                  onChange={(keys) =>
+                    edit({
+                      groups: keys
+                        .map(parseSelectionKey)
+                        .filter((s) => s !== undefined)
+                        .slice(0, reportLimits.groups),
+                    })
+                  }
+                  max={COMPARE_MAX}
+                  testId="report-groups"
+                />
+                <Problems
+                  problems={problems.filter((p) => p.path === 'groups' || p.path.startsWith('groups.'))}
+                  testId="report-groups-problem"
+                />
+              </Flex>
+            </Section>
+            <Section title={t('reports.sections.time')} testId="report-section-time">
+              <Flex vertical gap={token.marginXS}>
+                <TimeRangeInput
+                  value={query.timeRange}
+                  onChange={(timeRange: TimeRange) => edit({ timeRange })}
+                  timeType="date"
+                  timeZone={catalogue.timeZone}
+                  testId="report-time"
+                  status={errorIf(problems.some((p) => p.path.startsWith('timeRange')))}
+                />
+                <Problems problems={problems.filter((p) => p.path.startsWith('timeRange'))} testId="report-time-problem" />
+              </Flex>
+            </Section>
+          </BuilderContext.Provider>
+        </Card>
+        <div style={{ flex: 1, minWidth: 0 }}>
+          <DistributionResult
+            result={blocked ? undefined : result}
+            loading={run.isFetching || refresh.isPending}
+            error={runProblems.length ? undefined : run.error}
+            problems={problems}
+            onRetry={() => void run.refetch()}
+          />
+        </div>
+      </Flex>
+      {naming?.kind === 'rename' && saved && (
+        <NameModal
+          title={t('reports.list.rename')}
+          label={t('reports.save.name')}
+          placeholder={t('reports.save.namePlaceholder')}
+          requiredMessage={t('reports.save.nameRequired')}
+          max={REPORT_NAME_MAX}
+          nameCodes={['report_name_taken']}
+          testId="report-rename-modal"
+          initialName={saved.name}
+          onClose={() => setNaming(undefined)}
+          onSubmit={(name) =>
+            reportsApi.update(saved.id, { name }).then((report) => {
+              queryClient.setQueryData(reportKeys.report(report.id), report);
+              void queryClient.invalidateQueries({ queryKey: reportKeys.saved });
+              void message.success(t('reports.list.renamed'));
+            })
+          }
+        />
+      )}
+      {naming && naming.kind !== 'rename' && (
+        <NameModal
+          title={naming.kind === 'save' ? t('reports.save.title') : t('reports.save.saveAsTitle')}
+          label={t('reports.save.name')}
+          placeholder={t('reports.save.namePlaceholder')}
+          requiredMessage={t('reports.save.nameRequired')}
+          max={REPORT_NAME_MAX}
+          nameCodes={['report_name_taken']}
+          testId="report-name"
+          initialName={
+            naming.kind === 'saveAs' && saved ? `${saved.name}${t('reports.save.copySuffix')}`.slice(0, REPORT_NAME_MAX) : ''
+          }
+          onClose={() => setNaming(undefined)}
+          onSubmit={(name) =>
+            (saved && naming.kind === 'saveAs'
+              ? reportsApi.saveAs(saved.id, { name, query: toSend })
+              : reportsApi.create({ model: MODEL, name, query: toSend })
+            ).then(onSaved, onSaveError)
+          }
+        />
+      )}
+      {addingToDashboard && saved && <AddToDashboardModal reportId={saved.id} onClose={() => setAddingToDashboard(false)} />}
+    </PageContainer>
+  );
+}
+
+/**
+ * 报表分析 → 分布分析 (seed §1.7.6; ADR 0056): /analytics/distribution builds a new question,
+ * /analytics/distribution/:reportId opens a saved report.
+ */
+export default function DistributionAnalysisPage() {
+  const { t } = useTranslation();
+  const { reportId } = useParams();
+  const catalogue = useQuery({ queryKey: metadataKeys.catalogue, queryFn: metadataApi.catalogue });
+  const saved = useQuery({
+    queryKey: reportKeys.report(reportId ?? ''),
+    queryFn: () => reportsApi.get(reportId!),
+    enabled: reportId !== undefined,
+  });
+  const title = t('reports.distributionAnalysis.title');
+  if (catalogue.isPending || (reportId !== undefined && saved.isPending)) {
+    return (
+      <PageContainer title={title}>
+        <Skeleton active paragraph={{ rows: 12 }} data-testid="distribution-analysis-loading" />
+      </PageContainer>
+    );
+  }
+  if (catalogue.isError || saved.isError) {
+    return (
+      <PageContainer title={title}>
+        {saved.isError && isNotFoundError(saved.error, ['reportId']) ? (
+          <ListEmpty title={t('reports.notFound')} testId="distribution-analysis-not-found" />
+        ) : (
+          <ErrorResult
+            error={catalogue.error ?? saved.error}
+            onRetry={() => void (catalogue.isError ? catalogue.refetch() : saved.refetch())}
+          />
+        )}
+      </PageContainer>
+    );
+  }
+  if (catalogue.data.events.length === 0) {
+    return (
+      <PageContainer title={title}>
+        <Card>
+          <ListEmpty
+            title={t('reports.empty.noEventsTitle')}
+            description={t('reports.empty.noEventsDescription')}
+            testId="distribution-analysis-no-events"
+          />
+          <Flex justify="center">
+            <Link to="/metadata/events">{t('reports.empty.createEvent')}</Link>
+          </Flex>
+        </Card>
+      </PageContainer>
+    );
+  }
+  return <DistributionBuilder key={reportId ?? 'new'} catalogue={catalogue.data} saved={saved.data} />;
+}
