@@ -37,6 +37,8 @@ function ResultBody({
       />
     );
   }
+  // A funnel card (漏斗分析, ADR 0054) is drawn once the funnel chart exists.
+  if (result.kind === 'funnel') return null;
   return (
     <div data-card-chart={chart === 'table' || chart === 'number' ? undefined : ''}>
       <ReportChart result={result} chart={chart} height={280} onChartReady={onChartReady} testId={`${testId}-chart`} />

@@ -7,6 +7,7 @@ import { departmentServiceRef } from '../departments/departments.service.js';
 import { groupSelectionsServiceRef } from '../group-selections/group-selections.service.js';
 import { tenantServiceRef } from '../tenancy/tenant.service.js';
 import { eventAnalysisModel } from './event-analysis.js';
+import { funnelModel } from './funnel/funnel.js';
 import { ReportQuotasService, reportQuotasServiceRef } from './report-quotas.service.js';
 import { reportsRoutes } from './reports.routes.js';
 import { ReportsService, reportsServiceRef } from './reports.service.js';
@@ -69,6 +70,7 @@ export const reportsModule = defineModule({
       init({ http, permissions, models, reports, saved, quotas, departments, conditions, selections, olap }) {
         // Core's models go through the same extension point as plugins' (事件分析 first).
         models.addReportModel(eventAnalysisModel({ conditions, selections, dialect: olap.dialect }));
+        models.addReportModel(funnelModel({ conditions, selections, dialect: olap.dialect }));
         // 报表分析's rows of the permission matrix (reports.view / edit / delete).
         permissions.addFeature({ id: 'reports' });
         http.addRoutes(reportsRoutes(reports));

@@ -97,4 +97,6 @@ export interface SqlDialect {
    * same month and day; 29 February falls on 28 February in common years.
    */
   anniversaryInYear(dateExpression: string, yearExpression: string): string;
+  /** Days since 1970-01-01 (INTEGER) of a DATE expression: calendar-day differences (漏斗 day windows). */
+  dayNumber(dateExpression: string): string;
 }

@@ -34,7 +34,11 @@ export function TruncatedNotice({ result, testId = 'report-truncated' }: { resul
   const { t, i18n } = useTranslation();
   if (!result.truncated) return null;
   const shown =
-    result.kind === 'series' ? new Set(result.series.map((s) => JSON.stringify(s.dimensions))).size : result.rows.length;
+    result.kind === 'series'
+      ? new Set(result.series.map((s) => JSON.stringify(s.dimensions))).size
+      : result.kind === 'funnel'
+        ? new Set(result.funnels.filter((f) => f.dimension !== undefined).map((f) => f.dimension)).size
+        : result.rows.length;
   return (
     <Alert
       type="warning"

@@ -117,6 +117,9 @@ export const duckDbDialect: SqlDialect = {
       `AND NOT ((${year}) % 4 = 0 AND ((${year}) % 100 <> 0 OR (${year}) % 400 = 0)) THEN 28 ELSE day(${date}) END)`
     );
   },
+  dayNumber(date) {
+    return `date_diff('day', DATE '1970-01-01', ${date})`; // StarRocks: datediff(d, '1970-01-01')
+  },
 };
 
 /** `$.key` for a plain identifier key (anything else could break out of the path). */
