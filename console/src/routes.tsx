@@ -43,6 +43,7 @@ const UsagePage = lazy(() => import('./pages/settings/usage/UsagePage'));
 const TagsPage = lazy(() => import('./pages/tags/TagsPage'));
 const DashboardsPage = lazy(() => import('./pages/dashboards/DashboardsPage'));
 const EventAnalysisPage = lazy(() => import('./pages/reports/event/EventAnalysisPage'));
+const FunnelAnalysisPage = lazy(() => import('./pages/reports/funnel/FunnelAnalysisPage'));
 const ReportsPage = lazy(() => import('./pages/reports/ReportsPage'));
 
 /**
@@ -133,6 +134,14 @@ export const appRoutes: AppRoute[] = [
         name: 'reports.event.title',
         permission: 'reports.view',
         element: <EventAnalysisPage />,
+        hideInMenu: true,
+      },
+      { path: '/analytics/funnel', name: 'menu.funnelAnalysis', permission: 'reports.view', element: <FunnelAnalysisPage /> },
+      {
+        path: '/analytics/funnel/:reportId',
+        name: 'reports.funnelAnalysis.title',
+        permission: 'reports.view',
+        element: <FunnelAnalysisPage />,
         hideInMenu: true,
       },
       // 所有报表: every saved report the caller sees, of every model (rename, department, delete).

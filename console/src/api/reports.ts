@@ -20,6 +20,7 @@ export const REPORT_BATCH_MAX = 100;
 
 /** Where a saved report of a model opens: only models with a builder page (事件分析 so far). */
 export function reportBuilderPath(model: string, reportId: string): string | undefined {
+  if (model === 'funnel') return `/analytics/funnel/${encodeURIComponent(reportId)}`;
   return model === 'event' ? `/analytics/event/${encodeURIComponent(reportId)}` : undefined;
 }
 

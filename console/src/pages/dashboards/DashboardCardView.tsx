@@ -12,6 +12,7 @@ import { ReportChart } from '../../components/charts/ReportChart';
 import { reportBuilderPath } from '../../api/reports';
 import { ErrorResult } from '../../components/ErrorResult';
 import { ComputedAt, TruncatedNotice } from '../reports/event/ResultPanel';
+import { FunnelChart } from '../reports/funnel/FunnelChart';
 
 function ResultBody({
   result,
@@ -37,8 +38,13 @@ function ResultBody({
       />
     );
   }
-  // A funnel card (漏斗分析, ADR 0054) is drawn once the funnel chart exists.
-  if (result.kind === 'funnel') return null;
+  if (result.kind === 'funnel') {
+    return (
+      <div data-card-chart="">
+        <FunnelChart result={result} height={280} onChartReady={onChartReady} testId={`${testId}-chart`} />
+      </div>
+    );
+  }
   return (
     <div data-card-chart={chart === 'table' || chart === 'number' ? undefined : ''}>
       <ReportChart result={result} chart={chart} height={280} onChartReady={onChartReady} testId={`${testId}-chart`} />
