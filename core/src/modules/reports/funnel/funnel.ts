@@ -276,7 +276,7 @@ interface StatementInput {
  * One statement per compared group:
  *
  * - `__ev`: one scan of `events` — the rows of any step or exclusion from the range's start to the
- *   last moment a step may happen, each numbered (`rid`, in time order per contact: one event row
+ *   last moment a step may happen, each numbered (`rid`, in time order within its contact: one event row
  *   never fills two steps of a chain), its second (`ts`, so two events in the same second are in
  *   order), its local day number (`dn`, calendar-day windows), which step / exclusion it matches.
  * - `__s1`: the anchors — step-1 rows inside the range. `__s<k+1>`: the chains of `__s<k>` joined
@@ -331,7 +331,8 @@ function buildStatement(input: StatementInput): SqlFragment {
 
   const columns: SqlFragment[] = [
     SqlFragment.raw('contact_id AS cid'),
-    SqlFragment.raw('row_number() OVER (ORDER BY contact_id, event_time) AS rid'),
+    // Numbered per contact (every join is within one contact): a partitioned sort, parallel.
+    SqlFragment.raw('row_number() OVER (PARTITION BY contact_id ORDER BY event_time) AS rid'),
     SqlFragment.raw(`CAST(floor(${d.epochMs('event_time')} / 1000) AS BIGINT) AS ts`),
     SqlFragment.raw(`${d.dayNumber('event_day')} AS dn`),
     sql(scope.pieces.eventTimeWithin(input.range).wrap(), ' AS inr'),
@@ -392,8 +393,8 @@ function buildStatement(input: StatementInput): SqlFragment {
     const distinct = Array.from({ length: k }, (_, i) => ` AND e.rid <> s.r${i + 1}`).join('');
     ctes.push(
       SqlFragment.raw(
-        `__j${k + 1} AS (SELECT s.a, min(e.rid) AS r, min(e.ts) AS t FROM ${prev} AS s JOIN __ev AS e ON e.cid = s.cid AND e.m${k + 1}` +
-          ` AND e.ts >= s.t${k}${distinct} AND ${within}${holdValue ? ' AND e.hv = s.hv' : ''} GROUP BY s.a)`,
+        `__j${k + 1} AS (SELECT s.cid, s.a, min(e.rid) AS r, min(e.ts) AS t FROM ${prev} AS s JOIN __ev AS e ON e.cid = s.cid AND e.m${k + 1}` +
+          ` AND e.ts >= s.t${k}${distinct} AND ${within}${holdValue ? ' AND e.hv = s.hv' : ''} GROUP BY s.cid, s.a)`,
       ),
     );
     const excluded = exclusions.map((x, i) => (x.afterStep === k ? `x.x${i}` : '')).filter(Boolean);
@@ -403,7 +404,7 @@ function buildStatement(input: StatementInput): SqlFragment {
       : '';
     ctes.push(
       SqlFragment.raw(
-        `__s${k + 1} AS (SELECT ${kept.join(', ')}, j.r AS r${k + 1}, j.t AS t${k + 1} FROM ${prev} AS s JOIN __j${k + 1} AS j ON j.a = s.a${notExcluded})`,
+        `__s${k + 1} AS (SELECT ${kept.join(', ')}, j.r AS r${k + 1}, j.t AS t${k + 1} FROM ${prev} AS s JOIN __j${k + 1} AS j ON j.cid = s.cid AND j.a = s.a${notExcluded})`,
       ),
     );
   }
