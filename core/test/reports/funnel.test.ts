@@ -169,6 +169,11 @@ describeEngines(
       // Not having left between view and cart: u7 left in between → 5 reach the cart.
       const excluded = await t.result({ ...base, exclusions: [{ event: 'leave', afterStep: 1 }] });
       expect(users(excluded.funnels[0]!)).toEqual([7, 5, 1]);
+      // Excluding another view between view and cart (the step rows themselves never count): u8's first
+      // view has its second one before the cart, but the chain from that second view counts; u5's two
+      // views are in the same second, so each has the other in between → 5 (u1 u2 u3 u7 u8).
+      const viewAgain = await t.result({ ...base, exclusions: [{ event: 'view', afterStep: 1 }] });
+      expect(users(viewAgain.funnels[0]!)).toEqual([7, 5, 1]);
       // An exclusion between cart and pay changes nothing (nobody left there).
       const later = await t.result({ ...base, exclusions: [{ event: 'leave', afterStep: 2 }] });
       expect(users(later.funnels[0]!)).toEqual([7, 6, 1]);
