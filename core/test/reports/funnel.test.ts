@@ -263,6 +263,40 @@ describeEngines(
         limits: { shown: 100, exported: 400 },
       });
     });
+
+    it('shows at most 100 dimension values with a truncated flag; an export takes up to 400', async () => {
+      // u9 on D+10 (outside every other case's range and away from their contacts): 101 views of
+      // distinct skus at 12:00, then a cart at 13:00.
+      const day = addDays(t.D, 10);
+      const batch = [
+        ...Array.from({ length: 101 }, (_, i) => ({
+          type: 'track',
+          userId: 'u9',
+          event: 'view',
+          properties: { sku: `s${String(i).padStart(3, '0')}` },
+          timestamp: at(day, '12:00:00.000'),
+        })),
+        { type: 'track', userId: 'u9', event: 'cart', properties: { sku: 'a' }, timestamp: at(day, '13:00:00.000') },
+      ];
+      expect((await t.collect('batch', { batch })).statusCode).toBe(200);
+      await t.drain();
+      const query = {
+        steps: [{ event: 'view' }, { event: 'cart' }],
+        window: { unit: 'day', value: 1 },
+        timeRange: between(day, day),
+        dimension: { kind: 'eventProperty', property: 'sku' },
+      };
+      const body = await t.result(query);
+      expect([body.groupCount, body.truncated, body.funnels.length]).toEqual([101, true, 101]); // all users + 100 values
+      // One user, who reached the cart from every sku's view.
+      expect(users(body.funnels[0]!)).toEqual([1, 1]);
+      expect(body.funnels.slice(1).map((f) => f.dimension)).toEqual(
+        Array.from({ length: 100 }, (_, i) => `s${String(i).padStart(3, '0')}`),
+      );
+      const csv = await t.staff.request('POST', EXPORTS, { model: 'funnel', query, format: 'csv' });
+      // Header + (all users + 101 values) × 2 steps.
+      expect(String(csv.body).trim().split('\n')).toHaveLength(1 + 102 * 2);
+    });
   },
   { plugins: firstPartyPlugins },
 );
