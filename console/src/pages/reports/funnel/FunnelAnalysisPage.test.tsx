@@ -159,6 +159,8 @@ describe('漏斗分析 builder', () => {
     expect(table.getByText('1,200')).toBeTruthy();
     expect(table.getAllByText('25.0%')).toHaveLength(2); // step and overall conversion of step 2
     expect(table.getByText('1小时1分钟')).toBeTruthy();
+    // The time-to-convert buckets in the console language.
+    expect(within(screen.getByTestId('funnel-time-to-convert')).getAllByText('1 分钟内').length).toBeGreaterThan(0);
     expect(screen.getByTestId('report-computed-at').textContent).toBe('最后计算于 2025-03-07 10:30:05');
   });
 

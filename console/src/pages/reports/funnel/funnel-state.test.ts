@@ -145,6 +145,7 @@ describe('漏斗分析 answer', () => {
     expect(formatDuration(45, texts.units)).toBe('45秒');
     expect(formatDuration(0, texts.units)).toBe('0秒');
     expect(formatDuration(null, texts.units)).toBe('-');
+    expect(formatDuration(93784, { day: 'd ', hour: 'h ', minute: 'min ', second: 's' })).toBe('1d 2h');
   });
 
   it('draws one bar series per funnel labelled with users and overall conversion, and tables every step', () => {

@@ -155,7 +155,8 @@ export function formatDuration(seconds: number | null, units: FunnelTexts['units
     .slice(first, first + 2)
     .filter(([value]) => value > 0)
     .map(([value, unit]) => `${value}${unit}`)
-    .join('');
+    .join('')
+    .trim();
 }
 
 /** The funnels the chart draws: every group's all-users funnel; without groups, also the top 5 dimension values. */
