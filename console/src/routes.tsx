@@ -45,6 +45,7 @@ const DashboardsPage = lazy(() => import('./pages/dashboards/DashboardsPage'));
 const EventAnalysisPage = lazy(() => import('./pages/reports/event/EventAnalysisPage'));
 const DistributionAnalysisPage = lazy(() => import('./pages/reports/distribution/DistributionAnalysisPage'));
 const LtvAnalysisPage = lazy(() => import('./pages/reports/ltv/LtvAnalysisPage'));
+const FunnelAnalysisPage = lazy(() => import('./pages/reports/funnel/FunnelAnalysisPage'));
 const ReportsPage = lazy(() => import('./pages/reports/ReportsPage'));
 
 /**
@@ -135,6 +136,14 @@ export const appRoutes: AppRoute[] = [
         name: 'reports.event.title',
         permission: 'reports.view',
         element: <EventAnalysisPage />,
+        hideInMenu: true,
+      },
+      { path: '/analytics/funnel', name: 'menu.funnelAnalysis', permission: 'reports.view', element: <FunnelAnalysisPage /> },
+      {
+        path: '/analytics/funnel/:reportId',
+        name: 'reports.funnelAnalysis.title',
+        permission: 'reports.view',
+        element: <FunnelAnalysisPage />,
         hideInMenu: true,
       },
       {

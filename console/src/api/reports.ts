@@ -22,6 +22,7 @@ export const REPORT_BATCH_MAX = 100;
 export function reportBuilderPath(model: string, reportId: string): string | undefined {
   if (model === 'distribution') return `/analytics/distribution/${encodeURIComponent(reportId)}`;
   if (model === 'ltv') return `/analytics/ltv/${encodeURIComponent(reportId)}`;
+  if (model === 'funnel') return `/analytics/funnel/${encodeURIComponent(reportId)}`;
   return model === 'event' ? `/analytics/event/${encodeURIComponent(reportId)}` : undefined;
 }
 

@@ -14,6 +14,7 @@ import { ErrorResult } from '../../components/ErrorResult';
 import { DistributionChart } from '../reports/distribution/DistributionChart';
 import { ComputedAt, TruncatedNotice } from '../reports/event/ResultPanel';
 import { LtvChart } from '../reports/ltv/LtvResult';
+import { FunnelChart } from '../reports/funnel/FunnelChart';
 
 function ResultBody({
   result,
@@ -50,6 +51,13 @@ function ResultBody({
     return (
       <div data-card-chart="">
         <DistributionChart result={result} height={280} onChartReady={onChartReady} testId={`${testId}-chart`} />
+      </div>
+    );
+  }
+  if (result.kind === 'funnel') {
+    return (
+      <div data-card-chart="">
+        <FunnelChart result={result} height={280} onChartReady={onChartReady} testId={`${testId}-chart`} />
       </div>
     );
   }

@@ -25,6 +25,7 @@ const spans: Record<CardSize, number> = { S: 8, M: 12, L: 24 };
 const builders = [
   { key: 'event', path: '/analytics/event', label: 'menu.eventAnalysis' },
   { key: 'distribution', path: '/analytics/distribution', label: 'menu.distributionAnalysis' },
+  { key: 'funnel', path: '/analytics/funnel', label: 'menu.funnelAnalysis' },
 ] as const;
 
 /** The default cards per dashboard (seed §1.3.1) until the quota answers. */

@@ -9,6 +9,7 @@ import { tenantServiceRef } from '../tenancy/tenant.service.js';
 import { distributionModel } from './distribution/distribution.js';
 import { eventAnalysisModel } from './event-analysis.js';
 import { ltvAnalysisModel } from './ltv/ltv-analysis.js';
+import { funnelModel } from './funnel/funnel.js';
 import { ReportQuotasService, reportQuotasServiceRef } from './report-quotas.service.js';
 import { reportsRoutes } from './reports.routes.js';
 import { ReportsService, reportsServiceRef } from './reports.service.js';
@@ -73,6 +74,7 @@ export const reportsModule = defineModule({
         models.addReportModel(eventAnalysisModel({ conditions, selections, dialect: olap.dialect }));
         models.addReportModel(distributionModel({ conditions, selections }));
         models.addReportModel(ltvAnalysisModel({ conditions, selections, dialect: olap.dialect }));
+        models.addReportModel(funnelModel({ conditions, selections, dialect: olap.dialect }));
         // 报表分析's rows of the permission matrix (reports.view / edit / delete).
         permissions.addFeature({ id: 'reports' });
         http.addRoutes(reportsRoutes(reports));

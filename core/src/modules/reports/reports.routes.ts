@@ -31,9 +31,47 @@ const periodKeys = {
   series: Joi.array().items(seriesSchema, distributionSeriesSchema).label('ReportSeriesList'),
 };
 
+/** The keys of a funnel result (`FunnelReportResult`, ADR 0054). */
+const funnelResultKeys = {
+  steps: Joi.array()
+    .items(Joi.object({ name: Joi.string().required(), event: Joi.string().required() }).label('FunnelStepInfo'))
+    .label('FunnelStepInfoList'),
+  window: Joi.object({ value: Joi.number().integer().required(), unit: Joi.string().required() }).label('FunnelWindowInfo'),
+  dimension: Joi.object({ key: Joi.string().required(), name: Joi.string().required() }).label('FunnelDimensionInfo'),
+  timeBuckets: Joi.array()
+    .items(
+      Joi.object({
+        label: Joi.string().required(),
+        from: Joi.number().required(),
+        to: Joi.number().allow(null).required(),
+      }).label('FunnelTimeBucket'),
+    )
+    .label('FunnelTimeBucketList'),
+  funnels: Joi.array()
+    .items(
+      Joi.object({
+        group: Joi.number().integer(),
+        dimension: Joi.string().allow(null),
+        steps: Joi.array()
+          .items(
+            Joi.object({
+              users: Joi.number().integer().required(),
+              conversion: Joi.number().allow(null).required(),
+              overall: Joi.number().allow(null).required(),
+              medianSeconds: Joi.number().allow(null).required(),
+            }).label('FunnelStepValue'),
+          )
+          .required()
+          .label('FunnelStepValueList'),
+        timeToConvert: Joi.array().items(Joi.number().integer()).required().label('FunnelTimeToConvert'),
+      }).label('FunnelSeries'),
+    )
+    .label('FunnelSeriesList'),
+};
+
 /** A result (`ReportResult` in report.types.ts): a series result (event analysis…) or a table (SQL models). */
 export const reportResultSchema = Joi.object({
-  kind: Joi.string().valid('series', 'table', 'distribution').required().label('ReportResultKind'),
+  kind: Joi.string().valid('series', 'table', 'funnel', 'distribution', 'ltv').required().label('ReportResultKind'),
   model: Joi.string().required(),
   timeZone: Joi.string().required(),
   groupCount: Joi.number().integer().required(),
@@ -61,6 +99,7 @@ export const reportResultSchema = Joi.object({
     .items(Joi.object({ name: Joi.string().required(), type: Joi.string().required() }).label('ReportColumn'))
     .label('ReportColumns'),
   rows: Joi.array().items(Joi.object().unknown(true).label('ReportRow')).label('ReportRows'),
+  ...funnelResultKeys,
 }).label('ReportResult');
 
 const runPayload = Joi.object({
