@@ -192,11 +192,7 @@ export interface TableReportResult {
 }
 
 export type ReportResult =
-  | SeriesReportResult
-  | TableReportResult
-  | FunnelReportResult
-  | DistributionReportResult
-  | LtvReportResult;
+  SeriesReportResult | TableReportResult | FunnelReportResult | DistributionReportResult | LtvReportResult;
 
 /** A report model as the console lists it. */
 export interface ReportModelInfo {

@@ -38,9 +38,9 @@ export function TruncatedNotice({ result, testId = 'report-truncated' }: { resul
       ? new Set(result.series.map((s) => JSON.stringify(s.dimensions))).size
       : result.kind === 'distribution'
         ? new Set(result.series.map((s) => s.dimension ?? null)).size
-      : result.kind === 'funnel'
-        ? new Set(result.funnels.filter((f) => f.dimension !== undefined).map((f) => f.dimension)).size
-        : result.rows.length;
+        : result.kind === 'funnel'
+          ? new Set(result.funnels.filter((f) => f.dimension !== undefined).map((f) => f.dimension)).size
+          : result.rows.length;
   return (
     <Alert
       type="warning"
