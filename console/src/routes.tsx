@@ -46,6 +46,7 @@ const EventAnalysisPage = lazy(() => import('./pages/reports/event/EventAnalysis
 const RetentionAnalysisPage = lazy(() => import('./pages/reports/retention/RetentionAnalysisPage'));
 const DistributionAnalysisPage = lazy(() => import('./pages/reports/distribution/DistributionAnalysisPage'));
 const LtvAnalysisPage = lazy(() => import('./pages/reports/ltv/LtvAnalysisPage'));
+const FunnelAnalysisPage = lazy(() => import('./pages/reports/funnel/FunnelAnalysisPage'));
 const ReportsPage = lazy(() => import('./pages/reports/ReportsPage'));
 
 /**
@@ -138,17 +139,12 @@ export const appRoutes: AppRoute[] = [
         element: <EventAnalysisPage />,
         hideInMenu: true,
       },
+      { path: '/analytics/funnel', name: 'menu.funnelAnalysis', permission: 'reports.view', element: <FunnelAnalysisPage /> },
       {
-        path: '/analytics/retention',
-        name: 'menu.retentionAnalysis',
+        path: '/analytics/funnel/:reportId',
+        name: 'reports.funnelAnalysis.title',
         permission: 'reports.view',
-        element: <RetentionAnalysisPage />,
-      },
-      {
-        path: '/analytics/retention/:reportId',
-        name: 'reports.retentionAnalysis.title',
-        permission: 'reports.view',
-        element: <RetentionAnalysisPage />,
+        element: <FunnelAnalysisPage />,
         hideInMenu: true,
       },
       {
@@ -162,6 +158,19 @@ export const appRoutes: AppRoute[] = [
         name: 'reports.distributionAnalysis.title',
         permission: 'reports.view',
         element: <DistributionAnalysisPage />,
+        hideInMenu: true,
+      },
+      {
+        path: '/analytics/retention',
+        name: 'menu.retentionAnalysis',
+        permission: 'reports.view',
+        element: <RetentionAnalysisPage />,
+      },
+      {
+        path: '/analytics/retention/:reportId',
+        name: 'reports.retentionAnalysis.title',
+        permission: 'reports.view',
+        element: <RetentionAnalysisPage />,
         hideInMenu: true,
       },
       { path: '/analytics/ltv', name: 'menu.ltvAnalysis', permission: 'reports.view', element: <LtvAnalysisPage /> },

@@ -1125,6 +1125,14 @@ export const errorMessages = {
     'zh-CN': '以用户属性定义初始用户时，维度只能是用户属性或用户标签',
     'en-US': 'When initial users come from a user property, a dimension is a user property or a tag',
   },
+  report_funnel_exclusion_step_invalid: {
+    'zh-CN': '排除步骤需位于两个漏斗步骤之间',
+    'en-US': 'An exclusion step must lie between two steps of the funnel',
+  },
+  report_funnel_property_not_common: {
+    'zh-CN': '关联属性需为所有步骤事件共有的属性',
+    'en-US': 'The property held constant must be one every step’s event carries',
+  },
   report_too_many_buckets: {
     'zh-CN': '时间粒度过细：最多 {max} 个时间段，请选择更粗的粒度或更短的时间范围',
     'en-US': 'Too fine a granularity: at most {max} time buckets — choose a coarser one or a shorter range',

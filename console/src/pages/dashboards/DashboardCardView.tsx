@@ -15,6 +15,7 @@ import { DistributionChart } from '../reports/distribution/DistributionChart';
 import { ComputedAt, TruncatedNotice } from '../reports/event/ResultPanel';
 import { RetentionChart } from '../reports/retention/RetentionResult';
 import { LtvChart } from '../reports/ltv/LtvResult';
+import { FunnelChart } from '../reports/funnel/FunnelChart';
 
 function ResultBody({
   result,
@@ -64,6 +65,13 @@ function ResultBody({
     return (
       <div data-card-chart="">
         <DistributionChart result={result} height={280} onChartReady={onChartReady} testId={`${testId}-chart`} />
+      </div>
+    );
+  }
+  if (result.kind === 'funnel') {
+    return (
+      <div data-card-chart="">
+        <FunnelChart result={result} height={280} onChartReady={onChartReady} testId={`${testId}-chart`} />
       </div>
     );
   }

@@ -24,8 +24,9 @@ const spans: Record<CardSize, number> = { S: 8, M: 12, L: 24 };
 /** The report builders 新建 jumps to (seed §1.3.3), one per model with a builder page. */
 const builders = [
   { key: 'event', path: '/analytics/event', label: 'menu.eventAnalysis' },
-  { key: 'retention', path: '/analytics/retention', label: 'menu.retentionAnalysis' },
   { key: 'distribution', path: '/analytics/distribution', label: 'menu.distributionAnalysis' },
+  { key: 'retention', path: '/analytics/retention', label: 'menu.retentionAnalysis' },
+  { key: 'funnel', path: '/analytics/funnel', label: 'menu.funnelAnalysis' },
 ] as const;
 
 /** The default cards per dashboard (seed §1.3.1) until the quota answers. */

@@ -15,7 +15,7 @@ import ReportsPage from './ReportsPage';
 const report = (id: string, name: string, model = 'event'): SavedReportSummary => ({
   id,
   model,
-  modelName: model === 'event' ? '事件分析' : '漏斗分析',
+  modelName: model === 'event' ? '事件分析' : '线索报表',
   dashboard: true,
   name,
   departmentId: null,
@@ -26,7 +26,7 @@ const report = (id: string, name: string, model = 'event'): SavedReportSummary =
 });
 
 function renderPage(options: { permissions?: string[]; batchDelete?: (ids: string[]) => FakeReply; orgEnabled?: boolean } = {}) {
-  let reports = [report('1', '购买次数'), report('2', '退款次数'), report('3', '下单转化', 'funnel')];
+  let reports = [report('1', '购买次数'), report('2', '退款次数'), report('3', '下单转化', 'acme.leads')];
   const requests = stubFetch((request: FakeRequest) => {
     if (request.url === '/api/v1/console/report-models')
       return {
@@ -34,7 +34,7 @@ function renderPage(options: { permissions?: string[]; batchDelete?: (ids: strin
         body: {
           items: [
             { id: 'event', name: '事件分析', source: 'core', dashboard: true, limits: { shown: 1000, exported: 10000 } },
-            { id: 'funnel', name: '漏斗分析', source: 'core', dashboard: true, limits: { shown: 1000, exported: 10000 } },
+            { id: 'acme.leads', name: '线索报表', source: 'acme', dashboard: true, limits: { shown: 1000, exported: 10000 } },
           ],
         },
       };
@@ -92,7 +92,7 @@ describe('报表分析 → 所有报表', () => {
     const { requests } = renderPage();
     await screen.findByTestId('report-row-1', {}, SLOW);
     expect(listRequests(requests)[0]?.url).toBe('/api/v1/console/reports?page=1&pageSize=20');
-    expect(within(screen.getByTestId('report-row-3')).getByText('漏斗分析')).toBeTruthy();
+    expect(within(screen.getByTestId('report-row-3')).getByText('线索报表')).toBeTruthy();
     expect((screen.getByTestId('report-open-1') as HTMLButtonElement).disabled).toBe(false);
     expect((screen.getByTestId('report-open-3') as HTMLButtonElement).disabled).toBe(true);
   });

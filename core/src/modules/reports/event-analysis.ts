@@ -75,7 +75,7 @@ const dimensionSchema = Joi.alternatives()
   )
   .label('ReportDimension');
 
-const selectionSchema = Joi.alternatives()
+export const selectionSchema = Joi.alternatives()
   .try(
     Joi.object({
       type: Joi.string().valid('group').required(),

@@ -2,7 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import { distributionTable } from './distribution/distribution.js';
 import { ltvTable } from './ltv/ltv.types.js';
-import type { ReportResult } from './report.types.js';
+import type { FunnelReportResult, ReportResult } from './report.types.js';
 import { retentionTable } from './retention/retention-export.js';
 
 export type ExportFormat = 'csv' | 'xlsx';
@@ -20,6 +20,7 @@ export function reportTable(result: ReportResult): { header: string[]; rows: (st
     return { header, rows: result.rows.map((row) => header.map((name) => cell(row[name]))) };
   }
   if (result.kind === 'retention') return retentionTable(result);
+  if (result.kind === 'funnel') return funnelTable(result);
   const metricNames = new Map(result.metrics.map((m) => [m.id, m.name]));
   const header = [
     ...(result.groups.length ? ['群组'] : []),
@@ -35,6 +36,31 @@ export function reportTable(result: ReportResult): { header: string[]; rows: (st
     ...(result.granularity === 'total' ? [] : [series.total]),
     ...series.values,
   ]);
+  return { header, rows };
+}
+
+/** A funnel (ADR 0054): one row per funnel (group, dimension value) and step, as the console's table. */
+function funnelTable(result: FunnelReportResult): { header: string[]; rows: (string | number | null)[][] } {
+  const header = [
+    ...(result.groups.length ? ['群组'] : []),
+    ...(result.dimension ? [result.dimension.name] : []),
+    '步骤',
+    '人数',
+    '步骤转化率',
+    '总体转化率',
+    '转化中位时间(秒)',
+  ];
+  const rows = result.funnels.flatMap((funnel) =>
+    funnel.steps.map((step, k) => [
+      ...(result.groups.length ? [result.groups[funnel.group ?? 0]?.name ?? ''] : []),
+      ...(result.dimension ? [funnel.dimension === undefined ? '总体' : (funnel.dimension ?? '(空)')] : []),
+      `${k + 1}. ${result.steps[k]?.name ?? ''}`,
+      step.users,
+      step.conversion,
+      step.overall,
+      step.medianSeconds,
+    ]),
+  );
   return { header, rows };
 }
 

@@ -192,7 +192,12 @@ export interface TableReportResult {
 }
 
 export type ReportResult =
-  SeriesReportResult | TableReportResult | DistributionReportResult | LtvReportResult | RetentionReportResult;
+  | SeriesReportResult
+  | TableReportResult
+  | FunnelReportResult
+  | DistributionReportResult
+  | LtvReportResult
+  | RetentionReportResult;
 
 /** A report model as the console lists it. */
 export interface ReportModelInfo {
@@ -287,6 +292,111 @@ export interface RetentionReportResult {
   returnEvent: { event: string; name: string };
   groups: { name: string }[];
   tables: RetentionTable[];
+  groupCount: number;
+  truncated: boolean;
+  computedAt: number;
+  cached: boolean;
+}
+
+// ---- 漏斗分析 (§1.7.3; ADR 0054) ------------------------------------------------------------------
+
+/** The most steps of a funnel (§1.7.3.2.1: 最多八个), the fewest (2, the default two cannot be deleted). */
+export const funnelLimits = { minSteps: 2, maxSteps: 8, maxDays: 30, maxHours: 720, exclusions: 10 } as const;
+
+/** A step (or an exclusion): an event or virtual event (`virtual:<id>`) with its own property filters. */
+export interface FunnelStep {
+  event: string;
+  filters?: EventPropertyFilter[];
+  filterOp?: 'and' | 'or';
+  /** Display name (default: the event's name). */
+  name?: string;
+}
+
+/** 排除步骤: a chain with this event between step `afterStep` and the next (1-based) is not counted past `afterStep`. */
+export interface FunnelExclusion {
+  event: string;
+  filters?: EventPropertyFilter[];
+  filterOp?: 'and' | 'or';
+  afterStep: number;
+}
+
+/**
+ * 窗口期: `day` = the calendar-date difference from step 1 (tenant zone) is at most `value` (≤ 30);
+ * `hour` = the time elapsed since step 1 is at most `value` hours (≤ 720), inclusive.
+ */
+export interface FunnelWindow {
+  value: number;
+  unit: 'day' | 'hour';
+}
+
+/** 漏斗分析 (§1.7.3): the question the builder edits. */
+export interface FunnelAnalysisQuery {
+  /** 2–8 steps, in order. */
+  steps: FunnelStep[];
+  window: FunnelWindow;
+  /** 限制窗口期在时间区间内: every step, not only step 1, must happen inside the time range. */
+  windowWithinRange?: boolean;
+  /** The time range of step 1, in the tenant's zone. */
+  timeRange: TimeRange;
+  exclusions?: FunnelExclusion[];
+  /** 关联属性: an event property every step's event carries; all steps of a chain must have the same value. */
+  holdProperty?: string;
+  /** One funnel per value: an event property of step 1 or a contact property. */
+  dimension?: { kind: 'eventProperty' | 'contactProperty'; property: string };
+  /** The user condition tree (properties, groups, tags, did / did not). */
+  filters?: { contacts?: ConditionTree };
+  /** Up to 5 groups compared; each has funnels of its own. */
+  groups?: ReportGroupSelection[];
+}
+
+/** Buckets of the time-to-convert histogram (seconds from step 1 to the last step, `[from, to)`). */
+export const funnelTimeBuckets: readonly { label: string; from: number; to: number | null }[] = [
+  { label: '<1分钟', from: 0, to: 60 },
+  { label: '1-10分钟', from: 60, to: 600 },
+  { label: '10分钟-1小时', from: 600, to: 3600 },
+  { label: '1小时-1天', from: 3600, to: 86_400 },
+  { label: '1-3天', from: 86_400, to: 259_200 },
+  { label: '3-7天', from: 259_200, to: 604_800 },
+  { label: '≥7天', from: 604_800, to: null },
+];
+
+/** One step of one funnel. */
+export interface FunnelStepValue {
+  /** Users reaching at least this step. */
+  users: number;
+  /** users(k) / users(k−1) (step 1: 1 when anyone entered); null when the previous step had no user. */
+  conversion: number | null;
+  /** users(k) / users(1): the product of the step rates. */
+  overall: number | null;
+  /** Median seconds from the previous step to this one over the users who converted it (best chain); step 1: null. */
+  medianSeconds: number | null;
+}
+
+/** One funnel: all users (no `dimension` key) or one dimension value, of one compared group. */
+export interface FunnelSeries {
+  /** The compared group's index in `groups` (absent without a group picker). */
+  group?: number;
+  /** The dimension value (`null`: no value); absent: every user. */
+  dimension?: string | null;
+  steps: FunnelStepValue[];
+  /** Users who completed the funnel, per bucket of `funnelTimeBuckets`. */
+  timeToConvert: number[];
+}
+
+export interface FunnelReportResult {
+  kind: 'funnel';
+  model: string;
+  timeZone: string;
+  /** Local dates of step 1's range, inclusive. */
+  from: string;
+  to: string;
+  steps: { name: string; event: string }[];
+  window: FunnelWindow;
+  dimension?: { key: string; name: string };
+  groups: { name: string }[];
+  timeBuckets: { label: string; from: number; to: number | null }[];
+  /** Per group: the all-users funnel first, then one per dimension value (most step-1 users first). */
+  funnels: FunnelSeries[];
   groupCount: number;
   truncated: boolean;
   computedAt: number;

@@ -29,19 +29,16 @@ const periodKeys = {
   from: Joi.string(),
   to: Joi.string(),
   buckets: Joi.array().items(Joi.string()).label('ReportBuckets'),
-  series: Joi.array().items(seriesSchema, distributionSeriesSchema).label('ReportSeriesList'),
+  series: Joi.array().items(seriesSchema).label('ReportSeriesList'),
 };
+const dimensionInfo = Joi.object({ key: Joi.string().required(), name: Joi.string().required() }).label('ReportDimensionInfo');
+const groupsInfo = Joi.array()
+  .items(Joi.object({ name: Joi.string().required() }).label('ReportGroupInfo'))
+  .label('ReportGroupInfoList');
 
-/** A result (`ReportResult` in report.types.ts): a series result (event analysis…) or a table (SQL models). */
-export const reportResultSchema = Joi.object({
-  kind: Joi.string().valid('series', 'table', 'distribution', 'retention').required().label('ReportResultKind'),
-  model: Joi.string().required(),
-  timeZone: Joi.string().required(),
-  groupCount: Joi.number().integer().required(),
-  truncated: Joi.boolean().required(),
-  computedAt: Joi.number().integer().required(),
-  cached: Joi.boolean().required(),
-  granularity: Joi.string(),
+/** The keys of a series result (`SeriesReportResult`: 事件分析). */
+const seriesResultKeys = {
+  granularity: Joi.string().required(),
   ...periodKeys,
   metrics: Joi.array()
     .items(
@@ -50,22 +47,137 @@ export const reportResultSchema = Joi.object({
       ),
     )
     .label('ReportMetricInfoList'),
-  dimensions: Joi.array()
-    .items(Joi.object({ key: Joi.string().required(), name: Joi.string().required() }).label('ReportDimensionInfo'))
-    .label('ReportDimensionInfoList'),
-  groups: Joi.array()
-    .items(Joi.object({ name: Joi.string().required() }).label('ReportGroupInfo'))
-    .label('ReportGroupInfoList'),
+  dimensions: Joi.array().items(dimensionInfo).label('ReportDimensionInfoList'),
+  groups: groupsInfo,
   previous: Joi.object(periodKeys).label('ReportResultPeriod'),
-  ...distributionResultKeys,
+};
+
+/** The keys of a table result (`TableReportResult`: models given as SQL). */
+const tableResultKeys = {
   columns: Joi.array()
     .items(Joi.object({ name: Joi.string().required(), type: Joi.string().required() }).label('ReportColumn'))
     .label('ReportColumns'),
   rows: Joi.array().items(Joi.object().unknown(true).label('ReportRow')).label('ReportRows'),
+};
+
+/** The keys of a funnel result (`FunnelReportResult`, ADR 0054). */
+const funnelResultKeys = {
+  from: Joi.string().required(),
+  to: Joi.string().required(),
+  steps: Joi.array()
+    .items(Joi.object({ name: Joi.string().required(), event: Joi.string().required() }).label('FunnelStepInfo'))
+    .label('FunnelStepInfoList'),
+  window: Joi.object({ value: Joi.number().integer().required(), unit: Joi.string().required() }).label('FunnelWindowInfo'),
+  dimension: dimensionInfo,
+  groups: groupsInfo,
+  timeBuckets: Joi.array()
+    .items(
+      Joi.object({
+        label: Joi.string().required(),
+        from: Joi.number().required(),
+        to: Joi.number().allow(null).required(),
+      }).label('FunnelTimeBucket'),
+    )
+    .label('FunnelTimeBucketList'),
+  funnels: Joi.array()
+    .items(
+      Joi.object({
+        group: Joi.number().integer(),
+        dimension: Joi.string().allow(null),
+        steps: Joi.array()
+          .items(
+            Joi.object({
+              users: Joi.number().integer().required(),
+              conversion: Joi.number().allow(null).required(),
+              overall: Joi.number().allow(null).required(),
+              medianSeconds: Joi.number().allow(null).required(),
+            }).label('FunnelStepValue'),
+          )
+          .required()
+          .label('FunnelStepValueList'),
+        timeToConvert: Joi.array().items(Joi.number().integer()).required().label('FunnelTimeToConvert'),
+      }).label('FunnelSeries'),
+    )
+    .label('FunnelSeriesList'),
+};
+
+/** The keys of a distribution result (`DistributionReportResult`, ADR 0056). */
+const distributionKeys = {
+  from: Joi.string().required(),
+  to: Joi.string().required(),
+  ...distributionResultKeys,
+  groups: groupsInfo,
+  series: Joi.array().items(distributionSeriesSchema).label('DistributionSeriesList'),
+};
+
+const ltvValues = Joi.array().items(Joi.number().allow(null)).label('LtvValues');
+/** The keys of an LTV result (`LtvReportResult`, ADR 0057). */
+const ltvResultKeys = {
+  from: Joi.string().required(),
+  to: Joi.string().required(),
+  unit: Joi.string().required(),
+  periods: Joi.number().integer().required(),
+  rolling24h: Joi.boolean().required(),
+  metric: Joi.string().required(),
+  revenueName: Joi.string().required(),
+  dimensions: Joi.array().items(dimensionInfo).label('LtvDimensionInfoList'),
+  groups: groupsInfo,
+  rows: Joi.array()
+    .items(
+      Joi.object({
+        group: Joi.number().integer(),
+        dimensions: Joi.array().items(Joi.string().allow(null)).required().label('LtvRowDimensions'),
+        cohort: Joi.string().allow(null).required(),
+        initialUsers: Joi.number().integer().required(),
+        payingUsers: Joi.number().integer().required(),
+        values: Joi.object({
+          sum: ltvValues,
+          payingUsers: ltvValues,
+          arpu: ltvValues,
+          arppu: ltvValues,
+          newPayingUsers: ltvValues,
+        })
+          .required()
+          .label('LtvRowValues'),
+      }).label('LtvRow'),
+    )
+    .label('LtvRows'),
+};
+
+/** The keys of a retention result (`RetentionReportResult`, ADR 0055). */
+const retentionKeys = {
+  from: Joi.string().required(),
+  to: Joi.string().required(),
+  groups: groupsInfo,
   ...retentionResultKeys,
-  // Both name their metric: 分布分析 an object, 留存分析 retained / churned.
-  metric: Joi.alternatives().try(distributionResultKeys.metric, retentionResultKeys.metric).label('ReportResultMetric'),
-}).label('ReportResult');
+};
+
+/** Every result: the keys all kinds share, then the kind's own (`ReportResult` in report.types.ts). */
+const resultOf = (kind: string, keys: Record<string, Joi.Schema>, label: string) =>
+  Joi.object({
+    kind: Joi.string().valid(kind).required(),
+    model: Joi.string().required(),
+    timeZone: Joi.string().required(),
+    groupCount: Joi.number().integer().required(),
+    truncated: Joi.boolean().required(),
+    computedAt: Joi.number().integer().required(),
+    cached: Joi.boolean().required(),
+    ...keys,
+  }).label(label);
+
+/** A result (`ReportResult` in report.types.ts), checked against its kind's own shape. */
+export const reportResultSchema = Joi.alternatives()
+  .conditional('.kind', {
+    switch: [
+      { is: 'series', then: resultOf('series', seriesResultKeys, 'SeriesReportResult') },
+      { is: 'table', then: resultOf('table', tableResultKeys, 'TableReportResult') },
+      { is: 'funnel', then: resultOf('funnel', funnelResultKeys, 'FunnelReportResult') },
+      { is: 'distribution', then: resultOf('distribution', distributionKeys, 'DistributionReportResult') },
+      { is: 'ltv', then: resultOf('ltv', ltvResultKeys, 'LtvReportResult') },
+      { is: 'retention', then: resultOf('retention', retentionKeys, 'RetentionReportResult') },
+    ],
+  })
+  .label('ReportResult');
 
 const runPayload = Joi.object({
   model: Joi.string().max(100).required(),

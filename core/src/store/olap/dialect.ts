@@ -110,4 +110,6 @@ export interface SqlDialect {
    * holding `toDate` (DATE expressions): 0 for the same unit, negative when `toDate` is earlier (LTV periods).
    */
   periodsBetween(unit: 'day' | 'week' | 'month', fromDate: string, toDate: string): string;
+  /** Days since 1970-01-01 (INTEGER) of a DATE expression: calendar-day differences (漏斗 day windows). */
+  dayNumber(dateExpression: string): string;
 }

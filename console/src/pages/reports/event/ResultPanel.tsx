@@ -38,9 +38,11 @@ export function TruncatedNotice({ result, testId = 'report-truncated' }: { resul
       ? new Set(result.series.map((s) => JSON.stringify(s.dimensions))).size
       : result.kind === 'distribution'
         ? new Set(result.series.map((s) => s.dimension ?? null)).size
-        : result.kind === 'table'
-          ? result.rows.length
-          : result.groupCount;
+        : result.kind === 'funnel'
+          ? new Set(result.funnels.filter((f) => f.dimension !== undefined).map((f) => f.dimension)).size
+          : result.kind === 'table'
+            ? result.rows.length
+            : result.groupCount;
   return (
     <Alert
       type="warning"

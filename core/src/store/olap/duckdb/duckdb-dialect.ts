@@ -140,6 +140,9 @@ export const duckDbDialect: SqlDialect = {
       return `CAST(date_diff('day', ${this.dateBucket('week', from)}, ${this.dateBucket('week', to)}) // 7 AS INTEGER)`;
     return `CAST(date_diff('month', ${this.dateBucket('month', from)}, ${this.dateBucket('month', to)}) AS INTEGER)`;
   },
+  dayNumber(date) {
+    return `date_diff('day', DATE '1970-01-01', ${date})`; // StarRocks: datediff(d, '1970-01-01')
+  },
 };
 
 /** `$.key` for a plain identifier key (anything else could break out of the path). */

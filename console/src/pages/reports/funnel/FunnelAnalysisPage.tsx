@@ -1,0 +1,669 @@
+import { DeleteOutlined, DownloadOutlined, DownOutlined, PlusOutlined, ReloadOutlined, SaveOutlined } from '@ant-design/icons';
+import { PageContainer } from '@ant-design/pro-components';
+import type { ConditionCatalogue, ConditionTree, TimeRange } from '@huiliu/core/conditions';
+import { reportLimits, type FunnelAnalysisQuery, type FunnelReportResult } from '@huiliu/core/reports';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Checkbox,
+  Divider,
+  Dropdown,
+  Empty,
+  Flex,
+  InputNumber,
+  Select,
+  Skeleton,
+  Space,
+  Spin,
+  Tag,
+  theme,
+  Tooltip,
+  Typography,
+} from 'antd';
+import { useMemo, useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import { isApiError, saveFile } from '../../../api/client';
+import { COMPARE_MAX, parseSelectionKey, selectionKey } from '../../../api/group-selections';
+import { metadataApi, metadataKeys } from '../../../api/metadata';
+import { REPORT_NAME_MAX, reportKeys, reportsApi, type ExportFormat, type SavedReport } from '../../../api/reports';
+import { BuilderContext, ConditionBuilder, placeProblems } from '../../../components/conditions';
+import { ProblemList } from '../../../components/conditions/ProblemList';
+import { TimeRangeInput } from '../../../components/conditions/TimeRangeInput';
+import { ErrorResult } from '../../../components/ErrorResult';
+import { GroupPicker } from '../../../components/GroupPicker';
+import { ListEmpty } from '../../../components/ListEmpty';
+import { NameModal } from '../../../components/NameModal';
+import { hasPermission, useSession } from '../../../session/session';
+import { errorText as translateError } from '../../../i18n';
+import { isNotFoundError, useErrorText } from '../../../utils/errors';
+import { useDebouncedValue } from '../../../utils/use-debounced-value';
+import { AddToDashboardModal } from '../../dashboards/AddToDashboardModal';
+import { placed, problemsUnder } from '../event/query-state';
+import { ComputedAt, TruncatedNotice } from '../event/ResultPanel';
+import {
+  addStep,
+  defaultQuery,
+  editableQuery,
+  localProblems,
+  queryToSend,
+  removeStep,
+  windowMax,
+  withWindowUnit,
+  type QueryProblem,
+} from './funnel-state';
+import { FunnelChart } from './FunnelChart';
+import { FunnelTable, TimeToConvert } from './FunnelTable';
+import { StepsSection } from './StepsSection';
+
+const MODEL = 'funnel';
+const BASE = '/analytics/funnel';
+const emptyTree: ConditionTree = { type: 'and', conditions: [] };
+
+/** The server's problems of a refused question (400 with `details: [{path, code, message}]`). */
+function serverProblems(error: unknown): QueryProblem[] {
+  if (!isApiError(error) || error.statusCode !== 400) return [];
+  return error.details.map((detail) => ({
+    path: Array.isArray(detail.path) ? detail.path.join('.') : detail.path,
+    code: detail.code,
+    message: detail.message,
+  }));
+}
+
+function Section({ title, children, testId }: { title: string; children: ReactNode; testId: string }) {
+  return (
+    <section data-testid={testId}>
+      <Divider orientation="left" orientationMargin={0} plain style={{ marginBlock: '12px 8px' }}>
+        <Typography.Text strong>{title}</Typography.Text>
+      </Divider>
+      {children}
+    </section>
+  );
+}
+
+/** Event properties every step's event carries (关联属性). */
+function commonProperties(catalogue: ConditionCatalogue, query: FunnelAnalysisQuery) {
+  const events = query.steps.map((step) => catalogue.events.find((e) => e.code === step.event));
+  if (events.some((e) => !e)) return [];
+  const [first, ...rest] = events as NonNullable<(typeof events)[number]>[];
+  return (first?.properties ?? []).filter((p) => rest.every((e) => e.properties.some((q) => q.key === p.key)));
+}
+
+/** 按…查看: an event property of step 1, or a user property. */
+function dimensionOptions(catalogue: ConditionCatalogue, query: FunnelAnalysisQuery, labels: { event: string; contact: string }) {
+  const first = catalogue.events.find((e) => e.code === query.steps[0]?.event);
+  return [
+    {
+      label: labels.event,
+      title: 'event',
+      options: (first?.properties ?? []).map((p) => ({ value: `eventProperty:${p.key}`, label: p.name })),
+    },
+    {
+      label: labels.contact,
+      title: 'contact',
+      options: catalogue.contactProperties
+        .filter((p) => p.source !== 'dynamicDate')
+        .map((p) => ({ value: `contactProperty:${p.key}`, label: p.name })),
+    },
+  ].filter((group) => group.options.length > 0);
+}
+
+/** The right side: the funnel chart over the table of steps and the time to convert; problems and errors instead. */
+function FunnelResultPanel({
+  result,
+  loading,
+  error,
+  problemCount,
+  unplaced,
+  onRetry,
+}: {
+  result: FunnelReportResult | undefined;
+  loading: boolean;
+  error: unknown;
+  problemCount: number;
+  unplaced: string[];
+  onRetry: () => void;
+}) {
+  const { t } = useTranslation();
+  let body;
+  if (problemCount > 0) {
+    body = (
+      <Alert
+        type="error"
+        showIcon
+        message={t('reports.result.problems', { count: problemCount })}
+        description={
+          unplaced.length ? (
+            <ul style={{ margin: 0, paddingInlineStart: 16 }} data-testid="report-problems-unplaced">
+              {unplaced.map((text, index) => (
+                <li key={index}>{text}</li>
+              ))}
+            </ul>
+          ) : undefined
+        }
+        data-testid="report-problems"
+      />
+    );
+  } else if (error) {
+    body = <ErrorResult error={error} onRetry={onRetry} />;
+  } else if (!result) {
+    body = loading ? <Skeleton active paragraph={{ rows: 8 }} /> : <Empty description={t('reports.result.waiting')} />;
+  } else {
+    const empty = result.funnels.every((f) => f.steps[0]?.users === 0);
+    body = (
+      <Spin spinning={loading}>
+        <Flex vertical gap={16}>
+          <TruncatedNotice result={result} />
+          {empty && <Empty description={t('reports.result.empty')} data-testid="report-result-empty" />}
+          {!empty && <FunnelChart result={result} />}
+          {!empty && <FunnelTable result={result} />}
+          {!empty && <TimeToConvert result={result} />}
+        </Flex>
+      </Spin>
+    );
+  }
+  return (
+    <Card size="small" data-testid="report-result">
+      <Flex vertical gap={16}>
+        {result && !error && problemCount === 0 && <ComputedAt result={result} />}
+        {body}
+      </Flex>
+    </Card>
+  );
+}
+
+type Naming = { kind: 'save' | 'saveAs' | 'rename' } | undefined;
+
+/** Where the builder shows a problem by its path; any other is listed above the answer. */
+const placedPrefixes = ['steps', 'exclusions', 'window', 'holdProperty', 'dimension', 'filters.contacts', 'groups', 'timeRange'];
+
+const problemText = (problem: QueryProblem) => problem.message ?? translateError(problem.code) ?? problem.code;
+
+/** The builder over one question: new (`saved` absent) or a saved report's. */
+function FunnelBuilder({ catalogue, saved }: { catalogue: ConditionCatalogue; saved?: SavedReport }) {
+  const { t } = useTranslation();
+  const { token } = theme.useToken();
+  const { message, modal } = App.useApp();
+  const errorText = useErrorText();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const session = useSession();
+  const canEdit = hasPermission(session, 'reports.edit');
+  const canDelete = hasPermission(session, 'reports.delete');
+  const canDashboard = hasPermission(session, 'dashboards.edit');
+  const [query, setQuery] = useState<FunnelAnalysisQuery>(() => (saved ? editableQuery(saved.query) : defaultQuery(catalogue)!));
+  const [naming, setNaming] = useState<Naming>();
+  const [addingToDashboard, setAddingToDashboard] = useState(false);
+  const [saveProblems, setSaveProblems] = useState<{ for: FunnelAnalysisQuery; problems: QueryProblem[] }>();
+  const edit = (change: Partial<FunnelAnalysisQuery>) => setQuery((current) => ({ ...current, ...change }));
+
+  const toSend = useMemo(() => queryToSend(query), [query]);
+  const savedQuery = useMemo(() => (saved ? JSON.stringify(queryToSend(editableQuery(saved.query))) : undefined), [saved]);
+  const dirty = saved !== undefined && savedQuery !== JSON.stringify(toSend);
+  const local = localProblems(query, {
+    eventRequired: t('reports.funnelAnalysis.eventRequired'),
+    window: t('reports.funnelAnalysis.windowLimit', { max: windowMax(query.window.unit) }),
+  });
+  const settled = useDebouncedValue(toSend, 400);
+  const settledLocal = localProblems(settled, { eventRequired: '', window: '' });
+  const run = useQuery({
+    queryKey: reportKeys.run(MODEL, settled),
+    queryFn: ({ signal }) => reportsApi.run(MODEL, settled, false, signal),
+    enabled: settledLocal.length === 0,
+    placeholderData: keepPreviousData,
+    staleTime: Infinity,
+    refetchOnWindowFocus: false,
+    retry: false,
+  });
+  const runProblems = run.isPlaceholderData ? [] : serverProblems(run.error);
+  const problems = [
+    ...local,
+    ...(local.length ? [] : runProblems),
+    ...(saveProblems?.for === query ? saveProblems.problems : []),
+  ];
+
+  const refresh = useMutation({
+    mutationFn: () => reportsApi.run(MODEL, toSend, true),
+    onSuccess: (result) => queryClient.setQueryData(reportKeys.run(MODEL, toSend), result),
+    onError: (error) => void message.error(errorText(error)),
+  });
+  const exportFile = useMutation({
+    mutationFn: (format: ExportFormat) =>
+      reportsApi.exportFile(MODEL, toSend, format, saved?.name ?? t('reports.funnelAnalysis.title')),
+    onSuccess: (file) => {
+      saveFile(file);
+      void message.success(t('reports.export.done', { name: file.fileName }));
+    },
+    onError: (error) => void message.error(errorText(error)),
+  });
+  /** Saving runs the server's full check: its problems show on the fields like a run's. */
+  const onSaveError = (error: unknown) => {
+    const found = serverProblems(error);
+    if (found.length) setSaveProblems({ for: query, problems: found });
+    throw error;
+  };
+  const onSaved = (report: SavedReport) => {
+    void queryClient.invalidateQueries({ queryKey: reportKeys.saved });
+    queryClient.setQueryData(reportKeys.report(report.id), report);
+    void message.success(t('reports.save.saved'));
+    if (report.id !== saved?.id) navigate(`${BASE}/${report.id}`);
+  };
+  const save = useMutation({
+    mutationFn: () => reportsApi.update(saved!.id, { query: toSend }),
+    onSuccess: onSaved,
+    onError: (error) => {
+      const found = serverProblems(error);
+      if (found.length) setSaveProblems({ for: query, problems: found });
+      void message.error(errorText(error));
+    },
+  });
+  const remove = useMutation({
+    mutationFn: () => reportsApi.remove(saved!.id),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: reportKeys.saved });
+      void message.success(t('reports.save.deleted'));
+      navigate(BASE, { replace: true });
+    },
+    onError: (error) => void message.error(errorText(error)),
+  });
+  const history = useQuery({
+    queryKey: reportKeys.list(MODEL, ''),
+    queryFn: () => reportsApi.list({ model: MODEL }),
+  });
+
+  const result = run.data?.kind === 'funnel' ? (run.data as FunnelReportResult) : undefined;
+  const blocked = problems.length > 0;
+  const noEdit = canEdit ? undefined : t('reports.toolbar.noEdit');
+  const needsSaved = saved ? undefined : t('reports.toolbar.saveFirst');
+
+  const toolbar = [
+    <Select<string>
+      key="history"
+      showSearch
+      optionFilterProp="label"
+      value={saved?.id}
+      onChange={(id) => navigate(`${BASE}/${id}`)}
+      options={(history.data?.items ?? []).map((report) => ({ value: report.id, label: report.name }))}
+      loading={history.isLoading}
+      status={history.isError ? 'error' : undefined}
+      notFoundContent={history.isError ? errorText(history.error) : undefined}
+      placeholder={t('reports.toolbar.historyPlaceholder')}
+      aria-label={t('reports.toolbar.history')}
+      data-testid="report-history"
+      style={{ width: 220 }}
+    />,
+    ...(saved
+      ? [
+          <Button key="new" icon={<PlusOutlined />} onClick={() => navigate(BASE)} data-testid="report-new">
+            {t('reports.toolbar.new')}
+          </Button>,
+        ]
+      : []),
+    <Tooltip key="save" title={noEdit}>
+      <Button
+        type="primary"
+        icon={<SaveOutlined />}
+        disabled={!canEdit}
+        loading={save.isPending}
+        onClick={() => (saved ? save.mutate() : setNaming({ kind: 'save' }))}
+        data-testid="report-save"
+      >
+        {t('reports.toolbar.save')}
+      </Button>
+    </Tooltip>,
+    <Tooltip key="saveAs" title={noEdit}>
+      <Button disabled={!canEdit} onClick={() => setNaming({ kind: 'saveAs' })} data-testid="report-save-as">
+        {t('reports.toolbar.saveAs')}
+      </Button>
+    </Tooltip>,
+    ...(saved
+      ? [
+          <Tooltip key="rename" title={noEdit}>
+            <Button disabled={!canEdit} onClick={() => setNaming({ kind: 'rename' })} data-testid="report-rename">
+              {t('reports.toolbar.rename')}
+            </Button>
+          </Tooltip>,
+        ]
+      : []),
+    <Tooltip key="dashboard" title={needsSaved ?? (canDashboard ? undefined : t('reports.toolbar.noDashboard'))}>
+      <Button disabled={!saved || !canDashboard} onClick={() => setAddingToDashboard(true)} data-testid="report-add-to-dashboard">
+        {t('reports.toolbar.addToDashboard')}
+      </Button>
+    </Tooltip>,
+    <Tooltip key="export" title={noEdit}>
+      <Dropdown
+        disabled={!canEdit || blocked}
+        menu={{
+          items: [
+            { key: 'csv', label: <span data-testid="report-export-csv">{t('reports.toolbar.exportCsv')}</span> },
+            { key: 'xlsx', label: <span data-testid="report-export-xlsx">{t('reports.toolbar.exportXlsx')}</span> },
+          ],
+          onClick: ({ key }) => exportFile.mutate(key as ExportFormat),
+        }}
+      >
+        <Button icon={<DownloadOutlined />} loading={exportFile.isPending} data-testid="report-export">
+          {t('reports.toolbar.export')} <DownOutlined />
+        </Button>
+      </Dropdown>
+    </Tooltip>,
+    <Button
+      key="refresh"
+      icon={<ReloadOutlined />}
+      disabled={blocked}
+      loading={refresh.isPending}
+      onClick={() => refresh.mutate()}
+      data-testid="report-refresh"
+    >
+      {t('reports.toolbar.refresh')}
+    </Button>,
+    ...(saved && canDelete
+      ? [
+          <Button
+            key="delete"
+            danger
+            icon={<DeleteOutlined />}
+            onClick={() =>
+              modal.confirm({
+                title: t('reports.save.deleteConfirm', { name: saved.name }),
+                content: t('reports.save.deleteHint'),
+                okButtonProps: { danger: true },
+                onOk: () => remove.mutateAsync(),
+              })
+            }
+            data-testid="report-delete"
+          >
+            {t('reports.toolbar.delete')}
+          </Button>,
+        ]
+      : []),
+  ];
+
+  const builderContext = useMemo(() => ({ catalogue, problems: placeProblems(emptyTree, []), disabled: false }), [catalogue]);
+
+  return (
+    <PageContainer
+      title={saved ? saved.name : t('reports.funnelAnalysis.newTitle')}
+      subTitle={
+        dirty ? (
+          <Tag color="orange" data-testid="report-dirty">
+            {t('reports.funnelAnalysis.unsaved')}
+          </Tag>
+        ) : undefined
+      }
+      extra={<Space wrap>{toolbar}</Space>}
+    >
+      <Flex gap={token.margin} align="flex-start" data-testid="funnel-analysis">
+        <Card
+          size="small"
+          style={{ width: 520, flex: 'none' }}
+          styles={{ body: { paddingTop: 0 } }}
+          data-testid="report-question"
+        >
+          <BuilderContext.Provider value={builderContext}>
+            <Section title={t('reports.funnelAnalysis.steps')} testId="funnel-section-steps">
+              <StepsSection
+                steps={query.steps}
+                exclusions={query.exclusions ?? []}
+                catalogue={catalogue}
+                onSteps={(steps) => edit({ steps })}
+                onAddStep={() => setQuery((current) => addStep(current))}
+                onRemoveStep={(index) => setQuery((current) => removeStep(current, index))}
+                onExclusions={(exclusions) => edit({ exclusions })}
+                problems={problems}
+              />
+            </Section>
+            <Section title={t('reports.funnelAnalysis.window')} testId="funnel-section-window">
+              <Flex vertical gap={token.marginXXS}>
+                <Space wrap>
+                  <InputNumber<number>
+                    min={1}
+                    max={windowMax(query.window.unit)}
+                    precision={0}
+                    value={query.window.value}
+                    onChange={(value) => edit({ window: { ...query.window, value: value ?? 1 } })}
+                    aria-label={t('reports.funnelAnalysis.window')}
+                    status={problems.some((p) => p.path.startsWith('window')) ? 'error' : undefined}
+                    data-testid="funnel-window-value"
+                    style={{ width: 90 }}
+                  />
+                  <Select<'day' | 'hour'>
+                    value={query.window.unit}
+                    onChange={(unit) => setQuery((current) => withWindowUnit(current, unit))}
+                    options={[
+                      { value: 'day', label: t('reports.funnelAnalysis.units.days') },
+                      { value: 'hour', label: t('reports.funnelAnalysis.units.hours') },
+                    ]}
+                    aria-label={t('reports.funnelAnalysis.windowUnit')}
+                    data-testid="funnel-window-unit"
+                    style={{ width: 90 }}
+                  />
+                  <Checkbox
+                    checked={query.windowWithinRange ?? false}
+                    onChange={(change) => edit({ windowWithinRange: change.target.checked })}
+                    data-testid="funnel-window-within-range"
+                  >
+                    {t('reports.funnelAnalysis.withinRange')}
+                  </Checkbox>
+                </Space>
+                <Typography.Text type="secondary" style={{ fontSize: token.fontSizeSM }}>
+                  {t('reports.funnelAnalysis.windowHint', { days: windowMax('day'), hours: windowMax('hour') })}
+                </Typography.Text>
+                <ProblemList problems={placed(problemsUnder(problems, 'window'))} testId="funnel-window-problems" />
+              </Flex>
+            </Section>
+            <Section title={t('reports.funnelAnalysis.more')} testId="funnel-section-more">
+              <Flex vertical gap={token.marginXS}>
+                <Space wrap>
+                  <Typography.Text type="secondary">{t('reports.funnelAnalysis.holdProperty')}</Typography.Text>
+                  <Select<string>
+                    allowClear
+                    value={query.holdProperty}
+                    onChange={(holdProperty) => edit({ holdProperty })}
+                    options={commonProperties(catalogue, query).map((p) => ({ value: p.key, label: p.name }))}
+                    placeholder={t('reports.funnelAnalysis.holdPlaceholder')}
+                    aria-label={t('reports.funnelAnalysis.holdProperty')}
+                    status={problems.some((p) => p.path === 'holdProperty') ? 'error' : undefined}
+                    data-testid="funnel-hold-property"
+                    popupMatchSelectWidth={false}
+                    style={{ minWidth: 160 }}
+                  />
+                </Space>
+                <ProblemList problems={placed(problemsUnder(problems, 'holdProperty'))} testId="funnel-hold-problems" />
+                <Space wrap>
+                  <Typography.Text type="secondary">{t('reports.funnelAnalysis.dimension')}</Typography.Text>
+                  <Select<string>
+                    allowClear
+                    value={query.dimension ? `${query.dimension.kind}:${query.dimension.property}` : undefined}
+                    onChange={(key) => {
+                      if (!key) return edit({ dimension: undefined });
+                      const [kind, ...rest] = key.split(':');
+                      edit({ dimension: { kind: kind as 'eventProperty' | 'contactProperty', property: rest.join(':') } });
+                    }}
+                    options={dimensionOptions(catalogue, query, {
+                      event: t('reports.funnelAnalysis.stepOneProperties'),
+                      contact: t('reports.dimension.contactProperties'),
+                    })}
+                    placeholder={t('reports.dimension.overall')}
+                    aria-label={t('reports.funnelAnalysis.dimension')}
+                    status={problems.some((p) => p.path.startsWith('dimension')) ? 'error' : undefined}
+                    data-testid="funnel-dimension"
+                    popupMatchSelectWidth={false}
+                    style={{ minWidth: 160 }}
+                  />
+                </Space>
+                <ProblemList problems={placed(problemsUnder(problems, 'dimension'))} testId="funnel-dimension-problems" />
+              </Flex>
+            </Section>
+            <Section title={t('reports.sections.filters')} testId="report-section-filters">
+              <ConditionBuilder
+                value={query.filters?.contacts ?? emptyTree}
+                onChange={(tree) => edit({ filters: tree.conditions.length ? { contacts: tree } : {} })}
+                catalogue={catalogue}
+                problems={placed(problemsUnder(problems, 'filters.contacts'))}
+              />
+            </Section>
+            <Section title={t('reports.sections.groups')} testId="report-section-groups">
+              <Flex vertical gap={token.marginXXS}>
+                <GroupPicker
+                  value={(query.groups ?? []).map(selectionKey)}
+                  onChange={(keys) =>
+                    edit({
+                      groups: keys
+                        .map(parseSelectionKey)
+                        .filter((s) => s !== undefined)
+                        .slice(0, reportLimits.groups),
+                    })
+                  }
+                  max={COMPARE_MAX}
+                  testId="report-groups"
+                />
+                <Typography.Text type="secondary" style={{ fontSize: token.fontSizeSM }}>
+                  {t('reports.groups.hint', { max: COMPARE_MAX })}
+                </Typography.Text>
+                {problems
+                  .filter((p) => p.path === 'groups' || p.path.startsWith('groups.'))
+                  .map((p) => (
+                    <Typography.Text key={`${p.path}-${p.code}`} type="danger" data-testid="report-groups-problem">
+                      {problemText(p)}
+                    </Typography.Text>
+                  ))}
+              </Flex>
+            </Section>
+            <Section title={t('reports.sections.time')} testId="report-section-time">
+              <Flex vertical gap={token.marginXS}>
+                <TimeRangeInput
+                  value={query.timeRange}
+                  onChange={(timeRange: TimeRange) => edit({ timeRange })}
+                  timeType="date"
+                  timeZone={catalogue.timeZone}
+                  testId="report-time"
+                  status={problems.some((p) => p.path.startsWith('timeRange')) ? 'error' : undefined}
+                />
+                <Typography.Text type="secondary" style={{ fontSize: token.fontSizeSM }}>
+                  {t('reports.funnelAnalysis.timeHint')}
+                </Typography.Text>
+                {problems
+                  .filter((p) => p.path.startsWith('timeRange'))
+                  .map((p) => (
+                    <Typography.Text key={`${p.path}-${p.code}`} type="danger" data-testid="report-time-problem">
+                      {problemText(p)}
+                    </Typography.Text>
+                  ))}
+              </Flex>
+            </Section>
+          </BuilderContext.Provider>
+        </Card>
+        <div style={{ flex: 1, minWidth: 0 }}>
+          <FunnelResultPanel
+            result={blocked ? undefined : result}
+            loading={run.isFetching || refresh.isPending}
+            error={runProblems.length ? undefined : run.error}
+            problemCount={problems.length}
+            unplaced={problems
+              .filter((p) => !placedPrefixes.some((prefix) => p.path === prefix || p.path.startsWith(`${prefix}.`)))
+              .map(problemText)}
+            onRetry={() => void run.refetch()}
+          />
+        </div>
+      </Flex>
+      {naming?.kind === 'rename' && saved && (
+        <NameModal
+          title={t('reports.list.rename')}
+          label={t('reports.save.name')}
+          placeholder={t('reports.save.namePlaceholder')}
+          requiredMessage={t('reports.save.nameRequired')}
+          max={REPORT_NAME_MAX}
+          nameCodes={['report_name_taken']}
+          testId="report-rename-modal"
+          initialName={saved.name}
+          onClose={() => setNaming(undefined)}
+          // Only the name changes: unsaved edits of the question stay in the builder.
+          onSubmit={(name) =>
+            reportsApi.update(saved.id, { name }).then((report) => {
+              queryClient.setQueryData(reportKeys.report(report.id), report);
+              void queryClient.invalidateQueries({ queryKey: reportKeys.saved });
+              void message.success(t('reports.list.renamed'));
+            })
+          }
+        />
+      )}
+      {naming && naming.kind !== 'rename' && (
+        <NameModal
+          title={naming.kind === 'save' ? t('reports.save.title') : t('reports.save.saveAsTitle')}
+          label={t('reports.save.name')}
+          placeholder={t('reports.save.namePlaceholder')}
+          requiredMessage={t('reports.save.nameRequired')}
+          max={REPORT_NAME_MAX}
+          nameCodes={['report_name_taken']}
+          testId="report-name"
+          initialName={
+            naming.kind === 'saveAs' && saved ? `${saved.name}${t('reports.save.copySuffix')}`.slice(0, REPORT_NAME_MAX) : ''
+          }
+          onClose={() => setNaming(undefined)}
+          onSubmit={(name) =>
+            (saved && naming.kind === 'saveAs'
+              ? reportsApi.saveAs(saved.id, { name, query: toSend })
+              : reportsApi.create({ model: MODEL, name, query: toSend })
+            ).then(onSaved, onSaveError)
+          }
+        />
+      )}
+      {addingToDashboard && saved && <AddToDashboardModal reportId={saved.id} onClose={() => setAddingToDashboard(false)} />}
+    </PageContainer>
+  );
+}
+
+/**
+ * 报表分析 → 漏斗分析 (seed §1.7.3; ADR 0054): /analytics/funnel builds a new funnel,
+ * /analytics/funnel/:reportId opens a saved report. Needs the condition catalogue (events, properties, tags); without any event
+ * there is nothing to analyse yet.
+ */
+export default function FunnelAnalysisPage() {
+  const { t } = useTranslation();
+  const { reportId } = useParams();
+  const catalogue = useQuery({ queryKey: metadataKeys.catalogue, queryFn: metadataApi.catalogue });
+  const saved = useQuery({
+    queryKey: reportKeys.report(reportId ?? ''),
+    queryFn: () => reportsApi.get(reportId!),
+    enabled: reportId !== undefined,
+  });
+  if (catalogue.isPending || (reportId !== undefined && saved.isPending)) {
+    return (
+      <PageContainer title={t('reports.funnelAnalysis.title')}>
+        <Skeleton active paragraph={{ rows: 12 }} data-testid="funnel-analysis-loading" />
+      </PageContainer>
+    );
+  }
+  if (catalogue.isError || saved.isError) {
+    const error = catalogue.error ?? saved.error;
+    return (
+      <PageContainer title={t('reports.funnelAnalysis.title')}>
+        {saved.isError && isNotFoundError(saved.error, ['reportId']) ? (
+          <ListEmpty title={t('reports.notFound')} testId="funnel-analysis-not-found" />
+        ) : (
+          <ErrorResult error={error} onRetry={() => void (catalogue.isError ? catalogue.refetch() : saved.refetch())} />
+        )}
+      </PageContainer>
+    );
+  }
+  if (catalogue.data.events.length === 0) {
+    return (
+      <PageContainer title={t('reports.funnelAnalysis.title')}>
+        <Card>
+          <ListEmpty
+            title={t('reports.empty.noEventsTitle')}
+            description={t('reports.empty.noEventsDescription')}
+            testId="funnel-analysis-no-events"
+          />
+          <Flex justify="center">
+            <Link to="/metadata/events">{t('reports.empty.createEvent')}</Link>
+          </Flex>
+        </Card>
+      </PageContainer>
+    );
+  }
+  return <FunnelBuilder key={reportId ?? 'new'} catalogue={catalogue.data} saved={saved.data} />;
+}
