@@ -351,7 +351,7 @@ const payOrder = (id: string, aggregate: string, extra: Record<string, unknown> 
 });
 
 /** The demo's saved 事件分析 reports (ADR 0052) and the dashboard showing them, by name: made once. */
-export const DEMO_REPORTS: { name: string; size: 'S' | 'M' | 'L'; query: Record<string, unknown> }[] = [
+export const DEMO_REPORTS: { name: string; size: 'S' | 'M' | 'L'; model?: string; query: Record<string, unknown> }[] = [
   {
     name: '每日下单与支付',
     size: 'L',
@@ -402,18 +402,66 @@ export const DEMO_REPORTS: { name: string; size: 'S' | 'M' | 'L'; query: Record<
       chart: 'table',
     },
   },
+  // One of each analysis model (issue 22): they open in their own pages and render as dashboard cards.
+  {
+    name: '浏览到支付漏斗',
+    size: 'M',
+    model: 'funnel',
+    query: {
+      steps: [{ event: 'view_product' }, { event: 'add_to_cart' }, { event: 'submit_order' }, { event: 'pay_order' }],
+      window: { unit: 'day', value: 7 },
+      timeRange: pastDays(30),
+    },
+  },
+  {
+    name: '浏览商品 7 日留存',
+    size: 'L',
+    model: 'retention',
+    query: {
+      initial: { event: 'view_product' },
+      return: { event: 'view_product' },
+      metric: 'retained',
+      unit: 'day',
+      periods: 7,
+      timeRange: pastDays(14),
+    },
+  },
+  {
+    name: '用户支付金额分布',
+    size: 'M',
+    model: 'distribution',
+    query: {
+      metric: { event: 'pay_order', aggregate: 'sum', property: 'order_amount' },
+      intervals: { mode: 'default' },
+      timeRange: pastDays(30),
+    },
+  },
+  {
+    name: '首次浏览用户 LTV',
+    size: 'L',
+    model: 'ltv',
+    query: {
+      initial: { kind: 'event', event: 'view_product' },
+      revenue: { event: 'pay_order', aggregate: 'sum', property: 'order_amount' },
+      timeRange: pastDays(14),
+      unit: 'day',
+      periods: 7,
+      metric: 'arpu',
+    },
+  },
 ];
 export const DEMO_DASHBOARD = { folder: '电商分析', name: '电商概览' };
 
 async function ensureReports(staff: StaffCaller): Promise<void> {
   type Saved = { id: string; name: string };
-  const existing = (await staff.request<{ items: Saved[] }>('GET', '/api/v1/console/reports?model=event&pageSize=100')).items;
   const ids: { id: string; size: 'S' | 'M' | 'L' }[] = [];
   for (const report of DEMO_REPORTS) {
+    const model = report.model ?? 'event';
+    const existing = (await staff.request<{ items: Saved[] }>('GET', `/api/v1/console/reports?model=${model}&pageSize=100`))
+      .items;
     const found = existing.find((item) => item.name === report.name);
     const saved =
-      found ??
-      (await staff.request<Saved>('POST', '/api/v1/console/reports', { model: 'event', name: report.name, query: report.query }));
+      found ?? (await staff.request<Saved>('POST', '/api/v1/console/reports', { model, name: report.name, query: report.query }));
     ids.push({ id: saved.id, size: report.size });
   }
   const folders = (
