@@ -51,13 +51,17 @@ describe('仪表盘 and 报表分析 in the menu', () => {
     const all = menuOf(['dashboards.view', 'reports.view', 'contacts.view', 'groups.view', 'tags.view', 'connections.view']);
     expect(all.slice(0, 2)).toEqual(['menu.home', 'menu.dashboards']);
     expect(all.indexOf('menu.eventAnalysis')).toBe(all.indexOf('menu.analytics') + 1);
-    // The models in CONSOLE.md's order (事件 · 漏斗 · …), 所有报表 after them.
-    expect(all.indexOf('menu.funnelAnalysis')).toBe(all.indexOf('menu.eventAnalysis') + 1);
-    expect(all.indexOf('menu.allReports')).toBeGreaterThan(all.indexOf('menu.funnelAnalysis'));
-    expect(all.indexOf('menu.distributionAnalysis')).toBeGreaterThan(all.indexOf('menu.eventAnalysis'));
-    expect(all.indexOf('menu.allReports')).toBeGreaterThan(all.indexOf('menu.distributionAnalysis'));
-    expect(all.indexOf('menu.retentionAnalysis')).toBeGreaterThan(all.indexOf('menu.distributionAnalysis'));
-    expect(all.indexOf('menu.allReports')).toBeGreaterThan(all.indexOf('menu.retentionAnalysis'));
+    // The models in CONSOLE.md's order (event · funnel · user · profile · distribution · retention · path ·
+    // attribution · LTV · custom query), 所有报表 after them.
+    const analytics = all.slice(all.indexOf('menu.analytics') + 1, all.indexOf('menu.allReports') + 1);
+    expect(analytics).toEqual([
+      'menu.eventAnalysis',
+      'menu.funnelAnalysis',
+      'menu.distributionAnalysis',
+      'menu.retentionAnalysis',
+      'menu.ltvAnalysis',
+      'menu.allReports',
+    ]);
     expect(all.indexOf('menu.analytics')).toBeGreaterThan(all.indexOf('menu.tags'));
     expect(all.indexOf('menu.analytics')).toBeLessThan(all.indexOf('menu.connections'));
     const none = menuOf(['contacts.view']);
