@@ -215,6 +215,52 @@ describeEngines(
       } else expect(deleted.statusCode, JSON.stringify(deleted.body)).toBe(409);
     });
 
+    it('R22-43: a dimension value that reads 总体 or (空) (sent by an SDK) is told apart from the all-users funnel and from no value in the export', async () => {
+      const day = addDays(t.D, 5);
+      const at = (time: string) => new Date(Date.parse(`${day}T${time}+08:00`)).toISOString();
+      const sent = await t.collect('batch', {
+        batch: [
+          {
+            type: 'track',
+            userId: 'u-1',
+            event: 'purchase',
+            properties: { amount: 1, sku: '总体' },
+            timestamp: at('10:00:00.000'),
+          },
+          {
+            type: 'track',
+            userId: 'u-2',
+            event: 'purchase',
+            properties: { amount: 1, sku: '(空)' },
+            timestamp: at('10:00:00.000'),
+          },
+          { type: 'track', userId: 'u-3', event: 'purchase', properties: { amount: 1 }, timestamp: at('10:00:00.000') },
+        ],
+      });
+      expect(sent.statusCode).toBe(200);
+      await t.drain();
+      const res = await t.staff.request('POST', '/api/v1/console/report-exports', {
+        model: 'funnel',
+        format: 'csv',
+        query: {
+          steps: [{ event: 'purchase' }, { event: 'refund' }],
+          dimension: { kind: 'eventProperty', property: 'sku' },
+          timeRange: { kind: 'between', from: day, to: day },
+        },
+      });
+      expect(res.statusCode).toBe(200);
+      const firstCells = String(res.body)
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split(/\r?\n/)
+        .slice(1)
+        .map((line) => line.split(',')[0]);
+      // 2 steps × (all users, 总体, (空), no value): four distinct labels, two rows each.
+      const counts = new Map<string, number>();
+      for (const cell of firstCells) counts.set(cell!, (counts.get(cell!) ?? 0) + 1);
+      expect([...counts.values()], JSON.stringify([...counts])).toEqual([2, 2, 2, 2]);
+    });
+
     it('R22-38: distribution max / min of a string property is 400 report_metric_invalid, distinct of it is fine', async () => {
       for (const aggregate of ['max', 'min']) {
         const res = await t.staff.request('POST', RUNS, {
