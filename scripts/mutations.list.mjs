@@ -2120,10 +2120,10 @@ export default [
   {
     rule: 'LTV: revenue counts from the initial moment on, never before it',
     file: 'core/src/modules/reports/ltv/ltv-analysis.ts',
-    find: "const fromMoment = dateInitial ? 'r.__ed >= u.__day' : 'r.__et >= u.__t';",
+    find: "const fromMoment = dateInitial ? 'r.__ed >= u.__day' : `${d.truncSecond('r.__et')} >= ${d.truncSecond('u.__t')}`;",
     replace: "const fromMoment = dateInitial ? 'r.__ed >= u.__day' : 'TRUE';",
-    tests: ['core/test/reports/ltv.test.ts'],
-    testNamePattern: 'worked example',
+    tests: ['core/test/review22/semantics.test.ts', 'core/test/review22/more-attacks.test.ts'],
+    testNamePattern: 'before the initial moment|R22-39',
   },
   {
     rule: 'reports: every result kind has its own response schema (an LTV result is checked, not a 500)',

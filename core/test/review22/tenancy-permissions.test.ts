@@ -81,7 +81,7 @@ describeEngines(
         model: 'ltv',
         query: { ...queries.ltv, dimensions: [{ kind: 'tag', tagId: ids.tagId }] },
       });
-      expect(res.statusCode, res.payload).toBe(400);
+      expect(res.statusCode, JSON.stringify(res.body)).toBe(400);
       expect(res.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'dimensions.0.tagId' })]));
     });
 

@@ -13,7 +13,8 @@ import type {
 } from './condition.types.js';
 import { ZonedClock } from '../../lib/zoned-clock.js';
 import { dateText, resolveTimeRange, timestampText, toUtcBounds, type LocalBounds } from './time-range.js';
-import { validateConditionTree } from './validator.js';
+import { INSTANT_MAX, INSTANT_MIN, validateConditionTree } from './validator.js';
+import { InputError } from '../../server/errors.js';
 
 const DAY_MS = 86_400_000;
 
@@ -178,7 +179,19 @@ export class ReportSqlPieces {
 
   /** A §3.3 time range as UTC instants `[from, to)` in the tenant's zone (a side may be open). */
   timeBounds(range: TimeRange): { from?: number; to?: number } {
-    return toUtcBounds(resolveTimeRange(range, this.options.now, this.context.timeZone), this.context.timeZone);
+    // A model may ask before it reports the problems it collected: a range the validator refuses
+    // (2026-02-30, 10⁹ days, year 10000) is a 400 here too, never a crash in the calendar code.
+    let bounds: { from?: number; to?: number } | undefined;
+    try {
+      bounds = toUtcBounds(resolveTimeRange(range, this.options.now, this.context.timeZone), this.context.timeZone);
+    } catch {
+      bounds = undefined;
+    }
+    const sane = (instant: number | undefined) =>
+      instant === undefined || (Number.isFinite(instant) && instant >= INSTANT_MIN && instant < INSTANT_MAX);
+    if (!bounds || !sane(bounds.from) || !sane(bounds.to))
+      throw new InputError('report_query_invalid', { count: 1 }, [{ path: 'timeRange', code: 'condition_range_invalid' }]);
+    return bounds;
   }
 
   /** `event_time` within UTC bounds, as bound timestamps. */

@@ -27,6 +27,10 @@ const singleValueOperators: readonly ConditionOperator[] = ['contains', 'notCont
  * out at once — each with the JSON path of the offending part and a stable code — and an empty list
  * means the compiler accepts the tree.
  */
+/** The instants a time condition may name: 1900-01-01 up to (not including) 3000-01-01. */
+export const INSTANT_MIN = Date.UTC(1900, 0, 1);
+export const INSTANT_MAX = Date.UTC(3000, 0, 1);
+
 export function validateConditionTree(tree: unknown, context: ConditionContext): ConditionProblem[] {
   let problems: ConditionProblem[] = [];
   const report = (path: string, code: ConditionProblemCode): void => {
@@ -74,6 +78,11 @@ export function validateConditionTree(tree: unknown, context: ConditionContext):
     const parsed = parseLocal(value);
     if (!parsed || (parsed.hasTime && timeType === 'date')) {
       report(path, 'condition_value_type_invalid');
+      return undefined;
+    }
+    // Years the engines' timestamps hold (0001 or 9999-12-31's end, year 10000, would not).
+    if (parsed.ms < INSTANT_MIN || parsed.ms >= INSTANT_MAX - 86_400_000) {
+      report(path, 'condition_range_invalid');
       return undefined;
     }
     return parsed;

@@ -2,6 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import { distributionTable } from './distribution/distribution.js';
 import { ltvTable } from './ltv/ltv.types.js';
+import { exportLabel } from './report-labels.js';
 import type { FunnelReportResult, ReportResult } from './report.types.js';
 import { retentionTable } from './retention/retention-export.js';
 
@@ -31,7 +32,7 @@ export function reportTable(result: ReportResult): { header: string[]; rows: (st
   ];
   const rows = result.series.map((series) => [
     ...(result.groups.length ? [result.groups[series.group ?? 0]?.name ?? ''] : []),
-    ...series.dimensions.map((value) => value ?? '(空)'),
+    ...series.dimensions.map(exportLabel),
     metricNames.get(series.metric) ?? series.metric,
     ...(result.granularity === 'total' ? [] : [series.total]),
     ...series.values,
@@ -53,7 +54,7 @@ function funnelTable(result: FunnelReportResult): { header: string[]; rows: (str
   const rows = result.funnels.flatMap((funnel) =>
     funnel.steps.map((step, k) => [
       ...(result.groups.length ? [result.groups[funnel.group ?? 0]?.name ?? ''] : []),
-      ...(result.dimension ? [funnel.dimension === undefined ? '总体' : (funnel.dimension ?? '(空)')] : []),
+      ...(result.dimension ? [exportLabel(funnel.dimension)] : []),
       `${k + 1}. ${result.steps[k]?.name ?? ''}`,
       step.users,
       step.conversion,

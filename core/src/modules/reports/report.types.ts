@@ -10,6 +10,7 @@ export * from './distribution/distribution.types.js';
 import type { LtvReportResult } from './ltv/ltv.types.js';
 
 export * from './ltv/ltv.types.js';
+export { exportLabel } from './report-labels.js';
 
 /** 报表分析 limits of §1.7.1: dimension groups shown in the console and written to an export. */
 export const reportLimits = {

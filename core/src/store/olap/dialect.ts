@@ -56,6 +56,8 @@ export interface SqlDialect {
   localToday(timeZone: string): string;
   /** Epoch milliseconds (BIGINT) of a UTC TIMESTAMP expression. */
   epochMs(utcExpression: string): string;
+  /** A TIMESTAMP expression truncated to its whole second: "two events in the same second count as in order". */
+  truncSecond(utcExpression: string): string;
 
   // ---- Added for the condition engine and reports. Each is engine-specific: the StarRocks adapter
   // implements the same list (its counterpart is named in the DuckDB implementation's comments).

@@ -1,3 +1,4 @@
+import { exportLabel } from '../report-labels.js';
 import Joi from 'joi';
 import type { ReportModelDefinition, ReportPlan, ReportPlanContext } from '../../../kernel/contributions.js';
 import { ZonedClock } from '../../../lib/zoned-clock.js';
@@ -498,7 +499,7 @@ export function distributionTable(result: DistributionReportResult): { header: s
   const rows = result.series.flatMap((series) =>
     result.intervals.map((interval, i) => [
       ...(result.groups.length ? [result.groups[series.group ?? 0]?.name ?? ''] : []),
-      ...(result.dimension ? [series.dimension ?? '(空)'] : []),
+      ...(result.dimension ? [exportLabel(series.dimension ?? null)] : []),
       interval.label,
       series.users[i] ?? 0,
       series.total ? Math.round(((series.users[i] ?? 0) / series.total) * 10_000) / 100 : 0,

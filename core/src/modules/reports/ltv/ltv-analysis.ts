@@ -462,9 +462,10 @@ function buildStatement(input: StatementInput): SqlFragment {
   // 按 24 小时滚动 (days only): whole 24 h spans since the initial moment; a date has no moment but its midnight.
   const period =
     query.rolling24h && !dateInitial
-      ? `CAST(floor((${d.epochMs('r.__et')} - ${d.epochMs('u.__t')}) / ${DAY_MS}) AS INTEGER)`
+      ? `CAST(floor((${d.epochMs(d.truncSecond('r.__et'))} - ${d.epochMs(d.truncSecond('u.__t'))}) / ${DAY_MS}) AS INTEGER)`
       : calendar;
-  const fromMoment = dateInitial ? 'r.__ed >= u.__day' : 'r.__et >= u.__t';
+  // By whole seconds: a payment in the initial event's second counts, even a fraction earlier (R22-39).
+  const fromMoment = dateInitial ? 'r.__ed >= u.__day' : `${d.truncSecond('r.__et')} >= ${d.truncSecond('u.__t')}`;
   ctes.push(
     SqlFragment.raw(
       `__pay AS (SELECT u.__cid, ${period} AS __p, r.__v FROM __rev AS r JOIN __users AS u ON u.__cid = r.__cid WHERE ${fromMoment})`,

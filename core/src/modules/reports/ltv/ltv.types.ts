@@ -2,6 +2,7 @@
  * LTV分析 (seed §1.7.11; SPEC §6, decision 1; ADR 0057): the question and the answer. Pure data and
  * types (the console bundles them through `@huiliu/core/reports`).
  */
+import { exportLabel } from '../report-labels.js';
 import type { ConditionTree, EventPropertyFilter, TimeRange } from '../../conditions/condition.types.js';
 
 /** 周期: calendar days, natural weeks (Mon–Sun) and months in the tenant's zone. */
@@ -152,7 +153,7 @@ export function ltvTable(result: Pick<LtvReportResult, 'unit' | 'periods' | 'dim
     result.rows.map((row) => [
       ltvMetricNames[metric],
       ...(result.groups.length ? [result.groups[row.group ?? 0]?.name ?? ''] : []),
-      ...row.dimensions.map((value) => value ?? '(空)'),
+      ...row.dimensions.map(exportLabel),
       row.cohort ?? '总体',
       row.initialUsers,
       row.payingUsers,

@@ -245,6 +245,8 @@ interface StatementInput {
  */
 function buildStatement(input: StatementInput): SqlFragment {
   const { d, scope, query } = input;
+  // Times compare by whole seconds: two events in the same second count as in order (issue 22, R22-39).
+  const sec = d.truncSecond('event_time');
   const n = query.periods;
   const unit = query.unit;
   const ctes: SqlFragment[] = [];
@@ -319,8 +321,8 @@ function buildStatement(input: StatementInput): SqlFragment {
       byPeriod(
         '__cp',
         [
-          { name: '__t0', day: sql('min(CASE WHEN ', before, ' THEN event_time END)'), period: 'min({c})' },
-          { name: '__tr', day: 'max(event_time)', period: 'max({c})' },
+          { name: '__t0', day: sql('min(CASE WHEN ', before, ` THEN ${sec} END)`), period: 'min({c})' },
+          { name: '__tr', day: `max(${sec})`, period: 'max({c})' },
           { name: '__nb', day: sql('count(CASE WHEN ', before, ' THEN 1 END)'), period: 'sum({c})' },
         ],
         sql(
@@ -340,10 +342,10 @@ function buildStatement(input: StatementInput): SqlFragment {
       byPeriod(
         '__i',
         [
-          { name: '__t0', day: 'min(event_time)', period: 'min({c})' },
+          { name: '__t0', day: `min(${sec})`, period: 'min({c})' },
           ...(overlap
             ? [
-                { name: '__ti', day: sql('min(CASE WHEN ', returned, ' THEN NULL ELSE event_time END)'), period: 'min({c})' },
+                { name: '__ti', day: sql('min(CASE WHEN ', returned, ` THEN NULL ELSE ${sec} END)`), period: 'min({c})' },
                 { name: '__nb', day: sql('count(CASE WHEN ', returned, ' THEN 1 END)'), period: 'sum({c})' },
               ]
             : []),
@@ -359,9 +361,9 @@ function buildStatement(input: StatementInput): SqlFragment {
       byPeriod(
         '__r',
         [
-          { name: '__tr', day: 'max(event_time)', period: 'max({c})' },
+          { name: '__tr', day: `max(${sec})`, period: 'max({c})' },
           ...(overlap
-            ? [{ name: '__to', day: sql('max(CASE WHEN ', inRange, ' THEN NULL ELSE event_time END)'), period: 'max({c})' }]
+            ? [{ name: '__to', day: sql('max(CASE WHEN ', inRange, ` THEN NULL ELSE ${sec} END)`), period: 'max({c})' }]
             : []),
         ],
         sql(

@@ -55,6 +55,9 @@ export const duckDbDialect: SqlDialect = {
   epochMs(utc) {
     return `epoch_ms(${utc})`;
   },
+  truncSecond(utc) {
+    return `date_trunc('second', ${utc})`; // StarRocks: date_trunc('second', t) too
+  },
   bucket(unit, utc, timeZone) {
     // StarRocks: date_trunc(unit, convert_tz(ts, 'UTC', zone)); its 'week' also starts on Monday.
     switch (unit) {
