@@ -1,4 +1,3 @@
-import { DeleteOutlined, DownloadOutlined, DownOutlined, PlusOutlined, ReloadOutlined, SaveOutlined } from '@ant-design/icons';
 import { PageContainer } from '@ant-design/pro-components';
 import type { ConditionCatalogue, ConditionTree, TimeRange } from '@huiliu/core/conditions';
 import { reportLimits, type FunnelAnalysisQuery, type FunnelReportResult } from '@huiliu/core/reports';
@@ -6,11 +5,9 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import {
   Alert,
   App,
-  Button,
   Card,
   Checkbox,
   Divider,
-  Dropdown,
   Empty,
   Flex,
   InputNumber,
@@ -20,7 +17,6 @@ import {
   Spin,
   Tag,
   theme,
-  Tooltip,
   Typography,
 } from 'antd';
 import { useMemo, useState, type ReactNode } from 'react';
@@ -41,6 +37,7 @@ import { hasPermission, useSession } from '../../../session/session';
 import { errorText as translateError } from '../../../i18n';
 import { isNotFoundError, useErrorText } from '../../../utils/errors';
 import { useDebouncedValue } from '../../../utils/use-debounced-value';
+import { ReportToolbar } from '../ReportToolbar';
 import { AddToDashboardModal } from '../../dashboards/AddToDashboardModal';
 import { placed, problemsUnder } from '../event/query-state';
 import { ComputedAt, TruncatedNotice } from '../event/ResultPanel';
@@ -186,7 +183,7 @@ const problemText = (problem: QueryProblem) => problem.message ?? translateError
 function FunnelBuilder({ catalogue, saved }: { catalogue: ConditionCatalogue; saved?: SavedReport }) {
   const { t } = useTranslation();
   const { token } = theme.useToken();
-  const { message, modal } = App.useApp();
+  const { message } = App.useApp();
   const errorText = useErrorText();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
@@ -276,110 +273,6 @@ function FunnelBuilder({ catalogue, saved }: { catalogue: ConditionCatalogue; sa
 
   const result = run.data?.kind === 'funnel' ? (run.data as FunnelReportResult) : undefined;
   const blocked = problems.length > 0;
-  const noEdit = canEdit ? undefined : t('reports.toolbar.noEdit');
-  const needsSaved = saved ? undefined : t('reports.toolbar.saveFirst');
-
-  const toolbar = [
-    <Select<string>
-      key="history"
-      showSearch
-      optionFilterProp="label"
-      value={saved?.id}
-      onChange={(id) => navigate(`${BASE}/${id}`)}
-      options={(history.data?.items ?? []).map((report) => ({ value: report.id, label: report.name }))}
-      loading={history.isLoading}
-      status={history.isError ? 'error' : undefined}
-      notFoundContent={history.isError ? errorText(history.error) : undefined}
-      placeholder={t('reports.toolbar.historyPlaceholder')}
-      aria-label={t('reports.toolbar.history')}
-      data-testid="report-history"
-      style={{ width: 220 }}
-    />,
-    ...(saved
-      ? [
-          <Button key="new" icon={<PlusOutlined />} onClick={() => navigate(BASE)} data-testid="report-new">
-            {t('reports.toolbar.new')}
-          </Button>,
-        ]
-      : []),
-    <Tooltip key="save" title={noEdit}>
-      <Button
-        type="primary"
-        icon={<SaveOutlined />}
-        disabled={!canEdit}
-        loading={save.isPending}
-        onClick={() => (saved ? save.mutate() : setNaming({ kind: 'save' }))}
-        data-testid="report-save"
-      >
-        {t('reports.toolbar.save')}
-      </Button>
-    </Tooltip>,
-    <Tooltip key="saveAs" title={noEdit}>
-      <Button disabled={!canEdit} onClick={() => setNaming({ kind: 'saveAs' })} data-testid="report-save-as">
-        {t('reports.toolbar.saveAs')}
-      </Button>
-    </Tooltip>,
-    ...(saved
-      ? [
-          <Tooltip key="rename" title={noEdit}>
-            <Button disabled={!canEdit} onClick={() => setNaming({ kind: 'rename' })} data-testid="report-rename">
-              {t('reports.toolbar.rename')}
-            </Button>
-          </Tooltip>,
-        ]
-      : []),
-    <Tooltip key="dashboard" title={needsSaved ?? (canDashboard ? undefined : t('reports.toolbar.noDashboard'))}>
-      <Button disabled={!saved || !canDashboard} onClick={() => setAddingToDashboard(true)} data-testid="report-add-to-dashboard">
-        {t('reports.toolbar.addToDashboard')}
-      </Button>
-    </Tooltip>,
-    <Tooltip key="export" title={noEdit}>
-      <Dropdown
-        disabled={!canEdit || blocked}
-        menu={{
-          items: [
-            { key: 'csv', label: <span data-testid="report-export-csv">{t('reports.toolbar.exportCsv')}</span> },
-            { key: 'xlsx', label: <span data-testid="report-export-xlsx">{t('reports.toolbar.exportXlsx')}</span> },
-          ],
-          onClick: ({ key }) => exportFile.mutate(key as ExportFormat),
-        }}
-      >
-        <Button icon={<DownloadOutlined />} loading={exportFile.isPending} data-testid="report-export">
-          {t('reports.toolbar.export')} <DownOutlined />
-        </Button>
-      </Dropdown>
-    </Tooltip>,
-    <Button
-      key="refresh"
-      icon={<ReloadOutlined />}
-      disabled={blocked}
-      loading={refresh.isPending}
-      onClick={() => refresh.mutate()}
-      data-testid="report-refresh"
-    >
-      {t('reports.toolbar.refresh')}
-    </Button>,
-    ...(saved && canDelete
-      ? [
-          <Button
-            key="delete"
-            danger
-            icon={<DeleteOutlined />}
-            onClick={() =>
-              modal.confirm({
-                title: t('reports.save.deleteConfirm', { name: saved.name }),
-                content: t('reports.save.deleteHint'),
-                okButtonProps: { danger: true },
-                onOk: () => remove.mutateAsync(),
-              })
-            }
-            data-testid="report-delete"
-          >
-            {t('reports.toolbar.delete')}
-          </Button>,
-        ]
-      : []),
-  ];
 
   const builderContext = useMemo(() => ({ catalogue, problems: placeProblems(emptyTree, []), disabled: false }), [catalogue]);
 
@@ -393,7 +286,23 @@ function FunnelBuilder({ catalogue, saved }: { catalogue: ConditionCatalogue; sa
           </Tag>
         ) : undefined
       }
-      extra={<Space wrap>{toolbar}</Space>}
+      extra={
+        <ReportToolbar
+          path={BASE}
+          saved={saved}
+          history={history}
+          canEdit={canEdit}
+          canDelete={canDelete}
+          canDashboard={canDashboard}
+          blocked={blocked}
+          save={save}
+          exportFile={exportFile}
+          refresh={refresh}
+          remove={remove}
+          onNaming={(kind) => setNaming({ kind })}
+          onAddToDashboard={() => setAddingToDashboard(true)}
+        />
+      }
     >
       <Flex gap={token.margin} align="flex-start" data-testid="funnel-analysis">
         <Card

@@ -1,12 +1,4 @@
-import {
-  DeleteOutlined,
-  DownloadOutlined,
-  DownOutlined,
-  FilterOutlined,
-  PlusOutlined,
-  ReloadOutlined,
-  SaveOutlined,
-} from '@ant-design/icons';
+import { FilterOutlined } from '@ant-design/icons';
 import { PageContainer } from '@ant-design/pro-components';
 import type { CatalogueEvent, ConditionCatalogue, ConditionTree, EventPropertyFilter, TimeRange } from '@huiliu/core/conditions';
 import {
@@ -27,7 +19,6 @@ import {
   Card,
   Checkbox,
   Divider,
-  Dropdown,
   Empty,
   Flex,
   InputNumber,
@@ -61,6 +52,7 @@ import { errorText as translateError } from '../../../i18n';
 import { hasPermission, useSession } from '../../../session/session';
 import { isNotFoundError, useErrorText } from '../../../utils/errors';
 import { useDebouncedValue } from '../../../utils/use-debounced-value';
+import { ReportToolbar } from '../ReportToolbar';
 import { AddToDashboardModal } from '../../dashboards/AddToDashboardModal';
 import { EventSelect } from '../event/MetricsSection';
 import { filterRowProblems, placed, problemsUnder } from '../event/query-state';
@@ -222,7 +214,7 @@ const placedPrefixes = [
 function LtvBuilder({ catalogue, saved }: { catalogue: ConditionCatalogue; saved?: SavedReport }) {
   const { t } = useTranslation();
   const { token } = theme.useToken();
-  const { message, modal } = App.useApp();
+  const { message } = App.useApp();
   const errorText = useErrorText();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
@@ -309,109 +301,7 @@ function LtvBuilder({ catalogue, saved }: { catalogue: ConditionCatalogue; saved
 
   const result = run.data?.kind === 'ltv' ? (run.data as LtvReportResult) : undefined;
   const blocked = problems.length > 0;
-  const noEdit = canEdit ? undefined : t('reports.toolbar.noEdit');
-  const needsSaved = saved ? undefined : t('reports.toolbar.saveFirst');
   const metric: LtvMetric = query.metric ?? 'sum';
-
-  const toolbar = [
-    <Select<string>
-      key="history"
-      showSearch
-      optionFilterProp="label"
-      value={saved?.id}
-      onChange={(id) => navigate(`/analytics/ltv/${id}`)}
-      options={(history.data?.items ?? []).map((report) => ({ value: report.id, label: report.name }))}
-      loading={history.isLoading}
-      placeholder={t('reports.toolbar.historyPlaceholder')}
-      aria-label={t('reports.toolbar.history')}
-      data-testid="report-history"
-      style={{ width: 220 }}
-    />,
-    ...(saved
-      ? [
-          <Button key="new" icon={<PlusOutlined />} onClick={() => navigate('/analytics/ltv')} data-testid="report-new">
-            {t('reports.toolbar.new')}
-          </Button>,
-        ]
-      : []),
-    <Tooltip key="save" title={noEdit}>
-      <Button
-        type="primary"
-        icon={<SaveOutlined />}
-        disabled={!canEdit}
-        loading={save.isPending}
-        onClick={() => (saved ? save.mutate() : setNaming({ kind: 'save' }))}
-        data-testid="report-save"
-      >
-        {t('reports.toolbar.save')}
-      </Button>
-    </Tooltip>,
-    <Tooltip key="saveAs" title={noEdit}>
-      <Button disabled={!canEdit} onClick={() => setNaming({ kind: 'saveAs' })} data-testid="report-save-as">
-        {t('reports.toolbar.saveAs')}
-      </Button>
-    </Tooltip>,
-    ...(saved
-      ? [
-          <Tooltip key="rename" title={noEdit}>
-            <Button disabled={!canEdit} onClick={() => setNaming({ kind: 'rename' })} data-testid="report-rename">
-              {t('reports.toolbar.rename')}
-            </Button>
-          </Tooltip>,
-        ]
-      : []),
-    <Tooltip key="dashboard" title={needsSaved ?? (canDashboard ? undefined : t('reports.toolbar.noDashboard'))}>
-      <Button disabled={!saved || !canDashboard} onClick={() => setAddingToDashboard(true)} data-testid="report-add-to-dashboard">
-        {t('reports.toolbar.addToDashboard')}
-      </Button>
-    </Tooltip>,
-    <Tooltip key="export" title={noEdit}>
-      <Dropdown
-        disabled={!canEdit || blocked}
-        menu={{
-          items: [
-            { key: 'csv', label: <span data-testid="report-export-csv">{t('reports.toolbar.exportCsv')}</span> },
-            { key: 'xlsx', label: <span data-testid="report-export-xlsx">{t('reports.toolbar.exportXlsx')}</span> },
-          ],
-          onClick: ({ key }) => exportFile.mutate(key as ExportFormat),
-        }}
-      >
-        <Button icon={<DownloadOutlined />} loading={exportFile.isPending} data-testid="report-export">
-          {t('reports.toolbar.export')} <DownOutlined />
-        </Button>
-      </Dropdown>
-    </Tooltip>,
-    <Button
-      key="refresh"
-      icon={<ReloadOutlined />}
-      disabled={blocked}
-      loading={refresh.isPending}
-      onClick={() => refresh.mutate()}
-      data-testid="report-refresh"
-    >
-      {t('reports.toolbar.refresh')}
-    </Button>,
-    ...(saved && canDelete
-      ? [
-          <Button
-            key="delete"
-            danger
-            icon={<DeleteOutlined />}
-            onClick={() =>
-              modal.confirm({
-                title: t('reports.save.deleteConfirm', { name: saved.name }),
-                content: t('reports.save.deleteHint'),
-                okButtonProps: { danger: true },
-                onOk: () => remove.mutateAsync(),
-              })
-            }
-            data-testid="report-delete"
-          >
-            {t('reports.toolbar.delete')}
-          </Button>,
-        ]
-      : []),
-  ];
 
   const builderContext = useMemo(() => ({ catalogue, problems: placeProblems(emptyTree, []), disabled: false }), [catalogue]);
   const initial = query.initial;
@@ -458,7 +348,24 @@ function LtvBuilder({ catalogue, saved }: { catalogue: ConditionCatalogue; saved
           </Tag>
         ) : undefined
       }
-      extra={<Space wrap>{toolbar}</Space>}
+      extra={
+        <ReportToolbar
+          path={'/analytics/ltv'}
+          saved={saved}
+          history={history}
+          showHistoryError={false}
+          canEdit={canEdit}
+          canDelete={canDelete}
+          canDashboard={canDashboard}
+          blocked={blocked}
+          save={save}
+          exportFile={exportFile}
+          refresh={refresh}
+          remove={remove}
+          onNaming={(kind) => setNaming({ kind })}
+          onAddToDashboard={() => setAddingToDashboard(true)}
+        />
+      }
     >
       <Flex gap={token.margin} align="flex-start" data-testid="ltv-analysis">
         <Card
