@@ -38,7 +38,7 @@ import { Link, useNavigate, useParams } from 'react-router-dom';
 import { isApiError, saveFile } from '../../../api/client';
 import { COMPARE_MAX, parseSelectionKey, selectionKey } from '../../../api/group-selections';
 import { metadataApi, metadataKeys } from '../../../api/metadata';
-import { REPORT_NAME_MAX, reportKeys, reportsApi, type ExportFormat, type SavedReport } from '../../../api/reports';
+import { reportKeys, reportsApi, type ExportFormat, type SavedReport } from '../../../api/reports';
 import { BuilderContext, ConditionBuilder, FilterRow, placeProblems } from '../../../components/conditions';
 import { newFilter } from '../../../components/conditions/condition-tree';
 import { ProblemList } from '../../../components/conditions/ProblemList';
@@ -47,13 +47,12 @@ import { TimeRangeInput } from '../../../components/conditions/TimeRangeInput';
 import { ErrorResult } from '../../../components/ErrorResult';
 import { GroupPicker } from '../../../components/GroupPicker';
 import { ListEmpty } from '../../../components/ListEmpty';
-import { NameModal } from '../../../components/NameModal';
 import { errorText as translateError } from '../../../i18n';
 import { hasPermission, useSession } from '../../../session/session';
 import { isNotFoundError, useErrorText } from '../../../utils/errors';
 import { useDebouncedValue } from '../../../utils/use-debounced-value';
+import { ReportDialogs } from '../ReportDialogs';
 import { ReportToolbar } from '../ReportToolbar';
-import { AddToDashboardModal } from '../../dashboards/AddToDashboardModal';
 import { EventSelect } from '../event/MetricsSection';
 import { filterRowProblems, placed, problemsUnder } from '../event/query-state';
 import { ComputedAt, TruncatedNotice } from '../event/ResultPanel';
@@ -657,48 +656,17 @@ function LtvBuilder({ catalogue, saved }: { catalogue: ConditionCatalogue; saved
           />
         </div>
       </Flex>
-      {naming?.kind === 'rename' && saved && (
-        <NameModal
-          title={t('reports.list.rename')}
-          label={t('reports.save.name')}
-          placeholder={t('reports.save.namePlaceholder')}
-          requiredMessage={t('reports.save.nameRequired')}
-          max={REPORT_NAME_MAX}
-          nameCodes={['report_name_taken']}
-          testId="report-rename-modal"
-          initialName={saved.name}
-          onClose={() => setNaming(undefined)}
-          onSubmit={(name) =>
-            reportsApi.update(saved.id, { name }).then((report) => {
-              queryClient.setQueryData(reportKeys.report(report.id), report);
-              void queryClient.invalidateQueries({ queryKey: reportKeys.saved });
-              void message.success(t('reports.list.renamed'));
-            })
-          }
-        />
-      )}
-      {naming && naming.kind !== 'rename' && (
-        <NameModal
-          title={naming.kind === 'save' ? t('reports.save.title') : t('reports.save.saveAsTitle')}
-          label={t('reports.save.name')}
-          placeholder={t('reports.save.namePlaceholder')}
-          requiredMessage={t('reports.save.nameRequired')}
-          max={REPORT_NAME_MAX}
-          nameCodes={['report_name_taken']}
-          testId="report-name"
-          initialName={
-            naming.kind === 'saveAs' && saved ? `${saved.name}${t('reports.save.copySuffix')}`.slice(0, REPORT_NAME_MAX) : ''
-          }
-          onClose={() => setNaming(undefined)}
-          onSubmit={(name) =>
-            (saved && naming.kind === 'saveAs'
-              ? reportsApi.saveAs(saved.id, { name, query: toSend })
-              : reportsApi.create({ model: MODEL, name, query: toSend })
-            ).then(onSaved, onSaveError)
-          }
-        />
-      )}
-      {addingToDashboard && saved && <AddToDashboardModal reportId={saved.id} onClose={() => setAddingToDashboard(false)} />}
+      <ReportDialogs
+        model={MODEL}
+        saved={saved}
+        naming={naming}
+        onNamingClose={() => setNaming(undefined)}
+        toSend={toSend}
+        onSaved={onSaved}
+        onSaveError={onSaveError}
+        addingToDashboard={addingToDashboard}
+        onDashboardClose={() => setAddingToDashboard(false)}
+      />
     </PageContainer>
   );
 }
