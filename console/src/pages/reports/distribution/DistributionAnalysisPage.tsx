@@ -29,10 +29,9 @@ import {
 } from 'antd';
 import { useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useParams } from 'react-router-dom';
+import { useNavigate } from 'react-router-dom';
 import { isApiError, saveFile } from '../../../api/client';
 import { COMPARE_MAX, parseSelectionKey, selectionKey } from '../../../api/group-selections';
-import { metadataApi, metadataKeys } from '../../../api/metadata';
 import { reportKeys, reportsApi, type ExportFormat, type SavedReport } from '../../../api/reports';
 import { BuilderContext, ConditionBuilder, FilterRow, placeProblems } from '../../../components/conditions';
 import { newFilter } from '../../../components/conditions/condition-tree';
@@ -41,12 +40,12 @@ import { matchOption, PropertySelect } from '../../../components/conditions/Prop
 import { TimeRangeInput } from '../../../components/conditions/TimeRangeInput';
 import { ErrorResult } from '../../../components/ErrorResult';
 import { GroupPicker } from '../../../components/GroupPicker';
-import { ListEmpty } from '../../../components/ListEmpty';
 import { errorText as translateError } from '../../../i18n';
 import { hasPermission, useSession } from '../../../session/session';
-import { isNotFoundError, useErrorText } from '../../../utils/errors';
+import { useErrorText } from '../../../utils/errors';
 import { useDebouncedValue } from '../../../utils/use-debounced-value';
 import { ReportDialogs } from '../ReportDialogs';
+import { ReportPage } from '../ReportPage';
 import { ReportToolbar } from '../ReportToolbar';
 import { EventSelect } from '../event/MetricsSection';
 import { filterRowProblems, hasProblem, placed, problemsUnder, type QueryProblem } from '../event/query-state';
@@ -671,50 +670,7 @@ function DistributionBuilder({ catalogue, saved }: { catalogue: ConditionCatalog
  */
 export default function DistributionAnalysisPage() {
   const { t } = useTranslation();
-  const { reportId } = useParams();
-  const catalogue = useQuery({ queryKey: metadataKeys.catalogue, queryFn: metadataApi.catalogue });
-  const saved = useQuery({
-    queryKey: reportKeys.report(reportId ?? ''),
-    queryFn: () => reportsApi.get(reportId!),
-    enabled: reportId !== undefined,
-  });
-  const title = t('reports.distributionAnalysis.title');
-  if (catalogue.isPending || (reportId !== undefined && saved.isPending)) {
-    return (
-      <PageContainer title={title}>
-        <Skeleton active paragraph={{ rows: 12 }} data-testid="distribution-analysis-loading" />
-      </PageContainer>
-    );
-  }
-  if (catalogue.isError || saved.isError) {
-    return (
-      <PageContainer title={title}>
-        {saved.isError && isNotFoundError(saved.error, ['reportId']) ? (
-          <ListEmpty title={t('reports.notFound')} testId="distribution-analysis-not-found" />
-        ) : (
-          <ErrorResult
-            error={catalogue.error ?? saved.error}
-            onRetry={() => void (catalogue.isError ? catalogue.refetch() : saved.refetch())}
-          />
-        )}
-      </PageContainer>
-    );
-  }
-  if (catalogue.data.events.length === 0) {
-    return (
-      <PageContainer title={title}>
-        <Card>
-          <ListEmpty
-            title={t('reports.empty.noEventsTitle')}
-            description={t('reports.empty.noEventsDescription')}
-            testId="distribution-analysis-no-events"
-          />
-          <Flex justify="center">
-            <Link to="/metadata/events">{t('reports.empty.createEvent')}</Link>
-          </Flex>
-        </Card>
-      </PageContainer>
-    );
-  }
-  return <DistributionBuilder key={reportId ?? 'new'} catalogue={catalogue.data} saved={saved.data} />;
+  return (
+    <ReportPage title={t('reports.distributionAnalysis.title')} testId="distribution-analysis" builder={DistributionBuilder} />
+  );
 }

@@ -2,24 +2,22 @@ import { PageContainer } from '@ant-design/pro-components';
 import type { ConditionCatalogue, ConditionTree, TimeRange } from '@huiliu/core/conditions';
 import { chartRefusal, granularities, reportLimits, type EventAnalysisQuery, type Granularity } from '@huiliu/core/reports';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Card, Checkbox, Divider, Flex, Select, Skeleton, Space, Tag, theme, Typography } from 'antd';
+import { App, Card, Checkbox, Divider, Flex, Select, Space, Tag, theme, Typography } from 'antd';
 import { useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useParams } from 'react-router-dom';
+import { useNavigate } from 'react-router-dom';
 import { isApiError, saveFile } from '../../../api/client';
 import { COMPARE_MAX, parseSelectionKey, selectionKey } from '../../../api/group-selections';
-import { metadataApi, metadataKeys } from '../../../api/metadata';
 import { reportKeys, reportsApi, type ExportFormat, type SavedReport } from '../../../api/reports';
 import { BuilderContext, placeProblems } from '../../../components/conditions';
 import { TimeRangeInput } from '../../../components/conditions/TimeRangeInput';
-import { ErrorResult } from '../../../components/ErrorResult';
 import { GroupPicker } from '../../../components/GroupPicker';
-import { ListEmpty } from '../../../components/ListEmpty';
 import { hasPermission, useSession } from '../../../session/session';
 import { errorText as translateError } from '../../../i18n';
-import { isNotFoundError, useErrorText } from '../../../utils/errors';
+import { useErrorText } from '../../../utils/errors';
 import { useDebouncedValue } from '../../../utils/use-debounced-value';
 import { ReportDialogs } from '../ReportDialogs';
+import { ReportPage } from '../ReportPage';
 import { ReportToolbar } from '../ReportToolbar';
 import { DimensionsSection } from './DimensionsSection';
 import { FiltersSection } from './FiltersSection';
@@ -346,47 +344,5 @@ function EventAnalysisBuilder({ catalogue, saved }: { catalogue: ConditionCatalo
  */
 export default function EventAnalysisPage() {
   const { t } = useTranslation();
-  const { reportId } = useParams();
-  const catalogue = useQuery({ queryKey: metadataKeys.catalogue, queryFn: metadataApi.catalogue });
-  const saved = useQuery({
-    queryKey: reportKeys.report(reportId ?? ''),
-    queryFn: () => reportsApi.get(reportId!),
-    enabled: reportId !== undefined,
-  });
-  if (catalogue.isPending || (reportId !== undefined && saved.isPending)) {
-    return (
-      <PageContainer title={t('reports.event.title')}>
-        <Skeleton active paragraph={{ rows: 12 }} data-testid="event-analysis-loading" />
-      </PageContainer>
-    );
-  }
-  if (catalogue.isError || saved.isError) {
-    const error = catalogue.error ?? saved.error;
-    return (
-      <PageContainer title={t('reports.event.title')}>
-        {saved.isError && isNotFoundError(saved.error, ['reportId']) ? (
-          <ListEmpty title={t('reports.notFound')} testId="event-analysis-not-found" />
-        ) : (
-          <ErrorResult error={error} onRetry={() => void (catalogue.isError ? catalogue.refetch() : saved.refetch())} />
-        )}
-      </PageContainer>
-    );
-  }
-  if (catalogue.data.events.length === 0) {
-    return (
-      <PageContainer title={t('reports.event.title')}>
-        <Card>
-          <ListEmpty
-            title={t('reports.empty.noEventsTitle')}
-            description={t('reports.empty.noEventsDescription')}
-            testId="event-analysis-no-events"
-          />
-          <Flex justify="center">
-            <Link to="/metadata/events">{t('reports.empty.createEvent')}</Link>
-          </Flex>
-        </Card>
-      </PageContainer>
-    );
-  }
-  return <EventAnalysisBuilder key={reportId ?? 'new'} catalogue={catalogue.data} saved={saved.data} />;
+  return <ReportPage title={t('reports.event.title')} testId="event-analysis" builder={EventAnalysisBuilder} />;
 }

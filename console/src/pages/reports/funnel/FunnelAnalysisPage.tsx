@@ -21,22 +21,21 @@ import {
 } from 'antd';
 import { useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useParams } from 'react-router-dom';
+import { useNavigate } from 'react-router-dom';
 import { isApiError, saveFile } from '../../../api/client';
 import { COMPARE_MAX, parseSelectionKey, selectionKey } from '../../../api/group-selections';
-import { metadataApi, metadataKeys } from '../../../api/metadata';
 import { reportKeys, reportsApi, type ExportFormat, type SavedReport } from '../../../api/reports';
 import { BuilderContext, ConditionBuilder, placeProblems } from '../../../components/conditions';
 import { ProblemList } from '../../../components/conditions/ProblemList';
 import { TimeRangeInput } from '../../../components/conditions/TimeRangeInput';
 import { ErrorResult } from '../../../components/ErrorResult';
 import { GroupPicker } from '../../../components/GroupPicker';
-import { ListEmpty } from '../../../components/ListEmpty';
 import { hasPermission, useSession } from '../../../session/session';
 import { errorText as translateError } from '../../../i18n';
-import { isNotFoundError, useErrorText } from '../../../utils/errors';
+import { useErrorText } from '../../../utils/errors';
 import { useDebouncedValue } from '../../../utils/use-debounced-value';
 import { ReportDialogs } from '../ReportDialogs';
+import { ReportPage } from '../ReportPage';
 import { ReportToolbar } from '../ReportToolbar';
 import { placed, problemsUnder } from '../event/query-state';
 import { ComputedAt, TruncatedNotice } from '../event/ResultPanel';
@@ -499,47 +498,5 @@ function FunnelBuilder({ catalogue, saved }: { catalogue: ConditionCatalogue; sa
  */
 export default function FunnelAnalysisPage() {
   const { t } = useTranslation();
-  const { reportId } = useParams();
-  const catalogue = useQuery({ queryKey: metadataKeys.catalogue, queryFn: metadataApi.catalogue });
-  const saved = useQuery({
-    queryKey: reportKeys.report(reportId ?? ''),
-    queryFn: () => reportsApi.get(reportId!),
-    enabled: reportId !== undefined,
-  });
-  if (catalogue.isPending || (reportId !== undefined && saved.isPending)) {
-    return (
-      <PageContainer title={t('reports.funnelAnalysis.title')}>
-        <Skeleton active paragraph={{ rows: 12 }} data-testid="funnel-analysis-loading" />
-      </PageContainer>
-    );
-  }
-  if (catalogue.isError || saved.isError) {
-    const error = catalogue.error ?? saved.error;
-    return (
-      <PageContainer title={t('reports.funnelAnalysis.title')}>
-        {saved.isError && isNotFoundError(saved.error, ['reportId']) ? (
-          <ListEmpty title={t('reports.notFound')} testId="funnel-analysis-not-found" />
-        ) : (
-          <ErrorResult error={error} onRetry={() => void (catalogue.isError ? catalogue.refetch() : saved.refetch())} />
-        )}
-      </PageContainer>
-    );
-  }
-  if (catalogue.data.events.length === 0) {
-    return (
-      <PageContainer title={t('reports.funnelAnalysis.title')}>
-        <Card>
-          <ListEmpty
-            title={t('reports.empty.noEventsTitle')}
-            description={t('reports.empty.noEventsDescription')}
-            testId="funnel-analysis-no-events"
-          />
-          <Flex justify="center">
-            <Link to="/metadata/events">{t('reports.empty.createEvent')}</Link>
-          </Flex>
-        </Card>
-      </PageContainer>
-    );
-  }
-  return <FunnelBuilder key={reportId ?? 'new'} catalogue={catalogue.data} saved={saved.data} />;
+  return <ReportPage title={t('reports.funnelAnalysis.title')} testId="funnel-analysis" builder={FunnelBuilder} />;
 }

@@ -34,10 +34,9 @@ import {
 } from 'antd';
 import { useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useParams } from 'react-router-dom';
+import { useNavigate } from 'react-router-dom';
 import { isApiError, saveFile } from '../../../api/client';
 import { COMPARE_MAX, parseSelectionKey, selectionKey } from '../../../api/group-selections';
-import { metadataApi, metadataKeys } from '../../../api/metadata';
 import { reportKeys, reportsApi, type ExportFormat, type SavedReport } from '../../../api/reports';
 import { BuilderContext, ConditionBuilder, FilterRow, placeProblems } from '../../../components/conditions';
 import { newFilter } from '../../../components/conditions/condition-tree';
@@ -46,12 +45,12 @@ import { PropertySelect } from '../../../components/conditions/PropertySelect';
 import { TimeRangeInput } from '../../../components/conditions/TimeRangeInput';
 import { ErrorResult } from '../../../components/ErrorResult';
 import { GroupPicker } from '../../../components/GroupPicker';
-import { ListEmpty } from '../../../components/ListEmpty';
 import { errorText as translateError } from '../../../i18n';
 import { hasPermission, useSession } from '../../../session/session';
-import { isNotFoundError, useErrorText } from '../../../utils/errors';
+import { useErrorText } from '../../../utils/errors';
 import { useDebouncedValue } from '../../../utils/use-debounced-value';
 import { ReportDialogs } from '../ReportDialogs';
+import { ReportPage } from '../ReportPage';
 import { ReportToolbar } from '../ReportToolbar';
 import { EventSelect } from '../event/MetricsSection';
 import { filterRowProblems, placed, problemsUnder } from '../event/query-state';
@@ -752,47 +751,5 @@ function LtvResultPanel({
  */
 export default function LtvAnalysisPage() {
   const { t } = useTranslation();
-  const { reportId } = useParams();
-  const catalogue = useQuery({ queryKey: metadataKeys.catalogue, queryFn: metadataApi.catalogue });
-  const saved = useQuery({
-    queryKey: reportKeys.report(reportId ?? ''),
-    queryFn: () => reportsApi.get(reportId!),
-    enabled: reportId !== undefined,
-  });
-  if (catalogue.isPending || (reportId !== undefined && saved.isPending)) {
-    return (
-      <PageContainer title={t('reports.ltvAnalysis.title')}>
-        <Skeleton active paragraph={{ rows: 12 }} data-testid="ltv-analysis-loading" />
-      </PageContainer>
-    );
-  }
-  if (catalogue.isError || saved.isError) {
-    const error = catalogue.error ?? saved.error;
-    return (
-      <PageContainer title={t('reports.ltvAnalysis.title')}>
-        {saved.isError && isNotFoundError(saved.error, ['reportId']) ? (
-          <ListEmpty title={t('reports.notFound')} testId="ltv-analysis-not-found" />
-        ) : (
-          <ErrorResult error={error} onRetry={() => void (catalogue.isError ? catalogue.refetch() : saved.refetch())} />
-        )}
-      </PageContainer>
-    );
-  }
-  if (catalogue.data.events.length === 0) {
-    return (
-      <PageContainer title={t('reports.ltvAnalysis.title')}>
-        <Card>
-          <ListEmpty
-            title={t('reports.empty.noEventsTitle')}
-            description={t('reports.empty.noEventsDescription')}
-            testId="ltv-analysis-no-events"
-          />
-          <Flex justify="center">
-            <Link to="/metadata/events">{t('reports.empty.createEvent')}</Link>
-          </Flex>
-        </Card>
-      </PageContainer>
-    );
-  }
-  return <LtvBuilder key={reportId ?? 'new'} catalogue={catalogue.data} saved={saved.data} />;
+  return <ReportPage title={t('reports.ltvAnalysis.title')} testId="ltv-analysis" builder={LtvBuilder} />;
 }

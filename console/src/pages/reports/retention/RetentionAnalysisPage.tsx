@@ -21,21 +21,20 @@ import {
 } from 'antd';
 import { useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useParams } from 'react-router-dom';
+import { useNavigate } from 'react-router-dom';
 import { isApiError, saveFile } from '../../../api/client';
 import { COMPARE_MAX, parseSelectionKey, selectionKey } from '../../../api/group-selections';
-import { metadataApi, metadataKeys } from '../../../api/metadata';
 import { reportKeys, reportsApi, type ExportFormat, type SavedReport } from '../../../api/reports';
 import { ConditionBuilder } from '../../../components/conditions';
 import { TimeRangeInput } from '../../../components/conditions/TimeRangeInput';
 import { ErrorResult } from '../../../components/ErrorResult';
 import { GroupPicker } from '../../../components/GroupPicker';
-import { ListEmpty } from '../../../components/ListEmpty';
 import { errorText as translateError } from '../../../i18n';
 import { hasPermission, useSession } from '../../../session/session';
-import { isNotFoundError, useErrorText } from '../../../utils/errors';
+import { useErrorText } from '../../../utils/errors';
 import { useDebouncedValue } from '../../../utils/use-debounced-value';
 import { ReportDialogs } from '../ReportDialogs';
+import { ReportPage } from '../ReportPage';
 import { ReportToolbar } from '../ReportToolbar';
 import { placed, problemsUnder, type QueryProblem } from '../event/query-state';
 import { ComputedAt } from '../event/ResultPanel';
@@ -398,47 +397,5 @@ function RetentionBuilder({ catalogue, saved }: { catalogue: ConditionCatalogue;
  */
 export default function RetentionAnalysisPage() {
   const { t } = useTranslation();
-  const { reportId } = useParams();
-  const catalogue = useQuery({ queryKey: metadataKeys.catalogue, queryFn: metadataApi.catalogue });
-  const saved = useQuery({
-    queryKey: reportKeys.report(reportId ?? ''),
-    queryFn: () => reportsApi.get(reportId!),
-    enabled: reportId !== undefined,
-  });
-  if (catalogue.isPending || (reportId !== undefined && saved.isPending)) {
-    return (
-      <PageContainer title={t('reports.retentionAnalysis.title')}>
-        <Skeleton active paragraph={{ rows: 12 }} data-testid="retention-analysis-loading" />
-      </PageContainer>
-    );
-  }
-  if (catalogue.isError || saved.isError) {
-    const error = catalogue.error ?? saved.error;
-    return (
-      <PageContainer title={t('reports.retentionAnalysis.title')}>
-        {saved.isError && isNotFoundError(saved.error, ['reportId']) ? (
-          <ListEmpty title={t('reports.notFound')} testId="retention-analysis-not-found" />
-        ) : (
-          <ErrorResult error={error} onRetry={() => void (catalogue.isError ? catalogue.refetch() : saved.refetch())} />
-        )}
-      </PageContainer>
-    );
-  }
-  if (catalogue.data.events.length === 0) {
-    return (
-      <PageContainer title={t('reports.retentionAnalysis.title')}>
-        <Card>
-          <ListEmpty
-            title={t('reports.empty.noEventsTitle')}
-            description={t('reports.empty.noEventsDescription')}
-            testId="retention-analysis-no-events"
-          />
-          <Flex justify="center">
-            <Link to="/metadata/events">{t('reports.empty.createEvent')}</Link>
-          </Flex>
-        </Card>
-      </PageContainer>
-    );
-  }
-  return <RetentionBuilder key={reportId ?? 'new'} catalogue={catalogue.data} saved={saved.data} />;
+  return <ReportPage title={t('reports.retentionAnalysis.title')} testId="retention-analysis" builder={RetentionBuilder} />;
 }
