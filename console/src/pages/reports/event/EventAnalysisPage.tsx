@@ -1,23 +1,20 @@
 import { PageContainer } from '@ant-design/pro-components';
 import type { ConditionCatalogue, ConditionTree, TimeRange } from '@huiliu/core/conditions';
 import { chartRefusal, granularities, reportLimits, type EventAnalysisQuery, type Granularity } from '@huiliu/core/reports';
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Card, Checkbox, Divider, Flex, Select, Space, Tag, theme, Typography } from 'antd';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { Card, Checkbox, Divider, Flex, Select, Space, Tag, theme, Typography } from 'antd';
 import { useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate } from 'react-router-dom';
-import { isApiError, saveFile } from '../../../api/client';
 import { COMPARE_MAX, parseSelectionKey, selectionKey } from '../../../api/group-selections';
-import { reportKeys, reportsApi, type ExportFormat, type SavedReport } from '../../../api/reports';
+import { reportKeys, reportsApi, type SavedReport } from '../../../api/reports';
 import { BuilderContext, placeProblems } from '../../../components/conditions';
 import { TimeRangeInput } from '../../../components/conditions/TimeRangeInput';
 import { GroupPicker } from '../../../components/GroupPicker';
-import { hasPermission, useSession } from '../../../session/session';
 import { errorText as translateError } from '../../../i18n';
-import { useErrorText } from '../../../utils/errors';
 import { useDebouncedValue } from '../../../utils/use-debounced-value';
 import { ReportDialogs } from '../ReportDialogs';
 import { ReportPage } from '../ReportPage';
+import { serverProblems, useReportActions } from '../use-report-actions';
 import { ReportToolbar } from '../ReportToolbar';
 import { DimensionsSection } from './DimensionsSection';
 import { FiltersSection } from './FiltersSection';
@@ -35,16 +32,6 @@ import { ResultPanel } from './ResultPanel';
 
 const MODEL = 'event';
 const emptyTree: ConditionTree = { type: 'and', conditions: [] };
-
-/** The server's problems of a refused question (400 with `details: [{path, code, message}]`). */
-function serverProblems(error: unknown): QueryProblem[] {
-  if (!isApiError(error) || error.statusCode !== 400) return [];
-  return error.details.map((detail) => ({
-    path: Array.isArray(detail.path) ? detail.path.join('.') : detail.path,
-    code: detail.code,
-    message: detail.message,
-  }));
-}
 
 function Section({ title, children, testId }: { title: string; children: ReactNode; testId: string }) {
   return (
@@ -77,14 +64,6 @@ const problemText = (problem: QueryProblem) => problem.message ?? translateError
 function EventAnalysisBuilder({ catalogue, saved }: { catalogue: ConditionCatalogue; saved?: SavedReport }) {
   const { t } = useTranslation();
   const { token } = theme.useToken();
-  const { message } = App.useApp();
-  const errorText = useErrorText();
-  const navigate = useNavigate();
-  const queryClient = useQueryClient();
-  const session = useSession();
-  const canEdit = hasPermission(session, 'reports.edit');
-  const canDelete = hasPermission(session, 'reports.delete');
-  const canDashboard = hasPermission(session, 'dashboards.edit');
   const [query, setQuery] = useState<EventAnalysisQuery>(() =>
     saved ? withAllowedChart(editableQuery(saved.query)) : defaultQuery(catalogue)!,
   );
@@ -119,53 +98,16 @@ function EventAnalysisBuilder({ catalogue, saved }: { catalogue: ConditionCatalo
     ...(saveProblems?.for === query ? saveProblems.problems : []),
   ];
 
-  const refresh = useMutation({
-    mutationFn: () => reportsApi.run(MODEL, toSend, true),
-    onSuccess: (result) => queryClient.setQueryData(reportKeys.run(MODEL, toSend), result),
-    onError: (error) => void message.error(errorText(error)),
-  });
-  const exportFile = useMutation({
-    mutationFn: (format: ExportFormat) => reportsApi.exportFile(MODEL, toSend, format, saved?.name ?? t('reports.event.title')),
-    onSuccess: (file) => {
-      saveFile(file);
-      void message.success(t('reports.export.done', { name: file.fileName }));
+  const { canEdit, canDelete, canDashboard, refresh, exportFile, onSaved, onSaveError, save, remove, history } = useReportActions(
+    {
+      model: MODEL,
+      path: '/analytics/event',
+      title: t('reports.event.title'),
+      saved,
+      toSend,
+      onProblems: (found) => setSaveProblems({ for: query, problems: found }),
     },
-    onError: (error) => void message.error(errorText(error)),
-  });
-  /** Saving runs the server's full check: its problems show on the fields like a run's. */
-  const onSaveError = (error: unknown) => {
-    const found = serverProblems(error);
-    if (found.length) setSaveProblems({ for: query, problems: found });
-    throw error;
-  };
-  const onSaved = (report: SavedReport) => {
-    void queryClient.invalidateQueries({ queryKey: reportKeys.saved });
-    queryClient.setQueryData(reportKeys.report(report.id), report);
-    void message.success(t('reports.save.saved'));
-    if (report.id !== saved?.id) navigate(`/analytics/event/${report.id}`);
-  };
-  const save = useMutation({
-    mutationFn: () => reportsApi.update(saved!.id, { query: toSend }),
-    onSuccess: onSaved,
-    onError: (error) => {
-      const found = serverProblems(error);
-      if (found.length) setSaveProblems({ for: query, problems: found });
-      void message.error(errorText(error));
-    },
-  });
-  const remove = useMutation({
-    mutationFn: () => reportsApi.remove(saved!.id),
-    onSuccess: () => {
-      void queryClient.invalidateQueries({ queryKey: reportKeys.saved });
-      void message.success(t('reports.save.deleted'));
-      navigate('/analytics/event', { replace: true });
-    },
-    onError: (error) => void message.error(errorText(error)),
-  });
-  const history = useQuery({
-    queryKey: reportKeys.list(MODEL, ''),
-    queryFn: () => reportsApi.list({ model: MODEL }),
-  });
+  );
 
   const result = run.data;
   const shape = chartShape(query);

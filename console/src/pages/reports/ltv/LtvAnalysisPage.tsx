@@ -11,10 +11,9 @@ import {
   type LtvRevenue,
   type LtvUnit,
 } from '@huiliu/core/reports';
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import {
   Alert,
-  App,
   Button,
   Card,
   Checkbox,
@@ -34,10 +33,8 @@ import {
 } from 'antd';
 import { useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate } from 'react-router-dom';
-import { isApiError, saveFile } from '../../../api/client';
 import { COMPARE_MAX, parseSelectionKey, selectionKey } from '../../../api/group-selections';
-import { reportKeys, reportsApi, type ExportFormat, type SavedReport } from '../../../api/reports';
+import { reportKeys, reportsApi, type SavedReport } from '../../../api/reports';
 import { BuilderContext, ConditionBuilder, FilterRow, placeProblems } from '../../../components/conditions';
 import { newFilter } from '../../../components/conditions/condition-tree';
 import { ProblemList } from '../../../components/conditions/ProblemList';
@@ -46,11 +43,10 @@ import { TimeRangeInput } from '../../../components/conditions/TimeRangeInput';
 import { ErrorResult } from '../../../components/ErrorResult';
 import { GroupPicker } from '../../../components/GroupPicker';
 import { errorText as translateError } from '../../../i18n';
-import { hasPermission, useSession } from '../../../session/session';
-import { useErrorText } from '../../../utils/errors';
 import { useDebouncedValue } from '../../../utils/use-debounced-value';
 import { ReportDialogs } from '../ReportDialogs';
 import { ReportPage } from '../ReportPage';
+import { serverProblems, useReportActions } from '../use-report-actions';
 import { ReportToolbar } from '../ReportToolbar';
 import { EventSelect } from '../event/MetricsSection';
 import { filterRowProblems, placed, problemsUnder } from '../event/query-state';
@@ -70,15 +66,6 @@ import { LtvChart, LtvTables } from './LtvResult';
 
 const MODEL = 'ltv';
 const emptyTree: ConditionTree = { type: 'and', conditions: [] };
-
-function serverProblems(error: unknown): QueryProblem[] {
-  if (!isApiError(error) || error.statusCode !== 400) return [];
-  return error.details.map((detail) => ({
-    path: Array.isArray(detail.path) ? detail.path.join('.') : detail.path,
-    code: detail.code,
-    message: detail.message,
-  }));
-}
 
 const problemText = (problem: QueryProblem) => problem.message ?? translateError(problem.code) ?? problem.code;
 const errorIf = (flag: boolean): 'error' | undefined => (flag ? 'error' : undefined);
@@ -212,14 +199,6 @@ const placedPrefixes = [
 function LtvBuilder({ catalogue, saved }: { catalogue: ConditionCatalogue; saved?: SavedReport }) {
   const { t } = useTranslation();
   const { token } = theme.useToken();
-  const { message } = App.useApp();
-  const errorText = useErrorText();
-  const navigate = useNavigate();
-  const queryClient = useQueryClient();
-  const session = useSession();
-  const canEdit = hasPermission(session, 'reports.edit');
-  const canDelete = hasPermission(session, 'reports.delete');
-  const canDashboard = hasPermission(session, 'dashboards.edit');
   const [query, setQuery] = useState<LtvQuery>(() => (saved ? editableLtvQuery(saved.query) : defaultLtvQuery(catalogue)!));
   const [naming, setNaming] = useState<Naming>();
   const [addingToDashboard, setAddingToDashboard] = useState(false);
@@ -252,50 +231,16 @@ function LtvBuilder({ catalogue, saved }: { catalogue: ConditionCatalogue; saved
     ...(saveProblems?.for === query ? saveProblems.problems : []),
   ];
 
-  const refresh = useMutation({
-    mutationFn: () => reportsApi.run(MODEL, toSend, true),
-    onSuccess: (result) => queryClient.setQueryData(reportKeys.run(MODEL, toSend), result),
-    onError: (error) => void message.error(errorText(error)),
-  });
-  const exportFile = useMutation({
-    mutationFn: (format: ExportFormat) =>
-      reportsApi.exportFile(MODEL, toSend, format, saved?.name ?? t('reports.ltvAnalysis.title')),
-    onSuccess: (file) => {
-      saveFile(file);
-      void message.success(t('reports.export.done', { name: file.fileName }));
+  const { canEdit, canDelete, canDashboard, refresh, exportFile, onSaved, onSaveError, save, remove, history } = useReportActions(
+    {
+      model: MODEL,
+      path: '/analytics/ltv',
+      title: t('reports.ltvAnalysis.title'),
+      saved,
+      toSend,
+      onProblems: (found) => setSaveProblems({ for: query, problems: found }),
     },
-    onError: (error) => void message.error(errorText(error)),
-  });
-  const onSaveError = (error: unknown) => {
-    const found = serverProblems(error);
-    if (found.length) setSaveProblems({ for: query, problems: found });
-    throw error;
-  };
-  const onSaved = (report: SavedReport) => {
-    void queryClient.invalidateQueries({ queryKey: reportKeys.saved });
-    queryClient.setQueryData(reportKeys.report(report.id), report);
-    void message.success(t('reports.save.saved'));
-    if (report.id !== saved?.id) navigate(`/analytics/ltv/${report.id}`);
-  };
-  const save = useMutation({
-    mutationFn: () => reportsApi.update(saved!.id, { query: toSend }),
-    onSuccess: onSaved,
-    onError: (error) => {
-      const found = serverProblems(error);
-      if (found.length) setSaveProblems({ for: query, problems: found });
-      void message.error(errorText(error));
-    },
-  });
-  const remove = useMutation({
-    mutationFn: () => reportsApi.remove(saved!.id),
-    onSuccess: () => {
-      void queryClient.invalidateQueries({ queryKey: reportKeys.saved });
-      void message.success(t('reports.save.deleted'));
-      navigate('/analytics/ltv', { replace: true });
-    },
-    onError: (error) => void message.error(errorText(error)),
-  });
-  const history = useQuery({ queryKey: reportKeys.list(MODEL, ''), queryFn: () => reportsApi.list({ model: MODEL }) });
+  );
 
   const result = run.data?.kind === 'ltv' ? (run.data as LtvReportResult) : undefined;
   const blocked = problems.length > 0;

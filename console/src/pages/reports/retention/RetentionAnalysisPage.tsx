@@ -1,10 +1,9 @@
 import { PageContainer } from '@ant-design/pro-components';
 import type { ConditionCatalogue, ConditionTree, TimeRange } from '@huiliu/core/conditions';
 import { reportLimits, retentionMaxPeriods, retentionUnits, type RetentionQuery, type RetentionUnit } from '@huiliu/core/reports';
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import {
   Alert,
-  App,
   Card,
   Divider,
   Empty,
@@ -21,20 +20,17 @@ import {
 } from 'antd';
 import { useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate } from 'react-router-dom';
-import { isApiError, saveFile } from '../../../api/client';
 import { COMPARE_MAX, parseSelectionKey, selectionKey } from '../../../api/group-selections';
-import { reportKeys, reportsApi, type ExportFormat, type SavedReport } from '../../../api/reports';
+import { reportKeys, reportsApi, type SavedReport } from '../../../api/reports';
 import { ConditionBuilder } from '../../../components/conditions';
 import { TimeRangeInput } from '../../../components/conditions/TimeRangeInput';
 import { ErrorResult } from '../../../components/ErrorResult';
 import { GroupPicker } from '../../../components/GroupPicker';
 import { errorText as translateError } from '../../../i18n';
-import { hasPermission, useSession } from '../../../session/session';
-import { useErrorText } from '../../../utils/errors';
 import { useDebouncedValue } from '../../../utils/use-debounced-value';
 import { ReportDialogs } from '../ReportDialogs';
 import { ReportPage } from '../ReportPage';
+import { serverProblems, useReportActions } from '../use-report-actions';
 import { ReportToolbar } from '../ReportToolbar';
 import { placed, problemsUnder, type QueryProblem } from '../event/query-state';
 import { ComputedAt } from '../event/ResultPanel';
@@ -44,16 +40,6 @@ import { RetentionResultView } from './RetentionResult';
 
 const emptyTree: ConditionTree = { type: 'and', conditions: [] };
 const PATH = '/analytics/retention';
-
-/** The server's problems of a refused question (400 with `details: [{path, code, message}]`). */
-function serverProblems(error: unknown): QueryProblem[] {
-  if (!isApiError(error) || error.statusCode !== 400) return [];
-  return error.details.map((detail) => ({
-    path: Array.isArray(detail.path) ? detail.path.join('.') : detail.path,
-    code: detail.code,
-    message: detail.message,
-  }));
-}
 
 function Section({ title, children, testId }: { title: string; children: ReactNode; testId: string }) {
   return (
@@ -89,14 +75,6 @@ function ProblemTexts({ problems, testId }: { problems: QueryProblem[]; testId: 
 function RetentionBuilder({ catalogue, saved }: { catalogue: ConditionCatalogue; saved?: SavedReport }) {
   const { t } = useTranslation();
   const { token } = theme.useToken();
-  const { message } = App.useApp();
-  const errorText = useErrorText();
-  const navigate = useNavigate();
-  const queryClient = useQueryClient();
-  const session = useSession();
-  const canEdit = hasPermission(session, 'reports.edit');
-  const canDelete = hasPermission(session, 'reports.delete');
-  const canDashboard = hasPermission(session, 'dashboards.edit');
   const [query, setQuery] = useState<RetentionQuery>(() => (saved ? editableQuery(saved.query) : defaultQuery(catalogue)!));
   const [naming, setNaming] = useState<Naming>();
   const [addingToDashboard, setAddingToDashboard] = useState(false);
@@ -118,53 +96,16 @@ function RetentionBuilder({ catalogue, saved }: { catalogue: ConditionCatalogue;
   const runProblems = run.isPlaceholderData ? [] : serverProblems(run.error);
   const problems = [...runProblems, ...(saveProblems?.for === query ? saveProblems.problems : [])];
 
-  const refresh = useMutation({
-    mutationFn: () => reportsApi.run(MODEL, toSend, true),
-    onSuccess: (result) => queryClient.setQueryData(reportKeys.run(MODEL, toSend), result),
-    onError: (error) => void message.error(errorText(error)),
-  });
-  const exportFile = useMutation({
-    mutationFn: (format: ExportFormat) =>
-      reportsApi.exportFile(MODEL, toSend, format, saved?.name ?? t('reports.retentionAnalysis.title')),
-    onSuccess: (file) => {
-      saveFile(file);
-      void message.success(t('reports.export.done', { name: file.fileName }));
+  const { canEdit, canDelete, canDashboard, refresh, exportFile, onSaved, onSaveError, save, remove, history } = useReportActions(
+    {
+      model: MODEL,
+      path: PATH,
+      title: t('reports.retentionAnalysis.title'),
+      saved,
+      toSend,
+      onProblems: (found) => setSaveProblems({ for: query, problems: found }),
     },
-    onError: (error) => void message.error(errorText(error)),
-  });
-  const onSaveError = (error: unknown) => {
-    const found = serverProblems(error);
-    if (found.length) setSaveProblems({ for: query, problems: found });
-    throw error;
-  };
-  const onSaved = (report: SavedReport) => {
-    void queryClient.invalidateQueries({ queryKey: reportKeys.saved });
-    queryClient.setQueryData(reportKeys.report(report.id), report);
-    void message.success(t('reports.save.saved'));
-    if (report.id !== saved?.id) navigate(`${PATH}/${report.id}`);
-  };
-  const save = useMutation({
-    mutationFn: () => reportsApi.update(saved!.id, { query: toSend }),
-    onSuccess: onSaved,
-    onError: (error) => {
-      const found = serverProblems(error);
-      if (found.length) setSaveProblems({ for: query, problems: found });
-      void message.error(errorText(error));
-    },
-  });
-  const remove = useMutation({
-    mutationFn: () => reportsApi.remove(saved!.id),
-    onSuccess: () => {
-      void queryClient.invalidateQueries({ queryKey: reportKeys.saved });
-      void message.success(t('reports.save.deleted'));
-      navigate(PATH, { replace: true });
-    },
-    onError: (error) => void message.error(errorText(error)),
-  });
-  const history = useQuery({
-    queryKey: reportKeys.list(MODEL, ''),
-    queryFn: () => reportsApi.list({ model: MODEL }),
-  });
+  );
 
   const result = run.data?.kind === 'retention' ? run.data : undefined;
   const blocked = problems.length > 0;
