@@ -2132,4 +2132,18 @@ export default [
     replace: '',
     tests: ['core/test/reports/models-api.test.ts'],
   },
+  {
+    rule: 'funnel: by ASOF joins, the next step is the nearest row at or after the previous one — the same second counts as in order',
+    file: 'core/src/modules/reports/funnel/funnel.ts',
+    find: ' ON e.cid = s.cid AND e.ts >= s.t${k}${exclusionJoin})',
+    replace: ' ON e.cid = s.cid AND e.ts > s.t${k}${exclusionJoin})',
+    tests: ['core/test/reports/funnel-nearest.test.ts'],
+  },
+  {
+    rule: 'funnel: by ASOF joins, an exclusion event in the same second as the next step lies between the steps',
+    file: 'core/src/modules/reports/funnel/funnel.ts',
+    find: "' AND (x.ts IS NULL OR x.ts > e.ts)'",
+    replace: "' AND (x.ts IS NULL OR x.ts >= e.ts)'",
+    tests: ['core/test/reports/funnel-nearest.test.ts'],
+  },
 ];
