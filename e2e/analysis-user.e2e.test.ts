@@ -65,8 +65,10 @@ for (const engine of testEngines()) {
         const demo = DEMO_REPORTS.find((report) => report.model === 'user')!;
         expect(demo.name).toBe('用户省份分布');
         const listed = await apiFromPage<{ items: Saved[] }>(page, 'GET', '/api/v1/console/reports?model=user&pageSize=100');
-        const saved = listed.body.items.find((report) => report.name === demo.name)!;
-        expect(saved).toBeDefined();
+        const summary = listed.body.items.find((report) => report.name === demo.name)!;
+        expect(summary).toBeDefined();
+        const saved = (await apiFromPage<Saved>(page, 'GET', `/api/v1/console/reports/${summary.id}`)).body;
+        expect(saved.query.dimensions).toEqual([{ kind: 'contactProperty', property: 'province' }]);
         const answer = await apiFromPage<Answer>(page, 'POST', `/api/v1/console/reports/${saved.id}/run`, {});
         expect(answer.status, JSON.stringify(answer.body)).toBe(200);
         // The demo's 30 contacts, by province: the numbers add up to 总体.
