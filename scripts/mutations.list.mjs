@@ -2146,4 +2146,12 @@ export default [
     replace: "' AND (x.ts IS NULL OR x.ts >= e.ts)'",
     tests: ['core/test/reports/funnel-nearest.test.ts'],
   },
+  {
+    rule: 'user analysis: 聚合分组 only with a single country / province / city dimension',
+    file: 'core/src/modules/reports/user/user-analysis.ts',
+    find: "if (!only || only.kind !== 'contactProperty' || !userAnalysisAggregateProperties.includes(only.property))",
+    replace: 'if (!only)',
+    tests: ['core/test/reports/user-analysis.test.ts'],
+    testNamePattern: '聚合分组',
+  },
 ];

@@ -449,6 +449,15 @@ export const DEMO_REPORTS: { name: string; size: 'S' | 'M' | 'L'; model?: string
       metric: 'arpu',
     },
   },
+  {
+    name: '用户省份分布',
+    size: 'M',
+    model: 'user',
+    query: {
+      metrics: [{ aggregate: 'users' }],
+      dimensions: [{ kind: 'contactProperty', property: 'province' }],
+    },
+  },
 ];
 export const DEMO_DASHBOARD = { folder: '电商分析', name: '电商概览' };
 
