@@ -7,6 +7,7 @@ import { distributionResultKeys, distributionSeriesSchema } from './distribution
 import { exportReport, type ExportFormat } from './report-export.js';
 import type { ReportsService } from './reports.service.js';
 import { retentionResultKeys } from './retention/retention.schemas.js';
+import { attributionResultKeys } from './attribution/attribution.schemas.js';
 
 const modelSchema = Joi.object({
   id: Joi.string().required(),
@@ -175,6 +176,10 @@ export const reportResultSchema = Joi.alternatives()
       { is: 'distribution', then: resultOf('distribution', distributionKeys, 'DistributionReportResult') },
       { is: 'ltv', then: resultOf('ltv', ltvResultKeys, 'LtvReportResult') },
       { is: 'retention', then: resultOf('retention', retentionKeys, 'RetentionReportResult') },
+      {
+        is: 'attribution',
+        then: resultOf('attribution', { ...attributionResultKeys, groups: groupsInfo }, 'AttributionReportResult'),
+      },
     ],
   })
   .label('ReportResult');
