@@ -16,6 +16,7 @@ import { ComputedAt, TruncatedNotice } from '../reports/event/ResultPanel';
 import { RetentionChart } from '../reports/retention/RetentionResult';
 import { LtvChart } from '../reports/ltv/LtvResult';
 import { FunnelChart } from '../reports/funnel/FunnelChart';
+import { AttributionTable } from '../reports/attribution/AttributionResult';
 
 function ResultBody({
   result,
@@ -67,6 +68,9 @@ function ResultBody({
         <DistributionChart result={result} height={280} onChartReady={onChartReady} testId={`${testId}-chart`} />
       </div>
     );
+  }
+  if (result.kind === 'attribution') {
+    return <AttributionTable result={result} scrollY={260} testId={`${testId}-attribution`} />;
   }
   if (result.kind === 'funnel') {
     return (
