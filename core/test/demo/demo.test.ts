@@ -127,6 +127,8 @@ function peopleCounted(body: Record<string, unknown>): number {
       return sum((body.tables as { total: { users: number } }[]).map((table) => table.total.users));
     case 'ltv':
       return sum((body.rows as { initialUsers: number }[]).map((row) => row.initialUsers));
+    case 'attribution':
+      return sum((body.totals as { conversions: number }[]).map((total) => total.conversions));
     default:
       throw new Error(`a card of kind ${String(body.kind)}`);
   }
