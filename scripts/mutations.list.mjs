@@ -2132,4 +2132,12 @@ export default [
     replace: '',
     tests: ['core/test/reports/models-api.test.ts'],
   },
+  {
+    rule: 'attribution: a touch counts only when it is no later than the target (same second = before; seed 当天 example)',
+    file: 'core/src/modules/reports/attribution/attribution.ts',
+    find: 'h.ts <= t.ts AND',
+    replace: 'h.ts <= t.ts + 86400 AND',
+    tests: ['core/test/reports/attribution.test.ts'],
+    testNamePattern: 'window 当天|same second',
+  },
 ];
