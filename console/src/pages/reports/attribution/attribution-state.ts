@@ -141,7 +141,7 @@ export function attributionChartOption(
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: number) => `${v}%` },
     legend: groups > 1 ? { type: 'scroll', top: 0 } : undefined,
     grid: { left: 16, right: 48, top: groups > 1 ? 40 : 16, bottom: 24, containLabel: true },
-    xAxis: { type: 'value', name: labels.contribution, max: 100, axisLabel: { formatter: '{value}%' } },
+    xAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value}%' } },
     yAxis: { type: 'category', inverse: true, data: names },
     series,
   };
