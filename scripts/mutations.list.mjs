@@ -2154,4 +2154,12 @@ export default [
     tests: ['core/test/reports/user-analysis.test.ts'],
     testNamePattern: '聚合分组',
   },
+  {
+    rule: 'attribution: a touch counts only when it is no later than the target (same second = before; seed 当天 example)',
+    file: 'core/src/modules/reports/attribution/attribution.ts',
+    find: 'h.ts <= t.ts AND',
+    replace: 'h.ts <= t.ts + 86400 AND',
+    tests: ['core/test/reports/attribution.test.ts'],
+    testNamePattern: 'window 当天|same second',
+  },
 ];

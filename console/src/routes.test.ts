@@ -60,6 +60,7 @@ describe('仪表盘 and 报表分析 in the menu', () => {
       'menu.userAnalysis',
       'menu.distributionAnalysis',
       'menu.retentionAnalysis',
+      'menu.attributionAnalysis',
       'menu.ltvAnalysis',
       'menu.allReports',
     ]);
@@ -84,6 +85,8 @@ describe('仪表盘 and 报表分析 in the menu', () => {
     expect(pagePermission('/analytics/user/12')).toBe('reports.view');
     expect(pagePermission('/analytics/distribution')).toBe('reports.view');
     expect(pagePermission('/analytics/distribution/12')).toBe('reports.view');
+    expect(pagePermission('/analytics/attribution')).toBe('reports.view');
+    expect(pagePermission('/analytics/attribution/12')).toBe('reports.view');
     expect(pagePermission('/dashboards')).toBe('dashboards.view');
     expect(pagePermission('/dashboards/3')).toBe('dashboards.view');
   });

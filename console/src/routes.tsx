@@ -47,6 +47,7 @@ const RetentionAnalysisPage = lazy(() => import('./pages/reports/retention/Reten
 const UserAnalysisPage = lazy(() => import('./pages/reports/user/UserAnalysisPage'));
 const DistributionAnalysisPage = lazy(() => import('./pages/reports/distribution/DistributionAnalysisPage'));
 const LtvAnalysisPage = lazy(() => import('./pages/reports/ltv/LtvAnalysisPage'));
+const AttributionAnalysisPage = lazy(() => import('./pages/reports/attribution/AttributionAnalysisPage'));
 const FunnelAnalysisPage = lazy(() => import('./pages/reports/funnel/FunnelAnalysisPage'));
 const ReportsPage = lazy(() => import('./pages/reports/ReportsPage'));
 
@@ -180,6 +181,19 @@ export const appRoutes: AppRoute[] = [
         name: 'reports.retentionAnalysis.title',
         permission: 'reports.view',
         element: <RetentionAnalysisPage />,
+        hideInMenu: true,
+      },
+      {
+        path: '/analytics/attribution',
+        name: 'menu.attributionAnalysis',
+        permission: 'reports.view',
+        element: <AttributionAnalysisPage />,
+      },
+      {
+        path: '/analytics/attribution/:reportId',
+        name: 'reports.attributionAnalysis.title',
+        permission: 'reports.view',
+        element: <AttributionAnalysisPage />,
         hideInMenu: true,
       },
       { path: '/analytics/ltv', name: 'menu.ltvAnalysis', permission: 'reports.view', element: <LtvAnalysisPage /> },

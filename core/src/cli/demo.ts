@@ -458,6 +458,20 @@ export const DEMO_REPORTS: { name: string; size: 'S' | 'M' | 'L'; model?: string
       dimensions: [{ kind: 'contactProperty', property: 'province' }],
     },
   },
+  {
+    name: '支付订单归因（线性）',
+    size: 'L',
+    model: 'attribution',
+    query: {
+      target: { event: 'pay_order' },
+      touches: [{ event: 'view_product' }, { event: 'add_to_cart' }],
+      windowDays: 1,
+      attributionModel: 'linear',
+      directConversions: true,
+      metric: { aggregate: 'sum', property: 'order_amount' },
+      timeRange: pastDays(30),
+    },
+  },
 ];
 export const DEMO_DASHBOARD = { folder: '电商分析', name: '电商概览' };
 

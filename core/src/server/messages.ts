@@ -1145,6 +1145,10 @@ export const errorMessages = {
     'zh-CN': '关联属性需为所有步骤事件共有的属性',
     'en-US': 'The property held constant must be one every step’s event carries',
   },
+  report_attribution_property_invalid: {
+    'zh-CN': '切换指标需选择目标转化事件的数值型属性',
+    'en-US': 'The switched metric needs a numeric property of the target conversion event',
+  },
   report_too_many_buckets: {
     'zh-CN': '时间粒度过细：最多 {max} 个时间段，请选择更粗的粒度或更短的时间范围',
     'en-US': 'Too fine a granularity: at most {max} time buckets — choose a coarser one or a shorter range',

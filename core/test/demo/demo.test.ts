@@ -129,6 +129,8 @@ function peopleCounted(body: Record<string, unknown>): number {
       return sum((body.rows as { initialUsers: number }[]).map((row) => row.initialUsers));
     case 'userAnalysis':
       return sum((body.totals as { users: number }[]).map((total) => total.users));
+    case 'attribution':
+      return sum((body.totals as { conversions: number }[]).map((total) => total.conversions));
     default:
       throw new Error(`a card of kind ${String(body.kind)}`);
   }

@@ -17,6 +17,7 @@ import { RetentionChart } from '../reports/retention/RetentionResult';
 import { LtvChart } from '../reports/ltv/LtvResult';
 import { FunnelChart } from '../reports/funnel/FunnelChart';
 import { UserAnalysisCardChart } from '../reports/user/UserAnalysisChart';
+import { AttributionTable } from '../reports/attribution/AttributionResult';
 
 function ResultBody({
   result,
@@ -75,6 +76,9 @@ function ResultBody({
         <UserAnalysisCardChart result={result} height={260} onChartReady={onChartReady} testId={`${testId}-chart`} />
       </div>
     );
+  }
+  if (result.kind === 'attribution') {
+    return <AttributionTable result={result} scrollY={260} testId={`${testId}-attribution`} />;
   }
   if (result.kind === 'funnel') {
     return (

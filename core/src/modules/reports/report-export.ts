@@ -2,6 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import { distributionTable } from './distribution/distribution.js';
 import { ltvTable } from './ltv/ltv.types.js';
+import { attributionTable } from './attribution/attribution.types.js';
 import { exportLabel } from './report-labels.js';
 import type { FunnelReportResult, ReportResult } from './report.types.js';
 import { retentionTable } from './retention/retention-export.js';
@@ -24,6 +25,7 @@ export function reportTable(result: ReportResult): { header: string[]; rows: (st
   if (result.kind === 'retention') return retentionTable(result);
   if (result.kind === 'funnel') return funnelTable(result);
   if (result.kind === 'userAnalysis') return userAnalysisTable(result);
+  if (result.kind === 'attribution') return attributionTable(result);
   const metricNames = new Map(result.metrics.map((m) => [m.id, m.name]));
   const header = [
     ...(result.groups.length ? ['群组'] : []),

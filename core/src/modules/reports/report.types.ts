@@ -13,6 +13,9 @@ export * from './ltv/ltv.types.js';
 import type { UserAnalysisReportResult } from './user/user-analysis.types.js';
 
 export * from './user/user-analysis.types.js';
+import type { AttributionReportResult } from './attribution/attribution.types.js';
+
+export * from './attribution/attribution.types.js';
 export { exportLabel } from './report-labels.js';
 
 /** 报表分析 limits of §1.7.1: dimension groups shown in the console and written to an export. */
@@ -202,7 +205,8 @@ export type ReportResult =
   | DistributionReportResult
   | LtvReportResult
   | RetentionReportResult
-  | UserAnalysisReportResult;
+  | UserAnalysisReportResult
+  | AttributionReportResult;
 
 /** A report model as the console lists it. */
 export interface ReportModelInfo {

@@ -8,6 +8,7 @@ import { exportReport, type ExportFormat } from './report-export.js';
 import type { ReportsService } from './reports.service.js';
 import { retentionResultKeys } from './retention/retention.schemas.js';
 import { userAnalysisResultKeys } from './user/user-analysis.schemas.js';
+import { attributionResultKeys } from './attribution/attribution.schemas.js';
 
 const modelSchema = Joi.object({
   id: Joi.string().required(),
@@ -177,6 +178,10 @@ export const reportResultSchema = Joi.alternatives()
       { is: 'ltv', then: resultOf('ltv', ltvResultKeys, 'LtvReportResult') },
       { is: 'retention', then: resultOf('retention', retentionKeys, 'RetentionReportResult') },
       { is: 'userAnalysis', then: resultOf('userAnalysis', userAnalysisResultKeys, 'UserAnalysisReportResult') },
+      {
+        is: 'attribution',
+        then: resultOf('attribution', { ...attributionResultKeys, groups: groupsInfo }, 'AttributionReportResult'),
+      },
     ],
   })
   .label('ReportResult');

@@ -12,8 +12,8 @@ import { canRemoveStep, type QueryProblem } from './funnel-state';
 
 const errorIf = (flag: boolean): 'error' | undefined => (flag ? 'error' : undefined);
 
-/** An event (or virtual event) with its filters: a step, or an exclusion. */
-function EventWithFilters<T extends FunnelStep | FunnelExclusion>({
+/** An event (or virtual event) with its filters: a step, or an exclusion (归因分析: its target and touches). */
+export function EventWithFilters<T extends FunnelStep | FunnelExclusion>({
   value,
   catalogue,
   onChange,
