@@ -2132,4 +2132,12 @@ export default [
     replace: '',
     tests: ['core/test/reports/models-api.test.ts'],
   },
+  {
+    rule: 'path: a session splits only where the gap EXCEEDS the interval (an equal gap stays in the session)',
+    file: 'core/src/modules/reports/path/path.ts',
+    find: 'const sameSession = `ts - lag(ts) OVER ${w} <= ${input.gapMs}`;',
+    replace: 'const sameSession = `ts - lag(ts) OVER ${w} < ${input.gapMs}`;',
+    tests: ['core/test/reports/path.test.ts'],
+    testNamePattern: 'an equal gap stays',
+  },
 ];

@@ -1125,6 +1125,10 @@ export const errorMessages = {
     'zh-CN': '以用户属性定义初始用户时，维度只能是用户属性或用户标签',
     'en-US': 'When initial users come from a user property, a dimension is a user property or a tag',
   },
+  report_path_anchor_invalid: {
+    'zh-CN': '起始事件或结束事件需为所选事件之一',
+    'en-US': 'The start or end event must be one of the chosen events',
+  },
   report_funnel_exclusion_step_invalid: {
     'zh-CN': '排除步骤需位于两个漏斗步骤之间',
     'en-US': 'An exclusion step must lie between two steps of the funnel',

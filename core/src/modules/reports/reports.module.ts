@@ -11,6 +11,7 @@ import { eventAnalysisModel } from './event-analysis.js';
 import { retentionAnalysisModel } from './retention/retention-analysis.js';
 import { ltvAnalysisModel } from './ltv/ltv-analysis.js';
 import { funnelModel } from './funnel/funnel.js';
+import { pathModel } from './path/path.js';
 import { ReportQuotasService, reportQuotasServiceRef } from './report-quotas.service.js';
 import { reportsRoutes } from './reports.routes.js';
 import { ReportsService, reportsServiceRef } from './reports.service.js';
@@ -77,6 +78,7 @@ export const reportsModule = defineModule({
         models.addReportModel(distributionModel({ conditions, selections }));
         models.addReportModel(ltvAnalysisModel({ conditions, selections, dialect: olap.dialect }));
         models.addReportModel(funnelModel({ conditions, selections, dialect: olap.dialect }));
+        models.addReportModel(pathModel({ conditions, selections, dialect: olap.dialect }));
         // 报表分析's rows of the permission matrix (reports.view / edit / delete).
         permissions.addFeature({ id: 'reports' });
         http.addRoutes(reportsRoutes(reports));
