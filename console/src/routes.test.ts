@@ -59,6 +59,7 @@ describe('仪表盘 and 报表分析 in the menu', () => {
       'menu.funnelAnalysis',
       'menu.distributionAnalysis',
       'menu.retentionAnalysis',
+      'menu.pathAnalysis',
       'menu.ltvAnalysis',
       'menu.allReports',
     ]);
@@ -81,6 +82,8 @@ describe('仪表盘 and 报表分析 in the menu', () => {
     expect(pagePermission('/analytics/retention/12')).toBe('reports.view');
     expect(pagePermission('/analytics/distribution')).toBe('reports.view');
     expect(pagePermission('/analytics/distribution/12')).toBe('reports.view');
+    expect(pagePermission('/analytics/path')).toBe('reports.view');
+    expect(pagePermission('/analytics/path/12')).toBe('reports.view');
     expect(pagePermission('/dashboards')).toBe('dashboards.view');
     expect(pagePermission('/dashboards/3')).toBe('dashboards.view');
   });

@@ -47,6 +47,7 @@ const RetentionAnalysisPage = lazy(() => import('./pages/reports/retention/Reten
 const DistributionAnalysisPage = lazy(() => import('./pages/reports/distribution/DistributionAnalysisPage'));
 const LtvAnalysisPage = lazy(() => import('./pages/reports/ltv/LtvAnalysisPage'));
 const FunnelAnalysisPage = lazy(() => import('./pages/reports/funnel/FunnelAnalysisPage'));
+const PathAnalysisPage = lazy(() => import('./pages/reports/path/PathAnalysisPage'));
 const ReportsPage = lazy(() => import('./pages/reports/ReportsPage'));
 
 /**
@@ -171,6 +172,14 @@ export const appRoutes: AppRoute[] = [
         name: 'reports.retentionAnalysis.title',
         permission: 'reports.view',
         element: <RetentionAnalysisPage />,
+        hideInMenu: true,
+      },
+      { path: '/analytics/path', name: 'menu.pathAnalysis', permission: 'reports.view', element: <PathAnalysisPage /> },
+      {
+        path: '/analytics/path/:reportId',
+        name: 'reports.pathAnalysis.title',
+        permission: 'reports.view',
+        element: <PathAnalysisPage />,
         hideInMenu: true,
       },
       { path: '/analytics/ltv', name: 'menu.ltvAnalysis', permission: 'reports.view', element: <LtvAnalysisPage /> },

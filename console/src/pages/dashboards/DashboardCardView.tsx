@@ -16,6 +16,7 @@ import { ComputedAt, TruncatedNotice } from '../reports/event/ResultPanel';
 import { RetentionChart } from '../reports/retention/RetentionResult';
 import { LtvChart } from '../reports/ltv/LtvResult';
 import { FunnelChart } from '../reports/funnel/FunnelChart';
+import { PathChart } from '../reports/path/PathChart';
 
 function ResultBody({
   result,
@@ -65,6 +66,13 @@ function ResultBody({
     return (
       <div data-card-chart="">
         <DistributionChart result={result} height={280} onChartReady={onChartReady} testId={`${testId}-chart`} />
+      </div>
+    );
+  }
+  if (result.kind === 'path') {
+    return (
+      <div data-card-chart="">
+        <PathChart result={result} height={280} onChartReady={onChartReady} testId={`${testId}-chart`} />
       </div>
     );
   }
@@ -129,11 +137,14 @@ export function DashboardCardView({
     onSuccess: (result) => queryClient.setQueryData(key, result),
   });
   const handled = useRef(forceToken);
+  // A report that ignores temporary ranges (路径分析) ignores the dashboard's global 强制刷新 too (seed
+  // §1.7.8: 暂不支持, ADR 0058); its own 刷新 in the card's menu still recomputes it.
+  const detached = ok && !card.report.timeRange;
   useEffect(() => {
-    if (forceToken === handled.current || !ok) return;
+    if (forceToken === handled.current || !ok || detached) return;
     handled.current = forceToken;
     force.mutate();
-  }, [forceToken, ok, force]);
+  }, [forceToken, ok, detached, force]);
 
   const title = ok ? card.report.name : t('dashboards.cards.forbiddenTitle');
   const path = ok ? reportBuilderPath(card.report.model, card.report.id) : undefined;
@@ -217,9 +228,9 @@ export function DashboardCardView({
           <Typography.Text strong ellipsis data-card-title="" data-testid={`${testId}-title`}>
             {path ? <Link to={path}>{title}</Link> : title}
           </Typography.Text>
-          {ok && timeRange && !applies && (
+          {detached && (
             <Tooltip title={t('dashboards.cards.noTemporaryHint')}>
-              <Tag>{t('dashboards.cards.noTemporary')}</Tag>
+              <Tag data-testid={`${testId}-detached`}>{t('dashboards.cards.noTemporary')}</Tag>
             </Tooltip>
           )}
         </Flex>

@@ -26,6 +26,7 @@ const builders = [
   { key: 'event', path: '/analytics/event', label: 'menu.eventAnalysis' },
   { key: 'distribution', path: '/analytics/distribution', label: 'menu.distributionAnalysis' },
   { key: 'retention', path: '/analytics/retention', label: 'menu.retentionAnalysis' },
+  { key: 'path', path: '/analytics/path', label: 'menu.pathAnalysis' },
   { key: 'funnel', path: '/analytics/funnel', label: 'menu.funnelAnalysis' },
 ] as const;
 
