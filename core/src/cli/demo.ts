@@ -449,6 +449,20 @@ export const DEMO_REPORTS: { name: string; size: 'S' | 'M' | 'L'; model?: string
       metric: 'arpu',
     },
   },
+  {
+    name: '浏览商品后的路径',
+    size: 'L',
+    model: 'path',
+    query: {
+      events: [{ event: 'view_product' }, { event: 'add_to_cart' }, { event: 'submit_order' }, { event: 'pay_order' }],
+      anchor: { kind: 'start', event: 0 },
+      interval: { value: 30, unit: 'minute' },
+      merge: true,
+      layers: 4,
+      nodes: 7,
+      timeRange: pastDays(30),
+    },
+  },
 ];
 export const DEMO_DASHBOARD = { folder: '电商分析', name: '电商概览' };
 

@@ -127,6 +127,8 @@ function peopleCounted(body: Record<string, unknown>): number {
       return sum((body.tables as { total: { users: number } }[]).map((table) => table.total.users));
     case 'ltv':
       return sum((body.rows as { initialUsers: number }[]).map((row) => row.initialUsers));
+    case 'path':
+      return sum((body.paths as { sessions: number }[]).map((path) => path.sessions));
     default:
       throw new Error(`a card of kind ${String(body.kind)}`);
   }
