@@ -40,8 +40,10 @@ for (const engine of testEngines()) {
         const demo = DEMO_REPORTS.find((report) => report.model === 'path')!;
         expect(demo).toBeDefined();
         const listed = await apiFromPage<{ items: Saved[] }>(page, 'GET', '/api/v1/console/reports?model=path&pageSize=100');
-        const saved = listed.body.items.find((report) => report.name === demo.name)!;
-        expect(saved, demo.name).toBeDefined();
+        const item = listed.body.items.find((report) => report.name === demo.name)!;
+        expect(item, demo.name).toBeDefined();
+        const saved = (await apiFromPage<Saved>(page, 'GET', `/api/v1/console/reports/${item.id}`)).body;
+        expect(saved.query.anchor).toEqual({ kind: 'start', event: 0 });
         const answer = await apiFromPage<PathAnswer>(page, 'POST', `/api/v1/console/reports/${saved.id}/run`, {});
         expect(answer.status, JSON.stringify(answer.body)).toBe(200);
         const nodes = answer.body.paths[0]!.nodes;
@@ -68,7 +70,7 @@ for (const engine of testEngines()) {
           query: { ...saved.query, layers: 3 },
           force: false,
         });
-        expect(three.status).toBe(200);
+        expect(three.status, JSON.stringify(three.body)).toBe(200);
         const layersInput = page.locator('input[data-testid="path-layers"], [data-testid="path-layers"] input').first();
         await layersInput.fill('2');
         await page.getByTestId('report-dirty').waitFor();
