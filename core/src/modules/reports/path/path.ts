@@ -307,7 +307,8 @@ function buildStatement(input: StatementInput): SqlFragment {
       "__ev AS (SELECT cid, et, rt, mid, ts, n, coalesce(v, '') AS dk, CASE WHEN v IS NULL THEN 1 ELSE 0 END AS dz FROM __m)",
     ),
   );
-  const w = '(PARTITION BY cid ORDER BY et, rt NULLS FIRST, n, dz DESC, dk, mid NULLS FIRST)';
+  // Without a dimension `dk`/`dz` are constants: left out of the sort key.
+  const w = `(PARTITION BY cid ORDER BY et, rt NULLS FIRST, n, ${values ? 'dz DESC, dk, ' : ''}mid NULLS FIRST)`;
   const sameSession = `ts - lag(ts) OVER ${w} <= ${input.gapMs}`;
   ctes.push(
     SqlFragment.raw(
