@@ -1,6 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { DEMO_DASHBOARD, DEMO_EMAIL, DEMO_REPORTS, seedDemo } from '../core/src/cli/demo.js';
+import { demoDashboardOf, DEMO_EMAIL, DEMO_REPORTS, seedDemo } from '../core/src/cli/demo.js';
 import { testEngines } from '../core/test/support/engines.js';
 import { createTenant } from '../core/test/support/test-app.js';
 import { apiFromPage, clickMenu, login, screenshot } from './browser.js';
@@ -97,7 +97,7 @@ for (const engine of testEngines()) {
 
         // 电商概览: the attribution card shows its table.
         const boards = await apiFromPage<{ items: { id: string; name: string }[] }>(page, 'GET', '/api/v1/console/dashboards');
-        const board = boards.body.items.find((item) => item.name === DEMO_DASHBOARD.name)!;
+        const board = boards.body.items.find((item) => item.name === demoDashboardOf(demo).name)!;
         await clickMenu(page, ['menu-dashboards']);
         await page.getByTestId('dashboards-page').waitFor();
         await page.getByTestId(`dashboard-node-dashboard-${board.id}`).click();

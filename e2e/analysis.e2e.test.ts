@@ -1,6 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { DEMO_DASHBOARD, DEMO_EMAIL, DEMO_REPORTS, seedDemo } from '../core/src/cli/demo.js';
+import { DEMO_DASHBOARD, DEMO_EMAIL, DEMO_REPORTS, demoReportsOn, seedDemo } from '../core/src/cli/demo.js';
 import { testEngines } from '../core/test/support/engines.js';
 import { createTenant } from '../core/test/support/test-app.js';
 import { apiFromPage, clickMenu, login, screenshot } from './browser.js';
@@ -90,7 +90,7 @@ for (const engine of testEngines()) {
         const listed = await apiFromPage<{ items: Saved[] }>(page, 'GET', '/api/v1/console/reports?pageSize=100');
         expect(listed.status).toBe(200);
         const byName = new Map(listed.body.items.map((report) => [report.name, report]));
-        // The models this test drives (归因分析 has its own e2e file, analysis-attribution.e2e.test.ts).
+        // The models this test drives (the others have their own e2e files: analysis-<model>.e2e.test.ts).
         const analyses = DEMO_REPORTS.filter((report) => report.model !== undefined && report.model in PAGES);
         expect(analyses.map((report) => report.model)).toEqual(['funnel', 'retention', 'distribution', 'ltv']);
 
@@ -175,7 +175,7 @@ for (const engine of testEngines()) {
           expect(original.body.query.steps).toHaveLength(4);
         }
 
-        // 仪表盘 → 电商概览: all 8 cards answer, each with a chart or a table, none in error.
+        // 仪表盘 → 电商概览: every card answers, each with a chart or a table, none in error.
         const boards = await apiFromPage<{ items: { id: string; name: string }[] }>(page, 'GET', '/api/v1/console/dashboards');
         const board = boards.body.items.find((item) => item.name === DEMO_DASHBOARD.name)!;
         expect(board).toBeDefined();
@@ -187,7 +187,7 @@ for (const engine of testEngines()) {
         const cards = page.locator('[data-testid^="dashboard-card-"][data-card-id]');
         await expect
           .poll(async () => cards.locator('[data-card-title]').allInnerTexts(), POLL)
-          .toEqual(DEMO_REPORTS.map((report) => report.name));
+          .toEqual(demoReportsOn(DEMO_DASHBOARD).map((report) => report.name));
         for (const card of await cards.all()) {
           const id = (await card.getAttribute('data-card-id'))!;
           const title = await card.locator('[data-card-title]').innerText();

@@ -2162,4 +2162,12 @@ export default [
     tests: ['core/test/reports/attribution.test.ts'],
     testNamePattern: 'window 当天|same second',
   },
+  {
+    rule: 'path: a session splits only where the gap EXCEEDS the interval (an equal gap stays in the session)',
+    file: 'core/src/modules/reports/path/path.ts',
+    find: 'const sameSession = `ts - lag(ts) OVER ${w} <= ${input.gapMs}`;',
+    replace: 'const sameSession = `ts - lag(ts) OVER ${w} < ${input.gapMs}`;',
+    tests: ['core/test/reports/path.test.ts'],
+    testNamePattern: 'an equal gap stays',
+  },
 ];

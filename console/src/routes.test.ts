@@ -60,6 +60,7 @@ describe('仪表盘 and 报表分析 in the menu', () => {
       'menu.userAnalysis',
       'menu.distributionAnalysis',
       'menu.retentionAnalysis',
+      'menu.pathAnalysis',
       'menu.attributionAnalysis',
       'menu.ltvAnalysis',
       'menu.allReports',
@@ -85,6 +86,8 @@ describe('仪表盘 and 报表分析 in the menu', () => {
     expect(pagePermission('/analytics/user/12')).toBe('reports.view');
     expect(pagePermission('/analytics/distribution')).toBe('reports.view');
     expect(pagePermission('/analytics/distribution/12')).toBe('reports.view');
+    expect(pagePermission('/analytics/path')).toBe('reports.view');
+    expect(pagePermission('/analytics/path/12')).toBe('reports.view');
     expect(pagePermission('/analytics/attribution')).toBe('reports.view');
     expect(pagePermission('/analytics/attribution/12')).toBe('reports.view');
     expect(pagePermission('/dashboards')).toBe('dashboards.view');

@@ -49,6 +49,7 @@ const DistributionAnalysisPage = lazy(() => import('./pages/reports/distribution
 const LtvAnalysisPage = lazy(() => import('./pages/reports/ltv/LtvAnalysisPage'));
 const AttributionAnalysisPage = lazy(() => import('./pages/reports/attribution/AttributionAnalysisPage'));
 const FunnelAnalysisPage = lazy(() => import('./pages/reports/funnel/FunnelAnalysisPage'));
+const PathAnalysisPage = lazy(() => import('./pages/reports/path/PathAnalysisPage'));
 const ReportsPage = lazy(() => import('./pages/reports/ReportsPage'));
 
 /**
@@ -181,6 +182,14 @@ export const appRoutes: AppRoute[] = [
         name: 'reports.retentionAnalysis.title',
         permission: 'reports.view',
         element: <RetentionAnalysisPage />,
+        hideInMenu: true,
+      },
+      { path: '/analytics/path', name: 'menu.pathAnalysis', permission: 'reports.view', element: <PathAnalysisPage /> },
+      {
+        path: '/analytics/path/:reportId',
+        name: 'reports.pathAnalysis.title',
+        permission: 'reports.view',
+        element: <PathAnalysisPage />,
         hideInMenu: true,
       },
       {

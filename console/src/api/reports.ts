@@ -26,6 +26,7 @@ export function reportBuilderPath(model: string, reportId: string): string | und
   if (model === 'ltv') return `/analytics/ltv/${encodeURIComponent(reportId)}`;
   if (model === 'attribution') return `/analytics/attribution/${encodeURIComponent(reportId)}`;
   if (model === 'funnel') return `/analytics/funnel/${encodeURIComponent(reportId)}`;
+  if (model === 'path') return `/analytics/path/${encodeURIComponent(reportId)}`;
   return model === 'event' ? `/analytics/event/${encodeURIComponent(reportId)}` : undefined;
 }
 

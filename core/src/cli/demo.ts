@@ -351,7 +351,14 @@ const payOrder = (id: string, aggregate: string, extra: Record<string, unknown> 
 });
 
 /** The demo's saved 事件分析 reports (ADR 0052) and the dashboard showing them, by name: made once. */
-export const DEMO_REPORTS: { name: string; size: 'S' | 'M' | 'L'; model?: string; query: Record<string, unknown> }[] = [
+export const DEMO_REPORTS: {
+  name: string;
+  size: 'S' | 'M' | 'L';
+  model?: string;
+  query: Record<string, unknown>;
+  /** The demo dashboard it is on (default 电商概览; a dashboard holds ≤ 10 reports, seed §1.3). */
+  dashboard?: string;
+}[] = [
   {
     name: '每日下单与支付',
     size: 'L',
@@ -451,6 +458,7 @@ export const DEMO_REPORTS: { name: string; size: 'S' | 'M' | 'L'; model?: string
   },
   {
     name: '用户省份分布',
+    dashboard: '用户洞察',
     size: 'M',
     model: 'user',
     query: {
@@ -460,6 +468,7 @@ export const DEMO_REPORTS: { name: string; size: 'S' | 'M' | 'L'; model?: string
   },
   {
     name: '支付订单归因（线性）',
+    dashboard: '用户洞察',
     size: 'L',
     model: 'attribution',
     query: {
@@ -472,12 +481,36 @@ export const DEMO_REPORTS: { name: string; size: 'S' | 'M' | 'L'; model?: string
       timeRange: pastDays(30),
     },
   },
+  {
+    name: '浏览商品后的路径',
+    dashboard: '用户洞察',
+    size: 'L',
+    model: 'path',
+    query: {
+      events: [{ event: 'view_product' }, { event: 'add_to_cart' }, { event: 'submit_order' }, { event: 'pay_order' }],
+      anchor: { kind: 'start', event: 0 },
+      interval: { value: 30, unit: 'minute' },
+      merge: true,
+      layers: 4,
+      nodes: 7,
+      timeRange: pastDays(30),
+    },
+  },
 ];
 export const DEMO_DASHBOARD = { folder: '电商分析', name: '电商概览' };
+/** The second demo dashboard: the user-level analyses (用户分析, 路径分析, 归因分析, 自定义查询). */
+export const DEMO_INSIGHTS_DASHBOARD = { folder: '电商分析', name: '用户洞察' };
+export const DEMO_DASHBOARDS = [DEMO_DASHBOARD, DEMO_INSIGHTS_DASHBOARD];
+/** The demo dashboard a demo report is on. */
+export const demoDashboardOf = (report: { dashboard?: string }) =>
+  DEMO_DASHBOARDS.find((d) => d.name === (report.dashboard ?? DEMO_DASHBOARD.name))!;
+/** The demo reports on a demo dashboard, in card order. */
+export const demoReportsOn = (dashboard: { name: string }) =>
+  DEMO_REPORTS.filter((report) => demoDashboardOf(report).name === dashboard.name);
 
 async function ensureReports(staff: StaffCaller): Promise<void> {
   type Saved = { id: string; name: string };
-  const ids: { id: string; size: 'S' | 'M' | 'L' }[] = [];
+  const ids = new Map<string, { id: string; size: 'S' | 'M' | 'L' }[]>();
   for (const report of DEMO_REPORTS) {
     const model = report.model ?? 'event';
     const existing = (await staff.request<{ items: Saved[] }>('GET', `/api/v1/console/reports?model=${model}&pageSize=100`))
@@ -485,27 +518,30 @@ async function ensureReports(staff: StaffCaller): Promise<void> {
     const found = existing.find((item) => item.name === report.name);
     const saved =
       found ?? (await staff.request<Saved>('POST', '/api/v1/console/reports', { model, name: report.name, query: report.query }));
-    ids.push({ id: saved.id, size: report.size });
+    const board = demoDashboardOf(report).name;
+    ids.set(board, [...(ids.get(board) ?? []), { id: saved.id, size: report.size }]);
   }
-  const folders = (
-    await staff.request<{ items: { id: string; name: string; parentId: string | null }[] }>(
-      'GET',
-      '/api/v1/console/dashboard-folders',
-    )
-  ).items;
-  const folder =
-    folders.find((f) => f.name === DEMO_DASHBOARD.folder && f.parentId === null) ??
-    (await staff.request<{ id: string }>('POST', '/api/v1/console/dashboard-folders', { name: DEMO_DASHBOARD.folder }));
-  const dashboards = (
-    await staff.request<{ items: { id: string; name: string }[] }>('GET', `/api/v1/console/dashboards?folderId=${folder.id}`)
-  ).items;
-  if (dashboards.some((d) => d.name === DEMO_DASHBOARD.name)) return;
-  const dashboard = await staff.request<{ id: string }>('POST', '/api/v1/console/dashboards', {
-    name: DEMO_DASHBOARD.name,
-    folderId: folder.id,
-  });
-  for (const card of ids)
-    await staff.request('POST', `/api/v1/console/dashboards/${dashboard.id}/cards`, { reportId: card.id, size: card.size });
+  for (const demo of DEMO_DASHBOARDS) {
+    const folders = (
+      await staff.request<{ items: { id: string; name: string; parentId: string | null }[] }>(
+        'GET',
+        '/api/v1/console/dashboard-folders',
+      )
+    ).items;
+    const folder =
+      folders.find((f) => f.name === demo.folder && f.parentId === null) ??
+      (await staff.request<{ id: string }>('POST', '/api/v1/console/dashboard-folders', { name: demo.folder }));
+    const dashboards = (
+      await staff.request<{ items: { id: string; name: string }[] }>('GET', `/api/v1/console/dashboards?folderId=${folder.id}`)
+    ).items;
+    if (dashboards.some((d) => d.name === demo.name)) continue;
+    const dashboard = await staff.request<{ id: string }>('POST', '/api/v1/console/dashboards', {
+      name: demo.name,
+      folderId: folder.id,
+    });
+    for (const card of ids.get(demo.name) ?? [])
+      await staff.request('POST', `/api/v1/console/dashboards/${dashboard.id}/cards`, { reportId: card.id, size: card.size });
+  }
 }
 
 async function loadedMessageIds(app: HuiliuApp, tenantId: string): Promise<Set<string>> {

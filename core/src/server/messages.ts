@@ -1137,6 +1137,10 @@ export const errorMessages = {
     'zh-CN': '该值已属于另一个聚合分组',
     'en-US': 'This value already belongs to another aggregate group',
   },
+  report_path_anchor_invalid: {
+    'zh-CN': '起始事件或结束事件需为所选事件之一',
+    'en-US': 'The start or end event must be one of the chosen events',
+  },
   report_funnel_exclusion_step_invalid: {
     'zh-CN': '排除步骤需位于两个漏斗步骤之间',
     'en-US': 'An exclusion step must lie between two steps of the funnel',

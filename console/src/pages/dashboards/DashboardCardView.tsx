@@ -18,6 +18,7 @@ import { LtvChart } from '../reports/ltv/LtvResult';
 import { FunnelChart } from '../reports/funnel/FunnelChart';
 import { UserAnalysisCardChart } from '../reports/user/UserAnalysisChart';
 import { AttributionTable } from '../reports/attribution/AttributionResult';
+import { PathChart } from '../reports/path/PathChart';
 
 function ResultBody({
   result,
@@ -80,6 +81,13 @@ function ResultBody({
   if (result.kind === 'attribution') {
     return <AttributionTable result={result} scrollY={260} testId={`${testId}-attribution`} />;
   }
+  if (result.kind === 'path') {
+    return (
+      <div data-card-chart="">
+        <PathChart result={result} height={280} onChartReady={onChartReady} testId={`${testId}-chart`} />
+      </div>
+    );
+  }
   if (result.kind === 'funnel') {
     return (
       <div data-card-chart="">
@@ -141,11 +149,14 @@ export function DashboardCardView({
     onSuccess: (result) => queryClient.setQueryData(key, result),
   });
   const handled = useRef(forceToken);
+  // A report that ignores temporary ranges (路径分析) ignores the dashboard's global 强制刷新 too (seed
+  // §1.7.8: 暂不支持, ADR 0058); its own 刷新 in the card's menu still recomputes it.
+  const detached = ok && !card.report.timeRange;
   useEffect(() => {
-    if (forceToken === handled.current || !ok) return;
+    if (forceToken === handled.current || !ok || detached) return;
     handled.current = forceToken;
     force.mutate();
-  }, [forceToken, ok, force]);
+  }, [forceToken, ok, detached, force]);
 
   const title = ok ? card.report.name : t('dashboards.cards.forbiddenTitle');
   const path = ok ? reportBuilderPath(card.report.model, card.report.id) : undefined;
@@ -229,9 +240,9 @@ export function DashboardCardView({
           <Typography.Text strong ellipsis data-card-title="" data-testid={`${testId}-title`}>
             {path ? <Link to={path}>{title}</Link> : title}
           </Typography.Text>
-          {ok && timeRange && !applies && (
+          {detached && (
             <Tooltip title={t('dashboards.cards.noTemporaryHint')}>
-              <Tag>{t('dashboards.cards.noTemporary')}</Tag>
+              <Tag data-testid={`${testId}-detached`}>{t('dashboards.cards.noTemporary')}</Tag>
             </Tooltip>
           )}
         </Flex>

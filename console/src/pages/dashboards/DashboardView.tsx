@@ -27,6 +27,7 @@ const builders = [
   { key: 'user', path: '/analytics/user', label: 'menu.userAnalysis' },
   { key: 'distribution', path: '/analytics/distribution', label: 'menu.distributionAnalysis' },
   { key: 'retention', path: '/analytics/retention', label: 'menu.retentionAnalysis' },
+  { key: 'path', path: '/analytics/path', label: 'menu.pathAnalysis' },
   { key: 'funnel', path: '/analytics/funnel', label: 'menu.funnelAnalysis' },
 ] as const;
 

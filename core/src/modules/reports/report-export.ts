@@ -3,6 +3,7 @@ import ExcelJS from 'exceljs';
 import { distributionTable } from './distribution/distribution.js';
 import { ltvTable } from './ltv/ltv.types.js';
 import { attributionTable } from './attribution/attribution.types.js';
+import { pathTable } from './path/path.js';
 import { exportLabel } from './report-labels.js';
 import type { FunnelReportResult, ReportResult } from './report.types.js';
 import { retentionTable } from './retention/retention-export.js';
@@ -18,6 +19,7 @@ export type ExportFormat = 'csv' | 'xlsx';
 export function reportTable(result: ReportResult): { header: string[]; rows: (string | number | null)[][] } {
   if (result.kind === 'distribution') return distributionTable(result);
   if (result.kind === 'ltv') return ltvTable(result);
+  if (result.kind === 'path') return pathTable(result);
   if (result.kind === 'table') {
     const header = result.columns.map((c) => c.name);
     return { header, rows: result.rows.map((row) => header.map((name) => cell(row[name]))) };

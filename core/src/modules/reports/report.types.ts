@@ -16,6 +16,9 @@ export * from './user/user-analysis.types.js';
 import type { AttributionReportResult } from './attribution/attribution.types.js';
 
 export * from './attribution/attribution.types.js';
+import type { PathReportResult } from './path/path.types.js';
+
+export * from './path/path.types.js';
 export { exportLabel } from './report-labels.js';
 
 /** 报表分析 limits of §1.7.1: dimension groups shown in the console and written to an export. */
@@ -206,7 +209,8 @@ export type ReportResult =
   | LtvReportResult
   | RetentionReportResult
   | UserAnalysisReportResult
-  | AttributionReportResult;
+  | AttributionReportResult
+  | PathReportResult;
 
 /** A report model as the console lists it. */
 export interface ReportModelInfo {

@@ -13,6 +13,7 @@ import { ltvAnalysisModel } from './ltv/ltv-analysis.js';
 import { funnelModel } from './funnel/funnel.js';
 import { userAnalysisModel } from './user/user-analysis.js';
 import { attributionModel } from './attribution/attribution.js';
+import { pathModel } from './path/path.js';
 import { ReportQuotasService, reportQuotasServiceRef } from './report-quotas.service.js';
 import { reportsRoutes } from './reports.routes.js';
 import { ReportsService, reportsServiceRef } from './reports.service.js';
@@ -81,6 +82,7 @@ export const reportsModule = defineModule({
         models.addReportModel(funnelModel({ conditions, selections, dialect: olap.dialect }));
         models.addReportModel(userAnalysisModel({ conditions, selections, dialect: olap.dialect }));
         models.addReportModel(attributionModel({ conditions, selections, dialect: olap.dialect }));
+        models.addReportModel(pathModel({ conditions, selections, dialect: olap.dialect }));
         // 报表分析's rows of the permission matrix (reports.view / edit / delete).
         permissions.addFeature({ id: 'reports' });
         http.addRoutes(reportsRoutes(reports));

@@ -4,6 +4,7 @@ import { actorOf } from '../../server/principal.js';
 import { moduleRoute } from '../../server/route.js';
 import { conditionLimits } from '../conditions/condition.types.js';
 import { distributionResultKeys, distributionSeriesSchema } from './distribution/distribution.schemas.js';
+import { pathResultKeys } from './path/path.schemas.js';
 import { exportReport, type ExportFormat } from './report-export.js';
 import type { ReportsService } from './reports.service.js';
 import { retentionResultKeys } from './retention/retention.schemas.js';
@@ -182,6 +183,7 @@ export const reportResultSchema = Joi.alternatives()
         is: 'attribution',
         then: resultOf('attribution', { ...attributionResultKeys, groups: groupsInfo }, 'AttributionReportResult'),
       },
+      { is: 'path', then: resultOf('path', pathResultKeys, 'PathReportResult') },
     ],
   })
   .label('ReportResult');
