@@ -2170,4 +2170,11 @@ export default [
     tests: ['core/test/reports/path.test.ts'],
     testNamePattern: 'an equal gap stays',
   },
+  {
+    rule: 'path: the next node is in the same session when its gap is within the interval (an equal gap stays; one ordered pass)',
+    file: 'core/src/modules/reports/path/path.ts',
+    find: "`CASE WHEN ${gap} <= ${input.gapMs} THEN ${step}(${c}) OVER ${w} END AS n${c === 'n' ? 'n' : c}`",
+    replace: "`CASE WHEN ${gap} < ${input.gapMs} THEN ${step}(${c}) OVER ${w} END AS n${c === 'n' ? 'n' : c}`",
+    tests: ['core/test/reports/path.test.ts'],
+  },
 ];

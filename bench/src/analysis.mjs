@@ -101,6 +101,11 @@ const funnelEvents = `(${funnelSteps.map((e) => `'${e}'`).join(', ')})`;
 // Later steps up to the end of the last anchor's window (7 local days after the range's last date).
 const funnelScan = `event_time >= ${FROM} AND event_time < ${afterTo(7)}`;
 
+const pathEvents = ['page_view', 'view_product', 'add_to_cart', 'purchase'];
+const pathIn = `(${pathEvents.map((e) => `'${e}'`).join(', ')})`;
+const pathNode = `CASE event ${pathEvents.map((e, i) => `WHEN '${e}' THEN ${i}`).join(' ')} END`;
+const PATH_GAP = 30 * 60_000;
+
 const models = {
   funnel: {
     model: 'funnel',
@@ -238,6 +243,87 @@ const models = {
           FROM i JOIN a AS r ON r.cid = i.cid AND r.d > i.d AND r.d <= i.d + 7 GROUP BY i.d, r.d - i.d
         UNION ALL SELECT CAST(d AS VARCHAR), 0, count(*) FROM i WHERE n >= 2 GROUP BY d
         UNION ALL SELECT CAST(d AS VARCHAR), -1, count(*) FROM i GROUP BY d`,
+    },
+  },
+  path: {
+    model: 'path',
+    factory: async () => (await import(`${core}/reports/path/path.js`)).pathModel(deps),
+    query: {
+      events: pathEvents.map((event) => ({ event })),
+      anchor: { kind: 'start', event: 1 },
+      interval: { value: 30, unit: 'minute' },
+      merge: false,
+      layers: 4,
+      nodes: 7,
+      timeRange,
+    },
+    canonicalOfResult: (result) => {
+      const [series] = result.paths;
+      const eventOf = new Map(series.nodes.map((node) => [node.id, node.event]));
+      const cells = new Map();
+      for (const node of series.nodes) {
+        cells.set(`n|${node.layer}|${node.event}`, node.sessions);
+        if (node.retained) cells.set(`r|${node.layer}|${node.event}`, node.retained);
+      }
+      for (const edge of series.edges) {
+        const layer = Number(edge.source.split('-')[0]);
+        cells.set(`e|${layer}|${eventOf.get(edge.source)}|${eventOf.get(edge.target)}`, edge.sessions);
+      }
+      return cells;
+    },
+    canonicalOfRows: (rows) => {
+      const cells = new Map();
+      for (const row of rows) {
+        const key =
+          row.kind === 'n'
+            ? `n|${row.layer}|${row.n}`
+            : row.kind === 'r'
+              ? `r|${row.layer}|${row.n}`
+              : `e|${row.layer}|${row.n}|${row.nn}`;
+        if (Number(row.c)) cells.set(key, Number(row.c));
+      }
+      return cells;
+    },
+    hand: {
+      // Rows numbered per contact in the product's order; the next row is in the same session exactly
+      // when its gap is within the interval (so lead() needs no session partition); sessions numbered by
+      // a running sum; the session's first view_product found per (contact, session).
+      'one ordered window pass, lead() gated by the gap, anchor per session': `
+        WITH ev AS (SELECT contact_id AS cid, event_time AS et, received_at AS rt, message_id AS mid, epoch_ms(event_time) AS ts,
+                           ${pathNode} AS n
+                      FROM events WHERE event IN ${pathIn} AND event_time >= ${FROM} AND event_time < ${TO}),
+             g AS (SELECT cid, n, row_number() OVER w AS r,
+                          CASE WHEN ts - lag(ts) OVER w <= ${PATH_GAP} THEN 0 ELSE 1 END AS brk,
+                          CASE WHEN lead(ts) OVER w - ts <= ${PATH_GAP} THEN lead(n) OVER w END AS nn
+                     FROM ev WINDOW w AS (PARTITION BY cid ORDER BY et, rt NULLS FIRST, n, mid NULLS FIRST)),
+             s AS (SELECT cid, n, r, nn, sum(brk) OVER (PARTITION BY cid ORDER BY r ROWS UNBOUNDED PRECEDING) AS sid FROM g),
+             l AS (SELECT n, nn, r - min(CASE WHEN n = 1 THEN r END) OVER (PARTITION BY cid, sid) + 1 AS layer FROM s),
+             k AS (SELECT layer, n, nn, count(*) AS c FROM l WHERE layer BETWEEN 1 AND 4 GROUP BY layer, n, nn)
+        SELECT 'n' AS kind, layer, n, NULL AS nn, sum(c) AS c FROM k GROUP BY layer, n
+        UNION ALL SELECT 'r', layer, n, NULL, sum(c) FROM k WHERE nn IS NOT NULL GROUP BY layer, n
+        UNION ALL SELECT 'e', layer, n, nn, c FROM k WHERE nn IS NOT NULL AND layer < 4`,
+      // The same without a second partition: the session's start and its first anchor carried forward
+      // as running maxima in the one per-contact order.
+      'running maxima in one per-contact order (no session partition)': `
+        WITH ev AS (SELECT contact_id AS cid, event_time AS et, received_at AS rt, message_id AS mid, epoch_ms(event_time) AS ts,
+                           ${pathNode} AS n
+                      FROM events WHERE event IN ${pathIn} AND event_time >= ${FROM} AND event_time < ${TO}),
+             g AS (SELECT cid, n, row_number() OVER w AS r,
+                          CASE WHEN ts - lag(ts) OVER w <= ${PATH_GAP} THEN 0 ELSE 1 END AS brk,
+                          CASE WHEN lead(ts) OVER w - ts <= ${PATH_GAP} THEN lead(n) OVER w END AS nn
+                     FROM ev WINDOW w AS (PARTITION BY cid ORDER BY et, rt NULLS FIRST, n, mid NULLS FIRST)),
+             s AS (SELECT cid, n, r, nn,
+                          max(CASE WHEN brk = 1 THEN r END) OVER o AS ss,
+                          max(CASE WHEN n = 1 THEN r END) OVER (PARTITION BY cid ORDER BY r ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS pa
+                     FROM g WINDOW o AS (PARTITION BY cid ORDER BY r ROWS UNBOUNDED PRECEDING)),
+             f AS (SELECT n, r, nn, ss,
+                          max(CASE WHEN n = 1 AND (pa IS NULL OR pa < ss) THEN r END) OVER (PARTITION BY cid ORDER BY r ROWS UNBOUNDED PRECEDING) AS fa
+                     FROM s),
+             k AS (SELECT r - fa + 1 AS layer, n, nn, count(*) AS c FROM f
+                    WHERE fa >= ss AND r - fa + 1 BETWEEN 1 AND 4 GROUP BY r - fa + 1, n, nn)
+        SELECT 'n' AS kind, layer, n, NULL AS nn, sum(c) AS c FROM k GROUP BY layer, n
+        UNION ALL SELECT 'r', layer, n, NULL, sum(c) FROM k WHERE nn IS NOT NULL GROUP BY layer, n
+        UNION ALL SELECT 'e', layer, n, nn, c FROM k WHERE nn IS NOT NULL AND layer < 4`,
     },
   },
 };

@@ -310,23 +310,52 @@ function buildStatement(input: StatementInput): SqlFragment {
   // Without a dimension `dk`/`dz` are constants: left out of the sort key.
   const w = `(PARTITION BY cid ORDER BY et, rt NULLS FIRST, n, ${values ? 'dz DESC, dk, ' : ''}mid NULLS FIRST)`;
   const sameSession = `ts - lag(ts) OVER ${w} <= ${input.gapMs}`;
-  ctes.push(
-    SqlFragment.raw(
-      `__g AS (SELECT cid, n, dk, dz, row_number() OVER ${w} AS k, CASE WHEN ${sameSession} THEN 0 ELSE 1 END AS brk, ` +
-        `CASE WHEN ${sameSession} AND lag(n) OVER ${w} = n AND lag(dk) OVER ${w} = dk AND lag(dz) OVER ${w} = dz THEN 1 ELSE 0 END AS dup FROM __ev)`,
-    ),
-    SqlFragment.raw(
-      '__s AS (SELECT cid, n, dk, dz, sum(brk) OVER (PARTITION BY cid ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS sid, ' +
-        `row_number() OVER (PARTITION BY cid ORDER BY k) AS r FROM __g${query.merge ? ' WHERE dup = 0' : ''})`,
-    ),
-  );
   const start = query.anchor.kind === 'start';
-  const ws = '(PARTITION BY cid, sid ORDER BY r)';
   const step = start ? 'lead' : 'lag';
+  const neighbour = ['n', 'dk', 'dz'];
+  if (query.merge) {
+    // Consecutive duplicates (same event and value, same session) dropped; a dropped row never opens a
+    // session, so the session numbers are the same before and after. The neighbour of a kept row is the
+    // next (previous) kept row when it has the same session number.
+    const o = '(PARTITION BY cid ORDER BY k)';
+    ctes.push(
+      SqlFragment.raw(
+        `__g AS (SELECT cid, n, dk, dz, row_number() OVER ${w} AS k, CASE WHEN ${sameSession} THEN 0 ELSE 1 END AS brk, ` +
+          `CASE WHEN ${sameSession} AND lag(n) OVER ${w} = n AND lag(dk) OVER ${w} = dk AND lag(dz) OVER ${w} = dz THEN 1 ELSE 0 END AS dup FROM __ev)`,
+      ),
+      SqlFragment.raw(
+        '__s0 AS (SELECT cid, n, dk, dz, k, sum(brk) OVER (PARTITION BY cid ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS sid ' +
+          'FROM __g WHERE dup = 0)',
+      ),
+      SqlFragment.raw(
+        `__s AS (SELECT cid, n, dk, dz, sid, row_number() OVER ${o} AS r, ` +
+          neighbour
+            .map((c) => `CASE WHEN ${step}(sid) OVER ${o} = sid THEN ${step}(${c}) OVER ${o} END AS n${c === 'n' ? 'n' : c}`)
+            .join(', ') +
+          ' FROM __s0)',
+      ),
+    );
+  } else {
+    // One ordered pass: the next (previous) row is in the same session exactly when its gap is within
+    // the interval; the session number is a running sum of the session starts.
+    const gap = start ? `lead(ts) OVER ${w} - ts` : `ts - lag(ts) OVER ${w}`;
+    ctes.push(
+      SqlFragment.raw(
+        `__g AS (SELECT cid, n, dk, dz, row_number() OVER ${w} AS r, CASE WHEN ${sameSession} THEN 0 ELSE 1 END AS brk, ` +
+          neighbour
+            .map((c) => `CASE WHEN ${gap} <= ${input.gapMs} THEN ${step}(${c}) OVER ${w} END AS n${c === 'n' ? 'n' : c}`)
+            .join(', ') +
+          ' FROM __ev)',
+      ),
+      SqlFragment.raw(
+        '__s AS (SELECT cid, n, dk, dz, r, nn, ndk, ndz, ' +
+          'sum(brk) OVER (PARTITION BY cid ORDER BY r ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS sid FROM __g)',
+      ),
+    );
+  }
   ctes.push(
     SqlFragment.raw(
-      `__p AS (SELECT n, dk, dz, r, ${start ? 'min' : 'max'}(CASE WHEN n = ${query.anchor.event} THEN r END) OVER (PARTITION BY cid, sid) AS ar, ` +
-        `${step}(n) OVER ${ws} AS nn, ${step}(dk) OVER ${ws} AS ndk, ${step}(dz) OVER ${ws} AS ndz FROM __s)`,
+      `__p AS (SELECT n, dk, dz, r, nn, ndk, ndz, ${start ? 'min' : 'max'}(CASE WHEN n = ${query.anchor.event} THEN r END) OVER (PARTITION BY cid, sid) AS ar FROM __s)`,
     ),
     SqlFragment.raw(
       `__l AS (SELECT * FROM (SELECT n, dk, dz, nn, ndk, ndz, ${start ? 'r - ar + 1' : 'ar - r + 1'} AS layer FROM __p WHERE ar IS NOT NULL) AS q` +
