@@ -60,6 +60,7 @@ describe('仪表盘 and 报表分析 in the menu', () => {
       'menu.distributionAnalysis',
       'menu.retentionAnalysis',
       'menu.ltvAnalysis',
+      'menu.customQuery',
       'menu.allReports',
     ]);
     expect(all.indexOf('menu.analytics')).toBeGreaterThan(all.indexOf('menu.tags'));

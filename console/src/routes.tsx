@@ -46,6 +46,7 @@ const EventAnalysisPage = lazy(() => import('./pages/reports/event/EventAnalysis
 const RetentionAnalysisPage = lazy(() => import('./pages/reports/retention/RetentionAnalysisPage'));
 const DistributionAnalysisPage = lazy(() => import('./pages/reports/distribution/DistributionAnalysisPage'));
 const LtvAnalysisPage = lazy(() => import('./pages/reports/ltv/LtvAnalysisPage'));
+const CustomQueryPage = lazy(() => import('./pages/reports/custom-query/CustomQueryPage'));
 const FunnelAnalysisPage = lazy(() => import('./pages/reports/funnel/FunnelAnalysisPage'));
 const ReportsPage = lazy(() => import('./pages/reports/ReportsPage'));
 
@@ -179,6 +180,15 @@ export const appRoutes: AppRoute[] = [
         name: 'reports.ltvAnalysis.title',
         permission: 'reports.view',
         element: <LtvAnalysisPage />,
+        hideInMenu: true,
+      },
+      // 自定义查询 (seed §1.7.12; ADR 0062).
+      { path: '/analytics/sql', name: 'menu.customQuery', permission: 'reports.view', element: <CustomQueryPage /> },
+      {
+        path: '/analytics/sql/:reportId',
+        name: 'reports.customQuery.title',
+        permission: 'reports.view',
+        element: <CustomQueryPage />,
         hideInMenu: true,
       },
       // 所有报表: every saved report the caller sees, of every model (rename, department, delete).
