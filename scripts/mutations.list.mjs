@@ -2132,4 +2132,20 @@ export default [
     replace: '',
     tests: ['core/test/reports/models-api.test.ts'],
   },
+  {
+    rule: 'custom query: at most the model’s row limit (1,000 shown) comes back, the rest marked truncated',
+    file: 'core/src/modules/reports/reports.service.ts',
+    find: 'maxRows: operator.maxRows,',
+    replace: 'maxRows: operator.maxRows + 1000,',
+    tests: ['core/test/reports/custom-query.test.ts'],
+    testNamePattern: '1,000 rows',
+  },
+  {
+    rule: 'save as group: a retention cell at offset k holds the users returning in period cohort + k, as the cell counts',
+    file: 'core/src/modules/reports/retention/retention-analysis.ts',
+    find: '`ON r.__cid = c.__cid AND r.__p = c.__p + ${k} WHERE',
+    replace: '`ON r.__cid = c.__cid AND r.__p = c.__p + ${k} - 1 WHERE',
+    tests: ['core/test/reports/cell-groups.test.ts'],
+    testNamePattern: 'retention cells',
+  },
 ];
