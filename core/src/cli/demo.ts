@@ -449,6 +449,19 @@ export const DEMO_REPORTS: { name: string; size: 'S' | 'M' | 'L'; model?: string
       metric: 'arpu',
     },
   },
+  // 自定义查询 (ADR 0062): SQL over event_view and contact_view, a table card.
+  {
+    name: '各省支付用户（SQL）',
+    size: 'M',
+    model: 'customQuery',
+    query: {
+      sql:
+        'SELECT c.province, count(DISTINCT e.contact_id) AS users, sum(e.p_order_amount) AS amount ' +
+        'FROM event_view AS e JOIN contact_view AS c ON c.id = e.contact_id ' +
+        "WHERE e.event = 'pay_order' AND e.event_day >= current_date - INTERVAL 30 DAY " +
+        'GROUP BY c.province ORDER BY users DESC, c.province',
+    },
+  },
 ];
 export const DEMO_DASHBOARD = { folder: '电商分析', name: '电商概览' };
 
