@@ -8,6 +8,7 @@ import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CUSTOM_QUERY_ROWS, reportKeys, reportsApi, type OperatorView, type SavedReport } from '../../../api/reports';
 import { ErrorResult } from '../../../components/ErrorResult';
+import { useErrorText } from '../../../utils/errors';
 import { formatNumber } from '../../../utils/format';
 import { ReportDialogs } from '../ReportDialogs';
 import { ReportPage } from '../ReportPage';
@@ -159,6 +160,7 @@ type Naming = { kind: 'save' | 'saveAs' | 'rename' } | undefined;
 function CustomQueryBuilder({ saved }: { catalogue: ConditionCatalogue; saved?: SavedReport }) {
   const { t } = useTranslation();
   const { token } = theme.useToken();
+  const errorText = useErrorText();
   const [sql, setSql] = useState(() => sqlOf(saved));
   // What 运行 ran last: a saved report runs as it opens; typing does not run anything.
   const [submitted, setSubmitted] = useState<string | undefined>(() => (saved ? sqlOf(saved) : undefined));
@@ -289,7 +291,14 @@ function CustomQueryBuilder({ saved }: { catalogue: ConditionCatalogue; saved?: 
                 <Alert
                   type="error"
                   showIcon
-                  message={emptyRun ? t('reports.customQuery.sqlRequired') : t('reports.customQuery.error')}
+                  message={
+                    emptyRun
+                      ? t('reports.customQuery.sqlRequired')
+                      : // The run's own message names what was refused (`SQL 不能使用 getenv()`, the engine's error).
+                        submitted === sql && run.error
+                        ? errorText(run.error)
+                        : t('reports.customQuery.error')
+                  }
                   description={
                     problems.length ? (
                       <Space direction="vertical" size={2}>
