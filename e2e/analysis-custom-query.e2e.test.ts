@@ -100,13 +100,10 @@ for (const engine of testEngines()) {
         const link = page.getByTestId(`retention-table-save-${cohort.date}-users`);
         await link.waitFor({ timeout: POLL.timeout });
         await link.click();
-        await page.getByTestId('cell-group-dialog').waitFor();
+        // The dialog names the cell's number of users.
+        await expect.poll(async () => page.getByTestId('cell-group-cell').innerText(), POLL).toContain(String(cohort.users));
         await page.getByTestId('cell-group-name').fill(`留存 ${cohort.date} 初始用户`);
-        await page
-          .getByRole('button', { name: '保 存' })
-          .or(page.getByRole('button', { name: '保存' }))
-          .first()
-          .click();
+        await page.locator('.ant-modal-footer .ant-btn-primary').filter({ visible: true }).click();
         await page.getByTestId('cell-group-saved').waitFor({ timeout: POLL.timeout });
         await screenshot(page, `custom-query-${engine}-cell-group`, { hideToasts: true });
         await page.getByTestId('cell-group-link').click();
