@@ -2177,4 +2177,20 @@ export default [
     replace: "`CASE WHEN ${gap} < ${input.gapMs} THEN ${step}(${c}) OVER ${w} END AS n${c === 'n' ? 'n' : c}`",
     tests: ['core/test/reports/path.test.ts'],
   },
+  {
+    rule: 'custom query: at most the model’s row limit (1,000 shown) comes back, the rest marked truncated',
+    file: 'core/src/modules/reports/reports.service.ts',
+    find: 'maxRows: operator.maxRows,',
+    replace: 'maxRows: operator.maxRows + 1000,',
+    tests: ['core/test/reports/custom-query.test.ts'],
+    testNamePattern: '1,000 rows',
+  },
+  {
+    rule: 'save as group: a retention cell at offset k holds the users returning in period cohort + k, as the cell counts',
+    file: 'core/src/modules/reports/retention/retention-analysis.ts',
+    find: '`ON r.__cid = c.__cid AND r.__p = c.__p + ${k} WHERE',
+    replace: '`ON r.__cid = c.__cid AND r.__p = c.__p + ${k} - 1 WHERE',
+    tests: ['core/test/reports/cell-groups.test.ts'],
+    testNamePattern: 'retention cells',
+  },
 ];

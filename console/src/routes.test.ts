@@ -63,6 +63,7 @@ describe('仪表盘 and 报表分析 in the menu', () => {
       'menu.pathAnalysis',
       'menu.attributionAnalysis',
       'menu.ltvAnalysis',
+      'menu.customQuery',
       'menu.allReports',
     ]);
     expect(all.indexOf('menu.analytics')).toBeGreaterThan(all.indexOf('menu.tags'));

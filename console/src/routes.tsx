@@ -48,6 +48,7 @@ const UserAnalysisPage = lazy(() => import('./pages/reports/user/UserAnalysisPag
 const DistributionAnalysisPage = lazy(() => import('./pages/reports/distribution/DistributionAnalysisPage'));
 const LtvAnalysisPage = lazy(() => import('./pages/reports/ltv/LtvAnalysisPage'));
 const AttributionAnalysisPage = lazy(() => import('./pages/reports/attribution/AttributionAnalysisPage'));
+const CustomQueryPage = lazy(() => import('./pages/reports/custom-query/CustomQueryPage'));
 const FunnelAnalysisPage = lazy(() => import('./pages/reports/funnel/FunnelAnalysisPage'));
 const PathAnalysisPage = lazy(() => import('./pages/reports/path/PathAnalysisPage'));
 const ReportsPage = lazy(() => import('./pages/reports/ReportsPage'));
@@ -211,6 +212,15 @@ export const appRoutes: AppRoute[] = [
         name: 'reports.ltvAnalysis.title',
         permission: 'reports.view',
         element: <LtvAnalysisPage />,
+        hideInMenu: true,
+      },
+      // 自定义查询 (seed §1.7.12; ADR 0062).
+      { path: '/analytics/sql', name: 'menu.customQuery', permission: 'reports.view', element: <CustomQueryPage /> },
+      {
+        path: '/analytics/sql/:reportId',
+        name: 'reports.customQuery.title',
+        permission: 'reports.view',
+        element: <CustomQueryPage />,
         hideInMenu: true,
       },
       // 所有报表: every saved report the caller sees, of every model (rename, department, delete).

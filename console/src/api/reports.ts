@@ -27,6 +27,7 @@ export function reportBuilderPath(model: string, reportId: string): string | und
   if (model === 'attribution') return `/analytics/attribution/${encodeURIComponent(reportId)}`;
   if (model === 'funnel') return `/analytics/funnel/${encodeURIComponent(reportId)}`;
   if (model === 'path') return `/analytics/path/${encodeURIComponent(reportId)}`;
+  if (model === 'customQuery') return `/analytics/sql/${encodeURIComponent(reportId)}`;
   return model === 'event' ? `/analytics/event/${encodeURIComponent(reportId)}` : undefined;
 }
 
@@ -40,6 +41,7 @@ export const reportKeys = {
   page: (query: { model?: string; keyword: string; page: number; pageSize: number }) =>
     ['reports', 'saved', 'page', query.model ?? 'all', query.keyword, query.page, query.pageSize] as const,
   report: (id: string) => ['reports', 'saved', 'report', id] as const,
+  views: ['reports', 'custom-query', 'views'] as const,
 };
 
 const base = '/api/v1/console/reports';
@@ -72,4 +74,26 @@ export const reportsApi = {
   runSaved: (id: string, options: { force?: boolean; timeRange?: TimeRange } = {}) =>
     api.post<ReportResult>(`${base}/${enc(id)}/run`, options),
   exportSaved: (id: string, format: ExportFormat) => requestFile(`${base}/${enc(id)}/export`, { format }, `report.${format}`),
+
+  // ---- 自定义查询 (ADR 0062) and 保存为群组 (ADR 0063) ----
+  /** The columns of event_view and contact_view as custom queries see them. */
+  views: () => api.get<{ items: OperatorView[] }>('/api/v1/console/custom-query/views'),
+  /** A cell's users (retention cohort × offset, funnel step) as a new static group. */
+  saveCellGroup: (input: { model: string; query: unknown; cell: ReportCell; name: string; folderId?: string | null }) =>
+    api.post<{ group: { id: string; name: string; folderId: string | null }; count: number }>(
+      '/api/v1/console/report-cell-groups',
+      input,
+    ),
 };
+
+export interface OperatorView {
+  name: string;
+  columns: { name: string; type: string; label?: string }[];
+}
+
+/** A cell of a result whose users can be saved as a group (core: RetentionCell, FunnelCell). */
+export type ReportCell =
+  { group?: number; cohort: string; offset: number | null } | { group?: number; step: number; dimension?: string | null };
+
+/** 自定义查询's limits (core custom-query.ts): rows shown and exported. */
+export const CUSTOM_QUERY_ROWS = { shown: 1_000, exported: 100_000 } as const;

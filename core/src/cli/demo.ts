@@ -496,6 +496,20 @@ export const DEMO_REPORTS: {
       timeRange: pastDays(30),
     },
   },
+  // 自定义查询 (ADR 0062): SQL over event_view and contact_view, a table card.
+  {
+    name: '各省支付用户（SQL）',
+    dashboard: '用户洞察',
+    size: 'M',
+    model: 'customQuery',
+    query: {
+      sql:
+        'SELECT c.province, count(DISTINCT e.contact_id) AS users, sum(e.p_order_amount) AS amount ' +
+        'FROM event_view AS e JOIN contact_view AS c ON c.id = e.contact_id ' +
+        "WHERE e.event = 'pay_order' AND e.event_day >= current_date - INTERVAL 30 DAY " +
+        'GROUP BY c.province ORDER BY users DESC, c.province',
+    },
+  },
 ];
 export const DEMO_DASHBOARD = { folder: '电商分析', name: '电商概览' };
 /** The second demo dashboard: the user-level analyses (用户分析, 路径分析, 归因分析, 自定义查询). */

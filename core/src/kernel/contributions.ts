@@ -1,6 +1,7 @@
 import type { Lifecycle, Request, ResponseToolkit, RouteOptions } from '@hapi/hapi';
 import type { ReportResult } from '../modules/reports/report.types.js';
 import type Joi from 'joi';
+import type { ContactViewMemberships } from '../store/olap/relations.js';
 import type { OltpMigration } from '../store/oltp/migrations/types.js';
 import type { FeatureDefinition, PermissionDefinition } from './permissions.js';
 
@@ -259,6 +260,13 @@ export interface ReportModelDefinition<Q = Record<string, unknown>> {
    * temporary time range replaces it. `null`: the model ignores temporary ranges (路径分析).
    */
   timeRangeField?: string | null;
+  /**
+   * 保存为群组 (ADR 0063): the schema of a cell of its result (a retention cohort and offset, a funnel
+   * step…) and the statement listing that cell's contacts — one column `contact_id`, each contact
+   * once — built from the model's own plan, so the ids agree exactly with the cell's number.
+   */
+  cell?: Joi.ObjectSchema;
+  cellContacts?(query: Q, cell: Record<string, unknown>, context: ReportPlanContext): Promise<ReportStatement>;
 }
 
 /** What a report model's `plan` knows of the run. */
@@ -277,12 +285,24 @@ export interface ReportPlanContext {
 export interface ReportStatement {
   sql: string;
   params: (string | number | bigint | boolean | null)[];
+  /**
+   * Operator SQL (自定义查询, ADR 0062): `sql` is what an operator typed; the engine runs it in the
+   * operator-SQL sandbox (ADR 0046) with these memberships in `contact_view`, at most `maxRows` rows,
+   * one such statement per staff member at a time. Core's models only: a plugin's is refused.
+   */
+  operator?: { contactView: ContactViewMemberships; maxRows: number };
+}
+
+/** What running a statement told besides its rows: its columns and whether rows were left out. */
+export interface ReportStatementInfo {
+  columns: { name: string; type: string }[];
+  truncated: boolean;
 }
 
 export interface ReportPlan {
   statements: ReportStatement[];
-  /** The result from the statements' rows (in order; BIGINT as string, dates as text). */
-  finish(rows: Record<string, unknown>[][]): ReportModelOutput;
+  /** The result from the statements' rows (in order; BIGINT as string, dates as text) and what else each told. */
+  finish(rows: Record<string, unknown>[][], info: ReportStatementInfo[]): ReportModelOutput;
 }
 
 /** A model's answer before the engine adds the model id, zone, time and cache flag (each kind of `ReportResult`). */

@@ -1157,6 +1157,23 @@ export const errorMessages = {
     'zh-CN': '时间粒度过细：最多 {max} 个时间段，请选择更粗的粒度或更短的时间范围',
     'en-US': 'Too fine a granularity: at most {max} time buckets — choose a coarser one or a shorter range',
   },
+  // 自定义查询 (ADR 0062) and 保存为群组 (ADR 0063).
+  report_custom_query_busy: {
+    'zh-CN': '你已有自定义查询正在运行，请等它完成后再试',
+    'en-US': 'A custom query of yours is already running: try again when it has finished',
+  },
+  report_cell_unsupported: {
+    'zh-CN': '该报表模型不支持将单元格用户保存为群组',
+    'en-US': 'This report model cannot save a cell’s users as a group',
+  },
+  report_cell_invalid: {
+    'zh-CN': '所选单元格不在该报表结果中',
+    'en-US': 'The chosen cell is not part of this report’s result',
+  },
+  report_cell_too_many_contacts: {
+    'zh-CN': '该单元格的用户超过 {max} 人，不能保存为静态群组；请缩小范围或改用动态群组',
+    'en-US': 'This cell holds more than {max} users, too many for a static group: narrow it or use a dynamic group',
+  },
   chart_needs_total: { 'zh-CN': '该图表仅支持按总体查看', 'en-US': 'This chart shows totals only' },
   chart_too_many_metrics: { 'zh-CN': '该图表仅支持单个指标', 'en-US': 'This chart takes one metric only' },
   chart_metrics_and_dimensions: {

@@ -129,6 +129,9 @@ function peopleCounted(body: Record<string, unknown>): number {
       return sum((body.funnels as { steps: { users: number }[] }[]).map((funnel) => funnel.steps[0]?.users));
     case 'retention':
       return sum((body.tables as { total: { users: number } }[]).map((table) => table.total.users));
+    case 'table':
+      // 自定义查询: the rows' `users` column.
+      return sum((body.rows as { users?: string | number }[]).map((row) => Number(row.users ?? 0)));
     case 'ltv':
       return sum((body.rows as { initialUsers: number }[]).map((row) => row.initialUsers));
     case 'userAnalysis':

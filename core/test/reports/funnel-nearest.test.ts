@@ -160,7 +160,13 @@ describe('reports: the funnel by ASOF joins equals the funnel by range joins (AD
       const rows = [];
       for (const statement of plan.statements)
         rows.push((await engine.forTenant('1').query(statement.sql, { params: statement.params, rowMode: 'json' })).rows);
-      return { sql: plan.statements.map((s) => s.sql).join('\n'), result: plan.finish(rows) };
+      return {
+        sql: plan.statements.map((s) => s.sql).join('\n'),
+        result: plan.finish(
+          rows,
+          rows.map(() => ({ columns: [], truncated: false })),
+        ),
+      };
     };
     const nearest = await run(withAsof);
     const joined = await run(withoutAsof);

@@ -724,6 +724,16 @@ export const examplePayloads: Record<string, unknown> = {
     },
     format: 'csv',
   },
+  // 保存为群组 (ADR 0063): a funnel step of the attacker's own events, as a group of its own.
+  'POST /api/v1/console/report-cell-groups': async () => ({
+    model: 'funnel',
+    query: {
+      steps: [{ event: '$pageview' }, { event: '$pageview' }],
+      timeRange: { kind: 'past', days: 7, includeToday: true },
+    },
+    cell: { step: 1 },
+    name: `attacker-cell-${(attackerSeq += 1)}`,
+  }),
   'POST /api/v1/console/group-selections/count': async (caller: Client) => {
     const res = await caller.request('POST', '/api/v1/console/groups/static', { name: `attacker-count-${Date.now()}` });
     return { selections: [{ type: 'group', groupId: res.body.id as string }] };

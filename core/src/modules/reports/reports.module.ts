@@ -14,6 +14,11 @@ import { funnelModel } from './funnel/funnel.js';
 import { userAnalysisModel } from './user/user-analysis.js';
 import { attributionModel } from './attribution/attribution.js';
 import { pathModel } from './path/path.js';
+import { groupsServiceRef } from '../groups/groups.service.js';
+import { tagsServiceRef } from '../tags/tags.service.js';
+import { CellGroups } from './cell-groups.js';
+import { cellGroupRoutes } from './cell-groups.routes.js';
+import { customQueryModel } from './custom-query/custom-query.js';
 import { ReportQuotasService, reportQuotasServiceRef } from './report-quotas.service.js';
 import { reportsRoutes } from './reports.routes.js';
 import { ReportsService, reportsServiceRef } from './reports.service.js';
@@ -30,7 +35,8 @@ export const reportsModule = defineModule({
   id: 'reports',
   title: { 'zh-CN': '报表分析', 'en-US': 'Analytics' },
   tables: ['report', 'report_quota'],
-  dependencies: ['tenancy', 'departments', 'conditions', 'group-selections'],
+  // groups: 保存为群组 creates static groups through its service (ADR 0063); tags: a custom query's tag_… columns.
+  dependencies: ['tenancy', 'departments', 'conditions', 'group-selections', 'groups', 'tags'],
   provides: [
     createServiceFactory({
       service: reportsServiceRef,
@@ -72,8 +78,25 @@ export const reportsModule = defineModule({
         conditions: conditionsServiceRef,
         selections: groupSelectionsServiceRef,
         olap: kernelServices.olap,
+        groups: groupsServiceRef,
+        tags: tagsServiceRef,
+        logger: kernelServices.logger,
       },
-      init({ http, permissions, models, reports, saved, quotas, departments, conditions, selections, olap }) {
+      init({
+        http,
+        permissions,
+        models,
+        reports,
+        saved,
+        quotas,
+        departments,
+        conditions,
+        selections,
+        olap,
+        groups,
+        tags,
+        logger,
+      }) {
         // Core's models go through the same extension point as plugins' (事件分析 first).
         models.addReportModel(eventAnalysisModel({ conditions, selections, dialect: olap.dialect }));
         models.addReportModel(retentionAnalysisModel({ conditions, selections, dialect: olap.dialect }));
@@ -83,6 +106,10 @@ export const reportsModule = defineModule({
         models.addReportModel(userAnalysisModel({ conditions, selections, dialect: olap.dialect }));
         models.addReportModel(attributionModel({ conditions, selections, dialect: olap.dialect }));
         models.addReportModel(pathModel({ conditions, selections, dialect: olap.dialect }));
+        // 自定义查询 (ADR 0062) and 保存为群组 (ADR 0063).
+        models.addReportModel(customQueryModel({ contactView: (tenantId, sql) => tags.contactViewOf(tenantId, sql) }));
+        const cellGroups = new CellGroups({ reports, saved, groups, logger });
+        http.addRoutes(cellGroupRoutes({ cellGroups, olap, conditions, tags }));
         // 报表分析's rows of the permission matrix (reports.view / edit / delete).
         permissions.addFeature({ id: 'reports' });
         http.addRoutes(reportsRoutes(reports));

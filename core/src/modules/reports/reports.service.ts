@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type Joi from 'joi';
 import type { ContributionRegistry } from '../../kernel/contribution-registry.js';
-import type { ReportModelDefinition, ReportPlan } from '../../kernel/contributions.js';
+import type { ReportModelDefinition, ReportPlan, ReportStatementInfo } from '../../kernel/contributions.js';
 import { createServiceRef } from '../../kernel/extension-point.js';
 import type { Logger } from 'pino';
 import { InputError, NotFoundError } from '../../server/errors.js';
 import type { AnalyticsEngine } from '../../store/olap/analytics-engine.js';
 import type { TimeRange } from '../conditions/condition.types.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
+import { QuerySlots } from './custom-query/query-slots.js';
 import type { ReportModelInfo, ReportResult } from './report.types.js';
 
 export const reportsServiceRef = createServiceRef<ReportsService>({ id: 'reports.service' });
@@ -40,8 +41,12 @@ const DEFAULT_LIMITS = { shown: 1000, exported: 4000 } as const;
 interface CacheEntry {
   revision: string;
   rows: Record<string, unknown>[][];
+  info: ReportStatementInfo[];
   computedAt: number;
 }
+
+/** The module that owns core's report models: only they may plan operator SQL (自定义查询, ADR 0062). */
+const CORE_REPORTS = 'reports';
 
 type AnyModel = ReportModelDefinition<Record<string, unknown>>;
 
@@ -55,6 +60,8 @@ type AnyModel = ReportModelDefinition<Record<string, unknown>>;
  */
 export class ReportsService {
   private readonly cache: LRUCache<string, CacheEntry>;
+  /** 自定义查询: one running operator query per staff member (ADR 0062). */
+  readonly operatorSlots = new QuerySlots();
 
   constructor(
     private readonly contributions: ContributionRegistry,
@@ -127,28 +134,96 @@ export class ReportsService {
       .digest('base64url')}`;
     const hit = this.cache.get(key);
     if (hit && hit.revision === revision && !options.force) {
-      return { ...plan.finish(hit.rows), model: modelId, timeZone, computedAt: hit.computedAt, cached: true } as ReportResult;
+      return {
+        ...plan.finish(hit.rows, hit.info),
+        model: modelId,
+        timeZone,
+        computedAt: hit.computedAt,
+        cached: true,
+      } as ReportResult;
     }
     const computedAt = Date.now();
     const rows: Record<string, unknown>[][] = [];
+    const info: ReportStatementInfo[] = [];
     // A tenant without analytics data yet (no event, no metadata change) has nothing to count: every
     // statement answers no rows instead of 404 olap_tenant_not_declared.
     const declared = plan.statements.length > 0 && (await analytics.schema()) !== undefined;
     for (const statement of plan.statements) {
       if (!declared) {
         rows.push([]);
+        info.push({ columns: [], truncated: false });
         continue;
       }
-      const result = await analytics.query(statement.sql, { params: statement.params, rowMode: 'json' });
+      const operator = statement.operator;
+      const result = operator
+        ? // Operator SQL: the sandbox (ADR 0046), the engine's query time limit, one at a time per staff member.
+          await this.operatorSlots.run(`${actor.tenantId}:${actor.staffId ?? 'app'}`, () =>
+            analytics.operatorQuery(statement.sql, {
+              maxRows: operator.maxRows,
+              contactView: operator.contactView,
+              rowMode: 'json',
+            }),
+          )
+        : await analytics.query(statement.sql, { params: statement.params, rowMode: 'json' });
       rows.push(result.rows);
+      info.push({ columns: result.columns, truncated: result.truncated });
     }
-    const output = plan.finish(rows);
-    this.cache.set(key, { revision, rows, computedAt });
+    const output = plan.finish(rows, info);
+    this.cache.set(key, { revision, rows, info, computedAt });
     this.logger.debug(
       { tenantId: actor.tenantId, model: modelId, statements: plan.statements.length, ms: Date.now() - computedAt },
       'report computed',
     );
     return { ...output, model: modelId, timeZone, computedAt, cached: false } as ReportResult;
+  }
+
+  /**
+   * 保存为群组 (ADR 0063): the contacts of one cell of a model's result — the model's own statement
+   * (`cellContacts`), so they are exactly the ones the cell counts — at most `max` of them (400
+   * `report_cell_too_many_contacts` beyond). 400 `report_cell_unsupported` for a model without cells,
+   * `report_cell_invalid` (paths under `cell`) for a cell its schema refuses or its result does not have.
+   */
+  async cellContacts(
+    actor: ReportActor,
+    modelId: string,
+    query: unknown,
+    cell: unknown,
+    options: { max: number; now?: number },
+  ): Promise<string[]> {
+    const parsed = this.parse(modelId, query);
+    const model = this.model(modelId);
+    const definition = model.definition;
+    if (!definition.cell || !definition.cellContacts)
+      throw new InputError('report_cell_unsupported', { model: modelId }, [{ path: 'model', code: 'report_cell_unsupported' }]);
+    const { value, error } = definition.cell.validate(cell ?? {}, { abortEarly: false, convert: true });
+    if (error) {
+      throw new InputError(
+        'report_cell_invalid',
+        { count: error.details.length },
+        error.details.map((d) => ({ path: ['cell', ...d.path].join('.'), code: 'report_cell_invalid' })),
+      );
+    }
+    const timeZone = (await this.tenants.get(actor.tenantId)).timeZone;
+    const statement = await definition.cellContacts(parsed, value as Record<string, unknown>, {
+      tenantId: actor.tenantId,
+      staffId: actor.staffId,
+      timeZone,
+      now: options.now ?? Date.now(),
+      maxGroups: model.limits.shown,
+    });
+    const analytics = this.olap.forTenant(actor.tenantId);
+    // A tenant without analytics data has no one in any cell.
+    if (!statement.sql || (await analytics.schema()) === undefined) return [];
+    const result = await analytics.query<{ contact_id: unknown }>(statement.sql, {
+      params: statement.params,
+      maxRows: options.max,
+      rowMode: 'json',
+    });
+    if (result.truncated)
+      throw new InputError('report_cell_too_many_contacts', { max: options.max }, [
+        { path: 'cell', code: 'report_cell_too_many_contacts' },
+      ]);
+    return result.rows.map((row) => String(row.contact_id));
   }
 
   private async plan(
@@ -169,6 +244,8 @@ export class ReportsService {
         now: options.now ?? Date.now(),
         maxGroups,
       });
+      if (model.source !== CORE_REPORTS && plan.statements.some((statement) => statement.operator))
+        throw new Error(`report model "${modelId}" of ${model.source} planned operator SQL: only core's models may`);
       return { plan, timeZone };
     }
     // A model given as SQL (plugins): its rows as a table, at most maxGroups of them.

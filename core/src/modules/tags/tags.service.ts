@@ -514,8 +514,12 @@ export class TagsService implements TagSource {
       throw new InputError('tag_sql_columns', {}, [{ path: 'rule.sql', code: 'tag_sql_columns' }]);
   }
 
-  /** The `group_<id>` / `tag_…` columns SQL names, at their active versions (unknown ones left out). */
-  private async contactViewOf(tenantId: string, sql: string): Promise<ContactViewMemberships> {
+  /**
+   * The `group_<id>` / `tag_…` columns operator SQL names, at their active versions (unknown ones left
+   * out): what `contact_view` joins for a SQL tag or a custom query (ADR 0046, 0062). Refuses
+   * (`OlapSqlRefusedError`) SQL the sandbox refuses.
+   */
+  async contactViewOf(tenantId: string, sql: string): Promise<ContactViewMemberships> {
     const { groupIds, tagColumns } = await this.olap.checkOperatorSql(sql);
     const tags = (await this.repo.tagsByCode(tenantId, tagColumns)).map((row) => ({
       tagId: String(row.id),

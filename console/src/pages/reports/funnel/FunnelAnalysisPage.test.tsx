@@ -62,8 +62,12 @@ const runs = (requests: FakeRequest[]) =>
     .filter((r) => r.method === 'POST' && r.url === '/api/v1/console/report-runs')
     .map((r) => JSON.parse(String(r.body)) as { model: string; query: FunnelAnalysisQuery });
 
-function renderBuilder() {
+function renderBuilder(permissions = ['reports.view', 'reports.edit', 'dashboards.view']) {
   const requests = stubFetch((request) => {
+    // 保存为群组 (ADR 0063).
+    if (request.url === '/api/v1/console/group-folders') return { status: 200, body: { items: [] } };
+    if (request.url === '/api/v1/console/report-cell-groups')
+      return { status: 201, body: { group: { id: '78', name: '支付用户', folderId: null }, count: 300 } };
     if (request.url === '/api/v1/conditions/catalogue') return { status: 200, body: catalogue };
     if (request.url === '/api/v1/console/reports' && request.method === 'POST') {
       const body = JSON.parse(String(request.body)) as Record<string, unknown>;
@@ -112,7 +116,7 @@ function renderBuilder() {
     staff: { id: '1', tenantId: '1', name: 'Admin', isSuper: true },
     tenant: { id: '1', name: '租户', timeZone: 'Asia/Shanghai' },
     csrfToken: 'csrf',
-    permissions: ['reports.view', 'reports.edit', 'dashboards.view'],
+    permissions,
     disabledPlugins: [],
   } as unknown as Session);
   render(
@@ -138,6 +142,19 @@ const SLOW = { timeout: 10_000 };
 afterEach(() => vi.unstubAllGlobals());
 
 describe('漏斗分析 builder', () => {
+  it('保存为群组: a step’s users (with groups.edit) are saved as a group of that step', async () => {
+    const { requests, user } = renderBuilder(['reports.view', 'reports.edit', 'groups.view', 'groups.edit']);
+    await screen.findByTestId('funnel-table', {}, SLOW);
+    // Step 2 of the only funnel: 300 users.
+    await user.click(await screen.findByTestId('funnel-table-save-0-1', {}, SLOW));
+    expect((await screen.findByTestId('cell-group-cell', {}, SLOW)).textContent).toContain('300');
+    await user.type(screen.getByTestId('cell-group-name'), '支付用户');
+    await user.click(within(screen.getByTestId('cell-group-dialog')).getByRole('button', { name: /保\s*存/ }));
+    await screen.findByTestId('cell-group-saved', {}, SLOW);
+    const sent = requests.find((r) => r.url === '/api/v1/console/report-cell-groups')!;
+    expect(JSON.parse(String(sent.body))).toMatchObject({ model: 'funnel', cell: { step: 2 }, name: '支付用户', folderId: null });
+  });
+
   it('asks for the first two events over 7 days, shows the chart and the table of steps', async () => {
     const { requests } = renderBuilder();
     await screen.findByTestId('funnel-table', {}, SLOW);

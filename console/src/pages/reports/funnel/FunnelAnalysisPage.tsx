@@ -29,6 +29,7 @@ import { ErrorResult } from '../../../components/ErrorResult';
 import { GroupPicker } from '../../../components/GroupPicker';
 import { errorText as translateError } from '../../../i18n';
 import { useDebouncedValue } from '../../../utils/use-debounced-value';
+import { CellGroupDialog, useCanSaveCellGroups, type CellToSave } from '../CellGroupDialog';
 import { ReportDialogs } from '../ReportDialogs';
 import { ReportPage } from '../ReportPage';
 import { serverProblems, useReportActions } from '../use-report-actions';
@@ -44,6 +45,7 @@ import {
   removeStep,
   windowMax,
   withWindowUnit,
+  type FunnelTableRow,
   type QueryProblem,
 } from './funnel-state';
 import { FunnelChart } from './FunnelChart';
@@ -100,6 +102,7 @@ function FunnelResultPanel({
   problemCount,
   unplaced,
   onRetry,
+  onSaveCell,
 }: {
   result: FunnelReportResult | undefined;
   loading: boolean;
@@ -107,6 +110,7 @@ function FunnelResultPanel({
   problemCount: number;
   unplaced: string[];
   onRetry: () => void;
+  onSaveCell?: (row: FunnelTableRow) => void;
 }) {
   const { t } = useTranslation();
   let body;
@@ -140,7 +144,7 @@ function FunnelResultPanel({
           <TruncatedNotice result={result} />
           {empty && <Empty description={t('reports.result.empty')} data-testid="report-result-empty" />}
           {!empty && <FunnelChart result={result} />}
-          {!empty && <FunnelTable result={result} />}
+          {!empty && <FunnelTable result={result} onSaveCell={onSaveCell} />}
           {!empty && <TimeToConvert result={result} />}
         </Flex>
       </Spin>
@@ -169,6 +173,8 @@ function FunnelBuilder({ catalogue, saved }: { catalogue: ConditionCatalogue; sa
   const { token } = theme.useToken();
   const [query, setQuery] = useState<FunnelAnalysisQuery>(() => (saved ? editableQuery(saved.query) : defaultQuery(catalogue)!));
   const [naming, setNaming] = useState<Naming>();
+  const [cellToSave, setCellToSave] = useState<CellToSave>();
+  const canSaveCells = useCanSaveCellGroups();
   const [addingToDashboard, setAddingToDashboard] = useState(false);
   const [saveProblems, setSaveProblems] = useState<{ for: FunnelAnalysisQuery; problems: QueryProblem[] }>();
   const edit = (change: Partial<FunnelAnalysisQuery>) => setQuery((current) => ({ ...current, ...change }));
@@ -413,9 +419,23 @@ function FunnelBuilder({ catalogue, saved }: { catalogue: ConditionCatalogue; sa
               .filter((p) => !placedPrefixes.some((prefix) => p.path === prefix || p.path.startsWith(`${prefix}.`)))
               .map(problemText)}
             onRetry={() => void run.refetch()}
+            onSaveCell={
+              // 保存为群组: the cell of the question that answered (not of one still being edited).
+              canSaveCells && !run.isPlaceholderData && !run.isFetching
+                ? (row) =>
+                    setCellToSave({
+                      model: MODEL,
+                      query: settled,
+                      cell: row.cell,
+                      users: row.users,
+                      label: [row.funnel, row.step].filter(Boolean).join(' · '),
+                    })
+                : undefined
+            }
           />
         </div>
       </Flex>
+      <CellGroupDialog cell={cellToSave} onClose={() => setCellToSave(undefined)} />
       <ReportDialogs
         model={MODEL}
         saved={saved}

@@ -1,5 +1,5 @@
 import type { FunnelReportResult } from '@huiliu/core/reports';
-import { Table, Typography } from 'antd';
+import { Table, Tooltip, Typography } from 'antd';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatMetricValue } from '../../../components/charts/report-format';
@@ -26,15 +26,20 @@ export function useFunnelTexts(): FunnelTexts {
   );
 }
 
-/** 漏斗表格: per funnel (group · value) and step — users, step conversion, overall conversion, median time. */
+/**
+ * 漏斗表格: per funnel (group · value) and step — users, step conversion, overall conversion, median time.
+ * With `onSaveCell`, a step's users above 0 are a link that saves them as a group (ADR 0063).
+ */
 export function FunnelTable({
   result,
   testId = 'funnel-table',
   scrollY,
+  onSaveCell,
 }: {
   result: FunnelReportResult;
   testId?: string;
   scrollY?: number;
+  onSaveCell?: (row: FunnelTableRow) => void;
 }) {
   const { t, i18n } = useTranslation();
   const texts = useFunnelTexts();
@@ -66,7 +71,17 @@ export function FunnelTable({
           title: t('reports.funnelAnalysis.table.users'),
           dataIndex: 'users',
           align: 'right' as const,
-          render: (value: number) => formatMetricValue(value, 'number', i18n.language),
+          render: (value: number, row: FunnelTableRow) => {
+            const text = formatMetricValue(value, 'number', i18n.language);
+            if (!onSaveCell || value <= 0) return text;
+            return (
+              <Tooltip title={t('reports.cellGroup.action')}>
+                <Typography.Link onClick={() => onSaveCell(row)} data-testid={`${testId}-save-${row.key}`}>
+                  {text}
+                </Typography.Link>
+              </Tooltip>
+            );
+          },
         },
         {
           key: 'conversion',

@@ -222,6 +222,8 @@ export interface FunnelTableRow {
   conversion: number | null;
   overall: number | null;
   medianSeconds: number | null;
+  /** The cell 保存为群组 saves (ADR 0063): the users reaching this step of this funnel. */
+  cell: { group?: number; step: number; dimension?: string | null };
 }
 
 /** The table: one row per funnel and step. */
@@ -236,6 +238,11 @@ export function funnelTableRows(result: FunnelReportResult, texts: FunnelTexts):
       conversion: step.conversion,
       overall: step.overall,
       medianSeconds: step.medianSeconds,
+      cell: {
+        ...(funnel.group === undefined ? {} : { group: funnel.group }),
+        step: k + 1,
+        ...(funnel.dimension === undefined ? {} : { dimension: funnel.dimension }),
+      },
     })),
   );
 }

@@ -69,8 +69,12 @@ const runs = (requests: { method: string; url: string; body?: unknown }[]) =>
     .filter((r) => r.method === 'POST' && r.url === '/api/v1/console/report-runs')
     .map((r) => JSON.parse(String(r.body)) as { model: string; query: RetentionQuery });
 
-function renderBuilder() {
+function renderBuilder(permissions = ['reports.view', 'reports.edit', 'dashboards.view']) {
   const requests = stubFetch((request) => {
+    // 保存为群组 (ADR 0063).
+    if (request.url === '/api/v1/console/group-folders') return { status: 200, body: { items: [] } };
+    if (request.url === '/api/v1/console/report-cell-groups')
+      return { status: 201, body: { group: { id: '77', name: '次日留存用户', folderId: null }, count: 600 } };
     if (request.url === '/api/v1/conditions/catalogue') return { status: 200, body: catalogue };
     if (request.method === 'POST' && request.url === '/api/v1/console/reports') {
       const body = JSON.parse(String(request.body)) as { model: string; name: string; query: RetentionQuery };
@@ -102,7 +106,7 @@ function renderBuilder() {
     staff: { id: '1', tenantId: '1', name: 'Admin', isSuper: true },
     tenant: { id: '1', name: '租户', timeZone: 'Asia/Shanghai' },
     csrfToken: 'csrf',
-    permissions: ['reports.view', 'reports.edit', 'dashboards.view'],
+    permissions,
     disabledPlugins: [],
   } as unknown as Session);
   render(
@@ -113,6 +117,7 @@ function renderBuilder() {
             <Routes>
               <Route path="/analytics/retention" element={<RetentionAnalysisPage />} />
               <Route path="/analytics/retention/:reportId" element={<div data-testid="opened-saved" />} />
+              <Route path="/groups/:groupId" element={<div data-testid="opened-group" />} />
             </Routes>
           </App>
         </ConfigProvider>
@@ -205,6 +210,34 @@ describe('留存分析 builder', () => {
 describe('留存分析 chart and table mapping', () => {
   const result = answer({} as RetentionQuery);
   const labels = { offset: (k: number) => `第${k}天`, total: '合计' };
+
+  it('保存为群组: a cohort’s cell saves its users as a group (with groups.edit), then links to it', async () => {
+    const { requests, user } = renderBuilder(['reports.view', 'reports.edit', 'groups.view', 'groups.edit']);
+    await screen.findByTestId('retention-table', {}, SLOW);
+    // 合计 and blank cells are no links; 2025-03-01 day 1 (600 users) is.
+    expect(screen.queryByTestId('retention-table-save-合计-1')).toBeNull();
+    await user.click(await screen.findByTestId('retention-table-save-2025-03-01-1', {}, SLOW));
+    expect((await screen.findByTestId('cell-group-cell', {}, SLOW)).textContent).toContain('600');
+    await user.type(screen.getByTestId('cell-group-name'), '次日留存用户');
+    await user.click(within(screen.getByTestId('cell-group-dialog')).getByRole('button', { name: /保\s*存/ }));
+    await screen.findByTestId('cell-group-saved', {}, SLOW);
+    const sent = requests.find((r) => r.url === '/api/v1/console/report-cell-groups')!;
+    expect(JSON.parse(String(sent.body))).toEqual({
+      model: 'retention',
+      query: runs(requests)[0]!.query,
+      cell: { cohort: '2025-03-01', offset: 1 },
+      name: '次日留存用户',
+      folderId: null,
+    });
+    await user.click(screen.getByTestId('cell-group-link'));
+    await screen.findByTestId('opened-group', {}, SLOW);
+  });
+
+  it('without groups.edit the cells are plain numbers', async () => {
+    renderBuilder();
+    await screen.findByTestId('retention-table', {}, SLOW);
+    expect(screen.queryAllByTestId(/^retention-table-save-/)).toHaveLength(0);
+  });
 
   it('draws one line per initial date and 合计 dashed, x = offsets, blanks as gaps', () => {
     const option = retentionChartOption(result, { labels, language: 'zh-CN' }) as {

@@ -28,6 +28,7 @@ import { ErrorResult } from '../../../components/ErrorResult';
 import { GroupPicker } from '../../../components/GroupPicker';
 import { errorText as translateError } from '../../../i18n';
 import { useDebouncedValue } from '../../../utils/use-debounced-value';
+import { CellGroupDialog, useCanSaveCellGroups, type CellToSave } from '../CellGroupDialog';
 import { ReportDialogs } from '../ReportDialogs';
 import { ReportPage } from '../ReportPage';
 import { serverProblems, useReportActions } from '../use-report-actions';
@@ -79,6 +80,8 @@ function RetentionBuilder({ catalogue, saved }: { catalogue: ConditionCatalogue;
   const [naming, setNaming] = useState<Naming>();
   const [addingToDashboard, setAddingToDashboard] = useState(false);
   const [saveProblems, setSaveProblems] = useState<{ for: RetentionQuery; problems: QueryProblem[] }>();
+  const [cellToSave, setCellToSave] = useState<CellToSave>();
+  const canSaveCells = useCanSaveCellGroups();
   const edit = (change: Partial<RetentionQuery>) => setQuery((current) => ({ ...current, ...change }));
 
   const toSend = useMemo(() => queryToSend(query), [query]);
@@ -139,7 +142,15 @@ function RetentionBuilder({ catalogue, saved }: { catalogue: ConditionCatalogue;
   } else {
     body = (
       <Spin spinning={run.isFetching || refresh.isPending}>
-        <RetentionResultView result={result} />
+        <RetentionResultView
+          result={result}
+          onSaveCell={
+            // 保存为群组: the cell of the question that answered (not of one still being edited).
+            canSaveCells && !run.isPlaceholderData && !run.isFetching
+              ? ({ users, label, ...cell }) => setCellToSave({ model: MODEL, query: settled, cell, users, label })
+              : undefined
+          }
+        />
       </Spin>
     );
   }
@@ -317,6 +328,7 @@ function RetentionBuilder({ catalogue, saved }: { catalogue: ConditionCatalogue;
           </Flex>
         </Card>
       </Flex>
+      <CellGroupDialog cell={cellToSave} onClose={() => setCellToSave(undefined)} />
       <ReportDialogs
         model={MODEL}
         saved={saved}

@@ -1,5 +1,5 @@
 import type { RetentionReportResult } from '@huiliu/core/reports';
-import { Empty, Flex, Segmented, Table, Typography } from 'antd';
+import { Empty, Flex, Segmented, Table, Tooltip, Typography } from 'antd';
 import ReactEChartsCore from 'echarts-for-react/esm/core';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -60,19 +60,56 @@ export function RetentionChart({
   );
 }
 
-/** 留存表: 合计 then each initial period — date, users, and per offset its users and rate (blank: not yet). */
+/** A cell of the retention table whose users 保存为群组 saves (ADR 0063): `offset` null = the cohort's users. */
+export interface RetentionCellClick {
+  group?: number;
+  cohort: string;
+  offset: number | null;
+  users: number;
+  label: string;
+}
+
+/**
+ * 留存表: 合计 then each initial period — date, users, and per offset its users and rate (blank: not yet).
+ * With `onSaveCell`, a cohort's numbers above 0 are links that save their users as a group.
+ */
 export function RetentionTableView({
   result,
   table = 0,
   testId = 'retention-table',
+  onSaveCell,
 }: {
   result: RetentionReportResult;
   table?: number;
   testId?: string;
+  onSaveCell?: (cell: RetentionCellClick) => void;
 }) {
   const { t, i18n } = useTranslation();
   const labels = useRetentionLabels(result);
   const rows = result.tables[table] ? retentionRows(result.tables[table], labels) : [];
+  const group = result.groups.length ? { group: table } : {};
+  /** The number, as a 保存为群组 link when the cell is a cohort's and holds someone. */
+  const saving = (row: (typeof rows)[number], users: number, offset: number | null, text: string) =>
+    onSaveCell && !row.total && users > 0 ? (
+      <Tooltip title={t('reports.cellGroup.action')}>
+        <Typography.Link
+          onClick={() =>
+            onSaveCell({
+              ...group,
+              cohort: row.date,
+              offset,
+              users,
+              label: `${row.date} · ${offset === null ? t('reports.retentionAnalysis.table.users') : labels.offset(offset)}`,
+            })
+          }
+          data-testid={`${testId}-save-${row.date}-${offset ?? 'users'}`}
+        >
+          {text}
+        </Typography.Link>
+      </Tooltip>
+    ) : (
+      text
+    );
   return (
     <Table
       size="small"
@@ -95,7 +132,7 @@ export function RetentionTableView({
           title: t('reports.retentionAnalysis.table.users'),
           dataIndex: 'users',
           align: 'right',
-          render: (users: number) => formatNumber(users, i18n.language),
+          render: (users: number, row) => saving(row, users, null, formatNumber(users, i18n.language)),
         },
         ...result.offsets.map((k, index) => ({
           key: `k${k}`,
@@ -106,7 +143,7 @@ export function RetentionTableView({
             if (!cell || cell.value === null) return <span data-testid={`${testId}-blank`} />;
             return (
               <Flex vertical align="flex-end" data-testid={`${testId}-cell`}>
-                <span>{formatNumber(cell.value, i18n.language)}</span>
+                <span>{saving(row, cell.value, k, formatNumber(cell.value, i18n.language))}</span>
                 <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                   {formatMetricValue(cell.rate, 'percent', i18n.language)}
                 </Typography.Text>
@@ -120,7 +157,13 @@ export function RetentionTableView({
 }
 
 /** The builder's answer: a group switch (compared groups), the chart over the table. */
-export function RetentionResultView({ result }: { result: RetentionReportResult }) {
+export function RetentionResultView({
+  result,
+  onSaveCell,
+}: {
+  result: RetentionReportResult;
+  onSaveCell?: (cell: RetentionCellClick) => void;
+}) {
   const [table, setTable] = useState(0);
   const shown = Math.min(table, Math.max(0, result.tables.length - 1));
   if (result.tables.every((t) => t.cohorts.length === 0)) {
@@ -137,7 +180,7 @@ export function RetentionResultView({ result }: { result: RetentionReportResult 
         />
       )}
       <RetentionChart result={result} table={shown} />
-      <RetentionTableView result={result} table={shown} />
+      <RetentionTableView result={result} table={shown} onSaveCell={onSaveCell} />
     </Flex>
   );
 }

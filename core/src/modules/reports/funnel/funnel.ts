@@ -93,10 +93,40 @@ export function funnelModel(deps: Deps): ReportModelDefinition<FunnelAnalysisQue
       },
     ],
     plan: (query, context) => planFunnel(deps, query, context),
+    cell: funnelCellSchema,
+    async cellContacts(query, cell, context) {
+      const plan = await planFunnel(deps, query, context, cell as unknown as FunnelCell);
+      return plan.statements[0] ?? { sql: '', params: [] };
+    },
   };
 }
 
-async function planFunnel(deps: Deps, query: FunnelAnalysisQuery, context: ReportPlanContext): Promise<ReportPlan> {
+/**
+ * A cell of the funnel (保存为群组, ADR 0063): the users reaching at least step `step` (1-based) of the
+ * compared group `group` (its index; absent without groups) — of every user, or, with `dimension`,
+ * of that dimension value's funnel (`null`: no value).
+ */
+export interface FunnelCell {
+  group?: number;
+  step: number;
+  dimension?: string | null;
+}
+
+const funnelCellSchema = Joi.object<FunnelCell>({
+  group: Joi.number()
+    .integer()
+    .min(0)
+    .max(reportLimits.groups - 1),
+  step: Joi.number().integer().min(1).max(funnelLimits.maxSteps).required(),
+  dimension: Joi.string().max(1000).allow(null),
+}).label('FunnelCell');
+
+async function planFunnel(
+  deps: Deps,
+  query: FunnelAnalysisQuery,
+  context: ReportPlanContext,
+  cell?: FunnelCell,
+): Promise<ReportPlan> {
   const d = deps.dialect;
   const problems: ErrorDetail[] = [];
   const steps = query.steps;
@@ -185,8 +215,20 @@ async function planFunnel(deps: Deps, query: FunnelAnalysisQuery, context: Repor
   const statements: ReportStatement[] = [];
   const groupRuns: (ConditionTree | undefined)[] = selections.length ? selections.map((s) => s.condition) : [undefined];
   const contactFilter = query.filters?.contacts?.conditions.length ? query.filters.contacts : undefined;
+  // 保存为群组: one cell's contacts, from the same statement as the funnel's (one run, the cell's group).
+  let cellOf: StatementInput['cell'];
+  if (cell) {
+    const valid =
+      cell.step <= steps.length &&
+      (cell.group === undefined) === (selections.length === 0) &&
+      (cell.group ?? 0) < groupRuns.length &&
+      (cell.dimension === undefined || dimension !== undefined);
+    if (!valid) throw new InputError('report_cell_invalid', { count: 1 }, [{ path: 'cell', code: 'report_cell_invalid' }]);
+    cellOf = { step: cell.step, ...(cell.dimension === undefined ? {} : { dimension: { value: cell.dimension } }) };
+  }
   if (scope.context.declared) {
-    for (const selection of groupRuns) {
+    for (const [index, selection] of groupRuns.entries()) {
+      if (cell && (cell.group ?? 0) !== index) continue;
       const fragment = buildStatement({
         d,
         scope,
@@ -196,6 +238,7 @@ async function planFunnel(deps: Deps, query: FunnelAnalysisQuery, context: Repor
         dimension,
         contactTrees: [contactFilter, selection].filter((t): t is ConditionTree => t !== undefined),
         maxGroups: context.maxGroups,
+        cell: cellOf,
       });
       statements.push({ sql: fragment.text, params: [...fragment.params] });
     }
@@ -270,6 +313,8 @@ interface StatementInput {
   dimension?: { event?: string; contact?: string };
   contactTrees: ConditionTree[];
   maxGroups: number;
+  /** Instead of the counts: the users reaching at least `step` (of one dimension value's funnel). */
+  cell?: { step: number; dimension?: { value: string | null } };
 }
 
 /**
@@ -472,6 +517,21 @@ function buildStatement(input: StatementInput): SqlFragment {
     ),
   ].join(', ');
   ctes.push(best('__best_all', 'cid'));
+  const cell = input.cell;
+  if (cell && !cell.dimension) {
+    // A user's best chain over every value, as `u<k>` of the all-users funnel counts it.
+    return sql('WITH ', SqlFragment.join(ctes, ', '), ` SELECT cid AS contact_id FROM __best_all WHERE lvl >= ${cell.step}`);
+  }
+  if (cell?.dimension) {
+    // The best chain per (user, value), as `u<k>` of that value's funnel counts it.
+    const value = cell.dimension.value;
+    return sql(
+      'WITH ',
+      SqlFragment.join([...ctes, best('__best', 'cid, dv')], ', '),
+      ` SELECT cid AS contact_id FROM __best WHERE lvl >= ${cell.step} AND `,
+      value === null ? SqlFragment.raw('dv IS NULL') : sql('dv = ', SqlFragment.param(value)),
+    );
+  }
   if (!input.dimension) {
     return sql('WITH ', SqlFragment.join(ctes, ', '), ` SELECT 1 AS __all, ${aggregates} FROM __best_all`);
   }

@@ -106,14 +106,46 @@ export function retentionAnalysisModel(deps: Deps): ReportModelDefinition<Retent
       },
     ],
     plan: (query, context) => planRetention(deps, query, context),
+    cell: retentionCellSchema,
+    async cellContacts(query, cell, context) {
+      const plan = await planRetention(deps, query, context, cell as unknown as RetentionCell);
+      return plan.statements[0] ?? { sql: '', params: [] };
+    },
   };
 }
+
+/**
+ * A cell of the retention table (保存为群组, ADR 0063): the cohort (its period's first local date) of the
+ * compared group `group` (its index; absent without groups), at offset k — or `offset: null`, the
+ * cohort's users. Retained or churned as the query's metric says.
+ */
+export interface RetentionCell {
+  group?: number;
+  cohort: string;
+  offset: number | null;
+}
+
+const retentionCellSchema = Joi.object<RetentionCell>({
+  group: Joi.number()
+    .integer()
+    .min(0)
+    .max(reportLimits.groups - 1),
+  cohort: Joi.string()
+    .pattern(/^\d{4}-\d{2}-\d{2}$/)
+    .required(),
+  offset: Joi.number().integer().min(0).max(retentionMaxPeriods.day).allow(null).required(),
+}).label('RetentionCell');
 
 interface StatementPlan {
   group?: number;
 }
 
-async function planRetention(deps: Deps, query: RetentionQuery, context: ReportPlanContext): Promise<ReportPlan> {
+async function planRetention(
+  deps: Deps,
+  query: RetentionQuery,
+  context: ReportPlanContext,
+  cell?: RetentionCell,
+): Promise<ReportPlan> {
   const problems: ErrorDetail[] = [];
   const mode = query.mode ?? 'period';
   const metric = query.metric ?? 'retained';
@@ -169,8 +201,26 @@ async function planRetention(deps: Deps, query: RetentionQuery, context: ReportP
   const statements: ReportStatement[] = [];
   const plans: StatementPlan[] = [];
   const runs: (ConditionTree | undefined)[] = selections.length ? selections.map((s) => s.condition) : [undefined];
+  const offsets = Array.from({ length: metric === 'churned' ? n : n + 1 }, (_, i) => (metric === 'churned' ? i + 1 : i));
+  // 保存为群组: one cell's contacts, from the same statement as the table's (one run, the cell's group).
+  let cellOf: { cohort: number; offset: number | null; run: number } | undefined;
+  if (cell) {
+    const day = Date.parse(`${cell.cohort}T00:00:00Z`) / DAY_MS;
+    const cohort = Number.isInteger(day) ? periods.of(unit, day) : NaN;
+    const run = cell.group ?? 0;
+    const valid =
+      periods.start(unit, cohort) === day &&
+      cohort >= first &&
+      cohort <= last &&
+      (cell.group === undefined) === (selections.length === 0) &&
+      run < runs.length &&
+      (cell.offset === null || (offsets.includes(cell.offset) && cohort + cell.offset <= current));
+    if (!valid) throw new InputError('report_cell_invalid', { count: 1 }, [{ path: 'cell', code: 'report_cell_invalid' }]);
+    cellOf = { cohort, offset: cell.offset, run };
+  }
   if (scope.context.declared && cohortCount > 0) {
     runs.forEach((selection, index) => {
+      if (cellOf && cellOf.run !== index) return;
       const fragment = buildStatement({
         d: deps.dialect,
         scope,
@@ -180,13 +230,13 @@ async function planRetention(deps: Deps, query: RetentionQuery, context: ReportP
         range,
         returnEnd,
         contactTrees: [contacts, selection].filter((t): t is ConditionTree => t !== undefined),
+        cell: cellOf,
       });
       statements.push({ sql: fragment.text, params: [...fragment.params] });
       plans.push(selections.length ? { group: index } : {});
     });
   }
 
-  const offsets = Array.from({ length: metric === 'churned' ? n : n + 1 }, (_, i) => (metric === 'churned' ? i + 1 : i));
   const eventName = (e: RetentionEvent) => ({ event: e.event, name: scope.context.event(e.event)?.name ?? e.event });
   return {
     statements,
@@ -231,6 +281,8 @@ interface StatementInput {
   range: { from: number; to: number };
   returnEnd: number;
   contactTrees: ConditionTree[];
+  /** Instead of the counts: the contacts of this cohort (period number) at this offset (null: all of it). */
+  cell?: { cohort: number; offset: number | null };
 }
 
 /**
@@ -399,6 +451,7 @@ function buildStatement(input: StatementInput): SqlFragment {
       : 'r.__tr >= c.__t0';
   }
   const head = sql('WITH ', SqlFragment.join(ctes, ', '), ' ');
+  if (input.cell) return sql(head, cellContactsSelect(input, input.cell, zero));
   if (input.metric === 'churned') {
     // Each cohort member's first return offset in 1..N (none: null).
     return sql(
@@ -426,6 +479,36 @@ function buildStatement(input: StatementInput): SqlFragment {
       'SELECT c.__p AS __cohort, r.__p - c.__p AS __k, count(*) AS __n FROM __i AS c JOIN __r AS r ' +
       `ON r.__cid = c.__cid AND r.__p >= c.__p AND r.__p <= c.__p + ${n} WHERE r.__p > c.__p OR ${zero} ` +
       'GROUP BY c.__p, r.__p - c.__p',
+  );
+}
+
+/**
+ * The contacts of one cell, each once, by the same rules as the counts below (`shapeTable`): the
+ * cohort's users; retained at k (period): a return in period cohort + k (k = 0: `zero`); on or after:
+ * the last return offset ≥ k; churned at k: no return offset in 1..k.
+ */
+function cellContactsSelect(input: StatementInput, cell: { cohort: number; offset: number | null }, zero: string): string {
+  const n = input.query.periods;
+  const { cohort, offset: k } = cell;
+  if (k === null) return `SELECT __cid AS contact_id FROM __i WHERE __p = ${cohort}`;
+  if (input.metric === 'churned') {
+    return (
+      'SELECT __cid AS contact_id FROM (SELECT c.__cid, min(r.__p - c.__p) AS __f FROM __i AS c LEFT JOIN __r AS r ' +
+      `ON r.__cid = c.__cid AND r.__p > c.__p AND r.__p <= c.__p + ${n} WHERE c.__p = ${cohort} GROUP BY c.__cid) AS __first ` +
+      `WHERE __f IS NULL OR __f > ${k}`
+    );
+  }
+  if (input.mode === 'onOrAfter') {
+    return (
+      'SELECT __cid AS contact_id FROM (SELECT c.__cid, ' +
+      `max(CASE WHEN r.__p > c.__p OR ${zero} THEN r.__p - c.__p END) AS __m FROM __i AS c ` +
+      `LEFT JOIN __r AS r ON r.__cid = c.__cid AND r.__p >= c.__p WHERE c.__p = ${cohort} GROUP BY c.__cid) AS __last ` +
+      `WHERE __m >= ${k}`
+    );
+  }
+  return (
+    'SELECT c.__cid AS contact_id FROM __i AS c JOIN __r AS r ' +
+    `ON r.__cid = c.__cid AND r.__p = c.__p + ${k} WHERE c.__p = ${cohort} AND (r.__p > c.__p OR ${zero})`
   );
 }
 
