@@ -45,6 +45,7 @@ const DashboardsPage = lazy(() => import('./pages/dashboards/DashboardsPage'));
 const EventAnalysisPage = lazy(() => import('./pages/reports/event/EventAnalysisPage'));
 const RetentionAnalysisPage = lazy(() => import('./pages/reports/retention/RetentionAnalysisPage'));
 const DistributionAnalysisPage = lazy(() => import('./pages/reports/distribution/DistributionAnalysisPage'));
+const ProfilePage = lazy(() => import('./pages/reports/profile/ProfilePage'));
 const LtvAnalysisPage = lazy(() => import('./pages/reports/ltv/LtvAnalysisPage'));
 const FunnelAnalysisPage = lazy(() => import('./pages/reports/funnel/FunnelAnalysisPage'));
 const ReportsPage = lazy(() => import('./pages/reports/ReportsPage'));
@@ -145,6 +146,15 @@ export const appRoutes: AppRoute[] = [
         name: 'reports.funnelAnalysis.title',
         permission: 'reports.view',
         element: <FunnelAnalysisPage />,
+        hideInMenu: true,
+      },
+      // 用户画像 (§1.7.5): 时域分析 and 地域分析 as tabs of one page; not for dashboards.
+      { path: '/analytics/profile', name: 'menu.profile', permission: 'reports.view', element: <ProfilePage /> },
+      {
+        path: '/analytics/profile/:reportId',
+        name: 'reports.profile.title',
+        permission: 'reports.view',
+        element: <ProfilePage />,
         hideInMenu: true,
       },
       {

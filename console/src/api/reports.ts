@@ -24,6 +24,7 @@ export function reportBuilderPath(model: string, reportId: string): string | und
   if (model === 'distribution') return `/analytics/distribution/${encodeURIComponent(reportId)}`;
   if (model === 'ltv') return `/analytics/ltv/${encodeURIComponent(reportId)}`;
   if (model === 'funnel') return `/analytics/funnel/${encodeURIComponent(reportId)}`;
+  if (model === 'profile') return `/analytics/profile/${encodeURIComponent(reportId)}`;
   return model === 'event' ? `/analytics/event/${encodeURIComponent(reportId)}` : undefined;
 }
 

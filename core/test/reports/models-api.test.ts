@@ -37,7 +37,9 @@ describeEngines(
 
     it('runs, saves, runs saved and exports each example of each core model', async () => {
       // The models of issue 22 so far and 事件分析: each must be here (a dropped registration fails).
-      expect(models.map((m) => m.id)).toEqual(expect.arrayContaining(['event', 'funnel', 'distribution', 'retention', 'ltv']));
+      expect(models.map((m) => m.id)).toEqual(
+        expect.arrayContaining(['event', 'funnel', 'distribution', 'retention', 'ltv', 'profile']),
+      );
       for (const model of models) {
         expect(model.examples.length, model.id).toBeGreaterThan(0);
         for (const [index, query] of model.examples.entries()) {

@@ -2,6 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import { distributionTable } from './distribution/distribution.js';
 import { ltvTable } from './ltv/ltv.types.js';
+import { profileTable } from './profile/profile.types.js';
 import { exportLabel } from './report-labels.js';
 import type { FunnelReportResult, ReportResult } from './report.types.js';
 import { retentionTable } from './retention/retention-export.js';
@@ -16,6 +17,7 @@ export type ExportFormat = 'csv' | 'xlsx';
 export function reportTable(result: ReportResult): { header: string[]; rows: (string | number | null)[][] } {
   if (result.kind === 'distribution') return distributionTable(result);
   if (result.kind === 'ltv') return ltvTable(result);
+  if (result.kind === 'profile') return profileTable(result);
   if (result.kind === 'table') {
     const header = result.columns.map((c) => c.name);
     return { header, rows: result.rows.map((row) => header.map((name) => cell(row[name]))) };

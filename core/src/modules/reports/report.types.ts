@@ -10,6 +10,9 @@ export * from './distribution/distribution.types.js';
 import type { LtvReportResult } from './ltv/ltv.types.js';
 
 export * from './ltv/ltv.types.js';
+import type { ProfileReportResult } from './profile/profile.types.js';
+
+export * from './profile/profile.types.js';
 export { exportLabel } from './report-labels.js';
 
 /** 报表分析 limits of §1.7.1: dimension groups shown in the console and written to an export. */
@@ -198,7 +201,8 @@ export type ReportResult =
   | FunnelReportResult
   | DistributionReportResult
   | LtvReportResult
-  | RetentionReportResult;
+  | RetentionReportResult
+  | ProfileReportResult;
 
 /** A report model as the console lists it. */
 export interface ReportModelInfo {

@@ -4,6 +4,7 @@ import { actorOf } from '../../server/principal.js';
 import { moduleRoute } from '../../server/route.js';
 import { conditionLimits } from '../conditions/condition.types.js';
 import { distributionResultKeys, distributionSeriesSchema } from './distribution/distribution.schemas.js';
+import { profileResultKeys } from './profile/profile.schemas.js';
 import { exportReport, type ExportFormat } from './report-export.js';
 import type { ReportsService } from './reports.service.js';
 import { retentionResultKeys } from './retention/retention.schemas.js';
@@ -175,6 +176,7 @@ export const reportResultSchema = Joi.alternatives()
       { is: 'distribution', then: resultOf('distribution', distributionKeys, 'DistributionReportResult') },
       { is: 'ltv', then: resultOf('ltv', ltvResultKeys, 'LtvReportResult') },
       { is: 'retention', then: resultOf('retention', retentionKeys, 'RetentionReportResult') },
+      { is: 'profile', then: resultOf('profile', profileResultKeys, 'ProfileReportResult') },
     ],
   })
   .label('ReportResult');
