@@ -90,7 +90,7 @@ for (const engine of testEngines()) {
         const listed = await apiFromPage<{ items: Saved[] }>(page, 'GET', '/api/v1/console/reports?pageSize=100');
         expect(listed.status).toBe(200);
         const byName = new Map(listed.body.items.map((report) => [report.name, report]));
-        const analyses = DEMO_REPORTS.filter((report) => report.model !== undefined);
+        const analyses = DEMO_REPORTS.filter((report) => report.model !== undefined && report.dashboard !== false);
         expect(analyses.map((report) => report.model)).toEqual(['funnel', 'retention', 'distribution', 'ltv']);
 
         for (const demo of analyses) {
@@ -186,7 +186,7 @@ for (const engine of testEngines()) {
         const cards = page.locator('[data-testid^="dashboard-card-"][data-card-id]');
         await expect
           .poll(async () => cards.locator('[data-card-title]').allInnerTexts(), POLL)
-          .toEqual(DEMO_REPORTS.map((report) => report.name));
+          .toEqual(DEMO_REPORTS.filter((report) => report.dashboard !== false).map((report) => report.name));
         for (const card of await cards.all()) {
           const id = (await card.getAttribute('data-card-id'))!;
           const title = await card.locator('[data-card-title]').innerText();

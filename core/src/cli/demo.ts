@@ -351,7 +351,14 @@ const payOrder = (id: string, aggregate: string, extra: Record<string, unknown> 
 });
 
 /** The demo's saved 事件分析 reports (ADR 0052) and the dashboard showing them, by name: made once. */
-export const DEMO_REPORTS: { name: string; size: 'S' | 'M' | 'L'; model?: string; query: Record<string, unknown> }[] = [
+export const DEMO_REPORTS: {
+  name: string;
+  size: 'S' | 'M' | 'L';
+  model?: string;
+  query: Record<string, unknown>;
+  /** false: a model that may not go on dashboards (用户画像): saved, not on 电商概览. */
+  dashboard?: boolean;
+}[] = [
   {
     name: '每日下单与支付',
     size: 'L',
@@ -449,6 +456,14 @@ export const DEMO_REPORTS: { name: string; size: 'S' | 'M' | 'L'; model?: string
       metric: 'arpu',
     },
   },
+  // 用户画像 (ADR 0061) may not go on dashboards: saved only, opened from 所有报表.
+  {
+    name: '全部用户画像',
+    size: 'M',
+    model: 'profile',
+    dashboard: false,
+    query: { group: { type: 'all' }, view: 'region' },
+  },
 ];
 export const DEMO_DASHBOARD = { folder: '电商分析', name: '电商概览' };
 
@@ -462,7 +477,7 @@ async function ensureReports(staff: StaffCaller): Promise<void> {
     const found = existing.find((item) => item.name === report.name);
     const saved =
       found ?? (await staff.request<Saved>('POST', '/api/v1/console/reports', { model, name: report.name, query: report.query }));
-    ids.push({ id: saved.id, size: report.size });
+    if (report.dashboard !== false) ids.push({ id: saved.id, size: report.size });
   }
   const folders = (
     await staff.request<{ items: { id: string; name: string; parentId: string | null }[] }>(

@@ -92,7 +92,14 @@ describeEngines(
         }[];
         expect(boards.map((b) => b.name)).toEqual([DEMO_DASHBOARD.name]);
         const board = (await demoStaff.request('GET', `/api/v1/console/dashboards/${boards[0]!.id}`)).body;
-        expect(board.cards).toHaveLength(DEMO_REPORTS.length);
+        expect(board.cards).toHaveLength(DEMO_REPORTS.filter((r) => r.dashboard !== false).length);
+        // 用户画像 is saved but not on the dashboard; it answers with the demo's contacts by province.
+        const profile = (await demoStaff.request('GET', '/api/v1/console/reports?model=profile')).body.items as { id: string }[];
+        expect(profile).toHaveLength(1);
+        const profileRun = await demoStaff.request('POST', `/api/v1/console/reports/${profile[0]!.id}/run`, {});
+        expect(profileRun.statusCode, JSON.stringify(profileRun.body).slice(0, 300)).toBe(200);
+        expect(profileRun.body.members).toBe(contacts);
+        expect(profileRun.body.region.provinces.length).toBeGreaterThan(1);
         for (const card of board.cards as { id: string }[]) {
           const answer = await demoStaff.request('POST', `/api/v1/console/dashboards/${boards[0]!.id}/cards/${card.id}/run`, {});
           expect(answer.statusCode, JSON.stringify(answer.body)).toBe(200);
