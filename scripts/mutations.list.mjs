@@ -2133,6 +2133,28 @@ export default [
     tests: ['core/test/reports/models-api.test.ts'],
   },
   {
+    rule: 'funnel: by ASOF joins, the next step is the nearest row at or after the previous one — the same second counts as in order',
+    file: 'core/src/modules/reports/funnel/funnel.ts',
+    find: ' ON e.cid = s.cid AND e.ts >= s.t${k}${exclusionJoin})',
+    replace: ' ON e.cid = s.cid AND e.ts > s.t${k}${exclusionJoin})',
+    tests: ['core/test/reports/funnel-nearest.test.ts'],
+  },
+  {
+    rule: 'funnel: by ASOF joins, an exclusion event in the same second as the next step lies between the steps',
+    file: 'core/src/modules/reports/funnel/funnel.ts',
+    find: "' AND (x.ts IS NULL OR x.ts > e.ts)'",
+    replace: "' AND (x.ts IS NULL OR x.ts >= e.ts)'",
+    tests: ['core/test/reports/funnel-nearest.test.ts'],
+  },
+  {
+    rule: 'user analysis: 聚合分组 only with a single country / province / city dimension',
+    file: 'core/src/modules/reports/user/user-analysis.ts',
+    find: "if (!only || only.kind !== 'contactProperty' || !userAnalysisAggregateProperties.includes(only.property))",
+    replace: 'if (!only)',
+    tests: ['core/test/reports/user-analysis.test.ts'],
+    testNamePattern: '聚合分组',
+  },
+  {
     rule: '用户画像: weekday and hour of creation in the tenant’s zone (Sunday 23:30 UTC is 周一 07:30 in Shanghai)',
     file: 'core/src/modules/reports/profile/profile.ts',
     find: "SELECT ${dialect.localWeekday('created_at', zone)} AS weekday, ${dialect.localHour('created_at', zone)} AS hour,",

@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { fastestOf, median, stats, timedRounds, verdict as verdictOf } from './compare.mjs';
 import { log, machine, round, sampleLoad } from './harness.mjs';
 import { DATA_END, openTenantFile } from './tenant-file.mjs';
 
@@ -42,22 +43,6 @@ const file = path.resolve(
 );
 const TZ = 'Asia/Shanghai';
 const DAY_MS = 86_400_000;
-
-const quantile = (values, p) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-};
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
-const stats = (values) => ({
-  medianMs: round(median(values), 1),
-  p90Ms: round(quantile(values, 0.9), 1),
-  minMs: round(Math.min(...values), 1),
-  maxMs: round(Math.max(...values), 1),
-});
 
 const load = sampleLoad();
 const startedAt = new Date().toISOString();
@@ -296,29 +281,17 @@ log(`product answer: ${expected.size} cells, ${numbers} numbers; checking every 
 
 // ---- timed runs: warm-up, then `repeat` rounds, each round every case once in a rotating order ----
 const names = Object.keys(cases);
-const runs = Object.fromEntries(names.map((n) => [n, []]));
-// Process CPU per run (main thread and DuckDB's threads): steadier than wall time on a shared machine.
-const cpu = Object.fromEntries(names.map((n) => [n, []]));
 const phases = [];
-const roundLoad = [];
-for (let i = 0; i < warmup + repeat; i += 1) {
-  const order = names.map((_, k) => names[(k + i) % names.length]);
-  for (const name of order) {
-    const cpuStarted = process.cpuUsage();
-    const started = performance.now();
-    const answer = await cases[name].run();
-    const ms = performance.now() - started;
-    const cpuUsed = process.cpuUsage(cpuStarted);
-    checkAnswer(name, answer);
-    if (i >= warmup) {
-      runs[name].push(ms);
-      cpu[name].push((cpuUsed.user + cpuUsed.system) / 1000);
-      if (name === 'product, phase by phase') phases.push(lastPhases);
-    }
-  }
-  if (i >= warmup) roundLoad.push(round(os.loadavg()[0], 2));
-  log(`round ${i + 1}/${warmup + repeat}${i < warmup ? ' (warm-up)' : ''}: load ${round(os.loadavg()[0], 2)}`);
-}
+const timed = await timedRounds({
+  cases,
+  check: checkAnswer,
+  warmup,
+  repeat,
+  onRun: (name) => {
+    if (name === 'product, phase by phase') phases.push(lastPhases);
+  },
+});
+const { measured, roundLoad } = timed;
 
 // The cached answer (no force), after a forced run filled the cache.
 await reports.run(actor, 'event', query, { force: true, now });
@@ -347,36 +320,14 @@ for (let i = 0; i < repeat; i += 1) {
   resolveRuns.push(performance.now() - started);
 }
 
-const measured = Object.fromEntries(
-  names.map((name) => [
-    name,
-    {
-      ...(cases[name].via ? { via: cases[name].via } : {}),
-      ...stats(runs[name]),
-      medianCpuMs: round(median(cpu[name]), 1),
-      runs: runs[name].map((ms) => round(ms, 1)),
-      ...(cases[name].sql ? { sql: cases[name].sql.replace(/\s+/g, ' ').trim() } : {}),
-    },
-  ]),
-);
 const hand = names.filter((n) => cases[n].kind === 'hand');
-const fastestOf = (list) => list.reduce((best, n) => (measured[n].medianMs < measured[best].medianMs ? n : best));
-const fastest = fastestOf(hand);
-const fastestViaQuery = fastestOf(hand.filter((n) => cases[n].via === 'query()'));
-const allowed = (handMs) => (handMs < 75 ? handMs + 15 : 1.2 * handMs);
+const fastest = fastestOf(measured, hand);
+const fastestViaQuery = fastestOf(
+  measured,
+  hand.filter((n) => cases[n].via === 'query()'),
+);
 const product = measured.product;
-const verdict = (name) => ({
-  name,
-  medianMs: measured[name].medianMs,
-  p90Ms: measured[name].p90Ms,
-  ratioMedian: round(product.medianMs / measured[name].medianMs, 2),
-  ratioP90: round(product.p90Ms / measured[name].p90Ms, 2),
-  ratioMedianCpu: round(product.medianCpuMs / measured[name].medianCpuMs, 2),
-  // Run by run (the two ran in the same round, seconds apart): less exposed to the machine's drift.
-  ratioPairedMedian: round(median(runs.product.map((ms, i) => ms / runs[name][i])), 2),
-  allowedMs: round(allowed(measured[name].medianMs), 1),
-  withinTarget: product.medianMs <= allowed(measured[name].medianMs),
-});
+const verdict = (name) => verdictOf(timed, name);
 const phaseMedians = {
   planMs: round(median(phases.map((p) => p.planMs)), 2),
   sqlMs: round(median(phases.map((p) => p.sqlMs)), 1),

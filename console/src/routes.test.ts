@@ -57,6 +57,7 @@ describe('仪表盘 and 报表分析 in the menu', () => {
     expect(analytics).toEqual([
       'menu.eventAnalysis',
       'menu.funnelAnalysis',
+      'menu.userAnalysis',
       'menu.profile',
       'menu.distributionAnalysis',
       'menu.retentionAnalysis',
@@ -80,6 +81,8 @@ describe('仪表盘 and 报表分析 in the menu', () => {
     expect(pagePermission('/analytics/funnel/12')).toBe('reports.view');
     expect(pagePermission('/analytics/reports')).toBe('reports.view');
     expect(pagePermission('/analytics/retention/12')).toBe('reports.view');
+    expect(pagePermission('/analytics/user')).toBe('reports.view');
+    expect(pagePermission('/analytics/user/12')).toBe('reports.view');
     expect(pagePermission('/analytics/profile')).toBe('reports.view');
     expect(pagePermission('/analytics/profile/12')).toBe('reports.view');
     expect(pagePermission('/analytics/distribution')).toBe('reports.view');

@@ -44,6 +44,7 @@ const TagsPage = lazy(() => import('./pages/tags/TagsPage'));
 const DashboardsPage = lazy(() => import('./pages/dashboards/DashboardsPage'));
 const EventAnalysisPage = lazy(() => import('./pages/reports/event/EventAnalysisPage'));
 const RetentionAnalysisPage = lazy(() => import('./pages/reports/retention/RetentionAnalysisPage'));
+const UserAnalysisPage = lazy(() => import('./pages/reports/user/UserAnalysisPage'));
 const DistributionAnalysisPage = lazy(() => import('./pages/reports/distribution/DistributionAnalysisPage'));
 const ProfilePage = lazy(() => import('./pages/reports/profile/ProfilePage'));
 const LtvAnalysisPage = lazy(() => import('./pages/reports/ltv/LtvAnalysisPage'));
@@ -146,6 +147,14 @@ export const appRoutes: AppRoute[] = [
         name: 'reports.funnelAnalysis.title',
         permission: 'reports.view',
         element: <FunnelAnalysisPage />,
+        hideInMenu: true,
+      },
+      { path: '/analytics/user', name: 'menu.userAnalysis', permission: 'reports.view', element: <UserAnalysisPage /> },
+      {
+        path: '/analytics/user/:reportId',
+        name: 'reports.userAnalysis.title',
+        permission: 'reports.view',
+        element: <UserAnalysisPage />,
         hideInMenu: true,
       },
       // 用户画像 (§1.7.5): 时域分析 and 地域分析 as tabs of one page; not for dashboards.

@@ -21,6 +21,7 @@ export const REPORT_BATCH_MAX = 100;
 /** Where a saved report of a model opens: only models with a builder page (事件分析 so far). */
 export function reportBuilderPath(model: string, reportId: string): string | undefined {
   if (model === 'retention') return `/analytics/retention/${encodeURIComponent(reportId)}`;
+  if (model === 'user') return `/analytics/user/${encodeURIComponent(reportId)}`;
   if (model === 'distribution') return `/analytics/distribution/${encodeURIComponent(reportId)}`;
   if (model === 'ltv') return `/analytics/ltv/${encodeURIComponent(reportId)}`;
   if (model === 'funnel') return `/analytics/funnel/${encodeURIComponent(reportId)}`;

@@ -456,6 +456,15 @@ export const DEMO_REPORTS: {
       metric: 'arpu',
     },
   },
+  {
+    name: '用户省份分布',
+    size: 'M',
+    model: 'user',
+    query: {
+      metrics: [{ aggregate: 'users' }],
+      dimensions: [{ kind: 'contactProperty', property: 'province' }],
+    },
+  },
   // 用户画像 (ADR 0061) may not go on dashboards: saved only, opened from 所有报表.
   {
     name: '全部用户画像',

@@ -1125,6 +1125,18 @@ export const errorMessages = {
     'zh-CN': '以用户属性定义初始用户时，维度只能是用户属性或用户标签',
     'en-US': 'When initial users come from a user property, a dimension is a user property or a tag',
   },
+  report_user_aggregate_dimension: {
+    'zh-CN': '仅当唯一的分析维度是国家、省份或城市时才能创建聚合分组',
+    'en-US': 'Aggregate groups need country, province or city as the only dimension',
+  },
+  report_user_aggregate_name_taken: {
+    'zh-CN': '聚合分组名称重复',
+    'en-US': 'Two aggregate groups have the same name',
+  },
+  report_user_aggregate_value_taken: {
+    'zh-CN': '该值已属于另一个聚合分组',
+    'en-US': 'This value already belongs to another aggregate group',
+  },
   report_funnel_exclusion_step_invalid: {
     'zh-CN': '排除步骤需位于两个漏斗步骤之间',
     'en-US': 'An exclusion step must lie between two steps of the funnel',

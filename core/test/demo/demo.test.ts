@@ -121,7 +121,7 @@ describeEngines(
   { plugins: firstPartyPlugins },
 );
 
-/** What a card's answer counted, by its kind: the metric totals, step-1 users, cohort users, users in intervals. */
+/** What a card's answer counted, by its kind: the metric totals, step-1 users, cohort users, users in intervals, contacts. */
 function peopleCounted(body: Record<string, unknown>): number {
   const sum = (values: (number | null | undefined)[]) => values.reduce<number>((total, value) => total + (value ?? 0), 0);
   switch (body.kind) {
@@ -134,6 +134,8 @@ function peopleCounted(body: Record<string, unknown>): number {
       return sum((body.tables as { total: { users: number } }[]).map((table) => table.total.users));
     case 'ltv':
       return sum((body.rows as { initialUsers: number }[]).map((row) => row.initialUsers));
+    case 'userAnalysis':
+      return sum((body.totals as { users: number }[]).map((total) => total.users));
     default:
       throw new Error(`a card of kind ${String(body.kind)}`);
   }

@@ -38,7 +38,7 @@ describeEngines(
     it('runs, saves, runs saved and exports each example of each core model', async () => {
       // The models of issue 22 so far and 事件分析: each must be here (a dropped registration fails).
       expect(models.map((m) => m.id)).toEqual(
-        expect.arrayContaining(['event', 'funnel', 'distribution', 'retention', 'ltv', 'profile']),
+        expect.arrayContaining(['event', 'funnel', 'distribution', 'retention', 'ltv', 'user', 'profile']),
       );
       for (const model of models) {
         expect(model.examples.length, model.id).toBeGreaterThan(0);

@@ -16,6 +16,7 @@ import { ComputedAt, TruncatedNotice } from '../reports/event/ResultPanel';
 import { RetentionChart } from '../reports/retention/RetentionResult';
 import { LtvChart } from '../reports/ltv/LtvResult';
 import { FunnelChart } from '../reports/funnel/FunnelChart';
+import { UserAnalysisCardChart } from '../reports/user/UserAnalysisChart';
 
 function ResultBody({
   result,
@@ -65,6 +66,13 @@ function ResultBody({
     return (
       <div data-card-chart="">
         <DistributionChart result={result} height={280} onChartReady={onChartReady} testId={`${testId}-chart`} />
+      </div>
+    );
+  }
+  if (result.kind === 'userAnalysis') {
+    return (
+      <div data-card-chart="">
+        <UserAnalysisCardChart result={result} height={260} onChartReady={onChartReady} testId={`${testId}-chart`} />
       </div>
     );
   }

@@ -24,6 +24,7 @@ const spans: Record<CardSize, number> = { S: 8, M: 12, L: 24 };
 /** The report builders 新建 jumps to (seed §1.3.3), one per model with a builder page. */
 const builders = [
   { key: 'event', path: '/analytics/event', label: 'menu.eventAnalysis' },
+  { key: 'user', path: '/analytics/user', label: 'menu.userAnalysis' },
   { key: 'distribution', path: '/analytics/distribution', label: 'menu.distributionAnalysis' },
   { key: 'retention', path: '/analytics/retention', label: 'menu.retentionAnalysis' },
   { key: 'funnel', path: '/analytics/funnel', label: 'menu.funnelAnalysis' },

@@ -22,10 +22,13 @@ export function ReportPage({
   title,
   testId,
   builder: Builder,
+  needsEvents = true,
 }: {
   title: string;
   testId: string;
   builder: ComponentType<{ catalogue: ConditionCatalogue; saved?: SavedReport }>;
+  /** Whether the model reads events (用户分析 reads contacts only: it never shows the no-events pointer). */
+  needsEvents?: boolean;
 }) {
   const { t } = useTranslation();
   const { reportId } = useParams();
@@ -56,7 +59,7 @@ export function ReportPage({
       </PageContainer>
     );
   }
-  if (catalogue.data.events.length === 0) {
+  if (needsEvents && catalogue.data.events.length === 0) {
     return (
       <PageContainer title={title}>
         <Card>

@@ -612,7 +612,7 @@ export function bucketLabels(
 }
 
 /** A numeric value as its range's label: `<0`, `[0,100)`, `≥500`. */
-function rangeCase(expression: string, ranges: number[]): string {
+export function rangeCase(expression: string, ranges: number[]): string {
   const parts = [`WHEN ${expression} IS NULL THEN NULL`, `WHEN ${expression} < ${ranges[0]} THEN '<${ranges[0]}'`];
   for (let i = 1; i < ranges.length; i += 1)
     parts.push(`WHEN ${expression} < ${ranges[i]} THEN '[${ranges[i - 1]},${ranges[i]})'`);

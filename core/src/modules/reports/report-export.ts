@@ -6,6 +6,7 @@ import { profileTable } from './profile/profile.types.js';
 import { exportLabel } from './report-labels.js';
 import type { FunnelReportResult, ReportResult } from './report.types.js';
 import { retentionTable } from './retention/retention-export.js';
+import { userAnalysisTable } from './user/user-analysis.types.js';
 
 export type ExportFormat = 'csv' | 'xlsx';
 
@@ -24,6 +25,7 @@ export function reportTable(result: ReportResult): { header: string[]; rows: (st
   }
   if (result.kind === 'retention') return retentionTable(result);
   if (result.kind === 'funnel') return funnelTable(result);
+  if (result.kind === 'userAnalysis') return userAnalysisTable(result);
   const metricNames = new Map(result.metrics.map((m) => [m.id, m.name]));
   const header = [
     ...(result.groups.length ? ['群组'] : []),

@@ -10,6 +10,9 @@ export * from './distribution/distribution.types.js';
 import type { LtvReportResult } from './ltv/ltv.types.js';
 
 export * from './ltv/ltv.types.js';
+import type { UserAnalysisReportResult } from './user/user-analysis.types.js';
+
+export * from './user/user-analysis.types.js';
 import type { ProfileReportResult } from './profile/profile.types.js';
 
 export * from './profile/profile.types.js';
@@ -202,6 +205,7 @@ export type ReportResult =
   | DistributionReportResult
   | LtvReportResult
   | RetentionReportResult
+  | UserAnalysisReportResult
   | ProfileReportResult;
 
 /** A report model as the console lists it. */

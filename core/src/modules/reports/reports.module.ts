@@ -17,6 +17,7 @@ import { eventAnalysisModel } from './event-analysis.js';
 import { retentionAnalysisModel } from './retention/retention-analysis.js';
 import { ltvAnalysisModel } from './ltv/ltv-analysis.js';
 import { funnelModel } from './funnel/funnel.js';
+import { userAnalysisModel } from './user/user-analysis.js';
 import {
   PROFILE_DAILY_CRON,
   PROFILE_REFRESH_TASK,
@@ -104,6 +105,7 @@ export const reportsModule = defineModule({
         models.addReportModel(distributionModel({ conditions, selections }));
         models.addReportModel(ltvAnalysisModel({ conditions, selections, dialect: olap.dialect }));
         models.addReportModel(funnelModel({ conditions, selections, dialect: olap.dialect }));
+        models.addReportModel(userAnalysisModel({ conditions, selections, dialect: olap.dialect }));
         // 用户画像 (ADR 0061): answered from daily snapshots, refreshed at 02:00 in each tenant's zone.
         models.addReportModel(profileModel({ snapshots: profiles }));
         jobs.addTaskKind({

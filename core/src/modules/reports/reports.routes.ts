@@ -8,6 +8,7 @@ import { profileResultKeys } from './profile/profile.schemas.js';
 import { exportReport, type ExportFormat } from './report-export.js';
 import type { ReportsService } from './reports.service.js';
 import { retentionResultKeys } from './retention/retention.schemas.js';
+import { userAnalysisResultKeys } from './user/user-analysis.schemas.js';
 
 const modelSchema = Joi.object({
   id: Joi.string().required(),
@@ -176,6 +177,7 @@ export const reportResultSchema = Joi.alternatives()
       { is: 'distribution', then: resultOf('distribution', distributionKeys, 'DistributionReportResult') },
       { is: 'ltv', then: resultOf('ltv', ltvResultKeys, 'LtvReportResult') },
       { is: 'retention', then: resultOf('retention', retentionKeys, 'RetentionReportResult') },
+      { is: 'userAnalysis', then: resultOf('userAnalysis', userAnalysisResultKeys, 'UserAnalysisReportResult') },
       { is: 'profile', then: resultOf('profile', profileResultKeys, 'ProfileReportResult') },
     ],
   })

@@ -40,6 +40,11 @@ export type TimeBucket = 'hour' | 'day' | 'week' | 'month';
  */
 export interface SqlDialect {
   readonly name: 'duckdb' | 'starrocks';
+  /**
+   * `ASOF JOIN`: each left row paired with the one right row of equal keys nearest by one inequality.
+   * DuckDB has it; StarRocks does not (callers write the range join with `min()` instead).
+   */
+  readonly asofJoin: boolean;
   quoteIdentifier(name: string): string;
   stringLiteral(value: string): string;
   /** The physical type name of a column type, as the engine's catalog reports it. */

@@ -42,7 +42,14 @@ export function TruncatedNotice({ result, testId = 'report-truncated' }: { resul
           ? new Set(result.funnels.filter((f) => f.dimension !== undefined).map((f) => f.dimension)).size
           : result.kind === 'table'
             ? result.rows.length
-            : result.groupCount;
+            : result.kind === 'userAnalysis'
+              ? Math.max(
+                  0,
+                  ...(result.groups.length ? result.groups : [{}]).map(
+                    (_, g) => result.rows.filter((r) => (r.group ?? 0) === g).length,
+                  ),
+                )
+              : result.groupCount;
   return (
     <Alert
       type="warning"

@@ -395,5 +395,5 @@ function ProfileBuilder({ saved }: { saved?: SavedReport }) {
  */
 export default function ProfilePage() {
   const { t } = useTranslation();
-  return <ReportPage title={t('reports.profile.title')} testId="profile" builder={ProfileBuilder} />;
+  return <ReportPage title={t('reports.profile.title')} testId="profile" builder={ProfileBuilder} needsEvents={false} />;
 }

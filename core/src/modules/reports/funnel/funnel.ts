@@ -329,11 +329,23 @@ function buildStatement(input: StatementInput): SqlFragment {
             ' END',
           );
 
+  // When no event row can match two steps (or a step and an exclusion) — their events differ — and no
+  // property is held, each next step is the nearest row at or after the previous one: ASOF joins where the
+  // engine has them, one row per anchor, and no row numbers (a row is told by its second: anchors of one
+  // second make the same chain).
+  const stepCodes = steps.map((s) => new Set(scope.pieces.eventCodes(s.event)));
+  const exclusionCodes = exclusions.flatMap((x) => scope.pieces.eventCodes(x.event));
+  const nearest =
+    d.asofJoin &&
+    !query.holdProperty &&
+    stepCodes.every((codes, k) => stepCodes.slice(0, k).every((earlier) => ![...codes].some((c) => earlier.has(c)))) &&
+    !exclusionCodes.some((c) => stepCodes.some((codes) => codes.has(c)));
+  const second = `CAST(floor(${d.epochMs('event_time')} / 1000) AS BIGINT)`;
   const columns: SqlFragment[] = [
     SqlFragment.raw('contact_id AS cid'),
     // Numbered per contact (every join is within one contact): a partitioned sort, parallel.
-    SqlFragment.raw('row_number() OVER (PARTITION BY contact_id ORDER BY event_time) AS rid'),
-    SqlFragment.raw(`CAST(floor(${d.epochMs('event_time')} / 1000) AS BIGINT) AS ts`),
+    SqlFragment.raw(nearest ? `${second} AS rid` : 'row_number() OVER (PARTITION BY contact_id ORDER BY event_time) AS rid'),
+    SqlFragment.raw(`${second} AS ts`),
     SqlFragment.raw(`${d.dayNumber('event_day')} AS dn`),
     sql(scope.pieces.eventTimeWithin(input.range).wrap(), ' AS inr'),
     ...stepMatches.map((m, k) => sql(m.wrap(), ` AS m${k + 1}`)),
@@ -387,39 +399,69 @@ function buildStatement(input: StatementInput): SqlFragment {
   );
   const window = query.window;
   const within = window.unit === 'day' ? `e.dn - s.d1 <= ${window.value}` : `e.ts - s.t1 <= ${window.value * 3600}`;
-  for (let k = 1; k < n; k += 1) {
-    const prev = `__s${k}`;
-    const kept = ['s.cid', 's.a', 's.dv', 's.hv', 's.d1', ...Array.from({ length: k }, (_, i) => `s.r${i + 1}, s.t${i + 1}`)];
-    const distinct = Array.from({ length: k }, (_, i) => ` AND e.rid <> s.r${i + 1}`).join('');
+  const times = (k: number) =>
+    Array.from({ length: n }, (_, i) => (i < k ? `t${i + 1}` : `CAST(NULL AS BIGINT) AS t${i + 1}`)).join(', ');
+  if (nearest) {
+    // One row per anchor: step k+1 is the nearest step-k+1 row at or after step k (NULL past the window,
+    // or when an exclusion event — the nearest one at or after step k — comes no later than it).
+    for (let k = 1; k < n; k += 1) {
+      const excludedHere = exclusions.map((x, i) => (x.afterStep === k ? `x${i}` : '')).filter(Boolean);
+      const exclusionJoin = excludedHere.length
+        ? ` ASOF LEFT JOIN (SELECT cid, ts FROM __ev WHERE ${excludedHere.join(' OR ')}) AS x ON x.cid = s.cid AND x.ts >= s.t${k}`
+        : '';
+      const notExcluded = excludedHere.length ? ' AND (x.ts IS NULL OR x.ts > e.ts)' : '';
+      ctes.push(
+        SqlFragment.raw(
+          `__s${k + 1} AS (SELECT s.*, CASE WHEN s.t${k} IS NOT NULL AND ${within}${notExcluded} THEN e.ts END AS t${k + 1}` +
+            ` FROM __s${k} AS s ASOF LEFT JOIN (SELECT cid, ts, dn FROM __ev WHERE m${k + 1}) AS e` +
+            ` ON e.cid = s.cid AND e.ts >= s.t${k}${exclusionJoin})`,
+        ),
+      );
+    }
+    const reached = Array.from({ length: n - 1 }, (_, i) => ` + CASE WHEN t${i + 2} IS NULL THEN 0 ELSE 1 END`).join('');
     ctes.push(
       SqlFragment.raw(
-        `__j${k + 1} AS (SELECT s.cid, s.a, min(e.rid) AS r, min(e.ts) AS t FROM ${prev} AS s JOIN __ev AS e ON e.cid = s.cid AND e.m${k + 1}` +
-          ` AND e.ts >= s.t${k}${distinct} AND ${within}${holdValue ? ' AND e.hv = s.hv' : ''} GROUP BY s.cid, s.a)`,
+        `__chains AS (SELECT cid, a, dv, 1${reached} AS lvl, ${Array.from({ length: n }, (_, i) => `t${i + 1}`).join(', ')} FROM __s${n})`,
       ),
     );
-    const excluded = exclusions.map((x, i) => (x.afterStep === k ? `x.x${i}` : '')).filter(Boolean);
-    const notExcluded = excluded.length
-      ? ` WHERE NOT EXISTS (SELECT 1 FROM __ev AS x WHERE x.cid = s.cid AND x.x AND (${excluded.join(' OR ')})` +
-        ` AND x.ts >= s.t${k} AND x.ts <= j.t AND x.rid <> s.r${k} AND x.rid <> j.r)`
-      : '';
+  } else {
+    for (let k = 1; k < n; k += 1) {
+      const prev = `__s${k}`;
+      const kept = ['s.cid', 's.a', 's.dv', 's.hv', 's.d1', ...Array.from({ length: k }, (_, i) => `s.r${i + 1}, s.t${i + 1}`)];
+      const excluded = exclusions.map((x, i) => (x.afterStep === k ? `x.x${i}` : '')).filter(Boolean);
+      const distinct = Array.from({ length: k }, (_, i) => ` AND e.rid <> s.r${i + 1}`).join('');
+      ctes.push(
+        SqlFragment.raw(
+          `__j${k + 1} AS (SELECT s.cid, s.a, min(e.rid) AS r, min(e.ts) AS t FROM ${prev} AS s JOIN __ev AS e ON e.cid = s.cid AND e.m${k + 1}` +
+            ` AND e.ts >= s.t${k}${distinct} AND ${within}${holdValue ? ' AND e.hv = s.hv' : ''} GROUP BY s.cid, s.a)`,
+        ),
+      );
+      const notExcluded = excluded.length
+        ? ` WHERE NOT EXISTS (SELECT 1 FROM __ev AS x WHERE x.cid = s.cid AND x.x AND (${excluded.join(' OR ')})` +
+          ` AND x.ts >= s.t${k} AND x.ts <= j.t AND x.rid <> s.r${k} AND x.rid <> j.r)`
+        : '';
+      ctes.push(
+        SqlFragment.raw(
+          `__s${k + 1} AS (SELECT ${kept.join(', ')}, j.r AS r${k + 1}, j.t AS t${k + 1} FROM ${prev} AS s JOIN __j${k + 1} AS j ON j.cid = s.cid AND j.a = s.a${notExcluded})`,
+        ),
+      );
+    }
+    // Every chain at the step it reached.
     ctes.push(
       SqlFragment.raw(
-        `__s${k + 1} AS (SELECT ${kept.join(', ')}, j.r AS r${k + 1}, j.t AS t${k + 1} FROM ${prev} AS s JOIN __j${k + 1} AS j ON j.cid = s.cid AND j.a = s.a${notExcluded})`,
+        `__chains AS (${Array.from({ length: n }, (_, i) => `SELECT cid, a, dv, ${i + 1} AS lvl, ${times(i + 1)} FROM __s${i + 1}`).join(' UNION ALL ')})`,
       ),
     );
   }
 
-  // Every chain at the step it reached; per contact (and value) the furthest, earliest anchor first.
-  const times = (k: number) =>
-    Array.from({ length: n }, (_, i) => (i < k ? `t${i + 1}` : `CAST(NULL AS BIGINT) AS t${i + 1}`)).join(', ');
-  ctes.push(
-    SqlFragment.raw(
-      `__chains AS (${Array.from({ length: n }, (_, i) => `SELECT cid, a, dv, ${i + 1} AS lvl, ${times(i + 1)} FROM __s${i + 1}`).join(' UNION ALL ')})`,
-    ),
-  );
+  // Per contact (and value) the furthest chain, the earliest anchor first.
+  // One aggregate, no sort: the chain with the least (n − level, anchor) — anchors are row numbers, or
+  // seconds when rows are not numbered (anchors of one second then make the same chain). min_by is
+  // DuckDB's arg_min and StarRocks' min_by.
+  const rank = `(${n} - lvl) * 17179869184 + a`;
   const best = (name: string, partition: string) =>
     SqlFragment.raw(
-      `${name} AS (SELECT * FROM (SELECT ch.*, row_number() OVER (PARTITION BY ${partition} ORDER BY lvl DESC, a) AS rk FROM __chains AS ch) AS q WHERE rk = 1)`,
+      `${name} AS (SELECT ${partition}, max(lvl) AS lvl, ${Array.from({ length: n }, (_, i) => `min_by(t${i + 1}, ${rank}) AS t${i + 1}`).join(', ')} FROM __chains GROUP BY ${partition})`,
     );
   const aggregates = [
     ...Array.from({ length: n }, (_, i) => `count(CASE WHEN lvl >= ${i + 1} THEN 1 END) AS u${i + 1}`),

@@ -246,7 +246,11 @@ interface StatementInput {
 function buildStatement(input: StatementInput): SqlFragment {
   const { d, scope, query } = input;
   // Times compare by whole seconds: two events in the same second count as in order (issue 22, R22-39).
-  const sec = d.truncSecond('event_time');
+  // Truncation is monotone — the second of the first (last) row is the first (last) second — so the rows
+  // are aggregated as they are and only the aggregate is truncated: no per-row function on the scan.
+  const [open, close] = d.truncSecond('\u0000').split('\u0000');
+  const firstSecond = (expression: SqlFragment | string) => sql(`${open}min(`, expression, `)${close}`);
+  const lastSecond = (expression: SqlFragment | string) => sql(`${open}max(`, expression, `)${close}`);
   const n = query.periods;
   const unit = query.unit;
   const ctes: SqlFragment[] = [];
@@ -321,8 +325,8 @@ function buildStatement(input: StatementInput): SqlFragment {
       byPeriod(
         '__cp',
         [
-          { name: '__t0', day: sql('min(CASE WHEN ', before, ` THEN ${sec} END)`), period: 'min({c})' },
-          { name: '__tr', day: `max(${sec})`, period: 'max({c})' },
+          { name: '__t0', day: firstSecond(sql('CASE WHEN ', before, ' THEN event_time END')), period: 'min({c})' },
+          { name: '__tr', day: lastSecond('event_time'), period: 'max({c})' },
           { name: '__nb', day: sql('count(CASE WHEN ', before, ' THEN 1 END)'), period: 'sum({c})' },
         ],
         sql(
@@ -342,10 +346,14 @@ function buildStatement(input: StatementInput): SqlFragment {
       byPeriod(
         '__i',
         [
-          { name: '__t0', day: `min(${sec})`, period: 'min({c})' },
+          { name: '__t0', day: firstSecond('event_time'), period: 'min({c})' },
           ...(overlap
             ? [
-                { name: '__ti', day: sql('min(CASE WHEN ', returned, ` THEN NULL ELSE ${sec} END)`), period: 'min({c})' },
+                {
+                  name: '__ti',
+                  day: firstSecond(sql('CASE WHEN ', returned, ' THEN NULL ELSE event_time END')),
+                  period: 'min({c})',
+                },
                 { name: '__nb', day: sql('count(CASE WHEN ', returned, ' THEN 1 END)'), period: 'sum({c})' },
               ]
             : []),
@@ -361,9 +369,15 @@ function buildStatement(input: StatementInput): SqlFragment {
       byPeriod(
         '__r',
         [
-          { name: '__tr', day: `max(${sec})`, period: 'max({c})' },
+          { name: '__tr', day: lastSecond('event_time'), period: 'max({c})' },
           ...(overlap
-            ? [{ name: '__to', day: sql('max(CASE WHEN ', inRange, ` THEN NULL ELSE ${sec} END)`), period: 'max({c})' }]
+            ? [
+                {
+                  name: '__to',
+                  day: lastSecond(sql('CASE WHEN ', inRange, ' THEN NULL ELSE event_time END')),
+                  period: 'max({c})',
+                },
+              ]
             : []),
         ],
         sql(

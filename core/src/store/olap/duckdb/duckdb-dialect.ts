@@ -27,6 +27,7 @@ function zone(timeZone: string): string {
  */
 export const duckDbDialect: SqlDialect = {
   name: 'duckdb',
+  asofJoin: true, // StarRocks: false (no ASOF join; the range join with min())
   quoteIdentifier(name) {
     return `"${name.replaceAll('"', '""')}"`;
   },
