@@ -71,11 +71,14 @@ export default defineConfig({
     rollupOptions: {
       output: {
         manualChunks: (id) =>
-          /[\\/]node_modules[\\/](echarts|zrender|echarts-for-react|size-sensor)[\\/]/.test(id)
-            ? 'echarts'
-            : id.includes('node_modules')
-              ? 'vendor'
-              : undefined,
+          // The China map's GeoJSON (用户画像 only, loaded on demand): a chunk of its own, not in vendor.
+          /[\\/]node_modules[\\/]echarts4[\\/]/.test(id)
+            ? 'china-map'
+            : /[\\/]node_modules[\\/](echarts|zrender|echarts-for-react|size-sensor)[\\/]/.test(id)
+              ? 'echarts'
+              : id.includes('node_modules')
+                ? 'vendor'
+                : undefined,
       },
     },
   },

@@ -86,7 +86,7 @@ for (const engine of testEngines()) {
 
         // 仪表盘 → 电商概览: the path card draws its sankey and says it keeps its own time.
         const boards = await apiFromPage<{ items: { id: string; name: string }[] }>(page, 'GET', '/api/v1/console/dashboards');
-        const board = boards.body.items.find((item) => item.name === demoDashboardOf(demo).name)!;
+        const board = boards.body.items.find((item) => item.name === demoDashboardOf(demo)!.name)!;
         await clickMenu(page, ['menu-dashboards']);
         await page.getByTestId('dashboards-page').waitFor();
         await page.getByTestId(`dashboard-node-dashboard-${board.id}`).click();

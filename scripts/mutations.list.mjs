@@ -2193,4 +2193,12 @@ export default [
     tests: ['core/test/reports/cell-groups.test.ts'],
     testNamePattern: 'retention cells',
   },
+  {
+    rule: '用户画像: weekday and hour of creation in the tenant’s zone (Sunday 23:30 UTC is 周一 07:30 in Shanghai)',
+    file: 'core/src/modules/reports/profile/profile.ts',
+    find: "SELECT ${dialect.localWeekday('created_at', zone)} AS weekday, ${dialect.localHour('created_at', zone)} AS hour,",
+    replace: "SELECT ${dialect.localWeekday('created_at', 'UTC')} AS weekday, ${dialect.localHour('created_at', 'UTC')} AS hour,",
+    tests: ['core/test/reports/profile.test.ts'],
+    testNamePattern: '时域分析',
+  },
 ];

@@ -58,6 +58,7 @@ describe('仪表盘 and 报表分析 in the menu', () => {
       'menu.eventAnalysis',
       'menu.funnelAnalysis',
       'menu.userAnalysis',
+      'menu.profile',
       'menu.distributionAnalysis',
       'menu.retentionAnalysis',
       'menu.pathAnalysis',
@@ -85,6 +86,8 @@ describe('仪表盘 and 报表分析 in the menu', () => {
     expect(pagePermission('/analytics/retention/12')).toBe('reports.view');
     expect(pagePermission('/analytics/user')).toBe('reports.view');
     expect(pagePermission('/analytics/user/12')).toBe('reports.view');
+    expect(pagePermission('/analytics/profile')).toBe('reports.view');
+    expect(pagePermission('/analytics/profile/12')).toBe('reports.view');
     expect(pagePermission('/analytics/distribution')).toBe('reports.view');
     expect(pagePermission('/analytics/distribution/12')).toBe('reports.view');
     expect(pagePermission('/analytics/path')).toBe('reports.view');

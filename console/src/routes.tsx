@@ -46,6 +46,7 @@ const EventAnalysisPage = lazy(() => import('./pages/reports/event/EventAnalysis
 const RetentionAnalysisPage = lazy(() => import('./pages/reports/retention/RetentionAnalysisPage'));
 const UserAnalysisPage = lazy(() => import('./pages/reports/user/UserAnalysisPage'));
 const DistributionAnalysisPage = lazy(() => import('./pages/reports/distribution/DistributionAnalysisPage'));
+const ProfilePage = lazy(() => import('./pages/reports/profile/ProfilePage'));
 const LtvAnalysisPage = lazy(() => import('./pages/reports/ltv/LtvAnalysisPage'));
 const AttributionAnalysisPage = lazy(() => import('./pages/reports/attribution/AttributionAnalysisPage'));
 const CustomQueryPage = lazy(() => import('./pages/reports/custom-query/CustomQueryPage'));
@@ -157,6 +158,15 @@ export const appRoutes: AppRoute[] = [
         name: 'reports.userAnalysis.title',
         permission: 'reports.view',
         element: <UserAnalysisPage />,
+        hideInMenu: true,
+      },
+      // 用户画像 (§1.7.5): 时域分析 and 地域分析 as tabs of one page; not for dashboards.
+      { path: '/analytics/profile', name: 'menu.profile', permission: 'reports.view', element: <ProfilePage /> },
+      {
+        path: '/analytics/profile/:reportId',
+        name: 'reports.profile.title',
+        permission: 'reports.view',
+        element: <ProfilePage />,
         hideInMenu: true,
       },
       {

@@ -28,6 +28,7 @@ export function reportBuilderPath(model: string, reportId: string): string | und
   if (model === 'funnel') return `/analytics/funnel/${encodeURIComponent(reportId)}`;
   if (model === 'path') return `/analytics/path/${encodeURIComponent(reportId)}`;
   if (model === 'customQuery') return `/analytics/sql/${encodeURIComponent(reportId)}`;
+  if (model === 'profile') return `/analytics/profile/${encodeURIComponent(reportId)}`;
   return model === 'event' ? `/analytics/event/${encodeURIComponent(reportId)}` : undefined;
 }
 

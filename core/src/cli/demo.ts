@@ -356,8 +356,11 @@ export const DEMO_REPORTS: {
   size: 'S' | 'M' | 'L';
   model?: string;
   query: Record<string, unknown>;
-  /** The demo dashboard it is on (default 电商概览; a dashboard holds ≤ 10 reports, seed §1.3). */
-  dashboard?: string;
+  /**
+   * The demo dashboard it is on (default 电商概览; a dashboard holds ≤ 10 reports, seed §1.3); false: a model that
+   * may not go on dashboards (用户画像), saved only.
+   */
+  dashboard?: string | false;
 }[] = [
   {
     name: '每日下单与支付',
@@ -510,17 +513,25 @@ export const DEMO_REPORTS: {
         'GROUP BY c.province ORDER BY users DESC, c.province',
     },
   },
+  // 用户画像 (ADR 0061) may not go on dashboards: saved only, opened from 所有报表.
+  {
+    name: '全部用户画像',
+    size: 'M',
+    model: 'profile',
+    dashboard: false,
+    query: { group: { type: 'all' }, view: 'region' },
+  },
 ];
 export const DEMO_DASHBOARD = { folder: '电商分析', name: '电商概览' };
 /** The second demo dashboard: the user-level analyses (用户分析, 路径分析, 归因分析, 自定义查询). */
 export const DEMO_INSIGHTS_DASHBOARD = { folder: '电商分析', name: '用户洞察' };
 export const DEMO_DASHBOARDS = [DEMO_DASHBOARD, DEMO_INSIGHTS_DASHBOARD];
 /** The demo dashboard a demo report is on. */
-export const demoDashboardOf = (report: { dashboard?: string }) =>
-  DEMO_DASHBOARDS.find((d) => d.name === (report.dashboard ?? DEMO_DASHBOARD.name))!;
+export const demoDashboardOf = (report: { dashboard?: string | false }) =>
+  report.dashboard === false ? undefined : DEMO_DASHBOARDS.find((d) => d.name === (report.dashboard ?? DEMO_DASHBOARD.name))!;
 /** The demo reports on a demo dashboard, in card order. */
 export const demoReportsOn = (dashboard: { name: string }) =>
-  DEMO_REPORTS.filter((report) => demoDashboardOf(report).name === dashboard.name);
+  DEMO_REPORTS.filter((report) => demoDashboardOf(report)?.name === dashboard.name);
 
 async function ensureReports(staff: StaffCaller): Promise<void> {
   type Saved = { id: string; name: string };
@@ -532,7 +543,8 @@ async function ensureReports(staff: StaffCaller): Promise<void> {
     const found = existing.find((item) => item.name === report.name);
     const saved =
       found ?? (await staff.request<Saved>('POST', '/api/v1/console/reports', { model, name: report.name, query: report.query }));
-    const board = demoDashboardOf(report).name;
+    if (report.dashboard === false) continue;
+    const board = demoDashboardOf(report)!.name;
     ids.set(board, [...(ids.get(board) ?? []), { id: saved.id, size: report.size }]);
   }
   for (const demo of DEMO_DASHBOARDS) {

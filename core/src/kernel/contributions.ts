@@ -301,6 +301,12 @@ export interface ReportStatementInfo {
 
 export interface ReportPlan {
   statements: ReportStatement[];
+  /**
+   * A plan answering from counts it stored earlier (用户画像's daily snapshot, ADR 0061) has no
+   * statements: the engine neither runs nor caches anything, and the result's `computedAt` is when
+   * those counts were computed (`cached` unless `fresh`: computed by this very plan).
+   */
+  stored?: { computedAt: number; fresh: boolean };
   /** The result from the statements' rows (in order; BIGINT as string, dates as text) and what else each told. */
   finish(rows: Record<string, unknown>[][], info: ReportStatementInfo[]): ReportModelOutput;
 }

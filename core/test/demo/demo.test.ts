@@ -90,6 +90,13 @@ describeEngines(
           id: string;
           name: string;
         }[];
+        // 用户画像 is saved but on no dashboard; it answers with the demo's contacts by province.
+        const profile = (await demoStaff.request('GET', '/api/v1/console/reports?model=profile')).body.items as { id: string }[];
+        expect(profile).toHaveLength(1);
+        const profileRun = await demoStaff.request('POST', `/api/v1/console/reports/${profile[0]!.id}/run`, {});
+        expect(profileRun.statusCode, JSON.stringify(profileRun.body).slice(0, 300)).toBe(200);
+        expect(profileRun.body.members).toBe(contacts);
+        expect(profileRun.body.region.provinces.length).toBeGreaterThan(1);
         expect(boards.map((b) => b.name).sort()).toEqual(DEMO_DASHBOARDS.map((d) => d.name).sort());
         for (const demo of DEMO_DASHBOARDS) {
           const boardId = boards.find((b) => b.name === demo.name)!.id;

@@ -46,6 +46,7 @@ describeEngines(
           'path',
           'ltv',
           'user',
+          'profile',
           'attribution',
           'customQuery',
         ]),

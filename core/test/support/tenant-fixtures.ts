@@ -525,6 +525,14 @@ export const victimData: ((ctx: FixtureContext) => Promise<void>)[] = [
   async ({ app, tenant }) => {
     await app.service(reportQuotasServiceRef).set(tenant.tenantId, { cards: 12 }, 'ops');
   },
+  // 用户画像's snapshot of the victim's contacts (report_profile, ADR 0061): stored by a first view.
+  async ({ client }) => {
+    const res = await client.request('POST', '/api/v1/console/report-runs', {
+      model: 'profile',
+      query: { group: { type: 'all' } },
+    });
+    if (res.statusCode !== 200) throw new Error(`profile refused: ${res.statusCode} ${JSON.stringify(res.body)}`);
+  },
   // The victim's OLAP schema declaration (its olap_schema rows).
   async ({ app, tenant }) => {
     await app.olap.forTenant(tenant.tenantId).declare(sampleDeclaration());

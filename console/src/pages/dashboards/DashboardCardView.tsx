@@ -88,6 +88,8 @@ function ResultBody({
       </div>
     );
   }
+  // 用户画像 never goes on a dashboard (report_not_dashboardable): nothing to draw.
+  if (result.kind === 'profile') return null;
   if (result.kind === 'funnel') {
     return (
       <div data-card-chart="">

@@ -19,6 +19,10 @@ export interface ReportToolbarProps {
   canEdit: boolean;
   canDelete: boolean;
   canDashboard: boolean;
+  /** Whether the model's reports may go on dashboards (用户画像 may not: no 添加到仪表盘 at all). */
+  addToDashboard?: boolean;
+  /** Whether 强制刷新 applies (用户画像 reads a daily snapshot: none). */
+  refreshable?: boolean;
   /** The question has problems: no export, no refresh. */
   blocked: boolean;
   /** Saves the open report's question in place. */
@@ -40,6 +44,8 @@ export function ReportToolbar({
   canEdit,
   canDelete,
   canDashboard,
+  addToDashboard = true,
+  refreshable = true,
   blocked,
   save,
   exportFile,
@@ -108,11 +114,15 @@ export function ReportToolbar({
           </Tooltip>,
         ]
       : []),
-    <Tooltip key="dashboard" title={needsSaved ?? (canDashboard ? undefined : t('reports.toolbar.noDashboard'))}>
-      <Button disabled={!saved || !canDashboard} onClick={onAddToDashboard} data-testid="report-add-to-dashboard">
-        {t('reports.toolbar.addToDashboard')}
-      </Button>
-    </Tooltip>,
+    ...(addToDashboard
+      ? [
+          <Tooltip key="dashboard" title={needsSaved ?? (canDashboard ? undefined : t('reports.toolbar.noDashboard'))}>
+            <Button disabled={!saved || !canDashboard} onClick={onAddToDashboard} data-testid="report-add-to-dashboard">
+              {t('reports.toolbar.addToDashboard')}
+            </Button>
+          </Tooltip>,
+        ]
+      : []),
     <Tooltip key="export" title={noEdit}>
       <Dropdown
         disabled={!canEdit || blocked}
@@ -129,16 +139,20 @@ export function ReportToolbar({
         </Button>
       </Dropdown>
     </Tooltip>,
-    <Button
-      key="refresh"
-      icon={<ReloadOutlined />}
-      disabled={blocked}
-      loading={refresh.isPending}
-      onClick={() => refresh.mutate()}
-      data-testid="report-refresh"
-    >
-      {t('reports.toolbar.refresh')}
-    </Button>,
+    ...(refreshable
+      ? [
+          <Button
+            key="refresh"
+            icon={<ReloadOutlined />}
+            disabled={blocked}
+            loading={refresh.isPending}
+            onClick={() => refresh.mutate()}
+            data-testid="report-refresh"
+          >
+            {t('reports.toolbar.refresh')}
+          </Button>,
+        ]
+      : []),
     ...(saved && canDelete
       ? [
           <Button

@@ -4,6 +4,7 @@ import { distributionTable } from './distribution/distribution.js';
 import { ltvTable } from './ltv/ltv.types.js';
 import { attributionTable } from './attribution/attribution.types.js';
 import { pathTable } from './path/path.js';
+import { profileTable } from './profile/profile.types.js';
 import { exportLabel } from './report-labels.js';
 import type { FunnelReportResult, ReportResult } from './report.types.js';
 import { retentionTable } from './retention/retention-export.js';
@@ -20,6 +21,7 @@ export function reportTable(result: ReportResult): { header: string[]; rows: (st
   if (result.kind === 'distribution') return distributionTable(result);
   if (result.kind === 'ltv') return ltvTable(result);
   if (result.kind === 'path') return pathTable(result);
+  if (result.kind === 'profile') return profileTable(result);
   if (result.kind === 'table') {
     const header = result.columns.map((c) => c.name);
     return { header, rows: result.rows.map((row) => header.map((name) => cell(row[name]))) };

@@ -19,6 +19,9 @@ export * from './attribution/attribution.types.js';
 import type { PathReportResult } from './path/path.types.js';
 
 export * from './path/path.types.js';
+import type { ProfileReportResult } from './profile/profile.types.js';
+
+export * from './profile/profile.types.js';
 export { exportLabel } from './report-labels.js';
 
 /** 报表分析 limits of §1.7.1: dimension groups shown in the console and written to an export. */
@@ -210,7 +213,8 @@ export type ReportResult =
   | RetentionReportResult
   | UserAnalysisReportResult
   | AttributionReportResult
-  | PathReportResult;
+  | PathReportResult
+  | ProfileReportResult;
 
 /** A report model as the console lists it. */
 export interface ReportModelInfo {

@@ -1,7 +1,13 @@
 import { defineModule } from '../../kernel/define-module.js';
 import { createServiceFactory } from '../../kernel/extension-point.js';
-import { httpExtensionPoint, permissionsExtensionPoint, reportsExtensionPoint } from '../../kernel/extension-points.js';
+import {
+  httpExtensionPoint,
+  permissionsExtensionPoint,
+  reportsExtensionPoint,
+  schedulerExtensionPoint,
+} from '../../kernel/extension-points.js';
 import { kernelServices } from '../../kernel/services.js';
+import { taskQueueRef } from '../../jobs/task-queue.js';
 import { conditionsServiceRef } from '../conditions/conditions.service.js';
 import { departmentServiceRef } from '../departments/departments.service.js';
 import { groupSelectionsServiceRef } from '../group-selections/group-selections.service.js';
@@ -19,6 +25,13 @@ import { tagsServiceRef } from '../tags/tags.service.js';
 import { CellGroups } from './cell-groups.js';
 import { cellGroupRoutes } from './cell-groups.routes.js';
 import { customQueryModel } from './custom-query/custom-query.js';
+import {
+  PROFILE_DAILY_CRON,
+  PROFILE_REFRESH_TASK,
+  ProfileSnapshotsService,
+  profileModel,
+  profileSnapshotsServiceRef,
+} from './profile/profile.js';
 import { ReportQuotasService, reportQuotasServiceRef } from './report-quotas.service.js';
 import { reportsRoutes } from './reports.routes.js';
 import { ReportsService, reportsServiceRef } from './reports.service.js';
@@ -34,9 +47,9 @@ import { SavedReportsService, savedReportsServiceRef } from './saved-reports.ser
 export const reportsModule = defineModule({
   id: 'reports',
   title: { 'zh-CN': '报表分析', 'en-US': 'Analytics' },
-  tables: ['report', 'report_quota'],
+  tables: ['report', 'report_quota', 'report_profile'],
   // groups: 保存为群组 creates static groups through its service (ADR 0063); tags: a custom query's tag_… columns.
-  dependencies: ['tenancy', 'departments', 'conditions', 'group-selections', 'groups', 'tags'],
+  dependencies: ['tenancy', 'departments', 'conditions', 'group-selections', 'groups', 'tags', 'tasks'],
   provides: [
     createServiceFactory({
       service: reportsServiceRef,
@@ -64,6 +77,18 @@ export const reportsModule = defineModule({
       },
       factory: ({ db, ...deps }) => new SavedReportsService(new SavedReportsRepo(db), deps),
     }),
+    createServiceFactory({
+      service: profileSnapshotsServiceRef,
+      deps: {
+        db: kernelServices.moduleDatabase,
+        olap: kernelServices.olap,
+        conditions: conditionsServiceRef,
+        selections: groupSelectionsServiceRef,
+        queue: taskQueueRef,
+        logger: kernelServices.logger,
+      },
+      factory: (deps) => new ProfileSnapshotsService(deps),
+    }),
   ],
   register({ registerInit }) {
     registerInit({
@@ -81,6 +106,8 @@ export const reportsModule = defineModule({
         groups: groupsServiceRef,
         tags: tagsServiceRef,
         logger: kernelServices.logger,
+        jobs: schedulerExtensionPoint,
+        profiles: profileSnapshotsServiceRef,
       },
       init({
         http,
@@ -96,6 +123,8 @@ export const reportsModule = defineModule({
         groups,
         tags,
         logger,
+        jobs,
+        profiles,
       }) {
         // Core's models go through the same extension point as plugins' (事件分析 first).
         models.addReportModel(eventAnalysisModel({ conditions, selections, dialect: olap.dialect }));
@@ -110,6 +139,21 @@ export const reportsModule = defineModule({
         models.addReportModel(customQueryModel({ contactView: (tenantId, sql) => tags.contactViewOf(tenantId, sql) }));
         const cellGroups = new CellGroups({ reports, saved, groups, logger });
         http.addRoutes(cellGroupRoutes({ cellGroups, olap, conditions, tags }));
+        // 用户画像 (ADR 0061): answered from daily snapshots, refreshed at 02:00 in each tenant's zone.
+        models.addReportModel(profileModel({ snapshots: profiles }));
+        jobs.addTaskKind({
+          kind: PROFILE_REFRESH_TASK,
+          notifies: false,
+          needsOlap: true,
+          maxAttempts: 3,
+          run: async ({ task }) => ({ counts: await profiles.refresh(task.tenantId) }),
+        });
+        jobs.addSchedule({
+          key: 'profile-daily',
+          cron: PROFILE_DAILY_CRON,
+          description: '用户画像 每天凌晨2点同步更新 (seed §1.7.5): recompute every stored profile snapshot of the tenant',
+          run: ({ tenantId, dueAt }) => profiles.daily(tenantId, dueAt),
+        });
         // 报表分析's rows of the permission matrix (reports.view / edit / delete).
         permissions.addFeature({ id: 'reports' });
         http.addRoutes(reportsRoutes(reports));

@@ -5,6 +5,7 @@ import { moduleRoute } from '../../server/route.js';
 import { conditionLimits } from '../conditions/condition.types.js';
 import { distributionResultKeys, distributionSeriesSchema } from './distribution/distribution.schemas.js';
 import { pathResultKeys } from './path/path.schemas.js';
+import { profileResultKeys } from './profile/profile.schemas.js';
 import { exportReport, type ExportFormat } from './report-export.js';
 import type { ReportsService } from './reports.service.js';
 import { retentionResultKeys } from './retention/retention.schemas.js';
@@ -184,6 +185,7 @@ export const reportResultSchema = Joi.alternatives()
         then: resultOf('attribution', { ...attributionResultKeys, groups: groupsInfo }, 'AttributionReportResult'),
       },
       { is: 'path', then: resultOf('path', pathResultKeys, 'PathReportResult') },
+      { is: 'profile', then: resultOf('profile', profileResultKeys, 'ProfileReportResult') },
     ],
   })
   .label('ReportResult');

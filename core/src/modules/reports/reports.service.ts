@@ -127,6 +127,11 @@ export class ReportsService {
     let parsed = this.parse(modelId, query);
     if (options.timeRange) parsed = this.parse(modelId, this.withTimeRange(modelId, parsed, options.timeRange));
     const { plan, timeZone } = await this.plan(actor, modelId, parsed, options);
+    // Counts the model stored itself (用户画像's daily snapshot, ADR 0061): no statement, no cache.
+    if (plan.stored) {
+      const { computedAt, fresh } = plan.stored;
+      return { ...plan.finish([], []), model: modelId, timeZone, computedAt, cached: !fresh } as ReportResult;
+    }
     const analytics = this.olap.forTenant(actor.tenantId);
     const revision = await analytics.dataRevision();
     const key = `${actor.tenantId}:${createHash('sha256')

@@ -119,4 +119,8 @@ export interface SqlDialect {
   periodsBetween(unit: 'day' | 'week' | 'month', fromDate: string, toDate: string): string;
   /** Days since 1970-01-01 (INTEGER) of a DATE expression: calendar-day differences (漏斗 day windows). */
   dayNumber(dateExpression: string): string;
+  /** The local weekday (INTEGER) of a UTC TIMESTAMP expression in `timeZone`: 0 = Sunday … 6 = Saturday (用户画像). */
+  localWeekday(utcExpression: string, timeZone: string): string;
+  /** The local hour (INTEGER 0..23) of a UTC TIMESTAMP expression in `timeZone` (用户画像). */
+  localHour(utcExpression: string, timeZone: string): string;
 }

@@ -147,6 +147,14 @@ export const duckDbDialect: SqlDialect = {
   dayNumber(date) {
     return `date_diff('day', DATE '1970-01-01', ${date})`; // StarRocks: datediff(d, '1970-01-01')
   },
+  localWeekday(utc, timeZone) {
+    // DuckDB's dayofweek: 0 = Sunday. StarRocks: dayofweek(convert_tz(utc, 'UTC', zone)) - 1 (its 1 = Sunday).
+    return `CAST(dayofweek(${this.localTimestamp(utc, timeZone)}) AS INTEGER)`;
+  },
+  localHour(utc, timeZone) {
+    // StarRocks: hour(convert_tz(utc, 'UTC', zone)).
+    return `CAST(hour(${this.localTimestamp(utc, timeZone)}) AS INTEGER)`;
+  },
 };
 
 /** `$.key` for a plain identifier key (anything else could break out of the path). */

@@ -74,6 +74,7 @@ export const coreTables: readonly string[] = [
   'temporary_group',
   'report',
   'report_quota',
+  'report_profile',
   'dashboard_folder',
   'dashboard',
   'dashboard_card',
