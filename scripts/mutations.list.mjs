@@ -2201,4 +2201,11 @@ export default [
     tests: ['core/test/reports/profile.test.ts'],
     testNamePattern: '时域分析',
   },
+  {
+    rule: 'retention: with one event both sides and whole days, k = 0 needs a second row that day',
+    file: 'core/src/modules/reports/retention/retention-analysis.ts',
+    find: "    zero = 'c.__nb >= 2';",
+    replace: "    zero = 'c.__nb >= 1';",
+    tests: ['core/test/reports/retention.test.ts'],
+  },
 ];

@@ -230,6 +230,7 @@ async function planRetention(
         range,
         returnEnd,
         contactTrees: [contacts, selection].filter((t): t is ConditionTree => t !== undefined),
+        wholeDays: unit === 'day' && range.to === clock.fromLocal(clock.localDay(range.to) * DAY_MS),
         cell: cellOf,
       });
       statements.push({ sql: fragment.text, params: [...fragment.params] });
@@ -281,6 +282,8 @@ interface StatementInput {
   range: { from: number; to: number };
   returnEnd: number;
   contactTrees: ConditionTree[];
+  /** Day periods and a range ending at a local midnight: a period is wholly inside the range or wholly after it. */
+  wholeDays: boolean;
   /** Instead of the counts: the contacts of this cohort (period number) at this offset (null: all of it). */
   cell?: { cohort: number; offset: number | null };
 }
@@ -371,7 +374,26 @@ function buildStatement(input: StatementInput): SqlFragment {
     JSON.stringify(query.initial.filters ?? []) === JSON.stringify(query.return.filters ?? []) &&
     ((query.initial.filters?.length ?? 0) < 2 || (query.initial.filterOp ?? 'and') === (query.return.filterOp ?? 'and'));
   let zero: string;
-  if (same) {
+  if (same && input.wholeDays) {
+    // Whole days: every row of a cohort day is an initial, so k = 0 is simply a second row that day.
+    const before = scope.pieces.eventTimeWithin({ to: input.range.to });
+    ctes.push(
+      byPeriod(
+        '__cp',
+        [{ name: '__nb', day: sql('count(CASE WHEN ', before, ' THEN 1 END)'), period: 'sum({c})' }],
+        sql(
+          codesIn(initialCodes),
+          ' AND ',
+          initial,
+          ' AND ',
+          scope.pieces.eventTimeWithin({ from: input.range.from, to: input.returnEnd }),
+        ),
+      ),
+      SqlFragment.raw('__i AS (SELECT __cid, __p, __nb FROM __cp WHERE __nb > 0)'),
+      SqlFragment.raw('__r AS (SELECT __cid, __p FROM __cp)'),
+    );
+    zero = 'c.__nb >= 2';
+  } else if (same) {
     const before = scope.pieces.eventTimeWithin({ to: input.range.to });
     ctes.push(
       byPeriod(
