@@ -32,6 +32,7 @@ import { realtimeGroups } from './0031_realtime_groups.js';
 import { exclusiveGroupNames } from './0032_exclusive_group_names.js';
 import { tagRuns } from './0033_tag_runs.js';
 import { dashboards } from './0034_dashboards.js';
+import { groupNames } from './0035_group_names.js';
 
 /** Core's migration set, in order. Never edit a released migration: add the next one. */
 export const coreMigrations: readonly OltpMigration[] = [
@@ -68,4 +69,5 @@ export const coreMigrations: readonly OltpMigration[] = [
   exclusiveGroupNames,
   tagRuns,
   dashboards,
+  groupNames,
 ];
