@@ -1,4 +1,5 @@
 import { beforeAll, expect, it } from 'vitest';
+import { GROUPS } from '../groups/support.js';
 import { firstPartyPlugins } from '../support/plugins.js';
 import { describeEngines } from '../support/test-app.js';
 import { EXPORTS, RUNS, addDays, reportsTenant, shanghai } from '../reports/support.js';
@@ -367,6 +368,42 @@ describeEngines(
         filters: provinceIs('Q'),
       });
       expect(aggregate.rows.find((r: { aggregate?: boolean }) => r.aggregate)?.dimensions).toEqual([weird]);
+    });
+
+    it('R22B-20: bad 保存为群组 payloads are 400 with a code and create nothing (blank / 1,000-char name, odd ids, a huge cell, unknown keys)', async () => {
+      const query = {
+        steps: [{ event: 'purchase' }, { event: 'ad_click' }],
+        window: { unit: 'day', value: 1 },
+        filters: cityIs('路径'),
+        timeRange: between(X, X),
+      };
+      const base = { model: 'funnel', query, cell: { step: 1 }, name: 'R22B-20' };
+      const hugeCell = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, i]));
+      const cases: Record<string, unknown>[] = [
+        { ...base, name: '   ' },
+        { ...base, name: 'R22B-20 ' + '长'.repeat(1000) },
+        { ...base, folderId: 'abc' },
+        { ...base, folderId: '0' },
+        { ...base, folderId: '99999999999' },
+        { ...base, reportId: undefined, model: undefined, query: undefined },
+        { name: 'R22B-20', reportId: '-1', cell: { step: 1 } },
+        { name: 'R22B-20', reportId: '99999999999', cell: { step: 1 } },
+        { ...base, cell: hugeCell },
+        { ...base, cell: { step: 1.5 } },
+        { ...base, cell: { step: -1 } },
+        { ...base, cell: { step: 1, dimension: { $ne: null } } },
+        { ...base, model: 'path', query: {}, cell: { step: 1 } },
+        { ...base, model: 'nope', query: {} },
+        { ...base, extra: true },
+      ];
+      for (const payload of cases) {
+        const res = await t.staff.request('POST', CELL_GROUPS, payload);
+        const label = `${JSON.stringify(payload).slice(-120)}: ${res.statusCode} ${JSON.stringify(res.body).slice(0, 300)}`;
+        expect([400, 404, 413], label).toContain(res.statusCode);
+        expect(typeof res.body?.code, label).toBe('string');
+      }
+      const listed = await t.staff.request('GET', `${GROUPS}?keyword=${encodeURIComponent('R22B-20')}`);
+      expect(listed.body.items ?? listed.body).toEqual([]);
     });
   },
   { plugins: firstPartyPlugins },
