@@ -1,4 +1,5 @@
-import type { ModuleDatabase, TenantDb } from '../../store/oltp/oltp-store.js';
+import { ConflictError } from '../../server/errors.js';
+import { isUniqueViolation, type ModuleDatabase, type TenantDb } from '../../store/oltp/oltp-store.js';
 import type { GroupKind, GroupStatus } from './groups.types.js';
 
 type Id = number | string;
@@ -83,8 +84,14 @@ export class GroupsRepo {
 
   // ---- groups -------------------------------------------------------------------------------------
 
+  /**
+   * `live_name` follows the name while the group lives (unique per tenant, migration 0035): a
+   * concurrent request that took the name between the check and this write is 409 `group_name_taken`.
+   */
   insertGroup(tenantId: string, row: Omit<GroupRow, 'id' | 'tenant_id'>): Promise<string> {
-    return this.tenant(tenantId).insert('user_group', row);
+    return nameGuarded(row.name, () =>
+      this.tenant(tenantId).insert('user_group', { ...row, live_name: row.deleted_at === null ? row.name : null }),
+    );
   }
 
   /** A live (not deleted) group; `lock` locks its row until the transaction ends (MySQL/MariaDB). */
@@ -106,7 +113,18 @@ export class GroupsRepo {
   }
 
   async updateGroup(tenantId: string, groupId: string, patch: Partial<Omit<GroupRow, 'id' | 'tenant_id'>>): Promise<void> {
-    await this.tenant(tenantId).from('user_group').where('id', groupId).update(patch);
+    const liveName =
+      patch.deleted_at !== undefined && patch.deleted_at !== null
+        ? { live_name: null }
+        : patch.name !== undefined
+          ? { live_name: patch.name }
+          : {};
+    await nameGuarded(patch.name ?? '', () =>
+      this.tenant(tenantId)
+        .from('user_group')
+        .where('id', groupId)
+        .update({ ...patch, ...liveName }),
+    );
   }
 
   /** A conditional status change: applies only while the group is in one of `from`. Returns whether it did. */
@@ -349,5 +367,17 @@ export class GroupsRepo {
 
   async deleteFolder(tenantId: string, folderId: string): Promise<void> {
     await this.tenant(tenantId).from('group_folder').where('id', folderId).delete();
+  }
+}
+
+/** A unique violation of the (tenant, live_name) index (R22B-7) as 409 `group_name_taken`, not 500. */
+async function nameGuarded<T>(name: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    // SQLite names the columns, MySQL the index: both contain `live_name`.
+    if (isUniqueViolation(error) && /live_name/.test(String((error as Error).message)))
+      throw new ConflictError('group_name_taken', { name });
+    throw error;
   }
 }

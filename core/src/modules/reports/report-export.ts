@@ -83,10 +83,14 @@ function cell(value: unknown): string | number | null {
 /**
  * A text cell a spreadsheet would read as a formula (=, +, −, @, a tab or CR first: a dimension value
  * sent by an SDK, `=HYPERLINK(…)`) is written with a leading apostrophe, as text (R21-5, OWASP CSV injection).
+ * A plain number written as text (a custom query's BIGINT, `-12`) computes nothing and stays as it is (R22B-15).
  */
 export function neutralized(value: string): string {
+  if (PLAIN_NUMBER.test(value)) return value;
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
+
+const PLAIN_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** The export file of a result (UTF-8 with BOM for CSV, so Excel opens Chinese text right). */
 export async function exportReport(

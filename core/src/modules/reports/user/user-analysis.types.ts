@@ -143,7 +143,8 @@ export function userAnalysisTable(
     for (const row of result.rows.filter((r) => (r.group ?? 0) === (total.group ?? 0))) {
       rows.push([
         ...(grouped ? [groupName(row.group)] : []),
-        ...row.dimensions.map((value) => (row.aggregate ? (value ?? '') : exportLabel(value))),
+        // An aggregate group's name is a value too: one named 总体 or (空) is quoted (R22B-16).
+        ...row.dimensions.map((value) => exportLabel(row.aggregate ? (value ?? '') : value)),
         ...row.values,
         ...(shared ? [userAnalysisShare(row.values[0] ?? null, base)] : []),
       ]);

@@ -33,6 +33,7 @@ import { exclusiveGroupNames } from './0032_exclusive_group_names.js';
 import { tagRuns } from './0033_tag_runs.js';
 import { dashboards } from './0034_dashboards.js';
 import { reportProfiles } from './0035_report_profiles.js';
+import { groupNames } from './0036_group_names.js';
 
 /** Core's migration set, in order. Never edit a released migration: add the next one. */
 export const coreMigrations: readonly OltpMigration[] = [
@@ -70,4 +71,5 @@ export const coreMigrations: readonly OltpMigration[] = [
   tagRuns,
   dashboards,
   reportProfiles,
+  groupNames,
 ];
