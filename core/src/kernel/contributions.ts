@@ -279,6 +279,11 @@ export interface ReportPlanContext {
   now: number;
   /** How many dimension groups the result may hold (§1.7.1: shown, or exported). */
   maxGroups: number;
+  /**
+   * Whether the asker sees masked contact fields in clear (an app, super staff, 联系人不脱敏
+   * `contacts.unmasked`; ADR 0024). Absent: masked.
+   */
+  unmasked?: boolean;
 }
 
 /** One statement of a plan: SQL over the logical relations with its bound parameters. */

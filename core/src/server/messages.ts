@@ -1158,6 +1158,11 @@ export const errorMessages = {
     'en-US': 'Too fine a granularity: at most {max} time buckets — choose a coarser one or a shorter range',
   },
   // 自定义查询 (ADR 0062) and 保存为群组 (ADR 0063).
+  report_custom_query_unmasked_required: {
+    'zh-CN': '已开启联系人字段脱敏：自定义查询可读取全部联系人字段，需要「数据不脱敏」权限',
+    'en-US':
+      'Contact fields are masked: a custom query reads every contact field, so it needs the permission to see them unmasked',
+  },
   report_custom_query_busy: {
     'zh-CN': '你已有自定义查询正在运行，请等它完成后再试',
     'en-US': 'A custom query of yours is already running: try again when it has finished',

@@ -50,7 +50,15 @@ export function staffOf(request: Request): Extract<Principal, { kind: 'staff' }>
 }
 
 /** The tenant of the caller and the staff member asking (null for an app): who a report or a group selection runs for. */
-export function actorOf(request: Request): { tenantId: string; staffId: string | null } {
+export function actorOf(request: Request): { tenantId: string; staffId: string | null; unmasked: boolean } {
   const principal = principalOf(request);
-  return { tenantId: principal.tenantId, staffId: principal.kind === 'staff' ? principal.staffId : null };
+  return {
+    tenantId: principal.tenantId,
+    staffId: principal.kind === 'staff' ? principal.staffId : null,
+    // As the masking module decides (MaskingService.forPrincipal): apps, super staff, 联系人不脱敏.
+    unmasked:
+      principal.kind === 'app' ||
+      (principal.kind === 'staff' && principal.isSuper) ||
+      principal.permissions.has('contacts.unmasked'),
+  };
 }

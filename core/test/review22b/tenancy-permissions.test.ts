@@ -222,32 +222,38 @@ describeEngines(
       expect(exported.statusCode).toBe(403);
     });
 
-    // BUG (left open, R22B-19): 联系人字段加密 (ADR 0024) does not reach 自定义查询. contact_view carries
-    // mobile, email, name… in clear text, so a staff member holding reports.view but not
-    // contacts.unmasked reads (and exports) every masked field with `SELECT mobile FROM contact_view`;
-    // the report cache is per tenant, not per masker, too. The same holds for contact-property
-    // dimensions of the other models (用户分析 by a masked field). A fix needs the caller's masks in
-    // the plan (contact_view's masked columns as '***' for a masked caller, and in the cache key).
-    it.fails(
-      'R22B-19: a masked field (mobile) is not read in clear by a custom query of a staff member without contacts.unmasked',
-      async () => {
-        const mobile = '13912345678';
-        const sent = await attacker.collect('batch', {
-          batch: [{ type: 'identify', userId: 'masked-1', traits: { name: 'masked-1', mobilePhone: mobile } }],
-        });
-        expect(sent.statusCode, JSON.stringify(sent.body)).toBe(200);
-        await attacker.drain();
-        const masked = await attacker.staff.request('PUT', '/api/v1/contact-field-masks/mobilePhone', { masked: true });
-        expect(masked.statusCode, JSON.stringify(masked.body)).toBe(200);
-        const reader = await client(attacker, 'r22b-masked', ['reports.view', 'reports.edit', 'contacts.view']);
-        const sql = "SELECT name, mobile FROM contact_view WHERE name = 'masked-1'";
-        const run = await reader.request('POST', RUNS, { model: 'customQuery', query: { sql } });
-        expect(run.statusCode, JSON.stringify(run.body)).not.toBe(500);
-        expect(JSON.stringify(run.body)).not.toContain(mobile);
-        const exported = await reader.request('POST', EXPORTS, { model: 'customQuery', query: { sql }, format: 'csv' });
-        expect(String(exported.body)).not.toContain(mobile);
-      },
-    );
+    // R22B-19 (fixed): 联系人字段加密 (ADR 0024) reaches 自定义查询. contact_view carries every field in
+    // clear, so while the tenant masks any, a staff member without contacts.unmasked is refused (403) —
+    // runs and exports alike, before the per-tenant cache — and one holding it reads the field.
+    it('R22B-19: a masked field (mobile) is not read in clear by a custom query of a staff member without contacts.unmasked', async () => {
+      const mobile = '13912345678';
+      const sent = await attacker.collect('batch', {
+        batch: [{ type: 'identify', userId: 'masked-1', traits: { name: 'masked-1', mobilePhone: mobile } }],
+      });
+      expect(sent.statusCode, JSON.stringify(sent.body)).toBe(200);
+      await attacker.drain();
+      const masked = await attacker.staff.request('PUT', '/api/v1/contact-field-masks/mobilePhone', { masked: true });
+      expect(masked.statusCode, JSON.stringify(masked.body)).toBe(200);
+      const reader = await client(attacker, 'r22b-masked', ['reports.view', 'reports.edit', 'contacts.view']);
+      const sql = "SELECT name, mobile FROM contact_view WHERE name = 'masked-1'";
+      const run = await reader.request('POST', RUNS, { model: 'customQuery', query: { sql } });
+      expect(run.statusCode, JSON.stringify(run.body)).toBe(403);
+      expect(run.body.code).toBe('report_custom_query_unmasked_required');
+      expect(JSON.stringify(run.body)).not.toContain(mobile);
+      const exported = await reader.request('POST', EXPORTS, { model: 'customQuery', query: { sql }, format: 'csv' });
+      expect(exported.statusCode).toBe(403);
+      expect(String(exported.body)).not.toContain(mobile);
+      // With 联系人不脱敏 the same query reads it.
+      const clear = await client(attacker, 'r22b-unmasked', [
+        'reports.view',
+        'reports.edit',
+        'contacts.view',
+        'contacts.unmasked',
+      ]);
+      const seen = await clear.request('POST', RUNS, { model: 'customQuery', query: { sql } });
+      expect(seen.statusCode, JSON.stringify(seen.body)).toBe(200);
+      expect(JSON.stringify(seen.body)).toContain(mobile);
+    });
   },
   { plugins: firstPartyPlugins },
 );

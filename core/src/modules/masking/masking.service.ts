@@ -75,6 +75,11 @@ export class MaskingService {
    * app secret: masking is a console rule for operators, §1.11.4.7.2); masked fields as `***` for
    * every other staff member.
    */
+  /** The contact fields the tenant masks (for whoever does not see them in clear). */
+  async maskedKeys(tenantId: string): Promise<string[]> {
+    return this.repo.maskedKeys(tenantId);
+  }
+
   async forPrincipal(principal: Principal): Promise<ContactMasker> {
     // A plugin's integration caller (a signed webhook) holds no permission: masked like staff without one.
     const isClear =

@@ -22,6 +22,7 @@ import { attributionModel } from './attribution/attribution.js';
 import { pathModel } from './path/path.js';
 import { groupsServiceRef } from '../groups/groups.service.js';
 import { tagsServiceRef } from '../tags/tags.service.js';
+import { maskingServiceRef } from '../masking/masking.service.js';
 import { CellGroups } from './cell-groups.js';
 import { cellGroupRoutes } from './cell-groups.routes.js';
 import { customQueryModel } from './custom-query/custom-query.js';
@@ -49,7 +50,7 @@ export const reportsModule = defineModule({
   title: { 'zh-CN': '报表分析', 'en-US': 'Analytics' },
   tables: ['report', 'report_quota', 'report_profile'],
   // groups: 保存为群组 creates static groups through its service (ADR 0063); tags: a custom query's tag_… columns.
-  dependencies: ['tenancy', 'departments', 'conditions', 'group-selections', 'groups', 'tags', 'tasks'],
+  dependencies: ['tenancy', 'departments', 'conditions', 'group-selections', 'groups', 'tags', 'tasks', 'masking'],
   provides: [
     createServiceFactory({
       service: reportsServiceRef,
@@ -105,6 +106,7 @@ export const reportsModule = defineModule({
         olap: kernelServices.olap,
         groups: groupsServiceRef,
         tags: tagsServiceRef,
+        masking: maskingServiceRef,
         logger: kernelServices.logger,
         jobs: schedulerExtensionPoint,
         profiles: profileSnapshotsServiceRef,
@@ -122,6 +124,7 @@ export const reportsModule = defineModule({
         olap,
         groups,
         tags,
+        masking,
         logger,
         jobs,
         profiles,
@@ -136,7 +139,12 @@ export const reportsModule = defineModule({
         models.addReportModel(attributionModel({ conditions, selections, dialect: olap.dialect }));
         models.addReportModel(pathModel({ conditions, selections, dialect: olap.dialect }));
         // 自定义查询 (ADR 0062) and 保存为群组 (ADR 0063).
-        models.addReportModel(customQueryModel({ contactView: (tenantId, sql) => tags.contactViewOf(tenantId, sql) }));
+        models.addReportModel(
+          customQueryModel({
+            contactView: (tenantId, sql) => tags.contactViewOf(tenantId, sql),
+            maskedKeys: (tenantId) => masking.maskedKeys(tenantId),
+          }),
+        );
         const cellGroups = new CellGroups({ reports, saved, groups, logger });
         http.addRoutes(cellGroupRoutes({ cellGroups, olap, conditions, tags }));
         // 用户画像 (ADR 0061): answered from daily snapshots, refreshed at 02:00 in each tenant's zone.

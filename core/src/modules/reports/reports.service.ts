@@ -18,6 +18,8 @@ export const reportsServiceRef = createServiceRef<ReportsService>({ id: 'reports
 export interface ReportActor {
   tenantId: string;
   staffId: string | null;
+  /** Sees masked contact fields in clear (ADR 0024); absent: masked. */
+  unmasked?: boolean;
 }
 
 export interface ReportRunOptions {
@@ -245,6 +247,7 @@ export class ReportsService {
       const plan = await definition.plan(query, {
         tenantId: actor.tenantId,
         staffId: actor.staffId,
+        unmasked: actor.unmasked ?? false,
         timeZone,
         now: options.now ?? Date.now(),
         maxGroups,

@@ -1,4 +1,5 @@
 import Joi from 'joi';
+import { ForbiddenError } from '../../../server/errors.js';
 import type { ReportModelDefinition, ReportPlan, ReportPlanContext } from '../../../kernel/contributions.js';
 import { OPERATOR_SQL_MAX_LENGTH } from '../../../store/olap/operator-sql.js';
 import type { AnalyticsEngine } from '../../../store/olap/analytics-engine.js';
@@ -20,6 +21,8 @@ export const customQuerySchema = Joi.object<CustomQuery>({
 type Deps = {
   /** The `group_<id>` / `tag_…` columns the SQL names, at their active versions (the tags service's). */
   contactView(tenantId: string, sql: string): Promise<ContactViewMemberships>;
+  /** The contact fields the tenant masks (the masking service's; ADR 0024). */
+  maskedKeys(tenantId: string): Promise<string[]>;
 };
 
 /**
@@ -42,6 +45,10 @@ export function customQueryModel(deps: Deps): ReportModelDefinition<CustomQuery>
 }
 
 async function planCustomQuery(deps: Deps, query: CustomQuery, context: ReportPlanContext): Promise<ReportPlan> {
+  // contact_view holds every contact field in clear: while the tenant masks any (ADR 0024), only an asker who
+  // sees masked fields in clear may query it (R22B-19). Refused before the cache, which is per tenant.
+  if (!context.unmasked && (await deps.maskedKeys(context.tenantId)).length > 0)
+    throw new ForbiddenError('report_custom_query_unmasked_required');
   // Refuses (400, path `sql`) what the sandbox refuses; the memberships bind the statement (and the cache key).
   const contactView = await deps.contactView(context.tenantId, query.sql);
   return {
