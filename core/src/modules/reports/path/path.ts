@@ -342,13 +342,14 @@ function buildStatement(input: StatementInput): SqlFragment {
     ctes.push(
       SqlFragment.raw(
         `__g AS (SELECT cid, n, dk, dz, row_number() OVER ${w} AS r, CASE WHEN ${sameSession} THEN 0 ELSE 1 END AS brk, ` +
-          neighbour
+          (values ? neighbour : ['n'])
             .map((c) => `CASE WHEN ${gap} <= ${input.gapMs} THEN ${step}(${c}) OVER ${w} END AS n${c === 'n' ? 'n' : c}`)
             .join(', ') +
           ' FROM __ev)',
       ),
       SqlFragment.raw(
-        '__s AS (SELECT cid, n, dk, dz, r, nn, ndk, ndz, ' +
+        // Without a dimension the neighbour's value columns are the constants of every row.
+        `__s AS (SELECT cid, n, dk, dz, r, nn, ${values ? 'ndk, ndz' : "CASE WHEN nn IS NULL THEN NULL ELSE '' END AS ndk, CASE WHEN nn IS NULL THEN NULL ELSE 1 END AS ndz"}, ` +
           'sum(brk) OVER (PARTITION BY cid ORDER BY r ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS sid FROM __g)',
       ),
     );
