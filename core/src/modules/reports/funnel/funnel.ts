@@ -388,8 +388,9 @@ function buildStatement(input: StatementInput): SqlFragment {
   const second = `CAST(floor(${d.epochMs('event_time')} / 1000) AS BIGINT)`;
   const columns: SqlFragment[] = [
     SqlFragment.raw('contact_id AS cid'),
-    // Numbered per contact (every join is within one contact): a partitioned sort, parallel.
-    SqlFragment.raw(nearest ? `${second} AS rid` : 'row_number() OVER (PARTITION BY contact_id ORDER BY event_time) AS rid'),
+    // Numbered per contact (every join is within one contact): a partitioned sort, parallel. Not when
+    // the steps are found by ASOF joins: a row is told by its second there.
+    ...(nearest ? [] : [SqlFragment.raw('row_number() OVER (PARTITION BY contact_id ORDER BY event_time) AS rid')]),
     SqlFragment.raw(`${second} AS ts`),
     SqlFragment.raw(`${d.dayNumber('event_day')} AS dn`),
     sql(scope.pieces.eventTimeWithin(input.range).wrap(), ' AS inr'),
@@ -438,7 +439,9 @@ function buildStatement(input: StatementInput): SqlFragment {
       : 'NULL';
   ctes.push(
     SqlFragment.raw(
-      `__s1 AS (SELECT ev.cid, ev.rid AS a, ${dv} AS dv, ${holdValue ? 'ev.hv' : 'NULL'} AS hv, ev.dn AS d1, ev.rid AS r1, ev.ts AS t1` +
+      (nearest
+        ? `__s1 AS (SELECT ev.cid, ev.ts AS a, ${dv} AS dv, ev.dn AS d1, ev.ts AS t1`
+        : `__s1 AS (SELECT ev.cid, ev.rid AS a, ${dv} AS dv, ${holdValue ? 'ev.hv' : 'NULL'} AS hv, ev.dn AS d1, ev.rid AS r1, ev.ts AS t1`) +
         ` FROM __ev AS ev${input.dimension?.contact ? ' LEFT JOIN contacts AS c ON c.id = ev.cid' : ''} WHERE ev.m1 AND ev.inr)`,
     ),
   );
