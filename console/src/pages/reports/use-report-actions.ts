@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { App } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router-dom';
@@ -6,6 +6,7 @@ import { isApiError, saveFile } from '../../api/client';
 import { reportKeys, reportsApi, type ExportFormat, type SavedReport } from '../../api/reports';
 import { hasPermission, useSession } from '../../session/session';
 import { useErrorText } from '../../utils/errors';
+import { useDebouncedValue } from '../../utils/use-debounced-value';
 
 /** A problem of a question, placed on its field by `path` (the server's `details`). */
 export interface ReportProblem {
@@ -107,4 +108,23 @@ export function useReportActions({
     remove,
     history,
   };
+}
+
+/**
+ * A builder's live run: the query debounced 400 ms, run once `valid(settled)` holds, the previous answer kept
+ * while the next loads, never retried; `runProblems` are the server's field problems of the shown answer.
+ */
+export function useReportRun<Q>(model: string, toSend: Q, valid: (settled: Q) => boolean = () => true) {
+  const settled = useDebouncedValue(toSend, 400);
+  const run = useQuery({
+    queryKey: reportKeys.run(model, settled),
+    queryFn: ({ signal }) => reportsApi.run(model, settled, false, signal),
+    enabled: valid(settled),
+    placeholderData: keepPreviousData,
+    staleTime: Infinity,
+    refetchOnWindowFocus: false,
+    retry: false,
+  });
+  const runProblems = run.isPlaceholderData ? [] : serverProblems(run.error);
+  return { settled, run, runProblems };
 }

@@ -9,7 +9,6 @@ import {
   type AttributionQuery,
   type AttributionReportResult,
 } from '@huiliu/core/reports';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import {
   Alert,
   Button,
@@ -31,18 +30,17 @@ import {
 import { useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { COMPARE_MAX, parseSelectionKey, selectionKey } from '../../../api/group-selections';
-import { reportsApi, reportKeys, type SavedReport } from '../../../api/reports';
+import { type SavedReport } from '../../../api/reports';
 import { BuilderContext, ConditionBuilder, placeProblems } from '../../../components/conditions';
 import { PropertySelect } from '../../../components/conditions/PropertySelect';
 import { TimeRangeInput } from '../../../components/conditions/TimeRangeInput';
 import { ErrorResult } from '../../../components/ErrorResult';
 import { GroupPicker } from '../../../components/GroupPicker';
 import { errorText as translateError } from '../../../i18n';
-import { useDebouncedValue } from '../../../utils/use-debounced-value';
 import { ReportDialogs } from '../ReportDialogs';
 import { ReportPage } from '../ReportPage';
 import { ReportToolbar } from '../ReportToolbar';
-import { serverProblems, useReportActions } from '../use-report-actions';
+import { useReportActions, useReportRun } from '../use-report-actions';
 import { placed, problemsUnder, type QueryProblem } from '../event/query-state';
 import { ComputedAt, TruncatedNotice } from '../event/ResultPanel';
 import { EventWithFilters } from '../funnel/StepsSection';
@@ -180,18 +178,7 @@ function AttributionBuilder({ catalogue, saved }: { catalogue: ConditionCatalogu
     touchRequired: t('reports.attributionAnalysis.touchRequired'),
   };
   const local = localProblems(query, texts);
-  const settled = useDebouncedValue(toSend, 400);
-  const settledLocal = localProblems(settled, texts);
-  const run = useQuery({
-    queryKey: reportKeys.run(MODEL, settled),
-    queryFn: ({ signal }) => reportsApi.run(MODEL, settled, false, signal),
-    enabled: settledLocal.length === 0,
-    placeholderData: keepPreviousData,
-    staleTime: Infinity,
-    refetchOnWindowFocus: false,
-    retry: false,
-  });
-  const runProblems = run.isPlaceholderData ? [] : serverProblems(run.error);
+  const { run, runProblems } = useReportRun(MODEL, toSend, (q) => localProblems(q, texts).length === 0);
   const problems = [
     ...local,
     ...(local.length ? [] : runProblems),

@@ -8,7 +8,6 @@ import {
   type DistributionQuery,
   type DistributionReportResult,
 } from '@huiliu/core/reports';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import {
   Alert,
   Button,
@@ -29,7 +28,7 @@ import {
 import { useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { COMPARE_MAX, parseSelectionKey, selectionKey } from '../../../api/group-selections';
-import { reportKeys, reportsApi, type SavedReport } from '../../../api/reports';
+import { type SavedReport } from '../../../api/reports';
 import { BuilderContext, ConditionBuilder, FilterRow, placeProblems } from '../../../components/conditions';
 import { newFilter } from '../../../components/conditions/condition-tree';
 import { ProblemList } from '../../../components/conditions/ProblemList';
@@ -38,10 +37,9 @@ import { TimeRangeInput } from '../../../components/conditions/TimeRangeInput';
 import { ErrorResult } from '../../../components/ErrorResult';
 import { GroupPicker } from '../../../components/GroupPicker';
 import { errorText as translateError } from '../../../i18n';
-import { useDebouncedValue } from '../../../utils/use-debounced-value';
 import { ReportDialogs } from '../ReportDialogs';
 import { ReportPage } from '../ReportPage';
-import { serverProblems, useReportActions } from '../use-report-actions';
+import { useReportActions, useReportRun } from '../use-report-actions';
 import { ReportToolbar } from '../ReportToolbar';
 import { EventSelect } from '../event/MetricsSection';
 import { filterRowProblems, hasProblem, placed, problemsUnder, type QueryProblem } from '../event/query-state';
@@ -351,18 +349,7 @@ function DistributionBuilder({ catalogue, saved }: { catalogue: ConditionCatalog
     boundariesAscending: t('reports.distributionAnalysis.boundariesAscending'),
   };
   const local = localProblems(query, texts);
-  const settled = useDebouncedValue(toSend, 400);
-  const settledLocal = localProblems(settled, texts);
-  const run = useQuery({
-    queryKey: reportKeys.run(MODEL, settled),
-    queryFn: ({ signal }) => reportsApi.run(MODEL, settled, false, signal),
-    enabled: settledLocal.length === 0,
-    placeholderData: keepPreviousData,
-    staleTime: Infinity,
-    refetchOnWindowFocus: false,
-    retry: false,
-  });
-  const runProblems = run.isPlaceholderData ? [] : serverProblems(run.error);
+  const { run, runProblems } = useReportRun(MODEL, toSend, (q) => localProblems(q, texts).length === 0);
   const problems = [
     ...local,
     ...(local.length ? [] : runProblems),

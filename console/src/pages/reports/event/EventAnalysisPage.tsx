@@ -1,20 +1,18 @@
 import { PageContainer } from '@ant-design/pro-components';
 import type { ConditionCatalogue, ConditionTree, TimeRange } from '@huiliu/core/conditions';
 import { chartRefusal, granularities, reportLimits, type EventAnalysisQuery, type Granularity } from '@huiliu/core/reports';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Card, Checkbox, Divider, Flex, Select, Space, Tag, theme, Typography } from 'antd';
 import { useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { COMPARE_MAX, parseSelectionKey, selectionKey } from '../../../api/group-selections';
-import { reportKeys, reportsApi, type SavedReport } from '../../../api/reports';
+import { type SavedReport } from '../../../api/reports';
 import { BuilderContext, placeProblems } from '../../../components/conditions';
 import { TimeRangeInput } from '../../../components/conditions/TimeRangeInput';
 import { GroupPicker } from '../../../components/GroupPicker';
 import { errorText as translateError } from '../../../i18n';
-import { useDebouncedValue } from '../../../utils/use-debounced-value';
 import { ReportDialogs } from '../ReportDialogs';
 import { ReportPage } from '../ReportPage';
-import { serverProblems, useReportActions } from '../use-report-actions';
+import { useReportActions, useReportRun } from '../use-report-actions';
 import { ReportToolbar } from '../ReportToolbar';
 import { DimensionsSection } from './DimensionsSection';
 import { FiltersSection } from './FiltersSection';
@@ -80,18 +78,11 @@ function EventAnalysisBuilder({ catalogue, saved }: { catalogue: ConditionCatalo
     formulaRequired: t('reports.formula.formulaRequired'),
     nameRequired: t('reports.formula.nameRequired'),
   });
-  const settled = useDebouncedValue(toSend, 400);
-  const settledLocal = localProblems(settled, { propertyRequired: '', formulaRequired: '', nameRequired: '' });
-  const run = useQuery({
-    queryKey: reportKeys.run(MODEL, settled),
-    queryFn: ({ signal }) => reportsApi.run(MODEL, settled, false, signal),
-    enabled: settledLocal.length === 0,
-    placeholderData: keepPreviousData,
-    staleTime: Infinity,
-    refetchOnWindowFocus: false,
-    retry: false,
-  });
-  const runProblems = run.isPlaceholderData ? [] : serverProblems(run.error);
+  const { run, runProblems } = useReportRun(
+    MODEL,
+    toSend,
+    (q) => localProblems(q, { propertyRequired: '', formulaRequired: '', nameRequired: '' }).length === 0,
+  );
   const problems = [
     ...local,
     ...(local.length ? [] : runProblems),

@@ -1,7 +1,6 @@
 import { PageContainer } from '@ant-design/pro-components';
 import type { ConditionCatalogue, ConditionTree, TimeRange } from '@huiliu/core/conditions';
 import { reportLimits, type FunnelAnalysisQuery, type FunnelReportResult } from '@huiliu/core/reports';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import {
   Alert,
   Card,
@@ -21,18 +20,17 @@ import {
 import { useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { COMPARE_MAX, parseSelectionKey, selectionKey } from '../../../api/group-selections';
-import { reportKeys, reportsApi, type SavedReport } from '../../../api/reports';
+import { type SavedReport } from '../../../api/reports';
 import { BuilderContext, ConditionBuilder, placeProblems } from '../../../components/conditions';
 import { ProblemList } from '../../../components/conditions/ProblemList';
 import { TimeRangeInput } from '../../../components/conditions/TimeRangeInput';
 import { ErrorResult } from '../../../components/ErrorResult';
 import { GroupPicker } from '../../../components/GroupPicker';
 import { errorText as translateError } from '../../../i18n';
-import { useDebouncedValue } from '../../../utils/use-debounced-value';
 import { CellGroupDialog, useCanSaveCellGroups, type CellToSave } from '../CellGroupDialog';
 import { ReportDialogs } from '../ReportDialogs';
 import { ReportPage } from '../ReportPage';
-import { serverProblems, useReportActions } from '../use-report-actions';
+import { useReportActions, useReportRun } from '../use-report-actions';
 import { ReportToolbar } from '../ReportToolbar';
 import { placed, problemsUnder } from '../event/query-state';
 import { ComputedAt, TruncatedNotice } from '../event/ResultPanel';
@@ -186,18 +184,11 @@ function FunnelBuilder({ catalogue, saved }: { catalogue: ConditionCatalogue; sa
     eventRequired: t('reports.funnelAnalysis.eventRequired'),
     window: t('reports.funnelAnalysis.windowLimit', { max: windowMax(query.window.unit) }),
   });
-  const settled = useDebouncedValue(toSend, 400);
-  const settledLocal = localProblems(settled, { eventRequired: '', window: '' });
-  const run = useQuery({
-    queryKey: reportKeys.run(MODEL, settled),
-    queryFn: ({ signal }) => reportsApi.run(MODEL, settled, false, signal),
-    enabled: settledLocal.length === 0,
-    placeholderData: keepPreviousData,
-    staleTime: Infinity,
-    refetchOnWindowFocus: false,
-    retry: false,
-  });
-  const runProblems = run.isPlaceholderData ? [] : serverProblems(run.error);
+  const { settled, run, runProblems } = useReportRun(
+    MODEL,
+    toSend,
+    (q) => localProblems(q, { eventRequired: '', window: '' }).length === 0,
+  );
   const problems = [
     ...local,
     ...(local.length ? [] : runProblems),

@@ -11,7 +11,6 @@ import {
   type LtvRevenue,
   type LtvUnit,
 } from '@huiliu/core/reports';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import {
   Alert,
   Button,
@@ -34,7 +33,7 @@ import {
 import { useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { COMPARE_MAX, parseSelectionKey, selectionKey } from '../../../api/group-selections';
-import { reportKeys, reportsApi, type SavedReport } from '../../../api/reports';
+import { type SavedReport } from '../../../api/reports';
 import { BuilderContext, ConditionBuilder, FilterRow, placeProblems } from '../../../components/conditions';
 import { newFilter } from '../../../components/conditions/condition-tree';
 import { ProblemList } from '../../../components/conditions/ProblemList';
@@ -43,10 +42,9 @@ import { TimeRangeInput } from '../../../components/conditions/TimeRangeInput';
 import { ErrorResult } from '../../../components/ErrorResult';
 import { GroupPicker } from '../../../components/GroupPicker';
 import { errorText as translateError } from '../../../i18n';
-import { useDebouncedValue } from '../../../utils/use-debounced-value';
 import { ReportDialogs } from '../ReportDialogs';
 import { ReportPage } from '../ReportPage';
-import { serverProblems, useReportActions } from '../use-report-actions';
+import { useReportActions, useReportRun } from '../use-report-actions';
 import { ReportToolbar } from '../ReportToolbar';
 import { EventSelect } from '../event/MetricsSection';
 import { filterRowProblems, placed, problemsUnder } from '../event/query-state';
@@ -213,18 +211,7 @@ function LtvBuilder({ catalogue, saved }: { catalogue: ConditionCatalogue; saved
     initialRequired: t('reports.ltvAnalysis.initialRequired'),
   };
   const local = localLtvProblems(query, texts);
-  const settled = useDebouncedValue(toSend, 400);
-  const settledLocal = localLtvProblems(settled, texts);
-  const run = useQuery({
-    queryKey: reportKeys.run(MODEL, settled),
-    queryFn: ({ signal }) => reportsApi.run(MODEL, settled, false, signal),
-    enabled: settledLocal.length === 0,
-    placeholderData: keepPreviousData,
-    staleTime: Infinity,
-    refetchOnWindowFocus: false,
-    retry: false,
-  });
-  const runProblems = run.isPlaceholderData ? [] : serverProblems(run.error);
+  const { run, runProblems } = useReportRun(MODEL, toSend, (q) => localLtvProblems(q, texts).length === 0);
   const problems = [
     ...local,
     ...(local.length ? [] : runProblems),

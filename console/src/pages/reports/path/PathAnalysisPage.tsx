@@ -2,7 +2,6 @@ import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { PageContainer } from '@ant-design/pro-components';
 import type { ConditionCatalogue, ConditionTree, TimeRange } from '@huiliu/core/conditions';
 import { pathLimits, reportLimits, type PathQuery, type PathReportResult } from '@huiliu/core/reports';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import {
   Alert,
   Button,
@@ -26,18 +25,17 @@ import {
 import { useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { COMPARE_MAX, parseSelectionKey, selectionKey } from '../../../api/group-selections';
-import { reportKeys, reportsApi, type SavedReport } from '../../../api/reports';
+import { type SavedReport } from '../../../api/reports';
 import { BuilderContext, ConditionBuilder, placeProblems } from '../../../components/conditions';
 import { matchOption } from '../../../components/conditions/PropertySelect';
 import { TimeRangeInput } from '../../../components/conditions/TimeRangeInput';
 import { ErrorResult } from '../../../components/ErrorResult';
 import { GroupPicker } from '../../../components/GroupPicker';
 import { errorText as translateError } from '../../../i18n';
-import { useDebouncedValue } from '../../../utils/use-debounced-value';
 import { ReportDialogs } from '../ReportDialogs';
 import { ReportPage } from '../ReportPage';
 import { ReportToolbar } from '../ReportToolbar';
-import { serverProblems, useReportActions } from '../use-report-actions';
+import { useReportActions, useReportRun } from '../use-report-actions';
 import { placed, problemsUnder, type QueryProblem } from '../event/query-state';
 import { ComputedAt } from '../event/ResultPanel';
 import { RetentionEventSection } from '../retention/EventSection';
@@ -222,16 +220,7 @@ function PathBuilder({ catalogue, saved }: { catalogue: ConditionCatalogue; save
   const toSend = useMemo(() => queryToSend(query), [query]);
   const savedQuery = useMemo(() => (saved ? JSON.stringify(queryToSend(editableQuery(saved.query))) : undefined), [saved]);
   const dirty = saved !== undefined && savedQuery !== JSON.stringify(toSend);
-  const settled = useDebouncedValue(toSend, 400);
-  const run = useQuery({
-    queryKey: reportKeys.run(MODEL, settled),
-    queryFn: ({ signal }) => reportsApi.run(MODEL, settled, false, signal),
-    placeholderData: keepPreviousData,
-    staleTime: Infinity,
-    refetchOnWindowFocus: false,
-    retry: false,
-  });
-  const runProblems = run.isPlaceholderData ? [] : serverProblems(run.error);
+  const { run, runProblems } = useReportRun(MODEL, toSend);
   const problems = [...runProblems, ...(saveProblems?.for === query ? saveProblems.problems : [])];
 
   const { canEdit, canDelete, canDashboard, refresh, exportFile, onSaved, onSaveError, save, remove, history } = useReportActions(

@@ -11,7 +11,6 @@ import {
   type UserAnalysisQuery,
   type UserAnalysisReportResult,
 } from '@huiliu/core/reports';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import {
   Alert,
   Button,
@@ -33,21 +32,20 @@ import {
 import { useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { COMPARE_MAX, parseSelectionKey, selectionKey } from '../../../api/group-selections';
-import { reportKeys, reportsApi, type SavedReport } from '../../../api/reports';
+import { type SavedReport } from '../../../api/reports';
 import { ConditionBuilder } from '../../../components/conditions';
 import { PropertySelect } from '../../../components/conditions/PropertySelect';
 import { TimeRangeInput } from '../../../components/conditions/TimeRangeInput';
 import { ErrorResult } from '../../../components/ErrorResult';
 import { GroupPicker } from '../../../components/GroupPicker';
 import { errorText as translateError } from '../../../i18n';
-import { useDebouncedValue } from '../../../utils/use-debounced-value';
 import { DimensionsSection } from '../event/DimensionsSection';
 import { hasProblem, placed, problemsUnder, type QueryProblem } from '../event/query-state';
 import { ComputedAt, TruncatedNotice } from '../event/ResultPanel';
 import { ReportDialogs } from '../ReportDialogs';
 import { ReportPage } from '../ReportPage';
 import { ReportToolbar } from '../ReportToolbar';
-import { serverProblems, useReportActions } from '../use-report-actions';
+import { useReportActions, useReportRun } from '../use-report-actions';
 import { UserAnalysisBars, UserAnalysisPies, UserAnalysisTable } from './UserAnalysisChart';
 import { drawsPies } from './user-view';
 import {
@@ -359,18 +357,7 @@ function UserAnalysisBuilder({ catalogue, saved }: { catalogue: ConditionCatalog
     aggregateTaken: t('errors.report_user_aggregate_value_taken'),
   };
   const local = localProblems(query, texts);
-  const settled = useDebouncedValue(toSend, 400);
-  const settledLocal = localProblems(settled, texts);
-  const run = useQuery({
-    queryKey: reportKeys.run(MODEL, settled),
-    queryFn: ({ signal }) => reportsApi.run(MODEL, settled, false, signal),
-    enabled: settledLocal.length === 0,
-    placeholderData: keepPreviousData,
-    staleTime: Infinity,
-    refetchOnWindowFocus: false,
-    retry: false,
-  });
-  const runProblems = run.isPlaceholderData ? [] : serverProblems(run.error);
+  const { run, runProblems } = useReportRun(MODEL, toSend, (q) => localProblems(q, texts).length === 0);
   const problems = [
     ...local,
     ...(local.length ? [] : runProblems),
