@@ -5,6 +5,7 @@
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { log, round } from './harness.mjs';
+import { random } from './synthetic-tenant.mjs';
 
 export const quantile = (values, p) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -26,14 +27,7 @@ export const stats = (values) => ({
  * heaviest one always paid for it: measured here as 0.4 s on a 1.5 s funnel.)
  */
 export function shuffled(names, round) {
-  let state = (0x9e3779b9 ^ (round * 2654435761)) >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const next = random(0x9e3779b9 ^ Math.imul(round + 1, 2654435761));
   const out = [...names];
   for (let i = out.length - 1; i > 0; i -= 1) {
     const j = Math.floor(next() * (i + 1));
