@@ -330,7 +330,12 @@ describeEngines(
       // 18 more real-time groups (copies of the first row, each in its own slot): 19 in all.
       const row = (await db.from('user_group').where('id', first.id).first()) as Record<string, unknown>;
       for (let index = 0; index < groupLimits.realtimeMax - 2; index += 1) {
-        const copy: Record<string, unknown> = { ...row, name: `实时副本${index}`, realtime_slot: index + 2 };
+        const copy: Record<string, unknown> = {
+          ...row,
+          name: `实时副本${index}`,
+          live_name: `实时副本${index}`,
+          realtime_slot: index + 2,
+        };
         delete copy.id;
         delete copy.tenant_id;
         await db.insert('user_group', copy);
