@@ -719,7 +719,9 @@ export async function startFeDouble(options: FeDoubleOptions = {}): Promise<FeDo
     }) as never);
   });
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  // mysql2's Server.listen passes its arguments to net.Server.listen (its typings name only the port).
+  const listen = server.listen as unknown as (port: number, host: string, callback: () => void) => void;
+  await new Promise<void>((resolve) => listen.call(server, 0, '127.0.0.1', () => resolve()));
   const port = ((server as unknown as { _server: { address(): AddressInfo } })._server.address() as AddressInfo).port;
 
   return {

@@ -34,6 +34,7 @@ import { tagRuns } from './0033_tag_runs.js';
 import { dashboards } from './0034_dashboards.js';
 import { reportProfiles } from './0035_report_profiles.js';
 import { groupNames } from './0036_group_names.js';
+import { olapTenantState } from './0037_olap_tenant_state.js';
 
 /** Core's migration set, in order. Never edit a released migration: add the next one. */
 export const coreMigrations: readonly OltpMigration[] = [
@@ -72,4 +73,5 @@ export const coreMigrations: readonly OltpMigration[] = [
   dashboards,
   reportProfiles,
   groupNames,
+  olapTenantState,
 ];

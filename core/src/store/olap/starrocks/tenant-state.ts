@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import type { SecretBox } from '../../../config/secret-box.js';
+import type { OltpStore } from '../../oltp/oltp-store.js';
+
+/**
+ * What every process of a scaled deployment shares about a tenant's StarRocks store, kept in OLTP
+ * (`olap_tenant_state`, migration 0037): the data revision and the operator user's password.
+ */
+export interface StarRocksTenantStateStore {
+  /** The tenant's data revision: changes after every write of any process. */
+  revision(tenantId: string): Promise<string>;
+  /** Counts one more write (called after the write, failed ones too: a needless change only costs a cache miss). */
+  bump(tenantId: string): Promise<void>;
+  /**
+   * The tenant's operator-SQL password: the one recorded, or a new random one recorded now. Two
+   * processes racing both end with the first one recorded.
+   */
+  operatorPassword(tenantId: string): Promise<string>;
+}
+
+interface StateRow {
+  data_revision: number | string;
+  operator_secret: string | null;
+}
+
+const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** 32 random letters and digits (~190 bits): nothing in it needs escaping in SQL. */
+export function randomPassword(): string {
+  const bytes = randomBytes(64);
+  let out = '';
+  for (const byte of bytes) {
+    // 248 = 4 × 62: rejection sampling keeps every character equally likely.
+    if (byte < 248) out += ALPHANUMERIC[byte % 62];
+    if (out.length === 32) return out;
+  }
+  return out.length === 32 ? out : randomPassword();
+}
+
+export class OltpStarRocksTenantState implements StarRocksTenantStateStore {
+  constructor(
+    private readonly oltp: OltpStore,
+    private readonly secrets: SecretBox,
+  ) {}
+
+  /** The tenant's row, created when missing (INSERT … ON CONFLICT DO NOTHING / INSERT IGNORE). */
+  private async ensureRow(tenantId: string): Promise<void> {
+    await this.oltp
+      .knex('olap_tenant_state')
+      .insert({ tenant_id: tenantId, data_revision: 0, operator_secret: null, updated_at: Date.now() })
+      .onConflict('tenant_id')
+      .ignore();
+  }
+
+  async revision(tenantId: string): Promise<string> {
+    const row = await this.oltp.forTenant(tenantId).from<StateRow>('olap_tenant_state').first('data_revision');
+    return String(row?.data_revision ?? 0);
+  }
+
+  async bump(tenantId: string): Promise<void> {
+    const update = () =>
+      this.oltp
+        .forTenant(tenantId)
+        .from('olap_tenant_state')
+        .update({ data_revision: this.oltp.knex.raw('data_revision + 1'), updated_at: Date.now() });
+    if ((await update()) === 0) {
+      await this.ensureRow(tenantId);
+      await update();
+    }
+  }
+
+  async operatorPassword(tenantId: string): Promise<string> {
+    const associated = `olap-operator:${tenantId}`;
+    const read = async () =>
+      (await this.oltp.forTenant(tenantId).from<StateRow>('olap_tenant_state').first('operator_secret'))?.operator_secret;
+    let sealed = await read();
+    if (!sealed) {
+      await this.ensureRow(tenantId);
+      // Only the first writer's password stays: the condition makes a racing second one a no-op.
+      await this.oltp
+        .forTenant(tenantId)
+        .from('olap_tenant_state')
+        .whereNull('operator_secret')
+        .update({ operator_secret: this.secrets.seal(randomPassword(), associated), updated_at: Date.now() });
+      sealed = await read();
+    }
+    if (!sealed) throw new Error(`no operator password recorded for tenant ${tenantId}`);
+    return this.secrets.open(sealed, associated);
+  }
+}
