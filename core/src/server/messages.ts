@@ -196,6 +196,10 @@ export const errorMessages = {
   },
   olap_closed: { 'zh-CN': '分析库已关闭', 'en-US': 'The analytics store is closed' },
   olap_already_open: { 'zh-CN': '分析库文件已被本进程打开', 'en-US': 'The analytics store file is already open in this process' },
+  olap_unreachable: {
+    'zh-CN': '无法连接分析库（StarRocks），请检查 HUILIU_OLAP_URL 与网络',
+    'en-US': 'The analytics store (StarRocks) cannot be reached; check HUILIU_OLAP_URL and the network',
+  },
   olap_sql_invalid: {
     'zh-CN': 'SQL 必须是一条能解析的 SELECT 查询（{name}）',
     'en-US': 'The SQL must be a single SELECT query that parses ({name})',

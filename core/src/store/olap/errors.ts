@@ -101,9 +101,12 @@ export class OlapBusyError extends DomainError {
   }
 }
 
-/** The engine is closed, or a second engine tried to open a file this process already holds. */
+/**
+ * The engine is closed, a second engine tried to open a file this process already holds, or the
+ * StarRocks FE cannot be reached (`olap_unreachable`: scaled mode fails fast at start with it).
+ */
 export class OlapUnavailableError extends DomainError {
-  constructor(code: 'olap_closed' | 'olap_already_open', message: string) {
+  constructor(code: 'olap_closed' | 'olap_already_open' | 'olap_unreachable', message: string) {
     super(code, 503, {});
     this.message = `${code}: ${message}`;
   }

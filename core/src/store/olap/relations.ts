@@ -94,8 +94,10 @@ export class TenantRelations {
     readonly tenantId: string,
     readonly declaration: OlapTenantDeclaration,
     private readonly pluginRelations: readonly OlapRelationDefinition[],
+    /** `schema`: the tenant's schema (database) name, `t_<tenant>` unless an engine prefixes it (StarRocks' databasePrefix). */
+    options: { schema?: string } = {},
   ) {
-    this.schema = `t_${tenantId}`;
+    this.schema = options.schema ?? `t_${tenantId}`;
     this.names = new Set<string>([
       ...logicalRelationNames,
       ...declaration.dimensions.map((d) => `dimension_${d.id}`),
