@@ -203,6 +203,7 @@ async function assemble(
     dataDir: config.dataDir,
     oltp,
     logger: logger.child({ store: 'olap' }),
+    secrets,
     ...config.olap,
   }));
 

@@ -6,6 +6,10 @@ import type { OltpStore } from '../oltp/oltp-store.js';
 import type { AnalyticsEngine } from './analytics-engine.js';
 import { DuckDbEngine } from './duckdb/duckdb-engine.js';
 import { OltpSchemaVersionStore } from './schema-versions.js';
+import type { SecretBox } from '../../config/secret-box.js';
+import { parseStarRocksUrl } from './starrocks/starrocks-config.js';
+import { StarRocksEngine } from './starrocks/starrocks-engine.js';
+import { OltpStarRocksTenantState } from './starrocks/tenant-state.js';
 
 export type * from './analytics-engine.js';
 export type {
@@ -19,6 +23,7 @@ export type { SqlDialect, OlapColumnType } from './dialect.js';
 export { propertyColumnType } from './dialect.js';
 export { duckDbDialect } from './duckdb/duckdb-dialect.js';
 export { DuckDbEngine, type DuckDbEngineOptions } from './duckdb/duckdb-engine.js';
+export { StarRocksEngine, type StarRocksEngineOptions } from './starrocks/starrocks-engine.js';
 export * from './errors.js';
 export { OlapWriter, type OlapWriterOptions } from './olap-writer.js';
 export {
@@ -58,18 +63,25 @@ export interface CreateAnalyticsEngineOptions {
   queryTimeoutMs?: number;
   threads?: number;
   memoryLimit?: string;
+  /** Scaled mode: seals each tenant's operator-SQL StarRocks password in OLTP. */
+  secrets?: SecretBox;
 }
 
 /**
  * The process's analytics engine, not yet started (`start()` reconciles every tenant). Embedded
- * mode gets DuckDB; scaled mode needs the StarRocks adapter, which is not part of this build yet.
+ * mode gets DuckDB; scaled mode (`olapUrl`) the StarRocks engine, which fails fast
+ * (`olap_unreachable`) when the FE does not answer within its connect timeout.
  */
 export async function createAnalyticsEngine(options: CreateAnalyticsEngineOptions): Promise<AnalyticsEngine> {
   if (options.olapUrl) {
-    throw new Error(
-      'HUILIU_OLAP_URL is set (scaled mode, StarRocks), but the StarRocks adapter is not available in this build; ' +
-        'unset it to use the embedded DuckDB store',
-    );
+    if (!options.secrets) throw new Error('the StarRocks engine needs the SecretBox (operator-SQL passwords are kept sealed)');
+    return StarRocksEngine.open({
+      config: parseStarRocksUrl(options.olapUrl),
+      versions: new OltpSchemaVersionStore(options.oltp),
+      tenantState: new OltpStarRocksTenantState(options.oltp, options.secrets),
+      logger: options.logger,
+      queryTimeoutMs: options.queryTimeoutMs,
+    });
   }
   const file = options.duckdbPath ?? path.join(options.dataDir, 'analytics.duckdb');
   const created = file !== ':memory:' && !existsSync(file);

@@ -1,0 +1,40 @@
+import { startFeDouble, type FeDouble, type FeDoubleOptions } from './fe-double.js';
+import { startStreamLoadDouble, type StreamLoadDouble } from './stream-load-double.js';
+
+export * from './fe-double.js';
+export * from './stream-load-double.js';
+
+/** The FE's MySQL-protocol double and the Stream Load (HTTP) double, sharing one administrator. */
+export interface StarRocksDouble {
+  fe: FeDouble;
+  streamLoad: StreamLoadDouble;
+  /** `starrocks://user:password@127.0.0.1:<fe port>/?httpPort=<stream load port>` (+ `extra` options). */
+  url(extra?: Record<string, string | number>): string;
+  close(): Promise<void>;
+}
+
+/**
+ * Both doubles of a StarRocks cluster, on TCP ports of 127.0.0.1 (usable from other processes): the
+ * engine logs in to both with the same user and password, as it does to a real FE.
+ */
+export async function startStarRocksDouble(options: FeDoubleOptions = {}): Promise<StarRocksDouble> {
+  const user = options.user ?? 'root';
+  const password = options.password ?? 'double-secret';
+  const fe = await startFeDouble({ ...options, user, password });
+  const streamLoad = await startStreamLoadDouble({ user, password });
+  const httpPort = new URL(streamLoad.feUrl).port;
+  return {
+    fe,
+    streamLoad,
+    url(extra = {}) {
+      const query = new URLSearchParams({
+        httpPort,
+        ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, String(v)])),
+      });
+      return `starrocks://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${fe.port}/?${query.toString()}`;
+    },
+    async close() {
+      await Promise.all([fe.close(), streamLoad.close()]);
+    },
+  };
+}
