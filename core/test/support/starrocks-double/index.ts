@@ -17,11 +17,11 @@ export interface StarRocksDouble {
  * Both doubles of a StarRocks cluster, on TCP ports of 127.0.0.1 (usable from other processes): the
  * engine logs in to both with the same user and password, as it does to a real FE.
  */
-export async function startStarRocksDouble(options: FeDoubleOptions = {}): Promise<StarRocksDouble> {
-  const user = options.user ?? 'root';
-  const password = options.password ?? 'double-secret';
+export async function startStarRocksDouble(options: Omit<FeDoubleOptions, 'user' | 'password'> = {}): Promise<StarRocksDouble> {
+  // The Stream Load double chooses the administrator; the FE double accepts the same login.
+  const streamLoad = await startStreamLoadDouble();
+  const { user, password } = streamLoad;
   const fe = await startFeDouble({ ...options, user, password });
-  const streamLoad = await startStreamLoadDouble({ user, password });
   const httpPort = new URL(streamLoad.feUrl).port;
   return {
     fe,
