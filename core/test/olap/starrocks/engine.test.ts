@@ -328,6 +328,24 @@ describeOltpEngines('StarRocks engine against the protocol doubles', (ctx) => {
     );
   });
 
+  it('pings the FE over the MySQL protocol and the Stream Load HTTP port, failing when either is gone', async () => {
+    const own = await startStarRocksDouble();
+    try {
+      const pinged = await StarRocksEngine.open({
+        config: parseStarRocksUrl(own.url({ replicationNum: 1 })),
+        versions: new OltpSchemaVersionStore(ctx.fixture.oltp),
+        tenantState: new OltpStarRocksTenantState(ctx.fixture.oltp, secrets),
+      });
+      engines.push(pinged);
+      await pinged.ping();
+      expect(own.fe.statements().map((s) => s.sql)).toContain('SELECT 1');
+      await own.streamLoad.close();
+      await expect(pinged.ping()).rejects.toMatchObject({ code: 'olap_unreachable' });
+    } finally {
+      await own.fe.close();
+    }
+  });
+
   it('refuses a tenant that never declared, for queries and loads', async () => {
     const engine = await open(ctx.fixture);
     const tenant = engine.forTenant(await insertTenant(ctx.fixture.oltp));
