@@ -341,8 +341,11 @@ describeOltpEngines('StarRocks engine against the protocol doubles', (ctx) => {
       expect(own.fe.statements().map((s) => s.sql)).toContain('SELECT 1');
       await own.streamLoad.close();
       await expect(pinged.ping()).rejects.toMatchObject({ code: 'olap_unreachable' });
-    } finally {
+      // The FE gone as well: queries answer olap_unreachable (503), not a driver error.
       await own.fe.close();
+      await expect(pinged.ping()).rejects.toMatchObject({ code: 'olap_unreachable', statusCode: 503 });
+    } finally {
+      await own.fe.close().catch(() => undefined);
     }
   });
 

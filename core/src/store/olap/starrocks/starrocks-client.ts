@@ -210,6 +210,15 @@ export function isUnreachable(error: unknown): boolean {
   );
 }
 
+/** A connection failure as `olap_unreachable` (503); any other error as it is. */
+function unreachable(error: unknown): unknown {
+  if (!isUnreachable(error)) return error;
+  const code = (error as { code?: string }).code ?? 'connection lost';
+  return Object.assign(new OlapUnavailableError('olap_unreachable', `the StarRocks FE did not answer (${code})`), {
+    cause: error,
+  });
+}
+
 function statementOf(
   connection: PoolConnection,
   sql: string,
@@ -295,7 +304,12 @@ export class StarRocksSql {
    * when it broke or could not be reset.
    */
   private async timed<T>(timeoutMs: number, work: (connection: PoolConnection) => Promise<T>): Promise<T> {
-    const connection = await this.acquire();
+    let connection: PoolConnection;
+    try {
+      connection = await this.acquire();
+    } catch (error) {
+      throw unreachable(error);
+    }
     let healthy = true;
     let timedOut = false;
     let kill: Promise<void> | undefined;
@@ -312,7 +326,7 @@ export class StarRocksSql {
     } catch (error) {
       if ((error as { fatal?: boolean }).fatal) healthy = false;
       if (timedOut || isServerTimeout(error)) throw new OlapQueryTimeoutError(timeoutMs, error);
-      throw error;
+      throw unreachable(error);
     } finally {
       clearTimeout(timer);
       // A KILL still on its way must not reach the next statement of this connection.
