@@ -328,6 +328,20 @@ describeOltpEngines('StarRocks engine against the protocol doubles', (ctx) => {
     );
   });
 
+  it('prefixes every database, user, role and resource group with databasePrefix (a shared cluster)', async () => {
+    const engine = await open(ctx.fixture, { url: { databasePrefix: 'hl_' } });
+    const tenantId = await insertTenant(ctx.fixture.oltp);
+    const tenant = engine.forTenant(tenantId);
+    await tenant.declare(sampleDeclaration());
+    expect(double.fe.catalog.databases.has(`hl_t_${tenantId}`)).toBe(true);
+    expect(double.fe.catalog.databases.has(`t_${tenantId}`)).toBe(false);
+    expect(double.fe.catalog.users.has(`hl_t_${tenantId}_sql`)).toBe(true);
+    expect(double.fe.catalog.resourceGroups.has(`hl_t_${tenantId}_sql`)).toBe(true);
+    expect(await tenant.resolve('SELECT count(*) AS n FROM events')).toContain(`\`hl_t_${tenantId}\`.\`event_data\``);
+    await tenant.load({ batchId: 'b-prefix', events: [eventRow()] });
+    expect(double.streamLoad.loaded(`hl_t_${tenantId}`, 'event_data')).toHaveLength(1);
+  });
+
   it('pings the FE over the MySQL protocol and the Stream Load HTTP port, failing when either is gone', async () => {
     const own = await startStarRocksDouble();
     try {
