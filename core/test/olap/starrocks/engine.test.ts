@@ -284,6 +284,21 @@ describeOltpEngines('StarRocks engine against the protocol doubles', (ctx) => {
     ).toBe(true);
   });
 
+  it('sees a declaration another process applied once its cached schema is older than stateTtlMs, without DDL of its own', async () => {
+    const declaring = await open(ctx.fixture);
+    const using = await open(ctx.fixture, { stateTtlMs: 0 });
+    const tenantId = await insertTenant(ctx.fixture.oltp);
+    await declaring.forTenant(tenantId).declare(sampleDeclaration());
+    expect(await using.forTenant(tenantId).resolve('SELECT * FROM events')).not.toContain('p_14');
+    const declaration = sampleDeclaration();
+    declaration.eventProperties.push({ id: '14', name: 'color', type: 'string' });
+    await declaring.forTenant(tenantId).declare(declaration);
+    const from = double.fe.statements().length;
+    expect(await using.forTenant(tenantId).resolve('SELECT * FROM events')).toContain('e.`p_14`');
+    expect((await using.forTenant(tenantId).schema())?.version).toBe(2);
+    expect(ddlSince(from, tenantId)).toEqual([]);
+  });
+
   it('refuses a type change of a declared property before any DDL, keeping the recorded version', async () => {
     const engine = await open(ctx.fixture);
     const tenantId = await insertTenant(ctx.fixture.oltp);

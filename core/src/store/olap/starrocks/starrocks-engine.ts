@@ -198,6 +198,7 @@ export class StarRocksEngine implements AnalyticsEngine {
   private readonly states = new Map<string, TenantState>();
   private readonly refreshing = new Map<string, Promise<TenantState>>();
   private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly reconciling = new Map<string, Promise<unknown>>();
   private readonly operatorPools = new Map<string, Promise<StarRocksSql>>();
   private closed = false;
 
@@ -447,7 +448,25 @@ export class StarRocksEngine implements AnalyticsEngine {
    * reconcile continues from the catalog. A type change, or a time-zone change once events exist,
    * refuses the declaration before any DDL.
    */
-  private async reconcile(
+  private reconcile(
+    tenantId: string,
+    declaration: OlapTenantDeclaration,
+    previous: OlapSchemaRecord | undefined,
+    options: { full: boolean; recordVersion?: boolean },
+  ): Promise<OlapDeclareResult> {
+    // One reconcile of a tenant at a time in this process (a use refreshing the state and a declaration
+    // could otherwise send two ALTERs of one table; StarRocks refuses the second while the first runs).
+    const previousRun = this.reconciling.get(tenantId) ?? Promise.resolve();
+    const run = previousRun.catch(() => undefined).then(() => this.reconcileNow(tenantId, declaration, previous, options));
+    const settled = run.catch(() => undefined);
+    this.reconciling.set(tenantId, settled);
+    void settled.then(() => {
+      if (this.reconciling.get(tenantId) === settled) this.reconciling.delete(tenantId);
+    });
+    return run;
+  }
+
+  private async reconcileNow(
     tenantId: string,
     declaration: OlapTenantDeclaration,
     previous: OlapSchemaRecord | undefined,
