@@ -740,6 +740,39 @@ describeOltpEngines('StarRocks engine against the protocol doubles', (ctx) => {
       expect(double.fe.catalog.users.get(`t_${tenantId}_sql`)!.password).toBe(user!.password);
     });
 
+    it('keeps the password out of the error and the log when setting up the operator user fails', async () => {
+      const engine = await open(ctx.fixture);
+      const tenantId = await insertTenant(ctx.fixture.oltp);
+      await engine.forTenant(tenantId).declare(sampleDeclaration());
+      const password = double.fe.catalog.users.get(`t_${tenantId}_sql`)!.password;
+      // A server that echoes the statement in its error (StarRocks' syntax errors quote the SQL near the fault).
+      double.fe.fail(/^ALTER USER/, (sql) => ({ errno: 1064, message: `Getting syntax error near '${sql.slice(-60)}'` }));
+      try {
+        const restarted = await open(ctx.fixture);
+        const before = logLines.length;
+        await restarted.start();
+        const logged = logLines.slice(before).join('\n');
+        expect(logged).toContain('could not be reconciled');
+        expect(logged).not.toContain(password);
+        const error = await restarted
+          .forTenant(tenantId)
+          .declare(
+            sampleDeclaration({
+              contactAttributes: [
+                { id: '21', type: 'integer', name: 'level' },
+                { id: '23', type: 'string' },
+              ],
+            }),
+          )
+          .catch((e: unknown) => e);
+        expect(String((error as Error).message)).toContain('setting up the operator-SQL user');
+        expect(String((error as Error).message)).not.toContain(password);
+        expect(JSON.stringify(error)).not.toContain(password);
+      } finally {
+        double.fe.clearFailures();
+      }
+    });
+
     it('runs operator SQL logged in as the tenant’s user, regenerated with its LIMIT and translated', async () => {
       const engine = await open(ctx.fixture);
       const tenantId = await insertTenant(ctx.fixture.oltp);

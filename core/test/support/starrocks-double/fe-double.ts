@@ -35,6 +35,8 @@ export interface FeAnswerOptions {
 }
 
 export type FeMatcher = string | RegExp | ((sql: string) => boolean);
+/** A MySQL error, or one built from the failing statement (a server that echoes the SQL in its message). */
+export type FeFailure = { errno: number; message: string } | ((sql: string) => { errno: number; message: string });
 export type FeRows = Record<string, unknown>[] | ((sql: string) => Record<string, unknown>[]);
 
 export interface FeStatement {
@@ -106,6 +108,9 @@ export interface FeDouble {
   /** Session variables each connection holds now (what SET left behind). */
   sessionVariables(connectionId: number): Record<string, string>;
   answer(matcher: FeMatcher, rows: FeRows, options?: FeAnswerOptions): void;
+  /** Fails every statement `matcher` matches (any kind, DDL too) with this MySQL error, until `clearFailures`. */
+  fail(matcher: FeMatcher, error: FeFailure): void;
+  clearFailures(): void;
   /** Forgets the recorded statements (the catalog stays). */
   clearStatements(): void;
   /** Refuses new connections and drops the open ones (an FE that went away). */
@@ -300,6 +305,9 @@ export async function startFeDouble(options: FeDoubleOptions = {}): Promise<FeDo
   const statements: FeStatement[] = [];
   const killed: number[] = [];
   const canned: Canned[] = [];
+  const failures: { matcher: FeMatcher; error: FeFailure }[] = [];
+  const matches = (matcher: FeMatcher, sql: string) =>
+    typeof matcher === 'string' ? sql.includes(matcher) : matcher instanceof RegExp ? matcher.test(sql) : matcher(sql);
   const sessions = new Map<number, Session>();
   const sockets = new Set<ServerConnection['stream']>();
   let delayMs = options.delayMs ?? 0;
@@ -417,6 +425,11 @@ export async function startFeDouble(options: FeDoubleOptions = {}): Promise<FeDo
   /** Runs one statement; DDL updates the catalog. */
   async function run(session: Session, raw: string): Promise<Result> {
     const sql = raw.trim().replace(/;\s*$/, '');
+    const failure = failures.find(({ matcher }) => matches(matcher, sql));
+    if (failure) {
+      const error = typeof failure.error === 'function' ? failure.error(sql) : failure.error;
+      throw new FeError(error.errno, error.message);
+    }
     let m: RegExpExecArray | null;
     if (/^SELECT\s+1\s*$/i.test(sql)) return { columns: [{ name: '1', type: 'BIGINT' }], rows: [{ '1': 1 }] };
     if ((m = /^KILL\s+QUERY\s+(\d+)$/i.exec(sql))) {
@@ -736,6 +749,12 @@ export async function startFeDouble(options: FeDoubleOptions = {}): Promise<FeDo
     sessionVariables: (connectionId) => Object.fromEntries(sessions.get(connectionId)?.variables ?? []),
     answer(matcher, rows, answerOptions = {}) {
       canned.push({ matcher, rows, options: answerOptions });
+    },
+    fail(matcher, error) {
+      failures.push({ matcher, error });
+    },
+    clearFailures() {
+      failures.length = 0;
     },
     clearStatements() {
       statements.length = 0;

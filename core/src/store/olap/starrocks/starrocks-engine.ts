@@ -525,9 +525,17 @@ export class StarRocksEngine implements AnalyticsEngine {
         timeout,
       );
       const password = await this.options.tenantState.operatorPassword(tenantId);
-      // These statements carry the password: run, never logged.
-      for (const statement of operatorSecurityDdl(objects, password, this.options.config.operator))
-        await this.sql.statement(statement, timeout);
+      // These statements carry the password: never logged, and a failure is re-thrown without the
+      // statement (mysql2 errors carry it in `sql`) and with the password masked in the server's message.
+      for (const statement of operatorSecurityDdl(objects, password, this.options.config.operator)) {
+        try {
+          await this.sql.statement(statement, timeout);
+        } catch (error) {
+          if (isDomainError(error)) throw error;
+          const message = ((error as { sqlMessage?: string }).sqlMessage ?? (error as Error).message).replaceAll(password, '***');
+          throw new Error(`setting up the operator-SQL user of tenant ${tenantId} failed: ${message}`);
+        }
+      }
     }
 
     const checksum = declarationChecksum(declaration);
