@@ -848,7 +848,10 @@ class StarRocksTenant implements TenantAnalytics {
   }
 
   /**
-   * A result's SELECT, run server-side into `table` (INSERT INTO … WITH LABEL … SELECT; INSERT.md),
+   * A result's SELECT, run server-side into `table` (INSERT INTO … WITH LABEL … SELECT; StarRocks.g4
+   * insertStatement). The docs disagree on INSERT into a Primary Key table: Load_to_Primary_Key_tables.md
+   * says Primary Key tables do not support changing data with INSERT, while DELETE.md and
+   * primary_key_table.md INSERT into them in their examples — unverified until a real cluster runs it;
    * or — operator SQL — read on the tenant's operator connection and loaded, so operator SQL never
    * runs as the administrator. Returns the rows written.
    */
