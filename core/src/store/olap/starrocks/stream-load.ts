@@ -49,6 +49,9 @@ export class StreamLoadError extends Error {
   }
 }
 
+/** The stand-in's one failure code (the Stream Load branch registers the real client's codes and messages). */
+const FAILED = 'olap_load_failed' as const;
+
 /** `<batchId>-<table>`: labels are unique per database, so each table of one batch has its own. */
 export function streamLoadLabel(batchId: string, table: string): string {
   return `${batchId}-${table}`.replace(/[^A-Za-z0-9_:-]/g, '_').slice(0, 128);
@@ -117,7 +120,7 @@ export class StreamLoadClient {
     try {
       json = JSON.parse(answer.body) as typeof json;
     } catch {
-      throw new StreamLoadError('olap_load_failed', `stream load answered HTTP ${answer.status}`);
+      throw new StreamLoadError(FAILED, `stream load answered HTTP ${answer.status}`);
     }
     const base = { label: r.label, txnId: json.TxnId, attempts: 1 };
     switch (json.Status) {
@@ -129,10 +132,10 @@ export class StreamLoadClient {
         const state = await this.loadState(r.database, r.label);
         if (['FINISHED', 'VISIBLE', 'COMMITTED'].includes(state))
           return { ...base, status: 'already_loaded', loadedRows: 0, filteredRows: 0 };
-        throw new StreamLoadError('olap_load_failed', `label ${r.label} exists in state ${state}`, json.Status);
+        throw new StreamLoadError(FAILED, `label ${r.label} exists in state ${state}`, json.Status);
       }
       default:
-        throw new StreamLoadError('olap_load_failed', json.Message ?? `stream load status ${json.Status}`, json.Status);
+        throw new StreamLoadError(FAILED, json.Message ?? `stream load status ${json.Status}`, json.Status);
     }
   }
 
