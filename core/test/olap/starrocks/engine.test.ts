@@ -491,6 +491,21 @@ describeOltpEngines('StarRocks engine against the protocol doubles', (ctx) => {
       expect((await tenant.query('SELECT count(*) AS after_kill FROM events')).rows).toEqual([{ after_kill: 3n }]);
     });
 
+    it('fails a SELECT the double has no answer for, or answers it with no rows when asked to', async () => {
+      const tenant = engine.forTenant(tenantId);
+      await expect(tenant.query('SELECT count(*) AS unanswered FROM events')).rejects.toThrow(/no answer for/);
+      double.fe.unanswered = 'empty';
+      try {
+        expect(await tenant.query('SELECT count(*) AS unanswered FROM events')).toEqual({
+          columns: [],
+          rows: [],
+          truncated: false,
+        });
+      } finally {
+        double.fe.unanswered = 'error';
+      }
+    });
+
     it('turns the server’s own query_timeout error into olap_query_timeout', async () => {
       double.fe.answer(/AS server_limit/, [], {
         error: {

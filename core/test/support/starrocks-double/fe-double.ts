@@ -91,6 +91,11 @@ export interface FeDoubleOptions {
   delayMs?: number;
   /** Schema-change jobs stay RUNNING for this many SHOW ALTER TABLE polls (default 0: finished at once). */
   alterPolls?: number;
+  /**
+   * A SELECT no registered answer matches: `error` (default) fails it, so a test notices; `empty` answers
+   * no rows (an OK packet), for tests that drive whole processes and do not care about query results.
+   */
+  unanswered?: 'error' | 'empty';
 }
 
 export interface FeDouble {
@@ -119,6 +124,7 @@ export interface FeDouble {
   openConnections(): number;
   set delayMs(ms: number);
   set alterPolls(polls: number);
+  set unanswered(mode: 'error' | 'empty');
 }
 
 // ---- protocol details ------------------------------------------------------------------------------
@@ -312,6 +318,7 @@ export async function startFeDouble(options: FeDoubleOptions = {}): Promise<FeDo
   const sockets = new Set<ServerConnection['stream']>();
   let delayMs = options.delayMs ?? 0;
   let alterPolls = options.alterPolls ?? 0;
+  let unanswered = options.unanswered ?? 'error';
   let nextConnectionId = 100;
   let nextJobId = 1;
 
@@ -330,7 +337,10 @@ export async function startFeDouble(options: FeDoubleOptions = {}): Promise<FeDo
     const index = canned.findLastIndex(({ matcher }) =>
       typeof matcher === 'string' ? sql.includes(matcher) : matcher instanceof RegExp ? matcher.test(sql) : matcher(sql),
     );
-    if (index === -1) return Promise.reject(new FeError(1064, `the FE double has no answer for: ${sql.slice(0, 200)}`));
+    if (index === -1) {
+      if (unanswered === 'empty') return Promise.resolve({});
+      return Promise.reject(new FeError(1064, `the FE double has no answer for: ${sql.slice(0, 200)}`));
+    }
     const { rows, options: answerOptions } = canned[index]!;
     if (answerOptions.once) canned.splice(index, 1);
     const result = (): Result => {
@@ -769,6 +779,9 @@ export async function startFeDouble(options: FeDoubleOptions = {}): Promise<FeDo
     },
     set alterPolls(polls: number) {
       alterPolls = polls;
+    },
+    set unanswered(mode: 'error' | 'empty') {
+      unanswered = mode;
     },
   };
 }

@@ -403,7 +403,9 @@ export class StarRocksSql {
       options.timeoutMs,
       (connection) =>
         new Promise<void>((resolve, reject) => {
-          let fields: FieldPacket[] = [];
+          // Rows come only after `fields`; a statement without a result set (an OK packet) emits one
+          // `result` (its header) and no fields: nothing to hand on.
+          let fields: FieldPacket[] | undefined;
           let failure: unknown;
           connection
             .query({ sql, rowsAsArray: true, typeCast: (field, next) => (field.type === 'GEOMETRY' ? next() : field.string()) })
@@ -411,12 +413,13 @@ export class StarRocksSql {
               failure = error;
               reject(error);
             })
-            .on('fields', (columns: FieldPacket[]) => {
+            .on('fields', (columns: FieldPacket[] | undefined) => {
+              if (!Array.isArray(columns)) return;
               fields = columns;
               onFields?.(columns);
             })
             .on('result', (row: unknown) => {
-              if (failure) return;
+              if (failure || !fields) return;
               try {
                 onRow(row as unknown[], fields);
               } catch (error) {
