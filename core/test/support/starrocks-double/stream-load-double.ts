@@ -36,7 +36,9 @@ export type StreamLoadFault =
   /** Answer 401 whatever the credentials. */
   | { kind: 'unauthorized'; times?: number; at?: 'fe' | 'be' }
   /** Answer this HTTP status (e.g. 503) with a short text body. */
-  | { kind: 'httpStatus'; status: number; times?: number; at?: 'fe' | 'be' };
+  | { kind: 'httpStatus'; status: number; times?: number; at?: 'fe' | 'be' }
+  /** Not a queued fault: sets up a label that exists already (same as `existingLabel()`). */
+  | ({ kind: 'existingLabel' } & ExistingLabel);
 
 /** A label that exists before the test loads: finished, aborted, or running and settling later. */
 export interface ExistingLabel {
@@ -518,6 +520,34 @@ export async function startStreamLoadDouble(options: StreamLoadDoubleOptions = {
   const feUrl = await listen(feServer);
   const leaderUrl: string | undefined = leaderServer ? await listen(leaderServer) : undefined;
 
+  function setUpLabel(existing: ExistingLabel): void {
+    const database = databaseOf(existing.database);
+    const states = { finished: 'VISIBLE', aborted: 'ABORTED', running: 'PREPARE', committed: 'COMMITTED' } as const;
+    txnSequence += 1;
+    const job: Job = {
+      label: existing.label,
+      table: existing.table ?? '',
+      state: states[existing.state],
+      txnId: txnSequence,
+      rows: [],
+    };
+    database.jobs.set(existing.label, job);
+    const finish = () => {
+      job.rows = existing.rows ?? [];
+      if (existing.table) storeRows(database, existing.table, job.rows, {});
+    };
+    if (existing.state === 'finished' || existing.state === 'committed') finish();
+    if (existing.state === 'running' && existing.settleAfterMs !== undefined) {
+      later(existing.settleAfterMs, () => {
+        if (existing.settleTo === 'aborted') job.state = 'ABORTED';
+        else {
+          job.state = 'VISIBLE';
+          finish();
+        }
+      });
+    }
+  }
+
   return {
     feUrl,
     beUrl,
@@ -538,35 +568,10 @@ export async function startStreamLoadDouble(options: StreamLoadDoubleOptions = {
       }));
     },
     inject(fault) {
+      if (fault.kind === 'existingLabel') return setUpLabel(fault);
       faults.push({ ...fault, left: fault.times ?? 1 });
     },
-    existingLabel(existing) {
-      const database = databaseOf(existing.database);
-      const states = { finished: 'VISIBLE', aborted: 'ABORTED', running: 'PREPARE', committed: 'COMMITTED' } as const;
-      txnSequence += 1;
-      const job: Job = {
-        label: existing.label,
-        table: existing.table ?? '',
-        state: states[existing.state],
-        txnId: txnSequence,
-        rows: [],
-      };
-      database.jobs.set(existing.label, job);
-      const finish = () => {
-        job.rows = existing.rows ?? [];
-        if (existing.table) storeRows(database, existing.table, job.rows, {});
-      };
-      if (existing.state === 'finished' || existing.state === 'committed') finish();
-      if (existing.state === 'running' && existing.settleAfterMs !== undefined) {
-        later(existing.settleAfterMs, () => {
-          if (existing.settleTo === 'aborted') job.state = 'ABORTED';
-          else {
-            job.state = 'VISIBLE';
-            finish();
-          }
-        });
-      }
-    },
+    existingLabel: setUpLabel,
     async close() {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
