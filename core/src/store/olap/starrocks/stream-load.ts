@@ -299,7 +299,11 @@ export class StreamLoadClient {
     this.logger = options.logger;
   }
 
-  /** Loads the rows under the label: exactly once however often it is called with the same label. */
+  /**
+   * Loads the rows under the label: exactly once however often it is called with the same label (and
+   * the same rows — StarRocks compares labels, not data). No rows: nothing is sent, `loaded` with 0 rows
+   * and 0 attempts (the label stays unused). Bad names or label: `olap_load_rejected` before any request.
+   */
   async load(request: StreamLoadRequest): Promise<StreamLoadResult> {
     const { database, table, label } = request;
     const rejectNow = (reason: string): never => {
