@@ -603,3 +603,43 @@ export function moduleCases(): GoldenCase[] {
     item('contact-export-chunk', '用户导出: one chunk of contacts by id (a list parameter)', chunk, ['[1,2,3]']),
   ];
 }
+
+// ---- operator SQL on StarRocks (ADR 0046 with StarRocks' allow-lists) -------------------------------------
+
+export function operatorCases(): GoldenCase[] {
+  const item = (name: string, about: string, sql: string, contactView?: GoldenCase['contactView']): GoldenCase => ({
+    area: 'operator',
+    name,
+    about,
+    sql,
+    operator: { maxRows: 1_000 },
+    ...(contactView ? { contactView } : {}),
+    declaration: sampleDeclaration(),
+  });
+  return [
+    item(
+      'daily-buyers',
+      'LIKE, count_if, date_trunc and a window function, as DuckDB regenerates them',
+      `SELECT date_trunc('day', event_date) AS day, count(*) AS events, count_if(p_amount > 100) AS big,
+              rank() OVER (ORDER BY count(*) DESC) AS place
+         FROM event_view WHERE event LIKE 'pur%' AND NOT (p_sku LIKE '%-test')
+        GROUP BY date_trunc('day', event_date) ORDER BY day`,
+    ),
+    item(
+      'sql-tag-median',
+      'a SQL tag: the median spend per contact (percentile_cont), a CTE, a list constructor',
+      `WITH spend AS (SELECT contact_id, percentile_cont(p_amount, 0.5) AS median FROM event_view
+                       WHERE array_contains(['purchase', 'refund'], event) GROUP BY contact_id)
+       SELECT c.id AS contact_id, coalesce(s.median, 0) AS value FROM contact_view AS c LEFT JOIN spend AS s ON s.contact_id = c.id`,
+    ),
+    item(
+      'group-and-unnest',
+      'a group column and unnest of a string-array tag in FROM',
+      `SELECT c.id, u.v FROM contact_view AS c, unnest(c.tag_interests) AS u(v) WHERE c.group_8 AND char_length(u.v) > 1`,
+      {
+        groups: [{ groupId: '8', version: 4 }],
+        tags: [{ tagId: '9', column: 'tag_interests', calcDate: '2026-02-09', type: 'string[]' }],
+      },
+    ),
+  ];
+}

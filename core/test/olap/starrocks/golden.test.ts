@@ -7,7 +7,7 @@ import { DuckDbEngine } from '../../../src/store/olap/duckdb/duckdb-engine.js';
 import { OltpSchemaVersionStore } from '../../../src/store/olap/schema-versions.js';
 import { MembershipDouble, conditionsService } from '../../conditions/support.js';
 import { describeOltpEngines, insertTenant } from '../support.js';
-import { conditionCases, contractCases, moduleCases, reportCases, reportDeclaration } from './cases.js';
+import { conditionCases, contractCases, moduleCases, operatorCases, reportCases, reportDeclaration } from './cases.js';
 import { formatSql, goldenText, normalizeSql, StarRocksSqlPath, withStarRocksDialect, type GoldenCase } from './support.js';
 
 /**
@@ -89,9 +89,13 @@ describeOltpEngines('StarRocks golden SQL', (ctx) => {
     expect(await check(moduleCases())).toEqual([]);
   });
 
+  it('matches the golden files of operator SQL run with StarRocks’ allow-lists', async () => {
+    expect(await check(operatorCases())).toEqual([]);
+  });
+
   it('has no golden file without a query that produces it', async () => {
     const expected = new Set(
-      [...contractCases(), ...conditionCases(), ...(await reportCases(conditions, tenantId)), ...moduleCases()].map(
+      [...contractCases(), ...conditionCases(), ...(await reportCases(conditions, tenantId)), ...moduleCases(), ...operatorCases()].map(
         (item) => `${item.area}/${item.name}.sql`,
       ),
     );
