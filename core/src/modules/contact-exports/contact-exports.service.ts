@@ -281,7 +281,11 @@ export class ContactExportsService {
     select: string,
     tail = '',
   ): Promise<{ sql: string; params: (string | number | bigint | boolean | null)[] }> {
-    return exportMatchingStatement(select, filter ? await this.deps.conditions.compileContactIds(tenantId, filter) : undefined, tail);
+    return exportMatchingStatement(
+      select,
+      filter ? await this.deps.conditions.compileContactIds(tenantId, filter) : undefined,
+      tail,
+    );
   }
 
   /** Identified contacts the filter matches now (a tenant without analytics data has none). */

@@ -276,7 +276,10 @@ export interface ContactListStatementInput {
  * The page's statement (one row more than `limit` tells there is a next page) and, on a first page,
  * the count of every matching contact — over the logical `contacts`, in the engine's dialect.
  */
-export function contactListStatements(d: SqlDialect, input: ContactListStatementInput): { select: SqlFragment; count?: SqlFragment } {
+export function contactListStatements(
+  d: SqlDialect,
+  input: ContactListStatementInput,
+): { select: SqlFragment; count?: SqlFragment } {
   const { compiled, after } = input;
   const q = (name: string) => d.quoteIdentifier(name);
   const selected = input.defs.map((def, index) => {

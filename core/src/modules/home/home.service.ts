@@ -213,7 +213,10 @@ export class HomeService {
     if (!(await analytics.schema())) return known;
     // Contacts with an event other than 页面浏览 that OLAP does not know as identified: OLTP decides
     // whether knownCount already has them (it may know more, or sooner).
-    const result = await analytics.query<{ contact_id: string }>(TRACKED_USERS_SQL, { params: [PAGEVIEW_EVENT], rowMode: 'json' });
+    const result = await analytics.query<{ contact_id: string }>(TRACKED_USERS_SQL, {
+      params: [PAGEVIEW_EVENT],
+      rowMode: 'json',
+    });
     const { existing, known: alreadyCounted } = await this.contacts.classify(
       tenantId,
       result.rows.map((row) => String(row.contact_id)),

@@ -59,7 +59,11 @@ export function contractCases(): GoldenCase[] {
     plain('event-view-columns', 'event_view columns only', 'SELECT * FROM event_view LIMIT 0'),
     plain('event-view-sku', 'a property of event_view by its name', 'SELECT p_sku FROM event_view'),
     plain('typed-columns', 'typed columns and extra', 'SELECT p_11, p_12, p_13, s_msg_type, extra FROM events'),
-    plain('event-day', 'the stored local day and the local time of event_view', 'SELECT event_day AS d, event_date AS local FROM event_view'),
+    plain(
+      'event-day',
+      'the stored local day and the local time of event_view',
+      'SELECT event_day AS d, event_date AS local FROM event_view',
+    ),
     plain(
       'event-view-names',
       'event_view with operator names and aliases',
@@ -96,9 +100,14 @@ export function contractCases(): GoldenCase[] {
       'SELECT contact_id FROM group_member WHERE group_id = CAST(? AS BIGINT) AND version = ? ORDER BY contact_id',
       { params: ['21', 1] },
     ),
-    plain('contact-view-group', 'contact_view filtered by a group column', 'SELECT id FROM contact_view WHERE group_21 ORDER BY id', {
-      contactView: { groups: [{ groupId: '21', version: 1 }] },
-    }),
+    plain(
+      'contact-view-group',
+      'contact_view filtered by a group column',
+      'SELECT id FROM contact_view WHERE group_21 ORDER BY id',
+      {
+        contactView: { groups: [{ groupId: '21', version: 1 }] },
+      },
+    ),
     plain('tag-from-sql', 'a tag written from SQL', 'SELECT contact_id, p_12 AS value FROM events'),
     plain(
       'tag-values',
@@ -111,9 +120,14 @@ export function contractCases(): GoldenCase[] {
       'SELECT CAST(calc_date AS VARCHAR) AS day, run, contact_id, value_string FROM tag_value WHERE tag_id = 7 ORDER BY 1, 2, 3',
     ),
     plain('dimension', 'a dimension table', 'SELECT f_1, f_2 FROM dimension_31'),
-    plain('live-color', 'a property declared at run time, by its name', `SELECT count(*) AS n FROM event_view WHERE p_color = 'c15'`, {
-      declaration: withColor('15'),
-    }),
+    plain(
+      'live-color',
+      'a property declared at run time, by its name',
+      `SELECT count(*) AS n FROM event_view WHERE p_color = 'c15'`,
+      {
+        declaration: withColor('15'),
+      },
+    ),
     plain(
       'own-with',
       'relation CTEs merged into the SQL’s own WITH (a comment first)',
@@ -206,7 +220,11 @@ export function conditionCases(): GoldenCase[] {
   return [
     count('string-eq', 'string = several values', where(property('province', 'eq', ['上海', '北京']))),
     count('string-ne', 'string != (a missing value is "not equal")', where(property('province', 'ne', ['上海', '北京']))),
-    count('string-contains', 'contains / not contains: literal (instr)', where(property('email', 'contains', ['%']), property('email', 'notContains', ['corp']))),
+    count(
+      'string-contains',
+      'contains / not contains: literal (instr)',
+      where(property('email', 'contains', ['%']), property('email', 'notContains', ['corp'])),
+    ),
     count('string-empty', '空值 / 非空', where(property('city', 'empty'), property('email', 'notEmpty'))),
     count(
       'number-operators',
@@ -220,14 +238,26 @@ export function conditionCases(): GoldenCase[] {
         { type: 'or', conditions: [property('attr21', 'isNull'), property('attr21', 'notNull')] },
       ),
     ),
-    count('bool', 'is true / is false', where({ type: 'or', conditions: [property('identified', 'isTrue'), property('identified', 'isFalse')] })),
-    count('time-today', 'an instant today in the tenant zone (UTC bounds)', where(property('createdAt', 'in', undefined, { kind: 'today' }))),
+    count(
+      'bool',
+      'is true / is false',
+      where({ type: 'or', conditions: [property('identified', 'isTrue'), property('identified', 'isFalse')] }),
+    ),
+    count(
+      'time-today',
+      'an instant today in the tenant zone (UTC bounds)',
+      where(property('createdAt', 'in', undefined, { kind: 'today' })),
+    ),
     count(
       'time-between',
       'absolute between, by day',
       where(property('createdAt', 'in', undefined, { kind: 'between', from: '2026-02-09', to: '2026-02-10' })),
     ),
-    count('date-property', 'a custom date field compared by calendar day', where(property('attr22', 'in', undefined, { kind: 'thisMonth' }))),
+    count(
+      'date-property',
+      'a custom date field compared by calendar day',
+      where(property('attr22', 'in', undefined, { kind: 'thisMonth' })),
+    ),
     count(
       'anniversary',
       'the dynamic date of an anniversary (29 February on the 28th)',
@@ -237,14 +267,24 @@ export function conditionCases(): GoldenCase[] {
     count(
       'did-not-count',
       'did NOT (count >= 3), complement including contacts without events',
-      where({ type: 'event', did: false, event: 'purchase', time: past(7), measure: { aggregate: 'count', operator: 'gte', values: [3] } } as ConditionNode),
+      where({
+        type: 'event',
+        did: false,
+        event: 'purchase',
+        time: past(7),
+        measure: { aggregate: 'count', operator: 'gte', values: [3] },
+      } as ConditionNode),
     ),
     count(
       'did-sum',
       'a sum of a property between two values',
       where(did({ time: past(30), measure: { aggregate: 'sum', property: 'amount', operator: 'between', values: [100, 200] } })),
     ),
-    count('did-avg', 'an average of a property', where(did({ time: past(30), measure: { aggregate: 'avg', property: 'amount', operator: 'gt', values: [50] } }))),
+    count(
+      'did-avg',
+      'an average of a property',
+      where(did({ time: past(30), measure: { aggregate: 'avg', property: 'amount', operator: 'gt', values: [50] } })),
+    ),
     count(
       'did-distinct',
       'a distinct count of a property',
@@ -281,10 +321,7 @@ export function conditionCases(): GoldenCase[] {
     count(
       'groups',
       'group in / not in at the active version; a group never computed',
-      where(
-        { type: 'group', groupId: '9', operator: 'in' },
-        { type: 'group', groupId: '10', operator: 'notIn' },
-      ),
+      where({ type: 'group', groupId: '9', operator: 'in' }, { type: 'group', groupId: '10', operator: 'notIn' }),
     ),
     count(
       'tags',
@@ -395,7 +432,11 @@ export async function reportCases(conditions: ConditionsService, tenantId: strin
       about: '漏斗分析: three steps in 7 days, a contact-property dimension (range join with min(), no ASOF)',
       model: funnelModel(deps) as ReportModelDefinition<never>,
       query: {
-        steps: [{ event: 'view' }, { event: 'cart' }, { event: 'pay', filters: [{ property: 'amount', operator: 'gt', values: [0] }] }],
+        steps: [
+          { event: 'view' },
+          { event: 'cart' },
+          { event: 'pay', filters: [{ property: 'amount', operator: 'gt', values: [0] }] },
+        ],
         window: { unit: 'day', value: 7 },
         timeRange: week,
         dimension: { kind: 'contactProperty', property: 'province' },
@@ -442,7 +483,11 @@ export async function reportCases(conditions: ConditionsService, tenantId: strin
       name: 'distribution',
       about: '分布分析: users by their sum of amount in default (nice-step) intervals',
       model: distributionModel(deps) as ReportModelDefinition<never>,
-      query: { metric: { event: 'purchase', aggregate: 'sum', property: 'amount' }, intervals: { mode: 'default' }, timeRange: week },
+      query: {
+        metric: { event: 'purchase', aggregate: 'sum', property: 'amount' },
+        intervals: { mode: 'default' },
+        timeRange: week,
+      },
     },
     {
       name: 'path',
@@ -519,7 +564,11 @@ export async function reportCases(conditions: ConditionsService, tenantId: strin
   }
   // 用户画像: the snapshot's two statements over a group of contacts.
   const scope = await conditions.reportScope(tenantId, [where(property('attr21', 'gte', [3]))], { now: GOLDEN_NOW });
-  const profile = profileStatements(starRocksDialect, scope.pieces.condition(where(property('attr21', 'gte', [3]))), 'Asia/Shanghai');
+  const profile = profileStatements(
+    starRocksDialect,
+    scope.pieces.condition(where(property('attr21', 'gte', [3]))),
+    'Asia/Shanghai',
+  );
   for (const [name, statement] of [
     ['profile-time', profile.time],
     ['profile-region', profile.region],
@@ -556,8 +605,20 @@ export function moduleCases(): GoldenCase[] {
   const pick = (keys: string[]) => [...systemColumns, ...propertyColumns].filter((def) => keys.includes(def.key));
   const defs = [
     ...pick(['name', 'mobile', 'birthday', 'identified', 'firstSeenAt']),
-    { key: 'attr21', source: 'custom' as const, name: { 'zh-CN': '等级', 'en-US': 'Level' }, type: 'number' as const, olapColumn: 'p_21' },
-    { key: 'attr99', source: 'custom' as const, name: { 'zh-CN': '新字段', 'en-US': 'New' }, type: 'string' as const, olapColumn: 'p_99' },
+    {
+      key: 'attr21',
+      source: 'custom' as const,
+      name: { 'zh-CN': '等级', 'en-US': 'Level' },
+      type: 'number' as const,
+      olapColumn: 'p_21',
+    },
+    {
+      key: 'attr99',
+      source: 'custom' as const,
+      name: { 'zh-CN': '新字段', 'en-US': 'New' },
+      type: 'string' as const,
+      olapColumn: 'p_99',
+    },
   ];
   const list = contactListStatements(d, {
     defs,
@@ -576,9 +637,17 @@ export function moduleCases(): GoldenCase[] {
     after: { updatedAt: GOLDEN_NOW, id: '42' },
     limit: 50,
   });
-  const timeline = homeTimelineStatement(d, { outbound: ['wechat.template.sent'], after: [GOLDEN_NOW, 'm-1', 'purchase'], limit: 20 });
+  const timeline = homeTimelineStatement(d, {
+    outbound: ['wechat.template.sent'],
+    after: [GOLDEN_NOW, 'm-1', 'purchase'],
+    limit: 20,
+  });
   const months = eventsPerMonthStatement(d, 'Asia/Shanghai', { from: shanghai(2025, 3, 1), to: shanghai(2026, 3, 1) });
-  const exported = exportMatchingStatement('x.id AS id', compiler.contactIds(filter, context, { now: GOLDEN_NOW }), ' ORDER BY x.id LIMIT 100001');
+  const exported = exportMatchingStatement(
+    'x.id AS id',
+    compiler.contactIds(filter, context, { now: GOLDEN_NOW }),
+    ' ORDER BY x.id LIMIT 100001',
+  );
   const chunk = exportChunkSql(d, [
     'c."name" AS "c1"',
     `${d.localTimestamp('c."created_at"', 'Asia/Shanghai')} AS "c2"`,
@@ -593,12 +662,22 @@ export function moduleCases(): GoldenCase[] {
     declaration,
   });
   return [
-    item('contact-list', '所有用户: a first page — kind, filter, keyword (masked mobile left out), columns', list.select.text, list.select.params),
+    item(
+      'contact-list',
+      '所有用户: a first page — kind, filter, keyword (masked mobile left out), columns',
+      list.select.text,
+      list.select.params,
+    ),
     item('contact-list-count', '所有用户: the first page’s total', list.count!.text, list.count!.params),
     item('contact-list-next', '所有用户: a next page by the keyset cursor', next.select.text, next.select.params),
     item('home-timeline', '首页动态: inbound events and chosen outbound ones, keyset-paged', timeline.sql, timeline.params),
     item('home-events-per-month', '使用情况: events per local month', months.sql, months.params),
-    item('home-tracked-users', '追踪用户数: contacts with a non-pageview event OLAP does not know as identified', TRACKED_USERS_SQL, ['$pageview']),
+    item(
+      'home-tracked-users',
+      '追踪用户数: contacts with a non-pageview event OLAP does not know as identified',
+      TRACKED_USERS_SQL,
+      ['$pageview'],
+    ),
     item('contact-export-ids', '用户导出: the identified contacts a filter matches', exported.sql, exported.params),
     item('contact-export-chunk', '用户导出: one chunk of contacts by id (a list parameter)', chunk, ['[1,2,3]']),
   ];

@@ -76,7 +76,9 @@ describe('toStarRocksSql: the token-level translation (ADR 0066)', () => {
 
   it("turns DuckDB's rendering of operator SQL back into StarRocks': ~~, count_star(), main.list_value(…)", () => {
     expect(
-      toStarRocksSql("SELECT count_star() AS n, main.list_value(1, main.list_value(2, 3)) AS l FROM t WHERE ((a ~~ 'x%') AND (b !~~ '%y'))"),
+      toStarRocksSql(
+        "SELECT count_star() AS n, main.list_value(1, main.list_value(2, 3)) AS l FROM t WHERE ((a ~~ 'x%') AND (b !~~ '%y'))",
+      ),
     ).toBe("SELECT count(*) AS n, [1, [2, 3]] AS l FROM t WHERE ((a LIKE 'x%') AND (b NOT LIKE '%y'))");
     expect(toStarRocksSql("SELECT 1 FROM t WHERE a~~'x'")).toBe("SELECT 1 FROM t WHERE a LIKE'x'");
     // StarRocks' LIKE escapes with a backslash, DuckDB's does not: such a pattern means two things.
@@ -124,6 +126,10 @@ describe('toStarRocksSql: the token-level translation (ADR 0066)', () => {
     for (const [sql, what] of refused) expect(refusal(sql), sql).toBe(`${what} (StarRocks)`);
   });
 
+  it('backquotes a name holding characters beyond ASCII, a U+3000 space inside it too (one name in DuckDB)', () => {
+    expect(toStarRocksSql('SELECT 中文 AS 名字, a\u3000b FROM t')).toBe('SELECT `中文` AS `名字`, `a\u3000b` FROM t');
+  });
+
   it('passes the rest through with its blanks: names, parameters, numbers, comparisons, arrays', () => {
     const sql = "SELECT a.b, ?, 1.5e3, .5, -x, x % 2, x <> 1, x != 2, x <= 3, [1, 2], arr[1], '中文'\n  FROM t AS a";
     expect(toStarRocksSql(sql)).toBe(sql);
@@ -146,7 +152,11 @@ describe("starRocksDialect: StarRocks' functions, in text DuckDB's parser accept
     ['localTimestamp', d.localTimestamp('t', zone), "convert_tz(t, '+00:00', 'Asia/Shanghai')"],
     ['localDate', d.localDate('t', zone), "CAST(convert_tz(t, '+00:00', 'Asia/Shanghai') AS DATE)"],
     ['localWeekStart', d.localWeekStart('t', zone), "CAST(date_trunc('week', convert_tz(t, '+00:00', 'Asia/Shanghai')) AS DATE)"],
-    ['localMonthStart', d.localMonthStart('t', zone), "CAST(date_trunc('month', convert_tz(t, '+00:00', 'Asia/Shanghai')) AS DATE)"],
+    [
+      'localMonthStart',
+      d.localMonthStart('t', zone),
+      "CAST(date_trunc('month', convert_tz(t, '+00:00', 'Asia/Shanghai')) AS DATE)",
+    ],
     ['localToday', d.localToday(zone), "CAST(convert_tz(utc_timestamp(), '+00:00', 'Asia/Shanghai') AS DATE)"],
     ['epochMs', d.epochMs('t'), "milliseconds_diff(t, TIMESTAMP '1970-01-01 00:00:00')"],
     ['truncSecond', d.truncSecond('t'), "date_trunc('second', t)"],

@@ -58,7 +58,8 @@ describeOltpEngines('StarRocks golden SQL', (ctx) => {
         problems.push(`${where}: ${(error as Error).message}`);
         continue;
       }
-      if (!(await sqlPath.parses(result.resolved))) problems.push(`${where}: the resolved SQL does not parse with DuckDB's parser`);
+      if (!(await sqlPath.parses(result.resolved)))
+        problems.push(`${where}: the resolved SQL does not parse with DuckDB's parser`);
       if (normalizeSql(formatSql(result.physical)) !== normalizeSql(result.physical))
         problems.push(`${where}: formatting changed the SQL`);
       const file = path.join(GOLDEN_DIR, item.area, `${item.name}.sql`);
@@ -95,9 +96,13 @@ describeOltpEngines('StarRocks golden SQL', (ctx) => {
 
   it('has no golden file without a query that produces it', async () => {
     const expected = new Set(
-      [...contractCases(), ...conditionCases(), ...(await reportCases(conditions, tenantId)), ...moduleCases(), ...operatorCases()].map(
-        (item) => `${item.area}/${item.name}.sql`,
-      ),
+      [
+        ...contractCases(),
+        ...conditionCases(),
+        ...(await reportCases(conditions, tenantId)),
+        ...moduleCases(),
+        ...operatorCases(),
+      ].map((item) => `${item.area}/${item.name}.sql`),
     );
     const files = readdirSync(GOLDEN_DIR, { recursive: true, encoding: 'utf8' })
       .filter((file) => file.endsWith('.sql'))

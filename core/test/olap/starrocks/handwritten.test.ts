@@ -154,7 +154,8 @@ describeOltpEngines('StarRocks SQL written by hand', (ctx) => {
       'pay',
     ]);
     const histogram = HISTOGRAM.map(
-      ([from, to], i) => `count(CASE WHEN lvl = 2 AND t2 - t1 >= ${from}${to === null ? '' : ` AND t2 - t1 < ${to}`} THEN 1 END) AS h${i}`,
+      ([from, to], i) =>
+        `count(CASE WHEN lvl = 2 AND t2 - t1 >= ${from}${to === null ? '' : ` AND t2 - t1 < ${to}`} THEN 1 END) AS h${i}`,
     ).join(', ');
     expect(normalizeSql((await sqlPath.run({ sql: plan.statements[0]!.sql, declaration: reportDeclaration })).physical)).toBe(
       normalizeSql(
@@ -192,7 +193,9 @@ describeOltpEngines('StarRocks SQL written by hand', (ctx) => {
     });
     const plan = await model.plan!(value, { tenantId, staffId: null, timeZone: 'Asia/Shanghai', now: GOLDEN_NOW, maxGroups: 50 });
     expect(plan.statements).toHaveLength(1);
-    const physicalSql = normalizeSql((await sqlPath.run({ sql: plan.statements[0]!.sql, declaration: reportDeclaration })).physical);
+    const physicalSql = normalizeSql(
+      (await sqlPath.run({ sql: plan.statements[0]!.sql, declaration: reportDeclaration })).physical,
+    );
     // Initial events in the range (02-01 … 02-02 local); returns up to 3 days after its last day (… 02-05).
     expect(plan.statements[0]!.params).toEqual([
       'view',
@@ -320,7 +323,7 @@ describe('StarRocks golden SQL: portability', () => {
       'a T[] array type',
       'a DuckDB function, or one whose meaning differs in StarRocks',
     ]);
-    expect(denied("SELECT 'a || b :: \"c\" epoch_ms(x)' AS `weird||name`, x FROM t LEFT ANTI JOIN u ON TRUE")).toEqual([]);
+    expect(denied('SELECT \'a || b :: "c" epoch_ms(x)\' AS `weird||name`, x FROM t LEFT ANTI JOIN u ON TRUE')).toEqual([]);
   });
 
   it('holds nothing of DuckDB’s own spelling', () => {
@@ -333,7 +336,10 @@ describe('StarRocks golden SQL: portability', () => {
       for (const part of splitStarRocksText(sql)) {
         if (!part.code) continue;
         for (const match of part.text.matchAll(/\bAS\s+([A-Za-z_][A-Za-z0-9_]*)\b(?!\s*\()/gi)) {
-          if (RESERVED.has(match[1]!.toUpperCase()) && !/^(DATE|DATETIME|DOUBLE|BIGINT|INTEGER|INT|VARCHAR|BOOLEAN|JSON|ARRAY)$/i.test(match[1]!))
+          if (
+            RESERVED.has(match[1]!.toUpperCase()) &&
+            !/^(DATE|DATETIME|DOUBLE|BIGINT|INTEGER|INT|VARCHAR|BOOLEAN|JSON|ARRAY)$/i.test(match[1]!)
+          )
             found.push(`${file}: AS ${match[1]}`);
         }
       }

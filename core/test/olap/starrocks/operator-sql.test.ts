@@ -41,7 +41,12 @@ describe('operator SQL with StarRocks’ allow-lists', () => {
     ] as const) {
       expect(await refusal(sql), sql).toBe(`olap_sql_function_refused: ${refused}`);
       // The same SQL is accepted on DuckDB's lists (its meaning there is DuckDB's).
-      expect(duckDbOperatorFunctions.scalar.has(refused.replace('()', '')) || duckDbOperatorFunctions.aggregate.has(refused.replace('()', '')) || duckDbOperatorFunctions.operators.has(refused.replace('()', '')), sql).toBe(true);
+      expect(
+        duckDbOperatorFunctions.scalar.has(refused.replace('()', '')) ||
+          duckDbOperatorFunctions.aggregate.has(refused.replace('()', '')) ||
+          duckDbOperatorFunctions.operators.has(refused.replace('()', '')),
+        sql,
+      ).toBe(true);
     }
     expect(await refusal('SELECT count(*) AS n FROM range(10) AS r')).toBe('olap_sql_table_function: range()');
     expect(await refusal('SELECT count(*) AS n FROM generate_series(1, 10) AS r')).toBe(

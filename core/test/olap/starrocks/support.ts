@@ -143,14 +143,7 @@ export function splitStarRocksText(sql: string): { code: boolean; text: string }
 /** Blanks outside strings and names collapsed to one space, and none inside parentheses' edges. */
 export function normalizeSql(sql: string): string {
   return splitStarRocksText(sql)
-    .map((part) =>
-      part.code
-        ? part.text
-            .replace(/\s+/g, ' ')
-            .replace(/\(\s+/g, '(')
-            .replace(/\s+\)/g, ')')
-        : part.text,
-    )
+    .map((part) => (part.code ? part.text.replace(/\s+/g, ' ').replace(/\(\s+/g, '(').replace(/\s+\)/g, ')') : part.text))
     .join('')
     .trim();
 }

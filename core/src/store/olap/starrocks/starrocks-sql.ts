@@ -50,11 +50,60 @@ interface Token {
   space: string;
 }
 
+/** DuckDB's blanks (its scanner's `space`); other characters above U+007F belong to words, as in DuckDB. */
+const BLANK = /[ \t\n\r\f\v]/;
 const WORD_START = /[A-Za-z_\u0080-\uffff]/;
 const WORD_PART = /[A-Za-z0-9_\u0080-\uffff]/;
 /** Longest first: each is one token. */
-const OPERATORS = ['!~~*', '!~~', '~~*', '->>', '<=>', '**', '//', '||', '::', '->', '<=', '>=', '<>', '!=', '==', '&&', '~~', '<<', '>>'];
-const SINGLE = new Set(['(', ')', ',', '.', '*', '+', '-', '/', '%', '=', '<', '>', '[', ']', ';', '^', '~', '!', '&', '|', '@', ':', '{', '}', '#', '$']);
+const OPERATORS = [
+  '!~~*',
+  '!~~',
+  '~~*',
+  '->>',
+  '<=>',
+  '**',
+  '//',
+  '||',
+  '::',
+  '->',
+  '<=',
+  '>=',
+  '<>',
+  '!=',
+  '==',
+  '&&',
+  '~~',
+  '<<',
+  '>>',
+];
+const SINGLE = new Set([
+  '(',
+  ')',
+  ',',
+  '.',
+  '*',
+  '+',
+  '-',
+  '/',
+  '%',
+  '=',
+  '<',
+  '>',
+  '[',
+  ']',
+  ';',
+  '^',
+  '~',
+  '!',
+  '&',
+  '|',
+  '@',
+  ':',
+  '{',
+  '}',
+  '#',
+  '$',
+]);
 
 function lex(sql: string): Token[] {
   const tokens: Token[] = [];
@@ -66,9 +115,9 @@ function lex(sql: string): Token[] {
   };
   while (at < sql.length) {
     const char = sql[at]!;
-    if (/\s/.test(char)) {
+    if (BLANK.test(char)) {
       const start = at;
-      while (at < sql.length && /\s/.test(sql[at]!)) at += 1;
+      while (at < sql.length && BLANK.test(sql[at]!)) at += 1;
       space += sql.slice(start, at);
       continue;
     }
@@ -309,19 +358,16 @@ class Translator {
       this.index += 3;
       return;
     }
-    if (
-      word === 'MAIN' &&
-      next?.text === '.' &&
-      this.upper(2) === 'LIST_VALUE' &&
-      this.peek(3)?.text === '('
-    ) {
+    if (word === 'MAIN' && next?.text === '.' && this.upper(2) === 'LIST_VALUE' && this.peek(3)?.text === '(') {
       this.emit('[');
       this.depth += 1;
       this.lists.push(this.depth);
       this.index += 4;
       return;
     }
-    this.emit(token.text);
+    // A name holding characters beyond ASCII (中文, a U+3000 space DuckDB reads as part of it): backquoted,
+    // so StarRocks reads the same one name (its lexer also takes U+3000 as a blank).
+    this.emit(/^[A-Za-z0-9_]+$/.test(token.text) ? token.text : `\`${token.text.replaceAll('`', '``')}\``);
     this.index += 1;
   }
 
