@@ -18,6 +18,7 @@ import { profileStatements } from '../../../src/modules/reports/profile/profile.
 import { retentionAnalysisModel } from '../../../src/modules/reports/retention/retention-analysis.js';
 import { userAnalysisModel } from '../../../src/modules/reports/user/user-analysis.js';
 import type { OlapTenantDeclaration } from '../../../src/store/olap/declaration.js';
+import { TenantRelations } from '../../../src/store/olap/relations.js';
 import { starRocksDialect } from '../../../src/store/olap/starrocks/starrocks-dialect.js';
 import { sampleDeclaration } from '../support.js';
 import type { GoldenCase } from './support.js';
@@ -45,7 +46,19 @@ export function contractCases(): GoldenCase[] {
     declaration,
     ...extra,
   });
+  const relations = new TenantRelations(d, '7', declaration, []);
   return [
+    plain('view-event-view', 'the body of the tenant’s event_view (operator names, local times)', relations.eventViewBody(), {
+      physical: true,
+    }),
+    plain(
+      'view-contact-view',
+      'the body of the tenant’s contact_view (local times, p_attr columns)',
+      relations.contactViewBody(),
+      {
+        physical: true,
+      },
+    ),
     plain('count-events', 'events counted (the relation CTE: merges applied)', 'SELECT count(*) AS n FROM events'),
     plain('count-contacts', 'contacts counted', 'SELECT count(*) AS n FROM contacts'),
     plain('count-event-view', 'event_view counted', 'SELECT count(*) AS n FROM event_view'),

@@ -23,6 +23,8 @@ export interface GoldenCase {
   contactView?: ContactViewMemberships;
   /** Operator SQL (SQL tags, custom query): through the sandbox with StarRocks' allow-list first. */
   operator?: { maxRows: number };
+  /** Already physical (a view body the engine creates): translated only, not guarded nor resolved. */
+  physical?: true;
   declaration: OlapTenantDeclaration;
 }
 
@@ -70,9 +72,10 @@ export class StarRocksSqlPath {
   }
 
   async run(
-    item: Pick<GoldenCase, 'sql' | 'contactView' | 'operator' | 'declaration'>,
+    item: Pick<GoldenCase, 'sql' | 'contactView' | 'operator' | 'declaration' | 'physical'>,
     plugins: readonly OlapRelationDefinition[] = [],
   ): Promise<GoldenResult> {
+    if (item.physical) return { logical: item.sql, resolved: item.sql, physical: toStarRocksSql(item.sql) };
     const relations = new TenantRelations(starRocksDialect, GOLDEN_TENANT, item.declaration, plugins);
     const logical = item.operator ? await this.sandbox.prepare(item.sql, item.operator.maxRows + 1) : item.sql;
     const checked = await this.guard.check(logical, item.operator ? operatorRelationNames : relations.names);
@@ -157,7 +160,8 @@ const CLAUSES =
  */
 export function formatSql(sql: string): string {
   const normalized = normalizeSql(sql);
-  let depth = 0;
+  // Per open parenthesis: whether it is a window's `OVER (…)`, kept on one line.
+  const windows: boolean[] = [];
   let out = '';
   for (const part of splitStarRocksText(normalized)) {
     if (!part.code) {
@@ -165,16 +169,17 @@ export function formatSql(sql: string): string {
       continue;
     }
     // Walk the code piece by piece: parentheses change the depth, clause keywords start a line.
-    const pieces = part.text.split(/([()])/);
-    for (const piece of pieces) {
+    for (const piece of part.text.split(/([()])/)) {
       if (piece === '(') {
-        depth += 1;
+        windows.push(/\bOVER\s*$/i.test(out) || windows.at(-1) === true);
         out += piece;
       } else if (piece === ')') {
-        depth -= 1;
+        windows.pop();
+        out += piece;
+      } else if (windows.at(-1) === true) {
         out += piece;
       } else {
-        const indent = '\n' + '  '.repeat(Math.max(depth, 0));
+        const indent = '\n' + '  '.repeat(windows.length);
         out += piece.replace(CLAUSES, indent).replace(/^(?=(?:SELECT|WITH)\b)/, out.endsWith('(') ? indent : '');
       }
     }

@@ -44,8 +44,7 @@ __ranked AS (
   SELECT __agg.*, sum(__users) OVER (PARTITION BY __g, __d) AS __total
   FROM __agg),
 __numbered AS (
-  SELECT __ranked.*, dense_rank() OVER (PARTITION BY __g
-    ORDER BY __total DESC, __d NULLS LAST) AS __rn
+  SELECT __ranked.*, dense_rank() OVER (PARTITION BY __g ORDER BY __total DESC, __d NULLS LAST) AS __rn
   FROM __ranked)
 SELECT *
 FROM (

@@ -6,8 +6,7 @@ WITH `events` AS (
   FROM `t_7`.`event_data` AS e
   LEFT JOIN `t_7`.`contact_alias` AS a ON a.from_contact_id = e.contact_id),
 __init AS (
-  SELECT contact_id AS __cid, event_time AS __t, event_day AS __day, `p_13` AS __e0, row_number() OVER (PARTITION BY contact_id
-    ORDER BY event_time, message_id) AS __r
+  SELECT contact_id AS __cid, event_time AS __t, event_day AS __day, `p_13` AS __e0, row_number() OVER (PARTITION BY contact_id ORDER BY event_time, message_id) AS __r
   FROM events
   WHERE event IN (?) AND event_time >= CAST(? AS DATETIME) AND event_time < CAST(? AS DATETIME) AND event = ?),
 __first AS (

@@ -15,8 +15,7 @@ __agg AS (
   FROM __member AS ev
   GROUP BY GROUPING SETS ((__g, __d0), (__g))),
 __numbered AS (
-  SELECT __agg.*, row_number() OVER (PARTITION BY __g, __total
-    ORDER BY __m0 DESC NULLS LAST, __d0 NULLS LAST) AS __rn, count(*) OVER (PARTITION BY __g, __total) AS __groups
+  SELECT __agg.*, row_number() OVER (PARTITION BY __g, __total ORDER BY __m0 DESC NULLS LAST, __d0 NULLS LAST) AS __rn, count(*) OVER (PARTITION BY __g, __total) AS __groups
   FROM __agg)
 SELECT *
 FROM __numbered
