@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
@@ -35,6 +36,13 @@ export default defineConfig({
     ],
     exclude: ['**/node_modules/**', '**/dist/**'],
     pool: 'forks',
+    // One more fork than cores (Vitest's default is one fewer: a single fork on our 2-core CI). The
+    // suites mostly wait — on MariaDB's DDL and fsyncs, on Chromium, on child processes — so three
+    // forks on two cores overlap those waits; every file already runs on its own
+    // stores (temp SQLite files, fresh MariaDB databases, random ports), and the whole suite passed
+    // with four forks on a loaded machine (ADR 0068).
+    maxWorkers: availableParallelism() + 1,
+    minWorkers: 1,
     testTimeout: 90_000,
     hookTimeout: 60_000,
   },

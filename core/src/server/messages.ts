@@ -274,6 +274,14 @@ export const errorMessages = {
       'The analytics store could not run the query (an unknown column, a value that does not convert…); fix it as the message says',
   },
   olap_busy: { 'zh-CN': '分析库写入繁忙，请稍后重试', 'en-US': 'The analytics store is busy writing; try again shortly' },
+  olap_load_failed: {
+    'zh-CN': '写入 StarRocks 失败（已尝试 {attempts} 次：{reason}），稍后会再次写入',
+    'en-US': 'Loading into StarRocks failed after {attempts} attempt(s) ({reason}); it will be tried again later',
+  },
+  olap_load_rejected: {
+    'zh-CN': 'StarRocks 拒绝了这批数据（{reason}），重试也不会成功，请检查配置或数据',
+    'en-US': 'StarRocks rejected the load ({reason}); retrying will not help — check the configuration or the data',
+  },
   condition_invalid: {
     'zh-CN': '筛选条件有 {count} 处错误，请修改后重试',
     'en-US': 'The conditions have {count} problem(s); fix them and try again',

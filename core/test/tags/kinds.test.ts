@@ -85,6 +85,13 @@ describeEngines(
         rule: { event: 'purchase', property: 'sku', rankBy: 'sum', rankProperty: 'amount', topN: 2, days: null },
       });
       expect(await t.values(bySum.id)).toEqual({ [t.people.u1]: ['ball', 'shoe'], [t.people.u2]: ['shoe'] });
+      // The report counts each element of a string array (unnest as a table function in FROM: ADR 0066).
+      const report = (await t.staff.request('GET', `${TAGS}/${bySum.id}/report?range=today`)).body;
+      expect(report.rows.map((r: { value: string; total: number }) => [r.value, r.total])).toEqual([
+        ['shoe', 2],
+        ['ball', 1],
+      ]);
+      expect(report.totals).toEqual({ [bySum.activeCalcDate]: 2 });
       const badProperty = await t.create({
         code: 'tag_fav_bad',
         name: 'x',

@@ -9,6 +9,7 @@ import { createServiceRef } from '../../kernel/extension-point.js';
 import { ConflictError, DomainError, InputError, isDomainError, NotFoundError, type ErrorDetail } from '../../server/errors.js';
 import type { Principal } from '../../server/principal.js';
 import type { AnalyticsEngine } from '../../store/olap/analytics-engine.js';
+import type { SqlDialect } from '../../store/olap/dialect.js';
 import { contactSystemFields, propertyColumn } from '../../store/olap/physical-schema.js';
 import type { ChannelsService } from '../channels/channels.service.js';
 import type { ConditionNode, ConditionTree } from '../conditions/condition.types.js';
@@ -280,12 +281,11 @@ export class ContactExportsService {
     select: string,
     tail = '',
   ): Promise<{ sql: string; params: (string | number | bigint | boolean | null)[] }> {
-    if (!filter) return { sql: `SELECT ${select} FROM contacts AS x WHERE x.identified${tail}`, params: [] };
-    const compiled = await this.deps.conditions.compileContactIds(tenantId, filter);
-    return {
-      sql: `SELECT ${select} FROM contacts AS x WHERE x.identified AND x.id IN (${compiled.sql})${tail}`,
-      params: compiled.params as (string | number | bigint | boolean | null)[],
-    };
+    return exportMatchingStatement(
+      select,
+      filter ? await this.deps.conditions.compileContactIds(tenantId, filter) : undefined,
+      tail,
+    );
   }
 
   /** Identified contacts the filter matches now (a tenant without analytics data has none). */
@@ -413,10 +413,10 @@ export class ContactExportsService {
     for (let offset = 0; offset < ids.length; offset += this.limits.chunkSize) {
       if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('cancelled');
       const chunk = ids.slice(offset, offset + this.limits.chunkSize);
-      const result = await analytics.query<Record<string, unknown>>(
-        `SELECT c.id AS id, ${selected.join(', ')} FROM contacts AS c WHERE ${d.inBigintList('c.id')} ORDER BY c.id`,
-        { params: [`[${chunk.join(',')}]`], rowMode: 'json' },
-      );
+      const result = await analytics.query<Record<string, unknown>>(exportChunkSql(d, selected), {
+        params: [`[${chunk.join(',')}]`],
+        rowMode: 'json',
+      });
       const byChannel = new Map<string, Map<string, Map<string, string[]>>>();
       for (const [channelId, idTypes] of channelReads)
         byChannel.set(channelId, await this.deps.reads.channelUserIds(tenantId, chunk, channelId, idTypes));
@@ -491,4 +491,25 @@ export class ContactExportsService {
       throw error;
     }
   }
+}
+
+/**
+ * The identified contacts a compiled filter matches (every identified one without a filter), with
+ * `select` over `contacts AS x` and a `tail` (ORDER BY / LIMIT).
+ */
+export function exportMatchingStatement(
+  select: string,
+  compiled: { sql: string; params: readonly unknown[] } | undefined,
+  tail = '',
+): { sql: string; params: (string | number | bigint | boolean | null)[] } {
+  if (!compiled) return { sql: `SELECT ${select} FROM contacts AS x WHERE x.identified${tail}`, params: [] };
+  return {
+    sql: `SELECT ${select} FROM contacts AS x WHERE x.identified AND x.id IN (${compiled.sql})${tail}`,
+    params: compiled.params as (string | number | bigint | boolean | null)[],
+  };
+}
+
+/** One chunk of the export: the `selected` columns of the contacts whose ids are bound as one list. */
+export function exportChunkSql(d: SqlDialect, selected: readonly string[]): string {
+  return `SELECT c.id AS id, ${selected.join(', ')} FROM contacts AS c WHERE ${d.inBigintList('c.id')} ORDER BY c.id`;
 }

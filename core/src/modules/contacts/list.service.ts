@@ -3,6 +3,7 @@ import { decodeCursor, encodeCursor } from '../../server/cursor.js';
 import { InputError, isDomainError, type ErrorDetail } from '../../server/errors.js';
 import type { Principal } from '../../server/principal.js';
 import type { AnalyticsEngine } from '../../store/olap/analytics-engine.js';
+import type { SqlDialect } from '../../store/olap/dialect.js';
 import { propertyColumn } from '../../store/olap/physical-schema.js';
 import { SqlFragment, sql } from '../../store/olap/sql-fragment.js';
 import type { ChannelsService } from '../channels/channels.service.js';
@@ -155,52 +156,17 @@ export class ContactListService {
     // No analytics schema yet: no contact has reached OLAP.
     if (!record || compiled?.declared === false) return { columns, items: [], nextCursor: null, total: after ? null : 0 };
 
-    const d = this.olap.dialect;
-    const q = (name: string) => d.quoteIdentifier(name);
-    // A custom field the declaration does not hold yet (just created) has no column: shown empty.
-    const declared = new Set(record.declaration.contactAttributes.map((a) => propertyColumn(a.id)));
-    const selected = defs.map((def, index) => {
-      const alias = q(`k${index}`);
-      if (def.source === 'custom' && !declared.has(def.olapColumn)) return `NULL AS ${alias}`;
-      const column = `c.${q(def.olapColumn)}`;
-      if (def.type === 'datetime') return `${d.epochMs(column)} AS ${alias}`;
-      if (def.type === 'date') return `CAST(${column} AS VARCHAR) AS ${alias}`;
-      return `${column} AS ${alias}`;
+    const { select, count } = contactListStatements(this.olap.dialect, {
+      defs,
+      // A custom field the declaration does not hold yet (just created) has no column: shown empty.
+      declaredColumns: new Set(record.declaration.contactAttributes.map((a) => propertyColumn(a.id))),
+      kind: query.kind,
+      compiled,
+      keyword: query.keyword?.trim() || undefined,
+      isMasked: (maskKey) => masker.isMasked(maskKey),
+      after,
+      limit: query.limit,
     });
-
-    const where: SqlFragment[] = [];
-    if (query.kind === 'identified') where.push(SqlFragment.raw('c.identified = TRUE'));
-    if (query.kind === 'anonymous') where.push(SqlFragment.raw('NOT COALESCE(c.identified, FALSE)'));
-    if (compiled) where.push(compiled.predicate.wrap());
-    const keyword = query.keyword?.trim();
-    if (keyword) where.push(keywordPredicate(keyword, masker, (column) => d.containsText(`lower(c.${q(column)})`, 'lower(?)')));
-    const filtered = [...where];
-    if (after) {
-      const at = d.timestampParam();
-      where.push(
-        SqlFragment.withPlaceholders(`(c.updated_at < ${at} OR (c.updated_at = ${at} AND c.id < ${d.bigintParam()}))`, [
-          timestampText(after.updatedAt),
-          timestampText(after.updatedAt),
-          after.id,
-        ]),
-      );
-    }
-    // Event leaves are refused above, so there are no CTEs or joins today; kept for the engine's shape.
-    const withClause = compiled?.ctes.length ? sql('WITH ', SqlFragment.join(compiled.ctes, ', '), ' ') : SqlFragment.raw('');
-    const from = (fragments: SqlFragment[]) =>
-      sql(
-        ' FROM contacts AS c',
-        compiled?.joins.length ? sql(' ', SqlFragment.join(compiled.joins, ' ')) : '',
-        fragments.length ? sql(' WHERE ', SqlFragment.join(fragments, ' AND ')) : '',
-      );
-    const select = sql(
-      withClause,
-      `SELECT c.id AS ${q('id')}, c.identified AS ${q('identified')}, ${d.epochMs('c.updated_at')} AS ${q('updated_ms')}`,
-      selected.length ? `, ${selected.join(', ')}` : '',
-      from(where),
-      ` ORDER BY c.updated_at DESC, c.id DESC LIMIT ${query.limit + 1}`,
-    );
-    const count = after ? undefined : sql(withClause, `SELECT count(*) AS ${q('n')}`, from(filtered));
     const [rows, total] = await Promise.all([
       analytics.query<Record<string, unknown>>(select.text, { params: [...select.params], rowMode: 'json' }),
       count
@@ -290,6 +256,77 @@ function decodeListCursor(cursor: string): { updatedAt: number; id: string } {
   return { updatedAt, id };
 }
 
+/** What one page of the contact list reads (`contactListStatements`). */
+export interface ContactListStatementInput {
+  defs: readonly ContactColumnDef[];
+  /** Physical columns (`p_<id>`) of the custom fields the analytics declaration holds. */
+  declaredColumns: ReadonlySet<string>;
+  kind: ContactListQuery['kind'];
+  /** The filter (and the caller's restriction) compiled over `contacts AS c`. */
+  compiled?: { ctes: SqlFragment[]; joins: SqlFragment[]; predicate: SqlFragment };
+  /** 普通搜索, trimmed. */
+  keyword?: string;
+  isMasked(maskKey: string): boolean;
+  /** The keyset cursor: rows after this one. */
+  after?: { updatedAt: number; id: string };
+  limit: number;
+}
+
+/**
+ * The page's statement (one row more than `limit` tells there is a next page) and, on a first page,
+ * the count of every matching contact — over the logical `contacts`, in the engine's dialect.
+ */
+export function contactListStatements(
+  d: SqlDialect,
+  input: ContactListStatementInput,
+): { select: SqlFragment; count?: SqlFragment } {
+  const { compiled, after } = input;
+  const q = (name: string) => d.quoteIdentifier(name);
+  const selected = input.defs.map((def, index) => {
+    const alias = q(`k${index}`);
+    if (def.source === 'custom' && !input.declaredColumns.has(def.olapColumn)) return `NULL AS ${alias}`;
+    const column = `c.${q(def.olapColumn)}`;
+    if (def.type === 'datetime') return `${d.epochMs(column)} AS ${alias}`;
+    if (def.type === 'date') return `CAST(${column} AS VARCHAR) AS ${alias}`;
+    return `${column} AS ${alias}`;
+  });
+
+  const where: SqlFragment[] = [];
+  if (input.kind === 'identified') where.push(SqlFragment.raw('c.identified = TRUE'));
+  if (input.kind === 'anonymous') where.push(SqlFragment.raw('NOT COALESCE(c.identified, FALSE)'));
+  if (compiled) where.push(compiled.predicate.wrap());
+  if (input.keyword)
+    where.push(keywordPredicate(input.keyword, input.isMasked, (column) => d.containsText(`lower(c.${q(column)})`, 'lower(?)')));
+  const filtered = [...where];
+  if (after) {
+    const at = d.timestampParam();
+    where.push(
+      SqlFragment.withPlaceholders(`(c.updated_at < ${at} OR (c.updated_at = ${at} AND c.id < ${d.bigintParam()}))`, [
+        timestampText(after.updatedAt),
+        timestampText(after.updatedAt),
+        after.id,
+      ]),
+    );
+  }
+  // Event leaves are refused above, so there are no CTEs or joins today; kept for the engine's shape.
+  const withClause = compiled?.ctes.length ? sql('WITH ', SqlFragment.join(compiled.ctes, ', '), ' ') : SqlFragment.raw('');
+  const from = (fragments: SqlFragment[]) =>
+    sql(
+      ' FROM contacts AS c',
+      compiled?.joins.length ? sql(' ', SqlFragment.join(compiled.joins, ' ')) : '',
+      fragments.length ? sql(' WHERE ', SqlFragment.join(fragments, ' AND ')) : '',
+    );
+  const select = sql(
+    withClause,
+    `SELECT c.id AS ${q('id')}, c.identified AS ${q('identified')}, ${d.epochMs('c.updated_at')} AS ${q('updated_ms')}`,
+    selected.length ? `, ${selected.join(', ')}` : '',
+    from(where),
+    ` ORDER BY c.updated_at DESC, c.id DESC LIMIT ${input.limit + 1}`,
+  );
+  const count = after ? undefined : sql(withClause, `SELECT count(*) AS ${q('n')}`, from(filtered));
+  return { select, count };
+}
+
 /**
  * The list's filter holds contact-property leaves only (§1.4.12: 系统用户属性和自定义用户属性), and none
  * on a field the caller sees masked — a filter (`contains` above all) would reveal the value.
@@ -311,11 +348,15 @@ function checkFilterLeaves(tree: ConditionTree, masker: ContactMasker): void {
 }
 
 /** 普通搜索: the id exactly (digits only), or contained in the name, mobile or email the caller may see. */
-function keywordPredicate(keyword: string, masker: ContactMasker, contains: (column: string) => string): SqlFragment {
+function keywordPredicate(
+  keyword: string,
+  isMasked: (maskKey: string) => boolean,
+  contains: (column: string) => string,
+): SqlFragment {
   const parts: SqlFragment[] = [];
   if (ID.test(keyword)) parts.push(SqlFragment.param(keyword, 'c.id = CAST(? AS BIGINT)'));
   for (const field of keywordFields)
-    if (!masker.isMasked(field.maskKey)) parts.push(SqlFragment.withPlaceholders(contains(field.olapColumn), [keyword]));
+    if (!isMasked(field.maskKey)) parts.push(SqlFragment.withPlaceholders(contains(field.olapColumn), [keyword]));
   return parts.length ? SqlFragment.join(parts, ' OR ').wrap() : SqlFragment.raw('FALSE');
 }
 

@@ -3,6 +3,7 @@ import type { ContributionRegistry } from '../../kernel/contribution-registry.js
 import { decodeCursor, encodeCursor } from '../../server/cursor.js';
 import { InputError, type ErrorDetail } from '../../server/errors.js';
 import type { AnalyticsEngine } from '../../store/olap/analytics-engine.js';
+import type { SqlDialect } from '../../store/olap/dialect.js';
 import type { ContactUsageService } from '../contacts/usage.js';
 import type { ContactMasker } from '../masking/masking.service.js';
 import type { MetadataService } from '../metadata/metadata.service.js';
@@ -145,24 +146,7 @@ export class HomeService {
     if (!(await analytics.schema())) return { items: [], nextCursor: null };
     const outbound = staffId === null ? [] : (await this.displaySettings(tenantId, staffId)).outboundEvents;
 
-    const d = this.olap.dialect;
-    const q = (name: string) => d.quoteIdentifier(name);
-    const params: (string | number)[] = [];
-    const where: string[] = [];
-    if (outbound.length > 0) {
-      where.push(`(direction = 'inbound' OR event IN (${outbound.map(() => '?').join(', ')}))`);
-      params.push(...outbound);
-    } else where.push(`direction = 'inbound'`);
-    if (after) {
-      const [time, messageId, event] = after;
-      const at = d.timestampParam();
-      where.push(`(event_time < ${at} OR (event_time = ${at} AND (message_id < ? OR (message_id = ? AND event < ?))))`);
-      params.push(timestampText(time), timestampText(time), messageId, messageId, event);
-    }
-    const sql =
-      `SELECT ${q('event')}, ${d.epochMs('event_time')} AS ${q('event_time_ms')}, ${q('direction')}, ${q('message_id')}, ` +
-      `${q('contact_id')}, ${q('channel_id')} FROM events WHERE ${where.join(' AND ')} ` +
-      `ORDER BY event_time DESC, message_id DESC, event DESC LIMIT ${query.limit + 1}`;
+    const { sql, params } = homeTimelineStatement(this.olap.dialect, { outbound, after, limit: query.limit });
     const result = await analytics.query<Record<string, unknown>>(sql, { params, rowMode: 'json' });
     const rows = result.rows.slice(0, query.limit);
 
@@ -229,11 +213,10 @@ export class HomeService {
     if (!(await analytics.schema())) return known;
     // Contacts with an event other than 页面浏览 that OLAP does not know as identified: OLTP decides
     // whether knownCount already has them (it may know more, or sooner).
-    const result = await analytics.query<{ contact_id: string }>(
-      `SELECT DISTINCT e.contact_id AS contact_id FROM events AS e LEFT JOIN contacts AS c ON c.id = e.contact_id ` +
-        `WHERE e.event <> ? AND (c.identified IS NULL OR c.identified = FALSE)`,
-      { params: [PAGEVIEW_EVENT], rowMode: 'json' },
-    );
+    const result = await analytics.query<{ contact_id: string }>(TRACKED_USERS_SQL, {
+      params: [PAGEVIEW_EVENT],
+      rowMode: 'json',
+    });
     const { existing, known: alreadyCounted } = await this.contacts.classify(
       tenantId,
       result.rows.map((row) => String(row.contact_id)),
@@ -250,15 +233,61 @@ export class HomeService {
     const counts = new Map<string, number>();
     const analytics = this.olap.forTenant(tenantId);
     if (await analytics.schema()) {
-      const d = this.olap.dialect;
-      const month = d.localMonthStart('event_time', timeZone);
-      const result = await analytics.query<{ month: string; n: string | number }>(
-        `SELECT ${month} AS month, COUNT(*) AS n FROM events ` +
-          `WHERE event_time >= ${d.timestampParam()} AND event_time < ${d.timestampParam()} GROUP BY ${month}`,
-        { params: [timestampText(window.from), timestampText(window.to)], rowMode: 'json' },
-      );
+      const statement = eventsPerMonthStatement(this.olap.dialect, timeZone, window);
+      const result = await analytics.query<{ month: string; n: string | number }>(statement.sql, {
+        params: statement.params,
+        rowMode: 'json',
+      });
       for (const row of result.rows) counts.set(String(row.month).slice(0, 7), Number(row.n));
     }
     return window.months.map((m) => ({ month: m, events: counts.get(m) ?? 0 }));
   }
+}
+
+/** Contacts with an event other than `?` (页面浏览) that OLAP does not know as identified (追踪用户数). */
+export const TRACKED_USERS_SQL =
+  `SELECT DISTINCT e.contact_id AS contact_id FROM events AS e LEFT JOIN contacts AS c ON c.id = e.contact_id ` +
+  `WHERE e.event <> ? AND (c.identified IS NULL OR c.identified = FALSE)`;
+
+/**
+ * 首页动态: inbound events (and the outbound codes the staff member chose), newest first, keyset-paged
+ * by (event_time, message_id, event); one row more than `limit` tells there is a next page.
+ */
+export function homeTimelineStatement(
+  d: SqlDialect,
+  input: { outbound: readonly string[]; after?: readonly [number, string, string]; limit: number },
+): { sql: string; params: (string | number)[] } {
+  const q = (name: string) => d.quoteIdentifier(name);
+  const params: (string | number)[] = [];
+  const where: string[] = [];
+  if (input.outbound.length > 0) {
+    where.push(`(direction = 'inbound' OR event IN (${input.outbound.map(() => '?').join(', ')}))`);
+    params.push(...input.outbound);
+  } else where.push(`direction = 'inbound'`);
+  if (input.after) {
+    const [time, messageId, event] = input.after;
+    const at = d.timestampParam();
+    where.push(`(event_time < ${at} OR (event_time = ${at} AND (message_id < ? OR (message_id = ? AND event < ?))))`);
+    params.push(timestampText(time), timestampText(time), messageId, messageId, event);
+  }
+  const sql =
+    `SELECT ${q('event')}, ${d.epochMs('event_time')} AS ${q('event_time_ms')}, ${q('direction')}, ${q('message_id')}, ` +
+    `${q('contact_id')}, ${q('channel_id')} FROM events WHERE ${where.join(' AND ')} ` +
+    `ORDER BY event_time DESC, message_id DESC, event DESC LIMIT ${input.limit + 1}`;
+  return { sql, params };
+}
+
+/** Events (inbound and outbound, every code) per tenant-local month of `window` (使用情况). */
+export function eventsPerMonthStatement(
+  d: SqlDialect,
+  timeZone: string,
+  window: { from: number; to: number },
+): { sql: string; params: string[] } {
+  const month = d.localMonthStart('event_time', timeZone);
+  return {
+    sql:
+      `SELECT ${month} AS month, COUNT(*) AS n FROM events ` +
+      `WHERE event_time >= ${d.timestampParam()} AND event_time < ${d.timestampParam()} GROUP BY ${month}`,
+    params: [timestampText(window.from), timestampText(window.to)],
+  };
 }

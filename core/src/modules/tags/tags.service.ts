@@ -1030,19 +1030,25 @@ export class TagsService implements TagSource {
     const rows: TagReport['rows'] = [];
     const totals: Record<string, number> = {};
     if (calcDates.length > 0) {
-      const value =
-        row.value_type === 'string' ? 'value_string' : row.value_type === 'string[]' ? 'unnest(value_strings)' : 'value_number';
+      // A string array counts each element: unnest as a table function joined laterally (StarRocks has no
+      // scalar unnest), grouped by expressions (it documents no GROUP BY position; ADR 0066).
+      const [value, from] =
+        row.value_type === 'string'
+          ? ['value_string', 'tag_value']
+          : row.value_type === 'string[]'
+            ? ['u.value', 'tag_value, unnest(value_strings) AS u(value)']
+            : ['value_number', 'tag_value'];
       const analytics = this.olap.forTenant(tenantId);
       const inDates = `(${calcs.map(() => `(calc_date = ${this.olap.dialect.dateParam()} AND run = ?)`).join(' OR ')})`;
       const dayParams = calcs.flatMap((calc) => [calc.calc_date, Number(calc.run)]);
       const counted = await analytics.query<{ day: string; value: string | number | null; n: string }>(
         `SELECT CAST(calc_date AS VARCHAR) AS day, value, count(DISTINCT contact_id) AS n FROM ` +
-          `(SELECT calc_date, contact_id, ${value} AS value FROM tag_value WHERE tag_id = ${this.olap.dialect.bigintParam()} AND ${inDates}) AS v ` +
-          `WHERE value IS NOT NULL GROUP BY 1, 2`,
+          `(SELECT calc_date, contact_id, ${value} AS value FROM ${from} WHERE tag_id = ${this.olap.dialect.bigintParam()} AND ${inDates}) AS v ` +
+          `WHERE value IS NOT NULL GROUP BY CAST(calc_date AS VARCHAR), value`,
         { params: [tagId, ...dayParams], rowMode: 'json' },
       );
       const contacts = await analytics.query<{ day: string; n: string }>(
-        `SELECT CAST(calc_date AS VARCHAR) AS day, count(*) AS n FROM tag_value WHERE tag_id = ${this.olap.dialect.bigintParam()} AND ${inDates} GROUP BY 1`,
+        `SELECT CAST(calc_date AS VARCHAR) AS day, count(*) AS n FROM tag_value WHERE tag_id = ${this.olap.dialect.bigintParam()} AND ${inDates} GROUP BY CAST(calc_date AS VARCHAR)`,
         { params: [tagId, ...dayParams], rowMode: 'json' },
       );
       for (const c of contacts.rows) totals[String(c.day).slice(0, 10)] = Number(c.n);

@@ -289,6 +289,31 @@ export const operatorOperators: ReadonlySet<string> = new Set([
 export const operatorTableFunctions: ReadonlySet<string> = new Set(['unnest', 'range', 'generate_series']);
 
 /**
+ * The function allow-lists of one engine. The parse and the walk are DuckDB's for every engine (one
+ * guard, ADR 0009), but a name means what the engine that runs it says: StarRocks' lists
+ * (starrocks/starrocks-operator-functions.ts, ADR 0066) hold only the names that exist there with the
+ * same meaning.
+ */
+export interface OperatorSqlFunctions {
+  aggregate: ReadonlySet<string>;
+  window: ReadonlySet<string>;
+  scalar: ReadonlySet<string>;
+  /** Operators as DuckDB's parser names them (`~~` for LIKE). */
+  operators: ReadonlySet<string>;
+  /** Table functions in FROM. */
+  table: ReadonlySet<string>;
+}
+
+/** DuckDB's lists (the embedded engine): the sets above. */
+export const duckDbOperatorFunctions: OperatorSqlFunctions = {
+  aggregate: operatorAggregateFunctions,
+  window: operatorWindowFunctions,
+  scalar: operatorScalarFunctions,
+  operators: operatorOperators,
+  table: operatorTableFunctions,
+};
+
+/**
  * Keywords that DuckDB binds as functions when written like a column (`SELECT current_user`) and
  * that reveal the engine's user, schema or catalog. The others of that kind — `current_date`,
  * `current_time`, `current_timestamp`, `localtime`, `localtimestamp` — are allowed.
@@ -370,6 +395,8 @@ const EXPRESSION_KEYS = ['class', 'type', 'alias', 'query_location'];
  * the SQL (a new DuckDB feature is refused until it is reviewed here).
  */
 class AllowListWalker {
+  constructor(private readonly functions: OperatorSqlFunctions) {}
+
   /** The last part of every column reference (`c.group_12` → `group_12`), as written. */
   readonly columns = new Set<string>();
 
@@ -512,7 +539,7 @@ class AllowListWalker {
         const fn = ref.function;
         if (!isObject(fn) || fn.class !== 'FUNCTION') throw unsupported('FROM');
         const name = String(fn.function_name).toLowerCase();
-        if (!isEmpty(fn.schema) || !isEmpty(fn.catalog) || !operatorTableFunctions.has(name)) {
+        if (!isEmpty(fn.schema) || !isEmpty(fn.catalog) || !this.functions.table.has(name)) {
           throw new Refused('olap_sql_table_function', `${String(fn.function_name)}()`);
         }
         this.functionArguments(fn);
@@ -601,8 +628,8 @@ class AllowListWalker {
         }
         const allowed =
           node.is_operator === true
-            ? operatorOperators.has(name)
-            : operatorScalarFunctions.has(name) || operatorAggregateFunctions.has(name);
+            ? this.functions.operators.has(name)
+            : this.functions.scalar.has(name) || this.functions.aggregate.has(name);
         if (!allowed || node.export_state === true)
           throw new Refused('olap_sql_function_refused', `${String(node.function_name)}()`);
         this.functionArguments(node);
@@ -636,7 +663,7 @@ class AllowListWalker {
         ]);
         const name = String(node.function_name).toLowerCase();
         if (!isEmpty(node.schema) || !isEmpty(node.catalog)) throw new Refused('olap_sql_qualified_name', `${name}()`);
-        if (!operatorWindowFunctions.has(name) && !operatorAggregateFunctions.has(name)) {
+        if (!this.functions.window.has(name) && !this.functions.aggregate.has(name)) {
           throw new Refused('olap_sql_function_refused', `${String(node.function_name)}()`);
         }
         for (const key of ['children', 'partitions']) for (const child of this.list(node[key])) this.expression(child);
@@ -827,7 +854,15 @@ export interface OperatorSqlColumns {
 
 /** Checks operator SQL and regenerates the SQL that runs. Engine-neutral: any `SqlCodec`. */
 export class OperatorSqlSandbox {
-  constructor(private readonly codec: SqlCodec) {}
+  private readonly functions: OperatorSqlFunctions;
+
+  constructor(
+    private readonly codec: SqlCodec,
+    /** The engine's function allow-lists (default: DuckDB's). */
+    options: { functions?: OperatorSqlFunctions } = {},
+  ) {
+    this.functions = options.functions ?? duckDbOperatorFunctions;
+  }
 
   /**
    * Throws `OlapSqlRefusedError` unless `sql` is one SELECT within the allow-lists that reads only
@@ -860,7 +895,7 @@ export class OperatorSqlSandbox {
     const tree = withoutLocations(parseTree(astJson)) as JsonObject;
     const statement = (tree.statements as JsonObject[])[0]!;
     const top = statement.node as JsonObject;
-    const walker = new AllowListWalker();
+    const walker = new AllowListWalker(this.functions);
     try {
       walker.query(top, true);
     } catch (error) {

@@ -153,7 +153,7 @@ export class TenantRelations {
     const members = this.table(tables.groupMember);
     const delta = this.table(tables.groupDelta);
     // DuckDB's uncorrelated ANTI JOIN (a correlated NOT EXISTS was planned as a delim join that doubled
-    // the read; docs/performance.md). StarRocks spells it LEFT ANTI JOIN: the adapter's dialect (issue 23).
+    // the read; docs/performance.md). StarRocks spells it LEFT ANTI JOIN: toStarRocksSql writes it so (ADR 0066).
     return (
       `SELECT m.group_id, m.version, m.contact_id FROM ${members} AS m ANTI JOIN ${delta} AS d ` +
       `ON d.group_id = m.group_id AND d.version = m.version AND d.contact_id = m.contact_id ` +

@@ -16,6 +16,7 @@ import { parseStarRocksUrl } from '../../../src/store/olap/starrocks/starrocks-c
 import { StarRocksEngine, type StarRocksEngineOptions } from '../../../src/store/olap/starrocks/starrocks-engine.js';
 import { OltpStarRocksTenantState } from '../../../src/store/olap/starrocks/tenant-state.js';
 import { toStarRocksSql } from '../../../src/store/olap/starrocks/starrocks-sql.js';
+import { streamLoadLabel } from '../../../src/store/olap/starrocks/stream-load.js';
 import { startStarRocksDouble, type StarRocksDouble } from '../../support/starrocks-double/index.js';
 import { describeOltpEngines, eventRow, insertTenant, sampleDeclaration, type OltpFixture } from '../support.js';
 
@@ -177,6 +178,11 @@ describeOltpEngines('StarRocks engine against the protocol doubles', (ctx) => {
     });
     engines.push(engine);
     return engine;
+  }
+
+  /** The Stream Loads the FE received since request `from` (each load starts there, before its 307 to the BE). */
+  function loadsSince(from: number) {
+    return double.streamLoad.requests.slice(from).filter((r) => r.node === 'fe' && r.method === 'PUT');
   }
 
   /** The administrator's statements since `from`, without the session bookkeeping and catalog reads. */
@@ -586,20 +592,21 @@ describeOltpEngines('StarRocks engine against the protocol doubles', (ctx) => {
         ],
       });
       expect(result).toEqual({ batchId: 'b-1', status: 'loaded', events: 1, contacts: 2, typeMismatches: 1 });
-      const sent = double.streamLoad.requests.slice(requests);
-      expect(sent.map((r) => [r.table, r.headers.label])).toEqual([
-        ['contact_alias', 'b-1-contact_alias'],
-        ['contact_data', 'b-1-contact_data'],
-        ['contact_data', 'b-1-contact_data_delete'],
-        ['event_data', 'b-1-event_data'],
+      const sent = loadsSince(requests);
+      expect(sent.map((r) => [r.table, r.label])).toEqual([
+        ['contact_alias', streamLoadLabel('b-1', 'contact_alias')],
+        ['contact_data', streamLoadLabel('b-1', 'contact_data')],
+        ['contact_data', streamLoadLabel('b-1', 'contact_data_delete')],
+        ['event_data', streamLoadLabel('b-1', 'event_data')],
       ]);
       expect(
         sent.every(
           (r) => r.database === `t_${tenantId}` && r.headers.format === 'json' && r.headers.strip_outer_array === 'true',
         ),
       ).toBe(true);
+      const db = `t_${tenantId}`;
       // Aliases: 5 → 9, and 3 (which had merged into 5) re-pointed at 9.
-      expect(sent[0]!.rows).toEqual([
+      expect(double.streamLoad.loaded(db, 'contact_alias')).toEqual([
         { from_contact_id: 3, to_contact_id: 9 },
         { from_contact_id: 5, to_contact_id: 9 },
       ]);
@@ -608,8 +615,11 @@ describeOltpEngines('StarRocks engine against the protocol doubles', (ctx) => {
       expect(String(sent[1]!.headers.columns).split(',')).toEqual(
         expect.arrayContaining(['id', 'name', 'birthday', 'created_at', 'p_21']),
       );
-      expect(sent[1]!.rows).toHaveLength(1);
-      expect(sent[1]!.rows[0]).toMatchObject({
+      // Deletes: `__op` named in the columns header, 1 in each row.
+      expect(sent[2]!.headers.columns).toBe('id,__op');
+      const contacts = double.streamLoad.loaded(db, 'contact_data');
+      expect(contacts).toHaveLength(1);
+      expect(contacts[0]).toMatchObject({
         id: 9,
         name: '王小明',
         birthday: '1990-02-03',
@@ -617,10 +627,8 @@ describeOltpEngines('StarRocks engine against the protocol doubles', (ctx) => {
         p_21: 7,
         city: null,
       });
-      expect(sent[2]!.headers.columns).toBe("id,__op='delete'");
-      expect(sent[2]!.rows).toEqual([{ id: 10 }, { id: 11 }]);
       // Events: UTC time with milliseconds, the tenant's local day, typed properties, the rest in extra as JSON.
-      expect(sent[3]!.rows).toEqual([
+      expect(double.streamLoad.loaded(db, 'event_data')).toEqual([
         expect.objectContaining({
           event: 'purchase',
           event_time: '2026-01-01 17:30:00.250',
@@ -659,15 +667,22 @@ describeOltpEngines('StarRocks engine against the protocol doubles', (ctx) => {
       const requests = double.streamLoad.requests.length;
       // The retry sends both labels again: the contacts one is answered as already loaded, the events one loads.
       expect(await tenant.load(cut)).toMatchObject({ status: 'loaded', events: 1, contacts: 1 });
-      expect(double.streamLoad.requests.slice(requests).map((r) => r.headers.label)).toEqual([
-        'b-cut-contact_data',
-        'b-cut-event_data',
+      expect(loadsSince(requests).map((r) => r.label)).toEqual([
+        streamLoadLabel('b-cut', 'contact_data'),
+        streamLoadLabel('b-cut', 'event_data'),
       ]);
       expect(double.streamLoad.loaded(`t_${tenantId}`, 'contact_data').filter((row) => row.id === 7)).toHaveLength(1);
       // Retried once more (the acknowledgement was lost): both labels exist, nothing doubles.
       expect(await tenant.load(cut)).toMatchObject({ status: 'already_loaded' });
-      expect(double.streamLoad.labels(`t_${tenantId}`)).toEqual(
-        expect.arrayContaining(['b-twice-event_data', 'b-twice-contact_data', 'b-cut-contact_data', 'b-cut-event_data']),
+      expect(double.streamLoad.labels(`t_${tenantId}`).map((record) => record.label)).toEqual(
+        expect.arrayContaining(
+          [
+            ['b-twice', 'event_data'],
+            ['b-twice', 'contact_data'],
+            ['b-cut', 'contact_data'],
+            ['b-cut', 'event_data'],
+          ].map(([batch, table]) => streamLoadLabel(batch!, table!)),
+        ),
       );
       expect(double.streamLoad.loaded(`t_${tenantId}`, 'event_data')).toHaveLength(3);
     });
@@ -682,7 +697,11 @@ describeOltpEngines('StarRocks engine against the protocol doubles', (ctx) => {
       const error = await tenant.load({ batchId: 'b-bad', events }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(OlapInputError);
       expect((error as OlapInputError).details).toEqual([{ path: 'events.1.direction', code: 'any.only' }]);
-      expect(double.streamLoad.requests.length).toBe(requests);
+      // Nothing was loaded; the only requests asked whether the batch's labels already exist (they did not).
+      expect(loadsSince(requests)).toEqual([]);
+      expect(
+        double.streamLoad.requests.slice(requests).every((r) => r.method === 'GET' && r.path.includes('get_load_state')),
+      ).toBe(true);
       events[1] = eventRow();
       expect(await tenant.load({ batchId: 'b-bad', events })).toMatchObject({ status: 'loaded', events: 2 });
       events[0] = eventRow({ contactId: 'not-an-id' });
@@ -876,7 +895,7 @@ describeOltpEngines('StarRocks engine against the protocol doubles', (ctx) => {
         'DELETE FROM `t_<tenant>`.`group_member_data` WHERE group_id = 9 AND version = 2',
         'DELETE FROM `t_<tenant>`.`group_delta_data` WHERE group_id = 9 AND version = 2',
         expect.stringMatching(
-          /^INSERT INTO `t_<tenant>`\.`group_member_data` WITH LABEL `huiliu-group-[a-z0-9]+-[0-9a-f]{12}` \(`group_id`, `version`, `contact_id`\) SELECT DISTINCT 9, 2, CAST\(contact_id AS BIGINT\) FROM \(\nWITH `events` AS \(.*\) SELECT contact_id FROM events WHERE p_11 > 5\n\) AS source WHERE contact_id IS NOT NULL$/s,
+          /^INSERT INTO `t_<tenant>`\.`group_member_data` WITH LABEL `hl_group_[a-z0-9]+_[0-9a-f]{12}` \(`group_id`, `version`, `contact_id`\) SELECT DISTINCT 9, 2, CAST\(contact_id AS BIGINT\) FROM \(\nWITH `events` AS \(.*\) SELECT contact_id FROM events WHERE p_11 > 5\n\) AS source WHERE contact_id IS NOT NULL$/s,
         ),
         'DELETE FROM `t_<tenant>`.`group_member_data` WHERE group_id = 9 AND version NOT IN (2)',
         'DELETE FROM `t_<tenant>`.`group_delta_data` WHERE group_id = 9 AND version NOT IN (2)',
@@ -887,15 +906,16 @@ describeOltpEngines('StarRocks engine against the protocol doubles', (ctx) => {
         'DELETE FROM `t_<tenant>`.`event_data` WHERE channel_account_id IN (2, 3)',
       ]);
       expect(db).toBe(`\`t_${tenantId}\``);
-      const sent = double.streamLoad.requests.slice(loads);
+      const sent = loadsSince(loads);
       expect(sent.map((r) => r.table)).toEqual(['group_member_data', 'group_delta_data', 'tag_value_data', 'dimension_31_data']);
-      expect(sent[0]!.rows).toEqual([
+      const loaded = (table: string) => double.streamLoad.loaded(`t_${tenantId}`, table);
+      expect(loaded('group_member_data')).toEqual([
         { group_id: 9, version: 1, contact_id: 5 },
         { group_id: 9, version: 1, contact_id: 6 },
       ]);
       // The newest change of a contact wins within a call.
-      expect(sent[1]!.rows).toEqual([{ group_id: 9, version: 1, contact_id: 4, member: false }]);
-      expect(sent[2]!.rows).toEqual([
+      expect(loaded('group_delta_data')).toEqual([{ group_id: 9, version: 1, contact_id: 4, member: false }]);
+      expect(loaded('tag_value_data')).toEqual([
         {
           tag_id: 7,
           calc_date: '2026-11-24',
@@ -906,9 +926,9 @@ describeOltpEngines('StarRocks engine against the protocol doubles', (ctx) => {
           value_strings: ['A', 'B'],
         },
       ]);
-      expect(sent[3]!.rows).toEqual([{ f_1: 'SH', f_2: 1.5 }]);
+      expect(loaded('dimension_31_data')).toEqual([{ f_1: 'SH', f_2: 1.5 }]);
       // Labels of these writes are unique (they are not load batches).
-      expect(new Set(sent.map((r) => r.headers.label)).size).toBe(sent.length);
+      expect(new Set(sent.map((r) => r.label)).size).toBe(sent.length);
       // Input is checked before anything is written.
       const checked = double.fe.statements().length;
       await expect(
@@ -956,7 +976,8 @@ describeOltpEngines('StarRocks engine against the protocol doubles', (ctx) => {
         .slice(from)
         .find((s) => s.sql.includes('AS tag_source'))!;
       expect(ran.user).toBe(`t_${tenantId}_sql`);
-      expect(double.streamLoad.requests.slice(loads).flatMap((r) => r.rows)).toEqual([
+      expect(loadsSince(loads).map((r) => r.table)).toEqual(['tag_value_data']);
+      expect(double.streamLoad.loaded(`t_${tenantId}`, 'tag_value_data')).toEqual([
         expect.objectContaining({ tag_id: 5, contact_id: 11, value_number: 2.5 }),
         expect.objectContaining({ tag_id: 5, contact_id: 12, value_number: null }),
       ]);

@@ -1,5 +1,6 @@
+import { primaryKeyTables } from '../../../src/store/olap/starrocks/starrocks-ddl.js';
 import { startFeDouble, type FeDouble, type FeDoubleOptions } from './fe-double.js';
-import { startStreamLoadDouble, type StreamLoadDouble } from './stream-load-double.js';
+import { startStreamLoadDouble, type StreamLoadDouble, type StreamLoadDoubleOptions } from './stream-load-double.js';
 
 export * from './fe-double.js';
 export * from './stream-load-double.js';
@@ -17,11 +18,15 @@ export interface StarRocksDouble {
  * Both doubles of a StarRocks cluster, on TCP ports of 127.0.0.1 (usable from other processes): the
  * engine logs in to both with the same user and password, as it does to a real FE.
  */
-export async function startStarRocksDouble(options: Omit<FeDoubleOptions, 'user' | 'password'> = {}): Promise<StarRocksDouble> {
-  // The Stream Load double chooses the administrator; the FE double accepts the same login.
-  const streamLoad = await startStreamLoadDouble();
+export async function startStarRocksDouble(
+  options: Omit<FeDoubleOptions, 'user' | 'password'> & { streamLoad?: StreamLoadDoubleOptions } = {},
+): Promise<StarRocksDouble> {
+  const { streamLoad: streamLoadOptions, ...feOptions } = options;
+  // The Stream Load double chooses the administrator; the FE double accepts the same login. Loads
+  // into the engine's Primary Key tables upsert (and delete) by their keys, as StarRocks does.
+  const streamLoad = await startStreamLoadDouble({ primaryKeys: primaryKeyTables(), ...streamLoadOptions });
   const { user, password } = streamLoad;
-  const fe = await startFeDouble({ ...options, user, password });
+  const fe = await startFeDouble({ ...feOptions, user, password });
   const httpPort = new URL(streamLoad.feUrl).port;
   return {
     fe,

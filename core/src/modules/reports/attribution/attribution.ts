@@ -265,14 +265,18 @@ interface StatementInput {
   contactTrees: ConditionTree[];
 }
 
-/** The weight of one (target, touch) pair of `__p` under a model. */
+/**
+ * The weight of one (target, touch) pair of `__p` under a model, a DOUBLE in both engines: `1.0` is a
+ * DECIMAL literal, and StarRocks keeps a DECIMAL quotient at a fixed scale where DuckDB divides in
+ * DOUBLE (ADR 0066).
+ */
 const WEIGHT: Record<AttributionModelKind, string> = {
   // 首次触点: 100% to the earliest touch in the target's window.
-  first: 'CASE WHEN p.fi = 1 THEN 1.0 ELSE 0.0 END',
+  first: 'CASE WHEN p.fi = 1 THEN CAST(1 AS DOUBLE) ELSE CAST(0 AS DOUBLE) END',
   // 末次触点: 100% to the latest.
-  last: 'CASE WHEN p.li = 1 THEN 1.0 ELSE 0.0 END',
+  last: 'CASE WHEN p.li = 1 THEN CAST(1 AS DOUBLE) ELSE CAST(0 AS DOUBLE) END',
   // 线性: an equal share to each touch in the window.
-  linear: '1.0 / p.n',
+  linear: 'CAST(1 AS DOUBLE) / p.n',
 };
 
 /**

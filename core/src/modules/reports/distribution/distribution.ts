@@ -374,10 +374,11 @@ function buildStatement(input: StatementInput): SqlFragment {
     interval = `CASE ${b.map((boundary, i) => `WHEN ev.__m < ${literal(boundary)} THEN ${i}`).join(' ')} ELSE ${b.length} END`;
   } else {
     // Equal "nice" steps (1, 2 or 5 × 10ⁿ) of about a tenth of the users' range, from a multiple of the step.
+    // max(|lo|, 1) as a CASE: greatest() ignores a NULL in DuckDB and returns NULL in StarRocks (ADR 0066).
     ctes.push(
       SqlFragment.raw(
         '__bounds AS (SELECT min(__m) AS __lo, max(__m) AS __hi FROM __member)' +
-          `, __width AS (SELECT __lo, CASE WHEN __hi > __lo THEN (__hi - __lo) / ${DEFAULT_STEPS} ELSE greatest(abs(__lo), 1) / ${DEFAULT_STEPS} END AS __x FROM __bounds)` +
+          `, __width AS (SELECT __lo, CASE WHEN __hi > __lo THEN (__hi - __lo) / ${DEFAULT_STEPS} ELSE (CASE WHEN abs(__lo) > 1 THEN abs(__lo) ELSE 1 END) / ${DEFAULT_STEPS} END AS __x FROM __bounds)` +
           ', __magnitude AS (SELECT __lo, __x, power(10, floor(log10(__x))) AS __p FROM __width)' +
           ', __size AS (SELECT __lo, (CASE WHEN __x <= __p THEN 1 WHEN __x <= 2 * __p THEN 2 WHEN __x <= 5 * __p THEN 5 ELSE 10 END) * __p AS __step FROM __magnitude)' +
           ', __origin AS (SELECT __step, floor(__lo / __step) * __step AS __start FROM __size)',

@@ -5,10 +5,12 @@ import { createServiceRef } from '../../../kernel/extension-point.js';
 import type { TaskQueue } from '../../../jobs/task-queue.js';
 import { NotFoundError } from '../../../server/errors.js';
 import type { AnalyticsEngine } from '../../../store/olap/analytics-engine.js';
+import type { SqlDialect } from '../../../store/olap/dialect.js';
 import { SqlFragment, sql } from '../../../store/olap/sql-fragment.js';
 import type { ModuleDatabase } from '../../../store/oltp/oltp-store.js';
 import { isUniqueViolation } from '../../../store/oltp/oltp-store.js';
 import type { ConditionTree } from '../../conditions/condition.types.js';
+import type { CompiledCondition } from '../../conditions/compiler.js';
 import type { ConditionsService } from '../../conditions/conditions.service.js';
 import type { GroupSelectionsService } from '../../group-selections/group-selections.service.js';
 import {
@@ -89,6 +91,35 @@ function groupOfKey(key: string): ProfileGroup | undefined {
 const num = (value: unknown): number => Number(value ?? 0);
 
 /** The counts of the statements' rows: the weekday × hour cells and the raw province values, normalised. */
+/**
+ * The snapshot's two statements over the group's members (a compiled condition over `contacts AS c`):
+ * members per local weekday and hour of creation, and per province. Grouped by the expressions, not
+ * by position: StarRocks documents no GROUP BY ordinal (ADR 0066).
+ */
+export function profileStatements(
+  dialect: SqlDialect,
+  compiled: CompiledCondition,
+  timeZone: string,
+): { time: SqlFragment; region: SqlFragment } {
+  const membersCte = sql(
+    '__members AS (SELECT c.created_at, c.province FROM contacts AS c',
+    ...compiled.joins.map((join) => sql(' ', join)),
+    ' WHERE ',
+    compiled.predicate,
+    ')',
+  );
+  const members = sql('WITH ', SqlFragment.join([...compiled.ctes, membersCte], ', '), ' ');
+  const weekday = dialect.localWeekday('created_at', timeZone);
+  const hour = dialect.localHour('created_at', timeZone);
+  return {
+    time: sql(
+      members,
+      `SELECT ${weekday} AS weekday, ${hour} AS hour, count(*) AS n FROM __members WHERE created_at IS NOT NULL GROUP BY ${weekday}, ${hour}`,
+    ),
+    region: sql(members, 'SELECT province, count(*) AS n FROM __members GROUP BY province'),
+  };
+}
+
 export function snapshotOf(timeRows: Record<string, unknown>[], regionRows: Record<string, unknown>[]): ProfileSnapshotData {
   const matrix = Array.from({ length: 7 }, () => Array.from({ length: 24 }, () => 0));
   let dated = 0;
@@ -173,23 +204,11 @@ export class ProfileSnapshotsService {
     const scope = await this.deps.conditions.reportScope(tenantId, [tree], { now });
     let data: ProfileSnapshotData = snapshotOf([], []);
     if (scope.context.declared) {
-      const compiled = scope.pieces.condition(tree);
-      const dialect = this.deps.olap.dialect;
-      const zone = scope.context.timeZone;
-      const membersCte = sql(
-        '__members AS (SELECT c.created_at, c.province FROM contacts AS c',
-        ...compiled.joins.map((join) => sql(' ', join)),
-        ' WHERE ',
-        compiled.predicate,
-        ')',
+      const { time: timeStatement, region: regionStatement } = profileStatements(
+        this.deps.olap.dialect,
+        scope.pieces.condition(tree),
+        scope.context.timeZone,
       );
-      const members = sql('WITH ', SqlFragment.join([...compiled.ctes, membersCte], ', '), ' ');
-      const timeStatement = sql(
-        members,
-        `SELECT ${dialect.localWeekday('created_at', zone)} AS weekday, ${dialect.localHour('created_at', zone)} AS hour,` +
-          ' count(*) AS n FROM __members WHERE created_at IS NOT NULL GROUP BY 1, 2',
-      );
-      const regionStatement = sql(members, 'SELECT province, count(*) AS n FROM __members GROUP BY province');
       const analytics = this.deps.olap.forTenant(tenantId);
       const run = (statement: SqlFragment) =>
         analytics.query(statement.text, { params: [...statement.params], rowMode: 'json' }).then((result) => result.rows);

@@ -23,7 +23,8 @@ function zone(timeZone: string): string {
  * DuckDB's dialect. Time zones go through ICU (built into the node-api binary): the inner
  * `timezone('UTC', ts)` reads the stored UTC wall clock as an instant (TIMESTAMPTZ), the outer
  * `timezone(zone, …)` turns that instant into the zone's wall clock — independent of the session's
- * TimeZone setting. StarRocks' counterpart is `convert_tz(ts, 'UTC', zone)`.
+ * TimeZone setting. StarRocks' counterparts, named in the comments below, are in starrocks/starrocks-dialect.ts
+ * (ADR 0066; e.g. `convert_tz(ts, '+00:00', zone)`).
  */
 export const duckDbDialect: SqlDialect = {
   name: 'duckdb',

@@ -84,6 +84,23 @@ function layoutOf(table: string): Layout {
   }
 }
 
+/** The key columns of the engine's Primary Key tables, by table name (test doubles upsert by them). */
+export function primaryKeyTables(): Record<string, string[]> {
+  const keyed: Record<string, string[]> = {};
+  for (const table of [
+    tables.contacts,
+    tables.contactAlias,
+    tables.groupMember,
+    tables.groupDelta,
+    tables.tagValue,
+    tables.eventType,
+  ]) {
+    const layout = layoutOf(table);
+    if (layout.kind === 'primary') keyed[table] = [...layout.key];
+  }
+  return keyed;
+}
+
 /** `` `name` `` (a backtick inside is doubled). */
 export function quote(name: string): string {
   return `\`${name.replaceAll('`', '``')}\``;

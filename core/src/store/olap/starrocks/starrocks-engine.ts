@@ -51,6 +51,7 @@ import {
   type TenantObjects,
 } from './starrocks-ddl.js';
 import { starRocksDialect } from './starrocks-dialect.js';
+import { starRocksOperatorFunctions } from './starrocks-operator-functions.js';
 import { batchLabelSuffixes, bigintJson, jsonValue, prepareBatch, type JsonRow, type LoaderState } from './starrocks-loader.js';
 import { toStarRocksSql } from './starrocks-sql.js';
 import { StreamLoadClient, streamLoadLabel, type StreamLoadResult } from './stream-load.js';
@@ -142,7 +143,8 @@ export function normalizeCatalogType(dataType: string, columnType: string): stri
 
 /** A label nobody else uses, for writes that are not load batches (group/tag results, dimension rows). */
 function uniqueLabel(kind: string): string {
-  return `huiliu-${kind}-${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
+  // Letters, digits and _ only (the Stream Load client's label rule, ADR 0065).
+  return `hl_${kind}_${Date.now().toString(36)}_${randomBytes(6).toString('hex')}`;
 }
 
 function isRun(run: unknown): run is number {
@@ -209,7 +211,11 @@ export class StarRocksEngine implements AnalyticsEngine {
     private readonly parser: ReturnType<typeof duckDbSqlParser>,
   ) {
     this.guard = new OlapSqlGuard(parser);
-    this.sandbox = new OperatorSqlSandbox({ parse: parser, render: (astJson) => parser.render(astJson) });
+    // StarRocks' operator allow-lists: only functions StarRocks has with DuckDB's meaning (ADR 0066).
+    this.sandbox = new OperatorSqlSandbox(
+      { parse: parser, render: (astJson) => parser.render(astJson) },
+      { functions: starRocksOperatorFunctions },
+    );
     this.sql = new StarRocksSql(this.adminLogin, options.config.poolSize, this.adminLogin, options.logger);
     this.streamLoad =
       options.streamLoad ??

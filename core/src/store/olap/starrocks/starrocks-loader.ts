@@ -290,12 +290,14 @@ export function prepareBatch(state: LoaderState, batch: OlapLoadBatch): Prepared
       });
   }
   if (deleted.size) {
-    // DELETE through loading: the `__op` field set by the `columns` header (Load_to_Primary_Key_tables.md § DELETE).
+    // DELETE through loading (Load_to_Primary_Key_tables.md): a `__op` field named in the `columns`
+    // header, 1 = DELETE in each row (the docs' "UPSERT and DELETE" form; their DELETE-only example sets
+    // `__op='delete'` in the header for CSV — the JSON form with the field in the rows is the one used here).
     loads.push({
       table: tables.contacts,
       labelSuffix: `${tables.contacts}_delete`,
-      rows: [...deleted].map((id) => ({ id: bigintJson(id) })),
-      columns: ['id', "__op='delete'"],
+      rows: [...deleted].map((id) => ({ id: bigintJson(id), __op: 1 })),
+      columns: ['id', '__op'],
     });
   }
   let events = 0;
