@@ -592,8 +592,8 @@ export default [
   {
     rule: 'TU (追踪用户数) leaves out contacts whose only events are 页面浏览',
     file: 'core/src/modules/home/home.service.ts',
-    find: '`WHERE e.event <> ? AND (c.identified IS NULL OR c.identified = FALSE)`,',
-    replace: '`WHERE e.event <> ? OR TRUE AND (c.identified IS NULL OR c.identified = FALSE)`,',
+    find: '`WHERE e.event <> ? AND (c.identified IS NULL OR c.identified = FALSE)`;',
+    replace: '`WHERE e.event <> ? OR TRUE AND (c.identified IS NULL OR c.identified = FALSE)`;',
     tests: ['core/test/home/home.test.ts'],
     testNamePattern: 'tracked users',
   },
@@ -632,8 +632,8 @@ export default [
   {
     rule: 'a contact export holds identified contacts only (匿名用户 never exported)',
     file: 'core/src/modules/contact-exports/contact-exports.service.ts',
-    find: 'if (!filter) return { sql: `SELECT ${select} FROM contacts AS x WHERE x.identified${tail}`, params: [] };',
-    replace: 'if (!filter) return { sql: `SELECT ${select} FROM contacts AS x WHERE TRUE${tail}`, params: [] };',
+    find: 'if (!compiled) return { sql: `SELECT ${select} FROM contacts AS x WHERE x.identified${tail}`, params: [] };',
+    replace: 'if (!compiled) return { sql: `SELECT ${select} FROM contacts AS x WHERE TRUE${tail}`, params: [] };',
     tests: ['core/test/contact-exports/exports.test.ts'],
     testNamePattern: 'identified contacts only',
   },
@@ -2196,8 +2196,9 @@ export default [
   {
     rule: '用户画像: weekday and hour of creation in the tenant’s zone (Sunday 23:30 UTC is 周一 07:30 in Shanghai)',
     file: 'core/src/modules/reports/profile/profile.ts',
-    find: "SELECT ${dialect.localWeekday('created_at', zone)} AS weekday, ${dialect.localHour('created_at', zone)} AS hour,",
-    replace: "SELECT ${dialect.localWeekday('created_at', 'UTC')} AS weekday, ${dialect.localHour('created_at', 'UTC')} AS hour,",
+    find: "  const weekday = dialect.localWeekday('created_at', timeZone);\n  const hour = dialect.localHour('created_at', timeZone);",
+    replace:
+      "  const weekday = dialect.localWeekday('created_at', 'UTC');\n  const hour = dialect.localHour('created_at', 'UTC');",
     tests: ['core/test/reports/profile.test.ts'],
     testNamePattern: '时域分析',
   },
@@ -2207,5 +2208,37 @@ export default [
     find: "    zero = 'c.__nb >= 2';",
     replace: "    zero = 'c.__nb >= 1';",
     tests: ['core/test/reports/retention.test.ts'],
+  },
+  {
+    rule: 'StarRocks: each table of a load batch has its own Stream Load label (labels are unique per database)',
+    file: 'core/src/store/olap/starrocks/stream-load.ts',
+    find: "  const digest = createHash('sha256').update(batchId).update('\\u0000').update(table).digest('hex').slice(0, 16);\n  return `hl_${readable(batchId, 80)}__${readable(table, 24)}__${digest}`;",
+    replace:
+      "  const digest = createHash('sha256').update(batchId).digest('hex').slice(0, 16);\n  return `hl_${readable(batchId, 80)}__${digest}`;",
+    tests: ['core/test/olap/starrocks/stream-load.test.ts'],
+    testNamePattern: 'label',
+  },
+  {
+    rule: 'StarRocks: Label Already Exists without a FINISHED job asks the label state (an aborted job is loaded again)',
+    file: 'core/src/store/olap/starrocks/stream-load.ts',
+    find: "if (parsed.existingJobStatus !== 'FINISHED') await this.settleExistingLabel(request.database, label, deadline);",
+    replace: 'void deadline;',
+    tests: ['core/test/olap/starrocks/stream-load.test.ts'],
+    testNamePattern: 'Label Already Exists',
+  },
+  {
+    rule: 'StarRocks: double-quoted identifiers become backtick identifiers (StarRocks reads "…" as a string)',
+    file: 'core/src/store/olap/starrocks/starrocks-sql.ts',
+    find: "        this.emit(`\\`${token.text.replaceAll('`', '``')}\\``);",
+    replace: '        this.emit(`"${token.text}"`);',
+    tests: ['core/test/olap/starrocks/dialect.test.ts'],
+  },
+  {
+    rule: 'StarRocks: operator SQL runs logged in as the tenant’s own user, never as the admin',
+    file: 'core/src/store/olap/starrocks/starrocks-engine.ts',
+    find: '{ ...this.adminLogin, user: objects.operatorUser, password },',
+    replace: '{ ...this.adminLogin },',
+    tests: ['core/test/olap/starrocks/engine.test.ts'],
+    testNamePattern: 'operator SQL',
   },
 ];
