@@ -400,9 +400,10 @@ export class IngestWorker {
     const held = [...this.heldUntil.keys()].sort((a, b) => a - b);
     if (held.length <= share) return;
     const extra = held.slice(share);
-    await this.repo.release(this.holder, extra);
-    for (const partition of extra) this.heldUntil.delete(partition);
+    // Said before the release: from here on this worker does no more work in them.
     this.logger.info({ partitions: extra, holder: this.holder, share }, 'inbox partitions released to other workers');
+    for (const partition of extra) this.heldUntil.delete(partition);
+    await this.repo.release(this.holder, extra);
   }
 
   private async prune(): Promise<void> {
@@ -641,6 +642,7 @@ export class IngestWorker {
       }
     }
     await this.repo.transaction(() => this.repo.finishBatch(tenantId, partition, batchId, Date.now()));
+    this.logger.debug({ tenantId, partition, batchId, messages: rows.length, holder: this.holder }, 'load batch finished');
     if (events.length > 0 && tenant.firstEventAt === null) await this.tenants.markFirstEvent(tenantId, Date.now());
     while ((await this.contacts.syncToOlap(tenantId)) > 0);
     // The contacts the batch changed: identified or edited, and those with new events (real-time groups, journeys).
