@@ -194,6 +194,18 @@ async function assemble(
   oltp: OltpStore,
   opened: { olap?: AnalyticsEngine; analyticsOwner?: ProcessLease },
 ): Promise<HuiliuApp> {
+  const openOlap = () =>
+    createAnalyticsEngine({
+      olapUrl: config.olapUrl,
+      dataDir: config.dataDir,
+      oltp,
+      logger: logger.child({ store: 'olap' }),
+      secrets,
+      ...config.olap,
+    });
+  // Scaled mode: an unreachable StarRocks FE fails the start before the migrations run (ADR 0067);
+  // the engine reads OLTP only from its `start()`.
+  if (deploymentMode(config) === 'scaled') opened.olap = await openOlap();
   await oltp.migrate(coreMigrations);
   // Embedded mode: one process per OLTP database opens the DuckDB store (ADR 0013).
   if (deploymentMode(config) === 'embedded')
@@ -207,14 +219,7 @@ async function assemble(
         void opened.olap?.close().catch(() => undefined);
       },
     });
-  const olap = (opened.olap = await createAnalyticsEngine({
-    olapUrl: config.olapUrl,
-    dataDir: config.dataDir,
-    oltp,
-    logger: logger.child({ store: 'olap' }),
-    secrets,
-    ...config.olap,
-  }));
+  const olap = (opened.olap ??= await openOlap());
 
   // Core's modules, then the plugins, through the same extension points; then their tables.
   const kernel = new Kernel({
