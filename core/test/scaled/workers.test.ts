@@ -270,9 +270,7 @@ describe.runIf(testEngines().includes('mariadb'))('scaled mode: three huiliu wor
       );
       expect(overlaps).toEqual([]);
       // The lease table never named a holder other than the workers', nor more than 16 partitions.
-      const workerHolders = new Set(
-        workers.flatMap((w) => w.lines.filter((line) => line.holder).map((line) => line.holder!)),
-      );
+      const workerHolders = new Set(workers.flatMap((w) => w.lines.filter((line) => line.holder).map((line) => line.holder!)));
       for (const sample of samples) {
         for (const holder of sample.holders.keys()) expect(workerHolders.has(holder)).toBe(true);
         expect([...sample.holders.values()].flat().length).toBeLessThanOrEqual(INBOX_PARTITIONS);

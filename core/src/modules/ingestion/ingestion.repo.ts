@@ -244,7 +244,11 @@ export class IngestionRepo {
    */
   async heartbeat(holder: string, ttlMs: number, isGone: (holder: string) => boolean): Promise<string[]> {
     const now = await this.db.now();
-    await this.db.unscoped('ingest_worker').insert({ holder, expires_at: now + ttlMs }).onConflict('holder').merge();
+    await this.db
+      .unscoped('ingest_worker')
+      .insert({ holder, expires_at: now + ttlMs })
+      .onConflict('holder')
+      .merge();
     const rows = (await this.db.unscoped('ingest_worker').where('expires_at', '>=', now).select('holder')) as {
       holder: string;
     }[];
