@@ -73,7 +73,7 @@ for (const command of ['worker', 'start']) {
       HUILIU_OLAP_URL: `starrocks://root:${PASSWORD}@127.0.0.1:${port}/?httpPort=${port}`,
     });
     expect(res.code).toBe(1);
-    expect(res.ms).toBeLessThan(10_000);
+    expect(res.ms).toBeLessThan(15_000);
     expect(res.stderr).toContain('scaled_mode_needs_mysql');
     expect(res.stderr).toContain('扩展部署（设置了 HUILIU_OLAP_URL）需要 MySQL/MariaDB 作为业务库');
     expect(res.stderr).toContain('Scaled mode (HUILIU_OLAP_URL is set) needs OLTP on MySQL/MariaDB');
@@ -95,7 +95,7 @@ describe.runIf(testEngines().includes('mariadb'))('scaled mode start on MariaDB 
             HUILIU_PORT: '0',
           });
           expect(res.code).toBe(1);
-          expect(res.ms).toBeLessThan(10_000);
+          expect(res.ms).toBeLessThan(15_000);
           expect(res.stderr).toContain('olap_unreachable');
           expect(res.stderr).toContain('无法连接分析库（StarRocks），请检查 HUILIU_OLAP_URL 与网络');
           expect(res.stderr).toContain('The analytics store (StarRocks) cannot be reached');
