@@ -23,6 +23,7 @@ import { authServiceRef } from './modules/staff/auth.service.js';
 import { setupServiceRef } from './modules/setup/setup.service.js';
 import { pluginEnablementRef } from './modules/tenant-plugins/plugin-enablement.js';
 import { healthRoutes } from './server/health.routes.js';
+import { ScaledModeError } from './config/scaled-mode.js';
 import { REDACTED_PATHS } from './server/request-log.js';
 import { apiTagOf } from './server/openapi.js';
 import { createServer } from './server/server.js';
@@ -33,7 +34,7 @@ import { createKnex } from './store/oltp/knex.js';
 import { coreMigrations } from './store/oltp/migrations/index.js';
 import { OltpStore } from './store/oltp/oltp-store.js';
 import type { ProcessLease } from './store/oltp/process-lease.js';
-import { createAnalyticsEngine, type AnalyticsEngine } from './store/olap/index.js';
+import { createAnalyticsEngine, StarRocksEngine, type AnalyticsEngine } from './store/olap/index.js';
 import { coreVersion } from './version.js';
 
 export interface HuiliuApp {
@@ -57,6 +58,11 @@ export interface HuiliuApp {
     pool(): WorkerPool;
   };
   start(): Promise<void>;
+  /**
+   * `huiliu worker` (scaled mode): the modules and plugins (the ingest worker among them), the task
+   * worker and the scheduler, without listening for HTTP.
+   */
+  startWorker(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -163,6 +169,9 @@ export function createLogger(config: HuiliuConfig, destination?: pino.Destinatio
 export async function createApp(config: HuiliuConfig, options: CreateAppOptions = {}): Promise<HuiliuApp> {
   const logger = options.logger ?? createLogger(config);
   const secrets = loadSecretBox(config);
+  // Scaled mode runs several processes on one OLTP database: a SQLite file cannot be shared (ADR 0067).
+  if (deploymentMode(config) === 'scaled' && !/^(mysql|mariadb):/i.test(config.oltpUrl ?? ''))
+    throw new ScaledModeError('scaled_mode_needs_mysql');
   const { knex, info } = await createKnex(config, logger.child({ store: 'oltp' }));
   const oltp = new OltpStore(knex, info);
   const opened: { olap?: AnalyticsEngine; analyticsOwner?: ProcessLease } = {};
@@ -185,6 +194,18 @@ async function assemble(
   oltp: OltpStore,
   opened: { olap?: AnalyticsEngine; analyticsOwner?: ProcessLease },
 ): Promise<HuiliuApp> {
+  const openOlap = () =>
+    createAnalyticsEngine({
+      olapUrl: config.olapUrl,
+      dataDir: config.dataDir,
+      oltp,
+      logger: logger.child({ store: 'olap' }),
+      secrets,
+      ...config.olap,
+    });
+  // Scaled mode: an unreachable StarRocks FE fails the start before the migrations run (ADR 0067);
+  // the engine reads OLTP only from its `start()`.
+  if (deploymentMode(config) === 'scaled') opened.olap = await openOlap();
   await oltp.migrate(coreMigrations);
   // Embedded mode: one process per OLTP database opens the DuckDB store (ADR 0013).
   if (deploymentMode(config) === 'embedded')
@@ -198,14 +219,7 @@ async function assemble(
         void opened.olap?.close().catch(() => undefined);
       },
     });
-  const olap = (opened.olap = await createAnalyticsEngine({
-    olapUrl: config.olapUrl,
-    dataDir: config.dataDir,
-    oltp,
-    logger: logger.child({ store: 'olap' }),
-    secrets,
-    ...config.olap,
-  }));
+  const olap = (opened.olap ??= await openOlap());
 
   // Core's modules, then the plugins, through the same extension points; then their tables.
   const kernel = new Kernel({
@@ -263,7 +277,13 @@ async function assemble(
     routes: healthRoutes(
       [
         { name: 'oltp', check: () => oltp.ping() },
-        { name: 'olap', check: () => olap.ping() },
+        // Scaled mode: the StarRocks FE over the MySQL protocol, and its HTTP port for Stream Load, apart (ADR 0067).
+        ...(olap instanceof StarRocksEngine
+          ? [
+              { name: 'olap', check: () => olap.pingQuery() },
+              { name: 'olap_load', check: () => olap.pingLoad() },
+            ]
+          : [{ name: 'olap', check: () => olap.ping() }]),
       ],
       { timeoutMs: config.readyTimeoutMs, plugins: () => kernel.failedPlugins() },
     ),
@@ -290,6 +310,16 @@ async function assemble(
         await kernel.start();
       } catch (error) {
         // A core module or a required plugin did not start: nothing keeps serving (ADR 0040).
+        await app.stop();
+        throw error;
+      }
+      jobs.worker.start();
+      jobs.scheduler.start();
+    },
+    async startWorker() {
+      try {
+        await kernel.start();
+      } catch (error) {
         await app.stop();
         throw error;
       }

@@ -207,8 +207,8 @@ export async function worker(config: HuiliuConfig): Promise<void> {
     );
   }
   const app = await createApp(config);
-  app.jobs.worker.start();
-  app.jobs.scheduler.start();
+  // The ingest worker (a module's start), the task worker and the scheduler; no HTTP listener.
+  await app.startWorker();
   out(`Huiliu worker ${app.jobs.worker.owner} is running (OLTP ${app.oltp.info.display}).`);
   stopOnSignals(app);
 }

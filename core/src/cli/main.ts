@@ -2,6 +2,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { coreVersion } from '../version.js';
+import { isDomainError } from '../server/errors.js';
+import { formatMessage } from '../server/messages.js';
 import {
   adminCreate,
   adminExpiry,
@@ -135,6 +137,12 @@ plugins
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
+  } else if (isDomainError(error)) {
+    // A stable code, its zh-CN and en-US messages, then what happened (hosts, never passwords).
+    const detail = error.message && error.message !== error.code ? `\n  ${error.message}` : '';
+    process.stderr.write(
+      `huiliu: ${error.code}: ${formatMessage(error.code, 'zh-CN', error.params)} / ${formatMessage(error.code, 'en-US', error.params)}${detail}\n`,
+    );
   } else {
     const err = error as { code?: string; message?: string; stack?: string };
     process.stderr.write(`huiliu: ${err.code ? `${err.code}: ` : ''}${err.message ?? String(error)}\n`);

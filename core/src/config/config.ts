@@ -63,9 +63,12 @@ export interface HuiliuConfig {
   /**
    * Ingestion (env: HUILIU_INGEST__WORKER, HUILIU_INGEST__BATCH_SIZE, HUILIU_INGEST__BACKLOG_LIMIT):
    * whether this process drains the inbox, messages per load batch, and the undrained messages at
-   * which the collect and track APIs answer 429 with Retry-After (back-pressure).
+   * which the collect and track APIs answer 429 with Retry-After (back-pressure). Scaled mode only
+   * (ADR 0067; HUILIU_INGEST__LOAD_INTERVAL_MS, HUILIU_INGEST__LOAD_BATCH_SIZE): a partition's
+   * messages of a tenant wait until the oldest is `loadIntervalMs` old or `loadBatchSize` are pending,
+   * and a pass takes up to `loadBatchSize` (StarRocks wants few, large loads per table).
    */
-  ingest: { worker: boolean; batchSize: number; backlogLimit: number };
+  ingest: { worker: boolean; batchSize: number; backlogLimit: number; loadIntervalMs: number; loadBatchSize: number };
   /**
    * Import plugin packages: the first-party ones (wechat, miniprogram, custom-channel, jinshuju)
    * and every `plugins.<id>.package`. False = only the plugins the embedding code passes (tests).
@@ -211,6 +214,8 @@ export const configSchema: Joi.ObjectSchema<HuiliuConfig> = Joi.object<HuiliuCon
     worker: Joi.boolean().default(true),
     batchSize: Joi.number().integer().min(1).max(20_000).default(1000),
     backlogLimit: Joi.number().integer().min(1).max(1_000_000_000).default(5_000_000),
+    loadIntervalMs: Joi.number().integer().min(0).max(600_000).default(5000),
+    loadBatchSize: Joi.number().integer().min(1).max(100_000).default(10_000),
   }).default(),
 }).unknown(false);
 

@@ -200,6 +200,10 @@ export const errorMessages = {
     'zh-CN': '无法连接分析库（StarRocks），请检查 HUILIU_OLAP_URL 与网络',
     'en-US': 'The analytics store (StarRocks) cannot be reached; check HUILIU_OLAP_URL and the network',
   },
+  scaled_mode_needs_mysql: {
+    'zh-CN': '扩展部署（设置了 HUILIU_OLAP_URL）需要 MySQL/MariaDB 作为业务库：请设置 HUILIU_OLTP_URL=mysql://…',
+    'en-US': 'Scaled mode (HUILIU_OLAP_URL is set) needs OLTP on MySQL/MariaDB: set HUILIU_OLTP_URL=mysql://…',
+  },
   olap_sql_invalid: {
     'zh-CN': 'SQL 必须是一条能解析的 SELECT 查询（{name}）',
     'en-US': 'The SQL must be a single SELECT query that parses ({name})',

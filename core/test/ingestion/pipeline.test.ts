@@ -584,7 +584,11 @@ describeEngines(
 describe('ingestion: back-pressure', () => {
   for (const engine of testEngines()) {
     it(`answers 429 with Retry-After once the undrained inbox reaches the limit, and accepts again after the drain [${engine}]`, async () => {
-      const app = await createTestApp(engine, { ingest: { worker: false, batchSize: 1000, backlogLimit: 3 } }, withPlugins);
+      const app = await createTestApp(
+        engine,
+        { ingest: { worker: false, batchSize: 1000, backlogLimit: 3, loadIntervalMs: 5000, loadBatchSize: 10_000 } },
+        withPlugins,
+      );
       try {
         const t = await ingestTenant(app);
         let accepted = 0;

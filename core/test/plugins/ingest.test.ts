@@ -595,7 +595,11 @@ for (const engine of testEngines()) {
 describe('plugin write path: back-pressure', () => {
   for (const engine of testEngines()) {
     it(`throws the APIs’ RateLimitError (ingest_busy, Retry-After 5) once the undrained inbox reaches the limit [${engine}]`, async () => {
-      const app = await createTestApp(engine, { ingest: { worker: false, batchSize: 1000, backlogLimit: 2 } }, { plugins });
+      const app = await createTestApp(
+        engine,
+        { ingest: { worker: false, batchSize: 1000, backlogLimit: 2, loadIntervalMs: 5000, loadBatchSize: 10_000 } },
+        { plugins },
+      );
       try {
         const t = await shopTenant(app);
         const ingest = ingestOf('shop');

@@ -46,11 +46,33 @@ export interface IngestWorkerOptions {
   /** Idle wait between passes that found nothing. */
   idleMs: number;
   leaseTtlMs: number;
+  /**
+   * `all` (embedded mode: one process): lease every free partition. `fair` (scaled mode, ADR 0067):
+   * each live worker (heartbeat in `ingest_worker`) holds at most ceil(16 / live workers) and frees the
+   * extra ones at a pass boundary, never in the middle of a batch.
+   */
+  share: 'all' | 'fair';
+  /** How often a `fair` worker renews its heartbeat and counts the live workers. */
+  heartbeatMs: number;
+  /**
+   * Scaled mode's load cadence (ADR 0067): a partition's messages of a tenant are taken only once the
+   * oldest waited this long, or a whole `batchSize` is pending — so each (partition, tenant) loads at
+   * most once per interval, in large batches. 0 (embedded mode) = at once. `drain()` ignores it.
+   */
+  loadIntervalMs: number;
   /** The direction of a system event type (the plugins' definitions); undefined for others (inbound). */
   eventDirection: (code: string) => 'inbound' | 'outbound' | undefined;
 }
 
-const defaults: IngestWorkerOptions = { batchSize: 1000, idleMs: 200, leaseTtlMs: 30_000, eventDirection: () => undefined };
+const defaults: IngestWorkerOptions = {
+  batchSize: 1000,
+  idleMs: 200,
+  leaseTtlMs: 30_000,
+  share: 'all',
+  heartbeatMs: 1000,
+  loadIntervalMs: 0,
+  eventDirection: () => undefined,
+};
 
 /** The user-ID type of a plugin's message (core sets it for `via: 'plugin'` only; ADR 0038). */
 function pluginUserIdTypeOf(message: InboxMessage): string | undefined {
@@ -94,6 +116,13 @@ function capProblems(problems: { path: string; code: string }[]): { path: string
   return [...problems.slice(0, PROBLEMS_KEPT), { path: `+${problems.length - PROBLEMS_KEPT}`, code: 'more_problems' }];
 }
 const DAY_MS = 24 * 3600 * 1000;
+
+/** Messages a partition pass took (those left waiting for the load cadence are not counted). */
+function takenOf(byTenant: ReadonlyMap<string, readonly unknown[]>): number {
+  let taken = 0;
+  for (const list of byTenant.values()) taken += list.length;
+  return taken;
+}
 const PRUNE_EVERY_MS = 10 * 60 * 1000;
 
 type Problem = { path: string; code: string };
@@ -204,6 +233,11 @@ export class IngestWorker {
   private readonly heldUntil = new Map<number, number>();
   /** Device and place properties from context.userAgent / context.ip, cached per distinct value. */
   private readonly enricher = new Enricher();
+  /** `fair` share: the live workers seen at the last heartbeat, and when it was. */
+  private liveWorkers = 1;
+  private lastHeartbeat = 0;
+  /** Partitions are visited from a per-process offset, so workers starting together do not all race for partition 0. */
+  private readonly firstPartition = randomBytes(1)[0]! % INBOX_PARTITIONS;
 
   constructor(
     private readonly repo: IngestionRepo,
@@ -236,6 +270,7 @@ export class IngestWorker {
     await this.running.catch(() => undefined);
     this.heldUntil.clear();
     await this.repo.release(this.holder).catch(() => undefined);
+    if (this.options.share === 'fair') await this.repo.retire(this.holder).catch(() => undefined);
   }
 
   /** New messages were appended in this process: drain soon instead of after the idle wait. */
@@ -278,21 +313,26 @@ export class IngestWorker {
     return this.serial(async () => {
       let total = 0;
       for (;;) {
-        const taken = await this.pass();
+        const taken = await this.pass({ flush: true });
         total += taken;
         if (taken === 0) return total;
       }
     });
   }
 
-  /** One pass over every partition; returns how many messages it took. */
-  private async pass(): Promise<number> {
+  /**
+   * One pass over every partition; returns how many messages it took. `flush`: take what is pending
+   * now, whatever the load cadence says.
+   */
+  private async pass(options: { flush?: boolean } = {}): Promise<number> {
     let taken = 0;
     let failure: unknown;
-    for (let partition = 0; partition < INBOX_PARTITIONS; partition += 1) {
+    if (this.options.share === 'fair') await this.rebalance();
+    for (let step = 0; step < INBOX_PARTITIONS; step += 1) {
+      const partition = (this.firstPartition + step) % INBOX_PARTITIONS;
       try {
         if (!(await this.holds(partition))) continue;
-        taken += await this.drainPartition(partition);
+        taken += await this.drainPartition(partition, options.flush === true);
       } catch (error) {
         // One partition's trouble never holds up the others; the pass reports it at the end.
         failure ??= error;
@@ -314,6 +354,8 @@ export class IngestWorker {
   private async holds(partition: number): Promise<boolean> {
     const now = Date.now();
     if ((this.heldUntil.get(partition) ?? 0) - this.options.leaseTtlMs / 2 > now) return true;
+    // A fair share is full: a partition not held yet is left to the other workers.
+    if (this.options.share === 'fair' && !this.heldUntil.has(partition) && this.heldUntil.size >= this.fairShare()) return false;
     let leased = await this.repo.lease(partition, this.holder, this.options.leaseTtlMs);
     if (!leased) {
       const previous = await this.repo.holderOf(partition);
@@ -326,9 +368,42 @@ export class IngestWorker {
         leased = true;
       }
     }
-    if (leased) this.heldUntil.set(partition, now + this.options.leaseTtlMs);
-    else this.heldUntil.delete(partition);
+    if (leased) {
+      if (!this.heldUntil.has(partition)) this.logger.info({ partition, holder: this.holder }, 'inbox partition leased');
+      this.heldUntil.set(partition, now + this.options.leaseTtlMs);
+    } else if (this.heldUntil.delete(partition)) {
+      this.logger.warn({ partition, holder: this.holder }, 'inbox partition lease lost to another worker');
+    }
     return leased;
+  }
+
+  /** The most partitions this worker may hold: ceil(16 / live workers). */
+  private fairShare(): number {
+    return Math.ceil(INBOX_PARTITIONS / Math.max(1, this.liveWorkers));
+  }
+
+  /**
+   * At a pass boundary (no batch of this worker is open): renew the heartbeat, count the live workers,
+   * and free the partitions beyond the fair share so the others can lease them. Heartbeats of
+   * processes of this host that are gone (killed) do not count.
+   */
+  private async rebalance(): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastHeartbeat >= this.options.heartbeatMs) {
+      const live = await this.repo.heartbeat(this.holder, this.options.leaseTtlMs, holderIsGone);
+      this.lastHeartbeat = now;
+      if (live.length !== this.liveWorkers)
+        this.logger.info({ holder: this.holder, liveWorkers: live.length }, 'ingest workers changed');
+      this.liveWorkers = Math.max(1, live.length);
+    }
+    const share = this.fairShare();
+    const held = [...this.heldUntil.keys()].sort((a, b) => a - b);
+    if (held.length <= share) return;
+    const extra = held.slice(share);
+    // Said before the release: from here on this worker does no more work in them.
+    this.logger.info({ partitions: extra, holder: this.holder, share }, 'inbox partitions released to other workers');
+    for (const partition of extra) this.heldUntil.delete(partition);
+    await this.repo.release(this.holder, extra);
   }
 
   private async prune(): Promise<void> {
@@ -340,7 +415,7 @@ export class IngestWorker {
     while ((await this.repo.pruneBatches(now - ingestLimits.dedupeDays * DAY_MS, 5000)) > 0);
   }
 
-  private async drainPartition(partition: number): Promise<number> {
+  private async drainPartition(partition: number, flush: boolean): Promise<number> {
     for (const batch of await this.repo.unfinished(partition)) await this.recover(batch);
     const rows = await this.repo.pending(partition, this.options.batchSize);
     const byTenant = new Map<string, InboxRow[]>();
@@ -350,6 +425,11 @@ export class IngestWorker {
       if (!list) byTenant.set(tenantId, (list = []));
       list.push(row);
     }
+    // Scaled mode's cadence: a tenant's messages wait until the oldest is old enough or a batch is full.
+    if (!flush && this.options.loadIntervalMs > 0 && rows.length < this.options.batchSize) {
+      const due = Date.now() - this.options.loadIntervalMs;
+      for (const [tenantId, list] of byTenant) if (Number(list[0]!.received_at) > due) byTenant.delete(tenantId);
+    }
     for (const [tenantId, list] of byTenant) {
       try {
         await this.loadTenant(tenantId, partition, list);
@@ -357,13 +437,13 @@ export class IngestWorker {
         // Another worker holds the partition now (our lease lapsed): it drains these messages.
         if (error instanceof PartitionTakenError) {
           this.logger.warn({ partition }, 'inbox partition taken by another worker; leaving it');
-          return rows.length;
+          return takenOf(byTenant);
         }
         if (!(error instanceof BatchFailedError)) throw error;
         await this.isolate(tenantId, partition, list, error);
       }
     }
-    return rows.length;
+    return takenOf(byTenant);
   }
 
   /**
@@ -562,6 +642,7 @@ export class IngestWorker {
       }
     }
     await this.repo.transaction(() => this.repo.finishBatch(tenantId, partition, batchId, Date.now()));
+    this.logger.debug({ tenantId, partition, batchId, messages: rows.length, holder: this.holder }, 'load batch finished');
     if (events.length > 0 && tenant.firstEventAt === null) await this.tenants.markFirstEvent(tenantId, Date.now());
     while ((await this.contacts.syncToOlap(tenantId)) > 0);
     // The contacts the batch changed: identified or edited, and those with new events (real-time groups, journeys).

@@ -1,3 +1,4 @@
+import { deploymentMode } from '../../config/config.js';
 import { defineModule } from '../../kernel/define-module.js';
 import { createServiceFactory, createServiceRef } from '../../kernel/extension-point.js';
 import { httpExtensionPoint, permissionsExtensionPoint } from '../../kernel/extension-points.js';
@@ -26,7 +27,7 @@ const ingestionRepoRef = createServiceRef<IngestionRepo>({ id: 'ingestion.repo' 
 export const ingestionModule = defineModule({
   id: 'ingestion',
   title: { 'zh-CN': '数据接入', 'en-US': 'Ingestion' },
-  tables: ['inbox', 'load_batch', 'quarantine', 'ingest_issue', 'ingest_partition'],
+  tables: ['inbox', 'load_batch', 'quarantine', 'ingest_issue', 'ingest_partition', 'ingest_worker'],
   dependencies: ['tenancy', 'channels', 'contacts', 'metadata', 'masking', 'tenant-plugins'],
   provides: [
     createServiceFactory({
@@ -48,7 +49,11 @@ export const ingestionModule = defineModule({
       },
       factory: ({ repo, contacts, metadata, tenants, olap, logger, config, contributions }) =>
         new IngestWorker(repo, contacts, metadata, tenants, olap, logger, {
-          batchSize: config.ingest.batchSize,
+          // Scaled mode (ADR 0067): the partitions are shared among the worker processes, and loads
+          // follow StarRocks' cadence (few, large loads per table); embedded mode drains at once.
+          ...(deploymentMode(config) === 'scaled'
+            ? { share: 'fair', batchSize: config.ingest.loadBatchSize, loadIntervalMs: config.ingest.loadIntervalMs }
+            : { share: 'all', batchSize: config.ingest.batchSize, loadIntervalMs: 0 }),
           // A plugin's outbound events stay outbound (ADR 0038).
           eventDirection: (code) => contributions.eventTypes.get(code)?.definition.direction,
         }),

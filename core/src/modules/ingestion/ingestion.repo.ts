@@ -227,8 +227,50 @@ export class IngestionRepo {
     return Number(updated) === 1;
   }
 
-  async release(holder: string): Promise<void> {
-    await this.db.unscoped('ingest_partition').where({ holder }).update({ holder: null, expires_at: null });
+  /** Frees every partition of `holder` (a stopping worker), or only `partitions` (a fair-share release). */
+  async release(holder: string, partitions?: readonly number[]): Promise<void> {
+    const query = this.db.unscoped('ingest_partition').where({ holder });
+    if (partitions) query.whereIn('partition', partitions);
+    await query.update({ holder: null, expires_at: null });
+  }
+
+  // ---- worker heartbeats (scaled mode's fair share, ADR 0067) ---------------------------------------------
+
+  /**
+   * Renews this worker's heartbeat on the database clock and returns the live workers (heartbeats not
+   * expired; this one included), so each can hold at most ceil(16 / live) partitions. Heartbeats of
+   * processes known to be gone (`isGone`: same host, pid no longer running) are deleted at once, and
+   * expired ones after an hour (kept that long only to be seen in the table by an operator).
+   */
+  async heartbeat(holder: string, ttlMs: number, isGone: (holder: string) => boolean): Promise<string[]> {
+    const now = await this.db.now();
+    await this.db
+      .unscoped('ingest_worker')
+      .insert({ holder, expires_at: now + ttlMs })
+      .onConflict('holder')
+      .merge();
+    const rows = (await this.db.unscoped('ingest_worker').where('expires_at', '>=', now).select('holder')) as {
+      holder: string;
+    }[];
+    const gone = rows.map((row) => row.holder).filter((other) => other !== holder && isGone(other));
+    if (gone.length > 0) await this.db.unscoped('ingest_worker').whereIn('holder', gone).delete();
+    await this.db
+      .unscoped('ingest_worker')
+      .where('expires_at', '<', now - 3_600_000)
+      .delete();
+    return rows.map((row) => row.holder).filter((other) => !gone.includes(other));
+  }
+
+  /** A stopping worker is no longer counted. */
+  async retire(holder: string): Promise<void> {
+    await this.db.unscoped('ingest_worker').where({ holder }).delete();
+  }
+
+  /** The partition leases as they are (operators' view; the multi-worker test samples it). */
+  leases(): Promise<{ partition: number; holder: string | null; expires_at: number | string | null }[]> {
+    return this.db.unscoped('ingest_partition').orderBy('partition').select('partition', 'holder', 'expires_at') as Promise<
+      { partition: number; holder: string | null; expires_at: number | string | null }[]
+    >;
   }
 
   // ---- back-pressure and pruning ---------------------------------------------------------------------

@@ -338,8 +338,23 @@ export class StarRocksEngine implements AnalyticsEngine {
 
   /** A cheap query on the MySQL protocol, and the FE's HTTP port (Stream Load) answering at all. */
   async ping(): Promise<void> {
+    await this.pingQuery();
+    await this.pingLoad();
+  }
+
+  /** The FE answers a query over the MySQL protocol (`/ready`'s `olap`, ADR 0067). */
+  async pingQuery(): Promise<void> {
     if (this.closed) throw new OlapUnavailableError('olap_closed', 'the analytics engine is closed');
     await this.sql.select('SELECT 1', { timeoutMs: 5_000 });
+  }
+
+  /**
+   * The FE's HTTP port, where Stream Load starts, answers at all (`/ready`'s `olap_load`, ADR 0067):
+   * `GET /api/health` is listed among the FE's HTTP interfaces (docs/en/administration/http_interface.md,
+   * which does not describe its answer — so any HTTP answer counts).
+   */
+  async pingLoad(): Promise<void> {
+    if (this.closed) throw new OlapUnavailableError('olap_closed', 'the analytics engine is closed');
     await new Promise<void>((resolve, reject) => {
       const request = http.get(new URL('/api/health', this.options.config.httpUrl), { timeout: 5_000 }, (response) => {
         response.resume();

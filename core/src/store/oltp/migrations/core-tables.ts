@@ -36,6 +36,7 @@ export const coreTables: readonly string[] = [
   'quarantine',
   'ingest_issue',
   'ingest_partition',
+  'ingest_worker',
   'contact_alias',
   'contact_merge',
   'merge_candidate',
