@@ -122,7 +122,15 @@ describe('StarRocks SQL text', () => {
     expect(convertCell('2026-01-02', field(0x0a), 'json')).toBe('2026-01-02');
     expect(convertCell('1', field(0x01, 1), 'js')).toBe(true);
     expect(convertCell('12.5', field(0x05), 'js')).toBe(12.5);
-    expect(convertCell('{"a": 1}', field(0xf5), 'js')).toBe('{"a": 1}');
+    // JSON: StarRocks' spaced text as DuckDB's compact one; blanks inside strings stay.
+    expect(convertCell('{"a": 1, "b": "x, y: z"}', field(0xf5), 'js')).toBe('{"a":1,"b":"x, y: z"}');
+    // ARRAY (VARCHAR on the wire) when the engine says the column is one; otherwise text.
+    expect(convertCell('["a","b\\"c",null]', field(0xfd), 'json', true)).toEqual(['a', 'b"c', null]);
+    expect(convertCell('[\'{"k": 1}\']', field(0xfd), 'js', true)).toEqual(['{"k": 1}']);
+    expect(convertCell('[1,null,2.5]', field(0xfd), 'js', true)).toEqual([1, null, 2.5]);
+    expect(convertCell('[]', field(0xfd), 'js', true)).toEqual([]);
+    expect(convertCell('[[1,2],[3]]', field(0xfd), 'js', true)).toBe('[[1,2],[3]]');
+    expect(convertCell('["a","b"]', field(0xfd), 'js')).toBe('["a","b"]');
     expect(convertCell(null, field(0x08), 'js')).toBeNull();
   });
 });
@@ -478,6 +486,95 @@ describeOltpEngines('StarRocks engine against the protocol doubles', (ctx) => {
       });
       expect(js.truncated).toBe(false);
       expect(js.rows).toHaveLength(3);
+    });
+
+    it('reads ARRAY cells (VARCHAR on the wire) back as lists by the tenant’s varchar[] columns and the SELECT list', async () => {
+      const tenant = engine.forTenant(tenantId);
+      // The contract's tag-values case: value_strings comes as StarRocks prints an ARRAY<VARCHAR>.
+      double.fe.answer(
+        (text) => text.includes('value_strings FROM tag_value ORDER BY tag_id'),
+        [
+          { tag_id: 40n, value_string: null, value_number: null, value_strings: ['A', 'B'] },
+          { tag_id: 41n, value_string: 'A', value_number: null, value_strings: null },
+          { tag_id: 42n, value_string: null, value_number: 1, value_strings: null },
+        ],
+        {
+          columns: [
+            { name: 'tag_id', type: 'BIGINT' },
+            { name: 'value_string', type: 'VARCHAR' },
+            { name: 'value_number', type: 'DOUBLE' },
+            { name: 'value_strings', type: 'ARRAY' },
+          ],
+        },
+      );
+      const sql = 'SELECT tag_id, value_string, value_number, value_strings FROM tag_value ORDER BY tag_id';
+      const result = await tenant.query(sql);
+      expect(result.rows).toEqual([
+        { tag_id: 40n, value_string: null, value_number: null, value_strings: ['A', 'B'] },
+        { tag_id: 41n, value_string: 'A', value_number: null, value_strings: null },
+        { tag_id: 42n, value_string: null, value_number: 1, value_strings: null },
+      ]);
+      expect(result.columns.map((c) => c.type)).toEqual(['BIGINT', 'VARCHAR', 'DOUBLE', 'VARCHAR[]']);
+      expect((await tenant.query(sql, { rowMode: 'json' })).rows[0]).toMatchObject({ tag_id: '40', value_strings: ['A', 'B'] });
+
+      // An alias of an array column, an array function, and strings that merely look like arrays: the
+      // wire is the same VARCHAR for all of them; only the SELECT list tells them apart.
+      double.fe.answer(
+        (text) => text.includes('AS looks_like_array'),
+        [
+          {
+            vs: ['x "q"', null, 'a,b', '[]'],
+            agg: ['p'],
+            looks_like_array: '["not","a list"]',
+            value_strings: '[1,2]',
+          },
+        ],
+        {
+          columns: [
+            { name: 'vs', type: 'ARRAY' },
+            { name: 'agg', type: 'ARRAY' },
+            { name: 'looks_like_array', type: 'VARCHAR' },
+            { name: 'value_strings', type: 'VARCHAR' },
+          ],
+        },
+      );
+      const mixed = await tenant.query(
+        'SELECT value_strings AS vs, array_agg(value_string) AS agg, p_12 AS looks_like_array, p_12 AS value_strings FROM tag_value, events GROUP BY 1, 3',
+      );
+      expect(mixed.rows).toEqual([
+        { vs: ['x "q"', null, 'a,b', '[]'], agg: ['p'], looks_like_array: '["not","a list"]', value_strings: '[1,2]' },
+      ]);
+    });
+
+    it('returns JSON cells as DuckDB’s compact text, whatever blanks StarRocks prints', async () => {
+      const tenant = engine.forTenant(tenantId);
+      double.fe.answer(
+        (text) => text.includes('AS json_check'),
+        [
+          { json_check: 1, extra: { nested: { a: [1, 2] }, coupon: 'X1' } },
+          { json_check: 2, extra: { color: '红', note: 'a: b, c' } },
+          { json_check: 3, extra: '{"big": 9007199254740993, "s": "x\\" y"}' },
+          { json_check: 4, extra: null },
+        ],
+        {
+          columns: [
+            { name: 'json_check', type: 'BIGINT' },
+            { name: 'extra', type: 'JSON' },
+          ],
+        },
+      );
+      const sent = double.fe.statements().length;
+      const { rows } = await tenant.query('SELECT p_11 AS json_check, extra FROM events', { rowMode: 'json' });
+      expect(rows.map((r) => r.extra)).toEqual([
+        // The contract's case, as DuckDB returns it.
+        '{"coupon":"X1","nested":{"a":[1,2]}}',
+        '{"color":"红","note":"a: b, c"}',
+        // Numbers are not re-parsed (no precision lost), escaped quotes stay escaped.
+        '{"big":9007199254740993,"s":"x\\" y"}',
+        null,
+      ]);
+      // What the double sent is StarRocks' spaced text (the conversion is the engine's, not the double's).
+      expect(double.fe.statements().length).toBeGreaterThan(sent);
     });
 
     it('stops a query at its time limit with KILL QUERY from another connection, and the next query runs', async () => {

@@ -33,7 +33,7 @@ import { operatorRelationNames, OperatorSqlSandbox, type OperatorSqlColumns } fr
 import { dimensionFieldColumn, dimensionTable, planSchema, tables, tenantTables, type ColumnSpec } from '../physical-schema.js';
 import { logicalRelationNames, TenantRelations, type ContactViewMemberships } from '../relations.js';
 import type { OlapSchemaRecord, OlapSchemaVersionStore } from '../schema-versions.js';
-import { duckDbSqlParser, OlapSqlGuard } from '../sql-guard.js';
+import { duckDbSqlParser, OlapSqlGuard, stripLeadingTrivia } from '../sql-guard.js';
 import { coerce, MISMATCH, parseDateOnly, type ColumnValue } from '../values.js';
 import { bindParams, isUnreachable, literal, StarRocksSql, type StarRocksLogin } from './starrocks-client.js';
 import type { StarRocksConnectionConfig } from './starrocks-config.js';
@@ -53,6 +53,7 @@ import {
 import { starRocksDialect } from './starrocks-dialect.js';
 import { starRocksOperatorFunctions } from './starrocks-operator-functions.js';
 import { batchLabelSuffixes, bigintJson, jsonValue, prepareBatch, type JsonRow, type LoaderState } from './starrocks-loader.js';
+import { arrayColumns, knownArrayColumns, parseStarRocksArray } from './starrocks-result.js';
 import { toStarRocksSql } from './starrocks-sql.js';
 import { StreamLoadClient, streamLoadLabel, type StreamLoadResult } from './stream-load.js';
 import type { StarRocksTenantStateStore } from './tenant-state.js';
@@ -370,6 +371,17 @@ export class StarRocksEngine implements AnalyticsEngine {
   }
 
   // ---- internals used by StarRocksTenant ---------------------------------------------------------------
+
+  /**
+   * @internal The result columns of `sql` (logical, DuckDB-parsable) that hold arrays: StarRocks sends
+   * ARRAY cells as VARCHAR text, so the engine tells them by the tenant's `varchar[]` columns and the
+   * query's SELECT list (starrocks-result.ts).
+   */
+  async arrayColumnsOf(sql: string, state: TenantState, contactView?: ContactViewMemberships): Promise<Set<string>> {
+    const known = knownArrayColumns(state.declaration, contactView);
+    const ast = await this.parser(stripLeadingTrivia(sql)).catch(() => undefined);
+    return arrayColumns(ast, known);
+  }
 
   /** @internal Runs `task` after the tenant's earlier writes of this process (one at a time per tenant). */
   serialize<T>(tenantId: string, task: () => Promise<T>): Promise<T> {
@@ -713,11 +725,12 @@ class StarRocksTenant implements TenantAnalytics {
   }
 
   async query<Row = Record<string, unknown>>(sql: string, options: OlapQueryOptions = {}): Promise<OlapQueryResult<Row>> {
-    const { sql: physical } = await this.physical(sql, options.contactView);
+    const { state, sql: physical } = await this.physical(sql, options.contactView);
     return this.engine.sql.select<Row>(bindParams(physical, options.params ?? []), {
       timeoutMs: options.timeoutMs ?? this.engine.queryTimeoutMs,
       maxRows: options.maxRows,
       rowMode: options.rowMode,
+      arrays: await this.engine.arrayColumnsOf(sql, state, options.contactView),
     });
   }
 
@@ -726,7 +739,7 @@ class StarRocksTenant implements TenantAnalytics {
     const regenerated = await this.engine.sandbox.prepare(sql, limit);
     const state = await this.engine.state(this.tenantId);
     const checked = await this.engine.guard.check(regenerated, operatorRelationNames);
-    return { state, sql: toStarRocksSql(state.relations.resolve(checked, { contactView })) };
+    return { state, regenerated, sql: toStarRocksSql(state.relations.resolve(checked, { contactView })) };
   }
 
   async operatorQuery<Row = Record<string, unknown>>(
@@ -743,14 +756,15 @@ class StarRocksTenant implements TenantAnalytics {
     }
     const rows = Math.min(maxRows, this.engine.operatorMaxRows);
     const timeoutMs = Math.min(requestedTimeout, this.engine.writeTimeoutMs);
-    const { state, sql: physical } = await this.operatorPhysical(
-      sql,
-      Math.min(rows + 1, OPERATOR_RESULT_LIMIT),
-      options.contactView,
-    );
+    const {
+      state,
+      regenerated,
+      sql: physical,
+    } = await this.operatorPhysical(sql, Math.min(rows + 1, OPERATOR_RESULT_LIMIT), options.contactView);
     const operator = await this.engine.operatorSql(this.tenantId, state.objects);
+    const arrays = await this.engine.arrayColumnsOf(regenerated, state, options.contactView);
     try {
-      return await operator.select<Row>(physical, { timeoutMs, maxRows: rows, rowMode: options.rowMode });
+      return await operator.select<Row>(physical, { timeoutMs, maxRows: rows, rowMode: options.rowMode, arrays });
     } catch (error) {
       throw operatorFailure(error);
     }
@@ -1044,7 +1058,13 @@ class StarRocksTenant implements TenantAnalytics {
               : type === 'string'
                 ? String(raw)
                 : type === 'string[]'
-                  ? (JSON.parse(String(raw)) as unknown)
+                  ? (parseStarRocksArray(String(raw)) ??
+                    (() => {
+                      throw new OlapSqlRefusedError(
+                        'olap_sql_execution',
+                        `a string[] tag value is not an array: ${String(raw).slice(0, 80)}`,
+                      );
+                    })())
                   : type === 'bool'
                     ? String(raw) !== '0' && String(raw).toLowerCase() !== 'false'
                       ? 1
