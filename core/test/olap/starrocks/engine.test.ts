@@ -18,6 +18,7 @@ import { OltpStarRocksTenantState } from '../../../src/store/olap/starrocks/tena
 import { toStarRocksSql } from '../../../src/store/olap/starrocks/starrocks-sql.js';
 import { streamLoadLabel } from '../../../src/store/olap/starrocks/stream-load.js';
 import { startStarRocksDouble, type StarRocksDouble } from '../../support/starrocks-double/index.js';
+import { SLOW_OPERATOR_SQL, slowOperatorQuery } from './slow-operator-query.js';
 import { describeOltpEngines, eventRow, insertTenant, sampleDeclaration, type OltpFixture } from '../support.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -902,6 +903,32 @@ describeOltpEngines('StarRocks engine against the protocol doubles', (ctx) => {
       } finally {
         double.fe.clearFailures();
       }
+    });
+
+    it('times out the contract’s slow operator query: allow-listed, over rows it loads first, killed at the limit', async () => {
+      const engine = await open(ctx.fixture);
+      const tenantId = await insertTenant(ctx.fixture.oltp);
+      const tenant = engine.forTenant(tenantId);
+      await tenant.declare(sampleDeclaration());
+      // StarRocks' sandbox accepts it (no range(), no generate_series: only count, +, >= and event_view).
+      await expect(engine.checkOperatorSql(SLOW_OPERATOR_SQL)).resolves.toBeDefined();
+      const loadsFrom = double.streamLoad.requests.length;
+      const sql = await slowOperatorQuery(tenant);
+      expect(sql).toBe(SLOW_OPERATOR_SQL);
+      const loads = loadsSince(loadsFrom);
+      expect(loads).toHaveLength(1);
+      expect(loads[0]!.path).toBe(`/api/t_${tenantId}/event_data/_stream_load`);
+      double.fe.answer((text) => text.includes(`\`t_${tenantId}\`.\`event_view\``) && /p_amount.*>= 0/s.test(text), [{ n: 1n }], {
+        delayMs: 60_000,
+      });
+      const error = await tenant.operatorQuery(sql, { timeoutMs: 300 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OlapQueryTimeoutError);
+      const ran = double.fe.statements().findLast((s) => /p_amount.*>= 0/s.test(s.sql))!;
+      expect(ran.user).toBe(`t_${tenantId}_sql`);
+      // The tenant's event_view, joined four times: the 10^12-row cross join the contract relies on.
+      expect(ran.sql).toContain(`\`t_${tenantId}\`.\`event_view\``);
+      expect(ran.sql.match(/\bevent_view\b`? AS `?[abcd]\b/g)).toHaveLength(4);
+      expect(double.fe.killed).toContain(ran.connectionId);
     });
 
     it('runs operator SQL logged in as the tenant’s user, regenerated with its LIMIT and translated', async () => {
