@@ -1070,6 +1070,59 @@ describeOltpEngines('StarRocks engine against the protocol doubles', (ctx) => {
       ).toEqual([]);
     });
 
+    it('keeps two processes’ rewrites of one tag run apart with the OLTP write lease; another tag does not wait', async () => {
+      // Two engines on one OLTP and one cluster: two processes of a scaled deployment.
+      const a = await open(ctx.fixture);
+      const b = await open(ctx.fixture);
+      // A third process: within one process a tenant's writes are serialized anyway.
+      const c = await open(ctx.fixture);
+      const tenantId = await insertTenant(ctx.fixture.oltp);
+      await a.forTenant(tenantId).declare(sampleDeclaration());
+      // A's DELETE of tag 77 is slow: without a cross-process lease, B's DELETE and INSERT would land inside A's pair.
+      double.fe.answer((text) => /^DELETE/.test(text) && text.includes('WHERE tag_id = 77 AND'), [{ affectedRows: 0 }], {
+        delayMs: 500,
+        once: true,
+      });
+      const source = { sql: 'SELECT contact_id, 1 AS value FROM events' };
+      const from = double.fe.statements().length;
+      const first = a.forTenant(tenantId).replaceTagValues('77', '2026-11-24', 'number', source);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const second = b.forTenant(tenantId).replaceTagValues('77', '2026-11-24', 'number', source);
+      const other = c.forTenant(tenantId).replaceTagValues('78', '2026-11-24', 'number', source);
+      await Promise.all([first, second, other]);
+      const all = double.fe
+        .statements()
+        .slice(from)
+        .filter((st) => /^(DELETE|INSERT)/.test(st.sql) && st.sql.includes('tag_value_data'))
+        .map((st) => `${st.sql.slice(0, 6)} ${/(?:tag_id = |SELECT )(7[78])\b/.exec(st.sql)?.[1]}`);
+      // Tag 77: A's pair, then B's — never interleaved. Tag 78 (another lease) ran while A's DELETE was slow.
+      expect(all.filter((w) => w.endsWith('77'))).toEqual(['DELETE 77', 'INSERT 77', 'DELETE 77', 'INSERT 77']);
+      expect(all.indexOf('INSERT 78')).toBeLessThan(all.indexOf('INSERT 77'));
+      expect(await ctx.fixture.oltp.knex('olap_write_lease').where({ tenant_id: tenantId })).toEqual([]);
+    });
+
+    it('takes over the lease of a crashed holder, and waits no longer than the write time limit for a live one', async () => {
+      const engine = await open(ctx.fixture, { writeTimeoutMs: 400 });
+      const tenantId = await insertTenant(ctx.fixture.oltp);
+      await engine.forTenant(tenantId).declare(sampleDeclaration());
+      const leases = ctx.fixture.oltp.knex('olap_write_lease');
+      await leases.clone().insert({ tenant_id: tenantId, name: 'tag:80', owner: 'crashed', expires_at: Date.now() - 1 });
+      await engine.forTenant(tenantId).replaceTagValues('80', '2026-11-24', 'number', { rows: [{ contactId: '1', value: 1 }] });
+      expect(await leases.clone().where({ tenant_id: tenantId })).toEqual([]);
+      await leases.clone().insert({ tenant_id: tenantId, name: 'group:81', owner: 'alive', expires_at: Date.now() + 60_000 });
+      const from = double.fe.statements().length;
+      await expect(engine.forTenant(tenantId).replaceGroupVersion('81', 1, { rows: ['1'] })).rejects.toMatchObject({
+        code: 'olap_query_timeout',
+      });
+      // Nothing was deleted while another process held the group.
+      expect(
+        double.fe
+          .statements()
+          .slice(from)
+          .filter((st) => /^DELETE/.test(st.sql)),
+      ).toEqual([]);
+    });
+
     it('computes an operator-SQL tag on the tenant’s own connection, then loads its rows', async () => {
       const engine = await open(ctx.fixture);
       const tenantId = await insertTenant(ctx.fixture.oltp);

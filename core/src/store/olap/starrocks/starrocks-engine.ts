@@ -396,11 +396,16 @@ export class StarRocksEngine implements AnalyticsEngine {
     return run;
   }
 
-  /** @internal A write: serialized per tenant, then the shared data revision is bumped (failed writes too). */
-  write<T>(tenantId: string, task: (state: TenantState) => Promise<T>): Promise<T> {
+  /**
+   * @internal A write: serialized per tenant in this process and — with a `lease` — across processes
+   * (the OLTP write lease of that name: a DELETE-then-load rewrite of one group, tag run or dimension
+   * never interleaves with another process's), then the shared data revision is bumped (failed writes too).
+   */
+  write<T>(tenantId: string, task: (state: TenantState) => Promise<T>, lease?: string): Promise<T> {
     return this.serialize(tenantId, async () => {
       try {
-        return await task(await this.currentState(tenantId));
+        const run = async () => task(await this.currentState(tenantId));
+        return await (lease ? this.options.tenantState.hold(tenantId, lease, this.writeTimeoutMs, run) : run());
       } finally {
         await this.bumpRevision(tenantId);
       }
@@ -412,6 +417,11 @@ export class StarRocksEngine implements AnalyticsEngine {
     await this.options.tenantState
       .bump(tenantId)
       .catch((error: unknown) => this.options.logger?.error({ err: error, tenantId }, 'OLAP data revision could not be bumped'));
+  }
+
+  /** @internal Cross-process write leases (OLTP). */
+  get leases(): StarRocksTenantStateStore {
+    return this.options.tenantState;
   }
 
   /** @internal The data revision every process shares (OLTP). */
@@ -693,7 +703,11 @@ class StarRocksTenant implements TenantAnalytics {
     const valid = validateDeclaration(declaration);
     return this.engine.serialize(this.tenantId, async () => {
       try {
-        return await this.engine.declare(this.tenantId, valid);
+        // One declaration of a tenant at a time across processes: StarRocks refuses a second ALTER TABLE
+        // while one runs, and both would record a version.
+        return await this.engine.leases.hold(this.tenantId, 'schema', this.engine.writeTimeoutMs, () =>
+          this.engine.declare(this.tenantId, valid),
+        );
       } finally {
         await this.engine.bumpRevision(this.tenantId);
       }
@@ -918,53 +932,61 @@ class StarRocksTenant implements TenantAnalytics {
       'rows' in source
         ? [...new Set(source.rows.map((id, index) => toId(id, `rows.${index}`, true, 'olap_argument_invalid')))]
         : [];
-    return this.engine.write(this.tenantId, async (state) => {
-      const db = state.objects.database;
-      const where = `group_id = ${group} AND version = ${version}`;
-      // A rewritten version starts without real-time changes (ADR 0048).
-      for (const table of [tables.groupMember, tables.groupDelta])
-        await this.engine.sql.statement(`DELETE FROM ${qualified(db, table)} WHERE ${where}`, {
-          timeoutMs: this.engine.writeTimeoutMs,
-        });
-      if ('rows' in source) {
-        await this.engine.loadChunks(
+    return this.engine.write(
+      this.tenantId,
+      async (state) => {
+        const db = state.objects.database;
+        const where = `group_id = ${group} AND version = ${version}`;
+        // A rewritten version starts without real-time changes (ADR 0048).
+        for (const table of [tables.groupMember, tables.groupDelta])
+          await this.engine.sql.statement(`DELETE FROM ${qualified(db, table)} WHERE ${where}`, {
+            timeoutMs: this.engine.writeTimeoutMs,
+          });
+        if ('rows' in source) {
+          await this.engine.loadChunks(
+            state,
+            tables.groupMember,
+            'group',
+            ids.map((id) => ({ group_id: bigintJson(group), version, contact_id: bigintJson(id) })),
+          );
+          return ids.length;
+        }
+        return this.writeComputed(
           state,
+          source,
+          (select, label) =>
+            `INSERT INTO ${qualified(db, tables.groupMember)} WITH LABEL ${quote(label)} (\`group_id\`, \`version\`, \`contact_id\`) ` +
+            `SELECT DISTINCT ${group}, ${version}, CAST(contact_id AS BIGINT) FROM (\n${select}\n) AS source WHERE contact_id IS NOT NULL`,
+          (row) =>
+            row[0] === null
+              ? undefined
+              : { group_id: bigintJson(group), version, contact_id: bigintJson(BigInt(row[0] as string)) },
           tables.groupMember,
           'group',
-          ids.map((id) => ({ group_id: bigintJson(group), version, contact_id: bigintJson(id) })),
         );
-        return ids.length;
-      }
-      return this.writeComputed(
-        state,
-        source,
-        (select, label) =>
-          `INSERT INTO ${qualified(db, tables.groupMember)} WITH LABEL ${quote(label)} (\`group_id\`, \`version\`, \`contact_id\`) ` +
-          `SELECT DISTINCT ${group}, ${version}, CAST(contact_id AS BIGINT) FROM (\n${select}\n) AS source WHERE contact_id IS NOT NULL`,
-        (row) =>
-          row[0] === null
-            ? undefined
-            : { group_id: bigintJson(group), version, contact_id: bigintJson(BigInt(row[0] as string)) },
-        tables.groupMember,
-        'group',
-      );
-    });
+      },
+      `group:${group}`,
+    );
   }
 
   async pruneGroupVersions(groupId: OlapId, keepVersions: number[]): Promise<void> {
     const group = toId(groupId, 'groupId', true, 'olap_argument_invalid');
     if (!keepVersions.every((v) => Number.isInteger(v)))
       throw new OlapInputError('olap_argument_invalid', [{ path: 'keepVersions', code: 'number.integer' }]);
-    await this.engine.write(this.tenantId, async (state) => {
-      const keep = keepVersions.length ? ` AND version NOT IN (${keepVersions.join(', ')})` : '';
-      for (const table of [tables.groupMember, tables.groupDelta])
-        await this.engine.sql.statement(
-          `DELETE FROM ${qualified(state.objects.database, table)} WHERE group_id = ${group}${keep}`,
-          {
-            timeoutMs: this.engine.writeTimeoutMs,
-          },
-        );
-    });
+    await this.engine.write(
+      this.tenantId,
+      async (state) => {
+        const keep = keepVersions.length ? ` AND version NOT IN (${keepVersions.join(', ')})` : '';
+        for (const table of [tables.groupMember, tables.groupDelta])
+          await this.engine.sql.statement(
+            `DELETE FROM ${qualified(state.objects.database, table)} WHERE group_id = ${group}${keep}`,
+            {
+              timeoutMs: this.engine.writeTimeoutMs,
+            },
+          );
+      },
+      `group:${group}`,
+    );
   }
 
   async applyGroupDelta(groupId: OlapId, version: number, changes: readonly GroupDeltaChange[]): Promise<void> {
@@ -1025,57 +1047,61 @@ class StarRocksTenant implements TenantAnalytics {
         return row(toId(item?.contactId, `rows.${index}.contactId`, true, 'olap_argument_invalid'), jsonValue(value, columnType));
       });
     }
-    return this.engine.write(this.tenantId, async (state) => {
-      const db = state.objects.database;
-      await this.engine.sql.statement(
-        `DELETE FROM ${qualified(db, tables.tagValue)} WHERE tag_id = ${tag} AND calc_date = ${literal(calcDate)} AND run = ${run}`,
-        { timeoutMs: this.engine.writeTimeoutMs },
-      );
-      if (rows) {
-        await this.engine.loadChunks(state, tables.tagValue, 'tag', rows);
-        return rows.length;
-      }
-      const cast =
-        type === 'string'
-          ? 'CAST(value AS VARCHAR)'
-          : type === 'string[]'
-            ? 'CAST(value AS ARRAY<VARCHAR>)'
-            : type === 'bool'
-              ? 'CASE WHEN CAST(value AS BOOLEAN) THEN 1 ELSE 0 END'
-              : 'CAST(value AS DOUBLE)';
-      return this.writeComputed(
-        state,
-        source as Exclude<OlapResultSource<unknown>, { rows: unknown[] }>,
-        (select, label) =>
-          `INSERT INTO ${qualified(db, tables.tagValue)} WITH LABEL ${quote(label)} (\`tag_id\`, \`calc_date\`, \`run\`, \`contact_id\`, ${quote(column)}) ` +
-          `SELECT ${tag}, ${literal(calcDate)}, ${run}, CAST(contact_id AS BIGINT), ${cast} FROM (\n${select}\n) AS source WHERE contact_id IS NOT NULL`,
-        (cells) => {
-          if (cells[0] === null) return undefined;
-          const raw = cells[1];
-          const value =
-            raw === null || raw === undefined
-              ? null
-              : type === 'string'
-                ? String(raw)
-                : type === 'string[]'
-                  ? (parseStarRocksArray(String(raw)) ??
-                    (() => {
-                      throw new OlapSqlRefusedError(
-                        'olap_sql_execution',
-                        `a string[] tag value is not an array: ${String(raw).slice(0, 80)}`,
-                      );
-                    })())
-                  : type === 'bool'
-                    ? String(raw) !== '0' && String(raw).toLowerCase() !== 'false'
-                      ? 1
-                      : 0
-                    : Number(raw);
-          return row(BigInt(String(cells[0])), value);
-        },
-        tables.tagValue,
-        'tag',
-      );
-    });
+    return this.engine.write(
+      this.tenantId,
+      async (state) => {
+        const db = state.objects.database;
+        await this.engine.sql.statement(
+          `DELETE FROM ${qualified(db, tables.tagValue)} WHERE tag_id = ${tag} AND calc_date = ${literal(calcDate)} AND run = ${run}`,
+          { timeoutMs: this.engine.writeTimeoutMs },
+        );
+        if (rows) {
+          await this.engine.loadChunks(state, tables.tagValue, 'tag', rows);
+          return rows.length;
+        }
+        const cast =
+          type === 'string'
+            ? 'CAST(value AS VARCHAR)'
+            : type === 'string[]'
+              ? 'CAST(value AS ARRAY<VARCHAR>)'
+              : type === 'bool'
+                ? 'CASE WHEN CAST(value AS BOOLEAN) THEN 1 ELSE 0 END'
+                : 'CAST(value AS DOUBLE)';
+        return this.writeComputed(
+          state,
+          source as Exclude<OlapResultSource<unknown>, { rows: unknown[] }>,
+          (select, label) =>
+            `INSERT INTO ${qualified(db, tables.tagValue)} WITH LABEL ${quote(label)} (\`tag_id\`, \`calc_date\`, \`run\`, \`contact_id\`, ${quote(column)}) ` +
+            `SELECT ${tag}, ${literal(calcDate)}, ${run}, CAST(contact_id AS BIGINT), ${cast} FROM (\n${select}\n) AS source WHERE contact_id IS NOT NULL`,
+          (cells) => {
+            if (cells[0] === null) return undefined;
+            const raw = cells[1];
+            const value =
+              raw === null || raw === undefined
+                ? null
+                : type === 'string'
+                  ? String(raw)
+                  : type === 'string[]'
+                    ? (parseStarRocksArray(String(raw)) ??
+                      (() => {
+                        throw new OlapSqlRefusedError(
+                          'olap_sql_execution',
+                          `a string[] tag value is not an array: ${String(raw).slice(0, 80)}`,
+                        );
+                      })())
+                    : type === 'bool'
+                      ? String(raw) !== '0' && String(raw).toLowerCase() !== 'false'
+                        ? 1
+                        : 0
+                      : Number(raw);
+            return row(BigInt(String(cells[0])), value);
+          },
+          tables.tagValue,
+          'tag',
+        );
+      },
+      `tag:${tag}`,
+    );
   }
 
   async pruneTagValues(tagId: OlapId, keep: readonly TagRunKey[], options: { upToRun?: number } = {}): Promise<void> {
@@ -1088,18 +1114,22 @@ class StarRocksTenant implements TenantAnalytics {
     });
     if (options.upToRun !== undefined && !isRun(options.upToRun))
       throw new OlapInputError('olap_argument_invalid', [{ path: 'upToRun', code: 'number.integer' }]);
-    await this.engine.write(this.tenantId, async (state) => {
-      // DELETE on a Primary Key table takes AND/OR and comparisons but no NOT (DELETE.md § Primary Key
-      // tables): "not one of the kept (day, run) pairs" is written as an AND of (day ≠ d OR run ≠ r).
-      const kept = keep.map((key) => ` AND (calc_date != ${literal(key.calcDate)} OR run != ${key.run})`).join('');
-      const bound = options.upToRun === undefined ? '' : ` AND run <= ${options.upToRun}`;
-      await this.engine.sql.statement(
-        `DELETE FROM ${qualified(state.objects.database, tables.tagValue)} WHERE tag_id = ${tag}${kept}${bound}`,
-        {
-          timeoutMs: this.engine.writeTimeoutMs,
-        },
-      );
-    });
+    await this.engine.write(
+      this.tenantId,
+      async (state) => {
+        // DELETE on a Primary Key table takes AND/OR and comparisons but no NOT (DELETE.md § Primary Key
+        // tables): "not one of the kept (day, run) pairs" is written as an AND of (day ≠ d OR run ≠ r).
+        const kept = keep.map((key) => ` AND (calc_date != ${literal(key.calcDate)} OR run != ${key.run})`).join('');
+        const bound = options.upToRun === undefined ? '' : ` AND run <= ${options.upToRun}`;
+        await this.engine.sql.statement(
+          `DELETE FROM ${qualified(state.objects.database, tables.tagValue)} WHERE tag_id = ${tag}${kept}${bound}`,
+          {
+            timeoutMs: this.engine.writeTimeoutMs,
+          },
+        );
+      },
+      `tag:${tag}`,
+    );
   }
 
   async writeDimensionRows(
@@ -1108,67 +1138,80 @@ class StarRocksTenant implements TenantAnalytics {
     options: { replace?: boolean; keyField?: string } = {},
   ): Promise<number> {
     const id = String(toId(dimensionId, 'dimensionId', true, 'olap_argument_invalid'));
-    return this.engine.write(this.tenantId, async (state) => {
-      const declared = state.declaration.dimensions.find((d) => d.id === id);
-      if (!declared) throw new OlapInputError('olap_argument_invalid', [{ path: 'dimensionId', code: 'olap_dimension_unknown' }]);
-      const table = dimensionTable(id);
-      const columns = state.columns.get(table) ?? [];
-      // Every row is converted before anything is deleted or written.
-      const converted = rows.map((row, index) => {
-        const out: JsonRow = {};
-        for (const column of columns) {
-          const fieldId = column.name.slice(dimensionFieldColumn('').length);
-          const value = column.type ? coerce(row?.[fieldId], column.type, state.clock) : null;
-          if (value === MISMATCH)
-            throw new OlapInputError('olap_argument_invalid', [{ path: `rows.${index}.${fieldId}`, code: 'olap_type_mismatch' }]);
-          out[column.name] = column.type ? jsonValue(value, column.type) : null;
+    return this.engine.write(
+      this.tenantId,
+      async (state) => {
+        const declared = state.declaration.dimensions.find((d) => d.id === id);
+        if (!declared)
+          throw new OlapInputError('olap_argument_invalid', [{ path: 'dimensionId', code: 'olap_dimension_unknown' }]);
+        const table = dimensionTable(id);
+        const columns = state.columns.get(table) ?? [];
+        // Every row is converted before anything is deleted or written.
+        const converted = rows.map((row, index) => {
+          const out: JsonRow = {};
+          for (const column of columns) {
+            const fieldId = column.name.slice(dimensionFieldColumn('').length);
+            const value = column.type ? coerce(row?.[fieldId], column.type, state.clock) : null;
+            if (value === MISMATCH)
+              throw new OlapInputError('olap_argument_invalid', [
+                { path: `rows.${index}.${fieldId}`, code: 'olap_type_mismatch' },
+              ]);
+            out[column.name] = column.type ? jsonValue(value, column.type) : null;
+          }
+          return out;
+        });
+        const target = qualified(state.objects.database, table);
+        const timeout = { timeoutMs: this.engine.writeTimeoutMs };
+        if (options.replace) await this.engine.sql.statement(`TRUNCATE TABLE ${target}`, timeout);
+        else if (options.keyField !== undefined) {
+          // An upsert by key on a Duplicate Key table: DELETE … WHERE key IN (…) (simple predicates only, DELETE.md), then the rows.
+          const keyColumn = columns.find((c) => c.name === dimensionFieldColumn(options.keyField!));
+          if (!keyColumn?.type)
+            throw new OlapInputError('olap_argument_invalid', [{ path: 'keyField', code: 'olap_dimension_field_unknown' }]);
+          const keys = [...new Set(converted.map((row) => row[keyColumn.name]))].filter(
+            (key) => key !== null && key !== undefined,
+          );
+          for (let start = 0; start < keys.length; start += DELETE_BATCH) {
+            const list = keys
+              .slice(start, start + DELETE_BATCH)
+              .map((key) => literal(typeof key === 'object' ? JSON.stringify(key) : (key as string | number | boolean)))
+              .join(', ');
+            await this.engine.sql.statement(`DELETE FROM ${target} WHERE ${quote(keyColumn.name)} IN (${list})`, timeout);
+          }
         }
-        return out;
-      });
-      const target = qualified(state.objects.database, table);
-      const timeout = { timeoutMs: this.engine.writeTimeoutMs };
-      if (options.replace) await this.engine.sql.statement(`TRUNCATE TABLE ${target}`, timeout);
-      else if (options.keyField !== undefined) {
-        // An upsert by key on a Duplicate Key table: DELETE … WHERE key IN (…) (simple predicates only, DELETE.md), then the rows.
-        const keyColumn = columns.find((c) => c.name === dimensionFieldColumn(options.keyField!));
-        if (!keyColumn?.type)
-          throw new OlapInputError('olap_argument_invalid', [{ path: 'keyField', code: 'olap_dimension_field_unknown' }]);
-        const keys = [...new Set(converted.map((row) => row[keyColumn.name]))].filter((key) => key !== null && key !== undefined);
-        for (let start = 0; start < keys.length; start += DELETE_BATCH) {
-          const list = keys
-            .slice(start, start + DELETE_BATCH)
-            .map((key) => literal(typeof key === 'object' ? JSON.stringify(key) : (key as string | number | boolean)))
-            .join(', ');
-          await this.engine.sql.statement(`DELETE FROM ${target} WHERE ${quote(keyColumn.name)} IN (${list})`, timeout);
-        }
-      }
-      await this.engine.loadChunks(state, table, 'dimension', converted);
-      return rows.length;
-    });
+        await this.engine.loadChunks(state, table, 'dimension', converted);
+        return rows.length;
+      },
+      `dimension:${id}`,
+    );
   }
 
   async deleteEventsByChannelAccounts(channelAccountIds: OlapId[]): Promise<number> {
     const ids = channelAccountIds.map((id, index) => toId(id, `channelAccountIds.${index}`, true, 'olap_argument_invalid'));
     if (ids.length === 0) return 0;
-    return this.engine.write(this.tenantId, async (state) => {
-      const table = qualified(state.objects.database, tables.events);
-      const timeout = { timeoutMs: this.engine.writeTimeoutMs };
-      let deleted = 0;
-      // Batched (ARCHITECTURE §5.9). DELETE on a Duplicate Key table does not report rows (it writes a
-      // delete predicate, DELETE.md): the rows are counted first.
-      for (let start = 0; start < ids.length; start += DELETE_BATCH) {
-        const list = ids.slice(start, start + DELETE_BATCH).join(', ');
-        const { rows } = await this.engine.sql.select<{ n: string }>(
-          `SELECT count(*) AS n FROM ${table} WHERE channel_account_id IN (${list})`,
-          {
-            ...timeout,
-            rowMode: 'json',
-          },
-        );
-        deleted += Number(rows[0]?.n ?? 0);
-        await this.engine.sql.statement(`DELETE FROM ${table} WHERE channel_account_id IN (${list})`, timeout);
-      }
-      return deleted;
-    });
+    return this.engine.write(
+      this.tenantId,
+      async (state) => {
+        const table = qualified(state.objects.database, tables.events);
+        const timeout = { timeoutMs: this.engine.writeTimeoutMs };
+        let deleted = 0;
+        // Batched (ARCHITECTURE §5.9). DELETE on a Duplicate Key table does not report rows (it writes a
+        // delete predicate, DELETE.md): the rows are counted first.
+        for (let start = 0; start < ids.length; start += DELETE_BATCH) {
+          const list = ids.slice(start, start + DELETE_BATCH).join(', ');
+          const { rows } = await this.engine.sql.select<{ n: string }>(
+            `SELECT count(*) AS n FROM ${table} WHERE channel_account_id IN (${list})`,
+            {
+              ...timeout,
+              rowMode: 'json',
+            },
+          );
+          deleted += Number(rows[0]?.n ?? 0);
+          await this.engine.sql.statement(`DELETE FROM ${table} WHERE channel_account_id IN (${list})`, timeout);
+        }
+        return deleted;
+      },
+      'events:delete',
+    );
   }
 }

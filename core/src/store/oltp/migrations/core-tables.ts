@@ -17,6 +17,7 @@ export const coreTables: readonly string[] = [
   'stored_file',
   'notification',
   'olap_schema',
+  'olap_write_lease',
   'auth_throttle',
   'process_lease',
   'meta_contact_field',
