@@ -14,7 +14,14 @@ import { createTenant, describeEngines } from './support/test-app.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** Tables of the stores and the server, not of a module: migrations, the OLAP schema record, the shared throttle. */
-const INFRASTRUCTURE_TABLES = ['knex_migrations', 'knex_migrations_lock', 'olap_schema', 'auth_throttle', 'process_lease'];
+const INFRASTRUCTURE_TABLES = [
+  'knex_migrations',
+  'knex_migrations_lock',
+  'olap_schema',
+  'olap_write_lease',
+  'auth_throttle',
+  'process_lease',
+];
 
 async function refusal(plugins: Parameters<typeof startTestKernel>[0]['plugins']): Promise<string> {
   try {

@@ -372,6 +372,14 @@ describeOltpEngines('StarRocks engine against the protocol doubles', (ctx) => {
     expect(double.streamLoad.loaded(`hl_t_${tenantId}`, 'event_data')).toHaveLength(1);
   });
 
+  it('shows the cluster without the password (display, for the start banner)', async () => {
+    const engine = await open(ctx.fixture);
+    expect(engine.display).toBe(
+      `starrocks://${double.fe.user}@127.0.0.1:${double.fe.port}/?${new URL(double.url()).search.slice(1)}&replicationNum=1`,
+    );
+    expect(engine.display).not.toContain(double.fe.password);
+  });
+
   it('pings the FE over the MySQL protocol and the Stream Load HTTP port, failing when either is gone', async () => {
     const own = await startStarRocksDouble();
     try {

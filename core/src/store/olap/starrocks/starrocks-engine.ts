@@ -261,6 +261,11 @@ export class StarRocksEngine implements AnalyticsEngine {
     return new StarRocksEngine(options, instance, connection, duckDbSqlParser(connection));
   }
 
+  /** The cluster as logs and the start banner may show it: `starrocks://user@fe:9030/?…`, never the password. */
+  get display(): string {
+    return this.options.config.display;
+  }
+
   private get adminLogin(): StarRocksLogin {
     const { config } = this.options;
     return {
