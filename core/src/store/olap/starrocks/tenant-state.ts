@@ -7,7 +7,7 @@ import { OltpWriteLeases, type OltpWriteLeaseOptions, type WriteLeases } from '.
  * What every process of a scaled deployment shares about a tenant's StarRocks store, kept in OLTP
  * (`olap_tenant_state`, migration 0037): the data revision and the operator user's password; and the
  * write leases that keep two processes' rewrites of one group, tag, dimension or schema apart
- * (`olap_write_lease`, migration 0038).
+ * (`olap_write_lease`, migration 0039).
  */
 export interface StarRocksTenantStateStore extends WriteLeases {
   /** The tenant's data revision: changes after every write of any process. */

@@ -8,7 +8,7 @@ import { isUniqueViolation, type OltpStore } from '../../oltp/oltp-store.js';
  * around a DELETE and the load that follows it (DELETE.md: concurrent DELETEs on a Primary Key table,
  * or a DELETE during a load, are not ACID), so two processes rewriting the same group version or tag
  * run could interleave their DELETE and their rows. A rewrite holds the OLTP row
- * `olap_write_lease(tenant, name)` while it runs (migration 0038): inserted to take it (the primary
+ * `olap_write_lease(tenant, name)` while it runs (migration 0039): inserted to take it (the primary
  * key refuses a second holder), renewed while held, deleted when done; a holder that crashed loses it
  * when `expires_at` passes. Another process waits, polling, up to its write time limit.
  */

@@ -35,7 +35,7 @@ import { dashboards } from './0034_dashboards.js';
 import { reportProfiles } from './0035_report_profiles.js';
 import { groupNames } from './0036_group_names.js';
 import { olapTenantState } from './0037_olap_tenant_state.js';
-import { olapWriteLease } from './0038_olap_write_lease.js';
+import { olapWriteLease } from './0039_olap_write_lease.js';
 
 /** Core's migration set, in order. Never edit a released migration: add the next one. */
 export const coreMigrations: readonly OltpMigration[] = [

@@ -8,7 +8,7 @@ import type { OltpMigration } from './types.js';
  * holder's lease be taken over; a live holder renews it. The embedded store (DuckDB) does not use it.
  */
 export const olapWriteLease: OltpMigration = {
-  name: '0038_olap_write_lease',
+  name: '0039_olap_write_lease',
   async up(knex, c) {
     await knex.schema.createTable('olap_write_lease', (t) => {
       c.tenant(t);
