@@ -19,6 +19,7 @@ const INFRASTRUCTURE_TABLES = [
   'knex_migrations_lock',
   'olap_schema',
   'olap_tenant_state',
+  'olap_write_lease',
   'auth_throttle',
   'process_lease',
 ];

@@ -21,8 +21,9 @@ export interface EngineContractFixture {
   /**
    * Operator SQL (over event_view / contact_view, within the engine's allow-lists) that runs for
    * minutes; default: a cross join of two range() generators (DuckDB's; StarRocks has no range()).
+   * A function may load rows into the (declared) tenant first and return the SQL to run over them.
    */
-  slowOperatorQuery?: string;
+  slowOperatorQuery?: string | ((tenant: TenantAnalytics) => Promise<string>);
 }
 
 async function declaredTenant(fixture: EngineContractFixture, timeZone = 'Asia/Shanghai'): Promise<TenantAnalytics> {
@@ -703,7 +704,11 @@ export function analyticsEngineContract(ctx: { readonly fixture: EngineContractF
     ]) {
       await expect(tenant.operatorQuery(sql!), sql).rejects.toMatchObject({ code: 'olap_sql_refused', reason, statusCode: 400 });
     }
-    const slow = ctx.fixture.slowOperatorQuery ?? 'SELECT count(*) AS n FROM range(100000000000) AS a, range(100000000000) AS b';
+    const given = ctx.fixture.slowOperatorQuery;
+    const slow =
+      typeof given === 'function'
+        ? await given(tenant)
+        : (given ?? 'SELECT count(*) AS n FROM range(100000000000) AS a, range(100000000000) AS b');
     const error = await tenant.operatorQuery(slow, { timeoutMs: 300 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OlapQueryTimeoutError);
   });

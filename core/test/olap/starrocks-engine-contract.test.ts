@@ -9,6 +9,7 @@ import { quote, tenantObjects } from '../../src/store/olap/starrocks/starrocks-d
 import { StarRocksEngine } from '../../src/store/olap/starrocks/starrocks-engine.js';
 import { OltpStarRocksTenantState } from '../../src/store/olap/starrocks/tenant-state.js';
 import { analyticsEngineContract, type EngineContractFixture } from './engine-contract.js';
+import { slowOperatorQuery } from './starrocks/slow-operator-query.js';
 import { describeOltpEngines, insertTenant } from './support.js';
 
 /**
@@ -92,9 +93,10 @@ describe.skipIf(!real)('AnalyticsEngine contract on StarRocks (a real cluster)',
         return engine;
       },
       // 10^12 generated rows, no data needed (generate_series needs no TABLE() around a column argument, generate_series.md).
-      // slowOperatorQuery: none yet. StarRocks' operator allow-list has no row generator (unnest only,
-      // ADR 0066) and the views are empty in that case, so the contract's default (DuckDB's range()) is
-      // refused there instead of timing out — open (ADR 0064).
+      // StarRocks' operator allow-list has no row generator (unnest only, ADR 0066): the slow operator
+      // query loads 1,000 events into the tenant and cross-joins event_view four times (ADR 0064,
+      // amendments 2026-12-05); the protocol-double test runs the same query (engine.test.ts).
+      slowOperatorQuery,
       slowQuery:
         'SELECT count(*) AS n FROM (SELECT CAST(1000000000000 AS BIGINT) AS top) AS s, generate_series(CAST(1 AS BIGINT), s.top) AS g',
     };

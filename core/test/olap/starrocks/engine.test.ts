@@ -18,6 +18,7 @@ import { OltpStarRocksTenantState } from '../../../src/store/olap/starrocks/tena
 import { toStarRocksSql } from '../../../src/store/olap/starrocks/starrocks-sql.js';
 import { streamLoadLabel } from '../../../src/store/olap/starrocks/stream-load.js';
 import { startStarRocksDouble, type StarRocksDouble } from '../../support/starrocks-double/index.js';
+import { SLOW_OPERATOR_SQL, slowOperatorQuery } from './slow-operator-query.js';
 import { describeOltpEngines, eventRow, insertTenant, sampleDeclaration, type OltpFixture } from '../support.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -122,7 +123,15 @@ describe('StarRocks SQL text', () => {
     expect(convertCell('2026-01-02', field(0x0a), 'json')).toBe('2026-01-02');
     expect(convertCell('1', field(0x01, 1), 'js')).toBe(true);
     expect(convertCell('12.5', field(0x05), 'js')).toBe(12.5);
-    expect(convertCell('{"a": 1}', field(0xf5), 'js')).toBe('{"a": 1}');
+    // JSON: StarRocks' spaced text as DuckDB's compact one; blanks inside strings stay.
+    expect(convertCell('{"a": 1, "b": "x, y: z"}', field(0xf5), 'js')).toBe('{"a":1,"b":"x, y: z"}');
+    // ARRAY (VARCHAR on the wire) when the engine says the column is one; otherwise text.
+    expect(convertCell('["a","b\\"c",null]', field(0xfd), 'json', true)).toEqual(['a', 'b"c', null]);
+    expect(convertCell('[\'{"k": 1}\']', field(0xfd), 'js', true)).toEqual(['{"k": 1}']);
+    expect(convertCell('[1,null,2.5]', field(0xfd), 'js', true)).toEqual([1, null, 2.5]);
+    expect(convertCell('[]', field(0xfd), 'js', true)).toEqual([]);
+    expect(convertCell('[[1,2],[3]]', field(0xfd), 'js', true)).toBe('[[1,2],[3]]');
+    expect(convertCell('["a","b"]', field(0xfd), 'js')).toBe('["a","b"]');
     expect(convertCell(null, field(0x08), 'js')).toBeNull();
   });
 });
@@ -363,6 +372,14 @@ describeOltpEngines('StarRocks engine against the protocol doubles', (ctx) => {
     expect(double.streamLoad.loaded(`hl_t_${tenantId}`, 'event_data')).toHaveLength(1);
   });
 
+  it('shows the cluster without the password (display, for the start banner)', async () => {
+    const engine = await open(ctx.fixture);
+    expect(engine.display).toBe(
+      `starrocks://${double.fe.user}@127.0.0.1:${double.fe.port}/?${new URL(double.url()).search.slice(1)}&replicationNum=1`,
+    );
+    expect(engine.display).not.toContain(double.fe.password);
+  });
+
   it('pings the FE over the MySQL protocol and the Stream Load HTTP port, failing when either is gone', async () => {
     const own = await startStarRocksDouble();
     try {
@@ -478,6 +495,95 @@ describeOltpEngines('StarRocks engine against the protocol doubles', (ctx) => {
       });
       expect(js.truncated).toBe(false);
       expect(js.rows).toHaveLength(3);
+    });
+
+    it('reads ARRAY cells (VARCHAR on the wire) back as lists by the tenant’s varchar[] columns and the SELECT list', async () => {
+      const tenant = engine.forTenant(tenantId);
+      // The contract's tag-values case: value_strings comes as StarRocks prints an ARRAY<VARCHAR>.
+      double.fe.answer(
+        (text) => text.includes('value_strings FROM tag_value ORDER BY tag_id'),
+        [
+          { tag_id: 40n, value_string: null, value_number: null, value_strings: ['A', 'B'] },
+          { tag_id: 41n, value_string: 'A', value_number: null, value_strings: null },
+          { tag_id: 42n, value_string: null, value_number: 1, value_strings: null },
+        ],
+        {
+          columns: [
+            { name: 'tag_id', type: 'BIGINT' },
+            { name: 'value_string', type: 'VARCHAR' },
+            { name: 'value_number', type: 'DOUBLE' },
+            { name: 'value_strings', type: 'ARRAY' },
+          ],
+        },
+      );
+      const sql = 'SELECT tag_id, value_string, value_number, value_strings FROM tag_value ORDER BY tag_id';
+      const result = await tenant.query(sql);
+      expect(result.rows).toEqual([
+        { tag_id: 40n, value_string: null, value_number: null, value_strings: ['A', 'B'] },
+        { tag_id: 41n, value_string: 'A', value_number: null, value_strings: null },
+        { tag_id: 42n, value_string: null, value_number: 1, value_strings: null },
+      ]);
+      expect(result.columns.map((c) => c.type)).toEqual(['BIGINT', 'VARCHAR', 'DOUBLE', 'VARCHAR[]']);
+      expect((await tenant.query(sql, { rowMode: 'json' })).rows[0]).toMatchObject({ tag_id: '40', value_strings: ['A', 'B'] });
+
+      // An alias of an array column, an array function, and strings that merely look like arrays: the
+      // wire is the same VARCHAR for all of them; only the SELECT list tells them apart.
+      double.fe.answer(
+        (text) => text.includes('AS looks_like_array'),
+        [
+          {
+            vs: ['x "q"', null, 'a,b', '[]'],
+            agg: ['p'],
+            looks_like_array: '["not","a list"]',
+            value_strings: '[1,2]',
+          },
+        ],
+        {
+          columns: [
+            { name: 'vs', type: 'ARRAY' },
+            { name: 'agg', type: 'ARRAY' },
+            { name: 'looks_like_array', type: 'VARCHAR' },
+            { name: 'value_strings', type: 'VARCHAR' },
+          ],
+        },
+      );
+      const mixed = await tenant.query(
+        'SELECT value_strings AS vs, array_agg(value_string) AS agg, p_12 AS looks_like_array, p_12 AS value_strings FROM tag_value, events GROUP BY 1, 3',
+      );
+      expect(mixed.rows).toEqual([
+        { vs: ['x "q"', null, 'a,b', '[]'], agg: ['p'], looks_like_array: '["not","a list"]', value_strings: '[1,2]' },
+      ]);
+    });
+
+    it('returns JSON cells as DuckDB’s compact text, whatever blanks StarRocks prints', async () => {
+      const tenant = engine.forTenant(tenantId);
+      double.fe.answer(
+        (text) => text.includes('AS json_check'),
+        [
+          { json_check: 1, extra: { nested: { a: [1, 2] }, coupon: 'X1' } },
+          { json_check: 2, extra: { color: '红', note: 'a: b, c' } },
+          { json_check: 3, extra: '{"big": 9007199254740993, "s": "x\\" y"}' },
+          { json_check: 4, extra: null },
+        ],
+        {
+          columns: [
+            { name: 'json_check', type: 'BIGINT' },
+            { name: 'extra', type: 'JSON' },
+          ],
+        },
+      );
+      const sent = double.fe.statements().length;
+      const { rows } = await tenant.query('SELECT p_11 AS json_check, extra FROM events', { rowMode: 'json' });
+      expect(rows.map((r) => r.extra)).toEqual([
+        // The contract's case, as DuckDB returns it.
+        '{"coupon":"X1","nested":{"a":[1,2]}}',
+        '{"color":"红","note":"a: b, c"}',
+        // Numbers are not re-parsed (no precision lost), escaped quotes stay escaped.
+        '{"big":9007199254740993,"s":"x\\" y"}',
+        null,
+      ]);
+      // What the double sent is StarRocks' spaced text (the conversion is the engine's, not the double's).
+      expect(double.fe.statements().length).toBeGreaterThan(sent);
     });
 
     it('stops a query at its time limit with KILL QUERY from another connection, and the next query runs', async () => {
@@ -807,6 +913,32 @@ describeOltpEngines('StarRocks engine against the protocol doubles', (ctx) => {
       }
     });
 
+    it('times out the contract’s slow operator query: allow-listed, over rows it loads first, killed at the limit', async () => {
+      const engine = await open(ctx.fixture);
+      const tenantId = await insertTenant(ctx.fixture.oltp);
+      const tenant = engine.forTenant(tenantId);
+      await tenant.declare(sampleDeclaration());
+      // StarRocks' sandbox accepts it (no range(), no generate_series: only count, +, >= and event_view).
+      await expect(engine.checkOperatorSql(SLOW_OPERATOR_SQL)).resolves.toBeDefined();
+      const loadsFrom = double.streamLoad.requests.length;
+      const sql = await slowOperatorQuery(tenant);
+      expect(sql).toBe(SLOW_OPERATOR_SQL);
+      const loads = loadsSince(loadsFrom);
+      expect(loads).toHaveLength(1);
+      expect(loads[0]!.path).toBe(`/api/t_${tenantId}/event_data/_stream_load`);
+      double.fe.answer((text) => text.includes(`\`t_${tenantId}\`.\`event_view\``) && /p_amount.*>= 0/s.test(text), [{ n: 1n }], {
+        delayMs: 60_000,
+      });
+      const error = await tenant.operatorQuery(sql, { timeoutMs: 300 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OlapQueryTimeoutError);
+      const ran = double.fe.statements().findLast((s) => /p_amount.*>= 0/s.test(s.sql))!;
+      expect(ran.user).toBe(`t_${tenantId}_sql`);
+      // The tenant's event_view, joined four times: the 10^12-row cross join the contract relies on.
+      expect(ran.sql).toContain(`\`t_${tenantId}\`.\`event_view\``);
+      expect(ran.sql.match(/\bevent_view\b`? AS `?[abcd]\b/g)).toHaveLength(4);
+      expect(double.fe.killed).toContain(ran.connectionId);
+    });
+
     it('runs operator SQL logged in as the tenant’s user, regenerated with its LIMIT and translated', async () => {
       const engine = await open(ctx.fixture);
       const tenantId = await insertTenant(ctx.fixture.oltp);
@@ -943,6 +1075,59 @@ describeOltpEngines('StarRocks engine against the protocol doubles', (ctx) => {
           .statements()
           .slice(checked)
           .filter((s) => /^(DELETE|INSERT|TRUNCATE)/.test(s.sql)),
+      ).toEqual([]);
+    });
+
+    it('keeps two processes’ rewrites of one tag run apart with the OLTP write lease; another tag does not wait', async () => {
+      // Two engines on one OLTP and one cluster: two processes of a scaled deployment.
+      const a = await open(ctx.fixture);
+      const b = await open(ctx.fixture);
+      // A third process: within one process a tenant's writes are serialized anyway.
+      const c = await open(ctx.fixture);
+      const tenantId = await insertTenant(ctx.fixture.oltp);
+      await a.forTenant(tenantId).declare(sampleDeclaration());
+      // A's DELETE of tag 77 is slow: without a cross-process lease, B's DELETE and INSERT would land inside A's pair.
+      double.fe.answer((text) => /^DELETE/.test(text) && text.includes('WHERE tag_id = 77 AND'), [{ affectedRows: 0 }], {
+        delayMs: 500,
+        once: true,
+      });
+      const source = { sql: 'SELECT contact_id, 1 AS value FROM events' };
+      const from = double.fe.statements().length;
+      const first = a.forTenant(tenantId).replaceTagValues('77', '2026-11-24', 'number', source);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const second = b.forTenant(tenantId).replaceTagValues('77', '2026-11-24', 'number', source);
+      const other = c.forTenant(tenantId).replaceTagValues('78', '2026-11-24', 'number', source);
+      await Promise.all([first, second, other]);
+      const all = double.fe
+        .statements()
+        .slice(from)
+        .filter((st) => /^(DELETE|INSERT)/.test(st.sql) && st.sql.includes('tag_value_data'))
+        .map((st) => `${st.sql.slice(0, 6)} ${/(?:tag_id = |SELECT )(7[78])\b/.exec(st.sql)?.[1]}`);
+      // Tag 77: A's pair, then B's — never interleaved. Tag 78 (another lease) ran while A's DELETE was slow.
+      expect(all.filter((w) => w.endsWith('77'))).toEqual(['DELETE 77', 'INSERT 77', 'DELETE 77', 'INSERT 77']);
+      expect(all.indexOf('INSERT 78')).toBeLessThan(all.indexOf('INSERT 77'));
+      expect(await ctx.fixture.oltp.knex('olap_write_lease').where({ tenant_id: tenantId })).toEqual([]);
+    });
+
+    it('takes over the lease of a crashed holder, and waits no longer than the write time limit for a live one', async () => {
+      const engine = await open(ctx.fixture, { writeTimeoutMs: 400 });
+      const tenantId = await insertTenant(ctx.fixture.oltp);
+      await engine.forTenant(tenantId).declare(sampleDeclaration());
+      const leases = ctx.fixture.oltp.knex('olap_write_lease');
+      await leases.clone().insert({ tenant_id: tenantId, name: 'tag:80', owner: 'crashed', expires_at: Date.now() - 1 });
+      await engine.forTenant(tenantId).replaceTagValues('80', '2026-11-24', 'number', { rows: [{ contactId: '1', value: 1 }] });
+      expect(await leases.clone().where({ tenant_id: tenantId })).toEqual([]);
+      await leases.clone().insert({ tenant_id: tenantId, name: 'group:81', owner: 'alive', expires_at: Date.now() + 60_000 });
+      const from = double.fe.statements().length;
+      await expect(engine.forTenant(tenantId).replaceGroupVersion('81', 1, { rows: ['1'] })).rejects.toMatchObject({
+        code: 'olap_query_timeout',
+      });
+      // Nothing was deleted while another process held the group.
+      expect(
+        double.fe
+          .statements()
+          .slice(from)
+          .filter((st) => /^DELETE/.test(st.sql)),
       ).toEqual([]);
     });
 

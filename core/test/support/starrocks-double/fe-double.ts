@@ -16,7 +16,8 @@ import mysql from 'mysql2';
  * so another process can use it.
  */
 
-export type FeColumnType = 'BIGINT' | 'INT' | 'DOUBLE' | 'DECIMAL' | 'VARCHAR' | 'DATE' | 'DATETIME' | 'BOOLEAN' | 'JSON';
+export type FeColumnType =
+  'BIGINT' | 'INT' | 'DOUBLE' | 'DECIMAL' | 'VARCHAR' | 'DATE' | 'DATETIME' | 'BOOLEAN' | 'JSON' | 'ARRAY';
 
 export interface FeAnswerColumn {
   name: string;
@@ -149,7 +150,45 @@ const TYPE_CODES: Record<FeColumnType, { code: number; length: number; charset: 
   // StarRocks' BOOLEAN travels as TINYINT(1), as MySQL's does (the docs do not say otherwise).
   BOOLEAN: { code: 0x01, length: 1, charset: BINARY_CHARSET, decimals: 0 },
   JSON: { code: 0xf5, length: 65533, charset: UTF8_GENERAL_CI, decimals: 0 },
+  // An ARRAY result column travels with VARCHAR's type code, utf8, length 60: the FE's
+  // Type.getMysqlResultType() gives every non-scalar type VARCHAR's MySQL type, and
+  // getMysqlResultSetFieldLength() "Treat ARRAY/MAP/STRUCT as VARCHAR(-1)" → 60 (FE source).
+  ARRAY: { code: 0xfd, length: 60, charset: UTF8_GENERAL_CI, decimals: 0 },
 };
+
+/**
+ * An ARRAY cell as StarRocks prints it (Array.md): no blanks, strings double-quoted, NULL as `null`,
+ * booleans as 1/0 — `["apple","orange","pear"]`, `[1,null]`, `[1,0]`.
+ */
+export function starRocksArrayText(values: readonly unknown[]): string {
+  return `[${values
+    .map((v) =>
+      v === null || v === undefined
+        ? 'null'
+        : typeof v === 'boolean'
+          ? v
+            ? '1'
+            : '0'
+          : typeof v === 'string'
+            ? JSON.stringify(v)
+            : Array.isArray(v)
+              ? starRocksArrayText(v)
+              : String(v as number),
+    )
+    .join(',')}]`;
+}
+
+/**
+ * A JSON cell as StarRocks prints it (JSON.md): `{"a": 1, "b": true}` — a blank after each colon and
+ * comma, object keys sorted (StarRocks keeps JSON in a binary form; JSON.md's json_each example prints
+ * `{"quantity": 1, "timestamp": …, "type": …}` for an object written type-first).
+ */
+export function starRocksJsonText(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(starRocksJsonText).join(', ')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${starRocksJsonText(v)}`).join(', ')}}`;
+}
 
 function sha1(...parts: Buffer[]): Buffer {
   const hash = createHash('sha1');
@@ -668,7 +707,16 @@ export async function startFeDouble(options: FeDoubleOptions = {}): Promise<FeDo
         };
       }),
     );
-    for (const row of result.rows ?? []) connection.writeTextRow(result.columns.map((column) => cell(row[column.name])));
+    for (const row of result.rows ?? [])
+      connection.writeTextRow(
+        result.columns.map((column) => {
+          const value = row[column.name];
+          // Arrays and JSON values given as JS values are printed the way StarRocks prints them.
+          if (column.type === 'ARRAY' && Array.isArray(value)) return starRocksArrayText(value);
+          if (column.type === 'JSON' && value !== null && typeof value === 'object') return starRocksJsonText(value);
+          return cell(value);
+        }),
+      );
     connection.writeEof();
   }
 

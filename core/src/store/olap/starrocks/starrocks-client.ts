@@ -2,6 +2,7 @@ import mysql, { type FieldPacket, type PoolConnection, type QueryError } from 'm
 import type { Logger } from 'pino';
 import type { OlapQueryResult } from '../analytics-engine.js';
 import { OlapQueryTimeoutError, OlapUnavailableError } from '../errors.js';
+import { compactJsonText, parseStarRocksArray } from './starrocks-result.js';
 
 /**
  * The MySQL-protocol side of the StarRocks engine: a mysql2 pool used ONLY through `query()` —
@@ -34,6 +35,11 @@ export interface SelectOptions extends RunOptions {
   /** At most this many rows are kept (the rest of the answer is read and dropped); `truncated` tells. */
   maxRows?: number;
   rowMode?: 'js' | 'json';
+  /**
+   * Result columns (lower-case names) that hold ARRAYs: StarRocks sends them as VARCHAR text
+   * (starrocks-result.ts), read back as lists here. Their type reads `VARCHAR[]`.
+   */
+  arrays?: ReadonlySet<string>;
 }
 
 /** MySQL protocol column type codes (mysql2/lib/constants/types.js). */
@@ -100,10 +106,13 @@ function timestampText(text: string): string {
 /**
  * A cell of a text-protocol answer in the contract's row modes: `js` — BIGINT as bigint, DATE and
  * TIMESTAMP as Date (UTC wall clock); `json` — BIGINT and DECIMAL as strings, DATE `YYYY-MM-DD`,
- * TIMESTAMP `YYYY-MM-DD HH:MM:SS[.fff]`. JSON stays text (as DuckDB returns it).
+ * TIMESTAMP `YYYY-MM-DD HH:MM:SS[.fff]`. JSON stays text, compacted as DuckDB returns it
+ * (`{"a": 1}` → `{"a":1}`). An `array` column's text (`["a","b"]`) is a list in both modes, as DuckDB
+ * gives it; text that does not read as a flat array stays text.
  */
-export function convertCell(text: string | null, field: FieldPacket, mode: 'js' | 'json'): unknown {
+export function convertCell(text: string | null, field: FieldPacket, mode: 'js' | 'json', array = false): unknown {
   if (text === null) return null;
+  if (array && columnTypeName(field) === 'VARCHAR') return parseStarRocksArray(text) ?? text;
   switch (columnTypeName(field)) {
     case 'BOOLEAN':
       return text !== '0';
@@ -123,6 +132,8 @@ export function convertCell(text: string | null, field: FieldPacket, mode: 'js' 
       const normalized = timestampText(text);
       return mode === 'js' ? new Date(`${normalized.replace(' ', 'T')}Z`) : normalized;
     }
+    case 'JSON':
+      return compactJsonText(text);
     default:
       return text;
   }
@@ -219,19 +230,23 @@ function unreachable(error: unknown): unknown {
   });
 }
 
+/**
+ * Every cell as its text. JSON cells are decoded as UTF-8 explicitly (mysql2 reads a JSON column as
+ * binary by default and warns: non-ASCII text would be garbled).
+ */
+const typeCast = (field: { type: string; string(encoding?: string): string | null }, next: () => unknown): unknown =>
+  field.type === 'GEOMETRY' ? next() : field.type === 'JSON' ? field.string('utf8') : field.string();
+
 function statementOf(
   connection: PoolConnection,
   sql: string,
 ): Promise<{ affectedRows: number; rows: unknown[]; fields: FieldPacket[] }> {
   return new Promise((resolve, reject) => {
-    connection.query(
-      { sql, rowsAsArray: true, typeCast: (field, next) => (field.type === 'GEOMETRY' ? next() : field.string()) },
-      (error, result, fields) => {
-        if (error) return reject(error);
-        if (Array.isArray(result)) resolve({ affectedRows: 0, rows: result as unknown[], fields: fields ?? [] });
-        else resolve({ affectedRows: Number((result as { affectedRows?: number }).affectedRows ?? 0), rows: [], fields: [] });
-      },
-    );
+    connection.query({ sql, rowsAsArray: true, typeCast }, (error, result, fields) => {
+      if (error) return reject(error);
+      if (Array.isArray(result)) resolve({ affectedRows: 0, rows: result as unknown[], fields: fields ?? [] });
+      else resolve({ affectedRows: Number((result as { affectedRows?: number }).affectedRows ?? 0), rows: [], fields: [] });
+    });
   });
 }
 
@@ -369,6 +384,7 @@ export class StarRocksSql {
   /** Runs a SELECT and converts its answer (`truncated` when more than maxRows rows came). */
   async select<Row = Record<string, unknown>>(sql: string, options: SelectOptions): Promise<OlapQueryResult<Row>> {
     const mode = options.rowMode ?? 'js';
+    const isArray = (field: FieldPacket) => options.arrays?.has(field.name.toLowerCase()) === true;
     let fields: FieldPacket[] = [];
     const rows: Row[] = [];
     let total = 0;
@@ -380,13 +396,18 @@ export class StarRocksSql {
         total += 1;
         if (options.maxRows !== undefined && rows.length >= options.maxRows) return;
         const out: Record<string, unknown> = {};
-        columns.forEach((field, index) => (out[field.name] = convertCell(row[index] as string | null, field, mode)));
+        columns.forEach(
+          (field, index) => (out[field.name] = convertCell(row[index] as string | null, field, mode, isArray(field))),
+        );
         rows.push(out as Row);
       },
       (columns) => (fields = columns),
     );
     return {
-      columns: fields.map((field) => ({ name: field.name, type: columnTypeName(field) })),
+      columns: fields.map((field) => ({
+        name: field.name,
+        type: isArray(field) && columnTypeName(field) === 'VARCHAR' ? 'VARCHAR[]' : columnTypeName(field),
+      })),
       rows,
       truncated: options.maxRows !== undefined && total > options.maxRows,
     };
@@ -408,7 +429,7 @@ export class StarRocksSql {
           let fields: FieldPacket[] | undefined;
           let failure: unknown;
           connection
-            .query({ sql, rowsAsArray: true, typeCast: (field, next) => (field.type === 'GEOMETRY' ? next() : field.string()) })
+            .query({ sql, rowsAsArray: true, typeCast })
             .on('error', (error: QueryError) => {
               failure = error;
               reject(error);

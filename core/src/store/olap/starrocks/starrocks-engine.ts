@@ -33,7 +33,7 @@ import { operatorRelationNames, OperatorSqlSandbox, type OperatorSqlColumns } fr
 import { dimensionFieldColumn, dimensionTable, planSchema, tables, tenantTables, type ColumnSpec } from '../physical-schema.js';
 import { logicalRelationNames, TenantRelations, type ContactViewMemberships } from '../relations.js';
 import type { OlapSchemaRecord, OlapSchemaVersionStore } from '../schema-versions.js';
-import { duckDbSqlParser, OlapSqlGuard } from '../sql-guard.js';
+import { duckDbSqlParser, OlapSqlGuard, stripLeadingTrivia } from '../sql-guard.js';
 import { coerce, MISMATCH, parseDateOnly, type ColumnValue } from '../values.js';
 import { bindParams, isUnreachable, literal, StarRocksSql, type StarRocksLogin } from './starrocks-client.js';
 import type { StarRocksConnectionConfig } from './starrocks-config.js';
@@ -53,6 +53,7 @@ import {
 import { starRocksDialect } from './starrocks-dialect.js';
 import { starRocksOperatorFunctions } from './starrocks-operator-functions.js';
 import { batchLabelSuffixes, bigintJson, jsonValue, prepareBatch, type JsonRow, type LoaderState } from './starrocks-loader.js';
+import { arrayColumns, knownArrayColumns, parseStarRocksArray } from './starrocks-result.js';
 import { toStarRocksSql } from './starrocks-sql.js';
 import { StreamLoadClient, streamLoadLabel, type StreamLoadResult } from './stream-load.js';
 import type { StarRocksTenantStateStore } from './tenant-state.js';
@@ -260,6 +261,11 @@ export class StarRocksEngine implements AnalyticsEngine {
     return new StarRocksEngine(options, instance, connection, duckDbSqlParser(connection));
   }
 
+  /** The cluster as logs and the start banner may show it: `starrocks://user@fe:9030/?…`, never the password. */
+  get display(): string {
+    return this.options.config.display;
+  }
+
   private get adminLogin(): StarRocksLogin {
     const { config } = this.options;
     return {
@@ -386,6 +392,17 @@ export class StarRocksEngine implements AnalyticsEngine {
 
   // ---- internals used by StarRocksTenant ---------------------------------------------------------------
 
+  /**
+   * @internal The result columns of `sql` (logical, DuckDB-parsable) that hold arrays: StarRocks sends
+   * ARRAY cells as VARCHAR text, so the engine tells them by the tenant's `varchar[]` columns and the
+   * query's SELECT list (starrocks-result.ts).
+   */
+  async arrayColumnsOf(sql: string, state: TenantState, contactView?: ContactViewMemberships): Promise<Set<string>> {
+    const known = knownArrayColumns(state.declaration, contactView);
+    const ast = await this.parser(stripLeadingTrivia(sql)).catch(() => undefined);
+    return arrayColumns(ast, known);
+  }
+
   /** @internal Runs `task` after the tenant's earlier writes of this process (one at a time per tenant). */
   serialize<T>(tenantId: string, task: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new OlapUnavailableError('olap_closed', 'the analytics engine is closed'));
@@ -399,11 +416,16 @@ export class StarRocksEngine implements AnalyticsEngine {
     return run;
   }
 
-  /** @internal A write: serialized per tenant, then the shared data revision is bumped (failed writes too). */
-  write<T>(tenantId: string, task: (state: TenantState) => Promise<T>): Promise<T> {
+  /**
+   * @internal A write: serialized per tenant in this process and — with a `lease` — across processes
+   * (the OLTP write lease of that name: a DELETE-then-load rewrite of one group, tag run or dimension
+   * never interleaves with another process's), then the shared data revision is bumped (failed writes too).
+   */
+  write<T>(tenantId: string, task: (state: TenantState) => Promise<T>, lease?: string): Promise<T> {
     return this.serialize(tenantId, async () => {
       try {
-        return await task(await this.currentState(tenantId));
+        const run = async () => task(await this.currentState(tenantId));
+        return await (lease ? this.options.tenantState.hold(tenantId, lease, this.writeTimeoutMs, run) : run());
       } finally {
         await this.bumpRevision(tenantId);
       }
@@ -415,6 +437,11 @@ export class StarRocksEngine implements AnalyticsEngine {
     await this.options.tenantState
       .bump(tenantId)
       .catch((error: unknown) => this.options.logger?.error({ err: error, tenantId }, 'OLAP data revision could not be bumped'));
+  }
+
+  /** @internal Cross-process write leases (OLTP). */
+  get leases(): StarRocksTenantStateStore {
+    return this.options.tenantState;
   }
 
   /** @internal The data revision every process shares (OLTP). */
@@ -696,7 +723,11 @@ class StarRocksTenant implements TenantAnalytics {
     const valid = validateDeclaration(declaration);
     return this.engine.serialize(this.tenantId, async () => {
       try {
-        return await this.engine.declare(this.tenantId, valid);
+        // One declaration of a tenant at a time across processes: StarRocks refuses a second ALTER TABLE
+        // while one runs, and both would record a version.
+        return await this.engine.leases.hold(this.tenantId, 'schema', this.engine.writeTimeoutMs, () =>
+          this.engine.declare(this.tenantId, valid),
+        );
       } finally {
         await this.engine.bumpRevision(this.tenantId);
       }
@@ -728,11 +759,12 @@ class StarRocksTenant implements TenantAnalytics {
   }
 
   async query<Row = Record<string, unknown>>(sql: string, options: OlapQueryOptions = {}): Promise<OlapQueryResult<Row>> {
-    const { sql: physical } = await this.physical(sql, options.contactView);
+    const { state, sql: physical } = await this.physical(sql, options.contactView);
     return this.engine.sql.select<Row>(bindParams(physical, options.params ?? []), {
       timeoutMs: options.timeoutMs ?? this.engine.queryTimeoutMs,
       maxRows: options.maxRows,
       rowMode: options.rowMode,
+      arrays: await this.engine.arrayColumnsOf(sql, state, options.contactView),
     });
   }
 
@@ -741,7 +773,7 @@ class StarRocksTenant implements TenantAnalytics {
     const regenerated = await this.engine.sandbox.prepare(sql, limit);
     const state = await this.engine.state(this.tenantId);
     const checked = await this.engine.guard.check(regenerated, operatorRelationNames);
-    return { state, sql: toStarRocksSql(state.relations.resolve(checked, { contactView })) };
+    return { state, regenerated, sql: toStarRocksSql(state.relations.resolve(checked, { contactView })) };
   }
 
   async operatorQuery<Row = Record<string, unknown>>(
@@ -758,14 +790,15 @@ class StarRocksTenant implements TenantAnalytics {
     }
     const rows = Math.min(maxRows, this.engine.operatorMaxRows);
     const timeoutMs = Math.min(requestedTimeout, this.engine.writeTimeoutMs);
-    const { state, sql: physical } = await this.operatorPhysical(
-      sql,
-      Math.min(rows + 1, OPERATOR_RESULT_LIMIT),
-      options.contactView,
-    );
+    const {
+      state,
+      regenerated,
+      sql: physical,
+    } = await this.operatorPhysical(sql, Math.min(rows + 1, OPERATOR_RESULT_LIMIT), options.contactView);
     const operator = await this.engine.operatorSql(this.tenantId, state.objects);
+    const arrays = await this.engine.arrayColumnsOf(regenerated, state, options.contactView);
     try {
-      return await operator.select<Row>(physical, { timeoutMs, maxRows: rows, rowMode: options.rowMode });
+      return await operator.select<Row>(physical, { timeoutMs, maxRows: rows, rowMode: options.rowMode, arrays });
     } catch (error) {
       throw operatorFailure(error);
     }
@@ -919,53 +952,61 @@ class StarRocksTenant implements TenantAnalytics {
       'rows' in source
         ? [...new Set(source.rows.map((id, index) => toId(id, `rows.${index}`, true, 'olap_argument_invalid')))]
         : [];
-    return this.engine.write(this.tenantId, async (state) => {
-      const db = state.objects.database;
-      const where = `group_id = ${group} AND version = ${version}`;
-      // A rewritten version starts without real-time changes (ADR 0048).
-      for (const table of [tables.groupMember, tables.groupDelta])
-        await this.engine.sql.statement(`DELETE FROM ${qualified(db, table)} WHERE ${where}`, {
-          timeoutMs: this.engine.writeTimeoutMs,
-        });
-      if ('rows' in source) {
-        await this.engine.loadChunks(
+    return this.engine.write(
+      this.tenantId,
+      async (state) => {
+        const db = state.objects.database;
+        const where = `group_id = ${group} AND version = ${version}`;
+        // A rewritten version starts without real-time changes (ADR 0048).
+        for (const table of [tables.groupMember, tables.groupDelta])
+          await this.engine.sql.statement(`DELETE FROM ${qualified(db, table)} WHERE ${where}`, {
+            timeoutMs: this.engine.writeTimeoutMs,
+          });
+        if ('rows' in source) {
+          await this.engine.loadChunks(
+            state,
+            tables.groupMember,
+            'group',
+            ids.map((id) => ({ group_id: bigintJson(group), version, contact_id: bigintJson(id) })),
+          );
+          return ids.length;
+        }
+        return this.writeComputed(
           state,
+          source,
+          (select, label) =>
+            `INSERT INTO ${qualified(db, tables.groupMember)} WITH LABEL ${quote(label)} (\`group_id\`, \`version\`, \`contact_id\`) ` +
+            `SELECT DISTINCT ${group}, ${version}, CAST(contact_id AS BIGINT) FROM (\n${select}\n) AS source WHERE contact_id IS NOT NULL`,
+          (row) =>
+            row[0] === null
+              ? undefined
+              : { group_id: bigintJson(group), version, contact_id: bigintJson(BigInt(row[0] as string)) },
           tables.groupMember,
           'group',
-          ids.map((id) => ({ group_id: bigintJson(group), version, contact_id: bigintJson(id) })),
         );
-        return ids.length;
-      }
-      return this.writeComputed(
-        state,
-        source,
-        (select, label) =>
-          `INSERT INTO ${qualified(db, tables.groupMember)} WITH LABEL ${quote(label)} (\`group_id\`, \`version\`, \`contact_id\`) ` +
-          `SELECT DISTINCT ${group}, ${version}, CAST(contact_id AS BIGINT) FROM (\n${select}\n) AS source WHERE contact_id IS NOT NULL`,
-        (row) =>
-          row[0] === null
-            ? undefined
-            : { group_id: bigintJson(group), version, contact_id: bigintJson(BigInt(row[0] as string)) },
-        tables.groupMember,
-        'group',
-      );
-    });
+      },
+      `group:${group}`,
+    );
   }
 
   async pruneGroupVersions(groupId: OlapId, keepVersions: number[]): Promise<void> {
     const group = toId(groupId, 'groupId', true, 'olap_argument_invalid');
     if (!keepVersions.every((v) => Number.isInteger(v)))
       throw new OlapInputError('olap_argument_invalid', [{ path: 'keepVersions', code: 'number.integer' }]);
-    await this.engine.write(this.tenantId, async (state) => {
-      const keep = keepVersions.length ? ` AND version NOT IN (${keepVersions.join(', ')})` : '';
-      for (const table of [tables.groupMember, tables.groupDelta])
-        await this.engine.sql.statement(
-          `DELETE FROM ${qualified(state.objects.database, table)} WHERE group_id = ${group}${keep}`,
-          {
-            timeoutMs: this.engine.writeTimeoutMs,
-          },
-        );
-    });
+    await this.engine.write(
+      this.tenantId,
+      async (state) => {
+        const keep = keepVersions.length ? ` AND version NOT IN (${keepVersions.join(', ')})` : '';
+        for (const table of [tables.groupMember, tables.groupDelta])
+          await this.engine.sql.statement(
+            `DELETE FROM ${qualified(state.objects.database, table)} WHERE group_id = ${group}${keep}`,
+            {
+              timeoutMs: this.engine.writeTimeoutMs,
+            },
+          );
+      },
+      `group:${group}`,
+    );
   }
 
   async applyGroupDelta(groupId: OlapId, version: number, changes: readonly GroupDeltaChange[]): Promise<void> {
@@ -1026,51 +1067,61 @@ class StarRocksTenant implements TenantAnalytics {
         return row(toId(item?.contactId, `rows.${index}.contactId`, true, 'olap_argument_invalid'), jsonValue(value, columnType));
       });
     }
-    return this.engine.write(this.tenantId, async (state) => {
-      const db = state.objects.database;
-      await this.engine.sql.statement(
-        `DELETE FROM ${qualified(db, tables.tagValue)} WHERE tag_id = ${tag} AND calc_date = ${literal(calcDate)} AND run = ${run}`,
-        { timeoutMs: this.engine.writeTimeoutMs },
-      );
-      if (rows) {
-        await this.engine.loadChunks(state, tables.tagValue, 'tag', rows);
-        return rows.length;
-      }
-      const cast =
-        type === 'string'
-          ? 'CAST(value AS VARCHAR)'
-          : type === 'string[]'
-            ? 'CAST(value AS ARRAY<VARCHAR>)'
-            : type === 'bool'
-              ? 'CASE WHEN CAST(value AS BOOLEAN) THEN 1 ELSE 0 END'
-              : 'CAST(value AS DOUBLE)';
-      return this.writeComputed(
-        state,
-        source as Exclude<OlapResultSource<unknown>, { rows: unknown[] }>,
-        (select, label) =>
-          `INSERT INTO ${qualified(db, tables.tagValue)} WITH LABEL ${quote(label)} (\`tag_id\`, \`calc_date\`, \`run\`, \`contact_id\`, ${quote(column)}) ` +
-          `SELECT ${tag}, ${literal(calcDate)}, ${run}, CAST(contact_id AS BIGINT), ${cast} FROM (\n${select}\n) AS source WHERE contact_id IS NOT NULL`,
-        (cells) => {
-          if (cells[0] === null) return undefined;
-          const raw = cells[1];
-          const value =
-            raw === null || raw === undefined
-              ? null
-              : type === 'string'
-                ? String(raw)
-                : type === 'string[]'
-                  ? (JSON.parse(String(raw)) as unknown)
-                  : type === 'bool'
-                    ? String(raw) !== '0' && String(raw).toLowerCase() !== 'false'
-                      ? 1
-                      : 0
-                    : Number(raw);
-          return row(BigInt(String(cells[0])), value);
-        },
-        tables.tagValue,
-        'tag',
-      );
-    });
+    return this.engine.write(
+      this.tenantId,
+      async (state) => {
+        const db = state.objects.database;
+        await this.engine.sql.statement(
+          `DELETE FROM ${qualified(db, tables.tagValue)} WHERE tag_id = ${tag} AND calc_date = ${literal(calcDate)} AND run = ${run}`,
+          { timeoutMs: this.engine.writeTimeoutMs },
+        );
+        if (rows) {
+          await this.engine.loadChunks(state, tables.tagValue, 'tag', rows);
+          return rows.length;
+        }
+        const cast =
+          type === 'string'
+            ? 'CAST(value AS VARCHAR)'
+            : type === 'string[]'
+              ? 'CAST(value AS ARRAY<VARCHAR>)'
+              : type === 'bool'
+                ? 'CASE WHEN CAST(value AS BOOLEAN) THEN 1 ELSE 0 END'
+                : 'CAST(value AS DOUBLE)';
+        return this.writeComputed(
+          state,
+          source as Exclude<OlapResultSource<unknown>, { rows: unknown[] }>,
+          (select, label) =>
+            `INSERT INTO ${qualified(db, tables.tagValue)} WITH LABEL ${quote(label)} (\`tag_id\`, \`calc_date\`, \`run\`, \`contact_id\`, ${quote(column)}) ` +
+            `SELECT ${tag}, ${literal(calcDate)}, ${run}, CAST(contact_id AS BIGINT), ${cast} FROM (\n${select}\n) AS source WHERE contact_id IS NOT NULL`,
+          (cells) => {
+            if (cells[0] === null) return undefined;
+            const raw = cells[1];
+            const value =
+              raw === null || raw === undefined
+                ? null
+                : type === 'string'
+                  ? String(raw)
+                  : type === 'string[]'
+                    ? (parseStarRocksArray(String(raw)) ??
+                      (() => {
+                        throw new OlapSqlRefusedError(
+                          'olap_sql_execution',
+                          `a string[] tag value is not an array: ${String(raw).slice(0, 80)}`,
+                        );
+                      })())
+                    : type === 'bool'
+                      ? String(raw) !== '0' && String(raw).toLowerCase() !== 'false'
+                        ? 1
+                        : 0
+                      : Number(raw);
+            return row(BigInt(String(cells[0])), value);
+          },
+          tables.tagValue,
+          'tag',
+        );
+      },
+      `tag:${tag}`,
+    );
   }
 
   async pruneTagValues(tagId: OlapId, keep: readonly TagRunKey[], options: { upToRun?: number } = {}): Promise<void> {
@@ -1083,18 +1134,22 @@ class StarRocksTenant implements TenantAnalytics {
     });
     if (options.upToRun !== undefined && !isRun(options.upToRun))
       throw new OlapInputError('olap_argument_invalid', [{ path: 'upToRun', code: 'number.integer' }]);
-    await this.engine.write(this.tenantId, async (state) => {
-      // DELETE on a Primary Key table takes AND/OR and comparisons but no NOT (DELETE.md § Primary Key
-      // tables): "not one of the kept (day, run) pairs" is written as an AND of (day ≠ d OR run ≠ r).
-      const kept = keep.map((key) => ` AND (calc_date != ${literal(key.calcDate)} OR run != ${key.run})`).join('');
-      const bound = options.upToRun === undefined ? '' : ` AND run <= ${options.upToRun}`;
-      await this.engine.sql.statement(
-        `DELETE FROM ${qualified(state.objects.database, tables.tagValue)} WHERE tag_id = ${tag}${kept}${bound}`,
-        {
-          timeoutMs: this.engine.writeTimeoutMs,
-        },
-      );
-    });
+    await this.engine.write(
+      this.tenantId,
+      async (state) => {
+        // DELETE on a Primary Key table takes AND/OR and comparisons but no NOT (DELETE.md § Primary Key
+        // tables): "not one of the kept (day, run) pairs" is written as an AND of (day ≠ d OR run ≠ r).
+        const kept = keep.map((key) => ` AND (calc_date != ${literal(key.calcDate)} OR run != ${key.run})`).join('');
+        const bound = options.upToRun === undefined ? '' : ` AND run <= ${options.upToRun}`;
+        await this.engine.sql.statement(
+          `DELETE FROM ${qualified(state.objects.database, tables.tagValue)} WHERE tag_id = ${tag}${kept}${bound}`,
+          {
+            timeoutMs: this.engine.writeTimeoutMs,
+          },
+        );
+      },
+      `tag:${tag}`,
+    );
   }
 
   async writeDimensionRows(
@@ -1103,67 +1158,80 @@ class StarRocksTenant implements TenantAnalytics {
     options: { replace?: boolean; keyField?: string } = {},
   ): Promise<number> {
     const id = String(toId(dimensionId, 'dimensionId', true, 'olap_argument_invalid'));
-    return this.engine.write(this.tenantId, async (state) => {
-      const declared = state.declaration.dimensions.find((d) => d.id === id);
-      if (!declared) throw new OlapInputError('olap_argument_invalid', [{ path: 'dimensionId', code: 'olap_dimension_unknown' }]);
-      const table = dimensionTable(id);
-      const columns = state.columns.get(table) ?? [];
-      // Every row is converted before anything is deleted or written.
-      const converted = rows.map((row, index) => {
-        const out: JsonRow = {};
-        for (const column of columns) {
-          const fieldId = column.name.slice(dimensionFieldColumn('').length);
-          const value = column.type ? coerce(row?.[fieldId], column.type, state.clock) : null;
-          if (value === MISMATCH)
-            throw new OlapInputError('olap_argument_invalid', [{ path: `rows.${index}.${fieldId}`, code: 'olap_type_mismatch' }]);
-          out[column.name] = column.type ? jsonValue(value, column.type) : null;
+    return this.engine.write(
+      this.tenantId,
+      async (state) => {
+        const declared = state.declaration.dimensions.find((d) => d.id === id);
+        if (!declared)
+          throw new OlapInputError('olap_argument_invalid', [{ path: 'dimensionId', code: 'olap_dimension_unknown' }]);
+        const table = dimensionTable(id);
+        const columns = state.columns.get(table) ?? [];
+        // Every row is converted before anything is deleted or written.
+        const converted = rows.map((row, index) => {
+          const out: JsonRow = {};
+          for (const column of columns) {
+            const fieldId = column.name.slice(dimensionFieldColumn('').length);
+            const value = column.type ? coerce(row?.[fieldId], column.type, state.clock) : null;
+            if (value === MISMATCH)
+              throw new OlapInputError('olap_argument_invalid', [
+                { path: `rows.${index}.${fieldId}`, code: 'olap_type_mismatch' },
+              ]);
+            out[column.name] = column.type ? jsonValue(value, column.type) : null;
+          }
+          return out;
+        });
+        const target = qualified(state.objects.database, table);
+        const timeout = { timeoutMs: this.engine.writeTimeoutMs };
+        if (options.replace) await this.engine.sql.statement(`TRUNCATE TABLE ${target}`, timeout);
+        else if (options.keyField !== undefined) {
+          // An upsert by key on a Duplicate Key table: DELETE … WHERE key IN (…) (simple predicates only, DELETE.md), then the rows.
+          const keyColumn = columns.find((c) => c.name === dimensionFieldColumn(options.keyField!));
+          if (!keyColumn?.type)
+            throw new OlapInputError('olap_argument_invalid', [{ path: 'keyField', code: 'olap_dimension_field_unknown' }]);
+          const keys = [...new Set(converted.map((row) => row[keyColumn.name]))].filter(
+            (key) => key !== null && key !== undefined,
+          );
+          for (let start = 0; start < keys.length; start += DELETE_BATCH) {
+            const list = keys
+              .slice(start, start + DELETE_BATCH)
+              .map((key) => literal(typeof key === 'object' ? JSON.stringify(key) : (key as string | number | boolean)))
+              .join(', ');
+            await this.engine.sql.statement(`DELETE FROM ${target} WHERE ${quote(keyColumn.name)} IN (${list})`, timeout);
+          }
         }
-        return out;
-      });
-      const target = qualified(state.objects.database, table);
-      const timeout = { timeoutMs: this.engine.writeTimeoutMs };
-      if (options.replace) await this.engine.sql.statement(`TRUNCATE TABLE ${target}`, timeout);
-      else if (options.keyField !== undefined) {
-        // An upsert by key on a Duplicate Key table: DELETE … WHERE key IN (…) (simple predicates only, DELETE.md), then the rows.
-        const keyColumn = columns.find((c) => c.name === dimensionFieldColumn(options.keyField!));
-        if (!keyColumn?.type)
-          throw new OlapInputError('olap_argument_invalid', [{ path: 'keyField', code: 'olap_dimension_field_unknown' }]);
-        const keys = [...new Set(converted.map((row) => row[keyColumn.name]))].filter((key) => key !== null && key !== undefined);
-        for (let start = 0; start < keys.length; start += DELETE_BATCH) {
-          const list = keys
-            .slice(start, start + DELETE_BATCH)
-            .map((key) => literal(typeof key === 'object' ? JSON.stringify(key) : (key as string | number | boolean)))
-            .join(', ');
-          await this.engine.sql.statement(`DELETE FROM ${target} WHERE ${quote(keyColumn.name)} IN (${list})`, timeout);
-        }
-      }
-      await this.engine.loadChunks(state, table, 'dimension', converted);
-      return rows.length;
-    });
+        await this.engine.loadChunks(state, table, 'dimension', converted);
+        return rows.length;
+      },
+      `dimension:${id}`,
+    );
   }
 
   async deleteEventsByChannelAccounts(channelAccountIds: OlapId[]): Promise<number> {
     const ids = channelAccountIds.map((id, index) => toId(id, `channelAccountIds.${index}`, true, 'olap_argument_invalid'));
     if (ids.length === 0) return 0;
-    return this.engine.write(this.tenantId, async (state) => {
-      const table = qualified(state.objects.database, tables.events);
-      const timeout = { timeoutMs: this.engine.writeTimeoutMs };
-      let deleted = 0;
-      // Batched (ARCHITECTURE §5.9). DELETE on a Duplicate Key table does not report rows (it writes a
-      // delete predicate, DELETE.md): the rows are counted first.
-      for (let start = 0; start < ids.length; start += DELETE_BATCH) {
-        const list = ids.slice(start, start + DELETE_BATCH).join(', ');
-        const { rows } = await this.engine.sql.select<{ n: string }>(
-          `SELECT count(*) AS n FROM ${table} WHERE channel_account_id IN (${list})`,
-          {
-            ...timeout,
-            rowMode: 'json',
-          },
-        );
-        deleted += Number(rows[0]?.n ?? 0);
-        await this.engine.sql.statement(`DELETE FROM ${table} WHERE channel_account_id IN (${list})`, timeout);
-      }
-      return deleted;
-    });
+    return this.engine.write(
+      this.tenantId,
+      async (state) => {
+        const table = qualified(state.objects.database, tables.events);
+        const timeout = { timeoutMs: this.engine.writeTimeoutMs };
+        let deleted = 0;
+        // Batched (ARCHITECTURE §5.9). DELETE on a Duplicate Key table does not report rows (it writes a
+        // delete predicate, DELETE.md): the rows are counted first.
+        for (let start = 0; start < ids.length; start += DELETE_BATCH) {
+          const list = ids.slice(start, start + DELETE_BATCH).join(', ');
+          const { rows } = await this.engine.sql.select<{ n: string }>(
+            `SELECT count(*) AS n FROM ${table} WHERE channel_account_id IN (${list})`,
+            {
+              ...timeout,
+              rowMode: 'json',
+            },
+          );
+          deleted += Number(rows[0]?.n ?? 0);
+          await this.engine.sql.statement(`DELETE FROM ${table} WHERE channel_account_id IN (${list})`, timeout);
+        }
+        return deleted;
+      },
+      'events:delete',
+    );
   }
 }

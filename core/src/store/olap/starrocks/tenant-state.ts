@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { SecretBox } from '../../../config/secret-box.js';
 import type { OltpStore } from '../../oltp/oltp-store.js';
+import { OltpWriteLeases, type OltpWriteLeaseOptions, type WriteLeases } from './write-lease.js';
 
 /**
  * What every process of a scaled deployment shares about a tenant's StarRocks store, kept in OLTP
- * (`olap_tenant_state`, migration 0037): the data revision and the operator user's password.
+ * (`olap_tenant_state`, migration 0037): the data revision and the operator user's password; and the
+ * write leases that keep two processes' rewrites of one group, tag, dimension or schema apart
+ * (`olap_write_lease`, migration 0039).
  */
-export interface StarRocksTenantStateStore {
+export interface StarRocksTenantStateStore extends WriteLeases {
   /** The tenant's data revision: changes after every write of any process. */
   revision(tenantId: string): Promise<string>;
   /** Counts one more write (called after the write, failed ones too: a needless change only costs a cache miss). */
@@ -38,10 +41,19 @@ export function randomPassword(): string {
 }
 
 export class OltpStarRocksTenantState implements StarRocksTenantStateStore {
+  private readonly leases: OltpWriteLeases;
+
   constructor(
     private readonly oltp: OltpStore,
     private readonly secrets: SecretBox,
-  ) {}
+    leaseOptions: OltpWriteLeaseOptions = {},
+  ) {
+    this.leases = new OltpWriteLeases(oltp, leaseOptions);
+  }
+
+  hold<T>(tenantId: string, name: string, waitMs: number, task: () => Promise<T>): Promise<T> {
+    return this.leases.hold(tenantId, name, waitMs, task);
+  }
 
   /** The tenant's row, created when missing (INSERT … ON CONFLICT DO NOTHING / INSERT IGNORE). */
   private async ensureRow(tenantId: string): Promise<void> {

@@ -18,6 +18,7 @@ export const coreTables: readonly string[] = [
   'notification',
   'olap_schema',
   'olap_tenant_state',
+  'olap_write_lease',
   'auth_throttle',
   'process_lease',
   'meta_contact_field',

@@ -36,6 +36,7 @@ import { reportProfiles } from './0035_report_profiles.js';
 import { groupNames } from './0036_group_names.js';
 import { olapTenantState } from './0037_olap_tenant_state.js';
 import { ingestWorker } from './0038_ingest_worker.js';
+import { olapWriteLease } from './0039_olap_write_lease.js';
 
 /** Core's migration set, in order. Never edit a released migration: add the next one. */
 export const coreMigrations: readonly OltpMigration[] = [
@@ -76,4 +77,5 @@ export const coreMigrations: readonly OltpMigration[] = [
   groupNames,
   olapTenantState,
   ingestWorker,
+  olapWriteLease,
 ];
