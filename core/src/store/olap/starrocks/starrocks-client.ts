@@ -15,6 +15,13 @@ import { compactJsonText, parseStarRocksArray } from './starrocks-result.js';
  * System_variable.md) before the connection returns to the pool, or the connection is dropped.
  */
 
+/**
+ * After the time limit, how long the statement may take to end (KILL QUERY, the server's own
+ * query_timeout) before the connection is dropped: an FE that stopped answering without closing the
+ * socket answers neither (review R23-5), and the caller must not wait for it forever.
+ */
+export const KILL_GRACE_MS = 3_000;
+
 /** StarRocks' default `query_timeout` (System_variable.md), restored on every connection given back. */
 export const DEFAULT_QUERY_TIMEOUT_SECONDS = 300;
 
@@ -329,21 +336,30 @@ export class StarRocksSql {
     let timedOut = false;
     let kill: Promise<void> | undefined;
     let timer: NodeJS.Timeout | undefined;
+    let abandon: NodeJS.Timeout | undefined;
+    let giveUp: (error: Error) => void = () => undefined;
+    const abandoned = new Promise<never>((_resolve, reject) => (giveUp = reject));
     try {
-      await statementOf(connection, `SET query_timeout = ${Math.max(1, Math.ceil(timeoutMs / 1000))}`);
+      await Promise.race([statementOf(connection, `SET query_timeout = ${Math.max(1, Math.ceil(timeoutMs / 1000))}`), abandoned]);
       timer = setTimeout(() => {
         timedOut = true;
         kill = this.kill(connection.threadId).catch((error: unknown) =>
           this.logger?.warn({ err: error }, 'KILL QUERY at the time limit failed'),
         );
+        abandon = setTimeout(() => {
+          healthy = false;
+          connection.destroy();
+          giveUp(Object.assign(new Error('the StarRocks FE did not end the statement after its time limit'), { fatal: true }));
+        }, KILL_GRACE_MS);
       }, timeoutMs);
-      return await work(connection);
+      return await Promise.race([work(connection), abandoned]);
     } catch (error) {
       if ((error as { fatal?: boolean }).fatal) healthy = false;
       if (timedOut || isServerTimeout(error)) throw new OlapQueryTimeoutError(timeoutMs, error);
       throw unreachable(error);
     } finally {
       clearTimeout(timer);
+      clearTimeout(abandon);
       // A KILL still on its way must not reach the next statement of this connection.
       if (kill) await kill;
       if (healthy) {

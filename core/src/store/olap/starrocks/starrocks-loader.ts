@@ -50,6 +50,39 @@ export interface PreparedBatch {
 }
 
 const DAY_MS = 86_400_000;
+/** StarRocks' DATE / DATETIME range (data-types/date-types/DATE.md, DATETIME.md): 0000-01-01 … 9999-12-31 23:59:59. */
+const MIN_INSTANT_MS = -62_167_219_200_000;
+const MAX_INSTANT_MS = 253_402_300_799_999;
+/** The DDL's VARCHAR(65533): StarRocks counts bytes. */
+const VARCHAR_MAX_BYTES = 65_533;
+
+/**
+ * `coerce` (values.ts) and then what StarRocks' columns can hold (review R23-3, R23-4): a value DuckDB
+ * would keep but StarRocks cannot — a string over VARCHAR(65533), an instant outside years 0000–9999 —
+ * is a MISMATCH (NULL, the raw value kept in `extra`). Sent as it is, StarRocks' Stream Load (strict
+ * mode off, its default) would store NULL silently for a "field length overflow" or a failed conversion
+ * (loading/strict_mode.md), and `new Date(…).toISOString()` throws beyond ±8.64e15 ms.
+ */
+export function coerceForStarRocks(value: unknown, type: OlapColumnType, clock: ZonedClock): ColumnValue | typeof MISMATCH {
+  const converted = coerce(value, type, clock);
+  if (converted === MISMATCH || converted === null) return converted;
+  switch (type) {
+    case 'varchar':
+      return Buffer.byteLength(converted as string) > VARCHAR_MAX_BYTES ? MISMATCH : converted;
+    case 'varchar[]':
+      return (converted as string[]).some((item) => Buffer.byteLength(item) > VARCHAR_MAX_BYTES) ? MISMATCH : converted;
+    case 'timestamp':
+      return inInstantRange(converted as number) ? converted : MISMATCH;
+    case 'date':
+      return inInstantRange((converted as number) * DAY_MS) ? converted : MISMATCH;
+    default:
+      return converted;
+  }
+}
+
+function inInstantRange(epochMs: number): boolean {
+  return epochMs >= MIN_INSTANT_MS && epochMs <= MAX_INSTANT_MS;
+}
 
 function bad(path: string, code: string): never {
   throw new OlapInputError('olap_batch_invalid', [{ path, code }]);
@@ -96,6 +129,9 @@ function idJson(value: OlapId | null | undefined, path: string, required: boolea
 function instant(value: unknown, path: string, required: boolean): number | null {
   if (value === null || value === undefined) return required ? bad(path, 'any.required') : null;
   if (typeof value !== 'number' || !Number.isFinite(value)) return bad(path, 'number.base');
+  // A DATETIME StarRocks can hold (R23-3): beyond it the row would be refused or the value dropped.
+  if (value < MIN_INSTANT_MS) return bad(path, 'number.min');
+  if (value > MAX_INSTANT_MS) return bad(path, 'number.max');
   return Math.trunc(value);
 }
 
@@ -146,7 +182,7 @@ function eventRows(state: LoaderState, events: OlapEventRow[]): { rows: JsonRow[
         (extra ??= {})[name] = raw;
         continue;
       }
-      const value = coerce(raw, type, state.clock);
+      const value = coerceForStarRocks(raw, type, state.clock);
       if (value === MISMATCH) {
         mismatches += 1;
         (extra ??= {})[name] = raw;
@@ -207,7 +243,7 @@ function contactRows(
       const raw = attribute === undefined ? undefined : row.attributes?.[attribute];
       out[column] = null;
       if (attribute !== undefined && type && raw !== undefined) {
-        const value = coerce(raw, type, state.clock);
+        const value = coerceForStarRocks(raw, type, state.clock);
         // Contacts have no `extra`: the OLTP master keeps the raw value, OLAP stores NULL.
         if (value === MISMATCH) mismatches += 1;
         else out[column] = jsonValue(value, type);
@@ -231,7 +267,7 @@ function relationRows(state: LoaderState, name: string, rows: Record<string, unk
       const out: JsonRow = {};
       for (const column of columns) {
         if (!column.type) continue;
-        const value = coerce(row?.[column.name], column.type, state.clock);
+        const value = coerceForStarRocks(row?.[column.name], column.type, state.clock);
         if (value === MISMATCH) bad(`relations.${name}.${index}.${column.name}`, 'olap_type_mismatch');
         out[column.name] = jsonValue(value, column.type);
       }

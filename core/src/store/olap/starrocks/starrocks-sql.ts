@@ -106,6 +106,10 @@ const SINGLE = new Set([
 ]);
 
 function lex(sql: string): Token[] {
+  // DuckDB's parser reads the text as a C string and stops at the first NUL: the guard would check
+  // only what comes before it, while this lexer (and StarRocks) read on — `SELECT 1 -- \0⏎ FROM t_2.x`
+  // passes the guard as `SELECT 1` and would run as a read of another tenant's database (R23-1).
+  if (sql.includes('\u0000')) refuse('a NUL character');
   const tokens: Token[] = [];
   let at = 0;
   let space = '';
@@ -245,6 +249,19 @@ const REFUSED_WORDS: Record<string, string> = {
   LAMBDA: 'lambda',
 };
 
+/** Words that end an ORDER BY list at its own depth (what may follow one in a query or a window). */
+const SORT_ENDS: ReadonlySet<string> = new Set([
+  'LIMIT',
+  'OFFSET',
+  'FETCH',
+  'ROWS',
+  'RANGE',
+  'GROUPS',
+  'UNION',
+  'EXCEPT',
+  'INTERSECT',
+]);
+
 class Translator {
   private readonly out: string[] = [];
   private index = 0;
@@ -253,12 +270,20 @@ class Translator {
   /** Paren depth of each open `main.list_value(`: its `)` becomes `]`. */
   private readonly lists: number[] = [];
   private depth = 0;
+  /**
+   * Each open ORDER BY (its paren depth) and what its current sort item said: DuckDB sorts NULLs last
+   * whether ASC or DESC, StarRocks puts them first in an ASC sort unless told (AstBuilder
+   * getNullOrderingType: nullsFirst = isAsc; the ORDER BY page does not name a default). An ASC item
+   * without NULLS FIRST / LAST gets `NULLS LAST` (R23-2); a DESC one already matches.
+   */
+  private readonly orders: { depth: number; nulls: boolean; desc: boolean }[] = [];
 
   constructor(private readonly tokens: Token[]) {}
 
   run(): string {
     while (this.index < this.tokens.length) this.step();
     if (this.depth !== 0) refuse('unbalanced parentheses');
+    while (this.orders.length) this.endSortItem(true);
     return this.out.join('').trim();
   }
 
@@ -310,10 +335,32 @@ class Translator {
     }
   }
 
+  /** The current ORDER BY's sort item ends here: `NULLS LAST` where DuckDB's order needs it; `close` ends the ORDER BY. */
+  private endSortItem(close: boolean): void {
+    const order = this.orders.at(-1)!;
+    if (!order.nulls && !order.desc) this.emit('NULLS LAST', ' ');
+    order.nulls = false;
+    order.desc = false;
+    if (close) this.orders.pop();
+  }
+
   private word(token: Token): void {
     const word = token.text.toUpperCase();
     const next = this.peek(1);
     if (REFUSED_WORDS[word]) refuse(REFUSED_WORDS[word]);
+    const order = this.orders.at(-1);
+    if (order?.depth === this.depth) {
+      if (word === 'NULLS') order.nulls = true;
+      else if (word === 'DESC') order.desc = true;
+      else if (SORT_ENDS.has(word)) this.endSortItem(true);
+    }
+    if (word === 'ORDER' && this.upper(1) === 'BY') {
+      this.emit(token.text);
+      this.emit(next!.text, next!.space);
+      this.orders.push({ depth: this.depth, nulls: false, desc: false });
+      this.index += 2;
+      return;
+    }
     // A string glued to E / X / B / N / U&: DuckDB's escape, blob, bit and national strings.
     if (next?.kind === 'string' && next.space === '' && /^[EXBNU]$/.test(word)) refuse(`${word}'…' strings`);
     if (word === 'COLUMNS' && next?.text === '(') refuse('COLUMNS(…)');
@@ -405,6 +452,7 @@ class Translator {
         this.emit('(');
         break;
       case ')':
+        if (this.orders.at(-1)?.depth === this.depth) this.endSortItem(true);
         if (this.casts.at(-1) === this.depth) this.casts.pop();
         if (this.lists.at(-1) === this.depth) {
           this.lists.pop();
@@ -423,6 +471,9 @@ class Translator {
         break;
       }
       case ',':
+        if (this.orders.at(-1)?.depth === this.depth) this.endSortItem(false);
+        this.emit(token.text);
+        break;
       case '.':
       case '*':
       case '+':

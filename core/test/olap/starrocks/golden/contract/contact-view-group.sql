@@ -17,4 +17,4 @@ WITH `contact_view` AS (
 SELECT id
 FROM contact_view
 WHERE group_21
-ORDER BY id;
+ORDER BY id NULLS LAST;

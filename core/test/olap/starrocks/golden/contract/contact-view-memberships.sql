@@ -20,4 +20,4 @@ WITH `contact_view` AS (
     WHERE tag_id = 600 AND calc_date = DATE '2026-11-24' AND run = 0) AS t0 ON t0.contact_id = cv.id)
 SELECT id, name, created_at, p_attr21, group_500, tag_vip_score
 FROM contact_view
-ORDER BY id;
+ORDER BY id NULLS LAST;

@@ -5,4 +5,4 @@ WITH `event_view` AS (
   FROM `t_7`.`event_view`)
 SELECT contact_id, event, event_alias, event_date, event_day, p_amount, p_sku, s_msg_type, s_direction
 FROM event_view
-ORDER BY event_date;
+ORDER BY event_date NULLS LAST;

@@ -12,4 +12,4 @@ WITH `group_member` AS (
 SELECT contact_id
 FROM group_member
 WHERE group_id = CAST(? AS BIGINT) AND version = ?
-ORDER BY contact_id;
+ORDER BY contact_id NULLS LAST;

@@ -6,4 +6,4 @@ WITH `events` AS (
   LEFT JOIN `t_7`.`contact_alias` AS a ON a.from_contact_id = e.contact_id)
 SELECT contact_id, source_contact_id
 FROM events
-ORDER BY source_contact_id;
+ORDER BY source_contact_id NULLS LAST;

@@ -5,5 +5,5 @@ WITH `contact_view` AS (
   FROM `t_7`.`contact_view`)
 SELECT id
 FROM contact_view
-ORDER BY id
+ORDER BY id NULLS LAST
 LIMIT 2;

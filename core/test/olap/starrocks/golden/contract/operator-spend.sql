@@ -27,5 +27,5 @@ spend AS (
   GROUP BY contact_id)SELECT c.id AS contact_id, COALESCE(s.total, 0) AS `value`, c.group_3 AS g, c.tag_score AS t
 FROM contact_view AS c
 LEFT JOIN spend AS s ON ((s.contact_id = c.id))
-ORDER BY c.id
+ORDER BY c.id NULLS LAST
 LIMIT 10001;

@@ -9,5 +9,5 @@ WITH `contact_view` AS (
     WHERE tag_id = 7 AND calc_date = DATE '2026-11-24' AND run = 2) AS t0 ON t0.contact_id = cv.id)
 SELECT id, tag_level AS `level`
 FROM contact_view
-ORDER BY id
+ORDER BY id NULLS LAST
 LIMIT 10001;

@@ -6,4 +6,4 @@ WITH `tag_value` AS (
 SELECT CAST(calc_date AS VARCHAR) AS day, run, contact_id, value_string
 FROM tag_value
 WHERE tag_id = 7
-ORDER BY 1, 2, 3;
+ORDER BY 1 NULLS LAST, 2 NULLS LAST, 3 NULLS LAST;

@@ -5,4 +5,4 @@ WITH `tag_value` AS (
   FROM `t_7`.`tag_value_data`)
 SELECT tag_id, value_string, value_number, value_strings
 FROM tag_value
-ORDER BY tag_id;
+ORDER BY tag_id NULLS LAST;

@@ -6,4 +6,4 @@ WITH `events` AS (
   LEFT JOIN `t_7`.`contact_alias` AS a ON a.from_contact_id = e.contact_id)
 SELECT p_11 AS amount, p_14 AS color, extra
 FROM events
-ORDER BY p_11;
+ORDER BY p_11 NULLS LAST;

@@ -7,4 +7,4 @@ WITH `contacts` AS (
 SELECT c.id AS id, c.`name` AS `c1`, convert_tz(c.`created_at`, '+00:00', 'Asia/Shanghai') AS `c2`, c.`p_21` AS `c3`
 FROM contacts AS c
 WHERE array_contains(CAST(? AS ARRAY<BIGINT>), c.id)
-ORDER BY c.id;
+ORDER BY c.id NULLS LAST;

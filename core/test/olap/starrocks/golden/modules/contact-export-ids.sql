@@ -10,5 +10,5 @@ WHERE x.identified AND x.id IN (
   SELECT c.id AS contact_id
   FROM contacts AS c
   WHERE (c.`province` IN (?)) AND (c.`p_21` >= ?))
-ORDER BY x.id
+ORDER BY x.id NULLS LAST
 LIMIT 100001;

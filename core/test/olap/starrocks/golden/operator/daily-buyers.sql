@@ -7,5 +7,5 @@ SELECT date_trunc('day', event_date) AS `day`, count(*) AS events, count_if((p_a
 FROM event_view
 WHERE ((`event` LIKE 'pur%') AND (NOT (p_sku LIKE '%-test')))
 GROUP BY date_trunc('day', event_date)
-ORDER BY `day`
+ORDER BY `day` NULLS LAST
 LIMIT 1001;

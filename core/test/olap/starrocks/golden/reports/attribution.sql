@@ -6,7 +6,7 @@ WITH `events` AS (
   FROM `t_7`.`event_data` AS e
   LEFT JOIN `t_7`.`contact_alias` AS a ON a.from_contact_id = e.contact_id),
 __ev AS (
-  SELECT contact_id AS cid, row_number() OVER (PARTITION BY contact_id ORDER BY event_time, message_id) AS rid, CAST(floor(milliseconds_diff(event_time, DATETIME '1970-01-01 00:00:00') / 1000) AS BIGINT) AS ts, datediff(event_day, DATE '1970-01-01') AS dn, ((event = ?) AND (event_time >= CAST(? AS DATETIME) AND event_time < CAST(? AS DATETIME))) AS tg, CASE WHEN (event = ?) THEN CAST(`p_11` AS DOUBLE) END AS v, (event = ?) AS m0, (event = ?) AS m1
+  SELECT contact_id AS cid, row_number() OVER (PARTITION BY contact_id ORDER BY event_time NULLS LAST, message_id NULLS LAST) AS rid, CAST(floor(milliseconds_diff(event_time, DATETIME '1970-01-01 00:00:00') / 1000) AS BIGINT) AS ts, datediff(event_day, DATE '1970-01-01') AS dn, ((event = ?) AND (event_time >= CAST(? AS DATETIME) AND event_time < CAST(? AS DATETIME))) AS tg, CASE WHEN (event = ?) THEN CAST(`p_11` AS DOUBLE) END AS v, (event = ?) AS m0, (event = ?) AS m1
   FROM events
   WHERE event IN (?, ?, ?) AND event_time >= CAST(? AS DATETIME) AND event_time < CAST(? AS DATETIME) AND ((event = ?) OR (event = ?) OR (event = ?))),
 __t AS (
@@ -22,7 +22,7 @@ __h AS (
   FROM __ev
   WHERE m1),
 __p AS (
-  SELECT t.cid, t.rid AS tr, t.v, h.rid AS hr, h.k, row_number() OVER (PARTITION BY t.cid, t.rid ORDER BY h.rid, h.k) AS fi, row_number() OVER (PARTITION BY t.cid, t.rid ORDER BY h.rid DESC, h.k) AS li, count(*) OVER (PARTITION BY t.cid, t.rid) AS n
+  SELECT t.cid, t.rid AS tr, t.v, h.rid AS hr, h.k, row_number() OVER (PARTITION BY t.cid, t.rid ORDER BY h.rid NULLS LAST, h.k NULLS LAST) AS fi, row_number() OVER (PARTITION BY t.cid, t.rid ORDER BY h.rid DESC, h.k NULLS LAST) AS li, count(*) OVER (PARTITION BY t.cid, t.rid) AS n
   FROM __t AS t
   JOIN __h AS h ON h.cid = t.cid AND h.rid <> t.rid AND h.ts <= t.ts AND h.dn >= t.dn - 2),
 __credit AS (

@@ -51,4 +51,4 @@ FROM (
   SELECT __numbered.*, max(__rn) OVER (PARTITION BY __g) AS __groups
   FROM __numbered) AS __all
 WHERE __rn <= ?
-ORDER BY __g, __rn, __i;
+ORDER BY __g NULLS LAST, __rn NULLS LAST, __i NULLS LAST;

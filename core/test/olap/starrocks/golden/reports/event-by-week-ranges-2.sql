@@ -19,11 +19,11 @@ __ranked AS (
   SELECT __agg.*, max(CASE WHEN __total = 1 THEN __a0 END) OVER (PARTITION BY __d0) AS __rank
   FROM __agg),
 __numbered AS (
-  SELECT __ranked.*, dense_rank() OVER (ORDER BY __rank DESC NULLS LAST, __d0) AS __rn
+  SELECT __ranked.*, dense_rank() OVER (ORDER BY __rank DESC NULLS LAST, __d0 NULLS LAST) AS __rn
   FROM __ranked)
 SELECT *
 FROM (
   SELECT __numbered.*, max(__rn) OVER () AS __groups
   FROM __numbered) AS __all
 WHERE __rn <= ?
-ORDER BY __rn, __total DESC, __b;
+ORDER BY __rn NULLS LAST, __total DESC, __b NULLS LAST;

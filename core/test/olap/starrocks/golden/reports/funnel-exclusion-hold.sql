@@ -6,7 +6,7 @@ WITH `events` AS (
   FROM `t_7`.`event_data` AS e
   LEFT JOIN `t_7`.`contact_alias` AS a ON a.from_contact_id = e.contact_id),
 __ev AS (
-  SELECT contact_id AS cid, row_number() OVER (PARTITION BY contact_id ORDER BY event_time) AS rid, CAST(floor(milliseconds_diff(event_time, DATETIME '1970-01-01 00:00:00') / 1000) AS BIGINT) AS ts, datediff(event_day, DATE '1970-01-01') AS dn, (event_time >= CAST(? AS DATETIME) AND event_time < CAST(? AS DATETIME)) AS inr, (event = ?) AS m1, (event = ?) AS m2, (event = ?) AS m3, ((event = ?)) AS x, (event = ?) AS x0, `p_12` AS hv
+  SELECT contact_id AS cid, row_number() OVER (PARTITION BY contact_id ORDER BY event_time NULLS LAST) AS rid, CAST(floor(milliseconds_diff(event_time, DATETIME '1970-01-01 00:00:00') / 1000) AS BIGINT) AS ts, datediff(event_day, DATE '1970-01-01') AS dn, (event_time >= CAST(? AS DATETIME) AND event_time < CAST(? AS DATETIME)) AS inr, (event = ?) AS m1, (event = ?) AS m2, (event = ?) AS m3, ((event = ?)) AS x, (event = ?) AS x0, `p_12` AS hv
   FROM events
   WHERE event IN (?, ?, ?, ?) AND event_time >= CAST(? AS DATETIME) AND event_time < CAST(? AS DATETIME) AND ((event = ?) OR (event = ?) OR (event = ?) OR (event = ?))),
 __s1 AS (

@@ -9,7 +9,7 @@ WITH `events` AS (
   SELECT `id`, `identified`, `name`, `gender`, `birthday`, `mobile`, `email`, `country`, `province`, `city`, `utm_source`, `utm_medium`, `utm_campaign`, `utm_content`, `utm_term`, `first_seen_at`, `last_active_at`, `created_at`, `updated_at`, `nickname`, `avatar`, `company`, `department`, `title`, `industry`, `home_phone`, `id_card`, `postal_code`, `street`, `website`, `comment`, `p_21`
   FROM `t_7`.`contact_data`),
 __ev AS (
-  SELECT contact_id AS cid, row_number() OVER (PARTITION BY contact_id ORDER BY event_time) AS rid, CAST(floor(milliseconds_diff(event_time, DATETIME '1970-01-01 00:00:00') / 1000) AS BIGINT) AS ts, datediff(event_day, DATE '1970-01-01') AS dn, (event_time >= CAST(? AS DATETIME) AND event_time < CAST(? AS DATETIME)) AS inr, (event = ?) AS m1, (event = ?) AS m2, (event = ? AND ((`p_11` > ?))) AS m3
+  SELECT contact_id AS cid, row_number() OVER (PARTITION BY contact_id ORDER BY event_time NULLS LAST) AS rid, CAST(floor(milliseconds_diff(event_time, DATETIME '1970-01-01 00:00:00') / 1000) AS BIGINT) AS ts, datediff(event_day, DATE '1970-01-01') AS dn, (event_time >= CAST(? AS DATETIME) AND event_time < CAST(? AS DATETIME)) AS inr, (event = ?) AS m1, (event = ?) AS m2, (event = ? AND ((`p_11` > ?))) AS m3
   FROM events
   WHERE event IN (?, ?, ?) AND event_time >= CAST(? AS DATETIME) AND event_time < CAST(? AS DATETIME) AND ((event = ?) OR (event = ?) OR (event = ? AND ((`p_11` > ?))))),
 __s1 AS (

@@ -6,7 +6,7 @@ WITH `events` AS (
   FROM `t_7`.`event_data` AS e
   LEFT JOIN `t_7`.`contact_alias` AS a ON a.from_contact_id = e.contact_id),
 __init AS (
-  SELECT contact_id AS __cid, event_time AS __t, event_day AS __day, `p_13` AS __e0, row_number() OVER (PARTITION BY contact_id ORDER BY event_time, message_id) AS __r
+  SELECT contact_id AS __cid, event_time AS __t, event_day AS __day, `p_13` AS __e0, row_number() OVER (PARTITION BY contact_id ORDER BY event_time NULLS LAST, message_id NULLS LAST) AS __r
   FROM events
   WHERE event IN (?) AND event_time >= CAST(? AS DATETIME) AND event_time < CAST(? AS DATETIME) AND event = ?),
 __first AS (
@@ -57,4 +57,4 @@ FROM (
   SELECT __numbered.*, max(__rn) OVER () AS __groups
   FROM __numbered) AS __all
 WHERE __rn <= ?
-ORDER BY __rn, __c, __p;
+ORDER BY __rn NULLS LAST, __c NULLS LAST, __p NULLS LAST;

@@ -13,10 +13,10 @@ __ev AS (
   SELECT cid, et, rt, mid, ts, n, coalesce(v, '') AS dk, CASE WHEN v IS NULL THEN 1 ELSE 0 END AS dz
   FROM __m),
 __g AS (
-  SELECT cid, n, dk, dz, row_number() OVER (PARTITION BY cid ORDER BY et, rt NULLS FIRST, n, mid NULLS FIRST) AS r, CASE WHEN ts - lag(ts) OVER (PARTITION BY cid ORDER BY et, rt NULLS FIRST, n, mid NULLS FIRST) <= 1800000 THEN 0 ELSE 1 END AS brk, CASE WHEN lead(ts) OVER (PARTITION BY cid ORDER BY et, rt NULLS FIRST, n, mid NULLS FIRST) - ts <= 1800000 THEN lead(n) OVER (PARTITION BY cid ORDER BY et, rt NULLS FIRST, n, mid NULLS FIRST) END AS nn
+  SELECT cid, n, dk, dz, row_number() OVER (PARTITION BY cid ORDER BY et NULLS LAST, rt NULLS FIRST, n NULLS LAST, mid NULLS FIRST) AS r, CASE WHEN ts - lag(ts) OVER (PARTITION BY cid ORDER BY et NULLS LAST, rt NULLS FIRST, n NULLS LAST, mid NULLS FIRST) <= 1800000 THEN 0 ELSE 1 END AS brk, CASE WHEN lead(ts) OVER (PARTITION BY cid ORDER BY et NULLS LAST, rt NULLS FIRST, n NULLS LAST, mid NULLS FIRST) - ts <= 1800000 THEN lead(n) OVER (PARTITION BY cid ORDER BY et NULLS LAST, rt NULLS FIRST, n NULLS LAST, mid NULLS FIRST) END AS nn
   FROM __ev),
 __s AS (
-  SELECT cid, n, dk, dz, r, nn, CASE WHEN nn IS NULL THEN NULL ELSE '' END AS ndk, CASE WHEN nn IS NULL THEN NULL ELSE 1 END AS ndz, sum(brk) OVER (PARTITION BY cid ORDER BY r ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS sid
+  SELECT cid, n, dk, dz, r, nn, CASE WHEN nn IS NULL THEN NULL ELSE '' END AS ndk, CASE WHEN nn IS NULL THEN NULL ELSE 1 END AS ndz, sum(brk) OVER (PARTITION BY cid ORDER BY r NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS sid
   FROM __g),
 __p AS (
   SELECT n, dk, dz, r, nn, ndk, ndz, min(CASE WHEN n = 0 THEN r END) OVER (PARTITION BY cid, sid) AS ar
@@ -33,7 +33,7 @@ __t AS (
   FROM __l
   GROUP BY layer, n, dk, dz, nn, ndk, ndz),
 __rank AS (
-  SELECT layer, n, dk, dz, s, h, row_number() OVER (PARTITION BY layer ORDER BY s DESC, n, dz DESC, dk) AS rk
+  SELECT layer, n, dk, dz, s, h, row_number() OVER (PARTITION BY layer ORDER BY s DESC, n NULLS LAST, dz DESC, dk NULLS LAST) AS rk
   FROM (
     SELECT layer, n, dk, dz, sum(c) AS s, sum(CASE WHEN nn IS NULL THEN 0 ELSE c END) AS h
     FROM __t
@@ -48,4 +48,4 @@ JOIN __rank AS a ON a.layer = t.layer AND a.n = t.n AND a.dk = t.dk AND a.dz = t
 JOIN __rank AS b ON b.layer = t.layer + 1 AND b.n = t.nn AND b.dk = t.ndk AND b.dz = t.ndz
 WHERE t.layer < 4
 GROUP BY t.layer, CASE WHEN a.rk <= 7 THEN a.rk ELSE 8 END, CASE WHEN b.rk <= 7 THEN b.rk ELSE 8 END
-ORDER BY kind DESC, layer, rk, tg;
+ORDER BY kind DESC, layer NULLS LAST, rk NULLS LAST, tg NULLS LAST;

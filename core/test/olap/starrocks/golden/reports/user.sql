@@ -20,4 +20,4 @@ __numbered AS (
 SELECT *
 FROM __numbered
 WHERE __total = 1 OR __rn <= ?
-ORDER BY __g, __total DESC, __rn;
+ORDER BY __g NULLS LAST, __total DESC, __rn NULLS LAST;
