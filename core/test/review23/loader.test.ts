@@ -65,6 +65,41 @@ describeOltpEngines('review 23: StarRocks loads of out-of-range values', (ctx) =
     expect(double.streamLoad.loaded(db, 'contact_data')[0]).toMatchObject({ id: 1001, p_22: null });
   });
 
+  it('R23-4: tag values and dimension rows longer than VARCHAR(65533) bytes are refused before anything is written', async () => {
+    const { tenant, db } = await tenantOf(ctx.fixture);
+    const long = '长'.repeat(30_000);
+    const before = double.fe.statements().length;
+    await expect(
+      tenant.replaceTagValues('7', '2026-12-01', 'string', {
+        rows: [
+          { contactId: '1', value: 'short' },
+          { contactId: '2', value: long },
+        ],
+      }),
+    ).rejects.toMatchObject({ code: 'olap_argument_invalid', details: [{ path: 'rows.1.value', code: 'olap_type_mismatch' }] });
+    await expect(
+      tenant.replaceTagValues('8', '2026-12-01', 'string[]', { rows: [{ contactId: '1', value: ['ok', long] }] }),
+    ).rejects.toMatchObject({ details: [{ path: 'rows.0.value', code: 'olap_type_mismatch' }] });
+    await expect(
+      tenant.writeDimensionRows('31', [
+        { '1': 'a', '2': 1 },
+        { '1': long, '2': 2 },
+      ]),
+    ).rejects.toMatchObject({
+      code: 'olap_argument_invalid',
+      details: [{ path: 'rows.1.1', code: 'olap_type_mismatch' }],
+    });
+    // Refused before any DELETE / TRUNCATE or load: nothing reached StarRocks.
+    expect(
+      double.fe
+        .statements()
+        .slice(before)
+        .filter((sql) => /^(DELETE|TRUNCATE|INSERT)/i.test(String(sql))),
+    ).toEqual([]);
+    expect(double.streamLoad.loaded(db, 'tag_value_data')).toEqual([]);
+    expect(double.streamLoad.loaded(db, 'dimension_31_data')).toEqual([]);
+  });
+
   it('R23-3: an instant StarRocks cannot hold is a mismatch for a property and refuses the batch as event time', async () => {
     const { tenant, db } = await tenantOf(ctx.fixture);
     const year10000 = Date.UTC(10000, 0, 1);

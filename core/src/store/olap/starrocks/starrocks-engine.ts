@@ -34,7 +34,7 @@ import { dimensionFieldColumn, dimensionTable, planSchema, tables, tenantTables,
 import { logicalRelationNames, TenantRelations, type ContactViewMemberships } from '../relations.js';
 import type { OlapSchemaRecord, OlapSchemaVersionStore } from '../schema-versions.js';
 import { duckDbSqlParser, OlapSqlGuard, stripLeadingTrivia } from '../sql-guard.js';
-import { coerce, MISMATCH, parseDateOnly, type ColumnValue } from '../values.js';
+import { MISMATCH, parseDateOnly, type ColumnValue } from '../values.js';
 import { bindParams, isUnreachable, literal, StarRocksSql, type StarRocksLogin } from './starrocks-client.js';
 import type { StarRocksConnectionConfig } from './starrocks-config.js';
 import {
@@ -52,7 +52,15 @@ import {
 } from './starrocks-ddl.js';
 import { starRocksDialect } from './starrocks-dialect.js';
 import { starRocksOperatorFunctions } from './starrocks-operator-functions.js';
-import { batchLabelSuffixes, bigintJson, jsonValue, prepareBatch, type JsonRow, type LoaderState } from './starrocks-loader.js';
+import {
+  batchLabelSuffixes,
+  bigintJson,
+  coerceForStarRocks,
+  jsonValue,
+  prepareBatch,
+  type JsonRow,
+  type LoaderState,
+} from './starrocks-loader.js';
 import { arrayColumns, knownArrayColumns, parseStarRocksArray } from './starrocks-result.js';
 import { toStarRocksSql } from './starrocks-sql.js';
 import { StreamLoadClient, streamLoadLabel, type StreamLoadResult } from './stream-load.js';
@@ -156,17 +164,17 @@ function isRun(run: unknown): run is number {
 function tagValue(value: unknown, type: TagType, clock: ZonedClock): ColumnValue | typeof MISMATCH {
   switch (type) {
     case 'string':
-      return coerce(value, 'varchar', clock);
+      return coerceForStarRocks(value, 'varchar', clock);
     case 'string[]':
-      return coerce(value, 'varchar[]', clock);
+      return coerceForStarRocks(value, 'varchar[]', clock);
     case 'number':
-      return coerce(value, 'double', clock);
+      return coerceForStarRocks(value, 'double', clock);
     case 'bool': {
-      const bool = coerce(value, 'boolean', clock);
+      const bool = coerceForStarRocks(value, 'boolean', clock);
       return bool === MISMATCH || bool === null ? bool : bool ? 1 : 0;
     }
     case 'date':
-      return coerce(value, 'timestamp', clock);
+      return coerceForStarRocks(value, 'timestamp', clock);
   }
 }
 
@@ -1171,7 +1179,7 @@ class StarRocksTenant implements TenantAnalytics {
           const out: JsonRow = {};
           for (const column of columns) {
             const fieldId = column.name.slice(dimensionFieldColumn('').length);
-            const value = column.type ? coerce(row?.[fieldId], column.type, state.clock) : null;
+            const value = column.type ? coerceForStarRocks(row?.[fieldId], column.type, state.clock) : null;
             if (value === MISMATCH)
               throw new OlapInputError('olap_argument_invalid', [
                 { path: `rows.${index}.${fieldId}`, code: 'olap_type_mismatch' },
