@@ -1,3 +1,10 @@
+import {
+  checkPluginRelations,
+  groupDeltaArguments,
+  operatorQueryLimits,
+  tagPruneArguments,
+  tagRunArguments,
+} from '../engine-arguments.js';
 import path from 'node:path';
 import {
   DuckDBDateValue,
@@ -86,8 +93,6 @@ interface TenantState extends LoaderTenant {
 }
 
 const TENANT_ID = /^[1-9][0-9]{0,18}$/;
-const RELATION_NAME = /^[a-z][a-z0-9_]{0,62}$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** Keys per DELETE of a keyed dimension write. */
 const DIMENSION_KEY_BATCH = 1_000;
 
@@ -178,16 +183,7 @@ export class DuckDbEngine implements AnalyticsEngine {
   }
 
   setPluginRelations(relations: readonly OlapRelationDefinition[]): void {
-    const reserved = new Set<string>([...logicalRelationNames]);
-    for (const relation of relations) {
-      if (!RELATION_NAME.test(relation.name) || reserved.has(relation.name) || /^dimension_\d+$/.test(relation.name)) {
-        throw new Error(`OLAP relation name "${relation.name}" is not allowed (lower-case identifier, not a core relation)`);
-      }
-      for (const column of relation.columns) {
-        if (!RELATION_NAME.test(column.name))
-          throw new Error(`OLAP relation "${relation.name}" column "${column.name}" is not a lower-case identifier`);
-      }
-    }
+    checkPluginRelations(relations);
     this.pluginRelations = [...relations];
     // Cached tenant states carry the relations they were built with: rebuild them on next use.
     this.states.clear();
@@ -428,7 +424,6 @@ export class DuckDbEngine implements AnalyticsEngine {
 }
 
 /** Rows an operator query returns when its caller does not say. */
-const DEFAULT_OPERATOR_ROWS = 10_000;
 /** The LIMIT put on operator SQL computing a result (group, tag): the largest DuckDB takes, i.e. none. */
 const OPERATOR_RESULT_LIMIT = 2_147_483_647;
 
@@ -538,16 +533,7 @@ class DuckDbTenant implements TenantAnalytics {
     sql: string,
     options: OlapOperatorQueryOptions = {},
   ): Promise<OlapQueryResult<Row>> {
-    const maxRows = options.maxRows ?? DEFAULT_OPERATOR_ROWS;
-    if (!Number.isSafeInteger(maxRows) || maxRows < 0) {
-      throw new OlapInputError('olap_argument_invalid', [{ path: 'maxRows', code: 'number.integer' }]);
-    }
-    const requestedTimeout = options.timeoutMs ?? this.engine.queryTimeoutMs;
-    if (!Number.isFinite(requestedTimeout) || requestedTimeout <= 0) {
-      throw new OlapInputError('olap_argument_invalid', [{ path: 'timeoutMs', code: 'number.positive' }]);
-    }
-    const rows = Math.min(maxRows, this.engine.operatorMaxRows);
-    const timeoutMs = Math.min(requestedTimeout, this.engine.writeTimeoutMs);
+    const { rows, timeoutMs } = operatorQueryLimits(options, this.engine);
     // One row more than returned tells whether the result was cut.
     const regenerated = await this.engine.sandbox.prepare(sql, Math.min(rows + 1, OPERATOR_RESULT_LIMIT));
     const state = await this.engine.state(this.tenantId);
@@ -693,16 +679,8 @@ class DuckDbTenant implements TenantAnalytics {
   }
 
   async applyGroupDelta(groupId: OlapId, version: number, changes: readonly GroupDeltaChange[]): Promise<void> {
-    const group = toId(groupId, 'groupId', true, 'olap_argument_invalid');
-    if (!Number.isInteger(version) || version < 0)
-      throw new OlapInputError('olap_argument_invalid', [{ path: 'version', code: 'number.integer' }]);
     // The newest change of a contact wins, within the call as across calls.
-    const latest = new Map<bigint, boolean>();
-    changes.forEach((change, index) => {
-      if (typeof change?.member !== 'boolean')
-        throw new OlapInputError('olap_argument_invalid', [{ path: `changes.${index}.member`, code: 'boolean.base' }]);
-      latest.set(toId(change.contactId, `changes.${index}.contactId`, true, 'olap_argument_invalid'), change.member);
-    });
+    const { group, latest } = groupDeltaArguments(groupId, version, changes);
     if (latest.size === 0) return;
     const entries = [...latest];
     const chunkRows = this.engine.writeChunkRows;
@@ -737,12 +715,7 @@ class DuckDbTenant implements TenantAnalytics {
     source: OlapResultSource<{ contactId: OlapId; value: unknown }>,
     options: { run?: number } = {},
   ): Promise<number> {
-    const tag = toId(tagId, 'tagId', true, 'olap_argument_invalid');
-    if (!DATE.test(calcDate) || parseDateOnly(calcDate) === undefined) {
-      throw new OlapInputError('olap_argument_invalid', [{ path: 'calcDate', code: 'date.format' }]);
-    }
-    const run = options.run ?? 0;
-    if (!isRun(run)) throw new OlapInputError('olap_argument_invalid', [{ path: 'run', code: 'number.integer' }]);
+    const { tag, run } = tagRunArguments(tagId, calcDate, options.run);
     const column = type === 'string' ? 'value_string' : type === 'string[]' ? 'value_strings' : 'value_number';
     const ids = new IdColumn();
     const values: unknown[] = [];
@@ -796,15 +769,7 @@ class DuckDbTenant implements TenantAnalytics {
   }
 
   async pruneTagValues(tagId: OlapId, keep: readonly TagRunKey[], options: { upToRun?: number } = {}): Promise<void> {
-    const tag = toId(tagId, 'tagId', true, 'olap_argument_invalid');
-    keep.forEach((key, index) => {
-      if (!DATE.test(key?.calcDate) || parseDateOnly(key.calcDate) === undefined)
-        throw new OlapInputError('olap_argument_invalid', [{ path: `keep.${index}.calcDate`, code: 'date.format' }]);
-      if (!isRun(key.run))
-        throw new OlapInputError('olap_argument_invalid', [{ path: `keep.${index}.run`, code: 'number.integer' }]);
-    });
-    if (options.upToRun !== undefined && !isRun(options.upToRun))
-      throw new OlapInputError('olap_argument_invalid', [{ path: 'upToRun', code: 'number.integer' }]);
+    const tag = tagPruneArguments(tagId, keep, options.upToRun);
     await this.engine.write(this.tenantId, async (connection) => {
       const state = await this.engine.stateInWriter(connection, this.tenantId);
       // Checked above: dates and integers only, inlined.
@@ -882,7 +847,6 @@ class DuckDbTenant implements TenantAnalytics {
 }
 
 /** A run number of a tag's values: a non-negative 32-bit integer (the column is INTEGER). */
-const isRun = (run: unknown): run is number => Number.isInteger(run) && (run as number) >= 0 && (run as number) <= 2_147_483_647;
 
 /** ` DEFAULT <n>` of a column that has one (what the rows before it was added read). */
 function columnDefault(column: TableSpec['columns'][number]): string {

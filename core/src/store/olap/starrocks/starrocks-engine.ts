@@ -1,3 +1,10 @@
+import {
+  checkPluginRelations,
+  groupDeltaArguments,
+  operatorQueryLimits,
+  tagPruneArguments,
+  tagRunArguments,
+} from '../engine-arguments.js';
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -34,7 +41,7 @@ import { dimensionFieldColumn, dimensionTable, planSchema, tables, tenantTables,
 import { logicalRelationNames, TenantRelations, type ContactViewMemberships } from '../relations.js';
 import type { OlapSchemaRecord, OlapSchemaVersionStore } from '../schema-versions.js';
 import { duckDbSqlParser, OlapSqlGuard, stripLeadingTrivia } from '../sql-guard.js';
-import { MISMATCH, parseDateOnly, type ColumnValue } from '../values.js';
+import { MISMATCH, type ColumnValue } from '../values.js';
 import { bindParams, isUnreachable, literal, StarRocksSql, type StarRocksLogin } from './starrocks-client.js';
 import type { StarRocksConnectionConfig } from './starrocks-config.js';
 import {
@@ -125,9 +132,6 @@ const COLUMN_TYPES: ReadonlySet<string> = new Set<OlapColumnType>([
   'varchar[]',
   'json',
 ]);
-const RELATION_NAME = /^[a-z][a-z0-9_]{0,62}$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DEFAULT_OPERATOR_ROWS = 10_000;
 const OPERATOR_RESULT_LIMIT = 2_147_483_647;
 /** Values per IN list of a DELETE (deletes of many ids are batched, ARCHITECTURE §5.9). */
 const DELETE_BATCH = 1_000;
@@ -154,10 +158,6 @@ export function normalizeCatalogType(dataType: string, columnType: string): stri
 function uniqueLabel(kind: string): string {
   // Letters, digits and _ only (the Stream Load client's label rule, ADR 0065).
   return `hl_${kind}_${Date.now().toString(36)}_${randomBytes(6).toString('hex')}`;
-}
-
-function isRun(run: unknown): run is number {
-  return Number.isInteger(run) && (run as number) >= 0 && (run as number) <= 2_147_483_647;
 }
 
 /** A tag value as its column stores it (text, list, or number: bool → 1/0, date → epoch ms), as DuckDB does. */
@@ -314,16 +314,7 @@ export class StarRocksEngine implements AnalyticsEngine {
   }
 
   setPluginRelations(relations: readonly OlapRelationDefinition[]): void {
-    const reserved = new Set<string>([...logicalRelationNames]);
-    for (const relation of relations) {
-      if (!RELATION_NAME.test(relation.name) || reserved.has(relation.name) || /^dimension_\d+$/.test(relation.name)) {
-        throw new Error(`OLAP relation name "${relation.name}" is not allowed (lower-case identifier, not a core relation)`);
-      }
-      for (const column of relation.columns) {
-        if (!RELATION_NAME.test(column.name))
-          throw new Error(`OLAP relation "${relation.name}" column "${column.name}" is not a lower-case identifier`);
-      }
-    }
+    checkPluginRelations(relations);
     this.pluginRelations = [...relations];
     this.states.clear();
   }
@@ -788,16 +779,7 @@ class StarRocksTenant implements TenantAnalytics {
     sql: string,
     options: OlapOperatorQueryOptions = {},
   ): Promise<OlapQueryResult<Row>> {
-    const maxRows = options.maxRows ?? DEFAULT_OPERATOR_ROWS;
-    if (!Number.isSafeInteger(maxRows) || maxRows < 0) {
-      throw new OlapInputError('olap_argument_invalid', [{ path: 'maxRows', code: 'number.integer' }]);
-    }
-    const requestedTimeout = options.timeoutMs ?? this.engine.queryTimeoutMs;
-    if (!Number.isFinite(requestedTimeout) || requestedTimeout <= 0) {
-      throw new OlapInputError('olap_argument_invalid', [{ path: 'timeoutMs', code: 'number.positive' }]);
-    }
-    const rows = Math.min(maxRows, this.engine.operatorMaxRows);
-    const timeoutMs = Math.min(requestedTimeout, this.engine.writeTimeoutMs);
+    const { rows, timeoutMs } = operatorQueryLimits(options, this.engine);
     const {
       state,
       regenerated,
@@ -1018,16 +1000,8 @@ class StarRocksTenant implements TenantAnalytics {
   }
 
   async applyGroupDelta(groupId: OlapId, version: number, changes: readonly GroupDeltaChange[]): Promise<void> {
-    const group = toId(groupId, 'groupId', true, 'olap_argument_invalid');
-    if (!Number.isInteger(version) || version < 0)
-      throw new OlapInputError('olap_argument_invalid', [{ path: 'version', code: 'number.integer' }]);
     // The newest change of a contact wins, within the call (here) as across calls (the Primary Key).
-    const latest = new Map<bigint, boolean>();
-    changes.forEach((change, index) => {
-      if (typeof change?.member !== 'boolean')
-        throw new OlapInputError('olap_argument_invalid', [{ path: `changes.${index}.member`, code: 'boolean.base' }]);
-      latest.set(toId(change.contactId, `changes.${index}.contactId`, true, 'olap_argument_invalid'), change.member);
-    });
+    const { group, latest } = groupDeltaArguments(groupId, version, changes);
     if (latest.size === 0) return;
     await this.engine.write(this.tenantId, (state) =>
       this.engine.loadChunks(
@@ -1046,12 +1020,7 @@ class StarRocksTenant implements TenantAnalytics {
     source: OlapResultSource<{ contactId: OlapId; value: unknown }>,
     options: { run?: number } = {},
   ): Promise<number> {
-    const tag = toId(tagId, 'tagId', true, 'olap_argument_invalid');
-    if (!DATE.test(calcDate) || parseDateOnly(calcDate) === undefined) {
-      throw new OlapInputError('olap_argument_invalid', [{ path: 'calcDate', code: 'date.format' }]);
-    }
-    const run = options.run ?? 0;
-    if (!isRun(run)) throw new OlapInputError('olap_argument_invalid', [{ path: 'run', code: 'number.integer' }]);
+    const { tag, run } = tagRunArguments(tagId, calcDate, options.run);
     const column = type === 'string' ? 'value_string' : type === 'string[]' ? 'value_strings' : 'value_number';
     const columnType: OlapColumnType = type === 'string' ? 'varchar' : type === 'string[]' ? 'varchar[]' : 'double';
     const row = (contactId: bigint, value: unknown): JsonRow => ({
@@ -1133,15 +1102,7 @@ class StarRocksTenant implements TenantAnalytics {
   }
 
   async pruneTagValues(tagId: OlapId, keep: readonly TagRunKey[], options: { upToRun?: number } = {}): Promise<void> {
-    const tag = toId(tagId, 'tagId', true, 'olap_argument_invalid');
-    keep.forEach((key, index) => {
-      if (!DATE.test(key?.calcDate) || parseDateOnly(key.calcDate) === undefined)
-        throw new OlapInputError('olap_argument_invalid', [{ path: `keep.${index}.calcDate`, code: 'date.format' }]);
-      if (!isRun(key.run))
-        throw new OlapInputError('olap_argument_invalid', [{ path: `keep.${index}.run`, code: 'number.integer' }]);
-    });
-    if (options.upToRun !== undefined && !isRun(options.upToRun))
-      throw new OlapInputError('olap_argument_invalid', [{ path: 'upToRun', code: 'number.integer' }]);
+    const tag = tagPruneArguments(tagId, keep, options.upToRun);
     await this.engine.write(
       this.tenantId,
       async (state) => {
