@@ -29,8 +29,9 @@ describeOltpEngines('review 23: StarRocks loads of out-of-range values', (ctx) =
     await double?.close();
   });
 
-  async function tenantOf(fixture: OltpFixture) {
+  async function tenantOf(fixture: OltpFixture, options: { loadPartBytes?: number } = {}) {
     const engine = await StarRocksEngine.open({
+      ...options,
       config: parseStarRocksUrl(double.url({ replicationNum: 1 })),
       versions: new OltpSchemaVersionStore(fixture.oltp),
       tenantState: new OltpStarRocksTenantState(fixture.oltp, secrets),
@@ -98,6 +99,30 @@ describeOltpEngines('review 23: StarRocks loads of out-of-range values', (ctx) =
     ).toEqual([]);
     expect(double.streamLoad.loaded(db, 'tag_value_data')).toEqual([]);
     expect(double.streamLoad.loaded(db, 'dimension_31_data')).toEqual([]);
+  });
+
+  it('R23-6: a batch over the Stream Load body limit goes in parts, each under its own deterministic label, once', async () => {
+    const { tenant, db } = await tenantOf(ctx.fixture, { loadPartBytes: 4_000 });
+    const events = Array.from({ length: 60 }, (_, index) =>
+      eventRow({ messageId: `m-${index}`, properties: { sku: `商品-${index}-${'x'.repeat(100)}`, amount: index } }),
+    );
+    const first = await tenant.load({ batchId: 'r23-parts', events });
+    expect(first).toMatchObject({ status: 'loaded', events: 60 });
+    const loaded = double.streamLoad.loaded(db, 'event_data');
+    expect(loaded.map((row) => row.message_id).sort()).toEqual(events.map((event) => event.messageId).sort());
+    const labels = double.streamLoad
+      .labels(db)
+      .map((record) => record.label)
+      .filter((label) => label.includes('r23_parts'));
+    expect(labels.length).toBeGreaterThan(2);
+    expect(new Set(labels).size).toBe(labels.length);
+    // Each part's body stayed under the limit (one row alone may not be cut).
+    for (const request of double.streamLoad.requests.filter((r) => String(r.label).includes('r23_parts')))
+      expect(request.bodyBytes).toBeLessThanOrEqual(4_000);
+    // A retry (a crash after the loads) sends every part again under the same labels: nothing doubles.
+    const again = await tenant.load({ batchId: 'r23-parts', events });
+    expect(again.status).toBe('already_loaded');
+    expect(double.streamLoad.loaded(db, 'event_data')).toHaveLength(60);
   });
 
   it('R23-3: an instant StarRocks cannot hold is a mismatch for a property and refuses the batch as event time', async () => {

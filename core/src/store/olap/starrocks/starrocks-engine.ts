@@ -64,6 +64,8 @@ import {
   bigintJson,
   coerceForStarRocks,
   jsonValue,
+  LOAD_PART_BYTES,
+  loadParts,
   prepareBatch,
   type JsonRow,
   type LoaderState,
@@ -97,6 +99,8 @@ export interface StarRocksEngineOptions {
   operatorMaxRows?: number;
   /** Rows per Stream Load of a computed result (default 100,000). */
   writeChunkRows?: number;
+  /** Bytes of JSON per Stream Load at most (default 64 MiB; StarRocks refuses bodies over 100 MB by default). */
+  loadPartBytes?: number;
   /** How long a tenant's cached schema is trusted before OLTP is asked for a newer declaration (default 2 s). */
   stateTtlMs?: number;
   /** Between two SHOW ALTER TABLE polls while a schema change runs (default 1 s). */
@@ -703,10 +707,15 @@ export class StarRocksEngine implements AnalyticsEngine {
     });
   }
 
-  /** @internal Rows loaded in chunks of `writeChunkRows`, each its own label. */
+  /** @internal Bytes of JSON per Stream Load at most. */
+  get loadPartBytes(): number {
+    return Math.max(1, this.options.loadPartBytes ?? LOAD_PART_BYTES);
+  }
+
+  /** @internal Rows loaded in chunks of `writeChunkRows` rows and `loadPartBytes` bytes, each its own label. */
   async loadChunks(state: TenantState, table: string, kind: string, rows: JsonRow[]): Promise<void> {
-    for (let start = 0; start < rows.length; start += this.writeChunkRows) {
-      await this.load(state, table, uniqueLabel(kind), rows.slice(start, start + this.writeChunkRows));
+    for (const part of loadParts(rows, this.loadPartBytes, this.writeChunkRows)) {
+      await this.load(state, table, uniqueLabel(kind), part);
     }
   }
 }
@@ -814,13 +823,17 @@ class StarRocksTenant implements TenantAnalytics {
       }
       const results: StreamLoadResult[] = [];
       for (const load of loads) {
-        if (load.rows.length === 0) continue;
-        results.push(
-          await this.engine.load(state, load.table, streamLoadLabel(batch.batchId, load.labelSuffix), load.rows, {
-            columns: load.columns,
-            partialUpdate: load.partialUpdate,
-          }),
-        );
+        // A table's rows in parts under StarRocks' body limit; part 0 keeps the table's label, part n
+        // adds `_p<n>` — deterministic, so a retry sends each part again under its own label.
+        for (const [index, part] of loadParts(load.rows, this.engine.loadPartBytes).entries()) {
+          const suffix = index === 0 ? load.labelSuffix : `${load.labelSuffix}_p${index}`;
+          results.push(
+            await this.engine.load(state, load.table, streamLoadLabel(batch.batchId, suffix), part, {
+              columns: load.columns,
+              partialUpdate: load.partialUpdate,
+            }),
+          );
+        }
       }
       const already = results.length > 0 && results.every((result) => result.status === 'already_loaded');
       return {

@@ -7,6 +7,7 @@ import { BATCH_ID, toId } from '../duckdb/duckdb-loader.js';
 import { contactSystemFields, pluginRelationTable, propertyColumn, tables } from '../physical-schema.js';
 import type { OlapTenantDeclaration } from '../declaration.js';
 import { coerce, MISMATCH, parseDateOnly, type ColumnValue } from '../values.js';
+import { streamLoadJson } from './stream-load.js';
 
 /**
  * Turns a load batch into the JSON rows Stream Load sends (format json, strip_outer_array), with the
@@ -29,6 +30,36 @@ export interface LoaderState {
 }
 
 export type JsonRow = Record<string, unknown>;
+
+/**
+ * StarRocks refuses a JSON Stream Load body over `streaming_load_max_mb` (100 MB by default,
+ * loading/StreamLoad.md), and a refused batch could never load: rows go out in parts of at most this
+ * many bytes of JSON.
+ */
+export const LOAD_PART_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Rows cut, in order, into parts of at most `maxRows` rows and `maxBytes` bytes of JSON (a row larger
+ * than `maxBytes` alone is a part). The same rows always give the same parts, so a retried batch sends
+ * every part again under the same label.
+ */
+export function loadParts(rows: readonly JsonRow[], maxBytes: number, maxRows = Number.POSITIVE_INFINITY): JsonRow[][] {
+  const parts: JsonRow[][] = [];
+  let part: JsonRow[] = [];
+  let bytes = 2; // the brackets of the array
+  for (const row of rows) {
+    const size = Buffer.byteLength(streamLoadJson([row])) - 1; // the row and its comma
+    if (part.length > 0 && (bytes + size > maxBytes || part.length >= maxRows)) {
+      parts.push(part);
+      part = [];
+      bytes = 2;
+    }
+    part.push(row);
+    bytes += size;
+  }
+  if (part.length > 0) parts.push(part);
+  return parts;
+}
 
 /** One Stream Load of the batch: its table, rows and headers (the label is `<batchId>-<labelSuffix>`). */
 export interface PreparedLoad {
