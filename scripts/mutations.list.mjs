@@ -2241,4 +2241,12 @@ export default [
     tests: ['core/test/olap/starrocks/engine.test.ts'],
     testNamePattern: 'operator SQL',
   },
+  {
+    rule: 'StarRocks: a load body stays under the Stream Load size limit (rows go in parts, each its own label)',
+    file: 'core/src/store/olap/starrocks/starrocks-loader.ts',
+    find: 'if (part.length > 0 && (bytes + size > maxBytes || part.length >= maxRows)) {',
+    replace: 'if (part.length > 0 && part.length >= maxRows) {',
+    tests: ['core/test/review23/loader.test.ts'],
+    testNamePattern: 'R23-6',
+  },
 ];
