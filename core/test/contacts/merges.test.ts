@@ -419,18 +419,23 @@ describeEngines(
       expect(proposed).toMatchObject({ reason: 'segment_alias', status: 'pending' });
       // Proposed again: the same candidate.
       expect((await t.contacts.propose(t.tenantId, [m2, m1], 'segment_alias', {}))!.id).toBe(proposed!.id);
+      // Both updated at the same instant (their messages sit in different inbox partitions, so the
+      // pipeline may stamp and create them in either order: set the tie here) and both identified.
+      const stamp = Date.now();
+      await ctx.app.oltp.forTenant(t.tenantId).from('contact').whereIn('id', [m1, m2]).update({ updated_at: stamp });
+      const [older, newer] = Number(m1) < Number(m2) ? [m1, m2] : [m2, m1];
       const merge = await t.contacts.merge(t.tenantId, [m1, m2], {
         rule: 'dedupe_rule',
         actorStaffId: null,
         evidence: { idType: 'email' },
       });
-      // Updated in the same batch and both identified: the older contact survives (§5.7's tie-break).
-      expect(merge).toMatchObject({ rule: 'dedupe_rule', survivorId: m1, mergedId: m2 });
-      expect(await t.contactRow(m1)).toMatchObject({ name: 'M1', email: 'm2@example.com' });
+      // A tie: the older contact (the smaller id) survives (§5.7's tie-break); its gaps are filled.
+      expect(merge).toMatchObject({ rule: 'dedupe_rule', survivorId: older, mergedId: newer });
+      expect(await t.contactRow(older)).toMatchObject({ name: older === m1 ? 'M1' : 'M2', email: 'm2@example.com' });
       // Merging again (an old id) is a no-op; the candidate now shows one contact.
       expect(await t.contacts.merge(t.tenantId, [m1, m2], { rule: 'manual', actorStaffId: null })).toBeNull();
       expect((await t.contacts.candidate(t.tenantId, proposed!.id)).sameContact).toBe(true);
-      expect(await t.olapContactIds()).toEqual([m1]);
+      expect(await t.olapContactIds()).toEqual([older]);
     });
 
     it('accepting a candidate whose contact was deleted meanwhile answers 409 merge_contact_missing and changes nothing', async () => {
