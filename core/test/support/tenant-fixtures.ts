@@ -533,6 +533,14 @@ export const victimData: ((ctx: FixtureContext) => Promise<void>)[] = [
     });
     if (res.statusCode !== 200) throw new Error(`profile refused: ${res.statusCode} ${JSON.stringify(res.body)}`);
   },
+  // The victim's scaled-mode OLAP state and a held StarRocks write lease (olap_tenant_state, olap_write_lease,
+  // ADR 0064): written only by the StarRocks engine, so set here as that engine would.
+  async ({ app, tenant }) => {
+    const db = app.oltp.forTenant(tenant.tenantId);
+    const now = Date.now();
+    await db.insert('olap_tenant_state', { data_revision: 7, operator_secret: null, updated_at: now });
+    await db.insert('olap_write_lease', { name: 'group:1', owner: 'fixture', expires_at: now + 3_600_000 });
+  },
   // The victim's OLAP schema declaration (its olap_schema rows).
   async ({ app, tenant }) => {
     await app.olap.forTenant(tenant.tenantId).declare(sampleDeclaration());
@@ -894,6 +902,7 @@ export const tablesWithoutVictimRows: Record<string, string> = {
 /** Tables without a `tenant_id` column besides `tenant` itself, with the reason they are global. */
 export const globalTables: Record<string, string> = {
   ingest_partition: 'leases of the 16 inbox partitions by ingest workers; a partition holds messages of every tenant',
+  ingest_worker: 'heartbeats of ingest worker processes (fair partition shares, ADR 0067); a process serves every tenant',
   process_lease: 'the analytics owner of the OLTP database (one DuckDB process per database), a lease of the whole installation',
   auth_throttle:
     'attempt counters of logins and token exchanges, keyed by hashed client address and account before any tenant is known',
