@@ -3,36 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConditionNode, ConditionTree, TimeRange } from '../../src/modules/conditions/condition.types.js';
 import type { ConditionsService } from '../../src/modules/conditions/conditions.service.js';
 import type { OlapEventRow } from '../../src/store/olap/analytics-engine.js';
-import type { OlapTenantDeclaration } from '../../src/store/olap/declaration.js';
 import { DuckDbEngine } from '../../src/store/olap/duckdb/duckdb-engine.js';
 import { OltpSchemaVersionStore } from '../../src/store/olap/schema-versions.js';
 import { describeOltpEngines, insertTenant } from '../olap/support.js';
-import { MembershipDouble, conditionsService, shanghai } from './support.js';
+import { MembershipDouble, conditionDeclaration as declaration, conditionsService, shanghai } from './support.js';
 
 /**
  * The condition engine end to end on hand-checked fixtures: a tree is validated, compiled and run
  * on a real DuckDB tenant (schema versions recorded in each OLTP engine), and the matching contact
  * ids are compared with the answer worked out by hand in the comments.
  */
-const declaration: OlapTenantDeclaration = {
-  timeZone: 'Asia/Shanghai',
-  events: [
-    { code: 'purchase', alias: 'purchase' },
-    { code: 'subscribe', alias: 'subscribe' },
-    { code: 'unfollow', alias: 'unfollow' },
-  ],
-  eventProperties: [
-    { id: '11', name: 'amount', type: 'number' },
-    { id: '12', name: 'sku', type: 'string' },
-    { id: '13', name: 'categories', type: 'string[]' },
-    { id: '14', name: 'paid_at', type: 'datetime' },
-  ],
-  contactAttributes: [
-    { id: '21', type: 'integer', name: 'level' },
-    { id: '22', type: 'date', name: 'joined' },
-  ],
-  dimensions: [],
-};
 
 /** Evaluation time of the main fixture: 2026-02-10 12:00 in Shanghai (the seed's example date). */
 const NOW = shanghai(2026, 2, 10, 12);

@@ -7,6 +7,7 @@ import type { MetadataSource, TenantMetadata } from '../../src/modules/condition
 import { TenantRepo } from '../../src/modules/tenancy/tenant.repo.js';
 import { TenantService } from '../../src/modules/tenancy/tenant.service.js';
 import type { AnalyticsEngine } from '../../src/store/olap/analytics-engine.js';
+import type { OlapTenantDeclaration } from '../../src/store/olap/declaration.js';
 import type { OltpStore } from '../../src/store/oltp/oltp-store.js';
 
 /**
@@ -77,3 +78,24 @@ export function overHandWrittenDeclarations(app: () => HuiliuApp): void {
     app().kernel.contributions.metadataSource = saved;
   });
 }
+
+/** The condition fixtures' declaration (engine.test.ts; the StarRocks golden SQL of core/test/olap/starrocks). */
+export const conditionDeclaration: OlapTenantDeclaration = {
+  timeZone: 'Asia/Shanghai',
+  events: [
+    { code: 'purchase', alias: 'purchase' },
+    { code: 'subscribe', alias: 'subscribe' },
+    { code: 'unfollow', alias: 'unfollow' },
+  ],
+  eventProperties: [
+    { id: '11', name: 'amount', type: 'number' },
+    { id: '12', name: 'sku', type: 'string' },
+    { id: '13', name: 'categories', type: 'string[]' },
+    { id: '14', name: 'paid_at', type: 'datetime' },
+  ],
+  contactAttributes: [
+    { id: '21', type: 'integer', name: 'level' },
+    { id: '22', type: 'date', name: 'joined' },
+  ],
+  dimensions: [],
+};

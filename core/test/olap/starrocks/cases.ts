@@ -18,6 +18,7 @@ import { profileStatements } from '../../../src/modules/reports/profile/profile.
 import { retentionAnalysisModel } from '../../../src/modules/reports/retention/retention-analysis.js';
 import { userAnalysisModel } from '../../../src/modules/reports/user/user-analysis.js';
 import type { OlapTenantDeclaration } from '../../../src/store/olap/declaration.js';
+import { conditionDeclaration } from '../../conditions/support.js';
 import { TenantRelations } from '../../../src/store/olap/relations.js';
 import { starRocksDialect } from '../../../src/store/olap/starrocks/starrocks-dialect.js';
 import { sampleDeclaration } from '../support.js';
@@ -177,27 +178,6 @@ export function contractCases(): GoldenCase[] {
 }
 
 // ---- (b) the condition engine's fixtures (core/test/conditions) --------------------------------------------
-
-/** The condition fixtures' declaration (core/test/conditions/engine.test.ts). */
-export const conditionDeclaration: OlapTenantDeclaration = {
-  timeZone: 'Asia/Shanghai',
-  events: [
-    { code: 'purchase', alias: 'purchase' },
-    { code: 'subscribe', alias: 'subscribe' },
-    { code: 'unfollow', alias: 'unfollow' },
-  ],
-  eventProperties: [
-    { id: '11', name: 'amount', type: 'number' },
-    { id: '12', name: 'sku', type: 'string' },
-    { id: '13', name: 'categories', type: 'string[]' },
-    { id: '14', name: 'paid_at', type: 'datetime' },
-  ],
-  contactAttributes: [
-    { id: '21', type: 'integer', name: 'level' },
-    { id: '22', type: 'date', name: 'joined' },
-  ],
-  dimensions: [],
-};
 
 const groups: GroupRef[] = [
   { id: '9', name: 'VIP', version: 1 },

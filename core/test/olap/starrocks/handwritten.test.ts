@@ -13,7 +13,8 @@ import { OltpSchemaVersionStore } from '../../../src/store/olap/schema-versions.
 import { starRocksDialect } from '../../../src/store/olap/starrocks/starrocks-dialect.js';
 import { MembershipDouble, conditionsService } from '../../conditions/support.js';
 import { describeOltpEngines, insertTenant, sampleDeclaration } from '../support.js';
-import { conditionDeclaration, GOLDEN_NOW, reportDeclaration } from './cases.js';
+import { conditionDeclaration } from '../../conditions/support.js';
+import { GOLDEN_NOW, reportDeclaration } from './cases.js';
 import { normalizeSql, splitStarRocksText, StarRocksSqlPath, withStarRocksDialect } from './support.js';
 
 /**
