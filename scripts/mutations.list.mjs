@@ -2244,8 +2244,8 @@ export default [
   {
     rule: 'StarRocks: a load body stays under the Stream Load size limit (rows go in parts, each its own label)',
     file: 'core/src/store/olap/starrocks/starrocks-loader.ts',
-    find: 'if (part.length > 0 && (bytes + size > maxBytes || part.length >= maxRows)) {',
-    replace: 'if (part.length > 0 && part.length >= maxRows) {',
+    find: 'if (part.length > 0 && (bytes + size > maxBytes || part.length >= maxRows)) close();',
+    replace: 'if (part.length > 0 && part.length >= maxRows) close();',
     tests: ['core/test/review23/loader.test.ts'],
     testNamePattern: 'R23-6',
   },

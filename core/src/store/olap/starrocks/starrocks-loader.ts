@@ -38,26 +38,37 @@ export type JsonRow = Record<string, unknown>;
  */
 export const LOAD_PART_BYTES = 64 * 1024 * 1024;
 
+/** One Stream Load's rows and their JSON body (serialized once: sizing it is serializing it). */
+export interface LoadPart {
+  rows: JsonRow[];
+  json: string;
+}
+
 /**
  * Rows cut, in order, into parts of at most `maxRows` rows and `maxBytes` bytes of JSON (a row larger
  * than `maxBytes` alone is a part). The same rows always give the same parts, so a retried batch sends
  * every part again under the same label.
  */
-export function loadParts(rows: readonly JsonRow[], maxBytes: number, maxRows = Number.POSITIVE_INFINITY): JsonRow[][] {
-  const parts: JsonRow[][] = [];
+export function loadParts(rows: readonly JsonRow[], maxBytes: number, maxRows = Number.POSITIVE_INFINITY): LoadPart[] {
+  const parts: LoadPart[] = [];
   let part: JsonRow[] = [];
+  let texts: string[] = [];
   let bytes = 2; // the brackets of the array
+  const close = () => {
+    parts.push({ rows: part, json: `[${texts.join(',')}]` });
+    part = [];
+    texts = [];
+    bytes = 2;
+  };
   for (const row of rows) {
-    const size = Buffer.byteLength(streamLoadJson([row])) - 1; // the row and its comma
-    if (part.length > 0 && (bytes + size > maxBytes || part.length >= maxRows)) {
-      parts.push(part);
-      part = [];
-      bytes = 2;
-    }
+    const text = streamLoadJson([row]).slice(1, -1);
+    const size = Buffer.byteLength(text) + 1; // the row and its comma
+    if (part.length > 0 && (bytes + size > maxBytes || part.length >= maxRows)) close();
     part.push(row);
+    texts.push(text);
     bytes += size;
   }
-  if (part.length > 0) parts.push(part);
+  if (part.length > 0) close();
   return parts;
 }
 

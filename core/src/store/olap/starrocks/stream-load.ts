@@ -47,6 +47,8 @@ export interface StreamLoadRequest {
   label: string;
   /** Sent as one JSON array, `strip_outer_array: true`; keys are column names. */
   rows: readonly Record<string, unknown>[];
+  /** `rows` already serialized by `streamLoadJson` (the caller sized the body with it): sent as is. */
+  json?: string;
   /** The `columns` header. Required by StarRocks for partial updates: derived from the rows' keys when absent. */
   columns?: readonly string[];
   /** Primary Key tables: `partial_update: true` and `partial_update_mode`. */
@@ -323,7 +325,7 @@ export class StreamLoadClient {
     }
 
     const started = Date.now();
-    const json = Buffer.from(streamLoadJson(request.rows), 'utf8');
+    const json = Buffer.from(request.json ?? streamLoadJson(request.rows), 'utf8');
     const compressed = this.gzip && json.length > STREAM_LOAD_GZIP_THRESHOLD;
     const body = compressed ? await gzip(json) : json;
     const headers: Record<string, string> = {
