@@ -233,6 +233,40 @@ describeEngines('durable tasks', (ctx) => {
     expect((await jobs.queue.get(tenantId, longTask.id)).status).toBe('succeeded');
   });
 
+  it('drain() waits for the tasks the background loop claimed, where poll() returns 0 at once', async () => {
+    const { tenantId } = await createTenant(ctx.app);
+    let release!: () => void;
+    const mayEnd = new Promise<void>((resolve) => (release = resolve));
+    let chained = 0;
+    const jobs = isolated(ctx.app, [
+      { notifies: false, run: () => mayEnd },
+      { notifies: false, run: async () => void (chained += 1) },
+    ]);
+    const [slow, follow] = jobs.kinds;
+    const task = (await jobs.queue.enqueue(tenantId, slow!.kind, {}))!;
+    const taskWorker = jobs.worker({ concurrency: 1, pollMs: 60_000 });
+    taskWorker.start();
+    try {
+      await waitFor(() => Promise.resolve(taskWorker.busy === 1), 'the background loop runs the task');
+      // Its only slot is taken: poll() claims nothing and returns, the task still running.
+      expect(await taskWorker.poll()).toBe(0);
+      expect((await jobs.queue.get(tenantId, task.id)).status).toBe('running');
+      let drained = false;
+      const draining = taskWorker.drain().then(() => (drained = true));
+      await sleep(100);
+      expect(drained).toBe(false);
+      // A task enqueued while draining runs before drain() resolves.
+      await jobs.queue.enqueue(tenantId, follow!.kind, {});
+      release();
+      await draining;
+      expect((await jobs.queue.get(tenantId, task.id)).status).toBe('succeeded');
+      expect(chained).toBe(1);
+    } finally {
+      release();
+      await taskWorker.stop();
+    }
+  });
+
   it('cancels a queued task at once and stops a running one', async () => {
     const { tenantId } = await createTenant(ctx.app);
     const queue = ctx.app.jobs.queue;

@@ -112,6 +112,21 @@ export class TaskWorker {
     return started.length;
   }
 
+  /**
+   * Runs due tasks until none is left, waiting also for those the background loop claimed: after
+   * `start()`, `poll()` alone may return 0 while the loop is still running a task (tests, scripts).
+   */
+  async drain(): Promise<void> {
+    for (;;) {
+      const claimed = await this.poll();
+      if (this.running.size > 0) {
+        await Promise.allSettled([...this.running.values()]);
+        continue;
+      }
+      if (claimed === 0) return;
+    }
+  }
+
   /** Deletes finished tasks past their retention (every tenant's). Returns the rows deleted. */
   async prune(): Promise<number> {
     const rules: RetentionRule[] = [

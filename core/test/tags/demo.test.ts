@@ -18,9 +18,8 @@ describeEngines(
         const baseUrl = `http://127.0.0.1:${app.server.info.port}`;
         const demo = await seedDemo(app, { baseUrl, contacts: 400, password: PASSWORD });
         const staff = await Client.staff(app.server, DEMO_EMAIL, PASSWORD);
-        const runTasks = async () => {
-          while ((await app.jobs.worker.poll()) > 0);
-        };
+        // app.start() runs the background task loop too: drain() also waits for what it claimed.
+        const runTasks = () => app.jobs.worker.drain();
         const olap = (sql: string) =>
           app.olap
             .forTenant(demo.tenantId)
