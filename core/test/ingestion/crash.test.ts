@@ -74,7 +74,9 @@ async function startServer(env: Record<string, string>, port: number, cwd: strin
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  const deadline = Date.now() + 60_000;
+  // A start runs the migrations and loads DuckDB: on a loaded 2-core CI machine, with other forks beside it, it
+  // has taken close to a minute.
+  const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the server exited while starting:\n${output}`);
     if (Date.now() > deadline) throw new Error(`the server did not become ready:\n${output}`);
