@@ -429,17 +429,23 @@ export async function startFeDouble(options: FeDoubleOptions = {}): Promise<FeDo
 
   function informationSchema(sql: string): Result | undefined {
     const schema = /TABLE_SCHEMA\s*=\s*'((?:[^']|'')*)'/i.exec(sql)?.[1]?.replaceAll("''", "'");
+    // `TABLE_SCHEMA IN ('a', 'b', …)`: several databases at once (the start-up probe).
+    const schemaList = /TABLE_SCHEMA\s+IN\s*\(([^)]*)\)/i.exec(sql)?.[1];
     if (/information_schema\.tables/i.test(sql)) {
-      const tables = schema === undefined ? undefined : catalog.databases.get(schema);
+      const schemas = schemaList === undefined ? (schema === undefined ? [] : [schema]) : names(schemaList);
       return {
         columns: [
+          ...(schemaList === undefined ? [] : [{ name: 'TABLE_SCHEMA', type: 'VARCHAR' as const }]),
           { name: 'TABLE_NAME', type: 'VARCHAR' },
           { name: 'TABLE_TYPE', type: 'VARCHAR' },
         ],
-        rows: [...(tables?.entries() ?? [])].map(([name, table]) => ({
-          TABLE_NAME: name,
-          TABLE_TYPE: table.kind === 'view' ? 'VIEW' : 'BASE TABLE',
-        })),
+        rows: schemas.flatMap((name) =>
+          [...(catalog.databases.get(name)?.entries() ?? [])].map(([tableName, table]) => ({
+            TABLE_SCHEMA: name,
+            TABLE_NAME: tableName,
+            TABLE_TYPE: table.kind === 'view' ? 'VIEW' : 'BASE TABLE',
+          })),
+        ),
       };
     }
     if (/information_schema\.columns/i.test(sql)) {
