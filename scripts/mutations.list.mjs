@@ -2273,4 +2273,20 @@ export default [
     tests: ['core/test/olap/starrocks/engine.test.ts'],
     testNamePattern: 'start >',
   },
+  {
+    rule: 'StarRocks: a query with maxRows stops reading at row maxRows + 1 and drops that connection',
+    file: 'core/src/store/olap/starrocks/starrocks-client.ts',
+    find: 'if (options.maxRows !== undefined && rows.length >= options.maxRows) return options.bounded === true;',
+    replace: 'if (options.maxRows !== undefined && rows.length >= options.maxRows) return;',
+    tests: ['core/test/olap/starrocks/engine.test.ts'],
+    testNamePattern: 'stops reading at maxRows',
+  },
+  {
+    rule: 'StarRocks: operator SQL (bounded by its LIMIT) is read to its end and keeps its connection',
+    file: 'core/src/store/olap/starrocks/starrocks-engine.ts',
+    find: '{ timeoutMs, maxRows: rows, bounded: true, rowMode: options.rowMode, arrays }',
+    replace: '{ timeoutMs, maxRows: rows, rowMode: options.rowMode, arrays }',
+    tests: ['core/test/olap/starrocks/engine.test.ts'],
+    testNamePattern: 'runs operator SQL logged in',
+  },
 ];

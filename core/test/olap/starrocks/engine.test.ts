@@ -768,6 +768,39 @@ describeOltpEngines('StarRocks engine against the protocol doubles', (ctx) => {
       expect(session.slice(at - 1, at + 2)).toEqual(['SET query_timeout = 13', ran.sql, 'SET query_timeout = 300']);
       expect(double.fe.sessionVariables(ran.connectionId)).toMatchObject({ query_timeout: '300' });
     });
+
+    it('stops reading at maxRows + 1 rows, marks the answer truncated and drops that connection; the pool goes on', async () => {
+      const tenant = engine.forTenant(tenantId);
+      // 60,000 rows of 1 KB (60 MB): far more than the sockets buffer between the double and the client (a few MB).
+      const pad = 'x'.repeat(1_000);
+      double.fe.answer(/AS long_answer/, [], {
+        columns: [
+          { name: 'n', type: 'BIGINT' },
+          { name: 'pad', type: 'VARCHAR' },
+        ],
+        generate: { count: 60_000, row: (index) => ({ n: index, pad }) },
+      });
+      const result = await tenant.query<{ n: bigint }>('SELECT contact_id AS n, p_12 AS pad, 1 AS long_answer FROM events', {
+        maxRows: 10,
+      });
+      expect(result.truncated).toBe(true);
+      expect(result.rows.map((row) => row.n)).toEqual([...Array(10).keys()].map(BigInt));
+      // The double stopped when the client closed: most of the answer was never sent, let alone read.
+      await vi.waitFor(() => expect(double.fe.generated().at(-1)!.ended).toBe('closed'));
+      const answer = double.fe.generated().at(-1)!;
+      expect(answer.sent).toBeGreaterThan(10);
+      expect(answer.sent).toBeLessThan(answer.count / 2);
+      // That connection is gone (it never sent SET query_timeout = 300); the pool (of one) opens another.
+      expect(double.fe.statementsOf(answer.connectionId).at(-1)!.sql).toContain('AS long_answer');
+      double.fe.answer(/AS after_long/, [{ after_long: 1 }]);
+      expect((await tenant.query('SELECT 1 AS after_long FROM events')).rows).toEqual([{ after_long: 1n }]);
+      const next = double.fe.statements().findLast((s) => s.sql.includes('AS after_long'))!;
+      expect(next.connectionId).not.toBe(answer.connectionId);
+      // An answer that is not cut keeps its connection, as before.
+      const short = await tenant.query('SELECT 1 AS after_long FROM events', { maxRows: 5 });
+      expect(short.truncated).toBe(false);
+      expect(double.fe.statements().findLast((s) => s.sql.includes('AS after_long'))!.connectionId).toBe(next.connectionId);
+    });
   });
 
   it('never uses server-side prepared statements (mysql2 execute)', async () => {
@@ -1101,6 +1134,8 @@ describeOltpEngines('StarRocks engine against the protocol doubles', (ctx) => {
       expect(ran.user).toBe(`t_${tenantId}_sql`);
       expect(ran.sql).toContain(`\`event_view\` AS (SELECT * FROM \`t_${tenantId}\`.\`event_view\`)`);
       expect(ran.sql).toMatch(/LIMIT 3$/);
+      // The LIMIT bounds the answer: it is read to its end and the operator's connection kept (session reset).
+      expect(double.fe.statementsOf(ran.connectionId).at(-1)!.sql).toBe('SET query_timeout = 300');
       // Refused by the sandbox: never sent.
       const before = double.fe.statements().length;
       await expect(tenant.operatorQuery('SELECT contact_id FROM events')).rejects.toMatchObject({

@@ -908,7 +908,8 @@ class StarRocksTenant implements TenantAnalytics {
     const operator = await this.engine.operatorSql(this.tenantId, state.objects);
     const arrays = await this.engine.arrayColumnsOf(regenerated, state, options.contactView);
     try {
-      return await operator.select<Row>(physical, { timeoutMs, maxRows: rows, rowMode: options.rowMode, arrays });
+      // The sandbox's LIMIT rows + 1 bounds the answer: read to its end, the connection kept.
+      return await operator.select<Row>(physical, { timeoutMs, maxRows: rows, bounded: true, rowMode: options.rowMode, arrays });
     } catch (error) {
       throw operatorFailure(error);
     }
