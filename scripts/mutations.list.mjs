@@ -2289,4 +2289,28 @@ export default [
     tests: ['core/test/olap/starrocks/engine.test.ts'],
     testNamePattern: 'runs operator SQL logged in',
   },
+  {
+    rule: 'ingestion: a lone UTF-16 surrogate becomes U+FFFD at accept (inbox, contacts and OLAP hold the same text)',
+    file: 'core/src/modules/ingestion/ingestion.service.ts',
+    find: '    for (const [field, value] of Object.entries(sent)) sent[field] = wellFormed(value);',
+    replace: '    void wellFormed;',
+    tests: ['core/test/ingestion/pipeline.test.ts'],
+    testNamePattern: 'well-formed',
+  },
+  {
+    rule: 'OLAP values: JSON text (extra) is well-formed on every engine (DuckDB JSON functions, Stream Load bodies)',
+    file: 'core/src/store/olap/values.ts',
+    find: '      return JSON.stringify(value, wellFormedReplacer);',
+    replace: "      return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));",
+    tests: ['core/test/olap/duckdb-engine.test.ts', 'core/test/olap/duckdb-engine-contract.test.ts'],
+    testNamePattern: 'surrogate',
+  },
+  {
+    rule: 'StarRocks: contact system fields go into the Stream Load body well-formed',
+    file: 'core/src/store/olap/starrocks/starrocks-loader.ts',
+    find: "      return typeof value === 'string' ? wellFormedText(value) : bad(path, 'string.base');",
+    replace: "      return typeof value === 'string' ? value : bad(path, 'string.base');",
+    tests: ['core/test/olap/starrocks/engine.test.ts'],
+    testNamePattern: 'lone UTF-16',
+  },
 ];
