@@ -512,6 +512,65 @@ describeEngines(
       ).toEqual([{ n: '0' }]);
     });
 
+    it('keeps text well-formed from accept on: a lone UTF-16 surrogate is U+FFFD in the inbox, the contact and OLAP', async () => {
+      const t = await ingestTenant(ctx.app);
+      const isWellFormed = (text: string) => (text as string & { isWellFormed(): boolean }).isWellFormed();
+      /** Every string and key of a JSON value, at any depth. */
+      const texts = (value: unknown): string[] =>
+        typeof value === 'string'
+          ? [value]
+          : Array.isArray(value)
+            ? value.flatMap(texts)
+            : value !== null && typeof value === 'object'
+              ? Object.entries(value).flatMap(([key, item]) => [key, ...texts(item)])
+              : [];
+      // Sent as JSON escapes (JSON.stringify writes a lone surrogate as \ud800): JSON.parse gives it back alone.
+      const identify = await t.api.request('POST', '/api/v1/contacts/identify', {
+        externalId: 'ext-1',
+        name: '张\ud800三',
+        channel: { channelId: t.channelKey },
+      });
+      expect(identify.statusCode).toBe(200);
+      const track = await t.api.request('POST', '/api/v1/events/track', {
+        channelId: t.channelKey,
+        externalId: 'ext-1',
+        event: 'purchase',
+        properties: { sku: 'A\ud83d', note: 'n\udc00 \ud83d\ude00', ['k\ud800']: 1 },
+      });
+      expect(track.body).toMatchObject({ accepted: 1 });
+      const collect = await t.collect('track', {
+        anonymousId: 'cookie-\udfff',
+        event: 'purchase',
+        properties: { sku: 'B\udbff' },
+      });
+      expect(collect.statusCode).toBe(200);
+      // The inbox keeps what the stores will keep: no lone surrogate anywhere in a message.
+      const inbox = (await ctx.app.oltp.forTenant(t.tenantId).from('inbox').select('body')) as { body: string }[];
+      expect(inbox).toHaveLength(3);
+      const stored = inbox.flatMap((row) => texts(JSON.parse(row.body)));
+      expect(stored.filter((text) => !isWellFormed(text))).toEqual([]);
+      expect(stored).toEqual(
+        expect.arrayContaining(['张\ufffd三', 'A\ufffd', 'n\ufffd \ud83d\ude00', 'k\ufffd', 'cookie-\ufffd']),
+      );
+      await t.drain();
+      // OLTP and OLAP hold the same text.
+      const contact = await ctx.app.oltp
+        .forModule('contacts', ['contact'])
+        .forTenant(t.tenantId)
+        .from('contact')
+        .whereNotNull('name')
+        .first('name');
+      expect(contact).toEqual({ name: '张\ufffd三' });
+      const olap = ctx.app.olap.forTenant(t.tenantId);
+      expect((await olap.query('SELECT name FROM contacts WHERE name IS NOT NULL', { rowMode: 'json' })).rows).toEqual([
+        { name: '张\ufffd三' },
+      ]);
+      const typed = await olap.query('SELECT p_sku FROM event_view ORDER BY p_sku', { rowMode: 'json' });
+      expect(typed.rows).toEqual([{ p_sku: 'A\ufffd' }, { p_sku: 'B\ufffd' }]);
+      const extra = (await t.events()).map((event) => (event.extra === null ? null : JSON.parse(String(event.extra))));
+      expect(extra).toEqual(expect.arrayContaining([{ note: 'n\ufffd \ud83d\ude00', 'k\ufffd': 1 }, null]));
+    });
+
     it('identifies a contact from the seed payload, then tracks its events by externalId', async () => {
       const t = await ingestTenant(ctx.app);
       await t.staff.request('POST', '/api/v1/metadata/contact-fields', { name: 'VIP', type: 'string' });

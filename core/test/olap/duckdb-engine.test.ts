@@ -235,6 +235,37 @@ describe('DuckDB engine', () => {
     expect((await tenant.query('SELECT i FROM range(5) AS t(i)', { maxRows: 10 })).truncated).toBe(false);
   });
 
+  it('where DuckDB stands with a lone UTF-16 surrogate: VARCHAR gets U+FFFD, JSON text keeps the escape its functions refuse', async () => {
+    // Raw DuckDB, without our loader: what the appender does on its own (the reason for lib/well-formed.ts).
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    try {
+      await connection.run('CREATE TABLE t (s VARCHAR, j JSON)');
+      const appender = await connection.createAppender('t');
+      appender.appendVarchar('a\ud800b');
+      // What JSON.stringify makes of a lone surrogate: a `\ud800` escape (well-formed JSON text).
+      appender.appendVarchar(JSON.stringify({ k: 'x\ud800' }));
+      appender.endRow();
+      appender.flushSync();
+      appender.closeSync();
+      const read = await connection.runAndReadAll('SELECT s, j::VARCHAR AS j FROM t');
+      // The VARCHAR is not refused: the UTF-8 conversion replaced the surrogate with U+FFFD…
+      expect(read.getRowObjectsJson()).toEqual([{ s: 'a\ufffdb', j: '{"k":"x\\ud800"}' }]);
+      // …while the JSON column stored the escape, and DuckDB's JSON functions refuse it afterwards.
+      await expect(connection.runAndReadAll(`SELECT j->>'k' AS k FROM t`)).rejects.toThrow(/no low surrogate/);
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+    // Through the engine both are U+FFFD (values.ts `coerce`), and extra stays readable by JSON functions.
+    const engine = await openEngine();
+    const tenant = engine.forTenant('1');
+    await tenant.declare(sampleDeclaration());
+    await tenant.load({ batchId: 'b-surrogate', events: [eventRow({ properties: { sku: 'a\ud800b', coupon: 'x\ud800' } })] });
+    const { rows } = await tenant.query(`SELECT p_12, extra->>'coupon' AS coupon FROM events`);
+    expect(rows).toEqual([{ p_12: 'a\ufffdb', coupon: 'x\ufffd' }]);
+  });
+
   it('starts the other tenants when one recorded declaration cannot be reconciled, and reports it on use', async () => {
     const file = path.join(scratchDir(), 'analytics.duckdb');
     const versions = new MemorySchemaVersionStore();

@@ -170,6 +170,18 @@ export function analyticsEngineContract(ctx: { readonly fixture: EngineContractF
     ]);
   });
 
+  it('stores text with a lone UTF-16 surrogate as U+FFFD, in typed columns and in extra (keys too)', async () => {
+    const tenant = await declaredTenant(ctx.fixture);
+    const result = await tenant.load({
+      batchId: 'b-surrogate',
+      events: [eventRow({ properties: { sku: 'x\ud800', coupon: 'c\udc00 \ud83d\ude00', ['k\udfff']: ['v\ud83d'] } })],
+    });
+    expect(result).toMatchObject({ status: 'loaded', events: 1 });
+    const { rows } = await tenant.query<{ p_12: string; extra: string }>('SELECT p_12, extra FROM events');
+    // A well-formed pair (the emoji) stays; each lone surrogate is one U+FFFD.
+    expect(rows).toEqual([{ p_12: 'x\ufffd', extra: '{"coupon":"c\ufffd \ud83d\ude00","k\ufffd":["v\ufffd"]}' }]);
+  });
+
   it('stores a value that cannot be converted without loss as NULL and keeps the raw value in extra', async () => {
     const tenant = await declaredTenant(ctx.fixture);
     const result = await tenant.load({

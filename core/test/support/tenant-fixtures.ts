@@ -538,7 +538,12 @@ export const victimData: ((ctx: FixtureContext) => Promise<void>)[] = [
   async ({ app, tenant }) => {
     const db = app.oltp.forTenant(tenant.tenantId);
     const now = Date.now();
-    await db.insert('olap_tenant_state', { data_revision: 7, operator_secret: null, updated_at: now });
+    await db.insert('olap_tenant_state', {
+      data_revision: 7,
+      operator_secret: null,
+      reconciled_fingerprint: 'f'.repeat(64),
+      updated_at: now,
+    });
     await db.insert('olap_write_lease', { name: 'group:1', owner: 'fixture', expires_at: now + 3_600_000 });
   },
   // The victim's OLAP schema declaration (its olap_schema rows).

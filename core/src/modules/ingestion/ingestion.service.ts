@@ -9,6 +9,7 @@ import { WECHAT_CHANNEL_TYPE } from '../contacts/contacts.types.js';
 import { BlockedValues } from '../contacts/identity-rules.js';
 import { validateTraits } from '../contacts/traits.js';
 import { ZonedClock } from '../../lib/zoned-clock.js';
+import { wellFormed } from '../../lib/well-formed.js';
 import type { MetadataService } from '../metadata/metadata.service.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
 import { withClientContext, type RequestClient } from './enrichment.js';
@@ -209,7 +210,8 @@ export class IngestionService {
   ): PreparedRow {
     const isObject = raw !== null && typeof raw === 'object' && !Array.isArray(raw);
     const source: Record<string, unknown> = isObject ? (raw as Record<string, unknown>) : {};
-    const given = idOf(source.messageId);
+    // Text is kept well-formed from here on (a lone UTF-16 surrogate → U+FFFD, lib/well-formed.ts).
+    const given = wellFormed(idOf(source.messageId));
     const messageId = given ?? uuidv7(envelope.receivedAt);
     const depth = ingestLimits.messageDepth;
     const tooDeep: string[] = [];
@@ -232,6 +234,8 @@ export class IngestionService {
       if (sent.context === undefined || sent.context === null) sent.context = envelope.context;
       else if (isRecord(sent.context)) sent.context = { ...envelope.context, ...sent.context };
     }
+    // Every field nests at most 63 levels here (checked above): the walk is bounded.
+    for (const [field, value] of Object.entries(sent)) sent[field] = wellFormed(value);
     const clientBytes = Buffer.byteLength(JSON.stringify(sent));
     if (clientBytes > ingestLimits.messageBytes)
       throw new InputError('message_too_large', { limit: ingestLimits.messageBytes / 1024 }, [

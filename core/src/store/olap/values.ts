@@ -1,4 +1,5 @@
 import type { OlapColumnType } from './dialect.js';
+import { wellFormedReplacer, wellFormedText } from '../../lib/well-formed.js';
 import type { ZonedClock } from '../../lib/zoned-clock.js';
 
 /** Returned when a value cannot be stored in a column without losing something. */
@@ -56,13 +57,15 @@ function parseTimestamp(value: string, clock: ZonedClock): number | undefined {
 /**
  * Converts an incoming value for a column when nothing is lost ("12" → 12, 1 → true, "2026-01-02
  * 08:00:00" → that instant in the tenant's zone); anything else is a MISMATCH, which the loader
- * stores as NULL with the raw value kept in `extra` (ARCHITECTURE §5.4).
+ * stores as NULL with the raw value kept in `extra` (ARCHITECTURE §5.4). Text — varchar, list items,
+ * JSON strings and keys — is made well-formed: a lone UTF-16 surrogate becomes U+FFFD on every engine
+ * (lib/well-formed.ts).
  */
 export function coerce(value: unknown, type: OlapColumnType, clock: ZonedClock): ColumnValue | typeof MISMATCH {
   if (value === null || value === undefined) return null;
   switch (type) {
     case 'varchar':
-      if (typeof value === 'string') return value;
+      if (typeof value === 'string') return wellFormedText(value);
       if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean' || typeof value === 'bigint')
         return String(value);
       return MISMATCH;
@@ -116,15 +119,13 @@ export function coerce(value: unknown, type: OlapColumnType, clock: ZonedClock):
       {
         const out: string[] = [];
         for (const item of value) {
-          if (typeof item === 'string') out.push(item);
+          if (typeof item === 'string') out.push(wellFormedText(item));
           else if ((typeof item === 'number' && Number.isFinite(item)) || typeof item === 'boolean') out.push(String(item));
           else return MISMATCH;
         }
         return out;
       }
     case 'json':
-      return typeof value === 'string'
-        ? JSON.stringify(value)
-        : JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+      return JSON.stringify(value, wellFormedReplacer);
   }
 }

@@ -333,29 +333,158 @@ describeOltpEngines('StarRocks engine against the protocol doubles', (ctx) => {
     expect((await engine.forTenant(tenantId).schema())?.version).toBe(1);
   });
 
-  it('reconciles every recorded tenant at start: nothing to create when the store is intact, everything when it was lost', async () => {
-    const first = await open(ctx.fixture);
-    const tenantId = await insertTenant(ctx.fixture.oltp);
-    await first.forTenant(tenantId).declare(sampleDeclaration());
-    await first.close();
-    engines.splice(engines.indexOf(first), 1);
+  describe('start', () => {
+    /** Statements since `from` that name the tenant's database or operator user (the probe names every tenant's). */
+    function tenantStatementsSince(from: number, tenantId: string): string[] {
+      const own = new RegExp(`\\bt_${tenantId}\\b`);
+      return double.fe
+        .statements()
+        .slice(from)
+        .map((s) => s.sql)
+        .filter((sql) => own.test(sql));
+    }
+    const isProbe = (sql: string) =>
+      /^SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema\.tables WHERE TABLE_SCHEMA IN \(/.test(sql);
 
-    const from = double.fe.statements().length;
-    const restarted = await open(ctx.fixture);
-    await restarted.start();
-    const statements = ddlSince(from, tenantId);
-    expect(statements.filter((sql) => /^(CREATE TABLE|ALTER TABLE)/.test(sql))).toEqual([]);
-    // Views, event types and the operator user are brought back to the declaration anyway.
-    expect(statements.filter((sql) => /^ALTER VIEW `t_<tenant>`/.test(sql))).toHaveLength(2);
-    expect((await restarted.forTenant(tenantId).schema())?.version).toBe(1);
+    /** A tenant declared by a process that then stopped. */
+    async function declaredTenant(declaration = sampleDeclaration()): Promise<string> {
+      const first = await open(ctx.fixture);
+      const tenantId = await insertTenant(ctx.fixture.oltp);
+      await first.forTenant(tenantId).declare(declaration);
+      await first.close();
+      engines.splice(engines.indexOf(first), 1);
+      return tenantId;
+    }
 
-    // The StarRocks store lost (a fresh cluster): start recreates the database from the OLTP record.
-    double.fe.catalog.databases.delete(`t_${tenantId}`);
-    const wiped = await open(ctx.fixture);
-    await wiped.start();
-    expect([...(double.fe.catalog.databases.get(`t_${tenantId}`)?.keys() ?? [])]).toEqual(
-      expect.arrayContaining(['event_data', 'contact_data', 'event_view', 'contact_view']),
-    );
+    async function fingerprintOf(tenantId: string): Promise<string | null | undefined> {
+      const row = (await ctx.fixture.oltp
+        .knex('olap_tenant_state')
+        .where('tenant_id', tenantId)
+        .first('reconciled_fingerprint')) as { reconciled_fingerprint: string | null } | undefined;
+      return row?.reconciled_fingerprint;
+    }
+
+    it('skips a tenant whose fingerprint matches and whose tables and views the cluster lists: one catalog read, no DDL', async () => {
+      const tenantId = await declaredTenant();
+      expect(await fingerprintOf(tenantId)).toMatch(/^[0-9a-f]{64}$/);
+      const from = double.fe.statements().length;
+      const restarted = await open(ctx.fixture);
+      await restarted.start();
+      // The only statement about the tenant is the one probe every tenant shares.
+      const statements = tenantStatementsSince(from, tenantId);
+      expect(statements).toHaveLength(1);
+      expect(isProbe(statements[0]!)).toBe(true);
+      expect(
+        double.fe
+          .statements()
+          .slice(from)
+          .filter((s) => isProbe(s.sql)),
+      ).toHaveLength(1);
+      // Its first use reads the catalog once (two statements) and sends no DDL either.
+      const used = double.fe.statements().length;
+      expect((await restarted.forTenant(tenantId).schema())?.version).toBe(1);
+      const onUse = tenantStatementsSince(used, tenantId);
+      expect(onUse).toHaveLength(2);
+      expect(onUse.every((sql) => /information_schema\.(tables|columns)/.test(sql))).toBe(true);
+    });
+
+    it('reconciles at start a declaration recorded without its reconcile, a lost table, a lost database and a changed fingerprint', async () => {
+      const tenantId = await declaredTenant();
+      // A declaration recorded in OLTP whose reconcile never finished (the process stopped between the two).
+      const declaration = sampleDeclaration();
+      declaration.eventProperties.push({ id: '14', name: 'color', type: 'string' });
+      await new OltpSchemaVersionStore(ctx.fixture.oltp).record(tenantId, declaration, Date.now());
+      let from = double.fe.statements().length;
+      await (await open(ctx.fixture)).start();
+      expect(ddlSince(from, tenantId).filter((sql) => sql.includes('`t_<tenant>`') && /^ALTER TABLE/.test(sql))).toEqual([
+        'ALTER TABLE `t_<tenant>`.`event_data` ADD COLUMN (`p_14` VARCHAR(65533) NULL)',
+      ]);
+      const recorded = await fingerprintOf(tenantId);
+
+      // A table dropped on the cluster, out of band: the probe misses it.
+      double.fe.catalog.databases.get(`t_${tenantId}`)!.delete('tag_value_data');
+      await (await open(ctx.fixture)).start();
+      expect(double.fe.catalog.databases.get(`t_${tenantId}`)!.has('tag_value_data')).toBe(true);
+
+      // The database dropped (a fresh cluster): recreated from the OLTP record.
+      double.fe.catalog.databases.delete(`t_${tenantId}`);
+      await (await open(ctx.fixture)).start();
+      expect([...(double.fe.catalog.databases.get(`t_${tenantId}`)?.keys() ?? [])]).toEqual(
+        expect.arrayContaining(['event_data', 'contact_data', 'tag_value_data', 'event_view', 'contact_view']),
+      );
+      expect(
+        double.fe.catalog.databases
+          .get(`t_${tenantId}`)!
+          .get('event_data')!
+          .columns.map((c) => c.name),
+      ).toContain('p_14');
+      // Nothing about the target changed: the fingerprint is the same one.
+      expect(await fingerprintOf(tenantId)).toBe(recorded);
+
+      // Another adapter version recorded a different fingerprint: a full reconcile (views, event types, operator user).
+      await ctx.fixture.oltp
+        .knex('olap_tenant_state')
+        .where('tenant_id', tenantId)
+        .update({ reconciled_fingerprint: '0'.repeat(64) });
+      from = double.fe.statements().length;
+      await (await open(ctx.fixture)).start();
+      const full = ddlSince(from, tenantId).filter((sql) => sql.includes('t_<tenant>'));
+      expect(full.filter((sql) => /^ALTER VIEW `t_<tenant>`/.test(sql))).toHaveLength(2);
+      expect(full.some((sql) => /^INSERT INTO `t_<tenant>`\.`event_type`/.test(sql))).toBe(true);
+      expect(full.some((sql) => /^ALTER RESOURCE GROUP `t_<tenant>_sql`/.test(sql))).toBe(true);
+      expect(await fingerprintOf(tenantId)).toBe(recorded);
+    });
+
+    it('reconciles at start when the plugin relations or the operator limits changed, then skips again', async () => {
+      const tenantId = await declaredTenant();
+      const visits = {
+        name: 'acme_visits',
+        columns: [
+          { name: 'contact_id', type: 'integer' as const },
+          { name: 'page', type: 'string' as const },
+        ],
+      };
+      const withPlugin = await open(ctx.fixture);
+      withPlugin.setPluginRelations([visits]);
+      await withPlugin.start();
+      expect(double.fe.catalog.databases.get(`t_${tenantId}`)!.has('r_acme_visits')).toBe(true);
+      const withPluginFingerprint = await fingerprintOf(tenantId);
+
+      const limits = await open(ctx.fixture, { url: { operatorConcurrency: 7 } });
+      limits.setPluginRelations([visits]);
+      await limits.start();
+      expect(double.fe.catalog.resourceGroups.get(`t_${tenantId}_sql`)!.properties.concurrency_limit).toBe('7');
+      expect(await fingerprintOf(tenantId)).not.toBe(withPluginFingerprint);
+
+      const from = double.fe.statements().length;
+      const again = await open(ctx.fixture, { url: { operatorConcurrency: 7 } });
+      again.setPluginRelations([visits]);
+      await again.start();
+      expect(tenantStatementsSince(from, tenantId).filter((sql) => !isProbe(sql))).toEqual([]);
+    });
+
+    it('two processes starting at once reconcile a changed tenant once: the other waits for the schema lease and skips', async () => {
+      const tenantId = await declaredTenant();
+      const declaration = sampleDeclaration();
+      declaration.contactAttributes.push({ id: '22', type: 'date' });
+      await new OltpSchemaVersionStore(ctx.fixture.oltp).record(tenantId, declaration, Date.now());
+      const [a, b] = [await open(ctx.fixture), await open(ctx.fixture)];
+      double.fe.alterPolls = 3;
+      const from = double.fe.statements().length;
+      try {
+        await Promise.all([a.start(), b.start()]);
+      } finally {
+        double.fe.alterPolls = 0;
+      }
+      const statements = ddlSince(from, tenantId).filter((sql) => sql.includes('t_<tenant>'));
+      expect(statements.filter((sql) => /^ALTER TABLE/.test(sql))).toEqual([
+        'ALTER TABLE `t_<tenant>`.`contact_data` ADD COLUMN (`p_22` DATE NULL)',
+      ]);
+      expect(statements.filter((sql) => /^ALTER VIEW/.test(sql))).toHaveLength(2);
+      expect(statements.filter((sql) => /^ALTER RESOURCE GROUP/.test(sql))).toHaveLength(1);
+      for (const engine of [a, b]) expect(await engine.forTenant(tenantId).resolve('SELECT * FROM contacts')).toContain('p_22');
+      expect(await ctx.fixture.oltp.knex('olap_write_lease').where({ tenant_id: tenantId })).toEqual([]);
+    });
   });
 
   it('prefixes every database, user, role and resource group with databasePrefix (a shared cluster)', async () => {
@@ -639,6 +768,39 @@ describeOltpEngines('StarRocks engine against the protocol doubles', (ctx) => {
       expect(session.slice(at - 1, at + 2)).toEqual(['SET query_timeout = 13', ran.sql, 'SET query_timeout = 300']);
       expect(double.fe.sessionVariables(ran.connectionId)).toMatchObject({ query_timeout: '300' });
     });
+
+    it('stops reading at maxRows + 1 rows, marks the answer truncated and drops that connection; the pool goes on', async () => {
+      const tenant = engine.forTenant(tenantId);
+      // 60,000 rows of 1 KB (60 MB): far more than the sockets buffer between the double and the client (a few MB).
+      const pad = 'x'.repeat(1_000);
+      double.fe.answer(/AS long_answer/, [], {
+        columns: [
+          { name: 'n', type: 'BIGINT' },
+          { name: 'pad', type: 'VARCHAR' },
+        ],
+        generate: { count: 60_000, row: (index) => ({ n: index, pad }) },
+      });
+      const result = await tenant.query<{ n: bigint }>('SELECT contact_id AS n, p_12 AS pad, 1 AS long_answer FROM events', {
+        maxRows: 10,
+      });
+      expect(result.truncated).toBe(true);
+      expect(result.rows.map((row) => row.n)).toEqual([...Array(10).keys()].map(BigInt));
+      // The double stopped when the client closed: most of the answer was never sent, let alone read.
+      await vi.waitFor(() => expect(double.fe.generated().at(-1)!.ended).toBe('closed'));
+      const answer = double.fe.generated().at(-1)!;
+      expect(answer.sent).toBeGreaterThan(10);
+      expect(answer.sent).toBeLessThan(answer.count / 2);
+      // That connection is gone (it never sent SET query_timeout = 300); the pool (of one) opens another.
+      expect(double.fe.statementsOf(answer.connectionId).at(-1)!.sql).toContain('AS long_answer');
+      double.fe.answer(/AS after_long/, [{ after_long: 1 }]);
+      expect((await tenant.query('SELECT 1 AS after_long FROM events')).rows).toEqual([{ after_long: 1n }]);
+      const next = double.fe.statements().findLast((s) => s.sql.includes('AS after_long'))!;
+      expect(next.connectionId).not.toBe(answer.connectionId);
+      // An answer that is not cut keeps its connection, as before.
+      const short = await tenant.query('SELECT 1 AS after_long FROM events', { maxRows: 5 });
+      expect(short.truncated).toBe(false);
+      expect(double.fe.statements().findLast((s) => s.sql.includes('AS after_long'))!.connectionId).toBe(next.connectionId);
+    });
   });
 
   it('never uses server-side prepared statements (mysql2 execute)', async () => {
@@ -745,6 +907,37 @@ describeOltpEngines('StarRocks engine against the protocol doubles', (ctx) => {
           p_11: 12.5,
           p_12: '42',
           extra: { coupon: 'X1', s_msg_type: { bad: true } },
+        }),
+      ]);
+    });
+
+    it('sends lone UTF-16 surrogates as U+FFFD: every string and key of a Stream Load body is well-formed', async () => {
+      const engine = await open(ctx.fixture);
+      const tenantId = await insertTenant(ctx.fixture.oltp);
+      const tenant = engine.forTenant(tenantId);
+      await tenant.declare(sampleDeclaration());
+      // The double filters a row with a lone surrogate (the strict reading; StarRocks' docs are silent): without
+      // the rule the load fails with "too many filtered rows".
+      const result = await tenant.load({
+        batchId: 'b-surrogate',
+        contacts: [{ id: '9', name: 'a\ud800b', createdAt: 1, updatedAt: 1 }],
+        events: [
+          eventRow({
+            contactId: '9',
+            messageId: 'm-\udc00',
+            properties: { sku: 'x\ud83d', note: { ['k\udfff']: ['v\ud800', 'ok \ud83d\ude00'] } },
+          }),
+        ],
+      });
+      expect(result).toMatchObject({ status: 'loaded', events: 1, contacts: 1 });
+      const db = `t_${tenantId}`;
+      expect(double.streamLoad.loaded(db, 'contact_data')[0]).toMatchObject({ name: 'a\ufffdb' });
+      expect(double.streamLoad.loaded(db, 'event_data')).toEqual([
+        expect.objectContaining({
+          message_id: 'm-\ufffd',
+          p_12: 'x\ufffd',
+          // A well-formed pair (an emoji) stays as it was.
+          extra: { note: { 'k\ufffd': ['v\ufffd', 'ok \ud83d\ude00'] } },
         }),
       ]);
     });
@@ -888,11 +1081,14 @@ describeOltpEngines('StarRocks engine against the protocol doubles', (ctx) => {
       // A server that echoes the statement in its error (StarRocks' syntax errors quote the SQL near the fault).
       double.fe.fail(/^ALTER USER/, (sql) => ({ errno: 1064, message: `Getting syntax error near '${sql.slice(-60)}'` }));
       try {
+        // Set back by an operator (or written by another adapter version): the next start reconciles the tenant.
+        await ctx.fixture.oltp.knex('olap_tenant_state').where('tenant_id', tenantId).update({ reconciled_fingerprint: null });
         const restarted = await open(ctx.fixture);
         const before = logLines.length;
         await restarted.start();
         const logged = logLines.slice(before).join('\n');
         expect(logged).toContain('could not be reconciled');
+        expect(logged).toContain(`"tenantId":"${tenantId}"`);
         expect(logged).not.toContain(password);
         const error = await restarted
           .forTenant(tenantId)
@@ -969,6 +1165,8 @@ describeOltpEngines('StarRocks engine against the protocol doubles', (ctx) => {
       expect(ran.user).toBe(`t_${tenantId}_sql`);
       expect(ran.sql).toContain(`\`event_view\` AS (SELECT * FROM \`t_${tenantId}\`.\`event_view\`)`);
       expect(ran.sql).toMatch(/LIMIT 3$/);
+      // The LIMIT bounds the answer: it is read to its end and the operator's connection kept (session reset).
+      expect(double.fe.statementsOf(ran.connectionId).at(-1)!.sql).toBe('SET query_timeout = 300');
       // Refused by the sandbox: never sent.
       const before = double.fe.statements().length;
       await expect(tenant.operatorQuery('SELECT contact_id FROM events')).rejects.toMatchObject({

@@ -33,6 +33,22 @@ export interface FeAnswerOptions {
   error?: { errno: number; message: string };
   /** Used once, then forgotten. */
   once?: boolean;
+  /**
+   * A long answer made row by row while the client reads it (`rows` is then ignored; `columns` is
+   * required): written as the socket takes it, stopped when the client closes the connection. What
+   * was sent is in `generated()`.
+   */
+  generate?: { count: number; row(index: number): Record<string, unknown> };
+}
+
+/** One generated answer: how many of its rows the double wrote before it ended. */
+export interface FeGeneratedAnswer {
+  connectionId: number;
+  sql: string;
+  count: number;
+  sent: number;
+  /** `complete`: every row and the EOF; `closed`: the client closed the connection first; undefined: still sending. */
+  ended?: 'complete' | 'closed';
 }
 
 export type FeMatcher = string | RegExp | ((sql: string) => boolean);
@@ -123,6 +139,8 @@ export interface FeDouble {
   close(): Promise<void>;
   /** Connections open now. */
   openConnections(): number;
+  /** The generated answers (`FeAnswerOptions.generate`), in order. */
+  generated(): FeGeneratedAnswer[];
   set delayMs(ms: number);
   set alterPolls(polls: number);
   set unanswered(mode: 'error' | 'empty');
@@ -313,6 +331,7 @@ interface Canned {
 interface Result {
   columns?: FeAnswerColumn[];
   rows?: Record<string, unknown>[];
+  generate?: FeAnswerOptions['generate'];
   affectedRows?: number;
 }
 
@@ -326,7 +345,15 @@ interface ServerConnection {
   writeTextRow(values: (string | null)[]): void;
   writeEof(): void;
   clientHelloReply?: { encoding?: string };
-  stream: { destroy(): void; end(): void; on(event: string, listener: () => void): void };
+  stream: {
+    destroy(): void;
+    end(): void;
+    on(event: string, listener: () => void): void;
+    once(event: string, listener: () => void): void;
+    off(event: string, listener: () => void): void;
+    destroyed: boolean;
+    writableNeedDrain: boolean;
+  };
   /** The packet sequence: mysql2's server side never resets it between commands, the double does. */
   sequenceId: number;
 }
@@ -349,6 +376,7 @@ export async function startFeDouble(options: FeDoubleOptions = {}): Promise<FeDo
   };
   const statements: FeStatement[] = [];
   const killed: number[] = [];
+  const generatedAnswers: FeGeneratedAnswer[] = [];
   const canned: Canned[] = [];
   const failures: { matcher: FeMatcher; error: FeFailure }[] = [];
   const matches = (matcher: FeMatcher, sql: string) =>
@@ -384,6 +412,10 @@ export async function startFeDouble(options: FeDoubleOptions = {}): Promise<FeDo
     if (answerOptions.once) canned.splice(index, 1);
     const result = (): Result => {
       if (answerOptions.error) throw new FeError(answerOptions.error.errno, answerOptions.error.message);
+      if (answerOptions.generate) {
+        if (!answerOptions.columns) throw new Error('a generated answer needs its columns');
+        return { columns: answerOptions.columns, generate: answerOptions.generate };
+      }
       const produced = typeof rows === 'function' ? rows(sql) : rows;
       const columns =
         answerOptions.columns ?? Object.entries(produced[0] ?? {}).map(([name, value]) => ({ name, type: typeOf(value) }));
@@ -429,17 +461,23 @@ export async function startFeDouble(options: FeDoubleOptions = {}): Promise<FeDo
 
   function informationSchema(sql: string): Result | undefined {
     const schema = /TABLE_SCHEMA\s*=\s*'((?:[^']|'')*)'/i.exec(sql)?.[1]?.replaceAll("''", "'");
+    // `TABLE_SCHEMA IN ('a', 'b', …)`: several databases at once (the start-up probe).
+    const schemaList = /TABLE_SCHEMA\s+IN\s*\(([^)]*)\)/i.exec(sql)?.[1];
     if (/information_schema\.tables/i.test(sql)) {
-      const tables = schema === undefined ? undefined : catalog.databases.get(schema);
+      const schemas = schemaList === undefined ? (schema === undefined ? [] : [schema]) : names(schemaList);
       return {
         columns: [
+          ...(schemaList === undefined ? [] : [{ name: 'TABLE_SCHEMA', type: 'VARCHAR' as const }]),
           { name: 'TABLE_NAME', type: 'VARCHAR' },
           { name: 'TABLE_TYPE', type: 'VARCHAR' },
         ],
-        rows: [...(tables?.entries() ?? [])].map(([name, table]) => ({
-          TABLE_NAME: name,
-          TABLE_TYPE: table.kind === 'view' ? 'VIEW' : 'BASE TABLE',
-        })),
+        rows: schemas.flatMap((name) =>
+          [...(catalog.databases.get(name)?.entries() ?? [])].map(([tableName, table]) => ({
+            TABLE_SCHEMA: name,
+            TABLE_NAME: tableName,
+            TABLE_TYPE: table.kind === 'view' ? 'VIEW' : 'BASE TABLE',
+          })),
+        ),
       };
     }
     if (/information_schema\.columns/i.test(sql)) {
@@ -684,7 +722,45 @@ export async function startFeDouble(options: FeDoubleOptions = {}): Promise<FeDo
     return out;
   }
 
-  function reply(connection: ServerConnection, result: Result): void {
+  /** A generated answer's rows, as fast as the socket takes them, until the last or until the client is gone. */
+  async function writeGenerated(
+    connection: ServerConnection,
+    columns: FeAnswerColumn[],
+    generate: NonNullable<FeAnswerOptions['generate']>,
+    record: FeGeneratedAnswer,
+  ): Promise<void> {
+    const socket = connection.stream;
+    for (let index = 0; index < generate.count; index += 1) {
+      if (socket.destroyed) {
+        record.ended = 'closed';
+        return;
+      }
+      const row = generate.row(index);
+      connection.writeTextRow(columns.map((column) => cell(row[column.name])));
+      record.sent = index + 1;
+      if (socket.writableNeedDrain) {
+        const open = await new Promise<boolean>((resolve) => {
+          const done = (value: boolean) => {
+            socket.off('drain', onDrain);
+            socket.off('close', onClose);
+            resolve(value);
+          };
+          const onDrain = () => done(true);
+          const onClose = () => done(false);
+          socket.once('drain', onDrain);
+          socket.once('close', onClose);
+        });
+        if (!open) {
+          record.ended = 'closed';
+          return;
+        }
+      }
+    }
+    connection.writeEof();
+    record.ended = 'complete';
+  }
+
+  async function reply(connection: ServerConnection, result: Result, session: Session, sql: string): Promise<void> {
     if (!result.columns) {
       connection.writeOk({ affectedRows: result.affectedRows ?? 0 });
       return;
@@ -707,6 +783,12 @@ export async function startFeDouble(options: FeDoubleOptions = {}): Promise<FeDo
         };
       }),
     );
+    if (result.generate) {
+      const record: FeGeneratedAnswer = { connectionId: session.id, sql, count: result.generate.count, sent: 0 };
+      generatedAnswers.push(record);
+      await writeGenerated(connection, result.columns, result.generate, record);
+      return;
+    }
     for (const row of result.rows ?? [])
       connection.writeTextRow(
         result.columns.map((column) => {
@@ -774,19 +856,23 @@ export async function startFeDouble(options: FeDoubleOptions = {}): Promise<FeDo
         connection.sequenceId = 0;
         return;
       }
-      run(session, sql).then(
-        (result) => {
-          connection.sequenceId = 1;
-          reply(connection, result);
-          connection.sequenceId = 0;
-        },
-        (error: unknown) => {
-          const failure = error instanceof FeError ? error : new FeError(1064, (error as Error).message);
-          connection.sequenceId = 1;
-          connection.writeError({ code: failure.errno, message: failure.message });
-          connection.sequenceId = 0;
-        },
-      );
+      run(session, sql)
+        .then(
+          async (result) => {
+            connection.sequenceId = 1;
+            // A generated answer is written over many turns of the event loop: the next command waits for it.
+            await reply(connection, result, session, sql);
+            connection.sequenceId = 0;
+          },
+          (error: unknown) => {
+            const failure = error instanceof FeError ? error : new FeError(1064, (error as Error).message);
+            connection.sequenceId = 1;
+            connection.writeError({ code: failure.errno, message: failure.message });
+            connection.sequenceId = 0;
+          },
+        )
+        // A client gone while an answer is written: nothing to tell it.
+        .catch(() => undefined);
     }) as never);
   });
 
@@ -818,6 +904,7 @@ export async function startFeDouble(options: FeDoubleOptions = {}): Promise<FeDo
       statements.length = 0;
     },
     openConnections: () => sockets.size,
+    generated: () => generatedAnswers.map((answer) => ({ ...answer })),
     async close() {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

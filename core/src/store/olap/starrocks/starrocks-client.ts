@@ -39,8 +39,17 @@ export interface RunOptions {
 }
 
 export interface SelectOptions extends RunOptions {
-  /** At most this many rows are kept (the rest of the answer is read and dropped); `truncated` tells. */
+  /**
+   * At most this many rows are kept; `truncated` tells whether more existed. Reading stops at row
+   * `maxRows + 1`: the connection is then dropped (never returned to the pool with half an answer
+   * unread), so StarRocks stops sending at its next write.
+   */
   maxRows?: number;
+  /**
+   * The SQL itself returns at most `maxRows + 1` rows (operator SQL's LIMIT): the answer is read to
+   * its end and the connection kept, instead of dropping it for the one row more.
+   */
+  bounded?: boolean;
   rowMode?: 'js' | 'json';
   /**
    * Result columns (lower-case names) that hold ARRAYs: StarRocks sends them as VARCHAR text
@@ -323,9 +332,10 @@ export class StarRocksSql {
   /**
    * Runs `work` on a pooled connection whose `query_timeout` is set for it, with the KILL QUERY timer
    * running; afterwards the session variable is set back and the connection returned — or dropped,
-   * when it broke or could not be reset.
+   * when it broke or could not be reset, or when `work` called `discard` (it stopped reading an
+   * answer half-way: the rest would reach the next borrower).
    */
-  private async timed<T>(timeoutMs: number, work: (connection: PoolConnection) => Promise<T>): Promise<T> {
+  private async timed<T>(timeoutMs: number, work: (connection: PoolConnection, discard: () => void) => Promise<T>): Promise<T> {
     let connection: PoolConnection;
     try {
       connection = await this.acquire();
@@ -352,7 +362,16 @@ export class StarRocksSql {
           giveUp(Object.assign(new Error('the StarRocks FE did not end the statement after its time limit'), { fatal: true }));
         }, KILL_GRACE_MS);
       }, timeoutMs);
-      return await Promise.race([work(connection), abandoned]);
+      const discard = () => {
+        healthy = false;
+        connection.destroy();
+        // mysql2's destroy() only ends the socket's writing side (FIN): the FE would go on sending the
+        // answer and mysql2 on parsing it. Destroying the socket stops reading now; unread data makes
+        // the kernel answer with a reset, so the FE's next write fails (how StarRocks then ends the query
+        // is not documented; its query_timeout bounds it in any case — ADR 0064).
+        (connection as { stream?: { destroy(): void } }).stream?.destroy();
+      };
+      return await Promise.race([work(connection, discard), abandoned]);
     } catch (error) {
       if ((error as { fatal?: boolean }).fatal) healthy = false;
       if (timedOut || isServerTimeout(error)) throw new OlapQueryTimeoutError(timeoutMs, error);
@@ -410,7 +429,8 @@ export class StarRocksSql {
       (row, columns) => {
         fields = columns;
         total += 1;
-        if (options.maxRows !== undefined && rows.length >= options.maxRows) return;
+        // Row maxRows + 1 says the answer is truncated: nothing after it is read.
+        if (options.maxRows !== undefined && rows.length >= options.maxRows) return options.bounded === true;
         const out: Record<string, unknown> = {};
         columns.forEach(
           (field, index) => (out[field.name] = convertCell(row[index] as string | null, field, mode, isArray(field))),
@@ -429,21 +449,26 @@ export class StarRocksSql {
     };
   }
 
-  /** Streams a SELECT's rows (text cells) to `onRow`, one at a time. */
+  /**
+   * Streams a SELECT's rows (text cells) to `onRow`, one at a time. `onRow` returning `false` stops
+   * the answer there: the connection is dropped at once (no further row is read or handed on) and
+   * the call resolves.
+   */
   async stream(
     sql: string,
     options: RunOptions,
-    onRow: (row: unknown[], fields: FieldPacket[]) => void,
+    onRow: (row: unknown[], fields: FieldPacket[]) => boolean | void,
     onFields?: (fields: FieldPacket[]) => void,
   ): Promise<void> {
     await this.timed(
       options.timeoutMs,
-      (connection) =>
+      (connection, discard) =>
         new Promise<void>((resolve, reject) => {
           // Rows come only after `fields`; a statement without a result set (an OK packet) emits one
           // `result` (its header) and no fields: nothing to hand on.
           let fields: FieldPacket[] | undefined;
           let failure: unknown;
+          let stopped = false;
           connection
             .query({ sql, rowsAsArray: true, typeCast })
             .on('error', (error: QueryError) => {
@@ -456,9 +481,15 @@ export class StarRocksSql {
               onFields?.(columns);
             })
             .on('result', (row: unknown) => {
-              if (failure || !fields) return;
+              // Rows of the packet already received still arrive after a stop: dropped.
+              if (failure || stopped || !fields) return;
               try {
-                onRow(row as unknown[], fields);
+                if (onRow(row as unknown[], fields) === false) {
+                  stopped = true;
+                  // A destroyed connection emits neither `end` nor an error (mysql2: closing on purpose).
+                  discard();
+                  resolve();
+                }
               } catch (error) {
                 failure = error;
               }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { OlapColumnType } from '../dialect.js';
 import { tables, type ColumnSpec, type TableSpec } from '../physical-schema.js';
 
@@ -264,4 +265,44 @@ export function operatorSecurityDdl(objects: TenantObjects, password: string, li
     // Limits changed in the configuration reach a group created earlier.
     `ALTER RESOURCE GROUP ${quote(objects.resourceGroup)} WITH (${resourceLimits})`,
   ];
+}
+
+/**
+ * The version of what a full reconcile does beyond the DDL text it sends (its steps, the order, how
+ * it reads the catalog). Bump it when such a change must reach every tenant at the next start; a
+ * change to the generated DDL itself changes the fingerprint on its own.
+ */
+export const STARROCKS_RECONCILE_VERSION = 1;
+
+/** A fixed password for the fingerprint: the operator DDL is hashed without the real one. */
+const FINGERPRINT_PASSWORD = 'fingerprintPasswordPlaceholder0';
+
+/** What a full reconcile of a tenant brings its database to (every input of the statements it sends). */
+export interface ReconcileTarget {
+  objects: TenantObjects;
+  /** `declarationChecksum` of the declaration. */
+  declaration: string;
+  /** The CREATE TABLE statement of every table the declaration and the plugin relations ask for. */
+  tables: readonly string[];
+  /** The translated bodies of event_view and contact_view. */
+  views: readonly string[];
+  operator: OperatorLimits;
+}
+
+/**
+ * The SHA-256 (hex, 64 characters) a full reconcile records in OLTP when it finished
+ * (`olap_tenant_state.reconciled_fingerprint`, ADR 0064 amendments 2026-12-05, follow-ups): the reconcile
+ * version, the database and operator objects' names, the declaration's checksum (its event types
+ * too), every CREATE TABLE, both view bodies and the operator user's DDL (with a placeholder password).
+ */
+export function reconcileFingerprint(target: ReconcileTarget): string {
+  const text = JSON.stringify({
+    version: STARROCKS_RECONCILE_VERSION,
+    objects: target.objects,
+    declaration: target.declaration,
+    tables: target.tables,
+    views: target.views,
+    operator: operatorSecurityDdl(target.objects, FINGERPRINT_PASSWORD, target.operator),
+  });
+  return createHash('sha256').update(text).digest('hex');
 }

@@ -26,7 +26,7 @@ import type {
   TagRunKey,
   TenantAnalytics,
 } from '../analytics-engine.js';
-import { declarationChecksum, validateDeclaration, type OlapTenantDeclaration } from '../declaration.js';
+import { canonicalDeclaration, declarationChecksum, validateDeclaration, type OlapTenantDeclaration } from '../declaration.js';
 import type { OlapColumnType } from '../dialect.js';
 import { toId } from '../duckdb/duckdb-loader.js';
 import {
@@ -51,6 +51,7 @@ import {
   operatorSecurityDdl,
   qualified,
   quote,
+  reconcileFingerprint,
   showAlterDdl,
   starRocksTables,
   tenantObjects,
@@ -325,18 +326,121 @@ export class StarRocksEngine implements AnalyticsEngine {
   }
 
   /**
-   * Reconciles every tenant with a recorded declaration: missing tables and columns, views, event
-   * types, the operator user/role/grants/resource group. A tenant that fails is logged and skipped;
-   * its next use retries and reports the error to the caller.
+   * Reconciles every tenant with a recorded declaration whose store may differ from it: missing
+   * tables and columns, views, event types, the operator user/role/grants/resource group (ADR 0064,
+   * amendments 2026-12-05, follow-ups). A tenant is skipped when the fingerprint of its last full reconcile (OLTP)
+   * is the one its declaration, the plugin relations, the configuration and this adapter give now,
+   * and the cluster still lists its database's tables and views — one information_schema read for all
+   * of them. The others are reconciled under the tenant's `schema` lease (one process at a time; a
+   * process that waited finds the fingerprint recorded and skips). A tenant that fails is logged and
+   * skipped; its next use reconciles what is missing and reports an error to the caller.
    */
   async start(): Promise<void> {
-    for (const record of await this.options.versions.latestOfEveryTenant()) {
+    const records = await this.options.versions.latestOfEveryTenant();
+    if (records.length === 0) return;
+    const recorded = await this.options.tenantState.reconciledFingerprints().catch((error: unknown) => {
+      this.options.logger?.warn({ err: error }, 'OLAP reconcile fingerprints could not be read: every tenant is reconciled');
+      return new Map<string, string>();
+    });
+    const targets = new Map(
+      records.map((record) => [record.tenantId, this.reconcileTarget(record.tenantId, record.declaration)]),
+    );
+    const unchanged = records.filter((record) => recorded.get(record.tenantId) === targets.get(record.tenantId)!.fingerprint);
+    const listed = await this.listedObjects(unchanged.map((record) => targets.get(record.tenantId)!.database)).catch(
+      (error: unknown) => {
+        this.options.logger?.warn({ err: error }, 'the OLAP catalog could not be read at start: every tenant is reconciled');
+        return new Map<string, Set<string>>();
+      },
+    );
+    let skipped = 0;
+    let failed = 0;
+    for (const record of records) {
+      const { tenantId } = record;
+      const target = targets.get(tenantId)!;
+      const found = listed.get(target.database);
+      if (recorded.get(tenantId) === target.fingerprint && target.names.every((name) => found?.has(name))) {
+        skipped += 1;
+        continue;
+      }
       try {
-        await this.serialize(record.tenantId, () => this.reconcile(record.tenantId, record.declaration, record, { full: true }));
+        await this.serialize(tenantId, () =>
+          this.options.tenantState.hold(tenantId, 'schema', this.writeTimeoutMs, () =>
+            this.reconcileAtStart(tenantId, recorded.get(tenantId)),
+          ),
+        );
       } catch (error) {
-        this.options.logger?.error({ err: error, tenantId: record.tenantId }, 'OLAP schema of a tenant could not be reconciled');
+        failed += 1;
+        this.options.logger?.error({ err: error, tenantId }, 'OLAP schema of a tenant could not be reconciled');
       }
     }
+    this.options.logger?.info(
+      { tenants: records.length, skipped, reconciled: records.length - skipped - failed, failed },
+      'OLAP schemas checked at start',
+    );
+  }
+
+  /**
+   * At start, holding the tenant's schema lease: the latest declaration reconciled in full and its
+   * fingerprint recorded — unless another process recorded exactly that fingerprint since `seen` was
+   * read (it reconciled the same target while this one waited).
+   */
+  private async reconcileAtStart(tenantId: string, seen: string | undefined): Promise<void> {
+    const record = await this.options.versions.latest(tenantId);
+    if (!record) return;
+    const { fingerprint } = this.reconcileTarget(tenantId, record.declaration);
+    const now = await this.options.tenantState.reconciledFingerprint(tenantId);
+    if (now === fingerprint && now !== seen) return;
+    await this.reconcile(tenantId, record.declaration, record, { full: true });
+    await this.options.tenantState.recordReconciled(tenantId, fingerprint);
+  }
+
+  /**
+   * What a full reconcile of `declaration` brings the tenant's database to: its fingerprint
+   * (starrocks-ddl.ts `reconcileFingerprint`), the database, and the tables and views it must hold.
+   */
+  private reconcileTarget(
+    tenantId: string,
+    declaration: OlapTenantDeclaration,
+  ): { fingerprint: string; database: string; names: string[] } {
+    const canonical = canonicalDeclaration(declaration);
+    const objects = tenantObjects(this.options.config.databasePrefix, tenantId);
+    const relations = new TenantRelations(this.dialect, tenantId, canonical, this.pluginRelations, { schema: objects.database });
+    const desired = starRocksTables(tenantTables(canonical, this.pluginRelations));
+    const fingerprint = reconcileFingerprint({
+      objects,
+      declaration: declarationChecksum(canonical),
+      tables: desired.map((table) =>
+        createTableDdl(objects.database, table, { replicationNum: this.options.config.replicationNum }),
+      ),
+      views: [toStarRocksSql(relations.eventViewBody()), toStarRocksSql(relations.contactViewBody())],
+      operator: this.options.config.operator,
+    });
+    return {
+      fingerprint,
+      database: objects.database,
+      names: [...desired.map((table) => table.name), tables.eventView, tables.contactView],
+    };
+  }
+
+  /** The tables and views the cluster lists in each of `databases` (one information_schema read per 1,000). */
+  private async listedObjects(databases: readonly string[]): Promise<Map<string, Set<string>>> {
+    const listed = new Map<string, Set<string>>();
+    for (let start = 0; start < databases.length; start += DELETE_BATCH) {
+      const list = databases
+        .slice(start, start + DELETE_BATCH)
+        .map((db) => literal(db))
+        .join(', ');
+      const { rows } = await this.sql.select<{ TABLE_SCHEMA: string; TABLE_NAME: string }>(
+        `SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.tables WHERE TABLE_SCHEMA IN (${list})`,
+        { timeoutMs: 30_000, rowMode: 'json' },
+      );
+      for (const row of rows) {
+        let names = listed.get(row.TABLE_SCHEMA);
+        if (!names) listed.set(row.TABLE_SCHEMA, (names = new Set()));
+        names.add(row.TABLE_NAME);
+      }
+    }
+    return listed;
   }
 
   forTenant(tenantId: string): TenantAnalytics {
@@ -490,7 +594,10 @@ export class StarRocksEngine implements AnalyticsEngine {
       if (!this.states.has(tenantId)) await this.reconcile(tenantId, previous.declaration, previous, { full: false });
       return { version: previous.version, changed: false, added: [] };
     }
-    return this.reconcile(tenantId, declaration, previous, { full: true, recordVersion: true });
+    const result = await this.reconcile(tenantId, declaration, previous, { full: true, recordVersion: true });
+    // A full reconcile of this declaration finished: the next start may skip the tenant.
+    await this.options.tenantState.recordReconciled(tenantId, this.reconcileTarget(tenantId, declaration).fingerprint);
+    return result;
   }
 
   /**
@@ -594,7 +701,9 @@ export class StarRocksEngine implements AnalyticsEngine {
     let record = previous;
     const changed = options.recordVersion === true && previous?.checksum !== checksum;
     if (changed) record = await this.options.versions.record(tenantId, declaration, Date.now());
-    catalog = await this.catalog(db);
+    // The catalog changed only if this reconcile created or altered tables (or another process did
+    // so while it ran: a duplicate column).
+    if (!catalog.exists || plan.createTables.length > 0 || plan.addColumns.length > 0) catalog = await this.catalog(db);
     const columns = new Map<string, { name: string; type: OlapColumnType | undefined }[]>();
     for (const [table, found] of catalog.tables) {
       columns.set(
@@ -799,7 +908,8 @@ class StarRocksTenant implements TenantAnalytics {
     const operator = await this.engine.operatorSql(this.tenantId, state.objects);
     const arrays = await this.engine.arrayColumnsOf(regenerated, state, options.contactView);
     try {
-      return await operator.select<Row>(physical, { timeoutMs, maxRows: rows, rowMode: options.rowMode, arrays });
+      // The sandbox's LIMIT rows + 1 bounds the answer: read to its end, the connection kept.
+      return await operator.select<Row>(physical, { timeoutMs, maxRows: rows, bounded: true, rowMode: options.rowMode, arrays });
     } catch (error) {
       throw operatorFailure(error);
     }

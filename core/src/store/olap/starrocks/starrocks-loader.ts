@@ -1,5 +1,6 @@
 import type { OlapRelationDefinition } from '../../../kernel/contributions.js';
 import type { ZonedClock } from '../../../lib/zoned-clock.js';
+import { wellFormedText } from '../../../lib/well-formed.js';
 import type { OlapContactRow, OlapEventRow, OlapId, OlapLoadBatch } from '../analytics-engine.js';
 import type { OlapColumnType } from '../dialect.js';
 import { OlapInputError } from '../errors.js';
@@ -177,9 +178,10 @@ function instant(value: unknown, path: string, required: boolean): number | null
   return Math.trunc(value);
 }
 
+/** A required text (an event code, a message id), well-formed as every stored text is (values.ts `coerce`). */
 function text(value: unknown, path: string): string {
   if (typeof value !== 'string' || value.length === 0) bad(path, 'string.base');
-  return value as string;
+  return wellFormedText(value as string);
 }
 
 function typeOfColumn(state: LoaderState, table: string, name: string): OlapColumnType | undefined {
@@ -252,7 +254,7 @@ function contactSystemValue(row: OlapContactRow, field: (typeof contactSystemFie
     case 'bigint':
       return idJson(value as OlapId, path, true);
     default:
-      return typeof value === 'string' ? value : bad(path, 'string.base');
+      return typeof value === 'string' ? wellFormedText(value) : bad(path, 'string.base');
   }
 }
 

@@ -5,7 +5,8 @@ import { OltpWriteLeases, type OltpWriteLeaseOptions, type WriteLeases } from '.
 
 /**
  * What every process of a scaled deployment shares about a tenant's StarRocks store, kept in OLTP
- * (`olap_tenant_state`, migration 0037): the data revision and the operator user's password; and the
+ * (`olap_tenant_state`, migration 0037): the data revision, the operator user's password and the
+ * fingerprint of the last full reconcile (migration 0041); and the
  * write leases that keep two processes' rewrites of one group, tag, dimension or schema apart
  * (`olap_write_lease`, migration 0039).
  */
@@ -19,11 +20,19 @@ export interface StarRocksTenantStateStore extends WriteLeases {
    * processes racing both end with the first one recorded.
    */
   operatorPassword(tenantId: string): Promise<string>;
+  /** Every tenant's recorded reconcile fingerprint (one read at start). */
+  reconciledFingerprints(): Promise<Map<string, string>>;
+  /** The tenant's recorded reconcile fingerprint, if any. */
+  reconciledFingerprint(tenantId: string): Promise<string | undefined>;
+  /** Records that a full reconcile for `fingerprint` finished (last writer wins). */
+  recordReconciled(tenantId: string, fingerprint: string): Promise<void>;
 }
 
 interface StateRow {
+  tenant_id: number | string;
   data_revision: number | string;
   operator_secret: string | null;
+  reconciled_fingerprint: string | null;
 }
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -98,5 +107,31 @@ export class OltpStarRocksTenantState implements StarRocksTenantStateStore {
     }
     if (!sealed) throw new Error(`no operator password recorded for tenant ${tenantId}`);
     return this.secrets.open(sealed, associated);
+  }
+
+  async reconciledFingerprints(): Promise<Map<string, string>> {
+    // Platform-level read at start-up (as latestOfEveryTenant reads olap_schema).
+    const rows = await this.oltp
+      .knex<StateRow>('olap_tenant_state')
+      .whereNotNull('reconciled_fingerprint')
+      .select('tenant_id', 'reconciled_fingerprint');
+    return new Map(rows.map((row) => [String(row.tenant_id), row.reconciled_fingerprint!]));
+  }
+
+  async reconciledFingerprint(tenantId: string): Promise<string | undefined> {
+    const row = await this.oltp.forTenant(tenantId).from<StateRow>('olap_tenant_state').first('reconciled_fingerprint');
+    return row?.reconciled_fingerprint ?? undefined;
+  }
+
+  async recordReconciled(tenantId: string, fingerprint: string): Promise<void> {
+    const update = () =>
+      this.oltp
+        .forTenant(tenantId)
+        .from('olap_tenant_state')
+        .update({ reconciled_fingerprint: fingerprint, updated_at: Date.now() });
+    if ((await update()) === 0) {
+      await this.ensureRow(tenantId);
+      await update();
+    }
   }
 }
