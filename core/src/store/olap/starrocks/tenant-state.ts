@@ -6,7 +6,7 @@ import { OltpWriteLeases, type OltpWriteLeaseOptions, type WriteLeases } from '.
 /**
  * What every process of a scaled deployment shares about a tenant's StarRocks store, kept in OLTP
  * (`olap_tenant_state`, migration 0037): the data revision, the operator user's password and the
- * fingerprint of the last full reconcile (migration 0041); and the
+ * fingerprint of the last full reconcile (migration 0040); and the
  * write leases that keep two processes' rewrites of one group, tag, dimension or schema apart
  * (`olap_write_lease`, migration 0039).
  */

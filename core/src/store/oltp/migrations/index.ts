@@ -37,7 +37,7 @@ import { groupNames } from './0036_group_names.js';
 import { olapTenantState } from './0037_olap_tenant_state.js';
 import { ingestWorker } from './0038_ingest_worker.js';
 import { olapWriteLease } from './0039_olap_write_lease.js';
-import { olapReconciled } from './0041_olap_reconciled.js';
+import { olapReconciled } from './0040_olap_reconciled.js';
 
 /** Core's migration set, in order. Never edit a released migration: add the next one. */
 export const coreMigrations: readonly OltpMigration[] = [

@@ -8,7 +8,7 @@ import type { OltpMigration } from './types.js';
  * lists. NULL = never reconciled (or set back by an operator to force a reconcile at the next start).
  */
 export const olapReconciled: OltpMigration = {
-  name: '0041_olap_reconciled',
+  name: '0040_olap_reconciled',
   async up(knex) {
     await knex.schema.alterTable('olap_tenant_state', (t) => {
       t.string('reconciled_fingerprint', 64).nullable();
