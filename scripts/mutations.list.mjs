@@ -2173,9 +2173,17 @@ export default [
   {
     rule: 'path: the next node is in the same session when its gap is within the interval (an equal gap stays; one ordered pass)',
     file: 'core/src/modules/reports/path/path.ts',
-    find: "`CASE WHEN ${gap} <= ${input.gapMs} THEN ${step}(${c}) OVER ${w} END AS n${c === 'n' ? 'n' : c}`",
-    replace: "`CASE WHEN ${gap} < ${input.gapMs} THEN ${step}(${c}) OVER ${w} END AS n${c === 'n' ? 'n' : c}`",
+    find: '`CASE WHEN ${gap} <= ${input.gapMs} THEN ${step}(${c}) OVER ${w} END AS ${next[i]}`',
+    replace: '`CASE WHEN ${gap} < ${input.gapMs} THEN ${step}(${c}) OVER ${w} END AS ${next[i]}`',
     tests: ['core/test/reports/path.test.ts'],
+  },
+  {
+    rule: 'path: the scan drops the events’ matches only when the codes alone decide (no event filters, no virtual event)',
+    file: 'core/src/modules/reports/path/path.ts',
+    find: 'const plain = query.events.every((item) => !item.filters?.length && !scope.context.event(item.event)?.members);',
+    replace: 'const plain = query.events.every(() => true);',
+    tests: ['core/test/reports/path.test.ts'],
+    testNamePattern: 'virtual events',
   },
   {
     rule: 'custom query: at most the model’s row limit (1,000 shown) comes back, the rest marked truncated',
