@@ -2218,6 +2218,22 @@ export default [
     tests: ['core/test/reports/retention.test.ts'],
   },
   {
+    rule: 'retention: the scan drops an event’s match only when its codes alone decide (no filters, no virtual event)',
+    file: 'core/src/modules/reports/retention/retention-analysis.ts',
+    find: 'const plain = (e: RetentionEvent) => !e.filters?.length && !scope.context.event(e.event)?.members;',
+    replace: 'const plain = (e: RetentionEvent) => e !== undefined;',
+    tests: ['core/test/reports/retention.test.ts'],
+    testNamePattern: 'a different return event',
+  },
+  {
+    rule: 'retention: k = 0 counted from the cohort rows alone leaves the join k ≥ 1 (one event over whole days)',
+    file: 'core/src/modules/reports/retention/retention-analysis.ts',
+    find: '`ON r.__cid = c.__cid AND r.__p > c.__p AND r.__p <= c.__p + ${n} GROUP BY c.__p, r.__p - c.__p`,',
+    replace: '`ON r.__cid = c.__cid AND r.__p >= c.__p AND r.__p <= c.__p + ${n} GROUP BY c.__p, r.__p - c.__p`,',
+    tests: ['core/test/reports/retention.test.ts'],
+    testNamePattern: 'k = 0 needs a second occurrence',
+  },
+  {
     rule: 'StarRocks: each table of a load batch has its own Stream Load label (labels are unique per database)',
     file: 'core/src/store/olap/starrocks/stream-load.ts',
     find: "  const digest = createHash('sha256').update(batchId).update('\\u0000').update(table).digest('hex').slice(0, 16);\n  return `hl_${readable(batchId, 80)}__${readable(table, 24)}__${digest}`;",

@@ -324,6 +324,10 @@ function buildStatement(input: StatementInput): SqlFragment {
     );
   });
   const match = (e: RetentionEvent) => scope.pieces.eventMatch(e.event, e.filters ?? [], e.filterOp).wrap();
+  // A plain event (no filters, no virtual event) matches exactly the rows with its code: the scan's
+  // `event IN (…)` alone selects them.
+  const plain = (e: RetentionEvent) => !e.filters?.length && !scope.context.event(e.event)?.members;
+  const scanOf = (e: RetentionEvent, codes: string[]) => (plain(e) ? codesIn(codes) : sql(codesIn(codes), ' AND ', match(e)));
   const initialCodes = scope.pieces.eventCodes(query.initial.event);
   const returnCodes = scope.pieces.eventCodes(query.return.event);
   // Whether one event row may be both (same event, or virtual events sharing a member).
@@ -374,6 +378,8 @@ function buildStatement(input: StatementInput): SqlFragment {
     JSON.stringify(query.initial.filters ?? []) === JSON.stringify(query.return.filters ?? []) &&
     ((query.initial.filters?.length ?? 0) < 2 || (query.initial.filterOp ?? 'and') === (query.return.filterOp ?? 'and'));
   let zero: string;
+  // k = 0 decided by the cohort's row alone (no return row needed): counted from `__i`, the join keeps k ≥ 1.
+  let zeroOfCohort = false;
   if (same && input.wholeDays) {
     // Whole days: every row of a cohort day is an initial, so k = 0 is simply a second row that day.
     const before = scope.pieces.eventTimeWithin({ to: input.range.to });
@@ -382,9 +388,7 @@ function buildStatement(input: StatementInput): SqlFragment {
         '__cp',
         [{ name: '__nb', day: sql('count(CASE WHEN ', before, ' THEN 1 END)'), period: 'sum({c})' }],
         sql(
-          codesIn(initialCodes),
-          ' AND ',
-          initial,
+          scanOf(query.initial, initialCodes),
           ' AND ',
           scope.pieces.eventTimeWithin({ from: input.range.from, to: input.returnEnd }),
         ),
@@ -393,6 +397,7 @@ function buildStatement(input: StatementInput): SqlFragment {
       SqlFragment.raw('__r AS (SELECT __cid, __p FROM __cp)'),
     );
     zero = 'c.__nb >= 2';
+    zeroOfCohort = true;
   } else if (same) {
     const before = scope.pieces.eventTimeWithin({ to: input.range.to });
     ctes.push(
@@ -404,9 +409,7 @@ function buildStatement(input: StatementInput): SqlFragment {
           { name: '__nb', day: sql('count(CASE WHEN ', before, ' THEN 1 END)'), period: 'sum({c})' },
         ],
         sql(
-          codesIn(initialCodes),
-          ' AND ',
-          initial,
+          scanOf(query.initial, initialCodes),
           ' AND ',
           scope.pieces.eventTimeWithin({ from: input.range.from, to: input.returnEnd }),
         ),
@@ -433,9 +436,7 @@ function buildStatement(input: StatementInput): SqlFragment {
             : []),
         ],
         sql(
-          codesIn(initialCodes),
-          ' AND ',
-          initial,
+          scanOf(query.initial, initialCodes),
           ' AND ',
           scope.pieces.eventTimeWithin({ from: input.range.from, to: input.range.to }),
         ),
@@ -455,9 +456,7 @@ function buildStatement(input: StatementInput): SqlFragment {
             : []),
         ],
         sql(
-          codesIn(returnCodes),
-          ' AND ',
-          returned,
+          scanOf(query.return, returnCodes),
           ' AND ',
           scope.pieces.eventTimeWithin({ from: input.range.from, to: input.returnEnd }),
         ),
@@ -495,9 +494,19 @@ function buildStatement(input: StatementInput): SqlFragment {
     );
   }
   // The cohorts' sizes (k null), then the retained users of each offset.
+  const sizes = 'SELECT __p AS __cohort, NULL AS __k, count(*) AS __n FROM __i GROUP BY __p UNION ALL ';
+  if (zeroOfCohort) {
+    return sql(
+      head,
+      sizes +
+        `SELECT c.__p AS __cohort, 0 AS __k, count(*) AS __n FROM __i AS c WHERE ${zero} GROUP BY c.__p UNION ALL ` +
+        'SELECT c.__p AS __cohort, r.__p - c.__p AS __k, count(*) AS __n FROM __i AS c JOIN __r AS r ' +
+        `ON r.__cid = c.__cid AND r.__p > c.__p AND r.__p <= c.__p + ${n} GROUP BY c.__p, r.__p - c.__p`,
+    );
+  }
   return sql(
     head,
-    'SELECT __p AS __cohort, NULL AS __k, count(*) AS __n FROM __i GROUP BY __p UNION ALL ' +
+    sizes +
       'SELECT c.__p AS __cohort, r.__p - c.__p AS __k, count(*) AS __n FROM __i AS c JOIN __r AS r ' +
       `ON r.__cid = c.__cid AND r.__p >= c.__p AND r.__p <= c.__p + ${n} WHERE r.__p > c.__p OR ${zero} ` +
       'GROUP BY c.__p, r.__p - c.__p',
