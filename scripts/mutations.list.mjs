@@ -2226,6 +2226,14 @@ export default [
     testNamePattern: 'a different return event',
   },
   {
+    rule: 'retention: one event over whole days — a cohort day is in the range when it is before the range’s end day',
+    file: 'core/src/modules/reports/retention/retention-analysis.ts',
+    find: '? clock.localDay(range.to)',
+    replace: '? clock.localDay(range.to) - 1',
+    tests: ['core/test/reports/retention.test.ts'],
+    testNamePattern: 'k = 0 needs a second occurrence',
+  },
+  {
     rule: 'retention: k = 0 counted from the cohort rows alone leaves the join k ≥ 1 (one event over whole days)',
     file: 'core/src/modules/reports/retention/retention-analysis.ts',
     find: '`ON r.__cid = c.__cid AND r.__p > c.__p AND r.__p <= c.__p + ${n} GROUP BY c.__p, r.__p - c.__p`,',

@@ -230,7 +230,10 @@ async function planRetention(
         range,
         returnEnd,
         contactTrees: [contacts, selection].filter((t): t is ConditionTree => t !== undefined),
-        wholeDays: unit === 'day' && range.to === clock.fromLocal(clock.localDay(range.to) * DAY_MS),
+        endDay:
+          unit === 'day' && range.to === clock.fromLocal(clock.localDay(range.to) * DAY_MS)
+            ? clock.localDay(range.to)
+            : undefined,
         cell: cellOf,
       });
       statements.push({ sql: fragment.text, params: [...fragment.params] });
@@ -282,8 +285,11 @@ interface StatementInput {
   range: { from: number; to: number };
   returnEnd: number;
   contactTrees: ConditionTree[];
-  /** Day periods and a range ending at a local midnight: a period is wholly inside the range or wholly after it. */
-  wholeDays: boolean;
+  /**
+   * Day periods and a range ending at a local midnight — a period is wholly inside the range or wholly after
+   * it —: the local day number that midnight starts (the first day after the range). Otherwise undefined.
+   */
+  endDay?: number;
   /** Instead of the counts: the contacts of this cohort (period number) at this offset (null: all of it). */
   cell?: { cohort: number; offset: number | null };
 }
@@ -380,20 +386,20 @@ function buildStatement(input: StatementInput): SqlFragment {
   let zero: string;
   // k = 0 decided by the cohort's row alone (no return row needed): counted from `__i`, the join keeps k ≥ 1.
   let zeroOfCohort = false;
-  if (same && input.wholeDays) {
-    // Whole days: every row of a cohort day is an initial, so k = 0 is simply a second row that day.
-    const before = scope.pieces.eventTimeWithin({ to: input.range.to });
+  if (same && input.endDay !== undefined) {
+    // Whole days: every row of a cohort day is an initial, so k = 0 is simply a second row that day; a day is
+    // in the range exactly when its number is before the range's end day — no per-row time test.
     ctes.push(
       byPeriod(
         '__cp',
-        [{ name: '__nb', day: sql('count(CASE WHEN ', before, ' THEN 1 END)'), period: 'sum({c})' }],
+        [{ name: '__nb', day: 'count(*)', period: 'sum({c})' }],
         sql(
           scanOf(query.initial, initialCodes),
           ' AND ',
           scope.pieces.eventTimeWithin({ from: input.range.from, to: input.returnEnd }),
         ),
       ),
-      SqlFragment.raw('__i AS (SELECT __cid, __p, __nb FROM __cp WHERE __nb > 0)'),
+      SqlFragment.raw(`__i AS (SELECT __cid, __p, __nb FROM __cp WHERE __p < ${input.endDay})`),
       SqlFragment.raw('__r AS (SELECT __cid, __p FROM __cp)'),
     );
     zero = 'c.__nb >= 2';
