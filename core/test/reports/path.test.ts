@@ -158,6 +158,10 @@ describeEngines(
         ['4-1', 1, 1, 1, 0],
       ]);
       expect(edgesOf(body)).toEqual(['1-1>2-1:3', '1-1>2-2:1', '2-1>3-1:1', '2-2>3-1:1', '3-1>4-1:1']);
+      // 5 layers: u-1's pay, exactly 30 minutes after its cart, is in the session — layer 5.
+      const five = await result({ ...base(), layers: 5 });
+      expect(nodesOf(five).filter((n) => String(n[0]).startsWith('5-'))).toEqual([['5-1', 2, 1, 0, 1]]);
+      expect(edgesOf(five).at(-1)).toBe('4-1>5-1:1');
       // 1 hour: u-2's pay (31 minutes later) joins its session; u-1's 12:00 (70 minutes) still does not.
       const hour = await result({ ...base(), interval: { value: 1, unit: 'hour' }, layers: 5 });
       expect(nodesOf(hour).filter((n) => String(n[0]).startsWith('4-'))).toEqual([
@@ -200,6 +204,35 @@ describeEngines(
         ['4-1', 2, null, 1, 0, 1],
       ]);
       expect(edgesOf(pages)).toEqual(['1-1>2-1:3', '1-1>2-2:1', '2-1>3-1:1', '2-2>3-2:1', '3-2>4-1:1']);
+    });
+
+    it('a dimension without merging: a node is an event and a value, forwards and backwards', async () => {
+      const pages = await result({ ...base(), dimension: { property: 'page' } });
+      // u-1 S1 view·home view·home view·list cart (pay next); u-1 S2 view·home cart; u-2 view·home cart view·home;
+      // u-3 view·list; u-5 view·home cart. Layer 3: view·home (u-2) before view·list (u-1): a tie, by value text.
+      expect(nodesOf(pages)).toEqual([
+        ['1-1', 0, 'home', 4, 4, 0],
+        ['1-2', 0, 'list', 1, 0, 1],
+        ['2-1', 1, null, 3, 1, 2],
+        ['2-2', 0, 'home', 1, 1, 0],
+        ['3-1', 0, 'home', 1, 0, 1],
+        ['3-2', 0, 'list', 1, 1, 0],
+        ['4-1', 1, null, 1, 1, 0],
+      ]);
+      expect(edgesOf(pages)).toEqual(['1-1>2-1:3', '1-1>2-2:1', '2-1>3-1:1', '2-2>3-2:1', '3-2>4-1:1']);
+      expect(pages.paths[0]!.more).toBe(true);
+      // Back from the last pay: u-1 S1 pay cart view·list view·home (view·home before it: `more`); u-2 S2 pay;
+      // u-4 pay pay.
+      const end = await result({ ...base(), anchor: { kind: 'end', event: 2 }, dimension: { property: 'page' } });
+      expect(nodesOf(end)).toEqual([
+        ['1-1', 2, null, 3, 2, 1],
+        ['2-1', 1, null, 1, 1, 0],
+        ['2-2', 2, null, 1, 0, 1],
+        ['3-1', 0, 'list', 1, 1, 0],
+        ['4-1', 0, 'home', 1, 1, 0],
+      ]);
+      expect(edgesOf(end)).toEqual(['1-1>2-1:1', '1-1>2-2:1', '2-1>3-1:1', '3-1>4-1:1']);
+      expect(end.paths[0]!.more).toBe(true);
     });
 
     it('end event: one path per session back from its last end event', async () => {
@@ -298,20 +331,26 @@ describeEngines(
         ['2-2', 0, 1, 1, 0],
       ]);
       // Event filters: views of the list page only — u-3's session and u-1 S1 (from 10:10: list cart pay).
-      const list = await result({
-        ...base(),
-        events: [
-          { event: 'view', filters: [{ property: 'page', operator: 'eq', values: ['list'] }] },
-          { event: 'cart' },
-          { event: 'pay' },
-        ],
-        layers: 3,
-      });
+      const listEvents = [
+        { event: 'view', filters: [{ property: 'page', operator: 'eq', values: ['list'] }] },
+        { event: 'cart' },
+        { event: 'pay' },
+      ];
+      const list = await result({ ...base(), events: listEvents, layers: 3 });
       expect(nodesOf(list)).toEqual([
         ['1-1', 0, 2, 1, 1],
         ['2-1', 1, 1, 1, 0],
         ['3-1', 2, 1, 0, 1],
       ]);
+      // From cart: the home views are no path events — neither nodes nor keeping a session alive (u-2's cart
+      // and pay 36 minutes apart are two sessions). u-1 S1 cart pay; u-3 cart view·list; the rest cart alone.
+      const fromCart = await result({ ...base(), events: listEvents, anchor: { kind: 'start', event: 1 }, layers: 3 });
+      expect(nodesOf(fromCart)).toEqual([
+        ['1-1', 1, 5, 2, 3],
+        ['2-1', 0, 1, 0, 1],
+        ['2-2', 2, 1, 0, 1],
+      ]);
+      expect(edgesOf(fromCart)).toEqual(['1-1>2-1:1', '1-1>2-2:1']);
     });
 
     it('refuses what it cannot compute; exports nodes and edges', async () => {

@@ -149,6 +149,13 @@ describeEngines(
         [0, 0, 0],
       ]);
       expect(body.returnEvent).toEqual({ event: 'refund', name: '退款' });
+      // A filter keeping no purchase (every amount is 10): no one returns; as the initial event, no cohort.
+      const none = { event: 'purchase', filters: [{ property: 'amount', operator: 'gt', values: [50] }] };
+      const noReturn = await t.result({ ...base(), return: none });
+      expect(noReturn.tables[0]!.total.users).toBe(9);
+      expect(noReturn.tables[0]!.total.values.every((v) => v === 0 || v === null)).toBe(true);
+      const noCohort = await t.result({ ...base(), initial: none });
+      expect(noCohort.tables[0]!.total.users).toBe(0);
     });
 
     it('on or after: retained at k = a return in period k or any later one, up to now', async () => {

@@ -238,10 +238,11 @@ interface StatementInput {
 /**
  * The statement (ADR 0058), set-based — one scan of the chosen events, windows partitioned by
  * contact, then aggregates over at most `layers` rows per session:
- * - `__ev`: the chosen events in the range (only their codes, the time bounds pushed down, the
- *   contacts the user filter and the group keep); `n` = the first path event the row matches, the
- *   dimension value as `dk` (text, '' when none) and `dz` (1: no value) so every comparison is an
- *   equality.
+ * - `__ev`: the chosen events in the range (only their codes — and the events' matches unless the codes
+ *   alone decide —, the time bounds pushed down, the contacts the user filter and the group keep);
+ *   `n` = the first path event the row matches; with a dimension its value as `dk` (text, '' when
+ *   none) and `dz` (1: no value) so every comparison is an equality. Without one, `dk`/`dz` are the
+ *   same for every row: the windows carry only `n`, and `__t` adds the constants.
  * - `__g`: per contact in order (event time, received time, `n`, value, message id: a stable order of
  *   ties), `brk` = 1 where a session starts (first event, or the gap to the previous one EXCEEDS the
  *   interval), `dup` = 1 where the row repeats the previous node in the same session.
@@ -270,24 +271,16 @@ function buildStatement(input: StatementInput): SqlFragment {
   });
   const matches = query.events.map((item) => scope.pieces.eventMatch(item.event, item.filters ?? [], item.filterOp));
   const codes = [...new Set(query.events.flatMap((item) => scope.pieces.eventCodes(item.event)))];
+  // Plain events (no filters, no virtual event): a row with one of the codes matches one of them, so the
+  // codes alone select the rows.
+  const plain = query.events.every((item) => !item.filters?.length && !scope.context.event(item.event)?.members);
   const nodeOf = sql('CASE', ...matches.map((m, i) => sql(' WHEN ', m.wrap(), ` THEN ${i}`)), ' END');
   const values = input.dimension;
-  const valueOf = values
-    ? sql(
-        'CASE',
-        ...matches.map((m, i) =>
-          sql(' WHEN ', m.wrap(), values[i] === undefined ? ' THEN NULL' : ` THEN CAST(${values[i]} AS VARCHAR)`),
-        ),
-        ' END',
-      )
-    : undefined;
-  ctes.push(
+  const scan = (columns: SqlFragment) =>
     sql(
-      '__m AS (SELECT contact_id AS cid, event_time AS et, received_at AS rt, message_id AS mid, ',
+      'SELECT contact_id AS cid, event_time AS et, received_at AS rt, message_id AS mid, ',
       `${d.epochMs('event_time')} AS ts, `,
-      nodeOf,
-      ' AS n',
-      valueOf ? sql(', ', valueOf, ' AS v') : ', NULL AS v',
+      columns,
       ' FROM events WHERE event IN (',
       SqlFragment.join(
         codes.map((code) => SqlFragment.param(code)),
@@ -295,24 +288,43 @@ function buildStatement(input: StatementInput): SqlFragment {
       ),
       ') AND ',
       scope.pieces.eventTimeWithin(input.period),
-      ' AND ',
-      SqlFragment.join(
-        matches.map((m) => m.wrap()),
-        ' OR ',
-      ).wrap(),
+      ...(plain
+        ? []
+        : [
+            ' AND ',
+            SqlFragment.join(
+              matches.map((m) => m.wrap()),
+              ' OR ',
+            ).wrap(),
+          ]),
       ...restrictions,
-      ')',
-    ),
-    SqlFragment.raw(
-      "__ev AS (SELECT cid, et, rt, mid, ts, n, coalesce(v, '') AS dk, CASE WHEN v IS NULL THEN 1 ELSE 0 END AS dz FROM __m)",
-    ),
-  );
-  // Without a dimension `dk`/`dz` are constants: left out of the sort key.
+    );
+  if (values) {
+    const valueOf = sql(
+      'CASE',
+      ...matches.map((m, i) =>
+        sql(' WHEN ', m.wrap(), values[i] === undefined ? ' THEN NULL' : ` THEN CAST(${values[i]} AS VARCHAR)`),
+      ),
+      ' END',
+    );
+    ctes.push(
+      sql('__m AS (', scan(sql(nodeOf, ' AS n, ', valueOf, ' AS v')), ')'),
+      SqlFragment.raw(
+        "__ev AS (SELECT cid, et, rt, mid, ts, n, coalesce(v, '') AS dk, CASE WHEN v IS NULL THEN 1 ELSE 0 END AS dz FROM __m)",
+      ),
+    );
+  } else {
+    // Without a dimension every row's value is the same (none): only the node is carried through the
+    // windows, the value columns are added to the small aggregate `__t`.
+    ctes.push(sql('__ev AS (', scan(sql(nodeOf, ' AS n')), ')'));
+  }
+  // The node's columns (event index, and the value as text and null flag) and its neighbour's.
+  const node = values ? ['n', 'dk', 'dz'] : ['n'];
+  const next = node.map((c) => (c === 'n' ? 'nn' : `n${c}`));
   const w = `(PARTITION BY cid ORDER BY et, rt NULLS FIRST, n, ${values ? 'dz DESC, dk, ' : ''}mid NULLS FIRST)`;
   const sameSession = `ts - lag(ts) OVER ${w} <= ${input.gapMs}`;
   const start = query.anchor.kind === 'start';
   const step = start ? 'lead' : 'lag';
-  const neighbour = ['n', 'dk', 'dz'];
   if (query.merge) {
     // Consecutive duplicates (same event and value, same session) dropped; a dropped row never opens a
     // session, so the session numbers are the same before and after. The neighbour of a kept row is the
@@ -320,18 +332,16 @@ function buildStatement(input: StatementInput): SqlFragment {
     const o = '(PARTITION BY cid ORDER BY k)';
     ctes.push(
       SqlFragment.raw(
-        `__g AS (SELECT cid, n, dk, dz, row_number() OVER ${w} AS k, CASE WHEN ${sameSession} THEN 0 ELSE 1 END AS brk, ` +
-          `CASE WHEN ${sameSession} AND lag(n) OVER ${w} = n AND lag(dk) OVER ${w} = dk AND lag(dz) OVER ${w} = dz THEN 1 ELSE 0 END AS dup FROM __ev)`,
+        `__g AS (SELECT cid, ${node.join(', ')}, row_number() OVER ${w} AS k, CASE WHEN ${sameSession} THEN 0 ELSE 1 END AS brk, ` +
+          `CASE WHEN ${sameSession} AND ${node.map((c) => `lag(${c}) OVER ${w} = ${c}`).join(' AND ')} THEN 1 ELSE 0 END AS dup FROM __ev)`,
       ),
       SqlFragment.raw(
-        '__s0 AS (SELECT cid, n, dk, dz, k, sum(brk) OVER (PARTITION BY cid ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS sid ' +
+        `__s0 AS (SELECT cid, ${node.join(', ')}, k, sum(brk) OVER (PARTITION BY cid ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS sid ` +
           'FROM __g WHERE dup = 0)',
       ),
       SqlFragment.raw(
-        `__s AS (SELECT cid, n, dk, dz, sid, row_number() OVER ${o} AS r, ` +
-          neighbour
-            .map((c) => `CASE WHEN ${step}(sid) OVER ${o} = sid THEN ${step}(${c}) OVER ${o} END AS n${c === 'n' ? 'n' : c}`)
-            .join(', ') +
+        `__s AS (SELECT cid, ${node.join(', ')}, sid, row_number() OVER ${o} AS r, ` +
+          node.map((c, i) => `CASE WHEN ${step}(sid) OVER ${o} = sid THEN ${step}(${c}) OVER ${o} END AS ${next[i]}`).join(', ') +
           ' FROM __s0)',
       ),
     );
@@ -341,30 +351,30 @@ function buildStatement(input: StatementInput): SqlFragment {
     const gap = start ? `lead(ts) OVER ${w} - ts` : `ts - lag(ts) OVER ${w}`;
     ctes.push(
       SqlFragment.raw(
-        `__g AS (SELECT cid, n, dk, dz, row_number() OVER ${w} AS r, CASE WHEN ${sameSession} THEN 0 ELSE 1 END AS brk, ` +
-          (values ? neighbour : ['n'])
-            .map((c) => `CASE WHEN ${gap} <= ${input.gapMs} THEN ${step}(${c}) OVER ${w} END AS n${c === 'n' ? 'n' : c}`)
-            .join(', ') +
+        `__g AS (SELECT cid, ${node.join(', ')}, row_number() OVER ${w} AS r, CASE WHEN ${sameSession} THEN 0 ELSE 1 END AS brk, ` +
+          node.map((c, i) => `CASE WHEN ${gap} <= ${input.gapMs} THEN ${step}(${c}) OVER ${w} END AS ${next[i]}`).join(', ') +
           ' FROM __ev)',
       ),
       SqlFragment.raw(
-        // Without a dimension the neighbour's value columns are the constants of every row.
-        `__s AS (SELECT cid, n, dk, dz, r, nn, ${values ? 'ndk, ndz' : "CASE WHEN nn IS NULL THEN NULL ELSE '' END AS ndk, CASE WHEN nn IS NULL THEN NULL ELSE 1 END AS ndz"}, ` +
+        `__s AS (SELECT cid, ${node.join(', ')}, r, ${next.join(', ')}, ` +
           'sum(brk) OVER (PARTITION BY cid ORDER BY r ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS sid FROM __g)',
       ),
     );
   }
+  const carried = [...node, ...next].join(', ');
+  // Without a dimension the value columns are the constants of every row (and of every neighbour).
+  const valueColumns = values
+    ? ''
+    : "'' AS dk, 1 AS dz, CASE WHEN nn IS NULL THEN NULL ELSE '' END AS ndk, CASE WHEN nn IS NULL THEN NULL ELSE 1 END AS ndz, ";
   ctes.push(
     SqlFragment.raw(
-      `__p AS (SELECT n, dk, dz, r, nn, ndk, ndz, ${start ? 'min' : 'max'}(CASE WHEN n = ${query.anchor.event} THEN r END) OVER (PARTITION BY cid, sid) AS ar FROM __s)`,
+      `__p AS (SELECT ${carried}, r, ${start ? 'min' : 'max'}(CASE WHEN n = ${query.anchor.event} THEN r END) OVER (PARTITION BY cid, sid) AS ar FROM __s)`,
     ),
     SqlFragment.raw(
-      `__l AS (SELECT * FROM (SELECT n, dk, dz, nn, ndk, ndz, ${start ? 'r - ar + 1' : 'ar - r + 1'} AS layer FROM __p WHERE ar IS NOT NULL) AS q` +
+      `__l AS (SELECT * FROM (SELECT ${carried}, ${start ? 'r - ar + 1' : 'ar - r + 1'} AS layer FROM __p WHERE ar IS NOT NULL) AS q` +
         ` WHERE layer BETWEEN 1 AND ${query.layers})`,
     ),
-    SqlFragment.raw(
-      '__t AS (SELECT layer, n, dk, dz, nn, ndk, ndz, count(*) AS c FROM __l GROUP BY layer, n, dk, dz, nn, ndk, ndz)',
-    ),
+    SqlFragment.raw(`__t AS (SELECT layer, ${carried}, ${valueColumns}count(*) AS c FROM __l GROUP BY layer, ${carried})`),
     SqlFragment.raw(
       '__rank AS (SELECT layer, n, dk, dz, s, h, row_number() OVER (PARTITION BY layer ORDER BY s DESC, n, dz DESC, dk) AS rk FROM ' +
         '(SELECT layer, n, dk, dz, sum(c) AS s, sum(CASE WHEN nn IS NULL THEN 0 ELSE c END) AS h FROM __t GROUP BY layer, n, dk, dz) AS q)',

@@ -230,7 +230,10 @@ async function planRetention(
         range,
         returnEnd,
         contactTrees: [contacts, selection].filter((t): t is ConditionTree => t !== undefined),
-        wholeDays: unit === 'day' && range.to === clock.fromLocal(clock.localDay(range.to) * DAY_MS),
+        endDay:
+          unit === 'day' && range.to === clock.fromLocal(clock.localDay(range.to) * DAY_MS)
+            ? clock.localDay(range.to)
+            : undefined,
         cell: cellOf,
       });
       statements.push({ sql: fragment.text, params: [...fragment.params] });
@@ -282,8 +285,11 @@ interface StatementInput {
   range: { from: number; to: number };
   returnEnd: number;
   contactTrees: ConditionTree[];
-  /** Day periods and a range ending at a local midnight: a period is wholly inside the range or wholly after it. */
-  wholeDays: boolean;
+  /**
+   * Day periods and a range ending at a local midnight — a period is wholly inside the range or wholly after
+   * it —: the local day number that midnight starts (the first day after the range). Otherwise undefined.
+   */
+  endDay?: number;
   /** Instead of the counts: the contacts of this cohort (period number) at this offset (null: all of it). */
   cell?: { cohort: number; offset: number | null };
 }
@@ -324,6 +330,10 @@ function buildStatement(input: StatementInput): SqlFragment {
     );
   });
   const match = (e: RetentionEvent) => scope.pieces.eventMatch(e.event, e.filters ?? [], e.filterOp).wrap();
+  // A plain event (no filters, no virtual event) matches exactly the rows with its code: the scan's
+  // `event IN (…)` alone selects them.
+  const plain = (e: RetentionEvent) => !e.filters?.length && !scope.context.event(e.event)?.members;
+  const scanOf = (e: RetentionEvent, codes: string[]) => (plain(e) ? codesIn(codes) : sql(codesIn(codes), ' AND ', match(e)));
   const initialCodes = scope.pieces.eventCodes(query.initial.event);
   const returnCodes = scope.pieces.eventCodes(query.return.event);
   // Whether one event row may be both (same event, or virtual events sharing a member).
@@ -374,25 +384,26 @@ function buildStatement(input: StatementInput): SqlFragment {
     JSON.stringify(query.initial.filters ?? []) === JSON.stringify(query.return.filters ?? []) &&
     ((query.initial.filters?.length ?? 0) < 2 || (query.initial.filterOp ?? 'and') === (query.return.filterOp ?? 'and'));
   let zero: string;
-  if (same && input.wholeDays) {
-    // Whole days: every row of a cohort day is an initial, so k = 0 is simply a second row that day.
-    const before = scope.pieces.eventTimeWithin({ to: input.range.to });
+  // k = 0 decided by the cohort's row alone (no return row needed): counted from `__i`, the join keeps k ≥ 1.
+  let zeroOfCohort = false;
+  if (same && input.endDay !== undefined) {
+    // Whole days: every row of a cohort day is an initial, so k = 0 is simply a second row that day; a day is
+    // in the range exactly when its number is before the range's end day — no per-row time test.
     ctes.push(
       byPeriod(
         '__cp',
-        [{ name: '__nb', day: sql('count(CASE WHEN ', before, ' THEN 1 END)'), period: 'sum({c})' }],
+        [{ name: '__nb', day: 'count(*)', period: 'sum({c})' }],
         sql(
-          codesIn(initialCodes),
-          ' AND ',
-          initial,
+          scanOf(query.initial, initialCodes),
           ' AND ',
           scope.pieces.eventTimeWithin({ from: input.range.from, to: input.returnEnd }),
         ),
       ),
-      SqlFragment.raw('__i AS (SELECT __cid, __p, __nb FROM __cp WHERE __nb > 0)'),
+      SqlFragment.raw(`__i AS (SELECT __cid, __p, __nb FROM __cp WHERE __p < ${input.endDay})`),
       SqlFragment.raw('__r AS (SELECT __cid, __p FROM __cp)'),
     );
     zero = 'c.__nb >= 2';
+    zeroOfCohort = true;
   } else if (same) {
     const before = scope.pieces.eventTimeWithin({ to: input.range.to });
     ctes.push(
@@ -404,9 +415,7 @@ function buildStatement(input: StatementInput): SqlFragment {
           { name: '__nb', day: sql('count(CASE WHEN ', before, ' THEN 1 END)'), period: 'sum({c})' },
         ],
         sql(
-          codesIn(initialCodes),
-          ' AND ',
-          initial,
+          scanOf(query.initial, initialCodes),
           ' AND ',
           scope.pieces.eventTimeWithin({ from: input.range.from, to: input.returnEnd }),
         ),
@@ -433,9 +442,7 @@ function buildStatement(input: StatementInput): SqlFragment {
             : []),
         ],
         sql(
-          codesIn(initialCodes),
-          ' AND ',
-          initial,
+          scanOf(query.initial, initialCodes),
           ' AND ',
           scope.pieces.eventTimeWithin({ from: input.range.from, to: input.range.to }),
         ),
@@ -455,9 +462,7 @@ function buildStatement(input: StatementInput): SqlFragment {
             : []),
         ],
         sql(
-          codesIn(returnCodes),
-          ' AND ',
-          returned,
+          scanOf(query.return, returnCodes),
           ' AND ',
           scope.pieces.eventTimeWithin({ from: input.range.from, to: input.returnEnd }),
         ),
@@ -495,9 +500,19 @@ function buildStatement(input: StatementInput): SqlFragment {
     );
   }
   // The cohorts' sizes (k null), then the retained users of each offset.
+  const sizes = 'SELECT __p AS __cohort, NULL AS __k, count(*) AS __n FROM __i GROUP BY __p UNION ALL ';
+  if (zeroOfCohort) {
+    return sql(
+      head,
+      sizes +
+        `SELECT c.__p AS __cohort, 0 AS __k, count(*) AS __n FROM __i AS c WHERE ${zero} GROUP BY c.__p UNION ALL ` +
+        'SELECT c.__p AS __cohort, r.__p - c.__p AS __k, count(*) AS __n FROM __i AS c JOIN __r AS r ' +
+        `ON r.__cid = c.__cid AND r.__p > c.__p AND r.__p <= c.__p + ${n} GROUP BY c.__p, r.__p - c.__p`,
+    );
+  }
   return sql(
     head,
-    'SELECT __p AS __cohort, NULL AS __k, count(*) AS __n FROM __i GROUP BY __p UNION ALL ' +
+    sizes +
       'SELECT c.__p AS __cohort, r.__p - c.__p AS __k, count(*) AS __n FROM __i AS c JOIN __r AS r ' +
       `ON r.__cid = c.__cid AND r.__p >= c.__p AND r.__p <= c.__p + ${n} WHERE r.__p > c.__p OR ${zero} ` +
       'GROUP BY c.__p, r.__p - c.__p',
