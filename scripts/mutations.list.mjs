@@ -2249,4 +2249,20 @@ export default [
     tests: ['core/test/review23/loader.test.ts'],
     testNamePattern: 'R23-6',
   },
+  {
+    rule: 'reports: a masked asker is refused a contact property of a masked field in every model (ADR 0069)',
+    file: 'core/src/modules/conditions/conditions.service.ts',
+    find: 'if (fieldKey !== undefined) {',
+    replace: 'if (fieldKey !== undefined && false) {',
+    tests: ['core/test/reports/field-masking.test.ts'],
+    testNamePattern: 'refused for masked staff',
+  },
+  {
+    rule: 'reports: a saved report or dashboard card runs with the masks of whoever opens it (ADR 0069)',
+    file: 'core/src/modules/reports/saved-reports.service.ts',
+    find: '(viewer.permissions?.has(UNMASKED_PERMISSION) ?? false),',
+    replace: 'false,',
+    tests: ['core/test/reports/field-masking.test.ts'],
+    testNamePattern: 'a saved report by super staff',
+  },
 ];

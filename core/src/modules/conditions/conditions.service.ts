@@ -1,5 +1,6 @@
+import type { ReportFieldAccess } from '../../kernel/contributions.js';
 import { createServiceRef } from '../../kernel/extension-point.js';
-import { InputError } from '../../server/errors.js';
+import { ForbiddenError, InputError } from '../../server/errors.js';
 import { formatMessage, type Locale } from '../../server/messages.js';
 import type { AnalyticsEngine } from '../../store/olap/analytics-engine.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
@@ -32,6 +33,18 @@ export interface EvaluateOptions {
   /** Interrupt the query inside the engine after this long (default: the engine's limit). */
   timeoutMs?: number;
 }
+
+/**
+ * Who a report scope compiles for: the tenant, and the contact fields the asker sees masked (a report
+ * model passes its `ReportPlanContext`; a system computation, e.g. 用户画像's snapshot, `clearFieldAccess`).
+ */
+export interface ReportScopeAsker {
+  tenantId: string;
+  fields: ReportFieldAccess;
+}
+
+/** Every contact property readable: a computation nobody sees directly (its answer is masked where shown). */
+export const clearFieldAccess: ReportFieldAccess = { maskedField: () => undefined };
 
 /** What a report model compiles against (`ConditionsService.reportScope`). */
 export interface ReportScope {
@@ -187,12 +200,22 @@ export class ConditionsService {
   /**
    * For report models (ADR 0052): one context resolving everything several trees name (metric events,
    * filters, tag dimensions, the user filter, group selections), a validator of each tree against it
-   * (problem paths prefixed by the caller) and the compiler's report pieces. Nothing is refused here:
-   * the model validates each part with `problems` and throws the sum.
+   * (problem paths prefixed by the caller) and the compiler's report pieces. Nothing is refused here
+   * but masked fields: the model validates each part with `problems` and throws the sum.
+   *
+   * Masked fields (ADR 0069): every contact property the model resolves — a dimension, a measured
+   * property, a leaf of any tree it validates or compiles — goes through this context, and one of a
+   * field the asker sees masked throws 403 `report_field_masked` naming the field, before any SQL runs
+   * (so before the report cache is read).
    */
-  async reportScope(tenantId: string, trees: readonly ConditionTree[], options: EvaluateOptions = {}): Promise<ReportScope> {
+  async reportScope(
+    asker: ReportScopeAsker,
+    trees: readonly ConditionTree[],
+    options: EvaluateOptions = {},
+  ): Promise<ReportScope> {
+    const { tenantId } = asker;
     const union: ConditionTree = { type: 'and', conditions: trees.flatMap((tree) => tree.conditions) };
-    const context = await this.context(tenantId, union);
+    const context = withMaskedFields(await this.context(tenantId, union), asker.fields);
     const compileOptions = await this.compileOptions(tenantId, options, context.declared);
     return {
       context,
@@ -232,6 +255,27 @@ export class ConditionsService {
       .query<{ contact_id: string }>(query.sql, { params: query.params, timeoutMs: options.timeoutMs, rowMode: 'json' });
     return result.rows.map((row) => String(row.contact_id));
   }
+}
+
+/**
+ * `context` whose contact properties refuse those of masked fields (403 `report_field_masked`): the
+ * field is named by its base property (a lookup's and a dynamic date's), as the builder lists it.
+ */
+function withMaskedFields<C extends ConditionContext>(context: C, fields: ReportFieldAccess): C {
+  return {
+    ...context,
+    contactProperty: (key: string) => {
+      const ref = context.contactProperty(key);
+      if (!ref) return ref;
+      const fieldKey = fields.maskedField(key);
+      if (fieldKey !== undefined) {
+        const baseKey = ref.via?.base ?? (key.startsWith('dynamic:') ? key.slice('dynamic:'.length) : key);
+        const field = context.contactProperty(baseKey)?.name ?? ref.name;
+        throw new ForbiddenError('report_field_masked', { field, fieldKey });
+      }
+      return ref;
+    },
+  };
 }
 
 export const conditionsServiceRef = createServiceRef<ConditionsService>({ id: 'conditions.service' });

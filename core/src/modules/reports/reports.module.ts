@@ -59,8 +59,10 @@ export const reportsModule = defineModule({
         olap: kernelServices.olap,
         tenants: tenantServiceRef,
         logger: kernelServices.logger,
+        masking: maskingServiceRef,
       },
-      factory: ({ contributions, olap, tenants, logger }) => new ReportsService(contributions, olap, tenants, logger),
+      factory: ({ contributions, olap, tenants, logger, masking }) =>
+        new ReportsService(contributions, olap, tenants, logger, (tenantId) => masking.maskedKeys(tenantId)),
     }),
     createServiceFactory({
       service: reportQuotasServiceRef,
