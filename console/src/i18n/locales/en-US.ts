@@ -3046,6 +3046,7 @@ const enUS: Messages = {
       searchPlaceholder: 'Part of a province name',
       exportData: 'Export data',
       noRegion: 'No matching province',
+      regionMasked: 'Masked: the province field is masked for you, so the region analysis shows no data',
       savePng: 'Save as image (.png)',
     },
     distributionAnalysis: {
