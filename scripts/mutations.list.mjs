@@ -61,9 +61,9 @@ export default [
   },
   {
     rule: 'masked contact fields show *** to staff without 联系人不脱敏',
-    file: 'core/src/modules/masking/masking.service.ts',
-    find: "    const isClear =\n      principal.kind === 'app' ||",
-    replace: '    const isClear =\n      true ||',
+    file: 'core/src/modules/masking/masking.types.ts',
+    find: "    asker.kind === 'app' || (asker.kind === 'staff' && asker.isSuper)",
+    replace: "    true || (asker.kind === 'staff' && asker.isSuper)",
     tests: ['core/test/masking/masking.test.ts'],
     testNamePattern: 'masks for staff without',
   },
@@ -2260,9 +2260,17 @@ export default [
   {
     rule: 'reports: a saved report or dashboard card runs with the masks of whoever opens it (ADR 0069)',
     file: 'core/src/modules/reports/saved-reports.service.ts',
-    find: '(viewer.permissions?.has(UNMASKED_PERMISSION) ?? false),',
-    replace: 'false,',
+    find: 'unmasked: seesMaskedFieldsInClear(viewer),',
+    replace: 'unmasked: false,',
     tests: ['core/test/reports/field-masking.test.ts'],
     testNamePattern: 'a saved report by super staff',
+  },
+  {
+    rule: 'the condition catalogue flags the contact properties masked for the caller (ADR 0069)',
+    file: 'core/src/modules/conditions/catalogue.ts',
+    find: '...(masked(ref.key) ? { masked: true } : {})',
+    replace: '...({})',
+    tests: ['core/test/conditions/api.test.ts', 'core/test/reports/field-masking.test.ts'],
+    testNamePattern: 'flags the contact properties|condition catalogue of the pickers',
   },
 ];

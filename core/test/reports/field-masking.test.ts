@@ -188,6 +188,26 @@ describeEngines(
       },
     );
 
+    it('the condition catalogue of the pickers flags the masked fields for masked staff only, per request', async () => {
+      const flagged = async (asker: Client) => {
+        const res = await asker.request('GET', '/api/v1/conditions/catalogue');
+        expect(res.statusCode, JSON.stringify(res.body)).toBe(200);
+        return (res.body.contactProperties as { key: string; masked?: true }[])
+          .filter((p) => p.masked)
+          .map((p) => p.key)
+          .sort();
+      };
+      expect(await flagged(masked)).toEqual(['attr1', 'city']);
+      expect(await flagged(clear)).toEqual([]);
+      expect(await flagged(t.staff)).toEqual([]);
+      await mask('city', false);
+      try {
+        expect(await flagged(masked)).toEqual(['attr1']);
+      } finally {
+        await mask('city');
+      }
+    });
+
     it('unmasked staff and super staff see the masked dimension’s values in clear; the cache does not hand them to masked staff', async () => {
       const query = {
         metrics: [purchaseMetric('A', 'count')],

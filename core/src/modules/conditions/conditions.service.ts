@@ -2,6 +2,7 @@ import type { ReportFieldAccess } from '../../kernel/contributions.js';
 import { createServiceRef } from '../../kernel/extension-point.js';
 import { ForbiddenError, InputError } from '../../server/errors.js';
 import { formatMessage, type Locale } from '../../server/messages.js';
+import type { Principal } from '../../server/principal.js';
 import type { AnalyticsEngine } from '../../store/olap/analytics-engine.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
 import {
@@ -10,6 +11,7 @@ import {
   metadataFromDeclaration,
   referencedMemberships,
   type ConditionContext,
+  type FieldMaskSource,
   type MembershipSource,
 } from './catalogue.js';
 import {
@@ -79,6 +81,8 @@ export class ConditionsService {
     private readonly metadataSource: () => MetadataSource | undefined = () => undefined,
     /** The registered uses of groups and tags (`addUsageCheck`), in registration order. */
     private readonly usageChecks: () => readonly MembershipUsageCheck[] = () => [],
+    /** Read on each use: which contact properties a caller sees masked (ADR 0069); absent: none. */
+    private readonly fieldMasks: () => FieldMaskSource | undefined = () => undefined,
   ) {
     this.compiler = new ConditionCompiler(olap.dialect);
   }
@@ -112,10 +116,18 @@ export class ConditionsService {
     return { ...buildContext(metadata, groups, tags), declared };
   }
 
-  async catalogue(tenantId: string): Promise<ConditionCatalogue> {
-    const { metadata } = await this.metadata(tenantId);
-    const { groups, tags } = await this.memberships().list(tenantId);
-    return catalogueDto(metadata, groups, tags);
+  /**
+   * What the builders offer. For `principal` (the builders' caller), the contact properties of fields
+   * it sees masked are flagged `masked` (ADR 0069), as the contact list's column picker flags them.
+   */
+  async catalogue(tenantId: string, principal?: Principal): Promise<ConditionCatalogue> {
+    const source = principal && this.fieldMasks();
+    const [{ metadata }, { groups, tags }, fields] = await Promise.all([
+      this.metadata(tenantId),
+      this.memberships().list(tenantId),
+      source ? source.fieldAccess(principal) : undefined,
+    ]);
+    return catalogueDto(metadata, groups, tags, fields);
   }
 
   /**

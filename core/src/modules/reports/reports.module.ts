@@ -62,7 +62,9 @@ export const reportsModule = defineModule({
         masking: maskingServiceRef,
       },
       factory: ({ contributions, olap, tenants, logger, masking }) =>
-        new ReportsService(contributions, olap, tenants, logger, (tenantId) => masking.maskedKeys(tenantId)),
+        new ReportsService(contributions, olap, tenants, logger, (actor) =>
+          masking.fieldAccess(actor.tenantId, actor.unmasked ?? false),
+        ),
     }),
     createServiceFactory({
       service: reportQuotasServiceRef,

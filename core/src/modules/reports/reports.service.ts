@@ -14,7 +14,6 @@ import type { Logger } from 'pino';
 import { InputError, NotFoundError } from '../../server/errors.js';
 import type { AnalyticsEngine } from '../../store/olap/analytics-engine.js';
 import type { TimeRange } from '../conditions/condition.types.js';
-import { maskKeyOfProperty } from '../contacts/list.types.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
 import { QuerySlots } from './custom-query/query-slots.js';
 import type { ReportModelInfo, ReportResult } from './report.types.js';
@@ -29,23 +28,13 @@ export interface ReportActor {
   unmasked?: boolean;
 }
 
-/** The tenant's masked contact field keys (the masking module's `maskedKeys`). */
-export type MaskedFieldsSource = (tenantId: string) => Promise<readonly string[]>;
-
 /**
- * The fields `actor` may not use in a report (ADR 0069): none when they see masked fields in clear
- * (an app, super staff, 联系人不脱敏), else the tenant's masked ones — a contact property maps to its
- * field as the contact list's filter maps it (`province` → `state`, `province.$label` → `state`).
+ * The contact properties `actor` may not use in a report (ADR 0069): the masking module's
+ * `fieldAccess` for the actor's tenant, clear when the actor sees masked fields in clear.
  */
-export async function fieldAccessOf(actor: ReportActor, maskedFields: MaskedFieldsSource): Promise<ReportFieldAccess> {
-  const masked = actor.unmasked ? new Set<string>() : new Set(await maskedFields(actor.tenantId));
-  return {
-    maskedField: (property) => {
-      const key = maskKeyOfProperty(property);
-      return masked.has(key) ? key : undefined;
-    },
-  };
-}
+export type FieldAccessSource = (actor: ReportActor) => Promise<ReportFieldAccess>;
+
+const allClear: FieldAccessSource = () => Promise.resolve({ maskedField: () => undefined });
 
 export interface ReportRunOptions {
   /** 强制刷新: compute even when the cache holds an answer (which is then replaced). */
@@ -95,8 +84,8 @@ export class ReportsService {
     private readonly olap: AnalyticsEngine,
     private readonly tenants: TenantService,
     private readonly logger: Logger,
-    /** The tenant's masked contact fields (ADR 0069); absent: none (tests of models without contacts). */
-    private readonly maskedFields: MaskedFieldsSource = () => Promise.resolve([]),
+    /** What the asker sees masked (ADR 0069); absent: nothing (tests of models without contacts). */
+    private readonly fieldAccess: FieldAccessSource = allClear,
     options: { cacheBytes?: number } = {},
   ) {
     this.cache = new LRUCache<string, CacheEntry>({
@@ -293,7 +282,7 @@ export class ReportsService {
 
   /** What a model's `plan` and `cellContacts` know of the run, the asker's masked fields included. */
   private async planContext(actor: ReportActor, options: { now?: number; maxGroups: number }): Promise<ReportPlanContext> {
-    const [tenant, fields] = await Promise.all([this.tenants.get(actor.tenantId), fieldAccessOf(actor, this.maskedFields)]);
+    const [tenant, fields] = await Promise.all([this.tenants.get(actor.tenantId), this.fieldAccess(actor)]);
     return {
       tenantId: actor.tenantId,
       staffId: actor.staffId,

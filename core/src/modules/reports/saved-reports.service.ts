@@ -4,7 +4,7 @@ import { paginate, type Page } from '../../store/oltp/oltp-store.js';
 import type { TimeRange } from '../conditions/condition.types.js';
 import type { DepartmentScope } from '../departments/department-rules.js';
 import type { DepartmentService, DepartmentViewer } from '../departments/departments.service.js';
-import { UNMASKED_PERMISSION } from '../masking/masking.types.js';
+import { seesMaskedFieldsInClear } from '../masking/masking.types.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
 import { exportReport, type ExportFormat } from './report-export.js';
 import type { ReportResult } from './report.types.js';
@@ -53,11 +53,7 @@ const str = (value: number | string | null) => (value === null ? null : String(v
 export const actorOf = (viewer: ReportViewer): ReportActor => ({
   tenantId: viewer.tenantId,
   staffId: viewer.kind === 'staff' ? viewer.staffId : null,
-  // As the masking module decides (MaskingService.forPrincipal): apps, super staff, 联系人不脱敏.
-  unmasked:
-    viewer.kind === 'app' ||
-    (viewer.kind === 'staff' && viewer.isSuper) ||
-    (viewer.permissions?.has(UNMASKED_PERMISSION) ?? false),
+  unmasked: seesMaskedFieldsInClear(viewer),
 });
 
 /**
