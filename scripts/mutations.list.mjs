@@ -2273,4 +2273,15 @@ export default [
     tests: ['core/test/conditions/api.test.ts', 'core/test/reports/field-masking.test.ts'],
     testNamePattern: 'flags the contact properties|condition catalogue of the pickers',
   },
+  {
+    rule: 'console: a property masked for the staff member is offered disabled by every property picker (ADR 0069)',
+    file: 'console/src/components/conditions/PropertySelect.tsx',
+    find: 'const masked = property.masked === true;',
+    replace: 'const masked = false;',
+    tests: [
+      'console/src/components/conditions/ConditionBuilder.test.tsx',
+      'console/src/pages/reports/event/DimensionsSection.test.tsx',
+    ],
+    testNamePattern: 'masked',
+  },
 ];

@@ -790,6 +790,7 @@ const enUS: Messages = {
         dynamicDate: 'Dynamic dates',
       },
       dynamicName: '{{name}} (dynamic date)',
+      masked: 'This field is masked for you',
     },
     operator: {
       label: 'Operator',

@@ -781,6 +781,7 @@ const zhCN = {
         dynamicDate: '动态日期',
       },
       dynamicName: '{{name}}（动态日期）',
+      masked: '该字段已脱敏',
     },
     operator: {
       label: '运算符',
