@@ -10,7 +10,7 @@ import {
   auditStaffDirectoryExtensionPoint,
   conditionsExtensionPoint,
 } from '../src/kernel/extension-points.js';
-import type { GroupSource, TagSource } from '../src/modules/conditions/catalogue.js';
+import type { FieldMaskSource, GroupSource, TagSource } from '../src/modules/conditions/catalogue.js';
 import type { MetadataSource } from '../src/modules/conditions/metadata-source.js';
 import { ContributionRegistry } from '../src/kernel/contribution-registry.js';
 import { PermissionRegistry } from '../src/kernel/permissions.js';
@@ -32,7 +32,7 @@ const emptyMetadata: MetadataSource = {
 };
 
 describe('the condition engine’s sources have one owner each', () => {
-  it('refuses a second group source, tag source and metadata source, naming the first owner', () => {
+  it('refuses a second group source, tag source, metadata source and field mask source, naming the first owner', () => {
     const registry = new ContributionRegistry(new PermissionRegistry());
     registry.setGroupSource('groups', noGroups);
     registry.setTagSource('tags', noTags);
@@ -45,6 +45,13 @@ describe('the condition engine’s sources have one owner each', () => {
       'Plugin "other": sets the metadata source, which "metadata" already set',
     );
     expect(registry.metadataSource).toEqual({ pluginId: 'metadata', definition: emptyMetadata });
+    // Which properties a caller sees masked (ADR 0069): the masking module's, one per server too.
+    const noMasks: FieldMaskSource = { fieldAccess: () => Promise.resolve({ maskedField: () => undefined }) };
+    registry.setFieldMaskSource('masking', noMasks);
+    expect(() => registry.setFieldMaskSource('other', noMasks)).toThrow(
+      'Plugin "other": sets the field mask source, which "masking" already set',
+    );
+    expect(registry.fieldMaskSource).toEqual({ pluginId: 'masking', definition: noMasks });
   });
 
   it('refuses a metadata source after start-up (the registry is frozen)', () => {

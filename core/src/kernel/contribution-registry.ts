@@ -39,7 +39,7 @@ import {
 import type { Task, TaskKindDefinition } from '../jobs/task.types.js';
 import { cronProblem } from '../jobs/cron.js';
 import type { FeatureDefinition, PermissionDefinition, PermissionRegistry } from './permissions.js';
-import type { GroupSource, TagSource } from '../modules/conditions/catalogue.js';
+import type { FieldMaskSource, GroupSource, TagSource } from '../modules/conditions/catalogue.js';
 import type { MetadataSource } from '../modules/conditions/metadata-source.js';
 import { membershipKinds, type MembershipUsageCheck } from '../modules/conditions/usage.js';
 import { isCoreErrorCode } from '../server/messages.js';
@@ -116,6 +116,8 @@ export class ContributionRegistry {
   tagSource: Owned<TagSource> | undefined;
   /** Who tells the condition engine the tenant's properties, events and lookups (the metadata module). */
   metadataSource: Owned<MetadataSource> | undefined;
+  /** Who tells the condition catalogue which contact properties a caller sees masked (the masking module). */
+  fieldMaskSource: Owned<FieldMaskSource> | undefined;
   /** Users of groups and tags kept by modules (ADR 0050), in registration order. */
   readonly usageChecks: Owned<MembershipUsageCheck>[] = [];
   /** Object types of the operation log, in declaration order (the console lists them so). */
@@ -251,6 +253,14 @@ export class ContributionRegistry {
       throw new PluginError(pluginId, `sets the metadata source, which "${this.metadataSource.pluginId}" already set`);
     }
     this.metadataSource = { pluginId, definition: source };
+  }
+
+  setFieldMaskSource(pluginId: string, source: FieldMaskSource): void {
+    this.open(pluginId, 'a field mask source');
+    if (this.fieldMaskSource) {
+      throw new PluginError(pluginId, `sets the field mask source, which "${this.fieldMaskSource.pluginId}" already set`);
+    }
+    this.fieldMaskSource = { pluginId, definition: source };
   }
 
   addUsageCheck(pluginId: string, check: MembershipUsageCheck): void {

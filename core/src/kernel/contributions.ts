@@ -284,6 +284,23 @@ export interface ReportPlanContext {
    * `contacts.unmasked`; ADR 0024). Absent: masked.
    */
   unmasked?: boolean;
+  /**
+   * The contact fields the asker sees masked (ADR 0069). Core's models hand it to the condition
+   * engine's report scope, which refuses (403 `report_field_masked`) any contact property of those
+   * fields the plan resolves — as a dimension, a filter, a measured property; a plugin's own SQL
+   * must ask it before reading a column of `contacts`.
+   */
+  fields: ReportFieldAccess;
+}
+
+/** What a report's asker may read of contact properties (ADR 0069). */
+export interface ReportFieldAccess {
+  /**
+   * The masked field (a masking key: `mobilePhone`, `state`, `attr3`) behind a contact property the
+   * asker sees masked, else undefined. `property` is a key of the condition catalogue (`mobile`,
+   * `province`, `attr3`), a lookup of one (`province.$label`) or a dynamic date (`dynamic:birthday`).
+   */
+  maskedField(property: string): string | undefined;
 }
 
 /** One statement of a plan: SQL over the logical relations with its bound parameters. */

@@ -24,7 +24,7 @@ import type {
 import { createExtensionPoint } from './extension-point.js';
 import type { FeatureDefinition } from './permissions.js';
 import type { Task, TaskKindDefinition } from '../jobs/task.types.js';
-import type { GroupSource, TagSource } from '../modules/conditions/catalogue.js';
+import type { FieldMaskSource, GroupSource, TagSource } from '../modules/conditions/catalogue.js';
 import type { MetadataSource } from '../modules/conditions/metadata-source.js';
 import type { MembershipUsageCheck } from '../modules/conditions/usage.js';
 import type { StaffDirectory } from '../modules/audit/operation-log.types.js';
@@ -131,6 +131,11 @@ export interface ConditionsExtension {
    * with the check's own 409 code (`ConditionsService.usagesOf`). Several per module, asked in order.
    */
   addUsageCheck(check: MembershipUsageCheck): void;
+  /**
+   * Which contact properties a caller sees masked (the masking module implements it; ADR 0069): the
+   * catalogue flags them `masked` for the builders. One source per server; without one, none is flagged.
+   */
+  setFieldMaskSource(source: FieldMaskSource): void;
 }
 
 export interface AuditExtension {
@@ -148,7 +153,7 @@ export interface AuditStaffDirectoryExtension {
   setStaffDirectory(directory: StaffDirectory): void;
 }
 
-/** Core modules only (groups, tags, group-selections, metadata); not part of the plugin API. */
+/** Core modules only (groups, tags, group-selections, metadata, masking); not part of the plugin API. */
 export const conditionsExtensionPoint = createExtensionPoint<ConditionsExtension>({ id: 'conditions.memberships' });
 /** Core modules only for now (the notification center listens); not part of the plugin API yet. */
 export const tasksExtensionPoint = createExtensionPoint<TasksExtension>({ id: 'tasks.lifecycle' });

@@ -206,6 +206,10 @@ export class Kernel {
           moduleOnly();
           registry.addUsageCheck(id, check);
         },
+        setFieldMaskSource: (source: Parameters<ContributionRegistry['setFieldMaskSource']>[1]) => {
+          moduleOnly();
+          registry.setFieldMaskSource(id, source);
+        },
       };
     });
     ext(auditExtensionPoint, (id) => ({

@@ -1179,6 +1179,12 @@ export const errorMessages = {
     'en-US':
       'Contact fields are masked: a custom query reads every contact field, so it needs the permission to see them unmasked',
   },
+  // 字段脱敏 in reports (ADR 0069).
+  report_field_masked: {
+    'zh-CN': '字段「{field}」对你已脱敏：报表不能按它分组、筛选或统计，需要「数据不脱敏」权限',
+    'en-US':
+      'The field “{field}” is masked for you: a report cannot group, filter or measure by it without the permission to see it unmasked',
+  },
   report_custom_query_busy: {
     'zh-CN': '你已有自定义查询正在运行，请等它完成后再试',
     'en-US': 'A custom query of yours is already running: try again when it has finished',

@@ -1,4 +1,5 @@
 import type { Request } from '@hapi/hapi';
+import { seesMaskedFieldsInClear } from '../modules/masking/masking.types.js';
 
 /**
  * Who is calling: a staff member through a console session, an Open API app by bearer token, or —
@@ -55,10 +56,6 @@ export function actorOf(request: Request): { tenantId: string; staffId: string |
   return {
     tenantId: principal.tenantId,
     staffId: principal.kind === 'staff' ? principal.staffId : null,
-    // As the masking module decides (MaskingService.forPrincipal): apps, super staff, 联系人不脱敏.
-    unmasked:
-      principal.kind === 'app' ||
-      (principal.kind === 'staff' && principal.isSuper) ||
-      principal.permissions.has('contacts.unmasked'),
+    unmasked: seesMaskedFieldsInClear(principal),
   };
 }

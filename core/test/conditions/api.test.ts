@@ -2,6 +2,7 @@ import { expect, it } from 'vitest';
 import type { ConditionTree } from '../../src/modules/conditions/condition.types.js';
 import type { TenantMetadata } from '../../src/modules/conditions/metadata-source.js';
 import { Client, createTenant, describeEngines } from '../support/test-app.js';
+import { roleHolder } from '../masking/support.js';
 import { overHandWrittenDeclarations } from './support.js';
 
 const declaration = {
@@ -311,6 +312,74 @@ describeEngines('conditions API', (ctx) => {
       });
       expect(estimate.statusCode).toBe(200);
       expect(estimate.body.count).toBe(1);
+    } finally {
+      contributions.metadataSource = undefined;
+    }
+  });
+
+  it('flags the contact properties of a field masked for the caller: its lookups and dynamic date too (ADR 0069)', async () => {
+    const { tenant, client } = await seeded();
+    await ctx.app.olap.forTenant(tenant.tenantId).declare({
+      ...declaration,
+      dimensions: [
+        {
+          id: '31',
+          fields: [
+            { id: '311', type: 'string' },
+            { id: '312', type: 'string' },
+          ],
+        },
+      ],
+    });
+    const metadata: TenantMetadata = {
+      timeZone: 'Asia/Shanghai',
+      contactFields: [{ key: 'attr1', columnId: '21', name: '等级', type: 'integer', anniversary: false }],
+      events: [{ code: 'purchase', name: '购买', properties: ['amount'] }],
+      eventProperties: [{ code: 'amount', columnId: '11', name: '金额', type: 'number', source: 'custom' }],
+      virtualEvents: [],
+      lookups: [
+        {
+          kind: 'dimension',
+          dimensionId: '31',
+          name: '省份维表',
+          target: 'contact',
+          property: 'province',
+          keyFieldId: '311',
+          fields: [
+            { id: '311', code: 'name', name: '省份', type: 'string' },
+            { id: '312', code: 'region', name: '大区', type: 'string' },
+          ],
+        },
+      ],
+    };
+    const contributions = ctx.app.kernel.contributions;
+    contributions.metadataSource = { pluginId: 'metadata', definition: { describe: () => Promise.resolve(metadata) } };
+    try {
+      // System fields: the custom field of this metadata is not one of the metadata module's.
+      for (const key of ['state', 'birthday']) {
+        const res = await client.request('PUT', `/api/v1/contact-field-masks/${key}`, { masked: true });
+        expect(res.statusCode, JSON.stringify(res.body)).toBe(200);
+      }
+      const flagged = async (asker: { request: Client['request'] }) => {
+        const res = await asker.request('GET', '/api/v1/conditions/catalogue');
+        expect(res.statusCode, JSON.stringify(res.body)).toBe(200);
+        const properties = res.body.contactProperties as {
+          key: string;
+          masked?: boolean;
+          lookups?: { key: string; masked?: boolean }[];
+        }[];
+        expect(JSON.stringify(res.body.events)).not.toContain('masked');
+        return properties
+          .flatMap((p) => [p, ...(p.lookups ?? [])])
+          .filter((p) => p.masked !== undefined)
+          .map((p) => `${p.key}=${String(p.masked)}`)
+          .sort();
+      };
+      const masked = roleHolder(ctx.app, tenant.tenantId, ['contacts.view']);
+      expect(await flagged(masked)).toEqual(['birthday=true', 'dynamic:birthday=true', 'province.region=true', 'province=true']);
+      // 联系人不脱敏 and super staff see every field: nothing is flagged.
+      expect(await flagged(roleHolder(ctx.app, tenant.tenantId, ['contacts.view', 'contacts.unmasked']))).toEqual([]);
+      expect(await flagged(client)).toEqual([]);
     } finally {
       contributions.metadataSource = undefined;
     }

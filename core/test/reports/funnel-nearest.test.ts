@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { noMemberships } from '../../src/modules/conditions/catalogue.js';
-import { ConditionsService } from '../../src/modules/conditions/conditions.service.js';
+import { ConditionsService, clearFieldAccess } from '../../src/modules/conditions/conditions.service.js';
 import { funnelModel } from '../../src/modules/reports/funnel/funnel.js';
 import type { FunnelAnalysisQuery } from '../../src/modules/reports/report.types.js';
 import { ReportsService } from '../../src/modules/reports/reports.service.js';
@@ -154,7 +154,7 @@ const cases: [string, Partial<FunnelAnalysisQuery>][] = [
 describe('reports: the funnel by ASOF joins equals the funnel by range joins (ADR 0054)', () => {
   it.each(cases)('%s', async (_name, partial) => {
     const query = reports.parse('funnel', { timeRange: range, ...partial });
-    const context = { tenantId: '1', staffId: null, timeZone: ZONE, now: NOW, maxGroups: 100 };
+    const context = { tenantId: '1', staffId: null, timeZone: ZONE, now: NOW, maxGroups: 100, fields: clearFieldAccess };
     const run = async (model: ReturnType<typeof funnelModel>) => {
       const plan = await model.plan!(query as unknown as FunnelAnalysisQuery, context);
       const rows = [];
@@ -193,6 +193,7 @@ describe('reports: the funnel by ASOF joins equals the funnel by range joins (AD
       timeZone: ZONE,
       now: NOW,
       maxGroups: 100,
+      fields: clearFieldAccess,
     });
     expect(plan.statements[0]!.sql).not.toContain('ASOF');
     expect(plan.statements[0]!.sql).toContain('row_number() OVER (PARTITION BY contact_id');

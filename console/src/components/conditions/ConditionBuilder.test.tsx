@@ -8,17 +8,19 @@ import { useState } from 'react';
 import { describe, expect, it } from 'vitest';
 import { ConditionBuilder } from './ConditionBuilder';
 
-function catalogue(): ConditionCatalogue {
+/** The builder's catalogue; `masked` names the contact properties the server flags as masked for the caller (ADR 0069). */
+function catalogue(masked: readonly string[] = []): ConditionCatalogue {
+  const properties: ConditionCatalogue['contactProperties'] = [
+    { key: 'name', name: '姓名', type: 'string', source: 'system' },
+    { key: 'province', name: '省份', type: 'string', source: 'system' },
+    { key: 'age', name: '年龄', type: 'number', source: 'system' },
+    { key: 'birthday', name: '生日', type: 'time', timeType: 'date', source: 'system' },
+    { key: 'attr3', name: '是否会员', type: 'bool', source: 'custom' },
+    { key: 'dynamic:birthday', name: '生日', type: 'time', timeType: 'date', source: 'dynamicDate' },
+  ];
   return {
     timeZone: 'Asia/Shanghai',
-    contactProperties: [
-      { key: 'name', name: '姓名', type: 'string', source: 'system' },
-      { key: 'province', name: '省份', type: 'string', source: 'system' },
-      { key: 'age', name: '年龄', type: 'number', source: 'system' },
-      { key: 'birthday', name: '生日', type: 'time', timeType: 'date', source: 'system' },
-      { key: 'attr3', name: '是否会员', type: 'bool', source: 'custom' },
-      { key: 'dynamic:birthday', name: '生日', type: 'time', timeType: 'date', source: 'dynamicDate' },
-    ],
+    contactProperties: properties.map((property) => (masked.includes(property.key) ? { ...property, masked: true } : property)),
     events: [
       {
         code: 'purchase',
@@ -36,7 +38,7 @@ function catalogue(): ConditionCatalogue {
 }
 
 /** Renders the builder as a page would (state owned outside), recording every tree it emits. */
-function renderBuilder(initial: ConditionTree, problems?: ConditionProblem[]) {
+function renderBuilder(initial: ConditionTree, problems?: ConditionProblem[], masked: readonly string[] = []) {
   const trees: ConditionTree[] = [];
   function Page() {
     const [tree, setTree] = useState(initial);
@@ -49,7 +51,7 @@ function renderBuilder(initial: ConditionTree, problems?: ConditionProblem[]) {
             trees.push(next);
             setTree(next);
           }}
-          catalogue={catalogue()}
+          catalogue={catalogue(masked)}
           problems={problems}
         />
       </ConfigProvider>
@@ -259,6 +261,35 @@ describe('ConditionBuilder', () => {
       operator: 'in',
       range: { kind: 'relativeRange', from: -7, to: 3 },
     });
+  });
+
+  it('shows a field masked for the staff member disabled, with 「该字段已脱敏」 on hover, and never picks it', async () => {
+    const { user, lastTree } = renderBuilder(empty(), undefined, ['name', 'province']);
+    // A new leaf starts on the first property the staff member may use, not on a masked one.
+    await addCondition(user, 'root', '用户属性');
+    expect(lastTree()).toStrictEqual({
+      type: 'and',
+      conditions: [{ type: 'property', property: 'age', operator: 'eq', values: [] }],
+    });
+    const leaf = screen.getByTestId('condition-0-leaf');
+    await user.click(within(leaf).getByRole('combobox', { name: '属性', hidden: true }));
+    const dropdown = document.querySelector<HTMLElement>('.ant-select-dropdown:not(.ant-select-dropdown-hidden)')!;
+    const optionOf = (label: string) =>
+      [...dropdown.querySelectorAll<HTMLElement>('.ant-select-item-option')].find((option) =>
+        option.textContent?.startsWith(label),
+      )!;
+    const province = optionOf('省份');
+    expect(province.className).toContain('ant-select-item-option-disabled');
+    expect(optionOf('年龄').className).not.toContain('ant-select-item-option-disabled');
+    // The lock's tooltip says why.
+    const label = province.querySelector<HTMLElement>('[data-masked="true"]')!;
+    expect(label).not.toBeNull();
+    await user.hover(label);
+    expect((await screen.findByRole('tooltip', { hidden: true })).textContent).toBe('该字段已脱敏');
+    // Clicking it picks nothing.
+    const emitted = lastTree();
+    await user.click(province);
+    expect(lastTree()).toBe(emitted);
   });
 
   it('removes a leaf', async () => {

@@ -183,11 +183,14 @@ export function pickComparison(comparison: Comparison): Comparison {
 export type LeafKind = ConditionLeaf['type'];
 export const leafKinds: readonly LeafKind[] = ['property', 'event', 'group', 'tag'];
 
+/** A property the caller may pick: not of a field masked for them (the catalogue's `masked`, ADR 0069). */
+export const isPickable = (property: CatalogueProperty): boolean => property.masked !== true;
+
 /** Whether the catalogue has anything a leaf of this kind could refer to. */
 export function canAddLeaf(kind: LeafKind, catalogue: ConditionCatalogue): boolean {
   switch (kind) {
     case 'property':
-      return catalogue.contactProperties.length > 0;
+      return catalogue.contactProperties.some(isPickable);
     case 'event':
       return catalogue.events.length > 0;
     case 'group':
@@ -197,11 +200,11 @@ export function canAddLeaf(kind: LeafKind, catalogue: ConditionCatalogue): boole
   }
 }
 
-/** A new leaf of `kind`, pointing at the catalogue's first entry (so the tree stays well-formed). */
+/** A new leaf of `kind`, pointing at the catalogue's first (pickable) entry (so the tree stays well-formed). */
 export function newLeaf(kind: LeafKind, catalogue: ConditionCatalogue): ConditionLeaf | undefined {
   switch (kind) {
     case 'property': {
-      const property = catalogue.contactProperties[0];
+      const property = catalogue.contactProperties.find(isPickable);
       if (!property) return undefined;
       return { type: 'property', property: property.key, ...defaultComparison(valueKindOf(property)) };
     }

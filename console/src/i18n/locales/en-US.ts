@@ -790,6 +790,7 @@ const enUS: Messages = {
         dynamicDate: 'Dynamic dates',
       },
       dynamicName: '{{name}} (dynamic date)',
+      masked: 'This field is masked for you',
     },
     operator: {
       label: 'Operator',
@@ -3046,6 +3047,7 @@ const enUS: Messages = {
       searchPlaceholder: 'Part of a province name',
       exportData: 'Export data',
       noRegion: 'No matching province',
+      regionMasked: 'Masked: the province field is masked for you, so the region analysis shows no data',
       savePng: 'Save as image (.png)',
     },
     distributionAnalysis: {

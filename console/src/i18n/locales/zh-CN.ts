@@ -781,6 +781,7 @@ const zhCN = {
         dynamicDate: '动态日期',
       },
       dynamicName: '{{name}}（动态日期）',
+      masked: '该字段已脱敏',
     },
     operator: {
       label: '运算符',
@@ -2992,6 +2993,7 @@ const zhCN = {
       searchPlaceholder: '输入省份关键词，如 上',
       exportData: '导出数据',
       noRegion: '没有匹配的省份',
+      regionMasked: '已脱敏：省份字段对你已加密，地域分析不显示数据',
       savePng: '保存为图片（.png）',
     },
     distributionAnalysis: {

@@ -1,4 +1,5 @@
-import type { PropertyType } from '../../kernel/contributions.js';
+import type { PropertyType, ReportFieldAccess } from '../../kernel/contributions.js';
+import type { Principal } from '../../server/principal.js';
 import type { OlapTenantDeclaration } from '../../store/olap/declaration.js';
 import { contactSystemFields, dimensionFieldColumn, propertyColumn } from '../../store/olap/physical-schema.js';
 import type {
@@ -78,6 +79,15 @@ export interface GroupSource {
   groups(tenantId: string, ids: readonly string[]): Promise<GroupRef[]>;
   /** Every group usable in a condition, for the builder's picker. */
   listGroups(tenantId: string): Promise<GroupRef[]>;
+}
+
+/**
+ * Which contact properties a caller sees masked (ADR 0069): the masking module's, set through the
+ * conditions extension point — masking comes after this module (masking → metadata → conditions), so
+ * it cannot be one of its dependencies. Without a source nothing is flagged.
+ */
+export interface FieldMaskSource {
+  fieldAccess(principal: Principal): Promise<ReportFieldAccess>;
 }
 
 /** The tags half of the membership source: the tags module's. */
@@ -384,22 +394,34 @@ const dto = ({ key, name, type, timeType, source, lookup }: PropertyRef): Catalo
   ...(lookup ? { lookup } : {}),
 });
 
-/** Properties as the builder lists them: lookups under their base property (`lookups`). */
-function propertiesDto(refs: Iterable<PropertyRef>): CatalogueProperty[] {
+/**
+ * Properties as the builder lists them: lookups under their base property (`lookups`); those `masked`
+ * names (contact properties of fields the caller sees masked) flagged `masked: true`.
+ */
+function propertiesDto(refs: Iterable<PropertyRef>, masked: (key: string) => boolean = () => false): CatalogueProperty[] {
   const all = [...refs];
+  const flagged = (ref: PropertyRef): CatalogueProperty => ({ ...dto(ref), ...(masked(ref.key) ? { masked: true } : {}) });
   return all
     .filter((p) => !p.via)
     .map((p) => {
-      const lookups = all.filter((l) => l.via?.base === p.key).map(dto);
-      return { ...dto(p), ...(lookups.length ? { lookups } : {}) };
+      const lookups = all.filter((l) => l.via?.base === p.key).map(flagged);
+      return { ...flagged(p), ...(lookups.length ? { lookups } : {}) };
     });
 }
 
-/** The builder's view of what a tree may refer to. */
-export function catalogueDto(metadata: TenantMetadata, groups: readonly GroupRef[], tags: readonly TagRef[]): ConditionCatalogue {
+/**
+ * The builder's view of what a tree may refer to; `fields` tells which contact properties the caller
+ * sees masked (ADR 0069: flagged, so the pickers show them disabled). Event properties are never masked.
+ */
+export function catalogueDto(
+  metadata: TenantMetadata,
+  groups: readonly GroupRef[],
+  tags: readonly TagRef[],
+  fields?: ReportFieldAccess,
+): ConditionCatalogue {
   return {
     timeZone: metadata.timeZone,
-    contactProperties: propertiesDto(contactProperties(metadata)),
+    contactProperties: propertiesDto(contactProperties(metadata), fields && ((key) => fields.maskedField(key) !== undefined)),
     events: eventRefs(metadata).map((e) => ({
       code: e.code,
       name: e.name,

@@ -254,6 +254,11 @@ export interface CatalogueProperty {
   lookup?: { kind: 'dimension' | 'dictionary'; dimensionId: string; name: string };
   /** The lookups linked to this property, listed under it (never nested further). */
   lookups?: CatalogueProperty[];
+  /**
+   * A contact property (or a lookup of one) of a field masked for the caller (ADR 0069): the
+   * builders show it disabled; the contact list and the reports refuse it. Absent: usable.
+   */
+  masked?: true;
 }
 
 export interface CatalogueEvent {

@@ -15,6 +15,8 @@ import { ConditionsService, conditionsServiceRef } from './conditions.service.js
  * (`setMetadataSource`; without it, the tenant's analytics declaration). Through the same point the
  * modules keeping users of groups and tags register them (`addUsageCheck`, ADR 0050): `usagesOf`
  * answers what uses a group or a tag, so neither the groups nor the tags module depends on the other.
+ * The masking module tells it which contact properties a caller sees masked (`setFieldMaskSource`,
+ * ADR 0069): the catalogue flags them for the builders.
  */
 export const conditionsModule = defineModule({
   id: 'conditions',
@@ -33,6 +35,7 @@ export const conditionsModule = defineModule({
           () => membershipSourceOf(contributions.groupSource?.definition, contributions.tagSource?.definition),
           () => contributions.metadataSource?.definition,
           () => contributions.usageChecks.map((check) => check.definition),
+          () => contributions.fieldMaskSource?.definition,
         ),
     }),
   ],

@@ -14,6 +14,8 @@ const propertyFields = {
   type: Joi.string().required(),
   timeType: Joi.string().valid('date', 'datetime'),
   source: Joi.string().valid('system', 'custom', 'sdk', 'dynamicDate').required(),
+  // A contact property of a field masked for the caller (ADR 0069): the builders show it disabled.
+  masked: Joi.boolean().valid(true),
 };
 
 /** A value read through a dimension table or dictionary linked to its base property. */
@@ -76,9 +78,14 @@ export function conditionsRoutes(conditions: ConditionsService): PluginRoute[] {
       access: { permission: 'contacts.view' },
       options: {
         description: '条件目录 / What conditions may refer to: contact properties, events and their properties, groups, tags',
+        notes:
+          'A contact property (or a lookup of one) of a field masked for the caller carries `masked: true`: a filter, dimension or measure on it is refused (ADR 0069).',
         response: { schema: catalogueSchema },
       },
-      handler: (request) => conditions.catalogue(principalOf(request).tenantId),
+      handler: (request) => {
+        const principal = principalOf(request);
+        return conditions.catalogue(principal.tenantId, principal);
+      },
     }),
     moduleRoute({
       method: 'POST',

@@ -1,6 +1,8 @@
+import type { ReportFieldAccess } from '../../kernel/contributions.js';
 import { createServiceRef } from '../../kernel/extension-point.js';
-import { InputError } from '../../server/errors.js';
+import { ForbiddenError, InputError } from '../../server/errors.js';
 import { formatMessage, type Locale } from '../../server/messages.js';
+import type { Principal } from '../../server/principal.js';
 import type { AnalyticsEngine } from '../../store/olap/analytics-engine.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
 import {
@@ -9,6 +11,7 @@ import {
   metadataFromDeclaration,
   referencedMemberships,
   type ConditionContext,
+  type FieldMaskSource,
   type MembershipSource,
 } from './catalogue.js';
 import {
@@ -32,6 +35,18 @@ export interface EvaluateOptions {
   /** Interrupt the query inside the engine after this long (default: the engine's limit). */
   timeoutMs?: number;
 }
+
+/**
+ * Who a report scope compiles for: the tenant, and the contact fields the asker sees masked (a report
+ * model passes its `ReportPlanContext`; a system computation, e.g. 用户画像's snapshot, `clearFieldAccess`).
+ */
+export interface ReportScopeAsker {
+  tenantId: string;
+  fields: ReportFieldAccess;
+}
+
+/** Every contact property readable: a computation nobody sees directly (its answer is masked where shown). */
+export const clearFieldAccess: ReportFieldAccess = { maskedField: () => undefined };
 
 /** What a report model compiles against (`ConditionsService.reportScope`). */
 export interface ReportScope {
@@ -66,6 +81,8 @@ export class ConditionsService {
     private readonly metadataSource: () => MetadataSource | undefined = () => undefined,
     /** The registered uses of groups and tags (`addUsageCheck`), in registration order. */
     private readonly usageChecks: () => readonly MembershipUsageCheck[] = () => [],
+    /** Read on each use: which contact properties a caller sees masked (ADR 0069); absent: none. */
+    private readonly fieldMasks: () => FieldMaskSource | undefined = () => undefined,
   ) {
     this.compiler = new ConditionCompiler(olap.dialect);
   }
@@ -99,10 +116,18 @@ export class ConditionsService {
     return { ...buildContext(metadata, groups, tags), declared };
   }
 
-  async catalogue(tenantId: string): Promise<ConditionCatalogue> {
-    const { metadata } = await this.metadata(tenantId);
-    const { groups, tags } = await this.memberships().list(tenantId);
-    return catalogueDto(metadata, groups, tags);
+  /**
+   * What the builders offer. For `principal` (the builders' caller), the contact properties of fields
+   * it sees masked are flagged `masked` (ADR 0069), as the contact list's column picker flags them.
+   */
+  async catalogue(tenantId: string, principal?: Principal): Promise<ConditionCatalogue> {
+    const source = principal && this.fieldMasks();
+    const [{ metadata }, { groups, tags }, fields] = await Promise.all([
+      this.metadata(tenantId),
+      this.memberships().list(tenantId),
+      source ? source.fieldAccess(principal) : undefined,
+    ]);
+    return catalogueDto(metadata, groups, tags, fields);
   }
 
   /**
@@ -187,12 +212,22 @@ export class ConditionsService {
   /**
    * For report models (ADR 0052): one context resolving everything several trees name (metric events,
    * filters, tag dimensions, the user filter, group selections), a validator of each tree against it
-   * (problem paths prefixed by the caller) and the compiler's report pieces. Nothing is refused here:
-   * the model validates each part with `problems` and throws the sum.
+   * (problem paths prefixed by the caller) and the compiler's report pieces. Nothing is refused here
+   * but masked fields: the model validates each part with `problems` and throws the sum.
+   *
+   * Masked fields (ADR 0069): every contact property the model resolves — a dimension, a measured
+   * property, a leaf of any tree it validates or compiles — goes through this context, and one of a
+   * field the asker sees masked throws 403 `report_field_masked` naming the field, before any SQL runs
+   * (so before the report cache is read).
    */
-  async reportScope(tenantId: string, trees: readonly ConditionTree[], options: EvaluateOptions = {}): Promise<ReportScope> {
+  async reportScope(
+    asker: ReportScopeAsker,
+    trees: readonly ConditionTree[],
+    options: EvaluateOptions = {},
+  ): Promise<ReportScope> {
+    const { tenantId } = asker;
     const union: ConditionTree = { type: 'and', conditions: trees.flatMap((tree) => tree.conditions) };
-    const context = await this.context(tenantId, union);
+    const context = withMaskedFields(await this.context(tenantId, union), asker.fields);
     const compileOptions = await this.compileOptions(tenantId, options, context.declared);
     return {
       context,
@@ -232,6 +267,27 @@ export class ConditionsService {
       .query<{ contact_id: string }>(query.sql, { params: query.params, timeoutMs: options.timeoutMs, rowMode: 'json' });
     return result.rows.map((row) => String(row.contact_id));
   }
+}
+
+/**
+ * `context` whose contact properties refuse those of masked fields (403 `report_field_masked`): the
+ * field is named by its base property (a lookup's and a dynamic date's), as the builder lists it.
+ */
+function withMaskedFields<C extends ConditionContext>(context: C, fields: ReportFieldAccess): C {
+  return {
+    ...context,
+    contactProperty: (key: string) => {
+      const ref = context.contactProperty(key);
+      if (!ref) return ref;
+      const fieldKey = fields.maskedField(key);
+      if (fieldKey !== undefined) {
+        const baseKey = ref.via?.base ?? (key.startsWith('dynamic:') ? key.slice('dynamic:'.length) : key);
+        const field = context.contactProperty(baseKey)?.name ?? ref.name;
+        throw new ForbiddenError('report_field_masked', { field, fieldKey });
+      }
+      return ref;
+    },
+  };
 }
 
 export const conditionsServiceRef = createServiceRef<ConditionsService>({ id: 'conditions.service' });

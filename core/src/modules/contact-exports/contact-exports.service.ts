@@ -24,8 +24,7 @@ import {
 } from '../contacts/contacts.types.js';
 import { EXPORT_TTL_MS, type FilesService } from '../files/files.service.js';
 import { ContactMasker, type MaskingService } from '../masking/masking.service.js';
-import { UNMASKED_PERMISSION } from '../masking/masking.types.js';
-import { maskKeyOfProperty } from '../contacts/list.types.js';
+import { maskKeyOfProperty, UNMASKED_PERMISSION } from '../masking/masking.types.js';
 import type { MetadataService } from '../metadata/metadata.service.js';
 import type { ContactFieldType } from '../metadata/metadata.types.js';
 import type { ContactExportsRepo } from './contact-exports.repo.js';

@@ -10,6 +10,7 @@ import type { ChannelsService } from '../channels/channels.service.js';
 import type { ConditionNode, ConditionTree } from '../conditions/condition.types.js';
 import type { ConditionsService } from '../conditions/conditions.service.js';
 import type { ContactMasker, MaskingService } from '../masking/masking.service.js';
+import { maskKeyOfProperty } from '../masking/masking.types.js';
 import type { MetadataService } from '../metadata/metadata.service.js';
 import { WECHAT_OPEN_ID, WECHAT_UNION_ID } from './contacts.types.js';
 import type { ContactListRepo } from './list.repo.js';
@@ -17,7 +18,6 @@ import {
   contactListLimits,
   defaultColumnKeys,
   keywordFields,
-  maskKeyOfProperty,
   propertyColumns,
   systemColumns,
   type ContactColumn,

@@ -113,17 +113,6 @@ export const keywordFields = [
   { olapColumn: 'email', maskKey: 'email' },
 ] as const;
 
-/**
- * The field key masks name for a condition leaf's property (`mobile` → `mobilePhone`, `province` →
- * `state`, `dynamic:birthday` → `birthday`, `attr3.$label` → `attr3`). Properties that are no
- * person's field (times, utm, identified) come back unchanged and are never masked.
- */
-export function maskKeyOfProperty(property: string): string {
-  const base = property.startsWith('dynamic:') ? property.slice('dynamic:'.length) : property.split('.')[0]!;
-  const trait = contactTraitFields.find((field) => field.olap === base);
-  return trait ? trait.key : base;
-}
-
 export interface ContactListQuery {
   kind: ContactListKind;
   filter?: ConditionTree;

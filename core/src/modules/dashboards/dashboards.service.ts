@@ -6,10 +6,10 @@ import type { Locale } from '../../server/messages.js';
 import { isUniqueViolation } from '../../store/oltp/oltp-store.js';
 import type { TimeRange } from '../conditions/condition.types.js';
 import type { DepartmentScope, TreeNode } from '../departments/department-rules.js';
-import type { DepartmentService, DepartmentViewer } from '../departments/departments.service.js';
+import type { DepartmentService } from '../departments/departments.service.js';
 import type { ReportQuotasService } from '../reports/report-quotas.service.js';
 import type { ReportResult } from '../reports/report.types.js';
-import type { SavedReportsService } from '../reports/saved-reports.service.js';
+import type { ReportViewer, SavedReportsService } from '../reports/saved-reports.service.js';
 import type { SavedReport } from '../reports/saved-reports.types.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
 import type { PluginEnablement } from '../tenant-plugins/plugin-enablement.js';
@@ -30,8 +30,11 @@ import {
 
 export const dashboardsServiceRef = createServiceRef<DashboardsService>({ id: 'dashboards.service' });
 
-/** Who works with dashboards: a staff member (its department decides what it sees) or an app. */
-export type DashboardViewer = DepartmentViewer;
+/**
+ * Who works with dashboards: a staff member (its department decides what it sees) or an app — the
+ * principal, whose permissions decide the masked fields of the cards it opens (ADR 0069).
+ */
+export type DashboardViewer = ReportViewer;
 
 export interface DashboardsDeps {
   saved: SavedReportsService;

@@ -1,3 +1,4 @@
+import type { ReportFieldAccess } from '../../kernel/contributions.js';
 import { createServiceRef } from '../../kernel/extension-point.js';
 import { InputError, NotFoundError } from '../../server/errors.js';
 import type { Principal } from '../../server/principal.js';
@@ -7,10 +8,11 @@ import { ContactMasker } from './contact-masker.js';
 import type { MaskingRepo } from './masking.repo.js';
 import {
   CUSTOM_FIELD_KEY,
+  maskKeyOfProperty,
   MOBILE_CIPHERTEXT_MAX,
   systemFieldKeys,
+  seesMaskedFieldsInClear,
   systemFieldNames,
-  UNMASKED_PERMISSION,
   type FieldMask,
   type MobileEncryption,
 } from './masking.types.js';
@@ -69,24 +71,35 @@ export class MaskingService {
     return this.repo.maskedKeys(tenantId);
   }
 
-  /**
-   * What `principal` may see of contacts. Clear text for super staff (高级员工), for staff holding
-   * 联系人不脱敏 (`contacts.unmasked`) and for Open API apps (the customer's own systems, behind its
-   * app secret: masking is a console rule for operators, §1.11.4.7.2); masked fields as `***` for
-   * every other staff member.
-   */
   /** The contact fields the tenant masks (for whoever does not see them in clear). */
   async maskedKeys(tenantId: string): Promise<string[]> {
     return this.repo.maskedKeys(tenantId);
   }
 
+  /**
+   * What `principal` may see of contacts. Clear text for super staff (高级员工), for staff holding
+   * 联系人不脱敏 (`contacts.unmasked`) and for Open API apps (the customer's own systems, behind its
+   * app secret: masking is a console rule for operators, §1.11.4.7.2); masked fields as `***` for
+   * every other staff member (`seesMaskedFieldsInClear`).
+   */
   async forPrincipal(principal: Principal): Promise<ContactMasker> {
-    // A plugin's integration caller (a signed webhook) holds no permission: masked like staff without one.
-    const isClear =
-      principal.kind === 'app' ||
-      (principal.kind === 'staff' && principal.isSuper) ||
-      principal.permissions.has(UNMASKED_PERMISSION);
-    return new ContactMasker(await this.repo.maskedKeys(principal.tenantId), isClear);
+    return new ContactMasker(await this.repo.maskedKeys(principal.tenantId), seesMaskedFieldsInClear(principal));
+  }
+
+  /**
+   * Which contact properties of the condition catalogue an asker sees masked (ADR 0069): none when
+   * `isClear`, else those of the tenant's masked fields — a lookup (`province.$label`) and a dynamic
+   * date (`dynamic:birthday`) follow their base field, as the contact list's filter maps them
+   * (`maskKeyOfProperty`). The report engine plans with it; the catalogue flags with it.
+   */
+  async fieldAccess(tenantId: string, isClear: boolean): Promise<ReportFieldAccess> {
+    const masked = isClear ? new Set<string>() : new Set(await this.repo.maskedKeys(tenantId));
+    return {
+      maskedField: (property) => {
+        const key = maskKeyOfProperty(property);
+        return masked.has(key) ? key : undefined;
+      },
+    };
   }
 
   private async isField(tenantId: string, key: string): Promise<boolean> {

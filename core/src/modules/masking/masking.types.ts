@@ -6,8 +6,30 @@ export const MASKED_VALUE = '***';
 
 /** 联系人不脱敏 (§1.11.4.6): a role permission; super staff hold it like every other. */
 export const UNMASKED_PERMISSION = 'contacts.unmasked';
+
 /** 联系人字段加密 settings (§1.11.4.7): super staff only. */
 export const MASKING_MANAGE_PERMISSION = 'masking.manage';
+
+/** A caller as far as masking cares: a principal, or a module's viewer made from one. */
+export type MaskingAsker = { permissions?: ReadonlySet<string> } & (
+  | { kind: 'staff'; isSuper: boolean }
+  | { kind: 'app' }
+  // A plugin's integration caller (a signed webhook, ADR 0042) holds no permission: masked.
+  | { kind: 'integration' }
+);
+
+/**
+ * Whether `asker` sees masked contact fields in clear (ADR 0024 §3): Open API apps (the customer's
+ * own systems, behind its app secret), super staff (高级员工) and staff holding 联系人不脱敏
+ * (`contacts.unmasked`). Everyone else sees them masked. The one place of the rule: the contact
+ * serializers (`MaskingService.forPrincipal`), the report engine's askers (`actorOf`) and the
+ * condition catalogue's `masked` flags (ADR 0069) all ask it.
+ */
+export function seesMaskedFieldsInClear(asker: MaskingAsker): boolean {
+  return (
+    asker.kind === 'app' || (asker.kind === 'staff' && asker.isSuper) || (asker.permissions?.has(UNMASKED_PERMISSION) ?? false)
+  );
+}
 
 /**
  * The system fields of a contact, as identify names them (seed §2.1.3) — the same keys the Open
@@ -38,6 +60,17 @@ export const systemFieldNames: Record<ContactTraitKey, LocalizedText> = {
 
 /** The system field keys in the seed's order of the contact (姓名, 昵称, 性别 …). */
 export const systemFieldKeys: readonly ContactTraitKey[] = contactTraitFields.map((field) => field.key);
+
+/**
+ * The field key masks name for a condition leaf's property (`mobile` → `mobilePhone`, `province` →
+ * `state`, `dynamic:birthday` → `birthday`, `attr3.$label` → `attr3`). Properties that are no
+ * person's field (times, utm, identified) come back unchanged and are never masked.
+ */
+export function maskKeyOfProperty(property: string): string {
+  const base = property.startsWith('dynamic:') ? property.slice('dynamic:'.length) : property.split('.')[0]!;
+  const trait = contactTraitFields.find((field) => field.olap === base);
+  return trait ? trait.key : base;
+}
 
 /** A custom field's key: `attr<seq>` (ADR 0016). */
 export const CUSTOM_FIELD_KEY = /^attr[1-9][0-9]{0,8}$/;

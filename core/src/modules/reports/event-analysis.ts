@@ -276,7 +276,7 @@ async function planEventAnalysis(
     ...(query.filters?.contacts ? [query.filters.contacts] : []),
     ...selections.map((s) => s.condition),
   ];
-  const scope = await deps.conditions.reportScope(context.tenantId, trees, { now: context.now });
+  const scope = await deps.conditions.reportScope(context, trees, { now: context.now });
   const indexOf = new Map(eventMetrics.map((m) => [m, query.metrics.indexOf(m)]));
   for (const metric of eventMetrics) {
     const prefix = `metrics.${indexOf.get(metric)}`;

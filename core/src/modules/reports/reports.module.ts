@@ -59,8 +59,12 @@ export const reportsModule = defineModule({
         olap: kernelServices.olap,
         tenants: tenantServiceRef,
         logger: kernelServices.logger,
+        masking: maskingServiceRef,
       },
-      factory: ({ contributions, olap, tenants, logger }) => new ReportsService(contributions, olap, tenants, logger),
+      factory: ({ contributions, olap, tenants, logger, masking }) =>
+        new ReportsService(contributions, olap, tenants, logger, (actor) =>
+          masking.fieldAccess(actor.tenantId, actor.unmasked ?? false),
+        ),
     }),
     createServiceFactory({
       service: reportQuotasServiceRef,

@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type Joi from 'joi';
 import type { ContributionRegistry } from '../../kernel/contribution-registry.js';
-import type { ReportModelDefinition, ReportPlan, ReportStatementInfo } from '../../kernel/contributions.js';
+import type {
+  ReportFieldAccess,
+  ReportModelDefinition,
+  ReportPlan,
+  ReportPlanContext,
+  ReportStatementInfo,
+} from '../../kernel/contributions.js';
 import { createServiceRef } from '../../kernel/extension-point.js';
 import type { Logger } from 'pino';
 import { InputError, NotFoundError } from '../../server/errors.js';
@@ -21,6 +27,14 @@ export interface ReportActor {
   /** Sees masked contact fields in clear (ADR 0024); absent: masked. */
   unmasked?: boolean;
 }
+
+/**
+ * The contact properties `actor` may not use in a report (ADR 0069): the masking module's
+ * `fieldAccess` for the actor's tenant, clear when the actor sees masked fields in clear.
+ */
+export type FieldAccessSource = (actor: ReportActor) => Promise<ReportFieldAccess>;
+
+const allClear: FieldAccessSource = () => Promise.resolve({ maskedField: () => undefined });
 
 export interface ReportRunOptions {
   /** 强制刷新: compute even when the cache holds an answer (which is then replaced). */
@@ -70,6 +84,8 @@ export class ReportsService {
     private readonly olap: AnalyticsEngine,
     private readonly tenants: TenantService,
     private readonly logger: Logger,
+    /** What the asker sees masked (ADR 0069); absent: nothing (tests of models without contacts). */
+    private readonly fieldAccess: FieldAccessSource = allClear,
     options: { cacheBytes?: number } = {},
   ) {
     this.cache = new LRUCache<string, CacheEntry>({
@@ -210,14 +226,11 @@ export class ReportsService {
         error.details.map((d) => ({ path: ['cell', ...d.path].join('.'), code: 'report_cell_invalid' })),
       );
     }
-    const timeZone = (await this.tenants.get(actor.tenantId)).timeZone;
-    const statement = await definition.cellContacts(parsed, value as Record<string, unknown>, {
-      tenantId: actor.tenantId,
-      staffId: actor.staffId,
-      timeZone,
-      now: options.now ?? Date.now(),
-      maxGroups: model.limits.shown,
-    });
+    const statement = await definition.cellContacts(
+      parsed,
+      value as Record<string, unknown>,
+      await this.planContext(actor, { now: options.now, maxGroups: model.limits.shown }),
+    );
     const analytics = this.olap.forTenant(actor.tenantId);
     // A tenant without analytics data has no one in any cell.
     if (!statement.sql || (await analytics.schema()) === undefined) return [];
@@ -240,18 +253,13 @@ export class ReportsService {
     options: ReportRunOptions,
   ): Promise<{ plan: ReportPlan; timeZone: string }> {
     const model = this.model(modelId);
-    const timeZone = (await this.tenants.get(actor.tenantId)).timeZone;
     const maxGroups = options.purpose === 'export' ? model.limits.exported : model.limits.shown;
     const definition = model.definition;
+    const context = await this.planContext(actor, { now: options.now, maxGroups });
+    const timeZone = context.timeZone;
     if (definition.plan) {
-      const plan = await definition.plan(query, {
-        tenantId: actor.tenantId,
-        staffId: actor.staffId,
-        unmasked: actor.unmasked ?? false,
-        timeZone,
-        now: options.now ?? Date.now(),
-        maxGroups,
-      });
+      // The asker's masked fields are refused here, while planning (ADR 0069): before the cache is read.
+      const plan = await definition.plan(query, context);
       if (model.source !== CORE_REPORTS && plan.statements.some((statement) => statement.operator))
         throw new Error(`report model "${modelId}" of ${model.source} planned operator SQL: only core's models may`);
       return { plan, timeZone };
@@ -269,6 +277,20 @@ export class ReportsService {
           return { kind: 'table', columns, rows: kept, groupCount: rows.length, truncated };
         },
       },
+    };
+  }
+
+  /** What a model's `plan` and `cellContacts` know of the run, the asker's masked fields included. */
+  private async planContext(actor: ReportActor, options: { now?: number; maxGroups: number }): Promise<ReportPlanContext> {
+    const [tenant, fields] = await Promise.all([this.tenants.get(actor.tenantId), this.fieldAccess(actor)]);
+    return {
+      tenantId: actor.tenantId,
+      staffId: actor.staffId,
+      unmasked: actor.unmasked ?? false,
+      fields,
+      timeZone: tenant.timeZone,
+      now: options.now ?? Date.now(),
+      maxGroups: options.maxGroups,
     };
   }
 

@@ -4,6 +4,7 @@ import { paginate, type Page } from '../../store/oltp/oltp-store.js';
 import type { TimeRange } from '../conditions/condition.types.js';
 import type { DepartmentScope } from '../departments/department-rules.js';
 import type { DepartmentService, DepartmentViewer } from '../departments/departments.service.js';
+import { seesMaskedFieldsInClear } from '../masking/masking.types.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
 import { exportReport, type ExportFormat } from './report-export.js';
 import type { ReportResult } from './report.types.js';
@@ -14,8 +15,11 @@ import type { SavedReport, SavedReportSummary } from './saved-reports.types.js';
 
 export const savedReportsServiceRef = createServiceRef<SavedReportsService>({ id: 'reports.savedReports' });
 
-/** Who works with saved reports: a staff member (its department decides what it sees) or an app. */
-export type ReportViewer = DepartmentViewer;
+/**
+ * Who works with saved reports: a staff member (its department decides what it sees) or an app —
+ * the principal, whose permissions tell whether it sees masked contact fields (联系人不脱敏).
+ */
+export type ReportViewer = DepartmentViewer & { permissions?: ReadonlySet<string> };
 
 /** Called inside the transaction that deletes saved reports (dashboards drop their cards). */
 export type ReportsDeletedListener = (tenantId: string, reportIds: readonly string[]) => Promise<void>;
@@ -45,9 +49,11 @@ export interface CheckedReports {
 }
 const str = (value: number | string | null) => (value === null ? null : String(value));
 
+/** The report engine's asker: a saved report runs with the masks of whoever opens it (ADR 0069), not its author's. */
 export const actorOf = (viewer: ReportViewer): ReportActor => ({
   tenantId: viewer.tenantId,
   staffId: viewer.kind === 'staff' ? viewer.staffId : null,
+  unmasked: seesMaskedFieldsInClear(viewer),
 });
 
 /**

@@ -2,7 +2,7 @@ import type { ReportModelDefinition, ReportPlanContext } from '../../../src/kern
 import { buildContext, metadataFromDeclaration, type GroupRef, type TagRef } from '../../../src/modules/conditions/catalogue.js';
 import { ConditionCompiler } from '../../../src/modules/conditions/compiler.js';
 import type { ConditionNode, ConditionTree, TimeRange } from '../../../src/modules/conditions/condition.types.js';
-import type { ConditionsService } from '../../../src/modules/conditions/conditions.service.js';
+import { clearFieldAccess, type ConditionsService } from '../../../src/modules/conditions/conditions.service.js';
 import type { GroupSelectionsService } from '../../../src/modules/group-selections/group-selections.service.js';
 import { exportChunkSql, exportMatchingStatement } from '../../../src/modules/contact-exports/contact-exports.service.js';
 import { contactListStatements } from '../../../src/modules/contacts/list.service.js';
@@ -535,6 +535,7 @@ export async function reportCases(conditions: ConditionsService, tenantId: strin
     timeZone: reportDeclaration.timeZone,
     now: GOLDEN_NOW,
     maxGroups: 50,
+    fields: clearFieldAccess,
   };
   const out: GoldenCase[] = [];
   for (const item of models) {
@@ -556,7 +557,9 @@ export async function reportCases(conditions: ConditionsService, tenantId: strin
     );
   }
   // 用户画像: the snapshot's two statements over a group of contacts.
-  const scope = await conditions.reportScope(tenantId, [where(property('attr21', 'gte', [3]))], { now: GOLDEN_NOW });
+  const scope = await conditions.reportScope({ tenantId, fields: clearFieldAccess }, [where(property('attr21', 'gte', [3]))], {
+    now: GOLDEN_NOW,
+  });
   const profile = profileStatements(
     starRocksDialect,
     scope.pieces.condition(where(property('attr21', 'gte', [3]))),

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildContext, metadataFromDeclaration } from '../../../src/modules/conditions/catalogue.js';
 import { ConditionCompiler } from '../../../src/modules/conditions/compiler.js';
-import type { ConditionsService } from '../../../src/modules/conditions/conditions.service.js';
+import { clearFieldAccess, type ConditionsService } from '../../../src/modules/conditions/conditions.service.js';
 import type { GroupSelectionsService } from '../../../src/modules/group-selections/group-selections.service.js';
 import { funnelModel } from '../../../src/modules/reports/funnel/funnel.js';
 import { retentionAnalysisModel } from '../../../src/modules/reports/retention/retention-analysis.js';
@@ -140,7 +140,14 @@ describeOltpEngines('StarRocks SQL written by hand', (ctx) => {
       window: { unit: 'day', value: 1 },
       timeRange: { kind: 'between', from: '2026-02-01', to: '2026-02-01' },
     });
-    const plan = await model.plan!(value, { tenantId, staffId: null, timeZone: 'Asia/Shanghai', now: GOLDEN_NOW, maxGroups: 50 });
+    const plan = await model.plan!(value, {
+      tenantId,
+      staffId: null,
+      timeZone: 'Asia/Shanghai',
+      now: GOLDEN_NOW,
+      maxGroups: 50,
+      fields: clearFieldAccess,
+    });
     expect(plan.statements).toHaveLength(1);
     // The range (02-01 local) and the scan to the end of its last anchor's window (one day later).
     expect(plan.statements[0]!.params).toEqual([
@@ -193,7 +200,14 @@ describeOltpEngines('StarRocks SQL written by hand', (ctx) => {
       periods: 3,
       timeRange: { kind: 'between', from: '2026-02-01', to: '2026-02-02' },
     });
-    const plan = await model.plan!(value, { tenantId, staffId: null, timeZone: 'Asia/Shanghai', now: GOLDEN_NOW, maxGroups: 50 });
+    const plan = await model.plan!(value, {
+      tenantId,
+      staffId: null,
+      timeZone: 'Asia/Shanghai',
+      now: GOLDEN_NOW,
+      maxGroups: 50,
+      fields: clearFieldAccess,
+    });
     expect(plan.statements).toHaveLength(1);
     const physicalSql = normalizeSql(
       (await sqlPath.run({ sql: plan.statements[0]!.sql, declaration: reportDeclaration })).physical,

@@ -32,7 +32,7 @@ import { type SavedReport } from '../../../api/reports';
 import { BuilderContext, ConditionBuilder, FilterRow, placeProblems } from '../../../components/conditions';
 import { newFilter } from '../../../components/conditions/condition-tree';
 import { ProblemList } from '../../../components/conditions/ProblemList';
-import { matchOption, PropertySelect } from '../../../components/conditions/PropertySelect';
+import { matchOption, PropertySelect, propertyOption } from '../../../components/conditions/PropertySelect';
 import { TimeRangeInput } from '../../../components/conditions/TimeRangeInput';
 import { ErrorResult } from '../../../components/ErrorResult';
 import { GroupPicker } from '../../../components/GroupPicker';
@@ -384,14 +384,14 @@ function DistributionBuilder({ catalogue, saved }: { catalogue: ConditionCatalog
     {
       label: t('reports.distributionAnalysis.eventProperties'),
       title: 'event',
-      options: (event?.properties ?? []).map((p) => ({ value: `event:${p.key}`, label: p.name })),
+      options: (event?.properties ?? []).map((p) => propertyOption(p, `event:${p.key}`, p.name)),
     },
     {
       label: t('reports.distributionAnalysis.contactProperties'),
       title: 'contact',
       options: catalogue.contactProperties
         .filter((p) => p.source !== 'dynamicDate')
-        .map((p) => ({ value: `contact:${p.key}`, label: p.name })),
+        .map((p) => propertyOption(p, `contact:${p.key}`, p.name)),
     },
   ];
 

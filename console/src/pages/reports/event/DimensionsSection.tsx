@@ -4,7 +4,7 @@ import { reportLimits, type ReportDimension, type ReportMetric } from '@huiliu/c
 import { Button, Checkbox, Flex, Select, Space, theme, Tooltip, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { ProblemList } from '../../../components/conditions/ProblemList';
-import { matchOption } from '../../../components/conditions/PropertySelect';
+import { matchOption, propertyOption } from '../../../components/conditions/PropertySelect';
 import {
   commonEventProperties,
   defaultRanges,
@@ -45,27 +45,31 @@ export function DimensionsSection({
     {
       label: t('reports.dimension.eventProperties'),
       title: 'event',
-      options: common.map((p) => ({ value: `event:${p.key}`, label: p.name })),
+      options: common.map((p) => propertyOption(p, `event:${p.key}`, p.name)),
     },
     {
       label: t('reports.dimension.contactProperties'),
       title: 'contact',
       options: catalogue.contactProperties
         .filter((p) => p.source !== 'dynamicDate')
-        .map((p) => ({ value: `contact:${p.key}`, label: p.name })),
+        .map((p) => propertyOption(p, `contact:${p.key}`, p.name)),
     },
     {
       label: t('reports.dimension.tags'),
       title: 'tag',
-      options: catalogue.tags.map((tag) => ({ value: `tag:${tag.id}`, label: tag.name })),
+      options: catalogue.tags.map((tag) => ({ value: `tag:${tag.id}`, label: tag.name, text: tag.name, disabled: false })),
     },
   ].filter((group) => group.options.length > 0);
   const withDisabled = (current: string) =>
     options.map((group) => ({
       ...group,
-      options: group.options.map((option) => ({ ...option, disabled: option.value !== current && used.has(option.value) })),
+      // A masked field (ADR 0069) stays disabled, even as the current choice.
+      options: group.options.map((option) => ({
+        ...option,
+        disabled: option.disabled || (option.value !== current && used.has(option.value)),
+      })),
     }));
-  const firstFree = options.flatMap((group) => group.options).find((option) => !used.has(option.value));
+  const firstFree = options.flatMap((group) => group.options).find((option) => !option.disabled && !used.has(option.value));
   const full = dimensions.length >= reportLimits.dimensions;
   const replace = (index: number, dimension: ReportDimension) =>
     onChange(dimensions.map((d, at) => (at === index ? dimension : d)));

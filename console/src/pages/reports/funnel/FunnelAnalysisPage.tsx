@@ -23,6 +23,7 @@ import { COMPARE_MAX, parseSelectionKey, selectionKey } from '../../../api/group
 import { type SavedReport } from '../../../api/reports';
 import { BuilderContext, ConditionBuilder, placeProblems } from '../../../components/conditions';
 import { ProblemList } from '../../../components/conditions/ProblemList';
+import { propertyOption } from '../../../components/conditions/PropertySelect';
 import { TimeRangeInput } from '../../../components/conditions/TimeRangeInput';
 import { ErrorResult } from '../../../components/ErrorResult';
 import { GroupPicker } from '../../../components/GroupPicker';
@@ -80,14 +81,14 @@ function dimensionOptions(catalogue: ConditionCatalogue, query: FunnelAnalysisQu
     {
       label: labels.event,
       title: 'event',
-      options: (first?.properties ?? []).map((p) => ({ value: `eventProperty:${p.key}`, label: p.name })),
+      options: (first?.properties ?? []).map((p) => propertyOption(p, `eventProperty:${p.key}`, p.name)),
     },
     {
       label: labels.contact,
       title: 'contact',
       options: catalogue.contactProperties
         .filter((p) => p.source !== 'dynamicDate')
-        .map((p) => ({ value: `contactProperty:${p.key}`, label: p.name })),
+        .map((p) => propertyOption(p, `contactProperty:${p.key}`, p.name)),
     },
   ].filter((group) => group.options.length > 0);
 }

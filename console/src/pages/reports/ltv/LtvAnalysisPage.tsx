@@ -35,9 +35,9 @@ import { useTranslation } from 'react-i18next';
 import { COMPARE_MAX, parseSelectionKey, selectionKey } from '../../../api/group-selections';
 import { type SavedReport } from '../../../api/reports';
 import { BuilderContext, ConditionBuilder, FilterRow, placeProblems } from '../../../components/conditions';
-import { newFilter } from '../../../components/conditions/condition-tree';
+import { isPickable, newFilter } from '../../../components/conditions/condition-tree';
 import { ProblemList } from '../../../components/conditions/ProblemList';
-import { PropertySelect } from '../../../components/conditions/PropertySelect';
+import { matchOption, PropertySelect, propertyOption } from '../../../components/conditions/PropertySelect';
 import { TimeRangeInput } from '../../../components/conditions/TimeRangeInput';
 import { ErrorResult } from '../../../components/ErrorResult';
 import { GroupPicker } from '../../../components/GroupPicker';
@@ -246,14 +246,14 @@ function LtvBuilder({ catalogue, saved }: { catalogue: ConditionCatalogue; saved
           {
             label: t('reports.ltvAnalysis.eventProperties'),
             title: 'event',
-            options: initialEvent.properties.map((p) => ({ value: `event:${p.key}`, label: p.name })),
+            options: initialEvent.properties.map((p) => propertyOption(p, `event:${p.key}`, p.name)),
           },
         ]
       : []),
     {
       label: t('reports.dimension.contactProperties'),
       title: 'contact',
-      options: catalogue.contactProperties.map((p) => ({ value: `contact:${p.key}`, label: p.name })),
+      options: catalogue.contactProperties.map((p) => propertyOption(p, `contact:${p.key}`, p.name)),
     },
     ...(catalogue.tags.length
       ? [
@@ -313,7 +313,7 @@ function LtvBuilder({ catalogue, saved }: { catalogue: ConditionCatalogue; saved
                   value={initial.kind}
                   onChange={(change) => {
                     const kind = change.target.value as 'event' | 'property';
-                    const first = timeProperties(catalogue)[0];
+                    const first = timeProperties(catalogue).find(isPickable);
                     edit({
                       initial:
                         kind === 'event'
@@ -483,7 +483,7 @@ function LtvBuilder({ catalogue, saved }: { catalogue: ConditionCatalogue; saved
                       })
                     }
                     options={dimensionOptions}
-                    optionFilterProp="label"
+                    filterOption={matchOption}
                     placeholder={t('reports.dimension.placeholder')}
                     maxCount={ltvLimits.dimensions}
                     aria-label={t('reports.ltvAnalysis.sections.dimensions')}

@@ -67,7 +67,7 @@ const answer: ProfileReportResult = {
 
 const SLOW = { timeout: 10_000 };
 
-function renderPage() {
+function renderPage(result: ProfileReportResult = answer) {
   const requests = stubFetch((request) => {
     if (request.url === '/api/v1/conditions/catalogue') return { status: 200, body: catalogue };
     if (request.url.startsWith('/api/v1/console/reports'))
@@ -82,7 +82,7 @@ function renderPage() {
           temporaryLimit: 3,
         },
       };
-    if (request.url === '/api/v1/console/report-runs') return { status: 200, body: answer };
+    if (request.url === '/api/v1/console/report-runs') return { status: 200, body: result };
     if (request.url === '/api/v1/console/report-exports') return { status: 200, body: '省份,用户数,占比(%)\n上海,2,50\n' };
     return { status: 404, body: { statusCode: 404, code: 'not_found', message: 'not found' } };
   });
@@ -170,5 +170,15 @@ describe('用户画像 page', () => {
     });
     // The run was not repeated for the tab or the search.
     expect(posted('/api/v1/console/report-runs')).toHaveLength(1);
+  });
+
+  it('地域分析 with 省份 masked for the staff member: a 已脱敏 state instead of the map, the pie and the table', async () => {
+    const { user } = renderPage({ ...answer, region: { provinces: [], total: 4, masked: true }, groupCount: 0 });
+    await screen.findByTestId('profile-time', {}, SLOW);
+    await user.click(screen.getByText('地域分析'));
+    const masked = await screen.findByTestId('profile-region-masked', {}, SLOW);
+    expect(masked.textContent).toContain('已脱敏');
+    expect(screen.queryByTestId('profile-map')).toBeNull();
+    expect(screen.queryByTestId('profile-region-table')).toBeNull();
   });
 });

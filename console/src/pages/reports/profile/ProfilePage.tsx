@@ -1,4 +1,4 @@
-import { DownloadOutlined } from '@ant-design/icons';
+import { DownloadOutlined, LockOutlined } from '@ant-design/icons';
 import { PageContainer } from '@ant-design/pro-components';
 import type { ProfileGroup, ProfileQuery, ProfileReportResult, ProfileView } from '@huiliu/core/reports';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
@@ -172,6 +172,16 @@ function RegionTab({
   const labels = useProfileLabels();
   const map = useChinaMap();
   if (!result) return <Card loading={loading} />;
+  // 省份 is masked for this staff member (ADR 0069): the answer holds no province at all.
+  if (result.region.masked)
+    return (
+      <Card data-testid="profile-region-masked">
+        <Empty
+          image={<LockOutlined style={{ fontSize: 48, color: token.colorTextTertiary }} />}
+          description={t('reports.profile.regionMasked')}
+        />
+      </Card>
+    );
   const rows = regionRows(result, search);
   return (
     <Flex vertical gap={token.margin} data-testid="profile-region">

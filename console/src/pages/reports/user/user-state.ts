@@ -1,4 +1,5 @@
 import type { CatalogueProperty, ConditionCatalogue } from '@huiliu/core/conditions';
+import { isPickable } from '../../../components/conditions/condition-tree';
 import {
   userAnalysisAggregateProperties,
   userAnalysisLimits,
@@ -31,7 +32,7 @@ export function withAggregate(
 ): UserAnalysisMetric {
   if (!needsProperty(aggregate)) return { aggregate };
   const allowed = metricProperties(aggregate, catalogue);
-  const property = allowed.some((p) => p.key === metric.property) ? metric.property : allowed[0]?.key;
+  const property = allowed.some((p) => p.key === metric.property) ? metric.property : allowed.find(isPickable)?.key;
   return property === undefined ? { aggregate } : { aggregate, property };
 }
 
@@ -118,7 +119,7 @@ export function localProblems(
 /** Another metric (用户数 first, then a numeric property's 总和 when there is one), up to the limit. */
 export function addMetric(metrics: readonly UserAnalysisMetric[], catalogue: ConditionCatalogue): UserAnalysisMetric[] {
   if (metrics.length >= userAnalysisLimits.metrics) return [...metrics];
-  const numeric = metricProperties('sum', catalogue)[0];
+  const numeric = metricProperties('sum', catalogue).find(isPickable);
   const next: UserAnalysisMetric = numeric ? { aggregate: 'sum', property: numeric.key } : { aggregate: 'users' };
   return [...metrics, next];
 }

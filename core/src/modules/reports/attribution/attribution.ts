@@ -102,7 +102,7 @@ async function planAttribution(deps: Deps, query: AttributionQuery, context: Rep
   });
   const contactFilter = query.filters?.contacts?.conditions.length ? query.filters.contacts : undefined;
   const scope = await deps.conditions.reportScope(
-    context.tenantId,
+    context,
     [
       { type: 'and', conditions: [leaf(query.target), ...touches.map(leaf)] },
       ...(contactFilter ? [contactFilter] : []),

@@ -154,7 +154,7 @@ async function planDistribution(deps: Deps, query: DistributionQuery, context: R
   const commonFilters = query.filters?.events ?? [];
   const contactFilter = query.filters?.contacts?.conditions.length ? query.filters.contacts : undefined;
   const scope = await deps.conditions.reportScope(
-    context.tenantId,
+    context,
     [metricTree, ...(contactFilter ? [contactFilter] : []), ...selections.map((s) => s.condition)],
     { now: context.now },
   );

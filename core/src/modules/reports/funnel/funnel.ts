@@ -155,7 +155,7 @@ async function planFunnel(
     ...(query.filters?.contacts ? [query.filters.contacts] : []),
     ...selections.map((s) => s.condition),
   ];
-  const scope = await deps.conditions.reportScope(context.tenantId, trees, { now: context.now });
+  const scope = await deps.conditions.reportScope(context, trees, { now: context.now });
   const leafProblems = (item: FunnelStep | (typeof exclusions)[number], prefix: string) => {
     for (const problem of scope.problems({ type: 'and', conditions: [leaf(item)] }, prefix)) {
       const path = problem.path

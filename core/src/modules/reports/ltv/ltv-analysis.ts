@@ -184,7 +184,7 @@ async function planLtv(deps: Deps, query: LtvQuery, context: ReportPlanContext):
     ...(contactFilter ? [contactFilter] : []),
     ...selections.map((s) => s.condition),
   ];
-  const scope = await deps.conditions.reportScope(context.tenantId, trees, { now: context.now });
+  const scope = await deps.conditions.reportScope(context, trees, { now: context.now });
   const leafProblems = (tree: ConditionTree, prefix: string) => {
     for (const problem of scope.problems(tree, prefix)) {
       const path = problem.path

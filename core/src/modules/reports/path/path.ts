@@ -134,7 +134,7 @@ async function planPath(deps: Deps, query: PathQuery, context: ReportPlanContext
   });
   const contactFilter = query.filters?.contacts?.conditions.length ? query.filters.contacts : undefined;
   const scope = await deps.conditions.reportScope(
-    context.tenantId,
+    context,
     [
       { type: 'and', conditions: events.map(leaf) },
       ...(contactFilter ? [contactFilter] : []),

@@ -31,6 +31,7 @@ export const profileResultKeys = {
       .required()
       .label('ProfileProvinces'),
     total: Joi.number().integer().required(),
+    masked: Joi.boolean(),
   })
     .required()
     .label('ProfileRegion'),

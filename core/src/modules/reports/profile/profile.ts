@@ -11,7 +11,7 @@ import type { ModuleDatabase } from '../../../store/oltp/oltp-store.js';
 import { isUniqueViolation } from '../../../store/oltp/oltp-store.js';
 import type { ConditionTree } from '../../conditions/condition.types.js';
 import type { CompiledCondition } from '../../conditions/compiler.js';
-import type { ConditionsService } from '../../conditions/conditions.service.js';
+import { clearFieldAccess, type ConditionsService } from '../../conditions/conditions.service.js';
 import type { GroupSelectionsService } from '../../group-selections/group-selections.service.js';
 import {
   UNKNOWN_PROVINCE,
@@ -90,6 +90,12 @@ function groupOfKey(key: string): ProfileGroup | undefined {
 
 const num = (value: unknown): number => Number(value ?? 0);
 
+/**
+ * The one contact property the profile reads (地域分析): its column of `contacts` and its key in the
+ * condition catalogue, which the masked-field check of the answer names (ADR 0069).
+ */
+const REGION_PROPERTY = 'province';
+
 /** The counts of the statements' rows: the weekday × hour cells and the raw province values, normalised. */
 /**
  * The snapshot's two statements over the group's members (a compiled condition over `contacts AS c`):
@@ -102,7 +108,7 @@ export function profileStatements(
   timeZone: string,
 ): { time: SqlFragment; region: SqlFragment } {
   const membersCte = sql(
-    '__members AS (SELECT c.created_at, c.province FROM contacts AS c',
+    `__members AS (SELECT c.created_at, c.${REGION_PROPERTY} FROM contacts AS c`,
     ...compiled.joins.map((join) => sql(' ', join)),
     ' WHERE ',
     compiled.predicate,
@@ -201,7 +207,7 @@ export class ProfileSnapshotsService {
 
   /** Computes the group's counts now (set-based, two statements over OLAP `contacts`) and stores them. */
   async compute(tenantId: string, group: ProfileGroup, tree: ConditionTree, now = Date.now()): Promise<ProfileSnapshot> {
-    const scope = await this.deps.conditions.reportScope(tenantId, [tree], { now });
+    const scope = await this.deps.conditions.reportScope({ tenantId, fields: clearFieldAccess }, [tree], { now });
     let data: ProfileSnapshotData = snapshotOf([], []);
     if (scope.context.declared) {
       const { time: timeStatement, region: regionStatement } = profileStatements(
@@ -302,7 +308,14 @@ export function profileModel(deps: ModelDeps): ReportModelDefinition<ProfileQuer
 
 async function planProfile(deps: ModelDeps, query: ProfileQuery, context: ReportPlanContext): Promise<ReportPlan> {
   const { name, snapshot, fresh } = await deps.snapshots.snapshot(context.tenantId, context.staffId, query.group, context.now);
-  const answer = profileAnswer(snapshot.data);
+  const counted = profileAnswer(snapshot.data);
+  // The snapshot is the tenant's, computed for nobody; 地域分析 reads 省份 (`province`, the field
+  // `state`): an asker who sees it masked gets that tab without a province (ADR 0069). 时域分析 reads
+  // the creation time only, which is no contact field.
+  const answer =
+    context.fields.maskedField(REGION_PROPERTY) === undefined
+      ? counted
+      : { ...counted, region: { provinces: [], total: counted.region.total, masked: true } };
   return {
     statements: [],
     stored: { computedAt: snapshot.computedAt, fresh },

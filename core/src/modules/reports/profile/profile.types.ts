@@ -175,6 +175,11 @@ export interface ProfileRegion {
   provinces: { name: string; count: number; share: number | null }[];
   /** Every member: the base of the shares. */
   total: number;
+  /**
+   * 省份 is masked for the asker (ADR 0069): no province at all (`provinces` empty), the page shows
+   * 已脱敏 and the export writes no row. The time tab is unaffected (creation times are no field).
+   */
+  masked?: boolean;
 }
 
 /** 用户画像's answer: both tabs of one group's daily snapshot. */

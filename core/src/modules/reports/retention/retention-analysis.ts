@@ -166,7 +166,7 @@ async function planRetention(
     ...(contacts ? [contacts] : []),
     ...selections.map((s) => s.condition),
   ];
-  const scope = await deps.conditions.reportScope(context.tenantId, trees, { now: context.now });
+  const scope = await deps.conditions.reportScope(context, trees, { now: context.now });
   for (const key of ['initial', 'return'] as const) {
     for (const problem of scope.problems({ type: 'and', conditions: [leaf(query[key])] }, key)) {
       const path = problem.path.replace(`${key}.conditions.0.time`, 'timeRange').replace(`${key}.conditions.0.`, `${key}.`);

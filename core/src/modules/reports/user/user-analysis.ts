@@ -173,7 +173,7 @@ async function planUserAnalysis(deps: Deps, query: UserAnalysisQuery, context: R
     : undefined;
   const contactFilter = query.filters?.contacts?.conditions.length ? query.filters.contacts : undefined;
   const scope = await deps.conditions.reportScope(
-    context.tenantId,
+    context,
     [
       ...(created ? [created] : []),
       {
