@@ -272,6 +272,19 @@ describeEngines(
       }
     });
 
+    it('预估人数 of a tree on a masked field is refused to masked staff (a count narrowed step by step spells it out)', async () => {
+      const tree = {
+        type: 'and',
+        conditions: [{ type: 'property', property: 'city', operator: 'contains', values: ['上'] }],
+      };
+      expectRefused(await masked.request('POST', '/api/v1/conditions/estimate', { tree }), '城市');
+      const counted = await clear.request('POST', '/api/v1/conditions/estimate', { tree });
+      expect(counted.statusCode, JSON.stringify(counted.body)).toBe(200);
+      expect(counted.body.count).toBeGreaterThan(0);
+      const other = { type: 'and', conditions: [{ type: 'property', property: 'name', operator: 'eq', values: ['张三'] }] };
+      expect((await masked.request('POST', '/api/v1/conditions/estimate', { tree: other })).statusCode).toBe(200);
+    });
+
     it('保存为群组 of a cell is refused the same way; unmasked staff save it', async () => {
       const query = {
         steps: [{ event: 'purchase' }, { event: 'refund' }],

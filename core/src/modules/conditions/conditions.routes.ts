@@ -123,7 +123,8 @@ export function conditionsRoutes(conditions: ConditionsService): PluginRoute[] {
           ),
         },
       },
-      handler: (request) => conditions.estimate(principalOf(request).tenantId, request.payload.tree),
+      handler: (request) =>
+        conditions.estimate(principalOf(request).tenantId, request.payload.tree, { asker: principalOf(request) }),
     }),
   ];
 }

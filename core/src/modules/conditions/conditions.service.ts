@@ -244,9 +244,19 @@ export class ConditionsService {
     return this.compiler.explain(tree, context, await this.compileOptions(tenantId, options, context.declared));
   }
 
-  /** 预估: how many contacts match now, interrupted at the engine's time limit. */
-  async estimate(tenantId: string, tree: ConditionTree, options: EvaluateOptions = {}): Promise<Estimate> {
-    const context = await this.validContext(tenantId, tree);
+  /**
+   * 预估: how many contacts match now, interrupted at the engine's time limit. With `asker`, a tree on a
+   * contact field masked for that principal is refused (403 `report_field_masked`, ADR 0069) — as the
+   * contact list refuses such a filter: a count narrowed step by step would spell the field out.
+   */
+  async estimate(
+    tenantId: string,
+    tree: ConditionTree,
+    options: EvaluateOptions & { asker?: Principal } = {},
+  ): Promise<Estimate> {
+    const valid = await this.validContext(tenantId, tree);
+    const source = options.asker && this.fieldMasks();
+    const context = source ? withMaskedFields(valid, await source.fieldAccess(options.asker!)) : valid;
     const compileOptions = await this.compileOptions(tenantId, options, context.declared);
     // A tenant that never declared its analytics schema has no contacts there yet.
     if (!context.declared) return { count: 0, computedAt: compileOptions.now };
