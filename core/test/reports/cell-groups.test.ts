@@ -1,7 +1,7 @@
 import { beforeAll, expect, it } from 'vitest';
 import { groupsServiceRef } from '../../src/modules/groups/groups.service.js';
 import { reportsServiceRef } from '../../src/modules/reports/reports.service.js';
-import { Client } from '../support/test-app.js';
+import { staffWithRole } from '../staff/support.js';
 import { GROUPS } from '../groups/support.js';
 import { firstPartyPlugins } from '../support/plugins.js';
 import { describeEngines } from '../support/test-app.js';
@@ -255,19 +255,7 @@ describeEngines(
     });
 
     it('needs both reports.view and groups.edit', async () => {
-      const client = async (name: string, permissions: string[]) => {
-        const role = await t.staff.request('POST', '/api/v1/roles', { name, permissions });
-        expect(role.statusCode, JSON.stringify(role.body)).toBe(201);
-        const email = `${name}.${process.pid}.${Date.now()}@example.com`;
-        const created = await t.staff.request('POST', '/api/v1/staff', {
-          email,
-          name,
-          password: 'Member-pass-1',
-          roleIds: [role.body.id],
-        });
-        expect(created.statusCode, JSON.stringify(created.body)).toBe(201);
-        return Client.staff(ctx.app.server, email, 'Member-pass-1');
-      };
+      const client = (name: string, permissions: string[]) => staffWithRole(ctx.app, t.staff, name, permissions);
       const payload = { model: 'funnel', query: funnel(), cell: { step: 2 }, name: '权限' };
       const viewer = await client('cells-viewer', ['reports.view', 'groups.view']);
       expect((await viewer.request('POST', CELL_GROUPS, payload)).statusCode).toBe(403);

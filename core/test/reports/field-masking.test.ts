@@ -1,6 +1,7 @@
 import { beforeAll, expect, it } from 'vitest';
 import { firstPartyPlugins } from '../support/plugins.js';
 import { Client, describeEngines } from '../support/test-app.js';
+import { staffWithRole } from '../staff/support.js';
 import { EXPORTS, RUNS, addDays, purchaseMetric, reportsTenant, shanghai } from './support.js';
 
 const REPORTS = '/api/v1/console/reports';
@@ -28,19 +29,7 @@ describeEngines(
     let clear: Client;
     let range: { kind: string; from: string; to: string };
 
-    const staffWith = async (name: string, permissions: string[]) => {
-      const role = await t.staff.request('POST', '/api/v1/roles', { name, permissions });
-      expect(role.statusCode, JSON.stringify(role.body)).toBe(201);
-      const email = `${name}.${process.pid}.${Date.now()}@example.com`;
-      const created = await t.staff.request('POST', '/api/v1/staff', {
-        email,
-        name,
-        password: 'Member-pass-1',
-        roleIds: [role.body.id],
-      });
-      expect(created.statusCode, JSON.stringify(created.body)).toBe(201);
-      return Client.staff(ctx.app.server, email, 'Member-pass-1');
-    };
+    const staffWith = (name: string, permissions: string[]) => staffWithRole(ctx.app, t.staff, name, permissions);
     const mask = async (key: string, on = true) => {
       const res = await t.staff.request('PUT', `/api/v1/contact-field-masks/${key}`, { masked: on });
       expect(res.statusCode, JSON.stringify(res.body)).toBe(200);

@@ -1,7 +1,8 @@
 import { beforeAll, expect, it } from 'vitest';
 import { GROUPS } from '../groups/support.js';
 import { firstPartyPlugins } from '../support/plugins.js';
-import { Client, describeEngines } from '../support/test-app.js';
+import { describeEngines } from '../support/test-app.js';
+import { staffWithRole } from '../staff/support.js';
 import { EXPORTS, RUNS, addDays, reportsTenant } from '../reports/support.js';
 
 const CELL_GROUPS = '/api/v1/console/report-cell-groups';
@@ -28,19 +29,7 @@ describeEngines(
       window: { unit: 'day', value: 7 },
       timeRange: between(attacker.D, addDays(attacker.D, 7)),
     });
-    const client = async (t: typeof victim, name: string, permissions: string[]) => {
-      const role = await t.staff.request('POST', '/api/v1/roles', { name, permissions });
-      expect(role.statusCode, JSON.stringify(role.body)).toBe(201);
-      const email = `${name}.${process.pid}.${Date.now()}@example.com`;
-      const created = await t.staff.request('POST', '/api/v1/staff', {
-        email,
-        name,
-        password: 'Member-pass-1',
-        roleIds: [role.body.id],
-      });
-      expect(created.statusCode, JSON.stringify(created.body)).toBe(201);
-      return Client.staff(ctx.app.server, email, 'Member-pass-1');
-    };
+    const client = (t: typeof victim, name: string, permissions: string[]) => staffWithRole(ctx.app, t.staff, name, permissions);
 
     beforeAll(async () => {
       victim = await reportsTenant(ctx.app);
