@@ -90,7 +90,10 @@ beforeAll(async () => {
   withoutAsof = funnelModel({ conditions, selections: selections as never, dialect: { ...engine.dialect, asofJoin: false } });
   const contributions = { reportModels: new Map([[withAsof.id, { pluginId: 'core', definition: withAsof }]]) };
   const silent = { debug() {}, info() {}, warn() {}, error() {} };
-  reports = new ReportsService(contributions as never, engine, tenants as never, silent as never);
+  // No field is masked here: every asker sees every field in clear.
+  reports = new ReportsService(contributions as never, engine, tenants as never, silent as never, () =>
+    Promise.resolve({ maskedField: () => undefined }),
+  );
 });
 
 afterAll(async () => {

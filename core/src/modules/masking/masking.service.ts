@@ -66,13 +66,8 @@ export class MaskingService {
     return (await this.settings(tenantId)).find((field) => field.key === fieldKey)!;
   }
 
-  /** The tenant's masked field keys. */
+  /** The keys of the contact fields the tenant masks (for whoever does not see them in clear). */
   maskedFields(tenantId: string): Promise<string[]> {
-    return this.repo.maskedKeys(tenantId);
-  }
-
-  /** The contact fields the tenant masks (for whoever does not see them in clear). */
-  async maskedKeys(tenantId: string): Promise<string[]> {
     return this.repo.maskedKeys(tenantId);
   }
 

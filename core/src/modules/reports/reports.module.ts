@@ -146,7 +146,7 @@ export const reportsModule = defineModule({
         models.addReportModel(
           customQueryModel({
             contactView: (tenantId, sql) => tags.contactViewOf(tenantId, sql),
-            maskedKeys: (tenantId) => masking.maskedKeys(tenantId),
+            maskedKeys: (tenantId) => masking.maskedFields(tenantId),
           }),
         );
         const cellGroups = new CellGroups({ reports, saved, groups, logger });

@@ -34,8 +34,6 @@ export interface ReportActor {
  */
 export type FieldAccessSource = (actor: ReportActor) => Promise<ReportFieldAccess>;
 
-const allClear: FieldAccessSource = () => Promise.resolve({ maskedField: () => undefined });
-
 export interface ReportRunOptions {
   /** 强制刷新: compute even when the cache holds an answer (which is then replaced). */
   force?: boolean;
@@ -85,7 +83,7 @@ export class ReportsService {
     private readonly tenants: TenantService,
     private readonly logger: Logger,
     /** What the asker sees masked (ADR 0069); absent: nothing (tests of models without contacts). */
-    private readonly fieldAccess: FieldAccessSource = allClear,
+    private readonly fieldAccess: FieldAccessSource,
     options: { cacheBytes?: number } = {},
   ) {
     this.cache = new LRUCache<string, CacheEntry>({
